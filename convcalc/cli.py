@@ -1,0 +1,155 @@
+"""The command line: one click group; command bodies stay short."""
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+from convcalc import __version__
+from convcalc.errors import ConvcalcError, UsageError
+
+
+class Failure(click.ClickException):
+    """A usage or input error: message on stderr, no traceback."""
+
+    def __init__(self, message: str, exit_code: int = 2):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file=None):
+        click.echo(f"convcalc: error: {self.format_message()}", err=True)
+
+
+def handle_errors(command):
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except UsageError as exc:
+            raise Failure(str(exc)) from None
+        except RecursionError:
+            raise Failure("the description is nested too deeply to analyse", 1) from None
+    return wrapper
+
+
+def network_options(command):
+    """NET / - / -e TEXT, --input, --format and --model, shared by every command that reads a network."""
+    options = [
+        click.argument("net", required=False, metavar="NET"),
+        click.option("-e", "--expr", help="A one-line description, e.g. -e 'input 3x32x32; Conv2d(3, 8, 3)'."),
+        click.option("--input", "input_dims", metavar="DIMS", help="Input shape, e.g. 3x32x32 or 3xHxW; "
+                     "overrides the file's input line."),
+        click.option("--format", "fmt", default="simple", show_default=True, metavar="FORMAT",
+                     help="A tabulate format (simple, github, grid, psql, ...) or json."),
+        click.option("--model", help="In a Python file with several models, the one to show."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return handle_errors(command)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="convcalc")
+def cli():
+    """Shapes, parameter counts and shape errors of CNNs, computed without PyTorch.
+
+    Example: convcalc shapes examples/course_cnn.net
+    """
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
+
+
+def analyse_all(net, expr, input_dims, model):
+    """Parse and analyse; a syntax error is reported like any other problem (exit 1)."""
+    from convcalc.infer import analyse
+    from convcalc.load import load_programs, parse_input_option, read_source
+
+    path, text = read_source(net, expr)
+    override = parse_input_option(input_dims) if input_dims else None
+    try:
+        programs = load_programs(path, text, model)
+    except ConvcalcError as exc:
+        click.echo(exc.diagnostic(path, text).render(), err=True)
+        sys.exit(1)
+    return [analyse(program, override) for program in programs]
+
+
+def emit(analyses, fmt: str, as_table, as_json) -> None:
+    """Diagnostics on stderr, the table or JSON on stdout; exit 1 if a network has an error."""
+    from convcalc import report
+
+    for analysis in analyses:
+        diagnostics = analysis.diagnostics()
+        if diagnostics:
+            click.echo(report.diagnostics_text(diagnostics), err=True)
+    if fmt == "json":
+        data = [as_json(a) for a in analyses]
+        click.echo(report.dump(data[0] if len(data) == 1 else {"models": data}))
+    else:
+        texts = [as_table(a) for a in analyses]
+        if len(analyses) > 1:
+            texts = [f"model {a.path}\n{text}" for a, text in zip(analyses, texts)]
+        click.echo("\n\n".join(texts))
+    if any(not a.ok for a in analyses):
+        sys.exit(1)
+
+
+@cli.command()
+@network_options
+@click.option("--batch", default=1, show_default=True, type=click.IntRange(1, 1_000_000),
+              help="Batch size for mult-adds.")
+def shapes(net, expr, input_dims, fmt, model, batch):
+    """Per-layer output shapes and parameter counts.
+
+    Example: convcalc shapes examples/course_cnn.net --input 3x64x64
+    """
+    from convcalc import report
+
+    emit(analyse_all(net, expr, input_dims, model), fmt,
+         lambda a: report.shapes_table(a, fmt, batch), lambda a: report.shapes_json(a, batch))
+
+
+@cli.command()
+@network_options
+def params(net, expr, input_dims, fmt, model):
+    """Parameter count of every layer with the formula filled in.
+
+    Example: convcalc params examples/resnet18.net
+    """
+    from convcalc import report
+
+    emit(analyse_all(net, expr, input_dims, model), fmt,
+         lambda a: report.params_table(a, fmt), report.params_json)
+
+
+@cli.command()
+@click.argument("input_size", type=click.IntRange(1, 10**9), metavar="I")
+@click.option("-k", "--kernel", type=click.IntRange(1, 10**6), required=True, help="Kernel size K.")
+@click.option("-s", "--stride", type=click.IntRange(1, 10**6), default=1, show_default=True, help="Stride S.")
+@click.option("-p", "--padding", type=click.IntRange(0, 10**6), default=0, show_default=True, help="Padding P.")
+@click.option("-d", "--dilation", type=click.IntRange(1, 10**6), default=1, show_default=True, help="Dilation D.")
+@click.option("--ceil", is_flag=True, help="ceil_mode=True, as in pooling layers.")
+@click.option("--transposed", is_flag=True, help="A transposed convolution.")
+@click.option("--output-padding", type=click.IntRange(0, 10**6), default=0, show_default=True,
+              help="output_padding of a transposed convolution.")
+@handle_errors
+def size(input_size, kernel, stride, padding, dilation, ceil, transposed, output_padding):
+    """One output size with the arithmetic shown: O = floor((I - K + 2P)/S) + 1.
+
+    Example: convcalc size 32 -k 3 -s 2 -p 1
+    """
+    from convcalc import size as lookup
+
+    if transposed:
+        result = lookup.transposed(input_size, kernel, stride, padding, dilation, output_padding)
+    else:
+        if output_padding:
+            raise UsageError("--output-padding goes with --transposed")
+        result = lookup.sliding(input_size, kernel, stride, padding, dilation, ceil)
+    click.echo("\n".join(result.lines))
+    if not result.ok:
+        sys.exit(1)
+
+
+def main() -> None:
+    cli(prog_name="convcalc")

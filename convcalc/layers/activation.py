@@ -1,0 +1,52 @@
+"""Element-wise layers: activations and dropout keep the shape."""
+from __future__ import annotations
+
+from convcalc.layers import LayerError, Result, register
+from convcalc.layers.dense import batch_dim
+
+INPLACE = dict(inplace=False)
+
+
+@register("ReLU ReLU6 SELU SiLU Mish Hardswish Hardsigmoid", **INPLACE)
+@register("Sigmoid Tanh")
+@register("LeakyReLU", negative_slope=0.01, **INPLACE)
+@register("ELU", alpha=1.0, **INPLACE)
+@register("Softplus", beta=1.0, threshold=20.0)
+def elementwise(args, shape) -> Result:
+    for name, value in args.values.items():
+        if name == "inplace":
+            args.bool(name)
+        else:
+            args.number(name)
+    return Result(shape)
+
+
+@register("GELU", approximate="none")
+def gelu(args, shape) -> Result:
+    args.choice("approximate", ("none", "tanh"))
+    return Result(shape)
+
+
+@register("Softmax LogSoftmax", dim=None)
+def softmax(args, shape) -> Result:
+    if args["dim"] is not None:
+        batch_dim(args.layer, "dim", args.int("dim"), len(shape))
+    return Result(shape)
+
+
+@register("PReLU", num_parameters=1, init=0.25, device=None, dtype=None)
+def prelu(args, shape) -> Result:
+    count = args.int("num_parameters", minimum=1)
+    args.number("init")
+    if count != 1 and (not shape or shape[0] != count):
+        channels = shape[0] if shape else "no"
+        raise LayerError("CC101", f"PReLU has num_parameters={count} (one per channel) but the input has "
+                                  f"{channels} channels", arg="num_parameters")
+    return Result(shape, count, 0, str(count))
+
+
+@register("Dropout Dropout1d Dropout2d Dropout3d AlphaDropout", p=0.5, **INPLACE)
+def dropout(args, shape) -> Result:
+    args.number("p", 0, 1)
+    args.bool("inplace")
+    return Result(shape)

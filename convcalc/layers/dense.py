@@ -1,0 +1,79 @@
+"""Linear, LazyLinear, Identity, Flatten and Unflatten."""
+from __future__ import annotations
+
+from convcalc.dims import render
+from convcalc.layers import LayerError, Result, fmt_shape, is_int, product, register
+
+
+@register("Linear", "in_features out_features", bias=True, device=None, dtype=None)
+@register("LazyLinear", "out_features", bias=True, device=None, dtype=None)
+def linear(args, shape) -> Result:
+    if not shape:
+        raise LayerError("CC106", f"{args.layer} needs at least one dimension per sample")
+    lazy = args.layer == "LazyLinear"
+    fin = shape[-1] if lazy else args.size("in_features")
+    fout = args.size("out_features")
+    bias = args.bool("bias")
+    got = shape[-1]
+    if not lazy and is_int(fin) and is_int(got) and fin != got:
+        raise LayerError("CC102", linear_mismatch(fin, shape), arg="in_features")
+    params = fin * fout + (fout if bias else 0)
+    formula = f"{render(fin)}*{render(fout)}" + (f" + {render(fout)}" if bias else "")
+    return Result((*shape[:-1], fout), params, 0, formula, "linear")
+
+
+def linear_mismatch(fin: int, shape: tuple) -> str:
+    if len(shape) == 1:
+        return f"Linear expects {fin} input features but receives {shape[0]}"
+    total = product(shape)
+    return (f"Linear expects {fin} input features but receives {fmt_shape(shape)} = {render(total)}; "
+            f"did you forget Flatten()? (on a {len(shape)}-d input, Linear acts on the last dimension, "
+            f"{render(shape[-1])})")
+
+
+@register("Identity", var_args=True)
+def identity(args, shape) -> Result:
+    return Result(shape)
+
+
+def batch_dim(layer: str, arg: str, value: int, rank: int) -> int:
+    """Normalise a dim that counts the batch as 0 into an index of the per-sample shape."""
+    full = rank + 1
+    if not -full <= value < full:
+        raise LayerError("CC106", f"{layer}: {arg}={value} is out of range for a {full}-d input "
+                                  f"(batch included), [-{full}, {full - 1}]", arg=arg)
+    index = value % full
+    if index == 0:
+        raise LayerError("CC106", f"{layer}: {arg}={value} is the batch dimension; convcalc's shapes "
+                                  "are per sample, so dims start at 1", arg=arg)
+    return index - 1
+
+
+@register("Flatten", start_dim=1, end_dim=-1)
+def flatten(args, shape) -> Result:
+    start = batch_dim("Flatten", "start_dim", args.int("start_dim"), len(shape))
+    end = batch_dim("Flatten", "end_dim", args.int("end_dim"), len(shape))
+    if end < start:
+        raise LayerError("CC106", "Flatten: start_dim cannot come after end_dim", arg="end_dim")
+    return Result((*shape[:start], product(shape[start:end + 1]), *shape[end + 1:]))
+
+
+@register("Unflatten", "dim unflattened_size")
+def unflatten(args, shape) -> Result:
+    index = batch_dim("Unflatten", "dim", args.int("dim"), len(shape))
+    sizes = args["unflattened_size"]
+    if not isinstance(sizes, tuple) or not sizes or not all(is_int(v) for v in sizes):
+        raise args.bad("unflattened_size", "a tuple of integers")
+    if sizes.count(-1) > 1 or any(v < 1 and v != -1 for v in sizes):
+        raise args.bad("unflattened_size", "positive integers with at most one -1")
+    size = shape[index]
+    known = product(v for v in sizes if v != -1)
+    if is_int(size):
+        if size % known or (-1 not in sizes and known != size):
+            raise LayerError("CC106", f"Unflatten: sizes {sizes} do not multiply to dimension {index + 1} "
+                                      f"of size {size}", arg="unflattened_size")
+    elif -1 not in sizes:
+        raise LayerError("CC106", f"Unflatten: sizes {sizes} cannot be checked against the symbolic size "
+                                  f"{render(size)}; use -1 for that part", arg="unflattened_size")
+    sizes = tuple(size // known if v == -1 else v for v in sizes)
+    return Result((*shape[:index], *sizes, *shape[index + 1:]))

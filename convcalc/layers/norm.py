@@ -1,0 +1,71 @@
+"""BatchNorm, InstanceNorm, LayerNorm, GroupNorm and LocalResponseNorm."""
+from __future__ import annotations
+
+from convcalc.layers import LayerError, Result, expect_channels, expect_rank, fmt_shape, fmt_value, is_int, product, register
+from convcalc.layers.conv import spatial_rank
+
+NORM = dict(eps=1e-5, momentum=0.1)
+# per-sample ranks each family accepts: BatchNorm1d takes (C) or (C, L)
+RANKS = {"BatchNorm1d": (1, 2), "BatchNorm2d": (3,), "BatchNorm3d": (4,),
+         "InstanceNorm1d": (2,), "InstanceNorm2d": (3,), "InstanceNorm3d": (4,)}
+
+
+@register("BatchNorm1d BatchNorm2d BatchNorm3d", "num_features", **NORM, affine=True,
+          track_running_stats=True, device=None, dtype=None)
+@register("InstanceNorm1d InstanceNorm2d InstanceNorm3d", "num_features", **NORM, affine=False,
+          track_running_stats=False, device=None, dtype=None)
+def batch_norm(args, shape) -> Result:
+    layer = args.layer
+    ranks = RANKS[layer]
+    nd = spatial_rank(layer)
+    expect_rank(layer, shape, ranks, f"a {ranks[-1]}-d input (channels x {nd}-d image)" if nd > 1 or
+                layer.startswith("Instance") else "a 1-d or 2-d input (features, or channels x length)")
+    channels = args.size("num_features")
+    affine = args.bool("affine")
+    tracked = args.bool("track_running_stats")
+    args.number("eps", 0)
+    # InstanceNorm without affine weights or running stats never looks at num_features
+    if layer.startswith("Batch") or affine or tracked:
+        expect_channels(layer, "num_features", channels, shape)
+    params = 2 * channels if affine else 0
+    buffers = 2 * channels + 1 if tracked else 0
+    return Result(shape, params, buffers, f"2*{fmt_value(channels)}" if affine else "")
+
+
+@register("LayerNorm", "normalized_shape", eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None)
+def layer_norm(args, shape) -> Result:
+    value = args["normalized_shape"]
+    normalized = (value,) if is_int(value) else value
+    if not isinstance(normalized, tuple) or not normalized or not all(is_int(v) and v > 0 for v in normalized):
+        raise args.bad("normalized_shape", "a positive integer or a tuple of them")
+    tail = shape[len(shape) - len(normalized):] if len(normalized) <= len(shape) else None
+    if tail is None or any(is_int(t) and t != v for t, v in zip(tail, normalized)):
+        raise LayerError("CC101", f"LayerNorm normalizes over the last dims {fmt_value(normalized)}, but the input "
+                                  f"{fmt_shape(shape)} ends in {fmt_shape(tail or shape)}", arg="normalized_shape")
+    size = product(normalized)
+    copies = (1 + args.bool("bias")) if args.bool("elementwise_affine") else 0
+    formula = f"{copies}*{fmt_shape(normalized).replace('x', '*')}" if copies else ""
+    return Result(shape, copies * size, 0, formula)
+
+
+@register("GroupNorm", "num_groups num_channels", eps=1e-5, affine=True, device=None, dtype=None)
+def group_norm(args, shape) -> Result:
+    groups = args.int("num_groups", minimum=1)
+    channels = args.size("num_channels")
+    if not shape:
+        raise LayerError("CC106", "GroupNorm needs a channel dimension")
+    if is_int(channels) and channels % groups:
+        raise LayerError("CC106", f"GroupNorm: num_channels={channels} must be divisible by "
+                                  f"num_groups={groups}", arg="num_groups")
+    expect_channels("GroupNorm", "num_channels", channels, shape)
+    affine = args.bool("affine")
+    return Result(shape, 2 * channels if affine else 0, 0, f"2*{fmt_value(channels)}" if affine else "")
+
+
+@register("LocalResponseNorm", "size", alpha=1e-4, beta=0.75, k=1.0)
+def local_response_norm(args, shape) -> Result:
+    args.int("size", minimum=1)
+    if len(shape) < 2:
+        raise LayerError("CC106", f"LocalResponseNorm expects channels and at least one spatial dimension "
+                                  f"per sample but receives {fmt_shape(shape)}")
+    return Result(shape)

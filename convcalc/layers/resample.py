@@ -1,0 +1,109 @@
+"""Upsampling, pixel shuffles and the padding layers."""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+from convcalc.dims import floor_div, scale_floor
+from convcalc.layers import LayerError, Result, expect_rank, fmt_shape, is_int, is_size, register
+from convcalc.layers.conv import spatial_rank
+
+# interpolation modes and the per-sample rank each needs (None: any of 2..4)
+MODES = {"nearest": None, "nearest-exact": None, "area": None, "linear": 2, "bilinear": 3, "bicubic": 3,
+         "trilinear": 4}
+
+
+def scaled(size, factor: float):
+    if is_int(size):
+        return math.floor(size * factor)  # PyTorch computes floor(L * scale) in double
+    ratio = Fraction(factor).limit_denominator(10**6)
+    return scale_floor(size, ratio.numerator, ratio.denominator)
+
+
+def resize(layer: str, args, shape: tuple, size, factor) -> Result:
+    nd = len(shape) - 1
+    if (size is None) == (factor is None):
+        raise LayerError("CC106", f"{layer}: give exactly one of size and scale_factor", arg="size")
+    if size is not None:
+        sizes = (size,) * nd if is_size(size) else size
+        if not isinstance(sizes, tuple) or len(sizes) != nd or not all(is_size(v) for v in sizes):
+            raise args.bad("size", f"an integer or a tuple of {nd} integers")
+        out = sizes
+    else:
+        factors = (factor,) * nd if not isinstance(factor, tuple) else factor
+        if len(factors) != nd or not all(isinstance(f, (int, float)) and not isinstance(f, bool) and f > 0
+                                         for f in factors):
+            raise args.bad("scale_factor", f"a positive number or a tuple of {nd} of them")
+        out = tuple(scaled(L, f) for L, f in zip(shape[1:], factors))
+    if any(is_int(v) and v < 1 for v in out):
+        raise LayerError("CC103", f"{layer}: the output {fmt_shape((shape[0], *out))} has a dimension smaller than 1")
+    return Result((shape[0], *out))
+
+
+@register("Upsample", size=None, scale_factor=None, mode="nearest", align_corners=None,
+          recompute_scale_factor=None)
+def upsample(args, shape) -> Result:
+    mode = args.choice("mode", tuple(MODES))
+    rank = MODES[mode]
+    expect_rank("Upsample", shape, (rank,) if rank else (2, 3, 4),
+                f"a {rank}-d input for mode={mode!r}" if rank else "a 2-d to 4-d input (channels x 1-d to 3-d image)")
+    if args["align_corners"] is not None:
+        args.bool("align_corners")
+        if rank is None:
+            raise LayerError("CC106", f"Upsample: align_corners can only be set with the interpolating modes "
+                                      f"linear, bilinear, bicubic or trilinear, not mode={mode!r}", arg="align_corners")
+    return resize("Upsample", args, shape, args["size"], args["scale_factor"])
+
+
+@register("UpsamplingNearest2d UpsamplingBilinear2d", size=None, scale_factor=None)
+def upsampling_2d(args, shape) -> Result:
+    expect_rank(args.layer, shape, (3,), "a 3-d input (channels x height x width)")
+    return resize(args.layer, args, shape, args["size"], args["scale_factor"])
+
+
+@register("PixelShuffle", "upscale_factor")
+def pixel_shuffle(args, shape) -> Result:
+    r = args.int("upscale_factor", minimum=1)
+    expect_rank("PixelShuffle", shape, (3,), "a 3-d input (channels x height x width)")
+    channels, height, width = shape
+    if is_int(channels) and channels % (r * r):
+        raise LayerError("CC106", f"PixelShuffle({r}): channels {channels} must be divisible by "
+                                  f"{r}*{r} = {r * r}", arg="upscale_factor")
+    return Result((floor_div(channels, r * r), height * r, width * r))
+
+
+@register("PixelUnshuffle", "downscale_factor")
+def pixel_unshuffle(args, shape) -> Result:
+    r = args.int("downscale_factor", minimum=1)
+    expect_rank("PixelUnshuffle", shape, (3,), "a 3-d input (channels x height x width)")
+    channels, height, width = shape
+    for axis, size in (("height", height), ("width", width)):
+        if is_int(size) and size % r:
+            raise LayerError("CC106", f"PixelUnshuffle({r}): {axis} {size} must be divisible by {r}",
+                             arg="downscale_factor")
+    return Result((channels * r * r, floor_div(height, r), floor_div(width, r)))
+
+
+@register("ZeroPad1d ZeroPad2d ZeroPad3d ReflectionPad1d ReflectionPad2d ReflectionPad3d "
+          "ReplicationPad1d ReplicationPad2d ReplicationPad3d CircularPad1d CircularPad2d CircularPad3d", "padding")
+@register("ConstantPad1d ConstantPad2d ConstantPad3d", "padding value")
+def pad(args, shape) -> Result:
+    layer = args.layer
+    nd = spatial_rank(layer)
+    expect_rank(layer, shape, (nd, nd + 1), f"a {nd + 1}-d input (channels x {nd}-d image)")
+    if "value" in args.values:
+        args.number("value")
+    pads = args.ints("padding", 2 * nd, minimum=-(10**9))
+    out = list(shape)
+    for i in range(nd):  # pads run (left, right) from the last dimension backwards
+        axis = len(shape) - 1 - i
+        left, right = pads[2 * i], pads[2 * i + 1]
+        size = shape[axis]
+        if layer.startswith("Reflection") and is_int(size) and max(left, right) >= size:
+            raise LayerError("CC106", f"{layer}: padding ({left}, {right}) must be smaller than the input "
+                                      f"size {size} along that dimension", arg="padding")
+        out[axis] = size + left + right
+        if is_int(out[axis]) and out[axis] < 1:
+            raise LayerError("CC103", f"{layer}: padding ({left}, {right}) on a size of {size} leaves "
+                                      f"{out[axis]}", arg="padding")
+    return Result(tuple(out))

@@ -1,0 +1,45 @@
+"""Sliding-window arithmetic shared by convolutions and pools: O = floor((I - K + 2P)/S) + 1."""
+from __future__ import annotations
+
+from convcalc.dims import ceil_div, floor_div, is_symbolic, render
+from convcalc.layers import LayerError, is_int
+
+def axis_name(nd: int, i: int) -> str:
+    names = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}[nd]
+    return names[i]
+
+
+def sliding(layer: str, axis: str, size, eff: int, stride: int, pad_left: int, pad_right: int,
+            ceil_mode: bool = False, warnings: list | None = None):
+    """Output length of a window of effective size ``eff`` sliding over a padded input."""
+    span = size + pad_left + pad_right - eff
+    if is_int(size) and span < 0:
+        padded = f"{size} + {pad_left + pad_right}" if pad_left + pad_right else f"{size}"
+        raise LayerError("CC103", f"{layer}: kernel {eff} is larger than the padded input along {axis} "
+                                  f"({padded} = {size + pad_left + pad_right}); the output would have no "
+                                  f"rows (PyTorch: Kernel size can't be greater than actual input size)")
+    if not ceil_mode:
+        out = floor_div(span, stride) + 1
+        if warnings is not None and is_int(size) and span % stride:
+            dropped = span % stride - pad_right  # the last rows no window reaches, minus padding
+            if dropped > 0:
+                warnings.append(("CC201", f"{layer}: along {axis}, ({size} + {pad_left + pad_right} - {eff})/{stride}"
+                                          f" = {span}/{stride} is not an integer; the last {dropped} input "
+                                          f"{'row' if dropped == 1 else 'rows'} of {size} are never covered"))
+        return out
+    out = ceil_div(span, stride) + 1
+    if is_symbolic(size):
+        if pad_left + stride > eff:
+            raise LayerError("CC106", f"{layer}: ceil_mode with stride {stride} > kernel {eff} - padding "
+                                      f"{pad_left} cannot be computed for the symbolic size {render(size)}")
+        return out
+    # the last window must start inside the input or the left padding (PyTorch)
+    if (out - 1) * stride >= size + pad_left:
+        out -= 1
+    if warnings is not None and span % stride:
+        extra = (out - 1) * stride + eff - (size + pad_left + pad_right)
+        if extra > 0:
+            warnings.append(("CC201", f"{layer}: along {axis}, ({size} + {pad_left + pad_right} - {eff})/{stride}"
+                                      f" = {span}/{stride} is not an integer; ceil_mode adds a last window "
+                                      f"that hangs {extra} {'row' if extra == 1 else 'rows'} past the input"))
+    return out

@@ -1,0 +1,64 @@
+"""Reading a network: from a path, standard input or -e TEXT, through the right frontend."""
+from __future__ import annotations
+
+import sys
+from typing import Optional
+
+from convcalc import nodes as n
+from convcalc.errors import ConvcalcError, UsageError
+
+MAX_FILE = 5_000_000
+
+
+def read_source(path: Optional[str], expr: Optional[str]) -> tuple[str, str]:
+    """(display path, text). Unreadable input is a usage error (exit 2)."""
+    if expr is not None:
+        if path is not None:
+            raise UsageError("give a NET path or -e TEXT, not both")
+        return "<expr>", expr
+    if path is None:
+        raise UsageError("give a NET path, - for standard input, or -e TEXT")
+    if path == "-":
+        return "<stdin>", sys.stdin.read(MAX_FILE + 1)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FILE + 1)
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE:
+        raise UsageError(f"{path} is larger than {MAX_FILE:,} bytes")
+    try:
+        return path, data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path} is not UTF-8 text (byte {exc.start})") from None
+
+
+def parse_input_option(text: str) -> n.Input:
+    """--input 3x32x32, parsed by the language's own input rule."""
+    from convcalc.syntax import parse
+
+    try:
+        program = parse("input " + text.strip(), "--input")
+    except ConvcalcError as exc:
+        raise UsageError(f"--input {text!r}: {exc.message}") from None
+    if len(program.body) != 1 or not isinstance(program.body[0], n.Input):
+        raise UsageError(f"--input {text!r}: expected dimensions joined by x, e.g. 3x32x32")
+    return program.body[0]
+
+
+def load_programs(path: str, text: str, model: Optional[str] = None) -> list[n.Program]:
+    """One program for a network file; one per model for a Python file."""
+    if path.endswith(".py"):
+        from convcalc.lint.python import models_from_source
+
+        programs = models_from_source(text, path)
+        if model is not None:
+            chosen = [p for p in programs if p.name == model]
+            if not chosen:
+                names = ", ".join(p.name for p in programs) or "none found"
+                raise UsageError(f"{path} has no model {model!r} (models: {names})")
+            return chosen
+        return programs
+    from convcalc.syntax import parse
+
+    return [parse(text, path)]

@@ -1,0 +1,79 @@
+"""`convcalc size`: one output-size lookup with the arithmetic written out, for a class."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Lookup:
+    lines: list = field(default_factory=list)
+    output: int = 0
+    ok: bool = True
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def effective_kernel(k: int, d: int, out: Lookup) -> int:
+    eff = d * (k - 1) + 1
+    if d != 1:
+        out.lines.append(f"K = D*(k - 1) + 1 = {d}*({k} - 1) + 1 = {eff}   (the dilated kernel)")
+    return eff
+
+
+def sliding(I: int, k: int, s: int = 1, p: int = 0, d: int = 1, ceil: bool = False) -> Lookup:
+    out = Lookup()
+    K = effective_kernel(k, d, out)
+    span = I + 2 * p - K
+    rounding = "ceil" if ceil else "floor"
+    out.lines.append(f"O = {rounding}((I + 2P - K)/S) + 1")
+    out.lines.append(f"  = {rounding}(({I} + 2*{p} - {K})/{s}) + 1")
+    if span < 0:
+        out.lines.append(f"  = {rounding}({span}/{s}) + 1")
+        out.lines.append(f"the kernel ({K}) is larger than the padded input ({I} + 2*{p} = {I + 2 * p}): "
+                         "there is no output (PyTorch: Kernel size can't be greater than actual input size)")
+        out.ok = False
+        return out
+    quotient = -(-span // s) if ceil else span // s
+    value = quotient + 1
+    out.lines.append(f"  = {rounding}({span}/{s}) + 1")
+    out.lines.append(f"  = {quotient} + 1 = {value}")
+    remainder = span % s
+    if ceil and (value - 1) * s >= I + p:
+        value -= 1
+        out.lines.append(f"the last window would start at {value}*{s} = {value * s}, past the input and its left "
+                         f"padding ({I} + {p}), so PyTorch drops it: O = {value}")
+    out.output = value
+    if remainder == 0:
+        out.lines.append(f"{span}/{s} is exact: the windows cover the padded input exactly")
+    elif ceil:
+        hang = (value - 1) * s + K - (I + 2 * p)
+        if hang > 0:
+            out.lines.append(f"{span}/{s} is not an integer: ceil_mode adds a last window that hangs "
+                             f"{plural(hang, 'row')} past the padded input")
+        else:
+            out.lines.append(f"{span}/{s} is not an integer, but every window ends inside the padded input")
+    else:
+        lost = remainder - p
+        where = (f"the last {plural(lost, 'input row')} (or column) of {I} never covered"
+                 if lost > 0 else "what is left over lies in the padding, so every input row is covered")
+        out.lines.append(f"{span}/{s} = {span / s:g} is not an integer: floor drops a remainder of {remainder}, {where}")
+    return out
+
+
+def transposed(I: int, k: int, s: int = 1, p: int = 0, d: int = 1, output_padding: int = 0) -> Lookup:
+    out = Lookup()
+    value = (I - 1) * s - 2 * p + d * (k - 1) + output_padding + 1
+    out.lines.append("O = (I - 1)*S - 2P + D*(K - 1) + OP + 1")
+    out.lines.append(f"  = ({I} - 1)*{s} - 2*{p} + {d}*({k} - 1) + {output_padding} + 1")
+    out.lines.append(f"  = {value}")
+    if output_padding >= s and output_padding >= d:
+        out.lines.append(f"output_padding {output_padding} must be smaller than the stride ({s}) or the dilation "
+                         f"({d}): PyTorch rejects this")
+        out.ok = False
+    elif value < 1:
+        out.lines.append("the output would be empty (PyTorch: Output size is too small)")
+        out.ok = False
+    out.output = value
+    return out

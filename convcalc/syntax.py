@@ -1,0 +1,439 @@
+"""Tokenizer and hand-written recursive-descent parser of the description language.
+
+Every error is a ConvcalcError("CC001", ...) built from (src, pos), so it knows its line
+and column. Loops the input controls are bounded: nesting depth and source size.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from convcalc import nodes as n
+from convcalc.errors import ConvcalcError, Span
+
+MAX_DEPTH = 64  # nested blocks and brackets
+MAX_SOURCE = 5_000_000  # characters
+
+KEYWORDS = {"input", "let", "repeat", "as", "residual", "shortcut", "concat", "branch",
+            "save", "add", "def", "if", "else", "and", "or", "not", "True", "False", "None"}
+BLOCK_WORDS = {"residual": n.Residual, "shortcut": n.Shortcut, "branch": n.Branch}
+
+_TOKEN = re.compile(r"""
+    (?P<ws>[ \t\f]+|\\\r?\n)
+  | (?P<comment>\#[^\r\n]*)
+  | (?P<newline>\r?\n)
+  | (?P<number>(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?)
+  | (?P<name>[A-Za-z_][A-Za-z_0-9]*)
+  | (?P<string>'[^'\\\r\n]*'|"[^"\\\r\n]*")
+  | (?P<op>\*\*|//|==|!=|<=|>=|[-+*/%<>()\[\],=:;.×])
+""", re.VERBOSE)
+
+OPEN, CLOSE = "([", ")]"
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # name number string op newline indent dedent dims eof
+    text: str
+    pos: int
+    end: int
+
+
+def error(msg: str, src: str, pos: int, end: int | None = None) -> ConvcalcError:
+    return ConvcalcError.at("CC001", msg, src, pos, end)
+
+
+def tokenize(src: str) -> list[Token]:
+    """Python-like tokens: NEWLINE only outside brackets, INDENT/DEDENT from leading spaces."""
+    if len(src) > MAX_SOURCE:
+        raise error(f"the description is {len(src):,} characters long; the limit is {MAX_SOURCE:,}", src, 0)
+    tokens: list[Token] = []
+    indents = [0]
+    brackets: list[Token] = []
+    pos, at_line_start = 0, True
+    while pos < len(src):
+        if at_line_start and not brackets:
+            pos, at_line_start = _indentation(src, pos, indents, tokens), False
+            if pos >= len(src):
+                break
+        m = _TOKEN.match(src, pos)
+        if m is None:
+            raise error(f"unexpected character {src[pos]!r}", src, pos)
+        kind, text, end = m.lastgroup, m.group(), m.end()
+        if kind == "newline":
+            if not brackets:
+                if tokens and tokens[-1].kind not in ("newline", "indent", "dedent"):
+                    tokens.append(Token("newline", text, pos, end))
+                at_line_start = True
+        elif kind == "op":
+            if text in OPEN:
+                if len(brackets) >= MAX_DEPTH:
+                    raise error(f"brackets nested more than {MAX_DEPTH} deep", src, pos)
+                brackets.append(Token("op", text, pos, end))
+            elif text in CLOSE:
+                if not brackets or OPEN.index(brackets[-1].text) != CLOSE.index(text):
+                    raise error(f"unmatched {text!r}", src, pos)
+                brackets.pop()
+            tokens.append(Token("op", "x" if text == "×" else text, pos, end))
+        elif kind == "name" and text == "input" and _statement_start(tokens):
+            tokens.append(Token(kind, text, pos, end))
+            end = _input_dims(src, end, tokens)
+        elif kind not in ("ws", "comment"):
+            tokens.append(Token(kind, text, pos, end))
+        pos = end
+    if brackets:
+        raise error(f"{brackets[-1].text!r} is never closed", src, brackets[-1].pos)
+    if tokens and tokens[-1].kind not in ("newline", "dedent", "indent"):
+        tokens.append(Token("newline", "", len(src), len(src)))
+    for _ in indents[1:]:
+        tokens.append(Token("dedent", "", len(src), len(src)))
+    tokens.append(Token("eof", "", len(src), len(src)))
+    return tokens
+
+
+def _statement_start(tokens: list[Token]) -> bool:
+    return not tokens or tokens[-1].kind in ("newline", "indent", "dedent") or tokens[-1].text in (";", ":")
+
+
+def _indentation(src: str, pos: int, indents: list[int], tokens: list[Token]) -> int:
+    """Measure a line's indentation; blank and comment-only lines do not count."""
+    start = pos
+    while pos < len(src) and src[pos] in " \t\f":
+        if src[pos] == "\t":
+            raise error("a tab in indentation; indent with spaces", src, pos)
+        pos += 1
+    if pos >= len(src) or src[pos] in "#\r\n":
+        return pos
+    width = pos - start
+    if width > indents[-1]:
+        if len(indents) > MAX_DEPTH:
+            raise error(f"blocks nested more than {MAX_DEPTH} deep", src, pos)
+        indents.append(width)
+        tokens.append(Token("indent", "", start, pos))
+    while width < indents[-1]:
+        indents.pop()
+        tokens.append(Token("dedent", "", start, pos))
+    if width != indents[-1]:
+        raise error(f"this indentation ({width} spaces) matches no open block", src, start, pos)
+    return pos
+
+
+_DIM = re.compile(r"\s*(\d+|[A-Za-z_][A-Za-z_0-9]*)\s*")
+
+
+def _input_dims(src: str, pos: int, tokens: list[Token]) -> int:
+    """`input 3x32x32` or `input 3xHxW`: the dims are one token each."""
+    end = pos
+    while end < len(src) and src[end] not in ";#\r\n":
+        end += 1
+    text = src[pos:end]
+    if not text.strip():
+        raise error("`input` needs dimensions, e.g. input 3x32x32", src, pos)
+    offset = pos
+    for piece in re.split("[x×]", text):
+        m = _DIM.fullmatch(piece)
+        if m is None:
+            where = offset + len(piece) - len(piece.lstrip())
+            raise error(f"bad input dimension {piece.strip()!r}: expected a number or a name, "
+                        "dimensions joined by x (input 3x32x32)", src, where, offset + len(piece.rstrip()))
+        kind = "number" if m.group(1).isdigit() else "name"
+        tokens.append(Token("dim" + kind, m.group(1), offset + m.start(1), offset + m.end(1)))
+        offset += len(piece) + 1
+    return end
+
+
+class Parser:
+    def __init__(self, src: str, path: str = "<expr>"):
+        self.src = src
+        self.path = path
+        self.tokens = tokenize(src)
+        self.i = 0
+
+    # ------------------------------------------------------------- helpers
+    @property
+    def tok(self) -> Token:
+        return self.tokens[self.i]
+
+    def advance(self) -> Token:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def at(self, text: str, kind: str | None = None) -> bool:
+        tok = self.tok
+        return tok.text == text and (kind is None or tok.kind == kind) and tok.kind not in ("string",)
+
+    def accept(self, text: str) -> Token | None:
+        if self.at(text):
+            return self.advance()
+        return None
+
+    def expect(self, text: str, what: str | None = None) -> Token:
+        if self.at(text):
+            return self.advance()
+        raise self.unexpected(what or repr(text))
+
+    def unexpected(self, wanted: str) -> ConvcalcError:
+        tok = self.tok
+        found = {"newline": "end of line", "eof": "end of input", "indent": "an indented block",
+                 "dedent": "end of block"}.get(tok.kind, repr(tok.text))
+        return error(f"expected {wanted}, found {found}", self.src, tok.pos, tok.end)
+
+    def span(self, start: int, end: int | None = None) -> Span:
+        return Span.from_offsets(self.src, start, end)
+
+    def expect_name(self, what: str) -> Token:
+        if self.tok.kind == "name" and self.tok.text not in KEYWORDS:
+            return self.advance()
+        raise self.unexpected(what)
+
+    # ------------------------------------------------------------- statements
+    def parse_program(self) -> n.Program:
+        body = self.parse_statements(top=True)
+        return n.Program(tuple(body), self.src, self.path)
+
+    def parse_statements(self, top: bool = False) -> list:
+        body: list = []
+        while self.tok.kind != "eof" and (top or self.tok.kind != "dedent"):
+            if self.tok.kind == "indent":
+                raise error("unexpected indentation", self.src, self.tok.pos, self.tok.end)
+            if self.tok.kind == "dedent":
+                self.advance()
+                continue
+            body.extend(self.parse_statement())
+        return body
+
+    def parse_statement(self) -> list:
+        word = self.tok.text if self.tok.kind == "name" else ""
+        compound = {"repeat": self.parse_repeat, "def": self.parse_def, "if": self.parse_if}
+        if word in compound:
+            return [compound[word]()]
+        if word in BLOCK_WORDS or (word == "concat" and self.tokens[self.i + 1].text == ":"):
+            return [self.parse_block(word)]
+        stmts = [self.parse_simple()]
+        while self.accept(";"):
+            if self.tok.kind == "newline":
+                break
+            stmts.append(self.parse_simple())
+        if self.tok.kind != "eof":
+            if self.tok.kind != "newline":
+                raise self.unexpected("end of statement")
+            self.advance()
+        return stmts
+
+    def parse_simple(self):
+        tok = self.tok
+        if tok.kind != "name":
+            raise self.unexpected("a statement (a layer call, let, input, save, ...)")
+        if tok.text == "input":
+            return self.parse_input()
+        if tok.text == "let":
+            self.advance()
+            name = self.expect_name("a name after let")
+            self.expect("=")
+            value = self.parse_expr()
+            return n.Let(name.text, value, self.span(tok.pos, self.tokens[self.i - 1].end))
+        if tok.text in ("save", "concat", "add") and self.tokens[self.i + 1].kind == "name":
+            self.advance()
+            name = self.expect_name(f"a tensor name after {tok.text}")
+            node = {"save": n.Save, "concat": n.ConcatSaved, "add": n.AddSaved}[tok.text]
+            return node(name.text, self.span(tok.pos, name.end))
+        if tok.text in KEYWORDS:
+            raise error(f"{tok.text!r} cannot start a statement here", self.src, tok.pos, tok.end)
+        return self.parse_call()
+
+    def parse_input(self) -> n.Input:
+        start = self.advance()
+        dims = []
+        while self.tok.kind in ("dimnumber", "dimname"):
+            tok = self.advance()
+            span = self.span(tok.pos, tok.end)
+            dims.append(n.Num(int(tok.text), span) if tok.kind == "dimnumber" else n.Name(tok.text, span))
+        return n.Input(tuple(dims), self.span(start.pos, self.tokens[self.i - 1].end))
+
+    def parse_call(self) -> n.Call:
+        start = self.tok
+        parts = [self.expect_name("a layer name").text]
+        while self.accept("."):
+            parts.append(self.expect_name("a name after '.'").text)
+        qualified = ".".join(parts)
+        name = parts[-1]
+        if parts[:-1] not in ([], ["nn"], ["torch", "nn"]):
+            raise error(f"{qualified!r}: a layer is written Name(...), nn.Name(...) or torch.nn.Name(...)",
+                        self.src, start.pos, self.tokens[self.i - 1].end)
+        name_span = self.span(start.pos, self.tokens[self.i - 1].end)
+        if not self.at("("):
+            raise self.unexpected(f"'(' after {qualified} (a layer is called: {qualified}(...))")
+        args, kwargs = self.parse_arguments()
+        end = self.tokens[self.i - 1].end
+        return n.Call(name, tuple(args), tuple(kwargs), self.src[start.pos:end], self.span(start.pos, end), name_span)
+
+    def parse_arguments(self) -> tuple[list, list]:
+        self.expect("(")
+        args: list = []
+        kwargs: list = []
+        while not self.at(")"):
+            if self.tok.kind == "name" and self.tokens[self.i + 1].text == "=":
+                key = self.advance()
+                self.advance()
+                if any(k == key.text for k, _, _ in kwargs):
+                    raise error(f"keyword argument {key.text!r} repeated", self.src, key.pos, key.end)
+                kwargs.append((key.text, self.parse_expr(), self.span(key.pos, key.end)))
+            elif kwargs:
+                raise error("positional argument after keyword argument", self.src, self.tok.pos, self.tok.end)
+            else:
+                args.append(self.parse_expr())
+            if not self.accept(","):
+                break
+        self.expect(")", "',' or ')'")
+        return args, kwargs
+
+    def parse_suite(self) -> tuple:
+        """After ':' either an indented block or simple statements on the same line."""
+        if self.tok.kind != "newline":
+            return tuple(self.parse_statement())
+        self.advance()
+        if self.tok.kind != "indent":
+            raise self.unexpected("an indented block")
+        self.advance()
+        body = self.parse_statements()
+        if self.tok.kind == "dedent":
+            self.advance()
+        return tuple(body)
+
+    def parse_block(self, word: str):
+        start = self.advance()
+        self.expect(":")
+        body = self.parse_suite()
+        span = self.span(start.pos, start.end)
+        if word == "concat":
+            branches = [stmt for stmt in body if isinstance(stmt, n.Branch)]
+            if not branches or len(branches) != len(body):
+                raise error("a concat: block holds only branch: blocks (at least one)", self.src, start.pos, start.end)
+            return n.Concat(tuple(branches), span)
+        return BLOCK_WORDS[word](body, span)
+
+    def parse_repeat(self) -> n.Repeat:
+        start = self.advance()
+        count = self.parse_expr()
+        var = None
+        if self.accept("as"):
+            var = self.expect_name("a loop variable after 'as'").text
+        self.expect(":")
+        return n.Repeat(count, var, self.parse_suite(), self.span(start.pos, start.end))
+
+    def parse_def(self) -> n.Def:
+        start = self.advance()
+        name = self.expect_name("a block name after def")
+        self.expect("(")
+        params: list = []
+        while not self.at(")"):
+            param = self.expect_name("a parameter name")
+            if any(p == param.text for p, _ in params):
+                raise error(f"parameter {param.text!r} repeated", self.src, param.pos, param.end)
+            default = self.parse_expr() if self.accept("=") else None
+            if default is None and params and params[-1][1] is not None:
+                raise error("a parameter without a default follows one with a default",
+                            self.src, param.pos, param.end)
+            params.append((param.text, default))
+            if not self.accept(","):
+                break
+        self.expect(")", "',' or ')'")
+        self.expect(":")
+        return n.Def(name.text, tuple(params), self.parse_suite(), self.span(name.pos, name.end))
+
+    def parse_if(self) -> n.If:
+        start = self.advance()
+        cond = self.parse_expr()
+        self.expect(":")
+        body = self.parse_suite()
+        orelse: tuple = ()
+        if self.at("else") and self.tok.kind == "name":
+            self.advance()
+            self.expect(":")
+            orelse = self.parse_suite()
+        return n.If(cond, body, orelse, self.span(start.pos, start.end))
+
+    # ------------------------------------------------------------- expressions
+    def parse_expr(self, depth: int = 0):
+        return self.parse_binary(0)
+
+    # precedence levels, lowest first; 'not' sits between 'and' and comparisons
+    LEVELS = (("or",), ("and",), None, ("==", "!=", "<", "<=", ">", ">="), ("+", "-"), ("*", "/", "//", "%"))
+
+    def parse_binary(self, level: int):
+        if level == len(self.LEVELS):
+            return self.parse_unary()
+        ops = self.LEVELS[level]
+        if ops is None:  # the 'not' level
+            if self.at("not", "name"):
+                tok = self.advance()
+                operand = self.parse_binary(level)
+                return n.Unary("not", operand, self.span(tok.pos, self.tokens[self.i - 1].end))
+            return self.parse_binary(level + 1)
+        start = self.tok.pos
+        left = self.parse_binary(level + 1)
+        while self.tok.kind in ("op", "name") and self.tok.text in ops:
+            op = self.advance().text
+            right = self.parse_binary(level + 1)
+            left = n.BinOp(op, left, right, self.span(start, self.tokens[self.i - 1].end))
+            if ops[0] == "==":
+                break  # no chained comparisons
+        return left
+
+    def parse_unary(self):
+        if self.tok.kind == "op" and self.tok.text in "+-":
+            tok = self.advance()
+            operand = self.parse_unary()
+            return n.Unary(tok.text, operand, self.span(tok.pos, self.tokens[self.i - 1].end))
+        return self.parse_power()
+
+    def parse_power(self):
+        start = self.tok.pos
+        base = self.parse_atom()
+        if self.accept("**"):
+            exponent = self.parse_unary()
+            return n.BinOp("**", base, exponent, self.span(start, self.tokens[self.i - 1].end))
+        return base
+
+    def parse_atom(self):
+        tok = self.tok
+        span = self.span(tok.pos, tok.end)
+        if tok.kind == "number":
+            self.advance()
+            if any(c in tok.text for c in ".eE"):
+                return n.Float(float(tok.text), span)
+            return n.Num(int(tok.text), span)
+        if tok.kind == "string":
+            self.advance()
+            return n.Str(tok.text[1:-1], span)
+        if tok.kind == "name":
+            if tok.text in ("True", "False", "None"):
+                self.advance()
+                return n.Const({"True": True, "False": False, "None": None}[tok.text], span)
+            if tok.text in KEYWORDS:
+                raise self.unexpected("a value")
+            self.advance()
+            return n.Name(tok.text, span)
+        if tok.kind == "op" and tok.text in "([":
+            return self.parse_parenthesised()
+        raise self.unexpected("a value")
+
+    def parse_parenthesised(self):
+        open_tok = self.advance()
+        close = ")" if open_tok.text == "(" else "]"
+        items, trailing_comma = [], False
+        while not self.at(close):
+            items.append(self.parse_expr())
+            trailing_comma = bool(self.accept(","))
+            if not trailing_comma:
+                break
+        self.expect(close, f"',' or {close!r}")
+        span = self.span(open_tok.pos, self.tokens[self.i - 1].end)
+        if open_tok.text == "(" and len(items) == 1 and not trailing_comma:
+            return items[0]
+        return n.TupleExpr(tuple(items), span)
+
+
+def parse(src: str, path: str = "<expr>") -> n.Program:
+    return Parser(src, path).parse_program()
