@@ -1,8 +1,7 @@
 """Element-wise layers: activations and dropout keep the shape."""
 from __future__ import annotations
 
-from convcalc.layers import LayerError, Result, register
-from convcalc.layers.dense import batch_dim
+from convcalc.layers import LayerError, Result, is_int, register
 
 INPLACE = dict(inplace=False)
 
@@ -29,8 +28,11 @@ def gelu(args, shape) -> Result:
 
 @register("Softmax LogSoftmax", dim=None)
 def softmax(args, shape) -> Result:
-    if args["dim"] is not None:
-        batch_dim(args.layer, "dim", args.int("dim"), len(shape))
+    dim = args["dim"]
+    full = len(shape) + 1  # the batch counts; softmax over it keeps the shape
+    if dim is not None and not (is_int(dim) and -full <= dim < full):
+        raise LayerError("CC106", f"{args.layer}: dim={dim} is out of range for a {full}-d input "
+                                  f"(batch included), [-{full}, {full - 1}]", arg="dim")
     return Result(shape)
 
 

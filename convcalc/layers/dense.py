@@ -51,6 +51,9 @@ def batch_dim(layer: str, arg: str, value: int, rank: int) -> int:
 
 @register("Flatten", start_dim=1, end_dim=-1)
 def flatten(args, shape) -> Result:
+    full = len(shape) + 1
+    if all(is_int(args[d]) and -full <= args[d] < full and args[d] % full == 0 for d in ("start_dim", "end_dim")):
+        return Result(shape)  # Flatten(0, 0) flattens the batch dim alone: nothing changes
     start = batch_dim("Flatten", "start_dim", args.int("start_dim"), len(shape))
     end = batch_dim("Flatten", "end_dim", args.int("end_dim"), len(shape))
     if end < start:

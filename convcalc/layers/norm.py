@@ -24,8 +24,8 @@ def batch_norm(args, shape) -> Result:
     affine = args.bool("affine")
     tracked = args.bool("track_running_stats")
     args.number("eps", 0)
-    # InstanceNorm without affine weights or running stats never looks at num_features
-    if layer.startswith("Batch") or affine or tracked:
+    # without affine weights or running stats, batch statistics are used and num_features is never read
+    if affine or tracked:
         expect_channels(layer, "num_features", channels, shape)
     params = 2 * channels if affine else 0
     buffers = 2 * channels + 1 if tracked else 0
@@ -57,8 +57,12 @@ def group_norm(args, shape) -> Result:
     if is_int(channels) and channels % groups:
         raise LayerError("CC106", f"GroupNorm: num_channels={channels} must be divisible by "
                                   f"num_groups={groups}", arg="num_groups")
-    expect_channels("GroupNorm", "num_channels", channels, shape)
     affine = args.bool("affine")
+    if affine:  # without affine weights PyTorch never reads num_channels
+        expect_channels("GroupNorm", "num_channels", channels, shape)
+    elif is_int(shape[0]) and shape[0] % groups:
+        raise LayerError("CC106", f"GroupNorm: the input's {shape[0]} channels must be divisible by "
+                                  f"num_groups={groups}", arg="num_groups")
     return Result(shape, 2 * channels if affine else 0, 0, f"2*{fmt_value(channels)}" if affine else "")
 
 

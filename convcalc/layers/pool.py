@@ -24,8 +24,13 @@ def window_pool(args, shape, dilation) -> Result:
         if p > k // 2:
             raise LayerError("CC106", f"{layer}: padding={p} must be at most half the kernel size "
                                       f"{k} (at most {k // 2})", arg="padding")
-    warnings: list = []
     lead = shape[: len(shape) - nd]
+    if layer == "AvgPool3d":  # PyTorch's avg_pool3d checks the unpadded input against the kernel
+        for i, (size, k) in enumerate(zip(shape[len(lead):], kernel)):
+            if is_int(size) and size < k:
+                raise LayerError("CC103", f"AvgPool3d: the input along {axis_name(nd, i)} ({size}) is smaller "
+                                          f"than the kernel ({k}); PyTorch's avg_pool3d does not count padding here")
+    warnings: list = []
     out, geometry = [], []
     for i, size in enumerate(shape[len(lead):]):
         eff = dilation[i] * (kernel[i] - 1) + 1

@@ -99,8 +99,10 @@ def pad(args, shape) -> Result:
         axis = len(shape) - 1 - i
         left, right = pads[2 * i], pads[2 * i + 1]
         size = shape[axis]
-        if layer.startswith("Reflection") and is_int(size) and max(left, right) >= size:
-            raise LayerError("CC106", f"{layer}: padding ({left}, {right}) must be smaller than the input "
+        limit = {"Reflection": size - 1, "Circular": size}.get(layer[:-5]) if is_int(size) else None
+        if limit is not None and max(left, right) > limit:
+            wanted = "smaller than" if layer.startswith("Reflection") else "at most"
+            raise LayerError("CC106", f"{layer}: padding ({left}, {right}) must be {wanted} the input "
                                       f"size {size} along that dimension", arg="padding")
         out[axis] = size + left + right
         if is_int(out[axis]) and out[axis] < 1:

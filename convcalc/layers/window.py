@@ -4,6 +4,13 @@ from __future__ import annotations
 from convcalc.dims import ceil_div, floor_div, is_symbolic, render
 from convcalc.layers import LayerError, is_int
 
+UNIT = {"L": "element", "D": "plane", "H": "row", "W": "column"}
+
+
+def count(number: int, unit: str) -> str:
+    return f"{number} {unit}{'' if number == 1 else 's'}"
+
+
 def axis_name(nd: int, i: int) -> str:
     names = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}[nd]
     return names[i]
@@ -13,19 +20,21 @@ def sliding(layer: str, axis: str, size, eff: int, stride: int, pad_left: int, p
             ceil_mode: bool = False, warnings: list | None = None):
     """Output length of a window of effective size ``eff`` sliding over a padded input."""
     span = size + pad_left + pad_right - eff
-    if is_int(size) and span < 0:
-        padded = f"{size} + {pad_left + pad_right}" if pad_left + pad_right else f"{size}"
-        raise LayerError("CC103", f"{layer}: kernel {eff} is larger than the padded input along {axis} "
-                                  f"({padded} = {size + pad_left + pad_right}); the output would have no "
-                                  f"rows (PyTorch: Kernel size can't be greater than actual input size)")
+    # in ceil_mode a window may overhang an input shorter than the kernel (PyTorch allows it)
+    if is_int(size) and (span < 0 if not ceil_mode else ceil_div(span, stride) < 0):
+        padded = (f"the padded input along {axis} ({size} + {pad_left + pad_right} = {size + pad_left + pad_right})"
+                  if pad_left + pad_right else f"the input along {axis} ({size})")
+        raise LayerError("CC103", f"{layer}: kernel {eff} is larger than {padded}; the output would be empty "
+                                  f"(PyTorch: Kernel size can't be greater than actual input size)")
     if not ceil_mode:
         out = floor_div(span, stride) + 1
-        if warnings is not None and is_int(size) and span % stride:
+        # with stride > kernel the windows skip input by design; only a lost tail of a dense cover is news
+        if warnings is not None and is_int(size) and span % stride and eff >= stride:
             dropped = span % stride - pad_right  # the last rows no window reaches, minus padding
             if dropped > 0:
                 warnings.append(("CC201", f"{layer}: along {axis}, ({size} + {pad_left + pad_right} - {eff})/{stride}"
-                                          f" = {span}/{stride} is not an integer; the last {dropped} input "
-                                          f"{'row' if dropped == 1 else 'rows'} of {size} are never covered"))
+                                          f" = {span}/{stride} is not an integer; floor leaves the last "
+                                          f"{count(dropped, UNIT[axis])} of {size} never covered"))
         return out
     out = ceil_div(span, stride) + 1
     if is_symbolic(size):
@@ -41,5 +50,5 @@ def sliding(layer: str, axis: str, size, eff: int, stride: int, pad_left: int, p
         if extra > 0:
             warnings.append(("CC201", f"{layer}: along {axis}, ({size} + {pad_left + pad_right} - {eff})/{stride}"
                                       f" = {span}/{stride} is not an integer; ceil_mode adds a last window "
-                                      f"that hangs {extra} {'row' if extra == 1 else 'rows'} past the input"))
+                                      f"that hangs {count(extra, UNIT[axis])} past the input"))
     return out
