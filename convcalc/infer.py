@@ -17,7 +17,7 @@ from convcalc.errors import ConvcalcError, Span
 from convcalc.layers import LayerError, Result, close_names, fmt_shape, lookup, product
 
 MAX_REPEAT = 100_000  # rounds of one repeat
-MAX_STEPS = 1_000_000  # layers and statements executed in one walk
+MAX_STEPS = 200_000  # layers and statements executed in one walk
 MAX_CALL_DEPTH = 50  # nested def calls
 MAX_POWER_BITS = 256  # a ** b may not exceed 2**256 in size
 

@@ -13,6 +13,7 @@ from convcalc.errors import ConvcalcError, Span
 
 MAX_DEPTH = 64  # nested blocks and brackets
 MAX_SOURCE = 5_000_000  # characters
+MAX_OPERATORS = 500  # in one statement: evaluation recurses over the expression tree
 
 KEYWORDS = {"input", "let", "repeat", "as", "residual", "shortcut", "concat", "branch",
             "save", "add", "def", "if", "else", "and", "or", "not", "True", "False", "None"}
@@ -148,6 +149,7 @@ class Parser:
         self.path = path
         self.tokens = tokenize(src)
         self.i = 0
+        self.operators = 0
 
     # ------------------------------------------------------------- helpers
     @property
@@ -196,7 +198,7 @@ class Parser:
         body: list = []
         while self.tok.kind != "eof" and (top or self.tok.kind != "dedent"):
             if self.tok.kind == "indent":
-                raise error("unexpected indentation", self.src, self.tok.pos, self.tok.end)
+                raise error("unexpected indentation", self.src, self.tok.end)
             if self.tok.kind == "dedent":
                 self.advance()
                 continue
@@ -204,6 +206,7 @@ class Parser:
         return body
 
     def parse_statement(self) -> list:
+        self.operators = 0
         word = self.tok.text if self.tok.kind == "name" else ""
         compound = {"repeat": self.parse_repeat, "def": self.parse_def, "if": self.parse_if}
         if word in compound:
@@ -355,8 +358,14 @@ class Parser:
         return n.If(cond, body, orelse, self.span(start.pos, start.end))
 
     # ------------------------------------------------------------- expressions
-    def parse_expr(self, depth: int = 0):
+    def parse_expr(self):
         return self.parse_binary(0)
+
+    def operator(self) -> Token:
+        self.operators += 1
+        if self.operators > MAX_OPERATORS:
+            raise error(f"more than {MAX_OPERATORS} operators in one statement", self.src, self.tok.pos, self.tok.end)
+        return self.advance()
 
     # precedence levels, lowest first; 'not' sits between 'and' and comparisons
     LEVELS = (("or",), ("and",), None, ("==", "!=", "<", "<=", ">", ">="), ("+", "-"), ("*", "/", "//", "%"))
@@ -367,14 +376,14 @@ class Parser:
         ops = self.LEVELS[level]
         if ops is None:  # the 'not' level
             if self.at("not", "name"):
-                tok = self.advance()
+                tok = self.operator()
                 operand = self.parse_binary(level)
                 return n.Unary("not", operand, self.span(tok.pos, self.tokens[self.i - 1].end))
             return self.parse_binary(level + 1)
         start = self.tok.pos
         left = self.parse_binary(level + 1)
         while self.tok.kind in ("op", "name") and self.tok.text in ops:
-            op = self.advance().text
+            op = self.operator().text
             right = self.parse_binary(level + 1)
             left = n.BinOp(op, left, right, self.span(start, self.tokens[self.i - 1].end))
             if ops[0] == "==":
@@ -383,7 +392,7 @@ class Parser:
 
     def parse_unary(self):
         if self.tok.kind == "op" and self.tok.text in "+-":
-            tok = self.advance()
+            tok = self.operator()
             operand = self.parse_unary()
             return n.Unary(tok.text, operand, self.span(tok.pos, self.tokens[self.i - 1].end))
         return self.parse_power()
@@ -391,7 +400,8 @@ class Parser:
     def parse_power(self):
         start = self.tok.pos
         base = self.parse_atom()
-        if self.accept("**"):
+        if self.at("**"):
+            self.operator()
             exponent = self.parse_unary()
             return n.BinOp("**", base, exponent, self.span(start, self.tokens[self.i - 1].end))
         return base
