@@ -5,69 +5,80 @@ computing can point at the text that caused it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Optional, Union
 
 from convcalc.errors import Span
 
+
+class Node:
+    """A frozen record with fields named by __slots__ (dataclasses cost start-up time)."""
+
+    __slots__ = ()
+    _defaults: dict = {}
+
+    def __init__(self, *args, **kwargs):
+        names = self.__slots__
+        if len(args) > len(names):
+            raise TypeError(f"{type(self).__name__} takes {len(names)} fields")
+        values = {**self._defaults, **dict(zip(names, args)), **kwargs}
+        for name in names:
+            object.__setattr__(self, name, values[name])
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"{type(self).__name__} is frozen")
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self._values() == other._values()
+
+    def __hash__(self):
+        return hash((type(self).__name__, self._values()))
+
+    def __repr__(self):
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({fields})"
+
 # ---------------------------------------------------------------- expressions
 
 
-@dataclass(frozen=True)
-class Num:
-    value: int
-    span: Span
+class Num(Node):
+    __slots__ = ('value', 'span')
 
 
-@dataclass(frozen=True)
-class Float:
-    value: float
-    span: Span
+class Float(Node):
+    __slots__ = ('value', 'span')
 
 
-@dataclass(frozen=True)
-class Str:
-    value: str
-    span: Span
+class Str(Node):
+    __slots__ = ('value', 'span')
 
 
-@dataclass(frozen=True)
-class Const:
+class Const(Node):
     """True, False or None."""
 
-    value: object
-    span: Span
+    __slots__ = ('value', 'span')
 
 
-@dataclass(frozen=True)
-class Name:
-    id: str
-    span: Span
+class Name(Node):
+    __slots__ = ('id', 'span')
 
 
-@dataclass(frozen=True)
-class BinOp:
+class BinOp(Node):
     """op is one of + - * // / % ** == != < <= > >= and or"""
 
-    op: str
-    left: "Expr"
-    right: "Expr"
-    span: Span
+    __slots__ = ('op', 'left', 'right', 'span')
 
 
-@dataclass(frozen=True)
-class Unary:
+class Unary(Node):
     """op is '-', '+' or 'not'"""
 
-    op: str
-    operand: "Expr"
-    span: Span
+    __slots__ = ('op', 'operand', 'span')
 
 
-@dataclass(frozen=True)
-class TupleExpr:
-    items: tuple
-    span: Span
+class TupleExpr(Node):
+    __slots__ = ('items', 'span')
 
 
 Expr = Union[Num, Float, Str, Const, Name, BinOp, Unary, TupleExpr]
@@ -75,114 +86,98 @@ Expr = Union[Num, Float, Str, Const, Name, BinOp, Unary, TupleExpr]
 # ---------------------------------------------------------------- statements
 
 
-@dataclass(frozen=True)
-class Input:
+class Input(Node):
     """input 3x32x32: each dim is a Num or a Name (a symbol)."""
 
-    dims: tuple
-    span: Span
+    __slots__ = ('dims', 'span')
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(Node):
     """A layer or a def call: Conv2d(3, 32, 3, padding=1).
 
-    ``name`` is without the nn. / torch.nn. prefix; ``text`` is the call as written.
+    ``name`` is without the nn. / torch.nn. prefix; ``text`` is the call as written;
+    ``args`` are Exprs, ``kwargs`` (keyword, Expr, Span of the keyword) triples.
     """
 
-    name: str
-    args: tuple  # of Expr
-    kwargs: tuple  # of (str, Expr, Span of the keyword)
-    text: str
-    span: Span
-    name_span: Optional[Span] = None
+    __slots__ = ('name', 'args', 'kwargs', 'text', 'span', 'name_span')
+    _defaults = {'name_span': None}
 
 
-@dataclass(frozen=True)
-class Let:
-    name: str
-    value: Expr
-    span: Span
+class Let(Node):
+    __slots__ = ('name', 'value', 'span')
 
 
-@dataclass(frozen=True)
-class Repeat:
-    count: Expr
-    var: Optional[str]
-    body: tuple
-    span: Span
+class Repeat(Node):
+    __slots__ = ('count', 'var', 'body', 'span')
 
 
-@dataclass(frozen=True)
-class Residual:
+class Residual(Node):
     """out = body(x) + shortcut(x); the Shortcut is a statement somewhere in body."""
 
-    body: tuple
-    span: Span
+    __slots__ = ('body', 'span')
 
 
-@dataclass(frozen=True)
-class Shortcut:
-    body: tuple
-    span: Span
+class Shortcut(Node):
+    __slots__ = ('body', 'span')
 
 
-@dataclass(frozen=True)
-class Concat:
-    branches: tuple  # of Branch
-    span: Span
+class Concat(Node):
+    __slots__ = ('branches', 'span')
 
 
-@dataclass(frozen=True)
-class Branch:
-    body: tuple
-    span: Span
+class Branch(Node):
+    __slots__ = ('body', 'span')
 
 
-@dataclass(frozen=True)
-class Save:
-    name: str
-    span: Span
+class Save(Node):
+    __slots__ = ('name', 'span')
 
 
-@dataclass(frozen=True)
-class ConcatSaved:
-    name: str
-    span: Span
+class ConcatSaved(Node):
+    __slots__ = ('name', 'span')
 
 
-@dataclass(frozen=True)
-class AddSaved:
-    name: str
-    span: Span
+class AddSaved(Node):
+    __slots__ = ('name', 'span')
 
 
-@dataclass(frozen=True)
-class Def:
-    name: str
-    params: tuple  # of (name, default Expr or None)
-    body: tuple
-    span: Span
+class Def(Node):
+    """params: (name, default Expr or None) pairs."""
+
+    __slots__ = ('name', 'params', 'body', 'span')
 
 
-@dataclass(frozen=True)
-class If:
-    cond: Expr
-    body: tuple
-    orelse: tuple
-    span: Span
+class If(Node):
+    __slots__ = ('cond', 'body', 'orelse', 'span')
 
 
-Stmt = Union[Input, Call, Let, Repeat, Residual, Shortcut, Concat, Branch, Save, ConcatSaved, AddSaved, Def, If]
+class Restore(Node):
+    """Continue from the tensor saved under ``name`` (Python frontend: ``y = f(x1)`` after ``x2 = g(x1)``)."""
+
+    __slots__ = ('name', 'span')
 
 
-@dataclass(frozen=True)
-class Program:
-    body: tuple
-    source: str = ""
-    path: str = "<expr>"
-    name: str = ""  # the model's name, for Python files holding several
-    notes: tuple = field(default=())  # informational notes of the frontend (what was skipped)
+class Reshape(Node):
+    """``x.view(...)`` / ``x.reshape(...)`` of a Python forward.
+
+    ``dims`` are the per-sample target sizes (Exprs, at most one -1). ``infer_batch`` is True when
+    the batch was written -1 (``x.view(-1, 400)``): then the per-sample size must match exactly,
+    or PyTorch folds the difference into the batch.
+    """
+
+    __slots__ = ('dims', 'infer_batch', 'text', 'span')
+
+
+Stmt = Union[Input, Call, Let, Repeat, Residual, Shortcut, Concat, Branch, Save, ConcatSaved, AddSaved, Def, If,
+             Restore, Reshape]
+
+
+class Program(Node):
+    """``name`` is the model's name in a Python file holding several; ``notes`` are the
+    frontend's informational notes (what it skipped)."""
+
+    __slots__ = ('body', 'source', 'path', 'name', 'notes')
+    _defaults = {'source': "", 'path': "<expr>", 'name': "", 'notes': ()}
 
     @property
     def input(self) -> Optional[Input]:

@@ -5,6 +5,7 @@ and column. Loops the input controls are bounded: nesting depth and source size.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -148,18 +149,22 @@ class Parser:
         self.src = src
         self.path = path
         self.tokens = tokenize(src)
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", src)]
         self.i = 0
+        self.tok = self.tokens[0]
+        self.last_end = 0
         self.operators = 0
 
     # ------------------------------------------------------------- helpers
-    @property
-    def tok(self) -> Token:
-        return self.tokens[self.i]
-
     def advance(self) -> Token:
-        tok = self.tokens[self.i]
+        tok = self.tok
+        self.last_end = tok.end
         self.i += 1
+        self.tok = self.tokens[self.i] if self.i < len(self.tokens) else tok
         return tok
+
+    def peek(self) -> Token:
+        return self.tokens[min(self.i + 1, len(self.tokens) - 1)]
 
     def at(self, text: str, kind: str | None = None) -> bool:
         tok = self.tok
@@ -181,8 +186,16 @@ class Parser:
                  "dedent": "end of block"}.get(tok.kind, repr(tok.text))
         return error(f"expected {wanted}, found {found}", self.src, tok.pos, tok.end)
 
+    def line_col(self, pos: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.line_starts, pos)
+        return line, pos - self.line_starts[line - 1] + 1
+
     def span(self, start: int, end: int | None = None) -> Span:
-        return Span.from_offsets(self.src, start, end)
+        """Like Span.from_offsets, but in O(log lines): spans are made for every node."""
+        line, col = self.line_col(start)
+        if end is None or end <= start:
+            return Span(line, col, line, col + 1)
+        return Span(line, col, *self.line_col(end))
 
     def expect_name(self, what: str) -> Token:
         if self.tok.kind == "name" and self.tok.text not in KEYWORDS:
@@ -211,7 +224,7 @@ class Parser:
         compound = {"repeat": self.parse_repeat, "def": self.parse_def, "if": self.parse_if}
         if word in compound:
             return [compound[word]()]
-        if word in BLOCK_WORDS or (word == "concat" and self.tokens[self.i + 1].text == ":"):
+        if word in BLOCK_WORDS or (word == "concat" and self.peek().text == ":"):
             return [self.parse_block(word)]
         stmts = [self.parse_simple()]
         while self.accept(";"):
@@ -235,8 +248,8 @@ class Parser:
             name = self.expect_name("a name after let")
             self.expect("=")
             value = self.parse_expr()
-            return n.Let(name.text, value, self.span(tok.pos, self.tokens[self.i - 1].end))
-        if tok.text in ("save", "concat", "add") and self.tokens[self.i + 1].kind == "name":
+            return n.Let(name.text, value, self.span(tok.pos, self.last_end))
+        if tok.text in ("save", "concat", "add") and self.peek().kind == "name":
             self.advance()
             name = self.expect_name(f"a tensor name after {tok.text}")
             node = {"save": n.Save, "concat": n.ConcatSaved, "add": n.AddSaved}[tok.text]
@@ -252,7 +265,7 @@ class Parser:
             tok = self.advance()
             span = self.span(tok.pos, tok.end)
             dims.append(n.Num(int(tok.text), span) if tok.kind == "dimnumber" else n.Name(tok.text, span))
-        return n.Input(tuple(dims), self.span(start.pos, self.tokens[self.i - 1].end))
+        return n.Input(tuple(dims), self.span(start.pos, self.last_end))
 
     def parse_call(self) -> n.Call:
         start = self.tok
@@ -263,12 +276,12 @@ class Parser:
         name = parts[-1]
         if parts[:-1] not in ([], ["nn"], ["torch", "nn"]):
             raise error(f"{qualified!r}: a layer is written Name(...), nn.Name(...) or torch.nn.Name(...)",
-                        self.src, start.pos, self.tokens[self.i - 1].end)
-        name_span = self.span(start.pos, self.tokens[self.i - 1].end)
+                        self.src, start.pos, self.last_end)
+        name_span = self.span(start.pos, self.last_end)
         if not self.at("("):
             raise self.unexpected(f"'(' after {qualified} (a layer is called: {qualified}(...))")
         args, kwargs = self.parse_arguments()
-        end = self.tokens[self.i - 1].end
+        end = self.last_end
         return n.Call(name, tuple(args), tuple(kwargs), self.src[start.pos:end], self.span(start.pos, end), name_span)
 
     def parse_arguments(self) -> tuple[list, list]:
@@ -276,7 +289,7 @@ class Parser:
         args: list = []
         kwargs: list = []
         while not self.at(")"):
-            if self.tok.kind == "name" and self.tokens[self.i + 1].text == "=":
+            if self.tok.kind == "name" and self.peek().text == "=":
                 key = self.advance()
                 self.advance()
                 if any(k == key.text for k, _, _ in kwargs):
@@ -359,7 +372,7 @@ class Parser:
 
     # ------------------------------------------------------------- expressions
     def parse_expr(self):
-        return self.parse_binary(0)
+        return self.parse_binary(1)
 
     def operator(self) -> Token:
         self.operators += 1
@@ -367,34 +380,36 @@ class Parser:
             raise error(f"more than {MAX_OPERATORS} operators in one statement", self.src, self.tok.pos, self.tok.end)
         return self.advance()
 
-    # precedence levels, lowest first; 'not' sits between 'and' and comparisons
-    LEVELS = (("or",), ("and",), None, ("==", "!=", "<", "<=", ">", ">="), ("+", "-"), ("*", "/", "//", "%"))
+    # binding power of the binary operators; 'not' binds between 'and' and the comparisons
+    PRECEDENCE = {"or": 1, "and": 2, "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4,
+                  "+": 5, "-": 5, "*": 6, "/": 6, "//": 6, "%": 6}
+    NOT = 3
 
-    def parse_binary(self, level: int):
-        if level == len(self.LEVELS):
-            return self.parse_unary()
-        ops = self.LEVELS[level]
-        if ops is None:  # the 'not' level
-            if self.at("not", "name"):
-                tok = self.operator()
-                operand = self.parse_binary(level)
-                return n.Unary("not", operand, self.span(tok.pos, self.tokens[self.i - 1].end))
-            return self.parse_binary(level + 1)
+    def parse_binary(self, min_prec: int):
+        """Precedence climbing: one call per operator, not one per precedence level."""
         start = self.tok.pos
-        left = self.parse_binary(level + 1)
-        while self.tok.kind in ("op", "name") and self.tok.text in ops:
-            op = self.operator().text
-            right = self.parse_binary(level + 1)
-            left = n.BinOp(op, left, right, self.span(start, self.tokens[self.i - 1].end))
-            if ops[0] == "==":
-                break  # no chained comparisons
-        return left
+        if min_prec <= self.NOT and self.at("not", "name"):
+            tok = self.operator()
+            operand = self.parse_binary(self.NOT)
+            left = n.Unary("not", operand, self.span(tok.pos, self.last_end))
+        else:
+            left = self.parse_unary()
+        while True:
+            tok = self.tok
+            prec = self.PRECEDENCE.get(tok.text) if tok.kind in ("op", "name") else None
+            if prec is None or prec < min_prec:
+                return left
+            self.operator()
+            right = self.parse_binary(prec + 1)
+            left = n.BinOp(tok.text, left, right, self.span(start, self.last_end))
+            if prec == 4:
+                return left  # no chained comparisons
 
     def parse_unary(self):
         if self.tok.kind == "op" and self.tok.text in "+-":
             tok = self.operator()
             operand = self.parse_unary()
-            return n.Unary(tok.text, operand, self.span(tok.pos, self.tokens[self.i - 1].end))
+            return n.Unary(tok.text, operand, self.span(tok.pos, self.last_end))
         return self.parse_power()
 
     def parse_power(self):
@@ -403,7 +418,7 @@ class Parser:
         if self.at("**"):
             self.operator()
             exponent = self.parse_unary()
-            return n.BinOp("**", base, exponent, self.span(start, self.tokens[self.i - 1].end))
+            return n.BinOp("**", base, exponent, self.span(start, self.last_end))
         return base
 
     def parse_atom(self):
@@ -439,7 +454,7 @@ class Parser:
             if not trailing_comma:
                 break
         self.expect(close, f"',' or {close!r}")
-        span = self.span(open_tok.pos, self.tokens[self.i - 1].end)
+        span = self.span(open_tok.pos, self.last_end)
         if open_tok.text == "(" and len(items) == 1 and not trailing_comma:
             return items[0]
         return n.TupleExpr(tuple(items), span)
