@@ -38,8 +38,9 @@ def table(rows, headers, fmt: str, colalign=None) -> str:
 
     if fmt not in tabulate.tabulate_formats:
         raise UsageError(f"unknown format {fmt!r}; choose json or one of: {', '.join(tabulate.tabulate_formats)}")
+    # tabulate 0.9 fails on colalign without rows
     return tabulate.tabulate(rows, headers=headers, tablefmt=fmt, disable_numparse=True,
-                             colalign=colalign)
+                             colalign=colalign if rows else None)
 
 
 def dump(data) -> str:
