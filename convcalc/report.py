@@ -18,7 +18,9 @@ def num(value) -> str:
 
 
 def shape_text(shape) -> str:
-    return "x".join(render(d) for d in shape)
+    from convcalc.layers import fmt_shape
+
+    return fmt_shape(shape)
 
 
 def json_dim(value):
@@ -136,3 +138,171 @@ def size_text(steps) -> str:
 
 def diagnostics_text(diagnostics) -> str:
     return "\n".join(d.render() for d in diagnostics)
+
+
+# ---------------------------------------------------------------- inputs (symbolic input sizes)
+
+PAIR_GROUPS = 8  # (H, W) solution groups shown before "... more"
+
+
+def set_line(label: str, values, name: str, width: int = 32) -> str:
+    text = values.describe(name)
+    if values.is_empty:
+        return f"  {label:<9}{text}"
+    examples = ", ".join(str(v) for v in values.first(5))
+    return f"  {label:<9}{text:<{width}}  smallest {values.smallest()}; e.g. {examples}"
+
+
+def inputs_text(report) -> str:
+    """The `convcalc inputs` answer: per symbol, valid and exact sets, conditions, equations."""
+    from convcalc.layers import fmt_shape
+
+    names = report.names
+    lines = [f"{report.path}: input {fmt_shape(report.input) if report.input else '?'}"]
+    if report.auto:
+        lines[0] += (f" (the file's {'x'.join(map(str, report.original))} with its sizes as symbols; "
+                     "--input chooses others)")
+    if len(names) > 1:
+        lines.append(f"{', '.join(names[:-1])} and {names[-1]} are independent: each is decided on its own, "
+                     "then all equal (square inputs)")
+    if not report.proven:
+        lines.append(f"not proven: {report.reason}")
+        lines.append(f"checked with the integer engine for {' = '.join(names)} = 1..{report.limit} only:")
+        lines.append(set_line("accepted", report.checked, names[0] if len(names) == 1 else " = ".join(names)))
+        lines.append(set_line("exact", report.checked_exact, names[0] if len(names) == 1 else " = ".join(names)))
+        return "\n".join(lines)
+    for result in report.symbols:
+        lines.append("")
+        lines += symbol_lines(result, result.name)
+    for joint in report.joint:
+        c = joint.constraint
+        lines.append("")
+        lines.append(f"line {c.line} {one_line(c.label)}: {equation_kind(c)}")
+        lines.append(f"  {c.equation()}")
+        square = " = ".join(names)
+        lines.append(f"  square inputs ({square}): {joint.square.describe(names[0])}"
+                     f"; exact: {joint.square_exact.describe(names[0])}")
+        if joint.pairs is not None:
+            lines += pairs_lines(joint.pairs)
+    overall = report.accepted
+    if overall is not None:
+        lines.append("")
+        who = names[0] if len(names) == 1 else f"{' = '.join(names)}"
+        label = "accepted" if len(names) == 1 else "accepted, square inputs"
+        exact = report.accepted_exact
+        lines.append(f"{label} ({who}): {overall.describe(names[0])}"
+                     + (f", smallest {overall.smallest()}" if not overall.is_empty else "")
+                     + f"; exact: {'the same' if exact == overall else exact.describe(names[0])}"
+                     + (f", smallest {exact.smallest()}" if exact != overall and not exact.is_empty else ""))
+    status = report.original_status()
+    if status:
+        lines.append(f"the file's {'x'.join(map(str, report.original[1:]))}: {status}")
+    lines.append("")
+    lines.append("decided exactly: " + "; ".join(proof_text(r, r.name if r is not report.square else
+                                                            " = ".join(names)) for r in all_results(report))
+                 + " (convcalc/inputs.py has the argument)")
+    return "\n".join(lines)
+
+
+def all_results(report) -> list:
+    return list(report.symbols) + ([report.square] if report.square is not None else [])
+
+
+def proof_text(result, who: str) -> str:
+    return f"{who} = 1..{result.checked} run, period {result.period} beyond"
+
+
+def equation_kind(c) -> str:
+    return {"linear": "in_features must match the incoming size",
+            "channels": "the channel count must match the incoming size",
+            "layernorm": "normalized_shape must match the incoming size"}.get(c.kind, "the shapes must match")
+
+
+def symbol_lines(result, name: str) -> list:
+    lines = [name]
+    lines.append(set_line("valid", result.valid, name))
+    lines.append(set_line("exact", result.exact, name))
+    if result.conditions:
+        lines.append("  conditions:")
+        width = max(len(f"line {c.constraint.line} {one_line(c.constraint.label)}: {c.constraint.equation()}")
+                    for c in result.conditions)
+        for condition in result.conditions:
+            c = condition.constraint
+            head = f"line {c.line} {one_line(c.label)}: {c.equation()}"
+            lines.append(f"    {head:<{width}}  holds for {condition.holds.describe(name, bound=False)}")
+        lines.append(set_line("accepted", result.accepted, name))
+        lines.append(set_line("exact", result.accepted_exact, name))
+    return lines
+
+
+def pair_group_text(names, hs, ws) -> str:
+    lo, hi = hs[0], hs[-1]
+    first = f"{names[0]} = {lo}" if lo == hi else f"{names[0]} in {lo}..{hi}"
+    return f"{first}: {ws.describe(names[1])}"
+
+
+def pairs_lines(pairs) -> list:
+    lines = []
+    for title, groups in (("pairs", pairs.groups), ("exact pairs", pairs.exact_groups)):
+        head = f"  {title} ({pairs.names[0]} ≤ {pairs.limit}, {pairs.names[1]} unbounded): "
+        if not groups:
+            lines.append(head + "none")
+            continue
+        shown = [pair_group_text(pairs.names, hs, ws) for hs, ws in groups[:PAIR_GROUPS]]
+        more = f"; ... {len(groups) - PAIR_GROUPS} more" if len(groups) > PAIR_GROUPS else ""
+        lines.append(head + "; ".join(shown) + more)
+    return lines
+
+
+def inputs_json(report) -> dict:
+    names = report.names
+    data = {
+        "path": report.path,
+        "input": json_shape(report.input),
+        "symbols": list(names),
+        "proven": report.proven,
+    }
+    if report.auto:
+        data["original_input"] = list(report.original)
+        data["original_status"] = report.original_status()
+    if not report.proven:
+        data["reason"] = report.reason
+        data["checked_up_to"] = report.limit
+        data["accepted"] = report.checked.to_json(" = ".join(names))
+        data["accepted_exact"] = report.checked_exact.to_json(" = ".join(names))
+        return data
+
+    def result_json(result, name):
+        return {
+            "valid": result.valid.to_json(name),
+            "exact": result.exact.to_json(name),
+            "conditions": [{"line": c.constraint.line, "layer": one_line(c.constraint.label),
+                            "kind": c.constraint.kind, "equation": c.constraint.equation(),
+                            "holds": c.holds.to_json(name)} for c in result.conditions],
+            "accepted": result.accepted.to_json(name),
+            "accepted_exact": result.accepted_exact.to_json(name),
+            "period": result.period,
+            "checked_up_to": result.checked,
+        }
+
+    data["per_symbol"] = {r.name: result_json(r, r.name) for r in report.symbols}
+    if report.square is not None:
+        data["square"] = result_json(report.square, names[0])
+    data["equations"] = []
+    for joint in report.joint:
+        c = joint.constraint
+        entry = {"line": c.line, "layer": one_line(c.label), "kind": c.kind, "equation": c.equation(),
+                 "square": joint.square.to_json(names[0]), "square_exact": joint.square_exact.to_json(names[0])}
+        if joint.pairs is not None:
+            p = joint.pairs
+            entry["pairs"] = {
+                "limit": p.limit,
+                "solutions": [{p.names[0]: [hs[0], hs[-1]], p.names[1]: ws.to_json(p.names[1])} for hs, ws in p.groups],
+                "exact": [{p.names[0]: [hs[0], hs[-1]], p.names[1]: ws.to_json(p.names[1])}
+                          for hs, ws in p.exact_groups],
+            }
+        data["equations"].append(entry)
+    accepted, exact = report.accepted, report.accepted_exact
+    data["accepted"] = accepted.to_json(names[0]) if accepted is not None else None
+    data["accepted_exact"] = exact.to_json(names[0]) if exact is not None else None
+    return data

@@ -394,16 +394,16 @@ class Parser:
             left = n.Unary("not", operand, self.span(tok.pos, self.last_end))
         else:
             left = self.parse_unary()
+        compared = False
         while True:
             tok = self.tok
             prec = self.PRECEDENCE.get(tok.text) if tok.kind in ("op", "name") else None
-            if prec is None or prec < min_prec:
-                return left
+            if prec is None or prec < min_prec or (prec == 4 and compared):
+                return left  # no chained comparisons: a < b < c stops at the second <
             self.operator()
             right = self.parse_binary(prec + 1)
             left = n.BinOp(tok.text, left, right, self.span(start, self.last_end))
-            if prec == 4:
-                return left  # no chained comparisons
+            compared = prec == 4
 
     def parse_unary(self):
         if self.tok.kind == "op" and self.tok.text in "+-":

@@ -48,6 +48,8 @@ def test_precedence():
     assert tree.left.right.left.right.op == "**"
     (let,) = body("let c = not a == 1 and b != 2 or c < 3")
     assert let.value.op == "or" and let.value.left.op == "and" and let.value.left.left.op == "not"
+    (let,) = body("let c = s == 1 and a == b")
+    assert let.value.op == "and" and let.value.left.op == "==" and let.value.right.op == "=="
 
 
 def test_semicolons_comments_and_bracket_continuation():
@@ -104,6 +106,7 @@ def Block(c, k=3):
     ("let = 3", "1:5: CC001 expected a name after let, found '='"),
     ("Conv2d(3, 8, 3) ReLU()", "1:17: CC001 expected end of statement, found 'ReLU'"),
     ("let x = 3 $ 4", "1:11: CC001 unexpected character '$'"),
+    ("let x = 1 < 2 < 3", "1:15: CC001 expected end of statement, found '<'"),
     ("def B(a=1, b):\n    ReLU()", "1:12: CC001 a parameter without a default follows one with a default"),
     ("concat:\n    ReLU()", "1:1: CC001 a concat: block holds only branch: blocks (at least one)"),
     ("else:\n    ReLU()", "1:1: CC001 'else' cannot start a statement here"),

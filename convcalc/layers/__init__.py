@@ -132,7 +132,10 @@ def fmt_value(value) -> str:
 
 
 def fmt_shape(shape) -> str:
-    return "x".join(render(d) for d in shape) if shape else "()"
+    """3x32x32; with formulas, 32 x floor(H/2) x floor(W/2) stays readable."""
+    if not shape:
+        return "()"
+    return (" x " if any(is_symbolic(d) for d in shape) else "x").join(render(d) for d in shape)
 
 
 class Args:
