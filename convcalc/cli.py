@@ -59,9 +59,12 @@ def cli():
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
 
 
-def analyse_all(net, expr, input_dims, model):
-    """Parse and analyse; a syntax error is reported like any other problem (exit 1)."""
-    from convcalc.infer import analyse
+def analyse_all(net, expr, input_dims, model, analyse=None):
+    """Parse and analyse; a syntax error is reported like any other problem (exit 1).
+
+    ``analyse`` replaces infer.analyse (metrics.measure for mult-adds, memory and fields)."""
+    if analyse is None:
+        from convcalc.infer import analyse
     from convcalc.load import load_programs, parse_input_option, read_source
 
     path, text = read_source(net, expr)
@@ -98,15 +101,46 @@ def emit(analyses, fmt: str, as_table, as_json) -> None:
 @network_options
 @click.option("--batch", default=1, show_default=True, type=click.IntRange(1, 1_000_000),
               help="Batch size for mult-adds.")
-def shapes(net, expr, input_dims, fmt, model, batch):
+@click.option("--columns", metavar="LIST", help="Columns after line and layer, comma-separated, in any order: "
+              "output,params,macs,memory,rf,kernel,stride,padding (default output,params).")
+@click.option("--convention", type=click.Choice(["torchinfo", "fvcore"]), default="torchinfo", show_default=True,
+              help="Mult-adds as torchinfo counts them (weights and biases) or as fvcore (fused multiply-adds "
+                   "of conv and linear layers, no bias).")
+@click.option("--dtype", type=click.Choice(["float32", "float16", "bfloat16", "float64"]), default="float32",
+              show_default=True, help="Element type for the memory figures.")
+@click.option("--depth", type=click.IntRange(0, 1000), metavar="N",
+              help="Fold def calls and blocks nested deeper than N into one row each, as torchinfo's depth.")
+def shapes(net, expr, input_dims, fmt, model, batch, columns, convention, dtype, depth):
     """Per-layer output shapes and parameter counts.
 
     Example: convcalc shapes examples/course_cnn.net --input 3x64x64
+    --columns output,params,macs,memory,rf
     """
     from convcalc import report
 
-    emit(analyse_all(net, expr, input_dims, model), fmt,
-         lambda a: report.shapes_table(a, fmt, batch), lambda a: report.shapes_json(a, batch))
+    if columns is None and convention == "torchinfo" and dtype == "float32" and depth is None:
+        emit(analyse_all(net, expr, input_dims, model), fmt,
+             lambda a: report.shapes_table(a, fmt, batch), lambda a: report.shapes_json(a, batch))
+        return
+    from convcalc import metrics, report_metrics
+
+    chosen = metrics.parse_columns(columns)
+    emit(analyse_all(net, expr, input_dims, model, metrics.measure), fmt,
+         lambda a: report_metrics.shapes_table(a, fmt, chosen, convention, batch, dtype, depth),
+         lambda a: report_metrics.shapes_json(a, convention, batch, dtype, depth))
+
+
+@cli.command()
+@network_options
+def rf(net, expr, input_dims, fmt, model):
+    """Receptive field per layer: size, jump and start (Araujo et al., Distill 2019).
+
+    Example: convcalc rf examples/vgg16.net
+    """
+    from convcalc import metrics, report_metrics
+
+    emit(analyse_all(net, expr, input_dims, model, metrics.measure), fmt,
+         lambda a: report_metrics.rf_table(a, fmt), report_metrics.rf_json)
 
 
 @cli.command()

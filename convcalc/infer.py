@@ -412,11 +412,11 @@ class Row:
 
     @property
     def macs(self) -> dims.Dim:
-        """Per sample, torchinfo's convention (pytorch-semantics.md)."""
+        """Per sample, torchinfo's convention: conv = params x output positions; every other
+        layer = params, Linear included whatever its input's rank (torchinfo 1.8.0 multiplies
+        by the batch only; see convcalc/metrics.py)."""
         if self.kind == "conv":
             return self.params * product(self.shape[1:])
-        if self.kind == "linear":
-            return self.params * product(self.shape[:-1])
         return self.params
 
 
