@@ -161,6 +161,22 @@ def evaluate(a: Dim, env: Mapping[str, int]) -> int:
     return _eval(a._terms, env, {})
 
 
+def fold(a: Dim, symbol, floor):
+    """Rebuild ``a`` bottom-up in another arithmetic: ``symbol(name)`` gives a leaf and
+    ``floor(value, d)`` a floor atom from its numerator's value; coefficients, sums and
+    products use the values' own ``+`` and ``*`` with ints. ``evaluate`` and
+    ``substitute`` are folds; so are the quasi-polynomials of ``convcalc.quasi``."""
+    if not isinstance(a, Expr):
+        return _as_int(a)
+    return _fold(a._terms, symbol, floor, {})
+
+
+def substitute(a: Dim, env: Mapping[str, Dim]) -> Dim:
+    """``a`` with the symbols named in ``env`` replaced by ints or Exprs, the others kept;
+    the result is rebuilt through the arithmetic, so it is canonical (an int if constant)."""
+    return fold(a, lambda name: env[name] if name in env else sym(name), floor_div)
+
+
 def symbols(a: Dim) -> frozenset:
     """The names of the symbols ``a`` depends on (inside floors too)."""
     out: set = set()
@@ -287,6 +303,21 @@ def _eval(terms: tuple, env: Mapping[str, int], memo: dict) -> int:
                 memo[id(atom)] = x
             c *= x ** e
         total += c
+    return total
+
+
+def _fold(terms: tuple, symbol, floor, memo: dict):
+    total = 0
+    for m, c in terms:
+        value = c
+        for atom, e in m:
+            x = memo.get(id(atom))
+            if x is None:
+                x = symbol(atom[1]) if atom[0] == _SYM else floor(_fold(atom[1], symbol, floor, memo), atom[2])
+                memo[id(atom)] = x
+            for _ in range(e):
+                value = value * x
+        total = total + value
     return total
 
 
