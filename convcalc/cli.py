@@ -185,5 +185,33 @@ def size(input_size, kernel, stride, padding, dilation, ceil, transposed, output
         sys.exit(1)
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, metavar="PATH...")
+@click.option("--select", metavar="CODES", help="Only these codes or prefixes, comma-separated (CC1,CC202); "
+              "overrides [tool.convcalc] select.")
+@click.option("--ignore", metavar="CODES", help="Leave out these codes or prefixes; overrides [tool.convcalc] ignore.")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip matching files and directories (repeatable).")
+@click.option("--input", "input_dims", metavar="DIMS", help="Input shape for every model, e.g. 3x32x32.")
+@click.option("--format", "fmt", default="text", show_default=True, metavar="FORMAT",
+              help="text, json or github (GitHub Actions annotations).")
+@click.option("-v", "--verbose", is_flag=True, help="Also show notes: what the Python frontend did not follow.")
+@click.option("--list-codes", is_flag=True, help="List the codes with their severity and meaning.")
+@handle_errors
+def lint(paths, select, ignore, exclude, input_dims, fmt, verbose, list_codes):
+    """Diagnostics for network files (.net) and PyTorch model definitions (.py); the pre-commit hook.
+
+    Exit 0 when clean, 1 on any finding, 2 on usage or configuration errors.
+
+    Example: convcalc lint models/ --input 3x32x32
+    """
+    from convcalc.lint import main as lint_main
+
+    out, errors, code = lint_main(paths, select, ignore, exclude, input_dims, fmt, verbose, list_codes)
+    for line in errors:
+        click.echo(line, err=True)
+    click.echo(out)
+    sys.exit(code)
+
+
 def main() -> None:
     cli(prog_name="convcalc")

@@ -19,6 +19,7 @@ CODES: dict[str, tuple[str, str]] = {
     "CC104": (ERROR, "residual / add of tensors of different shapes"),
     "CC105": (ERROR, "concat of tensors that differ in a dimension other than channels"),
     "CC106": (ERROR, "an invalid layer configuration PyTorch would reject"),
+    "CC107": (ERROR, "a view/reshape to a fixed size that differs from the tensor's size per sample"),
     "CC201": (WARNING, "non-integer output size: rows/columns dropped or added by floor/ceil"),
     "CC202": (WARNING, "a convolution's bias directly before a BatchNorm is redundant"),
 }

@@ -203,9 +203,14 @@ class Walker:
         given = self.input_override or (inputs[0] if inputs else None)
         if given is None:
             span = first_layer.span if first_layer else Span(1, 1, 1, 2)
+            if self.program.path.endswith(".py"):
+                raise ConvcalcError("CC001", "no input shape: add a comment such as `# convcalc: input 3x32x32` "
+                                             "on the line before the model, or pass --input", span)
             raise ConvcalcError("CC001", "no input line: add one such as `input 3x32x32` before the first layer, "
                                          "or pass --input", span)
-        if inputs and first_layer and inputs[0].span.line > first_layer.span.line:
+        # a Python model's input comment stands above its class, which may come after the blocks it uses
+        python = self.program.path.endswith(".py")
+        if inputs and first_layer and inputs[0].span.line > first_layer.span.line and not python:
             raise fail("CC001", f"the input line must come before the first layer (line {first_layer.span.line})",
                        inputs[0])
         shape = self.input_shape(given)
@@ -321,6 +326,16 @@ class Walker:
     def do_AddSaved(self, stmt, frame):
         saved, _ = self.saved_tensor(stmt)
         self.value = self.backend.add(self.value, saved, stmt, f"add {stmt.name}")
+
+    def do_Restore(self, stmt, frame):
+        self.value, _ = self.saved_tensor(stmt)
+
+    def do_Reshape(self, stmt, frame):
+        target = tuple(Evaluator(frame.scope)(d) for d in stmt.dims)
+        reshape = getattr(self.backend, "reshape", None)
+        if reshape is None:
+            raise fail("CC106", f"{stmt.text}: this command cannot follow a view/reshape", stmt)
+        self.value = reshape(self.value, target, stmt, tuple(self.labels))
 
     def do_Call(self, stmt, frame):
         evaluate = Evaluator(frame.scope)
@@ -496,6 +511,38 @@ class ShapeBackend:
         shape = (sum((s[0] for s, _ in outputs), 0), *first[1:])
         self.analysis.rows.append(Row(node, label, "concat", first, shape))
         return shape
+
+    def reshape(self, shape, target, node, blocks):
+        """x.view(x.size(0), ...) or x.view(-1, ...): per-sample target sizes, at most one -1."""
+        shape_out = reshape_shape(shape, target, node)
+        self.analysis.rows.append(Row(node, node.text, "view", shape, shape_out, blocks=blocks))
+        return shape_out
+
+
+def reshape_shape(shape, target, node) -> tuple:
+    """The per-sample shape after a view; CC107 when the sizes cannot match (PyTorch's message quoted)."""
+    text = " ".join(node.text.split())
+    batch = "-1" if node.infer_batch else "1"
+    written = "[" + ", ".join([batch] + [str(t) for t in target]) + "]"
+    if not target or any(type(t) is not int or (t < 1 and t != -1) for t in target):
+        raise fail("CC107", f"{text}: the sizes must be positive integers (one may be -1)", node)
+    if target.count(-1) > (0 if node.infer_batch else 1):
+        raise fail("CC107", f"{text}: only one dimension can be -1 (PyTorch: only one dimension can be inferred)",
+                   node)
+    total = product(shape)
+    known = product(t for t in target if t != -1)
+    if -1 not in target:
+        if type(total) is int and total != known:
+            fold = " (the batch would absorb the difference)" if node.infer_batch and total % known == 0 else ""
+            raise fail("CC107", f"{text} expects {known} elements per sample but receives "
+                                f"{fmt_shape(shape)} = {total}{fold} (PyTorch: shape '{written}' is invalid for "
+                                f"input of size {total})", node)
+        return target
+    if type(total) is int and total % known:
+        raise fail("CC107", f"{text}: {fmt_shape(shape)} = {total} elements per sample do not divide into "
+                            f"{known} (PyTorch: shape '{written}' is invalid for input of size {total})", node)
+    rest = dims.floor_div(total, known)
+    return tuple(rest if t == -1 else t for t in target)
 
 
 def analyse(program: n.Program, input_override: Optional[n.Input] = None) -> Analysis:

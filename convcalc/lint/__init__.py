@@ -1,0 +1,27 @@
+"""`convcalc lint`: diagnostics for network files and PyTorch model definitions; the pre-commit hook.
+
+``messages`` holds one class per code, ``checks`` the checks over an analysed program,
+``python`` the Python frontend, ``config`` the ``[tool.convcalc]`` table, ``runner`` the file
+walk and selection, ``reporter`` the text / json / github formats.
+"""
+from __future__ import annotations
+
+
+def main(paths, select=None, ignore=None, exclude=(), input_dims=None, fmt="text", verbose=False,
+         list_codes=False) -> tuple:
+    """(stdout text, stderr lines, exit code) of one `convcalc lint` run; usage errors raise UsageError."""
+    from convcalc.errors import UsageError
+    from convcalc.lint import messages  # noqa: F401  (registers the lint codes)
+    from convcalc.lint.reporter import FORMATS, codes_table, report
+    from convcalc.lint.runner import Options, lint, split_codes
+
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    if list_codes:
+        return codes_table(fmt), [], 0
+    if not paths:
+        raise UsageError("give at least one PATH (a file or a directory), or --list-codes")
+    options = Options(split_codes(select), split_codes(ignore), tuple(exclude), input_dims, verbose)
+    result = lint(paths, options)
+    errors = list(result.warnings) + [f"convcalc: error: {failure}" for failure in result.failures]
+    return report(result, fmt, verbose), errors, result.exit_code

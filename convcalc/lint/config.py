@@ -1,0 +1,150 @@
+"""``[tool.convcalc]`` in pyproject.toml, found by walking up from each linted path.
+
+The nearest pyproject.toml that has a ``[tool.convcalc]`` table applies (as ruff does).
+Keys: ``select``, ``ignore``, ``exclude`` (lists), ``input`` (``"3x32x32"``),
+``per-file-input`` (a table of glob -> dims) and ``per-file-ignores`` (glob -> list of
+codes); globs are relative to the directory of that pyproject.toml. On Python < 3.11, which
+has no ``tomllib``, configuration is skipped with a note (convcalc has no TOML dependency).
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Optional
+
+from convcalc.errors import UsageError
+
+KEYS = ("select", "ignore", "exclude", "input", "per-file-input", "per-file-ignores")
+
+
+@dataclass
+class Config:
+    path: Optional[str] = None  # the pyproject.toml, None for the defaults
+    root: str = "."
+    select: Optional[list] = None
+    ignore: list = field(default_factory=list)
+    exclude: list = field(default_factory=list)
+    input: Optional[str] = None
+    per_file_input: dict = field(default_factory=dict)
+    per_file_ignores: dict = field(default_factory=dict)
+
+    def relative(self, path: str) -> str:
+        try:
+            rel = os.path.relpath(os.path.abspath(path), self.root)
+        except ValueError:
+            rel = path
+        return rel.replace(os.sep, "/")
+
+    def input_for(self, path: str) -> Optional[tuple]:
+        """(dims text, where it came from) for a file: per-file-input first, then input."""
+        rel = self.relative(path)
+        for pattern, dims in self.per_file_input.items():
+            if matches(rel, pattern):
+                return dims, f"{self.path} [tool.convcalc.per-file-input] {pattern!r}"
+        if self.input:
+            return self.input, f"{self.path} [tool.convcalc] input"
+        return None
+
+    def ignores_for(self, path: str) -> list:
+        rel = self.relative(path)
+        out: list = []
+        for pattern, codes in self.per_file_ignores.items():
+            if matches(rel, pattern):
+                out.extend(codes)
+        return out
+
+
+def matches(rel: str, pattern: str) -> bool:
+    """A glob against a relative path: the whole path, a leading directory, or any one component."""
+    pattern = pattern.replace(os.sep, "/").rstrip("/")
+    if pattern.startswith("./"):
+        pattern = pattern[2:]
+    if fnmatch.fnmatchcase(rel, pattern) or rel.startswith(pattern + "/"):
+        return True
+    if "/" not in pattern:
+        return any(fnmatch.fnmatchcase(part, pattern) for part in rel.split("/"))
+    return False
+
+
+class ConfigFinder:
+    def __init__(self):
+        self.cache: dict = {}
+        self.notes: list = []
+
+    def for_path(self, path: str) -> Config:
+        directory = os.path.dirname(os.path.abspath(path)) if not os.path.isdir(path) else os.path.abspath(path)
+        return self.for_directory(directory)
+
+    def for_directory(self, directory: str) -> Config:
+        if directory in self.cache:
+            return self.cache[directory]
+        candidate = os.path.join(directory, "pyproject.toml")
+        config = None
+        if os.path.isfile(candidate):
+            config = self.load(candidate)
+        if config is None:
+            parent = os.path.dirname(directory)
+            config = Config() if parent == directory else self.for_directory(parent)
+        self.cache[directory] = config
+        return config
+
+    def load(self, path: str) -> Optional[Config]:
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+        if b"tool.convcalc" not in data and b"convcalc" not in data:
+            return None
+        try:
+            import tomllib
+        except ImportError:
+            if sys.version_info < (3, 11):
+                note = f"{path}: [tool.convcalc] is not read on Python < 3.11 (no tomllib); configuration skipped"
+                if note not in self.notes:
+                    self.notes.append(note)
+                return None
+            raise
+        try:
+            document = tomllib.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise UsageError(f"{path}: invalid TOML: {exc}") from None
+        table = document.get("tool", {}).get("convcalc")
+        if table is None:
+            return None
+        return parse_table(table, path)
+
+
+def parse_table(table, path: str) -> Config:
+    if not isinstance(table, dict):
+        raise UsageError(f"{path}: [tool.convcalc] must be a table")
+    unknown = [k for k in table if k not in KEYS]
+    if unknown:
+        raise UsageError(f"{path}: unknown key {unknown[0]!r} in [tool.convcalc] (valid keys: {', '.join(KEYS)})")
+    config = Config(path=path, root=os.path.dirname(os.path.abspath(path)))
+    for key in ("select", "ignore", "exclude"):
+        if key in table:
+            value = table[key]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise UsageError(f"{path}: [tool.convcalc] {key} must be a list of strings")
+            setattr(config, key, list(value))
+    if "input" in table:
+        if not isinstance(table["input"], str):
+            raise UsageError(f"{path}: [tool.convcalc] input must be a string such as \"3x32x32\"")
+        config.input = table["input"]
+    for key, attr in (("per-file-input", "per_file_input"), ("per-file-ignores", "per_file_ignores")):
+        if key in table:
+            value = table[key]
+            if not isinstance(value, dict):
+                raise UsageError(f"{path}: [tool.convcalc.{key}] must be a table of glob = value")
+            for pattern, item in value.items():
+                if key == "per-file-input" and not isinstance(item, str):
+                    raise UsageError(f"{path}: [tool.convcalc.{key}] {pattern!r} must be a string such as "
+                                     "\"3x32x32\"")
+                if key == "per-file-ignores" and (not isinstance(item, list)
+                                                  or not all(isinstance(v, str) for v in item)):
+                    raise UsageError(f"{path}: [tool.convcalc.{key}] {pattern!r} must be a list of codes")
+            setattr(config, attr, dict(value))
+    return config

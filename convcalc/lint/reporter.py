@@ -1,0 +1,97 @@
+"""The lint formats: text (with the source line and a caret), json and github annotations."""
+from __future__ import annotations
+
+import json
+import re
+
+from convcalc.errors import CODES, Diagnostic, ERROR, WARNING
+
+FORMATS = ("text", "json", "github")
+
+
+def source_line(result, finding) -> str:
+    text = result.sources.get(finding.path, "")
+    lines = re.split(r"\r\n|\r|\n", text)
+    line = finding.span.line
+    return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+def diagnostic(result, finding) -> Diagnostic:
+    return Diagnostic(finding.path, finding.span, finding.code, finding.message, source_line(result, finding))
+
+
+def as_json(finding) -> dict:
+    return {
+        "path": finding.path,
+        "line": finding.span.line,
+        "column": finding.span.col,
+        "end_line": finding.span.end_line,
+        "end_column": finding.span.end_col,
+        "code": finding.code,
+        "severity": finding.severity,
+        "message": finding.message,
+    }
+
+
+def text_report(result, verbose: bool = False) -> str:
+    out = [diagnostic(result, f).render() for f in result.findings]
+    if verbose:
+        out += [f"{f.path}:{f.span.line}:{f.span.col}: {f.code} {f.message}" for f in result.notes]
+    out.append(summary(result))
+    return "\n".join(out)
+
+
+def summary(result) -> str:
+    files = f"{result.files} file{'s' if result.files != 1 else ''}"
+    models = f"{result.models} model{'s' if result.models != 1 else ''}"
+    if not result.findings:
+        return f"All checks passed ({files}, {models})."
+    errors = sum(1 for f in result.findings if f.severity == ERROR)
+    warnings = sum(1 for f in result.findings if f.severity == WARNING)
+    parts = []
+    if errors:
+        parts.append(f"{errors} error{'s' if errors != 1 else ''}")
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    count = len(result.findings)
+    return f"Found {count} problem{'s' if count != 1 else ''} ({', '.join(parts)}) in {files}."
+
+
+def json_report(result, verbose: bool = False) -> str:
+    items = [as_json(f) for f in result.findings] + ([as_json(f) for f in result.notes] if verbose else [])
+    return json.dumps(items, indent=2, ensure_ascii=False)
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_report(result, verbose: bool = False) -> str:
+    """GitHub Actions workflow commands: ::error for errors, ::warning for warnings, ::notice for notes."""
+    out = []
+    items = list(result.findings) + (list(result.notes) if verbose else [])
+    for f in items:
+        level = {ERROR: "error", WARNING: "warning"}.get(f.severity, "notice")
+        props = (f"file={escape_property(f.path)},line={f.span.line},col={f.span.col},"
+                 f"endLine={f.span.end_line},endColumn={f.span.end_col},"
+                 f"title={escape_property('convcalc ' + f.code)}")
+        out.append(f"::{level} {props}::{escape_data(f.message)}")
+    return "\n".join(out)
+
+
+def report(result, fmt: str, verbose: bool = False) -> str:
+    return {"text": text_report, "json": json_report, "github": github_report}[fmt](result, verbose)
+
+
+def codes_table(fmt: str = "text") -> str:
+    from convcalc.lint import messages  # noqa: F401  (registers the lint codes)
+
+    rows = sorted(CODES.items())
+    if fmt == "json":
+        return json.dumps([{"code": c, "severity": s, "description": d} for c, (s, d) in rows], indent=2)
+    width = max(len(s) for _, (s, _) in rows)
+    return "\n".join(f"{code}  {severity:<{width}}  {description}" for code, (severity, description) in rows)
