@@ -62,16 +62,18 @@ class FlowBackend(ShapeBackend):
         return Flow(shape, step)
 
     def add(self, a, b, node, label):
+        self.last_call = node
         if self.python and a.shape != b.shape and broadcastable(a.shape, b.shape):
             raise StopFollowing(f"{fmt_shape(a.shape)} + {fmt_shape(b.shape)} broadcasts; convcalc stops following "
                                 "there", node.span)
         return Flow(super().add(a.shape, b.shape, node, label))
 
     def concat(self, outputs, node, label):
+        self.last_call = node
         return Flow(super().concat([(v.shape, where) for v, where in outputs], node, label))
 
     def reshape(self, value, target, node, blocks):
-        self.last_call = None
+        self.last_call = node
         return Flow(super().reshape(value.shape, target, node, blocks))
 
 

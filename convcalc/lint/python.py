@@ -260,7 +260,10 @@ class Trace:
             self.body.append(n.Restore(self.save_name(tensor), span))
             self.current = tensor
 
-    def emit(self, node, label: str, span: Span) -> Tensor:
+    def emit(self, node, label: str, span: Span, site: Optional[Span] = None) -> Tensor:
+        """Append a node; ``site`` is where the forward that wrote it was called (for messages)."""
+        if site is not None and id(node) not in self.sites:
+            self.sites[id(node)] = (site, ("op", span.line, span.col), ())
         self.body.append(node)
         tensor = Tensor(len(self.body), label, span)
         self.current = tensor
@@ -1339,6 +1342,13 @@ class Interp:
         return Layer(name, call, origin)
 
     # ------------------------------------------------------------- tensors
+    def caller_span(self, span: Span) -> Span:
+        """Where the forward running now was called from (self.up1(x5, x4)), or ``span`` itself."""
+        for _, call_span, _ in reversed(self.frames):
+            if call_span is not None and call_span.line != span.line:
+                return call_span
+        return span
+
     def need_trace(self, node) -> Trace:
         if self.trace is None:
             raise Unfollowable("a tensor operation outside forward", node)
@@ -1373,7 +1383,7 @@ class Interp:
             trace.use(x, self.src.span(node) if node is not None else module.call.span)
             emitted = n.Call(*module.call._values())
             site = self.src.span(node) if node is not None else module.call.span
-            trace.sites[id(emitted)] = (site, id(module), module.origin)
+            trace.sites[id(emitted)] = (site, ("layer", id(module)), module.origin)
             trace.layers_used[id(module)] = trace.layers_used.get(id(module), 0) + 1
             return trace.emit(emitted, "", site)
         if isinstance(module, Opaque):
@@ -1428,7 +1438,7 @@ class Interp:
             trace.use(tensors[0], span)
             result = None
             for name in names:
-                result = trace.emit(n.ConcatSaved(name, span), "", span)
+                result = trace.emit(n.ConcatSaved(name, span), "", span, self.caller_span(span))
             return result
         layer, params, forced = FUNCTIONAL[qname]
         if not node.args:
@@ -1479,7 +1489,8 @@ class Interp:
                 return trace.emit(call, "", span)
             node_dims = tuple(n.Num(v, span) for v in rest)
             trace.use(tensor, span)
-            return trace.emit(n.Reshape(node_dims, values[0] == -1, self.src.segment(node), span), "", span)
+            return trace.emit(n.Reshape(node_dims, values[0] == -1, self.src.segment(node), span), "", span,
+                              self.caller_span(span))
         if name == "size":
             args, kwargs = self.call_args(node, scope)
             if len(args) == 1 and args[0][0] == 0 and not kwargs:
@@ -1505,7 +1516,7 @@ class Interp:
             span = self.src.span(node)
             name = trace.save_name(right)
             trace.use(left, span)
-            return trace.emit(n.AddSaved(name, span), "", span)
+            return trace.emit(n.AddSaved(name, span), "", span, self.caller_span(span))
         tensor, other = (left, right) if isinstance(left, Tensor) else (right, left)
         if is_number(other) and op in ("Add", "Sub", "Mult", "Div", "FloorDiv", "Pow", "Mod"):
             return tensor  # an element-wise operation with a number keeps the shape

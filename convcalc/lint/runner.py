@@ -287,7 +287,7 @@ def call_context(model, call, span: Span) -> str:
     where, layer, origin = site
     parts = []
     uses = sum(1 for s in model.sites.values() if s[1] == layer)
-    if uses > 1 and where.line != span.line:
+    if (uses > 1 or layer[0] == "op") and where.line != span.line:
         parts.append(f"called at line {where.line}")
     if origin and origin[-1][0] != "__init__" and origin[-1][1] is not None and origin[-1][1].line != span.line:
         parts.append(f"built by {origin[-1][0]}() at line {origin[-1][1].line}")

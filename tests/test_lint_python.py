@@ -1,0 +1,458 @@
+"""The Python frontend: what it follows, what it skips with a note, and that it never runs the code."""
+import ast
+import os
+import textwrap
+
+import pytest
+
+from convcalc import nodes as n
+from convcalc.infer import analyse
+from convcalc.lint.python import models_from_source, read_models
+from convcalc.load import load_programs, parse_input_option
+
+HERE = os.path.dirname(__file__)
+
+
+def models(source, path="m.py"):
+    return read_models(textwrap.dedent(source), path)
+
+
+def shapes(source, name=None, input_dims=None):
+    """{model name: (output shape, total params, error code or None)}."""
+    result = models(source)
+    out = {}
+    for model in result.models:
+        override = parse_input_option(input_dims) if input_dims else None
+        a = analyse(model.program, override)
+        out[model.program.name] = (tuple(a.output), a.total_params, a.error.code if a.error else None)
+    return out if name is None else out[name]
+
+
+def notes(source):
+    result = models(source)
+    return [x.message for x in result.notes] + [x.message for m in result.models for x in m.program.notes]
+
+
+# ---------------------------------------------------------------- imports and Sequential
+
+
+@pytest.mark.parametrize("imports, prefix", [
+    ("import torch.nn as nn", "nn."),
+    ("from torch import nn", "nn."),
+    ("import torch", "torch.nn."),
+    ("import torch.nn", "torch.nn."),
+    ("from torch.nn import Sequential, Conv2d, ReLU, Flatten, Linear", ""),
+    ("from torch.nn import *", ""),
+    ("import torch.nn as tnn", "tnn."),
+])
+def test_sequential_however_imported(imports, prefix):
+    p = prefix
+    source = f"""
+        {imports}
+
+        # convcalc: input 3x8x8
+        model = {p}Sequential({p}Conv2d(3, 4, 3), {p}ReLU(), {p}Flatten(), {p}Linear(4 * 6 * 6, 2))
+    """
+    assert shapes(source, "model") == ((2,), 3 * 4 * 9 + 4 + 144 * 2 + 2, None)
+
+
+def test_nn_not_imported_from_torch_is_not_guessed():
+    source = """
+        import mylib as nn
+
+        # convcalc: input 3x8x8
+        model = nn.Sequential(nn.Conv2d(3, 4, 3))
+    """
+    assert models(source).models == []
+
+
+def test_nested_sequential_constants_and_arithmetic():
+    source = """
+        import torch.nn as nn
+
+        WIDTH = 16
+        HIDDEN = WIDTH * 2 ** 2
+        KERNEL = (3, 3)
+
+        # convcalc: input 3x32x32
+        net = nn.Sequential(
+            nn.Sequential(nn.Conv2d(3, WIDTH, KERNEL, padding=1), nn.ReLU()),
+            nn.MaxPool2d(2),
+            nn.Sequential(nn.Flatten(), nn.Linear(WIDTH * (32 // 2) ** 2, HIDDEN), nn.Linear(HIDDEN, 10)),
+        )
+    """
+    out, params, error = shapes(source, "net")
+    assert error is None and out == (10,)
+
+
+def test_ordered_dict_sequential_and_float_argument():
+    source = """
+        from collections import OrderedDict
+        import torch.nn as nn
+
+        # convcalc: input 10
+        head = nn.Sequential(OrderedDict([("fc", nn.Linear(10, 5)), ("drop", nn.Dropout(0.5))]))
+        bad = nn.Sequential(nn.Linear(10 / 2, 5))
+    """
+    result = models(source)
+    assert [m.program.name for m in result.models] == ["head", "bad"]
+    assert shapes(source, "head") == ((5,), 55, None)
+
+
+def test_true_division_gives_a_float_as_in_python():
+    source = """
+        import torch.nn as nn
+
+        # convcalc: input 10
+        model = nn.Sequential(nn.Linear(10, 20 / 2))
+    """
+    assert shapes(source, "model")[2] == "CC002"
+
+
+# ---------------------------------------------------------------- nn.Module subclasses
+
+
+MODULE = """
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    CLASSES = 10
+
+
+    # convcalc: input 3x32x32
+    class Net(nn.Module):
+        def __init__(self, width=8, classes=CLASSES):
+            super().__init__()
+            self.conv1 = nn.Conv2d(3, width, 3, padding=1)
+            self.conv2 = nn.Conv2d(width, width * 2, 3, padding=1)
+            self.pool = nn.MaxPool2d(2)
+            self.fc = nn.Linear(width * 2 * 8 * 8, classes)
+
+        def forward(self, x):
+            x = self.pool(F.relu(self.conv1(x)))
+            x = self.pool(F.relu(self.conv2(x)))
+            x = x.view(x.size(0), -1)
+            return self.fc(x)
+"""
+
+
+def test_module_with_defaults_functional_calls_and_a_module_called_twice():
+    out, params, error = shapes(MODULE, "Net")
+    assert (out, error) == ((10,), None)
+    assert params == (3 * 8 * 9 + 8) + (8 * 16 * 9 + 16) + (1024 * 10 + 10)
+
+
+def test_program_nodes_and_spans():
+    [model] = models(MODULE).models
+    body = model.program.body
+    assert isinstance(body[0], n.Input) and body[0].span.line == 9
+    calls = [s for s in body if isinstance(s, n.Call)]
+    assert [c.name for c in calls] == ["Conv2d", "ReLU", "MaxPool2d", "Conv2d", "ReLU", "MaxPool2d", "Flatten",
+                                       "Linear"]
+    pool1, pool2 = calls[2], calls[5]
+    assert pool1.span == pool2.span and pool1.text == "nn.MaxPool2d(2)" and pool1.span.line == 15
+    assert calls[1].text == "F.relu(self.conv1(x))"
+    assert calls[6].text == "x.view(x.size(0), -1)"
+    conv = calls[0]
+    assert conv.args[1].span.line == 13 and conv.kwargs[0][0] == "padding"
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("x = torch.flatten(x, 1)", ((10,), None)),
+    ("x = x.flatten(1)", ((10,), None)),
+    ("x = x.reshape(x.shape[0], -1)", ((10,), None)),
+    ("x = x.view(-1, 16 * 8 * 8)", ((10,), None)),
+    ("x = x.view(-1, 16 * 4 * 4)", ((), "CC107")),
+    ("x = x.view(x.size(0), 16, -1)", ((), "CC102")),
+    ("x = torch.flatten(x)", ((), "CC106")),
+])
+def test_flatten_and_view_forms(line, expected):
+    source = MODULE.replace("x = x.view(x.size(0), -1)", line)
+    out, _, error = shapes(source, "Net")
+    assert (out if error is None else (), error) == expected
+
+
+def test_cat_of_two_followed_tensors_and_residual_add():
+    source = """
+        import torch
+        import torch.nn as nn
+
+        # convcalc: input 8x16x16
+        class Block(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.a = nn.Conv2d(8, 4, 1)
+                self.b = nn.Conv2d(8, 4, 3, padding=1)
+                self.c = nn.Conv2d(8, 8, 3, padding=1)
+
+            def forward(self, x):
+                y = torch.cat([self.a(x), self.b(x)], dim=1)
+                out = self.c(y)
+                out += x
+                return torch.relu(out + y)
+    """
+    assert shapes(source, "Block") == ((8, 16, 16), 36 + 292 + 584, None)
+    broken = source.replace("self.b = nn.Conv2d(8, 4, 3, padding=1)", "self.b = nn.Conv2d(8, 4, 3)")
+    assert shapes(broken, "Block")[2] == "CC105"
+
+
+def test_blocks_loops_and_helper_functions():
+    source = """
+        import torch.nn as nn
+
+        def conv_bn(cin, cout, stride=1):
+            return nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU())
+
+        class Stage(nn.Module):
+            def __init__(self, cin, cout, depth):
+                super().__init__()
+                layers = [conv_bn(cin, cout, 2)]
+                for _ in range(depth - 1):
+                    layers.append(conv_bn(cout, cout))
+                self.body = nn.Sequential(*layers)
+
+            def forward(self, x):
+                return self.body(x)
+
+        # convcalc: input 3x64x64
+        class Net(nn.Module):
+            def __init__(self, widths=(16, 32, 64)):
+                super().__init__()
+                cin = 3
+                stages = []
+                for w in widths:
+                    stages.append(Stage(cin, w, 2))
+                    cin = w
+                self.stages = nn.ModuleList(stages)
+                self.head = nn.Linear(cin, 10)
+
+            def forward(self, x):
+                for stage in self.stages:
+                    x = stage(x)
+                x = nn.functional.adaptive_avg_pool2d(x, 1)
+                return self.head(x.flatten(1))
+    """
+    result = models(source)
+    assert [m.program.name for m in result.models] == ["Net"]  # Stage is a building block
+    assert shapes(source, "Net")[::2] == ((10,), None)
+
+
+def test_input_from_comment_above_decorators_and_comment_blocks():
+    source = """
+        import torch.nn as nn
+
+        # A small classifier.
+        # convcalc: input 20
+        # (the features of one sample)
+        class Head(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(20, 2)
+
+            def forward(self, x):
+                return self.fc(x)
+    """
+    [model] = models(source).models
+    assert model.has_input and analyse(model.program).output == (2,)
+
+
+def test_bad_input_comment_is_a_problem():
+    source = MODULE.replace("# convcalc: input 3x32x32", "# convcalc: input 3x32xz!")
+    result = models(source)
+    assert [p.code for p in result.problems] == ["CC001"]
+    assert result.problems[0].span.line == 9
+
+
+# ---------------------------------------------------------------- what is not followed
+
+
+@pytest.mark.parametrize("forward, reason", [
+    ("x = self.conv1(x)\n        if self.training:\n            x = x * 2\n        return x", "self.training"),
+    ("x = self.conv1(x)\n        x = x.mean([2, 3])\n        return x", "x.mean"),
+    ("x = self.conv1(x)\n        x = self.lstm(x)\n        return x", "nn.LSTM is not in convcalc's catalogue"),
+    ("x = self.conv1(x)\n        x = helper(x)\n        return x", "helper is not defined"),
+    ("x = self.conv1(x)\n        x = x * torch.sigmoid(x)\n        return x", "broadcasting"),
+    ("x = self.conv1(x)\n        while True:\n            x = self.conv1(x)\n        return x", "While"),
+])
+def test_unfollowable_forward_stops_with_a_note_and_keeps_the_layers_before(forward, reason):
+    source = f"""
+        import torch
+        import torch.nn as nn
+
+        # convcalc: input 3x32x32
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv1 = nn.Conv2d(3, 8, 3)
+                self.lstm = nn.LSTM(10, 10)
+
+            def forward(self, x):
+        {textwrap.indent(forward, '        ')}
+    """
+    [model] = models(source).models
+    [note] = model.program.notes
+    assert "stopped following forward" in note.message and reason in note.message
+    assert not model.complete
+    calls = [s for s in model.program.body if isinstance(s, n.Call)]
+    assert calls[0].name == "Conv2d"
+    a = analyse(model.program)
+    assert a.ok and a.output == (8, 30, 30)
+
+
+def test_unknown_init_statement_poisons_only_what_it_writes():
+    source = """
+        import torch.nn as nn
+        from mylib import make_layer
+
+        # convcalc: input 3x8x8
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(3, 4, 3)
+                self.extra = make_layer(4)
+                self.fc = nn.Linear(4 * 6 * 6, 2)
+
+            def forward(self, x):
+                x = self.conv(x)
+                x = self.extra(x)
+                return self.fc(x.flatten(1))
+    """
+    [model] = models(source).models
+    assert [s.name for s in model.program.body if isinstance(s, n.Call)] == ["Conv2d"]
+    assert "self.extra is not known" in model.program.notes[0].message
+
+
+def test_code_that_mutates_self_through_a_call_is_not_trusted():
+    source = """
+        import torch.nn as nn
+        from mylib import patch
+
+        # convcalc: input 3x8x8
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(3, 4, 3)
+                patch(self)
+
+            def forward(self, x):
+                return self.conv(x)
+    """
+    assert models(source).models == []
+    assert any("not known" in text for text in notes(source))
+
+
+def test_weight_init_is_skipped_silently():
+    source = """
+        import math
+        import torch.nn as nn
+
+        # convcalc: input 3x8x8
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(3, 4, 3)
+                self._init()
+
+            def _init(self):
+                for m in self.modules():
+                    if isinstance(m, nn.Conv2d):
+                        n = m.kernel_size[0] * m.kernel_size[1] * m.out_channels
+                        m.weight.data.normal_(0, math.sqrt(2. / n))
+
+            def forward(self, x):
+                return self.conv(x)
+    """
+    [model] = models(source).models
+    assert model.complete and analyse(model.program).output == (4, 6, 6)
+
+
+def test_raise_stops_the_constructor():
+    source = """
+        import torch.nn as nn
+
+        # convcalc: input 3x8x8
+        class Net(nn.Module):
+            def __init__(self, groups=2):
+                super().__init__()
+                if groups != 1:
+                    raise ValueError("only groups=1")
+                self.conv = nn.Conv2d(3, 4, 3)
+
+            def forward(self, x):
+                return self.conv(x)
+    """
+    assert models(source).models == []
+
+
+def test_syntax_error_is_a_note_not_a_finding():
+    result = read_models("class Net(nn.Module:\n    pass\n", "m.py")
+    assert result.models == [] and result.problems == []
+    assert "cannot parse" in result.notes[0].message
+
+
+def test_nothing_is_imported_or_executed(tmp_path):
+    marker = tmp_path / "ran"
+    source = f"""
+        import os
+        import torch.nn as nn
+        open({str(marker)!r}, "w").write("x")
+        os.system("touch {marker}")
+        __import__("os").system("touch {marker}")
+
+        # convcalc: input 4
+        model = nn.Sequential(nn.Linear(4, 2), eval("nn.ReLU()"))
+    """
+    models(source)
+    assert not marker.exists()
+
+
+def test_loops_and_sizes_are_bounded():
+    source = """
+        import torch.nn as nn
+
+        big = list(range(10 ** 9))
+        huge = 10 ** 10 ** 10
+        layers = []
+        for i in range(10 ** 6):
+            layers.append(nn.ReLU())
+
+        # convcalc: input 4
+        model = nn.Sequential(nn.Linear(4, 2))
+    """
+    assert shapes(source, "model") == ((2,), 10, None)
+
+
+def test_load_programs_picks_a_model_by_name():
+    path = os.path.join(HERE, "models", "vgg.py")
+    text = open(path).read()
+    [program] = load_programs(path, text, "vgg16")
+    assert program.name == "vgg16"
+    assert analyse(program).total_params == 138_357_544
+
+
+# ---------------------------------------------------------------- the torch-written models
+
+
+def torch_models_table():
+    path = os.path.join(HERE, "torch_models.py")
+    text = open(path).read()
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "MODELS":
+            return path, text, {ast.literal_eval(k): (v.elts[0].id, ast.literal_eval(v.elts[1]),
+                                                      ast.literal_eval(v.elts[2]), ast.literal_eval(v.elts[3]))
+                                for k, v in zip(node.value.keys, node.value.values)}
+    raise AssertionError("MODELS not found")
+
+
+def test_every_torch_written_model_is_read_exactly():
+    """tests/torch_models.py holds torch's own definitions (torchvision's code where it has the model)
+    with the parameter counts and output shapes measured in torch: the frontend must read each one."""
+    path, text, table = torch_models_table()
+    by_name = {m.program.name: m for m in read_models(text, path).models}
+    for key, (builder, shape, params, output) in table.items():
+        model = by_name[builder]
+        assert model.complete, (key, model.program.notes)
+        a = analyse(model.program, parse_input_option("x".join(map(str, shape))))
+        assert a.ok, (key, a.error and a.error.message)
+        assert (a.total_params, tuple(a.output)) == (params, output), key
