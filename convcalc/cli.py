@@ -158,22 +158,41 @@ def params(net, expr, input_dims, fmt, model):
 
 @cli.command()
 @click.argument("input_size", type=click.IntRange(1, 10**9), metavar="I")
-@click.option("-k", "--kernel", type=click.IntRange(1, 10**6), required=True, help="Kernel size K.")
-@click.option("-s", "--stride", type=click.IntRange(1, 10**6), default=1, show_default=True, help="Stride S.")
-@click.option("-p", "--padding", type=click.IntRange(0, 10**6), default=0, show_default=True, help="Padding P.")
-@click.option("-d", "--dilation", type=click.IntRange(1, 10**6), default=1, show_default=True, help="Dilation D.")
+@click.option("-k", "--kernel", type=click.IntRange(1, 10**6), help="Kernel size K (required unless --solve).")
+@click.option("-s", "--stride", type=click.IntRange(1, 10**6), help="Stride S.  [default: 1]")
+@click.option("-p", "--padding", type=click.IntRange(0, 10**6), help="Padding P.  [default: 0]")
+@click.option("-d", "--dilation", type=click.IntRange(1, 10**6), help="Dilation D.  [default: 1]")
 @click.option("--ceil", is_flag=True, help="ceil_mode=True, as in pooling layers.")
 @click.option("--transposed", is_flag=True, help="A transposed convolution.")
 @click.option("--output-padding", type=click.IntRange(0, 10**6), default=0, show_default=True,
               help="output_padding of a transposed convolution.")
+@click.option("--solve", "wanted", type=click.IntRange(1, 10**9), metavar="O",
+              help="List the settings that give output size O (the options given stay fixed), smallest kernel "
+                   "first.")
+@click.option("--max-kernel", type=click.IntRange(1, 1000), default=11, show_default=True,
+              help="With --solve: the largest kernel searched.")
 @handle_errors
-def size(input_size, kernel, stride, padding, dilation, ceil, transposed, output_padding):
+def size(input_size, kernel, stride, padding, dilation, ceil, transposed, output_padding, wanted, max_kernel):
     """One output size with the arithmetic shown: O = floor((I - K + 2P)/S) + 1.
 
     Example: convcalc size 32 -k 3 -s 2 -p 1
+
+    With --solve O, the settings that give O: convcalc size 32 --solve 16 -k 3
     """
     from convcalc import size as lookup
 
+    if wanted is not None:
+        from convcalc import solve
+
+        if transposed:
+            result = solve.solve_transposed(input_size, wanted, kernel, stride, padding, dilation, max_kernel)
+        else:
+            result = solve.solve_sliding(input_size, wanted, kernel, stride, padding, dilation, ceil, max_kernel)
+        click.echo("\n".join(result.lines))
+        sys.exit(0 if result.ok else 1)
+    if kernel is None:
+        raise UsageError("-k/--kernel is required (or --solve O to search for settings)")
+    stride, padding, dilation = stride or 1, padding or 0, dilation or 1
     if transposed:
         result = lookup.transposed(input_size, kernel, stride, padding, dilation, output_padding)
     else:
@@ -182,6 +201,44 @@ def size(input_size, kernel, stride, padding, dilation, ceil, transposed, output
         result = lookup.sliding(input_size, kernel, stride, padding, dilation, ceil)
     click.echo("\n".join(result.lines))
     if not result.ok:
+        sys.exit(1)
+
+
+@cli.command()
+@network_options
+@click.option("--limit", type=click.IntRange(1, 100_000), default=256, show_default=True,
+              help="Pairs (H, W) solving a Linear's equation are listed for H up to this; an input that "
+                   "cannot be decided exactly is checked up to it.")
+def inputs(net, expr, input_dims, fmt, model, limit):
+    """Which input sizes a network accepts, for a symbolic input (input 3xHxW): per symbol the
+    sizes every layer accepts, those every division is exact for, the conditions adds and
+    concats impose, and the sizes a Linear after Flatten requires. Decided exactly, not sampled.
+
+    Example: convcalc inputs examples/symbolic_cnn.net
+    """
+    from convcalc import report
+    from convcalc.inputs import analyse_inputs
+    from convcalc.load import load_programs, parse_input_option, read_source
+
+    path, text = read_source(net, expr)
+    override = parse_input_option(input_dims) if input_dims else None
+    try:
+        programs = load_programs(path, text, model)
+    except ConvcalcError as exc:
+        click.echo(exc.diagnostic(path, text).render(), err=True)
+        sys.exit(1)
+    reports = []
+    for program in programs:
+        result = analyse_inputs(program, override, limit)
+        if result.error is not None and result.accepted is not None and result.accepted.is_empty:
+            click.echo(result.error.diagnostic(program.path, program.source).render(), err=True)
+        reports.append(result)
+    if fmt == "json":
+        data = [report.inputs_json(r) for r in reports]
+        click.echo(report.dump(data[0] if len(data) == 1 else {"models": data}))
+    else:
+        click.echo("\n\n".join(report.inputs_text(r) for r in reports))
+    if any(r.accepted is not None and r.accepted.is_empty for r in reports):
         sys.exit(1)
 
 

@@ -22,6 +22,7 @@ CODES: dict[str, tuple[str, str]] = {
     "CC107": (ERROR, "a view/reshape to a fixed size that differs from the tensor's size per sample"),
     "CC201": (WARNING, "non-integer output size: rows/columns dropped or added by floor/ceil"),
     "CC202": (WARNING, "a convolution's bias directly before a BatchNorm is redundant"),
+    "CC203": (WARNING, "an add or concat of symbolic sizes that match only for some input sizes (the condition is stated)"),
 }
 
 

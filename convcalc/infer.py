@@ -495,8 +495,12 @@ class ShapeBackend:
 
     def add(self, a, b, node, label):
         if a != b:
-            raise fail("CC104", f"{label}: shapes {fmt_shape(a)} and {fmt_shape(b)} differ; an add needs equal "
-                                "shapes", node)
+            condition = symbolic_match(a, b)
+            if condition is None:
+                raise fail("CC104", f"{label}: shapes {fmt_shape(a)} and {fmt_shape(b)} differ; an add needs equal "
+                                    "shapes", node)
+            self.analysis.warnings.append(fail("CC203", f"{label}: shapes {fmt_shape(a)} and {fmt_shape(b)} are "
+                                                        f"equal only when {condition}", node))
         self.analysis.rows.append(Row(node, label, "add", a, a))
         return a
 
@@ -504,10 +508,15 @@ class ShapeBackend:
         first, first_node = outputs[0]
         for shape, where in outputs[1:]:
             if len(shape) != len(first) or shape[1:] != first[1:]:
-                raise fail("CC105", f"{label}: {fmt_shape(first)} (line {first_node.span.line}) and "
-                                    f"{fmt_shape(shape)} (line {where.span.line}) differ in a dimension other "
-                                    "than channels (PyTorch: Sizes of tensors must match except in dimension 1)",
-                           node)
+                condition = symbolic_match(first, shape, skip_channels=True)
+                if condition is None:
+                    raise fail("CC105", f"{label}: {fmt_shape(first)} (line {first_node.span.line}) and "
+                                        f"{fmt_shape(shape)} (line {where.span.line}) differ in a dimension other "
+                                        "than channels (PyTorch: Sizes of tensors must match except in dimension 1)",
+                               node)
+                self.analysis.warnings.append(fail("CC203", f"{label}: {fmt_shape(first)} (line {first_node.span.line})"
+                                                            f" and {fmt_shape(shape)} (line {where.span.line}) match "
+                                                            f"only when {condition}", node))
         shape = (sum((s[0] for s, _ in outputs), 0), *first[1:])
         self.analysis.rows.append(Row(node, label, "concat", first, shape))
         return shape
@@ -543,6 +552,16 @@ def reshape_shape(shape, target, node) -> tuple:
                             f"{known} (PyTorch: shape '{written}' is invalid for input of size {total})", node)
     rest = dims.floor_div(total, known)
     return tuple(rest if t == -1 else t for t in target)
+
+
+def symbolic_match(a: tuple, b: tuple, skip_channels: bool = False):
+    """None when two differing shapes can never be equal; with symbolic sizes, the condition
+    under which they are (``H ≡ 0 (mod 8)``), solved in convcalc/inputs.py."""
+    if not any(dims.is_symbolic(d) for d in (*a, *b)):
+        return None
+    from convcalc.inputs import match_condition
+
+    return match_condition(a, b, skip_channels)
 
 
 def analyse(program: n.Program, input_override: Optional[n.Input] = None) -> Analysis:

@@ -145,12 +145,19 @@ def diagnostics_text(diagnostics) -> str:
 PAIR_GROUPS = 8  # (H, W) solution groups shown before "... more"
 
 
-def set_line(label: str, values, name: str, width: int = 32) -> str:
+def set_line(label: str, values, name: str, width: int = 30) -> str:
     text = values.describe(name)
-    if values.is_empty:
-        return f"  {label:<9}{text}"
+    if values.is_empty or (values.is_finite and len(values.extra) == 1):
+        return f"  {label:<16}{text}"
     examples = ", ".join(str(v) for v in values.first(5))
-    return f"  {label:<9}{text:<{width}}  smallest {values.smallest()}; e.g. {examples}"
+    return f"  {label:<16}{text:<{width}}  smallest {values.smallest()}; e.g. {examples}"
+
+
+def with_smallest(values, name: str) -> str:
+    text = values.describe(name)
+    if values.is_empty or (values.is_finite and len(values.extra) == 1):
+        return text
+    return f"{text} (smallest {values.smallest()})"
 
 
 def inputs_text(report) -> str:
@@ -190,17 +197,16 @@ def inputs_text(report) -> str:
         who = names[0] if len(names) == 1 else f"{' = '.join(names)}"
         label = "accepted" if len(names) == 1 else "accepted, square inputs"
         exact = report.accepted_exact
-        lines.append(f"{label} ({who}): {overall.describe(names[0])}"
-                     + (f", smallest {overall.smallest()}" if not overall.is_empty else "")
-                     + f"; exact: {'the same' if exact == overall else exact.describe(names[0])}"
-                     + (f", smallest {exact.smallest()}" if exact != overall and not exact.is_empty else ""))
+        lines.append(f"{label} ({who}): {with_smallest(overall, names[0])}; "
+                     f"exact: {'the same' if exact == overall else with_smallest(exact, names[0])}")
     status = report.original_status()
     if status:
         lines.append(f"the file's {'x'.join(map(str, report.original[1:]))}: {status}")
     lines.append("")
-    lines.append("decided exactly: " + "; ".join(proof_text(r, r.name if r is not report.square else
-                                                            " = ".join(names)) for r in all_results(report))
-                 + " (convcalc/inputs.py has the argument)")
+    runs = ", ".join(proof_text(r, r.name if r is not report.square else " = ".join(names))
+                     for r in all_results(report))
+    lines.append(f"decided exactly, not sampled: the integer engine ran for {runs}; beyond, every outcome "
+                 "repeats with its period (the argument: convcalc/inputs.py)")
     return "\n".join(lines)
 
 
@@ -209,7 +215,7 @@ def all_results(report) -> list:
 
 
 def proof_text(result, who: str) -> str:
-    return f"{who} = 1..{result.checked} run, period {result.period} beyond"
+    return f"{who} = 1..{result.checked} (period {result.period})"
 
 
 def equation_kind(c) -> str:
@@ -231,26 +237,32 @@ def symbol_lines(result, name: str) -> list:
             head = f"line {c.line} {one_line(c.label)}: {c.equation()}"
             lines.append(f"    {head:<{width}}  holds for {condition.holds.describe(name, bound=False)}")
         lines.append(set_line("accepted", result.accepted, name))
-        lines.append(set_line("exact", result.accepted_exact, name))
+        lines.append(set_line("accepted, exact", result.accepted_exact, name))
     return lines
 
 
 def pair_group_text(names, hs, ws) -> str:
     lo, hi = hs[0], hs[-1]
     first = f"{names[0]} = {lo}" if lo == hi else f"{names[0]} in {lo}..{hi}"
-    return f"{first}: {ws.describe(names[1])}"
+    return f"{first:<16}{ws.describe(names[1])}"
 
 
 def pairs_lines(pairs) -> list:
-    lines = []
-    for title, groups in (("pairs", pairs.groups), ("exact pairs", pairs.exact_groups)):
-        head = f"  {title} ({pairs.names[0]} ≤ {pairs.limit}, {pairs.names[1]} unbounded): "
-        if not groups:
-            lines.append(head + "none")
-            continue
-        shown = [pair_group_text(pairs.names, hs, ws) for hs, ws in groups[:PAIR_GROUPS]]
-        more = f"; ... {len(groups) - PAIR_GROUPS} more" if len(groups) > PAIR_GROUPS else ""
-        lines.append(head + "; ".join(shown) + more)
+    h, w = pairs.names
+    lines = [f"  all pairs with {h} ≤ {pairs.limit} (each {h} solved for every {w}):"]
+    if not pairs.groups:
+        lines[-1] += " none"
+    for hs, ws in pairs.groups[:PAIR_GROUPS]:
+        lines.append(f"    {pair_group_text(pairs.names, hs, ws)}")
+    if len(pairs.groups) > PAIR_GROUPS:
+        lines.append(f"    ... {len(pairs.groups) - PAIR_GROUPS} more (--format json lists them all)")
+    points = all(len(hs) == 1 and ws.is_finite and len(ws.extra) == 1 for hs, ws in pairs.exact_groups)
+    if points and pairs.exact_groups:
+        shown = ", ".join(f"({hs[0]}, {min(ws.extra)})" for hs, ws in pairs.exact_groups)
+        lines.append(f"  exact pairs ({h}, {w}): {shown}")
+    else:
+        lines.append(f"  exact pairs:" + ("" if pairs.exact_groups else " none"))
+        lines += [f"    {pair_group_text(pairs.names, hs, ws)}" for hs, ws in pairs.exact_groups[:PAIR_GROUPS]]
     return lines
 
 

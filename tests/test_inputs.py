@@ -1,0 +1,389 @@
+"""Symbolic input sizes: `convcalc inputs`, the symbolic lint diagnostics, the CC203 condition.
+
+The integer engine (``analyse`` at concrete sizes) is the oracle throughout: symbolic
+shapes evaluated at a size must equal the integer shapes, and every set ``inputs``
+reports must equal, over a range, the sizes at which the integer engine finds no error.
+"""
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from convcalc import dims, nodes as n
+from convcalc.cli import cli
+from convcalc.errors import CODES
+from convcalc.infer import analyse
+from convcalc.inputs import analyse_inputs, match_condition, symbolic_diagnostics
+from convcalc.intsets import IntSet
+from convcalc.load import parse_input_option
+from convcalc.syntax import parse
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def program_of(text: str):
+    return parse(text, "<test>")
+
+
+@functools.lru_cache(maxsize=None)
+def example(name: str):
+    path = EXAMPLES / f"{name}.net"
+    return parse(path.read_text(), str(path))
+
+
+@functools.lru_cache(maxsize=None)
+def report_of(name: str):
+    return analyse_inputs(example(name))
+
+
+def concrete_input(program, value: int) -> n.Input:
+    """The program's input with every symbolic (or, for a concrete file, spatial) size set to value."""
+    given = program.input
+    dims_ = list(given.dims)
+    symbolic = any(isinstance(d, n.Name) for d in dims_)
+    for i, d in enumerate(dims_):
+        if isinstance(d, n.Name) or (not symbolic and i > 0):
+            dims_[i] = n.Num(value=value, span=d.span)
+    return n.Input(dims=tuple(dims_), span=given.span)
+
+
+def brute_force(program, values):
+    """(accepted, exact) by the integer engine, every symbol = s."""
+    accepted, exact = set(), set()
+    for s in values:
+        analysis = analyse(program, concrete_input(program, s))
+        if analysis.ok:
+            accepted.add(s)
+            if not any(w.code == "CC201" for w in analysis.warnings):
+                exact.add(s)
+    return accepted, exact
+
+
+def members(intset: IntSet, values) -> set:
+    return {s for s in values if s in intset}
+
+
+# -- 1. symbolic shapes of random chains = the integer engine, layer by layer ----------------------
+
+def pool(kind):
+    @st.composite
+    def build(draw):
+        k = draw(st.integers(1, 5))
+        s = draw(st.integers(1, 4))
+        p = draw(st.integers(0, k // 2))
+        ceil = kind == "MaxPool2d" and p + s <= k and draw(st.booleans())
+        return f"{kind}({k}, stride={s}, padding={p}, ceil_mode={ceil})"
+    return build()
+
+
+LAYER_2D = st.one_of(
+    st.builds("LazyConv2d(1, {}, stride={}, padding={}, dilation={})".format,
+              st.integers(1, 5), st.integers(1, 3), st.integers(0, 3), st.integers(1, 2)),
+    pool("MaxPool2d"), pool("AvgPool2d"),
+    st.integers(1, 3).flatmap(lambda s: st.builds(
+        "LazyConvTranspose2d(1, {}, stride={}, padding={}, output_padding={})".format,
+        st.integers(1, 4), st.just(s), st.integers(0, 1), st.integers(0, s - 1))),
+    st.builds("Upsample(scale_factor={})".format, st.sampled_from(["2", "3", "1.5"])),
+    st.builds("ZeroPad2d(({}, {}, {}, {}))".format, *[st.integers(-1, 2)] * 4),
+    st.just("PixelUnshuffle(2); LazyConv2d(1, 1)"),
+    st.just("LazyConv2d(1, 4, padding='same')"),
+    st.just("LazyConv2d(1, 3, padding=1, padding_mode='reflect')"),
+    st.just("AdaptiveAvgPool2d((3, None))"),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(LAYER_2D, min_size=1, max_size=6), st.lists(st.tuples(st.integers(1, 70), st.integers(1, 70)),
+                                                             min_size=3, max_size=3))
+def test_symbolic_chain_equals_the_integer_engine(layers, points):
+    program = program_of("input 1xHxW; " + "; ".join(layers))
+    symbolic = analyse(program)
+    assume(symbolic.ok)  # a constant size the next kernel does not fit (after AdaptiveAvgPool2d)
+    for h, w in points:
+        concrete = analyse(program, parse_input_option(f"1x{h}x{w}"))
+        assert len(concrete.rows) <= len(symbolic.rows)
+        for mine, theirs in zip(symbolic.rows, concrete.rows):
+            assert tuple(dims.evaluate(d, {"H": h, "W": w}) for d in mine.shape) == theirs.shape, mine.layer
+
+
+# -- 2. `inputs` = brute force on random networks with skips and a Linear ----------------------------
+
+LAYER_1D = st.one_of(
+    st.builds("LazyConv1d(1, {}, stride={}, padding={}, dilation={})".format,
+              st.integers(1, 4), st.integers(1, 3), st.integers(0, 2), st.integers(1, 2)),
+    st.builds("MaxPool1d({}, stride={})".format, st.integers(1, 3), st.integers(1, 3)),
+    st.just("MaxPool1d(3, stride=2, padding=1, ceil_mode=True)"),
+    st.just("AvgPool1d(2)"),
+    st.builds("LazyConvTranspose1d(1, {}, stride=2, padding={})".format, st.integers(1, 4), st.integers(0, 1)),
+    st.just("Upsample(scale_factor=2)"),
+    st.builds("ZeroPad1d(({}, {}))".format, st.integers(-1, 2), st.integers(-1, 2)),
+    st.builds("ReflectionPad1d(({}, {}))".format, st.integers(0, 3), st.integers(0, 3)),
+    st.just("LazyConv1d(1, 3, padding=2, padding_mode='circular')"),
+)
+NETWORK_1D = st.tuples(st.lists(LAYER_1D, max_size=3), st.lists(LAYER_1D, max_size=3),
+                       st.sampled_from(["", "concat a", "add a"]), st.lists(LAYER_1D, max_size=2),
+                       st.one_of(st.none(), st.integers(1, 12)))
+
+
+def network_text(parts) -> str:
+    before, middle, join, after, features = parts
+    lines = ["input 1xL", *before, "save a", *middle]
+    if join:
+        lines += [join, "LazyConv1d(1, 1)"]
+    lines += after
+    if features:
+        lines += ["Flatten()", f"Linear({features}, 2)"]
+    return "; ".join(lines)
+
+
+@settings(max_examples=120, deadline=None)
+@given(NETWORK_1D)
+def test_inputs_equals_brute_force_on_random_networks(parts):
+    program = program_of(network_text(parts))
+    assume(analyse(program).ok)
+    report = analyse_inputs(program)
+    assert report.proven, report.reason
+    (result,) = report.symbols
+    top = max(120, result.checked + 3 * result.period)
+    values = range(1, top + 1)
+    accepted, exact = brute_force(program, values)
+    assert members(report.accepted, values) == accepted
+    assert members(report.accepted_exact, values) == exact
+
+
+def test_inputs_symbols_are_decided_separately():
+    # H and W need different things: H a multiple of 4 for exactness, W at least 7
+    program = program_of("input 1xHxW; MaxPool2d((2, 1)); MaxPool2d((2, 7))")
+    report = analyse_inputs(program)
+    h, w = report.symbols
+    assert h.valid.describe("H") == "H ≥ 4" and h.exact.describe("H") == "H ≥ 4 and H ≡ 0 (mod 4)"
+    assert w.valid.describe("W") == "W ≥ 7" and w.exact.describe("W") == "W ≥ 7 and W ≡ 0 (mod 7)"
+    for hv in range(1, 20):
+        for wv in range(1, 20):
+            analysis = analyse(program, parse_input_option(f"1x{hv}x{wv}"))
+            assert analysis.ok == (hv in h.valid and wv in w.valid)
+            exact = analysis.ok and not analysis.warnings
+            assert exact == (hv in h.exact and wv in w.exact)
+
+
+# -- 3. the examples ----------------------------------------------------------------------------------
+
+def test_course_cnn():
+    report = report_of("symbolic_cnn")
+    assert report.proven and report.names == ("H", "W")
+    for result, name in zip(report.symbols, "HW"):
+        assert result.valid.describe(name) == f"{name} ≥ 4"
+        assert result.exact.describe(name) == f"{name} ≥ 4 and {name} ≡ 0 (mod 4)"
+        assert result.valid.smallest() == 4 and result.exact.smallest() == 4
+        assert not result.conditions
+    (joint,) = report.joint
+    assert joint.constraint.equation() == "64*floor(H/4)*floor(W/4) = 4096"
+    assert joint.square.describe("H") == "H in 32..35"
+    assert joint.square_exact.describe("H") == "H = 32"
+    assert report.accepted == IntSet.of(range(32, 36)) and report.accepted_exact == IntSet.of([32])
+    groups = [(hs[0], hs[-1], ws.describe("W")) for hs, ws in joint.pairs.groups]
+    assert (32, 35, "W in 32..35") in groups and (4, 7, "W in 256..259") in groups
+    exact_pairs = [(hs[0], min(ws.extra)) for hs, ws in joint.pairs.exact_groups]
+    assert exact_pairs == [(4, 256), (8, 128), (16, 64), (32, 32), (64, 16), (128, 8), (256, 4)]
+    # every pair listed is accepted by the integer engine, and its neighbours outside are not
+    program = example("symbolic_cnn")
+    for h, w, ok in ((4, 256, True), (7, 259, True), (8, 131, True), (3, 256, False), (4, 260, False)):
+        assert analyse(program, parse_input_option(f"3x{h}x{w}")).ok == ok
+
+
+def test_lenet_fits_32x32():
+    report = report_of("lenet5")
+    assert report.auto and report.names == ("H", "W")
+    h = report.symbols[0]
+    assert h.valid.describe("H") == "H ≥ 16" and h.exact.describe("H") == "H ≥ 16 and H ≡ 0 (mod 4)"
+    (joint,) = report.joint
+    assert joint.constraint.equation() == "16*(floor(H/4) - 3)*(floor(W/4) - 3) = 400"
+    assert report.accepted.describe("H") == "H in 32..35"
+    assert report.accepted_exact.describe("H") == "H = 32"
+    assert report.original_status() == "accepted, exact"
+
+
+def test_unet_needs_multiples_of_8():
+    report = report_of("unet_small")
+    for result, name in zip(report.symbols, "HW"):
+        assert result.valid.describe(name) == f"{name} ≥ 8"
+        assert [c.holds.describe(name, bound=False) for c in result.conditions] == [
+            f"{name} ≡ 0, 1, 2 or 3 (mod 8)", f"{name} ≡ 0 or 1 (mod 8)", f"{name} ≡ 0 (mod 8)"]
+        assert [c.constraint.equation() for c in result.conditions] == [
+            f"2*floor({name}/8) = floor({name}/4)", f"4*floor({name}/8) = floor({name}/2)", f"8*floor({name}/8) = {name}"]
+        assert result.accepted.describe(name) == f"{name} ≥ 8 and {name} ≡ 0 (mod 8)"
+    assert report.accepted == IntSet.make(1, 8, {0}) == report.accepted_exact
+
+
+def test_resnet50_confirmed_by_brute_force_to_512():
+    report = report_of("resnet50")
+    assert report.proven
+    values = range(1, 513)
+    accepted, exact = brute_force(example("resnet50"), values)
+    assert members(report.accepted, values) == accepted
+    assert members(report.accepted_exact, values) == exact
+    assert report.accepted.describe("H") == "every H ≥ 1" and report.accepted_exact.describe("H") == "every H ≥ 1"
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in EXAMPLES.glob("*.net")))
+def test_every_example_agrees_with_brute_force(name):
+    report = report_of(name)
+    assert report.proven, report.reason
+    values = range(1, 257)
+    accepted, exact = brute_force(example(name), values)
+    assert members(report.accepted, values) == accepted
+    assert members(report.accepted_exact, values) == exact
+
+
+# -- 4. lint with symbols ---------------------------------------------------------------------------
+
+def codes(text: str):
+    return [(e.code, e.span.line) for e in symbolic_diagnostics(program_of(text))]
+
+
+def test_symbolic_diagnostics():
+    assert "CC203" in CODES
+    # the examples: conditions, not alarms
+    assert symbolic_diagnostics(example("symbolic_cnn")) == []
+    assert symbolic_diagnostics(example("unet_small"), parse_input_option("1xHxW")) == []
+    assert symbolic_diagnostics(example("lenet5")) == []  # a concrete input: nothing symbolic to say
+    # a Linear no size can satisfy: 64*floor(H/4)^2 is never 1000
+    assert codes("input 3xHxH\nLazyConv2d(64, 3, padding=1)\nMaxPool2d(4)\nFlatten()\nLinear(1000, 10)") == [
+        ("CC102", 5)]
+    # two symbols: neither square nor any pair gives 7 (a prime above 64)
+    assert codes("input 3xHxW\nLazyConv2d(64, 3)\nFlatten()\nLinear(71, 10)") == [("CC102", 4)]
+    # floor always drops a row: the padded size is always odd
+    assert codes("input 1xHxH\nZeroPad2d((0, 0, 0, 0))\nLazyConv2d(1, 1)\nUpsample(scale_factor=2)\n"
+                 "ZeroPad2d((1, 0, 1, 0))\nMaxPool2d(2)") == [("CC201", 6)]
+    # a concat that matches only for sizes no layer accepts: 2*H - 4 = H at H = 4, but the reflection needs H > 5
+    assert codes("input 1xH\nsave a\nReflectionPad1d((5, 5))\nLazyConv1d(1, 11)\nUpsample(scale_factor=2)\n"
+                 "LazyConv1d(1, 5)\nconcat a") == [("CC105", 7)]
+    # no size passes every layer: PixelUnshuffle(2) always receives an odd size
+    assert codes("input 1xHxH\nZeroPad2d((0, 1, 0, 1))\nUpsample(scale_factor=2)\nZeroPad2d((0, 1, 0, 1))\n"
+                 "PixelUnshuffle(2)") == [("CC106", 5)]
+
+
+def test_concat_condition_is_a_warning_in_shapes():
+    analysis = analyse(example("unet_small"), parse_input_option("1xHxW"))
+    assert analysis.ok
+    warnings = [(w.code, w.span.line) for w in analysis.warnings]
+    assert warnings == [("CC203", 32), ("CC203", 35), ("CC203", 38)]
+    assert "H ≡ 0 (mod 8) (8*floor(H/8) = H)" in analysis.warnings[2].message
+    # shapes that can never match are still errors
+    assert analyse(program_of("input 1xH; save a; LazyConv1d(1, 2); add a")).error.code == "CC104"
+    assert match_condition((1, dims.sym("H")), (1, dims.sym("H") + 1)) is None
+
+
+# -- 5. the command line --------------------------------------------------------------------------
+
+def invoke(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+COURSE_TEXT = """\
+{path}: input 3 x H x W
+H and W are independent: each is decided on its own, then all equal (square inputs)
+
+H
+  valid           H ≥ 4                           smallest 4; e.g. 4, 5, 6, 7, 8
+  exact           H ≥ 4 and H ≡ 0 (mod 4)         smallest 4; e.g. 4, 8, 12, 16, 20
+
+W
+  valid           W ≥ 4                           smallest 4; e.g. 4, 5, 6, 7, 8
+  exact           W ≥ 4 and W ≡ 0 (mod 4)         smallest 4; e.g. 4, 8, 12, 16, 20
+
+line 14 Linear(64 * 8 * 8, 10): in_features must match the incoming size
+  64*floor(H/4)*floor(W/4) = 4096
+  square inputs (H = W): H in 32..35; exact: H = 32
+  all pairs with H ≤ 256 (each H solved for every W):
+    H in 4..7       W in 256..259
+    H in 8..11      W in 128..131
+    H in 16..19     W in 64..67
+    H in 32..35     W in 32..35
+    H in 64..67     W in 16..19
+    H in 128..131   W in 8..11
+    H = 256         W in 4..7
+  exact pairs (H, W): (4, 256), (8, 128), (16, 64), (32, 32), (64, 16), (128, 8), (256, 4)
+
+accepted, square inputs (H = W): H in 32..35 (smallest 32); exact: H = 32
+
+decided exactly, not sampled: the integer engine ran for H = 1..8 (period 4), W = 1..8 (period 4), H = W = 1..8 (period 4); beyond, every outcome repeats with its period (the argument: convcalc/inputs.py)
+"""
+
+
+def test_inputs_command_text():
+    path = str(EXAMPLES / "symbolic_cnn.net")
+    result = invoke("inputs", path)
+    assert result.exit_code == 0
+    assert result.stdout == COURSE_TEXT.format(path=path)
+
+
+def test_inputs_command_json_and_input_option():
+    result = invoke("inputs", str(EXAMPLES / "course_cnn.net"), "--input", "3xHxH", "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["symbols"] == ["H"] and data["proven"] is True
+    h = data["per_symbol"]["H"]
+    assert h["valid"]["text"] == "H ≥ 4" and h["valid"]["smallest"] == 4
+    assert h["exact"] == {"text": "H ≥ 4 and H ≡ 0 (mod 4)", "smallest": 4, "finite": False,
+                          "examples": [4, 8, 12, 16, 20, 24], "from": 4, "modulus": 4, "residues": [0], "also": []}
+    (linear,) = h["conditions"]
+    assert linear["equation"] == "64*floor(H/4)*floor(H/4) = 4096" or linear["equation"].startswith("64*")
+    assert data["accepted"]["values"] == [32, 33, 34, 35] and data["accepted_exact"]["values"] == [32]
+
+
+def test_inputs_command_exit_codes():
+    # nothing accepted: exit 1
+    result = invoke("inputs", "-e", "input 3xHxH; LazyConv2d(8, 3); Flatten(); Linear(7, 2)")
+    assert result.exit_code == 1 and "no value" in result.stdout
+    # a one-dimensional input cannot be made symbolic automatically
+    assert invoke("inputs", "-e", "input 784; Linear(784, 10)").exit_code == 2
+    assert "Example: convcalc inputs" in invoke("inputs", "--help").stdout
+
+
+def test_size_solve():
+    result = invoke("size", "32", "--solve", "16", "-k", "3")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-1] == "32 -> 16 with k=3: s=2, p=1"
+    lines = invoke("size", "32", "--solve", "16").stdout.splitlines()
+    solutions = [line for line in lines if line.startswith("32 -> 16 with ")]
+    assert solutions[:3] == ["32 -> 16 with k=1: s=2, p=0", "32 -> 16 with k=2: s=2, p=0",
+                             "32 -> 16 with k=3: s=2, p=1"]
+    assert "kernel 1..11" in lines[1]
+    out = invoke("size", "16", "--solve", "32", "--transposed", "-k", "4").stdout
+    assert out.splitlines()[-1] == "16 -> 32 with k=4: s=2, p=1"
+    assert invoke("size", "5", "--solve", "100", "-k", "3", "-s", "1").exit_code == 1
+    assert invoke("size", "32").exit_code == 2  # neither -k nor --solve
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 80), st.integers(1, 40), st.booleans())
+def test_every_solution_is_right_and_none_is_missed(size, wanted, ceil):
+    from convcalc import size as lookup
+    from convcalc import solve
+
+    old, solve.MAX_LINES = solve.MAX_LINES, 10**6
+    try:
+        result = solve.solve_sliding(size, wanted, ceil=ceil, max_kernel=5)
+    finally:
+        solve.MAX_LINES = old
+    head = f"{size} -> {wanted} with "
+    listed = {line[len(head):] for line in result.lines if line.startswith(head)}
+    for text in listed:  # every listed setting is right
+        k, rest = text.split(": ", 1)
+        fields = dict(part.split("=") for part in rest.split("   ")[0].replace("s ≥ ", "s=").split(", "))
+        out = lookup.sliding(size, int(k[2:]), int(fields["s"]), int(fields["p"]), 1, ceil)
+        assert out.ok and out.output == wanted, text
+    for k in range(1, 6):
+        for p in range(0, (k // 2 if ceil else k - 1) + 1):
+            for s in range(1, size + 2 * p + 2):
+                out = lookup.sliding(size, k, s, p, 1, ceil)
+                if out.ok and out.output == wanted:
+                    assert any(text.startswith(f"k={k}: s") and (f"s={s}, p={p}" in text or (
+                        f"s ≥" in text and f"p={p}" in text)) for text in listed), (k, s, p)
