@@ -161,8 +161,8 @@ RANK_FREE = {"Linear", "ReLU", "ReLU6", "LeakyReLU", "ELU", "SELU", "GELU", "SiL
 def certain_without_size(code: str, message: str, rank_known: bool, steps: list) -> bool:
     """Whether a finding made with symbolic sizes (and maybe an assumed rank) holds for every input.
 
-    Conditional findings (CC203: equal only when H is a multiple of 16) and anything that needs
-    a size (CC103, CC201) are dropped; channel, feature and configuration findings are kept when
+    Anything that needs a size is dropped: adds and concats (CC104, CC105, and CC203, equal only
+    when H is a multiple of 16), CC103, CC201; channel, feature and configuration findings are kept when
     the rank is known (the first layer is a convolution or a 2-d/3-d norm); with an assumed rank
     (a Linear first) only argument errors and Linear-to-Linear feature mismatches are kept.
     """
@@ -174,7 +174,7 @@ def certain_without_size(code: str, message: str, rank_known: bool, steps: list)
         return True  # Linear to Linear through shape-keeping layers: the last dimension is exact
     if not rank_known:
         return False
-    return code in ("CC101", "CC102", "CC104", "CC105", "CC106", "CC107", "CC212")
+    return code in ("CC101", "CC102", "CC106", "CC107", "CC212")  # adds and concats need sizes
 
 
 # ---------------------------------------------------------------- the checks
