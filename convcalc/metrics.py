@@ -39,32 +39,40 @@ only (no buffers); its "Input size" is the input tensor's storage as Python repo
 
 Receptive fields (Araujo et al., Distill 2019)
 ----------------------------------------------
-Per spatial axis of the input: size r, jump j, start (the centre of unit 0, in input
-pixel coordinates; pixel centres are 0, 1, 2, ...). Start r = 1, j = 1, start = 0; a
-convolution or pooling layer (effective kernel K = d(k-1) + 1, stride s, left padding p)
-does r += (K-1) j, start += ((K-1)/2 - p) j, j *= s. Padding layers shift start by
--left * j. Activations, normalisations, dropout and Identity leave the field unchanged.
+Per spatial axis of the input: size r, jump j, start (the centre of unit 0's field, in
+input pixel coordinates; pixel centres are 0, 1, 2, ...). Start r = 1, j = 1, start = 0;
+a convolution or pooling layer (effective kernel K = d(k-1) + 1, stride s, left padding p)
+does r += (K-1) j, start += ((K-1)/2 - p) j, j *= s: unit u's field is
+[start + u j - (r-1)/2, start + u j + (r-1)/2], padding included. Padding layers shift
+start by -left * j. Activations, normalisations, dropout and Identity leave the field
+unchanged.
 
-* Global pooling (an adaptive pool to 1) and a Linear acting on an axis (after Flatten,
-  every axis) make the field the whole input along that axis ("whole").
-* Add and concat (residual, concat:, add/concat of a saved tensor): the union of the
-  inputs' fields, i.e. the largest field when they are centred alike (the usual case);
-  the jump is the largest of the inputs'.
-* Layers whose units do not all see the same number of input units mark the axis
-  ``approx``: from there on the size is the largest field (an upper bound for every unit)
-  and jump and start are averages:
-  - ConvTranspose (k, s, p, d): each output unit meets at most ``n`` input units along
-    the axis (n counted exactly from the taps that land on it), so r += (n-1) j; the
-    jump becomes j/s and start += (p - (K-1)/2)/s * j (the inverse of a convolution).
-  - Upsample / PixelShuffle by a factor f: jump j/f; nearest (and PixelShuffle) copies
-    one unit, so r is unchanged; linear modes read 2 units (r += j), bicubic 4
-    (r += 3j); start stays that of unit 0 (which copies input unit 0).
-  - An adaptive pool whose input size is not a multiple of its output: r grows by the
-    largest cell, the jump is L/O.
-  PixelUnshuffle(r) is exactly a window k = s = r; an adaptive pool with L divisible by O
-  is exactly a window k = s = L/O.
-* A window over a flattened axis, or an Unflatten of a spatial axis, makes the field
-  unknown along it.
+convcalc computes this exactly as "output unit v reads input units reads(v)": every unit
+of one *period* of the axis keeps its own field [lo, hi], and the next period repeats it
+shifted by period x jump. Windows keep the period at 1 (every unit sees r pixels, the
+Distill recurrences above); layers that map output units to input units unevenly give
+periods > 1 ("the fields vary"): r is then the largest field of a unit, start the centre
+of unit 0's field, j the average step between units:
+
+* ConvTranspose (k, s, p, d): output o receives input i through tap m when
+  i*s + d*m = o + p; period x s, j / s.
+* Upsample (and PixelShuffle, as nearest): output o reads floor(x), x = o*q + phase, as
+  PyTorch computes the source index (q = 1/scale_factor, in/out when a size is given,
+  (in-1)/(out-1) with align_corners; phase q/2 for nearest-exact, (q-1)/2 for the linear
+  modes), plus the next unit for linear modes and units -1..+2 for bicubic, where x is not
+  a whole number; area = adaptive pooling.
+* Adaptive pools: cell o covers units [floor(o L/O), ceil((o+1) L/O)); to 1 (global
+  pooling) the field is the whole input ("whole"), and so it is after a Linear acting on
+  the axis (after Flatten, every axis).
+* Add and concat (residual, concat:, add/concat of a saved tensor): unit by unit, the
+  union of the inputs' fields (the largest field when they are centred alike, the usual
+  case). Inputs whose jumps differ make the field unknown.
+* A window over a flattened axis, an Unflatten of a spatial axis, or a period over
+  4096 units makes the field unknown along it.
+
+The fields are the theoretical ones (padding positions count, units past the border are
+extrapolated periodically); for units whose field lies inside the input, the field is
+exactly the set of input pixels with a nonzero gradient (tests/test_metrics_oracle.py).
 """
 from __future__ import annotations
 
@@ -86,37 +94,92 @@ COLUMNS = ("output", "params", "macs", "memory", "rf", "kernel", "stride", "padd
 
 # ---------------------------------------------------------------- receptive fields
 
+MAX_PERIOD = 4096  # units in one period of an axis; beyond it the field is unknown
+
 
 @dataclass(frozen=True)
 class Axis:
     """The receptive field along one spatial axis of the input.
 
-    ``dim`` is the index of the axis in the current per-sample shape; ``flat`` says it
-    was merged with other dims by Flatten (its units keep their fields, the layout is gone).
+    Unit u = rho + t*period has the field [lo[rho] + t*period*jump, hi[rho] + t*period*jump]
+    (input pixel positions, padding included; None: the unit sees no input). Convolutions
+    and pools keep period 1 (every unit sees the same number of pixels); upsampling makes
+    the fields differ between the units of one period.
+    ``dim`` is the index of the axis in the current per-sample shape; ``flat`` says it was
+    merged with other dims by Flatten (its units keep their fields, the layout is gone).
     """
 
     dim: int
-    size: Fraction = Fraction(1)
     jump: Fraction = Fraction(1)
-    start: Fraction = Fraction(0)
+    period: int = 1
+    lo: tuple = (0,)
+    hi: tuple = (0,)
     whole: bool = False
     unknown: bool = False
-    approx: bool = False
     flat: bool = False
 
     @property
     def known(self) -> bool:
         return not (self.whole or self.unknown)
 
-    def window(self, kernel: int, stride, pad) -> "Axis":
-        """A sliding window of effective size ``kernel`` (Distill's recurrences)."""
-        if not self.known:
-            return self
-        if self.flat:
-            return replace(self, unknown=True)
-        return replace(self, size=self.size + (kernel - 1) * self.jump,
-                       start=self.start + (Fraction(kernel - 1, 2) - pad) * self.jump,
-                       jump=self.jump * stride)
+    @property
+    def varies(self) -> bool:
+        return self.period > 1
+
+    @property
+    def size(self) -> int:
+        """The largest field of a unit, in pixels."""
+        return max((h - l + 1 for l, h in zip(self.lo, self.hi) if l is not None), default=0)
+
+    @property
+    def start(self) -> Optional[Fraction]:
+        """The centre of unit 0's field."""
+        return None if self.lo[0] is None else Fraction(self.lo[0] + self.hi[0], 2)
+
+    def field_of(self, unit: int):
+        rho, t = unit % self.period, unit // self.period
+        if self.lo[rho] is None:
+            return None
+        shift = t * self.period * self.jump
+        assert shift.denominator == 1
+        return self.lo[rho] + int(shift), self.hi[rho] + int(shift)
+
+    def window(self, kernel: int, stride: int, pad: int, dilation: int = 1) -> "Axis":
+        """A convolution or pooling window: output v reads units v*s - p + d*m."""
+        return remap(self, self.period // math.gcd(self.period, stride), self.jump * stride,
+                     lambda v: [v * stride - pad + dilation * m for m in range(kernel)])
+
+
+def remap(a: Axis, period: int, jump: Fraction, reads) -> Axis:
+    """A layer whose output unit v reads the input units ``reads(v)``; ``period`` output
+    units shift the read units by whole periods of the input."""
+    if not a.known:
+        return a
+    if a.flat or period > MAX_PERIOD:
+        return replace(a, unknown=True)
+    lo, hi = [], []
+    for v in range(period):
+        fields = [f for f in (a.field_of(i) for i in reads(v)) if f is not None]
+        lo.append(min((f[0] for f in fields), default=None))
+        hi.append(max((f[1] for f in fields), default=None))
+    return compress(replace(a, jump=jump, period=period, lo=tuple(lo), hi=tuple(hi)))
+
+
+def compress(a: Axis) -> Axis:
+    """The same fields with the shortest period."""
+    for d in range(1, a.period):
+        shift = d * a.jump
+        if a.period % d or shift.denominator != 1:
+            continue
+        step = int(shift)
+        if all(same(a.lo[r + d], a.lo[r], step) and same(a.hi[r + d], a.hi[r], step)
+               for r in range(a.period - d)):
+            return replace(a, period=d, lo=a.lo[:d], hi=a.hi[:d])
+    return a
+
+
+def same(later, earlier, step: int) -> bool:
+    return later is None if earlier is None else later == earlier + step
 
 
 @dataclass(frozen=True)
@@ -137,21 +200,19 @@ class Field:
         return all(a.whole for a in self.axes)
 
     @property
-    def approx(self) -> bool:
-        return any(a.approx for a in self.axes)
+    def varies(self) -> bool:
+        """Units are spaced unevenly (a period over 1 along some axis)."""
+        return any(a.known and a.varies for a in self.axes)
+
+    @property
+    def sizes_differ(self) -> bool:
+        return any(a.known and len({h - l for l, h in zip(a.lo, a.hi) if l is not None}) > 1 for a in self.axes)
 
     def sizes(self) -> list:
-        """Per axis: the field size in input pixels (an int), the input length when
-        whole, None when unknown."""
-        out = []
-        for axis, length in zip(self.axes, self.input):
-            if axis.whole:
-                out.append(length)
-            elif axis.unknown:
-                out.append(None)
-            else:
-                out.append(math.ceil(axis.size))
-        return out
+        """Per axis: the largest field in input pixels, the input length when whole, None
+        when unknown."""
+        return [length if axis.whole else None if axis.unknown else axis.size
+                for axis, length in zip(self.axes, self.input)]
 
 
 def start_field(shape: tuple) -> Optional[Field]:
@@ -161,44 +222,29 @@ def start_field(shape: tuple) -> Optional[Field]:
 
 
 def union(fields: list) -> Optional[Field]:
-    """The field of an add or concat: every input's field, united."""
+    """The field of an add or concat: unit by unit, the union of the inputs' fields."""
     if any(f is None for f in fields):
         return None
-    first = fields[0]
     axes = []
     for parts in zip(*(f.axes for f in fields)):
         base = parts[0]
-        if any(p.unknown for p in parts):
+        if any(p.unknown for p in parts) or len({p.jump for p in parts}) > 1:
             axes.append(replace(base, unknown=True))
         elif any(p.whole for p in parts):
             axes.append(replace(base, whole=True))
         else:
-            lo = min(p.start - (p.size - 1) / 2 for p in parts)
-            hi = max(p.start + (p.size - 1) / 2 for p in parts)
-            jumps = {p.jump for p in parts}
-            axes.append(replace(base, size=hi - lo + 1, start=(lo + hi) / 2, jump=max(jumps),
-                                approx=any(p.approx for p in parts) or len(jumps) > 1,
-                                flat=any(p.flat for p in parts)))
-    return Field(tuple(axes), first.input)
-
-
-def transposed_span(kernel: int, stride: int, dilation: int) -> int:
-    """The most input units (minus one) that one output unit of a transposed conv meets.
-
-    Output o receives input i through tap m when i*s + d*m = o + p: the taps reaching one
-    output share d*m mod s, and their inputs lie d*(m_max - m_min)/s apart.
-    """
-    groups: dict = {}
-    for m in range(kernel):
-        lo, hi = groups.get(dilation * m % stride, (m, m))
-        groups[dilation * m % stride] = (min(lo, m), max(hi, m))
-    return max(dilation * (hi - lo) // stride for lo, hi in groups.values())
-
-
-def adaptive_cells(length: int, out: int) -> tuple:
-    """(largest cell, first cell) of an adaptive pool: cell i = [floor(iL/O), ceil((i+1)L/O))."""
-    cells = [-(-(i + 1) * length // out) - i * length // out for i in range(min(out, 100_000))]
-    return max(cells), cells[0]
+            period = math.lcm(*(p.period for p in parts))
+            if period > MAX_PERIOD:
+                axes.append(replace(base, unknown=True))
+                continue
+            lo, hi = [], []
+            for unit in range(period):
+                seen = [f for f in (p.field_of(unit) for p in parts) if f is not None]
+                lo.append(min((f[0] for f in seen), default=None))
+                hi.append(max((f[1] for f in seen), default=None))
+            axes.append(compress(replace(base, period=period, lo=tuple(lo), hi=tuple(hi),
+                                         flat=any(p.flat for p in parts))))
+    return Field(tuple(axes), fields[0].input)
 
 
 def spatial_dims(shape: tuple, nd: int) -> list:
@@ -206,21 +252,24 @@ def spatial_dims(shape: tuple, nd: int) -> list:
     return list(range(len(shape) - nd, len(shape)))
 
 
-def layer_field(name: str, args, in_shape: tuple, out_shape: tuple, row, fld: Optional[Field]):
-    """The field after one layer."""
+def layer_field(name: str, args, in_shape: tuple, out_shape: tuple, settings: dict, fld: Optional[Field]):
+    """The field after one layer; ``settings`` are the window's kernel, stride, padding, dilation."""
     from convcalc.layers.dense import batch_dim
 
     if fld is None:
         return None
-    if row.geometry is not None:  # Conv, MaxPool, AvgPool
-        for dim, (kernel, stride, pad) in zip(spatial_dims(in_shape, len(row.geometry)), row.geometry):
-            fld = fld.on_dim(dim, lambda a, k=kernel, s=stride, p=pad: a.window(k, s, p))
+    if settings and "ConvTranspose" not in name:  # Conv, MaxPool, AvgPool
+        nd = len(settings["kernel"])
+        for i, dim in enumerate(spatial_dims(in_shape, nd)):
+            k, s, (p, _), d = (settings["kernel"][i], settings["stride"][i], settings["padding"][i],
+                               settings["dilation"][i])
+            fld = fld.on_dim(dim, lambda a, k=k, s=s, p=p, d=d: a.window(k, s, p, d))
         return fld
     if "ConvTranspose" in name:
-        nd = int(name[-2])
-        kernel, stride = args.ints("kernel_size", nd), args.ints("stride", nd)
-        padding, dilation = args.ints("padding", nd), args.ints("dilation", nd)
-        for dim, k, s, p, d in zip(spatial_dims(in_shape, nd), kernel, stride, padding, dilation):
+        nd = len(settings["kernel"])
+        for i, dim in enumerate(spatial_dims(in_shape, nd)):
+            k, s, (p, _), d = (settings["kernel"][i], settings["stride"][i], settings["padding"][i],
+                               settings["dilation"][i])
             fld = fld.on_dim(dim, lambda a, k=k, s=s, p=p, d=d: transposed(a, k, s, p, d))
         return fld
     if name.startswith("Adaptive"):
@@ -229,14 +278,22 @@ def layer_field(name: str, args, in_shape: tuple, out_shape: tuple, row, fld: Op
             fld = fld.on_dim(dim, lambda a, L=in_shape[dim], O=out_shape[dim]: adaptive(a, L, O))
         return fld
     if name in ("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle"):
-        mode = {"UpsamplingBilinear2d": "bilinear"}.get(name, args.values.get("mode", "nearest"))
-        if mode == "area":
-            for dim in range(1, len(in_shape)):
+        if name == "PixelShuffle":
+            spatial, mode, scale, corners = (1, 2), "nearest", args["upscale_factor"], False
+        else:
+            spatial = range(1, len(in_shape))
+            mode = {"UpsamplingBilinear2d": "bilinear"}.get(name, args.values.get("mode", "nearest"))
+            scale = args["scale_factor"]
+            corners = name == "UpsamplingBilinear2d" or bool(args.values.get("align_corners"))
+            if args.values.get("recompute_scale_factor"):
+                scale = None
+        scales = scale if isinstance(scale, tuple) else (scale,) * len(in_shape)
+        for i, dim in enumerate(spatial):
+            if mode == "area":
                 fld = fld.on_dim(dim, lambda a, L=in_shape[dim], O=out_shape[dim]: adaptive(a, L, O))
-            return fld
-        extra = {"linear": 1, "bilinear": 1, "trilinear": 1, "bicubic": 3}.get(mode, 0)
-        for dim in range(1, len(in_shape)):
-            fld = fld.on_dim(dim, lambda a, L=in_shape[dim], O=out_shape[dim]: resampled(a, L, O, extra))
+            else:
+                fld = fld.on_dim(dim, lambda a, L=in_shape[dim], O=out_shape[dim], f=scales[i]:
+                                 resampled(a, L, O, mode, f, corners))
         return fld
     if name == "PixelUnshuffle":
         r = args["downscale_factor"]
@@ -248,8 +305,7 @@ def layer_field(name: str, args, in_shape: tuple, out_shape: tuple, row, fld: Op
         pads = args.ints("padding", 2 * nd, minimum=-(10**9))
         for i in range(nd):
             dim, left = len(in_shape) - 1 - i, pads[2 * i]
-            fld = fld.on_dim(dim, lambda a, left=left: a if not a.known else
-                             replace(a, start=a.start - left * a.jump))
+            fld = fld.on_dim(dim, lambda a, left=left: remap(a, a.period, a.jump, lambda v: [v - left]))
         return fld
     if name in ("Linear", "LazyLinear"):
         return fld.on_dim(len(in_shape) - 1, lambda a: replace(a, whole=True))
@@ -269,36 +325,61 @@ def layer_field(name: str, args, in_shape: tuple, out_shape: tuple, row, fld: Op
 
 
 def transposed(a: Axis, k: int, s: int, p: int, d: int) -> Axis:
-    if not a.known:
-        return a
-    if a.flat:
-        return replace(a, unknown=True)
-    eff = d * (k - 1) + 1
-    return replace(a, size=a.size + transposed_span(k, s, d) * a.jump,
-                   start=a.start + (p - Fraction(eff - 1, 2)) / s * a.jump,
-                   jump=a.jump / s, approx=a.approx or s > 1)
+    """Output o receives input i through tap m when i*s + d*m = o + p."""
+    def reads(o):
+        return [(o + p - d * m) // s for m in range(k) if (o + p - d * m) % s == 0]
+    return remap(a, a.period * s, a.jump / s, reads)
+
+
+def fraction_reads(a: Axis, q: Fraction, reads) -> Axis:
+    """A layer whose output o reads input units that depend on o*q (q input units per output):
+    q = n/m in lowest terms, so m outputs read n units further on."""
+    return remap(a, a.period * q.denominator, a.jump * q, reads)
 
 
 def adaptive(a: Axis, length, out) -> Axis:
+    """Cell o covers units [floor(o L/O), ceil((o+1) L/O))."""
     if not a.known:
         return a
     if out == 1:
         return replace(a, whole=True)
     if dims.is_symbolic(length) or dims.is_symbolic(out) or a.flat:
         return replace(a, unknown=True)
-    if length % out == 0:
-        return a.window(length // out, length // out, 0)
-    largest, first = adaptive_cells(length, out)
-    return replace(a, size=a.size + (largest - 1) * a.jump, start=a.start + Fraction(first - 1, 2) * a.jump,
-                   jump=a.jump * Fraction(length, out), approx=True)
+    return fraction_reads(a, Fraction(length, out),
+                          lambda o: range(o * length // out, -(-(o + 1) * length // out)))
 
 
-def resampled(a: Axis, length, out, extra: int) -> Axis:
-    if not a.known or length == out:
-        return a if not a.known else replace(a, size=a.size + extra * a.jump)
-    if dims.is_symbolic(length) or dims.is_symbolic(out) or a.flat:
-        return replace(a, unknown=True)
-    return replace(a, size=a.size + extra * a.jump, jump=a.jump * Fraction(length, out), approx=True)
+TAPS = {"nearest": (0,), "nearest-exact": (0,), "linear": (0, 1), "bilinear": (0, 1), "trilinear": (0, 1),
+        "bicubic": (-1, 0, 1, 2)}
+
+
+def resampled(a: Axis, length, out, mode: str, scale, align_corners: bool) -> Axis:
+    """Upsample along one axis (PixelShuffle as nearest): output o reads floor(x) (+ the
+    mode's other taps where x is not a whole number), x = o*q + phase, as PyTorch computes
+    the source index; ``scale`` is the scale factor or None."""
+    if not a.known:
+        return a
+    if align_corners and mode not in ("nearest", "nearest-exact"):
+        if dims.is_symbolic(length) or dims.is_symbolic(out):
+            return replace(a, unknown=True)
+        q, phase = (Fraction(length - 1, out - 1) if out > 1 else Fraction(0)), Fraction(0)
+    else:
+        if scale is not None:
+            q = 1 / Fraction(scale).limit_denominator(10**6)
+        elif dims.is_symbolic(length) or dims.is_symbolic(out):
+            return replace(a, unknown=True)
+        else:
+            q = Fraction(length, out)
+        phase = {"nearest": Fraction(0), "nearest-exact": q / 2}.get(mode, (q - 1) / 2)
+    taps = TAPS[mode]
+
+    def reads(o):
+        x = o * q + phase
+        first = math.floor(x)
+        return [first] if x == first else [first + t for t in taps]
+    if q == 0:
+        return remap(a, a.period, Fraction(0), lambda o: [0]) if a.period == 1 else replace(a, unknown=True)
+    return fraction_reads(a, q, reads)
 
 
 # ---------------------------------------------------------------- per-row extras
@@ -394,9 +475,10 @@ class MeasureBackend:
         info = RowInfo(path=self.path())
         try:
             info.fmas = fmas_of(spec.name, args, value.shape, row)
-            info.field = layer_field(spec.name, args, value.shape, shape, row, value.field)
-            for key, setting in window_settings(spec.name, args, value.shape, row).items():
+            settings = window_settings(spec.name, args, value.shape, row)
+            for key, setting in settings.items():
                 setattr(info, key, setting)
+            info.field = layer_field(spec.name, args, value.shape, shape, settings, value.field)
         except (ConvcalcError, KeyError, TypeError, ValueError, IndexError):
             info.field = None  # an argument the rules did not need; never fail the table
         self.analysis.info.append(info)

@@ -43,7 +43,7 @@ def axis_size_text(axis: metrics.Axis, length) -> str:
         return "whole"
     if axis.unknown:
         return "?"
-    return str(math.ceil(axis.size))
+    return str(axis.size)
 
 
 def field_size_text(fld: Optional[metrics.Field]) -> str:
@@ -52,7 +52,7 @@ def field_size_text(fld: Optional[metrics.Field]) -> str:
     if fld.whole:
         return "whole"
     text = "x".join(axis_size_text(a, n) for a, n in zip(fld.axes, fld.input))
-    return "<=" + text if fld.approx else text
+    return "<=" + text if fld.sizes_differ else text
 
 
 def field_part_text(fld: Optional[metrics.Field], part: str) -> str:
@@ -61,7 +61,8 @@ def field_part_text(fld: Optional[metrics.Field], part: str) -> str:
         return ""
     texts = []
     for axis in fld.axes:
-        texts.append("-" if axis.whole else "?" if axis.unknown else frac_text(getattr(axis, part)))
+        value = None if not axis.known else getattr(axis, part)
+        texts.append("-" if axis.whole else "?" if value is None else frac_text(value))
     if all(t == "-" for t in texts):
         return "-"
     return "x".join(texts)
@@ -73,9 +74,9 @@ def field_json(fld: Optional[metrics.Field]):
     return {
         "size": [json_dim(s) if s is not None else None for s in fld.sizes()],
         "jump": [None if not a.known else frac_json(a.jump) for a in fld.axes],
-        "start": [None if not a.known else frac_json(a.start) for a in fld.axes],
+        "start": [None if not a.known or a.start is None else frac_json(a.start) for a in fld.axes],
         "whole": [a.whole for a in fld.axes],
-        "approx": fld.approx,
+        "period": [a.period if a.known else None for a in fld.axes],
     }
 
 
@@ -273,9 +274,9 @@ def first_whole(analysis: metrics.Measured):
     return None, ""
 
 
-def first_approx(analysis: metrics.Measured):
+def first_varying(analysis: metrics.Measured):
     for index, info in enumerate(analysis.info):
-        if info.field is not None and info.field.approx:
+        if info.field is not None and info.field.varies:
             return index
     return None
 
@@ -303,11 +304,11 @@ def rf_lines(analysis: metrics.Measured) -> list:
             lines.append(f"just before it: {field_text(before)}")
     elif final is not None:
         lines.append(f"receptive field of the output: {field_text(final)}")
-    at = first_approx(analysis)
+    at = first_varying(analysis)
     if at is not None:
         row = analysis.rows[at]
-        lines.append(f"from line {row.line} ({one_line(row.layer)}) on, units see fields of different sizes: "
-                     "sizes are the largest (<=), jumps and starts averages")
+        lines.append(f"from line {row.line} ({one_line(row.layer)}) on, units are spaced unevenly: size is the "
+                     "largest field (<= where they differ), start the centre of unit 0's, jump the average step")
     if analysis.error is not None:
         lines.append(f"stopped at line {analysis.error.span.line}: {analysis.error.code} (see the message above)")
     return lines

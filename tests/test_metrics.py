@@ -161,34 +161,55 @@ def test_residual_and_concat_take_the_union_of_the_branches():
 
 
 def test_union_of_branches_centred_differently_covers_both():
-    two = [metrics.Axis(1, Fraction(3), Fraction(1), Fraction(0)), metrics.Axis(1, Fraction(3), Fraction(1),
-                                                                               Fraction(2))]
+    two = [metrics.Axis(1, lo=(-1,), hi=(1,)), metrics.Axis(1, lo=(1,), hi=(3,))]
     joined = metrics.union([metrics.Field((a,), (10,)) for a in two]).axes[0]
     assert (joined.size, joined.start) == (5, 1)
 
 
-def test_transposed_convolution_span_counts_the_taps_landing_on_one_output():
-    assert metrics.transposed_span(3, 2, 1) == 1  # even outputs meet 2 inputs, odd ones 1
-    assert metrics.transposed_span(2, 2, 1) == 0  # k = s: every output meets one input
-    assert metrics.transposed_span(4, 2, 1) == 1
-    assert metrics.transposed_span(5, 1, 1) == 4  # stride 1: a plain convolution's field
-    assert metrics.transposed_span(3, 2, 2) == 2  # taps 0, 2, 4 all land on the same parity
+def test_transposed_convolution_reads_the_inputs_its_taps_land_on():
+    # conv k3 s2: unit i sees [2i, 2i+2]; transposed k3 s2 p1: o reads i where 2i = o + 1 - m:
+    # o = 0 reads i = 0, o = 1 reads i = 0 and 1: fields [0, 2] and [0, 4], then shifted by 2
+    analysis = measure("input 1x20; Conv1d(1, 1, 3, stride=2); ConvTranspose1d(1, 1, 3, stride=2, padding=1)")
+    axis = analysis.info[-1].field.axes[0]
+    assert (axis.period, axis.lo, axis.hi, axis.jump) == (2, (0, 0), (2, 4), 1)
+    assert (axis.size, axis.start, axis.field_of(5)) == (5, 1, (4, 8))
+    plain = measure("input 1x20; ConvTranspose1d(1, 1, 3, padding=1)").info[0].field.axes[0]
+    assert (plain.period, plain.size, plain.jump, plain.start) == (1, 3, 1, 0)  # stride 1: a convolution
+
+
+def test_nearest_upsampling_copies_fields_and_halves_the_jump():
+    fld = measure("input 1x8x8; Upsample(scale_factor=2)").info[0].field
+    axis = fld.axes[1]
+    assert (axis.period, axis.lo, axis.hi, axis.jump) == (2, (0, 0), (0, 0), Fraction(1, 2))
+    assert fld.sizes() == [1, 1] and fld.varies and not fld.sizes_differ
+
+
+def test_bilinear_upsampling_reads_two_units():
+    axis = measure("input 1x8x8; Upsample(scale_factor=2, mode='bilinear')").info[0].field.axes[0]
+    # source x = (o + 0.5)/2 - 0.5: o = 0 reads -1 and 0, o = 1 reads 0 and 1
+    assert (axis.period, axis.lo, axis.hi) == (2, (-1, 0), (0, 1))
 
 
 def test_unet_upsampling_marks_the_field_approximate():
     analysis = example("unet_small")
     first = next(i for i, row in enumerate(analysis.rows) if row.name == "ConvTranspose2d")
-    assert not analysis.info[first - 1].field.approx
-    assert all(info.field.approx for info in analysis.info[first:])
-    assert analysis.info[-1].field.sizes() == [96, 96]
+    assert not analysis.info[first - 1].field.varies
+    assert all(info.field.varies for info in analysis.info[first:])
+    # measured in torch (max pools swapped for average pools, whose gradient reaches every
+    # pixel of the window): units see 92 or 100 pixels, periodically
+    assert analysis.info[-1].field.sizes() == [100, 100]
+    axis = analysis.info[-1].field.axes[0]
+    assert [axis.field_of(u) for u in (72, 74, 78, 82, 86)] == [(26, 117), (26, 125), (34, 125), (34, 133),
+                                                                (42, 133)]
 
 
 def test_adaptive_pool_exact_when_divisible_and_approximate_otherwise():
     exact = measure("input 1x12x12; AdaptiveAvgPool2d(4)").info[0].field.axes[0]
-    assert (exact.size, exact.jump, exact.start, exact.approx) == (3, 3, 1, False)
-    rough = measure("input 1x11x11; AdaptiveAvgPool2d(4)").info[0].field.axes[0]
-    # cells [0, 3), [2, 6), [5, 9), [8, 11): the largest has 4, the first is centred on 1
-    assert (rough.size, rough.jump, rough.start, rough.approx) == (4, Fraction(11, 4), 1, True)
+    assert (exact.size, exact.jump, exact.start, exact.period) == (3, 3, 1, 1)
+    rough = measure("input 1x11x11; AdaptiveAvgPool2d(4)").info[0].field
+    axis = rough.axes[0]  # cells [0, 3), [2, 6), [5, 9), [8, 11)
+    assert (axis.period, axis.lo, axis.hi, axis.jump) == (4, (0, 2, 5, 8), (2, 5, 8, 10), Fraction(11, 4))
+    assert rough.sizes() == [4, 4] and rough.sizes_differ
 
 
 def test_no_spatial_input_has_no_field():
@@ -334,9 +355,11 @@ def test_rf_of_a_dilated_one_liner_and_of_a_flat_input():
 def test_rf_after_upsampling_says_the_sizes_are_upper_bounds():
     result = invoke("rf", "-e", "input 1x8x8; Upsample(scale_factor=2, mode='bilinear'); Conv2d(1, 1, 3)")
     assert result.exit_code == 0
-    assert "<=3x3" in result.stdout and "0.5x0.5" in result.stdout
-    assert "from line 1 (Upsample(scale_factor=2, mode='bilinear')) on, units see fields of different sizes" \
-        in result.stdout
+    assert "from line 1 (Upsample(scale_factor=2, mode='bilinear')) on, units are spaced unevenly" in result.stdout
+    assert result.stdout.endswith("receptive field of the output: 3x3 (jump 0.5x0.5, start 0x0)\n" +
+                                  result.stdout.splitlines()[-1] + "\n")
+    nearest = invoke("rf", "-e", "input 1x11x11; AdaptiveAvgPool2d(4)")
+    assert "<=4x4" in nearest.stdout
 
 
 @pytest.mark.parametrize("columns, message", [
@@ -365,7 +388,7 @@ def test_shapes_json_with_metrics():
                      "params": 896, "buffers": 0, "macs": 2 * 917_504, "macs_fvcore": 2 * 884_736,
                      "output_bytes": 2 * 4 * 32 * 32 * 32,
                      "rf": {"size": [3, 3], "jump": [1, 1], "start": [0, 0], "whole": [False, False],
-                            "approx": False},
+                            "period": [1, 1]},
                      "kernel": [3, 3], "stride": [1, 1], "padding": [[1, 1], [1, 1]], "dilation": [1, 1]}
     assert data["layers"][2]["rf"]["start"] == [0.5, 0.5]
     assert (data["total_macs"], data["total_macs_fvcore"]) == (2 * 5_693_450, 2 * 5_644_288)
