@@ -270,5 +270,25 @@ def lint(paths, select, ignore, exclude, input_dims, fmt, verbose, list_codes):
     sys.exit(code)
 
 
+@cli.command()
+@network_options
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**63 - 1),
+              help="Seed of the random input and weights.")
+@click.option("--batch", default=1, show_default=True, type=click.IntRange(1, 1024), help="Batch size of the run.")
+@click.option("--max-macs", default=100_000_000, show_default=True, type=click.IntRange(0), metavar="N",
+              help="Work budget in multiply-adds: a larger run stops before it starts (0: no limit).")
+def verify(net, expr, input_dims, fmt, model, seed, batch, max_macs):
+    """Run the network in the pure-Python reference executor on a seeded random input and
+    compare every layer's real output shape and parameter count with the computed ones.
+    A symbolic input (3xHxW) runs at the smallest size every layer accepts. Exit 0 when all
+    agree, 1 otherwise.
+
+    Example: convcalc verify examples/course_cnn.net --seed 1
+    """
+    from convcalc.verify import command
+
+    sys.exit(command(net, expr, input_dims, fmt, model, seed, batch, max_macs))
+
+
 def main() -> None:
     cli(prog_name="convcalc")

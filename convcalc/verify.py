@@ -1,0 +1,312 @@
+"""`convcalc verify`: run the reference executor and compare it with the shape engine.
+
+The engine (convcalc.infer.analyse) computes every layer's shape and parameter count from
+formulas; the executor (convcalc.executor.run) runs the network on a seeded random input,
+its ops finding output sizes by sliding their windows over real data, and counts the
+parameters of the weight tensors it made. Both walk the same program, so their rows pair up
+one to one. The engine is used here for two other things only, neither of which can make
+a wrong shape pass: choosing an input size for a symbolic input, and the work budget.
+"""
+from __future__ import annotations
+
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+from itertools import zip_longest
+from typing import List, Optional
+
+from convcalc import nodes as n
+from convcalc.errors import ConvcalcError, UsageError
+from convcalc.executor.run import ExecutionFailure, ExecutorBackend, Step
+from convcalc.infer import Analysis, Walker, analyse
+
+DEFAULT_MAX_MACS = 100_000_000
+SEARCH_LIMIT = 512  # symbolic inputs: sizes tried, 1..SEARCH_LIMIT
+RATE = 20_000_000  # multiply-adds a second the executor manages, roughly, for the time estimates
+PROGRESS_DELAY = 1.0  # seconds before the progress bar appears
+
+
+# ---------------------------------------------------------------- choosing the input
+
+
+def input_text(dims) -> str:
+    return "x".join(str(d) for d in dims)
+
+
+def override_for(dims) -> n.Input:
+    from convcalc.load import parse_input_option
+
+    return parse_input_option(input_text(dims))
+
+
+@dataclass
+class Choice:
+    """The input verify runs on, and how it came to be chosen."""
+
+    override: Optional[n.Input]  # None: the file's input line
+    note: str
+
+
+def given_input(program: n.Program, override: Optional[n.Input]) -> Optional[n.Input]:
+    return override or program.input
+
+
+def choose_input(program: n.Program, override: Optional[n.Input], option_text: Optional[str]) -> Choice:
+    """The file's (or --input's) sizes; for a symbolic input the smallest square size that
+    every layer accepts, found by running the integer engine on 1, 2, 3, ..."""
+    given = given_input(program, override)
+    source = f"--input {option_text}" if override is not None else "the file's input line"
+    if given is None:
+        return Choice(override, "")  # the walk reports the missing input line
+    symbols = [d.id for d in given.dims if isinstance(d, n.Name)]
+    sizes = [d.value if isinstance(d, n.Num) else None for d in given.dims]
+    if not symbols:
+        return Choice(override, f"{input_text(sizes)} from {source}")
+    written = input_text(d.id if isinstance(d, n.Name) else d.value for d in given.dims)
+    names = " = ".join(dict.fromkeys(symbols))
+    for size in range(1, SEARCH_LIMIT + 1):
+        dims = [size if s is None else s for s in sizes]
+        candidate = override_for(dims)
+        if analyse(program, candidate).ok:
+            return Choice(candidate, f"{input_text(dims)}: {written} ({source}) is symbolic; {names} = {size} is "
+                                     f"the smallest size every layer accepts (--input chooses another)")
+    raise UsageError(f"{written} ({source}) is symbolic and no size {names} = 1..{SEARCH_LIMIT} makes every layer "
+                     "valid; give one with --input (convcalc inputs tells which sizes work)")
+
+
+# ---------------------------------------------------------------- the work budget
+
+
+def size_of(shape) -> int:
+    return math.prod(shape) if all(type(d) is int for d in shape) else 0
+
+
+def row_work(row, batch: int) -> int:
+    """Multiply-adds of one row: conv and linear weights times the positions they are
+    applied at, one per output element for every other layer."""
+    params = row.params if type(row.params) is int else 0
+    if row.kind == "conv":
+        per_sample = params * size_of(row.shape[1:])
+    elif row.kind == "linear":
+        per_sample = params * size_of(row.shape[:-1])
+    else:
+        per_sample = size_of(row.shape)
+    return per_sample * batch
+
+
+def estimate_work(analysis: Analysis, batch: int) -> int:
+    """The multiply-adds of a run, from the engine's rows: a budget, not a check."""
+    return sum(row_work(row, batch) for row in analysis.rows)
+
+
+def duration(work: int) -> str:
+    seconds = work / RATE
+    if seconds < 1:
+        return "under a second"
+    if seconds < 120:
+        return f"about {seconds:.0f} s"
+    if seconds < 7200:
+        return f"about {seconds / 60:.0f} min"
+    return f"about {seconds / 3600:.0f} h"
+
+
+def smaller_input(program: n.Program, dims, work: int, budget: int, batch: int):
+    """A smaller input (channels kept, spatial sizes scaled alike) that every layer accepts:
+    (dims, work, smallest) of the largest one within the budget near the scaled guess, else
+    of the smallest valid one above it (smallest: no size below it is valid); None when no
+    smaller size is valid."""
+    channels, spatial = dims[0], list(dims[1:])
+    if not spatial or budget <= 0:
+        return None
+    largest = max(spatial)
+
+    def candidate(target):
+        dims = (channels, *[max(1, round(s * target / largest)) for s in spatial])
+        analysis = analyse(program, override_for(dims))
+        return dims, (estimate_work(analysis, batch) if analysis.ok else None)
+
+    guess = max(1, min(largest - 1, math.ceil(largest * (budget / work) ** (1 / len(spatial)) * 1.1)))
+    valid_below = guess > 200
+    for target in range(guess, max(0, guess - 200), -1):
+        dims, cost = candidate(target)
+        if cost is not None and cost <= budget:
+            return dims, cost, False
+        valid_below = valid_below or cost is not None
+    for target in range(guess + 1, min(largest, guess + 400)):
+        dims, cost = candidate(target)
+        if cost is not None:
+            return dims, cost, not valid_below
+    return None
+
+
+def over_budget_message(label: str, dims, batch: int, work: int, budget: int, smaller) -> str:
+    head = (f"{label}: verifying at {input_text(dims)}, batch {batch}, would take about {work:,} multiply-adds "
+            f"({duration(work)} in pure Python), over the budget of {budget:,} (--max-macs)")
+    ways = [f"--max-macs {work} to run it anyway"]
+    if smaller is not None:
+        small, cost, smallest = smaller
+        which = "the smallest size (spatial sizes scaled alike)" if smallest else "a smaller size"
+        if cost <= budget:
+            ways.append(f"--input {input_text(small)}, {which} every layer accepts (about {cost:,} multiply-adds)")
+        else:
+            ways.append(f"--input {input_text(small)} --max-macs {cost}, {which} every layer accepts "
+                        f"({duration(cost)})")
+    return head + ". To go on: " + ", or ".join(ways)
+
+
+# ---------------------------------------------------------------- progress
+
+
+class Progress:
+    """A bar on stderr, drawn only on a terminal and only once a run has taken a second."""
+
+    def __init__(self, total: int, stream=None, delay: float = PROGRESS_DELAY, clock=time.monotonic, width: int = 30,
+                 force: bool = False):
+        self.total = max(total, 1)
+        self.stream = stream if stream is not None else sys.stderr
+        self.delay = delay
+        self.clock = clock
+        self.width = width
+        self.start = clock()
+        self.drawn = False
+        isatty = getattr(self.stream, "isatty", None)
+        self.enabled = force or bool(isatty and isatty())
+
+    def update(self, done: int, label: str = "") -> None:
+        if not self.enabled or self.clock() - self.start < self.delay:
+            return
+        fraction = min(max(done / self.total, 0.0), 1.0)
+        filled = int(fraction * self.width)
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.stream.write(f"\rverify [{bar}] {fraction:4.0%} {label}\x1b[K")
+        self.stream.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.drawn = False
+
+
+# ---------------------------------------------------------------- the comparison
+
+
+@dataclass
+class Verification:
+    analysis: Analysis
+    steps: List[Step] = field(default_factory=list)
+    output: Optional[tuple] = None  # the executor's output shape per sample
+    failure: Optional[str] = None  # why the executor stopped early
+    failure_line: Optional[int] = None
+    note: str = ""
+    seed: int = 0
+    batch: int = 1
+    work: int = 0
+    seconds: float = 0.0
+
+    def pairs(self):
+        return list(zip_longest(self.analysis.rows, self.steps))
+
+    @staticmethod
+    def agree(row, step) -> bool:
+        return (row is not None and step is not None and row.name == step.name and tuple(row.shape) == step.shape
+                and row.params == step.params and row.buffers == step.buffers)
+
+    @property
+    def disagreements(self) -> list:
+        return [(row, step) for row, step in self.pairs() if not self.agree(row, step)]
+
+    @property
+    def verified(self) -> bool:
+        return (self.analysis.ok and self.failure is None and not self.disagreements
+                and tuple(self.analysis.output) == self.output)
+
+    @property
+    def executed_params(self) -> int:
+        return sum(s.params for s in self.steps)
+
+    @property
+    def executed_buffers(self) -> int:
+        return sum(s.buffers for s in self.steps)
+
+
+def run(program: n.Program, choice: Choice, seed: int = 0, batch: int = 1, max_macs: int = DEFAULT_MAX_MACS,
+        progress_stream=None) -> Verification:
+    """Analyse, check the budget, execute, pair the rows. Over budget raises UsageError."""
+    analysis = analyse(program, choice.override)
+    work = estimate_work(analysis, batch)
+    if max_macs and work > max_macs:
+        dims = tuple(analysis.input)
+        smaller = smaller_input(program, dims, work, max_macs, batch) if analysis.ok else None
+        label = program.path + (f" ({program.name})" if getattr(program, "name", "") else "")
+        raise UsageError(over_budget_message(label, dims, batch, work, max_macs, smaller))
+    result = Verification(analysis, note=choice.note, seed=seed, batch=batch, work=work)
+    # progress: the engine's work estimate of the rows done so far
+    done = [0]
+    for row in analysis.rows:
+        done.append(done[-1] + row_work(row, batch))
+    bar = Progress(work, progress_stream)
+
+    def on_step(index: int) -> None:
+        step = backend.steps[-1]
+        bar.update(done[min(index, len(done) - 1)], f"line {step.line} {step.name}")
+
+    backend = ExecutorBackend(batch, seed, on_step=on_step)
+    start = time.perf_counter()
+    try:
+        output = Walker(program, backend, choice.override).run()
+        result.output = tuple(output.shape[1:])
+    except ExecutionFailure as exc:
+        result.failure, result.failure_line = exc.message, exc.node.span.line
+    except ConvcalcError as exc:  # the same problem the engine reports (an argument, a name)
+        result.failure = f"{exc.code} {exc.message}"
+        result.failure_line = exc.span.line if exc.span else None
+    finally:
+        bar.close()
+    result.seconds = time.perf_counter() - start
+    result.steps = backend.steps
+    return result
+
+
+# ---------------------------------------------------------------- the command
+
+
+def check_format(fmt: str) -> None:
+    import tabulate
+
+    if fmt != "json" and fmt not in tabulate.tabulate_formats:
+        raise UsageError(f"unknown format {fmt!r}; choose json or one of: {', '.join(tabulate.tabulate_formats)}")
+
+
+def command(net, expr, input_dims, fmt, model, seed: int, batch: int, max_macs: int) -> int:
+    """The body of `convcalc verify`: the exit code (0 verified, 1 not)."""
+    import click
+
+    from convcalc import report, report_verify
+    from convcalc.load import load_programs, parse_input_option, read_source
+
+    check_format(fmt)
+    path, text = read_source(net, expr)
+    override = parse_input_option(input_dims) if input_dims else None
+    try:
+        programs = load_programs(path, text, model)
+    except ConvcalcError as exc:
+        click.echo(exc.diagnostic(path, text).render(), err=True)
+        return 1
+    results = [run(program, choose_input(program, override, input_dims), seed, batch, max_macs)
+               for program in programs]
+    for result in results:
+        diagnostics = result.analysis.diagnostics()
+        if diagnostics:
+            click.echo(report.diagnostics_text(diagnostics), err=True)
+    if fmt == "json":
+        data = [report_verify.verify_json(r) for r in results]
+        click.echo(report.dump(data[0] if len(data) == 1 else {"models": data}))
+    else:
+        texts = [report_verify.verify_table(r, fmt) for r in results]
+        if len(results) > 1:
+            texts = [f"model {r.analysis.path}\n{t}" for r, t in zip(results, texts)]
+        click.echo("\n\n".join(texts))
+    return 0 if all(r.verified for r in results) else 1
