@@ -88,6 +88,6 @@ def test_try_repo_passes_the_good_model_and_fails_the_broken_one(tmp_path):
     broken = try_repo("good.py", "broken.py")
     assert broken.returncode == 1, broken.stdout + broken.stderr
     assert "Failed" in broken.stdout
-    assert "broken.py:12:19: CC102 Linear expects 400 input features but receives 256" in broken.stdout
+    assert "broken.py:12:20: CC102 Linear expects 400 input features but receives 256" in broken.stdout
     assert "self.fc1 = nn.Linear(16 * 5 * 5, 120)" in broken.stdout
     assert "good.py" not in broken.stdout.split("- exit code: 1", 1)[1]

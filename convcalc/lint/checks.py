@@ -50,12 +50,14 @@ class FlowBackend(ShapeBackend):
         self.steps: list = []
         self.python = python
         self.last_call: Optional[n.Call] = None
+        self.last_input: tuple = ()
 
     def start(self, shape, node):
         return Flow(super().start(shape, node))
 
     def layer(self, spec, args, value, call, blocks):
         self.last_call = call
+        self.last_input = value.shape
         shape = super().layer(spec, args, value.shape, call, blocks)
         step = Step(self.analysis.rows[-1], spec, args, call, value.step)
         self.steps.append(step)
@@ -90,6 +92,7 @@ class Outcome:
     analysis: Analysis
     steps: list = field(default_factory=list)
     last_call: Optional[n.Call] = None
+    last_input: tuple = ()  # the shape the failing layer received
     stopped: Optional[StopFollowing] = None
 
 
@@ -109,6 +112,7 @@ def run(program: n.Program, override: Optional[n.Input] = None) -> Outcome:
                                        program.body[0].span if program.body else Span(1, 1, 1, 2))
     outcome.steps = backend.steps
     outcome.last_call = backend.last_call if analysis.error is not None else None
+    outcome.last_input = backend.last_input if analysis.error is not None else ()
     return outcome
 
 
