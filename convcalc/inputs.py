@@ -529,7 +529,10 @@ def symbolise(given: n.Input):
     return n.Input(dims=dims_, span=given.span), True
 
 
-def analyse_inputs(program, input_override: Optional[n.Input] = None, limit: int = DEFAULT_LIMIT) -> InputsReport:
+def analyse_inputs(program, input_override: Optional[n.Input] = None, limit: int = DEFAULT_LIMIT,
+                   brute_force: bool = True) -> InputsReport:
+    """The report of `convcalc inputs`; with brute_force=False an unprovable network is only
+    marked not proven (no fallback run of the integer engine: lint uses that)."""
     report = InputsReport(program.path, limit=limit)
     given = input_line(program, input_override)
     if given is None:
@@ -547,7 +550,7 @@ def analyse_inputs(program, input_override: Optional[n.Input] = None, limit: int
     report.input = symbolic.analysis.input
     if not symbolic.ok:
         report.error = symbolic.analysis.error
-        return fallback(report, program, given, f"the symbolic walk stops: {report.error.message}")
+        return fallback(report, program, given, f"the symbolic walk stops: {report.error.message}", brute_force)
     try:
         for name in names:
             report.symbols.append(decide(program, given, {}, name, symbolic))
@@ -560,7 +563,7 @@ def analyse_inputs(program, input_override: Optional[n.Input] = None, limit: int
             report.square = decide(program, given, base, names[0], square)
             report.joint = joint_equations(symbolic, square, report)
     except NotProven as exc:
-        return fallback(report, program, given, str(exc))
+        return fallback(report, program, given, str(exc), brute_force)
     return report
 
 
@@ -625,12 +628,15 @@ def solve_pairs(constraint: Constraint, report: InputsReport) -> Pairs:
     return Pairs((first, second), report.limit, groups, exact_groups)
 
 
-def fallback(report: InputsReport, program, given, reason: str) -> InputsReport:
+def fallback(report: InputsReport, program, given, reason: str, brute_force: bool = True) -> InputsReport:
     """Not provable: run the integer engine (no relaxation) for every symbol = s, s = 1..limit."""
     from convcalc.infer import analyse
 
     report.proven = False
     report.reason = reason
+    report.symbols, report.square, report.joint = [], None, []
+    if not brute_force:
+        return report
     valid, exact = [], []
     for s in range(1, report.limit + 1):
         dims_ = tuple(n.Num(value=s, span=d.span) if isinstance(d, n.Name) else d for d in given.dims)
@@ -691,7 +697,10 @@ def symbolic_diagnostics(program, input_override: Optional[n.Input] = None,
     if given is None or not any(isinstance(d, n.Name) for d in given.dims):
         return []
     if report is None:
-        report = analyse_inputs(program, input_override)
+        try:
+            report = analyse_inputs(program, input_override, brute_force=False)
+        except UsageError:
+            return []
     if not report.proven or report.error is not None:
         return []
     out: list[ConvcalcError] = []
@@ -721,9 +730,10 @@ def symbolic_diagnostics(program, input_override: Optional[n.Input] = None,
                     emit(code, f"{c.label}: {c.equation()} holds for no {name} every layer accepts "
                                f"({result.valid.describe(name)})", c.node)
                 elif c.kind == "linear":
+                    receives = f"{fmt_shape(c.factors)} = " if c.factors else ""
                     emit("CC102", f"Linear expects {dims.render(c.rhs)} input features, but receives "
-                                  f"{dims.render(c.lhs)}, which equals it for no {name} every layer accepts "
-                                  f"({result.valid.describe(name)})", c.node)
+                                  f"{receives}{dims.render(c.lhs)}, which equals it for no {name} every layer "
+                                  f"accepts ({result.valid.describe(name)})", c.node)
         accepted = result.accepted
         if accepted.is_empty:
             continue
@@ -739,9 +749,10 @@ def symbolic_diagnostics(program, input_override: Optional[n.Input] = None,
             where = f"with {' = '.join(report.names)}"
             if pairs is not None:
                 where += f", nor with {pairs.names[0]} ≤ {pairs.limit} and any {pairs.names[1]}"
+            receives = f"{fmt_shape(c.factors)} = " if c.factors else ""
             emit("CC102", f"Linear expects {dims.render(c.rhs)} input features, but receives "
-                          f"{fmt_shape(c.shape)} = {dims.render(c.lhs)}: no input size gives "
-                          f"{dims.render(c.rhs)} ({where})", c.node)
+                          f"{receives}{dims.render(c.lhs)}: no input size gives {dims.render(c.rhs)} ({where})",
+                 c.node)
     return out
 
 

@@ -387,3 +387,20 @@ def test_every_solution_is_right_and_none_is_missed(size, wanted, ceil):
                 if out.ok and out.output == wanted:
                     assert any(text.startswith(f"k={k}: s") and (f"s={s}, p={p}" in text or (
                         f"s ≥" in text and f"p={p}" in text)) for text in listed), (k, s, p)
+
+
+def test_lint_states_conditions_not_false_alarms(tmp_path):
+    unet = tmp_path / "unet.net"
+    unet.write_text((EXAMPLES / "unet_small.net").read_text().replace("input 1x64x64", "input 1xHxW"))
+    result = invoke("lint", str(unet), "--format", "json")
+    found = [(d["code"], d["line"], d["severity"]) for d in json.loads(result.stdout)]
+    assert found == [("CC203", 32, "warning"), ("CC203", 35, "warning"), ("CC203", 38, "warning")]
+    assert invoke("lint", str(EXAMPLES / "symbolic_cnn.net")).exit_code == 0
+    wrong = tmp_path / "wrong.net"
+    wrong.write_text("input 3xHxW\nConv2d(3, 32, 3, padding=1)\nMaxPool2d(2)\nConv2d(32, 64, 3, padding=1)\n"
+                     "MaxPool2d(2)\nFlatten()\nLinear(64 * 7 * 7 + 1, 10)\n")
+    result = invoke("lint", str(wrong))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        f"{wrong}:7:1: CC102 Linear expects 3137 input features, but receives 64 x floor(H/4) x floor(W/4) = "
+        "64*floor(H/4)*floor(W/4): no input size gives 3137 (with H = W, nor with H ≤ 256 and any W)")
