@@ -630,8 +630,6 @@ def solve_pairs(constraint: Constraint, report: InputsReport) -> Pairs:
 
 def fallback(report: InputsReport, program, given, reason: str, brute_force: bool = True) -> InputsReport:
     """Not provable: run the integer engine (no relaxation) for every symbol = s, s = 1..limit."""
-    from convcalc.infer import analyse
-
     report.proven = False
     report.reason = reason
     report.symbols, report.square, report.joint = [], None, []
@@ -639,8 +637,11 @@ def fallback(report: InputsReport, program, given, reason: str, brute_force: boo
         return report
     valid, exact = [], []
     for s in range(1, report.limit + 1):
-        dims_ = tuple(n.Num(value=s, span=d.span) if isinstance(d, n.Name) else d for d in given.dims)
-        analysis = analyse(program, n.Input(dims=dims_, span=given.span))
+        analysis = Analysis(program.path, program.source)
+        try:
+            ValueWalker(program, ShapeBackend(analysis), given, dict.fromkeys(report.names, s)).run()
+        except (ConvcalcError, RecursionError) as exc:
+            analysis.error = exc
         if analysis.ok:
             valid.append(s)
             if not any(w.code == "CC201" for w in analysis.warnings):

@@ -258,8 +258,10 @@ def pairs_lines(pairs) -> list:
         lines.append(f"    ... {len(pairs.groups) - PAIR_GROUPS} more (--format json lists them all)")
     points = all(len(hs) == 1 and ws.is_finite and len(ws.extra) == 1 for hs, ws in pairs.exact_groups)
     if points and pairs.exact_groups:
-        shown = ", ".join(f"({hs[0]}, {min(ws.extra)})" for hs, ws in pairs.exact_groups)
-        lines.append(f"  exact pairs ({h}, {w}): {shown}")
+        limit = 3 * PAIR_GROUPS
+        shown = ", ".join(f"({hs[0]}, {min(ws.extra)})" for hs, ws in pairs.exact_groups[:limit])
+        more = f", ... {len(pairs.exact_groups) - limit} more" if len(pairs.exact_groups) > limit else ""
+        lines.append(f"  exact pairs ({h}, {w}): {shown}{more}")
     else:
         lines.append(f"  exact pairs:" + ("" if pairs.exact_groups else " none"))
         lines += [f"    {pair_group_text(pairs.names, hs, ws)}" for hs, ws in pairs.exact_groups[:PAIR_GROUPS]]

@@ -404,3 +404,31 @@ def test_lint_states_conditions_not_false_alarms(tmp_path):
     assert result.stdout.splitlines()[0] == (
         f"{wrong}:7:1: CC102 Linear expects 3137 input features, but receives 64 x floor(H/4) x floor(W/4) = "
         "64*floor(H/4)*floor(W/4): no input size gives 3137 (with H = W, nor with H ≤ 256 and any W)")
+
+
+def test_unprovable_networks_fall_back_to_a_labelled_check():
+    # ceil_mode with a stride over the kernel has no symbolic formula; the engine decides per size
+    report = analyse_inputs(program_of("input 1xHxH; MaxPool2d(1, stride=2, ceil_mode=True); MaxPool2d(2)"),
+                            limit=40)
+    assert not report.proven and "ceil_mode" in report.reason
+    assert report.accepted == IntSet.of(range(3, 41)) and report.accepted_exact == IntSet.of(
+        s for s in range(3, 41) if s % 4 in (0, 3))
+    # a condition on a symbol: the symbolic walk refuses it, the integer walks take it
+    report = analyse_inputs(program_of("input 1xH\nif H > 3:\n    MaxPool1d(3)\n"), limit=10)
+    assert not report.proven and report.accepted == IntSet.of(range(1, 11))
+    text = invoke("inputs", "-e", "input 1xHxH; MaxPool2d(1, stride=2, ceil_mode=True)", "--limit", "5").stdout
+    assert "not proven: the symbolic walk stops" in text and "H = 1..5 only" in text
+
+
+def test_inputs_of_a_python_model_and_of_a_channel_symbol(tmp_path):
+    model = tmp_path / "m.py"
+    model.write_text("import torch.nn as nn\n\n# convcalc: input 3xHxW\nnet = nn.Sequential(nn.Conv2d(3, 16, 3, "
+                     "padding=1), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(16 * 16 * 16, 10))\n")
+    data = json.loads(invoke("inputs", str(model), "--format", "json").stdout)
+    assert data["accepted"]["values"] == [32, 33] and data["accepted_exact"]["values"] == [32]
+    (equation,) = data["equations"]
+    assert equation["equation"] == "16*floor(H/2)*floor(W/2) = 4096"
+    report = analyse_inputs(program_of("input CxHxW; Conv2d(3, 8, 3)"))
+    c = report.symbols[0]
+    assert [cond.constraint.equation() for cond in c.conditions] == ["C = 3"]
+    assert c.accepted == IntSet.of([3])
