@@ -6,7 +6,8 @@ and it is *decided*, not sampled. The method, symbol by symbol (the others stay 
 1. **Relaxed symbolic walk.** The network is walked once with symbolic sizes. Checks that
    compare a size with something that must be *equal* to it (a residual add or a concat of
    two branches, a Linear's in_features, a norm's num_features) are not failed but
-   recorded as equations, and the walk continues with the first operand. Every other check
+   recorded as equations, and the walk continues with the first operand (a Python model's
+   ``x.view(-1, 400)`` likewise: its element count is an equation). Every other check
    in the catalogue compares one dimension with constants (the kernel must fit: monotone
    in the size) or looks at it modulo a stride (exact division: CC201; PixelUnshuffle,
    Unflatten divisibility).
@@ -34,6 +35,16 @@ If a premise fails (a size that is not a quasi-polynomial, a symbolic walk the e
 refuses, a disagreement between symbolic and integer shapes) the report says so and falls
 back to running the integer engine for ``s = 1 .. limit`` with all symbols equal, labelled
 "checked, not proven".
+
+What the proof rests on, besides convcalc/quasi.py: that every check of the layer
+catalogue is of the three kinds of step 1 (reviewed for conv, pool, resample, dense and
+norm layers: kernel fit, reflect/circular padding limits, transposed-convolution and pad
+output sizes, Upsample output, ceil_mode's last window, PixelUnshuffle / Unflatten
+divisibility); and, for Upsample with a float scale_factor, that PyTorch's double
+``floor(L * f)`` equals the rational formula (checked at every size the engine runs,
+not beyond). Per-symbol sets leave out checks of sizes that mix several symbols (a
+Flatten's product): those are decided with all symbols equal (square inputs), and the
+(H, W) pairs listed for an equation are its exact solutions within the per-symbol sets.
 """
 from __future__ import annotations
 
@@ -72,7 +83,7 @@ class NotProven(Exception):
 class Constraint:
     """An equation the network imposes: ``lhs`` (what arrives) must equal ``rhs``."""
 
-    kind: str  # add, concat, linear, channels, layernorm
+    kind: str  # add, concat, linear, channels, layernorm, view
     node: object
     label: str
     lhs: dims.Dim
@@ -170,6 +181,21 @@ class RelaxedBackend(ShapeBackend):
         out = super().layer(spec, args, patched, call, blocks)
         self.analysis.rows[-1].input = shape
         self.layers.append((len(self.analysis.rows) - 1, spec, args))
+        return out
+
+    def reshape(self, shape, target, node, blocks):
+        """A view to fixed sizes needs the element count to match: an equation, as for a Linear."""
+        from convcalc.layers import product
+
+        fixed = target and -1 not in target and all(type(t) is int and t >= 1 for t in target)
+        total = product(shape)
+        if not fixed or total == product(target) or (not self.concrete and is_int(total)):
+            return super().reshape(shape, target, node, blocks)
+        known = product(target)
+        self.constraints.append(Constraint("view", node, " ".join(node.text.split()), total, known, 0, shape,
+                                           tuple(shape) if len(shape) > 1 else ()))
+        out = super().reshape((known,), target, node, blocks)
+        self.analysis.rows[-1].input = shape
         return out
 
     def flattened(self, shape, axis) -> tuple:

@@ -221,7 +221,8 @@ def proof_text(result, who: str) -> str:
 def equation_kind(c) -> str:
     return {"linear": "in_features must match the incoming size",
             "channels": "the channel count must match the incoming size",
-            "layernorm": "normalized_shape must match the incoming size"}.get(c.kind, "the shapes must match")
+            "layernorm": "normalized_shape must match the incoming size",
+            "view": "the view's sizes must hold every element"}.get(c.kind, "the shapes must match")
 
 
 def symbol_lines(result, name: str) -> list:

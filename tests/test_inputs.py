@@ -432,3 +432,21 @@ def test_inputs_of_a_python_model_and_of_a_channel_symbol(tmp_path):
     c = report.symbols[0]
     assert [cond.constraint.equation() for cond in c.conditions] == ["C = 3"]
     assert c.accepted == IntSet.of([3])
+
+
+def test_a_view_to_fixed_sizes_is_an_equation(tmp_path):
+    from convcalc.load import load_programs
+
+    source = ("import torch.nn as nn\nimport torch.nn.functional as F\n\n# convcalc: input 1xHxH\n"
+              "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+              "        self.conv = nn.Conv2d(1, 6, 5)\n        self.fc = nn.Linear(6 * 12 * 12, 10)\n\n"
+              "    def forward(self, x):\n        x = F.max_pool2d(F.relu(self.conv(x)), 2)\n"
+              "        x = x.view(-1, 6 * 12 * 12)\n        return self.fc(x)\n")
+    (program,) = load_programs("net.py", source)
+    report = analyse_inputs(program)
+    assert report.proven
+    assert [c.constraint.kind for c in report.symbols[0].conditions] == ["view"]
+    assert report.accepted == IntSet.of([28, 29]) and report.accepted_exact == IntSet.of([28])
+    values = range(1, 80)
+    accepted, exact = brute_force(program, values)
+    assert accepted == {28, 29} and exact == {28}
