@@ -274,11 +274,13 @@ def first_whole(analysis: metrics.Measured):
     return None, ""
 
 
-def first_varying(analysis: metrics.Measured):
+def varying_since(analysis: metrics.Measured):
+    """The row from which on the output's units are spaced unevenly, or None."""
+    since = None
     for index, info in enumerate(analysis.info):
-        if info.field is not None and info.field.varies:
-            return index
-    return None
+        varies = info.field is not None and info.field.varies
+        since = (since if since is not None else index) if varies else None
+    return since
 
 
 def field_text(fld: metrics.Field) -> str:
@@ -304,7 +306,7 @@ def rf_lines(analysis: metrics.Measured) -> list:
             lines.append(f"just before it: {field_text(before)}")
     elif final is not None:
         lines.append(f"receptive field of the output: {field_text(final)}")
-    at = first_varying(analysis)
+    at = varying_since(analysis)
     if at is not None:
         row = analysis.rows[at]
         lines.append(f"from line {row.line} ({one_line(row.layer)}) on, units are spaced unevenly: size is the "

@@ -420,3 +420,39 @@ def test_an_error_still_prints_the_columns_so_far():
     assert result.exit_code == 1
     assert "CC101" in result.stderr
     assert "stopped at line 1: CC101" in result.stdout
+
+
+def test_the_uneven_spacing_note_only_when_the_output_is_uneven():
+    result = invoke("rf", "-e", "input 8x4x4; PixelShuffle(2); PixelUnshuffle(2); Conv2d(8, 4, 3)")
+    assert result.stdout.endswith("\n\nreceptive field of the output: 3x3 (jump 1x1, start 1x1)\n")
+    unet = invoke("rf", str(EXAMPLES / "unet_small.net"))
+    assert unet.stdout.endswith(
+        "receptive field of the output: <=100x100 (jump 1x1, start -0.5x-0.5)\nfrom line 31 (ConvTranspose2d(8 * c, "
+        "4 * c, 2, stride=2)) on, units are spaced unevenly: size is the largest field (<= where they differ), "
+        "start the centre of unit 0's, jump the average step\n")
+
+
+LAYERS = ["Conv2d(3, 3, 3)", "Conv2d(3, 3, 2, stride=2, padding=1, dilation=2)", "MaxPool2d(2, ceil_mode=True)",
+          "AvgPool2d(3, 2, 1)", "ConvTranspose2d(3, 3, 3, stride=2, padding=1, output_padding=1)",
+          "Upsample(scale_factor=1.5)", "Upsample(size=(7, 5), mode='bilinear')", "PixelShuffle(1)",
+          "AdaptiveAvgPool2d((3, None))", "AdaptiveMaxPool2d(1)", "ZeroPad2d((1, -1, 2, 0))", "Flatten()",
+          "Flatten(2)", "Unflatten(1, (1, -1))", "Linear(5, 4)", "LazyLinear(3)", "BatchNorm2d(3)", "ReLU()",
+          "Identity()", "Softmax(dim=1)", "LayerNorm(3)", "Dropout2d()"]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_odd_chains_never_traceback(seed):
+    import random
+
+    rng = random.Random(seed)
+    for _ in range(8):
+        chain = "; ".join(rng.choice(LAYERS) for _ in range(rng.randint(1, 5)))
+        dims = rng.choice(["3x9x9", "3xHxW", "3x9xW", "3x4x4"])
+        for args in (["rf", "-e", f"input {dims}; {chain}"],
+                     ["shapes", "-e", f"input {dims}; {chain}", "--columns", "rf,macs,memory,kernel,stride,padding",
+                      "--depth", "1"],
+                     ["shapes", "-e", f"input {dims}; {chain}", "--format", "json", "--convention", "fvcore",
+                      "--dtype", "bfloat16"]):
+            result = invoke(*args)
+            assert result.exit_code in (0, 1), (args, result.output)
+            assert result.exception is None or isinstance(result.exception, SystemExit), (args, result.exception)
