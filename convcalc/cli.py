@@ -135,6 +135,11 @@ def shapes(net, expr, input_dims, fmt, model, batch, columns, convention, dtype,
 def rf(net, expr, input_dims, fmt, model):
     """Receptive field per layer: size, jump and start (Araujo et al., Distill 2019).
 
+    Sizes count input pixels, padding included; start is the centre of unit 0's field.
+    Adds and concats take the union of their inputs' fields; global pooling and a Linear
+    make it the whole input; after transposed convolutions and upsampling the units are
+    spaced unevenly and the size is the largest (<= where they differ).
+
     Example: convcalc rf examples/vgg16.net
     """
     from convcalc import metrics, report_metrics
