@@ -22,7 +22,8 @@ from convcalc.executor.run import ExecutionFailure, ExecutorBackend, Step
 from convcalc.infer import Analysis, Walker, analyse
 
 DEFAULT_MAX_MACS = 100_000_000
-SEARCH_LIMIT = 512  # symbolic inputs: sizes tried, 1..SEARCH_LIMIT
+SEARCH_LINEAR = 256  # symbolic inputs: every size 1..SEARCH_LINEAR is tried,
+SEARCH_LIMIT = 1 << 17  # then doubling sizes up to this, and bisection below the first that works
 RATE = 20_000_000  # multiply-adds a second the executor manages, roughly, for the time estimates
 PROGRESS_DELAY = 1.0  # seconds before the progress bar appears
 
@@ -54,9 +55,12 @@ def given_input(program: n.Program, override: Optional[n.Input]) -> Optional[n.I
 
 def choose_input(program: n.Program, override: Optional[n.Input], option_text: Optional[str]) -> Choice:
     """The file's (or --input's) sizes; for a symbolic input the smallest square size that
-    every layer accepts, found by running the integer engine on 1, 2, 3, ..."""
+    every layer accepts, found by running the integer engine (see smallest_valid)."""
     given = given_input(program, override)
-    source = f"--input {option_text}" if override is not None else "the file's input line"
+    if override is not None:
+        source = f"--input {option_text}"
+    else:
+        source = "the input comment" if program.path.endswith(".py") else "the file's input line"
     if given is None:
         return Choice(override, "")  # the walk reports the missing input line
     symbols = [d.id for d in given.dims if isinstance(d, n.Name)]
@@ -65,14 +69,43 @@ def choose_input(program: n.Program, override: Optional[n.Input], option_text: O
         return Choice(override, f"{input_text(sizes)} from {source}")
     written = input_text(d.id if isinstance(d, n.Name) else d.value for d in given.dims)
     names = " = ".join(dict.fromkeys(symbols))
-    for size in range(1, SEARCH_LIMIT + 1):
-        dims = [size if s is None else s for s in sizes]
-        candidate = override_for(dims)
-        if analyse(program, candidate).ok:
-            return Choice(candidate, f"{input_text(dims)}: {written} ({source}) is symbolic; {names} = {size} is "
-                                     f"the smallest size every layer accepts (--input chooses another)")
-    raise UsageError(f"{written} ({source}) is symbolic and no size {names} = 1..{SEARCH_LIMIT} makes every layer "
-                     "valid; give one with --input (convcalc inputs tells which sizes work)")
+
+    def valid(size: int) -> bool:
+        return analyse(program, override_for([size if s is None else s for s in sizes])).ok
+
+    found = smallest_valid(valid)
+    if found is None:
+        raise UsageError(f"{written} ({source}) is symbolic and no size {names} = 1..{SEARCH_LINEAR} (nor a power "
+                         f"of two up to {SEARCH_LIMIT:,}) makes every layer valid; give one with --input "
+                         "(convcalc inputs tells which sizes work)")
+    size, exact = found
+    dims = [size if s is None else s for s in sizes]
+    how = ("the smallest size every layer accepts" if exact else
+           f"a size every layer accepts, and {size - 1} is not (found by doubling and bisection; "
+           "convcalc inputs finds the smallest)")
+    return Choice(override_for(dims), f"{input_text(dims)}: {written} ({source}) is symbolic; {names} = {size} is "
+                                      f"{how} (--input chooses another)")
+
+
+def smallest_valid(valid) -> Optional[tuple]:
+    """(size, exact): every size up to SEARCH_LINEAR in turn (exact: nothing smaller works);
+    beyond, the first power of two that works, then bisection below it for a size that
+    works with size - 1 failing (exact only where validity only grows with the size)."""
+    for size in range(1, SEARCH_LINEAR + 1):
+        if valid(size):
+            return size, True
+    low, high = SEARCH_LINEAR, SEARCH_LINEAR * 2
+    while not valid(high):
+        low, high = high, high * 2
+        if high > SEARCH_LIMIT:
+            return None
+    while high - low > 1:  # low fails, high works
+        middle = (low + high) // 2
+        if valid(middle):
+            high = middle
+        else:
+            low = middle
+    return high, False
 
 
 # ---------------------------------------------------------------- the work budget
@@ -127,16 +160,19 @@ def smaller_input(program: n.Program, dims, work: int, budget: int, batch: int):
         return dims, (estimate_work(analysis, batch) if analysis.ok else None)
 
     guess = max(1, min(largest - 1, math.ceil(largest * (budget / work) ** (1 / len(spatial)) * 1.1)))
-    valid_below = guess > 200
+    lowest = None  # the smallest valid size tried, when none fits the budget
     for target in range(guess, max(0, guess - 200), -1):
         dims, cost = candidate(target)
         if cost is not None and cost <= budget:
             return dims, cost, False
-        valid_below = valid_below or cost is not None
+        if cost is not None:
+            lowest = dims, cost
+    if lowest is not None:
+        return (*lowest, guess <= 200)
     for target in range(guess + 1, min(largest, guess + 400)):
         dims, cost = candidate(target)
         if cost is not None:
-            return dims, cost, not valid_below
+            return dims, cost, guess <= 200
     return None
 
 
