@@ -286,7 +286,7 @@ def verify(net, expr, input_dims, fmt, model, seed, batch, max_macs):
     """Run the network in the pure-Python reference executor on a seeded random input and
     compare every layer's real output shape and parameter count with the computed ones.
     A symbolic input (3xHxW) runs at the smallest size every layer accepts. Exit 0 when all
-    agree, 1 otherwise.
+    agree, 1 otherwise, 2 when the run would exceed --max-macs (it then says how to go on).
 
     Example: convcalc verify examples/course_cnn.net --seed 1
     """

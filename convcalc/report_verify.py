@@ -80,7 +80,7 @@ def verify_json(v) -> dict:
     data["verified"] = v.verified
     data["seed"] = v.seed
     data["input_note"] = v.note
-    data["work"] = v.work
+    data["work_estimate"] = v.work
     layers = data["layers"]
     for entry, (row, step) in zip(layers, v.pairs()):
         entry.update(executed_entry(step))

@@ -268,9 +268,9 @@ class Verification:
         return sum(s.buffers for s in self.steps)
 
 
-def run(program: n.Program, choice: Choice, seed: int = 0, batch: int = 1, max_macs: int = DEFAULT_MAX_MACS,
-        progress_stream=None) -> Verification:
-    """Analyse, check the budget, execute, pair the rows. Over budget raises UsageError."""
+def plan(program: n.Program, choice: Choice, seed: int = 0, batch: int = 1,
+         max_macs: int = DEFAULT_MAX_MACS) -> Verification:
+    """Analyse and check the budget (over it raises UsageError); nothing runs yet."""
     analysis = analyse(program, choice.override)
     work = estimate_work(analysis, batch)
     if max_macs and work > max_macs:
@@ -278,7 +278,18 @@ def run(program: n.Program, choice: Choice, seed: int = 0, batch: int = 1, max_m
         smaller = smaller_input(program, dims, work, max_macs, batch) if analysis.ok else None
         label = program.path + (f" ({program.name})" if getattr(program, "name", "") else "")
         raise UsageError(over_budget_message(label, dims, batch, work, max_macs, smaller))
-    result = Verification(analysis, note=choice.note, seed=seed, batch=batch, work=work)
+    return Verification(analysis, note=choice.note, seed=seed, batch=batch, work=work)
+
+
+def run(program: n.Program, choice: Choice, seed: int = 0, batch: int = 1, max_macs: int = DEFAULT_MAX_MACS,
+        progress_stream=None) -> Verification:
+    """Analyse, check the budget, execute, pair the rows. Over budget raises UsageError."""
+    return execute_plan(program, choice, plan(program, choice, seed, batch, max_macs), progress_stream)
+
+
+def execute_plan(program: n.Program, choice: Choice, result: Verification, progress_stream=None) -> Verification:
+    """Run the executor for a planned verification and fill in its steps."""
+    analysis, batch, seed, work = result.analysis, result.batch, result.seed, result.work
     # progress: the engine's work estimate of the rows done so far
     done = [0]
     for row in analysis.rows:
@@ -331,8 +342,10 @@ def command(net, expr, input_dims, fmt, model, seed: int, batch: int, max_macs: 
     except ConvcalcError as exc:
         click.echo(exc.diagnostic(path, text).render(), err=True)
         return 1
-    results = [run(program, choose_input(program, override, input_dims), seed, batch, max_macs)
-               for program in programs]
+    # every model's budget is checked before any of them runs
+    choices = [choose_input(program, override, input_dims) for program in programs]
+    plans = [plan(program, choice, seed, batch, max_macs) for program, choice in zip(programs, choices)]
+    results = [execute_plan(program, choice, planned) for program, choice, planned in zip(programs, choices, plans)]
     for result in results:
         diagnostics = result.analysis.diagnostics()
         if diagnostics:
