@@ -29,8 +29,8 @@ def command_wall():
     best, ok = float("inf"), True
     for _ in range(REPEATS):
         start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "convcalc", "verify", os.path.join(ROOT, "examples", "course_cnn.net")],
-                              capture_output=True, text=True, cwd=ROOT)
+        command = [sys.executable, "-m", "convcalc", "verify", os.path.join(ROOT, "examples", "course_cnn.net")]
+        done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
         best = min(best, time.perf_counter() - start)
         ok = ok and done.returncode == 0 and "verified: all 8 layers" in done.stdout
     return best, ok

@@ -69,11 +69,14 @@ class CopyingTorchBackend:
         params = dict(module.named_parameters(recurse=False))
         buffers = {name: b for name, b in module.named_buffers(recurse=False) if b is not None}
         ours_p, ours_b = step.weights.params, step.weights.buffers
-        assert sorted(params) == sorted(ours_p), f"{where}: torch has parameters {sorted(params)}, executor {sorted(ours_p)}"
-        assert sorted(buffers) == sorted(ours_b), f"{where}: torch has buffers {sorted(buffers)}, executor {sorted(ours_b)}"
+        assert sorted(params) == sorted(ours_p), f"{where}: torch has parameters {sorted(params)}, " \
+                                                 f"the executor {sorted(ours_p)}"
+        assert sorted(buffers) == sorted(ours_b), f"{where}: torch has buffers {sorted(buffers)}, " \
+                                                  f"the executor {sorted(ours_b)}"
         for name, tensor in [*params.items(), *buffers.items()]:
             ours = ours_p.get(name) or ours_b.get(name)
-            assert tuple(tensor.shape) == ours.shape, f"{where}: {name} is {tuple(tensor.shape)} in torch, {ours.shape} here"
+            assert tuple(tensor.shape) == ours.shape, \
+                f"{where}: {name} is {tuple(tensor.shape)} in torch, {ours.shape} in the executor"
             values = torch.frombuffer(array("d", ours.data), dtype=torch.float64)
             tensor.copy_(values.reshape(tensor.shape).to(tensor.dtype))
 

@@ -14,8 +14,7 @@ from click.testing import CliRunner
 from convcalc import verify as verifying
 from convcalc.cli import cli
 from convcalc.executor.run import LAYERS, execute
-from convcalc.layers import REGISTRY, Result, load_catalogue
-from convcalc.load import parse_input_option
+from convcalc.layers import REGISTRY, load_catalogue
 from convcalc.syntax import parse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,7 +134,8 @@ def test_an_invalid_network_fails_in_both(tmp_path):
     assert result.exit_code == 1
     assert "CC103" in result.stderr
     assert "the engine stops at line 3: CC103" in result.stdout
-    assert "the executor stops at line 3: Conv2d: padded input (2, 2) is smaller than the effective kernel" in result.stdout
+    assert ("the executor stops at line 3: Conv2d: padded input (2, 2) is smaller than the effective kernel"
+            in result.stdout)
     assert "line 3 Conv2d(2, 2, 3): " not in result.stdout  # nothing to compare past the error: both stop
 
 
