@@ -108,6 +108,9 @@ def test_shape_and_parameters(layer, input_dims, expected):
     ("Unflatten(1, (5, -1))", "12", "CC106"),
     ("GroupNorm(3, 8)", "8x4x4", "CC106"),
     ("LayerNorm(5)", "8x4x4", "CC101"),
+    ("InstanceNorm2d(8)", "8x1x1", "CC106"),
+    ("BatchNorm1d(8, track_running_stats=False)", "8", "CC106"),
+    ("GroupNorm(8, 8)", "8x1x1", "CC106"),
     ("PReLU(4)", "3x4x4", "CC101"),
     ("Dropout(1.5)", "3", "CC002"),
     ("Softmax(3)", "3x4", "CC106"),
@@ -118,6 +121,7 @@ def test_shape_and_parameters(layer, input_dims, expected):
     ("PixelUnshuffle(2)", "1x3x4", "CC106"),
     ("ReflectionPad2d(3)", "1x3x3", "CC106"),
     ("ZeroPad1d(-2)", "1x3", "CC103"),
+    ("ConstantPad1d((-2, 2), 0.0)", "1x1", "CC103"),
     ("MaxPool2d(2, 2, 0, 1, False, False, 7)", "1x4x4", "CC002"),
 ])
 def test_configurations_pytorch_rejects(layer, input_dims, expected):

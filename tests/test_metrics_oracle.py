@@ -44,13 +44,15 @@ def torchinfo_figures(torch, model, shape, batch, dtype=None):
     from torchinfo import summary
 
     x = torch.zeros(batch, *shape, dtype=dtype or torch.float32, device="meta")
-    stats = summary(model, input_data=x, verbose=0, device="meta")
+    # eval mode: in train mode a BatchNorm at batch 1 over one value per channel refuses to run
+    stats = summary(model, input_data=x, verbose=0, device="meta", mode="eval")
     return stats.total_params, stats.total_mult_adds, stats.total_output_bytes, stats.total_param_bytes
 
 
 def flop_counter_fmas(torch, model, shape, batch):
     from torch.utils.flop_counter import FlopCounterMode
 
+    model.eval()
     with FlopCounterMode(display=False) as counter:
         model(torch.zeros(batch, *shape, device="meta"))
     flops = counter.get_total_flops()

@@ -237,11 +237,11 @@ def norm_case(draw):
     if kind in ("BatchNorm", "InstanceNorm"):
         nd = draw(st.integers(1, 3))
         rank = nd + 1 if kind == "InstanceNorm" or nd > 1 else draw(st.sampled_from([1, 2]))
-        shape = (channels, *[draw(st.integers(2, 4)) for _ in range(rank - 1)])
+        shape = (channels, *[draw(st.integers(1, 3)) for _ in range(rank - 1)])
         feature = channels + draw(st.sampled_from([0, 0, 1]))
         kwargs = {"affine": draw(st.booleans()), "track_running_stats": draw(st.booleans())}
         return f"{kind}{nd}d", (feature,), kwargs, shape
-    shape = (channels, draw(st.integers(2, 4)), draw(st.integers(2, 4)))
+    shape = (channels, draw(st.integers(1, 3)), draw(st.integers(1, 3)))
     if kind == "LayerNorm":
         tail = shape[draw(st.integers(0, 2)):]
         if draw(st.booleans()):
@@ -258,8 +258,6 @@ def norm_case(draw):
 @given(norm_case())
 def test_norm(torch, case):
     name, args, kwargs, shape = case
-    if name.startswith("BatchNorm") and not kwargs["track_running_stats"]:
-        assume(len(shape) > 1)  # batch statistics of one value per channel: torch refuses at batch 1
     if case[0] == "LayerNorm" and isinstance(args[0], list):
         # convcalc's language writes lists as tuples; torch takes either
         case = (case[0], (tuple(args[0]),), case[2], case[3])
@@ -324,7 +322,7 @@ def resample_case(draw):
         return kind, (r,), {}, (2, draw(st.integers(1, 7)), draw(st.integers(1, 7)))
     nd = draw(st.integers(1, 3))
     family = draw(st.sampled_from(["ZeroPad", "ConstantPad", "ReflectionPad", "ReplicationPad", "CircularPad"]))
-    low = -1 if family in ("ZeroPad", "ConstantPad") else 0
+    low = -3 if family in ("ZeroPad", "ConstantPad") else 0
     padding = draw(st.one_of(st.integers(low, 3), st.tuples(*[st.integers(low, 3)] * (2 * nd))))
     shape = (2, *[draw(st.integers(1, 5)) for _ in range(nd)])
     args = (padding, 0.5) if family == "ConstantPad" else (padding,)

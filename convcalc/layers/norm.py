@@ -27,6 +27,12 @@ def batch_norm(args, shape) -> Result:
     # without affine weights or running stats, batch statistics are used and num_features is never read
     if affine or tracked:
         expect_channels(layer, "num_features", channels, shape)
+    if not tracked and product(shape[1:]) == 1:
+        # statistics of the input itself need two values; BatchNorm pools the batch, InstanceNorm does not
+        where = ("1 spatial element per channel" if layer.startswith("Instance")
+                 else "1 value per channel at batch 1")
+        raise LayerError("CC106", f"{layer} without running statistics normalises over {where}; PyTorch "
+                                  f"refuses (Expected more than 1 {'spatial element' if 'spatial' in where else 'value per channel'})")
     params = 2 * channels if affine else 0
     buffers = 2 * channels + 1 if tracked else 0
     return Result(shape, params, buffers, f"2*{fmt_value(channels)}" if affine else "")
@@ -57,6 +63,9 @@ def group_norm(args, shape) -> Result:
     if is_int(channels) and channels % groups:
         raise LayerError("CC106", f"GroupNorm: num_channels={channels} must be divisible by "
                                   f"num_groups={groups}", arg="num_groups")
+    if is_int(shape[0]) and shape[0] % groups == 0 and (shape[0] // groups) * product(shape[1:]) == 1:
+        raise LayerError("CC106", f"GroupNorm: each of the {groups} groups holds 1 value per sample; at batch 1 "
+                                  "PyTorch refuses (Expected more than 1 value per channel)", arg="num_groups")
     affine = args.bool("affine")
     if affine:  # without affine weights PyTorch never reads num_channels
         expect_channels("GroupNorm", "num_channels", channels, shape)

@@ -105,6 +105,11 @@ def pad(args, shape) -> Result:
             raise LayerError("CC106", f"{layer}: padding ({left}, {right}) must be {wanted} the input "
                                       f"size {size} along that dimension", arg="padding")
         out[axis] = size + left + right
+        # PyTorch crops a negative left pad first, then a negative right pad, from what is left
+        cropped = size + min(left, 0)
+        if is_int(size) and (cropped < 0 or cropped + min(right, 0) < 0):
+            raise LayerError("CC103", f"{layer}: padding ({left}, {right}) crops more than the {size} "
+                                      "elements there are", arg="padding")
         if is_int(out[axis]) and out[axis] < 1:
             raise LayerError("CC103", f"{layer}: padding ({left}, {right}) on a size of {size} leaves "
                                       f"{out[axis]}", arg="padding")
