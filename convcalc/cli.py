@@ -65,35 +65,42 @@ def analyse_all(net, expr, input_dims, model, analyse=None):
     ``analyse`` replaces infer.analyse (metrics.measure for mult-adds, memory and fields)."""
     if analyse is None:
         from convcalc.infer import analyse
+    programs, override = load_network(net, expr, input_dims, model)
+    return [analyse(program, override) for program in programs]
+
+
+def load_network(net, expr, input_dims, model):
+    """(programs, --input override); a syntax error is reported like any other problem (exit 1)."""
     from convcalc.load import load_programs, parse_input_option, read_source
 
     path, text = read_source(net, expr)
     override = parse_input_option(input_dims) if input_dims else None
     try:
-        programs = load_programs(path, text, model)
+        return load_programs(path, text, model), override
     except ConvcalcError as exc:
         click.echo(exc.diagnostic(path, text).render(), err=True)
         sys.exit(1)
-    return [analyse(program, override) for program in programs]
 
 
-def emit(analyses, fmt: str, as_table, as_json) -> None:
-    """Diagnostics on stderr, the table or JSON on stdout; exit 1 if a network has an error."""
+def emit(items, fmt: str, as_table, as_json, analysis=lambda item: item, failed=lambda item: not item.ok) -> None:
+    """Diagnostics on stderr, the table or JSON on stdout; exit 1 if any item failed.
+
+    An item is an Analysis, or (verify) a result that holds one."""
     from convcalc import report
 
-    for analysis in analyses:
-        diagnostics = analysis.diagnostics()
+    for item in items:
+        diagnostics = analysis(item).diagnostics()
         if diagnostics:
             click.echo(report.diagnostics_text(diagnostics), err=True)
     if fmt == "json":
-        data = [as_json(a) for a in analyses]
+        data = [as_json(item) for item in items]
         click.echo(report.dump(data[0] if len(data) == 1 else {"models": data}))
     else:
-        texts = [as_table(a) for a in analyses]
-        if len(analyses) > 1:
-            texts = [f"model {a.path}\n{text}" for a, text in zip(analyses, texts)]
+        texts = [as_table(item) for item in items]
+        if len(items) > 1:
+            texts = [f"model {analysis(item).path}\n{text}" for item, text in zip(items, texts)]
         click.echo("\n\n".join(texts))
-    if any(not a.ok for a in analyses):
+    if any(failed(item) for item in items):
         sys.exit(1)
 
 
@@ -223,15 +230,7 @@ def inputs(net, expr, input_dims, fmt, model, limit):
     """
     from convcalc import report
     from convcalc.inputs import analyse_inputs
-    from convcalc.load import load_programs, parse_input_option, read_source
-
-    path, text = read_source(net, expr)
-    override = parse_input_option(input_dims) if input_dims else None
-    try:
-        programs = load_programs(path, text, model)
-    except ConvcalcError as exc:
-        click.echo(exc.diagnostic(path, text).render(), err=True)
-        sys.exit(1)
+    programs, override = load_network(net, expr, input_dims, model)
     reports = []
     for program in programs:
         result = analyse_inputs(program, override, limit)
@@ -290,9 +289,13 @@ def verify(net, expr, input_dims, fmt, model, seed, batch, max_macs):
 
     Example: convcalc verify examples/course_cnn.net --seed 1
     """
-    from convcalc.verify import command
+    from convcalc import report, report_verify, verify
 
-    sys.exit(command(net, expr, input_dims, fmt, model, seed, batch, max_macs))
+    report.check_format(fmt)  # before a run that may take a while
+    programs, override = load_network(net, expr, input_dims, model)
+    results = verify.run_all(programs, override, input_dims, seed, batch, max_macs)
+    emit(results, fmt, lambda r: report_verify.verify_table(r, fmt), report_verify.verify_json,
+         analysis=lambda r: r.analysis, failed=lambda r: not r.verified)
 
 
 def main() -> None:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import Optional, Union
 
-from convcalc.errors import Span
-
 
 class Node:
     """A frozen record with fields named by __slots__ (dataclasses cost start-up time)."""

@@ -35,11 +35,17 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def check_format(fmt: str) -> None:
+    import tabulate
+
+    if fmt != "json" and fmt not in tabulate.tabulate_formats:
+        raise UsageError(f"unknown format {fmt!r}; choose json or one of: {', '.join(tabulate.tabulate_formats)}")
+
+
 def table(rows, headers, fmt: str, colalign=None) -> str:
     import tabulate
 
-    if fmt not in tabulate.tabulate_formats:
-        raise UsageError(f"unknown format {fmt!r}; choose json or one of: {', '.join(tabulate.tabulate_formats)}")
+    check_format(fmt)
     # tabulate 0.9 fails on colalign without rows
     return tabulate.tabulate(rows, headers=headers, tablefmt=fmt, disable_numparse=True,
                              colalign=colalign if rows else None)
@@ -264,7 +270,7 @@ def pairs_lines(pairs) -> list:
         more = f", ... {len(pairs.exact_groups) - limit} more" if len(pairs.exact_groups) > limit else ""
         lines.append(f"  exact pairs ({h}, {w}): {shown}{more}")
     else:
-        lines.append(f"  exact pairs:" + ("" if pairs.exact_groups else " none"))
+        lines.append("  exact pairs:" + ("" if pairs.exact_groups else " none"))
         lines += [f"    {pair_group_text(pairs.names, hs, ws)}" for hs, ws in pairs.exact_groups[:PAIR_GROUPS]]
     return lines
 

@@ -4,7 +4,6 @@ Formatting helpers come from report.py; the numbers from metrics.py.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Optional

@@ -339,7 +339,7 @@ class Parser:
         return n.Repeat(count, var, self.parse_suite(), self.span(start.pos, start.end))
 
     def parse_def(self) -> n.Def:
-        start = self.advance()
+        self.advance()
         name = self.expect_name("a block name after def")
         self.expect("(")
         params: list = []

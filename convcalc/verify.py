@@ -320,42 +320,11 @@ def execute_plan(program: n.Program, choice: Choice, result: Verification, progr
 # ---------------------------------------------------------------- the command
 
 
-def check_format(fmt: str) -> None:
-    import tabulate
-
-    if fmt != "json" and fmt not in tabulate.tabulate_formats:
-        raise UsageError(f"unknown format {fmt!r}; choose json or one of: {', '.join(tabulate.tabulate_formats)}")
-
-
-def command(net, expr, input_dims, fmt, model, seed: int, batch: int, max_macs: int) -> int:
-    """The body of `convcalc verify`: the exit code (0 verified, 1 not)."""
-    import click
-
-    from convcalc import report, report_verify
-    from convcalc.load import load_programs, parse_input_option, read_source
-
-    check_format(fmt)
-    path, text = read_source(net, expr)
-    override = parse_input_option(input_dims) if input_dims else None
-    try:
-        programs = load_programs(path, text, model)
-    except ConvcalcError as exc:
-        click.echo(exc.diagnostic(path, text).render(), err=True)
-        return 1
+def run_all(programs, override, input_dims, seed: int, batch: int, max_macs: int) -> list:
+    """The body of `convcalc verify`: one result per model."""
     # every model's budget is checked before any of them runs
     choices = [choose_input(program, override, input_dims) for program in programs]
     plans = [plan(program, choice, seed, batch, max_macs) for program, choice in zip(programs, choices)]
     results = [execute_plan(program, choice, planned) for program, choice, planned in zip(programs, choices, plans)]
-    for result in results:
-        diagnostics = result.analysis.diagnostics()
-        if diagnostics:
-            click.echo(report.diagnostics_text(diagnostics), err=True)
-    if fmt == "json":
-        data = [report_verify.verify_json(r) for r in results]
-        click.echo(report.dump(data[0] if len(data) == 1 else {"models": data}))
-    else:
-        texts = [report_verify.verify_table(r, fmt) for r in results]
-        if len(results) > 1:
-            texts = [f"model {r.analysis.path}\n{t}" for r, t in zip(results, texts)]
-        click.echo("\n\n".join(texts))
-    return 0 if all(r.verified for r in results) else 1
+    return results
+
