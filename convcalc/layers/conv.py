@@ -21,10 +21,11 @@ def check_groups(layer: str, groups: int, cin, cout) -> None:
             raise LayerError("CC106", f"{layer}: groups={groups} must divide {arg}={channels}", arg="groups")
 
 
-def weight_formula(cout, per_group, kernel, bias: bool) -> str:
+def weight_formula(lead, per_group, kernel, bias) -> str:
+    """32*(3*3*3) + 32: the weight's leading dim times (channels per group * kernel), plus bias."""
     inner = "*".join(render(v) for v in (per_group, *kernel))
-    text = f"{render(cout)}*({inner})"
-    return text + f" + {render(cout)}" if bias else text
+    text = f"{render(lead)}*({inner})"
+    return text + f" + {render(bias)}" if bias else text
 
 
 def resolve_padding(layer: str, args, nd: int, kernel, dilation, stride):
@@ -44,18 +45,22 @@ def resolve_padding(layer: str, args, nd: int, kernel, dilation, stride):
     return tuple((p, p) for p in args.ints("padding", nd))
 
 
+def common(args, shape) -> tuple:
+    """What convolutions and transposed convolutions read alike: (nd, lazy, cin, cout, kernel,
+    stride, dilation); Lazy variants take in_channels from the incoming tensor."""
+    nd = spatial_rank(args.layer)
+    expect_rank(args.layer, shape, (nd + 1,), f"a {nd + 1}-d input (channels x {nd}-d image)")
+    lazy = args.layer.startswith("Lazy")
+    cin = shape[0] if lazy else args.size("in_channels")
+    return (nd, lazy, cin, args.size("out_channels"), args.ints("kernel_size", nd, minimum=1),
+            args.ints("stride", nd, minimum=1), args.ints("dilation", nd, minimum=1))
+
+
 @register("Conv1d Conv2d Conv3d", "in_channels out_channels kernel_size", **CONV)
 @register("LazyConv1d LazyConv2d LazyConv3d", "out_channels kernel_size", **CONV)
 def conv(args, shape) -> Result:
     layer = args.layer
-    nd = spatial_rank(layer)
-    expect_rank(layer, shape, (nd + 1,), f"a {nd + 1}-d input (channels x {nd}-d image)")
-    lazy = layer.startswith("Lazy")
-    cin = shape[0] if lazy else args.size("in_channels")
-    cout = args.size("out_channels")
-    kernel = args.ints("kernel_size", nd, minimum=1)
-    stride = args.ints("stride", nd, minimum=1)
-    dilation = args.ints("dilation", nd, minimum=1)
+    nd, lazy, cin, cout, kernel, stride, dilation = common(args, shape)
     groups = args.int("groups", minimum=1)
     bias = args.bool("bias")
     mode = args.choice("padding_mode", PADDING_MODES)
@@ -77,7 +82,7 @@ def conv(args, shape) -> Result:
         geometry.append((eff, stride[i], left))
     per_group = floor_div(cin, groups)
     params = cout * per_group * product(kernel) + (cout if bias else 0)
-    return Result((cout, *out), params, 0, weight_formula(cout, per_group, kernel, bias), "conv",
+    return Result((cout, *out), params, 0, weight_formula(cout, per_group, kernel, cout if bias else 0), "conv",
                   tuple(geometry), warnings=[(c, m, None) for c, m in warnings])
 
 
@@ -85,14 +90,7 @@ def conv(args, shape) -> Result:
 @register("LazyConvTranspose1d LazyConvTranspose2d LazyConvTranspose3d", "out_channels kernel_size", **TRANSPOSED)
 def conv_transpose(args, shape) -> Result:
     layer = args.layer
-    nd = spatial_rank(layer)
-    expect_rank(layer, shape, (nd + 1,), f"a {nd + 1}-d input (channels x {nd}-d image)")
-    lazy = layer.startswith("Lazy")
-    cin = shape[0] if lazy else args.size("in_channels")
-    cout = args.size("out_channels")
-    kernel = args.ints("kernel_size", nd, minimum=1)
-    stride = args.ints("stride", nd, minimum=1)
-    dilation = args.ints("dilation", nd, minimum=1)
+    nd, lazy, cin, cout, kernel, stride, dilation = common(args, shape)
     if isinstance(args["padding"], str):
         raise LayerError("CC002", f"{layer} does not accept padding={args['padding']!r}; "
                                   "use an integer or a tuple", arg="padding")
@@ -119,6 +117,5 @@ def conv_transpose(args, shape) -> Result:
         out.append(length)
     per_group = floor_div(cout, groups)
     params = cin * per_group * product(kernel) + (cout if bias else 0)
-    inner = "*".join(render(v) for v in (per_group, *kernel))
-    formula = f"{render(cin)}*({inner})" + (f" + {render(cout)}" if bias else "")
+    formula = weight_formula(cin, per_group, kernel, cout if bias else 0)
     return Result((cout, *out), params, 0, formula, "conv", None)
