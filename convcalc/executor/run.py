@@ -122,17 +122,22 @@ def with_channel(x: Tensor, nd: int, fn: Callable[[Tensor], Tensor]) -> Tensor:
 # Each function: (layer name, bound arguments in PyTorch's names, input, Weights) -> output.
 
 
-def conv(layer, a, x, w):
+def conv_channels(layer, a, x) -> tuple:
+    """(nd, cin, cout, groups, kernel), checked alike for convolutions and transposed ones."""
     nd = spatial_rank(layer)
     if x.ndim != nd + 2:
         raise ValueError(f"{layer} expects a {nd + 2}-d input (batch included), got {x.shape}")
     cin = x.shape[1] if layer.startswith("Lazy") else a["in_channels"]
     cout, groups = a["out_channels"], a["groups"]
-    kernel = ints(a["kernel_size"], nd, "kernel_size")
-    stride = ints(a["stride"], nd, "stride")
-    dilation = ints(a["dilation"], nd, "dilation")
     if groups < 1 or cin % groups or cout % groups:
         raise ValueError(f"groups={groups} must divide in_channels={cin} and out_channels={cout}")
+    return nd, cin, cout, groups, ints(a["kernel_size"], nd, "kernel_size")
+
+
+def conv(layer, a, x, w):
+    nd, cin, cout, groups, kernel = conv_channels(layer, a, x)
+    stride = ints(a["stride"], nd, "stride")
+    dilation = ints(a["dilation"], nd, "dilation")
     padding = conv_padding(a, nd, kernel, dilation, stride)
     fan_in = cin // groups * prod(kernel)
     weight = w.fan_in("weight", (cout, cin // groups) + kernel, fan_in)
@@ -141,14 +146,7 @@ def conv(layer, a, x, w):
 
 
 def conv_transpose(layer, a, x, w):
-    nd = spatial_rank(layer)
-    if x.ndim != nd + 2:
-        raise ValueError(f"{layer} expects a {nd + 2}-d input (batch included), got {x.shape}")
-    cin = x.shape[1] if layer.startswith("Lazy") else a["in_channels"]
-    cout, groups = a["out_channels"], a["groups"]
-    kernel = ints(a["kernel_size"], nd, "kernel_size")
-    if groups < 1 or cin % groups or cout % groups:
-        raise ValueError(f"groups={groups} must divide in_channels={cin} and out_channels={cout}")
+    nd, cin, cout, groups, kernel = conv_channels(layer, a, x)
     if a["padding_mode"] != "zeros":
         raise ValueError("Only 'zeros' padding mode is supported for ConvTranspose")
     if isinstance(a["padding"], str):

@@ -21,16 +21,7 @@ def diagnostic(result, finding) -> Diagnostic:
 
 
 def as_json(finding) -> dict:
-    return {
-        "path": finding.path,
-        "line": finding.span.line,
-        "column": finding.span.col,
-        "end_line": finding.span.end_line,
-        "end_column": finding.span.end_col,
-        "code": finding.code,
-        "severity": finding.severity,
-        "message": finding.message,
-    }
+    return Diagnostic(finding.path, finding.span, finding.code, finding.message).to_json()
 
 
 def text_report(result, verbose: bool = False) -> str:
