@@ -76,10 +76,14 @@ def load_network(net, expr, input_dims, model):
     path, text = read_source(net, expr)
     override = parse_input_option(input_dims) if input_dims else None
     try:
-        return load_programs(path, text, model), override
+        programs = load_programs(path, text, model)
     except ConvcalcError as exc:
         click.echo(exc.diagnostic(path, text).render(), err=True)
         sys.exit(1)
+    for program in programs:  # what a Python model's frontend did not follow (CC900), never silently
+        for note in program.notes:
+            click.echo(note.diagnostic(path, text).render(with_source=False), err=True)
+    return programs, override
 
 
 def emit(items, fmt: str, as_table, as_json, analysis=lambda item: item, failed=lambda item: not item.ok) -> None:

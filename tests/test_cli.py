@@ -207,3 +207,24 @@ def test_no_input_produces_a_traceback(tokens):
     assert result.exit_code in (0, 1, 2), result.exception
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_shapes_of_a_python_model_says_where_the_frontend_stopped(tmp_path):
+    model = tmp_path / "net.py"
+    model.write_text(
+        "import torch.nn as nn\n\n\n"
+        "# convcalc: input 3x8x8\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.conv = nn.Conv2d(3, 4, 3)\n"
+        "        self.fc = nn.Linear(4, 2)\n\n"
+        "    def forward(self, x):\n"
+        "        x = self.conv(x)\n"
+        "        if self.training:\n"
+        "            x = x * 2\n"
+        "        return self.fc(x)\n")
+    result = invoke("shapes", str(model))
+    assert result.exit_code == 0
+    assert "4x6x6" in result.stdout and "Linear" not in result.stdout
+    assert f"{model}:13:12: CC900 model Net: stopped following forward here" in result.stderr
