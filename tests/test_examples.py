@@ -14,7 +14,7 @@ NAMES = sorted(p.stem for p in EXAMPLES.glob("*.net"))
 # big networks run in torch at a smaller input that keeps every layer valid
 SMALL_INPUT = {"alexnet": "3x127x127", "vgg16": "3x64x64", "resnet18": "3x64x64", "resnet50": "3x64x64",
                "mobilenetv2": "3x64x64", "conv3d_video": "3x16x32x32", "symbolic_cnn": "3x32x32",
-               "conv1d_audio": "1x8000"}
+               "conv1d_audio": "1x8000", "unet": "1x32x48"}
 # the figures the issue names, straight from torchvision / the course
 EXPECTED_TOTALS = {"course_cnn": 60_362, "lenet5": 61_706, "alexnet": 61_100_840, "vgg16": 138_357_544,
                    "resnet18": 11_689_512, "resnet50": 25_557_032, "mobilenetv2": 3_504_872}
@@ -27,7 +27,7 @@ def load(name, input_text=None):
 
 def test_every_example_is_listed():
     assert {"course_cnn", "lenet5", "alexnet", "vgg16", "resnet18", "resnet50", "mobilenetv2",
-            "inception_block", "unet_small", "conv1d_audio", "conv3d_video"} <= set(NAMES)
+            "inception_block", "unet_small", "unet", "conv1d_audio", "conv3d_video"} <= set(NAMES)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_TOTALS))

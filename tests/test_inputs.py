@@ -324,6 +324,48 @@ def test_inputs_command_text():
     assert result.stdout == COURSE_TEXT.format(path=path)
 
 
+UNET_TEXT = """\
+{path}: input 1 x H x W (the file's 1x128x128 with its sizes as symbols; --input chooses others)
+H and W are independent: each is decided on its own, then all equal (square inputs)
+
+H
+  valid           H ≥ 16                          smallest 16; e.g. 16, 17, 18, 19, 20
+  exact           H ≥ 16 and H ≡ 0 (mod 16)       smallest 16; e.g. 16, 32, 48, 64, 80
+  conditions:
+    line 36 concat skip4: 2*floor(H/16) = floor(H/8)  holds for H ≡ 0, 1, 2, 3, 4, 5, 6 or 7 (mod 16)
+    line 39 concat skip3: 4*floor(H/16) = floor(H/4)  holds for H ≡ 0, 1, 2 or 3 (mod 16)
+    line 42 concat skip2: 8*floor(H/16) = floor(H/2)  holds for H ≡ 0 or 1 (mod 16)
+    line 45 concat skip1: 16*floor(H/16) = H          holds for H ≡ 0 (mod 16)
+  accepted        H ≥ 16 and H ≡ 0 (mod 16)       smallest 16; e.g. 16, 32, 48, 64, 80
+  accepted, exact H ≥ 16 and H ≡ 0 (mod 16)       smallest 16; e.g. 16, 32, 48, 64, 80
+
+W
+  valid           W ≥ 16                          smallest 16; e.g. 16, 17, 18, 19, 20
+  exact           W ≥ 16 and W ≡ 0 (mod 16)       smallest 16; e.g. 16, 32, 48, 64, 80
+  conditions:
+    line 36 concat skip4: 2*floor(W/16) = floor(W/8)  holds for W ≡ 0, 1, 2, 3, 4, 5, 6 or 7 (mod 16)
+    line 39 concat skip3: 4*floor(W/16) = floor(W/4)  holds for W ≡ 0, 1, 2 or 3 (mod 16)
+    line 42 concat skip2: 8*floor(W/16) = floor(W/2)  holds for W ≡ 0 or 1 (mod 16)
+    line 45 concat skip1: 16*floor(W/16) = W          holds for W ≡ 0 (mod 16)
+  accepted        W ≥ 16 and W ≡ 0 (mod 16)       smallest 16; e.g. 16, 32, 48, 64, 80
+  accepted, exact W ≥ 16 and W ≡ 0 (mod 16)       smallest 16; e.g. 16, 32, 48, 64, 80
+
+accepted, square inputs (H = W): H ≥ 16 and H ≡ 0 (mod 16) (smallest 16); exact: the same
+the file's 128x128: accepted, exact
+
+decided exactly, not sampled: the integer engine ran for H = 1..32 (period 16), W = 1..32 (period 16), H = W = 1..32 (period 16); beyond, every outcome repeats with its period (the argument: convcalc/inputs.py)
+"""
+
+
+def test_inputs_command_text_of_the_four_level_unet():
+    # four poolings: every layer accepts H ≥ 16, and the four concats together need
+    # H ≡ 0 (mod 16), the textbook condition (unet_small, three poolings, needs mod 8)
+    path = str(EXAMPLES / "unet.net")
+    result = invoke("inputs", path)
+    assert result.exit_code == 0
+    assert result.stdout == UNET_TEXT.format(path=path)
+
+
 def test_inputs_command_json_and_input_option():
     result = invoke("inputs", str(EXAMPLES / "course_cnn.net"), "--input", "3xHxH", "--format", "json")
     assert result.exit_code == 0

@@ -30,7 +30,7 @@ SETTINGS = settings(max_examples=40, deadline=None,
 SMALL_INPUT = {"alexnet": (3, 127, 127), "vgg16": (3, 64, 64), "resnet18": (3, 64, 64),
                "resnet50": (3, 64, 64), "mobilenetv2": (3, 64, 64), "conv3d_video": (3, 16, 32, 32),
                "conv1d_audio": (1, 8000), "unet_small": (1, 32, 32), "densenet_block": (64, 16, 16),
-               "inception_block": (192, 8, 8)}
+               "inception_block": (192, 8, 8), "unet": (1, 32, 48)}
 
 
 def measured(name, shape):

@@ -227,7 +227,7 @@ def test_max_macs_zero_lifts_the_limit():
 # every example: verified within the default budget, or stopped with the budget message
 # and verified at a smaller input every layer accepts (small enough for a test)
 SMALL = {"inception_block": "192x6x6", "densenet_block": "64x6x6", "unet_small": "1x16x24",
-         "mobilenetv2": "3x24x24", "resnet18": "3x16x16", "resnet50": "3x8x8",
+         "unet": "1x16x16", "mobilenetv2": "3x24x24", "resnet18": "3x16x16", "resnet50": "3x8x8",
          "alexnet": "3x63x63", "vgg16": "3x32x32", "conv3d_video": "3x8x16x16"}
 SLOW_EXAMPLES = {"alexnet", "vgg16", "conv3d_video"}  # seconds to minutes at any valid size
 

@@ -192,7 +192,7 @@ def test_a_network_of_every_family_runs_as_in_torch(torch):
 # seconds to minutes at any size every layer accepts (CONVCALC_SLOW=1 runs them)
 SMALL = {"course_cnn": None, "lenet5": None, "symbolic_cnn": "3x33x34", "conv1d_audio": "1x6848",
          "inception_block": "192x6x6", "densenet_block": "64x6x6", "unet_small": "1x16x24",
-         "mobilenetv2": "3x32x32", "resnet18": "3x16x16", "resnet50": "3x8x8"}
+         "unet": "1x16x16", "mobilenetv2": "3x32x32", "resnet18": "3x16x16", "resnet50": "3x8x8"}
 SLOW_SIZES = {"alexnet": "3x63x63", "vgg16": "3x32x32", "conv3d_video": "3x8x16x16"}
 
 

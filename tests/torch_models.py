@@ -430,6 +430,76 @@ class UNetSmall(nn.Module):
         return self.head(x)
 
 
+class DoubleConv(nn.Module):
+    """(3x3 convolution, padding 1 => ReLU) twice: one level of the U-Net."""
+
+    def __init__(self, in_channels, out_channels):
+        super().__init__()
+        self.double_conv = nn.Sequential(
+            nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(out_channels, out_channels, kernel_size=3, padding=1),
+            nn.ReLU(inplace=True),
+        )
+
+    def forward(self, x):
+        return self.double_conv(x)
+
+
+class Down(nn.Module):
+    """2x2 max pooling, then a double convolution."""
+
+    def __init__(self, in_channels, out_channels):
+        super().__init__()
+        self.pool = nn.MaxPool2d(2)
+        self.conv = DoubleConv(in_channels, out_channels)
+
+    def forward(self, x):
+        return self.conv(self.pool(x))
+
+
+class Up(nn.Module):
+    """2x2 up-convolution halving the channels, concatenation with the skip, double convolution."""
+
+    def __init__(self, in_channels, out_channels):
+        super().__init__()
+        self.up = nn.ConvTranspose2d(in_channels, in_channels // 2, kernel_size=2, stride=2)
+        self.conv = DoubleConv(in_channels, out_channels)
+
+    def forward(self, x, skip):
+        return self.conv(torch.cat([skip, self.up(x)], dim=1))
+
+
+class UNet(nn.Module):
+    """The four-level U-Net of Ronneberger et al. (2015), with padded convolutions and 16
+    base channels (16, 32, 64, 128, bottleneck 256) instead of the paper's 64."""
+
+    def __init__(self, n_channels=1, n_classes=2, base=16):
+        super().__init__()
+        self.inc = DoubleConv(n_channels, base)
+        self.down1 = Down(base, base * 2)
+        self.down2 = Down(base * 2, base * 4)
+        self.down3 = Down(base * 4, base * 8)
+        self.down4 = Down(base * 8, base * 16)
+        self.up1 = Up(base * 16, base * 8)
+        self.up2 = Up(base * 8, base * 4)
+        self.up3 = Up(base * 4, base * 2)
+        self.up4 = Up(base * 2, base)
+        self.outc = nn.Conv2d(base, n_classes, kernel_size=1)
+
+    def forward(self, x):
+        x1 = self.inc(x)
+        x2 = self.down1(x1)
+        x3 = self.down2(x2)
+        x4 = self.down3(x3)
+        x5 = self.down4(x4)
+        x = self.up1(x5, x4)
+        x = self.up2(x, x3)
+        x = self.up3(x, x2)
+        x = self.up4(x, x1)
+        return self.outc(x)
+
+
 # --------------------------------------------------------------------------- 1-d and 3-d
 
 class M5(nn.Module):
@@ -508,6 +578,7 @@ MODELS = {
     "inception_block": (inception_block, (192, 28, 28), 163_696, (256, 28, 28)),
     "densenet_block": (DenseBlockAndTransition, (64, 56, 56), 368_320, (128, 28, 28)),
     "unet_small": (UNetSmall, (1, 64, 64), 481_762, (2, 64, 64)),
+    "unet": (UNet, (1, 128, 128), 1_940_834, (2, 128, 128)),
     "conv1d_audio": (M5, (1, 16000), 26_915, (35,)),
     "conv3d_video": (SmallC3D, (3, 16, 112, 112), 3_404_197, (101,)),
 }
