@@ -5,8 +5,6 @@ line and column are computed from ``(src, pos)``) or from a node's span.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 ERROR, WARNING, INFO = "error", "warning", "info"
 
 # code -> (severity, one-line description); lint adds its own codes to this table
@@ -26,14 +24,44 @@ CODES: dict[str, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
-class Span:
+class Record:
+    """Fields named by __slots__, defaults in _defaults; equality, hash and repr by value.
+
+    Used instead of dataclasses, whose creation costs start-up time on every run."""
+
+    __slots__ = ()
+    _defaults: dict = {}
+
+    def __init__(self, *args, **kwargs):
+        names = self.__slots__
+        if len(args) > len(names):
+            raise TypeError(f"{type(self).__name__} takes {len(names)} fields")
+        values = {**self._defaults, **dict(zip(names, args)), **kwargs}
+        for name in names:
+            object.__setattr__(self, name, values[name])
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self._values() == other._values()
+
+    def __hash__(self):
+        return hash((type(self).__name__, self._values()))
+
+    def __repr__(self):
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({fields})"
+
+
+class Span(Record):
     """1-based line and column; end_col is exclusive."""
 
-    line: int
-    col: int
-    end_line: int
-    end_col: int
+    __slots__ = ("line", "col", "end_line", "end_col")
+
+    def __init__(self, line: int, col: int, end_line: int, end_col: int):
+        # spelled out: a span is made for every node the parser builds
+        self.line, self.col, self.end_line, self.end_col = line, col, end_line, end_col
 
     @classmethod
     def from_offsets(cls, src: str, start: int, end: int | None = None) -> "Span":
@@ -52,13 +80,9 @@ def line_col(src: str, pos: int) -> tuple[int, int]:
     return line, col
 
 
-@dataclass(frozen=True)
-class Diagnostic:
-    path: str
-    span: Span
-    code: str
-    message: str
-    source_line: str = ""
+class Diagnostic(Record):
+    __slots__ = ("path", "span", "code", "message", "source_line")
+    _defaults = {"source_line": ""}
 
     @property
     def severity(self) -> str:

@@ -6,9 +6,7 @@ input controls is bounded.
 """
 from __future__ import annotations
 
-import difflib
 from collections import ChainMap
-from dataclasses import dataclass, field
 from typing import Optional
 
 from convcalc import dims
@@ -47,6 +45,8 @@ class Evaluator:
     def eval_Name(self, node):
         if node.id in self.scope:
             return self.scope[node.id]
+        import difflib  # only on an error
+
         close = difflib.get_close_matches(node.id, list(self.scope), n=3, cutoff=0.6)
         hint = f"; did you mean {' or '.join(close)}?" if close else ""
         raise fail("CC002", f"unknown name {node.id!r}{hint}", node)
@@ -174,12 +174,14 @@ COMPARE = {
 # ---------------------------------------------------------------- the walk
 
 
-@dataclass
 class Frame:
-    """What a def call or the top level sees."""
+    """What a def call or the top level sees: the scope, and the enclosing residual's shortcut slot."""
 
-    scope: ChainMap
-    residual: Optional[list] = None  # the enclosing residual's shortcut slot
+    __slots__ = ("scope", "residual")
+
+    def __init__(self, scope: ChainMap, residual: Optional[list] = None):
+        self.scope = scope
+        self.residual = residual
 
 
 class Walker:
@@ -369,6 +371,8 @@ class Walker:
         local = dict(zip(names, args))
         for key, value in kwargs.items():
             if key not in names:
+                import difflib
+
                 close = difflib.get_close_matches(key, names, n=2, cutoff=0.5)
                 hint = f"; did you mean {' or '.join(close)}?" if close else f"; it takes {', '.join(names)}"
                 raise fail("CC002", f"{definition.name} has no parameter {key!r}{hint}", stmt)
@@ -403,23 +407,22 @@ def argument_span(call: n.Call, spec, arg: Optional[str]) -> Span:
 # ---------------------------------------------------------------- shapes
 
 
-@dataclass
 class Row:
-    """One line of the table: a layer, or an add/concat of a block."""
+    """One line of the table: a layer (``layer`` as written, ``name`` Conv2d), or an add,
+    concat or view of a block."""
 
-    node: object
-    layer: str  # as written
-    name: str  # Conv2d, add, concat
-    input: tuple
-    shape: tuple
-    params: dims.Dim = 0
-    buffers: dims.Dim = 0
-    formula: str = ""
-    kind: str = "other"
-    geometry: Optional[tuple] = None
-    global_pool: bool = False
-    blocks: tuple = ()
-    trainable: bool = True
+    __slots__ = ("node", "layer", "name", "input", "shape", "params", "buffers", "formula", "kind", "geometry",
+                 "global_pool", "blocks", "trainable")
+
+    def __init__(self, node, layer: str, name: str, input: tuple, shape: tuple, params: dims.Dim = 0,
+                 buffers: dims.Dim = 0, formula: str = "", kind: str = "other", geometry: Optional[tuple] = None,
+                 global_pool: bool = False, blocks: tuple = (), trainable: bool = True):
+        self.node, self.layer, self.name, self.input, self.shape = node, layer, name, input, shape
+        self.params, self.buffers, self.formula, self.kind = params, buffers, formula, kind
+        self.geometry, self.global_pool, self.blocks, self.trainable = geometry, global_pool, blocks, trainable
+
+    def __repr__(self):
+        return f"Row(line {self.line}, {self.layer!r} -> {self.shape})"
 
     @property
     def line(self) -> int:
@@ -435,15 +438,17 @@ class Row:
         return self.params
 
 
-@dataclass
 class Analysis:
-    path: str
-    source: str
-    input: tuple = ()
-    rows: list = field(default_factory=list)
-    output: tuple = ()
-    error: Optional[ConvcalcError] = None
-    warnings: list = field(default_factory=list)  # ConvcalcError with code CC2xx
+    """The rows of a walk, up to its first error; warnings are ConvcalcErrors with code CC2xx."""
+
+    def __init__(self, path: str, source: str, input: tuple = (), rows: Optional[list] = None,
+                 output: tuple = (), error: Optional[ConvcalcError] = None, warnings: Optional[list] = None):
+        self.path, self.source, self.input, self.output, self.error = path, source, input, output, error
+        self.rows = [] if rows is None else rows
+        self.warnings = [] if warnings is None else warnings
+
+    def __repr__(self):
+        return f"Analysis({self.path!r}, {len(self.rows)} rows, error={self.error!r})"
 
     @property
     def ok(self) -> bool:

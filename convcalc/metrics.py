@@ -77,7 +77,7 @@ exactly the set of input pixels with a nonzero gradient (tests/test_metrics_orac
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Optional
 
@@ -406,10 +406,13 @@ class RowInfo:
     path: tuple = ()  # of Block, outermost first
 
 
-@dataclass
 class Measured(Analysis):
-    info: list = field(default_factory=list)  # one RowInfo per row
-    input_field: Optional[Field] = None
+    """An Analysis with one RowInfo per row (``info``) and the input's receptive field."""
+
+    def __init__(self, *args, info: Optional[list] = None, input_field: Optional[Field] = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.info = [] if info is None else info
+        self.input_field = input_field
 
 
 def fmas_of(name: str, args, in_shape: tuple, row) -> dims.Dim:

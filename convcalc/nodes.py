@@ -7,36 +7,17 @@ from __future__ import annotations
 
 from typing import Optional, Union
 
+from convcalc.errors import Record
 
-class Node:
-    """A frozen record with fields named by __slots__ (dataclasses cost start-up time)."""
+
+class Node(Record):
+    """A frozen record: nodes are shared between the walks of several backends."""
 
     __slots__ = ()
-    _defaults: dict = {}
-
-    def __init__(self, *args, **kwargs):
-        names = self.__slots__
-        if len(args) > len(names):
-            raise TypeError(f"{type(self).__name__} takes {len(names)} fields")
-        values = {**self._defaults, **dict(zip(names, args)), **kwargs}
-        for name in names:
-            object.__setattr__(self, name, values[name])
 
     def __setattr__(self, name, value):
         raise AttributeError(f"{type(self).__name__} is frozen")
 
-    def _values(self) -> tuple:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __eq__(self, other):
-        return type(self) is type(other) and self._values() == other._values()
-
-    def __hash__(self):
-        return hash((type(self).__name__, self._values()))
-
-    def __repr__(self):
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"{type(self).__name__}({fields})"
 
 # ---------------------------------------------------------------- expressions
 

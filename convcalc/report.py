@@ -1,8 +1,6 @@
 """Tables and JSON from analyses: the only place that formats results."""
 from __future__ import annotations
 
-import json
-
 from convcalc.dims import is_symbolic, render
 from convcalc.errors import UsageError
 from convcalc.infer import Analysis
@@ -52,6 +50,8 @@ def table(rows, headers, fmt: str, colalign=None) -> str:
 
 
 def dump(data) -> str:
+    import json
+
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 

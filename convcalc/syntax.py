@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
-
 from convcalc import nodes as n
 from convcalc.errors import ConvcalcError, Span
 
@@ -33,12 +31,16 @@ _TOKEN = re.compile(r"""
 OPEN, CLOSE = "([", ")]"
 
 
-@dataclass(frozen=True)
 class Token:
-    kind: str  # name number string op newline indent dedent dims eof
-    text: str
-    pos: int
-    end: int
+    """kind: name number string op newline indent dedent dimnumber dimname eof."""
+
+    __slots__ = ("kind", "text", "pos", "end")
+
+    def __init__(self, kind: str, text: str, pos: int, end: int):
+        self.kind, self.text, self.pos, self.end = kind, text, pos, end
+
+    def __repr__(self):
+        return f"Token({self.kind!r}, {self.text!r}, {self.pos}, {self.end})"
 
 
 def error(msg: str, src: str, pos: int, end: int | None = None) -> ConvcalcError:

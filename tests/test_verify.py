@@ -1,7 +1,6 @@
 """`convcalc verify`: exact output, JSON, exit codes, symbolic inputs, the work budget, the
 progress bar, and the proof that the executor does not lean on the engine's arithmetic
 (patching the engine's formula must make verify fail)."""
-import dataclasses
 import io
 import json
 import os
@@ -14,7 +13,7 @@ from click.testing import CliRunner
 from convcalc import verify as verifying
 from convcalc.cli import cli
 from convcalc.executor.run import LAYERS, execute
-from convcalc.layers import REGISTRY, load_catalogue
+from convcalc.layers import REGISTRY, LayerSpec, load_catalogue
 from convcalc.syntax import parse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,9 +104,11 @@ def test_a_wrong_parameter_rule_makes_verify_fail(monkeypatch):
 
     def plus_one(args, shape):
         result = spec.rule(args, shape)
-        return dataclasses.replace(result, params=result.params + 1)
+        result.params += 1
+        return result
 
-    monkeypatch.setitem(REGISTRY, "BatchNorm2d", dataclasses.replace(spec, rule=plus_one))
+    monkeypatch.setitem(REGISTRY, "BatchNorm2d", LayerSpec(spec.name, spec.params, plus_one, spec.family,
+                                                           spec.var_args))
     result = invoke("verify", "-e", "input 3x8x8; Conv2d(3, 4, 3); BatchNorm2d(4)", "--format", "json")
     assert result.exit_code == 1
     data = json.loads(result.stdout)

@@ -6,12 +6,10 @@ rule receives the bound arguments (``Args``) and the incoming shape of one sampl
 """
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Optional
 
 from convcalc.dims import Dim, is_symbolic, render
-from convcalc.errors import ConvcalcError
+from convcalc.errors import ConvcalcError, Record
 
 REQUIRED = object()
 
@@ -24,27 +22,32 @@ class LayerError(ConvcalcError):
         self.arg = arg
 
 
-@dataclass
 class Result:
-    shape: tuple
-    params: Dim = 0
-    buffers: Dim = 0
-    formula: str = ""  # the parameter count with the numbers filled in: 32*(3*3*3) + 32
-    kind: str = "other"  # conv, linear or other: how mult-adds are counted
-    # per spatial dim (effective kernel, stride, left padding), for receptive fields
-    geometry: Optional[tuple] = None
-    global_pool: bool = False  # the output sees the whole input (adaptive pool to 1)
-    warnings: list = field(default_factory=list)  # (code, message, arg or None)
-    trainable: bool = True
+    """What a layer rule returns."""
+
+    __slots__ = ("shape", "params", "buffers", "formula", "kind", "geometry", "global_pool", "warnings",
+                 "trainable")
+
+    def __init__(self, shape: tuple, params: Dim = 0, buffers: Dim = 0, formula: str = "", kind: str = "other",
+                 geometry: Optional[tuple] = None, global_pool: bool = False, warnings: Optional[list] = None,
+                 trainable: bool = True):
+        self.shape = shape
+        self.params = params
+        self.buffers = buffers
+        self.formula = formula  # the parameter count with the numbers filled in: 32*(3*3*3) + 32
+        self.kind = kind  # conv, linear or other: how mult-adds are counted
+        self.geometry = geometry  # per spatial dim (effective kernel, stride, left padding)
+        self.global_pool = global_pool  # the output sees the whole input (adaptive pool to 1)
+        self.warnings = [] if warnings is None else warnings  # (code, message, arg or None)
+        self.trainable = trainable
 
 
-@dataclass(frozen=True)
-class LayerSpec:
-    name: str
-    params: tuple  # ((name, default or REQUIRED), ...) in PyTorch's order
-    rule: Callable
-    family: str
-    var_args: bool = False  # Identity(*args, **kwargs)
+class LayerSpec(Record):
+    """name; params: ((name, default or REQUIRED), ...) in PyTorch's order; rule; family;
+    var_args: Identity(*args, **kwargs)."""
+
+    __slots__ = ("name", "params", "rule", "family", "var_args")
+    _defaults = {"var_args": False}
 
     def bind(self, args: tuple, kwargs: dict) -> "Args":
         """Bind like Python: positional, then keywords, then defaults."""
@@ -57,6 +60,8 @@ class LayerSpec:
         bound = dict(zip(names, args))
         for key, value in kwargs.items():
             if key not in names:
+                import difflib  # only on an error: keeps start-up lean
+
                 close = difflib.get_close_matches(key, names, n=3, cutoff=0.5)
                 hint = f"; did you mean {' or '.join(close)}?" if close else f"; it takes {', '.join(names)}"
                 raise LayerError("CC002", f"{self.name} has no argument {key!r}{hint}", arg=key)
@@ -94,6 +99,8 @@ def lookup(name: str) -> Optional[LayerSpec]:
 
 
 def close_names(name: str, extra=()) -> list[str]:
+    import difflib
+
     load_catalogue()
     pool = list(REGISTRY) + list(extra)
     close = difflib.get_close_matches(name, pool, n=3, cutoff=0.6)

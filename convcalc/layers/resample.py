@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 
 from convcalc.dims import floor_div, scale_floor
 from convcalc.layers import LayerError, Result, expect_rank, fmt_shape, is_int, is_size, register
@@ -16,6 +15,8 @@ MODES = {"nearest": None, "nearest-exact": None, "area": None, "linear": 2, "bil
 def scaled(size, factor: float):
     if is_int(size):
         return math.floor(size * factor)  # PyTorch computes floor(L * scale) in double
+    from fractions import Fraction  # only for symbolic sizes
+
     ratio = Fraction(factor).limit_denominator(10**6)
     return scale_floor(size, ratio.numerator, ratio.denominator)
 
