@@ -6,11 +6,11 @@ floor(L * scale_factor) or the given size; each mode maps output indices to inpu
 from __future__ import annotations
 
 import math
-from typing import List, Optional, Sequence
+from typing import Optional
 
 from .pool import adaptive_avg_pool
-from .resample import _f32, _output_sizes
-from .tensor import Tensor, prod
+from .resample import _f32, _output_sizes, along_axis
+from .tensor import Tensor
 
 _CUBIC_A = -0.75
 
@@ -30,25 +30,6 @@ def _sizes(x: Tensor, size, scale_factor, name: str, ranks=(1, 2, 3)):
     return plane, out, scales
 
 
-def _along_axis(x: Tensor, dim: int, taps: Sequence[Sequence[tuple]]) -> Tensor:
-    """Resample dim ``dim``: output index i is sum(weight * input[j] for j, weight in taps[i])."""
-    size = x.shape[dim]
-    inner = prod(x.shape[dim + 1:])
-    outer = prod(x.shape[:dim])
-    data = x.data
-    out: List[float] = []
-    for o in range(outer):
-        base = o * size * inner
-        rows = [data[base + i * inner:base + (i + 1) * inner] for i in range(size)]
-        for tap in taps:
-            acc = [0.0] * inner
-            for j, weight in tap:
-                row = rows[j]
-                acc = [a + weight * v for a, v in zip(acc, row)]
-            out.extend(acc)
-    return Tensor(x.shape[:dim] + (len(taps),) + x.shape[dim + 1:], out)
-
-
 def nearest_exact(x: Tensor, size=None, scale_factor=None) -> Tensor:
     """src = min(floor((dst + 0.5) * s), L - 1), s = 1/scale_factor or L/O, in float32."""
     plane, out_sizes, scales = _sizes(x, size, scale_factor, "nearest-exact")
@@ -56,7 +37,7 @@ def nearest_exact(x: Tensor, size=None, scale_factor=None) -> Tensor:
     for axis, (L, O, scale) in enumerate(zip(plane, out_sizes, scales)):
         s = _f32(1.0 / scale) if scale is not None and scale > 0 else _f32(L / O)
         taps = [[(min(int(math.floor(_f32(_f32(i + 0.5) * s))), L - 1), 1.0)] for i in range(O)]
-        result = _along_axis(result, axis + 2, taps)
+        result = along_axis(result, axis + 2, taps)
     return result
 
 
@@ -98,5 +79,5 @@ def bicubic(x: Tensor, size=None, scale_factor=None, align_corners: Optional[boo
     plane, out_sizes, scales = _sizes(x, size, scale_factor, "bicubic", ranks=(2,))
     result = x
     for axis, (L, O, scale) in enumerate(zip(plane, out_sizes, scales)):
-        result = _along_axis(result, axis + 2, _cubic_taps(L, O, scale, bool(align_corners)))
+        result = along_axis(result, axis + 2, _cubic_taps(L, O, scale, bool(align_corners)))
     return result

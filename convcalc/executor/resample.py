@@ -48,10 +48,10 @@ def _nearest_sources(length: int, out: int, scale: Optional[float], shortcuts: b
 
 
 def _linear_weights(length: int, out: int, scale: Optional[float], align_corners: bool):
-    """Per output index: (left source, right source, left weight, right weight)."""
+    """Per output index, the taps ((left source, weight), (right source, weight))."""
     if out == length:
         # torch 2.13 copies a dimension whose size is unchanged, whatever the scale factor
-        return [(i, i, 1.0, 0.0) for i in range(out)]
+        return [((i, 1.0),) for i in range(out)]
     if align_corners:
         s = (length - 1) / (out - 1) if out > 1 else 0.0
     else:
@@ -62,21 +62,25 @@ def _linear_weights(length: int, out: int, scale: Optional[float], align_corners
         lo = int(src)
         hi = lo + (1 if lo < length - 1 else 0)
         frac = src - lo
-        taps.append((lo, hi, 1.0 - frac, frac))
+        taps.append(((lo, 1.0 - frac), (hi, frac)))
     return taps
 
 
-def _interpolate_axis(x: Tensor, dim: int, taps) -> Tensor:
+def along_axis(x: Tensor, dim: int, taps: Sequence[Sequence[tuple]]) -> Tensor:
+    """Resample dim ``dim``: output index i is sum(weight * input[j] for j, weight in taps[i])."""
     size = x.shape[dim]
     inner = prod(x.shape[dim + 1:])
     outer = prod(x.shape[:dim])
     data = x.data
     out: List[float] = []
     for o in range(outer):
-        block = data[o * size * inner:(o + 1) * size * inner]
-        rows = [block[i * inner:(i + 1) * inner] for i in range(size)]
-        for lo, hi, w0, w1 in taps:
-            out.extend(a * w0 + b * w1 for a, b in zip(rows[lo], rows[hi]))
+        base = o * size * inner
+        rows = [data[base + i * inner:base + (i + 1) * inner] for i in range(size)]
+        for tap in taps:
+            acc = [0.0] * inner
+            for j, weight in tap:
+                acc = [a + weight * v for a, v in zip(acc, rows[j])]
+            out.extend(acc)
     return Tensor(x.shape[:dim] + (len(taps),) + x.shape[dim + 1:], out)
 
 
@@ -109,7 +113,7 @@ def upsample(x: Tensor, size=None, scale_factor=None, mode: str = "nearest",
         raise ValueError(f"mode {mode!r} needs {_LINEAR_MODES[mode]} spatial dims, got input {x.shape}")
     result = x
     for axis, (L, O, s) in enumerate(zip(plane, out_sizes, scales)):
-        result = _interpolate_axis(result, axis + 2, _linear_weights(L, O, s, bool(align_corners)))
+        result = along_axis(result, axis + 2, _linear_weights(L, O, s, bool(align_corners)))
     return result
 
 
