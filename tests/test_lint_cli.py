@@ -1,12 +1,16 @@
 """`convcalc lint` on the command line: exact output per format, exit codes, selection, suppression, config."""
 import json
 import os
+import sys
 import textwrap
 
 import pytest
 from click.testing import CliRunner
 
 from convcalc.cli import cli
+
+# [tool.convcalc] is read with tomllib (Python 3.11+); before, it is skipped with a note
+needs_tomllib = pytest.mark.skipif(sys.version_info < (3, 11), reason="tomllib is new in Python 3.11")
 
 BROKEN = textwrap.dedent("""\
     input 3x32x32
@@ -191,6 +195,7 @@ def test_verbose_shows_notes(tmp_path):
     assert "m.py:6:21: CC900 model Net: no input shape; checked channels" in loud.output
 
 
+@needs_tomllib
 def test_pyproject_configuration(tmp_path):
     (tmp_path / "pyproject.toml").write_text(textwrap.dedent("""\
         [project]
@@ -229,6 +234,7 @@ def test_pyproject_configuration(tmp_path):
     assert [d["code"] for d in json.loads(result.output)] == ["CC102"]
 
 
+@needs_tomllib
 def test_config_found_walking_up_and_errors(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.convcalc]\nselect = ["CC1"]\n')
     (tmp_path / "a" / "b").mkdir(parents=True)
