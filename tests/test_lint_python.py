@@ -456,3 +456,30 @@ def test_every_torch_written_model_is_read_exactly():
         a = analyse(model.program, parse_input_option("x".join(map(str, shape))))
         assert a.ok, (key, a.error and a.error.message)
         assert (a.total_params, tuple(a.output)) == (params, output), key
+
+
+def test_an_error_at_a_functional_call_in_forward_is_reported(tmp_path):
+    """Found by fuzzing: a functional op's call site was stored without its kind, and the
+    message context of an error at it raised instead of reporting."""
+    from click.testing import CliRunner
+
+    from convcalc.cli import cli
+
+    path = tmp_path / "m.py"
+    path.write_text(textwrap.dedent("""\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+
+        # convcalc: input 3x32x32
+        class Net(nn.Module):
+            def forward(self, x):
+                x = torch.flatten(x, 1)
+                x = F.avg_pool2d(x, kernel_size=2)
+                return x
+        """))
+    result = CliRunner().invoke(cli, ["lint", str(path)])
+    assert result.exit_code == 1
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+    assert f"{path}:10:13: CC106 AvgPool2d expects a 3-d input" in result.stdout

@@ -234,7 +234,7 @@ class Trace:
         self.current: Optional[Tensor] = None
         self.saves: list = []  # (position, Save node)
         self.names: set = set()
-        self.sites: dict = {}  # id(emitted Call) -> (Span of the call in forward, id of the layer)
+        self.sites: dict = {}  # id(emitted Call) -> (Span in forward, ("layer", id) or ("op", where), origin)
         self.layers_used: dict = {}  # id(layer) -> uses
 
     def start(self, span: Span) -> Tensor:
@@ -1414,7 +1414,7 @@ class Interp:
         span = self.src.span(node)
         call = n.Call(layer, tuple(exprs), tuple(kw), self.src.segment(node), span, self.src.span(node.func))
         trace.use(tensor, span)
-        trace.sites[id(call)] = (span, id(call), ())
+        trace.sites[id(call)] = (span, ("op", id(call)), ())
         return trace.emit(call, "", span)
 
     def functional(self, qname: str, node, scope):
@@ -1485,7 +1485,7 @@ class Interp:
             if values[0] is BATCH and rest == [-1]:
                 call = n.Call("Flatten", (), (), self.src.segment(node), span, self.src.span(node.func))
                 trace.use(tensor, span)
-                trace.sites[id(call)] = (span, id(call), ())
+                trace.sites[id(call)] = (span, ("op", id(call)), ())
                 return trace.emit(call, "", span)
             node_dims = tuple(n.Num(v, span) for v in rest)
             trace.use(tensor, span)
