@@ -82,10 +82,6 @@ class IntSet:
     def is_finite(self) -> bool:
         return not self.residues
 
-    @property
-    def is_everything(self) -> bool:
-        return self == IntSet.everything()
-
     def tail_start(self) -> int:
         """The smallest element of the periodic part (meaningful when not finite)."""
         return next(s for s in range(self.start, self.start + self.period) if s % self.period in self.residues)
@@ -103,10 +99,6 @@ class IntSet:
                     out.append(s)
                 s += 1
         return out[:count]
-
-    def values_up_to(self, bound: int) -> list:
-        return [s for s in sorted(self.extra) if s <= bound] + [
-            s for s in range(self.start, bound + 1) if s % self.period in self.residues]
 
     # ------------------------------------------------------------- text
     def describe(self, name: str, bound: bool = True) -> str:

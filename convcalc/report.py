@@ -135,11 +135,7 @@ def params_json(analysis: Analysis) -> dict:
     return data
 
 
-# ---------------------------------------------------------------- size
-
-
-def size_text(steps) -> str:
-    return "\n".join(steps.lines)
+# ---------------------------------------------------------------- diagnostics
 
 
 def diagnostics_text(diagnostics) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from convcalc import dims
 from convcalc import nodes as n
 from convcalc.errors import ConvcalcError, Span
 from convcalc.infer import Analysis, ShapeBackend, Walker
@@ -253,7 +252,3 @@ CHECKS = (check_bias_before_norm, check_softmax_dim, check_dropout_rank)
 def run_checks(steps: list, report) -> None:
     for check in CHECKS:
         check(steps, report)
-
-
-def is_symbolic_shape(shape) -> bool:
-    return any(dims.is_symbolic(d) for d in shape)

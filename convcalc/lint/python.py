@@ -172,7 +172,7 @@ class BoundMethod:
 
 
 class Builtin:
-    def __init__(self, name: str, fn, tensor_ok: bool = False):
+    def __init__(self, name: str, fn):
         self.name = name
         self.fn = fn
 
@@ -481,7 +481,7 @@ class Interp:
         if isinstance(current, list) and op == "Add":
             current.extend(self.iterate(value, stmt.value))  # list += iterable extends in place
             return
-        result = self.binop(op, current, value, stmt, stmt.value)
+        result = self.binop(op, current, value, stmt)
         self.assign(target, result, scope)
 
     def stmt_If(self, stmt, scope):
@@ -824,9 +824,9 @@ class Interp:
     def expr_BinOp(self, node, scope):
         left = self.eval(node.left, scope)
         right = self.eval(node.right, scope)
-        return self.binop(type(node.op).__name__, left, right, node, node.right)
+        return self.binop(type(node.op).__name__, left, right, node)
 
-    def binop(self, op: str, left, right, node, right_node):
+    def binop(self, op: str, left, right, node):
         if isinstance(left, Tensor) or isinstance(right, Tensor):
             return self.tensor_binop(op, left, right, node)
         if op == "Add" and isinstance(left, (list, tuple, str)) and type(left) is type(right):
