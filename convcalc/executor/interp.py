@@ -9,7 +9,7 @@ import math
 from typing import Optional
 
 from .pool import adaptive_avg_pool
-from .resample import _f32, _output_sizes, along_axis
+from .resample import _f32, _output_sizes, along_axis, source_scale
 from .tensor import Tensor
 
 _CUBIC_A = -0.75
@@ -60,10 +60,7 @@ def _cubic_weights(t: float):
 
 
 def _cubic_taps(length: int, out: int, scale: Optional[float], align_corners: bool):
-    if align_corners:
-        s = (length - 1) / (out - 1) if out > 1 else 0.0
-    else:
-        s = 1.0 / scale if scale is not None and scale > 0 else length / out
+    s = source_scale(length, out, scale, align_corners)
     taps = []
     for i in range(out):
         real = s * i if align_corners else s * (i + 0.5) - 0.5  # no clamp at 0 for cubic

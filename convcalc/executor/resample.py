@@ -47,15 +47,19 @@ def _nearest_sources(length: int, out: int, scale: Optional[float], shortcuts: b
     return [min(int(math.floor(_f32(float(i) * s))), length - 1) for i in range(out)]
 
 
+def source_scale(length: int, out: int, scale: Optional[float], align_corners: bool) -> float:
+    """Input units per output unit, as the interpolating modes compute it."""
+    if align_corners:
+        return (length - 1) / (out - 1) if out > 1 else 0.0
+    return 1.0 / scale if scale is not None and scale > 0 else length / out
+
+
 def _linear_weights(length: int, out: int, scale: Optional[float], align_corners: bool):
     """Per output index, the taps ((left source, weight), (right source, weight))."""
     if out == length:
         # torch 2.13 copies a dimension whose size is unchanged, whatever the scale factor
         return [((i, 1.0),) for i in range(out)]
-    if align_corners:
-        s = (length - 1) / (out - 1) if out > 1 else 0.0
-    else:
-        s = 1.0 / scale if scale is not None and scale > 0 else length / out
+    s = source_scale(length, out, scale, align_corners)
     taps = []
     for i in range(out):
         src = s * i if align_corners else max(s * (i + 0.5) - 0.5, 0.0)
