@@ -131,11 +131,16 @@ def pixel_shuffle(x: Tensor, upscale_factor: int) -> Tensor:
     getter = make_getter([((c * r + i) * r + j) * H * W + h * W + w
                           for c in range(C) for h in range(H) for i in range(r)
                           for w in range(W) for j in range(r)])
-    block = Crr * H * W
+    return gather_samples(x, getter, len(lead), tuple(lead) + (C, H * r, W * r))
+
+
+def gather_samples(x: Tensor, getter, lead: int, shape: tuple) -> Tensor:
+    """Apply one index permutation (``getter``) to each block below the first ``lead`` dims."""
+    block = prod(x.shape[lead:])
     out: List[float] = []
-    for k in range(prod(lead)):
+    for k in range(prod(x.shape[:lead])):
         out.extend(getter(x.data[k * block:(k + 1) * block]))
-    return Tensor(tuple(lead) + (C, H * r, W * r), out)
+    return Tensor(shape, out)
 
 
 def pixel_unshuffle(x: Tensor, downscale_factor: int) -> Tensor:
@@ -148,11 +153,7 @@ def pixel_unshuffle(x: Tensor, downscale_factor: int) -> Tensor:
     getter = make_getter([c * Hr * Wr + (h * r + i) * Wr + w * r + j
                           for c in range(C) for i in range(r) for j in range(r)
                           for h in range(H) for w in range(W)])
-    block = C * Hr * Wr
-    out: List[float] = []
-    for k in range(prod(lead)):
-        out.extend(getter(x.data[k * block:(k + 1) * block]))
-    return Tensor(tuple(lead) + (C * r * r, H, W), out)
+    return gather_samples(x, getter, len(lead), tuple(lead) + (C * r * r, H, W))
 
 
 def pad(x: Tensor, pads: Sequence[int], mode: str = "constant", value: float = 0.0) -> Tensor:
