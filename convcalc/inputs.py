@@ -499,29 +499,25 @@ class InputsReport:
 
     @property
     def accepted(self) -> Optional[IntSet]:
-        if not self.proven:
-            return self.checked
-        result = self.overall
-        if result is None:
-            return None
-        accepted = result.accepted
-        if self.square is not None:
-            for joint in self.joint:
-                accepted = accepted & joint.square
-        return accepted
+        return self.restricted("accepted", self.checked)
 
     @property
     def accepted_exact(self) -> Optional[IntSet]:
+        return self.restricted("accepted_exact", self.checked_exact)
+
+    def restricted(self, name: str, unproven: Optional[IntSet]) -> Optional[IntSet]:
+        """The overall result's set ``name``, cut by the joint (square) conditions; what the
+        integer engine found (``unproven``) where the argument does not apply."""
         if not self.proven:
-            return self.checked_exact
+            return unproven
         result = self.overall
         if result is None:
             return None
-        exact = result.accepted_exact
+        values = getattr(result, name)
         if self.square is not None:
             for joint in self.joint:
-                exact = exact & joint.square
-        return exact
+                values = values & joint.square
+        return values
 
     def original_status(self) -> Optional[str]:
         if not self.auto or len(set(self.original[1:])) != 1:
