@@ -1,14 +1,14 @@
 """`convcalc size`: one output-size lookup with the arithmetic written out, for a class."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
-
-@dataclass
 class Lookup:
-    lines: list = field(default_factory=list)
-    output: int = 0
-    ok: bool = True
+    """The arithmetic written out, the output size, and whether there is an output."""
+
+    def __init__(self):
+        self.lines: list = []
+        self.output = 0
+        self.ok = True
 
 
 def plural(count: int, word: str) -> str:

@@ -7,7 +7,6 @@ the data flow (not in the text). A check receives the recorded steps and only ca
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Optional
 
 from convcalc import nodes as n
@@ -19,21 +18,22 @@ from convcalc.lint import messages as m
 SYMBOLS = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
 
-@dataclass
 class Step:
     """One layer applied: its row, bound arguments, and the step whose output it consumed."""
 
-    row: object
-    spec: object
-    args: object
-    call: n.Call
-    source: Optional["Step"]
+    __slots__ = ("row", "spec", "args", "call", "source")
+
+    def __init__(self, row, spec, args, call: n.Call, source: Optional["Step"]):
+        self.row, self.spec, self.args, self.call, self.source = row, spec, args, call, source
 
 
-@dataclass
 class Flow:
-    shape: tuple
-    step: Optional[Step] = None
+    """A shape and the step that made it (None for the input and merges)."""
+
+    __slots__ = ("shape", "step")
+
+    def __init__(self, shape: tuple, step: Optional[Step] = None):
+        self.shape, self.step = shape, step
 
 
 class StopFollowing(Exception):
@@ -86,13 +86,13 @@ def broadcastable(a: tuple, b: tuple) -> bool:
     return True
 
 
-@dataclass
 class Outcome:
-    analysis: Analysis
-    steps: list = field(default_factory=list)
-    last_call: Optional[n.Call] = None
-    last_input: tuple = ()  # the shape the failing layer received
-    stopped: Optional[StopFollowing] = None
+    def __init__(self, analysis: Analysis):
+        self.analysis = analysis
+        self.steps: list = []
+        self.last_call: Optional[n.Call] = None
+        self.last_input: tuple = ()  # the shape the failing layer received
+        self.stopped: Optional[StopFollowing] = None
 
 
 def run(program: n.Program, override: Optional[n.Input] = None) -> Outcome:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import sys
-from dataclasses import dataclass, field
 from typing import Optional
 
 from convcalc.errors import UsageError
@@ -19,16 +18,16 @@ from convcalc.errors import UsageError
 KEYS = ("select", "ignore", "exclude", "input", "per-file-input", "per-file-ignores")
 
 
-@dataclass
 class Config:
-    path: Optional[str] = None  # the pyproject.toml, None for the defaults
-    root: str = "."
-    select: Optional[list] = None
-    ignore: list = field(default_factory=list)
-    exclude: list = field(default_factory=list)
-    input: Optional[str] = None
-    per_file_input: dict = field(default_factory=dict)
-    per_file_ignores: dict = field(default_factory=dict)
+    def __init__(self, path: Optional[str] = None, root: str = "."):
+        self.path = path  # the pyproject.toml, None for the defaults
+        self.root = root
+        self.select: Optional[list] = None
+        self.ignore: list = []
+        self.exclude: list = []
+        self.input: Optional[str] = None
+        self.per_file_input: dict = {}
+        self.per_file_ignores: dict = {}
 
     def relative(self, path: str) -> str:
         try:

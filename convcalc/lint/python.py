@@ -18,7 +18,6 @@ from __future__ import annotations
 import ast
 import math
 import re
-from dataclasses import dataclass, field
 from typing import Optional
 
 from convcalc import nodes as n
@@ -118,15 +117,15 @@ class ModuleDict(Module):
         self.items = items
 
 
-@dataclass(eq=False)
 class ClassInfo:
-    name: str
-    node: ast.ClassDef
-    bases: list  # ClassInfo or Ref
-    namespace: dict
-    module: bool = False  # an nn.Module subclass
-    sequential: bool = False  # an nn.Sequential subclass
-    foreign: Optional[str] = None  # a base convcalc does not follow
+    def __init__(self, name: str, node: ast.ClassDef, bases: list, namespace: dict):
+        self.name = name
+        self.node = node
+        self.bases = bases  # ClassInfo or Ref
+        self.namespace = namespace
+        self.module = False  # an nn.Module subclass
+        self.sequential = False  # an nn.Sequential subclass
+        self.foreign: Optional[str] = None  # a base convcalc does not follow
 
     def mro(self) -> list:
         order: list = []
@@ -152,13 +151,13 @@ class Instance(Module):
         self.traced = False
 
 
-@dataclass(eq=False)
 class Function:
-    node: ast.AST  # FunctionDef or Lambda
-    scope: "Scope"  # where it was defined
-    defaults: dict  # parameter name -> value (or Unknown)
-    owner: Optional[ClassInfo] = None
-    kind: str = "function"  # function, staticmethod, classmethod
+    def __init__(self, node: ast.AST, scope: "Scope", defaults: dict, kind: str = "function"):
+        self.node = node  # FunctionDef or Lambda
+        self.scope = scope  # where it was defined
+        self.defaults = defaults  # parameter name -> value (or Unknown)
+        self.owner: Optional[ClassInfo] = None
+        self.kind = kind  # function, staticmethod, classmethod
 
     @property
     def name(self) -> str:
@@ -390,6 +389,7 @@ class Interp:
         self.frames: list = []  # (function, call span) of the functions being run
         self.instances: list = []  # every Instance built, for the unused-layer check
         self.building: list = []  # classes instantiated, with the depth at which they were
+        self.external_reads: Optional[set] = None  # OBJ.NAME reads of the file, computed once for all models
         load_catalogue()
 
     # ------------------------------------------------------------- bookkeeping
@@ -1916,22 +1916,22 @@ def load_catalogue():
 # ---------------------------------------------------------------- models of a file
 
 
-@dataclass
 class PythonModel:
     """One model of a Python file: the program, and what the lint checks need besides it."""
 
-    program: n.Program
-    sites: dict = field(default_factory=dict)  # id(emitted node) -> (Span in forward, layer id, origin)
-    complete: bool = True  # forward was followed to its end
-    unused: list = field(default_factory=list)  # (Span of the assignment, attribute, class name)
-    has_input: bool = False
+    def __init__(self, program: n.Program, sites: dict, complete: bool, unused: list, has_input: bool):
+        self.program = program
+        self.sites = sites  # id(emitted node) -> (Span in forward, layer id, origin)
+        self.complete = complete  # forward was followed to its end
+        self.unused = unused  # (Span of the assignment, attribute, class name)
+        self.has_input = has_input
 
 
-@dataclass
 class FileModels:
-    models: list = field(default_factory=list)
-    notes: list = field(default_factory=list)  # ConvcalcError(CC900) about the file itself
-    problems: list = field(default_factory=list)  # ConvcalcError: malformed input comments
+    def __init__(self):
+        self.models: list = []
+        self.notes: list = []  # ConvcalcError(CC900) about the file itself
+        self.problems: list = []  # ConvcalcError: malformed input comments
 
     @property
     def programs(self) -> list:
@@ -2155,7 +2155,9 @@ def unused_layers(interp: Interp, src: Source, instances: list) -> list:
     """Layers an __init__ assigns to self that no method of the class (or code of the file) ever reads."""
     out = []
     done = set()
-    external = external_attribute_reads(interp.tree)
+    if interp.external_reads is None:
+        interp.external_reads = external_attribute_reads(interp.tree)
+    external = interp.external_reads
     followed_bases = ("torch.nn.Module", "torch.nn.Sequential", "builtins.object")
     for obj in instances:
         cls = obj.cls
@@ -2201,7 +2203,9 @@ def self_reads(classes) -> tuple:
         for item in cls.node.body:
             if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
-            for node in ast.walk(item):
+            nodes = list(ast.walk(item))
+            owned = {id(node.value) for node in nodes if isinstance(node, ast.Attribute)}  # NAME.attr's NAMEs
+            for node in nodes:
                 if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
                     if isinstance(node.ctx, ast.Load):
                         reads.add(node.attr)
@@ -2210,12 +2214,7 @@ def self_reads(classes) -> tuple:
                 elif isinstance(node, ast.Name) and node.id in DYNAMIC and item.name != "__init__":
                     dynamic = True
                 elif isinstance(node, ast.Name) and node.id == "self" and item.name != "__init__":
-                    parent_ok = False
-                    for parent in ast.walk(item):
-                        if isinstance(parent, ast.Attribute) and parent.value is node:
-                            parent_ok = True
-                            break
-                    if not parent_ok:
+                    if id(node) not in owned:
                         dynamic = True  # self passed somewhere: anything may read it
     return reads, dynamic
 

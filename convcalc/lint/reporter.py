@@ -1,7 +1,6 @@
 """The lint formats: text (with the source line and a caret), json and github annotations."""
 from __future__ import annotations
 
-import json
 import re
 
 from convcalc.errors import CODES, Diagnostic, ERROR, WARNING
@@ -49,6 +48,8 @@ def summary(result) -> str:
 
 
 def json_report(result, verbose: bool = False) -> str:
+    import json  # only for --format json: keeps the pre-commit path lean
+
     items = [as_json(f) for f in result.findings] + ([as_json(f) for f in result.notes] if verbose else [])
     return json.dumps(items, indent=2, ensure_ascii=False)
 
@@ -83,6 +84,8 @@ def codes_table(fmt: str = "text") -> str:
 
     rows = sorted(CODES.items())
     if fmt == "json":
+        import json
+
         return json.dumps([{"code": c, "severity": s, "description": d} for c, (s, d) in rows], indent=2)
     width = max(len(s) for _, (s, _) in rows)
     return "\n".join(f"{code}  {severity:<{width}}  {description}" for code, (severity, description) in rows)

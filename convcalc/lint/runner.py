@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from typing import Optional
 
 from convcalc import dims
@@ -30,24 +29,25 @@ SKIP_DIRS = {"__pycache__", "node_modules", "build", "dist", "venv", "env", "sit
 IGNORE_COMMENT = re.compile(r"#.*?convcalc:\s*ignore(?:\[([^\]]*)\])?", re.IGNORECASE)
 
 
-@dataclass
 class Options:
-    select: Optional[list] = None  # from the command line; None: the configuration's
-    ignore: Optional[list] = None
-    exclude: tuple = ()
-    input: Optional[str] = None
-    verbose: bool = False
+    def __init__(self, select: Optional[list] = None, ignore: Optional[list] = None, exclude: tuple = (),
+                 input: Optional[str] = None, verbose: bool = False):
+        self.select = select  # from the command line; None: the configuration's
+        self.ignore = ignore
+        self.exclude = exclude
+        self.input = input
+        self.verbose = verbose
 
 
-@dataclass
 class Result:
-    findings: list = field(default_factory=list)  # Message
-    notes: list = field(default_factory=list)  # Message (CC900)
-    files: int = 0
-    models: int = 0
-    failures: list = field(default_factory=list)  # unreadable files: text for stderr
-    warnings: list = field(default_factory=list)  # configuration notes for stderr
-    sources: dict = field(default_factory=dict)  # path -> text, for the source lines
+    def __init__(self):
+        self.findings: list = []  # Message
+        self.notes: list = []  # Message (CC900)
+        self.files = 0
+        self.models = 0
+        self.failures: list = []  # unreadable files: text for stderr
+        self.warnings: list = []  # configuration notes for stderr
+        self.sources: dict = {}  # path -> text, for the source lines
 
     @property
     def exit_code(self) -> int:
@@ -83,10 +83,9 @@ def split_codes(text: Optional[str]) -> Optional[list]:
     return [part for part in re.split(r"[,\s]+", text) if part]
 
 
-@dataclass
 class Selection:
-    select: set
-    ignore: set
+    def __init__(self, select: set, ignore: set):
+        self.select, self.ignore = select, ignore
 
     def wants(self, code: str) -> bool:
         return code in self.select and code not in self.ignore
@@ -270,8 +269,8 @@ def lint_model(program: n.Program, override: Optional[n.Input], model, notes: Op
             error.message += call_context(model, outcome.last_call, error.span)
         found.append(error)
     checks.run_checks(outcome.steps, report)
-    if analysis.error is None and outcome.stopped is None and not no_size:
-        from convcalc.inputs import symbolic_diagnostics  # a symbolic input: what no size satisfies
+    if analysis.error is None and outcome.stopped is None and not no_size and symbolic(program, override):
+        from convcalc.inputs import symbolic_diagnostics  # what no size satisfies; imported only when needed
 
         found.extend(m.from_error(path, problem) for problem in symbolic_diagnostics(program, override))
     if outcome.stopped is not None and notes is not None:
@@ -285,6 +284,12 @@ def lint_model(program: n.Program, override: Optional[n.Input], model, notes: Op
             # a Linear on symbolic features: whether some size fits is not decided here
             found = [f for f in found if f.code != "CC102"]
     return found
+
+
+def symbolic(program, override) -> bool:
+    """Whether the input (the override, else the file's input line) has a named size."""
+    given = override or next((s for s in program.body if isinstance(s, n.Input)), None)
+    return given is not None and any(isinstance(d, n.Name) for d in given.dims)
 
 
 def call_context(model, call, span: Span) -> str:

@@ -1,0 +1,66 @@
+"""Each command imports only what it needs (issue 7): start-up time is mostly imports.
+
+Every case runs the real command in a fresh interpreter and lists the modules it loaded;
+the timings themselves are measured in bench/bench_startup.py, never here."""
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+COURSE = os.path.join(ROOT, "examples", "course_cnn.net")
+SYMBOLIC = os.path.join(ROOT, "examples", "symbolic_cnn.net")
+MODEL = os.path.join(ROOT, "tests", "models", "mnist_example.py")
+
+# the probe itself imports nothing beyond sys, so that what it lists is the command's
+PROBE = """
+import sys
+sys.argv = ["convcalc"] + sys.argv[1:]
+from convcalc.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+sys.__stderr__.write("\\nMODULES " + " ".join(sorted(sys.modules)))
+"""
+
+EXECUTOR = "convcalc.executor"
+HEAVY = {"tabulate", "json", "convcalc.lint.python", "convcalc.inputs", "convcalc.metrics", EXECUTOR,
+         "convcalc.verify", "tomllib", "numpy", "torch"}
+
+
+def loaded(cwd, *args) -> set:
+    proc = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=cwd, timeout=60)
+    marker = proc.stderr.rindex("MODULES ")
+    return set(proc.stderr[marker + len("MODULES "):].split())
+
+
+def heavy(modules: set) -> set:
+    return {h for h in HEAVY if h in modules or any(m.startswith(h + ".") for m in modules)}
+
+
+@pytest.mark.parametrize("args, needed", [
+    (["size", "32", "-k", "3"], set()),
+    (["size", "32", "--solve", "16", "-k", "3"], set()),
+    (["shapes", COURSE], {"tabulate"}),
+    (["params", COURSE], {"tabulate"}),
+    (["shapes", COURSE, "--format", "json"], {"json"}),
+    (["lint", COURSE], set()),
+    (["lint", COURSE, "--format", "json"], {"json"}),
+    (["lint", MODEL], {"convcalc.lint.python"}),
+    (["lint", SYMBOLIC], {"convcalc.inputs"}),
+    (["shapes", MODEL], {"tabulate", "convcalc.lint.python"}),
+    (["verify", COURSE], {"tabulate", EXECUTOR, "convcalc.verify"}),
+])
+def test_a_command_imports_only_what_it_needs(args, needed, tmp_path):
+    # copies, away from this repository's pyproject.toml (which names convcalc: lint would read it)
+    for source in (COURSE, SYMBOLIC, MODEL):
+        shutil.copy(source, tmp_path)
+    modules = loaded(tmp_path, *[os.path.basename(a) if os.path.isabs(a) else a for a in args])
+    assert heavy(modules) == needed
+    if args[0] == "size":
+        assert "convcalc.infer" not in modules and "convcalc.syntax" not in modules
+    # torch is neither imported nor needed, even where it is installed
+    assert "torch" not in modules and "numpy" not in modules
