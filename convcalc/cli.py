@@ -56,7 +56,9 @@ def cli():
 
     Example: convcalc shapes examples/course_cnn.net
     """
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
+    from convcalc.limits import STACK_FRAMES
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), STACK_FRAMES))  # for every recursive pass, not only those of limits.deep_stack
 
 
 def analyse_all(net, expr, input_dims, model, analyse=None):

@@ -12,6 +12,7 @@ from typing import Optional
 from convcalc import dims
 from convcalc import nodes as n
 from convcalc.errors import ConvcalcError, Span
+from convcalc.limits import deep_stack
 from convcalc.layers import LayerError, Result, close_names, fmt_shape, lookup, product
 
 MAX_REPEAT = 100_000  # rounds of one repeat
@@ -197,6 +198,7 @@ class Walker:
         self.value = None
         self.labels: list[str] = []  # the blocks and defs around the current layer
 
+    @deep_stack
     def run(self):
         first_layer = next((s for s in self.program.body if not isinstance(s, (n.Input, n.Let, n.Def))), None)
         inputs = [s for s in self.program.body if isinstance(s, n.Input)]

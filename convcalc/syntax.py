@@ -9,8 +9,10 @@ import bisect
 import re
 from convcalc import nodes as n
 from convcalc.errors import ConvcalcError, Span
+from convcalc.limits import deep_stack
 
-MAX_DEPTH = 64  # nested blocks and brackets
+MAX_BLOCK_DEPTH = 1_000  # nested blocks (indentation levels)
+MAX_BRACKET_DEPTH = 64  # nested brackets: expressions are evaluated recursively
 MAX_SOURCE = 5_000_000  # characters
 MAX_OPERATORS = 500  # in one statement: evaluation recurses over the expression tree
 
@@ -71,8 +73,8 @@ def tokenize(src: str) -> list[Token]:
                 at_line_start = True
         elif kind == "op":
             if text in OPEN:
-                if len(brackets) >= MAX_DEPTH:
-                    raise error(f"brackets nested more than {MAX_DEPTH} deep", src, pos)
+                if len(brackets) >= MAX_BRACKET_DEPTH:
+                    raise error(f"brackets nested more than {MAX_BRACKET_DEPTH} deep", src, pos)
                 brackets.append(Token("op", text, pos, end))
             elif text in CLOSE:
                 if not brackets or OPEN.index(brackets[-1].text) != CLOSE.index(text):
@@ -99,19 +101,22 @@ def _statement_start(tokens: list[Token]) -> bool:
     return not tokens or tokens[-1].kind in ("newline", "indent", "dedent") or tokens[-1].text in (";", ":")
 
 
+_BLANKS = re.compile(r"[ \t\f]*")
+
+
 def _indentation(src: str, pos: int, indents: list[int], tokens: list[Token]) -> int:
     """Measure a line's indentation; blank and comment-only lines do not count."""
     start = pos
-    while pos < len(src) and src[pos] in " \t\f":
-        if src[pos] == "\t":
-            raise error("a tab in indentation; indent with spaces", src, pos)
-        pos += 1
+    pos = _BLANKS.match(src, pos).end()  # in C: a deep block's lines are long runs of spaces
+    tab = src.find("\t", start, pos)
+    if tab >= 0:
+        raise error("a tab in indentation; indent with spaces", src, tab)
     if pos >= len(src) or src[pos] in "#\r\n":
         return pos
     width = pos - start
     if width > indents[-1]:
-        if len(indents) > MAX_DEPTH:
-            raise error(f"blocks nested more than {MAX_DEPTH} deep", src, pos)
+        if len(indents) > MAX_BLOCK_DEPTH:
+            raise error(f"blocks nested more than {MAX_BLOCK_DEPTH:,} deep", src, pos)
         indents.append(width)
         tokens.append(Token("indent", "", start, pos))
     while width < indents[-1]:
@@ -462,5 +467,6 @@ class Parser:
         return n.TupleExpr(tuple(items), span)
 
 
+@deep_stack
 def parse(src: str, path: str = "<expr>") -> n.Program:
     return Parser(src, path).parse_program()

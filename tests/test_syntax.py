@@ -116,10 +116,19 @@ def test_syntax_errors_name_line_and_column(src, message):
     assert error(src) == message
 
 
+def nested_repeats(depth: int) -> str:
+    return "".join(" " * i + "repeat 1:\n" for i in range(depth)) + " " * depth + "ReLU()\n"
+
+
 def test_nesting_is_bounded():
-    deep = "".join("    " * i + "repeat 1:\n" for i in range(70)) + "    " * 70 + "ReLU()\n"
-    assert "nested more than 64 deep" in error(deep)
-    assert "nested more than 64 deep" in error("let x = " + "(" * 100 + "1" + ")" * 100)
+    block = parse(nested_repeats(1000), "t.net")  # 1,000 blocks deep is allowed
+    for _ in range(1000):
+        block = block.body[0]
+        assert isinstance(block, n.Repeat)
+    assert block.body[0].name == "ReLU"
+    message = error(nested_repeats(1001))
+    assert message == "1002:1002: CC001 blocks nested more than 1,000 deep", message
+    assert "brackets nested more than 64 deep" in error("let x = " + "(" * 100 + "1" + ")" * 100)
 
 
 def test_long_expressions_are_bounded():
