@@ -33,7 +33,8 @@ from __future__ import annotations
 import math
 from typing import Dict, Mapping, Tuple, Union
 
-MAX_TERMS = 64  # per polynomial, floor numerators included
+MAX_TERMS = 4096  # per polynomial, floor numerators included: sums cost linear time, so totals may be long
+MAX_PRODUCT = 4096  # term pairs in one product (64 x 64): the work of a multiplication, which can square a size
 MAX_DEGREE = 8  # total degree of a monomial; a floor atom counts 1
 MAX_NODES = 4096  # atoms in one floor, nested ones included (shared ones counted each time)
 
@@ -232,6 +233,9 @@ def _add(p: PolyDict, q: PolyDict, k: int = 1) -> PolyDict:
 
 
 def _mul(p: PolyDict, q: PolyDict) -> PolyDict:
+    if len(p) * len(q) > MAX_PRODUCT:
+        raise OverflowError(f"symbolic size expression too large: a product of {len(p)} x {len(q)} terms "
+                            f"(limit {MAX_PRODUCT} pairs)")
     out: PolyDict = {}
     for m1, c1 in p.items():
         for m2, c2 in q.items():

@@ -16,7 +16,7 @@ from convcalc.limits import deep_stack
 from convcalc.layers import LayerError, Result, close_names, fmt_shape, lookup, product
 
 MAX_REPEAT = 100_000  # rounds of one repeat
-MAX_STEPS = 200_000  # layers and statements executed in one walk
+MAX_STEPS = 50_000  # layers and statements executed in one walk (about 1.5 s of work at the bound)
 MAX_CALL_DEPTH = 50  # nested def calls
 MAX_POWER_BITS = 256  # a ** b may not exceed 2**256 in size
 
@@ -132,7 +132,10 @@ def _modulo(a, b, node):
 
 
 def _power(a, b, node):
-    if dims.is_symbolic(a) or dims.is_symbolic(b) or isinstance(b, float) or b < 0:
+    if dims.is_symbolic(a):
+        raise fail("CC002", f"** of a symbolic size, ({show(a)}) ** {show(b)}, is not supported; multiply instead",
+                   node)
+    if dims.is_symbolic(b) or isinstance(b, float) or b < 0:
         raise fail("CC002", f"** takes a non-negative integer exponent, not {show(b)}", node)
     if isinstance(a, float):
         if b > 64:
@@ -247,7 +250,10 @@ class Walker:
     def walk(self, body, frame: Frame) -> None:
         for stmt in body:
             self.step(stmt)
-            getattr(self, "do_" + type(stmt).__name__)(stmt, frame)
+            try:
+                getattr(self, "do_" + type(stmt).__name__)(stmt, frame)
+            except OverflowError as exc:  # a symbolic size grew past the bounds of dims
+                raise fail("CC002", str(exc), stmt) from None
 
     # ------------------------------------------------------------- statements
     def do_Input(self, stmt, frame):
@@ -449,6 +455,15 @@ class Analysis:
         self.rows = [] if rows is None else rows
         self.warnings = [] if warnings is None else warnings
 
+    def add_row(self, row: Row) -> None:
+        """Append a row, summing its numbers into running totals on the way: a symbolic total
+        that outgrows the bounds of dims fails here, inside the walk, at the layer that did it."""
+        self.rows.append(row)
+        self.running = tuple(t + v for t, v in zip(self.running, (row.params, row.buffers, row.macs,
+                                                                  product(row.shape))))
+
+    running = (0, 0, 0, 0)  # params, buffers, mult-adds and output elements of the rows added so far
+
     def __repr__(self):
         return f"Analysis({self.path!r}, {len(self.rows)} rows, error={self.error!r})"
 
@@ -488,6 +503,10 @@ class ShapeBackend:
         self.analysis = analysis
 
     def start(self, shape, node):
+        try:
+            product(shape)  # the input's memory: a symbolic size must stay within the bounds of dims
+        except OverflowError as exc:
+            raise fail("CC002", f"the input: {exc}", node) from None
         self.analysis.input = shape
         return shape
 
@@ -495,7 +514,7 @@ class ShapeBackend:
         result: Result = spec.rule(args, shape)
         for code, message, arg in result.warnings:
             self.analysis.warnings.append(ConvcalcError(code, message, argument_span(call, spec, arg)))
-        self.analysis.rows.append(Row(call, call.text, spec.name, shape, result.shape, result.params,
+        self.analysis.add_row(Row(call, call.text, spec.name, shape, result.shape, result.params,
                                       result.buffers, result.formula, result.kind, result.geometry,
                                       result.global_pool, blocks, result.trainable))
         return result.shape
@@ -508,7 +527,7 @@ class ShapeBackend:
                                     "shapes", node)
             self.analysis.warnings.append(fail("CC203", f"{label}: shapes {fmt_shape(a)} and {fmt_shape(b)} are "
                                                         f"equal only when {condition}", node))
-        self.analysis.rows.append(Row(node, label, "add", a, a))
+        self.analysis.add_row(Row(node, label, "add", a, a))
         return a
 
     def concat(self, outputs, node, label):
@@ -525,13 +544,13 @@ class ShapeBackend:
                                                             f" and {fmt_shape(shape)} (line {where.span.line}) match "
                                                             f"only when {condition}", node))
         shape = (sum((s[0] for s, _ in outputs), 0), *first[1:])
-        self.analysis.rows.append(Row(node, label, "concat", first, shape))
+        self.analysis.add_row(Row(node, label, "concat", first, shape))
         return shape
 
     def reshape(self, shape, target, node, blocks):
         """x.view(x.size(0), ...) or x.view(-1, ...): per-sample target sizes, at most one -1."""
         shape_out = reshape_shape(shape, target, node)
-        self.analysis.rows.append(Row(node, node.text, "view", shape, shape_out, blocks=blocks))
+        self.analysis.add_row(Row(node, node.text, "view", shape, shape_out, blocks=blocks))
         return shape_out
 
 

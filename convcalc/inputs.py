@@ -226,7 +226,7 @@ class RelaxedBackend(ShapeBackend):
     def add(self, a, b, node, label):
         if a == b or not self._record(a, b, node, label, "add", False):
             return super().add(a, b, node, label)
-        self.analysis.rows.append(Row(node, label, "add", a, a))
+        self.analysis.add_row(Row(node, label, "add", a, a))
         return a
 
     def concat(self, outputs, node, label):
@@ -237,7 +237,7 @@ class RelaxedBackend(ShapeBackend):
             if shape[1:] != first[1:] and not self._record(first, shape, node, label, "concat", True):
                 return super().concat(outputs, node, label)
         shape = (sum((s[0] for s, _ in outputs), 0), *first[1:])
-        self.analysis.rows.append(Row(node, label, "concat", first, shape))
+        self.analysis.add_row(Row(node, label, "concat", first, shape))
         return shape
 
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
-from convcalc.dims import (MAX_DEGREE, Expr, ceil_div, evaluate, floor_div, is_symbolic, render,
+from convcalc.dims import (MAX_DEGREE, MAX_TERMS, Expr, ceil_div, evaluate, floor_div, is_symbolic, render,
                            scale_floor, sym, symbols)
 
 H, W = sym("H"), sym("W")
@@ -210,10 +210,17 @@ def test_symbols_and_is_symbolic():
 
 # -- size limits -------------------------------------------------------------------
 
-def test_too_many_terms():
+def test_products_are_bounded_by_their_work_and_sums_by_their_length():
     many = sum(sym(f"x{i}") for i in range(10)) + 1
-    with pytest.raises(OverflowError, match="66 terms"):
-        many * many
+    assert len((many * many)._terms) == 66  # 11 x 11 pairs: allowed
+    wide = sum(sym(f"y{i}") for i in range(64)) + 1
+    with pytest.raises(OverflowError, match="a product of 65 x 65 terms"):
+        wide * wide
+    # a sum costs linear time: a long total is allowed, up to MAX_TERMS
+    total = sum((floor_div(H, 2 ** k) * W for k in range(1, 200)), 0)
+    assert len(total._terms) == 199
+    with pytest.raises(OverflowError, match="terms"):
+        sum(sym(f"z{i}") for i in range(MAX_TERMS + 1))
 
 
 def test_degree_limit():
