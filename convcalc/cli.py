@@ -7,18 +7,20 @@ import sys
 import click
 
 from convcalc import __version__
-from convcalc.errors import ConvcalcError, UsageError
+from convcalc.errors import ConvcalcError, UnreadableInput, UsageError
 
 
 class Failure(click.ClickException):
     """A usage or input error: message on stderr, no traceback."""
 
-    def __init__(self, message: str, exit_code: int = 2):
+    def __init__(self, message: str, exit_code: int = 2, positioned: bool = False):
         super().__init__(message)
         self.exit_code = exit_code
+        self.positioned = positioned  # a diagnostic with path:line:col, shown as it is
 
     def show(self, file=None):
-        click.echo(f"convcalc: error: {self.format_message()}", err=True)
+        message = self.format_message()
+        click.echo(message if self.positioned else f"convcalc: error: {message}", err=True)
 
 
 def handle_errors(command):
@@ -26,6 +28,8 @@ def handle_errors(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
+        except UnreadableInput as exc:
+            raise Failure(exc.render(), positioned=True) from None
         except UsageError as exc:
             raise Failure(str(exc)) from None
         except RecursionError:

@@ -80,6 +80,9 @@ def line_col(src: str, pos: int) -> tuple[int, int]:
     return line, col
 
 
+SHOWN_WIDTH = 100  # characters of a source line shown under a message
+
+
 class Diagnostic(Record):
     __slots__ = ("path", "span", "code", "message", "source_line")
     _defaults = {"source_line": ""}
@@ -98,6 +101,12 @@ class Diagnostic(Record):
             width = max(1, self.span.end_col - self.span.col)
         else:
             width = max(1, len(text.rstrip()) - start)
+        if len(text) > SHOWN_WIDTH:  # a long line (generated, or hostile): the part around the column
+            left = max(0, min(start - SHOWN_WIDTH // 3, len(text) - SHOWN_WIDTH))
+            right = left + SHOWN_WIDTH
+            text = ("..." if left else "") + text[left:right] + ("..." if right < len(text) else "")
+            width = max(1, min(width, right - start))
+            start = start - left + (3 if left else 0)
         caret = " " * start + "^" + "~" * (width - 1)
         return f"{head}\n    {text}\n    {caret}"
 
@@ -136,3 +145,14 @@ class ConvcalcError(Exception):
 
 class UsageError(Exception):
     """Bad command-line usage or configuration (exit code 2)."""
+
+
+class UnreadableInput(UsageError):
+    """An input that is not text convcalc reads (exit code 2), with the place where reading stopped."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+    def render(self) -> str:
+        return self.diagnostic.render()

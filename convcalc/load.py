@@ -5,7 +5,7 @@ import sys
 from typing import Optional
 
 from convcalc import nodes as n
-from convcalc.errors import ConvcalcError, UsageError
+from convcalc.errors import ConvcalcError, Diagnostic, Span, UnreadableInput, UsageError
 
 MAX_FILE = 5_000_000
 
@@ -19,18 +19,43 @@ def read_source(path: Optional[str], expr: Optional[str]) -> tuple[str, str]:
     if path is None:
         raise UsageError("give a NET path, - for standard input, or -e TEXT")
     if path == "-":
-        return "<stdin>", sys.stdin.read(MAX_FILE + 1)
+        stdin = getattr(sys.stdin, "buffer", None)
+        if stdin is None:  # a text stream without bytes beneath (a test's StringIO)
+            text = sys.stdin.read(MAX_FILE + 1)
+            if len(text) > MAX_FILE:
+                raise unreadable("<stdin>", text.encode("utf-8"), MAX_FILE, f"more than {MAX_FILE:,} characters: "
+                                 "convcalc reads no further")
+            return "<stdin>", text
+        return "<stdin>", decode("<stdin>", stdin.read(MAX_FILE + 1))
     try:
         with open(path, "rb") as fh:
             data = fh.read(MAX_FILE + 1)
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return path, decode(path, data)
+
+
+def decode(path: str, data: bytes) -> str:
+    """UTF-8 text of at most MAX_FILE bytes; past the limit, or at a byte that is not UTF-8, a
+    positioned error (exit 2) instead of a guess."""
     if len(data) > MAX_FILE:
-        raise UsageError(f"{path} is larger than {MAX_FILE:,} bytes")
+        raise unreadable(path, data, MAX_FILE, f"the input is larger than {MAX_FILE:,} bytes: convcalc reads no "
+                                               "further")
     try:
-        return path, data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UsageError(f"{path} is not UTF-8 text (byte {exc.start})") from None
+        raise unreadable(path, data, exc.start, f"not UTF-8 text: byte 0x{data[exc.start]:02x} "
+                                                f"({exc.reason})") from None
+
+
+def unreadable(path: str, data: bytes, at: int, message: str) -> UnreadableInput:
+    """The error at byte ``at``: line and column counted in characters, as everywhere else."""
+    line_start = data.rfind(b"\n", 0, at) + 1
+    line_end = data.find(b"\n", at)
+    line = data.count(b"\n", 0, at) + 1
+    col = len(data[line_start:at].decode("utf-8", "replace")) + 1
+    shown = data[line_start:line_end if line_end >= 0 else len(data)].decode("utf-8", "replace")
+    return UnreadableInput(Diagnostic(path, Span(line, col, line, col + 1), "CC001", message, shown))
 
 
 def parse_input_option(text: str) -> n.Input:

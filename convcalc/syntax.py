@@ -285,6 +285,12 @@ class Parser:
             raise error(f"{qualified!r}: a layer is written Name(...), nn.Name(...) or torch.nn.Name(...)",
                         self.src, start.pos, self.last_end)
         name_span = self.span(start.pos, self.last_end)
+        if qualified in ("import", "from"):
+            raise error(f"Python's {qualified} is not part of the description language: a description lists "
+                        "layers, e.g. Conv2d(3, 8, 3)", self.src, start.pos, self.last_end)
+        if self.at("=") and len(parts) == 1:
+            raise error(f"'{qualified} = ...': a name is given a value with 'let {qualified} = ...', and a layer "
+                        "is a statement of its own", self.src, start.pos, self.tok.end)
         if not self.at("("):
             raise self.unexpected(f"'(' after {qualified} (a layer is called: {qualified}(...))")
         args, kwargs = self.parse_arguments()
@@ -445,11 +451,30 @@ class Parser:
                 return n.Const({"True": True, "False": False, "None": None}[tok.text], span)
             if tok.text in KEYWORDS:
                 raise self.unexpected("a value")
+            self.refuse_python(tok)
             self.advance()
             return n.Name(tok.text, span)
         if tok.kind == "op" and tok.text in "([":
             return self.parse_parenthesised()
         raise self.unexpected("a value")
+
+    def refuse_python(self, tok: Token) -> None:
+        """Python that a student may paste into an argument, refused with a message that says why."""
+        after = self.peek()
+        if tok.text == "lambda":
+            message, end = "lambda is not part of the description language", tok.end
+        elif after.kind == "string" and after.pos == tok.end:
+            message, end = f"{tok.text}'...' strings are not part of the description language; write a plain " \
+                           "string", after.end
+        elif after.kind == "op" and after.text == "(":
+            message, end = f"{tok.text}(...): only layers are called, each as a statement of its own", after.end
+        elif after.kind == "op" and after.text == ".":
+            attribute = self.tokens[min(self.i + 2, len(self.tokens) - 1)]
+            end = attribute.end if attribute.kind == "name" else after.end
+            message = f"{self.src[tok.pos:end]}: attribute access is not part of the description language"
+        else:
+            return
+        raise error(message, self.src, tok.pos, end)
 
     def parse_parenthesised(self):
         open_tok = self.advance()

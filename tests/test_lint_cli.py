@@ -154,7 +154,7 @@ def test_unreadable_file_exit_2_and_others_still_linted(tmp_path):
     (tmp_path / "broken.net").write_text(BROKEN)
     result = run(["bad.net", "broken.net"], tmp_path)
     assert result.exit_code == 2
-    assert "bad.net is not UTF-8 text" in result.output and "CC101" in result.output
+    assert "bad.net:1:1: CC001 not UTF-8 text: byte 0xff" in result.output and "CC101" in result.output
 
 
 def test_directories_recursive_and_exclude(tmp_path):

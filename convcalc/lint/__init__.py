@@ -23,5 +23,5 @@ def main(paths, select=None, ignore=None, exclude=(), input_dims=None, fmt="text
         raise UsageError("give at least one PATH (a file or a directory), or --list-codes")
     options = Options(split_codes(select), split_codes(ignore), tuple(exclude), input_dims, verbose)
     result = lint(paths, options)
-    errors = list(result.warnings) + [f"convcalc: error: {failure}" for failure in result.failures]
+    errors = list(result.warnings) + list(result.failures)
     return report(result, fmt, verbose), errors, result.exit_code

@@ -19,7 +19,7 @@ from typing import Optional
 
 from convcalc import dims
 from convcalc import nodes as n
-from convcalc.errors import CODES, ConvcalcError, INFO, Span, UsageError
+from convcalc.errors import CODES, ConvcalcError, INFO, Span, UnreadableInput, UsageError
 from convcalc.lint import messages as m
 from convcalc.lint.config import ConfigFinder, matches
 
@@ -148,8 +148,11 @@ def lint(paths, options: Options) -> Result:
         selection = Selection(select if select is not None else set(CODES), ignore)
         try:
             shown, text = read_source(path, None)
+        except UnreadableInput as exc:
+            result.failures.append(exc.render())
+            continue
         except UsageError as exc:
-            result.failures.append(str(exc))
+            result.failures.append(f"convcalc: error: {exc}")
             continue
         result.files += 1
         result.sources[shown] = text
