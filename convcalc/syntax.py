@@ -14,6 +14,7 @@ from convcalc.limits import deep_stack
 MAX_BLOCK_DEPTH = 1_000  # nested blocks (indentation levels)
 MAX_BRACKET_DEPTH = 64  # nested brackets: expressions are evaluated recursively
 MAX_SOURCE = 5_000_000  # characters
+MAX_DIGITS = 78  # of a number: 2**256, the largest integer the evaluator takes, has 78
 MAX_OPERATORS = 500  # in one statement: evaluation recurses over the expression tree
 
 KEYWORDS = {"input", "let", "repeat", "as", "residual", "shortcut", "concat", "branch",
@@ -271,7 +272,7 @@ class Parser:
         while self.tok.kind in ("dimnumber", "dimname"):
             tok = self.advance()
             span = self.span(tok.pos, tok.end)
-            dims.append(n.Num(int(tok.text), span) if tok.kind == "dimnumber" else n.Name(tok.text, span))
+            dims.append(n.Num(self.integer(tok), span) if tok.kind == "dimnumber" else n.Name(tok.text, span))
         return n.Input(tuple(dims), self.span(start.pos, self.last_end))
 
     def parse_call(self) -> n.Call:
@@ -441,7 +442,7 @@ class Parser:
             self.advance()
             if any(c in tok.text for c in ".eE"):
                 return n.Float(float(tok.text), span)
-            return n.Num(int(tok.text), span)
+            return n.Num(self.integer(tok), span)
         if tok.kind == "string":
             self.advance()
             return n.Str(tok.text[1:-1], span)
@@ -457,6 +458,13 @@ class Parser:
         if tok.kind == "op" and tok.text in "([":
             return self.parse_parenthesised()
         raise self.unexpected("a value")
+
+    def integer(self, tok: Token) -> int:
+        """Python refuses to convert more than 4,300 digits; convcalc has no use for over 78."""
+        if len(tok.text) > MAX_DIGITS:
+            raise error(f"a number of {len(tok.text):,} digits; numbers go up to 2**256 ({MAX_DIGITS} digits)",
+                        self.src, tok.pos, tok.end)
+        return int(tok.text)
 
     def refuse_python(self, tok: Token) -> None:
         """Python that a student may paste into an argument, refused with a message that says why."""

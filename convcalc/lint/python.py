@@ -22,6 +22,7 @@ from typing import Optional
 
 from convcalc import nodes as n
 from convcalc.errors import ConvcalcError, Span
+from convcalc.syntax import MAX_DIGITS
 
 MAX_STEPS = 200_000  # statements and expressions interpreted for one model (or the module itself)
 MAX_DEPTH = 60  # nested function calls
@@ -2089,10 +2090,13 @@ def parse_input_comment(text: str, line: int, m) -> tuple:
         token = piece.strip()
         col = start + offset + (len(piece) - len(piece.lstrip()))
         dim_span = Span(line, col, line, col + max(1, len(token)))
-        if re.fullmatch(r"\d+", token):
+        if re.fullmatch(r"\d+", token) and len(token) <= MAX_DIGITS:
             dims.append(n.Num(int(token), dim_span))
         elif re.fullmatch(r"[A-Za-z_][A-Za-z_0-9]*", token):
             dims.append(n.Name(token, dim_span))
+        elif re.fullmatch(r"\d+", token):
+            return None, ConvcalcError("CC001", f"a number of {len(token):,} digits in `# convcalc: input`; "
+                                                f"numbers go up to 2**256 ({MAX_DIGITS} digits)", dim_span)
         else:
             return None, ConvcalcError("CC001", f"bad input dimension {token!r} in `# convcalc: input`: expected "
                                                 "numbers or names joined by x, e.g. 3x32x32", dim_span)
