@@ -589,9 +589,13 @@ class Memory:
         return self.input + self.forward_backward + self.params
 
 
+def output_elements(row) -> dims.Dim:
+    """Per sample; a view shares its input's storage: 0."""
+    return 0 if row.name == "view" else product(row.shape)
+
+
 def output_bytes(row, batch: int, width: int) -> dims.Dim:
-    """A view shares its input's storage: 0."""
-    return 0 if row.name == "view" else product(row.shape) * batch * width
+    return output_elements(row) * batch * width
 
 
 def memory(analysis: Analysis, batch: int = 1, dtype: str = "float32") -> Memory:
@@ -602,8 +606,9 @@ def memory(analysis: Analysis, batch: int = 1, dtype: str = "float32") -> Memory
         input=product(analysis.input) * batch * width if analysis.input else 0,
         params=analysis.total_params * width,
         buffers=sum((buffer_bytes(r, width) for r in analysis.rows), 0),
-        activations=sum((output_bytes(r, batch, width) for r in analysis.rows), 0),
-        forward_backward=2 * sum((output_bytes(r, batch, width) for r in layers if _nonzero(r.params)), 0),
+        # summed per sample, then scaled once: a symbolic product per row costs time in a deep network
+        activations=sum((output_elements(r) for r in analysis.rows), 0) * batch * width,
+        forward_backward=2 * sum((output_elements(r) for r in layers if _nonzero(r.params)), 0) * batch * width,
     )
 
 

@@ -6,6 +6,7 @@ rule receives the bound arguments (``Args``) and the incoming shape of one sampl
 """
 from __future__ import annotations
 
+import math
 from typing import Optional
 
 from convcalc.dims import Dim, is_symbolic, render
@@ -220,8 +221,19 @@ def expect_channels(layer: str, arg: str, wanted: Dim, shape: tuple) -> None:
                                   f"{got} channel{'s' if got != 1 else ''} (input {fmt_shape(shape)})", arg=arg)
 
 
+_products: dict = {}  # symbolic shape -> its product: a deep network multiplies the same few shapes again and again
+
+
 def product(values) -> Dim:
+    values = tuple(values)
+    if all(type(v) is int for v in values):
+        return math.prod(values)
+    if values in _products:
+        return _products[values]
     total: Dim = 1
     for v in values:
         total = total * v
+    if len(_products) >= 4096:
+        _products.clear()
+    _products[values] = total
     return total
