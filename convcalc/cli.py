@@ -7,20 +7,18 @@ import sys
 import click
 
 from convcalc import __version__
-from convcalc.errors import ConvcalcError, UnreadableInput, UsageError
+from convcalc.errors import ConvcalcError, UsageError
 
 
 class Failure(click.ClickException):
-    """A usage or input error: message on stderr, no traceback."""
+    """A usage or input error: its text on stderr, as rendered (UsageError.render), no traceback."""
 
-    def __init__(self, message: str, exit_code: int = 2, positioned: bool = False):
-        super().__init__(message)
+    def __init__(self, text: str, exit_code: int = 2):
+        super().__init__(text)
         self.exit_code = exit_code
-        self.positioned = positioned  # a diagnostic with path:line:col, shown as it is
 
     def show(self, file=None):
-        message = self.format_message()
-        click.echo(message if self.positioned else f"convcalc: error: {message}", err=True)
+        click.echo(self.format_message(), err=True)
 
 
 def handle_errors(command):
@@ -28,12 +26,10 @@ def handle_errors(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except UnreadableInput as exc:
-            raise Failure(exc.render(), positioned=True) from None
         except UsageError as exc:
-            raise Failure(str(exc)) from None
+            raise Failure(exc.render()) from None
         except RecursionError:
-            raise Failure("the description is nested too deeply to analyse", 1) from None
+            raise Failure("convcalc: error: the description is nested too deeply to analyse", 1) from None
     return wrapper
 
 
@@ -240,10 +236,16 @@ def inputs(net, expr, input_dims, fmt, model, limit):
     """
     from convcalc import report
     from convcalc.inputs import analyse_inputs
+    from convcalc.limits import OverBudget, SearchBudget, refusal
+
     programs, override = load_network(net, expr, input_dims, model)
     reports = []
     for program in programs:
-        result = analyse_inputs(program, override, limit)
+        try:
+            with SearchBudget("deciding which input sizes are valid"):
+                result = analyse_inputs(program, override, limit)
+        except OverBudget as exc:
+            raise refusal(exc, program) from None
         if result.error is not None and result.accepted is not None and result.accepted.is_empty:
             click.echo(result.error.diagnostic(program.path, program.source).render(), err=True)
         reports.append(result)

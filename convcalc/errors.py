@@ -144,15 +144,19 @@ class ConvcalcError(Exception):
 
 
 class UsageError(Exception):
-    """Bad command-line usage or configuration (exit code 2)."""
+    """Bad command-line usage or configuration (exit code 2). ``diagnostic``, when the problem
+    has a place in an input, is shown instead of the bare message."""
+
+    def __init__(self, message: str, diagnostic: Diagnostic | None = None):
+        super().__init__(message)
+        self.diagnostic = diagnostic
+
+    def render(self) -> str:
+        return self.diagnostic.render() if self.diagnostic else f"convcalc: error: {self}"
 
 
 class UnreadableInput(UsageError):
     """An input that is not text convcalc reads (exit code 2), with the place where reading stopped."""
 
     def __init__(self, diagnostic: Diagnostic):
-        super().__init__(diagnostic.message)
-        self.diagnostic = diagnostic
-
-    def render(self) -> str:
-        return self.diagnostic.render()
+        super().__init__(diagnostic.message, diagnostic)

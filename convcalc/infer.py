@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import ChainMap
 from typing import Optional
 
-from convcalc import dims
+from convcalc import dims, limits
 from convcalc import nodes as n
 from convcalc.errors import ConvcalcError, Span
 from convcalc.limits import deep_stack
@@ -243,6 +243,8 @@ class Walker:
 
     def step(self, node) -> None:
         self.steps += 1
+        if limits.searching is not None:
+            limits.searching.spend()
         if self.steps > MAX_STEPS:
             raise fail("CC002", f"the network unrolls into more than {MAX_STEPS:,} layers and statements; "
                                 "convcalc stops there", node)

@@ -53,9 +53,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Optional
 
-from convcalc import dims
+from convcalc import dims, limits, quasi
 from convcalc import nodes as n
-from convcalc import quasi
 from convcalc.errors import ConvcalcError, UsageError
 from convcalc.infer import Analysis, Row, ShapeBackend, Walker
 from convcalc.intsets import IntSet
@@ -381,6 +380,8 @@ def decide(program, given, base: dict, name: str, symbolic: Trace) -> SymbolResu
 
     # K: past K periods every size check is decided for good
     settle = 0
+    lifted: dict = {}
+    settled: dict = {}  # (size, first accepted) -> K: a deep network repeats the same few sizes
     for index, spec, args in symbolic.layers:
         row = symbolic.analysis.rows[index]
         positions = {i for i, d in enumerate(row.input) if d in qps}
@@ -388,10 +389,17 @@ def decide(program, given, base: dict, name: str, symbolic: Trace) -> SymbolResu
             continue
         first = smallest_accepted(spec, args, row.input, positions, geometry_bound(args))
         for i in positions:
+            d = row.input[i]
+            if (d, first) in settled:
+                continue
+            limits.charge(period)  # lifting to the common period is work in proportion to it
             try:
-                settle = max(settle, quasi.settle(qps[row.input[i]].lift(period), first))
+                if d not in lifted:
+                    lifted[d] = qps[d].lift(period)
+                settled[d, first] = quasi.settle(lifted[d], first)
             except quasi.NotQuasi as exc:
                 raise NotProven(str(exc)) from None
+            settle = max(settle, settled[d, first])
     top = (settle + 1) * period
     if top > MAX_SCAN:
         raise NotProven(f"deciding {name} would take {top:,} integer walks (limit {MAX_SCAN:,})")

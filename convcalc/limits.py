@@ -25,3 +25,55 @@ def deep_stack(function):
         finally:
             sys.setrecursionlimit(limit)
     return wrapper
+
+
+SEARCH_STEPS = 500_000  # layer-steps of all the walks of one search: about 10 s
+
+
+class OverBudget(Exception):
+    """A search that walks one network many times (convcalc inputs, verify's choice of a
+    size) would take longer than its budget. Not a ConvcalcError: the walks' own handlers
+    must let it through, so that the search stops rather than taking it for an invalid size."""
+
+
+searching = None  # the SearchBudget of the search running now, which Walker.step charges
+
+
+class SearchBudget:
+    """``with SearchBudget("convcalc inputs"):`` bounds the walks made inside it, all together."""
+
+    def __init__(self, what: str, steps: int | None = None):
+        steps = SEARCH_STEPS if steps is None else steps
+        self.what, self.steps, self.left = what, steps, steps
+        self.outer = None
+
+    def __enter__(self):
+        global searching
+        self.outer, searching = searching, self
+        return self
+
+    def __exit__(self, *exc_info):
+        global searching
+        searching = self.outer
+
+    def spend(self, work: int = 1) -> None:
+        self.left -= work
+        if self.left < 0:
+            raise OverBudget(f"{self.what} needs more than {self.steps:,} layer-steps in all (each size tried is "
+                             "a walk of the whole network); convcalc stops there")
+
+
+def charge(work: int) -> None:
+    """Charge work other than a walk's steps, counted in steps' worth, to the search running now."""
+    if searching is not None:
+        searching.spend(work)
+
+
+def refusal(exc: OverBudget, program):
+    """The UsageError (exit 2) of a search over its budget, at the network's input line."""
+    from convcalc import nodes as n
+    from convcalc.errors import ConvcalcError, UsageError
+
+    given = next((s for s in program.body if isinstance(s, n.Input)), None)
+    problem = ConvcalcError("CC002", f"{exc}; give one size with --input", given.span if given else None)
+    return UsageError(problem.message, problem.diagnostic(program.path, program.source))

@@ -20,6 +20,7 @@ from convcalc import nodes as n
 from convcalc.errors import ConvcalcError, UsageError
 from convcalc.executor.run import ExecutionFailure, ExecutorBackend, Step
 from convcalc.infer import Analysis, Walker, analyse
+from convcalc.limits import OverBudget, SearchBudget, refusal
 
 DEFAULT_MAX_MACS = 100_000_000
 SEARCH_LINEAR = 256  # symbolic inputs: every size 1..SEARCH_LINEAR is tried,
@@ -73,7 +74,13 @@ def choose_input(program: n.Program, override: Optional[n.Input], option_text: O
     def valid(size: int) -> bool:
         return analyse(program, override_for([size if s is None else s for s in sizes])).ok
 
-    found = smallest_valid(valid)
+    try:
+        with SearchBudget("finding a size every layer accepts"):
+            found = smallest_valid(valid)
+    except OverBudget as exc:
+        raise refusal(exc, program) from None
+    if found is None and not analyse(program, override).ok:
+        return Choice(override, "")  # broken for every size: the walk reports where, with its position
     if found is None:
         raise UsageError(f"{written} ({source}) is symbolic and no size {names} = 1..{SEARCH_LINEAR} (nor a power "
                          f"of two up to {SEARCH_LIMIT:,}) makes every layer valid; give one with --input "
@@ -160,6 +167,14 @@ def smaller_input(program: n.Program, dims, work: int, budget: int, batch: int):
         return dims, (estimate_work(analysis, batch) if analysis.ok else None)
 
     guess = max(1, min(largest - 1, math.ceil(largest * (budget / work) ** (1 / len(spatial)) * 1.1)))
+    try:
+        with SearchBudget("finding a smaller input"):
+            return search_smaller(candidate, guess, largest, budget)
+    except OverBudget:
+        return None  # no suggestion: the message says what to pass instead
+
+
+def search_smaller(candidate, guess: int, largest: int, budget: int):
     lowest = None  # the smallest valid size tried, when none fits the budget
     for target in range(guess, max(0, guess - 200), -1):
         dims, cost = candidate(target)

@@ -264,3 +264,48 @@ def test_the_python_frontend_never_imports_or_runs_the_file(tmp_path):
         assert status in (0, 1), output
     assert not marker.exists()
     assert "evil_module_convcalc" not in sys.modules
+
+
+# ---------------------------------------------------------------- searches: many walks of one network
+
+DEEP_SYMBOLIC = "input 3xHxW\nrepeat 100000:\n    ReLU()\n"
+
+
+@pytest.mark.parametrize("command", ["inputs", "verify"])
+def test_a_search_over_sizes_is_bounded_in_all(command):
+    """Each walk stops at 50,000 steps; a search would walk once per size tried: bounded together."""
+    status, output, _ = run([command, "-e", DEEP_SYMBOLIC])
+    assert status == 2, output
+    assert first_message(output)[:3] == (1, 1, "CC002")
+    assert "needs more than 500,000 layer-steps in all" in output and "give one size with --input" in output
+
+
+def test_the_exact_analysis_charges_its_own_work():
+    """Lifting each size to a common period is work too (here 1,000 layers x period 4,096)."""
+    from convcalc.inputs import analyse_inputs
+    from convcalc.limits import OverBudget, SearchBudget
+    from convcalc.syntax import parse
+
+    text = "input 3xHxW\nrepeat 1000:\n    ReLU()\nrepeat 12:\n    Conv2d(3, 3, 3, stride=2, padding=1)\n"
+    start = time.perf_counter()
+    with pytest.raises(OverBudget, match="more than 100,000 layer-steps"):
+        with SearchBudget("deciding", steps=100_000):
+            analyse_inputs(parse(text, "t.net"))
+    assert time.perf_counter() - start < QUICK
+
+
+def test_lint_notes_a_search_over_its_budget(tmp_path, monkeypatch):
+    """lint runs the exact analysis for a symbolic input; over the budget it checks the rest and notes it."""
+    monkeypatch.setattr("convcalc.limits.SEARCH_STEPS", 20_000)  # the file below needs about 4 million
+    path = tmp_path / "deep.net"
+    path.write_text("input 3xHxW\nrepeat 1000:\n    ReLU()\nrepeat 12:\n    Conv2d(3, 3, 3, stride=2, padding=1)\n")
+    status, output, _ = run(["lint", "--verbose", str(path)])
+    assert status == 0, output
+    assert "deep.net:1:1: CC900 not checked for every input size: deciding which input sizes " \
+           "are valid needs more than 20,000 layer-steps in all" in output
+
+
+def test_a_number_of_4301_digits():
+    """Python refuses to convert more than 4,300 digits (a ValueError); convcalc stops at 78."""
+    check("input 3x8x8\nConv2d(3, 8, " + "9" * 4301 + ")", "CC001", "a number of 4,301 digits", where=(2, 14))
+    check("input 3x" + "9" * 4301 + "x8\nReLU()", "CC001", "a number of 4,301 digits", where=(1, 9))

@@ -426,7 +426,8 @@ class ExecutorBackend:
 
     def start(self, shape, node) -> Tensor:
         if not all(type(d) is int and d >= 1 for d in shape):
-            raise ExecutionFailure(node, f"the executor needs concrete input sizes, not {shape}")
+            raise ExecutionFailure(node, "the executor needs concrete input sizes, not "
+                                         + " x ".join(str(d) for d in shape))
         self.input = Tensor.rand((self.batch,) + tuple(shape), seeded(self.seed, "input"))
         return self.input
 

@@ -19,7 +19,7 @@ from typing import Optional
 
 from convcalc import dims
 from convcalc import nodes as n
-from convcalc.errors import CODES, ConvcalcError, INFO, Span, UnreadableInput, UsageError
+from convcalc.errors import CODES, ConvcalcError, INFO, Span, UsageError
 from convcalc.lint import messages as m
 from convcalc.lint.config import ConfigFinder, matches
 
@@ -148,11 +148,8 @@ def lint(paths, options: Options) -> Result:
         selection = Selection(select if select is not None else set(CODES), ignore)
         try:
             shown, text = read_source(path, None)
-        except UnreadableInput as exc:
-            result.failures.append(exc.render())
-            continue
         except UsageError as exc:
-            result.failures.append(f"convcalc: error: {exc}")
+            result.failures.append(exc.render())
             continue
         result.files += 1
         result.sources[shown] = text
@@ -207,7 +204,8 @@ def lint_text(path: str, text: str, cli_input: Optional[n.Input], fallback: Opti
     except RecursionError:
         return [m.SyntaxProblem(path, Span(1, 1, 1, 2), "the description is nested too deeply to read")], [], 0
     override = cli_input or (None if program.input is not None else fallback)
-    return lint_model(program, override, None), [], 1
+    notes: list = []
+    return lint_model(program, override, None, notes), notes, 1
 
 
 def lint_python(path: str, text: str, cli_input, fallback):
@@ -274,8 +272,16 @@ def lint_model(program: n.Program, override: Optional[n.Input], model, notes: Op
     checks.run_checks(outcome.steps, report)
     if analysis.error is None and outcome.stopped is None and not no_size and symbolic(program, override):
         from convcalc.inputs import symbolic_diagnostics  # what no size satisfies; imported only when needed
+        from convcalc.limits import OverBudget, SearchBudget
 
-        found.extend(m.from_error(path, problem) for problem in symbolic_diagnostics(program, override))
+        try:
+            with SearchBudget("deciding which input sizes are valid"):
+                found.extend(m.from_error(path, problem) for problem in symbolic_diagnostics(program, override))
+        except OverBudget as exc:
+            if notes is not None:
+                where = program.input.span if program.input else Span(1, 1, 1, 2)
+                model_name = f"model {program.name}: " if program.name else ""
+                notes.append(m.Note(path, where, f"{model_name}not checked for every input size: {exc}"))
     if outcome.stopped is not None and notes is not None:
         notes.append(m.Note(path, outcome.stopped.span, f"model {program.name or path}: {outcome.stopped.message}"))
     if model is not None:
