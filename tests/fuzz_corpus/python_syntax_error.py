@@ -1,0 +1,3 @@
+import torch.nn as nn
+class M(nn.Module:
+    pass
