@@ -309,3 +309,17 @@ def test_a_number_of_4301_digits():
     """Python refuses to convert more than 4,300 digits (a ValueError); convcalc stops at 78."""
     check("input 3x8x8\nConv2d(3, 8, " + "9" * 4301 + ")", "CC001", "a number of 4,301 digits", where=(2, 14))
     check("input 3x" + "9" * 4301 + "x8\nReLU()", "CC001", "a number of 4,301 digits", where=(1, 9))
+
+
+@pytest.mark.parametrize("source, where, fragment", [
+    ("import torch\nx = (\n", (2, 1), "not read: Python cannot parse this file ('(' was never closed)"),
+    ("import torch\nx = 1\n", (1, 1), "no model found"),
+])
+def test_shapes_of_a_python_file_without_a_model_says_why(tmp_path, source, where, fragment):
+    """Never an empty table and exit 0: lint only notes such a file, shapes has nothing to show."""
+    path = tmp_path / "nomodel.py"
+    path.write_text(source)
+    for command in ("shapes", "params", "verify", "inputs"):
+        status, output, _ = run([command, str(path)])
+        assert status == 1, output
+        assert first_message(output)[:3] == (*where, "CC001") and fragment in output

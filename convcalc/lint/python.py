@@ -1944,6 +1944,11 @@ def models_from_source(text: str, path: str) -> list:
     result = read_models(text, path)
     if result.problems:
         raise result.problems[0]
+    if not result.programs:  # say why there is nothing to show (lint, which reads whole trees, only notes it)
+        if result.notes:
+            raise ConvcalcError("CC001", result.notes[0].message, result.notes[0].span)
+        raise ConvcalcError("CC001", "no model found: convcalc reads nn.Module subclasses with a forward, and "
+                                     "nn.Sequential(...) assigned to a name", Span(1, 1, 1, 2))
     return result.programs
 
 
