@@ -245,7 +245,7 @@ def inputs(net, expr, input_dims, fmt, model, limit):
             with SearchBudget("deciding which input sizes are valid"):
                 result = analyse_inputs(program, override, limit)
         except OverBudget as exc:
-            raise refusal(exc, program) from None
+            raise refusal(f"{exc}; give one size with --input", program) from None
         if result.error is not None and result.accepted is not None and result.accepted.is_empty:
             click.echo(result.error.diagnostic(program.path, program.source).render(), err=True)
         reports.append(result)

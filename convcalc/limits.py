@@ -69,11 +69,12 @@ def charge(work: int) -> None:
         searching.spend(work)
 
 
-def refusal(exc: OverBudget, program):
-    """The UsageError (exit 2) of a search over its budget, at the network's input line."""
+def refusal(message: str, program):
+    """The UsageError (exit 2) of work over its budget, shown at the network's input line:
+    the input's size is what decides the work."""
     from convcalc import nodes as n
     from convcalc.errors import ConvcalcError, UsageError
 
     given = next((s for s in program.body if isinstance(s, n.Input)), None)
-    problem = ConvcalcError("CC002", f"{exc}; give one size with --input", given.span if given else None)
-    return UsageError(problem.message, problem.diagnostic(program.path, program.source))
+    problem = ConvcalcError("CC002", message, given.span if given else None)
+    return UsageError(message, problem.diagnostic(program.path, program.source))

@@ -17,7 +17,7 @@ from itertools import zip_longest
 from typing import List, Optional
 
 from convcalc import nodes as n
-from convcalc.errors import ConvcalcError, UsageError
+from convcalc.errors import ConvcalcError
 from convcalc.executor.run import ExecutionFailure, ExecutorBackend, Step
 from convcalc.infer import Analysis, Walker, analyse
 from convcalc.limits import OverBudget, SearchBudget, refusal
@@ -78,13 +78,13 @@ def choose_input(program: n.Program, override: Optional[n.Input], option_text: O
         with SearchBudget("finding a size every layer accepts"):
             found = smallest_valid(valid)
     except OverBudget as exc:
-        raise refusal(exc, program) from None
+        raise refusal(f"{exc}; give one size with --input", program) from None
     if found is None and not analyse(program, override).ok:
         return Choice(override, "")  # broken for every size: the walk reports where, with its position
     if found is None:
-        raise UsageError(f"{written} ({source}) is symbolic and no size {names} = 1..{SEARCH_LINEAR} (nor a power "
-                         f"of two up to {SEARCH_LIMIT:,}) makes every layer valid; give one with --input "
-                         "(convcalc inputs tells which sizes work)")
+        raise refusal(f"{written} ({source}) is symbolic and no size {names} = 1..{SEARCH_LINEAR} (nor a power "
+                      f"of two up to {SEARCH_LIMIT:,}) makes every layer valid; give one with --input "
+                      "(convcalc inputs tells which sizes work)", program)
     size, exact = found
     dims = [size if s is None else s for s in sizes]
     how = ("the smallest size every layer accepts" if exact else
@@ -192,7 +192,7 @@ def search_smaller(candidate, guess: int, largest: int, budget: int):
 
 
 def over_budget_message(label: str, dims, batch: int, work: int, budget: int, smaller) -> str:
-    head = (f"{label}: verifying at {input_text(dims)}, batch {batch}, would take about {work:,} multiply-adds "
+    head = (f"{label}verifying at {input_text(dims)}, batch {batch}, would take about {work:,} multiply-adds "
             f"({duration(work)} in pure Python), over the budget of {budget:,} (--max-macs)")
     ways = [f"--max-macs {work} to run it anyway"]
     if smaller is not None:
@@ -291,8 +291,8 @@ def plan(program: n.Program, choice: Choice, seed: int = 0, batch: int = 1,
     if max_macs and work > max_macs:
         dims = tuple(analysis.input)
         smaller = smaller_input(program, dims, work, max_macs, batch) if analysis.ok else None
-        label = program.path + (f" ({program.name})" if getattr(program, "name", "") else "")
-        raise UsageError(over_budget_message(label, dims, batch, work, max_macs, smaller))
+        label = f"model {program.name}: " if getattr(program, "name", "") else ""  # the path heads the message
+        raise refusal(over_budget_message(label, dims, batch, work, max_macs, smaller), program)
     return Verification(analysis, note=choice.note, seed=seed, batch=batch, work=work)
 
 

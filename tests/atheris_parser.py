@@ -11,7 +11,6 @@ to ``<artifact_prefix>crash-<sha1>``; replay one with ``python tests/atheris_par
 A ConvcalcError must also point into the source (line and column within it), since that is
 what the message shows with a caret.
 """
-import os
 import shutil
 import sys
 import tempfile

@@ -223,6 +223,7 @@ def test_a_long_symbolic_total_is_shown_not_refused():
 def test_verify_refuses_work_over_its_budget():
     status, output, _ = run(["verify", "-e", "input 3x2048x2048; Conv2d(3, 512, 11); Conv2d(512, 512, 11)"])
     assert status == 2 and "over the budget" in output
+    assert first_message(output)[:3] == (1, 1, "CC002")  # at the input line: its size decides the work
 
 
 # ---------------------------------------------------------------- the Python frontend runs nothing
@@ -323,3 +324,9 @@ def test_shapes_of_a_python_file_without_a_model_says_why(tmp_path, source, wher
         status, output, _ = run([command, str(path)])
         assert status == 1, output
         assert first_message(output)[:3] == (*where, "CC001") and fragment in output
+
+
+def test_verify_of_a_symbolic_network_no_size_fits():
+    status, output, _ = run(["verify", "-e", "input 3xHxW; Conv2d(3, 8, 3); Flatten(); Linear(5, 3)"])
+    assert status == 2 and first_message(output)[:3] == (1, 1, "CC002")
+    assert "is symbolic and no size H = W = 1..256" in output
