@@ -447,24 +447,33 @@ class Row:
             return self.params * product(self.shape[1:])
         return self.params
 
+    @property
+    def elements(self) -> dims.Dim:
+        """Output elements per sample that take memory: a view shares its input's storage."""
+        return 0 if self.name == "view" else product(self.shape)
+
 
 class Analysis:
-    """The rows of a walk, up to its first error; warnings are ConvcalcErrors with code CC2xx."""
+    """The rows of a walk, up to its first error; warnings are ConvcalcErrors with code CC2xx.
 
-    def __init__(self, path: str, source: str, input: tuple = (), rows: Optional[list] = None,
-                 output: tuple = (), error: Optional[ConvcalcError] = None, warnings: Optional[list] = None):
-        self.path, self.source, self.input, self.output, self.error = path, source, input, output, error
-        self.rows = [] if rows is None else rows
-        self.warnings = [] if warnings is None else warnings
+    Rows come only through add_row, which keeps the totals as they come."""
+
+    def __init__(self, path: str, source: str):
+        self.path, self.source = path, source
+        self.input: tuple = ()
+        self.output: tuple = ()
+        self.error: Optional[ConvcalcError] = None
+        self.rows: list = []
+        self.warnings: list = []
+        # params, trainable params, buffers, mult-adds and output elements of the rows so far
+        self.totals: tuple = (0, 0, 0, 0, 0)
 
     def add_row(self, row: Row) -> None:
-        """Append a row, summing its numbers into running totals on the way: a symbolic total
-        that outgrows the bounds of dims fails here, inside the walk, at the layer that did it."""
+        """Append a row and add its numbers to the totals: a symbolic total that outgrows the
+        bounds of dims fails here, inside the walk, at the layer that did it (not in a report)."""
         self.rows.append(row)
-        self.running = tuple(t + v for t, v in zip(self.running, (row.params, row.buffers, row.macs,
-                                                                  product(row.shape))))
-
-    running = (0, 0, 0, 0)  # params, buffers, mult-adds and output elements of the rows added so far
+        numbers = (row.params, row.params if row.trainable else 0, row.buffers, row.macs, row.elements)
+        self.totals = tuple(t + v for t, v in zip(self.totals, numbers))
 
     def __repr__(self):
         return f"Analysis({self.path!r}, {len(self.rows)} rows, error={self.error!r})"
@@ -475,19 +484,19 @@ class Analysis:
 
     @property
     def total_params(self) -> dims.Dim:
-        return sum((r.params for r in self.rows), 0)
+        return self.totals[0]
 
     @property
     def trainable_params(self) -> dims.Dim:
-        return sum((r.params for r in self.rows if r.trainable), 0)
+        return self.totals[1]
 
     @property
     def total_buffers(self) -> dims.Dim:
-        return sum((r.buffers for r in self.rows), 0)
+        return self.totals[2]
 
     @property
     def total_macs(self) -> dims.Dim:
-        return sum((r.macs for r in self.rows), 0)
+        return self.totals[3]
 
     @property
     def symbolic(self) -> bool:

@@ -1,9 +1,14 @@
-"""The Python stack that nested blocks need.
+"""Two limits that span modules: the Python stack nested blocks need, and the budget of a
+search that walks one network many times.
 
 Blocks are parsed and walked recursively, about five frames a level, so the 1,000 levels the
 language allows (syntax.MAX_BLOCK_DEPTH) need more than Python's default limit of 1,000
 frames. The entry points that recurse over blocks raise the limit while they run; the
 bounds on nesting keep the real depth far below it.
+
+Each walk stops at infer.MAX_STEPS, but `convcalc inputs`, verify's choice of a size and
+lint's exact analysis walk a network once per size they try: SearchBudget bounds those walks
+all together. The other bounds sit beside the code they bound (syntax, infer, dims, load).
 """
 from __future__ import annotations
 

@@ -589,13 +589,8 @@ class Memory:
         return self.input + self.forward_backward + self.params
 
 
-def output_elements(row) -> dims.Dim:
-    """Per sample; a view shares its input's storage: 0."""
-    return 0 if row.name == "view" else product(row.shape)
-
-
 def output_bytes(row, batch: int, width: int) -> dims.Dim:
-    return output_elements(row) * batch * width
+    return row.elements * batch * width
 
 
 def memory(analysis: Analysis, batch: int = 1, dtype: str = "float32") -> Memory:
@@ -607,8 +602,8 @@ def memory(analysis: Analysis, batch: int = 1, dtype: str = "float32") -> Memory
         params=analysis.total_params * width,
         buffers=sum((buffer_bytes(r, width) for r in analysis.rows), 0),
         # summed per sample, then scaled once: a symbolic product per row costs time in a deep network
-        activations=sum((output_elements(r) for r in analysis.rows), 0) * batch * width,
-        forward_backward=2 * sum((output_elements(r) for r in layers if _nonzero(r.params)), 0) * batch * width,
+        activations=analysis.totals[4] * batch * width,
+        forward_backward=2 * sum((r.elements for r in layers if _nonzero(r.params)), 0) * batch * width,
     )
 
 
