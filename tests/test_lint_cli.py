@@ -155,6 +155,10 @@ def test_unreadable_file_exit_2_and_others_still_linted(tmp_path):
     result = run(["bad.net", "broken.net"], tmp_path)
     assert result.exit_code == 2
     assert "bad.net:1:1: CC001 not UTF-8 text: byte 0xff" in result.output and "CC101" in result.output
+    assert result.stdout.endswith("Found 1 problem (1 error) in 1 file. 1 file not read (see above).\n")
+    alone = run(["bad.net"], tmp_path)
+    assert alone.exit_code == 2 and alone.stdout == "No problems in the files read (0 files, 0 models). 1 file not " \
+                                                    "read (see above).\n"
 
 
 def test_directories_recursive_and_exclude(tmp_path):

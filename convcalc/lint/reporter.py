@@ -34,8 +34,12 @@ def text_report(result, verbose: bool = False) -> str:
 def summary(result) -> str:
     files = f"{result.files} file{'s' if result.files != 1 else ''}"
     models = f"{result.models} model{'s' if result.models != 1 else ''}"
+    unread = len(result.failures)
+    # never "All checks passed" over a file that was not read
+    tail = f" {unread} file{'s' if unread != 1 else ''} not read (see above)." if unread else ""
     if not result.findings:
-        return f"All checks passed ({files}, {models})."
+        head = "No problems in the files read" if unread else "All checks passed"
+        return f"{head} ({files}, {models}).{tail}"
     errors = sum(1 for f in result.findings if f.severity == ERROR)
     warnings = sum(1 for f in result.findings if f.severity == WARNING)
     parts = []
@@ -44,7 +48,7 @@ def summary(result) -> str:
     if warnings:
         parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
     count = len(result.findings)
-    return f"Found {count} problem{'s' if count != 1 else ''} ({', '.join(parts)}) in {files}."
+    return f"Found {count} problem{'s' if count != 1 else ''} ({', '.join(parts)}) in {files}.{tail}"
 
 
 def json_report(result, verbose: bool = False) -> str:
