@@ -246,6 +246,9 @@ def inputs(net, expr, input_dims, fmt, model, limit):
                 result = analyse_inputs(program, override, limit)
         except OverBudget as exc:
             raise refusal(f"{exc}; give one size with --input", program) from None
+        except ConvcalcError as exc:  # no input line: reported as shapes reports it
+            click.echo(exc.diagnostic(program.path, program.source).render(), err=True)
+            sys.exit(1)
         if result.error is not None and result.accepted is not None and result.accepted.is_empty:
             click.echo(result.error.diagnostic(program.path, program.source).render(), err=True)
         reports.append(result)

@@ -55,7 +55,7 @@ from typing import Optional
 
 from convcalc import dims, limits, quasi
 from convcalc import nodes as n
-from convcalc.errors import ConvcalcError, UsageError
+from convcalc.errors import ConvcalcError, Span, UsageError
 from convcalc.infer import Analysis, Row, ShapeBackend, Walker
 from convcalc.intsets import IntSet
 from convcalc.layers import fmt_shape, is_int
@@ -559,16 +559,28 @@ def symbolise(given: n.Input):
     return n.Input(dims=dims_, span=given.span), True
 
 
+def missing_input(program) -> ConvcalcError:
+    analysis = Analysis(program.path, program.source)
+    try:
+        Walker(program, ShapeBackend(analysis), None).run()
+    except ConvcalcError as exc:
+        return exc
+    return ConvcalcError("CC001", "no input line: add one such as `input 3xHxW`, or pass --input", Span(1, 1, 1, 2))
+
+
 def analyse_inputs(program, input_override: Optional[n.Input] = None, limit: int = DEFAULT_LIMIT,
                    brute_force: bool = True) -> InputsReport:
     """The report of `convcalc inputs`; with brute_force=False an unprovable network is only
     marked not proven (no fallback run of the integer engine: lint uses that)."""
     report = InputsReport(program.path, limit=limit)
     given = input_line(program, input_override)
-    if given is None:
-        raise UsageError("the network has no input line; pass --input, e.g. --input 3xHxW")
+    if given is None:  # the walk says what is missing, and where (exit 1, as for shapes)
+        raise missing_input(program)
     original = given
-    given, report.auto = symbolise(given)
+    try:
+        given, report.auto = symbolise(given)
+    except UsageError as exc:
+        raise limits.refusal(str(exc), program) from None
     if report.auto:
         report.original = tuple(d.value for d in original.dims)
     names = []

@@ -26,10 +26,12 @@ from convcalc.cli import cli
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = {p.name: p.read_text() for p in sorted((ROOT / "examples").glob("*.net"))}
 CORPUS = ROOT / "tests" / "fuzz_corpus"
-SECONDS = 5.0  # per invocation; every loop the input controls is bounded (infer.py)
+# per invocation: every loop an input controls is bounded. A walk stops at infer.MAX_STEPS, about
+# 1.5 s here; the bound leaves room for a loaded machine (a long run saw 3x slowdowns)
+SECONDS = 10.0
 # commands that may search, walking the network once per size tried, within limits.SEARCH_STEPS
 # (about 10 s of work at the bound on this machine)
-SEARCH_SECONDS = 25.0
+SEARCH_SECONDS = 30.0
 SEARCHING = ("inputs", "verify", "lint")
 
 # ---------------------------------------------------------------- profiles

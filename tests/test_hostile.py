@@ -331,3 +331,13 @@ def test_verify_of_a_symbolic_network_no_size_fits():
     status, output, _ = run(["verify", "-e", "input 3xHxW; Conv2d(3, 8, 3); Flatten(); Linear(5, 3)"])
     assert status == 2 and first_message(output)[:3] == (1, 1, "CC002")
     assert "is symbolic and no size H = W = 1..256" in output
+
+
+@pytest.mark.parametrize("text, where, code, fragment", [
+    ("repeat 2:\n    input 3xHxW\nConv2d(3, 8, 3)", (1, 1), "CC001", "no input line"),  # found by fuzzing
+    ("input 784; Linear(784, 10)", (1, 1), "CC002", "the input 784 has no symbolic size"),
+])
+def test_inputs_without_a_size_to_solve_for(text, where, code, fragment):
+    status, output, _ = run(["inputs", "-e", text])
+    assert status == (1 if code == "CC001" else 2), output
+    assert first_message(output)[:3] == (*where, code) and fragment in output
