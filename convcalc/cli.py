@@ -58,7 +58,8 @@ def cli():
     """
     from convcalc.limits import STACK_FRAMES
 
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), STACK_FRAMES))  # for every recursive pass, not only those of limits.deep_stack
+    # for every recursive pass, not only those wrapped in limits.deep_stack
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), STACK_FRAMES))
 
 
 def analyse_all(net, expr, input_dims, model, analyse=None):

@@ -560,6 +560,7 @@ def symbolise(given: n.Input):
 
 
 def missing_input(program) -> ConvcalcError:
+    """The error of a network without an input line, from the walk itself (which says where)."""
     analysis = Analysis(program.path, program.source)
     try:
         Walker(program, ShapeBackend(analysis), None).run()
