@@ -136,8 +136,10 @@ def row_work(row, batch: int) -> int:
 
 
 def estimate_work(analysis: Analysis, batch: int) -> int:
-    """The multiply-adds of a run, from the engine's rows: a budget, not a check."""
-    return sum(row_work(row, batch) for row in analysis.rows)
+    """The multiply-adds of a run, from the engine's rows: a budget, not a check. Drawing the
+    random input counts too: a network that fails at its first layer still makes one."""
+    drawn = size_of(analysis.input) * batch if analysis.input else 0
+    return drawn + sum(row_work(row, batch) for row in analysis.rows)
 
 
 def duration(work: int) -> str:
@@ -148,7 +150,7 @@ def duration(work: int) -> str:
         return f"about {seconds:.0f} s"
     if seconds < 7200:
         return f"about {seconds / 60:.0f} min"
-    return f"about {seconds / 3600:.0f} h"
+    return f"about {seconds / 3600:,.0f} h"
 
 
 def smaller_input(program: n.Program, dims, work: int, budget: int, batch: int):

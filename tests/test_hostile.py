@@ -341,3 +341,11 @@ def test_inputs_without_a_size_to_solve_for(text, where, code, fragment):
     status, output, _ = run(["inputs", "-e", text])
     assert status == (1 if code == "CC001" else 2), output
     assert first_message(output)[:3] == (*where, code) and fragment in output
+
+
+def test_verify_counts_the_input_it_draws():
+    """Found by fuzzing: a 10**30-channel input failed at its first layer, so the engine's rows
+    counted no work, and the executor then tried to draw the input (memory, minutes)."""
+    status, output, _ = run(["verify", "--max-macs", "200000", "-e",
+                             "input 999999999999999999999999999999x224x224; Conv2d(3, 64, 11)"])
+    assert status == 2 and first_message(output)[:3] == (1, 1, "CC002") and "over the budget" in output
