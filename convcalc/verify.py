@@ -312,10 +312,16 @@ def execute_plan(program: n.Program, choice: Choice, result: Verification, progr
     for row in analysis.rows:
         done.append(done[-1] + row_work(row, batch))
     bar = Progress(work, progress_stream)
+    # where the engine stopped, the work estimate ends: the executor runs as far (the layer that
+    # failed included, to show whether it fails there too) and no further
+    last = len(analysis.rows) + 1 if analysis.error is not None else None
 
     def on_step(index: int) -> None:
         step = backend.steps[-1]
         bar.update(done[min(index, len(done) - 1)], f"line {step.line} {step.name}")
+        if last is not None and index >= last:
+            raise ExecutionFailure(step.node, "not run further: the engine stops here, and the work past it was "
+                                              "not estimated")
 
     backend = ExecutorBackend(batch, seed, on_step=on_step)
     start = time.perf_counter()

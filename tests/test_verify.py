@@ -117,6 +117,27 @@ def test_a_wrong_parameter_rule_makes_verify_fail(monkeypatch):
     assert (bn["params"], bn["executed_params"], bn["buffers"], bn["executed_buffers"]) == (9, 8, 9, 9)
 
 
+def test_the_executor_stops_where_the_engine_stopped(monkeypatch):
+    """The work estimate ends where the engine stopped: the executor runs the failing layer, to
+    show whether it fails too, and nothing past it (whose work nobody estimated)."""
+    from convcalc.layers import LayerError
+
+    load_catalogue()
+    spec = REGISTRY["ReLU"]
+
+    def refuse(args, shape):
+        raise LayerError("CC106", "refused by the test")
+
+    monkeypatch.setitem(REGISTRY, "ReLU", LayerSpec(spec.name, spec.params, refuse, spec.family, spec.var_args))
+    result = invoke("verify", "-e", "input 3x8x8; Conv2d(3, 4, 3); ReLU(); Conv2d(4, 4, 3); Conv2d(4, 4, 3)",
+                    "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert [layer["executed"] for layer in data["layers"]] == [[4, 6, 6], [4, 6, 6]]
+    assert data["failure"] == {"line": 1, "message": "not run further: the engine stops here, and the work past it "
+                                                     "was not estimated"}
+
+
 def test_the_executor_is_independent_of_the_engine_modules():
     """No executor module imports the engine's arithmetic (convcalc.layers, convcalc.dims)."""
     for path in (ROOT / "convcalc" / "executor").glob("*.py"):
