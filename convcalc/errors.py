@@ -81,6 +81,9 @@ def line_col(src: str, pos: int) -> tuple[int, int]:
 
 
 SHOWN_WIDTH = 100  # characters of a source line shown under a message
+# control characters in a shown line (NUL, escape sequences of a binary file) become U+FFFD,
+# one character for one, so that the caret stays under its column
+_CONTROLS = {c: "\ufffd" for c in [*range(32), 127] if c != 9}
 
 
 class Diagnostic(Record):
@@ -108,7 +111,7 @@ class Diagnostic(Record):
             width = max(1, min(width, right - start))
             start = start - left + (3 if left else 0)
         caret = " " * start + "^" + "~" * (width - 1)
-        return f"{head}\n    {text}\n    {caret}"
+        return f"{head}\n    {text.translate(_CONTROLS)}\n    {caret}"
 
     def to_json(self) -> dict:
         return {

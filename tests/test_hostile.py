@@ -349,3 +349,12 @@ def test_verify_counts_the_input_it_draws():
     status, output, _ = run(["verify", "--max-macs", "200000", "-e",
                              "input 999999999999999999999999999999x224x224; Conv2d(3, 64, 11)"])
     assert status == 2 and first_message(output)[:3] == (1, 1, "CC002") and "over the budget" in output
+
+
+def test_control_characters_are_not_echoed_to_the_terminal():
+    """A shown source line never carries an escape sequence or NUL to the terminal: each control
+    character is shown as U+FFFD, one for one, so that the caret stays under its column."""
+    status, output, _ = run(["shapes", "-e", "input 3x8x8\nRe\x1b[31mLU(\x00)"])
+    assert status == 1 and "\x1b" not in output and "\x00" not in output
+    shown, caret = output.splitlines()[1:3]
+    assert shown == "    Re\ufffd[31mLU(\ufffd)" and caret == "      ^"
