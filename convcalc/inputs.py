@@ -344,8 +344,12 @@ def geometry_bound(args) -> int:
 
 def smallest_accepted(spec, args, shape, positions, bound: int) -> int:
     """The first x in 1..bound at which the layer alone accepts ``shape`` with ``x`` at every
-    position in ``positions`` (or bound): every size check of the layer passes from there on."""
+    position in ``positions`` (or bound): every size check of the layer passes from there on.
+    Not proven when that size is past MAX_SCAN (a kernel of 10**40 would take forever to reach)."""
     for x in range(1, bound + 1):
+        if x > MAX_SCAN:
+            raise NotProven(f"{spec.name} accepts no size up to {MAX_SCAN:,}")
+        limits.charge(1)  # each trial applies the layer's rule: a step's worth
         trial = tuple(x if i in positions else d for i, d in enumerate(shape))
         patched, _ = relax(spec, args, trial, True)
         try:

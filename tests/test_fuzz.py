@@ -10,18 +10,15 @@ CONVCALC_FUZZ_EXAMPLES=N runs N examples per test for a longer local session.
 """
 import os
 import re
-import signal
 import sys
-import time
 import traceback
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from convcalc.cli import cli
+from cli_watchdog import invoke
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = {p.name: p.read_text() for p in sorted((ROOT / "examples").glob("*.net"))}
@@ -56,31 +53,13 @@ FUZZ = settings(settings.get_profile(
 
 
 
-class Hang(BaseException):
-    """Raised by the watchdog; a BaseException, so that neither convcalc nor CliRunner catches it."""
-
-
-def _alarm(signum, frame):
-    raise Hang()
-
-
 def run(args, path: Path):
     """Invoke the CLI on PATH and check the property; returns the result for extra checks.
 
     A watchdog stops a run at the time bound, so that a hang fails one test instead of the job."""
     where = f"convcalc {' '.join(args)} {path.name}"
     bound = SEARCH_SECONDS if args[0] in SEARCHING else SECONDS
-    previous = signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, bound)
-    start = time.perf_counter()
-    try:
-        result = CliRunner().invoke(cli, [*args, str(path)])
-    except Hang:
-        raise AssertionError(f"{where}: still running after {bound} s") from None
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-    elapsed = time.perf_counter() - start
+    result, elapsed = invoke([*args, str(path)], bound)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         tb = "".join(traceback.format_exception(*result.exc_info))
         raise AssertionError(f"{where}: uncaught exception\n{tb}")

@@ -7,9 +7,7 @@ import sys
 import time
 
 import pytest
-from click.testing import CliRunner
-
-from convcalc.cli import cli
+from cli_watchdog import invoke
 
 QUICK = 5.0  # seconds: "quickly", generous for a loaded CI machine (most cases take milliseconds)
 SEARCH = 30.0  # a search stops at limits.SEARCH_STEPS, about 10 s of work here: loaded or slower machines vary
@@ -17,10 +15,9 @@ POSITIONED = re.compile(r"^(\S+):(\d+):(\d+): (CC\d{3}) (.*)$", re.MULTILINE)
 
 
 def run(args, input=None, bound=QUICK):
-    """(exit code, stdout + stderr, seconds); an exception other than SystemExit fails the test."""
-    start = time.perf_counter()
-    result = CliRunner().invoke(cli, args, input=input)
-    seconds = time.perf_counter() - start
+    """(exit code, stdout + stderr, seconds); an exception other than SystemExit fails the test,
+    and so does a run still going at the bound (a watchdog stops it)."""
+    result, seconds = invoke(args, bound, input=input)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     assert "Traceback" not in result.output
@@ -358,3 +355,13 @@ def test_control_characters_are_not_echoed_to_the_terminal():
     assert status == 1 and "\x1b" not in output and "\x00" not in output
     shown, caret = output.splitlines()[1:3]
     assert shown == "    Re\ufffd[31mLU(\ufffd)" and caret == "      ^"
+
+
+def test_a_huge_kernel_on_a_symbolic_input(tmp_path):
+    """Found by fuzzing: lint's exact analysis looked for the first size a 10**40 kernel accepts,
+    one size at a time."""
+    path = tmp_path / "kernel.net"
+    path.write_text("input 3xHxW\nConv2d(3, 32, kernel_size=10**40, padding=1)\nReLU()\nFlatten()\nLinear(64, 10)\n")
+    for command in ("lint", "inputs"):
+        status, output, seconds = run([command, str(path)], bound=SEARCH)
+        assert status in (0, 1) and seconds < QUICK, output
