@@ -95,6 +95,7 @@ COLUMNS = ("output", "params", "macs", "memory", "rf", "kernel", "stride", "padd
 # ---------------------------------------------------------------- receptive fields
 
 MAX_PERIOD = 4096  # units in one period of an axis; beyond it the field is unknown
+MAX_TAPS = 65_536  # taps of a transposed convolution followed one by one; beyond, the field is unknown
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,7 @@ class Axis:
     def window(self, kernel: int, stride: int, pad: int, dilation: int = 1) -> "Axis":
         """A convolution or pooling window: output v reads units v*s - p + d*m."""
         return remap(self, self.period // math.gcd(self.period, stride), self.jump * stride,
-                     lambda v: [v * stride - pad + dilation * m for m in range(kernel)])
+                     lambda v: range(v * stride - pad, v * stride - pad + dilation * kernel, dilation))
 
 
 def remap(a: Axis, period: int, jump: Fraction, reads) -> Axis:
@@ -159,7 +160,13 @@ def remap(a: Axis, period: int, jump: Fraction, reads) -> Axis:
         return replace(a, unknown=True)
     lo, hi = [], []
     for v in range(period):
-        fields = [f for f in (a.field_of(i) for i in reads(v)) if f is not None]
+        units = reads(v)
+        if units[2 * a.period:]:  # not len(): a range of 10**40 units has no C-sized length
+            # fields move right by a whole period every a.period units: the leftmost field starts
+            # among the first a.period units and the rightmost ends among the last (a window of
+            # 10**40 units, or an adaptive cell of 10**8, is read in 2 * a.period steps)
+            units = [*units[:a.period], *units[-a.period:]]
+        fields = [f for f in (a.field_of(i) for i in units) if f is not None]
         lo.append(min((f[0] for f in fields), default=None))
         hi.append(max((f[1] for f in fields), default=None))
     return compress(replace(a, jump=jump, period=period, lo=tuple(lo), hi=tuple(hi)))
@@ -326,6 +333,9 @@ def layer_field(name: str, args, in_shape: tuple, out_shape: tuple, settings: di
 
 def transposed(a: Axis, k: int, s: int, p: int, d: int) -> Axis:
     """Output o receives input i through tap m when i*s + d*m = o + p."""
+    if k > MAX_TAPS:
+        return replace(a, unknown=True)
+
     def reads(o):
         return [(o + p - d * m) // s for m in range(k) if (o + p - d * m) % s == 0]
     return remap(a, a.period * s, a.jump / s, reads)
@@ -476,6 +486,7 @@ class MeasureBackend:
         shape = self.shapes.layer(spec, args, value.shape, call, blocks)
         row = self.analysis.rows[-1]
         info = RowInfo(path=self.path())
+        self.analysis.info.append(info)  # now: one RowInfo per row, even if what follows fails
         try:
             info.fmas = fmas_of(spec.name, args, value.shape, row)
             settings = window_settings(spec.name, args, value.shape, row)
@@ -484,7 +495,6 @@ class MeasureBackend:
             info.field = layer_field(spec.name, args, value.shape, shape, settings, value.field)
         except (ConvcalcError, KeyError, TypeError, ValueError, IndexError):
             info.field = None  # an argument the rules did not need; never fail the table
-        self.analysis.info.append(info)
         return Value(shape, info.field)
 
     def add(self, a, b, node, label):

@@ -29,8 +29,9 @@ def frac_text(value: Fraction) -> str:
     """5, 0.5, -1.25, 0.333 (three decimals at most)."""
     if value.denominator == 1:
         return str(value.numerator)
-    text = f"{float(value):.3f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+    thousandths = round(abs(value) * 1000)  # in integers: a float loses digits past 2**53
+    text = f"{thousandths // 1000}.{thousandths % 1000:03d}".rstrip("0").rstrip(".")
+    return "-" + text if value < 0 and text != "0" else text
 
 
 def frac_json(value: Fraction):

@@ -365,3 +365,17 @@ def test_a_huge_kernel_on_a_symbolic_input(tmp_path):
     for command in ("lint", "inputs"):
         status, output, seconds = run([command, str(path)], bound=SEARCH)
         assert status in (0, 1) and seconds < QUICK, output
+
+
+@pytest.mark.parametrize("text, expected", [
+    # an adaptive cell of 10**8 units, and a window of 10**39: read in 2 * period steps, not one by one
+    ("input 3x1000000000x1000000000; AdaptiveAvgPool2d(7)", "receptive field of the output: <=142857144x142857144"),
+    ("input 3x10000000000000000000000000000000000000000000x9; Conv2d(3, 3, (1000000000000000000000000000000000000000, 3))",
+     "receptive field of the output: 1000000000000000000000000000000000000000x3 (jump 1x1, "
+     "start 499999999999999999999999999999999999999.5x1)"),
+    # 10**11 taps of a transposed convolution: not followed, the field is unknown
+    ("input 3x100x100; ConvTranspose2d(3, 3, 100000000000)", "receptive field of the output: ?x?"),
+])
+def test_receptive_fields_of_huge_windows(text, expected):
+    status, output, _ = run(["rf", "-e", text])
+    assert status == 0 and expected in output, output
