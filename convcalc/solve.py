@@ -11,10 +11,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
+from convcalc.errors import UsageError
 from convcalc.size import Lookup
 
 MAX_KERNEL = 11
 MAX_LINES = 40
+MAX_CHECKS = 5_000_000  # settings tried in one search (a few seconds); past it, narrow the search
+
+
+class Checks:
+    """Counts the settings a search tries; I and O up to 10**9 could otherwise mean billions."""
+
+    def __init__(self):
+        self.count = 0
+
+    def tick(self, n: int = 1) -> None:
+        self.count += n
+        if self.count > MAX_CHECKS:
+            raise UsageError(f"the search tries more than {MAX_CHECKS:,} settings; fix -k, -s or -p (or lower "
+                             "--max-kernel) to narrow it")
 
 
 @dataclass(frozen=True)
@@ -49,7 +64,20 @@ def sliding_output(I: int, K: int, s: int, p: int, ceil: bool) -> Optional[int]:
     return out
 
 
-def strides_for(I: int, O: int, K: int, p: int, ceil: bool):
+def first_stride(I: int, K: int, p: int, ceil: bool, most: int) -> int:
+    """The smallest stride whose output is at most ``most``: the output never grows with the
+    stride, so a bisection finds it (at max(span, I + p) + 1 every output is 1)."""
+    low, high = 1, max(I + 2 * p - K, I + p) + 1
+    while low < high:
+        middle = (low + high) // 2
+        if sliding_output(I, K, middle, p, ceil) <= most:
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+def strides_for(I: int, O: int, K: int, p: int, ceil: bool, checks: Checks):
     """Every stride s >= 1 with the wanted output; (s, True) stands for 'this and every larger one'."""
     span = I + 2 * p - K
     if span < 0:
@@ -57,15 +85,14 @@ def strides_for(I: int, O: int, K: int, p: int, ceil: bool):
     if O == 1:
         # floor: 1 once the stride exceeds the span; ceil_mode: once it also reaches I + p (the second
         # window would start past the input); from there on every larger stride gives 1 as well
-        top = max(span, I + p) + 1
-        first = next(s for s in range(1, top + 1) if sliding_output(I, K, s, p, ceil) == 1)
-        return [(first, True)]
+        return [(first_stride(I, K, p, ceil, 1), True)]
     # floor: s in (span/O, span/(O-1)]; ceil mode moves it by at most one output, so look a little wider
     low = max(1, span // (O + 1))
     if not ceil:
         high = span // (O - 1)
     else:  # ceil(span/s) is O - 1 (or O, with the last window dropped); for O = 2 any s up to I + p
         high = span // (O - 2) + 1 if O > 2 else max(span, I + p) + 1
+    checks.tick(high - low + 1)
     return [(s, False) for s in range(low, high + 1) if sliding_output(I, K, s, p, ceil) == O]
 
 
@@ -77,6 +104,7 @@ def solve_sliding(I: int, O: int, k: Optional[int] = None, s: Optional[int] = No
     out.lines.append("searched: " + search_text(k, s, p, d, max_kernel, "half the kernel" if ceil else
                                                 "below the dilated kernel K"))
     found = []
+    checks = Checks()
     for kernel in [k] if k else range(1, max_kernel + 1):
         for dilation in [d] if d else [1]:
             K = dilation * (kernel - 1) + 1
@@ -84,7 +112,8 @@ def solve_sliding(I: int, O: int, k: Optional[int] = None, s: Optional[int] = No
             for pad in pads:
                 if ceil and pad > kernel // 2:
                     continue
-                for stride, more in ([(s, False)] if s else strides_for(I, O, K, pad, ceil)):
+                checks.tick()
+                for stride, more in ([(s, False)] if s else strides_for(I, O, K, pad, ceil, checks)):
                     if sliding_output(I, K, stride, pad, ceil) != O:
                         continue
                     found.append(Setting(kernel, stride, pad, dilation, 0, more, exactness(I, K, stride, pad, ceil)))
@@ -115,11 +144,24 @@ def solve_transposed(I: int, O: int, k: Optional[int] = None, s: Optional[int] =
     out.lines.append("searched: " + search_text(k, s, p, d, max_kernel, "up to D*(k - 1)")
                      + ", output_padding below the stride or the dilation")
     found = []
+    checks = Checks()
     for kernel in [k] if k else range(1, max_kernel + 1):
         for dilation in [d] if d else [1]:
             reach = dilation * (kernel - 1)
             for pad in [p] if p is not None else range(0, reach + 1):
-                for op in range(0, max(dilation, s or 0, O) + 1):
+                total = O - 1 + 2 * pad - reach  # = (I - 1)*s + op
+                if total < 0:
+                    continue
+                # with one input the whole total is output_padding; else op < stride = (total - op)/(I - 1)
+                # means op*I < total (or op < dilation), and only ops with (I - 1) | (total - op) give a stride
+                searched = max(dilation, s or 0, O)  # output_padding is searched up to here
+                if I == 1:
+                    ops = [total] if total <= searched else []
+                else:
+                    ops = range(total % (I - 1), min(searched, max((total - 1) // I, dilation - 1, (s or 1) - 1)) + 1,
+                                I - 1)
+                checks.tick(len(ops))
+                for op in ops:
                     rest = O - 1 + 2 * pad - reach - op  # = (I - 1)*s
                     if I == 1:
                         if rest != 0:

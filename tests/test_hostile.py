@@ -379,3 +379,35 @@ def test_a_huge_kernel_on_a_symbolic_input(tmp_path):
 def test_receptive_fields_of_huge_windows(text, expected):
     status, output, _ = run(["rf", "-e", text])
     assert status == 0 and expected in output, output
+
+
+@pytest.mark.parametrize("args, status", [
+    # these searched strides or output paddings one by one, up to 10**9 (found by reading the loops)
+    (["1000000000", "--solve", "1"], 0),
+    (["1", "--solve", "1000000000", "--transposed"], 0),
+    (["1000", "--solve", "1000000000", "--transposed"], 0),
+    # 5 x 10**8 strides all give 2: a search that large is refused, and says how to narrow it
+    (["1000000000", "--solve", "2"], 2),
+    (["2", "--solve", "1000000000", "--transposed"], 2),
+])
+def test_size_solve_with_huge_sizes(args, status):
+    code, output, _ = run(["size", *args])
+    assert code == status, output
+    if status == 2:
+        assert "the search tries more than 5,000,000 settings; fix -k, -s or -p" in output
+
+
+def test_the_smallest_stride_for_one_output_is_the_one_a_scan_finds():
+    from hypothesis import given, settings, strategies as st
+
+    from convcalc.solve import first_stride, sliding_output
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(I=st.integers(1, 200), K=st.integers(1, 12), p=st.integers(0, 6), ceil=st.booleans())
+    def check(I, K, p, ceil):
+        if I + 2 * p < K:
+            return
+        scan = next(s for s in range(1, I + 2 * p + 2) if sliding_output(I, K, s, p, ceil) <= 1)
+        assert first_stride(I, K, p, ceil, 1) == scan
+
+    check()
