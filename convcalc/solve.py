@@ -64,13 +64,13 @@ def sliding_output(I: int, K: int, s: int, p: int, ceil: bool) -> Optional[int]:
     return out
 
 
-def first_stride(I: int, K: int, p: int, ceil: bool, most: int) -> int:
-    """The smallest stride whose output is at most ``most``: the output never grows with the
-    stride, so a bisection finds it (at max(span, I + p) + 1 every output is 1)."""
+def first_stride(I: int, K: int, p: int, ceil: bool) -> int:
+    """The smallest stride whose output is 1: the output never grows with the stride, so a
+    bisection finds it (at max(span, I + p) + 1 every output is 1)."""
     low, high = 1, max(I + 2 * p - K, I + p) + 1
     while low < high:
         middle = (low + high) // 2
-        if sliding_output(I, K, middle, p, ceil) <= most:
+        if sliding_output(I, K, middle, p, ceil) <= 1:
             high = middle
         else:
             low = middle + 1
@@ -85,7 +85,7 @@ def strides_for(I: int, O: int, K: int, p: int, ceil: bool, checks: Checks):
     if O == 1:
         # floor: 1 once the stride exceeds the span; ceil_mode: once it also reaches I + p (the second
         # window would start past the input); from there on every larger stride gives 1 as well
-        return [(first_stride(I, K, p, ceil, 1), True)]
+        return [(first_stride(I, K, p, ceil), True)]
     # floor: s in (span/O, span/(O-1)]; ceil mode moves it by at most one output, so look a little wider
     low = max(1, span // (O + 1))
     if not ceil:
