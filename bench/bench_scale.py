@@ -24,6 +24,10 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from convcalc.limits import configure_interpreter  # noqa: E402  (after the path)
+
+configure_interpreter()  # as the command line does
+
 BODY = ["Conv2d(8, 8, 3, padding=1, bias=False)", "BatchNorm2d(8)", "ReLU()", "Dropout(0.1)"]
 
 

@@ -56,10 +56,9 @@ def cli():
 
     Example: convcalc shapes examples/course_cnn.net
     """
-    from convcalc.limits import STACK_FRAMES
+    from convcalc.limits import configure_interpreter
 
-    # for every recursive pass, not only those wrapped in limits.deep_stack
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), STACK_FRAMES))
+    configure_interpreter()  # the stack for every recursive pass (not only limits.deep_stack's), and the collector
 
 
 def analyse_all(net, expr, input_dims, model, analyse=None):

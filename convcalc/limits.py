@@ -16,6 +16,18 @@ import functools
 import sys
 
 STACK_FRAMES = 20_000
+# the cyclic collector runs every 50,000 allocations instead of every 700: a large file builds
+# hundreds of thousands of nodes, and the default made lint of 25,000 lines a third slower than
+# linear (mypy tunes it the same way)
+GC_THRESHOLD = (50_000, 20, 20)
+
+
+def configure_interpreter() -> None:
+    """What the command line sets once, before any work: the stack and the collector."""
+    import gc
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), STACK_FRAMES))
+    gc.set_threshold(*GC_THRESHOLD)
 
 
 def deep_stack(function):

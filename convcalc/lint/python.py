@@ -391,6 +391,7 @@ class Interp:
         self.instances: list = []  # every Instance built, for the unused-layer check
         self.building: list = []  # classes instantiated, with the depth at which they were
         self.external_reads: Optional[set] = None  # OBJ.NAME reads of the file, computed once for all models
+        self.subclasses: Optional[dict] = None  # see subclasses_of
         load_catalogue()
 
     # ------------------------------------------------------------- bookkeeping
@@ -2173,7 +2174,7 @@ def unused_layers(interp: Interp, src: Source, instances: list) -> list:
         if not obj.traced or cls in done or not isinstance(cls.lookup("forward"), Function):
             continue
         done.add(cls)
-        family = cls.mro() + [c for c in all_classes(interp) if cls in c.mro() and c is not cls]
+        family = cls.mro() + subclasses_of(interp).get(cls, [])
         if any(isinstance(b, Ref) and b.qname not in followed_bases for c in family for b in c.bases):
             continue
         reads, dynamic = self_reads(family)
@@ -2200,8 +2201,15 @@ def unused_layers(interp: Interp, src: Source, instances: list) -> list:
     return out
 
 
-def all_classes(interp: Interp) -> list:
-    return [v for v in interp.globals.vars.values() if isinstance(v, ClassInfo)]
+def subclasses_of(interp: Interp) -> dict:
+    """class -> the module's classes that derive from it: built once for all the models of a
+    file (asked per model, it was quadratic in the number of classes)."""
+    if interp.subclasses is None:
+        interp.subclasses = {}
+        for c in (v for v in interp.globals.vars.values() if isinstance(v, ClassInfo)):
+            for base in c.mro()[1:]:
+                interp.subclasses.setdefault(base, []).append(c)
+    return interp.subclasses
 
 
 def self_reads(classes) -> tuple:
