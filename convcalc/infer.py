@@ -188,6 +188,17 @@ class Frame:
         self.residual = residual
 
 
+def no_input(program: n.Program) -> ConvcalcError:
+    """The error of a network with no input line (or input comment), at its first layer."""
+    first_layer = next((s for s in program.body if not isinstance(s, (n.Input, n.Let, n.Def))), None)
+    span = first_layer.span if first_layer else Span(1, 1, 1, 2)
+    if program.path.endswith(".py"):
+        return ConvcalcError("CC001", "no input shape: add a comment such as `# convcalc: input 3x32x32` on the "
+                                      "line before the model, or pass --input", span)
+    return ConvcalcError("CC001", "no input line: add one such as `input 3x32x32` before the first layer, or pass "
+                                  "--input", span)
+
+
 class Walker:
     def __init__(self, program: n.Program, backend, input_override: Optional[n.Input] = None):
         self.program = program
@@ -209,12 +220,7 @@ class Walker:
             raise fail("CC001", f"a second input line (the first is on line {inputs[0].span.line})", inputs[1])
         given = self.input_override or (inputs[0] if inputs else None)
         if given is None:
-            span = first_layer.span if first_layer else Span(1, 1, 1, 2)
-            if self.program.path.endswith(".py"):
-                raise ConvcalcError("CC001", "no input shape: add a comment such as `# convcalc: input 3x32x32` "
-                                             "on the line before the model, or pass --input", span)
-            raise ConvcalcError("CC001", "no input line: add one such as `input 3x32x32` before the first layer, "
-                                         "or pass --input", span)
+            raise no_input(self.program)
         # a Python model's input comment stands above its class, which may come after the blocks it uses
         python = self.program.path.endswith(".py")
         if inputs and first_layer and inputs[0].span.line > first_layer.span.line and not python:

@@ -55,8 +55,8 @@ from typing import Optional
 
 from convcalc import dims, limits, quasi
 from convcalc import nodes as n
-from convcalc.errors import ConvcalcError, Span, UsageError
-from convcalc.infer import Analysis, Row, ShapeBackend, Walker
+from convcalc.errors import ConvcalcError, UsageError
+from convcalc.infer import Analysis, Row, ShapeBackend, Walker, no_input
 from convcalc.intsets import IntSet
 from convcalc.layers import fmt_shape, is_int
 
@@ -544,11 +544,7 @@ class InputsReport:
 
 
 def input_line(program, override: Optional[n.Input]):
-    given = override
-    if given is None:
-        inputs = [s for s in program.body if isinstance(s, n.Input)]
-        given = inputs[0] if inputs else None
-    return given
+    return override if override is not None else program.input
 
 
 def symbolise(given: n.Input):
@@ -563,24 +559,14 @@ def symbolise(given: n.Input):
     return n.Input(dims=dims_, span=given.span), True
 
 
-def missing_input(program) -> ConvcalcError:
-    """The error of a network without an input line, from the walk itself (which says where)."""
-    analysis = Analysis(program.path, program.source)
-    try:
-        Walker(program, ShapeBackend(analysis), None).run()
-    except ConvcalcError as exc:
-        return exc
-    return ConvcalcError("CC001", "no input line: add one such as `input 3xHxW`, or pass --input", Span(1, 1, 1, 2))
-
-
 def analyse_inputs(program, input_override: Optional[n.Input] = None, limit: int = DEFAULT_LIMIT,
                    brute_force: bool = True) -> InputsReport:
     """The report of `convcalc inputs`; with brute_force=False an unprovable network is only
     marked not proven (no fallback run of the integer engine: lint uses that)."""
     report = InputsReport(program.path, limit=limit)
     given = input_line(program, input_override)
-    if given is None:  # the walk says what is missing, and where (exit 1, as for shapes)
-        raise missing_input(program)
+    if given is None:  # the walk's own error, where it would stop (exit 1, as for shapes)
+        raise no_input(program)
     original = given
     try:
         given, report.auto = symbolise(given)

@@ -89,9 +89,8 @@ def charge(work: int) -> None:
 def refusal(message: str, program):
     """The UsageError (exit 2) of work over its budget, shown at the network's input line:
     the input's size is what decides the work."""
-    from convcalc import nodes as n
     from convcalc.errors import ConvcalcError, UsageError
 
-    given = next((s for s in program.body if isinstance(s, n.Input)), None)
+    given = program.input
     problem = ConvcalcError("CC002", message, given.span if given else None)
     return UsageError(message, problem.diagnostic(program.path, program.source))

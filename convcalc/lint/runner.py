@@ -297,7 +297,7 @@ def lint_model(program: n.Program, override: Optional[n.Input], model, notes: Op
 
 def symbolic(program, override) -> bool:
     """Whether the input (the override, else the file's input line) has a named size."""
-    given = override or next((s for s in program.body if isinstance(s, n.Input)), None)
+    given = override or program.input
     return given is not None and any(isinstance(d, n.Name) for d in given.dims)
 
 
