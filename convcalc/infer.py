@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import ChainMap
 from typing import Optional
 
-from convcalc import dims, limits
+from convcalc import limits
+from convcalc.symbolic import dims
 from convcalc import nodes as n
 from convcalc.errors import ConvcalcError, Span
 from convcalc.limits import deep_stack
@@ -602,7 +603,7 @@ def symbolic_match(a: tuple, b: tuple, skip_channels: bool = False):
     under which they are (``H ≡ 0 (mod 8)``), solved in convcalc/inputs.py."""
     if not any(dims.is_symbolic(d) for d in (*a, *b)):
         return None
-    from convcalc.inputs import match_condition
+    from convcalc.symbolic.conditions import match_condition
 
     return match_condition(a, b, skip_channels)
 

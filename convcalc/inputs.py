@@ -53,11 +53,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Optional
 
-from convcalc import dims, limits, quasi
+from convcalc import limits
+from convcalc.symbolic import quasi
+from convcalc.symbolic import dims
 from convcalc import nodes as n
 from convcalc.errors import ConvcalcError, UsageError
 from convcalc.infer import Analysis, Row, ShapeBackend, Walker, no_input
-from convcalc.intsets import IntSet
+from convcalc.symbolic.conditions import complement, zero_set
+from convcalc.symbolic.intsets import IntSet
 from convcalc.layers import fmt_shape, is_int
 
 DEFAULT_LIMIT = 256  # pairs (H, W) up to this; fallback brute force up to this
@@ -311,17 +314,6 @@ class SymbolResult:
             exact = exact & condition.holds
         self.accepted, self.accepted_exact = accepted, exact
         return self
-
-
-def zero_set(difference: dims.Dim, name: str) -> IntSet:
-    """{s >= 1 : difference(s) == 0}, exactly."""
-    if is_int(difference):
-        return IntSet.everything() if difference == 0 else IntSet.empty()
-    q = quasi.of(difference, name)
-    residues, finite = quasi.zeros(q)
-    start = max(finite, default=0) + 1
-    extra = set(finite) | {s for s in range(1, start) if s % q.period in residues}
-    return IntSet.make(start, q.period, residues, extra)
 
 
 def geometry_bound(args) -> int:
@@ -686,34 +678,6 @@ def fallback(report: InputsReport, program, given, reason: str, brute_force: boo
 # ---------------------------------------------------------------- for lint and the engine
 
 
-def match_condition(a: tuple, b: tuple, skip_channels: bool = False) -> Optional[str]:
-    """For two shapes that differ symbolically: the condition under which they are equal, as
-    text, or None when they can never be (a real CC104/CC105)."""
-    if len(a) != len(b):
-        return None
-    parts = []
-    for i, (x, y) in enumerate(zip(a, b)):
-        if x == y or (skip_channels and i == 0):
-            continue
-        difference = x - y
-        names = dims.symbols(difference)
-        if not names:
-            return None
-        if len(names) == 1:
-            name = next(iter(names))
-            try:
-                holds = zero_set(difference, name)
-            except quasi.NotQuasi:
-                parts.append(f"{dims.render(x)} = {dims.render(y)}")
-                continue
-            if holds.is_empty:
-                return None
-            parts.append(holds.describe(name, bound=False) + f" ({dims.render(x)} = {dims.render(y)})")
-        else:
-            parts.append(f"{dims.render(x)} = {dims.render(y)}")
-    return " and ".join(parts) if parts else ""
-
-
 def symbolic_diagnostics(program, input_override: Optional[n.Input] = None,
                          report: Optional[InputsReport] = None) -> list:
     """What a symbolic input's network can be told beyond ``analyse``: [ConvcalcError, ...].
@@ -790,7 +754,3 @@ def symbolic_diagnostics(program, input_override: Optional[n.Input] = None,
     return out
 
 
-def complement(s: IntSet) -> IntSet:
-    residues = set(range(s.period)) - set(s.residues)
-    extra = {v for v in range(1, s.start) if v not in s.extra}
-    return IntSet.make(s.start, s.period, residues, extra)

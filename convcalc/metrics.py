@@ -81,7 +81,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Optional
 
-from convcalc import dims
+from convcalc.symbolic import dims
 from convcalc.errors import ConvcalcError
 from convcalc.infer import Analysis, ShapeBackend, Walker
 from convcalc.layers import product

@@ -1,7 +1,7 @@
 """Tables and JSON from analyses: the only place that formats results."""
 from __future__ import annotations
 
-from convcalc.dims import is_symbolic, render
+from convcalc.symbolic.dims import is_symbolic, render
 from convcalc.errors import UsageError
 from convcalc.infer import Analysis
 

@@ -9,7 +9,7 @@ from fractions import Fraction
 from typing import Optional
 
 from convcalc import metrics
-from convcalc.dims import render
+from convcalc.symbolic.dims import render
 from convcalc.report import byte_size, json_dim, json_shape, num, one_line, shape_text, table
 
 HEADERS = {"output": "output", "params": "params", "macs": "mult-adds", "memory": "memory", "rf": "rf",

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
-from convcalc.dims import (MAX_DEGREE, MAX_TERMS, Expr, ceil_div, evaluate, floor_div, is_symbolic, render,
+from convcalc.symbolic.dims import (MAX_DEGREE, MAX_TERMS, Expr, ceil_div, evaluate, floor_div, is_symbolic, render,
                            scale_floor, sym, symbols)
 
 H, W = sym("H"), sym("W")
@@ -309,7 +309,7 @@ def run(x, chain):
 
 
 def reference(x: int, chain) -> int:
-    """The same chain in plain int arithmetic, independent of convcalc.dims."""
+    """The same chain in plain int arithmetic, independent of convcalc.symbolic.dims."""
     for op, *args in chain:
         if op == "add":
             x += args[0]
@@ -404,7 +404,7 @@ def test_render_is_deterministic(program):
 
 
 def test_render_does_not_depend_on_hash_seed():
-    code = ("from convcalc.dims import sym, floor_div, render; H, W, C = sym('H'), sym('W'), sym('C');"
+    code = ("from convcalc.symbolic.dims import sym, floor_div, render; H, W, C = sym('H'), sym('W'), sym('C');"
             "print(render(C * floor_div(W * H + 3, 4) * floor_div(W + 1, 2) - W * C + H * 5 - 7))")
     outputs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                               env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}

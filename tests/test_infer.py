@@ -2,7 +2,7 @@
 exact message and position."""
 import pytest
 
-from convcalc.dims import render
+from convcalc.symbolic.dims import render
 from convcalc.infer import analyse
 from convcalc.load import parse_input_option
 from convcalc.syntax import parse

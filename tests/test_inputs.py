@@ -15,12 +15,14 @@ from click.testing import CliRunner
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from convcalc import dims, nodes as n
+from convcalc import nodes as n
+from convcalc.symbolic import dims
 from convcalc.cli import cli
 from convcalc.errors import CODES
 from convcalc.infer import analyse
-from convcalc.inputs import analyse_inputs, match_condition, symbolic_diagnostics
-from convcalc.intsets import IntSet
+from convcalc.inputs import analyse_inputs, symbolic_diagnostics
+from convcalc.symbolic.conditions import match_condition
+from convcalc.symbolic.intsets import IntSet
 from convcalc.load import parse_input_option
 from convcalc.syntax import parse
 

@@ -154,7 +154,7 @@ PixelUnshuffle(2)
 """
     analysis = analyse(parse(src, "t.net"))
     assert analysis.ok, analysis.error.message
-    from convcalc.dims import evaluate
+    from convcalc.symbolic.dims import evaluate
 
     # the formulas evaluated at H = W = 37 must equal the integer engine at 37
     concrete = analyse(parse(src.replace("4xHxW", "4x37x37"), "t.net"))

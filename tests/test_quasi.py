@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from convcalc import quasi
-from convcalc.dims import ceil_div, evaluate, floor_div, render, scale_floor, substitute, sym, symbols
-from convcalc.intsets import IntSet
+from convcalc.symbolic import quasi
+from convcalc.symbolic.dims import ceil_div, evaluate, floor_div, render, scale_floor, substitute, sym, symbols
+from convcalc.symbolic.intsets import IntSet
 
 H, W = sym("H"), sym("W")
 

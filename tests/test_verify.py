@@ -139,7 +139,7 @@ def test_the_executor_stops_where_the_engine_stopped(monkeypatch):
 
 
 def test_the_executor_is_independent_of_the_engine_modules():
-    """No executor module imports the engine's arithmetic (convcalc.layers, convcalc.dims)."""
+    """No executor module imports the engine's arithmetic (convcalc.layers, convcalc.symbolic.dims)."""
     for path in (ROOT / "convcalc" / "executor").glob("*.py"):
         imports = re.findall(r"^\s*(?:from|import) (\S+)", path.read_text(), re.M)
         engine = [name for name in imports if name.startswith(("convcalc", ".."))]

@@ -3,7 +3,7 @@
 Every catalogue layer maps, through the ``LAYERS`` table, to a small function that makes
 the layer's weights in the shapes PyTorch creates (seeded, deterministic) and calls the
 ops. Output sizes come from the ops, which slide their windows over real data; nothing
-here calls the shape engine's arithmetic (convcalc.layers, convcalc.dims), so the
+here calls the shape engine's arithmetic (convcalc.layers, convcalc.symbolic.dims), so the
 executor stays an independent witness for it.
 """
 from __future__ import annotations

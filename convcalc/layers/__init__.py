@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Optional
 
-from convcalc.dims import Dim, is_symbolic, render
+from convcalc.symbolic.dims import Dim, is_symbolic, render
 from convcalc.errors import ConvcalcError, Record
 
 REQUIRED = object()

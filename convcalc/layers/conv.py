@@ -1,7 +1,7 @@
 """Conv1d/2d/3d, ConvTranspose1d/2d/3d and their Lazy variants."""
 from __future__ import annotations
 
-from convcalc.dims import floor_div, render
+from convcalc.symbolic.dims import floor_div, render
 from convcalc.layers import LayerError, Result, expect_channels, expect_rank, is_int, product, register
 from convcalc.layers.window import axis_name, sliding
 

@@ -1,7 +1,7 @@
 """Linear, LazyLinear, Identity, Flatten and Unflatten."""
 from __future__ import annotations
 
-from convcalc.dims import render
+from convcalc.symbolic.dims import render
 from convcalc.layers import LayerError, Result, fmt_shape, is_int, product, register
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from convcalc.dims import floor_div, scale_floor
+from convcalc.symbolic.dims import floor_div, scale_floor
 from convcalc.layers import LayerError, Result, expect_rank, fmt_shape, is_int, is_size, register
 from convcalc.layers.conv import spatial_rank
 

@@ -1,7 +1,7 @@
 """Sliding-window arithmetic shared by convolutions and pools: O = floor((I - K + 2P)/S) + 1."""
 from __future__ import annotations
 
-from convcalc.dims import ceil_div, floor_div, is_symbolic, render
+from convcalc.symbolic.dims import ceil_div, floor_div, is_symbolic, render
 from convcalc.layers import LayerError, is_int
 
 UNIT = {"L": "element", "D": "plane", "H": "row", "W": "column"}

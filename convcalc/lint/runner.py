@@ -17,7 +17,7 @@ import os
 import re
 from typing import Optional
 
-from convcalc import dims
+from convcalc.symbolic import dims
 from convcalc import nodes as n
 from convcalc.errors import CODES, ConvcalcError, INFO, Span, UsageError
 from convcalc.lint import messages as m

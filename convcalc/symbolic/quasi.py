@@ -34,7 +34,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from convcalc import dims
+from convcalc.symbolic import dims
 
 MAX_PERIOD = 1 << 16  # beyond this, a size is treated as not analysable
 MAX_ROOT_SEARCH = 2_000_000  # candidates tried when looking for integer roots
