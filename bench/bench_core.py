@@ -43,8 +43,8 @@ def generated(layers: int) -> str:
 
 
 def analyse_time(layers: int, repeat: int) -> float:
-    from convcalc.infer import analyse
-    from convcalc.syntax import parse
+    from convcalc.engine.shapes import analyse
+    from convcalc.frontends.syntax import parse
 
     src = generated(layers)
     times = []

@@ -68,8 +68,8 @@ def best(function, repeat: int) -> float:
 
 
 def shapes(src: str, layers: int):
-    from convcalc.infer import analyse
-    from convcalc.syntax import parse
+    from convcalc.engine.shapes import analyse
+    from convcalc.frontends.syntax import parse
 
     def run():
         analysis = analyse(parse(src, "gen.net"))
@@ -80,7 +80,7 @@ def shapes(src: str, layers: int):
 def nested_all(src: str, layers: int):
     from convcalc.lint.runner import lint_text
     from convcalc.metrics import measure
-    from convcalc.syntax import parse
+    from convcalc.frontends.syntax import parse
 
     def run():
         analysis = measure(parse(src, "gen.net"))  # mult-adds, memory and receptive fields

@@ -17,7 +17,7 @@ sys.path.insert(0, ROOT)
 
 from convcalc import verify  # noqa: E402
 from convcalc.load import parse_input_option  # noqa: E402
-from convcalc.syntax import parse  # noqa: E402
+from convcalc.frontends.syntax import parse  # noqa: E402
 
 REPEATS = 5
 TARGET = 1.0

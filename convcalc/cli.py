@@ -64,9 +64,9 @@ def cli():
 def analyse_all(net, expr, input_dims, model, analyse=None):
     """Parse and analyse; a syntax error is reported like any other problem (exit 1).
 
-    ``analyse`` replaces infer.analyse (metrics.measure for mult-adds, memory and fields)."""
+    ``analyse`` replaces the shape engine's (metrics' measure for mult-adds, memory and fields)."""
     if analyse is None:
-        from convcalc.infer import analyse
+        from convcalc.engine.shapes import analyse
     programs, override = load_network(net, expr, input_dims, model)
     return [analyse(program, override) for program in programs]
 
@@ -92,15 +92,15 @@ def emit(items, fmt: str, as_table, as_json, analysis=lambda item: item, failed=
     """Diagnostics on stderr, the table or JSON on stdout; exit 1 if any item failed.
 
     An item is an Analysis, or (verify) a result that holds one."""
-    from convcalc import report
+    from convcalc.report.common import diagnostics_text, dump
 
     for item in items:
         diagnostics = analysis(item).diagnostics()
         if diagnostics:
-            click.echo(report.diagnostics_text(diagnostics), err=True)
+            click.echo(diagnostics_text(diagnostics), err=True)
     if fmt == "json":
         data = [as_json(item) for item in items]
-        click.echo(report.dump(data[0] if len(data) == 1 else {"models": data}))
+        click.echo(dump(data[0] if len(data) == 1 else {"models": data}))
     else:
         texts = [as_table(item) for item in items]
         if len(items) > 1:
@@ -129,18 +129,19 @@ def shapes(net, expr, input_dims, fmt, model, batch, columns, convention, dtype,
     Example: convcalc shapes examples/course_cnn.net --input 3x64x64
     --columns output,params,macs,memory,rf
     """
-    from convcalc import report
-
     if columns is None and convention == "torchinfo" and dtype == "float32" and depth is None:
+        from convcalc.report import shapes as report
+
         emit(analyse_all(net, expr, input_dims, model), fmt,
              lambda a: report.shapes_table(a, fmt, batch), lambda a: report.shapes_json(a, batch))
         return
-    from convcalc import metrics, report_metrics
+    from convcalc.metrics.measure import measure
+    from convcalc.report import metrics as report
 
-    chosen = metrics.parse_columns(columns)
-    emit(analyse_all(net, expr, input_dims, model, metrics.measure), fmt,
-         lambda a: report_metrics.shapes_table(a, fmt, chosen, convention, batch, dtype, depth),
-         lambda a: report_metrics.shapes_json(a, convention, batch, dtype, depth))
+    chosen = report.parse_columns(columns)
+    emit(analyse_all(net, expr, input_dims, model, measure), fmt,
+         lambda a: report.shapes_table(a, fmt, chosen, convention, batch, dtype, depth),
+         lambda a: report.shapes_json(a, convention, batch, dtype, depth))
 
 
 @cli.command()
@@ -155,10 +156,10 @@ def rf(net, expr, input_dims, fmt, model):
 
     Example: convcalc rf examples/vgg16.net
     """
-    from convcalc import metrics, report_metrics
+    from convcalc.metrics.measure import measure
+    from convcalc.report import metrics as report
 
-    emit(analyse_all(net, expr, input_dims, model, metrics.measure), fmt,
-         lambda a: report_metrics.rf_table(a, fmt), report_metrics.rf_json)
+    emit(analyse_all(net, expr, input_dims, model, measure), fmt, lambda a: report.rf_table(a, fmt), report.rf_json)
 
 
 @cli.command()
@@ -168,7 +169,7 @@ def params(net, expr, input_dims, fmt, model):
 
     Example: convcalc params examples/resnet18.net
     """
-    from convcalc import report
+    from convcalc.report import shapes as report
 
     emit(analyse_all(net, expr, input_dims, model), fmt,
          lambda a: report.params_table(a, fmt), report.params_json)
@@ -234,9 +235,10 @@ def inputs(net, expr, input_dims, fmt, model, limit):
 
     Example: convcalc inputs examples/symbolic_cnn.net
     """
-    from convcalc import report
-    from convcalc.inputs import analyse_inputs
+    from convcalc.inputs.analysis import analyse_inputs
     from convcalc.limits import OverBudget, SearchBudget, refusal
+    from convcalc.report import inputs as report
+    from convcalc.report.common import dump
 
     programs, override = load_network(net, expr, input_dims, model)
     reports = []
@@ -254,7 +256,7 @@ def inputs(net, expr, input_dims, fmt, model, limit):
         reports.append(result)
     if fmt == "json":
         data = [report.inputs_json(r) for r in reports]
-        click.echo(report.dump(data[0] if len(data) == 1 else {"models": data}))
+        click.echo(dump(data[0] if len(data) == 1 else {"models": data}))
     else:
         click.echo("\n\n".join(report.inputs_text(r) for r in reports))
     if any(r.accepted is not None and r.accepted.is_empty for r in reports):
@@ -304,12 +306,15 @@ def verify(net, expr, input_dims, fmt, model, seed, batch, max_macs):
 
     Example: convcalc verify examples/course_cnn.net --seed 1
     """
-    from convcalc import report, report_verify, verify
+    from convcalc import verify
+    from convcalc.report import verify as report
+    from convcalc.report.common import check_format
+    from convcalc.report.progress import Progress
 
-    report.check_format(fmt)  # before a run that may take a while
+    check_format(fmt)  # before a run that may take a while
     programs, override = load_network(net, expr, input_dims, model)
-    results = verify.run_all(programs, override, input_dims, seed, batch, max_macs)
-    emit(results, fmt, lambda r: report_verify.verify_table(r, fmt), report_verify.verify_json,
+    results = verify.run_all(programs, override, input_dims, seed, batch, max_macs, Progress)
+    emit(results, fmt, lambda r: report.verify_table(r, fmt), report.verify_json,
          analysis=lambda r: r.analysis, failed=lambda r: not r.verified)
 
 

@@ -5,23 +5,10 @@ line and column are computed from ``(src, pos)``) or from a node's span.
 """
 from __future__ import annotations
 
-ERROR, WARNING, INFO = "error", "warning", "info"
+import bisect
+import re
 
-# code -> (severity, one-line description); lint adds its own codes to this table
-CODES: dict[str, tuple[str, str]] = {
-    "CC001": (ERROR, "syntax error in a network file"),
-    "CC002": (ERROR, "unknown layer, unknown or missing argument, argument of the wrong kind or value"),
-    "CC101": (ERROR, "channel mismatch: in_channels / num_features / num_channels differs from the incoming tensor"),
-    "CC102": (ERROR, "Linear in_features differs from the incoming last dimension"),
-    "CC103": (ERROR, "a dimension becomes smaller than 1 (kernel larger than the padded input)"),
-    "CC104": (ERROR, "residual / add of tensors of different shapes"),
-    "CC105": (ERROR, "concat of tensors that differ in a dimension other than channels"),
-    "CC106": (ERROR, "an invalid layer configuration PyTorch would reject"),
-    "CC107": (ERROR, "a view/reshape to a fixed size that differs from the tensor's size per sample"),
-    "CC201": (WARNING, "non-integer output size: rows/columns dropped or added by floor/ceil"),
-    "CC202": (WARNING, "a convolution's bias directly before a BatchNorm is redundant"),
-    "CC203": (WARNING, "an add or concat of symbolic sizes that match only for some input sizes (the condition is stated)"),
-}
+from convcalc import codes
 
 
 class Record:
@@ -65,19 +52,59 @@ class Span(Record):
 
     @classmethod
     def from_offsets(cls, src: str, start: int, end: int | None = None) -> "Span":
-        line, col = line_col(src, start)
+        return LineIndex(src).span(start, end)
+
+
+NEWLINES = re.compile(r"\n")  # the description language: a line ends at \n (\r\n included)
+PYTHON_NEWLINES = re.compile(r"\r\n|\r|\n")  # as Python counts lines
+
+
+class LineIndex:
+    """Where the lines of a text start: line and column (1-based, in characters) of an offset
+    in O(log lines), the one routine every position in convcalc comes from."""
+
+    __slots__ = ("text", "starts")
+
+    def __init__(self, text: str, breaks=NEWLINES):
+        self.text = text
+        self.starts = [0] + [m.end() for m in breaks.finditer(text)]
+
+    def line_col(self, pos: int) -> tuple[int, int]:
+        pos = max(0, min(pos, len(self.text)))
+        line = bisect.bisect_right(self.starts, pos)
+        return line, pos - self.starts[line - 1] + 1
+
+    def span(self, start: int, end: int | None = None) -> Span:
+        line, col = self.line_col(start)
         if end is None or end <= start:
-            end_line, end_col = line, col + 1
-        else:
-            end_line, end_col = line_col(src, end)
-        return cls(line, col, end_line, end_col)
+            return Span(line, col, line, col + 1)
+        return Span(line, col, *self.line_col(end))
+
+    def offset(self, line: int, col: int) -> int:
+        return self.starts[line - 1] + col - 1
 
 
-def line_col(src: str, pos: int) -> tuple[int, int]:
-    pos = max(0, min(pos, len(src)))
-    line = src.count("\n", 0, pos) + 1
-    col = pos - (src.rfind("\n", 0, pos) + 1) + 1
-    return line, col
+# ---------------------------------------------------------------- wording shared by every message
+
+
+def close_matches(word: str, pool, n: int = 3, cutoff: float = 0.6) -> list:
+    """The names of ``pool`` closest to ``word`` (difflib), else those equal but for case."""
+    import difflib  # only on an error: keeps start-up lean
+
+    pool = list(pool)
+    return difflib.get_close_matches(word, pool, n=n, cutoff=cutoff) or [c for c in pool if c.lower() == word.lower()]
+
+
+def did_you_mean(word: str, pool, otherwise: str = "", n: int = 3, cutoff: float = 0.6) -> str:
+    """"; did you mean a or b?" naming the closest names of ``pool``; ``otherwise`` when none is close."""
+    close = close_matches(word, pool, n, cutoff)
+    return f"; did you mean {' or '.join(close)}?" if close else otherwise
+
+
+def mismatch(subject: str, expected: str, received: str) -> str:
+    """The one wording of every mismatch, with the numbers: "Linear expects 400 input features
+    but receives 256"."""
+    return f"{subject} expects {expected} but receives {received}"
 
 
 SHOWN_WIDTH = 100  # characters of a source line shown under a message
@@ -92,7 +119,7 @@ class Diagnostic(Record):
 
     @property
     def severity(self) -> str:
-        return CODES.get(self.code, (ERROR, ""))[0]
+        return codes.severity(self.code)
 
     def render(self, with_source: bool = True) -> str:
         head = f"{self.path}:{self.span.line}:{self.span.col}: {self.code} {self.message}"

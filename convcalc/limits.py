@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from convcalc import codes
 
 STACK_FRAMES = 20_000
 # the cyclic collector runs every 50,000 allocations instead of every 700: a large file builds
@@ -92,5 +93,5 @@ def refusal(message: str, program):
     from convcalc.errors import ConvcalcError, UsageError
 
     given = program.input
-    problem = ConvcalcError("CC002", message, given.span if given else None)
+    problem = ConvcalcError(codes.ARGUMENT, message, given.span if given else None)
     return UsageError(message, problem.diagnostic(program.path, program.source))

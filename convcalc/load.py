@@ -6,6 +6,7 @@ from typing import Optional
 
 from convcalc import nodes as n
 from convcalc.errors import ConvcalcError, Diagnostic, Span, UnreadableInput, UsageError
+from convcalc import codes
 
 MAX_FILE = 5_000_000
 
@@ -55,12 +56,12 @@ def unreadable(path: str, data: bytes, at: int, message: str) -> UnreadableInput
     line = data.count(b"\n", 0, at) + 1
     col = len(data[line_start:at].decode("utf-8", "replace")) + 1
     shown = data[line_start:line_end if line_end >= 0 else len(data)].decode("utf-8", "replace")
-    return UnreadableInput(Diagnostic(path, Span(line, col, line, col + 1), "CC001", message, shown))
+    return UnreadableInput(Diagnostic(path, Span(line, col, line, col + 1), codes.SYNTAX, message, shown))
 
 
 def parse_input_option(text: str) -> n.Input:
     """--input 3x32x32, parsed by the language's own input rule."""
-    from convcalc.syntax import parse
+    from convcalc.frontends.syntax import parse
 
     try:
         program = parse("input " + text.strip(), "--input")
@@ -74,7 +75,7 @@ def parse_input_option(text: str) -> n.Input:
 def load_programs(path: str, text: str, model: Optional[str] = None) -> list[n.Program]:
     """One program for a network file; one per model for a Python file."""
     if path.endswith(".py"):
-        from convcalc.lint.python import models_from_source
+        from convcalc.frontends.python.legacy import models_from_source
 
         programs = models_from_source(text, path)
         if model is not None:
@@ -84,6 +85,6 @@ def load_programs(path: str, text: str, model: Optional[str] = None) -> list[n.P
                 raise UsageError(f"{path} has no model {model!r} (models: {names})")
             return chosen
         return programs
-    from convcalc.syntax import parse
+    from convcalc.frontends.syntax import parse
 
     return [parse(text, path)]

@@ -151,12 +151,28 @@ Stmt = Union[Input, Call, Let, Repeat, Residual, Shortcut, Concat, Branch, Save,
              Restore, Reshape]
 
 
+class Frontend(Record):
+    """What the engine must know of the frontend that made a program, instead of its file name.
+
+    ``input_source``: how to name where the input came from; ``no_input``: what to say when
+    there is none; ``input_after_layers``: whether the input may stand below the layers (a
+    Python model's input comment is above its class, which may follow the blocks it uses)."""
+
+    __slots__ = ("name", "input_source", "no_input", "input_after_layers")
+
+
+NETWORK = Frontend("network", "the file's input line", "no input line: add one such as `input 3x32x32` before the "
+                                                       "first layer, or pass --input", False)
+PYTHON = Frontend("python", "the input comment", "no input shape: add a comment such as `# convcalc: input "
+                                                 "3x32x32` on the line before the model, or pass --input", True)
+
+
 class Program(Node):
     """``name`` is the model's name in a Python file holding several; ``notes`` are the
-    frontend's informational notes (what it skipped)."""
+    frontend's informational notes (what it skipped); ``frontend`` the frontend that made it."""
 
-    __slots__ = ('body', 'source', 'path', 'name', 'notes')
-    _defaults = {'source': "", 'path': "<expr>", 'name': "", 'notes': ()}
+    __slots__ = ('body', 'source', 'path', 'name', 'notes', 'frontend')
+    _defaults = {'source': "", 'path': "<expr>", 'name': "", 'notes': (), 'frontend': NETWORK}
 
     @property
     def input(self) -> Optional[Input]:

@@ -1,6 +1,6 @@
 """`convcalc verify`: run the reference executor and compare it with the shape engine.
 
-The engine (convcalc.infer.analyse) computes every layer's shape and parameter count from
+The engine (convcalc.engine.shapes.analyse) computes every layer's shape and parameter count from
 formulas; the executor (convcalc.executor.run) runs the network on a seeded random input,
 its ops finding output sizes by sliding their windows over real data, and counts the
 parameters of the weight tensors it made. Both walk the same program, so their rows pair up
@@ -10,7 +10,6 @@ a wrong shape pass: choosing an input size for a symbolic input, and the work bu
 from __future__ import annotations
 
 import math
-import sys
 import time
 from dataclasses import dataclass, field
 from itertools import zip_longest
@@ -19,14 +18,15 @@ from typing import List, Optional
 from convcalc import nodes as n
 from convcalc.errors import ConvcalcError
 from convcalc.executor.run import ExecutionFailure, ExecutorBackend, Step
-from convcalc.infer import Analysis, Walker, analyse
+from convcalc.engine.analysis import Analysis
+from convcalc.engine.shapes import analyse
+from convcalc.engine.walk import Walker
 from convcalc.limits import OverBudget, SearchBudget, refusal
 
 DEFAULT_MAX_MACS = 100_000_000
 SEARCH_LINEAR = 256  # symbolic inputs: every size 1..SEARCH_LINEAR is tried,
 SEARCH_LIMIT = 1 << 17  # then doubling sizes up to this, and bisection below the first that works
 RATE = 20_000_000  # multiply-adds a second the executor manages, roughly, for the time estimates
-PROGRESS_DELAY = 1.0  # seconds before the progress bar appears
 
 
 # ---------------------------------------------------------------- choosing the input
@@ -61,7 +61,7 @@ def choose_input(program: n.Program, override: Optional[n.Input], option_text: O
     if override is not None:
         source = f"--input {option_text}"
     else:
-        source = "the input comment" if program.path.endswith(".py") else "the file's input line"
+        source = program.frontend.input_source
     if given is None:
         return Choice(override, "")  # the walk reports the missing input line
     symbols = [d.id for d in given.dims if isinstance(d, n.Name)]
@@ -208,41 +208,6 @@ def over_budget_message(label: str, dims, batch: int, work: int, budget: int, sm
     return head + ". To go on: " + ", or ".join(ways)
 
 
-# ---------------------------------------------------------------- progress
-
-
-class Progress:
-    """A bar on stderr, drawn only on a terminal and only once a run has taken a second."""
-
-    def __init__(self, total: int, stream=None, delay: float = PROGRESS_DELAY, clock=time.monotonic, width: int = 30,
-                 force: bool = False):
-        self.total = max(total, 1)
-        self.stream = stream if stream is not None else sys.stderr
-        self.delay = delay
-        self.clock = clock
-        self.width = width
-        self.start = clock()
-        self.drawn = False
-        isatty = getattr(self.stream, "isatty", None)
-        self.enabled = force or bool(isatty and isatty())
-
-    def update(self, done: int, label: str = "") -> None:
-        if not self.enabled or self.clock() - self.start < self.delay:
-            return
-        fraction = min(max(done / self.total, 0.0), 1.0)
-        filled = int(fraction * self.width)
-        bar = "#" * filled + "-" * (self.width - filled)
-        self.stream.write(f"\rverify [{bar}] {fraction:4.0%} {label}\x1b[K")
-        self.stream.flush()
-        self.drawn = True
-
-    def close(self) -> None:
-        if self.drawn:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
-            self.drawn = False
-
-
 # ---------------------------------------------------------------- the comparison
 
 
@@ -298,20 +263,34 @@ def plan(program: n.Program, choice: Choice, seed: int = 0, batch: int = 1,
     return Verification(analysis, note=choice.note, seed=seed, batch=batch, work=work)
 
 
+class Silent:
+    """No progress shown: what a run gets unless its caller passes a bar (report/progress.py)."""
+
+    def __init__(self, total: int):
+        pass
+
+    def update(self, done: int, label: str = "") -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 def run(program: n.Program, choice: Choice, seed: int = 0, batch: int = 1, max_macs: int = DEFAULT_MAX_MACS,
-        progress_stream=None) -> Verification:
+        progress=Silent) -> Verification:
     """Analyse, check the budget, execute, pair the rows. Over budget raises UsageError."""
-    return execute_plan(program, choice, plan(program, choice, seed, batch, max_macs), progress_stream)
+    return execute_plan(program, choice, plan(program, choice, seed, batch, max_macs), progress)
 
 
-def execute_plan(program: n.Program, choice: Choice, result: Verification, progress_stream=None) -> Verification:
-    """Run the executor for a planned verification and fill in its steps."""
+def execute_plan(program: n.Program, choice: Choice, result: Verification, progress=Silent) -> Verification:
+    """Run the executor for a planned verification and fill in its steps; ``progress(total work)``
+    makes what is told of the work done (``update(done, label)``, ``close()``)."""
     analysis, batch, seed, work = result.analysis, result.batch, result.seed, result.work
     # progress: the engine's work estimate of the rows done so far
     done = [0]
     for row in analysis.rows:
         done.append(done[-1] + row_work(row, batch))
-    bar = Progress(work, progress_stream)
+    bar = progress(work)
     # where the engine stopped, the work estimate ends: the executor runs as far (the layer that
     # failed included, to show whether it fails there too) and no further
     last = len(analysis.rows) + 1 if analysis.error is not None else None
@@ -343,11 +322,11 @@ def execute_plan(program: n.Program, choice: Choice, result: Verification, progr
 # ---------------------------------------------------------------- the command
 
 
-def run_all(programs, override, input_dims, seed: int, batch: int, max_macs: int) -> list:
+def run_all(programs, override, input_dims, seed: int, batch: int, max_macs: int, progress=Silent) -> list:
     """The body of `convcalc verify`: one result per model."""
     # every model's budget is checked before any of them runs
     choices = [choose_input(program, override, input_dims) for program in programs]
     plans = [plan(program, choice, seed, batch, max_macs) for program, choice in zip(programs, choices)]
-    results = [execute_plan(program, choice, planned) for program, choice, planned in zip(programs, choices, plans)]
-    return results
+    return [execute_plan(program, choice, planned, progress)
+            for program, choice, planned in zip(programs, choices, plans)]
 

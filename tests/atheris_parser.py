@@ -19,9 +19,10 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports():
-    from convcalc import nodes, syntax
+    from convcalc import nodes
+    from convcalc.frontends import syntax
     from convcalc.errors import ConvcalcError, UsageError
-    from convcalc.infer import analyse
+    from convcalc.engine.shapes import analyse
 
 ROOT = Path(__file__).resolve().parent.parent
 # the CLI raises the limit the same way; deep nesting must end in a message, not a RecursionError

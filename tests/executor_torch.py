@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from convcalc.executor.run import ExecutionFailure, execute
-from convcalc.infer import Walker
+from convcalc.engine.walk import Walker
 
 
 def as_torch(t):

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from convcalc.infer import analyse
+from convcalc.engine.shapes import analyse
 from convcalc.load import parse_input_option
-from convcalc.syntax import parse
+from convcalc.frontends.syntax import parse
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 NAMES = sorted(p.stem for p in EXAMPLES.glob("*.net"))

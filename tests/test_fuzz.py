@@ -404,12 +404,12 @@ def test_corpus_file(tmp_path, source):
 
 def test_the_property_can_fail(tmp_path, monkeypatch):
     """The check is not vacuous: an exception inside the analysis is caught by it."""
-    import convcalc.infer
+    import convcalc.engine.shapes
 
     def boom(*args, **kwargs):
         raise ZeroDivisionError("injected")
 
-    monkeypatch.setattr(convcalc.infer, "analyse", boom)
+    monkeypatch.setattr(convcalc.engine.shapes, "analyse", boom)
     path = write(tmp_path, "ok.net", EXAMPLES["course_cnn.net"])
     with pytest.raises(AssertionError, match="ZeroDivisionError"):
         run(["shapes"], path)

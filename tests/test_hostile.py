@@ -281,9 +281,9 @@ def test_a_search_over_sizes_is_bounded_in_all(command):
 
 def test_the_exact_analysis_charges_its_own_work():
     """Lifting each size to a common period is work too (here 1,000 layers x period 4,096)."""
-    from convcalc.inputs import analyse_inputs
+    from convcalc.inputs.analysis import analyse_inputs
     from convcalc.limits import OverBudget, SearchBudget
-    from convcalc.syntax import parse
+    from convcalc.frontends.syntax import parse
 
     text = "input 3xHxW\nrepeat 1000:\n    ReLU()\nrepeat 12:\n    Conv2d(3, 3, 3, stride=2, padding=1)\n"
     start = time.perf_counter()

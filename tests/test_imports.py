@@ -27,7 +27,7 @@ sys.__stderr__.write("\\nMODULES " + " ".join(sorted(sys.modules)))
 """
 
 EXECUTOR = "convcalc.executor"
-HEAVY = {"tabulate", "json", "convcalc.lint.python", "convcalc.inputs", "convcalc.metrics", EXECUTOR,
+HEAVY = {"tabulate", "json", "convcalc.frontends.python.legacy", "convcalc.inputs", "convcalc.metrics", EXECUTOR,
          "convcalc.verify", "tomllib", "numpy", "torch"}
 
 
@@ -49,9 +49,9 @@ def heavy(modules: set) -> set:
     (["shapes", COURSE, "--format", "json"], {"json"}),
     (["lint", COURSE], set()),
     (["lint", COURSE, "--format", "json"], {"json"}),
-    (["lint", MODEL], {"convcalc.lint.python"}),
+    (["lint", MODEL], {"convcalc.frontends.python.legacy"}),
     (["lint", SYMBOLIC], {"convcalc.inputs"}),
-    (["shapes", MODEL], {"tabulate", "convcalc.lint.python"}),
+    (["shapes", MODEL], {"tabulate", "convcalc.frontends.python.legacy"}),
     (["verify", COURSE], {"tabulate", EXECUTOR, "convcalc.verify"}),
 ])
 def test_a_command_imports_only_what_it_needs(args, needed, tmp_path):
@@ -61,6 +61,6 @@ def test_a_command_imports_only_what_it_needs(args, needed, tmp_path):
     modules = loaded(tmp_path, *[os.path.basename(a) if os.path.isabs(a) else a for a in args])
     assert heavy(modules) == needed
     if args[0] == "size":
-        assert "convcalc.infer" not in modules and "convcalc.syntax" not in modules
+        assert "convcalc.infer" not in modules and "convcalc.frontends.syntax" not in modules
     # torch is neither imported nor needed, even where it is installed
     assert "torch" not in modules and "numpy" not in modules

@@ -3,9 +3,9 @@ exact message and position."""
 import pytest
 
 from convcalc.symbolic.dims import render
-from convcalc.infer import analyse
+from convcalc.engine.shapes import analyse
 from convcalc.load import parse_input_option
-from convcalc.syntax import parse
+from convcalc.frontends.syntax import parse
 
 
 def run(src, input_text=None):

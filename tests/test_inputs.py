@@ -18,13 +18,14 @@ from hypothesis import strategies as st
 from convcalc import nodes as n
 from convcalc.symbolic import dims
 from convcalc.cli import cli
-from convcalc.errors import CODES
-from convcalc.infer import analyse
-from convcalc.inputs import analyse_inputs, symbolic_diagnostics
+from convcalc.codes import CODES
+from convcalc.engine.shapes import analyse
+from convcalc.inputs.analysis import analyse_inputs
+from convcalc.inputs.diagnostics import symbolic_diagnostics
 from convcalc.symbolic.conditions import match_condition
 from convcalc.symbolic.intsets import IntSet
 from convcalc.load import parse_input_option
-from convcalc.syntax import parse
+from convcalc.frontends.syntax import parse
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -315,7 +316,7 @@ line 14 Linear(64 * 8 * 8, 10): in_features must match the incoming size
 
 accepted, square inputs (H = W): H in 32..35 (smallest 32); exact: H = 32
 
-decided exactly, not sampled: the integer engine ran for H = 1..8 (period 4), W = 1..8 (period 4), H = W = 1..8 (period 4); beyond, every outcome repeats with its period (the argument: convcalc/inputs.py)
+decided exactly, not sampled: the integer engine ran for H = 1..8 (period 4), W = 1..8 (period 4), H = W = 1..8 (period 4); beyond, every outcome repeats with its period (the argument: convcalc/inputs/__init__.py)
 """
 
 
@@ -355,7 +356,7 @@ W
 accepted, square inputs (H = W): H ≥ 16 and H ≡ 0 (mod 16) (smallest 16); exact: the same
 the file's 128x128: accepted, exact
 
-decided exactly, not sampled: the integer engine ran for H = 1..32 (period 16), W = 1..32 (period 16), H = W = 1..32 (period 16); beyond, every outcome repeats with its period (the argument: convcalc/inputs.py)
+decided exactly, not sampled: the integer engine ran for H = 1..32 (period 16), W = 1..32 (period 16), H = W = 1..32 (period 16); beyond, every outcome repeats with its period (the argument: convcalc/inputs/__init__.py)
 """
 
 

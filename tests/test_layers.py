@@ -2,9 +2,9 @@
 oracle tests in test_oracle_layers.py hold the same rules against torch."""
 import pytest
 
-from convcalc.infer import analyse
-from convcalc.layers import REGISTRY, load_catalogue
-from convcalc.syntax import parse
+from convcalc.engine.shapes import analyse
+from convcalc.layers.catalogue import REGISTRY
+from convcalc.frontends.syntax import parse
 
 
 def last(layer, input_dims):
@@ -129,7 +129,6 @@ def test_configurations_pytorch_rejects(layer, input_dims, expected):
 
 
 def test_every_catalogue_name_of_the_spec_is_registered():
-    load_catalogue()
     spec_names = """Conv1d Conv2d Conv3d ConvTranspose1d ConvTranspose2d ConvTranspose3d LazyConv1d LazyConv2d
     LazyConv3d MaxPool1d MaxPool2d MaxPool3d AvgPool1d AvgPool2d AvgPool3d AdaptiveAvgPool1d AdaptiveAvgPool2d
     AdaptiveAvgPool3d AdaptiveMaxPool1d AdaptiveMaxPool2d AdaptiveMaxPool3d Linear LazyLinear Identity Flatten

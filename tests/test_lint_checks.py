@@ -255,8 +255,8 @@ def test_view_mismatch():
 
 
 def test_every_code_has_one_class_and_a_description():
-    from convcalc.errors import CODES
+    from convcalc.codes import CODES
 
     for code, cls in m.MESSAGES.items():
         assert cls.code == code and cls.description and code in CODES
-        assert CODES[code][0] == cls.severity
+        assert CODES[code].severity == cls.severity

@@ -6,8 +6,8 @@ import textwrap
 import pytest
 
 from convcalc import nodes as n
-from convcalc.infer import analyse
-from convcalc.lint.python import models_from_source, read_models
+from convcalc.engine.shapes import analyse
+from convcalc.frontends.python.legacy import models_from_source, read_models
 from convcalc.load import load_programs, parse_input_option
 
 HERE = os.path.dirname(__file__)

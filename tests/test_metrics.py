@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from convcalc import metrics
+from convcalc.metrics import fields, memory
+from convcalc.metrics.measure import measure as measure_program
 from convcalc.cli import cli
 from convcalc.load import parse_input_option
-from convcalc.syntax import parse
+from convcalc.frontends.syntax import parse
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -19,7 +20,7 @@ COURSE = str(EXAMPLES / "course_cnn.net")
 
 
 def measure(text, input_text=None):
-    analysis = metrics.measure(parse(text, "t.net"), parse_input_option(input_text) if input_text else None)
+    analysis = measure_program(parse(text, "t.net"), parse_input_option(input_text) if input_text else None)
     assert analysis.ok, analysis.error and analysis.error.message
     return analysis
 
@@ -41,10 +42,10 @@ def invoke(*args):
 
 def test_course_cnn_mult_adds_in_both_conventions():
     analysis = example("course_cnn")
-    assert metrics.total_macs(analysis, "torchinfo", 1) == 917_504 + 4_734_976 + 40_970 == 5_693_450
+    assert memory.total_macs(analysis, "torchinfo", 1) == 917_504 + 4_734_976 + 40_970 == 5_693_450
     # fvcore: no bias; 32*27 weights x 32*32 positions, 64*288 x 16*16, 4096*10
-    assert metrics.total_macs(analysis, "fvcore", 1) == 884_736 + 4_718_592 + 40_960
-    assert metrics.total_macs(analysis, "torchinfo", 3) == 3 * 5_693_450
+    assert memory.total_macs(analysis, "fvcore", 1) == 884_736 + 4_718_592 + 40_960
+    assert memory.total_macs(analysis, "torchinfo", 3) == 3 * 5_693_450
 
 
 def test_torchinfo_counts_a_linear_once_per_sample_whatever_its_rank():
@@ -80,7 +81,7 @@ def test_symbolic_mult_adds_stay_symbolic():
 @pytest.mark.parametrize("dtype, width", [("float32", 4), ("float16", 2), ("bfloat16", 2), ("float64", 8)])
 def test_memory_per_dtype(dtype, width):
     analysis = measure("input 3x8x8; Conv2d(3, 4, 3, padding=1); BatchNorm2d(4); ReLU(); Flatten(); Linear(256, 2)")
-    mem = metrics.memory(analysis, batch=2, dtype=dtype)
+    mem = memory.memory(analysis, batch=2, dtype=dtype)
     assert mem.params == (112 + 8 + 514) * width
     assert mem.buffers == 8 * width + 8  # running mean and var in dtype, num_batches_tracked int64
     assert mem.input == 2 * 192 * width
@@ -161,8 +162,8 @@ def test_residual_and_concat_take_the_union_of_the_branches():
 
 
 def test_union_of_branches_centred_differently_covers_both():
-    two = [metrics.Axis(1, lo=(-1,), hi=(1,)), metrics.Axis(1, lo=(1,), hi=(3,))]
-    joined = metrics.union([metrics.Field((a,), (10,)) for a in two]).axes[0]
+    two = [fields.Axis(1, lo=(-1,), hi=(1,)), fields.Axis(1, lo=(1,), hi=(3,))]
+    joined = fields.union([fields.Field((a,), (10,)) for a in two]).axes[0]
     assert (joined.size, joined.start) == (5, 1)
 
 
@@ -221,14 +222,14 @@ def test_no_spatial_input_has_no_field():
 
 
 def test_depth_folds_def_calls_and_blocks():
-    from convcalc.report_metrics import entries
+    from convcalc.report.metrics import entries
 
     analysis = example("resnet18")
     top = entries(analysis, "torchinfo", 1, "float32", 1)
     assert [e.layer for e in top][4:8] == ["Layer(64, 64, 2)", "Layer(64, 128, 2, stride=2)",
                                            "Layer(128, 256, 2, stride=2)", "Layer(256, 512, 2, stride=2)"]
     assert sum(e.params for e in top) == analysis.total_params
-    assert sum(e.macs for e in top) == metrics.total_macs(analysis, "torchinfo", 1)
+    assert sum(e.macs for e in top) == memory.total_macs(analysis, "torchinfo", 1)
     assert len(entries(analysis, "torchinfo", 1, "float32", 0)) == 1
     assert len(entries(analysis, "torchinfo", 1, "float32", None)) == len(analysis.rows)
     second = entries(analysis, "torchinfo", 1, "float32", 2)

@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from convcalc import metrics
+from convcalc.metrics import measure, memory
 from convcalc.load import parse_input_option
-from convcalc.syntax import parse
+from convcalc.frontends.syntax import parse
 
 pytestmark = pytest.mark.oracle
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +35,7 @@ SMALL_INPUT = {"alexnet": (3, 127, 127), "vgg16": (3, 64, 64), "resnet18": (3, 6
 
 def measured(name, shape):
     text = (ROOT / "examples" / f"{name}.net").read_text()
-    analysis = metrics.measure(parse(text, name), parse_input_option("x".join(map(str, shape))))
+    analysis = measure.measure(parse(text, name), parse_input_option("x".join(map(str, shape))))
     assert analysis.ok, analysis.error and analysis.error.message
     return analysis
 
@@ -61,8 +61,8 @@ def flop_counter_fmas(torch, model, shape, batch):
 
 
 def convcalc_figures(analysis, batch, dtype="float32"):
-    mem = metrics.memory(analysis, batch, dtype)
-    return (analysis.total_params, metrics.total_macs(analysis, "torchinfo", batch), mem.forward_backward,
+    mem = memory.memory(analysis, batch, dtype)
+    return (analysis.total_params, memory.total_macs(analysis, "torchinfo", batch), mem.forward_backward,
             mem.params)
 
 
@@ -87,7 +87,7 @@ def test_example_totals_equal_torchinfo(torch, name, size):
         model = builder()
     analysis = measured(name, shape)
     assert convcalc_figures(analysis, batch) == torchinfo_figures(torch, model, shape, batch)
-    assert metrics.total_macs(analysis, "fvcore", batch) == flop_counter_fmas(torch, model, shape, batch)
+    assert memory.total_macs(analysis, "fvcore", batch) == flop_counter_fmas(torch, model, shape, batch)
 
 
 def test_course_cnn_is_5693450_in_torchinfo(torch):
@@ -108,7 +108,7 @@ def test_memory_per_dtype_equals_torch(torch, name, dtype):
     with torch.device("meta"):
         model = builder().to(torch_dtype)
     analysis = measured(name, shape)
-    ours = metrics.memory(analysis, 2, dtype)
+    ours = memory.memory(analysis, 2, dtype)
     _, _, forward_backward, params = torchinfo_figures(torch, model, shape, 2, torch_dtype)
     assert (ours.forward_backward, ours.params) == (forward_backward, params)
     assert ours.buffers == sum(b.numel() * b.element_size() for b in model.buffers())
@@ -177,7 +177,7 @@ def chains(draw):
     layers, current = [], shape
     for _ in range(draw(st.integers(1, 6))):
         layer = draw_layer(draw, current)
-        analysis = metrics.measure(parse(net_text(shape, layers + [layer]), "t.net"))
+        analysis = measure.measure(parse(net_text(shape, layers + [layer]), "t.net"))
         if analysis.ok:
             layers.append(layer)
             current = analysis.rows[-1].shape
@@ -193,14 +193,14 @@ def test_chains_equal_torchinfo_and_the_flop_counter(torch, case):
     import warnings
 
     shape, layers, batch = case
-    analysis = metrics.measure(parse(net_text(shape, layers), "t.net"))
+    analysis = measure.measure(parse(net_text(shape, layers), "t.net"))
     assert analysis.ok, analysis.error.message
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with torch.device("meta"):
             model = torch.nn.Sequential(*[getattr(torch.nn, name)(*args, **kwargs) for name, args, kwargs in layers])
         assert convcalc_figures(analysis, batch) == torchinfo_figures(torch, model, shape, batch), net_text(shape, layers)
-        assert metrics.total_macs(analysis, "fvcore", batch) == flop_counter_fmas(torch, model, shape, batch)
+        assert memory.total_macs(analysis, "fvcore", batch) == flop_counter_fmas(torch, model, shape, batch)
 
 
 # ---------------------------------------------------------------- receptive fields by gradient
@@ -249,7 +249,7 @@ def check_units_1d(torch, length, layers):
     """A unit whose field lies inside the input sees exactly that field (without crops; at
     least never more than it, with them); a unit that reads nothing has no gradient.
     Returns the number of units checked, the final axis and the gradient support."""
-    analysis = metrics.measure(parse(net_text((1, length), layers), "t.net"))
+    analysis = measure.measure(parse(net_text((1, length), layers), "t.net"))
     axis = analysis.info[-1].field.axes[0]
     support = gradient_support(torch, layers, (1, length))
     exact = not crops(layers)
@@ -291,7 +291,7 @@ def window_stack_1d(draw):
         else:
             layer = ("ConstantPad1d", ((draw(st.integers(0, 3)), draw(st.integers(0, 3))), 0.0), {})
             gap = False
-        analysis = metrics.measure(parse(net_text((1, length), layers + [layer]), "t.net"))
+        analysis = measure.measure(parse(net_text((1, length), layers + [layer]), "t.net"))
         if analysis.ok:
             layers.append(layer)
             gaps = gaps or gap
@@ -325,7 +325,7 @@ def window_stack_2d(draw):
                                            bias=False))
         if draw(st.booleans()):
             layer = ("AvgPool2d", (k,), dict(stride=layer[2]["stride"], padding=(k[0] // 2, k[1] // 2)))
-        analysis = metrics.measure(parse(net_text((1, height, width), layers + [layer]), "t.net"))
+        analysis = measure.measure(parse(net_text((1, height, width), layers + [layer]), "t.net"))
         if analysis.ok:
             layers.append(layer)
     assume(layers)
@@ -337,7 +337,7 @@ def window_stack_2d(draw):
 @given(window_stack_2d())
 def test_field_equals_the_gradient_support_in_2d(torch, case):
     (height, width), layers = case
-    analysis = metrics.measure(parse(net_text((1, height, width), layers), "t.net"))
+    analysis = measure.measure(parse(net_text((1, height, width), layers), "t.net"))
     rows, cols = analysis.rows[-1].shape[1:]
     ax_h, ax_w = analysis.info[-1].field.axes
     support = gradient_support(torch, layers, (1, height, width))
@@ -370,7 +370,7 @@ def resampling_stack(draw):
             ("AdaptiveAvgPool1d", (draw(st.integers(2, 12)),), {}),
             ("ConstantPad1d", ((draw(st.integers(-2, 3)), draw(st.integers(0, 3))), 0.0), {}),
         ]))
-        analysis = metrics.measure(parse(net_text((1, length), layers + [layer]), "t.net"))
+        analysis = measure.measure(parse(net_text((1, length), layers + [layer]), "t.net"))
         if analysis.ok and analysis.rows[-1].shape[-1] <= 160:
             layers.append(layer)
     assume(layers)
@@ -404,4 +404,4 @@ def test_vgg_fields_by_gradient(torch):
         found.append(int(ys.max() - ys.min() + 1))
     assert found == [3, 5, 6, 10, 14, 16]
     text = net_text((1, 40, 40), stack)
-    assert [i.field.sizes()[0] for i in metrics.measure(parse(text, "t.net")).info] == found
+    assert [i.field.sizes()[0] for i in measure.measure(parse(text, "t.net")).info] == found

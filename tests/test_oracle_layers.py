@@ -4,8 +4,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from convcalc.infer import analyse
-from convcalc.syntax import parse
+from convcalc.engine.shapes import analyse
+from convcalc.frontends.syntax import parse
 
 pytestmark = pytest.mark.oracle
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

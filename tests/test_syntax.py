@@ -3,7 +3,7 @@ import pytest
 
 from convcalc import nodes as n
 from convcalc.errors import ConvcalcError
-from convcalc.syntax import parse
+from convcalc.frontends.syntax import parse
 
 
 def body(src):

@@ -11,10 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from convcalc import verify as verifying
+from convcalc.report.progress import Progress
 from convcalc.cli import cli
 from convcalc.executor.run import LAYERS, execute
-from convcalc.layers import REGISTRY, LayerSpec, load_catalogue
-from convcalc.syntax import parse
+from convcalc.layers.catalogue import REGISTRY
+from convcalc.layers.registry import LayerSpec
+from convcalc.frontends.syntax import parse
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -71,7 +73,6 @@ def test_json_has_the_verdict_and_the_executed_shapes():
 
 
 def test_every_layer_of_the_catalogue_has_an_executor():
-    load_catalogue()
     assert sorted(REGISTRY) == sorted(LAYERS)
 
 
@@ -99,7 +100,6 @@ def test_a_wrong_engine_formula_makes_verify_fail(monkeypatch):
 
 def test_a_wrong_parameter_rule_makes_verify_fail(monkeypatch):
     """Parameters are counted from the tensors the executor made, not from the engine."""
-    load_catalogue()
     spec = REGISTRY["BatchNorm2d"]
 
     def plus_one(args, shape):
@@ -108,7 +108,7 @@ def test_a_wrong_parameter_rule_makes_verify_fail(monkeypatch):
         return result
 
     monkeypatch.setitem(REGISTRY, "BatchNorm2d", LayerSpec(spec.name, spec.params, plus_one, spec.family,
-                                                           spec.var_args))
+                                                           spec.var_args, spec.traits))
     result = invoke("verify", "-e", "input 3x8x8; Conv2d(3, 4, 3); BatchNorm2d(4)", "--format", "json")
     assert result.exit_code == 1
     data = json.loads(result.stdout)
@@ -120,15 +120,15 @@ def test_a_wrong_parameter_rule_makes_verify_fail(monkeypatch):
 def test_the_executor_stops_where_the_engine_stopped(monkeypatch):
     """The work estimate ends where the engine stopped: the executor runs the failing layer, to
     show whether it fails too, and nothing past it (whose work nobody estimated)."""
-    from convcalc.layers import LayerError
+    from convcalc.layers.common import LayerError
 
-    load_catalogue()
     spec = REGISTRY["ReLU"]
 
     def refuse(args, shape):
         raise LayerError("CC106", "refused by the test")
 
-    monkeypatch.setitem(REGISTRY, "ReLU", LayerSpec(spec.name, spec.params, refuse, spec.family, spec.var_args))
+    monkeypatch.setitem(REGISTRY, "ReLU", LayerSpec(spec.name, spec.params, refuse, spec.family, spec.var_args,
+                                                    spec.traits))
     result = invoke("verify", "-e", "input 3x8x8; Conv2d(3, 4, 3); ReLU(); Conv2d(4, 4, 3); Conv2d(4, 4, 3)",
                     "--format", "json")
     assert result.exit_code == 1
@@ -143,7 +143,7 @@ def test_the_executor_is_independent_of_the_engine_modules():
     for path in (ROOT / "convcalc" / "executor").glob("*.py"):
         imports = re.findall(r"^\s*(?:from|import) (\S+)", path.read_text(), re.M)
         engine = [name for name in imports if name.startswith(("convcalc", ".."))]
-        assert engine in ([], ["convcalc.infer"]), (path, engine)  # run.py: the Walker, for execute()
+        assert engine in ([], ["convcalc.engine.walk"]), (path, engine)  # run.py: the Walker, for execute()
 
 
 # ---------------------------------------------------------------- failures
@@ -325,7 +325,7 @@ class Clock:
 
 def test_progress_bar_waits_a_second_then_draws_and_clears():
     stream, clock = io.StringIO(), Clock()
-    bar = verifying.Progress(200, stream, clock=clock, width=10, force=True)
+    bar = Progress(200, stream, clock=clock, width=10, force=True)
     bar.update(50, "line 3 Conv2d")
     assert stream.getvalue() == ""
     clock.now = 1.5
@@ -337,7 +337,7 @@ def test_progress_bar_waits_a_second_then_draws_and_clears():
 
 def test_progress_bar_stays_off_when_not_a_terminal():
     stream, clock = io.StringIO(), Clock()
-    bar = verifying.Progress(10, stream, clock=clock)
+    bar = Progress(10, stream, clock=clock)
     clock.now = 5
     bar.update(5)
     bar.close()

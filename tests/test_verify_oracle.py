@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from convcalc.errors import ConvcalcError
 from convcalc.load import parse_input_option
-from convcalc.syntax import parse
+from convcalc.frontends.syntax import parse
 from tests.test_oracle_layers import (adaptive_case, call_text, chain, conv_case, conv_transpose_case, dense_case,
                                       elementwise_case, lazy_conv_case, norm_case, per_dim, pool_case, resample_case)
 

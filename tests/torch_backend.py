@@ -7,7 +7,7 @@ parameter counts come from torch, not from convcalc's arithmetic.
 import torch
 from torch import nn
 
-from convcalc.infer import Walker
+from convcalc.engine.walk import Walker
 
 
 class TorchBackend:

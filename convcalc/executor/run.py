@@ -1,4 +1,4 @@
-"""Run a described network in the reference executor: a backend for ``convcalc.infer.Walker``.
+"""Run a described network in the reference executor: a backend for ``convcalc.engine.walk.Walker``.
 
 Every catalogue layer maps, through the ``LAYERS`` table, to a small function that makes
 the layer's weights in the shapes PyTorch creates (seeded, deterministic) and calls the
@@ -467,7 +467,7 @@ class ExecutorBackend:
 def execute(program, input_override=None, batch: int = 1, seed: int = 0, keep: bool = False,
             on_step=None) -> Tuple[ExecutorBackend, Optional[Tensor]]:
     """Walk the program through the executor; ExecutionFailure or ConvcalcError propagate."""
-    from convcalc.infer import Walker
+    from convcalc.engine.walk import Walker
 
     backend = ExecutorBackend(batch, seed, keep, on_step)
     output = Walker(program, backend, input_override).run()

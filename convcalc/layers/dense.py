@@ -1,22 +1,27 @@
 """Linear, LazyLinear, Identity, Flatten and Unflatten."""
 from __future__ import annotations
 
+from convcalc import codes
+from convcalc.errors import mismatch
+from convcalc.layers.common import LayerError, Result, fmt_shape, is_int, product
+from convcalc.layers.registry import Traits, register
 from convcalc.symbolic.dims import render
-from convcalc.layers import LayerError, Result, fmt_shape, is_int, product, register
 
 
-@register("Linear", "in_features out_features", bias=True, device=None, dtype=None)
-@register("LazyLinear", "out_features", bias=True, device=None, dtype=None)
+@register("Linear", "in_features out_features", traits=Traits(features="in_features", keeps_rank=True, field="linear",
+                                                             equals=(("in_features", -1, "linear"),)),
+          bias=True, device=None, dtype=None)
+@register("LazyLinear", "out_features", traits=Traits(lazy=True, field="linear"), bias=True, device=None, dtype=None)
 def linear(args, shape) -> Result:
     if not shape:
-        raise LayerError("CC106", f"{args.layer} needs at least one dimension per sample")
-    lazy = args.layer == "LazyLinear"
+        raise LayerError(codes.CONFIG, f"{args.layer} needs at least one dimension per sample")
+    lazy = args.traits.lazy
     fin = shape[-1] if lazy else args.size("in_features")
     fout = args.size("out_features")
     bias = args.bool("bias")
     got = shape[-1]
     if not lazy and is_int(fin) and is_int(got) and fin != got:
-        raise LayerError("CC102", linear_mismatch(fin, shape), arg="in_features")
+        raise LayerError(codes.FEATURES, linear_mismatch(fin, shape), arg="in_features")
     params = fin * fout + (fout if bias else 0)
     formula = f"{render(fin)}*{render(fout)}" + (f" + {render(fout)}" if bias else "")
     return Result((*shape[:-1], fout), params, 0, formula, "linear")
@@ -24,14 +29,13 @@ def linear(args, shape) -> Result:
 
 def linear_mismatch(fin: int, shape: tuple) -> str:
     if len(shape) == 1:
-        return f"Linear expects {fin} input features but receives {shape[0]}"
-    total = product(shape)
-    return (f"Linear expects {fin} input features but receives {fmt_shape(shape)} = {render(total)}; "
-            f"did you forget Flatten()? (on a {len(shape)}-d input, Linear acts on the last dimension, "
-            f"{render(shape[-1])})")
+        return mismatch("Linear", f"{fin} input features", str(shape[0]))
+    return (mismatch("Linear", f"{fin} input features", f"{fmt_shape(shape)} = {render(product(shape))}")
+            + f"; did you forget Flatten()? (on a {len(shape)}-d input, Linear acts on the last dimension, "
+              f"{render(shape[-1])})")
 
 
-@register("Identity", var_args=True)
+@register("Identity", var_args=True, traits=Traits(keeps_rank=True))
 def identity(args, shape) -> Result:
     return Result(shape)
 
@@ -40,16 +44,16 @@ def batch_dim(layer: str, arg: str, value: int, rank: int) -> int:
     """Normalise a dim that counts the batch as 0 into an index of the per-sample shape."""
     full = rank + 1
     if not -full <= value < full:
-        raise LayerError("CC106", f"{layer}: {arg}={value} is out of range for a {full}-d input "
+        raise LayerError(codes.CONFIG, f"{layer}: {arg}={value} is out of range for a {full}-d input "
                                   f"(batch included), [-{full}, {full - 1}]", arg=arg)
     index = value % full
     if index == 0:
-        raise LayerError("CC106", f"{layer}: {arg}={value} is the batch dimension; convcalc's shapes "
+        raise LayerError(codes.CONFIG, f"{layer}: {arg}={value} is the batch dimension; convcalc's shapes "
                                   "are per sample, so dims start at 1", arg=arg)
     return index - 1
 
 
-@register("Flatten", start_dim=1, end_dim=-1)
+@register("Flatten", traits=Traits(field="flatten"), start_dim=1, end_dim=-1)
 def flatten(args, shape) -> Result:
     full = len(shape) + 1
     if all(is_int(args[d]) and -full <= args[d] < full and args[d] % full == 0 for d in ("start_dim", "end_dim")):
@@ -57,11 +61,11 @@ def flatten(args, shape) -> Result:
     start = batch_dim("Flatten", "start_dim", args.int("start_dim"), len(shape))
     end = batch_dim("Flatten", "end_dim", args.int("end_dim"), len(shape))
     if end < start:
-        raise LayerError("CC106", "Flatten: start_dim cannot come after end_dim", arg="end_dim")
+        raise LayerError(codes.CONFIG, "Flatten: start_dim cannot come after end_dim", arg="end_dim")
     return Result((*shape[:start], product(shape[start:end + 1]), *shape[end + 1:]))
 
 
-@register("Unflatten", "dim unflattened_size")
+@register("Unflatten", "dim unflattened_size", traits=Traits(field="unflatten"))
 def unflatten(args, shape) -> Result:
     index = batch_dim("Unflatten", "dim", args.int("dim"), len(shape))
     sizes = args["unflattened_size"]
@@ -73,10 +77,10 @@ def unflatten(args, shape) -> Result:
     known = product(v for v in sizes if v != -1)
     if is_int(size):
         if size % known or (-1 not in sizes and known != size):
-            raise LayerError("CC106", f"Unflatten: sizes {sizes} do not multiply to dimension {index + 1} "
+            raise LayerError(codes.CONFIG, f"Unflatten: sizes {sizes} do not multiply to dimension {index + 1} "
                                       f"of size {size}", arg="unflattened_size")
     elif -1 not in sizes:
-        raise LayerError("CC106", f"Unflatten: sizes {sizes} cannot be checked against the symbolic size "
+        raise LayerError(codes.CONFIG, f"Unflatten: sizes {sizes} cannot be checked against the symbolic size "
                                   f"{render(size)}; use -1 for that part", arg="unflattened_size")
     sizes = tuple(size // known if v == -1 else v for v in sizes)
     return Result((*shape[:index], *sizes, *shape[index + 1:]))

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import math
 
+from convcalc import codes
+from convcalc.layers.common import LayerError, Result, expect_rank, fmt_shape, is_int, is_size
+from convcalc.layers.registry import Traits, register
 from convcalc.symbolic.dims import floor_div, scale_floor
-from convcalc.layers import LayerError, Result, expect_rank, fmt_shape, is_int, is_size, register
-from convcalc.layers.conv import spatial_rank
 
 # interpolation modes and the per-sample rank each needs (None: any of 2..4)
 MODES = {"nearest": None, "nearest-exact": None, "area": None, "linear": 2, "bilinear": 3, "bicubic": 3,
@@ -24,7 +25,7 @@ def scaled(size, factor: float):
 def resize(layer: str, args, shape: tuple, size, factor) -> Result:
     nd = len(shape) - 1
     if (size is None) == (factor is None):
-        raise LayerError("CC106", f"{layer}: give exactly one of size and scale_factor", arg="size")
+        raise LayerError(codes.CONFIG, f"{layer}: give exactly one of size and scale_factor", arg="size")
     if size is not None:
         sizes = (size,) * nd if is_size(size) else size
         if not isinstance(sizes, tuple) or len(sizes) != nd or not all(is_size(v) for v in sizes):
@@ -37,11 +38,14 @@ def resize(layer: str, args, shape: tuple, size, factor) -> Result:
             raise args.bad("scale_factor", f"a positive number or a tuple of {nd} of them")
         out = tuple(scaled(L, f) for L, f in zip(shape[1:], factors))
     if any(is_int(v) and v < 1 for v in out):
-        raise LayerError("CC103", f"{layer}: the output {fmt_shape((shape[0], *out))} has a dimension smaller than 1")
+        raise LayerError(codes.EMPTY, f"{layer}: the output {fmt_shape((shape[0], *out))} has a dimension smaller than 1")
     return Result((shape[0], *out))
 
 
-@register("Upsample", size=None, scale_factor=None, mode="nearest", align_corners=None,
+RESAMPLE = Traits(geometry=("scale_factor",), field="resample", mode="nearest")
+
+
+@register("Upsample", traits=RESAMPLE, size=None, scale_factor=None, mode="nearest", align_corners=None,
           recompute_scale_factor=None)
 def upsample(args, shape) -> Result:
     mode = args.choice("mode", tuple(MODES))
@@ -51,46 +55,53 @@ def upsample(args, shape) -> Result:
     if args["align_corners"] is not None:
         args.bool("align_corners")
         if rank is None:
-            raise LayerError("CC106", f"Upsample: align_corners can only be set with the interpolating modes "
+            raise LayerError(codes.CONFIG, f"Upsample: align_corners can only be set with the interpolating modes "
                                       f"linear, bilinear, bicubic or trilinear, not mode={mode!r}", arg="align_corners")
     return resize("Upsample", args, shape, args["size"], args["scale_factor"])
 
 
-@register("UpsamplingNearest2d UpsamplingBilinear2d", size=None, scale_factor=None)
+@register("UpsamplingNearest2d", traits=RESAMPLE._replace(rank=2, mode="nearest"), size=None, scale_factor=None)
+@register("UpsamplingBilinear2d", traits=RESAMPLE._replace(rank=2, mode="bilinear"), size=None, scale_factor=None)
 def upsampling_2d(args, shape) -> Result:
     expect_rank(args.layer, shape, (3,), "a 3-d input (channels x height x width)")
     return resize(args.layer, args, shape, args["size"], args["scale_factor"])
 
 
-@register("PixelShuffle", "upscale_factor")
+@register("PixelShuffle", "upscale_factor", traits=Traits(rank=2, geometry=("upscale_factor",), field="shuffle"))
 def pixel_shuffle(args, shape) -> Result:
     r = args.int("upscale_factor", minimum=1)
     expect_rank("PixelShuffle", shape, (3,), "a 3-d input (channels x height x width)")
     channels, height, width = shape
     if is_int(channels) and channels % (r * r):
-        raise LayerError("CC106", f"PixelShuffle({r}): channels {channels} must be divisible by "
+        raise LayerError(codes.CONFIG, f"PixelShuffle({r}): channels {channels} must be divisible by "
                                   f"{r}*{r} = {r * r}", arg="upscale_factor")
     return Result((floor_div(channels, r * r), height * r, width * r))
 
 
-@register("PixelUnshuffle", "downscale_factor")
+@register("PixelUnshuffle", "downscale_factor", traits=Traits(rank=2, geometry=("downscale_factor",),
+                                                             field="unshuffle"))
 def pixel_unshuffle(args, shape) -> Result:
     r = args.int("downscale_factor", minimum=1)
     expect_rank("PixelUnshuffle", shape, (3,), "a 3-d input (channels x height x width)")
     channels, height, width = shape
     for axis, size in (("height", height), ("width", width)):
         if is_int(size) and size % r:
-            raise LayerError("CC106", f"PixelUnshuffle({r}): {axis} {size} must be divisible by {r}",
+            raise LayerError(codes.CONFIG, f"PixelUnshuffle({r}): {axis} {size} must be divisible by {r}",
                              arg="downscale_factor")
     return Result((channels * r * r, floor_div(height, r), floor_div(width, r)))
 
 
-@register("ZeroPad1d ZeroPad2d ZeroPad3d ReflectionPad1d ReflectionPad2d ReflectionPad3d "
-          "ReplicationPad1d ReplicationPad2d ReplicationPad3d CircularPad1d CircularPad2d CircularPad3d", "padding")
-@register("ConstantPad1d ConstantPad2d ConstantPad3d", "padding value")
+PAD = Traits(geometry=("padding",), field="pad")
+
+
+@register("ZeroPad1d ZeroPad2d ZeroPad3d", "padding", traits=PAD, ranks=(1, 2, 3))
+@register("ReflectionPad1d ReflectionPad2d ReflectionPad3d", "padding", traits=PAD, ranks=(1, 2, 3))
+@register("ReplicationPad1d ReplicationPad2d ReplicationPad3d", "padding", traits=PAD, ranks=(1, 2, 3))
+@register("CircularPad1d CircularPad2d CircularPad3d", "padding", traits=PAD, ranks=(1, 2, 3))
+@register("ConstantPad1d ConstantPad2d ConstantPad3d", "padding value", traits=PAD, ranks=(1, 2, 3))
 def pad(args, shape) -> Result:
     layer = args.layer
-    nd = spatial_rank(layer)
+    nd = args.traits.rank
     expect_rank(layer, shape, (nd, nd + 1), f"a {nd + 1}-d input (channels x {nd}-d image)")
     if "value" in args.values:
         args.number("value")
@@ -103,15 +114,15 @@ def pad(args, shape) -> Result:
         limit = {"Reflection": size - 1, "Circular": size}.get(layer[:-5]) if is_int(size) else None
         if limit is not None and max(left, right) > limit:
             wanted = "smaller than" if layer.startswith("Reflection") else "at most"
-            raise LayerError("CC106", f"{layer}: padding ({left}, {right}) must be {wanted} the input "
+            raise LayerError(codes.CONFIG, f"{layer}: padding ({left}, {right}) must be {wanted} the input "
                                       f"size {size} along that dimension", arg="padding")
         out[axis] = size + left + right
         # PyTorch crops a negative left pad first, then a negative right pad, from what is left
         cropped = size + min(left, 0)
         if is_int(size) and (cropped < 0 or cropped + min(right, 0) < 0):
-            raise LayerError("CC103", f"{layer}: padding ({left}, {right}) crops more than the {size} "
+            raise LayerError(codes.EMPTY, f"{layer}: padding ({left}, {right}) crops more than the {size} "
                                       "elements there are", arg="padding")
         if is_int(out[axis]) and out[axis] < 1:
-            raise LayerError("CC103", f"{layer}: padding ({left}, {right}) on a size of {size} leaves "
+            raise LayerError(codes.EMPTY, f"{layer}: padding ({left}, {right}) on a size of {size} leaves "
                                       f"{out[axis]}", arg="padding")
     return Result(tuple(out))

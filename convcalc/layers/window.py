@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from convcalc.symbolic.dims import ceil_div, floor_div, is_symbolic, render
-from convcalc.layers import LayerError, is_int
+from convcalc.layers.common import AXES, LayerError, is_int
+from convcalc import codes
 
 UNIT = {"L": "element", "D": "plane", "H": "row", "W": "column"}
 
@@ -12,8 +13,7 @@ def count(number: int, unit: str) -> str:
 
 
 def axis_name(nd: int, i: int) -> str:
-    names = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}[nd]
-    return names[i]
+    return AXES[nd][i]
 
 
 def sliding(layer: str, axis: str, size, eff: int, stride: int, pad_left: int, pad_right: int,
@@ -24,7 +24,7 @@ def sliding(layer: str, axis: str, size, eff: int, stride: int, pad_left: int, p
     if is_int(size) and (span < 0 if not ceil_mode else ceil_div(span, stride) < 0):
         padded = (f"the padded input along {axis} ({size} + {pad_left + pad_right} = {size + pad_left + pad_right})"
                   if pad_left + pad_right else f"the input along {axis} ({size})")
-        raise LayerError("CC103", f"{layer}: kernel {eff} is larger than {padded}; the output would be empty "
+        raise LayerError(codes.EMPTY, f"{layer}: kernel {eff} is larger than {padded}; the output would be empty "
                                   f"(PyTorch: Kernel size can't be greater than actual input size)")
     if not ceil_mode:
         out = floor_div(span, stride) + 1
@@ -32,14 +32,14 @@ def sliding(layer: str, axis: str, size, eff: int, stride: int, pad_left: int, p
         if warnings is not None and is_int(size) and span % stride and eff >= stride:
             dropped = span % stride - pad_right  # the last rows no window reaches, minus padding
             if dropped > 0:
-                warnings.append(("CC201", f"{layer}: along {axis}, ({size} + {pad_left + pad_right} - {eff})/{stride}"
+                warnings.append((codes.INEXACT, f"{layer}: along {axis}, ({size} + {pad_left + pad_right} - {eff})/{stride}"
                                           f" = {span}/{stride} is not an integer; floor leaves the last "
                                           f"{count(dropped, UNIT[axis])} of {size} never covered"))
         return out
     out = ceil_div(span, stride) + 1
     if is_symbolic(size):
         if pad_left + stride > eff:
-            raise LayerError("CC106", f"{layer}: ceil_mode with stride {stride} > kernel {eff} - padding "
+            raise LayerError(codes.CONFIG, f"{layer}: ceil_mode with stride {stride} > kernel {eff} - padding "
                                       f"{pad_left} cannot be computed for the symbolic size {render(size)}")
         return out
     # the last window must start inside the input or the left padding (PyTorch)
@@ -48,7 +48,7 @@ def sliding(layer: str, axis: str, size, eff: int, stride: int, pad_left: int, p
     if warnings is not None and span % stride:
         extra = (out - 1) * stride + eff - (size + pad_left + pad_right)
         if extra > 0:
-            warnings.append(("CC201", f"{layer}: along {axis}, ({size} + {pad_left + pad_right} - {eff})/{stride}"
+            warnings.append((codes.INEXACT, f"{layer}: along {axis}, ({size} + {pad_left + pad_right} - {eff})/{stride}"
                                       f" = {span}/{stride} is not an integer; ceil_mode adds a last window "
                                       f"that hangs {count(extra, UNIT[axis])} past the input"))
     return out

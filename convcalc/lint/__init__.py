@@ -11,7 +11,6 @@ def main(paths, select=None, ignore=None, exclude=(), input_dims=None, fmt="text
          list_codes=False) -> tuple:
     """(stdout text, stderr lines, exit code) of one `convcalc lint` run; usage errors raise UsageError."""
     from convcalc.errors import UsageError
-    from convcalc.lint import messages  # noqa: F401  (registers the lint codes)
     from convcalc.lint.reporter import FORMATS, codes_table, report
     from convcalc.lint.runner import Options, lint, split_codes
 

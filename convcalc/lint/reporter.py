@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from convcalc.errors import CODES, Diagnostic, ERROR, WARNING
+from convcalc.codes import CODES, ERROR, WARNING
+from convcalc.errors import Diagnostic
 
 FORMATS = ("text", "json", "github")
 
@@ -84,12 +85,11 @@ def report(result, fmt: str, verbose: bool = False) -> str:
 
 
 def codes_table(fmt: str = "text") -> str:
-    from convcalc.lint import messages  # noqa: F401  (registers the lint codes)
-
-    rows = sorted(CODES.items())
+    rows = [CODES[name] for name in sorted(CODES)]
     if fmt == "json":
         import json
 
-        return json.dumps([{"code": c, "severity": s, "description": d} for c, (s, d) in rows], indent=2)
-    width = max(len(s) for _, (s, _) in rows)
-    return "\n".join(f"{code}  {severity:<{width}}  {description}" for code, (severity, description) in rows)
+        return json.dumps([{"code": c, "severity": c.severity, "description": c.description} for c in rows],
+                          indent=2)
+    width = max(len(c.severity) for c in rows)
+    return "\n".join(f"{c}  {c.severity:<{width}}  {c.description}" for c in rows)

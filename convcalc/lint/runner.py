@@ -19,9 +19,11 @@ from typing import Optional
 
 from convcalc.symbolic import dims
 from convcalc import nodes as n
-from convcalc.errors import CODES, ConvcalcError, INFO, Span, UsageError
+from convcalc.codes import CODES, INFO
+from convcalc.errors import ConvcalcError, Span, UsageError
 from convcalc.lint import messages as m
 from convcalc.lint.config import ConfigFinder, matches
+from convcalc import codes
 
 NETWORK_SUFFIXES = (".net",)
 PYTHON_SUFFIX = ".py"
@@ -61,7 +63,7 @@ class Result:
 
 def expand_codes(patterns, where: str) -> set:
     """Codes and prefixes (CC1, CC20) into codes; an unknown one is a usage error."""
-    known = [c for c in CODES if CODES[c][0] != INFO]
+    known = [c for c in CODES if CODES[c].severity != INFO]
     out = set()
     for pattern in patterns:
         pattern = pattern.strip().upper()
@@ -195,7 +197,7 @@ def lint_text(path: str, text: str, cli_input: Optional[n.Input], fallback: Opti
     """(findings, notes, number of models) of one file."""
     if path.endswith(PYTHON_SUFFIX):
         return lint_python(path, text, cli_input, fallback)
-    from convcalc.syntax import parse
+    from convcalc.frontends.syntax import parse
 
     try:
         program = parse(text, path)
@@ -209,7 +211,7 @@ def lint_text(path: str, text: str, cli_input: Optional[n.Input], fallback: Opti
 
 
 def lint_python(path: str, text: str, cli_input, fallback):
-    from convcalc.lint.python import read_models
+    from convcalc.frontends.python.legacy import read_models
 
     result = read_models(text, path)
     findings = [m.from_error(path, p) for p in result.problems]
@@ -237,7 +239,7 @@ def lint_python(path: str, text: str, cli_input, fallback):
 
 def lint_model(program: n.Program, override: Optional[n.Input], model, notes: Optional[list] = None) -> list:
     """Findings of one program; ``model`` is the Python frontend's PythonModel, or None."""
-    from convcalc.lint import checks
+    from convcalc.lint import checks, flow, sizeless
 
     path = program.path
     found: list = []
@@ -248,7 +250,7 @@ def lint_model(program: n.Program, override: Optional[n.Input], model, notes: Op
     rank_known = True
     no_size = program.input is None and override is None and model is not None
     if no_size:
-        derived = checks.derived_input(program)
+        derived = sizeless.derived_input(program)
         first = next((s for s in program.body if isinstance(s, (n.Call, n.Reshape))), None)
         if derived is None:
             if notes is not None and first is not None:
@@ -260,7 +262,7 @@ def lint_model(program: n.Program, override: Optional[n.Input], model, notes: Op
             notes.append(m.Note(path, first.span, f"model {program.name}: no input shape; checked channels, features "
                                                   "and layer settings only (add `# convcalc: input ...` above the "
                                                   "model for sizes)"))
-    outcome = checks.run(program, override)
+    outcome = flow.run(program, override)
     analysis = outcome.analysis
     for warning in analysis.warnings:
         found.append(m.from_error(path, warning))
@@ -271,7 +273,7 @@ def lint_model(program: n.Program, override: Optional[n.Input], model, notes: Op
         found.append(error)
     checks.run_checks(outcome.steps, report)
     if analysis.error is None and outcome.stopped is None and not no_size and symbolic(program, override):
-        from convcalc.inputs import symbolic_diagnostics  # what no size satisfies; imported only when needed
+        from convcalc.inputs.diagnostics import symbolic_diagnostics  # what no size satisfies; imported only when needed
         from convcalc.limits import OverBudget, SearchBudget
 
         try:
@@ -288,10 +290,10 @@ def lint_model(program: n.Program, override: Optional[n.Input], model, notes: Op
         for span, attr, cls_name in model.unused:
             found.append(m.UnusedLayer(path, span, attr, cls_name))
     if no_size:
-        found = [f for f in found if checks.certain_without_size(f.code, f.message, rank_known, outcome.steps)]
+        found = [f for f in found if sizeless.certain_without_size(f.code, f.message, rank_known, outcome.steps)]
         if outcome.last_input and dims.is_symbolic(outcome.last_input[-1]):
             # a Linear on symbolic features: whether some size fits is not decided here
-            found = [f for f in found if f.code != "CC102"]
+            found = [f for f in found if f.code != codes.FEATURES]
     return found
 
 

@@ -1,6 +1,6 @@
 """Tables and JSON for mult-adds, memory and receptive fields (`shapes --columns`, `rf`).
 
-Formatting helpers come from report.py; the numbers from metrics.py.
+Formatting helpers come from report/common.py; the numbers from convcalc/metrics/.
 """
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Optional
 
-from convcalc import metrics
+from convcalc.errors import UsageError
+from convcalc.metrics.fields import Axis, Field
+from convcalc.metrics.measure import Measured, RowInfo
+from convcalc.metrics.memory import DTYPES, memory, output_bytes, total_macs
+from convcalc.report.common import byte_size, json_dim, json_shape, num, one_line, shape_text, table
 from convcalc.symbolic.dims import render
-from convcalc.report import byte_size, json_dim, json_shape, num, one_line, shape_text, table
 
 HEADERS = {"output": "output", "params": "params", "macs": "mult-adds", "memory": "memory", "rf": "rf",
            "kernel": "kernel", "stride": "stride", "padding": "padding"}
@@ -20,6 +23,22 @@ CONVENTION_TEXT = {
     "torchinfo": "torchinfo's convention",
     "fvcore": "fvcore's convention: fused multiply-adds of conv and linear layers, bias left out",
 }
+
+COLUMNS = tuple(HEADERS)
+
+
+def parse_columns(text: Optional[str]) -> tuple:
+    """--columns output,params,macs: known names, any order, no repeats."""
+    if text is None:
+        return ("output", "params")
+    names = [part.strip() for part in text.split(",")]
+    for name in names:
+        if name not in COLUMNS:
+            raise UsageError(f"--columns: unknown column {name!r}; choose from {', '.join(COLUMNS)}")
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise UsageError(f"--columns: {', '.join(repeated)} given twice")
+    return tuple(names)
 
 
 # ---------------------------------------------------------------- numbers as text
@@ -38,7 +57,7 @@ def frac_json(value: Fraction):
     return value.numerator if value.denominator == 1 else round(float(value), 6)
 
 
-def axis_size_text(axis: metrics.Axis, length) -> str:
+def axis_size_text(axis: Axis, length) -> str:
     if axis.whole:
         return "whole"
     if axis.unknown:
@@ -46,7 +65,7 @@ def axis_size_text(axis: metrics.Axis, length) -> str:
     return str(axis.size)
 
 
-def field_size_text(fld: Optional[metrics.Field]) -> str:
+def field_size_text(fld: Optional[Field]) -> str:
     if fld is None:
         return ""
     if fld.whole:
@@ -55,7 +74,7 @@ def field_size_text(fld: Optional[metrics.Field]) -> str:
     return "<=" + text if fld.sizes_differ else text
 
 
-def field_part_text(fld: Optional[metrics.Field], part: str) -> str:
+def field_part_text(fld: Optional[Field], part: str) -> str:
     """The jumps or starts of a field, x-joined; '-' along whole axes."""
     if fld is None:
         return ""
@@ -68,7 +87,7 @@ def field_part_text(fld: Optional[metrics.Field], part: str) -> str:
     return "x".join(texts)
 
 
-def field_json(fld: Optional[metrics.Field]):
+def field_json(fld: Optional[Field]):
     if fld is None:
         return None
     return {
@@ -90,7 +109,7 @@ def padding_text(padding: Optional[tuple]) -> str:
     return "x".join(str(left) if left == right else f"({left},{right})" for left, right in padding)
 
 
-def kernel_text(info: metrics.RowInfo) -> str:
+def kernel_text(info: RowInfo) -> str:
     text = settings_text(info.kernel)
     if text and info.dilation and any(d != 1 for d in info.dilation):
         text += f" dil {settings_text(info.dilation)}"
@@ -111,43 +130,53 @@ class Entry:
     macs_torchinfo: object
     macs_fvcore: object
     memory: object  # output activation bytes (summed over the rows of a folded block)
-    info: metrics.RowInfo
+    info: RowInfo
     folded: int = 1  # how many rows this entry stands for
     block: str = ""  # the folded block's label
 
 
-def entries(analysis: metrics.Measured, convention: str, batch: int, dtype: str, depth: Optional[int]) -> list:
-    width = metrics.DTYPES[dtype]
+def entries(analysis: Measured, convention: str, batch: int, dtype: str, depth: Optional[int]) -> list:
+    width = DTYPES[dtype]
+    lines = analysis.source.splitlines() if depth is not None else []
     out: list = []
     keys: list = []
     for index, (row, info) in enumerate(zip(analysis.rows, analysis.info)):
         torchinfo = row.macs * batch
         fvcore = info.fmas * batch
-        memory = metrics.output_bytes(row, batch, width)
+        activation = output_bytes(row, batch, width)
         chosen = fvcore if convention == "fvcore" else torchinfo
         if depth is None or len(info.path) < depth or (depth > 0 and not info.path):
             out.append(Entry(row.line, one_line(row.layer), row.shape, row.params, row.buffers, chosen,
-                             torchinfo, fvcore, memory, info))
+                             torchinfo, fvcore, activation, info))
             keys.append(None)
             continue
         block = info.path[depth - 1] if depth > 0 else None
         key = block.uid if block else 0
         if keys and keys[-1] == key:
             entry = out[-1]
-            entry.shape, entry.info = row.shape, metrics.RowInfo(field=info.field, path=info.path[:depth])
+            entry.shape, entry.info = row.shape, RowInfo(field=info.field, path=info.path[:depth])
             entry.params += row.params
             entry.buffers += row.buffers
             entry.macs += chosen
             entry.macs_torchinfo += torchinfo
             entry.macs_fvcore += fvcore
-            entry.memory += memory
+            entry.memory += activation
             entry.folded += 1
             continue
-        line, text, label = (block.line, block.text, block.label) if block else ("", "(the whole network)", "network")
-        out.append(Entry(line, text, row.shape, row.params, row.buffers, chosen, torchinfo, fvcore, memory,
-                         metrics.RowInfo(field=info.field, path=info.path[:depth]), 1, label))
+        line, text, label = ((block.line, block_text(block, lines), block.label) if block else
+                             ("", "(the whole network)", "network"))
+        out.append(Entry(line, text, row.shape, row.params, row.buffers, chosen, torchinfo, fvcore, activation,
+                         RowInfo(field=info.field, path=info.path[:depth]), 1, label))
         keys.append(key)
     return out
+
+
+def block_text(block, lines: list) -> str:
+    """A def call as written; another block by its source line (``repeat 2:``)."""
+    if block.text is not None:
+        return block.text
+    line = lines[block.line - 1] if 0 < block.line <= len(lines) else ""
+    return line.split("#", 1)[0].strip() or block.label
 
 
 def cell(entry: Entry, column: str) -> str:
@@ -172,10 +201,10 @@ def cell(entry: Entry, column: str) -> str:
 # ---------------------------------------------------------------- shapes --columns
 
 
-def totals_lines(analysis: metrics.Measured, convention: str, batch: int, dtype: str) -> list:
+def totals_lines(analysis: Measured, convention: str, batch: int, dtype: str) -> list:
     total, trainable = analysis.total_params, analysis.trainable_params
-    mem = metrics.memory(analysis, batch, dtype)
-    macs = metrics.total_macs(analysis, convention, batch)
+    mem = memory(analysis, batch, dtype)
+    macs = total_macs(analysis, convention, batch)
     lines = [
         f"input: {shape_text(analysis.input)}   output: {shape_text(analysis.output) if analysis.ok else '-'}",
         f"total params: {num(total)}   trainable: {num(trainable)}   non-trainable: {num(total - trainable)}",
@@ -192,7 +221,7 @@ def totals_lines(analysis: metrics.Measured, convention: str, batch: int, dtype:
     return lines
 
 
-def shapes_table(analysis: metrics.Measured, fmt: str, columns: tuple, convention: str = "torchinfo",
+def shapes_table(analysis: Measured, fmt: str, columns: tuple, convention: str = "torchinfo",
                  batch: int = 1, dtype: str = "float32", depth: Optional[int] = None) -> str:
     rows = []
     if analysis.input:
@@ -200,12 +229,12 @@ def shapes_table(analysis: metrics.Measured, fmt: str, columns: tuple, conventio
         if "rf" in columns and analysis.input_field is not None:
             first["rf"] = field_size_text(analysis.input_field)
         if "memory" in columns:
-            first["memory"] = byte_size(metrics.memory(analysis, batch, dtype).input)
+            first["memory"] = byte_size(memory(analysis, batch, dtype).input)
         rows.append(["", "input"] + [first.get(c, "") for c in columns])
     for entry in entries(analysis, convention, batch, dtype, depth):
         rows.append([entry.line, entry.layer] + [cell(entry, c) for c in columns])
-    mem = metrics.memory(analysis, batch, dtype)
-    totals = {"params": num(analysis.total_params), "macs": num(metrics.total_macs(analysis, convention, batch)),
+    mem = memory(analysis, batch, dtype)
+    totals = {"params": num(analysis.total_params), "macs": num(total_macs(analysis, convention, batch)),
               "memory": byte_size(mem.activations)}
     if any(c in totals for c in columns):
         rows.append(["", "total"] + [totals.get(c, "") for c in columns])
@@ -214,8 +243,8 @@ def shapes_table(analysis: metrics.Measured, fmt: str, columns: tuple, conventio
     return body + "\n\n" + "\n".join(totals_lines(analysis, convention, batch, dtype))
 
 
-def memory_json(analysis: metrics.Measured, batch: int, dtype: str) -> dict:
-    mem = metrics.memory(analysis, batch, dtype)
+def memory_json(analysis: Measured, batch: int, dtype: str) -> dict:
+    mem = memory(analysis, batch, dtype)
     return {
         "dtype": dtype, "bytes_per_element": mem.width, "batch": batch,
         "input_bytes": json_dim(mem.input), "params_bytes": json_dim(mem.params),
@@ -225,7 +254,7 @@ def memory_json(analysis: metrics.Measured, batch: int, dtype: str) -> dict:
     }
 
 
-def shapes_json(analysis: metrics.Measured, convention: str = "torchinfo", batch: int = 1,
+def shapes_json(analysis: Measured, convention: str = "torchinfo", batch: int = 1,
                 dtype: str = "float32", depth: Optional[int] = None) -> dict:
     layers = []
     for entry in entries(analysis, convention, batch, dtype, depth):
@@ -252,8 +281,8 @@ def shapes_json(analysis: metrics.Measured, convention: str = "torchinfo", batch
         "total_params": json_dim(analysis.total_params),
         "trainable_params": json_dim(analysis.trainable_params),
         "total_buffers": json_dim(analysis.total_buffers),
-        "total_macs": json_dim(metrics.total_macs(analysis, "torchinfo", batch)),
-        "total_macs_fvcore": json_dim(metrics.total_macs(analysis, "fvcore", batch)),
+        "total_macs": json_dim(total_macs(analysis, "torchinfo", batch)),
+        "total_macs_fvcore": json_dim(total_macs(analysis, "fvcore", batch)),
         "memory": memory_json(analysis, batch, dtype),
         "rf": rf_summary_json(analysis),
         "diagnostics": [d.to_json() for d in analysis.diagnostics()],
@@ -263,7 +292,7 @@ def shapes_json(analysis: metrics.Measured, convention: str = "torchinfo", batch
 # ---------------------------------------------------------------- rf
 
 
-def first_whole(analysis: metrics.Measured):
+def first_whole(analysis: Measured):
     """(row index, reason) of the first row whose field covers the whole input along every axis."""
     for index, info in enumerate(analysis.info):
         if info.field is not None and info.field.whole:
@@ -274,7 +303,7 @@ def first_whole(analysis: metrics.Measured):
     return None, ""
 
 
-def varying_since(analysis: metrics.Measured):
+def varying_since(analysis: Measured):
     """The row from which on the output's units are spaced unevenly, or None."""
     since = None
     for index, info in enumerate(analysis.info):
@@ -283,12 +312,12 @@ def varying_since(analysis: metrics.Measured):
     return since
 
 
-def field_text(fld: metrics.Field) -> str:
+def field_text(fld: Field) -> str:
     return (f"{field_size_text(fld)} (jump {field_part_text(fld, 'jump')}, "
             f"start {field_part_text(fld, 'start')})")
 
 
-def rf_lines(analysis: metrics.Measured) -> list:
+def rf_lines(analysis: Measured) -> list:
     if analysis.input_field is None:
         return [f"the input {shape_text(analysis.input)} has no spatial dimensions: no receptive field"]
     if not analysis.rows:
@@ -316,7 +345,7 @@ def rf_lines(analysis: metrics.Measured) -> list:
     return lines
 
 
-def rf_table(analysis: metrics.Measured, fmt: str) -> str:
+def rf_table(analysis: Measured, fmt: str) -> str:
     rows = []
     if analysis.input:
         fld = analysis.input_field
@@ -332,7 +361,7 @@ def rf_table(analysis: metrics.Measured, fmt: str) -> str:
     return body + "\n\n" + "\n".join(rf_lines(analysis))
 
 
-def rf_summary_json(analysis: metrics.Measured):
+def rf_summary_json(analysis: Measured):
     if analysis.input_field is None:
         return None
     final = analysis.info[-1].field if analysis.info else analysis.input_field
@@ -344,7 +373,7 @@ def rf_summary_json(analysis: metrics.Measured):
     return {"output": field_json(final), "whole_from": whole_from}
 
 
-def rf_json(analysis: metrics.Measured) -> dict:
+def rf_json(analysis: Measured) -> dict:
     layers = [{"line": row.line, "layer": one_line(row.layer), "output": json_shape(row.shape),
                "kernel": list(info.kernel) if info.kernel else None,
                "stride": list(info.stride) if info.stride else None,

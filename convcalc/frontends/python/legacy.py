@@ -22,14 +22,15 @@ from typing import Optional
 
 from convcalc import nodes as n
 from convcalc.errors import ConvcalcError, Span
-from convcalc.syntax import MAX_DIGITS
+from convcalc.frontends.syntax import MAX_DIGITS
+from convcalc import codes
 
 MAX_STEPS = 200_000  # statements and expressions interpreted for one model (or the module itself)
 MAX_DEPTH = 60  # nested function calls
 MAX_ITEMS = 100_000  # elements of one list, range or string the code builds
 MAX_INT_BITS = 256
 
-NOTE = "CC900"
+NOTE = codes.NOTE
 INPUT_COMMENT = re.compile(r"#\s*convcalc:\s*input\b[ \t]*([^#\r\n]*)")
 
 
@@ -392,7 +393,6 @@ class Interp:
         self.building: list = []  # classes instantiated, with the depth at which they were
         self.external_reads: Optional[set] = None  # OBJ.NAME reads of the file, computed once for all models
         self.subclasses: Optional[dict] = None  # see subclasses_of
-        load_catalogue()
 
     # ------------------------------------------------------------- bookkeeping
     def tick(self, node) -> None:
@@ -446,7 +446,7 @@ class Interp:
         for alias in stmt.names:
             if alias.name == "*":
                 if base in ("torch.nn", "torch.nn.modules"):
-                    from convcalc.layers import REGISTRY
+                    from convcalc.layers.catalogue import REGISTRY
 
                     for name in list(REGISTRY) + ["Sequential", "ModuleList", "ModuleDict", "Module"]:
                         scope.vars[name] = Ref("torch.nn." + name)
@@ -1081,8 +1081,8 @@ class Interp:
 
     def layer_attr(self, layer: Layer, name: str, node):
         """conv.out_channels, fc.in_features: the constructor's arguments."""
-        from convcalc.infer import Evaluator
-        from convcalc.layers import lookup
+        from convcalc.engine.evaluate import Evaluator
+        from convcalc.layers.catalogue import lookup
 
         spec = lookup(layer.name)
         try:
@@ -1279,7 +1279,7 @@ class Interp:
         return items
 
     def call_ref(self, ref: Ref, node, scope):
-        from convcalc.layers import REGISTRY
+        from convcalc.layers.catalogue import REGISTRY
 
         qname = ref.qname
         short = qname.rsplit(".", 1)[-1]
@@ -1909,12 +1909,6 @@ def _getattr(args, kwargs, node):
 BUILTINS["object"] = Ref("builtins.object")
 
 
-def load_catalogue():
-    from convcalc.layers import load_catalogue as load
-
-    load()
-
-
 # ---------------------------------------------------------------- models of a file
 
 
@@ -1947,8 +1941,8 @@ def models_from_source(text: str, path: str) -> list:
         raise result.problems[0]
     if not result.programs:  # say why there is nothing to show (lint, which reads whole trees, only notes it)
         if result.notes:
-            raise ConvcalcError("CC001", result.notes[0].message, result.notes[0].span)
-        raise ConvcalcError("CC001", "no model found: convcalc reads nn.Module subclasses with a forward, and "
+            raise ConvcalcError(codes.SYNTAX, result.notes[0].message, result.notes[0].span)
+        raise ConvcalcError(codes.SYNTAX, "no model found: convcalc reads nn.Module subclasses with a forward, and "
                                      "nn.Sequential(...) assigned to a name", Span(1, 1, 1, 2))
     return result.programs
 
@@ -2088,7 +2082,7 @@ def parse_input_comment(text: str, line: int, m) -> tuple:
     start = m.start(1) + 1
     span = Span(line, m.start() + 1, line, m.start(1) + 1 + len(dims_text))
     if not dims_text:
-        return None, ConvcalcError("CC001", "`# convcalc: input` needs dimensions, e.g. # convcalc: input 3x32x32",
+        return None, ConvcalcError(codes.SYNTAX, "`# convcalc: input` needs dimensions, e.g. # convcalc: input 3x32x32",
                                    span)
     dims = []
     offset = 0
@@ -2101,10 +2095,10 @@ def parse_input_comment(text: str, line: int, m) -> tuple:
         elif re.fullmatch(r"[A-Za-z_][A-Za-z_0-9]*", token):
             dims.append(n.Name(token, dim_span))
         elif re.fullmatch(r"\d+", token):
-            return None, ConvcalcError("CC001", f"a number of {len(token):,} digits in `# convcalc: input`; "
+            return None, ConvcalcError(codes.SYNTAX, f"a number of {len(token):,} digits in `# convcalc: input`; "
                                                 f"numbers go up to 2**256 ({MAX_DIGITS} digits)", dim_span)
         else:
-            return None, ConvcalcError("CC001", f"bad input dimension {token!r} in `# convcalc: input`: expected "
+            return None, ConvcalcError(codes.SYNTAX, f"bad input dimension {token!r} in `# convcalc: input`: expected "
                                                 "numbers or names joined by x, e.g. 3x32x32", dim_span)
         offset += len(piece) + 1
     return n.Input(tuple(dims), span), None
@@ -2148,7 +2142,7 @@ def trace_model(interp: Interp, src: Source, name: str, value, where, comment_no
             result.notes.append(note(f"model {name}: no layer to check", src.span(where)))
         return None
     program = n.Program(tuple(([given] if given is not None else []) + body), src.text, src.path, name,
-                        tuple(notes))
+                        tuple(notes), n.PYTHON)
     model = PythonModel(program, trace.sites, complete, [], given is not None)
     if complete:
         model.unused = unused_layers(interp, src, instances)

@@ -1,7 +1,8 @@
 """The `convcalc verify` table and JSON (formatting only; convcalc/verify.py computes)."""
 from __future__ import annotations
 
-from convcalc.report import json_dim, json_shape, num, one_line, shape_text, shapes_json, table
+from convcalc.report.common import json_dim, json_shape, num, one_line, shape_text, table
+from convcalc.report.shapes import shapes_json
 
 MARK = {True: "✓", False: "✗"}
 

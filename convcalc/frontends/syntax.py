@@ -1,6 +1,6 @@
 """Tokenizer and hand-written recursive-descent parser of the description language.
 
-Every error is a ConvcalcError("CC001", ...) built from (src, pos), so it knows its line
+Every error is a ConvcalcError(codes.SYNTAX, ...) built from (src, pos), so it knows its line
 and column. Loops the input controls are bounded: nesting depth and source size.
 """
 from __future__ import annotations
@@ -10,6 +10,7 @@ import re
 from convcalc import nodes as n
 from convcalc.errors import ConvcalcError, Span
 from convcalc.limits import deep_stack
+from convcalc import codes
 
 MAX_BLOCK_DEPTH = 1_000  # nested blocks (indentation levels)
 MAX_BRACKET_DEPTH = 64  # nested brackets: expressions are evaluated recursively
@@ -47,7 +48,7 @@ class Token:
 
 
 def error(msg: str, src: str, pos: int, end: int | None = None) -> ConvcalcError:
-    return ConvcalcError.at("CC001", msg, src, pos, end)
+    return ConvcalcError.at(codes.SYNTAX, msg, src, pos, end)
 
 
 def tokenize(src: str) -> list[Token]:

@@ -1,0 +1,118 @@
+"""The shape backend: propagates shapes through the walk and records a Row per layer;
+``analyse(program)`` is the shape engine's entry point."""
+from __future__ import annotations
+
+from typing import Optional
+
+from convcalc import codes
+from convcalc import nodes as n
+from convcalc.engine.analysis import Analysis, Row
+from convcalc.engine.evaluate import fail
+from convcalc.engine.walk import Walker, argument_span
+from convcalc.errors import ConvcalcError
+from convcalc.layers.common import Result, fmt_shape, product
+from convcalc.symbolic import dims
+
+
+class ShapeBackend:
+    """Propagates shapes and records a Row per layer."""
+
+    def __init__(self, analysis: Analysis):
+        self.analysis = analysis
+
+    def start(self, shape, node):
+        try:
+            product(shape)  # the input's memory: a symbolic size must stay within the bounds of dims
+        except OverflowError as exc:
+            raise fail(codes.ARGUMENT, f"the input: {exc}", node) from None
+        self.analysis.input = shape
+        return shape
+
+    def layer(self, spec, args, shape, call: n.Call, blocks):
+        result: Result = spec.rule(args, shape)
+        for code, message, arg in result.warnings:
+            self.analysis.warnings.append(ConvcalcError(code, message, argument_span(call, spec, arg)))
+        self.analysis.add_row(Row(call, call.text, spec.name, shape, result.shape, result.params,
+                                      result.buffers, result.formula, result.kind, result.geometry,
+                                      result.global_pool, blocks, result.trainable))
+        return result.shape
+
+    def add(self, a, b, node, label):
+        if a != b:
+            condition = symbolic_match(a, b)
+            if condition is None:
+                raise fail(codes.ADD_SHAPES, f"{label}: shapes {fmt_shape(a)} and {fmt_shape(b)} differ; an add needs equal "
+                                    "shapes", node)
+            self.analysis.warnings.append(fail(codes.CONDITIONAL, f"{label}: shapes {fmt_shape(a)} and {fmt_shape(b)} are "
+                                                        f"equal only when {condition}", node))
+        self.analysis.add_row(Row(node, label, "add", a, a))
+        return a
+
+    def concat(self, outputs, node, label):
+        first, first_node = outputs[0]
+        for shape, where in outputs[1:]:
+            if len(shape) != len(first) or shape[1:] != first[1:]:
+                condition = symbolic_match(first, shape, skip_channels=True)
+                if condition is None:
+                    raise fail(codes.CONCAT_SHAPES, f"{label}: {fmt_shape(first)} (line {first_node.span.line}) and "
+                                        f"{fmt_shape(shape)} (line {where.span.line}) differ in a dimension other "
+                                        "than channels (PyTorch: Sizes of tensors must match except in dimension 1)",
+                               node)
+                self.analysis.warnings.append(fail(codes.CONDITIONAL, f"{label}: {fmt_shape(first)} (line {first_node.span.line})"
+                                                            f" and {fmt_shape(shape)} (line {where.span.line}) match "
+                                                            f"only when {condition}", node))
+        shape = (sum((s[0] for s, _ in outputs), 0), *first[1:])
+        self.analysis.add_row(Row(node, label, "concat", first, shape))
+        return shape
+
+    def reshape(self, shape, target, node, blocks):
+        """x.view(x.size(0), ...) or x.view(-1, ...): per-sample target sizes, at most one -1."""
+        shape_out = reshape_shape(shape, target, node)
+        self.analysis.add_row(Row(node, node.text, "view", shape, shape_out, blocks=blocks))
+        return shape_out
+
+
+def reshape_shape(shape, target, node) -> tuple:
+    """The per-sample shape after a view; CC107 when the sizes cannot match (PyTorch's message quoted)."""
+    text = " ".join(node.text.split())
+    batch = "-1" if node.infer_batch else "1"
+    written = "[" + ", ".join([batch] + [str(t) for t in target]) + "]"
+    if not target or any(type(t) is not int or (t < 1 and t != -1) for t in target):
+        raise fail(codes.VIEW, f"{text}: the sizes must be positive integers (one may be -1)", node)
+    if target.count(-1) > (0 if node.infer_batch else 1):
+        raise fail(codes.VIEW, f"{text}: only one dimension can be -1 (PyTorch: only one dimension can be inferred)",
+                   node)
+    total = product(shape)
+    known = product(t for t in target if t != -1)
+    if -1 not in target:
+        if type(total) is int and total != known:
+            fold = " (the batch would absorb the difference)" if node.infer_batch and total % known == 0 else ""
+            raise fail(codes.VIEW, f"{text} expects {known} elements per sample but receives "
+                                f"{fmt_shape(shape)} = {total}{fold} (PyTorch: shape '{written}' is invalid for "
+                                f"input of size {total})", node)
+        return target
+    if type(total) is int and total % known:
+        raise fail(codes.VIEW, f"{text}: {fmt_shape(shape)} = {total} elements per sample do not divide into "
+                            f"{known} (PyTorch: shape '{written}' is invalid for input of size {total})", node)
+    rest = dims.floor_div(total, known)
+    return tuple(rest if t == -1 else t for t in target)
+
+
+def symbolic_match(a: tuple, b: tuple, skip_channels: bool = False):
+    """None when two differing shapes can never be equal; with symbolic sizes, the condition
+    under which they are (``H ≡ 0 (mod 8)``), solved in convcalc/symbolic/conditions.py."""
+    if not any(dims.is_symbolic(d) for d in (*a, *b)):
+        return None
+    from convcalc.symbolic.conditions import match_condition
+
+    return match_condition(a, b, skip_channels)
+
+
+def analyse(program: n.Program, input_override: Optional[n.Input] = None) -> Analysis:
+    """Shapes and parameters of every layer; stops at the first error."""
+    analysis = Analysis(program.path, program.source)
+    try:
+        analysis.output = Walker(program, ShapeBackend(analysis), input_override).run()
+    except ConvcalcError as exc:
+        analysis.error = exc
+    return analysis

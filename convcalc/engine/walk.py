@@ -1,0 +1,276 @@
+"""The walk: lets, defs, repeats, conditions and blocks of a program, every layer fed to a backend.
+
+The walk is generic over what flows through the network: shapes (engine/shapes.py), real
+tensors in the reference executor, torch tensors in the oracle tests, shapes with receptive
+fields (metrics). A backend answers ``start(shape, input node)``, ``layer(spec, args, value,
+call, blocks)``, ``add(a, b, node, label)``, ``concat([(value, node), ...], node, label)`` and,
+if it can follow a view, ``reshape(value, target, node, blocks)``. ``blocks`` are the
+:class:`Block` records around the statement, outermost first: the one block tracker every
+analysis reads. Every loop the input controls is bounded.
+"""
+from __future__ import annotations
+
+from collections import ChainMap
+from typing import Optional
+
+from convcalc import codes, limits
+from convcalc import nodes as n
+from convcalc.binding import MISSING, BindError, bind
+from convcalc.engine.evaluate import Evaluator, fail, show, truth
+from convcalc.errors import ConvcalcError, Span
+from convcalc.layers.catalogue import close_names, lookup
+from convcalc.layers.common import LayerError
+from convcalc.limits import deep_stack
+from convcalc.symbolic import dims
+
+MAX_REPEAT = 100_000  # rounds of one repeat
+MAX_STEPS = 50_000  # layers and statements executed in one walk (about 1.5 s of work at the bound)
+MAX_CALL_DEPTH = 50  # nested def calls
+
+
+class Block:
+    """One enclosing def call, repeat, residual or concat, with an identity of its own (``uid``):
+    two calls of one def are two blocks. ``text`` is the call as written; for the other blocks
+    it is None and reports show the block's source line."""
+
+    __slots__ = ("uid", "label", "line", "text")
+
+    def __init__(self, uid: int, label: str, line: int, text: Optional[str] = None):
+        self.uid, self.label, self.line, self.text = uid, label, line, text
+
+    def __repr__(self):
+        return f"Block({self.uid}, {self.label!r}, line {self.line})"
+
+
+class Frame:
+    """What a def call or the top level sees: the scope, and the enclosing residual's shortcut slot."""
+
+    __slots__ = ("scope", "residual")
+
+    def __init__(self, scope: ChainMap, residual: Optional[list] = None):
+        self.scope = scope
+        self.residual = residual
+
+
+def no_input(program: n.Program) -> ConvcalcError:
+    """The error of a network with no input line (or input comment), at its first layer."""
+    first_layer = next((s for s in program.body if not isinstance(s, (n.Input, n.Let, n.Def))), None)
+    span = first_layer.span if first_layer else Span(1, 1, 1, 2)
+    return ConvcalcError(codes.SYNTAX, program.frontend.no_input, span)
+
+
+class Walker:
+    def __init__(self, program: n.Program, backend, input_override: Optional[n.Input] = None):
+        self.program = program
+        self.backend = backend
+        self.input_override = input_override
+        self.steps = 0
+        self.calls: list[str] = []
+        self.saved: dict = {}
+        self.defs: dict[str, n.Def] = {s.name: s for s in program.body if isinstance(s, n.Def)}
+        self.globals: dict = {}
+        self.value = None
+        self.blocks: list[Block] = []  # the blocks and defs around the current statement, outermost first
+        self.uids = 0
+
+    @deep_stack
+    def run(self):
+        first_layer = next((s for s in self.program.body if not isinstance(s, (n.Input, n.Let, n.Def))), None)
+        inputs = [s for s in self.program.body if isinstance(s, n.Input)]
+        if len(inputs) > 1:
+            raise fail(codes.SYNTAX, f"a second input line (the first is on line {inputs[0].span.line})", inputs[1])
+        given = self.input_override or (inputs[0] if inputs else None)
+        if given is None:
+            raise no_input(self.program)
+        if inputs and first_layer and inputs[0].span.line > first_layer.span.line \
+                and not self.program.frontend.input_after_layers:
+            raise fail(codes.SYNTAX, f"the input line must come before the first layer (line {first_layer.span.line})",
+                       inputs[0])
+        shape = self.input_shape(given)
+        self.value = self.backend.start(shape, given)
+        frame = Frame(ChainMap(self.globals))
+        self.walk(self.program.body, frame)
+        return self.value
+
+    def input_shape(self, given: n.Input) -> tuple:
+        shape = []
+        for dim in given.dims:
+            if isinstance(dim, n.Name):
+                value = dims.sym(dim.id)
+                self.globals[dim.id] = value
+            elif dim.value < 1:
+                raise fail(codes.ARGUMENT, f"input dimensions must be at least 1, not {dim.value}", dim)
+            else:
+                value = dim.value
+            shape.append(value)
+        if not shape:
+            raise fail(codes.SYNTAX, "input needs at least one dimension", given)
+        return tuple(shape)
+
+    def step(self, node) -> None:
+        self.steps += 1
+        if limits.searching is not None:
+            limits.searching.spend()
+        if self.steps > MAX_STEPS:
+            raise fail(codes.ARGUMENT, f"the network unrolls into more than {MAX_STEPS:,} layers and statements; "
+                                "convcalc stops there", node)
+
+    def walk(self, body, frame: Frame) -> None:
+        for stmt in body:
+            self.step(stmt)
+            try:
+                getattr(self, "do_" + type(stmt).__name__)(stmt, frame)
+            except OverflowError as exc:  # a symbolic size grew past the bounds of dims
+                raise fail(codes.ARGUMENT, str(exc), stmt) from None
+
+    # ------------------------------------------------------------- statements
+    def do_Input(self, stmt, frame):
+        if frame.scope.maps[0] is not self.globals:
+            raise fail(codes.SYNTAX, "input belongs at the top level, not inside a block", stmt)
+
+    def do_Def(self, stmt, frame):
+        if frame.scope.maps[0] is not self.globals:
+            self.defs[stmt.name] = stmt  # a def inside a def: known from here on
+
+    def do_Let(self, stmt, frame):
+        frame.scope[stmt.name] = Evaluator(frame.scope)(stmt.value)
+
+    def do_If(self, stmt, frame):
+        cond = Evaluator(frame.scope)(stmt.cond)
+        self.walk(stmt.body if truth(cond, stmt.cond) else stmt.orelse, frame)
+
+    def do_Repeat(self, stmt, frame):
+        count = Evaluator(frame.scope)(stmt.count)
+        if type(count) is not int or count < 0:
+            raise fail(codes.ARGUMENT, f"repeat needs a non-negative integer count, not {show(count)}", stmt.count)
+        if count > MAX_REPEAT:
+            raise fail(codes.ARGUMENT, f"repeat {count:,} is over the limit of {MAX_REPEAT:,} rounds", stmt.count)
+        self.enter("repeat", stmt)
+        for i in range(count):
+            if stmt.var:
+                frame.scope[stmt.var] = i
+            self.walk(stmt.body, frame)
+        self.blocks.pop()
+
+    def do_Residual(self, stmt, frame):
+        x = self.value
+        shortcut: list = []
+        inner = Frame(frame.scope, shortcut)
+        self.enter("residual", stmt)
+        self.walk(stmt.body, inner)
+        body_out = self.value
+        if shortcut:
+            self.value = x
+            self.walk(shortcut[0].body, Frame(frame.scope))
+            x = self.value
+        self.blocks.pop()
+        self.value = self.backend.add(body_out, x, stmt, "residual add")
+
+    def do_Shortcut(self, stmt, frame):
+        if frame.residual is None:
+            raise fail(codes.SYNTAX, "shortcut: belongs inside a residual: block", stmt)
+        if frame.residual:
+            raise fail(codes.SYNTAX, f"a residual has at most one shortcut: (the first is on line "
+                                f"{frame.residual[0].span.line})", stmt)
+        frame.residual.append(stmt)
+
+    def do_Concat(self, stmt, frame):
+        x = self.value
+        outputs = []
+        self.enter("concat", stmt)
+        for branch in stmt.branches:
+            self.value = x
+            self.walk(branch.body, Frame(frame.scope))
+            outputs.append((self.value, branch))
+        self.blocks.pop()
+        self.value = self.backend.concat(outputs, stmt, "concat")
+
+    def do_Branch(self, stmt, frame):
+        raise fail(codes.SYNTAX, "branch: belongs inside a concat: block", stmt)
+
+    def do_Save(self, stmt, frame):
+        self.saved[stmt.name] = (self.value, stmt)
+
+    def saved_tensor(self, stmt):
+        if stmt.name not in self.saved:
+            known = ", ".join(sorted(self.saved)) or "none yet"
+            raise fail(codes.ARGUMENT, f"no tensor was saved as {stmt.name!r} (saved: {known})", stmt)
+        return self.saved[stmt.name]
+
+    def do_ConcatSaved(self, stmt, frame):
+        saved, where = self.saved_tensor(stmt)
+        self.value = self.backend.concat([(self.value, stmt), (saved, where)], stmt, f"concat {stmt.name}")
+
+    def do_AddSaved(self, stmt, frame):
+        saved, _ = self.saved_tensor(stmt)
+        self.value = self.backend.add(self.value, saved, stmt, f"add {stmt.name}")
+
+    def do_Restore(self, stmt, frame):
+        self.value, _ = self.saved_tensor(stmt)
+
+    def do_Reshape(self, stmt, frame):
+        target = tuple(Evaluator(frame.scope)(d) for d in stmt.dims)
+        reshape = getattr(self.backend, "reshape", None)
+        if reshape is None:
+            raise fail(codes.CONFIG, f"{stmt.text}: this command cannot follow a view/reshape", stmt)
+        self.value = reshape(self.value, target, stmt, tuple(self.blocks))
+
+    def do_Call(self, stmt, frame):
+        evaluate = Evaluator(frame.scope)
+        args = [evaluate(a) for a in stmt.args]
+        kwargs = {key: evaluate(value) for key, value, _ in stmt.kwargs}
+        if stmt.name in self.defs:
+            return self.call_def(self.defs[stmt.name], stmt, args, kwargs)
+        spec = lookup(stmt.name)
+        if spec is None:
+            close = close_names(stmt.name, self.defs)
+            hint = f"; did you mean {' or '.join(close)}?" if close else ""
+            raise ConvcalcError(codes.ARGUMENT, f"unknown layer {stmt.name!r}{hint}", stmt.name_span or stmt.span)
+        try:
+            bound = spec.bind(tuple(args), kwargs)
+            self.value = self.backend.layer(spec, bound, self.value, stmt, tuple(self.blocks))
+        except LayerError as exc:
+            # argument errors point at the argument; shape problems at the layer, as PyTorch names the layer
+            exc.span = exc.span or argument_span(stmt, spec, exc.arg if exc.code == codes.ARGUMENT else None)
+            raise
+
+    def call_def(self, definition: n.Def, stmt: n.Call, args, kwargs):
+        if definition.name in self.calls:
+            chain = " -> ".join(self.calls + [definition.name])
+            raise fail(codes.ARGUMENT, f"recursion: {chain}", stmt)
+        if len(self.calls) >= MAX_CALL_DEPTH:
+            raise fail(codes.ARGUMENT, f"def calls nested more than {MAX_CALL_DEPTH} deep", stmt)
+        defaults = dict(definition.params)
+
+        def default(name, bound):  # a default may read the parameters before it, as in Python
+            expr = defaults[name]
+            return MISSING if expr is None else Evaluator(ChainMap(bound, self.globals))(expr)
+
+        try:
+            local, _, _ = bind(definition.name, list(defaults), args, kwargs, default)
+        except BindError as exc:
+            raise fail(codes.ARGUMENT, exc.message, stmt) from None
+        self.calls.append(definition.name)
+        self.enter(definition.name, stmt, " ".join(stmt.text.split()))
+        self.walk(definition.body, Frame(ChainMap(local, self.globals)))
+        self.blocks.pop()
+        self.calls.pop()
+
+    def enter(self, label: str, stmt, text: Optional[str] = None) -> None:
+        self.uids += 1
+        self.blocks.append(Block(self.uids, label, stmt.span.line, text))
+
+
+def argument_span(call: n.Call, spec, arg: Optional[str]) -> Span:
+    """The span of the argument a layer error names, or the whole call."""
+    if arg is None:
+        return call.span
+    for key, value, key_span in call.kwargs:
+        if key == arg:
+            return Span(key_span.line, key_span.col, value.span.end_line, value.span.end_col)
+    names = [p for p, _ in spec.params]
+    if arg in names and names.index(arg) < len(call.args):
+        return call.args[names.index(arg)].span
+    return call.span
+
+

@@ -1,0 +1,187 @@
+"""Steps 2 and 3 of `convcalc inputs` for one symbol: the period and threshold from the sizes'
+quasi-polynomials, then the integer engine over one range (see convcalc/inputs/__init__.py)."""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from convcalc import limits
+from convcalc.errors import ConvcalcError
+from convcalc.inputs.relaxed import Constraint, Trace, relax, trace
+from convcalc.layers.common import is_int
+from convcalc.symbolic import dims, quasi
+from convcalc.symbolic.conditions import zero_set
+from convcalc.symbolic.intsets import IntSet
+
+MAX_SCAN = 20_000  # integer walks in one decision; beyond, the answer is not proven
+
+
+class NotProven(Exception):
+    """A premise of the decision procedure does not hold; the reason is the message."""
+
+
+@dataclass
+class Condition:
+    constraint: Constraint
+    holds: IntSet  # the values of the symbol for which the equation holds (all s >= 1)
+
+
+@dataclass
+class SymbolResult:
+    name: str
+    valid: IntSet  # every layer accepts it (equations aside)
+    exact: IntSet  # valid, and no window drops or adds rows (no CC201)
+    conditions: list = field(default_factory=list)  # Condition, equations in this symbol only
+    accepted: IntSet = None  # valid and every condition holds
+    accepted_exact: IntSet = None
+    period: int = 1
+    checked: int = 0  # the integer engine ran for 1..checked
+    proven: bool = True
+    inexact: dict = field(default_factory=dict)  # span -> (layer text, IntSet of valid s where it has CC201)
+    failures: dict = field(default_factory=dict)  # s -> the error of the integer walk (the last period only)
+
+    def finish(self):
+        accepted, exact = self.valid, self.exact
+        for condition in self.conditions:
+            accepted = accepted & condition.holds
+            exact = exact & condition.holds
+        self.accepted, self.accepted_exact = accepted, exact
+        return self
+
+
+def geometry_bound(args) -> int:
+    """A size at least this large passes every size check of the layer: with C the largest of
+    its geometric arguments (its ``geometry`` trait), kernels, dilated kernels, paddings, crops
+    and transposed-convolution shrinkage are all below 2*C*C + 2*C + 2."""
+    c = 1
+    for name in args.traits.geometry:
+        value = args.values.get(name)
+        for v in value if isinstance(value, tuple) else (value,):
+            if isinstance(v, bool) or v is None or isinstance(v, str):
+                continue
+            if isinstance(v, int):
+                c = max(c, abs(v))
+            elif isinstance(v, float) and v > 0 and math.isfinite(v):
+                c = max(c, math.ceil(v), math.ceil(1 / v))
+    return 2 * c * c + 2 * c + 2
+
+
+def smallest_accepted(spec, args, shape, positions, bound: int) -> int:
+    """The first x in 1..bound at which the layer alone accepts ``shape`` with ``x`` at every
+    position in ``positions`` (or bound): every size check of the layer passes from there on.
+    Not proven when that size is past MAX_SCAN (a kernel of 10**40 would take forever to reach)."""
+    for x in range(1, bound + 1):
+        if x > MAX_SCAN:
+            raise NotProven(f"{spec.name} accepts no size up to {MAX_SCAN:,}")
+        limits.charge(1)  # each trial applies the layer's rule: a step's worth
+        trial = tuple(x if i in positions else d for i, d in enumerate(shape))
+        patched, _ = relax(spec, args, trial, True)
+        try:
+            spec.rule(args, patched)
+        except ConvcalcError:
+            continue
+        return x
+    return bound
+
+
+def decide(program, given, base: dict, name: str, symbolic: Trace) -> SymbolResult:
+    """The valid and exact sets of the symbol ``name`` (see the module docstring)."""
+    only = frozenset({name})
+    sizes = set()
+    for row in symbolic.analysis.rows:
+        for d in (*row.input, *row.shape):
+            if dims.is_symbolic(d) and dims.symbols(d) == only:
+                sizes.add(d)
+    qps = {}
+    for d in sizes:
+        try:
+            q = quasi.of(d, name)
+        except quasi.NotQuasi as exc:
+            raise NotProven(f"the size {dims.render(d)} is not periodic in {name}: {exc}") from None
+        if not q.slopes_nonnegative():
+            raise NotProven(f"the size {dims.render(d)} shrinks as {name} grows")
+        qps[d] = q
+    try:
+        period = quasi.common_period(qps.values())
+    except quasi.NotQuasi as exc:
+        raise NotProven(str(exc)) from None
+
+    # K: past K periods every size check is decided for good
+    settle = 0
+    lifted: dict = {}
+    settled: dict = {}  # (size, first accepted) -> K: a deep network repeats the same few sizes
+    for index, spec, args in symbolic.layers:
+        row = symbolic.analysis.rows[index]
+        positions = {i for i, d in enumerate(row.input) if d in qps}
+        if not positions:
+            continue
+        first = smallest_accepted(spec, args, row.input, positions, geometry_bound(args))
+        for i in positions:
+            d = row.input[i]
+            if (d, first) in settled:
+                continue
+            limits.charge(period)  # lifting to the common period is work in proportion to it
+            try:
+                if d not in lifted:
+                    lifted[d] = qps[d].lift(period)
+                settled[d, first] = quasi.settle(lifted[d], first)
+            except quasi.NotQuasi as exc:
+                raise NotProven(str(exc)) from None
+            settle = max(settle, settled[d, first])
+    top = (settle + 1) * period
+    if top > MAX_SCAN:
+        raise NotProven(f"deciding {name} would take {top:,} integer walks (limit {MAX_SCAN:,})")
+
+    valid, exact = set(), set()
+    inexact: dict = {}
+    fires = defaultdict(set)
+    failures = {}
+    for s in range(1, top + 1):
+        values = {name: s}
+        values.update((key, dims.substitute(v, {name: s})) for key, v in base.items())
+        concrete = trace(program, given, values, True)
+        agree(symbolic, concrete, name, s, qps)
+        if not concrete.ok:
+            if s > top - period:
+                failures[s] = concrete.analysis.error
+            continue
+        valid.add(s)
+        warnings = concrete.cc201()
+        if not warnings:
+            exact.add(s)
+        for w in warnings:
+            fires[w.span].add(s)
+            inexact.setdefault(w.span, w)
+
+    def window(members) -> IntSet:
+        start = top - period + 1
+        return IntSet.make(start, period, {s % period for s in members if s >= start},
+                           {s for s in members if s < start})
+
+    result = SymbolResult(name, window(valid), window(exact), period=period, checked=top, failures=failures)
+    result.inexact = {span: (inexact[span], window(members)) for span, members in fires.items()}
+    for constraint in symbolic.constraints:
+        if constraint.symbols == only or (not constraint.symbols and is_int(constraint.difference)):
+            try:
+                result.conditions.append(Condition(constraint, zero_set(constraint.difference, name)))
+            except quasi.NotQuasi as exc:
+                raise NotProven(f"cannot solve {constraint.equation()}: {exc}") from None
+    return result.finish()
+
+
+def agree(symbolic: Trace, concrete: Trace, name: str, s: int, qps: dict) -> None:
+    """The integer shapes are the symbolic ones evaluated at s (a premise of the proof)."""
+    rows = concrete.analysis.rows
+    if concrete.ok and len(rows) != len(symbolic.analysis.rows):
+        raise NotProven(f"with {name} = {s} the network has {len(rows)} rows, symbolically "
+                        f"{len(symbolic.analysis.rows)}")
+    cache: dict = {}
+    for mine, theirs in zip(symbolic.analysis.rows, rows):
+        for a, b in zip((*mine.input, *mine.shape), (*theirs.input, *theirs.shape)):
+            value = cache.get(a)
+            if value is None:
+                value = cache[a] = qps[a](s) if a in qps else dims.substitute(a, {name: s})
+            if is_int(value) != is_int(b) or (is_int(value) and value != b):
+                raise NotProven(f"line {mine.line}: with {name} = {s} the size is {dims.render(b)}, but "
+                                f"{dims.render(a)} gives {dims.render(value)}")

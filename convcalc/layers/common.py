@@ -1,0 +1,97 @@
+"""What the layer rules share: their result, their error, and the checks and wording of
+arguments and shapes."""
+from __future__ import annotations
+
+import math
+from typing import Optional
+
+from convcalc import codes
+from convcalc.errors import ConvcalcError, mismatch
+from convcalc.symbolic.dims import Dim, is_symbolic, render
+
+
+# the names of the spatial axes of a rank: an input 3xHxW, a message "along W"
+AXES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+
+
+class LayerError(ConvcalcError):
+    """A problem in one layer; ``arg`` names the argument to point at, if any."""
+
+    def __init__(self, code: str, message: str, arg: Optional[str] = None):
+        super().__init__(code, message)
+        self.arg = arg
+
+
+class Result:
+    """What a layer rule returns."""
+
+    __slots__ = ("shape", "params", "buffers", "formula", "kind", "geometry", "global_pool", "warnings",
+                 "trainable")
+
+    def __init__(self, shape: tuple, params: Dim = 0, buffers: Dim = 0, formula: str = "", kind: str = "other",
+                 geometry: Optional[tuple] = None, global_pool: bool = False, warnings: Optional[list] = None,
+                 trainable: bool = True):
+        self.shape = shape
+        self.params = params
+        self.buffers = buffers
+        self.formula = formula  # the parameter count with the numbers filled in: 32*(3*3*3) + 32
+        self.kind = kind  # conv, linear or other: how mult-adds are counted
+        self.geometry = geometry  # per spatial dim (effective kernel, stride, left padding)
+        self.global_pool = global_pool  # the output sees the whole input (adaptive pool to 1)
+        self.warnings = [] if warnings is None else warnings  # (code, message, arg or None)
+        self.trainable = trainable
+
+
+def is_int(value) -> bool:
+    return type(value) is int
+
+
+def is_size(value) -> bool:
+    return type(value) is int or is_symbolic(value)
+
+
+def fmt_value(value) -> str:
+    if isinstance(value, tuple):
+        return "(" + ", ".join(fmt_value(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+    if isinstance(value, str):
+        return repr(value)
+    return render(value) if is_symbolic(value) else str(value)
+
+
+def fmt_shape(shape) -> str:
+    """3x32x32; with formulas, 32 x floor(H/2) x floor(W/2) stays readable."""
+    if not shape:
+        return "()"
+    return (" x " if any(is_symbolic(d) for d in shape) else "x").join(render(d) for d in shape)
+
+
+def expect_rank(layer: str, shape: tuple, ranks, what: str) -> None:
+    """ranks: the allowed numbers of per-sample dimensions."""
+    if len(shape) not in ranks:
+        raise LayerError(codes.CONFIG, mismatch(layer, f"{what} per sample", f"{fmt_shape(shape)} ({len(shape)}-d)"))
+
+
+def expect_channels(layer: str, arg: str, wanted: Dim, shape: tuple) -> None:
+    got = shape[0]
+    if is_int(wanted) and is_int(got) and wanted != got:
+        raise LayerError(codes.CHANNELS, mismatch(layer, f"{wanted} input channels ({arg}={wanted})",
+                                                  f"{got} channel{'s' if got != 1 else ''} (input {fmt_shape(shape)})"),
+                         arg=arg)
+
+
+_products: dict = {}  # symbolic shape -> its product: a deep network multiplies the same few shapes again and again
+
+
+def product(values) -> Dim:
+    values = tuple(values)
+    if all(type(v) is int for v in values):
+        return math.prod(values)
+    if values in _products:
+        return _products[values]
+    total: Dim = 1
+    for v in values:
+        total = total * v
+    if len(_products) >= 4096:
+        _products.clear()
+    _products[values] = total
+    return total

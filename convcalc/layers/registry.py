@@ -1,0 +1,176 @@
+"""What a layer is: its PyTorch signature, its rule and its traits, registered by name.
+
+A family module registers its layers with ``@register(names, required, traits=..., **defaults)``;
+the rule receives the bound arguments (:class:`Args`) and the incoming shape of one sample
+(channels first, no batch) and returns a ``Result`` or raises ``LayerError``
+(convcalc/layers/common.py). The :class:`Traits` say what the rest of convcalc needs to know
+about a layer without testing its name.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from convcalc import codes
+from convcalc.binding import MISSING, BindError, bind
+from convcalc.errors import Record
+from convcalc.layers.common import LayerError, fmt_value, is_int, is_size
+from convcalc.symbolic.dims import Dim
+
+REQUIRED = object()
+
+
+class Traits(Record):
+    """What other modules may ask of a layer instead of its name.
+
+    * ``rank``: spatial dims it acts on (Conv2d: 2), None for rank-free layers;
+    * ``exact_rank``: its input is exactly channels + ``rank`` dims (a convolution; not a pool,
+      which also takes a sample without channels, nor BatchNorm1d), so that a first layer tells
+      the model's input;
+    * ``channels`` / ``features``: the argument that must equal the incoming channels (dim 0) /
+      last dimension (``in_features``);
+    * ``equals``: the checks an input size must pass by equality, ((argument, axis, kind), ...)
+      or a function (values, shape) -> [(axis, value, kind)] (convcalc inputs relaxes these);
+    * ``geometry``: the arguments that bound a spatial size (kernels, strides, paddings, scales);
+    * ``field``: how the receptive field goes through it (convcalc/metrics/rules.py), None when
+      the layer keeps it (element-wise layers, norms);
+    * ``transposed``, ``lazy`` (in_channels from the input), ``cancels_bias`` (a norm that subtracts
+      the per-channel mean), ``keeps_rank`` (any rank in, the same rank and last dim semantics
+      out: Linear, activations, dropout), ``drops_channels`` (Dropout1d/2d/3d),
+      ``int_buffers`` (buffers kept as int64 whatever the dtype: num_batches_tracked), ``mode``
+      (the interpolation of an upsampling layer without a mode argument).
+    """
+
+    __slots__ = ("rank", "exact_rank", "channels", "features", "equals", "geometry", "field", "transposed", "lazy",
+                 "cancels_bias", "keeps_rank", "drops_channels", "int_buffers", "mode")
+    _defaults = {"mode": None, "rank": None, "exact_rank": False, "channels": None, "features": None, "equals": (),
+                 "geometry": (), "field": None, "transposed": False, "lazy": False, "cancels_bias": False,
+                 "keeps_rank": False, "drops_channels": False, "int_buffers": 0}
+
+    def _replace(self, **changes) -> "Traits":
+        return Traits(**{**{name: getattr(self, name) for name in self.__slots__}, **changes})
+
+    def with_rank(self, rank: int) -> "Traits":
+        return self._replace(rank=rank)
+
+    def equalities(self, values: dict, shape: tuple) -> list:
+        """(axis, required size, kind) of the equality checks on ``shape``."""
+        if callable(self.equals):
+            return self.equals(values, shape)
+        out = []
+        for arg, axis, kind in self.equals:
+            value = values.get(arg)
+            if is_size(value) and shape and -len(shape) <= axis < len(shape):
+                out.append((axis % len(shape), value, kind))
+        return out
+
+
+PLAIN = Traits()
+
+
+class LayerSpec(Record):
+    """name; params: ((name, default or REQUIRED), ...) in PyTorch's order; rule; family;
+    var_args: Identity(*args, **kwargs); traits."""
+
+    __slots__ = ("name", "params", "rule", "family", "var_args", "traits")
+    _defaults = {"var_args": False, "traits": PLAIN}
+
+    def bind(self, args: tuple, kwargs: dict) -> "Args":
+        """Bind like Python: positional, then keywords, then defaults."""
+        if self.var_args:
+            return Args(self.name, {}, self.traits)
+        defaults = dict(self.params)
+        try:
+            bound, _, _ = bind(self.name, [p for p, _ in self.params], args, kwargs,
+                               lambda name, _: MISSING if defaults[name] is REQUIRED else defaults[name])
+        except BindError as exc:
+            raise LayerError(codes.ARGUMENT, exc.message, arg=exc.key) from None
+        return Args(self.name, bound, self.traits)
+
+
+REGISTRY: dict[str, LayerSpec] = {}
+
+
+def register(names, required: str = "", family: str = "", var_args: bool = False, traits: Traits = PLAIN,
+             ranks: tuple = (), **defaults):
+    """``required`` is a space-separated list; ``defaults`` keep PyTorch's order; ``ranks``, one
+    per name, is each layer's spatial rank (Conv1d Conv2d Conv3d: 1, 2, 3)."""
+    if isinstance(names, str):
+        names = names.split()
+
+    def wrap(rule):
+        params = tuple((p, REQUIRED) for p in required.split()) + tuple(defaults.items())
+        for i, name in enumerate(names):
+            own = traits.with_rank(ranks[i]) if ranks else traits
+            REGISTRY[name] = LayerSpec(name, params, rule, family or rule.__module__.rsplit(".", 1)[-1], var_args,
+                                       own)
+        return rule
+
+    return wrap
+
+
+# ---------------------------------------------------------------- argument checks
+
+
+class Args:
+    """Bound arguments with typed accessors that raise CC002 naming the argument, and the
+    layer's traits."""
+
+    def __init__(self, layer: str, values: dict, traits: Traits = PLAIN):
+        self.layer = layer
+        self.values = values
+        self.traits = traits
+
+    def __getitem__(self, name):
+        return self.values[name]
+
+    def bad(self, name: str, wanted: str) -> LayerError:
+        return LayerError(codes.ARGUMENT, f"{self.layer} argument {name}={fmt_value(self.values[name])} "
+                                   f"must be {wanted}", arg=name)
+
+    def size(self, name: str, minimum: int = 1) -> Dim:
+        value = self.values[name]
+        if not is_size(value):
+            raise self.bad(name, "an integer")
+        if is_int(value) and value < minimum:
+            raise self.bad(name, f"at least {minimum}")
+        return value
+
+    def int(self, name: str, minimum: Optional[int] = None) -> int:
+        value = self.values[name]
+        if not is_int(value):
+            raise self.bad(name, "an integer")
+        if minimum is not None and value < minimum:
+            raise self.bad(name, f"at least {minimum}")
+        return value
+
+    def ints(self, name: str, n: int, minimum: int = 0) -> tuple:
+        """An int or a tuple of n ints (kernel_size=3 or (3, 5))."""
+        value = self.values[name]
+        items = (value,) * n if is_int(value) else value
+        if not isinstance(items, tuple) or len(items) != n or not all(is_int(v) for v in items):
+            raise self.bad(name, f"an integer or a tuple of {n} integers")
+        if any(v < minimum for v in items):
+            raise self.bad(name, f"at least {minimum}")
+        return items
+
+    def bool(self, name: str) -> bool:
+        value = self.values[name]
+        if not isinstance(value, bool):
+            raise self.bad(name, "True or False")
+        return value
+
+    def number(self, name: str, low: Optional[float] = None, high: Optional[float] = None) -> float:
+        value = self.values[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.bad(name, "a number")
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise self.bad(name, f"between {low} and {high}" if high is not None else f"at least {low}")
+        return value
+
+    def choice(self, name: str, options) -> str:
+        value = self.values[name]
+        if value not in options or not isinstance(value, (str, type(None))):
+            raise self.bad(name, "one of " + ", ".join(repr(o) for o in options))
+        return value
+
+

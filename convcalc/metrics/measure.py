@@ -1,0 +1,114 @@
+"""The measuring walk: the shape engine's rows, plus one :class:`RowInfo` per row with the
+receptive field, fvcore's mult-adds, the window's settings and the blocks around the row."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Optional
+
+from convcalc.engine.analysis import Analysis
+from convcalc.engine.shapes import ShapeBackend
+from convcalc.engine.walk import Walker
+from convcalc.errors import ConvcalcError
+from convcalc.metrics.fields import Field, start_field, union
+from convcalc.metrics.rules import fmas_of, layer_field, window_settings
+from convcalc.symbolic import dims
+
+
+@dataclass
+class RowInfo:
+    field: Optional[Field] = None
+    fmas: dims.Dim = 0  # fused multiply-adds per sample, fvcore's convention
+    kernel: Optional[tuple] = None
+    stride: Optional[tuple] = None
+    padding: Optional[tuple] = None  # per dim (left, right)
+    dilation: Optional[tuple] = None
+    path: tuple = ()  # of the walk's Block records, outermost first
+
+
+class Measured(Analysis):
+    """An Analysis with one RowInfo per row (``info``) and the input's receptive field."""
+
+    def __init__(self, *args, info: Optional[list] = None, input_field: Optional[Field] = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.info = [] if info is None else info
+        self.input_field = input_field
+
+
+class Value:
+    """What flows through the measuring walk: a shape and its receptive field."""
+
+    __slots__ = ("shape", "field")
+
+    def __init__(self, shape, fld):
+        self.shape = shape
+        self.field = fld
+
+
+class MeasureBackend:
+    """ShapeBackend's rows, plus a RowInfo for each."""
+
+    def __init__(self, analysis: Measured):
+        self.analysis = analysis
+        self.shapes = ShapeBackend(analysis)
+        self.walker: Optional[Walker] = None
+
+    def path(self) -> tuple:
+        """The walk's blocks around the statement now (adds and concats get no blocks argument)."""
+        return tuple(self.walker.blocks) if self.walker else ()
+
+    def start(self, shape, node):
+        shape = self.shapes.start(shape, node)
+        fld = start_field(shape)
+        self.analysis.input_field = fld
+        return Value(shape, fld)
+
+    def layer(self, spec, args, value, call, blocks):
+        shape = self.shapes.layer(spec, args, value.shape, call, blocks)
+        row = self.analysis.rows[-1]
+        info = RowInfo(path=blocks)
+        self.analysis.info.append(info)  # now: one RowInfo per row, even if what follows fails
+        try:
+            info.fmas = fmas_of(spec, args, value.shape, row)
+            settings = window_settings(spec, args, value.shape, row)
+            for key, setting in settings.items():
+                setattr(info, key, setting)
+            info.field = layer_field(spec, args, value.shape, shape, settings, value.field)
+        except (ConvcalcError, KeyError, TypeError, ValueError, IndexError):
+            info.field = None  # an argument the rules did not need; never fail the table
+        return Value(shape, info.field)
+
+    def add(self, a, b, node, label):
+        shape = self.shapes.add(a.shape, b.shape, node, label)
+        fld = union([a.field, b.field])
+        self.analysis.info.append(RowInfo(field=fld, path=self.path()))
+        return Value(shape, fld)
+
+    def reshape(self, value, target, node, blocks):
+        """x.view(...) in a Python model: a view to one dim flattens; any other loses the layout."""
+        shape = self.shapes.reshape(value.shape, target, node, blocks)
+        fld = value.field
+        if fld is not None:
+            last = len(shape) - 1
+            fld = fld.map(lambda a: a if not a.known else replace(a, dim=last, flat=True) if len(shape) == 1
+                          else replace(a, unknown=True))
+        self.analysis.info.append(RowInfo(field=fld, path=blocks))
+        return Value(shape, fld)
+
+    def concat(self, outputs, node, label):
+        shape = self.shapes.concat([(v.shape, where) for v, where in outputs], node, label)
+        fld = union([v.field for v, _ in outputs])
+        self.analysis.info.append(RowInfo(field=fld, path=self.path()))
+        return Value(shape, fld)
+
+
+def measure(program, input_override=None) -> Measured:
+    """The shape engine's analyse, plus a RowInfo per row; stops at the first error as analyse does."""
+    analysis = Measured(program.path, program.source)
+    backend = MeasureBackend(analysis)
+    walker = Walker(program, backend, input_override)
+    backend.walker = walker
+    try:
+        analysis.output = walker.run().shape
+    except ConvcalcError as exc:
+        analysis.error = exc
+    return analysis

@@ -1,0 +1,108 @@
+"""Memory figures and mult-add totals of a measured analysis.
+
+Mult-add conventions (per sample here; the reports multiply by the batch)
+-------------------------------------------------------------------------
+``torchinfo`` (``Row.macs``, what torchinfo 1.8.0 prints as "Total mult-adds"):
+
+* Conv and ConvTranspose: (weight + bias elements) x output positions;
+* every other layer with parameters (Linear, BatchNorm, LayerNorm, GroupNorm, PReLU, ...):
+  its parameter count, once per sample, whatever the rank of its input (torchinfo
+  multiplies by ``output_size[0]``, the batch, only: a Linear on a C x H x W tensor counts
+  in*out + out, not C*H times that);
+* layers without parameters, adds and concats: 0.
+
+``fvcore`` (``RowInfo.fmas``): one per fused multiply-add of the convolutions and linear
+layers, bias left out, as fvcore's FlopCountAnalysis and ``torch.utils.flop_counter``
+(which reports 2 per multiply-add) count them:
+
+* Conv: weight elements x output positions, i.e. out * in/groups * prod(kernel) * prod(out);
+* ConvTranspose: weight elements x *input* positions (every input element meets every
+  weight of its group once): in * out/groups * prod(kernel) * prod(in);
+* Linear: in * out x every output dimension but the last;
+* everything else 0: normalisation, activations, pooling, upsampling, adds, concats.
+  (fvcore itself adds rough estimates for normalisation, upsampling and adaptive average
+  pooling; ``torch.utils.flop_counter`` does not. convcalc follows the latter.)
+
+Memory
+------
+Parameters, buffers and activations in ``--dtype`` (BatchNorm's ``num_batches_tracked``
+stays int64, 8 bytes, as ``module.half()`` leaves it). Activation memory of a layer = its
+output elements x batch x bytes. torchinfo's "Forward/backward pass size" is
+2 x the outputs of the layers that have parameters; its "Params size" counts parameters
+only (no buffers); its "Input size" is the input tensor's storage as Python reports it
+(the tensor's bytes plus a small object overhead, which convcalc leaves out).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from convcalc.engine.analysis import Analysis
+from convcalc.metrics.measure import Measured
+from convcalc.layers.common import product
+from convcalc.symbolic import dims
+
+
+DTYPES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8}
+
+
+INT64 = 8
+
+
+CONVENTIONS = ("torchinfo", "fvcore")
+
+
+def buffer_bytes(row, width: int) -> dims.Dim:
+    """BatchNorm's num_batches_tracked is int64 whatever the dtype."""
+    if not row.buffers:
+        return 0
+    ints = 1 if row.name.startswith(("BatchNorm", "InstanceNorm")) else 0
+    return (row.buffers - ints) * width + ints * INT64
+
+
+@dataclass
+class Memory:
+    dtype: str
+    batch: int
+    width: int
+    input: dims.Dim
+    params: dims.Dim
+    buffers: dims.Dim
+    activations: dims.Dim  # every row's output (adds and concats included)
+    forward_backward: dims.Dim  # torchinfo: 2 x outputs of layers with parameters
+
+    @property
+    def torchinfo_total(self) -> dims.Dim:
+        """torchinfo's "Estimated Total Size": input + forward/backward + params."""
+        return self.input + self.forward_backward + self.params
+
+
+def output_bytes(row, batch: int, width: int) -> dims.Dim:
+    return row.elements * batch * width
+
+
+def memory(analysis: Analysis, batch: int = 1, dtype: str = "float32") -> Memory:
+    width = DTYPES[dtype]
+    layers = [r for r in analysis.rows if r.name not in ("add", "concat")]
+    return Memory(
+        dtype=dtype, batch=batch, width=width,
+        input=product(analysis.input) * batch * width if analysis.input else 0,
+        params=analysis.total_params * width,
+        buffers=sum((buffer_bytes(r, width) for r in analysis.rows), 0),
+        # summed per sample, then scaled once: a symbolic product per row costs time in a deep network
+        activations=analysis.totals[4] * batch * width,
+        forward_backward=2 * sum((r.elements for r in layers if _nonzero(r.params)), 0) * batch * width,
+    )
+
+
+def _nonzero(value) -> bool:
+    return dims.is_symbolic(value) or value != 0
+
+
+def row_macs(analysis: Measured, index: int, convention: str, batch: int) -> dims.Dim:
+    if convention == "fvcore":
+        return analysis.info[index].fmas * batch
+    return analysis.rows[index].macs * batch
+
+
+def total_macs(analysis: Measured, convention: str, batch: int) -> dims.Dim:
+    return sum((row_macs(analysis, i, convention, batch) for i in range(len(analysis.rows))), 0)
