@@ -75,7 +75,7 @@ def parse_input_option(text: str) -> n.Input:
 def load_programs(path: str, text: str, model: Optional[str] = None) -> list[n.Program]:
     """One program for a network file; one per model for a Python file."""
     if path.endswith(".py"):
-        from convcalc.frontends.python.legacy import models_from_source
+        from convcalc.frontends.python.models import models_from_source
 
         programs = models_from_source(text, path)
         if model is not None:

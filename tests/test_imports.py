@@ -27,7 +27,7 @@ sys.__stderr__.write("\\nMODULES " + " ".join(sorted(sys.modules)))
 """
 
 EXECUTOR = "convcalc.executor"
-HEAVY = {"tabulate", "json", "convcalc.frontends.python.legacy", "convcalc.inputs", "convcalc.metrics", EXECUTOR,
+HEAVY = {"tabulate", "json", "convcalc.frontends.python.models", "convcalc.inputs", "convcalc.metrics", EXECUTOR,
          "convcalc.verify", "tomllib", "numpy", "torch"}
 
 
@@ -49,9 +49,9 @@ def heavy(modules: set) -> set:
     (["shapes", COURSE, "--format", "json"], {"json"}),
     (["lint", COURSE], set()),
     (["lint", COURSE, "--format", "json"], {"json"}),
-    (["lint", MODEL], {"convcalc.frontends.python.legacy"}),
+    (["lint", MODEL], {"convcalc.frontends.python.models"}),
     (["lint", SYMBOLIC], {"convcalc.inputs"}),
-    (["shapes", MODEL], {"tabulate", "convcalc.frontends.python.legacy"}),
+    (["shapes", MODEL], {"tabulate", "convcalc.frontends.python.models"}),
     (["verify", COURSE], {"tabulate", EXECUTOR, "convcalc.verify"}),
 ])
 def test_a_command_imports_only_what_it_needs(args, needed, tmp_path):

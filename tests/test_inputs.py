@@ -431,7 +431,7 @@ def test_every_solution_is_right_and_none_is_missed(size, wanted, ceil):
                 out = lookup.sliding(size, k, s, p, 1, ceil)
                 if out.ok and out.output == wanted:
                     assert any(text.startswith(f"k={k}: s") and (f"s={s}, p={p}" in text or (
-                        f"s ≥" in text and f"p={p}" in text)) for text in listed), (k, s, p)
+                        "s ≥" in text and f"p={p}" in text)) for text in listed), (k, s, p)
 
 
 def test_lint_states_conditions_not_false_alarms(tmp_path):

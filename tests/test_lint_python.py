@@ -7,7 +7,7 @@ import pytest
 
 from convcalc import nodes as n
 from convcalc.engine.shapes import analyse
-from convcalc.frontends.python.legacy import models_from_source, read_models
+from convcalc.frontends.python.models import read_models
 from convcalc.load import load_programs, parse_input_option
 
 HERE = os.path.dirname(__file__)

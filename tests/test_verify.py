@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from convcalc import verify as verifying
 from convcalc.report.progress import Progress
 from convcalc.cli import cli
 from convcalc.executor.run import LAYERS, execute

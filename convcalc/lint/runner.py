@@ -211,7 +211,7 @@ def lint_text(path: str, text: str, cli_input: Optional[n.Input], fallback: Opti
 
 
 def lint_python(path: str, text: str, cli_input, fallback):
-    from convcalc.frontends.python.legacy import read_models
+    from convcalc.frontends.python.models import read_models
 
     result = read_models(text, path)
     findings = [m.from_error(path, p) for p in result.problems]
@@ -287,7 +287,10 @@ def lint_model(program: n.Program, override: Optional[n.Input], model, notes: Op
     if outcome.stopped is not None and notes is not None:
         notes.append(m.Note(path, outcome.stopped.span, f"model {program.name or path}: {outcome.stopped.message}"))
     if model is not None:
-        for span, attr, cls_name in model.unused:
+        from convcalc.lint.unused import unused_layers
+
+        for span, attr, cls_name in (unused_layers(model.interp, model.interp.src, model.instances)
+                                     if model.complete else ()):
             found.append(m.UnusedLayer(path, span, attr, cls_name))
     if no_size:
         found = [f for f in found if sizeless.certain_without_size(f.code, f.message, rank_known, outcome.steps)]

@@ -1,0 +1,106 @@
+"""What the interpreter does with a statement it cannot follow while building modules: what the
+statement may have written becomes unknown, never guessed; weight initialisation is recognised
+as changing no shape (a mixin of the interpreter)."""
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from convcalc.frontends.python.torch_api import INIT_NAMES, INIT_TARGET_ATTRS
+from convcalc.frontends.python.values import (Abort, ClassInfo, Function, Instance, Module, Ref, Scope, Unfollowable, Unknown)
+
+
+class Recovery:
+    """Recovery from a statement that could not be followed."""
+
+    def recover(self, stmt, scope: Scope, exc: Unfollowable) -> None:
+        """A statement that could not be followed: what it may have written becomes unknown."""
+        if isinstance(exc, Abort):
+            raise exc
+        if isinstance(stmt, ast.Return):
+            raise Abort(exc.reason, exc.node) from None  # the function's result is not known
+        if self.is_weight_init(stmt, scope, 0):
+            return
+        line = getattr(exc.node, "lineno", None) or stmt.lineno
+        reason = f"line {line}: {exc.reason}"
+        for node in ast.walk(stmt):
+            if isinstance(node, (ast.Name,)) and isinstance(node.ctx, ast.Store):
+                self.poison_name(node.id, scope, reason)
+            elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                self.poison_name(node.name, scope, reason)
+            elif isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, ast.Store):
+                self.poison_root(node, scope, reason, getattr(node, "attr", None))
+            elif isinstance(node, ast.Call):
+                func = node.func
+                if isinstance(func, ast.Attribute):
+                    self.poison_root(func.value, scope, reason, None)
+                for arg in list(node.args) + [k.value for k in node.keywords]:
+                    if isinstance(arg, (ast.Name, ast.Attribute, ast.Starred)):
+                        self.poison_root(arg, scope, reason, None)
+
+    def poison_name(self, name: str, scope: Scope, reason: str) -> None:
+        owner = scope.find(name) or scope
+        owner.vars[name] = Unknown(reason)
+
+    def poison_root(self, node, scope: Scope, reason: str, attr: Optional[str]) -> None:
+        """x.a.b = ... or x.append(...): x (or, for self.attr = ..., only that attribute) becomes unknown."""
+        chain = []
+        while isinstance(node, (ast.Attribute, ast.Subscript, ast.Starred)):
+            chain.append(node)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return
+        owner = scope.find(node.id)
+        if owner is None:
+            return
+        value = owner.vars[node.id]
+        if isinstance(value, Instance):
+            if attr is not None and len(chain) == 1 and isinstance(chain[0], ast.Attribute):
+                value.attrs[attr] = Unknown(reason)
+            elif chain and isinstance(chain[-1], ast.Attribute):
+                value.attrs[chain[-1].attr] = Unknown(reason)  # self.layers.append(...): that attribute
+            else:
+                value.poisoned = reason
+        elif isinstance(value, (list, dict, Module)) or chain:
+            if not isinstance(value, (Ref, ClassInfo, Function, int, float, str, bool, type(None))):
+                owner.vars[node.id] = Unknown(reason)
+
+    def is_weight_init(self, stmt, scope: Scope, depth: int) -> bool:
+        """Weight initialisation (nn.init.*, m.weight.data.normal_(), loops over self.modules()) changes no shape."""
+        if depth > 3:
+            return False
+        saw_init = False
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                qualified = self.src.segment(func)
+                if "init." in qualified or (name.endswith("_") and not name.startswith("_")):
+                    saw_init = True
+                    continue
+                if name in INIT_NAMES:
+                    continue
+                if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
+                    method = self.method_of_self(scope, name)
+                    if method is not None and all(self.is_weight_init(s, scope, depth + 1)
+                                                  for s in method.node.body):
+                        saw_init = True
+                        continue
+                return False
+            if isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, ast.Store):
+                if not (isinstance(node, ast.Attribute) and node.attr in INIT_TARGET_ATTRS):
+                    return False
+            if isinstance(node, (ast.Return, ast.FunctionDef, ast.ClassDef, ast.Delete, ast.Global, ast.Nonlocal)):
+                return False
+        if isinstance(stmt, (ast.Expr, ast.For, ast.If)):
+            return saw_init
+        return False
+
+    def method_of_self(self, scope: Scope, name: str) -> Optional[Function]:
+        owner = scope.find("self")
+        value = owner.vars.get("self") if owner else None
+        if isinstance(value, Instance):
+            method = value.cls.lookup(name)
+            if isinstance(method, Function):
+                return method
+        return None

@@ -1,0 +1,95 @@
+"""Positions in a Python file (Python counts lines at \\n, \\r\\n and \\r, and ast columns in
+UTF-8 bytes) and the ``# convcalc: input 3x32x32`` comments above a model."""
+from __future__ import annotations
+
+import re
+
+from convcalc import codes
+from convcalc import nodes as n
+from convcalc.errors import ConvcalcError, Span
+from convcalc.frontends.syntax import MAX_DIGITS
+
+
+INPUT_COMMENT = re.compile(r"#\s*convcalc:\s*input\b[ \t]*([^#\r\n]*)")
+
+
+class Source:
+    def __init__(self, text: str, path: str):
+        self.text = text
+        self.path = path
+        self.lines = re.split(r"\r\n|\r|\n", text)  # as Python counts lines
+        self.starts = [0]
+        for m in re.finditer(r"\r\n|\r|\n", text):
+            self.starts.append(m.end())
+
+    def col(self, line: int, byte_col: int) -> int:
+        if not 0 < line <= len(self.lines):
+            return byte_col + 1
+        text = self.lines[line - 1]
+        if text.isascii():
+            return byte_col + 1
+        return len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore")) + 1
+
+    def span(self, node) -> Span:
+        line = getattr(node, "lineno", 1) or 1
+        col = self.col(line, getattr(node, "col_offset", 0) or 0)
+        end_line = getattr(node, "end_lineno", None) or line
+        end_col = self.col(end_line, getattr(node, "end_col_offset", None) or 0)
+        if end_line == line and end_col <= col:
+            end_col = col + 1
+        return Span(line, col, end_line, end_col)
+
+    def segment(self, node) -> str:
+        """The source text of a node (ast.get_source_segment splits the whole file on every call)."""
+        end_line = getattr(node, "end_lineno", None)
+        if end_line is None or not 0 < node.lineno <= len(self.starts) or end_line > len(self.starts):
+            return ""
+        start = self.starts[node.lineno - 1] + self.col(node.lineno, node.col_offset) - 1
+        end = self.starts[end_line - 1] + self.col(end_line, node.end_col_offset) - 1
+        return self.text[start:end]
+
+
+def input_comment(src: Source, nodes) -> tuple:
+    """(Input node or None, problem or None) from `# convcalc: input 3x32x32` above one of ``nodes``."""
+    for node in nodes:
+        if node is None:
+            continue
+        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        line = first - 1
+        while line >= 1:
+            text = src.lines[line - 1] if line <= len(src.lines) else ""
+            stripped = text.strip()
+            if not stripped.startswith("#"):
+                break
+            m = INPUT_COMMENT.search(text)
+            if m:
+                return parse_input_comment(text, line, m)
+            line -= 1
+    return None, None
+
+
+def parse_input_comment(text: str, line: int, m) -> tuple:
+    dims_text = m.group(1).rstrip()
+    start = m.start(1) + 1
+    span = Span(line, m.start() + 1, line, m.start(1) + 1 + len(dims_text))
+    if not dims_text:
+        return None, ConvcalcError(codes.SYNTAX, "`# convcalc: input` needs dimensions, e.g. # convcalc: input 3x32x32",
+                                   span)
+    dims = []
+    offset = 0
+    for piece in re.split("[x×]", dims_text):
+        token = piece.strip()
+        col = start + offset + (len(piece) - len(piece.lstrip()))
+        dim_span = Span(line, col, line, col + max(1, len(token)))
+        if re.fullmatch(r"\d+", token) and len(token) <= MAX_DIGITS:
+            dims.append(n.Num(int(token), dim_span))
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z_0-9]*", token):
+            dims.append(n.Name(token, dim_span))
+        elif re.fullmatch(r"\d+", token):
+            return None, ConvcalcError(codes.SYNTAX, f"a number of {len(token):,} digits in `# convcalc: input`; "
+                                                f"numbers go up to 2**256 ({MAX_DIGITS} digits)", dim_span)
+        else:
+            return None, ConvcalcError(codes.SYNTAX, f"bad input dimension {token!r} in `# convcalc: input`: expected "
+                                                "numbers or names joined by x, e.g. 3x32x32", dim_span)
+        offset += len(piece) + 1
+    return n.Input(tuple(dims), span), None

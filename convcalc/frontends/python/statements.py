@@ -1,0 +1,235 @@
+"""The statements the interpreter runs (a mixin of :class:`~convcalc.frontends.python.interp.Interp`)."""
+from __future__ import annotations
+
+import ast
+
+from convcalc.frontends.python.torch_api import _F, FUNCTIONAL
+
+from convcalc.frontends.python.values import (Abort, ClassInfo, Function, Instance, ModuleDict, ModuleList, Ref,
+                                              Scope, Sequential, Tensor, Unfollowable, Unknown, _Break, _Continue,
+                                              _Return, describe, is_hashable)
+
+
+class Statements:
+    """Module-level code, class bodies and function bodies, statement by statement."""
+
+    def run_module(self) -> None:
+        self.exec_block(self.tree.body, self.globals, tolerant=True)
+
+    def exec_block(self, stmts, scope: Scope, tolerant: bool = False) -> None:
+        for stmt in stmts:
+            if tolerant and self.trace is None:
+                try:
+                    self.exec_stmt(stmt, scope)
+                except Unfollowable as exc:
+                    self.recover(stmt, scope, exc)
+            else:
+                self.exec_stmt(stmt, scope)
+
+    def exec_stmt(self, stmt, scope: Scope) -> None:
+        self.tick(stmt)
+        kind = type(stmt).__name__
+        method = getattr(self, "stmt_" + kind, None)
+        if method is None:
+            raise Unfollowable(f"a {kind} statement", stmt)
+        method(stmt, scope)
+
+    def stmt_Expr(self, stmt, scope):
+        if isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
+            return  # a docstring
+        self.eval(stmt.value, scope)
+
+    def stmt_Pass(self, stmt, scope):
+        pass
+
+    def stmt_Import(self, stmt, scope):
+        for alias in stmt.names:
+            if alias.asname:
+                scope.vars[alias.asname] = Ref(alias.name)
+            else:
+                top = alias.name.split(".")[0]
+                scope.vars[top] = Ref(top)
+
+    def stmt_ImportFrom(self, stmt, scope):
+        base = "." * (stmt.level or 0) + (stmt.module or "")
+        for alias in stmt.names:
+            if alias.name == "*":
+                if base in ("torch.nn", "torch.nn.modules"):
+                    from convcalc.layers.catalogue import REGISTRY
+
+                    for name in list(REGISTRY) + ["Sequential", "ModuleList", "ModuleDict", "Module"]:
+                        scope.vars[name] = Ref("torch.nn." + name)
+                elif base == "torch.nn.functional":
+                    for qname in FUNCTIONAL:
+                        if qname.startswith(_F):
+                            scope.vars[qname[len(_F):]] = Ref(qname)
+                else:
+                    raise Unfollowable(f"from {base} import *", stmt)
+                continue
+            scope.vars[alias.asname or alias.name] = Ref(f"{base}.{alias.name}")
+
+    def stmt_Assign(self, stmt, scope):
+        value = self.eval(stmt.value, scope)
+        for target in stmt.targets:
+            self.assign(target, value, scope)
+
+    def stmt_AnnAssign(self, stmt, scope):
+        if stmt.value is not None:
+            self.assign(stmt.target, self.eval(stmt.value, scope), scope)
+
+    def stmt_AugAssign(self, stmt, scope):
+        target = stmt.target
+        if isinstance(target, ast.Name):
+            current = self.lookup(target.id, scope, target)
+        elif isinstance(target, ast.Attribute):
+            current = self.get_attr(self.eval(target.value, scope), target.attr, target)
+        elif isinstance(target, ast.Subscript):
+            current = self.subscript(self.eval(target.value, scope), self.eval(target.slice, scope), target)
+        else:
+            raise Unfollowable("an augmented assignment", stmt)
+        value = self.eval(stmt.value, scope)
+        op = type(stmt.op).__name__
+        if isinstance(current, list) and op == "Add":
+            current.extend(self.iterate(value, stmt.value))  # list += iterable extends in place
+            return
+        result = self.binop(op, current, value, stmt)
+        self.assign(target, result, scope)
+
+    def stmt_If(self, stmt, scope):
+        if self.truth(self.eval(stmt.test, scope), stmt.test):
+            self.exec_block(stmt.body, scope, tolerant=True)
+        else:
+            self.exec_block(stmt.orelse, scope, tolerant=True)
+
+    def stmt_For(self, stmt, scope):
+        items = list(self.iterate(self.eval(stmt.iter, scope), stmt.iter))
+        broke = False
+        for item in items:
+            self.tick(stmt)
+            self.assign(stmt.target, item, scope)
+            try:
+                self.exec_block(stmt.body, scope, tolerant=True)
+            except _Break:
+                broke = True
+                break
+            except _Continue:
+                continue
+        if not broke:
+            self.exec_block(stmt.orelse, scope, tolerant=True)
+
+    def stmt_Break(self, stmt, scope):
+        raise _Break()
+
+    def stmt_Continue(self, stmt, scope):
+        raise _Continue()
+
+    def stmt_Return(self, stmt, scope):
+        raise _Return(None if stmt.value is None else self.eval(stmt.value, scope))
+
+    def stmt_Raise(self, stmt, scope):
+        raise Abort(f"raise {self.src.segment(stmt.exc) if stmt.exc is not None else ''}".strip(), stmt)
+
+    def stmt_Assert(self, stmt, scope):
+        pass  # an assert never changes a shape; a failing one would stop the program, not convcalc
+
+    def stmt_FunctionDef(self, stmt, scope):
+        kind = "function"
+        for decorator in stmt.decorator_list:
+            name = decorator.id if isinstance(decorator, ast.Name) else None
+            if name in ("staticmethod", "classmethod"):
+                kind = name
+            else:
+                scope.vars[stmt.name] = Unknown(f"{stmt.name} is decorated with {self.src.segment(decorator)}")
+                return
+        scope.vars[stmt.name] = Function(stmt, scope, self.defaults(stmt.args, scope), kind=kind)
+
+    def stmt_ClassDef(self, stmt, scope):
+        bases = []
+        for base in stmt.bases:
+            try:
+                bases.append(self.eval(base, scope))
+            except Unfollowable as exc:
+                bases.append(Ref(f"<{exc.reason}>"))
+        cls = ClassInfo(stmt.name, stmt, bases, {})
+        for base in bases:
+            if isinstance(base, ClassInfo):
+                cls.module |= base.module
+                cls.sequential |= base.sequential
+                cls.foreign = cls.foreign or base.foreign
+            elif isinstance(base, Ref) and base.qname in ("torch.nn.Module", "nn.Module"):
+                cls.module = True
+            elif isinstance(base, Ref) and base.qname == "torch.nn.Sequential":
+                cls.module = cls.sequential = True
+            elif isinstance(base, Ref) and base.qname != "builtins.object":
+                cls.foreign = base.qname
+        body = Scope(scope, "class")
+        self.exec_block(stmt.body, body, tolerant=True)
+        for name, value in body.vars.items():
+            if isinstance(value, Function):
+                value.owner = cls
+                value.scope = scope  # methods do not see the class body
+            cls.namespace[name] = value
+        scope.vars[stmt.name] = cls
+
+    def defaults(self, args: ast.arguments, scope: Scope) -> dict:
+        out = {}
+        positional = list(getattr(args, "posonlyargs", [])) + list(args.args)
+        for arg, default in zip(positional[len(positional) - len(args.defaults):], args.defaults):
+            out[arg.arg] = self.try_eval(default, scope)
+        for arg, default in zip(args.kwonlyargs, args.kw_defaults):
+            if default is not None:
+                out[arg.arg] = self.try_eval(default, scope)
+        return out
+
+    def try_eval(self, node, scope):
+        try:
+            return self.eval(node, scope)
+        except Unfollowable as exc:
+            return Unknown(exc.reason)
+
+    def assign(self, target, value, scope: Scope) -> None:
+        if isinstance(target, ast.Name):
+            if isinstance(value, Tensor) and not value.named and value.saved is None:
+                value.label, value.named = target.id, True
+            scope.vars[target.id] = value
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            items = list(self.iterate(value, target))
+            starred = [i for i, t in enumerate(target.elts) if isinstance(t, ast.Starred)]
+            if starred:
+                i = starred[0]
+                after = len(target.elts) - i - 1
+                if len(items) < len(target.elts) - 1:
+                    raise Unfollowable("too few values to unpack", target)
+                parts = items[:i] + [items[i:len(items) - after]] + items[len(items) - after:]
+                for t, v in zip(target.elts, parts):
+                    self.assign(t.value if isinstance(t, ast.Starred) else t, v, scope)
+                return
+            if len(items) != len(target.elts):
+                raise Unfollowable(f"unpacking {len(items)} values into {len(target.elts)} names", target)
+            for t, v in zip(target.elts, items):
+                self.assign(t, v, scope)
+        elif isinstance(target, ast.Attribute):
+            obj = self.eval(target.value, scope)
+            if isinstance(obj, Instance):
+                if isinstance(value, Tensor):
+                    raise Unfollowable(f"a tensor stored in self.{target.attr}", target)
+                obj.attrs[target.attr] = value
+            elif isinstance(obj, ClassInfo):
+                obj.namespace[target.attr] = value
+            else:
+                raise Unfollowable(f"setting an attribute of {describe(obj)}", target)
+        elif isinstance(target, ast.Subscript):
+            obj = self.eval(target.value, scope)
+            key = self.eval(target.slice, scope)
+            if isinstance(obj, list) and type(key) is int and -len(obj) <= key < len(obj):
+                obj[key] = value
+            elif isinstance(obj, dict) and is_hashable(key):
+                obj[key] = value
+            elif isinstance(obj, (ModuleList, Sequential)) and type(key) is int and -len(obj.items) <= key < len(obj.items):
+                obj.items[key] = value
+            elif isinstance(obj, ModuleDict) and isinstance(key, str):
+                obj.items[key] = value
+            else:
+                raise Unfollowable("an item assignment", target)
+        else:
+            raise Unfollowable("an assignment target", target)

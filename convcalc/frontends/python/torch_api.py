@@ -1,0 +1,177 @@
+"""What the Python frontend knows of torch's API: functional calls and tensor methods that are
+layers of the catalogue, calls that never change a shape, and the calls of torch.nn objects
+(``call_ref``, dispatched by qualified name)."""
+from __future__ import annotations
+
+from convcalc import nodes as n
+from convcalc.frontends.python.builtins import math_call
+from convcalc.frontends.python.values import (Layer, Module, ModuleDict, ModuleList, Opaque, Ref, Sequential,
+                                              Unfollowable, const_node, is_hashable)
+
+
+# qualified name -> (layer, parameters after the input in order, defaults to pass explicitly)
+_F = "torch.nn.functional."
+
+
+_ACT = {"relu": "ReLU", "relu6": "ReLU6", "elu": "ELU", "selu": "SELU", "silu": "SiLU", "mish": "Mish",
+        "gelu": "GELU", "leaky_relu": "LeakyReLU", "hardswish": "Hardswish", "hardsigmoid": "Hardsigmoid",
+        "sigmoid": "Sigmoid", "tanh": "Tanh", "softplus": "Softplus"}
+
+
+_ACT_PARAMS = {"ReLU": ("inplace",), "ReLU6": ("inplace",), "ELU": ("alpha", "inplace"), "SELU": ("inplace",),
+               "SiLU": ("inplace",), "Mish": ("inplace",), "GELU": ("approximate",),
+               "LeakyReLU": ("negative_slope", "inplace"), "Hardswish": ("inplace",), "Hardsigmoid": ("inplace",),
+               "Sigmoid": (), "Tanh": (), "Softplus": ("beta", "threshold")}
+
+
+FUNCTIONAL: dict = {}
+
+
+for _name, _layer in _ACT.items():
+    FUNCTIONAL[_F + _name] = (_layer, _ACT_PARAMS[_layer], {})
+
+
+for _name in ("relu", "sigmoid", "tanh", "selu"):
+    FUNCTIONAL["torch." + _name] = (_ACT[_name], (), {})
+
+
+for _d in "123":
+    FUNCTIONAL[_F + f"max_pool{_d}d"] = (f"MaxPool{_d}d", ("kernel_size", "stride", "padding", "dilation",
+                                                           "ceil_mode", "return_indices"), {})
+    FUNCTIONAL[_F + f"avg_pool{_d}d"] = (f"AvgPool{_d}d", ("kernel_size", "stride", "padding", "ceil_mode",
+                                                           "count_include_pad") + (("divisor_override",)
+                                                                                   if _d != "1" else ()), {})
+    FUNCTIONAL[_F + f"adaptive_avg_pool{_d}d"] = (f"AdaptiveAvgPool{_d}d", ("output_size",), {})
+    FUNCTIONAL[_F + f"adaptive_max_pool{_d}d"] = (f"AdaptiveMaxPool{_d}d", ("output_size", "return_indices"), {})
+    FUNCTIONAL["torch." + f"max_pool{_d}d"] = FUNCTIONAL[_F + f"max_pool{_d}d"]
+
+
+FUNCTIONAL[_F + "dropout"] = ("Dropout", ("p", "training", "inplace"), {})
+
+
+for _d in "123":
+    FUNCTIONAL[_F + f"dropout{_d}d"] = (f"Dropout{_d}d", ("p", "training", "inplace"), {})
+
+
+FUNCTIONAL[_F + "softmax"] = ("Softmax", ("dim", "_stacklevel", "dtype"), {})
+
+
+FUNCTIONAL[_F + "log_softmax"] = ("LogSoftmax", ("dim", "_stacklevel", "dtype"), {})
+
+
+FUNCTIONAL["torch.softmax"] = ("Softmax", ("dim", "dtype"), {})
+
+
+FUNCTIONAL["torch.log_softmax"] = ("LogSoftmax", ("dim", "dtype"), {})
+
+
+FUNCTIONAL[_F + "interpolate"] = ("Upsample", ("size", "scale_factor", "mode", "align_corners",
+                                               "recompute_scale_factor", "antialias"), {})
+
+
+FUNCTIONAL[_F + "pixel_shuffle"] = ("PixelShuffle", ("upscale_factor",), {})
+
+
+FUNCTIONAL[_F + "pixel_unshuffle"] = ("PixelUnshuffle", ("downscale_factor",), {})
+
+
+FUNCTIONAL["torch.pixel_shuffle"] = FUNCTIONAL[_F + "pixel_shuffle"]
+
+
+FUNCTIONAL["torch.flatten"] = ("Flatten", ("start_dim", "end_dim"), {"start_dim": 0})
+
+
+# arguments that do not change shapes and may not be constants (self.training, a device, a dtype)
+SKIPPED_ARGS = {"training", "_stacklevel", "dtype", "device", "antialias", "recompute_scale_factor"}
+
+
+TENSOR_METHODS = {"relu": ("ReLU", ()), "sigmoid": ("Sigmoid", ()), "tanh": ("Tanh", ()),
+                  "softmax": ("Softmax", ("dim",)), "log_softmax": ("LogSoftmax", ("dim",)),
+                  "flatten": ("Flatten", ("start_dim", "end_dim"))}
+
+
+SAME_TENSOR_METHODS = {"contiguous", "clone", "detach", "float", "double", "half", "cpu", "cuda", "to",
+                       "requires_grad_"}
+
+
+CONCAT = {"torch.cat", "torch.concat", "torch.concatenate"}
+
+
+NO_OP = {"torch.nn.init", "torch.manual_seed", "print", "warnings.warn", "torch._assert"}
+
+
+# weight initialisation that never changes a shape
+INIT_NAMES = {"modules", "named_modules", "children", "named_children", "parameters", "named_parameters",
+              "apply", "isinstance", "hasattr", "getattr", "len", "range", "enumerate", "zip", "math", "sqrt"}
+
+
+INIT_TARGET_ATTRS = {"data", "weight", "bias", "requires_grad"}
+
+
+class TorchCalls:
+    """Calls of imported names (torch.nn layers and containers, torch.* and F.* functions)."""
+
+    def call_ref(self, ref: Ref, node, scope):
+        from convcalc.layers.catalogue import REGISTRY
+
+        qname = ref.qname
+        short = qname.rsplit(".", 1)[-1]
+        if qname.startswith("torch.nn.") and qname.count(".") == 2 and short in REGISTRY:
+            args, kwargs = self.call_args(node, scope, skip=SKIPPED_ARGS)
+            return self.make_layer(short, args, kwargs, node)
+        if qname in ("torch.nn.Sequential",):
+            args, kwargs = self.call_args(node, scope)
+            if kwargs:
+                raise Unfollowable("nn.Sequential with keywords", node)
+            return Sequential(self.sequential_items([v for v, _ in args], node))
+        if qname == "torch.nn.ModuleList":
+            args, _ = self.call_args(node, scope)
+            items = list(self.iterate(args[0][0], node)) if args else []
+            if not all(isinstance(i, Module) for i in items):
+                raise Unfollowable("nn.ModuleList of something not a module", node)
+            return ModuleList(items)
+        if qname == "torch.nn.ModuleDict":
+            args, _ = self.call_args(node, scope)
+            items = dict(args[0][0]) if args and isinstance(args[0][0], dict) else {}
+            if args and not isinstance(args[0][0], dict):
+                raise Unfollowable("nn.ModuleDict of something not a dict", node)
+            return ModuleDict(items)
+        if qname in FUNCTIONAL or qname in CONCAT or qname == "torch.add":
+            return self.functional(qname, node, scope)
+        if any(qname == p or qname.startswith(p + ".") for p in NO_OP):
+            return None
+        if qname in ("collections.OrderedDict", "typing.OrderedDict"):
+            args, kwargs = self.call_args(node, scope)
+            out = dict(self.iterate_pairs(args[0][0], node)) if args else {}
+            out.update({k: v for k, v, _, _ in kwargs})
+            return out
+        if qname == "typing.cast":
+            args, _ = self.call_args(node, scope)
+            return args[-1][0]
+        if qname.startswith("math."):
+            args, _ = self.call_args(node, scope)
+            return math_call(short, [v for v, _ in args], node)
+        if qname.startswith("torch.nn.") and qname.count(".") == 2 and short[:1].isupper():
+            self.call_args(node, scope, skip=SKIPPED_ARGS)
+            return Opaque(qname)
+        raise Unfollowable(f"{qname} is not followed", node)
+
+    def iterate_pairs(self, value, node):
+        pairs = self.iterate(value, node) if not isinstance(value, dict) else list(value.items())
+        for pair in pairs:
+            if not isinstance(pair, tuple) or len(pair) != 2 or not is_hashable(pair[0]):
+                raise Unfollowable("a dict of something not pairs", node)
+        return pairs
+
+    def make_layer(self, name: str, args, kwargs, node) -> Layer:
+        exprs = tuple(const_node(v, self.src.span(nd), nd, name) for v, nd in args)
+        kw = []
+        for key, value, value_node, kw_node in kwargs:
+            if key in SKIPPED_ARGS:
+                continue
+            kw.append((key, const_node(value, self.src.span(value_node), value_node, name),
+                       self.src.span(kw_node) if kw_node is not None and hasattr(kw_node, "lineno")
+                       else self.src.span(value_node)))
+        call = n.Call(name, exprs, tuple(kw), self.src.segment(node), self.src.span(node), self.src.span(node.func))
+        origin = tuple((f[0], f[1]) for f in self.frames if f[1] is not None)
+        return Layer(name, call, origin)

@@ -1,0 +1,278 @@
+"""The values the Python frontend's interpreter computes with, besides Python's own constants:
+references to imported names, descriptions of torch.nn objects, classes, functions, tensors
+flowing through forward, and the signals of control flow. Each value class describes itself
+for messages (``describe(value)``)."""
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from convcalc import codes
+from convcalc import nodes as n
+from convcalc.errors import Span
+
+
+MAX_STEPS = 200_000  # statements and expressions interpreted for one model (or the module itself)
+
+
+MAX_DEPTH = 60  # nested function calls
+
+
+MAX_ITEMS = 100_000  # elements of one list, range or string the code builds
+
+
+MAX_INT_BITS = 256
+
+
+NOTE = codes.NOTE
+
+
+class Unfollowable(Exception):
+    """Something convcalc does not follow; ``node`` is the ast node it happened at."""
+
+    def __init__(self, reason: str, node=None):
+        super().__init__(reason)
+        self.reason = reason
+        self.node = node
+
+
+class Abort(Unfollowable):
+    """A raise statement: the function stops, and nothing after it is followed."""
+
+
+class _Signal(Exception):
+    pass
+
+
+class _Return(_Signal):
+    def __init__(self, value):
+        self.value = value
+
+
+class _Break(_Signal):
+    pass
+
+
+class _Continue(_Signal):
+    pass
+
+
+class Unknown:
+    """A name or attribute a statement convcalc could not follow may have written."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
+class Ref:
+    """Something imported, by its qualified name: torch.nn.Conv2d, torch.flatten, math.floor."""
+
+    def __init__(self, qname: str):
+        self.qname = qname
+
+    def __repr__(self):
+        return f"Ref({self.qname})"
+
+
+class Module:
+    """Base of the torch.nn objects convcalc follows."""
+
+
+class Layer(Module):
+    """A layer of the catalogue with constant arguments; ``call`` is the node emitted per use."""
+
+    def __init__(self, name: str, call: n.Call, origin: tuple):
+        self.name = name
+        self.call = call
+        self.origin = origin  # (function name, Span of its call) while the layer was built
+
+
+class Opaque(Module):
+    """An nn module outside convcalc's catalogue (nn.LSTM, nn.Embedding, a loss)."""
+
+    def __init__(self, qname: str):
+        self.qname = qname
+
+
+class Sequential(Module):
+    def __init__(self, items: list):
+        self.items = items
+
+
+class ModuleList(Module):
+    def __init__(self, items: list):
+        self.items = items
+
+
+class ModuleDict(Module):
+    def __init__(self, items: dict):
+        self.items = items
+
+
+class ClassInfo:
+    def __init__(self, name: str, node: ast.ClassDef, bases: list, namespace: dict):
+        self.name = name
+        self.node = node
+        self.bases = bases  # ClassInfo or Ref
+        self.namespace = namespace
+        self.module = False  # an nn.Module subclass
+        self.sequential = False  # an nn.Sequential subclass
+        self.foreign: Optional[str] = None  # a base convcalc does not follow
+
+    def mro(self) -> list:
+        order: list = []
+        for cls in [self] + [c for b in self.bases if isinstance(b, ClassInfo) for c in b.mro()]:
+            if cls not in order:
+                order.append(cls)
+        return order
+
+    def lookup(self, name: str):
+        for cls in self.mro():
+            if name in cls.namespace:
+                return cls.namespace[name]
+        return None
+
+
+class Instance(Module):
+    def __init__(self, cls: ClassInfo, node):
+        self.cls = cls
+        self.attrs: dict = {}
+        self.seq: Optional[list] = None  # the items of an nn.Sequential subclass
+        self.node = node
+        self.poisoned: Optional[str] = None
+        self.traced = False
+
+
+class Function:
+    def __init__(self, node: ast.AST, scope: "Scope", defaults: dict, kind: str = "function"):
+        self.node = node  # FunctionDef or Lambda
+        self.scope = scope  # where it was defined
+        self.defaults = defaults  # parameter name -> value (or Unknown)
+        self.owner: Optional[ClassInfo] = None
+        self.kind = kind  # function, staticmethod, classmethod
+
+    @property
+    def name(self) -> str:
+        return getattr(self.node, "name", "<lambda>")
+
+
+class BoundMethod:
+    def __init__(self, func: Function, obj):
+        self.func = func
+        self.obj = obj
+
+
+class Builtin:
+    def __init__(self, name: str, fn):
+        self.name = name
+        self.fn = fn
+
+
+class SuperProxy:
+    def __init__(self, cls: ClassInfo, obj):
+        self.cls = cls
+        self.obj = obj
+
+
+class Tensor:
+    """A tensor flowing through forward: where it was produced, and its saved name once needed."""
+
+    def __init__(self, pos: int, label: str, span: Span):
+        self.pos = pos
+        self.label = label
+        self.span = span
+        self.saved: Optional[str] = None
+        self.named = False
+
+
+class TensorMethod:
+    def __init__(self, tensor: Tensor, name: str):
+        self.tensor = tensor
+        self.name = name
+
+
+class _Batch:
+    def __repr__(self):
+        return "x.size(0)"
+
+
+BATCH = _Batch()
+
+
+class Scope:
+    def __init__(self, parent: Optional["Scope"] = None, kind: str = "function"):
+        self.vars: dict = {}
+        self.parent = parent
+        self.kind = kind
+
+    def find(self, name: str) -> Optional["Scope"]:
+        scope = self
+        while scope is not None:
+            if name in scope.vars:
+                return scope
+            scope = scope.parent
+        return None
+
+
+class TensorShape:
+    def __init__(self, tensor: Tensor):
+        self.tensor = tensor
+
+
+OPS = {"Add": "+", "Sub": "-", "Mult": "*", "Div": "/", "FloorDiv": "//", "Mod": "%", "Pow": "**",
+       "MatMult": "@", "LShift": "<<", "RShift": ">>", "BitAnd": "&", "BitOr": "|", "BitXor": "^"}
+
+
+def is_number(value) -> bool:
+    return isinstance(value, (int, float))
+
+
+def is_constant(value) -> bool:
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return True
+    if isinstance(value, (tuple, list)):
+        return all(is_constant(v) for v in value)
+    return False
+
+
+def is_hashable(value) -> bool:
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return True
+    return isinstance(value, tuple) and all(is_hashable(v) for v in value)
+
+
+def describe(value) -> str:
+    if isinstance(value, Tensor):
+        return "a tensor"
+    if isinstance(value, Layer):
+        return f"nn.{value.name}"
+    if isinstance(value, Instance):
+        return f"a {value.cls.name}"
+    if isinstance(value, Ref):
+        return value.qname
+    if isinstance(value, ClassInfo):
+        return f"the class {value.name}"
+    if isinstance(value, Function):
+        return f"the function {value.name}"
+    if value is BATCH:
+        return "the batch size"
+    if isinstance(value, (Sequential, ModuleList, ModuleDict, Opaque)):
+        return type(value).__name__
+    if is_constant(value):
+        text = repr(value)
+        return text if len(text) < 40 else text[:37] + "..."
+    return type(value).__name__
+
+
+def const_node(value, span: Span, node, layer: str):
+    if isinstance(value, bool) or value is None:
+        return n.Const(value, span)
+    if isinstance(value, int):
+        return n.Num(value, span)
+    if isinstance(value, float):
+        return n.Float(value, span)
+    if isinstance(value, str):
+        return n.Str(value, span)
+    if isinstance(value, (tuple, list)):
+        return n.TupleExpr(tuple(const_node(v, span, node, layer) for v in value), span)
+    raise Unfollowable(f"an argument of {layer} that is {describe(value)}, not a constant", node)
