@@ -5,10 +5,9 @@ and column. Loops the input controls are bounded: nesting depth and source size.
 """
 from __future__ import annotations
 
-import bisect
 import re
 from convcalc import nodes as n
-from convcalc.errors import ConvcalcError, Span
+from convcalc.errors import ConvcalcError, LineIndex, Span
 from convcalc.limits import deep_stack
 from convcalc import codes
 
@@ -158,7 +157,7 @@ class Parser:
         self.src = src
         self.path = path
         self.tokens = tokenize(src)
-        self.line_starts = [0] + [m.end() for m in re.finditer("\n", src)]
+        self.lines = LineIndex(src)
         self.i = 0
         self.tok = self.tokens[0]
         self.last_end = 0
@@ -195,16 +194,9 @@ class Parser:
                  "dedent": "end of block"}.get(tok.kind, repr(tok.text))
         return error(f"expected {wanted}, found {found}", self.src, tok.pos, tok.end)
 
-    def line_col(self, pos: int) -> tuple[int, int]:
-        line = bisect.bisect_right(self.line_starts, pos)
-        return line, pos - self.line_starts[line - 1] + 1
-
     def span(self, start: int, end: int | None = None) -> Span:
-        """Like Span.from_offsets, but in O(log lines): spans are made for every node."""
-        line, col = self.line_col(start)
-        if end is None or end <= start:
-            return Span(line, col, line, col + 1)
-        return Span(line, col, *self.line_col(end))
+        """Like Span.from_offsets, with the line index made once: spans are made for every node."""
+        return self.lines.span(start, end)
 
     def expect_name(self, what: str) -> Token:
         if self.tok.kind == "name" and self.tok.text not in KEYWORDS:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from convcalc.binding import MISSING, BindError, bind
 from convcalc.frontends.python.values import (MAX_DEPTH, BoundMethod, Builtin, ClassInfo, Function, Instance, Module,
                                               Ref, Scope, SuperProxy, Tensor, TensorMethod, Unfollowable, _Break, _Continue,
                                               _Return, describe)
@@ -86,16 +87,16 @@ class Calls:
         return args, kwargs
 
     def call(self, func, args, kwargs, node):
-        if isinstance(func, Function):
-            return self.invoke(func, [v for v, _ in args], {k: v for k, v, _, _ in kwargs}, node)
+        """Call a value with evaluated ``args`` [(value, node)] and ``kwargs`` [(key, value, ...)]."""
+        positional, keywords = [v for v, _ in args], {k: v for k, v, _, _ in kwargs}
         if isinstance(func, BoundMethod):
-            return self.invoke(func.func, [func.obj] + [v for v, _ in args], {k: v for k, v, _, _ in kwargs}, node)
+            return self.invoke(func.func, [func.obj] + positional, keywords, node)
         if isinstance(func, Builtin):
-            return func.fn([v for v, _ in args], {k: v for k, v, _, _ in kwargs}, node)
-        if isinstance(func, ClassInfo):
-            return self.instantiate(func, [v for v, _ in args], {k: v for k, v, _, _ in kwargs}, node)
-        if isinstance(func, Module):
-            return self.call_module(func, [v for v, _ in args], {k: v for k, v, _, _ in kwargs}, node)
+            return func.fn(positional, keywords, node)
+        for kind in type(func).__mro__:
+            handler = CALLABLE.get(kind)
+            if handler is not None:
+                return getattr(self, handler)(func, positional, keywords, node)
         raise Unfollowable(f"calling {describe(func)}", node)
 
     def invoke(self, func: Function, args: list, kwargs: dict, node):
@@ -122,28 +123,19 @@ class Calls:
     def bind(self, func: Function, args: list, kwargs: dict, scope: Scope, node) -> None:
         spec = func.node.args
         positional = [a.arg for a in list(getattr(spec, "posonlyargs", [])) + list(spec.args)]
-        if len(args) > len(positional) and spec.vararg is None:
-            raise Unfollowable(f"{func.name} takes {len(positional)} arguments but {len(args)} were given", node)
-        values = dict(zip(positional, args))
+        try:
+            bound, rest, extra = bind(func.name, positional, args, kwargs,
+                                      lambda name, _: func.defaults.get(name, MISSING),
+                                      varargs=spec.vararg is not None, varkw=spec.kwarg is not None,
+                                      keyword_only=[a.arg for a in spec.kwonlyargs])
+        except BindError as exc:
+            raise Unfollowable(exc.message, node) from None
+        scope.vars.update(bound)
         if spec.vararg is not None:
-            scope.vars[spec.vararg.arg] = tuple(args[len(positional):])
-        extra = {}
-        names = set(positional) | {a.arg for a in spec.kwonlyargs}
-        for key, value in kwargs.items():
-            if key in names:
-                if key in values:
-                    raise Unfollowable(f"{func.name} got {key} twice", node)
-                values[key] = value
-            elif spec.kwarg is not None:
-                extra[key] = value
-            else:
-                raise Unfollowable(f"{func.name} has no parameter {key}", node)
+            scope.vars[spec.vararg.arg] = rest
         if spec.kwarg is not None:
             scope.vars[spec.kwarg.arg] = extra
-        for name in positional + [a.arg for a in spec.kwonlyargs]:
-            if name in values:
-                scope.vars[name] = values[name]
-            elif name in func.defaults:
-                scope.vars[name] = func.defaults[name]
-            else:
-                raise Unfollowable(f"{func.name} is missing its argument {name}", node)
+
+
+# what calling each kind of value means: the interpreter's method that does it
+CALLABLE = {Function: "invoke", ClassInfo: "instantiate", Module: "call_module"}

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import ast
 
+from convcalc.engine.evaluate import COMPARE, PYTHON_ARITHMETIC, ArithmeticProblem
 from convcalc.frontends.python.builtins import BUILTINS
-from convcalc.frontends.python.values import (BATCH, MAX_INT_BITS, MAX_ITEMS, OPS, ClassInfo, Function, Module,
+from convcalc.frontends.python.values import (BATCH, COMPARISONS, MAX_INT_BITS, MAX_ITEMS, OPS, ClassInfo, Function, Module,
                                               ModuleDict, ModuleList, Ref, Scope, Sequential, Tensor, TensorShape,
                                               Unfollowable, Unknown, describe, is_constant, is_hashable, is_number)
 
@@ -144,40 +145,13 @@ class Expressions:
             return out
         if not (is_number(left) and is_number(right)):
             raise Unfollowable(f"{OPS.get(op, op)} of {describe(left)} and {describe(right)}", node)
+        arithmetic = PYTHON_ARITHMETIC.get(OPS.get(op))
+        if arithmetic is None:
+            raise Unfollowable(f"the operator {OPS.get(op, op)}", node)
         try:
-            if op == "Add":
-                result = left + right
-            elif op == "Sub":
-                result = left - right
-            elif op == "Mult":
-                result = left * right
-            elif op == "Div":
-                result = left / right
-            elif op == "FloorDiv":
-                result = left // right
-            elif op == "Mod":
-                result = left % right
-            elif op == "Pow":
-                if type(left) is int and type(right) is int:
-                    if right < 0:
-                        result = left ** right
-                    elif left not in (-1, 0, 1) and abs(left).bit_length() * right > MAX_INT_BITS:
-                        raise Unfollowable(f"{left} ** {right} is too large", node)
-                    else:
-                        result = left ** right
-                else:
-                    if abs(right) > 64:
-                        raise Unfollowable("a large exponent", node)
-                    result = left ** right
-            else:
-                raise Unfollowable(f"the operator {OPS.get(op, op)}", node)
-        except (ZeroDivisionError, OverflowError, ValueError) as exc:
-            raise Unfollowable(f"{OPS.get(op, op)}: {exc}", node) from None
-        if type(result) is int and result.bit_length() > MAX_INT_BITS:
-            raise Unfollowable("a very large integer", node)
-        if isinstance(result, complex):
-            raise Unfollowable("a complex number", node)
-        return result
+            return arithmetic(left, right)
+        except ArithmeticProblem as exc:
+            raise Unfollowable(f"{OPS[op]}: {exc.message}", node) from None
 
     def expr_Compare(self, node, scope):
         left = self.eval(node.left, scope)
@@ -212,8 +186,7 @@ class Expressions:
         if not (is_constant(left) and is_constant(right)):
             raise Unfollowable(f"a comparison of {describe(left)} and {describe(right)}", node)
         try:
-            return {"Eq": lambda: left == right, "NotEq": lambda: left != right, "Lt": lambda: left < right,
-                    "LtE": lambda: left <= right, "Gt": lambda: left > right, "GtE": lambda: left >= right}[op]()
+            return COMPARE[COMPARISONS[op]](left, right)
         except TypeError:
             raise Unfollowable("a comparison of values of different kinds", node) from None
 

@@ -3,7 +3,6 @@ with their ``__init__``, ``super()`` (a mixin of the interpreter)."""
 from __future__ import annotations
 
 from convcalc.errors import ConvcalcError
-
 from convcalc.frontends.python.builtins import CONTAINER_METHODS, container_kind, string_method
 from convcalc.frontends.python.values import (BoundMethod, Builtin, ClassInfo, Function, Instance, Layer, Module,
                                               ModuleDict, ModuleList, Ref, Sequential, SuperProxy, Tensor,
@@ -14,52 +13,62 @@ class Objects:
     """Attribute access and instantiation."""
 
     def get_attr(self, obj, name: str, node):
-        if isinstance(obj, Ref):
-            return Ref(f"{obj.qname}.{name}")
-        if isinstance(obj, Instance):
-            if obj.poisoned:
-                raise Unfollowable(f"the {obj.cls.name} object is not known ({obj.poisoned})", node)
-            if name in obj.attrs:
-                value = obj.attrs[name]
-                if isinstance(value, Unknown):
-                    raise Unfollowable(f"self.{name} is not known ({value.reason})", node)
-                return value
-            value = obj.cls.lookup(name)
-            if isinstance(value, Function):
-                if value.kind == "staticmethod":
-                    return value
-                if value.kind == "classmethod":
-                    return BoundMethod(value, obj.cls)
-                return BoundMethod(value, obj)
-            if value is not None:
-                if isinstance(value, Unknown):
-                    raise Unfollowable(f"{obj.cls.name}.{name} is not known ({value.reason})", node)
-                return value
-            if name == "training":
-                raise Unfollowable("self.training depends on train() / eval() mode", node)
-            raise Unfollowable(f"{obj.cls.name} has no attribute {name} that convcalc knows", node)
-        if isinstance(obj, ClassInfo):
-            value = obj.lookup(name)
-            if value is None or isinstance(value, Unknown):
-                raise Unfollowable(f"{obj.name}.{name} is not known", node)
-            if isinstance(value, Function) and value.kind == "classmethod":
-                return BoundMethod(value, obj)
-            return value
-        if isinstance(obj, SuperProxy):
-            return self.super_attr(obj, name, node)
-        if isinstance(obj, Tensor):
-            if name == "shape":
-                return TensorShape(obj)
-            return TensorMethod(obj, name)
-        if isinstance(obj, Layer):
-            return self.layer_attr(obj, name, node)
-        if isinstance(obj, (list, dict, Sequential, ModuleList, ModuleDict)):
-            method = CONTAINER_METHODS.get((container_kind(obj), name))
-            if method is not None:
-                return Builtin(name, lambda args, kwargs, node, o=obj, m=method: m(self, o, args, kwargs, node))
-        if isinstance(obj, str) and name in ("format", "join", "lower", "upper", "startswith", "endswith"):
-            return Builtin(name, lambda args, kwargs, node, o=obj, a=name: string_method(o, a, args, kwargs, node))
+        """``obj.name``, by the kind of ``obj`` (ATTRIBUTES names the method for each)."""
+        for kind in type(obj).__mro__:
+            handler = ATTRIBUTES.get(kind)
+            if handler is not None:
+                return getattr(self, handler)(obj, name, node)
         raise Unfollowable(f"the attribute {name} of {describe(obj)}", node)
+
+    def ref_attr(self, ref: Ref, name: str, node):
+        return Ref(f"{ref.qname}.{name}")
+
+    def instance_attr(self, obj: Instance, name: str, node):
+        if obj.poisoned:
+            raise Unfollowable(f"the {obj.cls.name} object is not known ({obj.poisoned})", node)
+        if name in obj.attrs:
+            value = obj.attrs[name]
+            if isinstance(value, Unknown):
+                raise Unfollowable(f"self.{name} is not known ({value.reason})", node)
+            return value
+        value = obj.cls.lookup(name)
+        if isinstance(value, Function):
+            if value.kind == "staticmethod":
+                return value
+            if value.kind == "classmethod":
+                return BoundMethod(value, obj.cls)
+            return BoundMethod(value, obj)
+        if value is not None:
+            if isinstance(value, Unknown):
+                raise Unfollowable(f"{obj.cls.name}.{name} is not known ({value.reason})", node)
+            return value
+        if name == "training":
+            raise Unfollowable("self.training depends on train() / eval() mode", node)
+        raise Unfollowable(f"{obj.cls.name} has no attribute {name} that convcalc knows", node)
+
+    def class_attr(self, cls: ClassInfo, name: str, node):
+        value = cls.lookup(name)
+        if value is None or isinstance(value, Unknown):
+            raise Unfollowable(f"{cls.name}.{name} is not known", node)
+        if isinstance(value, Function) and value.kind == "classmethod":
+            return BoundMethod(value, cls)
+        return value
+
+    def tensor_attr(self, tensor: Tensor, name: str, node):
+        if name == "shape":
+            return TensorShape(tensor)
+        return TensorMethod(tensor, name)
+
+    def container_attr(self, obj, name: str, node):
+        method = CONTAINER_METHODS.get((container_kind(obj), name))
+        if method is None:
+            raise Unfollowable(f"the attribute {name} of {describe(obj)}", node)
+        return Builtin(name, lambda args, kwargs, node, o=obj, m=method: m(self, o, args, kwargs, node))
+
+    def string_attr(self, text: str, name: str, node):
+        if name not in ("format", "join", "lower", "upper", "startswith", "endswith"):
+            raise Unfollowable(f"the attribute {name} of {describe(text)}", node)
+        return Builtin(name, lambda args, kwargs, node, o=text, a=name: string_method(o, a, args, kwargs, node))
 
     def layer_attr(self, layer: Layer, name: str, node):
         """conv.out_channels, fc.in_features: the constructor's arguments."""
@@ -122,3 +131,10 @@ class Objects:
             if not isinstance(item, Module):
                 raise Unfollowable(f"nn.Sequential of {describe(item)}", node)
         return items
+
+
+# the kind of a value -> the Objects method that answers its attributes (the first of its classes listed)
+ATTRIBUTES = {Ref: "ref_attr", Instance: "instance_attr", ClassInfo: "class_attr", SuperProxy: "super_attr",
+              Tensor: "tensor_attr", Layer: "layer_attr", list: "container_attr", dict: "container_attr",
+              Sequential: "container_attr", ModuleList: "container_attr", ModuleDict: "container_attr",
+              str: "string_attr"}

@@ -6,7 +6,7 @@ import re
 
 from convcalc import codes
 from convcalc import nodes as n
-from convcalc.errors import ConvcalcError, Span
+from convcalc.errors import PYTHON_NEWLINES, ConvcalcError, LineIndex, Span
 from convcalc.frontends.syntax import MAX_DIGITS
 
 
@@ -14,13 +14,13 @@ INPUT_COMMENT = re.compile(r"#\s*convcalc:\s*input\b[ \t]*([^#\r\n]*)")
 
 
 class Source:
+    """A Python file's text, its lines as Python counts them, and spans of ast nodes in characters."""
+
     def __init__(self, text: str, path: str):
         self.text = text
         self.path = path
-        self.lines = re.split(r"\r\n|\r|\n", text)  # as Python counts lines
-        self.starts = [0]
-        for m in re.finditer(r"\r\n|\r|\n", text):
-            self.starts.append(m.end())
+        self.lines = PYTHON_NEWLINES.split(text)
+        self.index = LineIndex(text, PYTHON_NEWLINES)
 
     def col(self, line: int, byte_col: int) -> int:
         if not 0 < line <= len(self.lines):
@@ -42,10 +42,11 @@ class Source:
     def segment(self, node) -> str:
         """The source text of a node (ast.get_source_segment splits the whole file on every call)."""
         end_line = getattr(node, "end_lineno", None)
-        if end_line is None or not 0 < node.lineno <= len(self.starts) or end_line > len(self.starts):
+        lines = len(self.index.starts)
+        if end_line is None or not 0 < node.lineno <= lines or end_line > lines:
             return ""
-        start = self.starts[node.lineno - 1] + self.col(node.lineno, node.col_offset) - 1
-        end = self.starts[end_line - 1] + self.col(end_line, node.end_col_offset) - 1
+        start = self.index.offset(node.lineno, self.col(node.lineno, node.col_offset))
+        end = self.index.offset(end_line, self.col(end_line, node.end_col_offset))
         return self.text[start:end]
 
 

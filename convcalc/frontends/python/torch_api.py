@@ -108,53 +108,84 @@ INIT_NAMES = {"modules", "named_modules", "children", "named_children", "paramet
 INIT_TARGET_ATTRS = {"data", "weight", "bias", "requires_grad"}
 
 
+# qualified name -> the TorchCalls method that handles the call (handler_for adds the rules by prefix)
+CALLS = {"torch.nn.Sequential": "call_sequential", "torch.nn.ModuleList": "call_module_list",
+         "torch.nn.ModuleDict": "call_module_dict", "collections.OrderedDict": "call_ordered_dict",
+         "typing.OrderedDict": "call_ordered_dict", "typing.cast": "call_cast", "torch.add": "functional",
+         **dict.fromkeys(FUNCTIONAL, "functional"), **dict.fromkeys(CONCAT, "functional")}
+
+
+def handler_for(qname: str):
+    """The method that follows a call of ``qname``, or None when convcalc does not follow it."""
+    from convcalc.layers.catalogue import REGISTRY
+
+    if qname in CALLS:
+        return CALLS[qname]
+    if any(qname == p or qname.startswith(p + ".") for p in NO_OP):
+        return "call_no_op"
+    if qname.startswith("math."):
+        return "call_math"
+    short = qname.rsplit(".", 1)[-1]
+    if qname.startswith("torch.nn.") and qname.count(".") == 2:
+        if short in REGISTRY:
+            return "call_layer"
+        if short[:1].isupper():
+            return "call_opaque"  # nn.LSTM, a loss: a module convcalc does not follow into
+    return None
+
+
 class TorchCalls:
     """Calls of imported names (torch.nn layers and containers, torch.* and F.* functions)."""
 
     def call_ref(self, ref: Ref, node, scope):
-        from convcalc.layers.catalogue import REGISTRY
+        handler = handler_for(ref.qname)
+        if handler is None:
+            raise Unfollowable(f"{ref.qname} is not followed", node)
+        return getattr(self, handler)(ref.qname, node, scope)
 
-        qname = ref.qname
-        short = qname.rsplit(".", 1)[-1]
-        if qname.startswith("torch.nn.") and qname.count(".") == 2 and short in REGISTRY:
-            args, kwargs = self.call_args(node, scope, skip=SKIPPED_ARGS)
-            return self.make_layer(short, args, kwargs, node)
-        if qname in ("torch.nn.Sequential",):
-            args, kwargs = self.call_args(node, scope)
-            if kwargs:
-                raise Unfollowable("nn.Sequential with keywords", node)
-            return Sequential(self.sequential_items([v for v, _ in args], node))
-        if qname == "torch.nn.ModuleList":
-            args, _ = self.call_args(node, scope)
-            items = list(self.iterate(args[0][0], node)) if args else []
-            if not all(isinstance(i, Module) for i in items):
-                raise Unfollowable("nn.ModuleList of something not a module", node)
-            return ModuleList(items)
-        if qname == "torch.nn.ModuleDict":
-            args, _ = self.call_args(node, scope)
-            items = dict(args[0][0]) if args and isinstance(args[0][0], dict) else {}
-            if args and not isinstance(args[0][0], dict):
-                raise Unfollowable("nn.ModuleDict of something not a dict", node)
-            return ModuleDict(items)
-        if qname in FUNCTIONAL or qname in CONCAT or qname == "torch.add":
-            return self.functional(qname, node, scope)
-        if any(qname == p or qname.startswith(p + ".") for p in NO_OP):
-            return None
-        if qname in ("collections.OrderedDict", "typing.OrderedDict"):
-            args, kwargs = self.call_args(node, scope)
-            out = dict(self.iterate_pairs(args[0][0], node)) if args else {}
-            out.update({k: v for k, v, _, _ in kwargs})
-            return out
-        if qname == "typing.cast":
-            args, _ = self.call_args(node, scope)
-            return args[-1][0]
-        if qname.startswith("math."):
-            args, _ = self.call_args(node, scope)
-            return math_call(short, [v for v, _ in args], node)
-        if qname.startswith("torch.nn.") and qname.count(".") == 2 and short[:1].isupper():
-            self.call_args(node, scope, skip=SKIPPED_ARGS)
-            return Opaque(qname)
-        raise Unfollowable(f"{qname} is not followed", node)
+    def call_layer(self, qname: str, node, scope):
+        args, kwargs = self.call_args(node, scope, skip=SKIPPED_ARGS)
+        return self.make_layer(qname.rsplit(".", 1)[-1], args, kwargs, node)
+
+    def call_opaque(self, qname: str, node, scope):
+        self.call_args(node, scope, skip=SKIPPED_ARGS)
+        return Opaque(qname)
+
+    def call_sequential(self, qname: str, node, scope):
+        args, kwargs = self.call_args(node, scope)
+        if kwargs:
+            raise Unfollowable("nn.Sequential with keywords", node)
+        return Sequential(self.sequential_items([v for v, _ in args], node))
+
+    def call_module_list(self, qname: str, node, scope):
+        args, _ = self.call_args(node, scope)
+        items = list(self.iterate(args[0][0], node)) if args else []
+        if not all(isinstance(i, Module) for i in items):
+            raise Unfollowable("nn.ModuleList of something not a module", node)
+        return ModuleList(items)
+
+    def call_module_dict(self, qname: str, node, scope):
+        args, _ = self.call_args(node, scope)
+        if args and not isinstance(args[0][0], dict):
+            raise Unfollowable("nn.ModuleDict of something not a dict", node)
+        return ModuleDict(dict(args[0][0]) if args else {})
+
+    def call_no_op(self, qname: str, node, scope):
+        return None
+
+    def call_ordered_dict(self, qname: str, node, scope):
+        args, kwargs = self.call_args(node, scope)
+        out = dict(self.iterate_pairs(args[0][0], node)) if args else {}
+        out.update({k: v for k, v, _, _ in kwargs})
+        return out
+
+    def call_cast(self, qname: str, node, scope):
+        args, _ = self.call_args(node, scope)
+        return args[-1][0]
+
+    def call_math(self, qname: str, node, scope):
+        args, _ = self.call_args(node, scope)
+        return math_call(qname.rsplit(".", 1)[-1], [v for v, _ in args], node)
 
     def iterate_pairs(self, value, node):
         pairs = self.iterate(value, node) if not isinstance(value, dict) else list(value.items())

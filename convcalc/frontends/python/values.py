@@ -73,9 +73,15 @@ class Ref:
     def __repr__(self):
         return f"Ref({self.qname})"
 
+    def describe(self) -> str:
+        return self.qname
+
 
 class Module:
     """Base of the torch.nn objects convcalc follows."""
+
+    def describe(self) -> str:
+        return type(self).__name__
 
 
 class Layer(Module):
@@ -85,6 +91,9 @@ class Layer(Module):
         self.name = name
         self.call = call
         self.origin = origin  # (function name, Span of its call) while the layer was built
+
+    def describe(self) -> str:
+        return f"nn.{self.name}"
 
 
 class Opaque(Module):
@@ -132,6 +141,9 @@ class ClassInfo:
                 return cls.namespace[name]
         return None
 
+    def describe(self) -> str:
+        return f"the class {self.name}"
+
 
 class Instance(Module):
     def __init__(self, cls: ClassInfo, node):
@@ -141,6 +153,9 @@ class Instance(Module):
         self.node = node
         self.poisoned: Optional[str] = None
         self.traced = False
+
+    def describe(self) -> str:
+        return f"a {self.cls.name}"
 
 
 class Function:
@@ -154,6 +169,9 @@ class Function:
     @property
     def name(self) -> str:
         return getattr(self.node, "name", "<lambda>")
+
+    def describe(self) -> str:
+        return f"the function {self.name}"
 
 
 class BoundMethod:
@@ -184,6 +202,9 @@ class Tensor:
         self.saved: Optional[str] = None
         self.named = False
 
+    def describe(self) -> str:
+        return "a tensor"
+
 
 class TensorMethod:
     def __init__(self, tensor: Tensor, name: str):
@@ -194,6 +215,9 @@ class TensorMethod:
 class _Batch:
     def __repr__(self):
         return "x.size(0)"
+
+    def describe(self) -> str:
+        return "the batch size"
 
 
 BATCH = _Batch()
@@ -223,6 +247,9 @@ OPS = {"Add": "+", "Sub": "-", "Mult": "*", "Div": "/", "FloorDiv": "//", "Mod":
        "MatMult": "@", "LShift": "<<", "RShift": ">>", "BitAnd": "&", "BitOr": "|", "BitXor": "^"}
 
 
+COMPARISONS = {"Eq": "==", "NotEq": "!=", "Lt": "<", "LtE": "<=", "Gt": ">", "GtE": ">="}
+
+
 def is_number(value) -> bool:
     return isinstance(value, (int, float))
 
@@ -242,22 +269,10 @@ def is_hashable(value) -> bool:
 
 
 def describe(value) -> str:
-    if isinstance(value, Tensor):
-        return "a tensor"
-    if isinstance(value, Layer):
-        return f"nn.{value.name}"
-    if isinstance(value, Instance):
-        return f"a {value.cls.name}"
-    if isinstance(value, Ref):
-        return value.qname
-    if isinstance(value, ClassInfo):
-        return f"the class {value.name}"
-    if isinstance(value, Function):
-        return f"the function {value.name}"
-    if value is BATCH:
-        return "the batch size"
-    if isinstance(value, (Sequential, ModuleList, ModuleDict, Opaque)):
-        return type(value).__name__
+    """How a message names a value: the value's own ``describe()``, or a constant's repr."""
+    own = getattr(value, "describe", None)
+    if own is not None and not isinstance(value, type):
+        return own()
     if is_constant(value):
         text = repr(value)
         return text if len(text) < 40 else text[:37] + "..."
