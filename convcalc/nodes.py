@@ -113,7 +113,11 @@ class Save(Node):
 
 
 class ConcatSaved(Node):
-    __slots__ = ('name', 'span')
+    """Concatenate the tensor flowing with the one saved as ``name`` along ``dim`` (torch's
+    numbering: the batch is 0, channels 1; negative counts from the end)."""
+
+    __slots__ = ('name', 'span', 'dim')
+    _defaults = {'dim': 1}
 
 
 class AddSaved(Node):

@@ -85,8 +85,8 @@ class CopyingTorchBackend:
         close(self.next_step("add").output, y, f"line {node.span.line} {label}")
         return y
 
-    def concat(self, outputs, node, label):
-        y = torch.cat([t for t, _ in outputs], dim=1)
+    def concat(self, outputs, node, label, dim=1):
+        y = torch.cat([t for t, _ in outputs], dim=dim)
         close(self.next_step("concat").output, y, f"line {node.span.line} {label}")
         return y
 

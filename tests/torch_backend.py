@@ -33,8 +33,8 @@ class TorchBackend:
         self.rows.append((node.span.line, "add", tuple(y.shape[1:]), 0, 0))
         return y
 
-    def concat(self, outputs, node, label):
-        y = torch.cat([t for t, _ in outputs], dim=1)
+    def concat(self, outputs, node, label, dim=1):
+        y = torch.cat([t for t, _ in outputs], dim=dim)
         self.rows.append((node.span.line, "concat", tuple(y.shape[1:]), 0, 0))
         return y
 

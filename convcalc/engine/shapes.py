@@ -48,20 +48,25 @@ class ShapeBackend:
         self.analysis.add_row(Row(node, label, "add", a, a))
         return a
 
-    def concat(self, outputs, node, label):
+    def concat(self, outputs, node, label, dim: int = 1):
+        """torch.cat along ``dim`` (batch-counted, as torch numbers it): every other dim must agree."""
         first, first_node = outputs[0]
+        axis = concat_axis(first, dim, label, node)
+        along = "channels" if axis == 0 else f"dim {dim}"
         for shape, where in outputs[1:]:
-            if len(shape) != len(first) or shape[1:] != first[1:]:
-                condition = symbolic_match(first, shape, skip_channels=True)
+            if len(shape) != len(first) or shape[:axis] + shape[axis + 1:] != first[:axis] + first[axis + 1:]:
+                condition = symbolic_match(first, shape, axis)
                 if condition is None:
                     raise fail(codes.CONCAT_SHAPES, f"{label}: {fmt_shape(first)} (line {first_node.span.line}) and "
-                                        f"{fmt_shape(shape)} (line {where.span.line}) differ in a dimension other "
-                                        "than channels (PyTorch: Sizes of tensors must match except in dimension 1)",
-                               node)
-                self.analysis.warnings.append(fail(codes.CONDITIONAL, f"{label}: {fmt_shape(first)} (line {first_node.span.line})"
-                                                            f" and {fmt_shape(shape)} (line {where.span.line}) match "
-                                                            f"only when {condition}", node))
-        shape = (sum((s[0] for s, _ in outputs), 0), *first[1:])
+                                                    f"{fmt_shape(shape)} (line {where.span.line}) differ in a "
+                                                    f"dimension other than {along} (PyTorch: Sizes of tensors must "
+                                                    f"match except in dimension {axis + 1})", node)
+                self.analysis.warnings.append(fail(codes.CONDITIONAL, f"{label}: {fmt_shape(first)} (line "
+                                                                      f"{first_node.span.line}) and {fmt_shape(shape)} "
+                                                                      f"(line {where.span.line}) match only when "
+                                                                      f"{condition}", node))
+        total = sum((s[axis] for s, _ in outputs), 0)
+        shape = (*first[:axis], total, *first[axis + 1:])
         self.analysis.add_row(Row(node, label, "concat", first, shape))
         return shape
 
@@ -98,14 +103,27 @@ def reshape_shape(shape, target, node) -> tuple:
     return tuple(rest if t == -1 else t for t in target)
 
 
-def symbolic_match(a: tuple, b: tuple, skip_channels: bool = False):
+def concat_axis(shape: tuple, dim: int, label: str, node) -> int:
+    """The per-sample axis of torch's ``dim`` (the batch counted as 0) on a tensor of ``shape``."""
+    full = len(shape) + 1
+    if type(dim) is not int or not -full <= dim < full:
+        raise fail(codes.CONFIG, f"{label}: dim={dim} is out of range for a {full}-d tensor (batch included), "
+                                 f"[-{full}, {full - 1}]", node)
+    if dim % full == 0:
+        raise fail(codes.CONFIG, f"{label}: dim={dim} is the batch dimension; convcalc's shapes are per sample",
+                   node)
+    return dim % full - 1
+
+
+def symbolic_match(a: tuple, b: tuple, skip: int | None = None):
     """None when two differing shapes can never be equal; with symbolic sizes, the condition
-    under which they are (``H ≡ 0 (mod 8)``), solved in convcalc/symbolic/conditions.py."""
+    under which they are (``H ≡ 0 (mod 8)``), solved in convcalc/symbolic/conditions.py.
+    ``skip``: an axis that may differ (a concat's)."""
     if not any(dims.is_symbolic(d) for d in (*a, *b)):
         return None
-    from convcalc.symbolic.conditions import match_condition
+    from convcalc.symbolic.conditions import match_condition  # only for symbolic sizes: quasi is heavy
 
-    return match_condition(a, b, skip_channels)
+    return match_condition(a, b, skip)
 
 
 def analyse(program: n.Program, input_override: Optional[n.Input] = None) -> Analysis:

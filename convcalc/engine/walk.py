@@ -199,7 +199,7 @@ class Walker:
 
     def do_ConcatSaved(self, stmt, frame):
         saved, where = self.saved_tensor(stmt)
-        self.value = self.backend.concat([(self.value, stmt), (saved, where)], stmt, f"concat {stmt.name}")
+        self.value = self.backend.concat([(self.value, stmt), (saved, where)], stmt, f"concat {stmt.name}", stmt.dim)
 
     def do_AddSaved(self, stmt, frame):
         saved, _ = self.saved_tensor(stmt)

@@ -447,9 +447,9 @@ class ExecutorBackend:
             raise ExecutionFailure(node, f"{label}: the tensors have shapes {a.shape[1:]} and {b.shape[1:]}")
         return self.record(node, "add", ops.add(a, b))
 
-    def concat(self, outputs, node, label) -> Tensor:
+    def concat(self, outputs, node, label, dim: int = 1) -> Tensor:
         try:
-            y = ops.cat([t for t, _ in outputs], 1)
+            y = ops.cat([t for t, _ in outputs], dim)
         except ValueError as exc:
             raise ExecutionFailure(node, f"{label}: {exc}") from None
         return self.record(node, "concat", y)

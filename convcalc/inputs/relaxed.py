@@ -10,7 +10,7 @@ from typing import Optional
 from convcalc import codes
 from convcalc import nodes as n
 from convcalc.engine.analysis import Analysis, Row
-from convcalc.engine.shapes import ShapeBackend
+from convcalc.engine.shapes import ShapeBackend, concat_axis
 from convcalc.engine.walk import Walker
 from convcalc.errors import ConvcalcError
 from convcalc.layers.common import is_int
@@ -121,11 +121,11 @@ class RelaxedBackend(ShapeBackend):
                 return tuple(before[start:])
         return ()
 
-    def _record(self, a, b, node, label, kind, skip_channels: bool) -> bool:
-        """Record the differing dims of a and b; False if they can never match (a real error)."""
+    def _record(self, a, b, node, label, kind, skip: int | None) -> bool:
+        """Record the differing dims of a and b (but ``skip``); False if they can never match (a real error)."""
         if len(a) != len(b):
             return False
-        pairs = [(i, x, y) for i, (x, y) in enumerate(zip(a, b)) if x != y and not (skip_channels and i == 0)]
+        pairs = [(i, x, y) for i, (x, y) in enumerate(zip(a, b)) if x != y and i != skip]
         if not self.concrete and any(is_int(x) and is_int(y) for _, x, y in pairs):
             return False
         for i, x, y in pairs:
@@ -133,19 +133,21 @@ class RelaxedBackend(ShapeBackend):
         return True
 
     def add(self, a, b, node, label):
-        if a == b or not self._record(a, b, node, label, "add", False):
+        if a == b or not self._record(a, b, node, label, "add", None):
             return super().add(a, b, node, label)
         self.analysis.add_row(Row(node, label, "add", a, a))
         return a
 
-    def concat(self, outputs, node, label):
+    def concat(self, outputs, node, label, dim: int = 1):
         first, _ = outputs[0]
         if all(shape == first for shape, _ in outputs[1:]):
-            return super().concat(outputs, node, label)
+            return super().concat(outputs, node, label, dim)
+        axis = concat_axis(first, dim, label, node)
         for shape, _ in outputs[1:]:
-            if shape[1:] != first[1:] and not self._record(first, shape, node, label, "concat", True):
-                return super().concat(outputs, node, label)
-        shape = (sum((s[0] for s, _ in outputs), 0), *first[1:])
+            rest, first_rest = shape[:axis] + shape[axis + 1:], first[:axis] + first[axis + 1:]
+            if rest != first_rest and not self._record(first, shape, node, label, "concat", axis):
+                return super().concat(outputs, node, label, dim)
+        shape = (*first[:axis], sum((s[axis] for s, _ in outputs), 0), *first[axis + 1:])
         self.analysis.add_row(Row(node, label, "concat", first, shape))
         return shape
 

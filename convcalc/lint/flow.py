@@ -66,9 +66,9 @@ class FlowBackend(ShapeBackend):
                                 "there", node.span)
         return Flow(super().add(a.shape, b.shape, node, label))
 
-    def concat(self, outputs, node, label):
+    def concat(self, outputs, node, label, dim: int = 1):
         self.last_call = node
-        return Flow(super().concat([(v.shape, where) for v, where in outputs], node, label))
+        return Flow(super().concat([(v.shape, where) for v, where in outputs], node, label, dim))
 
     def reshape(self, value, target, node, blocks):
         self.last_call = node

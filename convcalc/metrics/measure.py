@@ -94,9 +94,13 @@ class MeasureBackend:
         self.analysis.info.append(RowInfo(field=fld, path=blocks))
         return Value(shape, fld)
 
-    def concat(self, outputs, node, label):
-        shape = self.shapes.concat([(v.shape, where) for v, where in outputs], node, label)
-        fld = union([v.field for v, _ in outputs])
+    def concat(self, outputs, node, label, dim: int = 1):
+        shape = self.shapes.concat([(v.shape, where) for v, where in outputs], node, label, dim)
+        fields = [v.field for v, _ in outputs]
+        axis = dim % (len(shape) + 1) - 1  # per sample (the engine checked it)
+        if axis >= 1:  # along a spatial axis the inputs' units are laid end to end: the field is unknown there
+            fields = [f if f is None else f.on_dim(axis, lambda a: replace(a, unknown=True)) for f in fields]
+        fld = union(fields)
         self.analysis.info.append(RowInfo(field=fld, path=self.path()))
         return Value(shape, fld)
 

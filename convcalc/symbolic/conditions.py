@@ -23,14 +23,14 @@ def zero_set(difference: dims.Dim, name: str) -> IntSet:
     return IntSet.make(start, q.period, residues, extra)
 
 
-def match_condition(a: tuple, b: tuple, skip_channels: bool = False) -> Optional[str]:
+def match_condition(a: tuple, b: tuple, skip: Optional[int] = None) -> Optional[str]:
     """For two shapes that differ symbolically: the condition under which they are equal, as
-    text, or None when they can never be (a real CC104/CC105)."""
+    text, or None when they can never be (a real CC104/CC105); the axis ``skip`` may differ."""
     if len(a) != len(b):
         return None
     parts = []
     for i, (x, y) in enumerate(zip(a, b)):
-        if x == y or (skip_channels and i == 0):
+        if x == y or i == skip:
             continue
         difference = x - y
         names = dims.symbols(difference)

@@ -158,8 +158,8 @@ class Tracing:
                 return self.tensor_binop("Add", args[0][0], args[1][0], node)
             dim = dict((k, v) for k, v, _, _ in kwargs).get("dim", args[1][0] if len(args) > 1 else 0)
             tensors = list(self.iterate(args[0][0], node)) if args else []
-            if dim not in (1, -3) or (dim == -3 and False):
-                raise Unfollowable(f"torch.cat along dim={dim!r} (only dim=1, the channels, is followed)", node)
+            if type(dim) is not int:
+                raise Unfollowable(f"torch.cat along dim={describe(dim)}", node)
             if len(tensors) < 1 or not all(isinstance(t, Tensor) for t in tensors):
                 raise Unfollowable("torch.cat of something not tensors flowing through forward", node)
             if len(tensors) == 1:
@@ -168,7 +168,8 @@ class Tracing:
             trace.use(tensors[0], span)
             result = None
             for name in names:
-                result = trace.emit(n.ConcatSaved(name, span), "", span, self.caller_span(span))
+                # the engine resolves a negative dim against the tensor's rank (dim=-3 is channels on 4-d only)
+                result = trace.emit(n.ConcatSaved(name, span, dim), "", span, self.caller_span(span))
             return result
         layer, params, forced = FUNCTIONAL[qname]
         if not node.args:
