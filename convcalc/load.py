@@ -9,6 +9,12 @@ from convcalc.errors import ConvcalcError, Diagnostic, Span, UnreadableInput, Us
 from convcalc import codes
 
 MAX_FILE = 5_000_000
+PYTHON_SUFFIX = ".py"  # read by the Python frontend; anything else is a network description
+NETWORK_SUFFIXES = (".net",)  # what lint looks for in a directory, besides Python files
+
+
+def is_python(path: str) -> bool:
+    return path.endswith(PYTHON_SUFFIX)
 
 
 def read_source(path: Optional[str], expr: Optional[str]) -> tuple[str, str]:
@@ -74,7 +80,7 @@ def parse_input_option(text: str) -> n.Input:
 
 def load_programs(path: str, text: str, model: Optional[str] = None) -> list[n.Program]:
     """One program for a network file; one per model for a Python file."""
-    if path.endswith(".py"):
+    if is_python(path):
         from convcalc.frontends.python.models import models_from_source
 
         programs = models_from_source(text, path)

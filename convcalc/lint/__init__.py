@@ -1,8 +1,9 @@
 """`convcalc lint`: diagnostics for network files and PyTorch model definitions; the pre-commit hook.
 
-``messages`` holds one class per code, ``checks`` the checks over an analysed program,
-``python`` the Python frontend, ``config`` the ``[tool.convcalc]`` table, ``runner`` the file
-walk and selection, ``reporter`` the text / json / github formats.
+``runner`` reads the files (``files``) with their configuration (``config``) and lints each
+model (``model``: input, walk in ``flow``, the ``checks``, ``unused`` layers, what a size-less
+model can be told, ``sizeless``), keeps what ``selection`` wants; ``messages`` holds one class
+per code (from convcalc/codes.py), ``reporter`` the text / json / github formats.
 """
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ def main(paths, select=None, ignore=None, exclude=(), input_dims=None, fmt="text
     """(stdout text, stderr lines, exit code) of one `convcalc lint` run; usage errors raise UsageError."""
     from convcalc.errors import UsageError
     from convcalc.lint.reporter import FORMATS, codes_table, report
-    from convcalc.lint.runner import Options, lint, split_codes
+    from convcalc.lint.runner import Options, lint
+    from convcalc.lint.selection import split_codes
 
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")

@@ -1,0 +1,59 @@
+"""Which findings are shown: codes and prefixes selected or ignored (command line, then
+``[tool.convcalc]``), and ``# convcalc: ignore[CODE]`` comments on a finding's lines."""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from convcalc.codes import CODES, INFO
+from convcalc.errors import UsageError
+
+IGNORE_COMMENT = re.compile(r"#.*?convcalc:\s*ignore(?:\[([^\]]*)\])?", re.IGNORECASE)
+
+
+def expand_codes(patterns, where: str) -> set:
+    """Codes and prefixes (CC1, CC20) into codes; an unknown one is a usage error."""
+    known = [c for c in CODES if CODES[c].severity != INFO]
+    out = set()
+    for pattern in patterns:
+        pattern = pattern.strip().upper()
+        if not pattern:
+            continue
+        if pattern == "ALL":
+            out.update(known)
+            continue
+        chosen = [c for c in known if c.startswith(pattern)]
+        if not chosen:
+            raise UsageError(f"{where}: unknown code {pattern!r} (see convcalc lint --list-codes)")
+        out.update(chosen)
+    return out
+
+
+def split_codes(text: Optional[str]) -> Optional[list]:
+    if text is None:
+        return None
+    return [part for part in re.split(r"[,\s]+", text) if part]
+
+
+class Selection:
+    def __init__(self, select: set, ignore: set):
+        self.select, self.ignore = select, ignore
+
+    def wants(self, code: str) -> bool:
+        return code in self.select and code not in self.ignore
+
+
+def suppressed(finding, lines) -> bool:
+    """`# convcalc: ignore[CODE, ...]` or a bare `# convcalc: ignore` on a line of the finding."""
+    for line in range(finding.span.line, max(finding.span.line, finding.span.end_line) + 1):
+        if not 0 < line <= len(lines):
+            continue
+        match = IGNORE_COMMENT.search(lines[line - 1])
+        if match is None:
+            continue
+        if match.group(1) is None:
+            return True
+        codes = {c.strip().upper() for c in match.group(1).split(",") if c.strip()}
+        if finding.code in codes or any(finding.code.startswith(c) for c in codes):
+            return True
+    return False
