@@ -1,5 +1,4 @@
 """The Python frontend: what it follows, what it skips with a note, and that it never runs the code."""
-import ast
 import os
 import textwrap
 
@@ -434,27 +433,21 @@ def test_load_programs_picks_a_model_by_name():
 # ---------------------------------------------------------------- the torch-written models
 
 
-def torch_models_table():
+@pytest.mark.oracle
+def test_every_torch_written_model_is_read_exactly(torch):
+    """tests/torch_models.py holds torch's own definitions (torchvision's code where it has the
+    model): the frontend must read each one to the parameter count and output shape torch
+    measures."""
+    from tests.torch_models import MODELS, measure
+
     path = os.path.join(HERE, "torch_models.py")
-    text = open(path).read()
-    for node in ast.parse(text).body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "MODELS":
-            return path, text, {ast.literal_eval(k): (v.elts[0].id, ast.literal_eval(v.elts[1]),
-                                                      ast.literal_eval(v.elts[2]), ast.literal_eval(v.elts[3]))
-                                for k, v in zip(node.value.keys, node.value.values)}
-    raise AssertionError("MODELS not found")
-
-
-def test_every_torch_written_model_is_read_exactly():
-    """tests/torch_models.py holds torch's own definitions (torchvision's code where it has the model)
-    with the parameter counts and output shapes measured in torch: the frontend must read each one."""
-    path, text, table = torch_models_table()
-    by_name = {m.program.name: m for m in read_models(text, path).models}
-    for key, (builder, shape, params, output) in table.items():
-        model = by_name[builder]
+    by_name = {m.program.name: m for m in read_models(open(path).read(), path).models}
+    for key, (builder, shape) in MODELS.items():
+        model = by_name[builder.__name__]
         assert model.complete, (key, model.program.notes)
         a = analyse(model.program, parse_input_option("x".join(map(str, shape))))
         assert a.ok, (key, a.error and a.error.message)
+        params, _, output = measure(key)
         assert (a.total_params, tuple(a.output)) == (params, output), key
 
 

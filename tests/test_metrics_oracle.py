@@ -79,7 +79,7 @@ def example_names():
 def test_example_totals_equal_torchinfo(torch, name, size):
     from torch_models import MODELS
 
-    builder, shape, _, _ = MODELS[name]
+    builder, shape = MODELS[name]
     if size == "small":
         shape = SMALL_INPUT.get(name, shape)
     batch = 2 if size == "full" else 3
@@ -103,7 +103,7 @@ def test_course_cnn_is_5693450_in_torchinfo(torch):
 def test_memory_per_dtype_equals_torch(torch, name, dtype):
     from torch_models import MODELS
 
-    builder, shape, _, _ = MODELS[name]
+    builder, shape = MODELS[name]
     torch_dtype = getattr(torch, dtype)
     with torch.device("meta"):
         model = builder().to(torch_dtype)

@@ -2,12 +2,12 @@
 
 Each entry of ``MODELS`` describes ``examples/<name>.net``::
 
-    MODELS[name] = (builder, input_shape, total_params, output_shape)
+    MODELS[name] = (builder, input_shape)
 
 ``builder()`` returns a fresh ``torch.nn.Module``; ``input_shape`` is one sample without
-the batch (feed ``torch.zeros(1, *input_shape)``); ``total_params`` is the number of
-parameters (buffers such as BatchNorm running statistics excluded) and ``output_shape`` the
-shape of one output sample, both as measured in torch 2.13. The modules are written from
+the batch (feed ``torch.zeros(1, *input_shape)``). Their parameter counts and output shapes
+are measured in torch by the tests (``measure``, on the meta device: no memory, no
+arithmetic), never stored here. The modules are written from
 the original architectures (torchvision's code where torchvision has the model), not
 translated from the ``.net`` files, so that an oracle test compares two independent
 descriptions of the same network.
@@ -567,23 +567,30 @@ class SmallC3D(nn.Module):
 # --------------------------------------------------------------------------- the table
 
 MODELS = {
-    "course_cnn": (course_cnn, (3, 32, 32), 60_362, (10,)),
-    "symbolic_cnn": (course_cnn, (3, 32, 32), 60_362, (10,)),
-    "lenet5": (LeNet5, (1, 32, 32), 61_706, (10,)),
-    "alexnet": (AlexNet, (3, 224, 224), 61_100_840, (1000,)),
-    "vgg16": (VGG, (3, 224, 224), 138_357_544, (1000,)),
-    "resnet18": (resnet18, (3, 224, 224), 11_689_512, (1000,)),
-    "resnet50": (resnet50, (3, 224, 224), 25_557_032, (1000,)),
-    "mobilenetv2": (MobileNetV2, (3, 224, 224), 3_504_872, (1000,)),
-    "inception_block": (inception_block, (192, 28, 28), 163_696, (256, 28, 28)),
-    "densenet_block": (DenseBlockAndTransition, (64, 56, 56), 368_320, (128, 28, 28)),
-    "unet_small": (UNetSmall, (1, 64, 64), 481_762, (2, 64, 64)),
-    "unet": (UNet, (1, 128, 128), 1_940_834, (2, 128, 128)),
-    "conv1d_audio": (M5, (1, 16000), 26_915, (35,)),
-    "conv3d_video": (SmallC3D, (3, 16, 112, 112), 3_404_197, (101,)),
+    "course_cnn": (course_cnn, (3, 32, 32)),
+    "symbolic_cnn": (course_cnn, (3, 32, 32)),
+    "lenet5": (LeNet5, (1, 32, 32)),
+    "alexnet": (AlexNet, (3, 224, 224)),
+    "vgg16": (VGG, (3, 224, 224)),
+    "resnet18": (resnet18, (3, 224, 224)),
+    "resnet50": (resnet50, (3, 224, 224)),
+    "mobilenetv2": (MobileNetV2, (3, 224, 224)),
+    "inception_block": (inception_block, (192, 28, 28)),
+    "densenet_block": (DenseBlockAndTransition, (64, 56, 56)),
+    "unet_small": (UNetSmall, (1, 64, 64)),
+    "unet": (UNet, (1, 128, 128)),
+    "conv1d_audio": (M5, (1, 16000)),
+    "conv3d_video": (SmallC3D, (3, 16, 112, 112)),
 }
 
 
-def count_params(model):
-    """Total number of parameters (trainable or not), buffers excluded."""
-    return sum(p.numel() for p in model.parameters())
+def measure(name):
+    """(parameters, buffers, output shape of one sample) of MODELS[name], measured in torch on the
+    meta device."""
+    builder, shape = MODELS[name]
+    with torch.device("meta"):
+        model = builder().eval()
+        with torch.no_grad():
+            output = model(torch.zeros(1, *shape))
+    return (sum(p.numel() for p in model.parameters()), sum(b.numel() for b in model.buffers()),
+            tuple(output.shape[1:]))
