@@ -6,9 +6,9 @@ language allows (syntax.MAX_BLOCK_DEPTH) need more than Python's default limit o
 frames. The entry points that recurse over blocks raise the limit while they run; the
 bounds on nesting keep the real depth far below it.
 
-Each walk stops at infer.MAX_STEPS, but `convcalc inputs`, verify's choice of a size and
+Each walk stops at engine/walk.MAX_STEPS, but `convcalc inputs`, verify's choice of a size and
 lint's exact analysis walk a network once per size they try: SearchBudget bounds those walks
-all together. The other bounds sit beside the code they bound (syntax, infer, dims, load).
+all together. The other bounds sit beside the code they bound (frontends/syntax, engine, symbolic/dims, load).
 """
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ from cli_watchdog import invoke
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = {p.name: p.read_text() for p in sorted((ROOT / "examples").glob("*.net"))}
 CORPUS = ROOT / "tests" / "fuzz_corpus"
-# per invocation: every loop an input controls is bounded. A walk stops at infer.MAX_STEPS, about
+# per invocation: every loop an input controls is bounded. A walk stops at engine/walk.MAX_STEPS, about
 # 1.5 s here; the bound leaves room for a loaded machine (a long run saw 3x slowdowns)
 SECONDS = 10.0
 # commands that may search, walking the network once per size tried, within limits.SEARCH_STEPS

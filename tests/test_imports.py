@@ -61,6 +61,6 @@ def test_a_command_imports_only_what_it_needs(args, needed, tmp_path):
     modules = loaded(tmp_path, *[os.path.basename(a) if os.path.isabs(a) else a for a in args])
     assert heavy(modules) == needed
     if args[0] == "size":
-        assert "convcalc.infer" not in modules and "convcalc.frontends.syntax" not in modules
+        assert "convcalc.engine.walk" not in modules and "convcalc.frontends.syntax" not in modules
     # torch is neither imported nor needed, even where it is installed
     assert "torch" not in modules and "numpy" not in modules

@@ -40,7 +40,7 @@ class Row:
     def macs(self) -> dims.Dim:
         """Per sample, torchinfo's convention: conv = params x output positions; every other
         layer = params, Linear included whatever its input's rank (torchinfo 1.8.0 multiplies
-        by the batch only; see convcalc/metrics.py)."""
+        by the batch only; see convcalc/metrics/memory.py)."""
         if self.kind == "conv":
             return self.params * product(self.shape[1:])
         return self.params
