@@ -9,7 +9,7 @@ from convcalc import nodes as n
 from convcalc.engine.analysis import Analysis, Row
 from convcalc.engine.evaluate import fail
 from convcalc.engine.walk import Walker, argument_span
-from convcalc.errors import ConvcalcError
+from convcalc.errors import ConvcalcError, mismatch
 from convcalc.layers.common import Result, fmt_shape, product
 from convcalc.symbolic import dims
 
@@ -92,9 +92,8 @@ def reshape_shape(shape, target, node) -> tuple:
     if -1 not in target:
         if type(total) is int and total != known:
             fold = " (the batch would absorb the difference)" if node.infer_batch and total % known == 0 else ""
-            raise fail(codes.VIEW, f"{text} expects {known} elements per sample but receives "
-                                f"{fmt_shape(shape)} = {total}{fold} (PyTorch: shape '{written}' is invalid for "
-                                f"input of size {total})", node)
+            raise fail(codes.VIEW, mismatch(text, f"{known} elements per sample", f"{fmt_shape(shape)} = {total}")
+                       + f"{fold} (PyTorch: shape '{written}' is invalid for input of size {total})", node)
         return target
     if type(total) is int and total % known:
         raise fail(codes.VIEW, f"{text}: {fmt_shape(shape)} = {total} elements per sample do not divide into "

@@ -6,7 +6,7 @@ from typing import Optional
 
 from convcalc import codes
 from convcalc import nodes as n
-from convcalc.errors import ConvcalcError, UsageError
+from convcalc.errors import ConvcalcError, UsageError, mismatch
 from convcalc.inputs.analysis import InputsReport, analyse_inputs, input_line
 from convcalc.layers.common import fmt_shape
 from convcalc.symbolic import dims
@@ -65,9 +65,10 @@ def symbolic_diagnostics(program, input_override: Optional[n.Input] = None,
                                f"({result.valid.describe(name)})", c.node)
                 elif c.kind == "linear":
                     receives = f"{fmt_shape(c.factors)} = " if c.factors else ""
-                    emit(codes.FEATURES, f"Linear expects {dims.render(c.rhs)} input features, but receives "
-                                  f"{receives}{dims.render(c.lhs)}, which equals it for no {name} every layer "
-                                  f"accepts ({result.valid.describe(name)})", c.node)
+                    emit(codes.FEATURES, mismatch("Linear", f"{dims.render(c.rhs)} input features,",
+                                                  f"{receives}{dims.render(c.lhs)}")
+                         + f", which equals it for no {name} every layer accepts ({result.valid.describe(name)})",
+                         c.node)
         accepted = result.accepted
         if accepted.is_empty:
             continue
@@ -84,7 +85,7 @@ def symbolic_diagnostics(program, input_override: Optional[n.Input] = None,
             if pairs is not None:
                 where += f", nor with {pairs.names[0]} ≤ {pairs.limit} and any {pairs.names[1]}"
             receives = f"{fmt_shape(c.factors)} = " if c.factors else ""
-            emit(codes.FEATURES, f"Linear expects {dims.render(c.rhs)} input features, but receives "
-                          f"{receives}{dims.render(c.lhs)}: no input size gives {dims.render(c.rhs)} ({where})",
-                 c.node)
+            emit(codes.FEATURES, mismatch("Linear", f"{dims.render(c.rhs)} input features,",
+                                          f"{receives}{dims.render(c.lhs)}")
+                 + f": no input size gives {dims.render(c.rhs)} ({where})", c.node)
     return out

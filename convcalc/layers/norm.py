@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from convcalc import codes
 from convcalc.layers.common import LayerError, Result, expect_channels, expect_rank, fmt_shape, fmt_value, is_int, product
+from convcalc.errors import mismatch
 from convcalc.layers.registry import Traits, register
 
 NORM = dict(eps=1e-5, momentum=0.1)
@@ -106,6 +107,6 @@ def group_norm(args, shape) -> Result:
 def local_response_norm(args, shape) -> Result:
     args.int("size", minimum=1)
     if len(shape) < 2:
-        raise LayerError(codes.CONFIG, f"LocalResponseNorm expects channels and at least one spatial dimension "
-                                  f"per sample but receives {fmt_shape(shape)}")
+        raise LayerError(codes.CONFIG, mismatch("LocalResponseNorm", "channels and at least one spatial dimension per "
+                                                                     "sample", fmt_shape(shape)))
     return Result(shape)
