@@ -71,14 +71,14 @@ def analyse_all(net, expr, input_dims, model, analyse=None):
     return [analyse(program, override) for program in programs]
 
 
-def load_network(net, expr, input_dims, model):
+def load_network(net, expr, input_dims, model, training=False):
     """(programs, --input override); a syntax error is reported like any other problem (exit 1)."""
     from convcalc.load import load_programs, parse_input_option, read_source
 
     path, text = read_source(net, expr)
     override = parse_input_option(input_dims) if input_dims else None
     try:
-        programs = load_programs(path, text, model)
+        programs = load_programs(path, text, model, override, training)
     except ConvcalcError as exc:
         click.echo(exc.diagnostic(path, text).render(), err=True)
         sys.exit(1)
@@ -88,12 +88,13 @@ def load_network(net, expr, input_dims, model):
     return programs, override
 
 
-def emit(items, fmt: str, as_table, as_json, analysis=lambda item: item, failed=lambda item: not item.ok) -> None:
+def emit(items, fmt: str, as_table, as_json, analysis=lambda item: item, failed=None) -> None:
     """Diagnostics on stderr, the table or JSON on stdout; exit 1 if any item failed.
 
     An item is an Analysis, or (verify) a result that holds one."""
     from convcalc.report.common import diagnostics_text, dump
 
+    failed = failed or (lambda item: not_ok(analysis(item)))
     for item in items:
         diagnostics = analysis(item).diagnostics()
         if diagnostics:
@@ -108,6 +109,11 @@ def emit(items, fmt: str, as_table, as_json, analysis=lambda item: item, failed=
         click.echo("\n\n".join(texts))
     if any(failed(item) for item in items):
         sys.exit(1)
+
+
+def not_ok(analysis) -> bool:
+    """Exit 1: the network cannot be computed, or the model was not followed to its end."""
+    return not analysis.ok or not analysis.complete
 
 
 @cli.command()
@@ -274,8 +280,10 @@ def inputs(net, expr, input_dims, fmt, model, limit):
               help="text, json or github (GitHub Actions annotations).")
 @click.option("-v", "--verbose", is_flag=True, help="Also show notes: what the Python frontend did not follow.")
 @click.option("--list-codes", is_flag=True, help="List the codes with their severity and meaning.")
+@click.option("--strict", is_flag=True, help="A model followed partly or not at all is a finding (CC301, CC302); "
+              "also strict = true in [tool.convcalc].")
 @handle_errors
-def lint(paths, select, ignore, exclude, input_dims, fmt, verbose, list_codes):
+def lint(paths, select, ignore, exclude, input_dims, fmt, verbose, list_codes, strict):
     """Diagnostics for network files (.net) and PyTorch model definitions (.py); the pre-commit hook.
 
     Exit 0 when clean, 1 on any finding, 2 on usage or configuration errors.
@@ -284,7 +292,7 @@ def lint(paths, select, ignore, exclude, input_dims, fmt, verbose, list_codes):
     """
     from convcalc.lint import main as lint_main
 
-    out, errors, code = lint_main(paths, select, ignore, exclude, input_dims, fmt, verbose, list_codes)
+    out, errors, code = lint_main(paths, select, ignore, exclude, input_dims, fmt, verbose, list_codes, strict)
     for line in errors:
         click.echo(line, err=True)
     click.echo(out)

@@ -62,6 +62,11 @@ SOFTMAX_DIM = code("CC210", WARNING, "Softmax / LogSoftmax without dim: PyTorch 
 UNUSED_LAYER = code("CC211", WARNING, "a layer assigned in __init__ is never used (no method of the class reads it)")
 DROPOUT_RANK = code("CC212", WARNING, "Dropout1d/2d/3d on a tensor of the wrong rank: it does not drop whole "
                                       "channels", needs_rank=True)
+NOT_FOLLOWED = code("CC301", WARNING, "the Python frontend did not follow a model to its end: what comes before is "
+                                     "checked, the rest is not (a finding with lint --strict)")
+NOT_A_MODEL = code("CC302", WARNING, "a class that looks like a model (an nn.Module with a forward) was not followed "
+                                    "(a finding with lint --strict)")
+NEEDS_INPUT = code("CC303", INFO, "a model without an input size: the sizes it accepts, and the comment that gives one")
 NOTE = code("CC900", INFO, "informational: something the Python frontend could not follow (shown with --verbose)")
 
 

@@ -78,12 +78,14 @@ def parse_input_option(text: str) -> n.Input:
     return program.body[0]
 
 
-def load_programs(path: str, text: str, model: Optional[str] = None) -> list[n.Program]:
-    """One program for a network file; one per model for a Python file."""
+def load_programs(path: str, text: str, model: Optional[str] = None, override=None,
+                  training: bool = False) -> list[n.Program]:
+    """One program for a network file; one per model for a Python file (followed on ``override``,
+    the command's --input, when given; in training mode with ``training``)."""
     if is_python(path):
         from convcalc.frontends.python.models import models_from_source
 
-        programs = models_from_source(text, path)
+        programs = models_from_source(text, path, override, training)
         if model is not None:
             chosen = [p for p in programs if p.name == model]
             if not chosen:

@@ -60,26 +60,41 @@ class TupleExpr(Node):
     __slots__ = ('items', 'span')
 
 
-Expr = Union[Num, Float, Str, Const, Name, BinOp, Unary, TupleExpr]
+class Value(Node):
+    """A size a Python forward computed (``x.size(2) // 2``): an int, or a symbolic Dim in the
+    input's symbols, which a walk with other values for them substitutes."""
+
+    __slots__ = ('value', 'span')
+
+
+Expr = Union[Num, Float, Str, Const, Name, BinOp, Unary, TupleExpr, Value]
 
 # ---------------------------------------------------------------- statements
 
 
 class Input(Node):
-    """input 3x32x32: each dim is a Num or a Name (a symbol)."""
+    """input 3x32x32: each dim is a Num or a Name (a symbol). ``name``: a further input of a
+    model with several (``forward(self, x, y)``), saved under that name; ``derived``: the input
+    was not given, and its rank and channels come from the first layer (its sizes are symbols):
+    "rank" when that layer tells the rank, "assumed" when it is a Linear (a flat input assumed).
+    ``symbols``: per dim, the symbol a Python forward was followed with there (sizes it computed
+    are in them), bound to whatever size a walk gives that dim; None where the size was fixed."""
 
-    __slots__ = ('dims', 'span')
+    __slots__ = ('dims', 'span', 'name', 'derived', 'symbols')
+    _defaults = {'name': None, 'derived': None, 'symbols': ()}
 
 
 class Call(Node):
     """A layer or a def call: Conv2d(3, 32, 3, padding=1).
 
     ``name`` is without the nn. / torch.nn. prefix; ``text`` is the call as written;
-    ``args`` are Exprs, ``kwargs`` (keyword, Expr, Span of the keyword) triples.
+    ``args`` are Exprs, ``kwargs`` (keyword, Expr, Span of the keyword) triples. ``instance``
+    identifies one layer object applied several times (its parameters count once); ``path`` is
+    its name in the module tree (``layer1.0.conv1``).
     """
 
-    __slots__ = ('name', 'args', 'kwargs', 'text', 'span', 'name_span')
-    _defaults = {'name_span': None}
+    __slots__ = ('name', 'args', 'kwargs', 'text', 'span', 'name_span', 'instance', 'path')
+    _defaults = {'name_span': None, 'instance': None, 'path': ""}
 
 
 class Let(Node):
@@ -151,8 +166,29 @@ class Reshape(Node):
     __slots__ = ('dims', 'infer_batch', 'text', 'span')
 
 
+class Op(Node):
+    """A tensor operation of a Python forward that is not a layer (convcalc/engine/ops.py):
+    ``op`` its name, ``operands`` the saved names of its tensors (None: the tensor flowing),
+    ``args`` Exprs, ``text`` the call as written."""
+
+    __slots__ = ('op', 'operands', 'args', 'text', 'span')
+
+
+class Outputs(Node):
+    """The outputs of a model that returns several tensors: their saved names, in order."""
+
+    __slots__ = ('names', 'span')
+
+
+class Shared(Node):
+    """``layer NAME = Layer(...)``: one layer object, applied by ``NAME()`` as often as wanted,
+    its parameters counted once (as ``model.parameters()`` does)."""
+
+    __slots__ = ('name', 'call', 'span')
+
+
 Stmt = Union[Input, Call, Let, Repeat, Residual, Shortcut, Concat, Branch, Save, ConcatSaved, AddSaved, Def, If,
-             Restore, Reshape]
+             Restore, Reshape, Op, Outputs, Shared]
 
 
 class Frontend(Record):
@@ -173,14 +209,27 @@ PYTHON = Frontend("python", "the input comment", "no input shape: add a comment 
 
 class Program(Node):
     """``name`` is the model's name in a Python file holding several; ``notes`` are the
-    frontend's informational notes (what it skipped); ``frontend`` the frontend that made it."""
+    frontend's informational notes (what it skipped); ``frontend`` the frontend that made it.
 
-    __slots__ = ('body', 'source', 'path', 'name', 'notes', 'frontend')
-    _defaults = {'source': "", 'path': "<expr>", 'name': "", 'notes': (), 'frontend': NETWORK}
+    ``stopped``: a ConvcalcError (CC301) where the frontend stopped following the model, None
+    when it followed it to the end. ``registered``: the layers of the module tree that the
+    forward does not run, as (path, Call) pairs (their parameters count, as
+    ``model.parameters()`` counts them); ``tree``: whether the module tree was read whole (then
+    the parameter total is exact even where forward was not followed); ``parameters``: the
+    ``nn.Parameter`` attributes of the tree, as (path, elements, trainable)."""
+
+    __slots__ = ('body', 'source', 'path', 'name', 'notes', 'frontend', 'stopped', 'registered', 'tree',
+                 'parameters')
+    _defaults = {'source': "", 'path': "<expr>", 'name': "", 'notes': (), 'frontend': NETWORK, 'stopped': None,
+                 'registered': (), 'tree': True, 'parameters': ()}
 
     @property
     def input(self) -> Optional[Input]:
         for stmt in self.body:
-            if isinstance(stmt, Input):
+            if isinstance(stmt, Input) and stmt.name is None:
                 return stmt
         return None
+
+    @property
+    def complete(self) -> bool:
+        return self.stopped is None

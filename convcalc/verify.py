@@ -238,7 +238,7 @@ class Verification:
 
     @property
     def verified(self) -> bool:
-        return (self.analysis.ok and self.failure is None and not self.disagreements
+        return (self.analysis.ok and self.analysis.complete and self.failure is None and not self.disagreements
                 and tuple(self.analysis.output) == self.output)
 
     @property

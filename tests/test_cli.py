@@ -210,9 +210,11 @@ def test_no_input_produces_a_traceback(tokens):
 
 
 def test_shapes_of_a_python_model_says_where_the_frontend_stopped(tmp_path):
+    """Never silent: the table up to the stop, a positioned CC301 on stderr, exit 1, no output
+    shape, and the parameter total labelled as the module tree's."""
     model = tmp_path / "net.py"
     model.write_text(
-        "import torch.nn as nn\n\n\n"
+        "import torch\nimport torch.nn as nn\n\n\n"
         "# convcalc: input 3x8x8\n"
         "class Net(nn.Module):\n"
         "    def __init__(self):\n"
@@ -221,10 +223,16 @@ def test_shapes_of_a_python_model_says_where_the_frontend_stopped(tmp_path):
         "        self.fc = nn.Linear(4, 2)\n\n"
         "    def forward(self, x):\n"
         "        x = self.conv(x)\n"
-        "        if self.training:\n"
-        "            x = x * 2\n"
+        "        x = torch.matmul(x, x)\n"
         "        return self.fc(x)\n")
     result = invoke("shapes", str(model))
-    assert result.exit_code == 0
-    assert "4x6x6" in result.stdout and "Linear" not in result.stdout
-    assert f"{model}:13:12: CC900 model Net: stopped following forward here" in result.stderr
+    assert result.exit_code == 1
+    assert "4x6x6" in result.stdout and "Linear" not in result.stdout.split("input:")[0]
+    assert f"{model}:14:13: CC301 model Net: forward not followed from here (torch.matmul is not followed)" \
+        in result.stderr
+    assert "output: -" in result.stdout
+    assert "total params: 122   trainable: 122   non-trainable: 0 (the module tree's" in result.stdout
+    assert "registered, not reached: 10 params in 1 part (fc)" in result.stdout
+    data = json.loads(invoke("shapes", str(model), "--format", "json").stdout)
+    assert data["complete"] is False and data["output"] is None and data["total_params"] == 122
+    assert [d["code"] for d in data["diagnostics"]] == ["CC301"]

@@ -101,9 +101,11 @@ def test_unet_without_input_has_no_false_positive():
     from convcalc.lint.runner import lint_text
 
     text = open(os.path.join(MODELS, "unet.py")).read().replace("# convcalc: input 3x256x256\n", "")
-    found, notes, _ = lint_text("unet.py", text, None, None)
-    assert found == []
-    assert any("no input shape" in note.message for note in notes)
+    linted = lint_text("unet.py", text, None, None)
+    assert linted.findings == []
+    assert [n.message for n in linted.notices] == [
+        "model UNet: no input size given; it accepts 3x16x16 or 3x32x32 or 3x48x48, ... (square inputs H = W, "
+        "H ≥ 16 and H ≡ 0 (mod 16)); add `# convcalc: input 3x16x16` above the model"]
 
 
 def test_whole_directory():

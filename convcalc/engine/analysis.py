@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from convcalc.engine.ops import VIEWS
 from convcalc.errors import ConvcalcError
 from convcalc.layers.common import product
 from convcalc.symbolic import dims
@@ -11,18 +12,20 @@ from convcalc.symbolic import dims
 
 class Row:
     """One line of the table: a layer (``layer`` as written, ``name`` Conv2d), or an add,
-    concat or view of a block."""
+    concat, view or other tensor operation of a block. ``shared``: a later call of a layer
+    object already counted (its parameters are shown, not added again; its mult-adds are)."""
 
     __slots__ = ("node", "layer", "name", "input", "shape", "params", "buffers", "formula", "kind", "geometry",
-                 "global_pool", "path", "trainable")
+                 "global_pool", "path", "trainable", "shared")
 
     def __init__(self, node, layer: str, name: str, input: tuple, shape: tuple, params: dims.Dim = 0,
                  buffers: dims.Dim = 0, formula: str = "", kind: str = "other", geometry: Optional[tuple] = None,
-                 global_pool: bool = False, blocks: tuple = (), trainable: bool = True):
+                 global_pool: bool = False, blocks: tuple = (), trainable: bool = True, shared: bool = False):
         self.node, self.layer, self.name, self.input, self.shape = node, layer, name, input, shape
         self.params, self.buffers, self.formula, self.kind = params, buffers, formula, kind
         # path: the walk's Block records around the row, outermost first
         self.geometry, self.global_pool, self.path, self.trainable = geometry, global_pool, blocks, trainable
+        self.shared = shared
 
     def __repr__(self):
         return f"Row(line {self.line}, {self.layer!r} -> {self.shape})"
@@ -48,7 +51,18 @@ class Row:
     @property
     def elements(self) -> dims.Dim:
         """Output elements per sample that take memory: a view shares its input's storage."""
-        return 0 if self.name == "view" else product(self.shape)
+        return 0 if self.name in VIEWS else product(self.shape)
+
+
+class Registered:
+    """A layer of a Python model's module tree that forward does not run (or that convcalc did
+    not reach): its parameters count, as ``model.parameters()`` counts them."""
+
+    __slots__ = ("path", "call", "params", "buffers", "known", "trainable")
+
+    def __init__(self, path: str, call, params, buffers, known: bool = True, trainable: bool = True):
+        self.path, self.call, self.params, self.buffers, self.known = path, call, params, buffers, known
+        self.trainable = trainable  # call is None for an nn.Parameter attribute
 
 
 class Analysis:
@@ -59,19 +73,45 @@ class Analysis:
     def __init__(self, path: str, source: str):
         self.path, self.source = path, source
         self.input: tuple = ()
+        self.extra_inputs: list = []  # a model's further inputs (forward(self, x, y)): (name, shape)
         self.output: tuple = ()
+        self.outputs: Optional[list] = None  # a model that returns several tensors: each output's shape
         self.error: Optional[ConvcalcError] = None
+        self.stopped: Optional[ConvcalcError] = None  # where the Python frontend stopped following (CC301)
+        self.tree = True  # the module tree was read whole: the parameter total is exact
         self.rows: list = []
         self.warnings: list = []
+        self.registered: list = []  # Registered layers of the module tree, counted apart from the rows
+        self.instances: set = set()  # the layer objects counted so far
         # params, trainable params, buffers, mult-adds and output elements of the rows so far
         self.totals: tuple = (0, 0, 0, 0, 0)
 
     def add_row(self, row: Row) -> None:
         """Append a row and add its numbers to the totals: a symbolic total that outgrows the
-        bounds of dims fails here, inside the walk, at the layer that did it (not in a report)."""
+        bounds of dims fails here, inside the walk, at the layer that did it (not in a report).
+        A layer object called again counts its mult-adds, not its parameters."""
         self.rows.append(row)
-        numbers = (row.params, row.params if row.trainable else 0, row.buffers, row.macs, row.elements)
+        params, buffers = (0, 0) if row.shared else (row.params, row.buffers)
+        numbers = (params, params if row.trainable else 0, buffers, row.macs, row.elements)
         self.totals = tuple(t + v for t, v in zip(self.totals, numbers))
+
+    def add_registered(self, entry: Registered) -> None:
+        self.registered.append(entry)
+        if not entry.known:
+            self.tree = False  # its parameters are not known, nor then the model's total
+        trainable = entry.params if entry.trainable else 0
+        self.totals = (self.totals[0] + entry.params, self.totals[1] + trainable, self.totals[2] + entry.buffers,
+                       *self.totals[3:])
+
+    @property
+    def complete(self) -> bool:
+        """The whole model was followed (a network file always is)."""
+        return self.stopped is None
+
+    @property
+    def params_exact(self) -> bool:
+        """The parameter total is the model's: followed to the end, or the module tree read whole."""
+        return self.complete or self.tree
 
     def __repr__(self):
         return f"Analysis({self.path!r}, {len(self.rows)} rows, error={self.error!r})"
@@ -101,7 +141,7 @@ class Analysis:
         return any(dims.is_symbolic(d) for d in self.input)
 
     def diagnostics(self):
-        problems = list(self.warnings) + ([self.error] if self.error else [])
+        problems = list(self.warnings) + ([self.error] if self.error else []) + ([self.stopped] if self.stopped else [])
         return [p.diagnostic(self.path, self.source) for p in problems]
 
 

@@ -122,6 +122,8 @@ def _modulo(a, b):
 
 
 def _true_divide(a, b):
+    if dims.is_symbolic(a) or dims.is_symbolic(b):
+        raise ArithmeticProblem(f"{show(a)} / {show(b)} of a symbolic size is not followed (// is)")
     _nonzero(b, "division by zero")
     return a / b
 
@@ -156,6 +158,13 @@ class Evaluator:
         if node.id in self.scope:
             return self.scope[node.id]
         raise fail(codes.ARGUMENT, f"unknown name {node.id!r}{did_you_mean(node.id, self.scope)}", node)
+
+    def eval_Value(self, node):
+        """A size computed by a Python forward, in this walk's values of the input's symbols."""
+        value = node.value
+        if not dims.is_symbolic(value):
+            return value
+        return dims.substitute(value, {s: self.scope[s] for s in dims.symbols(value) if s in self.scope})
 
     def eval_TupleExpr(self, node):
         return tuple(self(item) for item in node.items)

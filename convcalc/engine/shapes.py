@@ -6,11 +6,12 @@ from typing import Optional
 
 from convcalc import codes
 from convcalc import nodes as n
-from convcalc.engine.analysis import Analysis, Row
+from convcalc.engine.analysis import Analysis, Registered, Row
 from convcalc.engine.evaluate import fail
+from convcalc.engine.ops import output_shape
 from convcalc.engine.walk import Walker, argument_span
 from convcalc.errors import ConvcalcError, mismatch
-from convcalc.layers.common import Result, fmt_shape, product
+from convcalc.layers.common import Result, fmt_shape, is_size, product
 from convcalc.symbolic import dims
 
 
@@ -25,17 +26,35 @@ class ShapeBackend:
             product(shape)  # the input's memory: a symbolic size must stay within the bounds of dims
         except OverflowError as exc:
             raise fail(codes.ARGUMENT, f"the input: {exc}", node) from None
-        self.analysis.input = shape
+        if getattr(node, "name", None) is None:
+            self.analysis.input = shape
+        else:
+            self.analysis.extra_inputs.append((node.name, shape))
         return shape
 
     def layer(self, spec, args, shape, call: n.Call, blocks):
         result: Result = spec.rule(args, shape)
         for code, message, arg in result.warnings:
             self.analysis.warnings.append(ConvcalcError(code, message, argument_span(call, spec, arg)))
+        instance = call.instance
+        shared = instance is not None and instance in self.analysis.instances
+        if instance is not None:
+            self.analysis.instances.add(instance)
         self.analysis.add_row(Row(call, call.text, spec.name, shape, result.shape, result.params,
-                                      result.buffers, result.formula, result.kind, result.geometry,
-                                      result.global_pool, blocks, result.trainable))
+                                  result.buffers, result.formula, result.kind, result.geometry,
+                                  result.global_pool, blocks, result.trainable, shared))
         return result.shape
+
+    def op(self, name, shapes, args, node, blocks):
+        def warn(code, message):
+            self.analysis.warnings.append(fail(code, message, node))
+
+        try:
+            shape = output_shape(name, shapes, args, node, warn)
+        except OverflowError as exc:  # a symbolic size past the bounds of dims
+            raise fail(codes.ARGUMENT, str(exc), node) from None
+        self.analysis.add_row(Row(node, node.text, name, shapes[0], shape, blocks=blocks))
+        return shape
 
     def add(self, a, b, node, label):
         if a != b:
@@ -78,11 +97,12 @@ class ShapeBackend:
 
 
 def reshape_shape(shape, target, node) -> tuple:
-    """The per-sample shape after a view; CC107 when the sizes cannot match (PyTorch's message quoted)."""
+    """The per-sample shape after a view; CC107 when the sizes cannot match (PyTorch's message quoted).
+    A target computed from a symbolic input's sizes (``x.view(b, c, h * w)``) is symbolic too."""
     text = " ".join(node.text.split())
     batch = "-1" if node.infer_batch else "1"
-    written = "[" + ", ".join([batch] + [str(t) for t in target]) + "]"
-    if not target or any(type(t) is not int or (t < 1 and t != -1) for t in target):
+    written = "[" + ", ".join([batch] + [dims.render(t) for t in target]) + "]"
+    if not target or any(not is_size(t) or (type(t) is int and t < 1 and t != -1) for t in target):
         raise fail(codes.VIEW, f"{text}: the sizes must be positive integers (one may be -1)", node)
     if target.count(-1) > (0 if node.infer_batch else 1):
         raise fail(codes.VIEW, f"{text}: only one dimension can be -1 (PyTorch: only one dimension can be inferred)",
@@ -90,15 +110,25 @@ def reshape_shape(shape, target, node) -> tuple:
     total = product(shape)
     known = product(t for t in target if t != -1)
     if -1 not in target:
-        if type(total) is int and total != known:
+        if type(total) is int and type(known) is int and total != known:
             fold = " (the batch would absorb the difference)" if node.infer_batch and total % known == 0 else ""
             raise fail(codes.VIEW, mismatch(text, f"{known} elements per sample", f"{fmt_shape(shape)} = {total}")
                        + f"{fold} (PyTorch: shape '{written}' is invalid for input of size {total})", node)
+        if dims.is_symbolic(known) and total != known and symbolic_match((total,), (known,)) is None:
+            raise fail(codes.VIEW, mismatch(text, f"{dims.render(known)} elements per sample",
+                                            f"{fmt_shape(shape)} = {dims.render(total)}") + ", for no input size", node)
         return target
-    if type(total) is int and total % known:
-        raise fail(codes.VIEW, f"{text}: {fmt_shape(shape)} = {total} elements per sample do not divide into "
-                            f"{known} (PyTorch: shape '{written}' is invalid for input of size {total})", node)
-    rest = dims.floor_div(total, known)
+    if type(known) is int:
+        if type(total) is int and total % known:
+            raise fail(codes.VIEW, f"{text}: {fmt_shape(shape)} = {total} elements per sample do not divide into "
+                                   f"{known} (PyTorch: shape '{written}' is invalid for input of size {total})", node)
+        rest = dims.floor_div(total, known)
+    else:
+        rest = dims.exact_quotient(total, known)
+        if rest is None:
+            raise fail(codes.VIEW, f"{text}: {fmt_shape(shape)} = {dims.render(total)} elements per sample do not "
+                                   f"divide into {dims.render(known)} for every input size; convcalc cannot infer -1",
+                       node)
     return tuple(rest if t == -1 else t for t in target)
 
 
@@ -128,8 +158,24 @@ def symbolic_match(a: tuple, b: tuple, skip: int | None = None):
 def analyse(program: n.Program, input_override: Optional[n.Input] = None) -> Analysis:
     """Shapes and parameters of every layer; stops at the first error."""
     analysis = Analysis(program.path, program.source)
+    walker = Walker(program, ShapeBackend(analysis), input_override)
     try:
-        analysis.output = Walker(program, ShapeBackend(analysis), input_override).run()
+        analysis.output = walker.run()
+        analysis.outputs = walker.outputs
     except ConvcalcError as exc:
         analysis.error = exc
+    return finish(analysis, program)
+
+
+def finish(analysis: Analysis, program: n.Program) -> Analysis:
+    """What a walk does not see: where the frontend stopped, and the layers of the module tree
+    forward does not run (their parameters count, as model.parameters() counts them)."""
+    from convcalc.engine.probe import registered_entry
+
+    analysis.stopped, analysis.tree = program.stopped, program.tree
+    for path, call in program.registered:
+        if call.instance is None or call.instance not in analysis.instances:
+            analysis.add_registered(registered_entry(path, call))
+    for path, count, trainable in program.parameters:
+        analysis.add_registered(Registered(path, None, count, 0, trainable=trainable))
     return analysis

@@ -75,22 +75,48 @@ class Walker:
 
     @deep_stack
     def run(self):
-        first_layer = next((s for s in self.program.body if not isinstance(s, (n.Input, n.Let, n.Def))), None)
-        inputs = [s for s in self.program.body if isinstance(s, n.Input)]
+        body = self.program.body
+        first_layer = next((s for s in body if not isinstance(s, (n.Input, n.Let, n.Def))), None)
+        inputs = [s for s in body if isinstance(s, n.Input) and s.name is None]
+        further = [s for s in body if isinstance(s, n.Input) and s.name is not None]
         if len(inputs) > 1:
             raise fail(codes.SYNTAX, f"a second input line (the first is on line {inputs[0].span.line})", inputs[1])
-        given = self.input_override or (inputs[0] if inputs else None)
+        overrides = self.input_override if isinstance(self.input_override, tuple) else \
+            ((self.input_override,) if self.input_override is not None else ())
+        given = overrides[0] if overrides else (inputs[0] if inputs else None)
         if given is None:
             raise no_input(self.program)
         if inputs and first_layer and inputs[0].span.line > first_layer.span.line \
                 and not self.program.frontend.input_after_layers:
             raise fail(codes.SYNTAX, f"the input line must come before the first layer (line {first_layer.span.line})",
                        inputs[0])
-        shape = self.input_shape(given)
-        self.value = self.backend.start(shape, given)
+        self.value = self.backend.start(self.bind(self.input_shape(given), inputs[0] if inputs else None), given)
+        for i, node in enumerate(further):  # forward(self, x, y): the others wait under their names
+            chosen = overrides[i + 1] if i + 1 < len(overrides) else node
+            shape = self.bind(self.input_shape(chosen), node)
+            self.saved[node.name] = (self.backend.start(shape, chosen), node)
+        self.outputs = None
         frame = Frame(ChainMap(self.globals))
-        self.walk(self.program.body, frame)
+        self.walk(body, frame)
         return self.value
+
+    def bind(self, shape: tuple, own: Optional[n.Input]) -> tuple:
+        """The symbols a Python forward was followed with, bound to this walk's sizes (the sizes it
+        computed from them, ``n.Value`` nodes, are then this walk's)."""
+        if own is not None and own.symbols is None:
+            fixed = tuple(d.value if isinstance(d, n.Num) else dims.sym(d.id) for d in own.dims)
+            if shape != fixed:
+                raise fail(codes.NOT_FOLLOWED, f"the model was followed for the input {'x'.join(map(dims.render, fixed))}"
+                                               " only (its forward decides on a size there), not for "
+                                               f"{'x'.join(map(dims.render, shape))}", own)
+        elif own is not None and own.symbols:
+            if len(own.symbols) != len(shape):
+                raise fail(codes.CONFIG, f"the model was followed for a {len(own.symbols)}-d input, not "
+                                         f"{len(shape)}-d", own)
+            for name, size in zip(own.symbols, shape):
+                if name is not None:
+                    self.globals[name] = size
+        return shape
 
     def input_shape(self, given: n.Input) -> tuple:
         shape = []
@@ -191,11 +217,12 @@ class Walker:
     def do_Save(self, stmt, frame):
         self.saved[stmt.name] = (self.value, stmt)
 
-    def saved_tensor(self, stmt):
-        if stmt.name not in self.saved:
+    def saved_tensor(self, stmt, name=None):
+        name = stmt.name if name is None else name
+        if name not in self.saved:
             known = ", ".join(sorted(self.saved)) or "none yet"
-            raise fail(codes.ARGUMENT, f"no tensor was saved as {stmt.name!r} (saved: {known})", stmt)
-        return self.saved[stmt.name]
+            raise fail(codes.ARGUMENT, f"no tensor was saved as {name!r} (saved: {known})", stmt)
+        return self.saved[name]
 
     def do_ConcatSaved(self, stmt, frame):
         saved, where = self.saved_tensor(stmt)
@@ -207,6 +234,18 @@ class Walker:
 
     def do_Restore(self, stmt, frame):
         self.value, _ = self.saved_tensor(stmt)
+
+    def do_Op(self, stmt, frame):
+        op = getattr(self.backend, "op", None)
+        if op is None:
+            raise fail(codes.CONFIG, f"{stmt.text}: this command cannot follow {stmt.op}", stmt)
+        values = [self.value if name is None else self.saved_tensor(stmt, name)[0] for name in stmt.operands]
+        evaluate = Evaluator(frame.scope)
+        self.value = op(stmt.op, values, tuple(evaluate(a) for a in stmt.args), stmt, tuple(self.blocks))
+
+    def do_Outputs(self, stmt, frame):
+        self.outputs = [self.saved_tensor(stmt, name)[0] for name in stmt.names]
+        self.value = self.outputs[0]
 
     def do_Reshape(self, stmt, frame):
         target = tuple(Evaluator(frame.scope)(d) for d in stmt.dims)

@@ -12,7 +12,7 @@ import math
 import random
 from typing import Callable, Dict, List, Optional, Tuple
 
-from . import interp, ops
+from . import interp, ops, tensorops
 from .tensor import Tensor, prod
 
 # ---------------------------------------------------------------- weights
@@ -428,8 +428,11 @@ class ExecutorBackend:
         if not all(type(d) is int and d >= 1 for d in shape):
             raise ExecutionFailure(node, "the executor needs concrete input sizes, not "
                                          + " x ".join(str(d) for d in shape))
-        self.input = Tensor.rand((self.batch,) + tuple(shape), seeded(self.seed, "input"))
-        return self.input
+        name = getattr(node, "name", None)  # a model's further inputs get streams of their own
+        drawn = Tensor.rand((self.batch,) + tuple(shape), seeded(self.seed, "input" if name is None else f"input {name}"))
+        if name is None:
+            self.input = drawn
+        return drawn
 
     def layer(self, spec, args, x: Tensor, call, blocks) -> Tensor:
         run = LAYERS.get(spec.name)
@@ -453,6 +456,14 @@ class ExecutorBackend:
         except ValueError as exc:
             raise ExecutionFailure(node, f"{label}: {exc}") from None
         return self.record(node, "concat", y)
+
+    def op(self, name, tensors, args, node, blocks) -> Tensor:
+        """A tensor operation of a Python forward (convcalc/executor/tensorops.py)."""
+        try:
+            y = tensorops.run(name, tensors, args)
+        except (ValueError, TypeError, IndexError, ZeroDivisionError) as exc:
+            raise ExecutionFailure(node, f"{node.text}: {exc}") from None
+        return self.record(node, name, y)
 
     def reshape(self, x: Tensor, target, node, blocks) -> Tensor:
         """x.view(x.size(0), ...) keeps the batch; x.view(-1, ...) lets it be inferred."""

@@ -2,14 +2,13 @@
 quasi-polynomials, then the integer engine over one range (see convcalc/inputs/__init__.py)."""
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from convcalc import limits
 from convcalc.errors import ConvcalcError
 from convcalc.inputs.relaxed import Constraint, Trace, relax, trace
-from convcalc.layers.common import is_int
+from convcalc.layers.common import geometry_bound, is_int
 from convcalc.symbolic import dims, quasi
 from convcalc.symbolic.conditions import zero_set
 from convcalc.symbolic.intsets import IntSet
@@ -48,23 +47,6 @@ class SymbolResult:
             exact = exact & condition.holds
         self.accepted, self.accepted_exact = accepted, exact
         return self
-
-
-def geometry_bound(args) -> int:
-    """A size at least this large passes every size check of the layer: with C the largest of
-    its geometric arguments (its ``geometry`` trait), kernels, dilated kernels, paddings, crops
-    and transposed-convolution shrinkage are all below 2*C*C + 2*C + 2."""
-    c = 1
-    for name in args.traits.geometry:
-        value = args.values.get(name)
-        for v in value if isinstance(value, tuple) else (value,):
-            if isinstance(v, bool) or v is None or isinstance(v, str):
-                continue
-            if isinstance(v, int):
-                c = max(c, abs(v))
-            elif isinstance(v, float) and v > 0 and math.isfinite(v):
-                c = max(c, math.ceil(v), math.ceil(1 / v))
-    return 2 * c * c + 2 * c + 2
 
 
 def smallest_accepted(spec, args, shape, positions, bound: int) -> int:

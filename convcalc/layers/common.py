@@ -95,3 +95,20 @@ def product(values) -> Dim:
         _products.clear()
     _products[values] = total
     return total
+
+
+def geometry_bound(args) -> int:
+    """A size at least this large passes every size check of the layer: with C the largest of
+    its geometric arguments (its ``geometry`` trait), kernels, dilated kernels, paddings, crops
+    and transposed-convolution shrinkage are all below 2*C*C + 2*C + 2."""
+    c = 1
+    for name in args.traits.geometry:
+        value = args.values.get(name)
+        for v in value if isinstance(value, tuple) else (value,):
+            if isinstance(v, bool) or v is None or isinstance(v, str):
+                continue
+            if isinstance(v, int):
+                c = max(c, abs(v))
+            elif isinstance(v, float) and v > 0 and math.isfinite(v):
+                c = max(c, math.ceil(v), math.ceil(1 / v))
+    return 2 * c * c + 2 * c + 2

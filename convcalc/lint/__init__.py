@@ -9,7 +9,7 @@ from __future__ import annotations
 
 
 def main(paths, select=None, ignore=None, exclude=(), input_dims=None, fmt="text", verbose=False,
-         list_codes=False) -> tuple:
+         list_codes=False, strict=False) -> tuple:
     """(stdout text, stderr lines, exit code) of one `convcalc lint` run; usage errors raise UsageError."""
     from convcalc.errors import UsageError
     from convcalc.lint.reporter import FORMATS, codes_table, report
@@ -22,7 +22,7 @@ def main(paths, select=None, ignore=None, exclude=(), input_dims=None, fmt="text
         return codes_table(fmt), [], 0
     if not paths:
         raise UsageError("give at least one PATH (a file or a directory), or --list-codes")
-    options = Options(split_codes(select), split_codes(ignore), tuple(exclude), input_dims, verbose)
+    options = Options(split_codes(select), split_codes(ignore), tuple(exclude), input_dims, verbose, strict)
     result = lint(paths, options)
     errors = list(result.warnings) + list(result.failures)
     return report(result, fmt, verbose), errors, result.exit_code

@@ -15,7 +15,7 @@ from typing import Optional
 
 from convcalc.errors import UsageError
 
-KEYS = ("select", "ignore", "exclude", "input", "per-file-input", "per-file-ignores")
+KEYS = ("select", "ignore", "exclude", "input", "per-file-input", "per-file-ignores", "strict")
 
 
 class Config:
@@ -28,6 +28,7 @@ class Config:
         self.input: Optional[str] = None
         self.per_file_input: dict = {}
         self.per_file_ignores: dict = {}
+        self.strict = False  # a model followed partly or not at all is a finding
 
     def relative(self, path: str) -> str:
         try:
@@ -129,6 +130,10 @@ def parse_table(table, path: str) -> Config:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise UsageError(f"{path}: [tool.convcalc] {key} must be a list of strings")
             setattr(config, key, list(value))
+    if "strict" in table:
+        if not isinstance(table["strict"], bool):
+            raise UsageError(f"{path}: [tool.convcalc] strict must be true or false")
+        config.strict = table["strict"]
     if "input" in table:
         if not isinstance(table["input"], str):
             raise UsageError(f"{path}: [tool.convcalc] input must be a string such as \"3x32x32\"")

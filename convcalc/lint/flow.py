@@ -9,10 +9,9 @@ from typing import Optional
 from convcalc import codes
 from convcalc import nodes as n
 from convcalc.engine.analysis import Analysis
-from convcalc.engine.shapes import ShapeBackend
+from convcalc.engine.shapes import ShapeBackend, finish
 from convcalc.engine.walk import Walker
 from convcalc.errors import ConvcalcError, Span
-from convcalc.layers.common import fmt_shape
 
 
 class Step:
@@ -33,18 +32,10 @@ class Flow:
         self.shape, self.step = shape, step
 
 
-class StopFollowing(Exception):
-    def __init__(self, message: str, span: Span):
-        super().__init__(message)
-        self.message = message
-        self.span = span
-
-
 class FlowBackend(ShapeBackend):
-    def __init__(self, analysis: Analysis, python: bool = False):
+    def __init__(self, analysis: Analysis):
         super().__init__(analysis)
         self.steps: list = []
-        self.python = python
         self.last_call: Optional[n.Call] = None
         self.last_input: tuple = ()
 
@@ -61,26 +52,19 @@ class FlowBackend(ShapeBackend):
 
     def add(self, a, b, node, label):
         self.last_call = node
-        if self.python and a.shape != b.shape and broadcastable(a.shape, b.shape):
-            raise StopFollowing(f"{fmt_shape(a.shape)} + {fmt_shape(b.shape)} broadcasts; convcalc stops following "
-                                "there", node.span)
         return Flow(super().add(a.shape, b.shape, node, label))
 
     def concat(self, outputs, node, label, dim: int = 1):
         self.last_call = node
         return Flow(super().concat([(v.shape, where) for v, where in outputs], node, label, dim))
 
+    def op(self, name, values, args, node, blocks):
+        self.last_call = node
+        return Flow(super().op(name, [v.shape for v in values], args, node, blocks))
+
     def reshape(self, value, target, node, blocks):
         self.last_call = node
         return Flow(super().reshape(value.shape, target, node, blocks))
-
-
-def broadcastable(a: tuple, b: tuple) -> bool:
-    """PyTorch broadcasting with the batch in front: right-aligned, each pair equal or one of them 1."""
-    for x, y in zip(reversed(a), reversed(b)):
-        if not (x == y or x == 1 or y == 1):
-            return False
-    return True
 
 
 class Outcome:
@@ -89,23 +73,21 @@ class Outcome:
         self.steps: list = []
         self.last_call: Optional[n.Call] = None
         self.last_input: tuple = ()  # the shape the failing layer received
-        self.stopped: Optional[StopFollowing] = None
 
 
 def run(program: n.Program, override: Optional[n.Input] = None) -> Outcome:
     analysis = Analysis(program.path, program.source)
-    backend = FlowBackend(analysis, python=program.frontend is n.PYTHON)
+    backend = FlowBackend(analysis)
     outcome = Outcome(analysis)
     try:
         result = Walker(program, backend, override).run()
         analysis.output = result.shape
-    except StopFollowing as stop:
-        outcome.stopped = stop
     except ConvcalcError as exc:
         analysis.error = exc
     except RecursionError:
         analysis.error = ConvcalcError(codes.ARGUMENT, "the description is nested too deeply to analyse",
                                        program.body[0].span if program.body else Span(1, 1, 1, 2))
+    finish(analysis, program)
     outcome.steps = backend.steps
     outcome.last_call = backend.last_call if analysis.error is not None else None
     outcome.last_input = backend.last_input if analysis.error is not None else ()

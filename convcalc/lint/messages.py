@@ -104,6 +104,18 @@ class ChannelDropoutRank(Message):
     template = "%s expects channels x %s per sample but receives %s; %s"
 
 
+class NotFollowed(Message):
+    code = codes.NOT_FOLLOWED
+
+
+class NotAModel(Message):
+    code = codes.NOT_A_MODEL
+
+
+class NeedsInput(Message):
+    code = codes.NEEDS_INPUT
+
+
 class Note(Message):
     code = codes.NOTE
 

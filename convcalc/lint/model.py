@@ -7,50 +7,47 @@ from typing import Optional
 
 from convcalc import codes
 from convcalc import nodes as n
+from convcalc.engine.derive import ASSUMED, EXACT
 from convcalc.errors import Span
 from convcalc.lint import messages as m
 from convcalc.symbolic import dims
 
 
-def lint_model(program: n.Program, override: Optional[n.Input], model, notes: list) -> list:
-    """Findings of one program; ``model`` is the Python frontend's PythonModel, or None."""
+def lint_model(program: n.Program, override: Optional[n.Input], model, notes: list, notices: list) -> list:
+    """Findings of one program; ``model`` is the Python frontend's PythonModel, or None.
+    ``notices`` receives what is shown but is not a finding (CC303: the input a model needs)."""
     from convcalc.lint import flow
 
-    checked = checked_input(program, override, model, notes)
-    if checked is None:
-        return []
-    given, sizeless = checked
-    outcome = flow.run(program, given)
+    given = override or program.input
+    derived = getattr(given, "derived", None)
+    outcome = flow.run(program, override)
     found = engine_findings(program.path, outcome, model)
     found += check_findings(program.path, outcome)
-    if outcome.analysis.error is None and outcome.stopped is None and sizeless is None:
+    followed = outcome.analysis.error is None and program.complete
+    if derived == EXACT:  # the rank and channels from the first layer, the sizes symbols
+        found = [f for f in found if f.code != codes.CONDITIONAL]  # the notice states the sizes instead
+        if followed:
+            found += sized_findings(program, given, notes, notices)
+    elif derived == ASSUMED:
+        notices.append(m.NeedsInput(program.path, given.span, f"model {program.name}: no input size given; checked "
+                                                             f"as a flat input of {given.dims[0].value} features "
+                                                             "(add `# convcalc: input ...` above the model for more)"))
+        found = certain_findings(found, False, outcome)
+    elif followed:
         found += symbolic_findings(program, given, notes)
-    if outcome.stopped is not None:
-        notes.append(m.Note(program.path, outcome.stopped.span,
-                            f"model {program.name or program.path}: {outcome.stopped.message}"))
     found += unused_findings(program.path, model)
-    return found if sizeless is None else certain_findings(found, sizeless, outcome)
+    return found
 
 
-def checked_input(program: n.Program, override: Optional[n.Input], model, notes: list):
-    """(the input to walk with, None or whether the rank is known when no size was given); None
-    when a Python model without an input size has a first layer that tells nothing."""
-    from convcalc.lint import sizeless
+def sized_findings(program: n.Program, given: n.Input, notes: list, notices: list) -> list:
+    """A model without an input size: what no size satisfies is a finding; else a notice of the
+    sizes it accepts and the comment that gives one."""
+    from convcalc.inputs.notice import needs_input
 
-    if program.input is not None or override is not None or model is None:
-        return override, None
-    path = program.path
-    derived = sizeless.derived_input(program)
-    first = next((s for s in program.body if isinstance(s, (n.Call, n.Reshape))), None)
-    if derived is None:
-        if first is not None:
-            notes.append(m.Note(path, first.span, f"model {program.name}: no input shape, and its first layer does "
-                                                  "not tell one; add `# convcalc: input 3x32x32` above it"))
-        return None
-    notes.append(m.Note(path, first.span, f"model {program.name}: no input shape; checked channels, features and "
-                                          "layer settings only (add `# convcalc: input ...` above the model for "
-                                          "sizes)"))
-    return derived
+    found, notice = needs_input(program, given, notes)
+    if notice is not None:
+        notices.append(m.NeedsInput(program.path, notice.span, notice.message))
+    return [m.from_error(program.path, problem) for problem in found]
 
 
 def engine_findings(path: str, outcome, model) -> list:

@@ -26,20 +26,50 @@ def as_json(finding) -> dict:
 
 def text_report(result, verbose: bool = False) -> str:
     out = [diagnostic(result, f).render() for f in result.findings]
+    out += [line(f) for f in result.notices]
     if verbose:
-        out += [f"{f.path}:{f.span.line}:{f.span.col}: {f.code} {f.message}" for f in result.notes]
+        out += [line(f) for f in result.notes]
     out.append(summary(result))
     return "\n".join(out)
 
 
+def line(finding) -> str:
+    return f"{finding.path}:{finding.span.line}:{finding.span.col}: {finding.code} {finding.message}"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+def models_text(result) -> str:
+    """What was really checked: "3 models checked, 1 partly (...), 2 classes not followed"."""
+    if not result.partly and not result.unfollowed:
+        return plural(result.models, "model")
+    parts = [f"{plural(result.models, 'model')} checked"]
+    if result.partly:
+        _, name, error = result.partly[0]
+        first = f"{name}: forward not followed from line {error.span.line}: {getattr(error, 'reason', error.message)}"
+        parts.append(f"{len(result.partly)} partly ({first}" + (", ..." if len(result.partly) > 1 else "") + ")")
+    if result.unfollowed:
+        kind = "class" if all(e.code == "CC302" for _, _, e in result.unfollowed) else "model"
+        parts.append(f"{plural(len(result.unfollowed), kind).replace('classs', 'classes')} not followed "
+                     "(run with -v for why)")
+    return ", ".join(parts)
+
+
 def summary(result) -> str:
-    files = f"{result.files} file{'s' if result.files != 1 else ''}"
-    models = f"{result.models} model{'s' if result.models != 1 else ''}"
+    files = plural(result.files, "file")
+    models = models_text(result)
     unread = len(result.failures)
-    # never "All checks passed" over a file that was not read
+    # never "All checks passed" over a file that was not read, nor over a model that was not followed
     tail = f" {unread} file{'s' if unread != 1 else ''} not read (see above)." if unread else ""
     if not result.findings:
-        head = "No problems in the files read" if unread else "All checks passed"
+        if unread:
+            head = "No problems in the files read"
+        elif result.partly or result.unfollowed:
+            head = "No problems in what was followed"
+        else:
+            head = "All checks passed"
         return f"{head} ({files}, {models}).{tail}"
     errors = sum(1 for f in result.findings if f.severity == ERROR)
     warnings = sum(1 for f in result.findings if f.severity == WARNING)
@@ -49,13 +79,15 @@ def summary(result) -> str:
     if warnings:
         parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
     count = len(result.findings)
-    return f"Found {count} problem{'s' if count != 1 else ''} ({', '.join(parts)}) in {files}.{tail}"
+    followed = f" ({models})" if result.partly or result.unfollowed else ""
+    return f"Found {count} problem{'s' if count != 1 else ''} ({', '.join(parts)}) in {files}{followed}.{tail}"
 
 
 def json_report(result, verbose: bool = False) -> str:
     import json  # only for --format json: keeps the pre-commit path lean
 
-    items = [as_json(f) for f in result.findings] + ([as_json(f) for f in result.notes] if verbose else [])
+    items = [as_json(f) for f in result.findings] + [as_json(f) for f in result.notices] + \
+        ([as_json(f) for f in result.notes] if verbose else [])
     return json.dumps(items, indent=2, ensure_ascii=False)
 
 
@@ -70,7 +102,7 @@ def escape_property(text: str) -> str:
 def github_report(result, verbose: bool = False) -> str:
     """GitHub Actions workflow commands: ::error for errors, ::warning for warnings, ::notice for notes."""
     out = []
-    items = list(result.findings) + (list(result.notes) if verbose else [])
+    items = list(result.findings) + list(result.notices) + (list(result.notes) if verbose else [])
     for f in items:
         level = {ERROR: "error", WARNING: "warning"}.get(f.severity, "notice")
         props = (f"file={escape_property(f.path)},line={f.span.line},col={f.span.col},"

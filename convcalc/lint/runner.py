@@ -26,20 +26,24 @@ from convcalc.load import is_python
 
 class Options:
     def __init__(self, select: Optional[list] = None, ignore: Optional[list] = None, exclude: tuple = (),
-                 input: Optional[str] = None, verbose: bool = False):
+                 input: Optional[str] = None, verbose: bool = False, strict: bool = False):
         self.select = select  # from the command line; None: the configuration's
         self.ignore = ignore
         self.exclude = exclude
         self.input = input
         self.verbose = verbose
+        self.strict = strict  # a model followed partly or not at all is a finding
 
 
 class Result:
     def __init__(self):
         self.findings: list = []  # Message
-        self.notes: list = []  # Message (CC900)
+        self.notes: list = []  # Message (CC900; CC301/CC302 unless strict): shown with --verbose
+        self.notices: list = []  # Message (CC303): shown, never a finding
         self.files = 0
-        self.models = 0
+        self.models = 0  # followed to their end
+        self.partly: list = []  # (path, model name, CC301 error)
+        self.unfollowed: list = []  # (path, model or class name, CC301/CC302 error)
         self.failures: list = []  # unreadable files: text for stderr
         self.warnings: list = []  # configuration notes for stderr
         self.sources: dict = {}  # path -> text, for the source lines
@@ -101,50 +105,84 @@ def lint(paths, options: Options) -> Result:
                     fallback = parse_input_option(dims)
                 except UsageError as exc:
                     raise UsageError(f"{origin}: {exc}") from None
-        findings, notes, models = lint_text(shown, text, cli_input, fallback)
-        result.models += models
+        linted = lint_text(shown, text, cli_input, fallback)
+        result.models += linted.checked
+        result.partly.extend((shown, name, error) for name, error in linted.partly)
+        result.unfollowed.extend((shown, name, error) for name, error in linted.unfollowed)
+        findings = list(linted.findings)
+        if options.strict or config.strict:  # what was not followed is a finding
+            findings += [m.from_error(shown, error) for _, error in linted.partly + linted.unfollowed]
+        else:
+            result.notes.extend(m.from_error(shown, error) for _, error in linted.partly + linted.unfollowed)
         lines = re.split(r"\r\n|\r|\n", text)
         for finding in findings:
             if selection.wants(finding.code) and not suppressed(finding, lines):
                 result.findings.append(finding)
-        result.notes.extend(notes)
+        result.notes.extend(linted.notes)
+        result.notices.extend(n for n in linted.notices if selection.wants(n.code) and not suppressed(n, lines))
     result.warnings.extend(finder.notes)
     result.findings.sort(key=lambda f: (f.path, f.span.line, f.span.col, f.code))
     result.notes.sort(key=lambda f: (f.path, f.span.line, f.span.col))
+    result.notices.sort(key=lambda f: (f.path, f.span.line, f.span.col))
     return result
 
 
-def lint_text(path: str, text: str, cli_input: Optional[n.Input], fallback: Optional[n.Input]):
-    """(findings, notes, number of models) of one file."""
+class FileLint:
+    """What linting one file found: findings, notes (shown with -v), notices (shown, never a
+    finding), the models checked, those followed partly, those not followed at all."""
+
+    def __init__(self):
+        self.findings: list = []
+        self.notes: list = []
+        self.notices: list = []
+        self.checked = 0
+        self.partly: list = []  # (model name, its CC301 error)
+        self.unfollowed: list = []  # (model or class name, its CC301 / CC302 error)
+
+    def __iter__(self):  # findings, notes, models checked: unpacks as the triple it once was
+        return iter((self.findings, self.notes, self.checked))
+
+
+def lint_text(path: str, text: str, cli_input: Optional[n.Input], fallback: Optional[n.Input]) -> FileLint:
     if is_python(path):
         return lint_python(path, text, cli_input, fallback)
     from convcalc.frontends.syntax import parse
 
+    out = FileLint()
     try:
         program = parse(text, path)
     except ConvcalcError as exc:
-        return [m.from_error(path, exc)], [], 0
+        out.findings.append(m.from_error(path, exc))
+        return out
     except RecursionError:
-        return [m.SyntaxProblem(path, Span(1, 1, 1, 2), "the description is nested too deeply to read")], [], 0
+        out.findings.append(m.SyntaxProblem(path, Span(1, 1, 1, 2), "the description is nested too deeply to read"))
+        return out
     override = cli_input or (None if program.input is not None else fallback)
-    notes: list = []
-    return lint_model(program, override, None, notes), notes, 1
+    out.findings = lint_model(program, override, None, out.notes, out.notices)
+    out.checked = 1
+    return out
 
 
-def lint_python(path: str, text: str, cli_input, fallback):
+def lint_python(path: str, text: str, cli_input, fallback) -> FileLint:
     from convcalc.frontends.python.models import read_models
 
-    result = read_models(text, path)
-    findings = [m.from_error(path, p) for p in result.problems]
-    notes = [m.Note(path, note.span, note.message) for note in result.notes]
+    result = read_models(text, path, cli_input, fallback)
+    out = FileLint()
+    out.findings = [m.from_error(path, p) for p in result.problems]
+    out.notes = [m.Note(path, note.span, note.message) for note in result.notes]
+    out.unfollowed = list(result.unfollowed)
     several = len(result.models) > 1
     merged: dict = {}
     for model in result.models:
         program = model.program
         for note in program.notes:
-            notes.append(m.Note(path, note.span, note.message))
+            out.notes.append(m.Note(path, note.span, note.message))
+        if program.stopped is not None:
+            out.partly.append((program.name, program.stopped))
+        else:
+            out.checked += 1
         override = cli_input or (None if model.has_input else fallback)
-        for finding in lint_model(program, override, model, notes):
+        for finding in lint_model(program, override, model, out.notes, out.notices):
             key = (finding.span.line, finding.span.col, finding.code, finding.message)
             if key not in merged:
                 merged[key] = (finding, [])
@@ -154,7 +192,5 @@ def lint_python(path: str, text: str, cli_input, fallback):
         finding.model = ", ".join(names)
         if several and names:
             finding.message += f" (in {'models' if len(names) > 1 else 'model'} {finding.model})"
-        findings.append(finding)
-    return findings, notes, len(result.models)
-
-
+        out.findings.append(finding)
+    return out

@@ -6,11 +6,11 @@ from dataclasses import dataclass, replace
 from typing import Optional
 
 from convcalc.engine.analysis import Analysis
-from convcalc.engine.shapes import ShapeBackend
+from convcalc.engine.shapes import ShapeBackend, finish
 from convcalc.engine.walk import Walker
 from convcalc.errors import ConvcalcError
 from convcalc.metrics.fields import Field, start_field, union
-from convcalc.metrics.rules import fmas_of, layer_field, window_settings
+from convcalc.metrics.rules import fmas_of, layer_field, op_field, window_settings
 from convcalc.symbolic import dims
 
 
@@ -94,6 +94,15 @@ class MeasureBackend:
         self.analysis.info.append(RowInfo(field=fld, path=blocks))
         return Value(shape, fld)
 
+    def op(self, name, values, args, node, blocks):
+        shape = self.shapes.op(name, [v.shape for v in values], args, node, blocks)
+        try:
+            fld = op_field(name, args, [v.shape for v in values], shape, [v.field for v in values])
+        except (ConvcalcError, TypeError, ValueError, IndexError):
+            fld = None  # never fail the table for a field
+        self.analysis.info.append(RowInfo(field=fld, path=blocks))
+        return Value(shape, fld)
+
     def concat(self, outputs, node, label, dim: int = 1):
         shape = self.shapes.concat([(v.shape, where) for v, where in outputs], node, label, dim)
         fields = [v.field for v, _ in outputs]
@@ -113,6 +122,7 @@ def measure(program, input_override=None) -> Measured:
     backend.walker = walker
     try:
         analysis.output = walker.run().shape
+        analysis.outputs = [v.shape for v in walker.outputs] if walker.outputs else None
     except ConvcalcError as exc:
         analysis.error = exc
-    return analysis
+    return finish(analysis, program)

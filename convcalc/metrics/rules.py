@@ -147,3 +147,37 @@ def window_settings(spec, args, in_shape: tuple, row) -> dict:
     else:
         padding = tuple((p, p) for p in args.ints("padding", nd))
     return dict(kernel=kernel, stride=stride, padding=padding, dilation=dilation)
+
+
+def _op_axis(dim, rank: int):
+    """The per-sample index of torch's dim (the engine checked it)."""
+    return dim % (rank + 1) - 1
+
+
+def op_field(name: str, args: tuple, shapes: list, out_shape: tuple, fields: list) -> Optional[Field]:
+    """The field after a tensor operation of a Python forward (convcalc/engine/ops.py)."""
+    from convcalc.engine.ops import ELEMENTWISE
+    from convcalc.metrics.fields import union
+
+    first, rank = fields[0], len(shapes[0])
+    if first is None:
+        return None
+    if name in ELEMENTWISE:  # unit by unit, what each operand's unit sees (a 1 broadcast sees its whole axis)
+        return union([f for f, shape in zip(fields, shapes) if len(shape) == len(out_shape)]) \
+            if all(len(s) == len(out_shape) for s in shapes) else None
+    if name in ("mean", "sum", "amax", "amin"):
+        chosen, keepdim = args
+        axes = {_op_axis(d, rank) for d in (chosen if isinstance(chosen, tuple) else (chosen,))}
+        if not keepdim:
+            return None if axes - {0} else first.map(lambda a: replace(a, dim=a.dim - 1))
+        return first.map(lambda a: replace(a, whole=True) if a.dim in axes else a)
+    if name in ("slice", "chunk", "split"):
+        at = _op_axis(args[1] if name != "slice" else args[0], rank)
+        return first if at == 0 else first.on_dim(at, lambda a: replace(a, unknown=True))
+    if name == "pad":
+        pads = args[0]
+        for i in range(len(pads) // 2):
+            dim, left = rank - 1 - i, pads[2 * i]
+            first = first.on_dim(dim, lambda a, left=left: remap(a, a.period, a.jump, lambda v: [v - left]))
+        return first
+    return first.map(lambda a: replace(a, unknown=a.known or a.unknown))  # the layout moved: unknown

@@ -155,6 +155,49 @@ def scale_floor(a: Dim, num: int, den: int) -> Dim:
     return floor_div(a * _as_int(num), den)
 
 
+def exact_quotient(a: Dim, b: Dim):
+    """q with q * b == a as polynomials (a view's -1 between symbolic sizes: C*H*W / (H*W) = C),
+    or None when ``b`` does not divide ``a`` exactly."""
+    if not isinstance(b, Expr):
+        b = _as_int(b)
+        if b == 0:
+            return None
+        if not isinstance(a, Expr):
+            return a // b if a % b == 0 else None
+        if any(c % b for _, c in a._terms):
+            return None
+        return _make({m: c // b for m, c in a._terms})
+    pb = _poly(b)
+    lead = max(pb, key=_order)
+    quotient: PolyDict = {}
+    rest = _poly(a)
+    for _ in range(MAX_TERMS):
+        rest = {m: c for m, c in rest.items() if c}
+        if not rest:
+            return _make(quotient)
+        top = max(rest, key=_order)
+        monomial = _divide_monomial(top, lead)
+        coefficient, remainder = divmod(rest[top], pb[lead])
+        if monomial is None or remainder:
+            return None
+        quotient[monomial] = quotient.get(monomial, 0) + coefficient
+        rest = _add(rest, _mul({monomial: coefficient}, pb), -1)
+    return None
+
+
+def _order(monomial) -> tuple:
+    return sum(e for _, e in monomial), monomial
+
+
+def _divide_monomial(m1, m2):
+    exps = dict(m1)
+    for atom, e in m2:
+        if exps.get(atom, 0) < e:
+            return None
+        exps[atom] -= e
+    return tuple(sorted((atom, e) for atom, e in exps.items() if e))
+
+
 def evaluate(a: Dim, env: Mapping[str, int]) -> int:
     """The value of ``a`` with each symbol replaced by its int in ``env``."""
     if not isinstance(a, Expr):

@@ -305,6 +305,8 @@ def _isinstance(args, kwargs, node):
         raise Unfollowable("isinstance", node)
     value, kinds = args
     kinds = kinds if isinstance(kinds, tuple) else (kinds,)
+    if isinstance(value, Module):  # isinstance(m, nn.Conv2d), isinstance(m, Bottleneck): the module's own kind
+        return any(module_is(value, kind, node) for kind in kinds)
     types = {"int": int, "float": float, "str": str, "bool": bool, "tuple": tuple, "list": list, "dict": dict}
     if not is_constant(value) and not isinstance(value, dict):
         raise Unfollowable("isinstance of something not a constant", node)
@@ -314,6 +316,24 @@ def _isinstance(args, kwargs, node):
             raise Unfollowable("isinstance against a class convcalc does not follow", node)
         wanted.append(types[kind.name])
     return isinstance(value, tuple(wanted))
+
+
+def module_is(value, kind, node) -> bool:
+    """isinstance of a module: an nn layer by name, a class of the file by its bases."""
+    from convcalc.frontends.python.values import ClassInfo, Instance, Layer
+
+    if isinstance(kind, Ref):
+        short = kind.qname.rsplit(".", 1)[-1]
+        if not kind.qname.startswith("torch.nn"):
+            raise Unfollowable(f"isinstance against {kind.qname}", node)
+        if short == "Module":
+            return True
+        if isinstance(value, Layer):
+            return value.name == short
+        return short == "Sequential" and isinstance(value, Sequential)
+    if isinstance(kind, ClassInfo):
+        return isinstance(value, Instance) and kind in value.cls.mro()
+    raise Unfollowable("isinstance against a class convcalc does not follow", node)
 
 
 @_builtin("print")

@@ -6,8 +6,8 @@ import ast
 
 from convcalc.engine.evaluate import COMPARE, PYTHON_ARITHMETIC, ArithmeticProblem
 from convcalc.frontends.python.builtins import BUILTINS
-from convcalc.frontends.python.values import (BATCH, COMPARISONS, MAX_INT_BITS, MAX_ITEMS, OPS, ClassInfo, Function, Module,
-                                              ModuleDict, ModuleList, Ref, Scope, Sequential, Tensor, TensorShape,
+from convcalc.frontends.python.values import (COMPARISONS, MAX_INT_BITS, MAX_ITEMS, OPS, ClassInfo, Function, Module,
+                                              ModuleDict, ModuleList, Ref, Scope, Sequential, Tensor,
                                               Unfollowable, Unknown, describe, is_constant, is_hashable, is_number)
 
 
@@ -211,11 +211,7 @@ class Expressions:
 
     def subscript(self, obj, key, node):
         if isinstance(obj, Tensor):
-            raise Unfollowable("indexing a tensor", node)
-        if isinstance(obj, TensorShape):
-            if key == 0:
-                return BATCH
-            raise Unfollowable("a size of the tensor other than the batch (x.shape[0])", node)
+            return self.tensor_index(obj, key, node)
         if isinstance(obj, (Sequential, ModuleList)):
             if isinstance(key, slice):
                 return type(obj)(obj.items[key])

@@ -1,32 +1,62 @@
 """Following forward: a tensor stands for the value flowing through the network; each layer
-called, functional op, view, add or concat on it becomes a node of the program the shape
-engine walks (:class:`Trace`; the tracing methods are a mixin of the interpreter)."""
+called, functional op, view, add, concat or other tensor operation on it becomes a node of the
+program the shape engine walks (:class:`Trace`; the tracing methods are a mixin of the
+interpreter).
+
+The trace knows every tensor's shape as it goes: each node is applied, as it is emitted, by
+the engine's own rules (a ShapeBackend), so that ``x.size(2)``, broadcasting and a view to
+computed sizes can be followed. When the model's input size is not given, the input's rank
+and channels come from the first layer it meets (its sizes are then the symbols H, W, ...).
+A shape error ends the trace at the node that causes it: the engine's walk reports it there.
+"""
 from __future__ import annotations
 
 import ast
 from typing import Optional
 
 from convcalc import nodes as n
-from convcalc.errors import Span
-from convcalc.frontends.python.torch_api import CONCAT, FUNCTIONAL, SAME_TENSOR_METHODS, SKIPPED_ARGS, TENSOR_METHODS
-from convcalc.frontends.python.values import (BATCH, OPS, Function, Instance, Layer, Opaque, Sequential, Tensor,
-                                              TensorMethod, Unfollowable, const_node, describe, is_number)
+from convcalc.engine.analysis import Analysis
+from convcalc.engine.derive import derive_input
+from convcalc.engine.evaluate import Evaluator
+from convcalc.engine.shapes import ShapeBackend
+from convcalc.errors import ConvcalcError, Span
+from convcalc.frontends.python.torch_api import CONCAT, FUNCTIONAL, SKIPPED_ARGS
+from convcalc.frontends.python.values import (OPS, Function, Instance, Layer, Opaque, Sequential, Tensor,
+                                              Unfollowable, _Signal, const_node, describe, is_number)
+from convcalc.symbolic import dims
+from convcalc.layers.catalogue import lookup
+
+
+class ShapeError(_Signal):
+    """A node the shape engine refuses: the trace ends there (the walk reports the error)."""
+
+    def __init__(self, error: ConvcalcError):
+        self.error = error
 
 
 class Trace:
-    """The nodes a forward produces, in order; Save nodes are inserted where a tensor is needed later."""
+    """The nodes a forward produces, in order; Save nodes are inserted where a tensor is needed
+    later. ``shapes`` applies each node as it comes."""
 
-    def __init__(self):
+    def __init__(self, given: Optional[n.Input], path: str = "", source: str = ""):
         self.body: list = []
         self.current: Optional[Tensor] = None
         self.saves: list = []  # (position, Save node)
         self.names: set = set()
         self.sites: dict = {}  # id(emitted Call) -> (Span in forward, ("layer", id) or ("op", where), origin)
         self.layers_used: dict = {}  # id(layer) -> uses
+        self.given = given  # the input, or None: derived from the first layer
+        self.derived: Optional[n.Input] = None
+        self.shapes = ShapeBackend(Analysis(path, source))
+        self.root: Optional[Tensor] = None
 
-    def start(self, span: Span) -> Tensor:
-        tensor = Tensor(0, "x", span)
-        self.current = tensor
+    def start(self, span: Span, shape: Optional[tuple], label: str = "x", name: Optional[str] = None) -> Tensor:
+        tensor = Tensor(0, label, span, shape)
+        if name is not None:  # a further input: saved under its own name from the start
+            tensor.saved, tensor.named = name, True
+            self.names.add(name)
+        else:
+            self.current = self.root = tensor
         return tensor
 
     def save_name(self, tensor: Tensor) -> str:
@@ -47,14 +77,60 @@ class Trace:
             self.body.append(n.Restore(self.save_name(tensor), span))
             self.current = tensor
 
-    def emit(self, node, label: str, span: Span, site: Optional[Span] = None) -> Tensor:
-        """Append a node; ``site`` is where the forward that wrote it was called (for messages)."""
+    def emit(self, node, label: str, span: Span, operands: list, site: Optional[Span] = None) -> Tensor:
+        """Append ``node``, applied to ``operands`` (the tensor flowing first); ``site`` is where
+        the forward that wrote it was called (for messages)."""
         if site is not None and id(node) not in self.sites:
             self.sites[id(node)] = (site, ("op", span.line, span.col), ())
         self.body.append(node)
-        tensor = Tensor(len(self.body), label, span)
+        shape = self.apply(node, operands)
+        tensor = Tensor(len(self.body), label, span, shape)
         self.current = tensor
         return tensor
+
+    # ------------------------------------------------------------- shapes
+    def apply(self, node, operands: list) -> tuple:
+        if any(t.shape is None for t in operands):
+            self.derive(node)
+        shapes = [t.shape for t in operands]
+        backend = self.shapes
+        try:
+            if isinstance(node, n.Call):
+                spec = lookup(node.name)
+                evaluate = Evaluator({})
+                bound = spec.bind(tuple(evaluate(a) for a in node.args), {k: evaluate(v) for k, v, _ in node.kwargs})
+                return backend.layer(spec, bound, shapes[0], node, ())
+            if isinstance(node, n.AddSaved):
+                return backend.add(shapes[0], shapes[1], node, "add")
+            if isinstance(node, n.ConcatSaved):
+                return backend.concat([(shapes[0], node), (shapes[1], node)], node, "concat", node.dim)
+            if isinstance(node, n.Reshape):
+                evaluate = Evaluator({})
+                return backend.reshape(shapes[0], tuple(evaluate(d) for d in node.dims), node, ())
+            evaluate = Evaluator({})
+            return backend.op(node.op, shapes, tuple(evaluate(a) for a in node.args), node, ())
+        except ConvcalcError as exc:
+            raise ShapeError(exc) from None
+        except OverflowError as exc:  # a symbolic size past the bounds of dims: the walk says so there
+            raise ShapeError(ConvcalcError("CC002", str(exc), node.span)) from None
+
+    def derive(self, node) -> None:
+        """The model's input, from the first operation it meets (its size was not given)."""
+        derived = None
+        if isinstance(node, n.Call):
+            spec = lookup(node.name)
+            evaluate = Evaluator({})
+            try:
+                bound = spec.bind(tuple(evaluate(a) for a in node.args), {k: evaluate(v) for k, v, _ in node.kwargs})
+            except ConvcalcError as exc:
+                raise ShapeError(exc) from None
+            derived = derive_input(spec, bound, node.span)
+        if derived is None:
+            raise Unfollowable(f"the input's size is not given, and {describe_node(node)} does not tell its rank and "
+                               "channels; add `# convcalc: input 3x32x32` above the model", None)
+        symbols = tuple(d.id if isinstance(d, n.Name) else None for d in derived.dims)
+        self.derived = n.Input(derived.dims, derived.span, None, derived.derived, symbols)
+        self.root.shape = tuple(d.value if isinstance(d, n.Num) else derived_symbol(d) for d in derived.dims)
 
     def finish(self) -> list:
         out: list = []
@@ -69,8 +145,18 @@ class Trace:
         return out
 
 
+def derived_symbol(name: n.Name):
+    from convcalc.symbolic.dims import sym
+
+    return sym(name.id)
+
+
+def describe_node(node) -> str:
+    return " ".join(getattr(node, "text", "").split()) or "its first operation"
+
+
 class Tracing:
-    """The tensor operations of forward."""
+    """Modules called on tensors, and arithmetic between tensors."""
 
     def caller_span(self, span: Span) -> Span:
         """Where the forward running now was called from (self.up1(x5, x4)), or ``span`` itself."""
@@ -90,7 +176,11 @@ class Tracing:
         return value
 
     def call_module(self, module, args: list, kwargs: dict, node):
-        trace = self.need_trace(node)
+        if self.trace is None:
+            from convcalc.frontends.python.discovery import probe
+
+            return probe(self, module, args)
+        trace = self.trace
         if isinstance(module, Instance):
             if module.poisoned:
                 raise Unfollowable(f"the {module.cls.name} object is not known ({module.poisoned})", node)
@@ -103,21 +193,22 @@ class Tracing:
                 return self.call_module(Sequential(module.seq), args, kwargs, node)
             raise Unfollowable(f"{module.cls.name} has no forward", node)
         if len(args) != 1 or kwargs:
-            raise Unfollowable(f"a module called with {len(args)} arguments", node)
+            raise Unfollowable(f"{describe(module)} called with {len(args)} arguments", node)
         x = self.tensor_arg(args[0], node)
         if isinstance(module, Sequential):
             for item in module.items:
                 x = self.call_module(item, [x], {}, node)
             return x
         if isinstance(module, Layer):
-            trace.use(x, self.src.span(node) if node is not None else module.call.span)
-            emitted = n.Call(*module.call._values())
             site = self.src.span(node) if node is not None else module.call.span
+            trace.use(x, site)
+            emitted = module.call_for(self.module_paths.get(id(module), ""))
             trace.sites[id(emitted)] = (site, ("layer", id(module)), module.origin)
             trace.layers_used[id(module)] = trace.layers_used.get(id(module), 0) + 1
-            return trace.emit(emitted, "", site)
+            return trace.emit(emitted, "", site, [x])
         if isinstance(module, Opaque):
-            raise Unfollowable(f"{module.qname.replace('torch.nn.', 'nn.')} is not in convcalc's catalogue", node)
+            raise Unfollowable(f"{module.qname.replace('torch.nn.', 'nn.')} is not supported: it is not in "
+                               "convcalc's catalogue", node)
         raise Unfollowable(f"calling {describe(module)}", node)
 
     def functional_layer(self, layer: str, params: tuple, forced: dict, tensor: Tensor, args, kwargs, node) -> Tensor:
@@ -142,10 +233,11 @@ class Tracing:
             if key not in given:
                 kw.append((key, const_node(value, self.src.span(node), node, layer), self.src.span(node)))
         span = self.src.span(node)
+        layer = global_pool(layer, kw, tensor)
         call = n.Call(layer, tuple(exprs), tuple(kw), self.src.segment(node), span, self.src.span(node.func))
         trace.use(tensor, span)
         trace.sites[id(call)] = (span, ("op", id(call)), ())
-        return trace.emit(call, "", span)
+        return trace.emit(call, "", span, [tensor])
 
     def functional(self, qname: str, node, scope):
         trace = self.need_trace(node)
@@ -166,10 +258,11 @@ class Tracing:
                 return tensors[0]
             names = [trace.save_name(t) for t in tensors[1:]]
             trace.use(tensors[0], span)
-            result = None
-            for name in names:
+            result = tensors[0]
+            for name, other in zip(names, tensors[1:]):
                 # the engine resolves a negative dim against the tensor's rank (dim=-3 is channels on 4-d only)
-                result = trace.emit(n.ConcatSaved(name, span, dim), "", span, self.caller_span(span))
+                result = trace.emit(n.ConcatSaved(name, span, dim), "", span, [result, other],
+                                    self.caller_span(span))
             return result
         layer, params, forced = FUNCTIONAL[qname]
         if not node.args:
@@ -197,58 +290,56 @@ class Tracing:
         kwargs = [(p, v, nd, nd) for p, (v, nd) in zip(positions, args)] + kwargs
         return self.functional_layer(layer, params, forced, tensor, [], kwargs, node)
 
-    def tensor_method(self, method: TensorMethod, node, scope):
+    def emit_op(self, op: str, operands: list, args: tuple, node, text: Optional[str] = None) -> Tensor:
+        """A tensor operation of convcalc/engine/ops.py on ``operands`` (the first flows in)."""
+        from convcalc.frontends.python.values import const_node
+
         trace = self.need_trace(node)
-        tensor, name = method.tensor, method.name
         span = self.src.span(node)
-        if name in ("view", "reshape"):
-            args, kwargs = self.call_args(node, scope)
-            if kwargs:
-                raise Unfollowable(f"{name} with keywords", node)
-            values = [v for v, _ in args]
-            if len(values) == 1 and isinstance(values[0], (tuple, list)):
-                values = list(values[0])
-            if len(values) < 2 or not (values[0] is BATCH or values[0] == -1):
-                raise Unfollowable(f"x.{name}(...) that does not keep the batch first (x.size(0) or -1)", node)
-            rest = values[1:]
-            if not all(type(v) is int for v in rest):
-                raise Unfollowable(f"x.{name}(...) with sizes convcalc cannot follow", node)
-            if values[0] is BATCH and rest == [-1]:
-                call = n.Call("Flatten", (), (), self.src.segment(node), span, self.src.span(node.func))
-                trace.use(tensor, span)
-                trace.sites[id(call)] = (span, ("op", id(call)), ())
-                return trace.emit(call, "", span)
-            node_dims = tuple(n.Num(v, span) for v in rest)
-            trace.use(tensor, span)
-            return trace.emit(n.Reshape(node_dims, values[0] == -1, self.src.segment(node), span), "", span,
-                              self.caller_span(span))
-        if name == "size":
-            args, kwargs = self.call_args(node, scope)
-            if len(args) == 1 and args[0][0] == 0 and not kwargs:
-                return BATCH
-            raise Unfollowable("a size of the tensor other than the batch (x.size(0))", node)
-        if name in TENSOR_METHODS:
-            layer, params = TENSOR_METHODS[name]
-            forced = {"start_dim": 0} if name == "flatten" else {}
-            args, kwargs = self.call_args(node, scope)
-            if len(args) > len(params):
-                raise Unfollowable(f"too many arguments for x.{name}", node)
-            kw = [(p, v, nd, nd) for p, (v, nd) in zip(params, args)] + kwargs
-            return self.functional_layer(layer, params, forced, tensor, [], kw, node)
-        if name in SAME_TENSOR_METHODS:
-            return tensor
-        raise Unfollowable(f"x.{name}(...)", node)
+        names = tuple([None] + [trace.save_name(t) for t in operands[1:]])
+        trace.use(operands[0], span)
+        exprs = tuple(const_node(a, span, node, op) for a in args)
+        return trace.emit(n.Op(op, names, exprs, text or self.src.segment(node), span), "", span, operands,
+                          self.caller_span(span))
 
     def tensor_binop(self, op: str, left, right, node):
         trace = self.need_trace(node)
         if isinstance(left, Tensor) and isinstance(right, Tensor):
-            if op not in ("Add", "Sub"):
-                raise Unfollowable(f"tensor {OPS.get(op, op)} tensor (broadcasting is not followed)", node)
             span = self.src.span(node)
-            name = trace.save_name(right)
-            trace.use(left, span)
-            return trace.emit(n.AddSaved(name, span), "", span, self.caller_span(span))
+            if op == "Add" and left.shape == right.shape and left.shape is not None:
+                name = trace.save_name(right)
+                trace.use(left, span)
+                return trace.emit(n.AddSaved(name, span), "", span, [left, right], self.caller_span(span))
+            name = BROADCAST.get(op)
+            if name is None:
+                raise Unfollowable(f"tensor {OPS.get(op, op)} tensor", node)
+            return self.emit_op(name, [left, right], (), node)
         tensor, other = (left, right) if isinstance(left, Tensor) else (right, left)
         if is_number(other) and op in ("Add", "Sub", "Mult", "Div", "FloorDiv", "Pow", "Mod"):
             return tensor  # an element-wise operation with a number keeps the shape
         raise Unfollowable(f"tensor {OPS.get(op, op)} {describe(other)}", node)
+
+
+BROADCAST = {"Add": "add", "Sub": "sub", "Mult": "mul", "Div": "div"}
+
+
+def global_pool(layer: str, kwargs: list, tensor: Tensor) -> str:
+    """F.avg_pool2d(x, x.size()[2:]) on a symbolic input: a window as large as the input,
+    stride and padding left as they default, is a global average (max) pool, whatever H and W
+    are; convcalc follows it as AdaptiveAvgPool2d(1), which the rules can take symbolically.
+    The kernel is changed into output_size=1 in place."""
+    if not layer.startswith(("AvgPool", "MaxPool")) or tensor.shape is None:
+        return layer
+    given = {key: expr for key, expr, _ in kwargs}
+    kernel = given.get("kernel_size")
+    nd = lookup(layer).traits.rank
+    if not isinstance(kernel, (n.TupleExpr, n.Value)) or set(given) - {"kernel_size"}:
+        return layer
+    values = [e.value for e in kernel.items] if isinstance(kernel, n.TupleExpr) else [kernel.value] * nd
+    spatial = tensor.shape[len(tensor.shape) - nd:]
+    if not any(dims.is_symbolic(v) for v in values) or tuple(values) != tuple(spatial):
+        return layer
+    at = next(i for i, (key, _, _) in enumerate(kwargs) if key == "kernel_size")
+    _, expr, key_span = kwargs[at]
+    kwargs[at] = ("output_size", n.Num(1, expr.span), key_span)
+    return f"Adaptive{layer}"

@@ -6,18 +6,21 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
+from convcalc import codes
+from convcalc.errors import ConvcalcError
 from convcalc.frontends.python.calls import Calls
 from convcalc.frontends.python.expressions import Expressions
 from convcalc.frontends.python.forward import Trace, Tracing
-from convcalc.frontends.python.objects import Objects
+from convcalc.frontends.python.objects import ModuleMethods, Objects
 from convcalc.frontends.python.recovery import Recovery
 from convcalc.frontends.python.source import Source
 from convcalc.frontends.python.statements import Statements
+from convcalc.frontends.python.tensor_api import TensorCalls
 from convcalc.frontends.python.torch_api import TorchCalls
 from convcalc.frontends.python.values import MAX_STEPS, Scope, Unfollowable
 
 
-class Interp(Statements, Expressions, Calls, Objects, TorchCalls, Tracing, Recovery):
+class Interp(Statements, Expressions, Calls, Objects, ModuleMethods, TorchCalls, Tracing, TensorCalls, Recovery):
     """The state of one file's interpretation: its scopes, the step budget, the trace of the
     forward being followed and the instances built."""
 
@@ -34,6 +37,15 @@ class Interp(Statements, Expressions, Calls, Objects, TorchCalls, Tracing, Recov
         self.building: list = []  # classes instantiated, with the depth at which they were
         self.external_reads: Optional[set] = None  # OBJ.NAME reads of the file, computed once for all models
         self.subclasses: Optional[dict] = None  # see subclasses_of
+        self.module_paths: dict = {}  # id(layer) -> its path in the tree of the model being followed
+        self.training = False  # self.training: forward is followed in eval mode, as torchinfo does
+        self.nested: set = set()  # classes built inside other models: blocks, checked where they are used
+        self.probing = False  # script code runs to find a model called on a tensor it made (discovery.py)
+        self.notes: list = []  # ConvcalcError(CC900): what was taken as weight initialisation, decorators passed
+        self.globals.vars["__name__"] = "model_file"  # not "__main__": script code under the guard does not run
+
+    def note(self, message: str, node) -> ConvcalcError:
+        return ConvcalcError(codes.NOTE, message, self.src.span(node))
 
     def tick(self, node) -> None:
         self.steps += 1

@@ -3,16 +3,20 @@ factory functions), each built and its forward traced into a Program."""
 from __future__ import annotations
 
 import ast
+from typing import Optional
 
 from convcalc import codes
 from convcalc import nodes as n
 from convcalc.errors import ConvcalcError, Span
-from convcalc.frontends.python.forward import Trace
+from convcalc.frontends.python import discovery
+from convcalc.frontends.python.forward import ShapeError, Trace
 from convcalc.frontends.python.interp import Interp
 from convcalc.frontends.python.source import Source, input_comment
-from convcalc.frontends.python.values import (ClassInfo, Function, Instance, Layer, Module, ModuleDict, ModuleList,
-                                              NOTE, Opaque, Sequential, Tensor, Unfollowable, _Signal,
-                                              describe)
+from convcalc.frontends.python.values import (NOTE, Function, Instance, Layer, Module, ModuleDict,
+                                              ModuleList, Opaque, Parameter, Sequential, Tensor, Unfollowable, Unknown,
+                                              _Signal, describe)
+from convcalc.layers.common import AXES
+from convcalc.symbolic.dims import sym
 
 
 class PythonModel:
@@ -31,6 +35,7 @@ class PythonModel:
 class FileModels:
     def __init__(self):
         self.models: list = []
+        self.unfollowed: list = []  # (name, CC301 error): models of which nothing was followed
         self.notes: list = []  # ConvcalcError(CC900) about the file itself
         self.problems: list = []  # ConvcalcError: malformed input comments
 
@@ -39,16 +44,20 @@ class FileModels:
         return [m.program for m in self.models]
 
 
-def models_from_source(text: str, path: str) -> list:
+def models_from_source(text: str, path: str, override=None, training: bool = False,
+                       chosen: Optional[str] = None) -> list:
     """Every model of a Python file that convcalc can follow, as a Program named after it."""
-    result = read_models(text, path)
+    result = read_models(text, path, override, training=training, chosen=chosen)
     if result.problems:
         raise result.problems[0]
-    if not result.programs:  # say why there is nothing to show (lint, which reads whole trees, only notes it)
+    if not result.programs:  # say why there is nothing to show (lint, which reads whole trees, counts it)
+        if result.unfollowed:
+            raise result.unfollowed[0][1]
         if result.notes:
             raise ConvcalcError(codes.SYNTAX, result.notes[0].message, result.notes[0].span)
-        raise ConvcalcError(codes.SYNTAX, "no model found: convcalc reads nn.Module subclasses with a forward, and "
-                                     "nn.Sequential(...) assigned to a name", Span(1, 1, 1, 2))
+        raise ConvcalcError(codes.SYNTAX, "no model found: convcalc reads nn.Module subclasses with a forward, "
+                                          "factories that return one, and nn.Sequential(...) assigned to a name",
+                            Span(1, 1, 1, 2))
     return result.programs
 
 
@@ -56,7 +65,12 @@ def note(message: str, span: Span) -> ConvcalcError:
     return ConvcalcError(NOTE, message, span)
 
 
-def read_models(text: str, path: str) -> FileModels:
+def read_models(text: str, path: str, override=None, fallback=None, training: bool = False,
+                chosen: Optional[str] = None) -> FileModels:
+    """The models of a Python file. ``override``: the command's input (it wins over a model's
+    comment); ``fallback``: the configuration's (a model's comment wins over it); ``training``:
+    follow forward in training mode (``self.training`` is True), not in eval mode; ``chosen``:
+    a model call (``--model "VGG('VGG16')"``), the only model then."""
     result = FileModels()
     src = Source(text, path)
     try:
@@ -67,139 +81,242 @@ def read_models(text: str, path: str) -> FileModels:
                                  Span(line, 1, line, 2)))
         return result
     interp = Interp(src, tree)
+    interp.training = training
     try:
         interp.run_module()
     except (Unfollowable, _Signal, RecursionError):
         pass
-    interp.fresh_budget()
-    candidates = find_candidates(interp, tree, src, result)
-    nested = set()
+    pending: dict = {}
+    found = discovery.candidates(interp, tree, src, pending, chosen)
+    built = build(interp, src, found, result)
+    covered = {value.cls.name for _, value, _ in built if isinstance(value, Instance)}
+    wanted = set(pending) - covered - {cls.name for cls in interp.nested}
+    for instance, shapes in discovery.script_calls(interp, tree, wanted) if wanted and chosen is None else ():
+        call = instance.node
+        name = src.segment(call) or instance.cls.name
+        given = tuple(n.Input(tuple(n.Num(d, src.span(call)) for d in shape[1:]), src.span(call)) for shape in shapes)
+        built.append((discovery.Candidate(" ".join(name.split()), None, call, [], "script",
+                                          given[0] if len(given) == 1 else given), instance, [instance]))
+    classes = {value.cls for candidate, value, _ in built if candidate.kind == "class"}
+    for candidate, value, instances in built:
+        own_comment = input_comment(src, candidate.comment_nodes)[0] is not None
+        if candidate.kind == "class" and value.cls in interp.nested and not own_comment:
+            continue  # a building block of another model of the file, checked there
+        if candidate.kind == "factory" and isinstance(value, Instance) and value.cls in classes and not own_comment:
+            continue  # def alexnet(**kwargs): return AlexNet(**kwargs): the class is checked
+        model = trace_model(interp, src, candidate.name, value, candidate.where, candidate.comment_nodes, result,
+                            instances, override, fallback if candidate.given is None else candidate.given)
+        if model is not None:
+            result.models.append(model)
+    result.notes.extend(interp.notes)
+    traced = {obj.cls.name for obj in interp.instances if obj.traced}
+    for name, (stmt, why) in pending.items():
+        if name not in traced:
+            result.unfollowed.append((name, ConvcalcError(codes.NOT_A_MODEL, f"class {name} looks like a model but "
+                                                                             f"was not followed: {why}",
+                                                          src.span(stmt))))
+    return result
+
+
+def build(interp: Interp, src: Source, found: list, result: FileModels) -> list:
+    """(candidate, the model it built, the instances built with it) of each candidate that builds."""
     built = []
-    for name, make, where, comment_nodes, kind in candidates:
+    for candidate in found:
         interp.fresh_budget()
         interp.building = []
         first_instance = len(interp.instances)
         try:
-            value = make()
+            value = candidate.make()
         except (Unfollowable, RecursionError) as exc:
             reason = exc.reason if isinstance(exc, Unfollowable) else "nested too deeply"
-            at = exc.node if isinstance(exc, Unfollowable) and getattr(exc, "node", None) is not None else where
-            result.notes.append(note(f"model {name}: not followed ({reason})", src.span(at)))
+            at = exc.node if isinstance(exc, Unfollowable) and getattr(exc, "node", None) is not None \
+                else candidate.where
+            error = ConvcalcError(codes.NOT_A_MODEL if candidate.kind == "class" else codes.NOT_FOLLOWED,
+                                  f"model {candidate.name} was not built: {reason}", src.span(at))
+            result.unfollowed.append((candidate.name, error))
             continue
         except _Signal:
             continue
         if value is None:
             continue
-        nested.update(cls for cls, depth in interp.building if depth > 0)
-        built.append((name, value, where, comment_nodes, interp.instances[first_instance:], kind))
-    classes = {value.cls for _, value, _, _, _, kind in built if kind == "class"}
-    for name, value, where, comment_nodes, instances, kind in built:
-        if kind == "class" and value.cls in nested and not input_comment(src, comment_nodes)[0]:
-            continue  # a building block of another model of the file, checked there
-        if kind == "factory" and isinstance(value, Instance) and value.cls in classes \
-                and not input_comment(src, comment_nodes)[0]:
-            continue  # def alexnet(**kwargs): return AlexNet(**kwargs): the class is checked
-        model = trace_model(interp, src, name, value, where, comment_nodes, result, instances)
-        if model is not None:
-            result.models.append(model)
-    return result
-
-
-def find_candidates(interp: Interp, tree: ast.Module, src: Source, result: FileModels) -> list:
-    """(name, make, node, comment nodes): classes, module-level modules, factory functions."""
-    out = []
-    seen_values = set()
-    for stmt in tree.body:
-        if isinstance(stmt, ast.ClassDef):
-            cls = interp.globals.vars.get(stmt.name)
-            if not isinstance(cls, ClassInfo) or not cls.module:
-                continue
-            init = cls.lookup("__init__")
-            if isinstance(init, Function) and required_params(init, skip=1):
-                if input_comment(src, [stmt])[0]:
-                    result.notes.append(note(f"model {stmt.name}: __init__ needs arguments "
-                                             f"({', '.join(required_params(init, skip=1))}); checked where it is used",
-                                             src.span(stmt)))
-                continue
-            if cls.foreign:
-                result.notes.append(note(f"model {stmt.name}: derives from {cls.foreign}, which convcalc does not "
-                                         "follow", src.span(stmt)))
-                continue
-            out.append((stmt.name, lambda c=cls, s=stmt: interp.instantiate(c, [], {}, s), stmt, [stmt], "class"))
-        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
-            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            for target in targets:
-                if not isinstance(target, ast.Name):
-                    continue
-                value = interp.globals.vars.get(target.id)
-                if not isinstance(value, Module) or id(value) in seen_values:
-                    continue
-                seen_values.add(id(value))
-                if isinstance(value, Instance) and isinstance(stmt.value, ast.Call) and not stmt.value.args \
-                        and not stmt.value.keywords and isinstance(stmt.value.func, ast.Name) \
-                        and stmt.value.func.id == value.cls.name:
-                    continue  # model = Net(): the class itself is checked
-                if isinstance(value, (Layer, Opaque, ModuleList, ModuleDict)):
-                    continue
-                comment = [stmt] + ([value.cls.node] if isinstance(value, Instance) else [])
-                out.append((target.id, lambda v=value: v, stmt, comment, "value"))
-        elif isinstance(stmt, ast.FunctionDef):
-            func = interp.globals.vars.get(stmt.name)
-            if not isinstance(func, Function) or required_params(func) or stmt.name.startswith("_"):
-                continue
-
-            def make(f=func, s=stmt):
-                value = interp.invoke(f, [], {}, s)
-                return value if isinstance(value, (Sequential, Instance)) else None
-
-            out.append((stmt.name, make, stmt, [stmt], "factory"))
-    return out
-
-
-def required_params(func: Function, skip: int = 0) -> list:
-    spec = func.node.args
-    positional = [a.arg for a in list(getattr(spec, "posonlyargs", [])) + list(spec.args)][skip:]
-    names = positional + [a.arg for a in spec.kwonlyargs]
-    return [p for p in names if p not in func.defaults]
+        interp.nested.update(cls for cls, depth in interp.building if depth > 0)
+        built.append((candidate, value, interp.instances[first_instance:]))
+    return built
 
 
 def trace_model(interp: Interp, src: Source, name: str, value, where, comment_nodes, result: FileModels,
-                instances: list):
-    given, problem = input_comment(src, comment_nodes + ([value.cls.node] if isinstance(value, Instance) else []))
+                instances: list, override=None, fallback=None):
+    """The model's Program: its forward followed on its input (the comment above it, else the
+    command's), with symbols for the spatial sizes so that the program serves any size; a
+    forward that decides on a size is followed again on the concrete input, when there is one,
+    and the program then holds for that input only."""
+    comment, problem = input_comment(src, comment_nodes + ([value.cls.node] if isinstance(value, Instance) else []))
     if problem is not None:
         result.problems.append(problem)
+    given = override or comment or fallback
+    tree, complete_tree = module_tree(value)
+    interp.module_paths = {id(layer): path for path, layer in tree}
+    attempt = follow(interp, src, name, value, where, given, symbolic=True)
+    if (attempt.size_decision or attempt.shape_error) and given is not None and not all_symbolic(given):
+        # a condition on a size, or a size the symbolic rules cannot take: follow the given sizes themselves
+        attempt = follow(interp, src, name, value, where, given, symbolic=False)
+    trace = attempt.trace
+    body = trace.finish()
+    if not any(isinstance(s, (n.Call, n.Reshape, n.Op)) for s in body) and attempt.stopped is not None:
+        result.notes.append(note(attempt.stopped.message, attempt.stopped.span))  # nothing followed: a class not followed
+        result.unfollowed.append((name, attempt.stopped))
+        return None
+    inputs = attempt.inputs
+    registered = tuple((path, layer.call_for(path)) for path, layer in tree
+                       if isinstance(layer, Layer) and id(layer) not in trace.layers_used)
+    parameters = tuple((path, parameter.count, parameter.trainable) for path, parameter in tree
+                       if isinstance(parameter, Parameter))
+    program = n.Program(tuple(inputs + body + attempt.outputs), src.text, src.path, name, tuple(attempt.notes),
+                        n.PYTHON, attempt.stopped, registered, complete_tree, parameters)
+    return PythonModel(program, trace.sites, attempt.stopped is None, comment is not None, interp, instances)
+
+
+class Attempt:
+    """One following of a forward: the trace, the inputs it started from, the outputs, where it
+    stopped (a CC301 error) and whether it stopped at a condition on a symbolic size."""
+
+    def __init__(self, trace):
+        self.trace, self.inputs, self.outputs, self.notes = trace, [], [], []
+        self.stopped = None
+        self.size_decision = False
+        self.shape_error = False
+
+
+def all_symbolic(given) -> bool:
+    main = given[0] if isinstance(given, tuple) else given
+    return all(isinstance(d, n.Name) for d in main.dims[1:])
+
+
+def follow(interp: Interp, src: Source, name: str, value, where, given, symbolic: bool) -> Attempt:
     interp.fresh_budget()
-    trace = Trace()
-    interp.trace = trace
-    notes = []
-    complete = True
     forward = value.cls.lookup("forward") if isinstance(value, Instance) else None
     start_node = forward.node if isinstance(forward, Function) else where
-    x = trace.start(src.span(start_node))
+    start = src.span(start_node)
+    givens = (given if isinstance(given, tuple) else (given,)) if given is not None else ()
+    names = forward_inputs(forward)
+    trace = Trace(givens[0] if givens else None, src.path, src.text)
+    attempt = Attempt(trace)
+    tensors = []
+    for i, param in enumerate(names):
+        node = givens[i] if i < len(givens) else None
+        if i > 0 and node is None:
+            attempt.stopped = not_followed(name, f"forward takes a further input {param!r} whose size is not given "
+                                                 f"(add it to the input comment: `# convcalc: input A, B`)", start)
+            return attempt
+        traced, symbols = traced_input(node, symbolic) if node is not None else (None, ())
+        if node is not None and not symbolic:
+            symbols = None  # followed for these sizes only: a walk with others must not use this program
+        if node is not None:
+            attempt.inputs.append(n.Input(node.dims, node.span, None if i == 0 else param, node.derived, symbols))
+        tensors.append(trace.start(start, traced, param, None if i == 0 else param))
+    interp.trace = trace
     try:
-        out = interp.call_module(value, [x], {}, None)
-        if isinstance(out, Tensor):
-            trace.use(out, src.span(start_node))
-        elif trace.body:
-            notes.append(note(f"model {name}: forward returns {describe(out)}; the shapes shown are those of the "
-                              "last tensor computed", src.span(start_node)))
+        out = interp.call_module(value, tensors, {}, None)
+        attempt.outputs = outputs_of(trace, out, start, name, attempt)
+    except ShapeError:
+        attempt.shape_error = True  # the node the shape engine refuses ends the program: the walk reports it
     except (Unfollowable, RecursionError) as exc:
-        complete = False
         reason = exc.reason if isinstance(exc, Unfollowable) else "nested too deeply"
-        at = exc.node if isinstance(exc, Unfollowable) and exc.node is not None else start_node
-        notes.append(note(f"model {name}: stopped following forward here ({reason}); the layers before are "
-                          "checked", src.span(at)))
+        span = getattr(exc, "span", None) or (src.span(exc.node) if isinstance(exc, Unfollowable) and
+                                               exc.node is not None else start)
+        attempt.size_decision = isinstance(exc, Unfollowable) and "symbolic size" in reason
+        attempt.stopped = not_followed(name, reason, span)
     except _Signal:
-        complete = False
+        attempt.stopped = not_followed(name, "a return or break convcalc could not place", start)
     finally:
         interp.trace = None
-    body = trace.finish()
-    if not any(isinstance(s, (n.Call, n.Reshape)) for s in body):
-        for item in notes:
-            result.notes.append(item)
-        if not notes:
-            result.notes.append(note(f"model {name}: no layer to check", src.span(where)))
-        return None
-    program = n.Program(tuple(([given] if given is not None else []) + body), src.text, src.path, name,
-                        tuple(notes), n.PYTHON)
-    return PythonModel(program, trace.sites, complete, given is not None, interp, instances)
+    if trace.derived is not None:
+        attempt.inputs.insert(0, trace.derived)
+    return attempt
+
+
+def forward_inputs(forward) -> list:
+    """The names of forward's tensor parameters (those without defaults), or ["x"]."""
+    if not isinstance(forward, Function):
+        return ["x"]
+    spec = forward.node.args
+    positional = [a.arg for a in list(getattr(spec, "posonlyargs", [])) + list(spec.args)][1:]
+    required = [p for p in positional if p not in forward.defaults]
+    return required or ["x"]
+
+
+def traced_input(given: n.Input, symbolic: bool) -> tuple:
+    """(the shape the forward is followed on, the symbols per dim): the spatial sizes become
+    symbols (a name given stays itself), the channels stay."""
+    shape, symbols = [], []
+    names = iter(AXES.get(len(given.dims) - 1, ()))
+    for i, dim in enumerate(given.dims):
+        if isinstance(dim, n.Name):
+            shape.append(sym(dim.id))
+            symbols.append(dim.id)
+        elif symbolic and i > 0 and len(given.dims) > 1:
+            label = next(names, None) or f"S{i}"
+            shape.append(sym(label))
+            symbols.append(label)
+        else:
+            shape.append(dim.value)
+            symbols.append(None)
+    return tuple(shape), tuple(symbols) if any(s is not None for s in symbols) else ()
+
+
+def outputs_of(trace: Trace, out, start: Span, name: str, attempt: Attempt) -> list:
+    """The tensor forward returns flows last; several (a tuple) are named by an Outputs node."""
+    tensors = [t for t in (out if isinstance(out, (tuple, list)) else (out,)) if isinstance(t, Tensor)]
+    if not tensors:
+        if trace.body:
+            attempt.stopped = not_followed(name, f"forward returns {describe(out)}, not a tensor", start)
+        return []
+    if len(tensors) == 1 or len(tensors) != len(out if isinstance(out, (tuple, list)) else (out,)):
+        trace.use(tensors[0], start)
+        return []
+    names = [trace.save_name(t) for t in tensors]
+    trace.use(tensors[0], start)
+    return [n.Outputs(tuple(names), start)]
+
+
+def not_followed(name: str, reason: str, span: Span) -> ConvcalcError:
+    error = ConvcalcError(codes.NOT_FOLLOWED, f"model {name}: forward not followed from here ({reason}); what comes "
+                                              "before is checked", span)
+    error.reason = reason  # for the summaries
+    return error
+
+
+def module_tree(value) -> tuple:
+    """([(path, Layer or Parameter)], whether every part is known): the modules a model
+    registers, in the order torch registers them; a layer object under two names once."""
+    out, seen, complete = [], set(), True
+
+    def visit(module, path):
+        nonlocal complete
+        if isinstance(module, (Layer, Parameter)):
+            if id(module) not in seen:
+                seen.add(id(module))
+                out.append((path, module))
+            return
+        if isinstance(module, Instance):
+            if module.poisoned:
+                complete = False
+            children = list(module.attrs.items())
+            if module.seq is not None:
+                children = [(str(i), m) for i, m in enumerate(module.seq)] + children
+        elif isinstance(module, (Sequential, ModuleList)):
+            children = [(str(i), m) for i, m in enumerate(module.items)]
+        elif isinstance(module, ModuleDict):
+            children = list(module.items.items())
+        else:
+            return
+        for key, child in children:
+            if isinstance(child, Unknown):
+                complete = False
+            elif isinstance(child, Opaque):
+                complete = False  # a module outside the catalogue: its parameters are not known
+            elif isinstance(child, Module):
+                visit(child, f"{path}.{key}" if path else str(key))
+
+    visit(value, "")
+    return out, complete

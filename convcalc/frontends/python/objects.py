@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from convcalc.errors import ConvcalcError
 from convcalc.frontends.python.builtins import CONTAINER_METHODS, container_kind, string_method
-from convcalc.frontends.python.values import (BoundMethod, Builtin, ClassInfo, Function, Instance, Layer, Module,
+from convcalc.frontends.python.values import (Weight, BoundMethod, Builtin, ClassInfo, Function, Instance, Layer, Module,
                                               ModuleDict, ModuleList, Ref, Sequential, SuperProxy, Tensor,
-                                              TensorMethod, TensorShape, Unfollowable, Unknown, describe)
+                                              TensorMethod, Unfollowable, Unknown, describe)
 
 
 class Objects:
@@ -37,13 +37,18 @@ class Objects:
                 return value
             if value.kind == "classmethod":
                 return BoundMethod(value, obj.cls)
+            if value.kind == "property":
+                return self.invoke(value, [obj], {}, node)
             return BoundMethod(value, obj)
+        if value is None and name in MODULE_METHODS:
+            return Builtin(name, lambda args, kwargs, call, o=obj, m=MODULE_METHODS[name]: getattr(self, m)(
+                o, args, kwargs, call))
         if value is not None:
             if isinstance(value, Unknown):
                 raise Unfollowable(f"{obj.cls.name}.{name} is not known ({value.reason})", node)
             return value
         if name == "training":
-            raise Unfollowable("self.training depends on train() / eval() mode", node)
+            return self.training
         raise Unfollowable(f"{obj.cls.name} has no attribute {name} that convcalc knows", node)
 
     def class_attr(self, cls: ClassInfo, name: str, node):
@@ -56,7 +61,13 @@ class Objects:
 
     def tensor_attr(self, tensor: Tensor, name: str, node):
         if name == "shape":
-            return TensorShape(tensor)
+            return self.sizes(tensor, node)
+        if name == "ndim":
+            return len(self.sizes(tensor, node))
+        if name == "data":
+            return tensor
+        if name in ("device", "dtype", "is_cuda"):
+            return Ref(f"tensor.{name}")
         return TensorMethod(tensor, name)
 
     def container_attr(self, obj, name: str, node):
@@ -82,9 +93,21 @@ class Objects:
                               {k: evaluate(v) for k, v, _ in layer.call.kwargs})
         except ConvcalcError:
             raise Unfollowable(f"the arguments of {layer.call.text}", node) from None
+        if name == "weight" or name == "bias":  # None without a bias, as torch has it
+            return None if name == "bias" and bound.values.get("bias") is False else Weight()
         if name in bound.values:
-            return bound.values[name]
+            value = bound.values[name]
+            # torch keeps a convolution's window settings as tuples, one per spatial dim
+            if spec.family == "conv" and name in TUPLED and type(value) is int:
+                return (value,) * spec.traits.rank
+            return value
+        if name in ("training", "inplace"):
+            return self.training if name == "training" else bound.values.get("inplace", False)
         raise Unfollowable(f"the attribute {name} of {layer.name}", node)
+
+    def weight_attr(self, weight: Weight, name: str, node):
+        """Anything of a weight is a weight, and its methods are in place (m.weight.data.normal_())."""
+        return Builtin(name, lambda args, kwargs, call: weight) if name not in ("data", "grad", "T") else weight
 
     def super_attr(self, proxy: SuperProxy, name: str, node):
         mro = proxy.obj.cls.mro() if isinstance(proxy.obj, Instance) else proxy.cls.mro()
@@ -137,4 +160,77 @@ class Objects:
 ATTRIBUTES = {Ref: "ref_attr", Instance: "instance_attr", ClassInfo: "class_attr", SuperProxy: "super_attr",
               Tensor: "tensor_attr", Layer: "layer_attr", list: "container_attr", dict: "container_attr",
               Sequential: "container_attr", ModuleList: "container_attr", ModuleDict: "container_attr",
-              str: "string_attr"}
+              str: "string_attr", Weight: "weight_attr"}
+TUPLED = {"kernel_size", "stride", "padding", "dilation", "output_padding"}
+
+
+class ModuleMethods:
+    """The nn.Module methods an ``__init__`` or an initialisation helper calls on a model: they
+    return the model, list its parts, or register one; none changes a shape."""
+
+    def module_self(self, obj, args, kwargs, node):
+        return obj  # .to(device), .cuda(), .eval(), .train(), .float(), ...
+
+    def module_apply(self, obj, args, kwargs, node):
+        self.notes.append(self.note(f"{obj.cls.name}.apply(...) is taken as weight initialisation: it cannot change "
+                                    "the module tree", node))
+        return obj
+
+    def module_modules(self, obj, args, kwargs, node):
+        return [module for _, module in tree_of(obj)]
+
+    def module_named_modules(self, obj, args, kwargs, node):
+        return [(path, module) for path, module in tree_of(obj)]
+
+    def module_children(self, obj, args, kwargs, node):
+        return [module for _, module in children_of(obj)]
+
+    def module_named_children(self, obj, args, kwargs, node):
+        return list(children_of(obj))
+
+    def module_parameters(self, obj, args, kwargs, node):
+        return [Weight() for _ in tree_of(obj)]
+
+    def module_add_module(self, obj, args, kwargs, node):
+        if len(args) != 2 or not isinstance(args[0], str) or not isinstance(args[1], (Module, type(None))):
+            raise Unfollowable("add_module with other arguments", node)
+        obj.attrs[args[0]] = args[1]
+
+    def module_register(self, obj, args, kwargs, node):
+        if len(args) < 2 or not isinstance(args[0], str):
+            raise Unfollowable("register_buffer / register_parameter with other arguments", node)
+        obj.attrs[args[0]] = args[1]
+
+
+MODULE_METHODS = {**dict.fromkeys(("to", "cuda", "cpu", "eval", "train", "float", "half", "double", "bfloat16",
+                                   "requires_grad_", "zero_grad", "share_memory"), "module_self"),
+                  "apply": "module_apply", "modules": "module_modules", "named_modules": "module_named_modules",
+                  "children": "module_children", "named_children": "module_named_children",
+                  "parameters": "module_parameters", "add_module": "module_add_module",
+                  "register_module": "module_add_module", "register_buffer": "module_register",
+                  "register_parameter": "module_register"}
+
+
+def children_of(obj):
+    if isinstance(obj, Instance):
+        items = ([(str(i), m) for i, m in enumerate(obj.seq)] if obj.seq is not None else []) + list(obj.attrs.items())
+    elif isinstance(obj, (Sequential, ModuleList)):
+        items = [(str(i), m) for i, m in enumerate(obj.items)]
+    elif isinstance(obj, ModuleDict):
+        items = list(obj.items.items())
+    else:
+        items = []
+    return [(name, m) for name, m in items if isinstance(m, Module)]
+
+
+def tree_of(obj, path: str = ""):
+    """(path, module) of every module below ``obj``, ``obj`` first, as model.named_modules() lists them."""
+    out, seen, stack = [], set(), [(path, obj)]
+    while stack:
+        name, module = stack.pop()
+        if id(module) in seen:
+            continue
+        seen.add(id(module))
+        out.append((name, module))
+        stack.extend(reversed([(f"{name}.{key}" if name else key, m) for key, m in children_of(module)]))
+    return out

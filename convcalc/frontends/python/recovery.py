@@ -23,6 +23,13 @@ class Recovery:
             return
         line = getattr(exc.node, "lineno", None) or stmt.lineno
         reason = f"line {line}: {exc.reason}"
+        if self.leaves_tree(stmt, scope):
+            self.notes.append(self.note(f"line {stmt.lineno} is taken as weight initialisation ({exc.reason}): it "
+                                        "cannot change the module tree already built", stmt))
+            for node in ast.walk(stmt):  # only the names it assigns are unknown now
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    self.poison_name(node.id, scope, reason)
+            return
         for node in ast.walk(stmt):
             if isinstance(node, (ast.Name,)) and isinstance(node.ctx, ast.Store):
                 self.poison_name(node.id, scope, reason)
@@ -37,6 +44,34 @@ class Recovery:
                 for arg in list(node.args) + [k.value for k in node.keywords]:
                     if isinstance(arg, (ast.Name, ast.Attribute, ast.Starred)):
                         self.poison_root(arg, scope, reason, None)
+
+    def leaves_tree(self, stmt, scope: Scope) -> bool:
+        """A statement that cannot change the module tree: it assigns no attribute of the model nor
+        registers a module, and it is a loop over the model's modules or parameters
+        (``for m in self.modules():``) or a call that passes the model on (``init_weights(self)``,
+        ``_log_api_usage_once(self)``, ``self.apply(fn)``)."""
+        if not isinstance(self.self_value(scope), Instance):
+            return False
+        for node in ast.walk(stmt):
+            if isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, ast.Store) \
+                    and root_name(node) == "self":
+                return False
+            if isinstance(node, ast.Call) and call_name(node) in REGISTERS:
+                return False
+            if isinstance(node, (ast.Return, ast.FunctionDef, ast.ClassDef)):
+                return False
+        if isinstance(stmt, ast.For) and isinstance(stmt.iter, ast.Call) and call_name(stmt.iter) in WALKS:
+            return root_name(stmt.iter.func) == "self"
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            call = stmt.value
+            passed = [a for a in list(call.args) + [k.value for k in call.keywords]
+                      if isinstance(a, ast.Name) and a.id == "self"]
+            return bool(passed) or (call_name(call) == "apply" and root_name(call.func) == "self")
+        return False
+
+    def self_value(self, scope: Scope):
+        owner = scope.find("self")
+        return owner.vars.get("self") if owner else None
 
     def poison_name(self, name: str, scope: Scope, reason: str) -> None:
         owner = scope.find(name) or scope
@@ -104,3 +139,19 @@ class Recovery:
             if isinstance(method, Function):
                 return method
         return None
+
+
+# what changes a module tree, and what only walks it
+REGISTERS = {"add_module", "register_module", "register_parameter", "register_buffer", "setattr", "__setattr__"}
+WALKS = {"modules", "named_modules", "children", "named_children", "parameters", "named_parameters", "buffers"}
+
+
+def root_name(node):
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def call_name(call: ast.Call):
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)

@@ -50,32 +50,59 @@ class Source:
         return self.text[start:end]
 
 
-def input_comment(src: Source, nodes) -> tuple:
-    """(Input node or None, problem or None) from `# convcalc: input 3x32x32` above one of ``nodes``."""
+def comment_above(src: Source, nodes, pattern):
+    """(match, line number, line text) of the first comment matching ``pattern`` in the block of
+    comment lines right above one of ``nodes`` (decorators included), or None."""
     for node in nodes:
-        if node is None:
+        if node is None or not hasattr(node, "lineno"):
             continue
         first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
         line = first - 1
         while line >= 1:
             text = src.lines[line - 1] if line <= len(src.lines) else ""
-            stripped = text.strip()
-            if not stripped.startswith("#"):
+            if not text.strip().startswith("#"):
                 break
-            m = INPUT_COMMENT.search(text)
+            m = pattern.search(text)
             if m:
-                return parse_input_comment(text, line, m)
+                return m, line, text
             line -= 1
-    return None, None
+    return None
+
+
+def input_comment(src: Source, nodes) -> tuple:
+    """(Input node, or a tuple of them for a model with several inputs, or None; problem or None)
+    from `# convcalc: input 3x32x32` above one of ``nodes``."""
+    found = comment_above(src, nodes, INPUT_COMMENT)
+    if found is None:
+        return None, None
+    m, line, text = found
+    return parse_input_comment(text, line, m)
 
 
 def parse_input_comment(text: str, line: int, m) -> tuple:
-    dims_text = m.group(1).rstrip()
+    """The dimensions of `# convcalc: input 3x32x32`; several inputs separated by commas."""
+    whole = m.group(1).rstrip()
     start = m.start(1) + 1
-    span = Span(line, m.start() + 1, line, m.start(1) + 1 + len(dims_text))
-    if not dims_text:
+    span = Span(line, m.start() + 1, line, start + len(whole))
+    if not whole:
         return None, ConvcalcError(codes.SYNTAX, "`# convcalc: input` needs dimensions, e.g. # convcalc: input 3x32x32",
                                    span)
+    inputs, offset = [], 0
+    parts = whole.split(",")
+    for part in parts:
+        begin = start + offset + (len(part) - len(part.lstrip()))
+        own = span if len(parts) == 1 else Span(line, begin, line, begin + len(part.strip()))
+        given, problem = parse_dims(part.strip(), line, begin, own)
+        if problem is not None:
+            return None, problem
+        inputs.append(given)
+        offset += len(part) + 1
+    return (inputs[0] if len(inputs) == 1 else tuple(inputs)), None
+
+
+def parse_dims(dims_text: str, line: int, start: int, span: Span) -> tuple:
+    if not dims_text:
+        return None, ConvcalcError(codes.SYNTAX, "an empty input in `# convcalc: input`", span)
     dims = []
     offset = 0
     for piece in re.split("[x×]", dims_text):
@@ -88,9 +115,9 @@ def parse_input_comment(text: str, line: int, m) -> tuple:
             dims.append(n.Name(token, dim_span))
         elif re.fullmatch(r"\d+", token):
             return None, ConvcalcError(codes.SYNTAX, f"a number of {len(token):,} digits in `# convcalc: input`; "
-                                                f"numbers go up to 2**256 ({MAX_DIGITS} digits)", dim_span)
+                                                     f"numbers go up to 2**256 ({MAX_DIGITS} digits)", dim_span)
         else:
             return None, ConvcalcError(codes.SYNTAX, f"bad input dimension {token!r} in `# convcalc: input`: expected "
-                                                "numbers or names joined by x, e.g. 3x32x32", dim_span)
+                                                     "numbers or names joined by x, e.g. 3x32x32", dim_span)
         offset += len(piece) + 1
     return n.Input(tuple(dims), span), None

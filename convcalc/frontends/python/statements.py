@@ -133,14 +133,17 @@ class Statements:
         pass  # an assert never changes a shape; a failing one would stop the program, not convcalc
 
     def stmt_FunctionDef(self, stmt, scope):
+        """A decorator other than staticmethod, classmethod and property is taken as passing the
+        function through (``@register_model()``, ``@torch.jit.unused``, ``@handle_legacy_interface(...)``:
+        they register or annotate it), with a note; it is not evaluated."""
         kind = "function"
         for decorator in stmt.decorator_list:
             name = decorator.id if isinstance(decorator, ast.Name) else None
-            if name in ("staticmethod", "classmethod"):
+            if name in ("staticmethod", "classmethod", "property"):
                 kind = name
             else:
-                scope.vars[stmt.name] = Unknown(f"{stmt.name} is decorated with {self.src.segment(decorator)}")
-                return
+                self.notes.append(self.note(f"@{self.src.segment(decorator)} on {stmt.name} is taken as passing the "
+                                            "function through", decorator))
         scope.vars[stmt.name] = Function(stmt, scope, self.defaults(stmt.args, scope), kind=kind)
 
     def stmt_ClassDef(self, stmt, scope):

@@ -5,114 +5,89 @@ from __future__ import annotations
 
 from convcalc import nodes as n
 from convcalc.frontends.python.builtins import math_call
-from convcalc.frontends.python.values import (Layer, Module, ModuleDict, ModuleList, Opaque, Ref, Sequential,
-                                              Unfollowable, const_node, is_hashable)
+from convcalc.frontends.python.values import (Constant, Layer, Module, ModuleDict, ModuleList, Opaque, Parameter,
+                                              Ref, Sequential, Unfollowable, const_node, describe, is_hashable)
 
 
+F = "torch.nn.functional."
+_F = F  # the prefix of torch.nn.functional's qualified names
+
+# functional calls that are layers of the catalogue:
 # qualified name -> (layer, parameters after the input in order, defaults to pass explicitly)
-_F = "torch.nn.functional."
-
-
 _ACT = {"relu": "ReLU", "relu6": "ReLU6", "elu": "ELU", "selu": "SELU", "silu": "SiLU", "mish": "Mish",
         "gelu": "GELU", "leaky_relu": "LeakyReLU", "hardswish": "Hardswish", "hardsigmoid": "Hardsigmoid",
         "sigmoid": "Sigmoid", "tanh": "Tanh", "softplus": "Softplus"}
-
-
 _ACT_PARAMS = {"ReLU": ("inplace",), "ReLU6": ("inplace",), "ELU": ("alpha", "inplace"), "SELU": ("inplace",),
                "SiLU": ("inplace",), "Mish": ("inplace",), "GELU": ("approximate",),
                "LeakyReLU": ("negative_slope", "inplace"), "Hardswish": ("inplace",), "Hardsigmoid": ("inplace",),
                "Sigmoid": (), "Tanh": (), "Softplus": ("beta", "threshold")}
-
-
-FUNCTIONAL: dict = {}
-
-
-for _name, _layer in _ACT.items():
-    FUNCTIONAL[_F + _name] = (_layer, _ACT_PARAMS[_layer], {})
-
-
-for _name in ("relu", "sigmoid", "tanh", "selu"):
-    FUNCTIONAL["torch." + _name] = (_ACT[_name], (), {})
-
-
+FUNCTIONAL: dict = {F + name: (layer, _ACT_PARAMS[layer], {}) for name, layer in _ACT.items()}
+FUNCTIONAL.update({"torch." + name: (_ACT[name], (), {}) for name in ("relu", "sigmoid", "tanh", "selu")})
 for _d in "123":
-    FUNCTIONAL[_F + f"max_pool{_d}d"] = (f"MaxPool{_d}d", ("kernel_size", "stride", "padding", "dilation",
-                                                           "ceil_mode", "return_indices"), {})
-    FUNCTIONAL[_F + f"avg_pool{_d}d"] = (f"AvgPool{_d}d", ("kernel_size", "stride", "padding", "ceil_mode",
-                                                           "count_include_pad") + (("divisor_override",)
-                                                                                   if _d != "1" else ()), {})
-    FUNCTIONAL[_F + f"adaptive_avg_pool{_d}d"] = (f"AdaptiveAvgPool{_d}d", ("output_size",), {})
-    FUNCTIONAL[_F + f"adaptive_max_pool{_d}d"] = (f"AdaptiveMaxPool{_d}d", ("output_size", "return_indices"), {})
-    FUNCTIONAL["torch." + f"max_pool{_d}d"] = FUNCTIONAL[_F + f"max_pool{_d}d"]
-
-
-FUNCTIONAL[_F + "dropout"] = ("Dropout", ("p", "training", "inplace"), {})
-
-
-for _d in "123":
-    FUNCTIONAL[_F + f"dropout{_d}d"] = (f"Dropout{_d}d", ("p", "training", "inplace"), {})
-
-
-FUNCTIONAL[_F + "softmax"] = ("Softmax", ("dim", "_stacklevel", "dtype"), {})
-
-
-FUNCTIONAL[_F + "log_softmax"] = ("LogSoftmax", ("dim", "_stacklevel", "dtype"), {})
-
-
-FUNCTIONAL["torch.softmax"] = ("Softmax", ("dim", "dtype"), {})
-
-
-FUNCTIONAL["torch.log_softmax"] = ("LogSoftmax", ("dim", "dtype"), {})
-
-
-FUNCTIONAL[_F + "interpolate"] = ("Upsample", ("size", "scale_factor", "mode", "align_corners",
-                                               "recompute_scale_factor", "antialias"), {})
-
-
-FUNCTIONAL[_F + "pixel_shuffle"] = ("PixelShuffle", ("upscale_factor",), {})
-
-
-FUNCTIONAL[_F + "pixel_unshuffle"] = ("PixelUnshuffle", ("downscale_factor",), {})
-
-
-FUNCTIONAL["torch.pixel_shuffle"] = FUNCTIONAL[_F + "pixel_shuffle"]
-
-
-FUNCTIONAL["torch.flatten"] = ("Flatten", ("start_dim", "end_dim"), {"start_dim": 0})
-
-
+    FUNCTIONAL[F + f"max_pool{_d}d"] = (f"MaxPool{_d}d", ("kernel_size", "stride", "padding", "dilation",
+                                                          "ceil_mode", "return_indices"), {})
+    FUNCTIONAL[F + f"avg_pool{_d}d"] = (f"AvgPool{_d}d", ("kernel_size", "stride", "padding", "ceil_mode",
+                                                          "count_include_pad") + (("divisor_override",)
+                                                                                  if _d != "1" else ()), {})
+    FUNCTIONAL[F + f"adaptive_avg_pool{_d}d"] = (f"AdaptiveAvgPool{_d}d", ("output_size",), {})
+    FUNCTIONAL[F + f"adaptive_max_pool{_d}d"] = (f"AdaptiveMaxPool{_d}d", ("output_size", "return_indices"), {})
+    FUNCTIONAL["torch." + f"max_pool{_d}d"] = FUNCTIONAL[F + f"max_pool{_d}d"]
+    FUNCTIONAL[F + f"dropout{_d}d"] = (f"Dropout{_d}d", ("p", "training", "inplace"), {})
+FUNCTIONAL.update({
+    F + "dropout": ("Dropout", ("p", "training", "inplace"), {}),
+    F + "alpha_dropout": ("AlphaDropout", ("p", "training", "inplace"), {}),
+    F + "softmax": ("Softmax", ("dim", "_stacklevel", "dtype"), {}),
+    F + "log_softmax": ("LogSoftmax", ("dim", "_stacklevel", "dtype"), {}),
+    "torch.softmax": ("Softmax", ("dim", "dtype"), {}),
+    "torch.log_softmax": ("LogSoftmax", ("dim", "dtype"), {}),
+    F + "interpolate": ("Upsample", ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor",
+                                     "antialias"), {}),
+    F + "upsample": ("Upsample", ("size", "scale_factor", "mode", "align_corners"), {}),
+    F + "pixel_shuffle": ("PixelShuffle", ("upscale_factor",), {}),
+    F + "pixel_unshuffle": ("PixelUnshuffle", ("downscale_factor",), {}),
+    "torch.pixel_shuffle": ("PixelShuffle", ("upscale_factor",), {}),
+    "torch.flatten": ("Flatten", ("start_dim", "end_dim"), {"start_dim": 0}),
+    F + "hardtanh": ("Hardtanh", ("min_val", "max_val", "inplace"), {}),
+    F + "glu": ("GLU", ("dim",), {}),
+    F + "local_response_norm": ("LocalResponseNorm", ("size", "alpha", "beta", "k"), {}),
+    F + "channel_shuffle": ("ChannelShuffle", ("groups",), {}),
+    "torch.channel_shuffle": ("ChannelShuffle", ("groups",), {}),
+})
 # arguments that do not change shapes and may not be constants (self.training, a device, a dtype)
 SKIPPED_ARGS = {"training", "_stacklevel", "dtype", "device", "antialias", "recompute_scale_factor"}
-
 
 TENSOR_METHODS = {"relu": ("ReLU", ()), "sigmoid": ("Sigmoid", ()), "tanh": ("Tanh", ()),
                   "softmax": ("Softmax", ("dim",)), "log_softmax": ("LogSoftmax", ("dim",)),
                   "flatten": ("Flatten", ("start_dim", "end_dim"))}
-
-
 SAME_TENSOR_METHODS = {"contiguous", "clone", "detach", "float", "double", "half", "cpu", "cuda", "to",
-                       "requires_grad_"}
-
-
+                       "requires_grad_", "type", "bfloat16"}
+# functions whose result has the shape of their first argument
+SAME_FUNCTIONS = {F + "normalize", "torch.clamp", "torch.exp", "torch.abs", "torch.sqrt", "torch.log",
+                  "torch.zeros_like", "torch.ones_like", "torch.rand_like", "torch.randn_like", "torch.empty_like",
+                  "torch.nn.functional.hardtanh_", "torch.clone"}
 CONCAT = {"torch.cat", "torch.concat", "torch.concatenate"}
-
-
-NO_OP = {"torch.nn.init", "torch.manual_seed", "print", "warnings.warn", "torch._assert"}
-
+# torch.* and F.* functions that are tensor operations: handled as the method of their first argument
+TORCH_FUNCTIONS = {f"torch.{name}" for name in ("stack", "split", "chunk", "mean", "sum", "amax", "amin", "max",
+                                                  "permute", "transpose", "squeeze", "unsqueeze", "reshape",
+                                                  "narrow", "mul", "sub", "div")} | {F + "pad"}
+# calls that never change a shape nor the module tree
+NO_OP = {"torch.nn.init", "torch.manual_seed", "print", "warnings.warn", "torch._assert", "logging",
+         "torch._C._log_api_usage_once", "torch.jit.annotate"}
 
 # weight initialisation that never changes a shape
 INIT_NAMES = {"modules", "named_modules", "children", "named_children", "parameters", "named_parameters",
               "apply", "isinstance", "hasattr", "getattr", "len", "range", "enumerate", "zip", "math", "sqrt"}
-
-
 INIT_TARGET_ATTRS = {"data", "weight", "bias", "requires_grad"}
 
-
-# qualified name -> the TorchCalls method that handles the call (handler_for adds the rules by prefix)
+# qualified name -> the method that handles the call (handler_for adds the rules by prefix)
 CALLS = {"torch.nn.Sequential": "call_sequential", "torch.nn.ModuleList": "call_module_list",
          "torch.nn.ModuleDict": "call_module_dict", "collections.OrderedDict": "call_ordered_dict",
          "typing.OrderedDict": "call_ordered_dict", "typing.cast": "call_cast", "torch.add": "functional",
-         **dict.fromkeys(FUNCTIONAL, "functional"), **dict.fromkeys(CONCAT, "functional")}
+         **dict.fromkeys(FUNCTIONAL, "functional"), **dict.fromkeys(CONCAT, "functional"),
+         **dict.fromkeys(TORCH_FUNCTIONS, "torch_function"), **dict.fromkeys(SAME_FUNCTIONS, "same_function"),
+         **{f"torch.{name}": "call_constant" for name in ("zeros", "ones", "randn", "rand", "empty", "full",
+                                                          "Tensor", "FloatTensor", "tensor")},
+         "torch.nn.Parameter": "call_parameter", "torch.nn.parameter.Parameter": "call_parameter"}
 
 
 def handler_for(qname: str):
@@ -182,6 +157,29 @@ class TorchCalls:
     def call_cast(self, qname: str, node, scope):
         args, _ = self.call_args(node, scope)
         return args[-1][0]
+
+    def call_constant(self, qname: str, node, scope):
+        """torch.zeros(1, 16, 8), torch.randn(2, 3, 32, 32): a tensor of constant sizes (script code's
+        input to a model, an nn.Parameter's value)."""
+        args, kwargs = self.call_args(node, scope, skip=SKIPPED_ARGS | {"requires_grad", "generator", "out"})
+        sizes = [v for v, _ in args]
+        if qname in ("torch.full", "torch.tensor"):
+            sizes = sizes[:1]
+        if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+            sizes = list(sizes[0])
+        if qname == "torch.tensor" or not all(type(s) is int and s >= 0 for s in sizes):
+            raise Unfollowable(f"{qname} of {', '.join(describe(s) for s in sizes) or 'no sizes'}", node)
+        if self.trace is not None:
+            raise Unfollowable(f"{qname}(...): a new tensor made in forward", node)
+        return Constant(tuple(sizes))
+
+    def call_parameter(self, qname: str, node, scope):
+        args, kwargs = self.call_args(node, scope)
+        data = args[0][0] if args else None
+        if not isinstance(data, Constant):
+            raise Unfollowable(f"nn.Parameter of {describe(data)}", node)
+        trainable = dict((k, v) for k, v, _, _ in kwargs).get("requires_grad", True) is not False
+        return Parameter(data.shape, trainable)
 
     def call_math(self, qname: str, node, scope):
         args, _ = self.call_args(node, scope)

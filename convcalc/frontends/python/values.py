@@ -5,35 +5,31 @@ for messages (``describe(value)``)."""
 from __future__ import annotations
 
 import ast
+import itertools
 from typing import Optional
 
 from convcalc import codes
 from convcalc import nodes as n
 from convcalc.errors import Span
+from convcalc.symbolic import dims
 
 
 MAX_STEPS = 200_000  # statements and expressions interpreted for one model (or the module itself)
-
-
 MAX_DEPTH = 60  # nested function calls
-
-
 MAX_ITEMS = 100_000  # elements of one list, range or string the code builds
-
-
 MAX_INT_BITS = 256
-
-
 NOTE = codes.NOTE
 
 
 class Unfollowable(Exception):
-    """Something convcalc does not follow; ``node`` is the ast node it happened at."""
+    """Something convcalc does not follow; ``node`` is the ast node it happened at, ``span`` the
+    place when there is no ast node for it."""
 
-    def __init__(self, reason: str, node=None):
+    def __init__(self, reason: str, node=None, span: Optional[Span] = None):
         super().__init__(reason)
         self.reason = reason
         self.node = node
+        self.span = span
 
 
 class Abort(Unfollowable):
@@ -85,15 +81,59 @@ class Module:
 
 
 class Layer(Module):
-    """A layer of the catalogue with constant arguments; ``call`` is the node emitted per use."""
+    """A layer of the catalogue with constant arguments; ``call`` is the node emitted per use,
+    ``uid`` the object's identity (a layer applied twice counts its parameters once)."""
+
+    uids = itertools.count(1)
 
     def __init__(self, name: str, call: n.Call, origin: tuple):
         self.name = name
         self.call = call
         self.origin = origin  # (function name, Span of its call) while the layer was built
+        self.uid = next(Layer.uids)
+
+    def call_for(self, path: str) -> n.Call:
+        """The node of one call of this object, at ``path`` in the module tree."""
+        return n.Call(*self.call._values()[:6], self.uid, path)
 
     def describe(self) -> str:
         return f"nn.{self.name}"
+
+
+class Constant:
+    """A tensor made in ``__init__`` or at module level (``torch.zeros(1, 16, 8)``): its shape."""
+
+    def __init__(self, shape: tuple):
+        self.shape = shape
+
+    def describe(self) -> str:
+        return f"a constant tensor of shape {tuple(self.shape)}"
+
+
+class Weight:
+    """A layer's weight or bias, or a parameter, read by weight initialisation (``m.weight.data``,
+    ``nn.init.zeros_(m.bias)``): every method is in place and changes nothing convcalc follows."""
+
+    def describe(self) -> str:
+        return "a weight"
+
+
+class Parameter(Module):
+    """``nn.Parameter(torch.zeros(...))``: its elements are parameters of the model."""
+
+    def __init__(self, shape: tuple, trainable: bool = True):
+        self.shape = shape
+        self.trainable = trainable
+
+    @property
+    def count(self) -> int:
+        total = 1
+        for size in self.shape:
+            total *= size
+        return total
+
+    def describe(self) -> str:
+        return f"nn.Parameter of shape {tuple(self.shape)}"
 
 
 class Opaque(Module):
@@ -193,12 +233,14 @@ class SuperProxy:
 
 
 class Tensor:
-    """A tensor flowing through forward: where it was produced, and its saved name once needed."""
+    """A tensor flowing through forward: where it was produced, its shape per sample (None for
+    an input whose size is not known yet), and its saved name once needed."""
 
-    def __init__(self, pos: int, label: str, span: Span):
+    def __init__(self, pos: int, label: str, span: Span, shape: Optional[tuple] = None):
         self.pos = pos
         self.label = label
         self.span = span
+        self.shape = shape
         self.saved: Optional[str] = None
         self.named = False
 
@@ -238,11 +280,6 @@ class Scope:
         return None
 
 
-class TensorShape:
-    def __init__(self, tensor: Tensor):
-        self.tensor = tensor
-
-
 OPS = {"Add": "+", "Sub": "-", "Mult": "*", "Div": "/", "FloorDiv": "//", "Mod": "%", "Pow": "**",
        "MatMult": "@", "LShift": "<<", "RShift": ">>", "BitAnd": "&", "BitOr": "|", "BitXor": "^"}
 
@@ -251,7 +288,8 @@ COMPARISONS = {"Eq": "==", "NotEq": "!=", "Lt": "<", "LtE": "<=", "Gt": ">", "Gt
 
 
 def is_number(value) -> bool:
-    return isinstance(value, (int, float))
+    """An int, a float, or a size computed from a symbolic input's (an Expr in H, W)."""
+    return isinstance(value, (int, float)) or dims.is_symbolic(value)
 
 
 def is_constant(value) -> bool:
@@ -290,4 +328,8 @@ def const_node(value, span: Span, node, layer: str):
         return n.Str(value, span)
     if isinstance(value, (tuple, list)):
         return n.TupleExpr(tuple(const_node(v, span, node, layer) for v in value), span)
+    if dims.is_symbolic(value):
+        return n.Value(value, span)  # a size computed from the input's: a walk with other values substitutes
+    if value is BATCH:
+        raise Unfollowable(f"the batch size as an argument of {layer}", node)
     raise Unfollowable(f"an argument of {layer} that is {describe(value)}, not a constant", node)

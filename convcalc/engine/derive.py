@@ -1,0 +1,30 @@
+"""A model's input when none was given, from the first layer it meets: a layer whose input is
+exactly channels + its rank (convolutions, BatchNorm2d/3d, InstanceNorm) tells the channels and
+the rank, and the spatial sizes become the symbols L; H, W; D, H, W. A Linear tells the
+features of a flat input (the rank is then assumed)."""
+from __future__ import annotations
+
+from typing import Optional
+
+from convcalc import nodes as n
+from convcalc.layers.common import AXES
+
+
+def derive_input(spec, bound, span) -> Optional[n.Input]:
+    """The derived Input (``derived=True``; ``rank_assumed`` on a Linear's), or None when the layer
+    tells nothing."""
+    traits = spec.traits
+    if traits.features is not None:
+        features = bound.values.get(traits.features)
+        if type(features) is not int or features < 1:
+            return None
+        return n.Input((n.Num(features, span),), span, None, ASSUMED)
+    if traits.channels is None or not traits.exact_rank:
+        return None
+    channels = bound.values.get(traits.channels)
+    if type(channels) is not int or channels < 1:
+        return None
+    return n.Input((n.Num(channels, span),) + tuple(n.Name(s, span) for s in AXES[traits.rank]), span, None, EXACT)
+
+
+EXACT, ASSUMED = "rank", "assumed"  # Input.derived: the rank is the first layer's, or assumed (a Linear first)

@@ -1,0 +1,177 @@
+"""The tensor operations of a Python forward besides layers, on real values with torch's
+semantics: element-wise arithmetic with broadcasting, reductions, permutes, slices, chunks,
+stacks, pads and expands. Tensors carry the batch; ``dim`` arguments count it as 0, as torch's
+do. Each op finds its output shape from the data it moves, never from the engine's rules."""
+from __future__ import annotations
+
+import operator
+from itertools import product as indices
+from typing import List, Sequence
+
+from .dense import _broadcast_index, cat
+from .resample import pad as pad_values
+from .tensor import Tensor, prod, row_major_strides
+
+
+def _dim(dim: int, ndim: int) -> int:
+    if not -ndim <= dim < ndim:
+        raise ValueError(f"dimension {dim} out of range for a {ndim}-d tensor")
+    return dim % ndim
+
+
+def _broadcast_shape(a: tuple, b: tuple) -> tuple:
+    ndim = max(len(a), len(b))
+    pa, pb = (1,) * (ndim - len(a)) + a, (1,) * (ndim - len(b)) + b
+    out = []
+    for sa, sb in zip(pa, pb):
+        if sa != sb and 1 not in (sa, sb):
+            raise ValueError(f"the size of tensor a {a} must match the size of tensor b {b}")
+        out.append(sb if sa == 1 else sa)
+    return tuple(out)
+
+
+def elementwise(fn):
+    def apply(tensors: Sequence[Tensor]) -> Tensor:
+        result = tensors[0]
+        for other in tensors[1:]:
+            shape = _broadcast_shape(result.shape, other.shape)
+            left, right = result.data, other.data
+            result = Tensor(shape, [fn(left[i], right[j]) for i, j in zip(_broadcast_index(result.shape, shape),
+                                                                           _broadcast_index(other.shape, shape))])
+        return result
+    return apply
+
+
+def _divide(a: float, b: float) -> float:
+    if b == 0:
+        return float("inf") if a > 0 else float("-inf") if a < 0 else float("nan")
+    return a / b
+
+
+def permute(x: Tensor, order: Sequence[int]) -> Tensor:
+    order = [_dim(d, x.ndim) for d in order]
+    if sorted(order) != list(range(x.ndim)):
+        raise ValueError(f"permute({tuple(order)}) is not a permutation of {x.ndim} dims")
+    shape = tuple(x.shape[d] for d in order)
+    strides = row_major_strides(x.shape)
+    moved = [strides[d] for d in order]
+    data = x.data
+    return Tensor(shape, [data[sum(i * s for i, s in zip(index, moved))] for index in indices(*map(range, shape))])
+
+
+def transpose(x: Tensor, a: int, b: int) -> Tensor:
+    order = list(range(x.ndim))
+    a, b = _dim(a, x.ndim), _dim(b, x.ndim)
+    order[a], order[b] = order[b], order[a]
+    return permute(x, order)
+
+
+def narrow(x: Tensor, dim: int, positions: Sequence[int]) -> Tensor:
+    """The elements at ``positions`` along ``dim``, in that order."""
+    d = _dim(dim, x.ndim)
+    outer, inner = prod(x.shape[:d]), prod(x.shape[d + 1:])
+    size = x.shape[d]
+    out: List[float] = []
+    for o in range(outer):
+        base = o * size * inner
+        for p in positions:
+            out.extend(x.data[base + p * inner:base + (p + 1) * inner])
+    return Tensor(x.shape[:d] + (len(positions),) + x.shape[d + 1:], out)
+
+
+def reduce(x: Tensor, dims, keepdim: bool, fn) -> Tensor:
+    axes = sorted({_dim(d, x.ndim) for d in (dims if isinstance(dims, (tuple, list)) else (dims,))})
+    kept = [d for d in range(x.ndim) if d not in axes]
+    moved = permute(x, kept + axes)
+    group = prod(x.shape[d] for d in axes)
+    values = [fn(moved.data[i:i + group]) for i in range(0, len(moved.data), group)]
+    shape = tuple(1 if d in axes else x.shape[d] for d in range(x.ndim)) if keepdim else \
+        tuple(x.shape[d] for d in kept)
+    return Tensor(shape, values)
+
+
+def squeeze(x: Tensor, dim) -> Tensor:
+    if dim is None:
+        return Tensor(tuple(s for s in x.shape if s != 1), x.data)
+    d = _dim(dim, x.ndim)
+    return Tensor(x.shape[:d] + x.shape[d + 1:], x.data) if x.shape[d] == 1 else x
+
+
+def unsqueeze(x: Tensor, dim: int) -> Tensor:
+    d = _dim(dim, x.ndim + 1)
+    return Tensor(x.shape[:d] + (1,) + x.shape[d:], x.data)
+
+
+def chunk(x: Tensor, chunks: int, dim: int, index: int) -> Tensor:
+    size = x.shape[_dim(dim, x.ndim)]
+    piece = -(-size // chunks)
+    start = index * piece
+    if start >= size:
+        raise ValueError(f"chunk {index} of {chunks} does not exist for a size of {size}")
+    return narrow(x, dim, range(start, min(start + piece, size)))
+
+
+def split(x: Tensor, sizes, dim: int, index: int) -> Tensor:
+    size = x.shape[_dim(dim, x.ndim)]
+    if isinstance(sizes, (tuple, list)):
+        if sum(sizes) != size:
+            raise ValueError(f"split sizes {tuple(sizes)} do not add up to {size}")
+        start = sum(sizes[:index])
+        return narrow(x, dim, range(start, start + sizes[index]))
+    start = index * sizes
+    if start >= size:
+        raise ValueError(f"split piece {index} does not exist for a size of {size}")
+    return narrow(x, dim, range(start, min(start + sizes, size)))
+
+
+def stack(tensors: Sequence[Tensor], dim: int) -> Tensor:
+    d = _dim(dim, tensors[0].ndim + 1)
+    return cat([unsqueeze(t, d) for t in tensors], d)
+
+
+def expand(x: Tensor, shape: Sequence[int]) -> Tensor:
+    shape = tuple(shape)
+    padded = (1,) * (len(shape) - x.ndim) + x.shape
+    target = tuple(p if s == -1 else s for p, s in zip(padded, shape))
+    for have, want in zip(padded, target):
+        if have != want and have != 1:
+            raise ValueError(f"cannot expand {x.shape} to {target}")
+    return Tensor(target, [x.data[i] for i in _broadcast_index(x.shape, target)])
+
+
+def _slice(x: Tensor, dim: int, start, stop, step) -> Tensor:
+    return narrow(x, dim, range(x.shape[_dim(dim, x.ndim)])[slice(start, stop, step)])
+
+
+def _select(x: Tensor, dim: int, index: int) -> Tensor:
+    return squeeze(narrow(x, dim, [index % x.shape[_dim(dim, x.ndim)]]), dim)
+
+
+def _reduction(fn):
+    return lambda tensors, args: reduce(tensors[0], args[0], args[1], fn)
+
+
+def _unary(fn):
+    return lambda tensors, args: fn(tensors[0], *args)
+
+
+# name -> (tensors, evaluated arguments) -> tensor
+OPS = {
+    **{name: (lambda fn: lambda tensors, args: elementwise(fn)(tensors))(fn)
+       for name, fn in (("add", operator.add), ("sub", operator.sub), ("mul", operator.mul), ("div", _divide),
+                        ("maximum", max), ("minimum", min))},
+    "mean": _reduction(lambda v: sum(v) / len(v)), "sum": _reduction(sum), "amax": _reduction(max),
+    "amin": _reduction(min),
+    "permute": _unary(permute), "transpose": _unary(transpose), "squeeze": _unary(squeeze),
+    "unsqueeze": _unary(unsqueeze), "slice": _unary(_slice), "select": _unary(_select), "chunk": _unary(chunk),
+    "split": _unary(split), "pad": _unary(pad_values),
+    "stack": lambda tensors, args: stack(tensors, args[0]),
+    "expand": lambda tensors, args: expand(tensors[0], tensors[1].shape if len(tensors) > 1 else args[0]),
+}
+
+
+def run(name: str, tensors: Sequence[Tensor], args: tuple) -> Tensor:
+    """The operation ``name`` of convcalc/engine/ops.py, on values."""
+    if name not in OPS:
+        raise ValueError(f"the executor has no operation {name!r}")
+    return OPS[name](tensors, args)

@@ -1,0 +1,52 @@
+"""A Python model without an input size, analysed on the symbolic input its first layer tells
+(channels and rank; the sizes are the symbols H, W, ...): the problems no size escapes are
+findings, and otherwise a notice names the sizes it accepts and the comment that gives one
+(``1x28x28 or 1x29x29`` for the MNIST example's net)."""
+from __future__ import annotations
+
+from typing import Optional
+
+from convcalc import codes
+from convcalc import nodes as n
+from convcalc.errors import ConvcalcError
+from convcalc.limits import OverBudget, SearchBudget
+
+SHOWN = 3  # example sizes named in the notice
+
+
+def needs_input(program: n.Program, given: n.Input, notes: Optional[list] = None) -> tuple:
+    """(problems that hold for every size, the CC303 notice or None)."""
+    from convcalc.inputs.analysis import analyse_inputs
+    from convcalc.inputs.diagnostics import symbolic_diagnostics
+
+    name = program.name or program.path
+    try:
+        with SearchBudget("deciding which input sizes are valid"):
+            report = analyse_inputs(program, given, brute_force=False)
+            problems = symbolic_diagnostics(program, given, report)
+    except OverBudget as exc:
+        return [], notice(given, f"model {name}: no input size given, and which sizes it accepts was not decided "
+                                 f"({exc}); add `# convcalc: input ...` above the model")
+    if problems:
+        return problems, None
+    accepted = report.accepted
+    channels = "x".join(str(d.value) for d in given.dims if isinstance(d, n.Num))
+    symbols = [d.id for d in given.dims if isinstance(d, n.Name)]
+    if accepted is None or not report.proven:
+        return [], notice(given, f"model {name}: no input size given; the sizes it accepts were not decided "
+                                 f"({report.reason or 'not proven'}); add `# convcalc: input ...` above the model")
+    examples = accepted.first(SHOWN)
+    sizes = " or ".join(shape_text(channels, len(symbols), s) for s in examples)
+    more = "" if accepted.is_finite and len(accepted.first(SHOWN + 1)) <= SHOWN else ", ..."
+    square = f"square inputs {' = '.join(symbols)}, " if len(symbols) > 1 else ""
+    return [], notice(given, f"model {name}: no input size given; it accepts {sizes}{more} "
+                             f"({square}{accepted.describe(symbols[0])}); add "
+                             f"`# convcalc: input {shape_text(channels, len(symbols), examples[0])}` above the model")
+
+
+def shape_text(channels: str, rank: int, size: int) -> str:
+    return "x".join(([channels] if channels else []) + [str(size)] * rank)
+
+
+def notice(given: n.Input, message: str) -> ConvcalcError:
+    return ConvcalcError(codes.NEEDS_INPUT, message, given.span)
