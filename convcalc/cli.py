@@ -42,7 +42,10 @@ def network_options(command):
                      "overrides the file's input line."),
         click.option("--format", "fmt", default="simple", show_default=True, metavar="FORMAT",
                      help="A tabulate format (simple, github, grid, psql, ...) or json."),
-        click.option("--model", help="In a Python file with several models, the one to show."),
+        click.option("--model", help="In a Python file: the model to show, by name, or a call that builds it, "
+                     "e.g. --model \"VGG('VGG16')\"."),
+        click.option("--train", is_flag=True, help="Follow a Python model's forward in training mode "
+                     "(self.training is True); eval mode by default, as torchinfo."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -61,13 +64,13 @@ def cli():
     configure_interpreter()  # the stack for every recursive pass (not only limits.deep_stack's), and the collector
 
 
-def analyse_all(net, expr, input_dims, model, analyse=None):
+def analyse_all(net, expr, input_dims, model, analyse=None, train=False):
     """Parse and analyse; a syntax error is reported like any other problem (exit 1).
 
     ``analyse`` replaces the shape engine's (metrics' measure for mult-adds, memory and fields)."""
     if analyse is None:
         from convcalc.engine.shapes import analyse
-    programs, override = load_network(net, expr, input_dims, model)
+    programs, override = load_network(net, expr, input_dims, model, train)
     return [analyse(program, override) for program in programs]
 
 
@@ -99,6 +102,9 @@ def emit(items, fmt: str, as_table, as_json, analysis=lambda item: item, failed=
         diagnostics = analysis(item).diagnostics()
         if diagnostics:
             click.echo(diagnostics_text(diagnostics), err=True)
+        notice = input_notice(analysis(item))
+        if notice is not None:
+            click.echo(notice, err=True)
     if fmt == "json":
         data = [as_json(item) for item in items]
         click.echo(dump(data[0] if len(data) == 1 else {"models": data}))
@@ -109,6 +115,20 @@ def emit(items, fmt: str, as_table, as_json, analysis=lambda item: item, failed=
         click.echo("\n\n".join(texts))
     if any(failed(item) for item in items):
         sys.exit(1)
+
+
+def input_notice(analysis):
+    """A Python model without an input size: the sizes it accepts (CC303), or None."""
+    from convcalc.engine.derive import EXACT
+
+    if analysis.derived != EXACT or not analysis.ok or not analysis.complete:
+        return None
+    from convcalc.inputs.notice import needs_input
+
+    program = analysis.program
+    problems, notice = needs_input(program, program.input)
+    shown = problems[0] if problems else notice
+    return shown.diagnostic(program.path, program.source).render(with_source=False) if shown else None
 
 
 def not_ok(analysis) -> bool:
@@ -129,7 +149,7 @@ def not_ok(analysis) -> bool:
               show_default=True, help="Element type for the memory figures.")
 @click.option("--depth", type=click.IntRange(0, 1000), metavar="N",
               help="Fold def calls and blocks nested deeper than N into one row each, as torchinfo's depth.")
-def shapes(net, expr, input_dims, fmt, model, batch, columns, convention, dtype, depth):
+def shapes(net, expr, input_dims, fmt, model, train, batch, columns, convention, dtype, depth):
     """Per-layer output shapes and parameter counts.
 
     Example: convcalc shapes examples/course_cnn.net --input 3x64x64
@@ -138,21 +158,21 @@ def shapes(net, expr, input_dims, fmt, model, batch, columns, convention, dtype,
     if columns is None and convention == "torchinfo" and dtype == "float32" and depth is None:
         from convcalc.report import shapes as report
 
-        emit(analyse_all(net, expr, input_dims, model), fmt,
+        emit(analyse_all(net, expr, input_dims, model, train=train), fmt,
              lambda a: report.shapes_table(a, fmt, batch), lambda a: report.shapes_json(a, batch))
         return
     from convcalc.metrics.measure import measure
     from convcalc.report import metrics as report
 
     chosen = report.parse_columns(columns)
-    emit(analyse_all(net, expr, input_dims, model, measure), fmt,
+    emit(analyse_all(net, expr, input_dims, model, measure, train), fmt,
          lambda a: report.shapes_table(a, fmt, chosen, convention, batch, dtype, depth),
          lambda a: report.shapes_json(a, convention, batch, dtype, depth))
 
 
 @cli.command()
 @network_options
-def rf(net, expr, input_dims, fmt, model):
+def rf(net, expr, input_dims, fmt, model, train):
     """Receptive field per layer: size, jump and start (Araujo et al., Distill 2019).
 
     Sizes count input pixels, padding included; start is the centre of unit 0's field.
@@ -165,19 +185,20 @@ def rf(net, expr, input_dims, fmt, model):
     from convcalc.metrics.measure import measure
     from convcalc.report import metrics as report
 
-    emit(analyse_all(net, expr, input_dims, model, measure), fmt, lambda a: report.rf_table(a, fmt), report.rf_json)
+    emit(analyse_all(net, expr, input_dims, model, measure, train), fmt, lambda a: report.rf_table(a, fmt),
+         report.rf_json)
 
 
 @cli.command()
 @network_options
-def params(net, expr, input_dims, fmt, model):
+def params(net, expr, input_dims, fmt, model, train):
     """Parameter count of every layer with the formula filled in.
 
     Example: convcalc params examples/resnet18.net
     """
     from convcalc.report import shapes as report
 
-    emit(analyse_all(net, expr, input_dims, model), fmt,
+    emit(analyse_all(net, expr, input_dims, model, train=train), fmt,
          lambda a: report.params_table(a, fmt), report.params_json)
 
 
@@ -234,7 +255,7 @@ def size(input_size, kernel, stride, padding, dilation, ceil, transposed, output
 @click.option("--limit", type=click.IntRange(1, 100_000), default=256, show_default=True,
               help="Pairs (H, W) solving a Linear's equation are listed for H up to this; an input that "
                    "cannot be decided exactly is checked up to it.")
-def inputs(net, expr, input_dims, fmt, model, limit):
+def inputs(net, expr, input_dims, fmt, model, train, limit):
     """Which input sizes a network accepts, for a symbolic input (input 3xHxW): per symbol the
     sizes every layer accepts, those every division is exact for, the conditions adds and
     concats impose, and the sizes a Linear after Flatten requires. Decided exactly, not sampled.
@@ -246,7 +267,7 @@ def inputs(net, expr, input_dims, fmt, model, limit):
     from convcalc.report import inputs as report
     from convcalc.report.common import dump
 
-    programs, override = load_network(net, expr, input_dims, model)
+    programs, override = load_network(net, expr, input_dims, model, train)
     reports = []
     for program in programs:
         try:
@@ -306,7 +327,7 @@ def lint(paths, select, ignore, exclude, input_dims, fmt, verbose, list_codes, s
 @click.option("--batch", default=1, show_default=True, type=click.IntRange(1, 1024), help="Batch size of the run.")
 @click.option("--max-macs", default=100_000_000, show_default=True, type=click.IntRange(0), metavar="N",
               help="Work budget in multiply-adds: a larger run stops before it starts (0: no limit).")
-def verify(net, expr, input_dims, fmt, model, seed, batch, max_macs):
+def verify(net, expr, input_dims, fmt, model, train, seed, batch, max_macs):
     """Run the network in the pure-Python reference executor on a seeded random input and
     compare every layer's real output shape and parameter count with the computed ones.
     A symbolic input (3xHxW) runs at the smallest size every layer accepts. Exit 0 when all
@@ -320,7 +341,7 @@ def verify(net, expr, input_dims, fmt, model, seed, batch, max_macs):
     from convcalc.report.progress import Progress
 
     check_format(fmt)  # before a run that may take a while
-    programs, override = load_network(net, expr, input_dims, model)
+    programs, override = load_network(net, expr, input_dims, model, train)
     results = verify.run_all(programs, override, input_dims, seed, batch, max_macs, Progress)
     emit(results, fmt, lambda r: report.verify_table(r, fmt), report.verify_json,
          analysis=lambda r: r.analysis, failed=lambda r: not r.verified)

@@ -65,9 +65,13 @@ def unreadable(path: str, data: bytes, at: int, message: str) -> UnreadableInput
     return UnreadableInput(Diagnostic(path, Span(line, col, line, col + 1), codes.SYNTAX, message, shown))
 
 
-def parse_input_option(text: str) -> n.Input:
-    """--input 3x32x32, parsed by the language's own input rule."""
+def parse_input_option(text: str):
+    """--input 3x32x32, parsed by the language's own input rule; ``3x32x32, 3x32x32`` gives a
+    tuple, one Input per input of a model with several."""
     from convcalc.frontends.syntax import parse
+
+    if "," in text:
+        return tuple(parse_input_option(part) for part in text.split(","))
 
     try:
         program = parse("input " + text.strip(), "--input")
@@ -85,14 +89,8 @@ def load_programs(path: str, text: str, model: Optional[str] = None, override=No
     if is_python(path):
         from convcalc.frontends.python.models import models_from_source
 
-        programs = models_from_source(text, path, override, training)
-        if model is not None:
-            chosen = [p for p in programs if p.name == model]
-            if not chosen:
-                names = ", ".join(p.name for p in programs) or "none found"
-                raise UsageError(f"{path} has no model {model!r} (models: {names})")
-            return chosen
-        return programs
+        call = model if model is not None and "(" in model else None  # --model "VGG('VGG16')"
+        return models_from_source(text, path, override, training, call, None if call else model)
     from convcalc.frontends.syntax import parse
 
     return [parse(text, path)]

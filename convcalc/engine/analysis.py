@@ -83,6 +83,8 @@ class Analysis:
         self.warnings: list = []
         self.registered: list = []  # Registered layers of the module tree, counted apart from the rows
         self.instances: set = set()  # the layer objects counted so far
+        self.program = None  # the program walked (set when the walk is done)
+        self.derived: Optional[str] = None  # the input came from the first layer (nodes.Input.derived)
         # params, trainable params, buffers, mult-adds and output elements of the rows so far
         self.totals: tuple = (0, 0, 0, 0, 0)
 

@@ -164,15 +164,18 @@ def analyse(program: n.Program, input_override: Optional[n.Input] = None) -> Ana
         analysis.outputs = walker.outputs
     except ConvcalcError as exc:
         analysis.error = exc
-    return finish(analysis, program)
+    return finish(analysis, program, input_override)
 
 
-def finish(analysis: Analysis, program: n.Program) -> Analysis:
-    """What a walk does not see: where the frontend stopped, and the layers of the module tree
-    forward does not run (their parameters count, as model.parameters() counts them)."""
+def finish(analysis: Analysis, program: n.Program, input_override=None) -> Analysis:
+    """What a walk does not see: where the frontend stopped, whether the input was derived from
+    the first layer, and the layers of the module tree forward does not run (their parameters
+    count, as model.parameters() counts them)."""
     from convcalc.engine.probe import registered_entry
 
-    analysis.stopped, analysis.tree = program.stopped, program.tree
+    analysis.stopped, analysis.tree, analysis.program = program.stopped, program.tree, program
+    if input_override is None and program.input is not None:
+        analysis.derived = program.input.derived
     for path, call in program.registered:
         if call.instance is None or call.instance not in analysis.instances:
             analysis.add_registered(registered_entry(path, call))

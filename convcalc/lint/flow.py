@@ -87,7 +87,7 @@ def run(program: n.Program, override: Optional[n.Input] = None) -> Outcome:
     except RecursionError:
         analysis.error = ConvcalcError(codes.ARGUMENT, "the description is nested too deeply to analyse",
                                        program.body[0].span if program.body else Span(1, 1, 1, 2))
-    finish(analysis, program)
+    finish(analysis, program, override)
     outcome.steps = backend.steps
     outcome.last_call = backend.last_call if analysis.error is not None else None
     outcome.last_input = backend.last_input if analysis.error is not None else ()

@@ -125,4 +125,4 @@ def measure(program, input_override=None) -> Measured:
         analysis.outputs = [v.shape for v in walker.outputs] if walker.outputs else None
     except ConvcalcError as exc:
         analysis.error = exc
-    return finish(analysis, program)
+    return finish(analysis, program, input_override)

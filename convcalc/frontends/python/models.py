@@ -7,7 +7,7 @@ from typing import Optional
 
 from convcalc import codes
 from convcalc import nodes as n
-from convcalc.errors import ConvcalcError, Span
+from convcalc.errors import ConvcalcError, Span, UsageError
 from convcalc.frontends.python import discovery
 from convcalc.frontends.python.forward import ShapeError, Trace
 from convcalc.frontends.python.interp import Interp
@@ -45,11 +45,22 @@ class FileModels:
 
 
 def models_from_source(text: str, path: str, override=None, training: bool = False,
-                       chosen: Optional[str] = None) -> list:
-    """Every model of a Python file that convcalc can follow, as a Program named after it."""
+                       chosen: Optional[str] = None, name: Optional[str] = None) -> list:
+    """Every model of a Python file that convcalc can follow, as a Program named after it; only
+    the one called ``name`` when given (a name that is not a model says why)."""
     result = read_models(text, path, override, training=training, chosen=chosen)
     if result.problems:
         raise result.problems[0]
+    if name is not None:
+        programs = [p for p in result.programs if p.name == name]
+        if programs:
+            return programs
+        for other, error in result.unfollowed:
+            if other == name:
+                raise error
+        names = ", ".join(p.name for p in result.programs) or "none found"
+        raise UsageError(f"{path} has no model {name!r} (models: {names}); a class that needs arguments is chosen "
+                         f"with a call: --model \"{name}(...)\"")
     if not result.programs:  # say why there is nothing to show (lint, which reads whole trees, counts it)
         if result.unfollowed:
             raise result.unfollowed[0][1]
