@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from typing import Optional
 
 from convcalc import codes
 
@@ -42,13 +43,14 @@ class Record:
 
 
 class Span(Record):
-    """1-based line and column; end_col is exclusive."""
+    """1-based line and column; end_col is exclusive. ``path``: the file, when it is not the one
+    being read (a Python model's block imported from another file of the tree)."""
 
-    __slots__ = ("line", "col", "end_line", "end_col")
+    __slots__ = ("line", "col", "end_line", "end_col", "path")
 
-    def __init__(self, line: int, col: int, end_line: int, end_col: int):
+    def __init__(self, line: int, col: int, end_line: int, end_col: int, path: Optional[str] = None):
         # spelled out: a span is made for every node the parser builds
-        self.line, self.col, self.end_line, self.end_col = line, col, end_line, end_col
+        self.line, self.col, self.end_line, self.end_col, self.path = line, col, end_line, end_col, path
 
     @classmethod
     def from_offsets(cls, src: str, start: int, end: int | None = None) -> "Span":
@@ -106,6 +108,9 @@ def mismatch(subject: str, expected: str, received: str) -> str:
     but receives 256"."""
     return f"{subject} expects {expected} but receives {received}"
 
+
+# the texts of the other files a diagnostic may point into (files a Python model imports), by path
+SOURCES: dict = {}
 
 SHOWN_WIDTH = 100  # characters of a source line shown under a message
 # control characters in a shown line (NUL, escape sequences of a binary file) become U+FFFD,
@@ -168,6 +173,8 @@ class ConvcalcError(Exception):
 
     def diagnostic(self, path: str, src: str) -> Diagnostic:
         span = self.span or Span(1, 1, 1, 2)
+        if span.path is not None and span.path in SOURCES:  # a place in another file of the tree
+            path, src = span.path, SOURCES[span.path]
         lines = src.splitlines()
         source_line = lines[span.line - 1] if 0 < span.line <= len(lines) else ""
         return Diagnostic(path, span, self.code, self.message, source_line)

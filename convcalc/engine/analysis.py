@@ -35,6 +35,12 @@ class Row:
         return self.node.span.line
 
     @property
+    def where(self):
+        """The line, or file:line for a layer written in another file of the tree (tables show it)."""
+        span = self.node.span
+        return f"{span.path}:{span.line}" if span.path else span.line
+
+    @property
     def blocks(self) -> tuple:
         """The labels of the blocks around the row: ("repeat", "Bottleneck")."""
         return tuple(block.label for block in self.path)

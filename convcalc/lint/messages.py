@@ -122,6 +122,7 @@ class Note(Message):
 
 def from_error(path: str, error, model: str = "") -> Message:
     """A ConvcalcError of the engine as a message of its code's class."""
-    message = MESSAGES[error.code](path, error.span or Span(1, 1, 1, 2), model=model)
+    span = error.span or Span(1, 1, 1, 2)
+    message = MESSAGES[error.code](span.path or path, span, model=model)
     message.message = error.message
     return message

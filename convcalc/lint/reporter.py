@@ -10,7 +10,9 @@ FORMATS = ("text", "json", "github")
 
 
 def source_line(result, finding) -> str:
-    text = result.sources.get(finding.path, "")
+    from convcalc.errors import SOURCES
+
+    text = result.sources.get(finding.path, SOURCES.get(finding.path, ""))
     lines = re.split(r"\r\n|\r|\n", text)
     line = finding.span.line
     return lines[line - 1] if 0 < line <= len(lines) else ""

@@ -146,7 +146,7 @@ def entries(analysis: Measured, convention: str, batch: int, dtype: str, depth: 
         activation = output_bytes(row, batch, width)
         chosen = fvcore if convention == "fvcore" else torchinfo
         if depth is None or len(info.path) < depth or (depth > 0 and not info.path):
-            out.append(Entry(row.line, one_line(row.layer), row.shape, row.params, row.buffers, chosen,
+            out.append(Entry(row.where, one_line(row.layer), row.shape, row.params, row.buffers, chosen,
                              torchinfo, fvcore, activation, info))
             keys.append(None)
             continue
@@ -353,7 +353,7 @@ def rf_table(analysis: Measured, fmt: str) -> str:
                      field_part_text(fld, "jump"), field_part_text(fld, "start")])
     for row, info in zip(analysis.rows, analysis.info):
         fld = info.field
-        rows.append([row.line, one_line(row.layer), shape_text(row.shape), kernel_text(info),
+        rows.append([row.where, one_line(row.layer), shape_text(row.shape), kernel_text(info),
                      settings_text(info.stride), padding_text(info.padding), field_size_text(fld),
                      field_part_text(fld, "jump"), field_part_text(fld, "start")])
     headers = ["line", "layer", "output", "kernel", "stride", "padding", "size", "jump", "start"]

@@ -70,7 +70,7 @@ def row_params(row) -> str:
 
 def shapes_table(analysis: Analysis, fmt: str, batch: int = 1) -> str:
     rows = [["", "input", shape_text(analysis.input), ""]] if analysis.input else []
-    rows += [[r.line, one_line(r.layer), shape_text(r.shape), row_params(r)] for r in analysis.rows]
+    rows += [[r.where, one_line(r.layer), shape_text(r.shape), row_params(r)] for r in analysis.rows]
     body = table(rows, ["line", "layer", "output", "params"], fmt, ("right", "left", "left", "right"))
     return body + "\n\n" + "\n".join(totals_lines(analysis, batch))
 
@@ -86,7 +86,8 @@ def shapes_json(analysis: Analysis, batch: int = 1) -> dict:
             {"line": r.line, "layer": one_line(r.layer), "output": json_shape(r.shape),
              "params": json_dim(r.params), "buffers": json_dim(r.buffers), "macs": json_dim(r.macs * batch),
              **({"shared": True} if r.shared else {}), **({"module": r.node.path} if getattr(r.node, "path", "")
-                                                         else {})}
+                                                         else {}), **({"file": r.node.span.path} if r.node.span.path
+                                                                      else {})}
             for r in analysis.rows
         ],
         "output": json_shape(analysis.output) if analysis.ok and analysis.complete else None,
@@ -112,7 +113,7 @@ def shapes_json(analysis: Analysis, batch: int = 1) -> dict:
 
 
 def params_table(analysis: Analysis, fmt: str) -> str:
-    rows = [[r.line, one_line(r.layer), "(shared: counted once)" if r.shared else
+    rows = [[r.where, one_line(r.layer), "(shared: counted once)" if r.shared else
              f"{r.formula} = {num(r.params)}" if r.formula else num(r.params), num(r.buffers) if r.buffers else ""]
             for r in analysis.rows if r.params or r.buffers]
     rows += [[r.call.span.line if r.call else "", f"{r.path}: {one_line(r.call.text) if r.call else 'nn.Parameter'}"

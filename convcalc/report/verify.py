@@ -9,7 +9,7 @@ MARK = {True: "✓", False: "✗"}
 
 def step_layer(row, step) -> tuple:
     if row is not None:
-        return row.line, one_line(row.layer)
+        return row.where, one_line(row.layer)
     return step.line, one_line(getattr(step.node, "text", "") or step.name)
 
 

@@ -106,6 +106,8 @@ class Calls:
         self.bind(func, args, kwargs, scope, node)
         self.depth += 1
         self.frames.append((func.name, self.src.span(node) if node is not None else None, func))
+        outer = self.src
+        self.src = func.src or outer  # the function's own file: its nodes' positions are there
         try:
             if isinstance(func.node, ast.Lambda):
                 return self.eval(func.node.body, scope)
@@ -119,6 +121,7 @@ class Calls:
         finally:
             self.depth -= 1
             self.frames.pop()
+            self.src = outer
 
     def bind(self, func: Function, args: list, kwargs: dict, scope: Scope, node) -> None:
         spec = func.node.args

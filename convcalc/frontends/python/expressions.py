@@ -246,7 +246,7 @@ class Expressions:
         return "".join(out)
 
     def expr_Lambda(self, node, scope):
-        return Function(node, scope, self.defaults(node.args, scope))
+        return Function(node, scope, self.defaults(node.args, scope), src=self.src)
 
     def comprehension(self, node, scope, make):
         inner = Scope(scope)

@@ -10,6 +10,7 @@ from convcalc import codes
 from convcalc.errors import ConvcalcError
 from convcalc.frontends.python.calls import Calls
 from convcalc.frontends.python.expressions import Expressions
+from convcalc.frontends.python.imports import Imports
 from convcalc.frontends.python.forward import Trace, Tracing
 from convcalc.frontends.python.objects import ModuleMethods, Objects
 from convcalc.frontends.python.recovery import Recovery
@@ -20,7 +21,8 @@ from convcalc.frontends.python.torch_api import TorchCalls
 from convcalc.frontends.python.values import MAX_STEPS, Scope, Unfollowable
 
 
-class Interp(Statements, Expressions, Calls, Objects, ModuleMethods, TorchCalls, Tracing, TensorCalls, Recovery):
+class Interp(Statements, Expressions, Calls, Objects, ModuleMethods, TorchCalls, Tracing, TensorCalls, Recovery,
+             Imports):
     """The state of one file's interpretation: its scopes, the step budget, the trace of the
     forward being followed and the instances built."""
 
@@ -43,6 +45,8 @@ class Interp(Statements, Expressions, Calls, Objects, ModuleMethods, TorchCalls,
         self.probing = False  # script code runs to find a model called on a tensor it made (discovery.py)
         self.notes: list = []  # ConvcalcError(CC900): what was taken as weight initialisation, decorators passed
         self.globals.vars["__name__"] = "model_file"  # not "__main__": script code under the guard does not run
+        self.modules: dict = {}  # the files of the tree this file imports: real path -> module Scope
+        self.importing: list = []  # the files being read now (a cycle reads no further)
 
     def note(self, message: str, node) -> ConvcalcError:
         return ConvcalcError(codes.NOTE, message, self.src.span(node))

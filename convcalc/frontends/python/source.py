@@ -16,11 +16,12 @@ INPUT_COMMENT = re.compile(r"#\s*convcalc:\s*input\b[ \t]*([^#\r\n]*)")
 class Source:
     """A Python file's text, its lines as Python counts them, and spans of ast nodes in characters."""
 
-    def __init__(self, text: str, path: str):
+    def __init__(self, text: str, path: str, imported: bool = False):
         self.text = text
         self.path = path
         self.lines = PYTHON_NEWLINES.split(text)
         self.index = LineIndex(text, PYTHON_NEWLINES)
+        self.own = path if imported else None  # spans of an imported file name it
 
     def col(self, line: int, byte_col: int) -> int:
         if not 0 < line <= len(self.lines):
@@ -37,7 +38,7 @@ class Source:
         end_col = self.col(end_line, getattr(node, "end_col_offset", None) or 0)
         if end_line == line and end_col <= col:
             end_col = col + 1
-        return Span(line, col, end_line, end_col)
+        return Span(line, col, end_line, end_col, self.own)
 
     def segment(self, node) -> str:
         """The source text of a node (ast.get_source_segment splits the whole file on every call)."""

@@ -52,6 +52,15 @@ class Statements:
 
     def stmt_ImportFrom(self, stmt, scope):
         base = "." * (stmt.level or 0) + (stmt.module or "")
+        if not base.startswith("torch") and self.src.path not in ("<stdin>", "<expr>"):
+            from convcalc.frontends.python.imports import module_file
+
+            local = module_file(self.src.path, stmt.module or "", stmt.level or 0)
+            if local is not None:  # a file of the model's own tree: read it
+                module = self.import_file(local, stmt)
+                if module is not None:
+                    self.bind_from(module, stmt.names, scope, stmt)
+                    return
         for alias in stmt.names:
             if alias.name == "*":
                 if base in ("torch.nn", "torch.nn.modules"):
@@ -144,7 +153,7 @@ class Statements:
             else:
                 self.notes.append(self.note(f"@{self.src.segment(decorator)} on {stmt.name} is taken as passing the "
                                             "function through", decorator))
-        scope.vars[stmt.name] = Function(stmt, scope, self.defaults(stmt.args, scope), kind=kind)
+        scope.vars[stmt.name] = Function(stmt, scope, self.defaults(stmt.args, scope), kind=kind, src=self.src)
 
     def stmt_ClassDef(self, stmt, scope):
         bases = []

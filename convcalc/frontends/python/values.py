@@ -199,12 +199,13 @@ class Instance(Module):
 
 
 class Function:
-    def __init__(self, node: ast.AST, scope: "Scope", defaults: dict, kind: str = "function"):
+    def __init__(self, node: ast.AST, scope: "Scope", defaults: dict, kind: str = "function", src=None):
         self.node = node  # FunctionDef or Lambda
         self.scope = scope  # where it was defined
         self.defaults = defaults  # parameter name -> value (or Unknown)
         self.owner: Optional[ClassInfo] = None
-        self.kind = kind  # function, staticmethod, classmethod
+        self.kind = kind  # function, staticmethod, classmethod, property
+        self.src = src  # the Source of the file it is written in (a model's blocks may come from another)
 
     @property
     def name(self) -> str:

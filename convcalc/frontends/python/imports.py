@@ -1,0 +1,103 @@
+"""Imports of the model's own files (``from .unet_parts import *``, ``from models.blocks import
+Block``): the other file is read with ``ast`` and interpreted like the first, never imported;
+what it defines is bound by name. A module that is not a file of the tree (torch, torchvision,
+a library) stays a reference by its qualified name.
+
+Bounded: MAX_FILES files in all, MAX_DEPTH imports deep, each at most load.MAX_FILE bytes; an
+import cycle binds what the file defined so far, as Python does. A file of the tree that cannot
+be read or parsed is a note, and its names are unknown (never guessed)."""
+from __future__ import annotations
+
+import ast
+import os
+from typing import Optional
+
+from convcalc.frontends.python.source import Source
+from convcalc.frontends.python.values import Scope, Unfollowable, Unknown, _Signal
+
+MAX_FILES = 32  # other files read for one file
+MAX_DEPTH = 8  # imports nested
+MAX_UP = 4  # directories above the file searched for an absolute import (models/blocks.py)
+
+
+def module_file(importer: str, module: str, level: int) -> Optional[str]:
+    """The file of the tree that ``from <level dots><module> import`` names, or None."""
+    parts = module.split(".") if module else []
+    base = os.path.dirname(os.path.abspath(importer))
+    if level:
+        for _ in range(level - 1):
+            base = os.path.dirname(base)
+        roots = [base]
+    else:
+        roots = [base]
+        for _ in range(MAX_UP):
+            parent = os.path.dirname(roots[-1])
+            if parent == roots[-1]:
+                break
+            roots.append(parent)
+    for root in roots:
+        stem = os.path.join(root, *parts) if parts else root
+        for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
+            if parts and os.path.isfile(candidate):
+                return candidate
+    return None
+
+
+class Imports:
+    """Reading the files a Python file imports (a mixin of the interpreter)."""
+
+    def import_file(self, path: str, node) -> Optional[Scope]:
+        """The module scope of a file of the tree, read and run once; None (with a note) when it
+        cannot be read."""
+        key = os.path.realpath(path)
+        if key in self.modules:
+            return self.modules[key]
+        if len(self.modules) >= MAX_FILES or len(self.importing) >= MAX_DEPTH:
+            self.notes.append(self.note(f"{path} is not read: more than {MAX_FILES} files or {MAX_DEPTH} imports "
+                                        "deep", node))
+            return None
+        from convcalc.errors import SOURCES
+        from convcalc.load import MAX_FILE
+
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(MAX_FILE + 1)
+            if len(data) > MAX_FILE:
+                raise ValueError(f"over {MAX_FILE:,} bytes")
+            text = data.decode("utf-8-sig")
+            tree = ast.parse(text, filename=path)
+        except (OSError, ValueError, SyntaxError, MemoryError, RecursionError) as exc:
+            self.notes.append(self.note(f"{path} is not read ({getattr(exc, 'msg', None) or exc}): the names "
+                                        "imported from it are not known", node))
+            return None
+        shown = os.path.relpath(path) if not os.path.isabs(path) else path
+        scope = Scope(None, "module")
+        scope.vars["__name__"] = "imported_file"
+        scope.src = Source(text, shown, imported=True)
+        SOURCES[shown] = text
+        self.modules[key] = scope
+        self.importing.append(key)
+        outer = self.src
+        self.src = scope.src
+        try:
+            self.exec_block(tree.body, scope, tolerant=True)
+        except (Unfollowable, _Signal, RecursionError):
+            pass  # what the file defined before stays
+        finally:
+            self.src = outer
+            self.importing.pop()
+        return scope
+
+    def bind_from(self, scope: Scope, names, target: Scope, node) -> None:
+        """``from module import a, b as c`` (or ``*``: its public names) into ``target``."""
+        for alias in names:
+            if alias.name == "*":
+                public = scope.vars.get("__all__")
+                chosen = public if isinstance(public, (list, tuple)) else \
+                    [k for k in scope.vars if not k.startswith("_")]
+                for name in chosen:
+                    if isinstance(name, str) and name in scope.vars:
+                        target.vars[name] = scope.vars[name]
+                continue
+            target.vars[alias.asname or alias.name] = scope.vars.get(
+                alias.name, Unknown(f"{alias.name} is not defined in the imported file"))
