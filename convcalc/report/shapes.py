@@ -79,6 +79,7 @@ def shapes_json(analysis: Analysis, batch: int = 1) -> dict:
     exact = analysis.params_exact
     data = {
         "path": analysis.path,
+        **({"model": analysis.program.name} if analysis.program is not None and analysis.program.name else {}),
         "input": json_shape(analysis.input),
         "batch": batch,
         "complete": analysis.complete,

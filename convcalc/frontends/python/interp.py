@@ -36,7 +36,7 @@ class Interp(Statements, Expressions, Calls, Objects, ModuleMethods, TorchCalls,
         self.trace: Optional[Trace] = None
         self.frames: list = []  # (function, call span) of the functions being run
         self.instances: list = []  # every Instance built, for the unused-layer check
-        self.building: list = []  # classes instantiated, with the depth at which they were
+        self.constructing: list = []  # the classes whose __init__ runs now, innermost last
         self.external_reads: Optional[set] = None  # OBJ.NAME reads of the file, computed once for all models
         self.subclasses: Optional[dict] = None  # see subclasses_of
         self.module_paths: dict = {}  # id(layer) -> its path in the tree of the model being followed

@@ -48,7 +48,7 @@ def models_from_source(text: str, path: str, override=None, training: bool = Fal
                        chosen: Optional[str] = None, name: Optional[str] = None) -> list:
     """Every model of a Python file that convcalc can follow, as a Program named after it; only
     the one called ``name`` when given (a name that is not a model says why)."""
-    result = read_models(text, path, override, training=training, chosen=chosen)
+    result = read_models(text, path, override, training=training, chosen=chosen, wanted=name)
     if result.problems:
         raise result.problems[0]
     if name is not None:
@@ -77,11 +77,12 @@ def note(message: str, span: Span) -> ConvcalcError:
 
 
 def read_models(text: str, path: str, override=None, fallback=None, training: bool = False,
-                chosen: Optional[str] = None) -> FileModels:
+                chosen: Optional[str] = None, wanted: Optional[str] = None) -> FileModels:
     """The models of a Python file. ``override``: the command's input (it wins over a model's
     comment); ``fallback``: the configuration's (a model's comment wins over it); ``training``:
     follow forward in training mode (``self.training`` is True), not in eval mode; ``chosen``:
-    a model call (``--model "VGG('VGG16')"``), the only model then."""
+    a model call (``--model "VGG('VGG16')"``), the only model then; ``wanted``: a model asked for
+    by name, followed even where it duplicates another (a factory of a class checked itself)."""
     result = FileModels()
     src = Source(text, path)
     try:
@@ -101,8 +102,8 @@ def read_models(text: str, path: str, override=None, fallback=None, training: bo
     found = discovery.candidates(interp, tree, src, pending, chosen)
     built = build(interp, src, found, result)
     covered = {value.cls.name for _, value, _ in built if isinstance(value, Instance)}
-    wanted = set(pending) - covered - {cls.name for cls in interp.nested}
-    for instance, shapes in discovery.script_calls(interp, tree, wanted) if wanted and chosen is None else ():
+    uncovered = set(pending) - covered - {cls.name for cls in interp.nested}
+    for instance, shapes in discovery.script_calls(interp, tree, uncovered) if uncovered and chosen is None else ():
         call = instance.node
         name = src.segment(call) or instance.cls.name
         given = tuple(n.Input(tuple(n.Num(d, src.span(call)) for d in shape[1:]), src.span(call)) for shape in shapes)
@@ -110,7 +111,7 @@ def read_models(text: str, path: str, override=None, fallback=None, training: bo
                                           given[0] if len(given) == 1 else given), instance, [instance]))
     classes = {value.cls for candidate, value, _ in built if candidate.kind == "class"}
     for candidate, value, instances in built:
-        own_comment = input_comment(src, candidate.comment_nodes)[0] is not None
+        own_comment = input_comment(src, candidate.comment_nodes)[0] is not None or candidate.name == wanted
         if candidate.kind == "class" and value.cls in interp.nested and not own_comment:
             continue  # a building block of another model of the file, checked there
         if candidate.kind == "factory" and isinstance(value, Instance) and value.cls in classes and not own_comment:
@@ -120,7 +121,8 @@ def read_models(text: str, path: str, override=None, fallback=None, training: bo
         if model is not None:
             result.models.append(model)
     result.notes.extend(interp.notes)
-    traced = {obj.cls.name for obj in interp.instances if obj.traced}
+    # a class built as a block of a model is that model's (GoogLeNet's auxiliary heads, not run in eval mode)
+    traced = {obj.cls.name for obj in interp.instances if obj.traced} | {cls.name for cls in interp.nested}
     for name, (stmt, why) in pending.items():
         if name not in traced:
             result.unfollowed.append((name, ConvcalcError(codes.NOT_A_MODEL, f"class {name} looks like a model but "
@@ -134,7 +136,6 @@ def build(interp: Interp, src: Source, found: list, result: FileModels) -> list:
     built = []
     for candidate in found:
         interp.fresh_budget()
-        interp.building = []
         first_instance = len(interp.instances)
         try:
             value = candidate.make()
@@ -150,7 +151,6 @@ def build(interp: Interp, src: Source, found: list, result: FileModels) -> list:
             continue
         if value is None:
             continue
-        interp.nested.update(cls for cls, depth in interp.building if depth > 0)
         built.append((candidate, value, interp.instances[first_instance:]))
     return built
 

@@ -53,11 +53,18 @@ class Objects:
 
     def class_attr(self, cls: ClassInfo, name: str, node):
         value = cls.lookup(name)
+        if name == "verify" and cls.foreign and cls.foreign.endswith("WeightsEnum"):
+            # torchvision's weights: verify(None) is None, the factories' default (no download)
+            return Builtin("verify", lambda args, kwargs, call: None if args == [None] else self.fail(
+                f"{cls.name}.verify of {describe(args[0]) if args else 'nothing'}", call))
         if value is None or isinstance(value, Unknown):
             raise Unfollowable(f"{cls.name}.{name} is not known", node)
         if isinstance(value, Function) and value.kind == "classmethod":
             return BoundMethod(value, cls)
         return value
+
+    def fail(self, reason: str, node):
+        raise Unfollowable(reason, node)
 
     def tensor_attr(self, tensor: Tensor, name: str, node):
         if name == "shape":
@@ -135,14 +142,19 @@ class Objects:
             raise Unfollowable(f"{cls.name} derives from {cls.foreign}, which convcalc does not follow", node)
         obj = Instance(cls, node)
         self.instances.append(obj)
-        self.building.append((cls, self.depth))
-        init = cls.lookup("__init__")
-        if isinstance(init, Function):
-            self.invoke(init, [obj] + args, kwargs, node)
-        elif cls.sequential:
-            obj.seq = self.sequential_items(args, node)
-        elif args or kwargs:
-            raise Unfollowable(f"{cls.name}() takes no arguments", node)
+        if self.constructing:  # built inside another model's __init__: a block of it
+            self.nested.add(cls)
+        self.constructing.append(cls)
+        try:
+            init = cls.lookup("__init__")
+            if isinstance(init, Function):
+                self.invoke(init, [obj] + args, kwargs, node)
+            elif cls.sequential:
+                obj.seq = self.sequential_items(args, node)
+            elif args or kwargs:
+                raise Unfollowable(f"{cls.name}() takes no arguments", node)
+        finally:
+            self.constructing.pop()
         return obj
 
     def sequential_items(self, args, node) -> list:

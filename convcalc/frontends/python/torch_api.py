@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from convcalc import nodes as n
 from convcalc.frontends.python.builtins import math_call
-from convcalc.frontends.python.values import (Constant, Layer, Module, ModuleDict, ModuleList, Opaque, Parameter,
+from convcalc.frontends.python.values import (Builtin, Constant, Layer, Module, ModuleDict, ModuleList, Opaque, Parameter,
                                               Ref, Sequential, Unfollowable, const_node, describe, is_hashable)
 
 
@@ -72,7 +72,7 @@ TORCH_FUNCTIONS = {f"torch.{name}" for name in ("stack", "split", "chunk", "mean
                                                   "narrow", "mul", "sub", "div")} | {F + "pad"}
 # calls that never change a shape nor the module tree
 NO_OP = {"torch.nn.init", "torch.manual_seed", "print", "warnings.warn", "torch._assert", "logging",
-         "torch._C._log_api_usage_once", "torch.jit.annotate"}
+         "torch._C._log_api_usage_once"}
 
 # weight initialisation that never changes a shape
 INIT_NAMES = {"modules", "named_modules", "children", "named_children", "parameters", "named_parameters",
@@ -87,7 +87,15 @@ CALLS = {"torch.nn.Sequential": "call_sequential", "torch.nn.ModuleList": "call_
          **dict.fromkeys(TORCH_FUNCTIONS, "torch_function"), **dict.fromkeys(SAME_FUNCTIONS, "same_function"),
          **{f"torch.{name}": "call_constant" for name in ("zeros", "ones", "randn", "rand", "empty", "full",
                                                           "Tensor", "FloatTensor", "tensor")},
-         "torch.nn.Parameter": "call_parameter", "torch.nn.parameter.Parameter": "call_parameter"}
+         "torch.nn.Parameter": "call_parameter", "torch.nn.parameter.Parameter": "call_parameter",
+         "torch.jit.is_scripting": "call_false", "torch.jit.is_tracing": "call_false",
+         "torch.jit.annotate": "call_annotate", "collections.namedtuple": "call_namedtuple",
+         "typing.NamedTuple": "call_namedtuple"}
+
+
+# helpers of torchvision's model files, known by name wherever they are imported from: they
+# register or log, and one sets a factory's keyword (what torchvision's does)
+HELPERS = {"_log_api_usage_once": "call_no_op", "_ovewrite_named_param": "call_overwrite"}
 
 
 def handler_for(qname: str):
@@ -96,11 +104,13 @@ def handler_for(qname: str):
 
     if qname in CALLS:
         return CALLS[qname]
+    short = qname.rsplit(".", 1)[-1]
+    if short in HELPERS:
+        return HELPERS[short]
     if any(qname == p or qname.startswith(p + ".") for p in NO_OP):
         return "call_no_op"
     if qname.startswith("math."):
         return "call_math"
-    short = qname.rsplit(".", 1)[-1]
     if qname.startswith("torch.nn.") and qname.count(".") == 2:
         if short in REGISTRY:
             return "call_layer"
@@ -147,6 +157,30 @@ class TorchCalls:
 
     def call_no_op(self, qname: str, node, scope):
         return None
+
+    def call_false(self, qname: str, node, scope):
+        """torch.jit.is_scripting(): convcalc follows forward as eager PyTorch runs it."""
+        return False
+
+    def call_annotate(self, qname: str, node, scope):
+        """torch.jit.annotate(T, value) is value."""
+        args, _ = self.call_args(node, scope)
+        return args[1][0] if len(args) == 2 else None
+
+    def call_namedtuple(self, qname: str, node, scope):
+        """namedtuple("Outputs", [...]): a tuple of what it is called with."""
+        return Builtin("namedtuple", lambda args, kwargs, call: tuple(args) + tuple(kwargs.values()))
+
+    def call_overwrite(self, qname: str, node, scope):
+        """_ovewrite_named_param(kwargs, name, value): kwargs[name] = value (torchvision's rule: a
+        different value already there is an error)."""
+        args, _ = self.call_args(node, scope)
+        if len(args) != 3 or not isinstance(args[0][0], dict) or not isinstance(args[1][0], str):
+            raise Unfollowable(f"{qname} with other arguments", node)
+        kwargs, name, value = (v for v, _ in args)
+        if name in kwargs and kwargs[name] != value:
+            raise Unfollowable(f"{qname}: {name}={describe(kwargs[name])} was given, {describe(value)} expected", node)
+        kwargs[name] = value
 
     def call_ordered_dict(self, qname: str, node, scope):
         args, kwargs = self.call_args(node, scope)

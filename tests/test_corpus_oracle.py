@@ -1,0 +1,53 @@
+"""The corpus (tests/corpus/) against torch: every model, built in torch from the same source,
+must have convcalc's parameter total (as model.parameters() counts it), output shape and the
+output shape of every module call, in order (forward hooks), with convcalc following the
+model to its end. Measured here, in torch, never stored."""
+import os
+
+import pytest
+
+from tests.corpus_harness import CORPUS, layer_calls, measure_in_torch, read_with_convcalc
+
+# file, the model as convcalc is asked for it (a name or a call; None: the file's only model),
+# the expression that builds it in torch, the input of one sample
+CASES = [
+    ("cifar/resnet.py", "ResNet18", "ResNet18()", (3, 32, 32)),
+    ("cifar/resnet.py", "ResNet50", "ResNet50()", (3, 32, 32)),
+    ("cifar/vgg.py", "VGG('VGG16')", "VGG('VGG16')", (3, 32, 32)),
+    ("cifar/vgg.py", None, "VGG('VGG11')", (3, 32, 32)),
+    ("cifar/senet.py", "SENet18", "SENet18()", (3, 32, 32)),
+    ("cifar/densenet.py", "densenet_cifar", "densenet_cifar()", (3, 32, 32)),
+    ("cifar/shufflenetv2.py", "ShuffleNetV2(net_size=1)", "ShuffleNetV2(net_size=1)", (3, 32, 32)),
+    ("cifar/dpn.py", "DPN26", "DPN26()", (3, 32, 32)),
+    ("cifar/mobilenetv2.py", "MobileNetV2", "MobileNetV2()", (3, 32, 32)),
+    ("cifar/googlenet.py", "GoogLeNet", "GoogLeNet()", (3, 32, 32)),
+    ("torchvision/resnet.py", "resnet18", "resnet18()", (3, 224, 224)),
+    ("torchvision/resnet.py", "resnet50", "resnet50()", (3, 224, 224)),
+    ("torchvision/resnet.py", "wide_resnet50_2", "wide_resnet50_2()", (3, 64, 64)),
+    ("torchvision/googlenet.py", "googlenet", "googlenet()", (3, 112, 112)),
+]
+
+
+def case_id(case):
+    return f"{case[0]}:{case[1] or case[2]}"
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_corpus_model_matches_torch(case, torch):
+    path, model, build, shape = case
+    params, outputs, calls = measure_in_torch(path, build, shape)
+    analysis = read_with_convcalc(path, model, shape)
+    assert analysis.complete, analysis.stopped.message
+    assert analysis.ok, analysis.error.message
+    assert analysis.total_params == params
+    ours = [tuple(s) for s in analysis.outputs] if analysis.outputs else [tuple(analysis.output)]
+    assert ours == outputs
+    assert layer_calls(analysis) == calls
+
+
+def test_every_corpus_file_is_in_the_table():
+    listed = {case[0] for case in CASES}
+    on_disk = {os.path.relpath(os.path.join(root, name), CORPUS) for root, _, files in os.walk(CORPUS)
+               for name in files if name.endswith(".py")}
+    assert on_disk - listed == set(), "corpus files without a case"
