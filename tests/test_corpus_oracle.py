@@ -25,6 +25,13 @@ CASES = [
     ("torchvision/resnet.py", "resnet50", "resnet50()", (3, 224, 224)),
     ("torchvision/resnet.py", "wide_resnet50_2", "wide_resnet50_2()", (3, 64, 64)),
     ("torchvision/googlenet.py", "googlenet", "googlenet()", (3, 112, 112)),
+    ("torchvision/vgg.py", "vgg11", "vgg11()", (3, 64, 64)),
+    ("torchvision/vgg.py", "vgg16_bn", "vgg16_bn()", (3, 32, 32)),
+    ("torchvision/alexnet.py", "alexnet", "alexnet()", (3, 224, 224)),
+    ("torchvision/squeezenet.py", "squeezenet1_0", "squeezenet1_0()", (3, 224, 224)),
+    ("torchvision/squeezenet.py", "squeezenet1_1", "squeezenet1_1()", (3, 96, 96)),
+    ("torchvision/densenet.py", "densenet121", "densenet121()", (3, 64, 64)),
+    ("torchvision/shufflenetv2.py", "shufflenet_v2_x1_0", "shufflenet_v2_x1_0()", (3, 224, 224)),
 ]
 
 

@@ -6,7 +6,7 @@ import math
 import re
 
 from convcalc.frontends.python.values import (MAX_ITEMS, Builtin, Module, ModuleDict, ModuleList, Ref, Sequential,
-                                              Unfollowable, describe, is_constant, is_hashable, is_number)
+                                              Unfollowable, as_container, describe, is_constant, is_hashable, is_number)
 
 
 def container_kind(obj) -> str:
@@ -164,7 +164,7 @@ def _range(args, kwargs, node):
 
 @_builtin("len")
 def _len(args, kwargs, node):
-    value = args[0] if len(args) == 1 else None
+    value = as_container(args[0]) if len(args) == 1 else None
     if isinstance(value, (list, tuple, str, dict)):
         return len(value)
     if isinstance(value, (Sequential, ModuleList, ModuleDict)):
@@ -246,7 +246,7 @@ def _sequence(kind):
             raise Unfollowable(kind.__name__, node)
         if not args:
             return kind()
-        value = args[0]
+        value = as_container(args[0])
         if isinstance(value, (list, tuple, str, dict)):
             return kind(value)
         if isinstance(value, (Sequential, ModuleList)):
@@ -305,17 +305,27 @@ def _isinstance(args, kwargs, node):
         raise Unfollowable("isinstance", node)
     value, kinds = args
     kinds = kinds if isinstance(kinds, tuple) else (kinds,)
+    return any(kind_is(value, kind, node) for kind in kinds)
+
+
+# isinstance against a builtin type: the Python type it names
+TYPES = {"int": int, "float": float, "str": str, "bool": bool, "tuple": tuple, "list": list, "dict": dict}
+
+
+def kind_is(value, kind, node) -> bool:
+    from convcalc.frontends.python.values import Tensor
+
+    if isinstance(kind, Ref) and kind.qname == "torch.Tensor":  # densenet's isinstance(input, Tensor)
+        return isinstance(value, Tensor)
     if isinstance(value, Module):  # isinstance(m, nn.Conv2d), isinstance(m, Bottleneck): the module's own kind
-        return any(module_is(value, kind, node) for kind in kinds)
-    types = {"int": int, "float": float, "str": str, "bool": bool, "tuple": tuple, "list": list, "dict": dict}
-    if not is_constant(value) and not isinstance(value, dict):
+        return module_is(value, kind, node)
+    if not (isinstance(kind, Builtin) and kind.name in TYPES):
+        raise Unfollowable("isinstance against a class convcalc does not follow", node)
+    if isinstance(value, Tensor):
+        return False
+    if not is_constant(value) and not isinstance(value, (dict, list, tuple)):
         raise Unfollowable("isinstance of something not a constant", node)
-    wanted = []
-    for kind in kinds:
-        if not (isinstance(kind, Builtin) and kind.name in types):
-            raise Unfollowable("isinstance against a class convcalc does not follow", node)
-        wanted.append(types[kind.name])
-    return isinstance(value, tuple(wanted))
+    return isinstance(value, TYPES[kind.name])
 
 
 def module_is(value, kind, node) -> bool:

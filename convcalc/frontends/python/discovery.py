@@ -47,7 +47,7 @@ def required_params(func: Function, skip: int = 0) -> list:
 
 
 def looks_like_model(cls: ClassInfo) -> bool:
-    return cls.module and (isinstance(cls.lookup("forward"), Function) or cls.sequential)
+    return cls.module and (isinstance(cls.lookup("forward"), Function) or cls.container == "sequential")
 
 
 def model_call(interp, text: str, where):

@@ -8,7 +8,8 @@ from convcalc.engine.evaluate import COMPARE, PYTHON_ARITHMETIC, ArithmeticProbl
 from convcalc.frontends.python.builtins import BUILTINS
 from convcalc.frontends.python.values import (COMPARISONS, MAX_INT_BITS, MAX_ITEMS, OPS, ClassInfo, Function, Module,
                                               ModuleDict, ModuleList, Ref, Scope, Sequential, Tensor,
-                                              Unfollowable, Unknown, describe, is_constant, is_hashable, is_number)
+                                              Unfollowable, Unknown, as_container, describe, is_constant, is_hashable,
+                                              is_number)
 
 
 class Expressions:
@@ -210,6 +211,7 @@ class Expressions:
         return slice(*parts)
 
     def subscript(self, obj, key, node):
+        obj = as_container(obj)
         if isinstance(obj, Tensor):
             return self.tensor_index(obj, key, node)
         if isinstance(obj, (Sequential, ModuleList)):
@@ -281,6 +283,7 @@ class Expressions:
         return dict(pairs)
 
     def iterate(self, value, node):
+        value = as_container(value)
         if isinstance(value, (list, tuple, str)):
             return list(value)
         if isinstance(value, dict):

@@ -22,7 +22,7 @@ from convcalc.engine.shapes import ShapeBackend
 from convcalc.errors import ConvcalcError, Span
 from convcalc.frontends.python.torch_api import CONCAT, FUNCTIONAL, SKIPPED_ARGS
 from convcalc.frontends.python.values import (OPS, Function, Instance, Layer, Opaque, Sequential, Tensor,
-                                              Unfollowable, _Signal, const_node, describe, is_number)
+                                              Unfollowable, _Signal, as_container, const_node, describe, is_number)
 from convcalc.symbolic import dims
 from convcalc.layers.catalogue import lookup
 
@@ -188,9 +188,9 @@ class Tracing:
             if isinstance(forward, Function):
                 module.traced = True
                 return self.invoke(forward, [module] + args, kwargs, node)
-            if module.seq is not None:
+            if module.cls.container == "sequential":  # nn.Sequential's forward: its modules in order
                 module.traced = True
-                return self.call_module(Sequential(module.seq), args, kwargs, node)
+                return self.call_module(as_container(module), args, kwargs, node)
             raise Unfollowable(f"{module.cls.name} has no forward", node)
         if len(args) != 1 or kwargs:
             raise Unfollowable(f"{describe(module)} called with {len(args)} arguments", node)

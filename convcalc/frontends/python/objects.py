@@ -6,7 +6,8 @@ from convcalc.errors import ConvcalcError
 from convcalc.frontends.python.builtins import CONTAINER_METHODS, container_kind, string_method
 from convcalc.frontends.python.values import (Weight, BoundMethod, Builtin, ClassInfo, Function, Instance, Layer, Module,
                                               ModuleDict, ModuleList, Ref, Sequential, SuperProxy, Tensor,
-                                              TensorMethod, Unfollowable, Unknown, describe)
+                                              TensorMethod, Unfollowable, Unknown, as_container,
+                                              describe)
 
 
 class Objects:
@@ -49,6 +50,8 @@ class Objects:
             return value
         if name == "training":
             return self.training
+        if obj.cls.container:  # self.append(block), self.items() in a container subclass
+            return self.container_attr(as_container(obj), name, node)
         raise Unfollowable(f"{obj.cls.name} has no attribute {name} that convcalc knows", node)
 
     def class_attr(self, cls: ClassInfo, name: str, node):
@@ -126,15 +129,26 @@ class Objects:
                     return BoundMethod(value, proxy.obj)
                 return value
         if name == "__init__":
-            if proxy.cls.sequential:
-                return Builtin("nn.Sequential.__init__",
-                               lambda args, kwargs, node: self.init_sequential(proxy.obj, args, kwargs, node))
+            if proxy.cls.container:
+                return Builtin("nn container __init__",
+                               lambda args, kwargs, node: self.init_container(proxy.obj, args, kwargs, node))
             if proxy.cls.module or not proxy.cls.foreign:
                 return Builtin("__init__", lambda args, kwargs, node: None)
         raise Unfollowable(f"super().{name}", node)
 
-    def init_sequential(self, obj, args, kwargs, node):
-        obj.seq = self.sequential_items(args, node)
+    def init_container(self, obj, args, kwargs, node):
+        """super().__init__(...) of an nn.Sequential, ModuleList or ModuleDict subclass."""
+        kind = obj.cls.container
+        if kwargs or (kind != "sequential" and len(args) > 1):
+            raise Unfollowable(f"the {obj.cls.name} container built with these arguments", node)
+        if kind == "dict":
+            items = args[0] if args else {}
+            if not isinstance(items, (dict, ModuleDict)):
+                raise Unfollowable(f"an nn.ModuleDict of {describe(items)}", node)
+            obj.attrs.update(items if isinstance(items, dict) else items.items)
+            return None
+        items = args if kind == "sequential" else list(self.iterate(args[0], node)) if args else []
+        obj.seq = self.sequential_items(items, node)
         return None
 
     def instantiate(self, cls: ClassInfo, args: list, kwargs: dict, node):
@@ -149,8 +163,8 @@ class Objects:
             init = cls.lookup("__init__")
             if isinstance(init, Function):
                 self.invoke(init, [obj] + args, kwargs, node)
-            elif cls.sequential:
-                obj.seq = self.sequential_items(args, node)
+            elif cls.container:
+                self.init_container(obj, args, kwargs, node)
             elif args or kwargs:
                 raise Unfollowable(f"{cls.name}() takes no arguments", node)
         finally:

@@ -5,9 +5,9 @@ import ast
 
 from convcalc.frontends.python.torch_api import _F, FUNCTIONAL
 
-from convcalc.frontends.python.values import (Abort, ClassInfo, Function, Instance, ModuleDict, ModuleList, Ref,
+from convcalc.frontends.python.values import (CONTAINERS, Abort, ClassInfo, Function, Instance, ModuleDict, ModuleList, Ref,
                                               Scope, Sequential, Tensor, Unfollowable, Unknown, _Break, _Continue,
-                                              _Return, describe, is_hashable)
+                                              _Return, as_container, describe, is_hashable)
 
 
 class Statements:
@@ -166,12 +166,12 @@ class Statements:
         for base in bases:
             if isinstance(base, ClassInfo):
                 cls.module |= base.module
-                cls.sequential |= base.sequential
+                cls.container = cls.container or base.container
                 cls.foreign = cls.foreign or base.foreign
             elif isinstance(base, Ref) and base.qname in ("torch.nn.Module", "nn.Module"):
                 cls.module = True
-            elif isinstance(base, Ref) and base.qname == "torch.nn.Sequential":
-                cls.module = cls.sequential = True
+            elif isinstance(base, Ref) and base.qname in CONTAINERS:
+                cls.module, cls.container = True, CONTAINERS[base.qname]
             elif isinstance(base, Ref) and base.qname != "builtins.object":
                 cls.foreign = base.qname
         body = Scope(scope, "class")
@@ -233,6 +233,9 @@ class Statements:
         elif isinstance(target, ast.Subscript):
             obj = self.eval(target.value, scope)
             key = self.eval(target.slice, scope)
+            if isinstance(obj, Instance) and obj.cls.container == "dict" and isinstance(key, str):
+                obj = obj.attrs  # self[name] = block in an nn.ModuleDict subclass: its modules are its attributes
+            obj = as_container(obj)
             if isinstance(obj, list) and type(key) is int and -len(obj) <= key < len(obj):
                 obj[key] = value
             elif isinstance(obj, dict) and is_hashable(key):

@@ -165,7 +165,7 @@ class ClassInfo:
         self.bases = bases  # ClassInfo or Ref
         self.namespace = namespace
         self.module = False  # an nn.Module subclass
-        self.sequential = False  # an nn.Sequential subclass
+        self.container: Optional[str] = None  # "sequential", "list" or "dict": a subclass of that nn container
         self.foreign: Optional[str] = None  # a base convcalc does not follow
 
     def mro(self) -> list:
@@ -196,6 +196,27 @@ class Instance(Module):
 
     def describe(self) -> str:
         return f"a {self.cls.name}"
+
+
+# the nn containers a model class may derive from, and the kind of each
+CONTAINERS = {"torch.nn.Sequential": "sequential", "torch.nn.ModuleList": "list", "torch.nn.ModuleDict": "dict"}
+
+
+def as_container(value):
+    """An instance of an nn.Sequential, ModuleList or ModuleDict subclass seen as that container (its
+    modules in registration order), anything else as it is. A list's view shares the instance's list,
+    so ``self.append(block)`` lands on it; a dict's modules live in the instance's attributes, as
+    ``add_module`` and ``self.name = ...`` put them there."""
+    if not isinstance(value, Instance) or value.cls.container is None:
+        return value
+    if value.seq is None:
+        value.seq = []
+    named = [(k, m) for k, m in value.attrs.items() if isinstance(m, Module)]
+    kind = value.cls.container
+    if kind == "dict":
+        return ModuleDict(dict(named))
+    items = value.seq if not named else value.seq + [m for _, m in named]
+    return Sequential(items) if kind == "sequential" else ModuleList(items)
 
 
 class Function:
