@@ -1,4 +1,5 @@
 """The Python frontend: what it follows, what it skips with a note, and that it never runs the code."""
+import json
 import os
 import textwrap
 
@@ -276,15 +277,15 @@ FORWARD_MODULE = """
         def __init__(self):
             super().__init__()
             self.conv1 = nn.Conv2d(3, 8, 3)
-            self.lstm = nn.LSTM(10, 10)
+            {lstm}
 
         def forward(self, x):
 {forward}
 """
 
 
-def forward_model(forward):
-    [model] = models(FORWARD_MODULE.format(forward=textwrap.indent(forward, " " * 12))).models
+def forward_model(forward, lstm="self.lstm = nn.LSTM(10, 10)"):
+    [model] = models(FORWARD_MODULE.format(forward=textwrap.indent(forward, " " * 12), lstm=lstm)).models
     return model
 
 
@@ -314,9 +315,60 @@ def test_unfollowable_forward_stops_with_a_diagnostic_and_keeps_the_layers_befor
     ("x = self.conv1(x)\nb, c, h, w = x.size()\nreturn x.view(b, c, h * w).transpose(1, 2)", (900, 8)),
 ])
 def test_what_forward_used_to_stop_at_is_followed(forward, output):
-    model = forward_model(forward)
+    model = forward_model(forward, lstm="")
     assert model.complete, model.program.stopped
     assert analyse(model.program).output == output
+
+
+def test_a_registered_module_outside_the_catalogue_leaves_the_total_unknown():
+    # forward never runs self.lstm, but model.parameters() counts it: the total is not known
+    model = forward_model("x = self.conv1(x)\nreturn x")
+    stopped = model.program.stopped
+    assert stopped.code == "CC301" and "the module lstm is not known: nn.LSTM" in stopped.message
+    a = analyse(model.program)
+    assert a.ok and a.followed and not a.complete and not a.params_exact and a.output == (8, 30, 30)
+
+
+def test_a_part_of_the_tree_not_built_is_named_and_the_total_is_not_shown(tmp_path):
+    path = tmp_path / "aux.py"
+    path.write_text(textwrap.dedent("""
+        import torch.nn as nn
+
+        class Aux(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(8, 10)
+                self.fc.stddev = 0.001  # a note of the file's own: followed
+                self.head = nn.Linear(8, 10)
+                self.head.in_features = 9  # a setting torch reads: not followed
+
+            def forward(self, x):
+                return self.fc(x)
+
+        # convcalc: input 8
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.aux = Aux()
+                self.conv = nn.Linear(8, 8)
+
+            def forward(self, x):
+                return self.conv(x)
+    """))
+    from click.testing import CliRunner
+
+    from convcalc.cli import cli
+
+    def run(*args):
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+    result = run("params", str(path), "--model", "Net")
+    assert result.exit_code == 1
+    assert "CC301 model Net: the module aux.head is not known: line 10: setting in_features of nn.Linear" in result.output
+    assert "params of the parts known: 162" in result.output and "total params" not in result.output
+    result = run("shapes", str(path), "--model", "Net", "--format", "json")
+    data = json.loads(result.stdout)
+    assert data["complete"] is False and data["total_params"] is None and data["output"] == [8]
 
 
 def test_unknown_init_statement_poisons_only_what_it_writes():

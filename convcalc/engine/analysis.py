@@ -117,6 +117,11 @@ class Analysis:
         return self.stopped is None
 
     @property
+    def followed(self) -> bool:
+        """forward was followed to its end (the model may still hold a part convcalc could not build)."""
+        return self.stopped is None or getattr(self.stopped, "tree", False)
+
+    @property
     def params_exact(self) -> bool:
         """The parameter total is the model's: followed to the end, or the module tree read whole."""
         return self.complete or self.tree

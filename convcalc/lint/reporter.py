@@ -50,7 +50,9 @@ def models_text(result) -> str:
     parts = [f"{plural(result.models, 'model')} checked"]
     if result.partly:
         _, name, error = result.partly[0]
-        first = f"{name}: forward not followed from line {error.span.line}: {getattr(error, 'reason', error.message)}"
+        why = getattr(error, "reason", error.message)
+        first = f"{name}: {why}" if getattr(error, "tree", False) else \
+            f"{name}: forward not followed from line {error.span.line}: {why}"
         parts.append(f"{len(result.partly)} partly ({first}" + (", ..." if len(result.partly) > 1 else "") + ")")
     if result.unfollowed:
         kind = "class" if all(e.code == "CC302" for _, _, e in result.unfollowed) else "model"

@@ -12,7 +12,7 @@ from convcalc.report.common import byte_size, json_dim, json_shape, num, one_lin
 
 
 def output_text(analysis: Analysis) -> str:
-    if not analysis.ok or not analysis.complete:
+    if not analysis.ok or not analysis.followed:
         return "-"
     if analysis.outputs:
         return ", ".join(shape_text(s) for s in analysis.outputs)
@@ -33,6 +33,8 @@ def params_line(analysis: Analysis) -> str:
         return f"total params: {figures}"
     if analysis.params_exact:
         return f"total params: {figures} (the module tree's, as model.parameters() counts them)"
+    if analysis.followed:
+        return f"params of the parts known: {figures} (not the model's total)"
     return f"params of the part followed: {figures} (not the model's total)"
 
 
@@ -43,10 +45,13 @@ def status_lines(analysis: Analysis) -> list:
         count = sum((r.params for r in analysis.registered), 0)
         names = sorted({r.path.split(".")[0] for r in analysis.registered})
         shown = ", ".join(names[:6]) + (f", ... {len(names) - 6} more" if len(names) > 6 else "")
-        what = "not run by forward" if analysis.complete else "not reached"
+        what = "not run by forward" if analysis.followed else "not reached"
         lines.append(f"registered, {what}: {num(count)} params in {len(analysis.registered)} "
                      f"part{'s' if len(analysis.registered) != 1 else ''} ({shown}), counted in the total")
-    if analysis.stopped is not None:
+    if analysis.stopped is not None and analysis.followed:
+        lines.append(f"module tree not read whole: {analysis.stopped.code} (see the message above); the total "
+                     "leaves that part out")
+    elif analysis.stopped is not None:
         lines.append(f"not followed from line {analysis.stopped.span.line}: {analysis.stopped.code} (see the message "
                      "above); the table shows the part before")
     if analysis.error is not None:
@@ -55,7 +60,7 @@ def status_lines(analysis: Analysis) -> list:
 
 
 def totals_lines(analysis: Analysis, batch: int) -> list[str]:
-    macs = "mult-adds" if analysis.complete else "mult-adds of the part followed"
+    macs = "mult-adds" if analysis.followed else "mult-adds of the part followed"
     return [
         f"input: {input_text(analysis)}   output{'s' if analysis.outputs else ''}: {output_text(analysis)}",
         params_line(analysis),
@@ -91,19 +96,19 @@ def shapes_json(analysis: Analysis, batch: int = 1) -> dict:
                                                                       else {})}
             for r in analysis.rows
         ],
-        "output": json_shape(analysis.output) if analysis.ok and analysis.complete else None,
+        "output": json_shape(analysis.output) if analysis.ok and analysis.followed else None,
         "total_params": json_dim(analysis.total_params) if exact else None,
         "trainable_params": json_dim(analysis.trainable_params) if exact else None,
         "total_buffers": json_dim(analysis.total_buffers) if exact else None,
-        "total_macs": json_dim(analysis.total_macs * batch) if analysis.complete else None,
+        "total_macs": json_dim(analysis.total_macs * batch) if analysis.followed else None,
         "diagnostics": [d.to_json() for d in analysis.diagnostics()],
     }
     if not exact:
         data["params_followed"] = json_dim(analysis.total_params)
-    if not analysis.complete:
+    if not analysis.followed:
         data["macs_followed"] = json_dim(analysis.total_macs * batch)
     if analysis.outputs:
-        data["outputs"] = [json_shape(s) for s in analysis.outputs] if analysis.ok and analysis.complete else None
+        data["outputs"] = [json_shape(s) for s in analysis.outputs] if analysis.ok and analysis.followed else None
     if analysis.extra_inputs:
         data["inputs"] = [json_shape(analysis.input)] + [json_shape(s) for _, s in analysis.extra_inputs]
     if analysis.registered:
@@ -118,7 +123,7 @@ def params_table(analysis: Analysis, fmt: str) -> str:
              f"{r.formula} = {num(r.params)}" if r.formula else num(r.params), num(r.buffers) if r.buffers else ""]
             for r in analysis.rows if r.params or r.buffers]
     rows += [[r.call.span.line if r.call else "", f"{r.path}: {one_line(r.call.text) if r.call else 'nn.Parameter'}"
-              " (not run)" if analysis.complete else f"{r.path} (not reached)", num(r.params),
+              " (not run)" if analysis.followed else f"{r.path} (not reached)", num(r.params),
               num(r.buffers) if r.buffers else ""] for r in analysis.registered if r.params or r.buffers]
     body = table(rows, ["line", "layer", "parameters", "buffers"], fmt, ("right", "left", "left", "right"))
     total = analysis.total_params

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from convcalc.binding import MISSING, BindError, bind
-from convcalc.frontends.python.values import (MAX_DEPTH, BoundMethod, Builtin, ClassInfo, Function, Instance, Module,
+from convcalc.frontends.python.values import (MAX_DEPTH, BoundMethod, Builtin, ClassInfo, Function, Instance, Layer, Module,
                                               Ref, Scope, SuperProxy, Tensor, TensorMethod, Unfollowable, _Break, _Continue,
                                               _Return, describe)
 
@@ -59,9 +59,11 @@ class Calls:
 
     def call_hasattr(self, node, scope):
         args, kwargs = self.call_args(node, scope)
-        if kwargs or len(args) != 2 or not isinstance(args[0][0], Instance) or not isinstance(args[1][0], str):
+        if kwargs or len(args) != 2 or not isinstance(args[0][0], (Instance, Layer)) or not isinstance(args[1][0], str):
             raise Unfollowable("hasattr", node)
         obj, name = args[0][0], args[1][0]
+        if isinstance(obj, Layer):  # inception's hasattr(m, "stddev"): what the file set, or torch's own settings
+            return name in obj.extra or name in obj.settings()
         return name in obj.attrs or obj.cls.lookup(name) is not None
 
     def call_args(self, node, scope, skip=()):

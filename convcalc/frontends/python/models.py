@@ -165,7 +165,7 @@ def trace_model(interp: Interp, src: Source, name: str, value, where, comment_no
     if problem is not None:
         result.problems.append(problem)
     given = override or comment or fallback
-    tree, complete_tree = module_tree(value)
+    tree, unknown_parts = module_tree(value)
     interp.module_paths = {id(layer): path for path, layer in tree}
     attempt = follow(interp, src, name, value, where, given, symbolic=True)
     if (attempt.size_decision or attempt.shape_error) and given is not None and not all_symbolic(given):
@@ -177,13 +177,15 @@ def trace_model(interp: Interp, src: Source, name: str, value, where, comment_no
         result.notes.append(note(attempt.stopped.message, attempt.stopped.span))  # nothing followed: a class not followed
         result.unfollowed.append((name, attempt.stopped))
         return None
+    if attempt.stopped is None and unknown_parts:
+        attempt.stopped = tree_not_read(name, unknown_parts, src.span(where))
     inputs = attempt.inputs
     registered = tuple((path, layer.call_for(path)) for path, layer in tree
                        if isinstance(layer, Layer) and id(layer) not in trace.layers_used)
     parameters = tuple((path, parameter.count, parameter.trainable) for path, parameter in tree
                        if isinstance(parameter, Parameter))
     program = n.Program(tuple(inputs + body + attempt.outputs), src.text, src.path, name, tuple(attempt.notes),
-                        n.PYTHON, attempt.stopped, registered, complete_tree, parameters)
+                        n.PYTHON, attempt.stopped, registered, not unknown_parts, parameters)
     return PythonModel(program, trace.sites, attempt.stopped is None, comment is not None, interp, instances)
 
 
@@ -297,13 +299,25 @@ def not_followed(name: str, reason: str, span: Span) -> ConvcalcError:
     return error
 
 
+def tree_not_read(name: str, unknown: list, span: Span) -> ConvcalcError:
+    """The stop of a model whose forward was followed but whose module tree holds a part
+    convcalc could not build: the total would leave its parameters out."""
+    path, why = unknown[0]
+    more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
+    reason = f"{path} is not known: {why}"
+    error = ConvcalcError(codes.NOT_FOLLOWED, f"model {name}: the module {reason}{more}; its parameters, and so "
+                                              "the model's total, are not known", span)
+    error.reason = reason
+    error.tree = True  # forward was followed to its end: the rows are whole, the total is not
+    return error
+
+
 def module_tree(value) -> tuple:
-    """([(path, Layer or Parameter)], whether every part is known): the modules a model
+    """([(path, Layer or Parameter)], [(path, why) of each part not known]): the modules a model
     registers, in the order torch registers them; a layer object under two names once."""
-    out, seen, complete = [], set(), True
+    out, seen, unknown = [], set(), []
 
     def visit(module, path):
-        nonlocal complete
         if isinstance(module, (Layer, Parameter)):
             if id(module) not in seen:
                 seen.add(id(module))
@@ -311,7 +325,7 @@ def module_tree(value) -> tuple:
             return
         if isinstance(module, Instance):
             if module.poisoned:
-                complete = False
+                unknown.append((path or "the model", module.poisoned))
             children = list(module.attrs.items())
             if module.seq is not None:
                 children = [(str(i), m) for i, m in enumerate(module.seq)] + children
@@ -322,12 +336,13 @@ def module_tree(value) -> tuple:
         else:
             return
         for key, child in children:
+            where = f"{path}.{key}" if path else str(key)
             if isinstance(child, Unknown):
-                complete = False
-            elif isinstance(child, Opaque):
-                complete = False  # a module outside the catalogue: its parameters are not known
+                unknown.append((where, child.reason))
+            elif isinstance(child, Opaque):  # a module outside the catalogue: its parameters are not known
+                unknown.append((where, f"{child.qname.replace('torch.nn.', 'nn.')} is not in convcalc's catalogue"))
             elif isinstance(child, Module):
-                visit(child, f"{path}.{key}" if path else str(key))
+                visit(child, where)
 
     visit(value, "")
-    return out, complete
+    return out, unknown

@@ -113,6 +113,8 @@ class Objects:
             return value
         if name in ("training", "inplace"):
             return self.training if name == "training" else bound.values.get("inplace", False)
+        if name in layer.extra:
+            return layer.extra[name]
         raise Unfollowable(f"the attribute {name} of {layer.name}", node)
 
     def weight_attr(self, weight: Weight, name: str, node):

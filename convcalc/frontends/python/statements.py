@@ -5,7 +5,7 @@ import ast
 
 from convcalc.frontends.python.torch_api import _F, FUNCTIONAL
 
-from convcalc.frontends.python.values import (CONTAINERS, Abort, ClassInfo, Function, Instance, ModuleDict, ModuleList, Ref,
+from convcalc.frontends.python.values import (CONTAINERS, Abort, ClassInfo, Function, Instance, Layer, ModuleDict, ModuleList, Ref,
                                               Scope, Sequential, Tensor, Unfollowable, Unknown, _Break, _Continue,
                                               _Return, as_container, describe, is_hashable)
 
@@ -228,8 +228,10 @@ class Statements:
                 obj.attrs[target.attr] = value
             elif isinstance(obj, ClassInfo):
                 obj.namespace[target.attr] = value
+            elif isinstance(obj, Layer) and target.attr not in obj.settings():
+                obj.extra[target.attr] = value  # a note of the model's own (inception's fc.stddev): no shape reads it
             else:
-                raise Unfollowable(f"setting an attribute of {describe(obj)}", target)
+                raise Unfollowable(f"setting {target.attr} of {describe(obj)}", target)
         elif isinstance(target, ast.Subscript):
             obj = self.eval(target.value, scope)
             key = self.eval(target.slice, scope)

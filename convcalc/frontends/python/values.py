@@ -91,6 +91,13 @@ class Layer(Module):
         self.call = call
         self.origin = origin  # (function name, Span of its call) while the layer was built
         self.uid = next(Layer.uids)
+        self.extra: dict = {}  # attributes a model file sets on it (self.fc.stddev = 0.001)
+
+    def settings(self) -> set:
+        """The attributes of the layer that torch reads: its constructor's arguments, its weights, its mode."""
+        from convcalc.layers.catalogue import lookup
+
+        return {name for name, _ in lookup(self.name).params} | {"weight", "bias", "training", "forward"}
 
     def call_for(self, path: str) -> n.Call:
         """The node of one call of this object, at ``path`` in the module tree."""
