@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 
+from convcalc.frontends.python.numeric import Numbers
 from convcalc.frontends.python.values import (MAX_ITEMS, Builtin, Module, ModuleDict, ModuleList, Ref, Sequential,
                                               Unfollowable, as_container, describe, is_constant, is_hashable, is_number)
 
@@ -63,6 +64,19 @@ def _pop(interp, obj, args, kwargs, node):
     return items.pop(*args)
 
 
+def _dict_pop(interp, obj, args, kwargs, node):
+    """kwargs.pop("stochastic_depth_prob", 0.2): a key out, or the default."""
+    if kwargs or not 1 <= len(args) <= 2 or not is_hashable(args[0]) or (len(args) == 1 and args[0] not in obj):
+        raise Unfollowable("dict.pop", node)
+    return obj.pop(*args)
+
+
+def _dict_setdefault(interp, obj, args, kwargs, node):
+    if kwargs or not 1 <= len(args) <= 2 or not is_hashable(args[0]):
+        raise Unfollowable("dict.setdefault", node)
+    return obj.setdefault(args[0], args[1] if len(args) > 1 else None)
+
+
 def _dict_get(interp, obj, args, kwargs, node):
     items = obj if isinstance(obj, dict) else obj.items
     if not args or not is_hashable(args[0]):
@@ -96,7 +110,7 @@ CONTAINER_METHODS = {
     ("dict", "get"): _dict_get, ("dict", "keys"): _dict_view("keys"), ("dict", "values"): _dict_view("values"),
     ("dict", "items"): _dict_view("items"), ("moduledict", "keys"): _dict_view("keys"),
     ("moduledict", "values"): _dict_view("values"), ("moduledict", "items"): _dict_view("items"),
-    ("dict", "update"): _update,
+    ("dict", "update"): _update, ("dict", "pop"): _dict_pop, ("dict", "setdefault"): _dict_setdefault,
 }
 
 
@@ -165,8 +179,10 @@ def _range(args, kwargs, node):
 @_builtin("len")
 def _len(args, kwargs, node):
     value = as_container(args[0]) if len(args) == 1 else None
-    if isinstance(value, (list, tuple, str, dict)):
+    if isinstance(value, (list, tuple, str, dict, set)):
         return len(value)
+    if isinstance(value, Numbers):  # a tensor of known values
+        return len(value.values)
     if isinstance(value, (Sequential, ModuleList, ModuleDict)):
         return len(value.items)
     raise Unfollowable(f"len of {describe(value)}", node)
@@ -193,6 +209,15 @@ def _convert(kind):
 
 
 BUILTINS["int"] = Builtin("int", _convert(int))
+
+
+@_builtin("set")
+def _set(args, kwargs, node):
+    """set(widths): for len() and ``in``; iterating over it is not followed (its order is Python's own)."""
+    items = args[0] if len(args) == 1 and not kwargs else None
+    if not isinstance(items, (list, tuple, str)) or not all(is_hashable(i) for i in items):
+        raise Unfollowable("set of something not a list of constants", node)
+    return set(items)
 
 
 BUILTINS["float"] = Builtin("float", _convert(float))
@@ -238,6 +263,19 @@ def _sum(args, kwargs, node):
         raise Unfollowable("sum", node)
     _numbers("sum", values, node)
     return sum(values, args[1] if len(args) > 1 else 0)
+
+
+def _all_any(fn):
+    def apply(args, kwargs, node):
+        values = list(args[0]) if len(args) == 1 and isinstance(args[0], (list, tuple, dict)) else None
+        if values is None or kwargs or not all(is_constant(v) or isinstance(v, (list, tuple, dict)) for v in values):
+            raise Unfollowable(f"{fn.__name__} of something that is not a list of constants", node)
+        return fn(values)
+    return apply
+
+
+BUILTINS["all"] = Builtin("all", _all_any(all))
+BUILTINS["any"] = Builtin("any", _all_any(any))
 
 
 def _sequence(kind):
@@ -312,11 +350,24 @@ def _isinstance(args, kwargs, node):
 TYPES = {"int": int, "float": float, "str": str, "bool": bool, "tuple": tuple, "list": list, "dict": dict}
 
 
+# isinstance against an abstract type (torchvision's isinstance(setting, Sequence)): the Python types it stands for
+ABSTRACT = {**dict.fromkeys(("collections.abc.Sequence", "typing.Sequence"), (list, tuple, str)),
+            **dict.fromkeys(("collections.abc.Iterable", "typing.Iterable"), (list, tuple, str, dict)),
+            **dict.fromkeys(("collections.abc.Mapping", "typing.Mapping", "typing.Dict"), (dict,)),
+            "numbers.Number": (int, float), "numbers.Integral": (int,), "numbers.Real": (int, float)}
+
+
 def kind_is(value, kind, node) -> bool:
     from convcalc.frontends.python.values import Tensor
 
     if isinstance(kind, Ref) and kind.qname == "torch.Tensor":  # densenet's isinstance(input, Tensor)
         return isinstance(value, Tensor)
+    if isinstance(kind, Ref) and kind.qname in ABSTRACT:
+        if isinstance(value, (list, tuple, str, dict, int, float)) and type(value) is not bool:
+            return isinstance(value, ABSTRACT[kind.qname])
+        if isinstance(value, (Tensor, Module)) or value is None:
+            return False
+        raise Unfollowable(f"isinstance of {describe(value)} against {kind.qname}", node)
     if isinstance(value, Module):  # isinstance(m, nn.Conv2d), isinstance(m, Bottleneck): the module's own kind
         return module_is(value, kind, node)
     if not (isinstance(kind, Builtin) and kind.name in TYPES):
@@ -340,6 +391,8 @@ def module_is(value, kind, node) -> bool:
             return True
         if isinstance(value, Layer):
             return value.name == short
+        if isinstance(value, Instance) and value.base is not None:
+            return value.base.name == short
         return short == "Sequential" and isinstance(value, Sequential)
     if isinstance(kind, ClassInfo):
         return isinstance(value, Instance) and kind in value.cls.mro()

@@ -6,7 +6,7 @@ import ast
 
 from convcalc.binding import MISSING, BindError, bind
 from convcalc.frontends.python.values import (MAX_DEPTH, BoundMethod, Builtin, ClassInfo, Function, Instance, Layer, Module,
-                                              Ref, Scope, SuperProxy, Tensor, TensorMethod, Unfollowable, _Break, _Continue,
+                                              Partial, Ref, Scope, SuperProxy, Tensor, TensorMethod, Unfollowable, _Break, _Continue,
                                               _Return, describe)
 
 
@@ -24,6 +24,8 @@ class Calls:
             return self.call_ref(func, node, scope)
         if isinstance(func, TensorMethod):
             return self.tensor_method(func, node, scope)
+        if isinstance(func, Partial):
+            return self.call_partial(func, node, scope)
         args, kwargs = self.call_args(node, scope)
         return self.call(func, args, kwargs, node)
 
@@ -68,6 +70,9 @@ class Calls:
 
     def call_args(self, node, scope, skip=()):
         """[(value, ast node)], [(key, value, value node, keyword node)]."""
+        if id(node) in self.preset:  # a partial's call: its arguments, then the call's, evaluated already
+            args, kwargs = self.preset[id(node)]
+            return args, [kw for kw in kwargs if kw[0] not in skip]
         args = []
         for arg in node.args:
             if isinstance(arg, ast.Starred):
@@ -100,6 +105,22 @@ class Calls:
             if handler is not None:
                 return getattr(self, handler)(func, positional, keywords, node)
         raise Unfollowable(f"calling {describe(func)}", node)
+
+    def call_partial(self, partial: Partial, node, scope):
+        """partial(f, a, k=1)(b, k=2) is f(a, b, k=2)."""
+        args, kwargs = self.call_args(node, scope)
+        given = {kw[0] for kw in kwargs}
+        args, kwargs = partial.args + args, [kw for kw in partial.kwargs if kw[0] not in given] + kwargs
+        func = partial.func
+        if isinstance(func, Ref):
+            self.preset[id(node)] = (args, kwargs)
+            try:
+                return self.call_ref(func, node, scope)
+            finally:
+                del self.preset[id(node)]
+        if isinstance(func, Partial):
+            raise Unfollowable("a partial of a partial", node)
+        return self.call(func, args, kwargs, node)
 
     def invoke(self, func: Function, args: list, kwargs: dict, node):
         if self.depth >= MAX_DEPTH:

@@ -5,11 +5,30 @@ from __future__ import annotations
 import ast
 
 from convcalc.engine.evaluate import COMPARE, PYTHON_ARITHMETIC, ArithmeticProblem
+from convcalc.frontends.python import numeric
 from convcalc.frontends.python.builtins import BUILTINS
-from convcalc.frontends.python.values import (COMPARISONS, MAX_INT_BITS, MAX_ITEMS, OPS, ClassInfo, Function, Module,
-                                              ModuleDict, ModuleList, Ref, Scope, Sequential, Tensor,
+from convcalc.frontends.python.numeric import Numbers
+from convcalc.frontends.python.values import (COMPARISONS, MAX_INT_BITS, MAX_ITEMS, OPS, BoundMethod, Builtin,
+                                              ClassInfo, Constant, Function, Instance, Module, ModuleDict, ModuleList, Partial,
+                                              Ref, Scope, Sequential, Tensor,
                                               Unfollowable, Unknown, as_container, describe, is_constant, is_hashable,
                                               is_number)
+
+
+def constant_binop(op: str, left, right, node) -> Constant:
+    """torch.ones(dim, 1, 1) * layer_scale: a constant tensor of the broadcast shape."""
+    shapes = [v.shape if isinstance(v, Constant) else () for v in (left, right)]
+    if op not in ("Add", "Sub", "Mult", "Div", "Pow") or not all(isinstance(v, Constant) or is_number(v)
+                                                                 for v in (left, right)):
+        raise Unfollowable(f"{OPS.get(op, op)} of {describe(left)} and {describe(right)}", node)
+    rank = max(len(s) for s in shapes)
+    padded = [(1,) * (rank - len(s)) + tuple(s) for s in shapes]
+    out = []
+    for a, b in zip(*padded):
+        if a != b and 1 not in (a, b):
+            raise Unfollowable(f"{OPS.get(op, op)} of constant tensors of shapes {shapes[0]} and {shapes[1]}", node)
+        out.append(b if a == 1 else a)
+    return Constant(tuple(out))
 
 
 class Expressions:
@@ -125,6 +144,10 @@ class Expressions:
     def binop(self, op: str, left, right, node):
         if isinstance(left, Tensor) or isinstance(right, Tensor):
             return self.tensor_binop(op, left, right, node)
+        if isinstance(left, Numbers) or isinstance(right, Numbers):
+            return numeric.binary(op, left, right, node)
+        if isinstance(left, Constant) or isinstance(right, Constant):
+            return constant_binop(op, left, right, node)
         if op == "Add" and isinstance(left, (list, tuple, str)) and type(left) is type(right):
             if len(left) + len(right) > MAX_ITEMS:
                 raise Unfollowable("a very long sequence", node)
@@ -177,7 +200,7 @@ class Expressions:
         if op in ("In", "NotIn"):
             if isinstance(right, (list, tuple)) and all(is_constant(v) for v in right) and is_constant(left):
                 found = left in right
-            elif isinstance(right, dict) and is_hashable(left):
+            elif isinstance(right, (dict, set)) and is_hashable(left):
                 found = left in right
             elif isinstance(right, str) and isinstance(left, str):
                 found = left in right
@@ -192,9 +215,9 @@ class Expressions:
             raise Unfollowable("a comparison of values of different kinds", node) from None
 
     def truth(self, value, node) -> bool:
-        if is_constant(value) or isinstance(value, dict):
-            return bool(value)
-        if isinstance(value, (Module, ClassInfo, Function, Ref)):
+        if is_constant(value) or isinstance(value, (dict, list, tuple)):
+            return bool(value)  # a container is true when it holds anything, whatever it holds
+        if isinstance(value, (Module, ClassInfo, Function, Ref, Partial, Builtin, BoundMethod, Instance)):
             return True
         raise Unfollowable(f"the truth of {describe(value)}", node)
 

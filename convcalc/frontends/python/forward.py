@@ -20,9 +20,9 @@ from convcalc.engine.derive import derive_input
 from convcalc.engine.evaluate import Evaluator
 from convcalc.engine.shapes import ShapeBackend
 from convcalc.errors import ConvcalcError, Span
-from convcalc.frontends.python.torch_api import CONCAT, FUNCTIONAL, SKIPPED_ARGS
-from convcalc.frontends.python.values import (OPS, Function, Instance, Layer, Opaque, Sequential, Tensor,
-                                              Unfollowable, _Signal, as_container, const_node, describe, is_number)
+from convcalc.frontends.python.torch_api import CONCAT, FUNCTIONAL, SKIPPED_ARGS, WEIGHT_ARGS
+from convcalc.frontends.python.values import (OPS, Constant, Function, Instance, Layer, Opaque, Parameter, Sequential,
+                                              Tensor, Unfollowable, _Signal, as_container, const_node, describe, is_number)
 from convcalc.symbolic import dims
 from convcalc.layers.catalogue import lookup
 
@@ -188,6 +188,8 @@ class Tracing:
             if isinstance(forward, Function):
                 module.traced = True
                 return self.invoke(forward, [module] + args, kwargs, node)
+            if module.base is not None:  # a subclass of a layer without a forward of its own: the layer
+                return self.call_module(module.base, args, kwargs, node)
             if module.cls.container == "sequential":  # nn.Sequential's forward: its modules in order
                 module.traced = True
                 return self.call_module(as_container(module), args, kwargs, node)
@@ -269,7 +271,7 @@ class Tracing:
             raise Unfollowable(f"{qname} without its input", node)
         tensor = self.tensor_arg(self.eval(node.args[0], scope), node.args[0])
         rest = ast.Call(func=node.func, args=node.args[1:], keywords=node.keywords)
-        skip = {p for p in params if p in SKIPPED_ARGS}
+        skip = {p for p in params if p in SKIPPED_ARGS or p in WEIGHT_ARGS}
         arg_nodes = []
         for i, arg in enumerate(rest.args):
             if isinstance(arg, ast.Starred):
@@ -283,7 +285,7 @@ class Tracing:
         for kw in node.keywords:
             if kw.arg is None:
                 raise Unfollowable(f"** in {qname}", node)
-            if kw.arg in SKIPPED_ARGS:
+            if kw.arg in SKIPPED_ARGS or kw.arg in skip:
                 continue
             kwargs.append((kw.arg, self.eval(kw.value, scope), kw.value, kw))
         # positional values become keywords so that functional orders (F.max_pool2d) need not match nn's
@@ -317,10 +319,26 @@ class Tracing:
         tensor, other = (left, right) if isinstance(left, Tensor) else (right, left)
         if is_number(other) and op in ("Add", "Sub", "Mult", "Div", "FloorDiv", "Pow", "Mod"):
             return tensor  # an element-wise operation with a number keeps the shape
+        if isinstance(other, (Constant, Parameter)) and op in BROADCAST and fits_into(other.shape, tensor.shape):
+            return tensor  # convnext's layer_scale * x: a constant that broadcasts into the tensor keeps its shape
         raise Unfollowable(f"tensor {OPS.get(op, op)} {describe(other)}", node)
 
 
 BROADCAST = {"Add": "add", "Sub": "sub", "Mult": "mul", "Div": "div"}
+
+
+def fits_into(constant: tuple, sample) -> bool:
+    """A constant tensor of shape ``constant`` broadcasts against a batch of ``sample`` tensors
+    without growing them: each of its sizes is 1 or the tensor's (its first may be the batch's 1)."""
+    if sample is None:
+        return False
+    sample = tuple(sample)
+    if len(constant) == len(sample) + 1 and constant[0] == 1:
+        constant = constant[1:]
+    if len(constant) > len(sample):
+        return False
+    tail = sample[len(sample) - len(constant):]
+    return all(c == 1 or (type(d) is int and c == d) for c, d in zip(constant, tail))
 
 
 def global_pool(layer: str, kwargs: list, tensor: Tensor) -> str:

@@ -1,7 +1,8 @@
 """Imports of the model's own files (``from .unet_parts import *``, ``from models.blocks import
 Block``): the other file is read with ``ast`` and interpreted like the first, never imported;
-what it defines is bound by name. A module that is not a file of the tree (torch, torchvision,
-a library) stays a reference by its qualified name.
+what it defines is bound by name. A module that is not a file of the tree is read from
+convcalc's own description of it when there is one (library/: torchvision's building blocks and
+helpers), and otherwise stays a reference by its qualified name (torch, a library).
 
 Bounded: MAX_FILES files in all, MAX_DEPTH imports deep, each at most load.MAX_FILE bytes; an
 import cycle binds what the file defined so far, as Python does. A file of the tree that cannot
@@ -13,11 +14,32 @@ import os
 from typing import Optional
 
 from convcalc.frontends.python.source import Source
-from convcalc.frontends.python.values import Scope, Unfollowable, Unknown, _Signal
+from convcalc.frontends.python.values import Ref, Scope, Unfollowable, Unknown, _Signal
 
 MAX_FILES = 32  # other files read for one file
 MAX_DEPTH = 8  # imports nested
 MAX_UP = 4  # directories above the file searched for an absolute import (models/blocks.py)
+
+# modules outside the tree that convcalc describes itself (library/): what model files import from
+# torchvision, by qualified name; a relative import that is not a file of the tree matches by its
+# end (``from ..ops.misc import`` in a copy of torchvision/models/mobilenetv2.py)
+LIBRARY_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "library")
+LIBRARY = {**dict.fromkeys(("torchvision.ops", "torchvision.ops.misc", "torchvision.ops.stochastic_depth"),
+                           "torchvision_ops.py"),
+           **dict.fromkeys(("torchvision.models._utils", "torchvision.models._api", "torchvision.models._meta",
+                            "torchvision.utils"), "torchvision_models.py")}
+
+
+def library_file(module: str, level: int) -> Optional[str]:
+    """convcalc's own description of a module outside the tree, or None."""
+    if not module:
+        return None
+    if level == 0:
+        name = LIBRARY.get(module)
+    else:
+        matches = {LIBRARY[k] for k in LIBRARY if k.endswith("." + module)}
+        name = matches.pop() if len(matches) == 1 else None
+    return os.path.join(LIBRARY_DIR, name) if name else None
 
 
 def module_file(importer: str, module: str, level: int) -> Optional[str]:
@@ -88,8 +110,9 @@ class Imports:
             self.importing.pop()
         return scope
 
-    def bind_from(self, scope: Scope, names, target: Scope, node) -> None:
-        """``from module import a, b as c`` (or ``*``: its public names) into ``target``."""
+    def bind_from(self, scope: Scope, names, target: Scope, node, otherwise: Optional[str] = None) -> None:
+        """``from module import a, b as c`` (or ``*``: its public names) into ``target``. With
+        ``otherwise`` (a library module's name), a name it does not describe stays a reference."""
         for alias in names:
             if alias.name == "*":
                 public = scope.vars.get("__all__")
@@ -99,5 +122,6 @@ class Imports:
                     if isinstance(name, str) and name in scope.vars:
                         target.vars[name] = scope.vars[name]
                 continue
-            target.vars[alias.asname or alias.name] = scope.vars.get(
-                alias.name, Unknown(f"{alias.name} is not defined in the imported file"))
+            missing = Ref(f"{otherwise}.{alias.name}") if otherwise is not None else \
+                Unknown(f"{alias.name} is not defined in the imported file")
+            target.vars[alias.asname or alias.name] = scope.vars.get(alias.name, missing)

@@ -26,7 +26,6 @@ class Interp(Statements, Expressions, Calls, Objects, ModuleMethods, TorchCalls,
     """The state of one file's interpretation: its scopes, the step budget, the trace of the
     forward being followed and the instances built."""
 
-
     def __init__(self, src: Source, tree: ast.Module):
         self.src = src
         self.tree = tree
@@ -47,6 +46,7 @@ class Interp(Statements, Expressions, Calls, Objects, ModuleMethods, TorchCalls,
         self.globals.vars["__name__"] = "model_file"  # not "__main__": script code under the guard does not run
         self.modules: dict = {}  # the files of the tree this file imports: real path -> module Scope
         self.importing: list = []  # the files being read now (a cycle reads no further)
+        self.preset: dict = {}  # id(call node) -> its arguments, evaluated already (a functools.partial's call)
 
     def note(self, message: str, node) -> ConvcalcError:
         return ConvcalcError(codes.NOTE, message, self.src.span(node))

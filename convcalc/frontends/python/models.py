@@ -326,6 +326,9 @@ def module_tree(value) -> tuple:
         if isinstance(module, Instance):
             if module.poisoned:
                 unknown.append((path or "the model", module.poisoned))
+            if module.base is not None and id(module.base) not in seen:  # its own weights, at its own path
+                seen.add(id(module.base))
+                out.append((path, module.base))
             children = list(module.attrs.items())
             if module.seq is not None:
                 children = [(str(i), m) for i, m in enumerate(module.seq)] + children

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from convcalc.errors import ConvcalcError
 from convcalc.frontends.python.builtins import CONTAINER_METHODS, container_kind, string_method
-from convcalc.frontends.python.values import (Weight, BoundMethod, Builtin, ClassInfo, Function, Instance, Layer, Module,
+from convcalc.frontends.python.numeric import Numbers
+from convcalc.frontends.python.values import (BoundMethod, Builtin, ClassInfo, Function, Instance, Layer, Module, Weight,
                                               ModuleDict, ModuleList, Ref, Sequential, SuperProxy, Tensor,
                                               TensorMethod, Unfollowable, Unknown, as_container,
                                               describe)
@@ -52,6 +53,8 @@ class Objects:
             return self.training
         if obj.cls.container:  # self.append(block), self.items() in a container subclass
             return self.container_attr(as_container(obj), name, node)
+        if obj.base is not None:  # self.normalized_shape, self.weight of a subclass of a layer
+            return self.layer_attr(obj.base, name, node)
         raise Unfollowable(f"{obj.cls.name} has no attribute {name} that convcalc knows", node)
 
     def class_attr(self, cls: ClassInfo, name: str, node):
@@ -117,6 +120,13 @@ class Objects:
             return layer.extra[name]
         raise Unfollowable(f"the attribute {name} of {layer.name}", node)
 
+    def numbers_attr(self, tensor, name: str, node):
+        from convcalc.frontends.python import numeric
+
+        if name == "shape":
+            return tensor.shape
+        return Builtin(name, lambda args, kwargs, call: numeric.method(tensor, name, args, call))
+
     def weight_attr(self, weight: Weight, name: str, node):
         """Anything of a weight is a weight, and its methods are in place (m.weight.data.normal_())."""
         return Builtin(name, lambda args, kwargs, call: weight) if name not in ("data", "grad", "T") else weight
@@ -131,12 +141,21 @@ class Objects:
                     return BoundMethod(value, proxy.obj)
                 return value
         if name == "__init__":
+            if proxy.cls.layer:
+                return Builtin(f"nn.{proxy.cls.layer}.__init__",
+                               lambda args, kwargs, node: self.init_layer(proxy.obj, args, kwargs, node))
             if proxy.cls.container:
                 return Builtin("nn container __init__",
                                lambda args, kwargs, node: self.init_container(proxy.obj, args, kwargs, node))
             if proxy.cls.module or not proxy.cls.foreign:
                 return Builtin("__init__", lambda args, kwargs, node: None)
         raise Unfollowable(f"super().{name}", node)
+
+    def init_layer(self, obj, args, kwargs, node):
+        """super().__init__(...) of a subclass of a catalogue layer: the layer it is."""
+        obj.base = self.make_layer(obj.cls.layer, [(a, node) for a in args],
+                                   [(k, v, node, None) for k, v in kwargs.items()], node)
+        return None
 
     def init_container(self, obj, args, kwargs, node):
         """super().__init__(...) of an nn.Sequential, ModuleList or ModuleDict subclass."""
@@ -167,6 +186,8 @@ class Objects:
                 self.invoke(init, [obj] + args, kwargs, node)
             elif cls.container:
                 self.init_container(obj, args, kwargs, node)
+            elif cls.layer:
+                self.init_layer(obj, args, kwargs, node)
             elif args or kwargs:
                 raise Unfollowable(f"{cls.name}() takes no arguments", node)
         finally:
@@ -188,7 +209,7 @@ class Objects:
 ATTRIBUTES = {Ref: "ref_attr", Instance: "instance_attr", ClassInfo: "class_attr", SuperProxy: "super_attr",
               Tensor: "tensor_attr", Layer: "layer_attr", list: "container_attr", dict: "container_attr",
               Sequential: "container_attr", ModuleList: "container_attr", ModuleDict: "container_attr",
-              str: "string_attr", Weight: "weight_attr"}
+              str: "string_attr", Weight: "weight_attr", Numbers: "numbers_attr"}
 TUPLED = {"kernel_size", "stride", "padding", "dilation", "output_padding"}
 
 

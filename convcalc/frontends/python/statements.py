@@ -3,11 +3,25 @@ from __future__ import annotations
 
 import ast
 
+from convcalc.binding import MISSING
 from convcalc.frontends.python.torch_api import _F, FUNCTIONAL
-
 from convcalc.frontends.python.values import (CONTAINERS, Abort, ClassInfo, Function, Instance, Layer, ModuleDict, ModuleList, Ref,
                                               Scope, Sequential, Tensor, Unfollowable, Unknown, _Break, _Continue,
                                               _Return, as_container, describe, is_hashable)
+
+
+def catalogue_layer(qname: str):
+    """The layer of the catalogue that ``qname`` (torch.nn.LayerNorm) names, or None."""
+    from convcalc.layers.catalogue import REGISTRY
+
+    short = qname.rsplit(".", 1)[-1]
+    return short if qname.startswith("torch.nn.") and qname.count(".") == 2 and short in REGISTRY else None
+
+
+def decorator_name(node) -> str:
+    """dataclass of ``@dataclass``, ``@dataclasses.dataclass`` and ``@dataclass(frozen=True)``."""
+    node = node.func if isinstance(node, ast.Call) else node
+    return node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
 
 
 class Statements:
@@ -51,16 +65,22 @@ class Statements:
                 scope.vars[top] = Ref(top)
 
     def stmt_ImportFrom(self, stmt, scope):
+        from convcalc.frontends.python.imports import library_file, module_file
+
         base = "." * (stmt.level or 0) + (stmt.module or "")
         if not base.startswith("torch") and self.src.path not in ("<stdin>", "<expr>"):
-            from convcalc.frontends.python.imports import module_file
-
             local = module_file(self.src.path, stmt.module or "", stmt.level or 0)
             if local is not None:  # a file of the model's own tree: read it
                 module = self.import_file(local, stmt)
                 if module is not None:
                     self.bind_from(module, stmt.names, scope, stmt)
                     return
+        described = library_file(stmt.module or "", stmt.level or 0)
+        if described is not None:  # torchvision's blocks and helpers, as convcalc describes them
+            module = self.import_file(described, stmt)
+            if module is not None:
+                self.bind_from(module, stmt.names, scope, stmt, otherwise=base)
+                return
         for alias in stmt.names:
             if alias.name == "*":
                 if base in ("torch.nn", "torch.nn.modules"):
@@ -168,10 +188,13 @@ class Statements:
                 cls.module |= base.module
                 cls.container = cls.container or base.container
                 cls.foreign = cls.foreign or base.foreign
+                cls.layer = cls.layer or base.layer
             elif isinstance(base, Ref) and base.qname in ("torch.nn.Module", "nn.Module"):
                 cls.module = True
             elif isinstance(base, Ref) and base.qname in CONTAINERS:
                 cls.module, cls.container = True, CONTAINERS[base.qname]
+            elif isinstance(base, Ref) and catalogue_layer(base.qname):
+                cls.module, cls.layer = True, catalogue_layer(base.qname)
             elif isinstance(base, Ref) and base.qname != "builtins.object":
                 cls.foreign = base.qname
         body = Scope(scope, "class")
@@ -181,7 +204,34 @@ class Statements:
                 value.owner = cls
                 value.scope = scope  # methods do not see the class body
             cls.namespace[name] = value
+        if any(decorator_name(d) == "dataclass" for d in stmt.decorator_list):
+            self.make_dataclass(cls, stmt, body, scope)
         scope.vars[stmt.name] = cls
+
+    def make_dataclass(self, cls: ClassInfo, stmt: ast.ClassDef, body: Scope, scope: Scope) -> None:
+        """@dataclass: the fields are the class's annotated names after its bases' ones, and
+        ``__init__`` (unless the class writes its own) sets each from its argument."""
+        fields = dict(next((c.fields for c in cls.mro()[1:] if c.fields is not None), {}))
+        for item in stmt.body:
+            if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name) \
+                    and "ClassVar" not in self.src.segment(item.annotation):
+                fields[item.target.id] = body.vars.get(item.target.id, MISSING) if item.value is not None else MISSING
+        cls.fields = fields
+        if "__init__" in cls.namespace:
+            return
+        names = list(fields)
+        init = ast.FunctionDef(
+            name="__init__", args=ast.arguments(posonlyargs=[], args=[ast.arg("self")] + [ast.arg(f) for f in names],
+                                                kwonlyargs=[], kw_defaults=[], defaults=[]),
+            body=[ast.Assign(targets=[ast.Attribute(ast.Name("self", ast.Load()), f, ast.Store())],
+                             value=ast.Name(f, ast.Load())) for f in names] or [ast.Pass()],
+            decorator_list=[], returns=None)
+        for node in ast.walk(init):
+            ast.copy_location(node, stmt)
+        defaults = {f: v for f, v in fields.items() if v is not MISSING}
+        method = Function(init, scope, defaults, src=self.src)
+        method.owner = cls
+        cls.namespace["__init__"] = method
 
     def defaults(self, args: ast.arguments, scope: Scope) -> dict:
         out = {}

@@ -5,6 +5,8 @@ torch functions that are tensor operations rather than layers (``torch.stack``,
 interpreter; the tables say which method handles which name)."""
 from __future__ import annotations
 
+from convcalc.frontends.python import numeric
+
 from convcalc import nodes as n
 from convcalc.frontends.python.torch_api import SAME_TENSOR_METHODS, TENSOR_METHODS
 from convcalc.frontends.python.values import BATCH, Tensor, TensorMethod, Unfollowable, describe
@@ -184,6 +186,8 @@ class TensorCalls:
         values = [v for v, _ in args]
         keywords = {k: v for k, v, _, _ in kwargs}
         name = qname.rsplit(".", 1)[-1]
+        if numeric.involves(values) and name in numeric.FUNCTIONS and not keywords:
+            return numeric.call(name, values, node)  # regnet's torch.mul of known widths
         if name == "stack":
             tensors = list(values[0]) if values else []
             if not tensors or not all(isinstance(t, Tensor) for t in tensors):
@@ -203,6 +207,9 @@ class TensorCalls:
         args, _ = self.call_args(node, scope)
         if not args:
             raise Unfollowable(f"{qname} without its input", node)
+        name = qname.rsplit(".", 1)[-1]
+        if numeric.involves([v for v, _ in args]) and name in numeric.FUNCTIONS:
+            return numeric.call(name, [v for v, _ in args], node)  # regnet's torch.log of known widths
         return self.tensor_arg(args[0][0], node)
 
 

@@ -3,10 +3,14 @@ layers of the catalogue, calls that never change a shape, and the calls of torch
 (``call_ref``, dispatched by qualified name)."""
 from __future__ import annotations
 
+import ast
+from typing import Optional
+
 from convcalc import nodes as n
 from convcalc.frontends.python.builtins import math_call
-from convcalc.frontends.python.values import (Builtin, Constant, Layer, Module, ModuleDict, ModuleList, Opaque, Parameter,
-                                              Ref, Sequential, Unfollowable, const_node, describe, is_hashable)
+from convcalc.frontends.python.values import (Builtin, ClassInfo, Constant, Function, Instance, Layer, Module,
+                                              ModuleDict, ModuleList, Opaque, Parameter, Partial, Ref, Sequential,
+                                              Unfollowable, const_node, describe, is_constant, is_hashable)
 
 
 F = "torch.nn.functional."
@@ -52,9 +56,13 @@ FUNCTIONAL.update({
     F + "local_response_norm": ("LocalResponseNorm", ("size", "alpha", "beta", "k"), {}),
     F + "channel_shuffle": ("ChannelShuffle", ("groups",), {}),
     "torch.channel_shuffle": ("ChannelShuffle", ("groups",), {}),
+    # the weights are a module's of the tree (convnext's LayerNorm2d passes its own): none here
+    F + "layer_norm": ("LayerNorm", ("normalized_shape", "weight", "bias", "eps"), {"elementwise_affine": False}),
 })
 # arguments that do not change shapes and may not be constants (self.training, a device, a dtype)
 SKIPPED_ARGS = {"training", "_stacklevel", "dtype", "device", "antialias", "recompute_scale_factor"}
+# a functional call's weights: tensors of the module tree, counted there (F.layer_norm(x, s, self.weight))
+WEIGHT_ARGS = {"weight", "bias"}
 
 TENSOR_METHODS = {"relu": ("ReLU", ()), "sigmoid": ("Sigmoid", ()), "tanh": ("Tanh", ()),
                   "softmax": ("Softmax", ("dim",)), "log_softmax": ("LogSoftmax", ("dim",)),
@@ -86,11 +94,47 @@ CALLS = {"torch.nn.Sequential": "call_sequential", "torch.nn.ModuleList": "call_
          **dict.fromkeys(FUNCTIONAL, "functional"), **dict.fromkeys(CONCAT, "functional"),
          **dict.fromkeys(TORCH_FUNCTIONS, "torch_function"), **dict.fromkeys(SAME_FUNCTIONS, "same_function"),
          **{f"torch.{name}": "call_constant" for name in ("zeros", "ones", "randn", "rand", "empty", "full",
-                                                          "Tensor", "FloatTensor", "tensor")},
+                                                          "Tensor", "FloatTensor")},
+         **{f"torch.{name}": "call_numeric" for name in ("tensor", "arange", "round", "pow", "divide", "diff",
+                                                         "floor", "ceil")},
          "torch.nn.Parameter": "call_parameter", "torch.nn.parameter.Parameter": "call_parameter",
          "torch.jit.is_scripting": "call_false", "torch.jit.is_tracing": "call_false",
          "torch.jit.annotate": "call_annotate", "collections.namedtuple": "call_namedtuple",
-         "typing.NamedTuple": "call_namedtuple"}
+         "typing.NamedTuple": "call_namedtuple", "functools.partial": "call_functools_partial",
+         "copy.copy": "call_copy", "copy.deepcopy": "call_copy"}
+
+
+def copy_value(value, deep: bool, node, memo: Optional[dict] = None):
+    """The copy of a value the interpreter holds (constants are their own copy)."""
+    memo = {} if memo is None else memo
+    if id(value) in memo:
+        return memo[id(value)]
+    inner = (lambda v: copy_value(v, True, node, memo)) if deep else (lambda v: v)
+    if isinstance(value, list):
+        out = memo[id(value)] = [inner(v) for v in value]
+    elif isinstance(value, tuple):
+        out = tuple(inner(v) for v in value)
+    elif isinstance(value, dict):
+        out = memo[id(value)] = {k: inner(v) for k, v in value.items()}
+    elif isinstance(value, Instance):
+        out = memo[id(value)] = Instance(value.cls, value.node)
+        out.attrs = {k: inner(v) for k, v in value.attrs.items()}
+        out.seq = None if value.seq is None else [inner(v) for v in value.seq]
+        out.poisoned = value.poisoned
+    elif isinstance(value, Layer):
+        out = value
+        if deep:
+            out = memo[id(value)] = Layer(value.name, value.call, value.origin)
+            out.extra = dict(value.extra)
+    elif isinstance(value, (Sequential, ModuleList, ModuleDict)):
+        items = value.items
+        out = memo[id(value)] = type(value)({k: inner(v) for k, v in items.items()} if isinstance(items, dict)
+                                            else [inner(v) for v in items])
+    elif is_constant(value) or value is None or isinstance(value, (Ref, Function, ClassInfo)):
+        out = value
+    else:
+        raise Unfollowable(f"a copy of {describe(value)}", node)
+    return out
 
 
 # helpers of torchvision's model files, known by name wherever they are imported from: they
@@ -127,6 +171,12 @@ class TorchCalls:
         if handler is None:
             raise Unfollowable(f"{ref.qname} is not followed", node)
         return getattr(self, handler)(ref.qname, node, scope)
+
+    def call_functools_partial(self, qname: str, node, scope):
+        args, kwargs = self.call_args(node, scope)
+        if not args:
+            raise Unfollowable("functools.partial without a function", node)
+        return Partial(args[0][0], args[1:], kwargs)
 
     def call_layer(self, qname: str, node, scope):
         args, kwargs = self.call_args(node, scope, skip=SKIPPED_ARGS)
@@ -188,6 +238,14 @@ class TorchCalls:
         out.update({k: v for k, v, _, _ in kwargs})
         return out
 
+    def call_copy(self, qname: str, node, scope):
+        """copy.copy(config) and copy.deepcopy(block): a copy; a deep copy of a module holds new
+        layer objects, whose parameters count again, as torch's copy has its own."""
+        args, kwargs = self.call_args(node, scope)
+        if len(args) != 1 or kwargs:
+            raise Unfollowable(f"{qname} with other arguments", node)
+        return copy_value(args[0][0], deep=qname == "copy.deepcopy", node=node)
+
     def call_cast(self, qname: str, node, scope):
         args, _ = self.call_args(node, scope)
         return args[-1][0]
@@ -206,6 +264,19 @@ class TorchCalls:
         if self.trace is not None:
             raise Unfollowable(f"{qname}(...): a new tensor made in forward", node)
         return Constant(tuple(sizes))
+
+    def call_numeric(self, qname: str, node, scope):
+        """torch.arange(depth) * w_a, torch.round(...), torch.diff(...): known values (numeric.py)."""
+        from convcalc.frontends.python import numeric
+
+        args, kwargs = self.call_args(node, scope, skip=SKIPPED_ARGS | {"requires_grad"})
+        values = [v for v, _ in args]
+        name = qname.rsplit(".", 1)[-1]
+        if kwargs or not (numeric.involves(values) or name in ("arange", "tensor")):
+            raise Unfollowable(f"{qname} is not followed", node)
+        if self.trace is not None:
+            raise Unfollowable(f"{qname}(...): a new tensor made in forward", node)
+        return numeric.call(name, values, node)
 
     def call_parameter(self, qname: str, node, scope):
         args, kwargs = self.call_args(node, scope)
@@ -235,6 +306,7 @@ class TorchCalls:
             kw.append((key, const_node(value, self.src.span(value_node), value_node, name),
                        self.src.span(kw_node) if kw_node is not None and hasattr(kw_node, "lineno")
                        else self.src.span(value_node)))
-        call = n.Call(name, exprs, tuple(kw), self.src.segment(node), self.src.span(node), self.src.span(node.func))
+        name_span = self.src.span(node.func if isinstance(node, ast.Call) else node)
+        call = n.Call(name, exprs, tuple(kw), self.src.segment(node), self.src.span(node), name_span)
         origin = tuple((f[0], f[1]) for f in self.frames if f[1] is not None)
         return Layer(name, call, origin)

@@ -143,6 +143,17 @@ class Parameter(Module):
         return f"nn.Parameter of shape {tuple(self.shape)}"
 
 
+class Partial:
+    """functools.partial(func, *args, **kwargs): the arguments as the call evaluated them, with
+    their nodes ([(value, node)], [(key, value, value node, keyword node)])."""
+
+    def __init__(self, func, args: list, kwargs: list):
+        self.func, self.args, self.kwargs = func, args, kwargs
+
+    def describe(self) -> str:
+        return f"functools.partial of {describe(self.func)}"
+
+
 class Opaque(Module):
     """An nn module outside convcalc's catalogue (nn.LSTM, nn.Embedding, a loss)."""
 
@@ -174,6 +185,8 @@ class ClassInfo:
         self.module = False  # an nn.Module subclass
         self.container: Optional[str] = None  # "sequential", "list" or "dict": a subclass of that nn container
         self.foreign: Optional[str] = None  # a base convcalc does not follow
+        self.fields: Optional[dict] = None  # a @dataclass's fields: name -> default (binding.MISSING: none)
+        self.layer: Optional[str] = None  # a subclass of this layer of the catalogue (LayerNorm2d(nn.LayerNorm))
 
     def mro(self) -> list:
         order: list = []
@@ -197,6 +210,7 @@ class Instance(Module):
         self.cls = cls
         self.attrs: dict = {}
         self.seq: Optional[list] = None  # the items of an nn.Sequential subclass
+        self.base: Optional[Layer] = None  # the layer a subclass of a catalogue layer is (its weights, its settings)
         self.node = node
         self.poisoned: Optional[str] = None
         self.traced = False
