@@ -160,6 +160,39 @@ def test_inputs_equals_brute_force_on_random_networks(parts):
     assert members(report.accepted_exact, values) == exact
 
 
+@settings(max_examples=120, deadline=None)
+@given(NETWORK_1D)
+def test_the_notice_reading_of_the_rules_equals_brute_force(parts):
+    # lint's CC303 notice reads the accepted sizes off the symbolic walk (no integer walks): the
+    # same set as the integer engine finds, on the networks `inputs` is tested on
+    from convcalc.inputs.notice import quick_sizes
+
+    program = program_of(network_text(parts))
+    assume(analyse(program).ok)
+    report = analyse_inputs(program)
+    assume(report.proven)
+    quick = quick_sizes(program, program.input, ["L"])
+    top = max(120, report.symbols[0].checked + 3 * report.symbols[0].period)
+    values = range(1, top + 1)
+    accepted, _ = brute_force(program, values)
+    assert quick is None or members(quick, values) == accepted  # None: the notice runs the full decision
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(LAYER_2D, min_size=1, max_size=5), st.one_of(st.none(), st.integers(1, 40)))
+def test_the_notice_reading_of_square_inputs_equals_brute_force(layers, features):
+    from convcalc.inputs.notice import quick_sizes
+
+    tail = f"; Flatten(); Linear({features}, 2)" if features else ""
+    program = program_of("input 1xHxW; " + "; ".join(layers) + tail)
+    assume(analyse(program).ok)
+    quick = quick_sizes(program, program.input, ["H", "W"])
+    assume(quick is not None)  # none by the rules, or a check they do not capture: the full decision runs
+    values = range(1, 150)
+    accepted, _ = brute_force(program, values)
+    assert members(quick, values) == accepted
+
+
 def test_inputs_symbols_are_decided_separately():
     # H and W need different things: H a multiple of 4 for exactness, W at least 7
     program = program_of("input 1xHxW; MaxPool2d((2, 1)); MaxPool2d((2, 7))")

@@ -67,8 +67,19 @@ def smallest_accepted(spec, args, shape, positions, bound: int) -> int:
     return bound
 
 
-def decide(program, given, base: dict, name: str, symbolic: Trace) -> SymbolResult:
-    """The valid and exact sets of the symbol ``name`` (see the module docstring)."""
+@dataclass
+class Plan:
+    """What the symbolic walk tells of one symbol before any integer walk: each size's
+    quasi-polynomial, their common period, ``top`` (past it every size check is decided for
+    good) and the distinct layer checks on symbolic sizes."""
+
+    qps: dict
+    period: int
+    top: int
+    layers: list  # (spec, args, input shape, positions of the symbolic sizes) of each distinct layer check
+
+
+def plan(symbolic: Trace, name: str) -> Plan:
     only = frozenset({name})
     sizes = set()
     for row in symbolic.analysis.rows:
@@ -93,11 +104,14 @@ def decide(program, given, base: dict, name: str, symbolic: Trace) -> SymbolResu
     settle = 0
     lifted: dict = {}
     settled: dict = {}  # (size, first accepted) -> K: a deep network repeats the same few sizes
+    distinct: dict = {}  # (layer, its arguments, input) -> the check: a deep network repeats its blocks
     for index, spec, args in symbolic.layers:
         row = symbolic.analysis.rows[index]
         positions = {i for i, d in enumerate(row.input) if d in qps}
         if not positions:
             continue
+        distinct.setdefault((spec.name, repr(sorted(args.values.items(), key=str)), row.input),
+                            (spec, args, row.input, positions))
         first = smallest_accepted(spec, args, row.input, positions, geometry_bound(args))
         for i in positions:
             d = row.input[i]
@@ -114,6 +128,57 @@ def decide(program, given, base: dict, name: str, symbolic: Trace) -> SymbolResu
     top = (settle + 1) * period
     if top > MAX_SCAN:
         raise NotProven(f"deciding {name} would take {top:,} integer walks (limit {MAX_SCAN:,})")
+    return Plan(qps, period, top, list(distinct.values()))
+
+
+def window(members, top: int, period: int) -> IntSet:
+    """The set of s >= 1 whose members up to ``top`` are given, periodic past its last period."""
+    start = top - period + 1
+    return IntSet.make(start, period, {s % period for s in members if s >= start},
+                       {s for s in members if s < start})
+
+
+def accepted_by_rules(symbolic: Trace, name: str, found: Plan) -> IntSet:
+    """The sizes s of ``name`` that every layer and every equation in ``name`` accepts, read off
+    the symbolic walk: each distinct layer's rule is applied alone to its input's sizes at s
+    (their quasi-polynomials), equality checks relaxed as the walk relaxed them, and no whole
+    integer walk runs (lint's CC303 notice; `convcalc inputs` proves its answer with the
+    integer engine). The equations are solved as decide's are."""
+    only = frozenset({name})
+    seen: dict = {}
+
+    def accepts(spec, args, shape) -> bool:
+        key = (id(args), shape)
+        if key not in seen:
+            patched, _ = relax(spec, args, shape, True)
+            try:
+                spec.rule(args, patched)
+                seen[key] = True
+            except ConvcalcError:
+                seen[key] = False
+        return seen[key]
+
+    members = set()
+    for s in range(1, found.top + 1):
+        limits.charge(len(found.layers))
+        if all(accepts(spec, args, tuple(found.qps[d](s) if i in positions else d for i, d in enumerate(shape)))
+               for spec, args, shape, positions in found.layers):
+            members.add(s)
+    accepted = window(members, found.top, found.period)
+    for constraint in symbolic.constraints:
+        if constraint.symbols == only or (not constraint.symbols and is_int(constraint.difference)):
+            try:
+                accepted = accepted & zero_set(constraint.difference, name)
+            except quasi.NotQuasi as exc:
+                raise NotProven(f"cannot solve {constraint.equation()}: {exc}") from None
+    return accepted
+
+
+def decide(program, given, base: dict, name: str, symbolic: Trace) -> SymbolResult:
+    """The valid and exact sets of the symbol ``name`` (see the module docstring)."""
+    only = frozenset({name})
+    found = plan(symbolic, name)
+    qps, period, top = found.qps, found.period, found.top
 
     valid, exact = set(), set()
     inexact: dict = {}
@@ -136,13 +201,9 @@ def decide(program, given, base: dict, name: str, symbolic: Trace) -> SymbolResu
             fires[w.span].add(s)
             inexact.setdefault(w.span, w)
 
-    def window(members) -> IntSet:
-        start = top - period + 1
-        return IntSet.make(start, period, {s % period for s in members if s >= start},
-                           {s for s in members if s < start})
-
-    result = SymbolResult(name, window(valid), window(exact), period=period, checked=top, failures=failures)
-    result.inexact = {span: (inexact[span], window(members)) for span, members in fires.items()}
+    result = SymbolResult(name, window(valid, top, period), window(exact, top, period), period=period, checked=top,
+                          failures=failures)
+    result.inexact = {span: (inexact[span], window(members, top, period)) for span, members in fires.items()}
     for constraint in symbolic.constraints:
         if constraint.symbols == only or (not constraint.symbols and is_int(constraint.difference)):
             try:

@@ -96,6 +96,8 @@ class Calls:
     def call(self, func, args, kwargs, node):
         """Call a value with evaluated ``args`` [(value, node)] and ``kwargs`` [(key, value, ...)]."""
         positional, keywords = [v for v, _ in args], {k: v for k, v, _, _ in kwargs}
+        if isinstance(func, Function) and func.name in LOGGING:
+            return None  # torchvision's own, read from its utils.py: it logs, and reads what no model file sets
         if isinstance(func, BoundMethod):
             return self.invoke(func.func, [func.obj] + positional, keywords, node)
         if isinstance(func, Builtin):
@@ -141,6 +143,10 @@ class Calls:
             except (_Break, _Continue):
                 raise Unfollowable("break/continue outside a loop", node) from None
             return None
+        except Unfollowable as exc:
+            if exc.span is None and exc.node is not None and self.src is not outer:
+                exc.span = self.src.span(exc.node)  # a node of the function's own file: placed there
+            raise
         finally:
             self.depth -= 1
             self.frames.pop()
@@ -164,4 +170,6 @@ class Calls:
 
 
 # what calling each kind of value means: the interpreter's method that does it
+# functions that only log, known by name wherever a model reads them from
+LOGGING = {"_log_api_usage_once"}
 CALLABLE = {Function: "invoke", ClassInfo: "instantiate", Module: "call_module"}

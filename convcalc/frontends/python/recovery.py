@@ -22,7 +22,8 @@ class Recovery:
         if self.is_weight_init(stmt, scope, 0):
             return
         line = getattr(exc.node, "lineno", None) or stmt.lineno
-        reason = f"line {line}: {exc.reason}"
+        where = f"{self.src.own}:{line}" if self.src.own else f"line {line}"  # a line of another file
+        reason = f"{where}: {exc.reason}"
         if self.leaves_tree(stmt, scope):
             self.notes.append(self.note(f"line {stmt.lineno} is taken as weight initialisation ({exc.reason}): it "
                                         "cannot change the module tree already built", stmt))
@@ -37,7 +38,7 @@ class Recovery:
                 self.poison_name(node.name, scope, reason)
             elif isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, ast.Store):
                 self.poison_root(node, scope, reason, getattr(node, "attr", None))
-            elif isinstance(node, ast.Call):
+            elif isinstance(node, ast.Call) and call_name(node) not in PURE:
                 func = node.func
                 if isinstance(func, ast.Attribute):
                     self.poison_root(func.value, scope, reason, None)
@@ -141,6 +142,9 @@ class Recovery:
         return None
 
 
+# builtins that read their arguments and never change them: a failing call of one leaves them known
+PURE = {"isinstance", "issubclass", "hasattr", "getattr", "len", "print", "type", "str", "repr", "id", "callable",
+        "format", "int", "float", "bool"}
 # what changes a module tree, and what only walks it
 REGISTERS = {"add_module", "register_module", "register_parameter", "register_buffer", "setattr", "__setattr__"}
 WALKS = {"modules", "named_modules", "children", "named_children", "parameters", "named_parameters", "buffers"}
