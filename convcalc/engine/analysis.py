@@ -92,7 +92,7 @@ class Analysis:
         self.program = None  # the program walked (set when the walk is done)
         self.derived: Optional[str] = None  # the input came from the first layer (nodes.Input.derived)
         # params, trainable params, buffers, mult-adds and output elements of the rows so far
-        self.totals: tuple = (0, 0, 0, 0, 0)
+        self._totals = tuple(dims.Total() for _ in range(5))
 
     def add_row(self, row: Row) -> None:
         """Append a row and add its numbers to the totals: a symbolic total that outgrows the
@@ -101,15 +101,21 @@ class Analysis:
         self.rows.append(row)
         params, buffers = (0, 0) if row.shared else (row.params, row.buffers)
         numbers = (params, params if row.trainable else 0, buffers, row.macs, row.elements)
-        self.totals = tuple(t + v for t, v in zip(self.totals, numbers))
+        for total, value in zip(self._totals, numbers):
+            total.add(value)
 
     def add_registered(self, entry: Registered) -> None:
         self.registered.append(entry)
         if not entry.known:
             self.tree = False  # its parameters are not known, nor then the model's total
         trainable = entry.params if entry.trainable else 0
-        self.totals = (self.totals[0] + entry.params, self.totals[1] + trainable, self.totals[2] + entry.buffers,
-                       *self.totals[3:])
+        for total, value in zip(self._totals, (entry.params, trainable, entry.buffers)):
+            total.add(value)
+
+    @property
+    def totals(self) -> tuple:
+        """(params, trainable params, buffers, mult-adds, output elements)."""
+        return tuple(total.value for total in self._totals)
 
     @property
     def complete(self) -> bool:
@@ -135,19 +141,19 @@ class Analysis:
 
     @property
     def total_params(self) -> dims.Dim:
-        return self.totals[0]
+        return self._totals[0].value
 
     @property
     def trainable_params(self) -> dims.Dim:
-        return self.totals[1]
+        return self._totals[1].value
 
     @property
     def total_buffers(self) -> dims.Dim:
-        return self.totals[2]
+        return self._totals[2].value
 
     @property
     def total_macs(self) -> dims.Dim:
-        return self.totals[3]
+        return self._totals[3].value
 
     @property
     def symbolic(self) -> bool:

@@ -32,7 +32,7 @@ def needs_input(program: n.Program, given: n.Input, notes: Optional[list] = None
 
 def quick_sizes(program: n.Program, given: n.Input, symbols: list):
     """The square sizes the model accepts by its layers' rules, read off one symbolic walk
-    (decide.accepted_by_rules), each size shown in the notice checked by an integer walk; None
+    (decide.accepted_by_rules), the size the notice recommends checked by an integer walk; None
     when there is none or the reading does not apply."""
     from convcalc.inputs.decide import NotProven, accepted_by_rules, agree, plan
     from convcalc.inputs.relaxed import trace
@@ -49,11 +49,11 @@ def quick_sizes(program: n.Program, given: n.Input, symbols: list):
         accepted = accepted_by_rules(square, first, found)
         if accepted.is_empty:
             return None
-        for size in accepted.first(SHOWN):
-            concrete = trace(program, given, {s: size for s in symbols}, True)
-            if not concrete.ok:
-                return None
-            agree(square, concrete, first, size, found.qps)
+        size = accepted.smallest()  # the size the notice recommends: the integer engine agrees
+        concrete = trace(program, given, {s: size for s in symbols}, True)
+        if not concrete.ok:
+            return None
+        agree(square, concrete, first, size, found.qps)
     except NotProven:
         return None
     return accepted

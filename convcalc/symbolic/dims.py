@@ -268,6 +268,42 @@ def _make(p: PolyDict) -> Dim:
     return Expr(terms)
 
 
+class Total:
+    """A sum of many sizes kept as it grows (a network's parameters, mult-adds): each term is
+    added in place, in time linear in the term, and the sum fails past MAX_TERMS at the term
+    that made it too long; ``value`` is the sum as a Dim."""
+
+    __slots__ = ("_int", "_terms", "_frozen")
+
+    def __init__(self):
+        self._int, self._terms, self._frozen = 0, {}, 0
+
+    def add(self, value: Dim) -> None:
+        if isinstance(value, int):
+            self._int += value
+            self._frozen = None if self._terms else self._int
+            return
+        for m, c in value._terms:
+            if m == ():
+                self._int += c
+                continue
+            total = self._terms.get(m, 0) + c
+            if total:
+                self._terms[m] = total
+            else:
+                self._terms.pop(m, None)
+        count = len(self._terms) + (1 if self._int else 0)
+        if count > MAX_TERMS:
+            raise OverflowError(f"symbolic size expression too large: {count} terms (limit {MAX_TERMS})")
+        self._frozen = None
+
+    @property
+    def value(self) -> Dim:
+        if self._frozen is None:
+            self._frozen = _make({**self._terms, (): self._int})
+        return self._frozen
+
+
 def _add(p: PolyDict, q: PolyDict, k: int = 1) -> PolyDict:
     out = dict(p)
     for m, c in q.items():
