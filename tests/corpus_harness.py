@@ -4,7 +4,8 @@ bench/corpus_report.py.
 torch side: the file is imported as a module of a package made for it (``corpus.<dir>``, whose
 path is the file's directory, so that its sibling files import as in a project), with stub
 modules for the torchvision internals the torchvision-style files import (``._api``,
-``._utils``, ``..utils``, ...); the model is built by an expression evaluated in the module,
+``._utils``, ``..utils``, ``..ops.misc``, ...: the helpers and blocks are convcalc's own library
+files, run here in torch, so that what convcalc reads is what torch runs); the model is built by an expression evaluated in the module,
 measured in eval mode: parameters as model.parameters() counts them, the output shape, and
 the output shape of every leaf module call, in call order (forward hooks).
 """
@@ -43,28 +44,35 @@ def stub_torchvision(package: str) -> None:
         def get_state_dict(self, *args, **kwargs):
             raise RuntimeError("no downloads in the tests")
 
-    def register_model(name=None):
-        return lambda fn: fn
-
-    def handle_legacy_interface(**weights):
-        return lambda fn: fn
-
-    def _ovewrite_named_param(kwargs, param, new_value):
-        kwargs[param] = new_value
-
-    def _make_divisible(v, divisor, min_value=None):
-        min_value = min_value or divisor
-        new_v = max(min_value, int(v + divisor / 2) // divisor * divisor)
-        return new_v + divisor if new_v < 0.9 * v else new_v
-
     parent = package.rsplit(".", 1)[0]
-    module(f"{package}._api", Weights=Weights, WeightsEnum=WeightsEnum, register_model=register_model)
-    module(f"{package}._utils", handle_legacy_interface=handle_legacy_interface,
-           _ovewrite_named_param=_ovewrite_named_param, _make_divisible=_make_divisible)
+    helpers = library("torchvision_models.py")  # the same helpers convcalc reads
+    module(f"{package}._api", Weights=Weights, WeightsEnum=WeightsEnum, register_model=helpers["register_model"])
+    module(f"{package}._utils", **{k: v for k, v in helpers.items() if not k.startswith("__")})
     module(f"{package}._meta", _IMAGENET_CATEGORIES=[f"class {i}" for i in range(1000)])
-    module(f"{parent}.utils", _log_api_usage_once=lambda obj: None)
+    module(f"{parent}.utils", _log_api_usage_once=helpers["_log_api_usage_once"])
+    ops = library("torchvision_ops.py")  # torchvision's blocks as convcalc describes them, run in torch
+    blocks = {k: v for k, v in ops.items() if not k.startswith("__")}
+    module(f"{parent}.ops", __path__=[], **blocks)
+    module(f"{parent}.ops.misc", **blocks)
+    module(f"{parent}.ops.stochastic_depth", **blocks)
+    try:  # ``from torchvision.ops import StochasticDepth``: the real one when torchvision is there
+        importlib.import_module("torchvision.ops")
+    except ImportError:
+        module("torchvision", __path__=[])
+        module("torchvision.ops", __path__=[], **blocks)
     module(f"{parent}.transforms", __path__=[])
     module(f"{parent}.transforms._presets", ImageClassification=functools.partial(lambda **kw: None))
+
+
+def library(name: str) -> dict:
+    """The namespace of one of convcalc's library files run in torch (the tests' own use of the
+    package's data file: convcalc itself only reads it)."""
+    import convcalc.frontends.python.imports as imports
+
+    path = os.path.join(imports.LIBRARY_DIR, name)
+    namespace = {"__name__": f"convcalc_library_{name[:-3]}"}
+    exec(compile(open(path).read(), path, "exec"), namespace)
+    return namespace
 
 
 def load_module(relpath: str):

@@ -32,6 +32,18 @@ CASES = [
     ("torchvision/squeezenet.py", "squeezenet1_1", "squeezenet1_1()", (3, 96, 96)),
     ("torchvision/densenet.py", "densenet121", "densenet121()", (3, 64, 64)),
     ("torchvision/shufflenetv2.py", "shufflenet_v2_x1_0", "shufflenet_v2_x1_0()", (3, 224, 224)),
+    ("torchvision/mobilenetv2.py", "mobilenet_v2", "mobilenet_v2()", (3, 224, 224)),
+    ("torchvision/mobilenetv3.py", "mobilenet_v3_large", "mobilenet_v3_large()", (3, 224, 224)),
+    ("torchvision/mobilenetv3.py", "mobilenet_v3_small", "mobilenet_v3_small()", (3, 96, 96)),
+    ("torchvision/efficientnet.py", "efficientnet_b0", "efficientnet_b0()", (3, 224, 224)),
+    ("torchvision/efficientnet.py", "efficientnet_b2", "efficientnet_b2()", (3, 64, 64)),
+    ("torchvision/efficientnet.py", "efficientnet_v2_s", "efficientnet_v2_s()", (3, 64, 64)),
+    ("torchvision/mnasnet.py", "mnasnet1_0", "mnasnet1_0()", (3, 224, 224)),
+    ("torchvision/mnasnet.py", "mnasnet0_5", "mnasnet0_5()", (3, 64, 64)),
+    ("torchvision/inception.py", "inception_v3", "inception_v3()", (3, 299, 299)),
+    ("torchvision/regnet.py", "regnet_y_400mf", "regnet_y_400mf()", (3, 224, 224)),
+    ("torchvision/regnet.py", "regnet_x_800mf", "regnet_x_800mf()", (3, 64, 64)),
+    ("torchvision/convnext.py", "convnext_tiny", "convnext_tiny()", (3, 64, 64)),
 ]
 
 
