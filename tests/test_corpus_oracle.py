@@ -44,6 +44,12 @@ CASES = [
     ("torchvision/regnet.py", "regnet_y_400mf", "regnet_y_400mf()", (3, 224, 224)),
     ("torchvision/regnet.py", "regnet_x_800mf", "regnet_x_800mf()", (3, 64, 64)),
     ("torchvision/convnext.py", "convnext_tiny", "convnext_tiny()", (3, 64, 64)),
+    ("examples/mnist.py", "Net", "Net()", (1, 28, 28)),
+    ("examples/dcgan.py", "netG", "netG", (100, 1, 1)),
+    ("examples/dcgan.py", "netD", "netD", (3, 64, 64)),
+    ("examples/fast_neural_style.py", "TransformerNet", "TransformerNet()", (3, 256, 256)),
+    ("examples/super_resolution.py", "Net", "Net()", (1, 64, 64)),
+    ("examples/vae.py", "VAE", "VAE()", (1, 28, 28)),
 ]
 
 

@@ -15,11 +15,24 @@ from convcalc.layers.common import Result, fmt_shape, is_size, product
 from convcalc.symbolic import dims
 
 
+def pad_tail(args: tuple, shape: tuple) -> tuple:
+    """F.pad(x, pads): the rows of padding at the end of each dim of its output (pads run
+    (left, right) from the last dim backwards)."""
+    pads = args[0] if args and isinstance(args[0], tuple) else ()
+    if not all(type(p) is int for p in pads) or len(pads) // 2 > len(shape):
+        return ()
+    tail = [0] * len(shape)
+    for i in range(len(pads) // 2):
+        tail[len(shape) - 1 - i] = max(pads[2 * i + 1], 0)
+    return tuple(tail)
+
+
 class ShapeBackend:
     """Propagates shapes and records a Row per layer."""
 
     def __init__(self, analysis: Analysis):
         self.analysis = analysis
+        self.padded_row, self.padded_tail = None, ()  # the last row, when it padded (see layer)
 
     def start(self, shape, node):
         try:
@@ -33,6 +46,9 @@ class ShapeBackend:
         return shape
 
     def layer(self, spec, args, shape, call: n.Call, blocks):
+        last = self.analysis.rows[-1] if self.analysis.rows else None
+        if last is not None and last.shape == shape and last is self.padded_row:
+            args.padded_tail = self.padded_tail  # the row just before padded this very tensor
         result: Result = spec.rule(args, shape)
         for code, message, arg in result.warnings:
             self.analysis.warnings.append(ConvcalcError(code, message, argument_span(call, spec, arg)))
@@ -43,6 +59,7 @@ class ShapeBackend:
         self.analysis.add_row(Row(call, call.text, spec.name, shape, result.shape, result.params,
                                   result.buffers, result.formula, result.kind, result.geometry,
                                   result.global_pool, blocks, result.trainable, shared))
+        self.padded_row, self.padded_tail = (self.analysis.rows[-1], result.tail) if result.tail else (None, ())
         return result.shape
 
     def op(self, name, shapes, args, node, blocks):
@@ -54,6 +71,8 @@ class ShapeBackend:
         except OverflowError as exc:  # a symbolic size past the bounds of dims
             raise fail(codes.ARGUMENT, str(exc), node) from None
         self.analysis.add_row(Row(node, node.text, name, shapes[0], shape, blocks=blocks))
+        tail = pad_tail(args, shape) if name == "pad" else ()
+        self.padded_row, self.padded_tail = (self.analysis.rows[-1], tail) if tail else (None, ())
         return shape
 
     def add(self, a, b, node, label):

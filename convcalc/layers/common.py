@@ -26,7 +26,7 @@ class Result:
     """What a layer rule returns."""
 
     __slots__ = ("shape", "params", "buffers", "formula", "kind", "geometry", "global_pool", "warnings",
-                 "trainable")
+                 "trainable", "tail")
 
     def __init__(self, shape: tuple, params: Dim = 0, buffers: Dim = 0, formula: str = "", kind: str = "other",
                  geometry: Optional[tuple] = None, global_pool: bool = False, warnings: Optional[list] = None,
@@ -40,6 +40,7 @@ class Result:
         self.global_pool = global_pool  # the output sees the whole input (adaptive pool to 1)
         self.warnings = [] if warnings is None else warnings  # (code, message, arg or None)
         self.trainable = trainable
+        self.tail = ()  # a pad layer's: rows of padding it added at the end of each dim of its output
 
 
 def is_int(value) -> bool:

@@ -87,7 +87,8 @@ def conv(args, shape) -> Result:
             limit = "smaller than" if mode == "reflect" else "at most"
             raise LayerError(codes.CONFIG, f"{layer}: padding_mode={mode!r} needs padding {limit} the input "
                                       f"size, but pads {max(left, right)} on an input of {size}", arg="padding")
-        out.append(sliding(layer, axis_name(nd, i), size, eff, stride[i], left, right, warnings=warnings))
+        out.append(sliding(layer, axis_name(nd, i), size, eff, stride[i], left, right, warnings=warnings,
+                           padded=args.tail(shape, nd, i)))
         geometry.append((eff, stride[i], left))
     per_group = floor_div(cin, groups)
     params = cout * per_group * product(kernel) + (cout if bias else 0)

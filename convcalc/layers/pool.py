@@ -40,7 +40,7 @@ def window_pool(args, shape, dilation) -> Result:
     for i, size in enumerate(shape[len(lead):]):
         eff = dilation[i] * (kernel[i] - 1) + 1
         out.append(sliding(layer, axis_name(nd, i), size, eff, stride[i], padding[i], padding[i],
-                           ceil_mode, warnings))
+                           ceil_mode, warnings, padded=args.tail(shape, nd, i)))
         geometry.append((eff, stride[i], padding[i]))
     return Result((*lead, *out), geometry=tuple(geometry), warnings=[(c, m, None) for c, m in warnings])
 

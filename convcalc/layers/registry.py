@@ -119,6 +119,15 @@ class Args:
         self.layer = layer
         self.values = values
         self.traits = traits
+        # rows of padding at the end of each dim of the input, added by a pad layer right before
+        # (fast neural style's ReflectionPad2d, then an unpadded stride-2 convolution)
+        self.padded_tail: tuple = ()
+
+    def tail(self, shape: tuple, nd: int, i: int) -> int:
+        """The padding rows a pad layer right before added at the end of spatial dim ``i``."""
+        if len(self.padded_tail) != len(shape):
+            return 0
+        return self.padded_tail[len(shape) - nd + i]
 
     def __getitem__(self, name):
         return self.values[name]

@@ -107,6 +107,7 @@ def pad(args, shape) -> Result:
         args.number("value")
     pads = args.ints("padding", 2 * nd, minimum=-(10**9))
     out = list(shape)
+    tail = [0] * len(shape)
     for i in range(nd):  # pads run (left, right) from the last dimension backwards
         axis = len(shape) - 1 - i
         left, right = pads[2 * i], pads[2 * i + 1]
@@ -117,6 +118,7 @@ def pad(args, shape) -> Result:
             raise LayerError(codes.CONFIG, f"{layer}: padding ({left}, {right}) must be {wanted} the input "
                                       f"size {size} along that dimension", arg="padding")
         out[axis] = size + left + right
+        tail[axis] = max(right, 0)
         # PyTorch crops a negative left pad first, then a negative right pad, from what is left
         cropped = size + min(left, 0)
         if is_int(size) and (cropped < 0 or cropped + min(right, 0) < 0):
@@ -125,4 +127,6 @@ def pad(args, shape) -> Result:
         if is_int(out[axis]) and out[axis] < 1:
             raise LayerError(codes.EMPTY, f"{layer}: padding ({left}, {right}) on a size of {size} leaves "
                                       f"{out[axis]}", arg="padding")
-    return Result(tuple(out))
+    result = Result(tuple(out))
+    result.tail = tuple(tail)  # a window right after it may leave these rows uncovered: they are padding
+    return result

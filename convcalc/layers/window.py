@@ -17,8 +17,9 @@ def axis_name(nd: int, i: int) -> str:
 
 
 def sliding(layer: str, axis: str, size, eff: int, stride: int, pad_left: int, pad_right: int,
-            ceil_mode: bool = False, warnings: list | None = None):
-    """Output length of a window of effective size ``eff`` sliding over a padded input."""
+            ceil_mode: bool = False, warnings: list | None = None, padded: int = 0):
+    """Output length of a window of effective size ``eff`` sliding over a padded input; ``padded``
+    rows at the end of the input are padding already (a pad layer's), for the CC201 check."""
     span = size + pad_left + pad_right - eff
     # in ceil_mode a window may overhang an input shorter than the kernel (PyTorch allows it)
     if is_int(size) and (span < 0 if not ceil_mode else ceil_div(span, stride) < 0):
@@ -30,7 +31,7 @@ def sliding(layer: str, axis: str, size, eff: int, stride: int, pad_left: int, p
         out = floor_div(span, stride) + 1
         # with stride > kernel the windows skip input by design; only a lost tail of a dense cover is news
         if warnings is not None and is_int(size) and span % stride and eff >= stride:
-            dropped = span % stride - pad_right  # the last rows no window reaches, minus padding
+            dropped = span % stride - pad_right - padded  # the last rows no window reaches, minus padding
             if dropped > 0:
                 warnings.append((codes.INEXACT, f"{layer}: along {axis}, ({size} + {pad_left + pad_right} - {eff})/{stride}"
                                           f" = {span}/{stride} is not an integer; floor leaves the last "

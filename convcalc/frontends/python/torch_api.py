@@ -101,7 +101,12 @@ CALLS = {"torch.nn.Sequential": "call_sequential", "torch.nn.ModuleList": "call_
          "torch.jit.is_scripting": "call_false", "torch.jit.is_tracing": "call_false",
          "torch.jit.annotate": "call_annotate", "collections.namedtuple": "call_namedtuple",
          "typing.NamedTuple": "call_namedtuple", "functools.partial": "call_functools_partial",
-         "copy.copy": "call_copy", "copy.deepcopy": "call_copy"}
+         "copy.copy": "call_copy", "copy.deepcopy": "call_copy",
+         # where the script runs: no accelerator, the CPU (nothing here changes a shape)
+         **dict.fromkeys(("torch.cuda.is_available", "torch.backends.mps.is_available",
+                          "torch.accelerator.is_available", "torch.backends.cudnn.is_available"), "call_false"),
+         **dict.fromkeys(("torch.device", "torch.accelerator.current_accelerator"), "call_device"),
+         "torch.cuda.device_count": "call_zero"}
 
 
 def copy_value(value, deep: bool, node, memo: Optional[dict] = None):
@@ -209,8 +214,15 @@ class TorchCalls:
         return None
 
     def call_false(self, qname: str, node, scope):
-        """torch.jit.is_scripting(): convcalc follows forward as eager PyTorch runs it."""
+        """torch.jit.is_scripting(): convcalc follows forward as eager PyTorch runs it (and on the
+        CPU: torch.cuda.is_available())."""
         return False
+
+    def call_device(self, qname: str, node, scope):
+        return Ref("torch.device")
+
+    def call_zero(self, qname: str, node, scope):
+        return 0
 
     def call_annotate(self, qname: str, node, scope):
         """torch.jit.annotate(T, value) is value."""
