@@ -50,6 +50,16 @@ CASES = [
     ("examples/fast_neural_style.py", "TransformerNet", "TransformerNet()", (3, 256, 256)),
     ("examples/super_resolution.py", "Net", "Net()", (1, 64, 64)),
     ("examples/vae.py", "VAE", "VAE()", (1, 28, 28)),
+    ("tutorials/cifar10_blitz.py", "Net", "Net()", (3, 32, 32)),
+    ("tutorials/quickstart.py", "NeuralNetwork", "NeuralNetwork()", (1, 28, 28)),
+    ("tutorials/yunjey_cnn.py", "model", "model", (1, 28, 28)),
+    ("tutorials/yunjey_resnet.py", "model", "model", (3, 32, 32)),
+    ("tutorials/lenet5.py", "LeNet5", "LeNet5()", (1, 32, 32)),
+    ("tutorials/d2l_nin.py", "net", "net", (1, 224, 224)),
+    ("tutorials/d2l_vgg.py", "net", "net", (1, 224, 224)),
+    ("tutorials/d2l_googlenet.py", "net", "net", (1, 96, 96)),
+    ("tutorials/d2l_resnet.py", "net", "net", (1, 224, 224)),
+    ("tutorials/d2l_densenet.py", "net", "net", (1, 96, 96)),
 ]
 
 

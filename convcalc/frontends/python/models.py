@@ -9,6 +9,7 @@ from convcalc import codes
 from convcalc import nodes as n
 from convcalc.errors import ConvcalcError, Span, UsageError
 from convcalc.frontends.python import discovery
+from convcalc.frontends.python.objects import tree_of
 from convcalc.frontends.python.forward import ShapeError, Trace
 from convcalc.frontends.python.interp import Interp
 from convcalc.frontends.python.source import Source, input_comment
@@ -110,7 +111,12 @@ def read_models(text: str, path: str, override=None, fallback=None, training: bo
         built.append((discovery.Candidate(" ".join(name.split()), None, call, [], "script",
                                           given[0] if len(given) == 1 else given), instance, [instance]))
     classes = {value.cls for candidate, value, _ in built if candidate.kind == "class"}
+    # a module-level value that is a part of another (d2l's stages b1..b5 of net = nn.Sequential(b1, ...))
+    parts = {id(module) for candidate, value, _ in built if candidate.kind == "value"
+             for _, module in tree_of(value)[1:]}
     for candidate, value, instances in built:
+        if candidate.kind == "value" and id(value) in parts and candidate.name != wanted:
+            continue  # a stage of a model of the file, checked there
         own_comment = input_comment(src, candidate.comment_nodes)[0] is not None or candidate.name == wanted
         if candidate.kind == "class" and value.cls in interp.nested and not own_comment:
             continue  # a building block of another model of the file, checked there

@@ -144,7 +144,10 @@ class Recovery:
 
 # builtins that read their arguments and never change them: a failing call of one leaves them known
 PURE = {"isinstance", "issubclass", "hasattr", "getattr", "len", "print", "type", "str", "repr", "id", "callable",
-        "format", "int", "float", "bool"}
+        "format", "int", "float", "bool",
+        # methods of a module that read it, or set its mode or device: optim.SGD(model.parameters())
+        "parameters", "named_parameters", "state_dict", "modules", "named_modules", "children", "named_children",
+        "buffers", "named_buffers", "eval", "train", "to", "cuda", "cpu", "zero_grad", "size", "dim", "numel"}
 # what changes a module tree, and what only walks it
 REGISTERS = {"add_module", "register_module", "register_parameter", "register_buffer", "setattr", "__setattr__"}
 WALKS = {"modules", "named_modules", "children", "named_children", "parameters", "named_parameters", "buffers"}

@@ -78,6 +78,9 @@ CONCAT = {"torch.cat", "torch.concat", "torch.concatenate"}
 TORCH_FUNCTIONS = {f"torch.{name}" for name in ("stack", "split", "chunk", "mean", "sum", "amax", "amin", "max",
                                                   "permute", "transpose", "squeeze", "unsqueeze", "reshape",
                                                   "narrow", "mul", "sub", "div")} | {F + "pad"}
+# objects of the training script (an optimizer, a scheduler, a data loader, a loss): made from
+# the model's parameters, never changing its tree; what they are is not needed
+SCRIPT_OBJECTS = ("torch.optim", "torch.utils.data", "torch.save", "torch.load", "torch.nn.utils.clip_grad")
 # calls that never change a shape nor the module tree
 NO_OP = {"torch.nn.init", "torch.manual_seed", "print", "warnings.warn", "torch._assert", "logging",
          "torch._C._log_api_usage_once"}
@@ -158,6 +161,8 @@ def handler_for(qname: str):
         return HELPERS[short]
     if any(qname == p or qname.startswith(p + ".") for p in NO_OP):
         return "call_no_op"
+    if any(qname == p or qname.startswith(p + ".") for p in SCRIPT_OBJECTS):
+        return "call_script_object"
     if qname.startswith("math."):
         return "call_math"
     if qname.startswith("torch.nn.") and qname.count(".") == 2:
@@ -217,6 +222,12 @@ class TorchCalls:
         """torch.jit.is_scripting(): convcalc follows forward as eager PyTorch runs it (and on the
         CPU: torch.cuda.is_available())."""
         return False
+
+    def call_script_object(self, qname: str, node, scope):
+        if self.trace is not None:
+            raise Unfollowable(f"{qname} in forward", node)
+        self.call_args(node, scope)  # what it is given must be known (model.parameters())
+        return Ref(f"{qname}()")
 
     def call_device(self, qname: str, node, scope):
         return Ref("torch.device")
