@@ -60,6 +60,9 @@ CASES = [
     ("tutorials/d2l_googlenet.py", "net", "net", (1, 96, 96)),
     ("tutorials/d2l_resnet.py", "net", "net", (1, 224, 224)),
     ("tutorials/d2l_densenet.py", "net", "net", (1, 96, 96)),
+    ("unet/unet_model.py", None, "UNet(n_channels=3, n_classes=2)", (3, 256, 256)),
+    ("unet/unet_model.py", "UNet(3, 1, bilinear=True)", "UNet(3, 1, bilinear=True)", (3, 100, 100)),
+    ("unet/unet_parts.py", "Up(128, 64)", "Up(128, 64)", ((64, 16, 16), (64, 33, 31))),
 ]
 
 

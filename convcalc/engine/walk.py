@@ -94,7 +94,7 @@ class Walker:
         for i, node in enumerate(further):  # forward(self, x, y): the others wait under their names
             chosen = overrides[i + 1] if i + 1 < len(overrides) else node
             shape = self.bind(self.input_shape(chosen), node)
-            self.saved[node.name] = (self.backend.start(shape, chosen), node)
+            self.saved[node.name] = (self.backend.start(shape, node), node)  # node: the input's name
         self.outputs = None
         frame = Frame(ChainMap(self.globals))
         self.walk(body, frame)

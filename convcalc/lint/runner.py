@@ -13,6 +13,7 @@ import os
 import re
 from typing import Optional
 
+from convcalc import codes
 from convcalc import nodes as n
 from convcalc.codes import CODES
 from convcalc.errors import ConvcalcError, Span, UsageError
@@ -81,6 +82,8 @@ def lint(paths, options: Options) -> Result:
         config = finder.for_path(path)
         return bool(config.exclude) and any(matches(config.relative(path), p) for p in config.exclude)
 
+    done = []  # (shown path, text, config, selection, FileLint) of each file read
+    used: set = set()  # (real path, class name) of the classes the models of the run built
     for path in iter_files(paths, excluded):
         config = finder.for_path(path)
         where = config.path or "configuration"
@@ -106,6 +109,13 @@ def lint(paths, options: Options) -> Result:
                 except UsageError as exc:
                     raise UsageError(f"{origin}: {exc}") from None
         linted = lint_text(shown, text, cli_input, fallback)
+        done.append((shown, text, config, selection, linted))
+        used |= linted.used
+    for shown, text, config, selection, linted in done:
+        # a class of this file built by a model of another file of the run (unet_parts.py's blocks) was followed
+        here = os.path.realpath(shown)
+        linted.unfollowed = [(name, error) for name, error in linted.unfollowed
+                             if error.code != codes.NOT_A_MODEL or (here, name) not in used]
         result.models += linted.checked
         result.partly.extend((shown, name, error) for name, error in linted.partly)
         result.unfollowed.extend((shown, name, error) for name, error in linted.unfollowed)
@@ -138,6 +148,7 @@ class FileLint:
         self.checked = 0
         self.partly: list = []  # (model name, its CC301 error)
         self.unfollowed: list = []  # (model or class name, its CC301 / CC302 error)
+        self.used: set = set()  # (real path, class name) of every class the file's models built
 
     def __iter__(self):  # findings, notes, models checked: unpacks as the triple it once was
         return iter((self.findings, self.notes, self.checked))
@@ -171,6 +182,7 @@ def lint_python(path: str, text: str, cli_input, fallback) -> FileLint:
     out.findings = [m.from_error(path, p) for p in result.problems]
     out.notes = [m.Note(path, note.span, note.message) for note in result.notes]
     out.unfollowed = list(result.unfollowed)
+    out.used = set(result.used)
     several = len(result.models) > 1
     merged: dict = {}
     for model in result.models:

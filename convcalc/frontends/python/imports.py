@@ -92,7 +92,8 @@ class Imports:
             self.notes.append(self.note(f"{path} is not read ({getattr(exc, 'msg', None) or exc}): the names "
                                         "imported from it are not known", node))
             return None
-        shown = os.path.relpath(path) if not os.path.isabs(path) else path
+        relative = os.path.relpath(path)
+        shown = relative if not relative.startswith("..") else path  # as the files of the command are shown
         scope = Scope(None, "module")
         scope.vars["__name__"] = "imported_file"
         scope.src = Source(text, shown, imported=True)

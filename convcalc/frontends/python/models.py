@@ -3,6 +3,7 @@ factory functions), each built and its forward traced into a Program."""
 from __future__ import annotations
 
 import ast
+import os
 from typing import Optional
 
 from convcalc import codes
@@ -39,6 +40,7 @@ class FileModels:
         self.unfollowed: list = []  # (name, CC301 error): models of which nothing was followed
         self.notes: list = []  # ConvcalcError(CC900) about the file itself
         self.problems: list = []  # ConvcalcError: malformed input comments
+        self.used: set = set()  # (real path, class name) of the classes its models built (other files' too)
 
     @property
     def programs(self) -> list:
@@ -127,6 +129,8 @@ def read_models(text: str, path: str, override=None, fallback=None, training: bo
         if model is not None:
             result.models.append(model)
     result.notes.extend(interp.notes)
+    result.used = {(os.path.realpath(obj.cls.path), obj.cls.name) for obj in interp.instances
+                   if obj.traced or obj.cls in interp.nested}
     # a class built as a block of a model is that model's (GoogLeNet's auxiliary heads, not run in eval mode)
     traced = {obj.cls.name for obj in interp.instances if obj.traced} | {cls.name for cls in interp.nested}
     for name, (stmt, why) in pending.items():
@@ -227,7 +231,7 @@ def follow(interp: Interp, src: Source, name: str, value, where, given, symbolic
             attempt.stopped = not_followed(name, f"forward takes a further input {param!r} whose size is not given "
                                                  f"(add it to the input comment: `# convcalc: input A, B`)", start)
             return attempt
-        traced, symbols = traced_input(node, symbolic) if node is not None else (None, ())
+        traced, symbols = traced_input(node, symbolic, i) if node is not None else (None, ())
         if node is not None and not symbolic:
             symbols = None  # followed for these sizes only: a walk with others must not use this program
         if node is not None:
@@ -264,11 +268,13 @@ def forward_inputs(forward) -> list:
     return required or ["x"]
 
 
-def traced_input(given: n.Input, symbolic: bool) -> tuple:
+def traced_input(given: n.Input, symbolic: bool, index: int = 0) -> tuple:
     """(the shape the forward is followed on, the symbols per dim): the spatial sizes become
-    symbols (a name given stays itself), the channels stay."""
+    symbols (a name given stays itself), the channels stay. The symbols of a further input are
+    its own (H2, W2): two inputs need not have the same sizes (a U-Net's up step)."""
     shape, symbols = [], []
-    names = iter(AXES.get(len(given.dims) - 1, ()))
+    suffix = str(index + 1) if index else ""
+    names = iter(f"{axis}{suffix}" for axis in AXES.get(len(given.dims) - 1, ()))
     for i, dim in enumerate(given.dims):
         if isinstance(dim, n.Name):
             shape.append(sym(dim.id))

@@ -183,6 +183,7 @@ class Statements:
             except Unfollowable as exc:
                 bases.append(Ref(f"<{exc.reason}>"))
         cls = ClassInfo(stmt.name, stmt, bases, {})
+        cls.path = self.src.path
         for base in bases:
             if isinstance(base, ClassInfo):
                 cls.module |= base.module

@@ -187,6 +187,7 @@ class ClassInfo:
         self.foreign: Optional[str] = None  # a base convcalc does not follow
         self.fields: Optional[dict] = None  # a @dataclass's fields: name -> default (binding.MISSING: none)
         self.layer: Optional[str] = None  # a subclass of this layer of the catalogue (LayerNorm2d(nn.LayerNorm))
+        self.path = ""  # the file it is written in
 
     def mro(self) -> list:
         order: list = []
