@@ -245,6 +245,17 @@ class ModuleMethods:
             raise Unfollowable("add_module with other arguments", node)
         obj.attrs[args[0]] = args[1]
 
+    def module_setattr(self, obj, args, kwargs, node):
+        """self.__setattr__("level_%d" % i, subtree): as self.level_1 = subtree."""
+        if len(args) != 2 or kwargs or not isinstance(args[0], str) or isinstance(args[1], Tensor):
+            raise Unfollowable("__setattr__ with other arguments", node)
+        obj.attrs[args[0]] = args[1]
+
+    def module_getattr(self, obj, args, kwargs, node):
+        if len(args) != 1 or kwargs or not isinstance(args[0], str):
+            raise Unfollowable("__getattr__ with other arguments", node)
+        return self.instance_attr(obj, args[0], node)
+
     def module_register(self, obj, args, kwargs, node):
         if len(args) < 2 or not isinstance(args[0], str):
             raise Unfollowable("register_buffer / register_parameter with other arguments", node)
@@ -257,7 +268,8 @@ MODULE_METHODS = {**dict.fromkeys(("to", "cuda", "cpu", "eval", "train", "float"
                   "children": "module_children", "named_children": "module_named_children",
                   "parameters": "module_parameters", "add_module": "module_add_module",
                   "register_module": "module_add_module", "register_buffer": "module_register",
-                  "register_parameter": "module_register"}
+                  "register_parameter": "module_register", "__setattr__": "module_setattr",
+                  "__getattr__": "module_getattr"}
 
 
 def children_of(obj):
