@@ -12,7 +12,7 @@ import math
 import random
 from typing import Callable, Dict, List, Optional, Tuple
 
-from . import interp, ops, tensorops
+from . import extra, interp, ops, tensorops
 from .tensor import Tensor, prod
 
 # ---------------------------------------------------------------- weights
@@ -325,6 +325,30 @@ def pad(layer, a, x, w):
     return ops.pad(x, pads, mode, float(a.get("value", 0.0)))
 
 
+def embedding(layer, a, x, w):
+    weight = w.param("weight", (a["num_embeddings"], a["embedding_dim"]), -1.0, 1.0)
+    return extra.embedding(x, weight)
+
+
+def max_unpool(layer, a, x, w):
+    nd = spatial_rank(layer)
+    kernel = ints(a["kernel_size"], nd, "kernel_size")
+    stride = kernel if a["stride"] is None else ints(a["stride"], nd, "stride")
+    return with_channel(x, nd, lambda t: extra.max_unpool(t, kernel, stride, ints(a["padding"], nd, "padding")))
+
+
+def fold_settings(a) -> tuple:
+    return tuple(ints(a[name], 2, name) for name in ("kernel_size", "dilation", "padding", "stride"))
+
+
+def unfold(layer, a, x, w):
+    return extra.unfold(x, *fold_settings(a))
+
+
+def fold(layer, a, x, w):
+    return extra.fold(x, ints(a["output_size"], 2, "output_size"), *fold_settings(a))
+
+
 def activation(fn: Callable, *names: str):
     """An element-wise layer: the op with the named arguments (inplace is irrelevant here)."""
     def run(layer, a, x, w):
@@ -348,6 +372,9 @@ LAYERS: Dict[str, Callable] = {
     "AlphaDropout": identity,
     "Upsample": upsample, "UpsamplingNearest2d": upsampling_nearest, "UpsamplingBilinear2d": upsampling_bilinear,
     "PixelShuffle": pixel_shuffle, "PixelUnshuffle": pixel_unshuffle,
+    "Hardtanh": activation(extra.hardtanh, "min_val", "max_val"), "GLU": activation(extra.glu, "dim"),
+    "Softmax2d": activation(lambda x: ops.softmax(x, -3)), "ChannelShuffle": activation(extra.channel_shuffle, "groups"),
+    "Embedding": embedding, "Fold": fold, "Unfold": unfold,
 }
 for _nd in (1, 2, 3):
     LAYERS.update({
@@ -355,7 +382,7 @@ for _nd in (1, 2, 3):
         f"ConvTranspose{_nd}d": conv_transpose, f"LazyConvTranspose{_nd}d": conv_transpose,
         f"MaxPool{_nd}d": max_pool, f"AvgPool{_nd}d": avg_pool,
         f"AdaptiveAvgPool{_nd}d": adaptive_avg_pool, f"AdaptiveMaxPool{_nd}d": adaptive_max_pool,
-        f"BatchNorm{_nd}d": batch_norm, f"InstanceNorm{_nd}d": batch_norm,
+        f"BatchNorm{_nd}d": batch_norm, f"InstanceNorm{_nd}d": batch_norm, f"MaxUnpool{_nd}d": max_unpool,
     })
     LAYERS.update({f"{kind}Pad{_nd}d": pad for kind in PAD_MODES})
 

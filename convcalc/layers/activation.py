@@ -4,6 +4,7 @@ from __future__ import annotations
 from convcalc import codes
 from convcalc.layers.common import LayerError, Result, is_int
 from convcalc.layers.registry import Traits, register
+from convcalc.symbolic.dims import floor_div
 
 INPLACE = dict(inplace=False)
 ELEMENTWISE = Traits(keeps_rank=True)  # any rank in, the same shape out
@@ -14,6 +15,7 @@ ELEMENTWISE = Traits(keeps_rank=True)  # any rank in, the same shape out
 @register("LeakyReLU", traits=ELEMENTWISE, negative_slope=0.01, **INPLACE)
 @register("ELU", traits=ELEMENTWISE, alpha=1.0, **INPLACE)
 @register("Softplus", traits=ELEMENTWISE, beta=1.0, threshold=20.0)
+@register("Hardtanh", traits=ELEMENTWISE, min_val=-1.0, max_val=1.0, **INPLACE)
 def elementwise(args, shape) -> Result:
     for name, value in args.values.items():
         if name == "inplace":
@@ -37,6 +39,34 @@ def softmax(args, shape) -> Result:
         raise LayerError(codes.CONFIG, f"{args.layer}: dim={dim} is out of range for a {full}-d input "
                                   f"(batch included), [-{full}, {full - 1}]", arg="dim")
     return Result(shape)
+
+
+@register("Softmax2d")
+def softmax2d(args, shape) -> Result:
+    if len(shape) not in (2, 3):  # torch takes (C, H, W) or (N, C, H, W): with the batch, 3-d or 4-d
+        raise LayerError(codes.CONFIG, f"Softmax2d expects a 3-d or 4-d input (batch included), got "
+                                       f"{len(shape) + 1}-d")
+    return Result(shape)
+
+
+@register("GLU", traits=Traits(field="glu"), dim=-1)
+def glu(args, shape) -> Result:
+    """The input split in halves along ``dim``: the first times the sigmoid of the second."""
+    dim = args.int("dim")
+    full = len(shape) + 1
+    if not -full <= dim < full:
+        raise LayerError(codes.CONFIG, f"GLU: dim={dim} is out of range for a {full}-d input (batch included), "
+                                       f"[-{full}, {full - 1}]", arg="dim")
+    index = dim % full
+    size = 1 if index == 0 else shape[index - 1]  # the batch is 1 here
+    if is_int(size) and size % 2:
+        where = "the batch dimension (1)" if index == 0 else f"dim {dim} (size {size})"
+        raise LayerError(codes.CONFIG, f"GLU halves {where}, which must be even", arg="dim")
+    if index == 0:
+        return Result(shape)
+    out = list(shape)
+    out[index - 1] = size // 2 if is_int(size) else floor_div(size, 2)
+    return Result(tuple(out))
 
 
 @register("PReLU", num_parameters=1, init=0.25, device=None, dtype=None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from convcalc.errors import close_matches
-from convcalc.layers import activation, conv, dense, norm, pool, resample  # noqa: F401  (they register)
+from convcalc.layers import activation, conv, dense, fold, norm, pool, resample  # noqa: F401  (they register)
 from convcalc.layers.registry import REGISTRY, LayerSpec
 
 

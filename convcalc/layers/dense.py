@@ -35,6 +35,22 @@ def linear_mismatch(fin: int, shape: tuple) -> str:
               f"{render(shape[-1])})")
 
 
+@register("Embedding", "num_embeddings embedding_dim", traits=Traits(field="unknown"), padding_idx=None,
+          max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False,
+          device=None, dtype=None)
+def embedding(args, shape) -> Result:
+    """A lookup: each index of the input becomes a row of embedding_dim values."""
+    count = args.size("num_embeddings")
+    dim = args.size("embedding_dim")
+    padding_idx = args["padding_idx"]
+    if padding_idx is not None and not (is_int(padding_idx) and is_int(count) and -count <= padding_idx < count):
+        raise LayerError(codes.ARGUMENT, f"Embedding: padding_idx={padding_idx} must be within num_embeddings "
+                                         f"({count})", arg="padding_idx")
+    trainable = args["_freeze"] is not True
+    result = Result((*shape, dim), count * dim, 0, f"{render(count)}*{render(dim)}", trainable=trainable)
+    return result
+
+
 @register("Identity", var_args=True, traits=Traits(keeps_rank=True))
 def identity(args, shape) -> Result:
     return Result(shape)

@@ -83,3 +83,24 @@ def adaptive_pool(args, shape) -> Result:
     lead = shape[: len(shape) - nd]
     out = tuple(size if want is None else want for want, size in zip(sizes, shape[len(lead):]))
     return Result((*lead, *out), global_pool=all(v == 1 for v in out))
+
+
+@register("MaxUnpool1d MaxUnpool2d MaxUnpool3d", "kernel_size", traits=Traits(field="unknown"), ranks=RANKS,
+          stride=None, padding=0)
+def max_unpool(args, shape) -> Result:
+    """The inverse of a max pool (each value back at the index the pool gave it, zeros elsewhere):
+    (I - 1)*S - 2P + K along each spatial dim (torch's default output_size)."""
+    layer = args.layer
+    nd = pool_input(args, shape)
+    kernel = args.ints("kernel_size", nd, minimum=1)
+    stride = kernel if args["stride"] is None else args.ints("stride", nd, minimum=1)
+    padding = args.ints("padding", nd)
+    lead = shape[: len(shape) - nd]
+    out = []
+    for i, size in enumerate(shape[len(lead):]):
+        value = (size - 1) * stride[i] - 2 * padding[i] + kernel[i]
+        if is_int(value) and value < 1:
+            raise LayerError(codes.EMPTY, f"{layer}: along {axis_name(nd, i)}, ({size} - 1)*{stride[i]} - "
+                                          f"2*{padding[i]} + {kernel[i]} = {value} leaves nothing")
+        out.append(value)
+    return Result((*lead, *out))

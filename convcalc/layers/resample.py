@@ -91,6 +91,18 @@ def pixel_unshuffle(args, shape) -> Result:
     return Result((channels * r * r, floor_div(height, r), floor_div(width, r)))
 
 
+@register("ChannelShuffle", "groups")
+def channel_shuffle(args, shape) -> Result:
+    groups = args.int("groups", minimum=1)
+    if len(shape) < 2:
+        raise LayerError(codes.CONFIG, f"ChannelShuffle expects an input of more than 2 dims (batch included), "
+                                       f"got {len(shape) + 1}-d")
+    if is_int(shape[0]) and shape[0] % groups:
+        raise LayerError(codes.CONFIG, f"ChannelShuffle({groups}): channels {shape[0]} must be divisible by "
+                                       f"the {groups} groups", arg="groups")
+    return Result(shape)
+
+
 PAD = Traits(geometry=("padding",), field="pad")
 
 

@@ -103,7 +103,19 @@ def _unflatten(fld, spec, args, in_shape, out_shape, settings):
                    else replace(a, dim=a.dim + grow) if a.dim > at else a)
 
 
-FIELD_RULES = {"window": _window, "transposed": _transposed, "adaptive": _adaptive, "resample": _upsample,
+def _unknown(fld, spec, args, in_shape, out_shape, settings):
+    """Embedding, Fold, Unfold, MaxUnpool: the layout of the input is gone, and so is the field."""
+    return None
+
+
+def _glu(fld, spec, args, in_shape, out_shape, settings):
+    """GLU halves one dim: along the channels the field stays; along a spatial dim it is not followed."""
+    dim = args.values.get("dim", -1)
+    full = len(in_shape) + 1
+    return fld if isinstance(dim, int) and dim % full == 1 else None
+
+
+FIELD_RULES = {"unknown": _unknown, "glu": _glu, "window": _window, "transposed": _transposed, "adaptive": _adaptive, "resample": _upsample,
                "shuffle": _pixel_shuffle, "unshuffle": _pixel_unshuffle, "pad": _pad, "linear": _linear,
                "flatten": _flatten, "unflatten": _unflatten}
 

@@ -194,6 +194,8 @@ class Tracing:
                 module.traced = True
                 return self.call_module(as_container(module), args, kwargs, node)
             raise Unfollowable(f"{module.cls.name} has no forward", node)
+        if isinstance(module, Layer) and module.name.startswith("MaxUnpool") and len(args) == 2 and not kwargs:
+            args = [self.unpool_input(args, node)]  # unpool(x, indices): the indices have x's shape
         if len(args) != 1 or kwargs:
             raise Unfollowable(f"{describe(module)} called with {len(args)} arguments", node)
         x = self.tensor_arg(args[0], node)
@@ -207,11 +209,20 @@ class Tracing:
             emitted = module.call_for(self.module_paths.get(id(module), ""))
             trace.sites[id(emitted)] = (site, ("layer", id(module)), module.origin)
             trace.layers_used[id(module)] = trace.layers_used.get(id(module), 0) + 1
-            return trace.emit(emitted, "", site, [x])
+            out = trace.emit(emitted, "", site, [x])
+            if module.name.startswith("MaxPool") and self.layer_attr(module, "return_indices", node) is True:
+                return out, out  # (output, indices): the indices have the output's shape
+            return out
         if isinstance(module, Opaque):
             raise Unfollowable(f"{module.qname.replace('torch.nn.', 'nn.')} is not supported: it is not in "
                                "convcalc's catalogue", node)
         raise Unfollowable(f"calling {describe(module)}", node)
+
+    def unpool_input(self, args, node):
+        x, indices = (self.tensor_arg(a, node) for a in args)
+        if x.shape is not None and indices.shape is not None and tuple(x.shape) != tuple(indices.shape):
+            raise Unfollowable(f"max unpooling of {tuple(x.shape)} with indices of {tuple(indices.shape)}", node)
+        return x
 
     def functional_layer(self, layer: str, params: tuple, forced: dict, tensor: Tensor, args, kwargs, node) -> Tensor:
         trace = self.need_trace(node)
