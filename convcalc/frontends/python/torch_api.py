@@ -331,5 +331,7 @@ class TorchCalls:
                        else self.src.span(value_node)))
         name_span = self.src.span(node.func if isinstance(node, ast.Call) else node)
         call = n.Call(name, exprs, tuple(kw), self.src.segment(node), self.src.span(node), name_span)
-        origin = tuple((f[0], f[1]) for f in self.frames if f[1] is not None)
+        # (what was called, where): a class's name for its __init__ (OutConv(32, n_classes) built it)
+        origin = tuple((f[2].owner.name if f[0] == "__init__" and f[2] is not None and f[2].owner else f[0], f[1])
+                       for f in self.frames if f[1] is not None)
         return Layer(name, call, origin)
