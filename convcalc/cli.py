@@ -196,10 +196,19 @@ def params(net, expr, input_dims, fmt, model, train):
 
     Example: convcalc params examples/resnet18.net
     """
+    from convcalc.engine.derive import network_input
+    from convcalc.engine.shapes import analyse
+    from convcalc.nodes import NETWORK
     from convcalc.report import shapes as report
 
-    emit(analyse_all(net, expr, input_dims, model, train=train), fmt,
-         lambda a: report.params_table(a, fmt), report.params_json)
+    programs, override = load_network(net, expr, input_dims, model, train)
+    analyses = []
+    for program in programs:
+        given = override
+        if given is None and program.input is None and program.frontend is NETWORK:
+            given = network_input(program)  # parameters need no input size: the first layer's rank serves
+        analyses.append(analyse(program, given))
+    emit(analyses, fmt, lambda a: report.params_table(a, fmt), report.params_json)
 
 
 @cli.command()

@@ -241,13 +241,23 @@ class Verification:
         return (self.analysis.ok and self.analysis.complete and self.failure is None and not self.disagreements
                 and tuple(self.analysis.output) == self.output)
 
+    def distinct_steps(self) -> list:
+        """The steps of distinct layer objects: a layer applied again owns no further weights."""
+        seen, out = set(), []
+        for step in self.steps:
+            instance = getattr(step.node, "instance", None)
+            if instance is None or instance not in seen:
+                seen.add(instance)
+                out.append(step)
+        return out
+
     @property
     def executed_params(self) -> int:
-        return sum(s.params for s in self.steps)
+        return sum(s.params for s in self.distinct_steps())
 
     @property
     def executed_buffers(self) -> int:
-        return sum(s.buffers for s in self.steps)
+        return sum(s.buffers for s in self.distinct_steps())
 
 
 def plan(program: n.Program, choice: Choice, seed: int = 0, batch: int = 1,

@@ -28,3 +28,32 @@ def derive_input(spec, bound, span) -> Optional[n.Input]:
 
 
 EXACT, ASSUMED = "rank", "assumed"  # Input.derived: the rank is the first layer's, or assumed (a Linear first)
+
+
+def network_input(program: n.Program) -> Optional[n.Input]:
+    """The input a network file without an ``input`` line would need, from its first layer
+    (``convcalc params`` counts parameters without one, as they do not depend on the sizes)."""
+    from convcalc.engine.evaluate import Evaluator
+    from convcalc.errors import ConvcalcError
+    from convcalc.layers.catalogue import lookup
+
+    scope: dict = {}
+    for stmt in program.body:
+        if isinstance(stmt, n.Let):
+            try:
+                scope[stmt.name] = Evaluator(scope)(stmt.value)
+            except ConvcalcError:
+                return None
+        elif isinstance(stmt, n.Call):
+            spec = lookup(stmt.name)
+            if spec is None:
+                return None
+            try:
+                evaluate = Evaluator(scope)
+                bound = spec.bind(tuple(evaluate(a) for a in stmt.args), {k: evaluate(v) for k, v, _ in stmt.kwargs})
+            except ConvcalcError:
+                return None
+            return derive_input(spec, bound, stmt.span)
+        elif not isinstance(stmt, (n.Def, n.Input)):
+            return None  # a block first: its first layer is not found here
+    return None

@@ -68,6 +68,7 @@ class Walker:
         self.calls: list[str] = []
         self.saved: dict = {}
         self.defs: dict[str, n.Def] = {s.name: s for s in program.body if isinstance(s, n.Def)}
+        self.shared: dict = {}  # layer NAME = Layer(...): name -> (the Shared statement, its identity)
         self.globals: dict = {}
         self.value = None
         self.blocks: list[Block] = []  # the blocks and defs around the current statement, outermost first
@@ -254,7 +255,29 @@ class Walker:
             raise fail(codes.CONFIG, f"{stmt.text}: this command cannot follow a view/reshape", stmt)
         self.value = reshape(self.value, target, stmt, tuple(self.blocks))
 
+    def do_Shared(self, stmt, frame):
+        """``layer fc = Linear(10, 10)``: the object is made here; ``fc()`` applies it."""
+        name = stmt.name
+        if name in self.defs or lookup(name) is not None:
+            raise fail(codes.ARGUMENT, f"layer {name} = ...: {name} is already "
+                                       f"{'a def' if name in self.defs else 'a layer of the catalogue'}", stmt)
+        if lookup(stmt.call.name) is None:
+            raise ConvcalcError(codes.ARGUMENT, f"unknown layer {stmt.call.name!r}", stmt.call.name_span or stmt.span)
+        self.shared[name] = (stmt, len(self.shared) + 1)
+
+    def shared_call(self, stmt: n.Call) -> n.Call:
+        """One application of a shared layer: the object's arguments, at this line, its identity kept."""
+        if stmt.args or stmt.kwargs:
+            raise fail(codes.ARGUMENT, f"{stmt.name} is a shared layer (its `layer` line gives its arguments): "
+                                       f"apply it as {stmt.name}()", stmt)
+        shared, uid = self.shared[stmt.name]
+        made = shared.call
+        return n.Call(made.name, made.args, made.kwargs, f"{shared.name}: {made.text}", stmt.span, stmt.name_span,
+                      -uid, shared.name)
+
     def do_Call(self, stmt, frame):
+        if stmt.name in self.shared and stmt.name not in self.defs:
+            stmt = self.shared_call(stmt)
         evaluate = Evaluator(frame.scope)
         args = [evaluate(a) for a in stmt.args]
         kwargs = {key: evaluate(value) for key, value, _ in stmt.kwargs}

@@ -465,7 +465,9 @@ class ExecutorBackend:
         run = LAYERS.get(spec.name)
         if run is None:
             raise ExecutionFailure(call, f"the executor has no implementation of {spec.name}")
-        weights = Weights(seeded(self.seed, len(self.steps)))
+        # a layer object applied again (a shared layer) has the same weights each time, as in torch
+        instance = getattr(call, "instance", None)
+        weights = Weights(seeded(self.seed, len(self.steps) if instance is None else f"layer object {instance}"))
         try:
             y = run(spec.name, args.values, x, weights)
         except (ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError) as exc:

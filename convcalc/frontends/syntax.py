@@ -18,7 +18,7 @@ MAX_DIGITS = 78  # of a number: 2**256, the largest integer the evaluator takes,
 MAX_OPERATORS = 500  # in one statement: evaluation recurses over the expression tree
 
 KEYWORDS = {"input", "let", "repeat", "as", "residual", "shortcut", "concat", "branch",
-            "save", "add", "def", "if", "else", "and", "or", "not", "True", "False", "None"}
+            "save", "add", "def", "if", "else", "and", "or", "not", "True", "False", "None", "layer"}
 BLOCK_WORDS = {"residual": n.Residual, "shortcut": n.Shortcut, "branch": n.Branch}
 
 _TOKEN = re.compile(r"""
@@ -250,6 +250,12 @@ class Parser:
             self.expect("=")
             value = self.parse_expr()
             return n.Let(name.text, value, self.span(tok.pos, self.last_end))
+        if tok.text == "layer":  # layer fc = Linear(10, 10): one layer object, applied as fc()
+            self.advance()
+            name = self.expect_name("a name after layer")
+            self.expect("=")
+            call = self.parse_call()
+            return n.Shared(name.text, call, self.span(tok.pos, self.last_end))
         if tok.text in ("save", "concat", "add") and self.peek().kind == "name":
             self.advance()
             name = self.expect_name(f"a tensor name after {tok.text}")

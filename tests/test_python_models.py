@@ -1,0 +1,323 @@
+"""The Python frontend on the patterns of real model files (issue 12): shared layer objects,
+registered modules forward does not run, eval and training mode, several inputs and outputs,
+model calls and comments, script code, models without an input size, and never silent."""
+import json
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+from convcalc.cli import cli
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def write(tmp_path, text, name="model.py"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return str(path)
+
+
+SHARED = """
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    # convcalc: input 10
+    class Repeated(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(10, 10)
+
+        def forward(self, x):
+            for _ in range(4):
+                x = F.relu(self.fc(x))
+            return x
+"""
+
+
+def test_a_layer_object_applied_four_times_counts_once(tmp_path):
+    path = write(tmp_path, SHARED)
+    data = json.loads(run("shapes", path, "--format", "json").stdout)
+    assert data["total_params"] == 110 and data["complete"] is True
+    shared = [row for row in data["layers"] if row.get("shared")]
+    assert len(shared) == 3 and all(row["params"] == 110 for row in shared)
+    assert data["total_macs"] == 4 * 110  # its mult-adds count per call (torchinfo: a Linear's are its params)
+
+
+@pytest.mark.oracle
+def test_shared_layer_counts_match_torch_and_torchinfo(tmp_path, torch):
+    import torchinfo
+
+    path = write(tmp_path, SHARED)
+    namespace: dict = {}
+    exec(compile(textwrap.dedent(SHARED), path, "exec"), namespace)  # the test's own fixture
+    model = namespace["Repeated"]()
+    stats = torchinfo.summary(model, input_size=(1, 10), verbose=0)
+    data = json.loads(run("shapes", path, "--format", "json").stdout)
+    assert data["total_params"] == sum(p.numel() for p in model.parameters()) == stats.total_params
+    assert data["total_macs"] == stats.total_mult_adds
+
+
+def test_the_network_language_shares_a_layer_object(tmp_path):
+    path = tmp_path / "shared.net"
+    path.write_text("input 10\nlayer fc = Linear(10, 10)\nfc()\nReLU()\nfc()\nfc()\nfc()\n")
+    data = json.loads(run("shapes", str(path), "--format", "json").stdout)
+    assert data["total_params"] == 110 and len(data["layers"]) == 5
+    assert "verified" in run("verify", str(path)).output
+    bad = tmp_path / "bad.net"
+    bad.write_text("input 10\nlayer fc = Linear(10, 10)\nfc(3)\n")
+    result = run("shapes", str(bad))
+    assert result.exit_code == 1 and "apply it as fc()" in result.output
+
+
+@pytest.mark.oracle
+def test_the_shared_network_layer_is_torch_s_shared_module(torch):
+    fc = torch.nn.Linear(10, 10)
+    model = torch.nn.Sequential(fc, torch.nn.ReLU(), fc, fc, fc)
+    assert sum(p.numel() for p in model.parameters()) == 110
+
+
+def test_params_of_a_network_file_without_an_input_line(tmp_path):
+    path = tmp_path / "noinput.net"
+    path.write_text("Conv2d(3, 16, 3)\nReLU()\nConv2d(16, 32, 3, stride=2)\nAdaptiveAvgPool2d(1)\nFlatten()\n"
+                    "Linear(32, 10)\n")
+    result = run("params", str(path), "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["total_params"] == 448 + 4640 + 330
+    assert run("shapes", str(path)).exit_code == 1  # shapes need the sizes: the input line is required
+
+
+TRAINING = """
+    import torch.nn as nn
+
+    # convcalc: input 3x8x8
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 4, 3)
+            self.aux = nn.Conv2d(4, 2, 1)
+
+        def forward(self, x):
+            x = self.conv(x)
+            if self.training:
+                return x, self.aux(x)
+            return x
+"""
+
+
+def test_eval_mode_by_default_and_training_branches_with_train(tmp_path):
+    path = write(tmp_path, TRAINING)
+    evaluated = json.loads(run("shapes", path, "--format", "json").stdout)
+    assert evaluated["output"] == [4, 6, 6] and [r["module"] for r in evaluated["registered_not_run"]] == ["aux"]
+    assert evaluated["total_params"] == 112 + 10  # the head forward skips still counts
+    trained = json.loads(run("shapes", path, "--format", "json", "--train").stdout)
+    assert trained["outputs"] == [[4, 6, 6], [2, 6, 6]] and "registered_not_run" not in trained
+
+
+TWO_INPUTS = """
+    import torch
+    import torch.nn as nn
+
+    # convcalc: input 3x32x32, 1x32x32
+    class Fusion(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rgb = nn.Conv2d(3, 8, 3, padding=1)
+            self.depth = nn.Conv2d(1, 8, 3, padding=1)
+            self.head = nn.Conv2d(16, 2, 1)
+
+        def forward(self, x, d):
+            merged = torch.cat([self.rgb(x), self.depth(d)], dim=1)
+            out = self.head(merged)
+            return out, merged
+"""
+
+
+def test_several_inputs_and_outputs(tmp_path):
+    path = write(tmp_path, TWO_INPUTS)
+    data = json.loads(run("shapes", path, "--format", "json").stdout)
+    assert data["complete"] and data["outputs"] == [[2, 32, 32], [16, 32, 32]]
+    assert "d 1x32x32" in run("shapes", path).output
+    wrong = run("shapes", path, "--input", "3x32x32, 1x16x16")
+    assert wrong.exit_code == 1 and "CC105" in wrong.output
+
+
+VGG = """
+    import torch.nn as nn
+
+    cfg = {"small": [16, "M", 32, "M"], "large": [16, 16, "M", 32, 32, "M"]}
+
+
+    # convcalc: model VGG("small")
+    # convcalc: input 3x32x32
+    class VGG(nn.Module):
+        def __init__(self, name):
+            super().__init__()
+            layers, c = [], 3
+            for v in cfg[name]:
+                if v == "M":
+                    layers.append(nn.MaxPool2d(2))
+                else:
+                    layers += [nn.Conv2d(c, v, 3, padding=1), nn.ReLU()]
+                    c = v
+            self.features = nn.Sequential(*layers)
+            self.classifier = nn.Linear(32 * 8 * 8, 10)
+
+        def forward(self, x):
+            out = self.features(x)
+            out = out.view(out.size(0), -1)
+            return self.classifier(out)
+"""
+
+
+def test_a_model_comment_and_a_model_call(tmp_path):
+    path = write(tmp_path, VGG)
+    small = json.loads(run("params", path, "--format", "json").stdout)
+    assert small["model"] == 'VGG("small")'
+    large = json.loads(run("params", path, "--model", "VGG('large')", "--format", "json").stdout)
+    assert large["total_params"] - small["total_params"] == (16 * 16 * 9 + 16) + (32 * 32 * 9 + 32)
+    missing = run("params", path, "--model", "ResNet")
+    assert missing.exit_code == 2 and "has no model 'ResNet'" in missing.output
+
+
+SCRIPT = """
+    import argparse
+    import torch
+    import torch.nn as nn
+    import torch.optim as optim
+
+
+    class Net(nn.Module):
+        def __init__(self, width):
+            super().__init__()
+            self.conv = nn.Conv2d(1, width, 5)
+            self.fc = nn.Linear(width * 24 * 24, 10)
+
+        def forward(self, x):
+            return self.fc(torch.flatten(self.conv(x), 1))
+
+
+    def main():
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--lr", type=float, default=0.1)
+        args = parser.parse_args()
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        model = Net(8).to(device)
+        optimizer = optim.SGD(model.parameters(), lr=args.lr)
+        out = model(torch.randn(4, 1, 28, 28))
+        torch.save(model.state_dict(), "net.pt")
+
+
+    if __name__ == "__main__":
+        main()
+"""
+
+
+def test_script_code_gives_the_model_and_its_input(tmp_path):
+    path = write(tmp_path, SCRIPT)
+    result = run("shapes", path, "--format", "json")
+    data = json.loads(result.stdout)
+    assert result.exit_code == 0 and data["input"] == [1, 28, 28] and data["output"] == [10]
+    assert data["total_params"] == 8 * 25 + 8 + 8 * 24 * 24 * 10 + 10
+
+
+MNIST = """
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 32, 3, 1)
+            self.conv2 = nn.Conv2d(32, 64, 3, 1)
+            self.fc1 = nn.Linear(FEATURES, 128)
+            self.fc2 = nn.Linear(128, 10)
+
+        def forward(self, x):
+            x = F.relu(self.conv1(x))
+            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+            x = torch.flatten(x, 1)
+            return self.fc2(F.relu(self.fc1(x)))
+"""
+
+
+def test_a_model_without_an_input_size_gets_a_notice_or_an_error(tmp_path):
+    right = write(tmp_path, MNIST.replace("FEATURES", "9216"), "right.py")
+    result = run("lint", right)
+    assert result.exit_code == 0
+    assert "CC303 model Net: no input size given; it accepts 1x28x28 or 1x29x29" in result.output
+    assert "add `# convcalc: input 1x28x28` above the model" in result.output
+    wrong = write(tmp_path, MNIST.replace("FEATURES", "9000"), "wrong.py")
+    result = run("lint", wrong)
+    assert result.exit_code == 1 and "CC102" in result.output and "wrong.py:12:" in result.output
+    assert "9000" in result.output and "no input size gives 9000" in result.output
+
+
+UNFOLLOWED = """
+    import torch
+    import torch.nn as nn
+
+    # convcalc: input 3x32x32
+    class Spectral(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 8, 3)
+            self.fc = nn.Linear(8 * 30 * 30, 10)
+
+        def forward(self, x):
+            x = self.conv(x)
+            x = torch.fft.fft2(x).real
+            return self.fc(x.flatten(1))
+"""
+
+
+def test_a_model_not_followed_to_its_end_is_never_a_pass(tmp_path):
+    path = write(tmp_path, UNFOLLOWED)
+    shapes = run("shapes", path, "--format", "json")
+    data = json.loads(shapes.stdout)
+    assert shapes.exit_code == 1 and data["complete"] is False and data["output"] is None
+    assert data["total_params"] == 224 + 72010  # the module tree's: forward need not reach fc
+    assert any(d["code"] == "CC301" and d["line"] == 14 for d in data["diagnostics"])
+    lint = run("lint", path)
+    assert lint.exit_code == 0 and "All checks passed" not in lint.output
+    assert "0 models checked, 1 partly (Spectral: forward not followed from line 14" in lint.output
+    strict = run("lint", "--strict", path)
+    assert strict.exit_code == 1 and "CC301" in strict.output
+    (tmp_path / "pyproject.toml").write_text("[tool.convcalc]\nstrict = true\n")
+    assert run("lint", path).exit_code == 1
+
+
+def test_a_planted_wrong_linear_after_the_stop_point_is_not_passed(tmp_path):
+    # what comes after an unfollowed construct is not checked: lint must not say it passed
+    path = write(tmp_path, UNFOLLOWED.replace("8 * 30 * 30", "8 * 31 * 31"))
+    result = run("lint", path)
+    assert "No problems in what was followed" in result.output and "1 partly" in result.output
+
+
+REGISTERED = """
+    import torch
+    import torch.nn as nn
+
+    # convcalc: input 3x8x8
+    class Heads(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body = nn.Conv2d(3, 4, 3)
+            self.heads = nn.ModuleDict({"cls": nn.Linear(4, 10), "box": nn.Linear(4, 4)})
+            self.scale = nn.Parameter(torch.ones(4, 1, 1))
+
+        def forward(self, x):
+            x = self.body(x) * self.scale
+            return self.heads["cls"](x.mean((2, 3)))
+"""
+
+
+def test_registered_modules_and_parameters_count_as_model_parameters_does(tmp_path):
+    path = write(tmp_path, REGISTERED)
+    data = json.loads(run("shapes", path, "--format", "json").stdout)
+    assert data["complete"] and data["output"] == [10]
+    assert data["total_params"] == 112 + 50 + 20 + 4
+    assert [r["module"] for r in data["registered_not_run"]] == ["heads.box", "scale"]
