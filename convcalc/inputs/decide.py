@@ -76,7 +76,8 @@ class Plan:
     qps: dict
     period: int
     top: int
-    layers: list  # (spec, args, input shape, positions of the symbolic sizes) of each distinct layer check
+    checks: list  # (size, smallest accepted) of the layers whose size checks are thresholds
+    layers: list  # (spec, args, input shape, positions of the symbolic sizes) of the others (``divides``)
 
 
 def plan(symbolic: Trace, name: str) -> Plan:
@@ -105,16 +106,23 @@ def plan(symbolic: Trace, name: str) -> Plan:
     lifted: dict = {}
     settled: dict = {}  # (size, first accepted) -> K: a deep network repeats the same few sizes
     distinct: dict = {}  # (layer, its arguments, input) -> the check: a deep network repeats its blocks
+    thresholds: dict = {}  # size -> the smallest value of it every layer it enters accepts
     for index, spec, args in symbolic.layers:
         row = symbolic.analysis.rows[index]
         positions = {i for i, d in enumerate(row.input) if d in qps}
         if not positions:
             continue
-        distinct.setdefault((spec.name, repr(sorted(args.values.items(), key=str)), row.input),
-                            (spec, args, row.input, positions))
-        first = smallest_accepted(spec, args, row.input, positions, geometry_bound(args))
+        if spec.traits.divides:  # PixelUnshuffle's factor: applied itself at each size
+            distinct.setdefault((spec.name, repr(sorted(args.values.items(), key=str)), row.input),
+                                (spec, args, row.input, positions))
+        bound = geometry_bound(args)
+        first = smallest_accepted(spec, args, row.input, positions, bound)
         for i in positions:
             d = row.input[i]
+            # this size's own threshold, the others large: a layer checks each axis on its own
+            alone = first if len(positions) == 1 else smallest_accepted(
+                spec, args, tuple(bound if j in positions else v for j, v in enumerate(row.input)), {i}, bound)
+            thresholds[d] = max(thresholds.get(d, 0), alone)
             if (d, first) in settled:
                 continue
             limits.charge(period)  # lifting to the common period is work in proportion to it
@@ -128,7 +136,7 @@ def plan(symbolic: Trace, name: str) -> Plan:
     top = (settle + 1) * period
     if top > MAX_SCAN:
         raise NotProven(f"deciding {name} would take {top:,} integer walks (limit {MAX_SCAN:,})")
-    return Plan(qps, period, top, list(distinct.values()))
+    return Plan(qps, period, top, list(thresholds.items()), list(distinct.values()))
 
 
 def window(members, top: int, period: int) -> IntSet:
@@ -140,10 +148,11 @@ def window(members, top: int, period: int) -> IntSet:
 
 def accepted_by_rules(symbolic: Trace, name: str, found: Plan) -> IntSet:
     """The sizes s of ``name`` that every layer and every equation in ``name`` accepts, read off
-    the symbolic walk: each distinct layer's rule is applied alone to its input's sizes at s
-    (their quasi-polynomials), equality checks relaxed as the walk relaxed them, and no whole
-    integer walk runs (lint's CC303 notice; `convcalc inputs` proves its answer with the
-    integer engine). The equations are solved as decide's are."""
+    the symbolic walk: each size is its quasi-polynomial at s, compared with the smallest its
+    layer accepts, or (a layer whose checks are not thresholds, its ``divides`` trait) given to
+    the layer's rule alone, equality checks relaxed as the walk relaxed them. No whole integer
+    walk runs (lint's CC303 notice; `convcalc inputs` proves its answer with the integer
+    engine). The equations are solved as decide's are."""
     only = frozenset({name})
     seen: dict = {}
 
@@ -160,9 +169,10 @@ def accepted_by_rules(symbolic: Trace, name: str, found: Plan) -> IntSet:
 
     members = set()
     for s in range(1, found.top + 1):
-        limits.charge(len(found.layers))
-        if all(accepts(spec, args, tuple(found.qps[d](s) if i in positions else d for i, d in enumerate(shape)))
-               for spec, args, shape, positions in found.layers):
+        limits.charge(len(found.layers) + 1)
+        if all(found.qps[d](s) >= first for d, first in found.checks) and \
+                all(accepts(spec, args, tuple(found.qps[d](s) if i in positions else d for i, d in enumerate(shape)))
+                    for spec, args, shape, positions in found.layers):
             members.add(s)
     accepted = window(members, found.top, found.period)
     for constraint in symbolic.constraints:

@@ -49,7 +49,7 @@ def softmax2d(args, shape) -> Result:
     return Result(shape)
 
 
-@register("GLU", traits=Traits(field="glu"), dim=-1)
+@register("GLU", traits=Traits(field="glu", divides=True), dim=-1)
 def glu(args, shape) -> Result:
     """The input split in halves along ``dim``: the first times the sigmoid of the second."""
     dim = args.int("dim")

@@ -81,7 +81,7 @@ def flatten(args, shape) -> Result:
     return Result((*shape[:start], product(shape[start:end + 1]), *shape[end + 1:]))
 
 
-@register("Unflatten", "dim unflattened_size", traits=Traits(field="unflatten"))
+@register("Unflatten", "dim unflattened_size", traits=Traits(field="unflatten", divides=True))
 def unflatten(args, shape) -> Result:
     index = batch_dim("Unflatten", "dim", args.int("dim"), len(shape))
     sizes = args["unflattened_size"]

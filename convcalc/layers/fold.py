@@ -8,7 +8,7 @@ from convcalc.layers.window import sliding
 from convcalc.symbolic.dims import floor_div
 
 SETTINGS = dict(dilation=1, padding=0, stride=1)
-FOLDS = Traits(geometry=("kernel_size", "dilation", "padding", "stride"), field="unknown")
+FOLDS = Traits(geometry=("kernel_size", "dilation", "padding", "stride"), field="unknown", divides=True)
 
 
 def blocks(layer: str, args, sizes: tuple, what: str) -> tuple:

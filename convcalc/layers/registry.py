@@ -37,14 +37,16 @@ class Traits(Record):
       the per-channel mean), ``keeps_rank`` (any rank in, the same rank and last dim semantics
       out: Linear, activations, dropout), ``drops_channels`` (Dropout1d/2d/3d),
       ``int_buffers`` (buffers kept as int64 whatever the dtype: num_batches_tracked), ``mode``
-      (the interpolation of an upsampling layer without a mode argument).
+      (the interpolation of an upsampling layer without a mode argument), ``divides`` (a size
+      check that is not a threshold: a size must be divisible by something, PixelUnshuffle's
+      factor; every other layer accepts all sizes from its smallest on, convcalc/inputs/decide.py).
     """
 
     __slots__ = ("rank", "exact_rank", "channels", "features", "equals", "geometry", "field", "transposed", "lazy",
-                 "cancels_bias", "keeps_rank", "drops_channels", "int_buffers", "mode")
+                 "cancels_bias", "keeps_rank", "drops_channels", "int_buffers", "mode", "divides")
     _defaults = {"mode": None, "rank": None, "exact_rank": False, "channels": None, "features": None, "equals": (),
                  "geometry": (), "field": None, "transposed": False, "lazy": False, "cancels_bias": False,
-                 "keeps_rank": False, "drops_channels": False, "int_buffers": 0}
+                 "keeps_rank": False, "drops_channels": False, "int_buffers": 0, "divides": False}
 
     def _replace(self, **changes) -> "Traits":
         return Traits(**{**{name: getattr(self, name) for name in self.__slots__}, **changes})

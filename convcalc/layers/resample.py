@@ -67,7 +67,8 @@ def upsampling_2d(args, shape) -> Result:
     return resize(args.layer, args, shape, args["size"], args["scale_factor"])
 
 
-@register("PixelShuffle", "upscale_factor", traits=Traits(rank=2, geometry=("upscale_factor",), field="shuffle"))
+@register("PixelShuffle", "upscale_factor", traits=Traits(rank=2, geometry=("upscale_factor",), field="shuffle",
+                                                         divides=True))
 def pixel_shuffle(args, shape) -> Result:
     r = args.int("upscale_factor", minimum=1)
     expect_rank("PixelShuffle", shape, (3,), "a 3-d input (channels x height x width)")
@@ -79,7 +80,7 @@ def pixel_shuffle(args, shape) -> Result:
 
 
 @register("PixelUnshuffle", "downscale_factor", traits=Traits(rank=2, geometry=("downscale_factor",),
-                                                             field="unshuffle"))
+                                                             field="unshuffle", divides=True))
 def pixel_unshuffle(args, shape) -> Result:
     r = args.int("downscale_factor", minimum=1)
     expect_rank("PixelUnshuffle", shape, (3,), "a 3-d input (channels x height x width)")
@@ -91,7 +92,7 @@ def pixel_unshuffle(args, shape) -> Result:
     return Result((channels * r * r, floor_div(height, r), floor_div(width, r)))
 
 
-@register("ChannelShuffle", "groups")
+@register("ChannelShuffle", "groups", traits=Traits(divides=True))
 def channel_shuffle(args, shape) -> Result:
     groups = args.int("groups", minimum=1)
     if len(shape) < 2:
