@@ -107,22 +107,27 @@ def plan(symbolic: Trace, name: str) -> Plan:
     settled: dict = {}  # (size, first accepted) -> K: a deep network repeats the same few sizes
     distinct: dict = {}  # (layer, its arguments, input) -> the check: a deep network repeats its blocks
     thresholds: dict = {}  # size -> the smallest value of it every layer it enters accepts
+    smallest: dict = {}  # (layer, arguments, input) -> (its smallest accepted, per position)
     for index, spec, args in symbolic.layers:
         row = symbolic.analysis.rows[index]
         positions = {i for i, d in enumerate(row.input) if d in qps}
         if not positions:
             continue
+        key = (spec.name, repr(sorted(args.values.items(), key=str)), row.input)
         if spec.traits.divides:  # PixelUnshuffle's factor: applied itself at each size
-            distinct.setdefault((spec.name, repr(sorted(args.values.items(), key=str)), row.input),
-                                (spec, args, row.input, positions))
-        bound = geometry_bound(args)
-        first = smallest_accepted(spec, args, row.input, positions, bound)
+            distinct.setdefault(key, (spec, args, row.input, positions))
+        if key not in smallest:  # the same layer on the same sizes: its thresholds are known
+            bound = geometry_bound(args)
+            first = smallest_accepted(spec, args, row.input, positions, bound)
+            # each size's own threshold, the others large: a layer checks each axis on its own
+            alone = {i: first if len(positions) == 1 else smallest_accepted(
+                spec, args, tuple(bound if j in positions else v for j, v in enumerate(row.input)), {i}, bound)
+                for i in positions}
+            smallest[key] = first, alone
+        first, alone = smallest[key]
         for i in positions:
             d = row.input[i]
-            # this size's own threshold, the others large: a layer checks each axis on its own
-            alone = first if len(positions) == 1 else smallest_accepted(
-                spec, args, tuple(bound if j in positions else v for j, v in enumerate(row.input)), {i}, bound)
-            thresholds[d] = max(thresholds.get(d, 0), alone)
+            thresholds[d] = max(thresholds.get(d, 0), alone[i])
             if (d, first) in settled:
                 continue
             limits.charge(period)  # lifting to the common period is work in proportion to it
