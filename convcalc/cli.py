@@ -119,9 +119,11 @@ def emit(items, fmt: str, as_table, as_json, analysis=lambda item: item, failed=
 
 def input_notice(analysis):
     """A Python model without an input size: the sizes it accepts (CC303), or None."""
+    if analysis.derived is None or not analysis.ok or not analysis.complete:
+        return None  # the input was given (a network file always gives it)
     from convcalc.engine.derive import EXACT
 
-    if analysis.derived != EXACT or not analysis.ok or not analysis.complete:
+    if analysis.derived != EXACT:
         return None
     from convcalc.inputs.notice import needs_input
 

@@ -190,11 +190,11 @@ def finish(analysis: Analysis, program: n.Program, input_override=None) -> Analy
     """What a walk does not see: where the frontend stopped, whether the input was derived from
     the first layer, and the layers of the module tree forward does not run (their parameters
     count, as model.parameters() counts them)."""
-    from convcalc.engine.probe import registered_entry
-
     analysis.stopped, analysis.tree, analysis.program = program.stopped, program.tree, program
     if input_override is None and program.input is not None:
         analysis.derived = program.input.derived
+    if program.registered:  # a Python model's tree only
+        from convcalc.engine.probe import registered_entry
     for path, call in program.registered:
         if call.instance is None or call.instance not in analysis.instances:
             analysis.add_registered(registered_entry(path, call))
