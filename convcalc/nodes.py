@@ -216,12 +216,13 @@ class Program(Node):
     forward does not run, as (path, Call) pairs (their parameters count, as
     ``model.parameters()`` counts them); ``tree``: whether the module tree was read whole (then
     the parameter total is exact even where forward was not followed); ``parameters``: the
-    ``nn.Parameter`` attributes of the tree, as (path, elements, trainable)."""
+    ``nn.Parameter`` attributes of the tree, as (path, elements, trainable); ``frozen``: the
+    layer objects (Call.instance) whose parameters the model sets ``requires_grad = False``."""
 
     __slots__ = ('body', 'source', 'path', 'name', 'notes', 'frontend', 'stopped', 'registered', 'tree',
-                 'parameters')
+                 'parameters', 'frozen')
     _defaults = {'source': "", 'path': "<expr>", 'name': "", 'notes': (), 'frontend': NETWORK, 'stopped': None,
-                 'registered': (), 'tree': True, 'parameters': ()}
+                 'registered': (), 'tree': True, 'parameters': (), 'frozen': frozenset()}
 
     @property
     def input(self) -> Optional[Input]:

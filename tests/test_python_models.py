@@ -321,3 +321,77 @@ def test_registered_modules_and_parameters_count_as_model_parameters_does(tmp_pa
     assert data["complete"] and data["output"] == [10]
     assert data["total_params"] == 112 + 50 + 20 + 4
     assert [r["module"] for r in data["registered_not_run"]] == ["heads.box", "scale"]
+
+
+FROZEN = """
+    import torch.nn as nn
+
+    # convcalc: input 3x32x32
+    class Transfer(nn.Module):
+        def __init__(self, freeze_head_bias=False):
+            super().__init__()
+            self.backbone = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8), nn.ReLU())
+            for p in self.backbone.parameters():
+                p.requires_grad = False
+            self.head = nn.Conv2d(8, 2, 1)
+            if freeze_head_bias:
+                self.head.bias.requires_grad = False
+
+        def forward(self, x):
+            return self.head(self.backbone(x))
+"""
+
+
+@pytest.mark.oracle
+def test_frozen_parameters_are_not_trainable_as_in_torch(tmp_path, torch):
+    path = write(tmp_path, FROZEN)
+    namespace: dict = {}
+    exec(compile(textwrap.dedent(FROZEN), path, "exec"), namespace)  # the test's own fixture
+    model = namespace["Transfer"]()
+    data = json.loads(run("params", path, "--format", "json").stdout)
+    assert data["total_params"] == sum(p.numel() for p in model.parameters())
+    assert data["trainable_params"] == sum(p.numel() for p in model.parameters() if p.requires_grad) == 18
+    # a part of a layer frozen: the trainable count of that layer is not followed, and says so
+    partial = run("params", path, "--model", "Transfer(freeze_head_bias=True)")
+    assert partial.exit_code == 1 and "requires_grad is set on its bias only" in partial.output
+    assert "params of the parts known" in partial.output
+
+
+TORCHINFO_STYLE = """
+    import torch
+    import torch.nn as nn
+
+    # convcalc: input 3x16x16
+    class UnpoolNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.enc = nn.Conv2d(3, 4, 3, padding=1)
+            self.pool = nn.MaxPool2d(2, 2, return_indices=True)
+            self.unpool = nn.MaxUnpool2d(2, 2)
+            self.layers = nn.ModuleList()
+            self.layers.append(nn.Conv2d(4, 4, 1))
+            self.layers.append(None)
+
+        def forward(self, x, unused=None):
+            del unused
+            x = self.enc(x)
+            size = x.size()
+            x, indices = self.pool(x)
+            x = self.unpool(x, indices=indices, output_size=size)
+            for layer in self.layers:
+                if layer is not None:
+                    x = layer(x)
+            return x
+"""
+
+
+@pytest.mark.oracle
+def test_unpooling_to_the_size_before_the_pool_and_a_module_list_holding_none(tmp_path, torch):
+    path = write(tmp_path, TORCHINFO_STYLE)
+    namespace: dict = {}
+    exec(compile(textwrap.dedent(TORCHINFO_STYLE), path, "exec"), namespace)
+    model = namespace["UnpoolNet"]().eval()
+    out = model(torch.zeros(1, 3, 16, 16))
+    data = json.loads(run("shapes", path, "--format", "json").stdout)
+    assert data["complete"] and data["output"] == list(out.shape[1:])
+    assert data["total_params"] == sum(p.numel() for p in model.parameters())

@@ -33,6 +33,7 @@ class ShapeBackend:
     def __init__(self, analysis: Analysis):
         self.analysis = analysis
         self.padded_row, self.padded_tail = None, ()  # the last row, when it padded (see layer)
+        self.frozen = frozenset()  # the layer objects a Python model froze (requires_grad = False)
 
     def start(self, shape, node):
         try:
@@ -54,11 +55,12 @@ class ShapeBackend:
             self.analysis.warnings.append(ConvcalcError(code, message, argument_span(call, spec, arg)))
         instance = call.instance
         shared = instance is not None and instance in self.analysis.instances
+        trainable = result.trainable and (instance is None or instance not in self.frozen)
         if instance is not None:
             self.analysis.instances.add(instance)
         self.analysis.add_row(Row(call, call.text, spec.name, shape, result.shape, result.params,
                                   result.buffers, result.formula, result.kind, result.geometry,
-                                  result.global_pool, blocks, result.trainable, shared))
+                                  result.global_pool, blocks, trainable, shared))
         self.padded_row, self.padded_tail = (self.analysis.rows[-1], result.tail) if result.tail else (None, ())
         return result.shape
 
@@ -197,7 +199,9 @@ def finish(analysis: Analysis, program: n.Program, input_override=None) -> Analy
         from convcalc.engine.probe import registered_entry
     for path, call in program.registered:
         if call.instance is None or call.instance not in analysis.instances:
-            analysis.add_registered(registered_entry(path, call))
+            entry = registered_entry(path, call)
+            entry.trainable = call.instance not in program.frozen
+            analysis.add_registered(entry)
     for path, count, trainable in program.parameters:
         analysis.add_registered(Registered(path, None, count, 0, trainable=trainable))
     return analysis

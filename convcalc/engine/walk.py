@@ -69,6 +69,8 @@ class Walker:
         self.saved: dict = {}
         self.defs: dict[str, n.Def] = {s.name: s for s in program.body if isinstance(s, n.Def)}
         self.shared: dict = {}  # layer NAME = Layer(...): name -> (the Shared statement, its identity)
+        if hasattr(backend, "frozen"):  # the layer objects a Python model froze: their parameters are not trainable
+            backend.frozen = program.frozen
         self.globals: dict = {}
         self.value = None
         self.blocks: list[Block] = []  # the blocks and defs around the current statement, outermost first

@@ -24,8 +24,8 @@ def _append(interp, obj, args, kwargs, node):
     items = obj if isinstance(obj, list) else obj.items
     if len(args) != 1 or kwargs:
         raise Unfollowable("append with other arguments", node)
-    if not isinstance(obj, list) and not isinstance(args[0], Module):
-        raise Unfollowable("appending something not a module", node)
+    if not isinstance(obj, list) and not isinstance(args[0], Module) and args[0] is not None:
+        raise Unfollowable("appending something not a module", node)  # None: torch keeps it, and skips it
     if len(items) >= MAX_ITEMS:
         raise Unfollowable("a very long list", node)
     items.append(args[0])

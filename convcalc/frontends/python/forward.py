@@ -194,8 +194,8 @@ class Tracing:
                 module.traced = True
                 return self.call_module(as_container(module), args, kwargs, node)
             raise Unfollowable(f"{module.cls.name} has no forward", node)
-        if isinstance(module, Layer) and module.name.startswith("MaxUnpool") and len(args) == 2 and not kwargs:
-            args = [self.unpool_input(args, node)]  # unpool(x, indices): the indices have x's shape
+        if isinstance(module, Layer) and module.name.startswith("MaxUnpool") and len(args) + len(kwargs) >= 2:
+            args, kwargs = self.unpool_input(module, args, kwargs, node)  # unpool(x, indices[, output_size])
         if len(args) != 1 or kwargs:
             raise Unfollowable(f"{describe(module)} called with {len(args)} arguments", node)
         x = self.tensor_arg(args[0], node)
@@ -218,11 +218,40 @@ class Tracing:
                                "convcalc's catalogue", node)
         raise Unfollowable(f"calling {describe(module)}", node)
 
-    def unpool_input(self, args, node):
-        x, indices = (self.tensor_arg(a, node) for a in args)
+    def unpool_input(self, module, args, kwargs, node):
+        """unpool(x, indices, output_size=None): the indices have x's shape; an output_size must be
+        the layer's own (the size before the pool, as torchinfo's AutoEncoder passes it)."""
+        given = dict(kwargs)
+        positional = list(args)
+        x = positional.pop(0) if positional else given.pop("input", None)
+        indices = positional.pop(0) if positional else given.pop("indices", None)
+        size = positional.pop(0) if positional else given.pop("output_size", None)
+        if positional or given or x is None or indices is None:
+            raise Unfollowable(f"{describe(module)} called with these arguments", node)
+        x, indices = self.tensor_arg(x, node), self.tensor_arg(indices, node)
         if x.shape is not None and indices.shape is not None and tuple(x.shape) != tuple(indices.shape):
             raise Unfollowable(f"max unpooling of {tuple(x.shape)} with indices of {tuple(indices.shape)}", node)
-        return x
+        if size is not None:
+            nd = lookup(module.name).traits.rank
+            wanted = tuple(size)[-nd:] if isinstance(size, (tuple, list)) else None
+            default = self.unpooled(module, x, node)
+            if wanted is not None and default is not None and tuple(wanted) != default[-nd:] and any(
+                    dims.is_symbolic(v) for v in (*wanted, *default)):  # followed again on the given sizes
+                raise Unfollowable(f"{describe(module)}'s output_size depends on the symbolic size", node)
+            if wanted is None or default is None or tuple(wanted) != default[-nd:]:
+                raise Unfollowable(f"{describe(module)} with an output_size other than its own", node)
+        return [x], {}
+
+    def unpooled(self, module, x, node):
+        """The shape the unpool gives x by default (the layer's rule), or None."""
+        spec = lookup(module.name)
+        evaluate = Evaluator({})
+        try:
+            bound = spec.bind(tuple(evaluate(a) for a in module.call.args),
+                              {k: evaluate(v) for k, v, _ in module.call.kwargs})
+            return tuple(spec.rule(bound, tuple(x.shape)).shape) if x.shape is not None else None
+        except ConvcalcError:  # the walk reports the layer's own error
+            return None
 
     def functional_layer(self, layer: str, params: tuple, forced: dict, tensor: Tensor, args, kwargs, node) -> Tensor:
         trace = self.need_trace(node)

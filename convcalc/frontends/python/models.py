@@ -187,6 +187,15 @@ def trace_model(interp: Interp, src: Source, name: str, value, where, comment_no
         result.notes.append(note(attempt.stopped.message, attempt.stopped.span))  # nothing followed: a class not followed
         result.unfollowed.append((name, attempt.stopped))
         return None
+    frozen = set()
+    for path, layer in tree:  # requires_grad = False on a layer's tensors
+        if isinstance(layer, Layer) and layer.frozen:
+            if "all" in layer.frozen or layer_tensors(layer) <= layer.frozen:
+                frozen.add(layer.uid)
+            else:
+                parts = " and ".join(sorted(layer.frozen))
+                unknown_parts.append((path, f"requires_grad is set on its {parts} only: the trainable count of a part "
+                                            "of a layer is not followed"))
     if attempt.stopped is None and unknown_parts:
         attempt.stopped = tree_not_read(name, unknown_parts, src.span(where))
     inputs = attempt.inputs
@@ -195,7 +204,7 @@ def trace_model(interp: Interp, src: Source, name: str, value, where, comment_no
     parameters = tuple((path, parameter.count, parameter.trainable) for path, parameter in tree
                        if isinstance(parameter, Parameter))
     program = n.Program(tuple(inputs + body + attempt.outputs), src.text, src.path, name, tuple(attempt.notes),
-                        n.PYTHON, attempt.stopped, registered, not unknown_parts, parameters)
+                        n.PYTHON, attempt.stopped, registered, not unknown_parts, parameters, frozenset(frozen))
     return PythonModel(program, trace.sites, attempt.stopped is None, comment is not None, interp, instances)
 
 
@@ -309,6 +318,23 @@ def not_followed(name: str, reason: str, span: Span) -> ConvcalcError:
                                               "before is checked", span)
     error.reason = reason  # for the summaries
     return error
+
+
+def layer_tensors(layer: Layer) -> set:
+    """The parameter tensors of a layer object by torch's names: its weight, and its bias unless
+    bias=False."""
+    from convcalc.engine.evaluate import Evaluator
+    from convcalc.layers.catalogue import lookup
+
+    spec = lookup(layer.name)
+    evaluate = Evaluator({})
+    try:
+        bound = spec.bind(tuple(evaluate(a) for a in layer.call.args), {k: evaluate(v) for k, v, _ in layer.call.kwargs})
+    except ConvcalcError:
+        return {"weight", "bias"}
+    names = {name for name, _ in spec.params}
+    has_bias = "bias" not in names or bound.values.get("bias") is not False
+    return {"weight", "bias"} if has_bias and spec.family == "norm" or ("bias" in names and has_bias) else {"weight"}
 
 
 def tree_not_read(name: str, unknown: list, span: Span) -> ConvcalcError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from convcalc.errors import ConvcalcError
 from convcalc.frontends.python.builtins import CONTAINER_METHODS, container_kind, string_method
 from convcalc.frontends.python.numeric import Numbers
-from convcalc.frontends.python.values import (BoundMethod, Builtin, ClassInfo, Function, Instance, Layer, Module, Weight,
+from convcalc.frontends.python.values import (BoundMethod, Builtin, ClassInfo, Function, Instance, Layer, Module, Parameter, Weight,
                                               ModuleDict, ModuleList, Ref, Sequential, SuperProxy, Tensor,
                                               TensorMethod, Unfollowable, Unknown, as_container,
                                               describe)
@@ -84,6 +84,10 @@ class Objects:
         return TensorMethod(tensor, name)
 
     def container_attr(self, obj, name: str, node):
+        if name in TREE_METHODS and isinstance(obj, (Sequential, ModuleList, ModuleDict)):
+            # backbone.parameters(), features.modules(): as an nn.Module's
+            return Builtin(name, lambda args, kwargs, call, o=obj, m=MODULE_METHODS[name]: getattr(self, m)(
+                o, args, kwargs, call))
         method = CONTAINER_METHODS.get((container_kind(obj), name))
         if method is None:
             raise Unfollowable(f"the attribute {name} of {describe(obj)}", node)
@@ -107,7 +111,7 @@ class Objects:
         except ConvcalcError:
             raise Unfollowable(f"the arguments of {layer.call.text}", node) from None
         if name == "weight" or name == "bias":  # None without a bias, as torch has it
-            return None if name == "bias" and bound.values.get("bias") is False else Weight()
+            return None if name == "bias" and bound.values.get("bias") is False else Weight(layer, name)
         if name in bound.values:
             value = bound.values[name]
             # torch keeps a convolution's window settings as tuples, one per spatial dim
@@ -238,7 +242,8 @@ class ModuleMethods:
         return list(children_of(obj))
 
     def module_parameters(self, obj, args, kwargs, node):
-        return [Weight() for _ in tree_of(obj)]
+        """The tensors of each layer and parameter below ``obj`` (freezing one freezes its owner's)."""
+        return [Weight(m) for _, m in tree_of(obj) if isinstance(m, (Layer, Parameter))]
 
     def module_add_module(self, obj, args, kwargs, node):
         if len(args) != 2 or not isinstance(args[0], str) or not isinstance(args[1], (Module, type(None))):
@@ -270,6 +275,10 @@ MODULE_METHODS = {**dict.fromkeys(("to", "cuda", "cpu", "eval", "train", "float"
                   "register_module": "module_add_module", "register_buffer": "module_register",
                   "register_parameter": "module_register", "__setattr__": "module_setattr",
                   "__getattr__": "module_getattr"}
+
+
+# the nn.Module methods a container answers as a module does (the tree below it)
+TREE_METHODS = {"parameters", "modules", "named_modules", "children", "named_children"}
 
 
 def children_of(obj):

@@ -21,6 +21,12 @@ class Recovery:
             raise Abort(exc.reason, exc.node) from None  # the function's result is not known
         if self.is_weight_init(stmt, scope, 0):
             return
+        if any(isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) and node.attr == "requires_grad"
+               for node in ast.walk(stmt)):  # which parameters train is not known now: never guessed
+            owner = self.self_value(scope)
+            if isinstance(owner, Instance):
+                owner.poisoned = f"line {stmt.lineno}: requires_grad set where convcalc could not follow ({exc.reason})"
+                return
         line = getattr(exc.node, "lineno", None) or stmt.lineno
         where = f"{self.src.own}:{line}" if self.src.own else f"line {line}"  # a line of another file
         reason = f"{where}: {exc.reason}"

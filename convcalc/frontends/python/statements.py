@@ -5,9 +5,25 @@ import ast
 
 from convcalc.binding import MISSING
 from convcalc.frontends.python.torch_api import _F, FUNCTIONAL
-from convcalc.frontends.python.values import (CONTAINERS, Abort, ClassInfo, Function, Instance, Layer, ModuleDict, ModuleList, Ref,
-                                              Scope, Sequential, Tensor, Unfollowable, Unknown, _Break, _Continue,
-                                              _Return, as_container, describe, is_hashable)
+from convcalc.frontends.python.values import (CONTAINERS, Abort, ClassInfo, Function, Instance, Layer, ModuleDict,
+                                              ModuleList, Parameter, Ref, Scope, Sequential, Tensor, Unfollowable,
+                                              Unknown, Weight, _Break, _Continue, _Return, as_container, describe,
+                                              is_hashable)
+
+
+def freeze(obj, trainable: bool) -> None:
+    """``requires_grad`` set on a parameter, a layer's weight or bias, or all of a layer's tensors."""
+    owner, part = (obj, "all") if isinstance(obj, Parameter) else (obj.owner, obj.part)
+    if isinstance(owner, Parameter):
+        owner.trainable = trainable
+    elif isinstance(owner, Layer):
+        if trainable:
+            owner.frozen.discard(part)
+            owner.frozen.discard("all")
+        else:
+            owner.frozen.add(part)
+    else:
+        raise Unfollowable("requires_grad of a tensor convcalc does not know the owner of", None)
 
 
 def catalogue_layer(qname: str):
@@ -55,6 +71,13 @@ class Statements:
 
     def stmt_Pass(self, stmt, scope):
         pass
+
+    def stmt_Delete(self, stmt, scope):
+        """``del args1, args2``: the names are gone (deleting anything else is not followed)."""
+        for target in stmt.targets:
+            if not isinstance(target, ast.Name) or target.id not in scope.vars:
+                raise Unfollowable(f"del {self.src.segment(target)}", target)
+            del scope.vars[target.id]
 
     def stmt_Import(self, stmt, scope):
         for alias in stmt.names:
@@ -279,6 +302,8 @@ class Statements:
                 obj.attrs[target.attr] = value
             elif isinstance(obj, ClassInfo):
                 obj.namespace[target.attr] = value
+            elif isinstance(obj, (Weight, Parameter)) and target.attr == "requires_grad" and isinstance(value, bool):
+                freeze(obj, value)  # transfer learning's p.requires_grad = False
             elif isinstance(obj, Layer) and target.attr not in obj.settings():
                 obj.extra[target.attr] = value  # a note of the model's own (inception's fc.stddev): no shape reads it
             else:

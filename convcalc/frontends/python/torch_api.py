@@ -88,7 +88,7 @@ NO_OP = {"torch.nn.init", "torch.manual_seed", "print", "warnings.warn", "torch.
 # weight initialisation that never changes a shape
 INIT_NAMES = {"modules", "named_modules", "children", "named_children", "parameters", "named_parameters",
               "apply", "isinstance", "hasattr", "getattr", "len", "range", "enumerate", "zip", "math", "sqrt"}
-INIT_TARGET_ATTRS = {"data", "weight", "bias", "requires_grad"}
+INIT_TARGET_ATTRS = {"data", "weight", "bias"}  # requires_grad is not initialisation: it decides what trains
 
 # qualified name -> the method that handles the call (handler_for adds the rules by prefix)
 CALLS = {"torch.nn.Sequential": "call_sequential", "torch.nn.ModuleList": "call_module_list",

@@ -92,6 +92,7 @@ class Layer(Module):
         self.origin = origin  # (function name, Span of its call) while the layer was built
         self.uid = next(Layer.uids)
         self.extra: dict = {}  # attributes a model file sets on it (self.fc.stddev = 0.001)
+        self.frozen: set = set()  # its tensors set requires_grad = False: "all", "weight", "bias"
 
     def settings(self) -> set:
         """The attributes of the layer that torch reads: its constructor's arguments, its weights, its mode."""
@@ -118,8 +119,12 @@ class Constant:
 
 
 class Weight:
-    """A layer's weight or bias, or a parameter, read by weight initialisation (``m.weight.data``,
-    ``nn.init.zeros_(m.bias)``): every method is in place and changes nothing convcalc follows."""
+    """A layer's weight or bias, or all its parameters (``model.parameters()``), read by weight
+    initialisation (``m.weight.data``, ``nn.init.zeros_(m.bias)``): every method is in place and
+    changes nothing convcalc follows; ``requires_grad = False`` freezes ``part`` of ``owner``."""
+
+    def __init__(self, owner=None, part: str = "all"):
+        self.owner, self.part = owner, part
 
     def describe(self) -> str:
         return "a weight"
