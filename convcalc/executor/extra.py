@@ -90,12 +90,11 @@ def _blocks(sizes, kernel, dilation, padding, stride) -> Tuple[int, int]:
     return counts[0], counts[1]
 
 
-def unfold(x: Tensor, kernel, dilation, padding, stride) -> Tensor:
-    n, c, h, w = x.shape
-    bh, bw = _blocks((h, w), kernel, dilation, padding, stride)
-    kh, kw = kernel
-    rows = c * kh * kw
-    out = [0.0] * (n * rows * bh * bw)
+def _taps(n, c, size, blocks, kernel, dilation, padding, stride):
+    """(batch, channel, column row, block, image position) of every tap of every block that
+    lands inside the image: the index map Unfold reads and Fold sums back."""
+    h, w = size
+    (bh, bw), (kh, kw) = blocks, kernel
     for b in range(n):
         for ch in range(c):
             for i in range(kh):
@@ -103,11 +102,22 @@ def unfold(x: Tensor, kernel, dilation, padding, stride) -> Tensor:
                     row = (ch * kh + i) * kw + j
                     for p in range(bh):
                         y = p * stride[0] - padding[0] + i * dilation[0]
+                        if not 0 <= y < h:
+                            continue
                         for q in range(bw):
                             xx = q * stride[1] - padding[1] + j * dilation[1]
-                            if 0 <= y < h and 0 <= xx < w:
-                                out[(b * rows + row) * bh * bw + p * bw + q] = x.data[((b * c + ch) * h + y) * w + xx]
-    return Tensor((n, rows, bh * bw), out)
+                            if 0 <= xx < w:
+                                yield b, ch, row, p * bw + q, y * w + xx
+
+
+def unfold(x: Tensor, kernel, dilation, padding, stride) -> Tensor:
+    n, c, h, w = x.shape
+    bh, bw = _blocks((h, w), kernel, dilation, padding, stride)
+    rows, length = c * kernel[0] * kernel[1], bh * bw
+    out = [0.0] * (n * rows * length)
+    for b, ch, row, block, at in _taps(n, c, (h, w), (bh, bw), kernel, dilation, padding, stride):
+        out[(b * rows + row) * length + block] = x.data[(b * c + ch) * h * w + at]
+    return Tensor((n, rows, length), out)
 
 
 def fold(x: Tensor, output_size, kernel, dilation, padding, stride) -> Tensor:
@@ -121,15 +131,6 @@ def fold(x: Tensor, output_size, kernel, dilation, padding, stride) -> Tensor:
         raise ValueError(f"Fold: {length} blocks given, output_size makes {bh * bw}")
     c = rows // (kh * kw)
     out = [0.0] * (n * c * h * w)
-    for b in range(n):
-        for ch in range(c):
-            for i in range(kh):
-                for j in range(kw):
-                    row = (ch * kh + i) * kw + j
-                    for p in range(bh):
-                        y = p * stride[0] - padding[0] + i * dilation[0]
-                        for q in range(bw):
-                            xx = q * stride[1] - padding[1] + j * dilation[1]
-                            if 0 <= y < h and 0 <= xx < w:
-                                out[((b * c + ch) * h + y) * w + xx] += x.data[(b * rows + row) * length + p * bw + q]
+    for b, ch, row, block, at in _taps(n, c, (h, w), (bh, bw), kernel, dilation, padding, stride):
+        out[(b * c + ch) * h * w + at] += x.data[(b * rows + row) * length + block]
     return Tensor((n, c, h, w), out)
