@@ -1,5 +1,6 @@
-"""Two limits that span modules: the Python stack nested blocks need, and the budget of a
-search that walks one network many times.
+"""The limits that span modules: the largest file read (a command's own, or one a Python model
+imports), the Python stack nested blocks need, and the budget of a search that walks one
+network many times.
 
 Blocks are parsed and walked recursively, about five frames a level, so the 1,000 levels the
 language allows (syntax.MAX_BLOCK_DEPTH) need more than Python's default limit of 1,000
@@ -13,6 +14,8 @@ all together. The other bounds sit beside the code they bound (frontends/syntax,
 from __future__ import annotations
 
 import functools
+
+MAX_FILE = 5_000_000  # bytes of one file read: the command's, or one a Python model imports
 import sys
 from convcalc import codes
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 import sys
 from typing import Optional
 
+from convcalc import codes
 from convcalc import nodes as n
 from convcalc.errors import ConvcalcError, Diagnostic, Span, UnreadableInput, UsageError
-from convcalc import codes
+from convcalc.limits import MAX_FILE
 
-MAX_FILE = 5_000_000
 PYTHON_SUFFIX = ".py"  # read by the Python frontend; anything else is a network description
 NETWORK_SUFFIXES = (".net",)  # what lint looks for in a directory, besides Python files
 

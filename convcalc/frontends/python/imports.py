@@ -4,7 +4,7 @@ what it defines is bound by name. A module that is not a file of the tree is rea
 convcalc's own description of it when there is one (library/: torchvision's building blocks and
 helpers), and otherwise stays a reference by its qualified name (torch, a library).
 
-Bounded: MAX_FILES files in all, MAX_DEPTH imports deep, each at most load.MAX_FILE bytes; an
+Bounded: MAX_FILES files in all, MAX_DEPTH imports deep, each at most limits.MAX_FILE bytes; an
 import cycle binds what the file defined so far, as Python does. A file of the tree that cannot
 be read or parsed is a note, and its names are unknown (never guessed)."""
 from __future__ import annotations
@@ -79,7 +79,7 @@ class Imports:
                                         "deep", node))
             return None
         from convcalc.errors import SOURCES
-        from convcalc.load import MAX_FILE
+        from convcalc.limits import MAX_FILE
 
         try:
             with open(path, "rb") as fh:
