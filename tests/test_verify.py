@@ -341,3 +341,12 @@ def test_progress_bar_stays_off_when_not_a_terminal():
     bar.update(5)
     bar.close()
     assert stream.getvalue() == ""
+
+
+def test_an_embedding_first_is_given_indices_to_look_up():
+    from click.testing import CliRunner
+
+    from convcalc.cli import cli
+
+    result = CliRunner().invoke(cli, ["verify", "-e", "input 5; Embedding(10, 4); Flatten(); Linear(20, 2)"])
+    assert result.exit_code == 0 and "verified: all 3 layers agree" in result.output

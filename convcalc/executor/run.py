@@ -465,6 +465,10 @@ class ExecutorBackend:
         run = LAYERS.get(spec.name)
         if run is None:
             raise ExecutionFailure(call, f"the executor has no implementation of {spec.name}")
+        if spec.traits.indices and x is self.input:  # an embedding first: the network's input is indices
+            rng = seeded(self.seed, "input indices")
+            x = self.input = Tensor(x.shape, [float(rng.randrange(args.values["num_embeddings"]))
+                                              for _ in range(len(x.data))])
         # a layer object applied again (a shared layer) has the same weights each time, as in torch
         instance = getattr(call, "instance", None)
         weights = Weights(seeded(self.seed, len(self.steps) if instance is None else f"layer object {instance}"))

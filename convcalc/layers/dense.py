@@ -35,7 +35,7 @@ def linear_mismatch(fin: int, shape: tuple) -> str:
               f"{render(shape[-1])})")
 
 
-@register("Embedding", "num_embeddings embedding_dim", traits=Traits(field="unknown"), padding_idx=None,
+@register("Embedding", "num_embeddings embedding_dim", traits=Traits(field="unknown", indices=True), padding_idx=None,
           max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False,
           device=None, dtype=None)
 def embedding(args, shape) -> Result:
