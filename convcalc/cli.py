@@ -309,13 +309,17 @@ def inputs(net, expr, input_dims, fmt, model, train, limit):
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip matching files and directories (repeatable).")
 @click.option("--input", "input_dims", metavar="DIMS", help="Input shape for every model, e.g. 3x32x32.")
 @click.option("--format", "fmt", default="text", show_default=True, metavar="FORMAT",
-              help="text, json or github (GitHub Actions annotations).")
+              help="text, json, github (GitHub Actions annotations), sarif (GitHub code scanning) or gitlab "
+                   "(GitLab Code Quality).")
 @click.option("-v", "--verbose", is_flag=True, help="Also show notes: what the Python frontend did not follow.")
+@click.option("-q", "--quiet", is_flag=True, help="Print the findings and nothing else (no notices, no summary).")
+@click.option("--statistics", "stats", is_flag=True, help="Count the findings per code instead of listing them.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (2 stays for usage errors).")
 @click.option("--list-codes", is_flag=True, help="List the codes with their severity and meaning.")
 @click.option("--strict", is_flag=True, help="A model followed partly or not at all is a finding (CC301, CC302); "
               "also strict = true in [tool.convcalc].")
 @handle_errors
-def lint(paths, select, ignore, exclude, input_dims, fmt, verbose, list_codes, strict):
+def lint(paths, select, ignore, exclude, input_dims, fmt, verbose, quiet, stats, exit_zero, list_codes, strict):
     """Diagnostics for network files (.net) and PyTorch model definitions (.py); the pre-commit hook.
 
     Exit 0 when clean, 1 on any finding, 2 on usage or configuration errors.
@@ -324,11 +328,26 @@ def lint(paths, select, ignore, exclude, input_dims, fmt, verbose, list_codes, s
     """
     from convcalc.lint import main as lint_main
 
-    out, errors, code = lint_main(paths, select, ignore, exclude, input_dims, fmt, verbose, list_codes, strict)
+    out, errors, code = lint_main(paths, select, ignore, exclude, input_dims, fmt, verbose, list_codes, strict,
+                                  quiet, stats, exit_zero)
     for line in errors:
         click.echo(line, err=True)
-    click.echo(out)
+    if out:
+        click.echo(out)
     sys.exit(code)
+
+
+@cli.command()
+@click.argument("code", metavar="CODE")
+@handle_errors
+def explain(code):
+    """What a diagnostic code means, an example that has it (with what convcalc says of it) and the fix.
+
+    Example: convcalc explain CC102
+    """
+    from convcalc.lint.explain import explain as explained
+
+    click.echo(explained(code))
 
 
 @cli.command()

@@ -18,13 +18,16 @@ ERROR, WARNING, INFO = "error", "warning", "info"
 
 
 class Code(str):
-    """``"CC101"`` with ``severity``, ``description``, ``needs_size`` and ``needs_rank``."""
+    """``"CC101"`` with ``severity``, ``description``, ``needs_size`` and ``needs_rank``, and for
+    `convcalc explain`: ``example`` (a file that has the problem: a network description, or a
+    Python model when it starts with ``import``) and ``fix``."""
 
     def __new__(cls, code: str, severity: str, description: str, needs_size: bool = False,
-                needs_rank: bool = False):
+                needs_rank: bool = False, example: str = "", fix: str = ""):
         self = super().__new__(cls, code)
         self.severity, self.description = severity, description
         self.needs_size, self.needs_rank = needs_size, needs_rank
+        self.example, self.fix = example, fix
         return self
 
     def __reduce__(self):  # a plain string once it leaves the process
@@ -73,3 +76,65 @@ NOTE = code("CC900", INFO, "informational: something the Python frontend could n
 def severity(name: str) -> str:
     found = CODES.get(name)
     return found.severity if found is not None else ERROR
+
+
+# what `convcalc explain CODE` shows: an example that has the problem (tests/test_explain.py
+# checks that each one gives its code) and the fix
+PYTHON_HEAD = "import torch.nn as nn\n\n\n"
+EXPLAINED = {
+    SYNTAX: ("input 3x32x32\nConv2d(3, 8, 3\n", "Close the bracket, or fix what the caret points at."),
+    ARGUMENT: ("input 3x32x32\nConv2d(3, 8, kernel=3)\n",
+               "Use PyTorch's argument names and layer names (here kernel_size); the message names the closest."),
+    CHANNELS: ("input 3x32x32\nConv2d(3, 16, 3)\nConv2d(32, 64, 3)\n",
+               "Make in_channels (num_features for a norm) equal to the channels the previous layer gives."),
+    FEATURES: ("input 16x5x5\nFlatten()\nLinear(256, 10)\n",
+               "Make in_features the flattened size the message states, or add Flatten() before a Linear."),
+    EMPTY: ("input 3x4x4\nConv2d(3, 8, 5)\n", "Use a smaller kernel, padding, or a larger input."),
+    ADD_SHAPES: ("input 8x32x32\nresidual:\n    Conv2d(8, 16, 3, padding=1)\n",
+                 "Give the shortcut a layer that matches the body's output (a 1x1 convolution with the same stride)."),
+    CONCAT_SHAPES: ("input 8x32x32\nconcat:\n    branch:\n        Conv2d(8, 8, 3)\n    branch:\n        Identity()\n",
+                    "Pad or crop the branches to the same height and width (padding=1 for a 3x3 convolution)."),
+    CONFIG: ("input 6x32x32\nConv2d(6, 8, 3, groups=4)\n",
+             "Choose settings PyTorch accepts: here groups must divide both in_channels and out_channels."),
+    VIEW: (PYTHON_HEAD + "# convcalc: input 8x4x4\nclass Net(nn.Module):\n    def __init__(self):\n"
+           "        super().__init__()\n        self.fc = nn.Linear(100, 10)\n\n    def forward(self, x):\n"
+           "        return self.fc(x.view(-1, 100))\n",
+           "View to the tensor's own size per sample (here 8*4*4 = 128), e.g. x.view(x.size(0), -1)."),
+    INEXACT: ("input 3x32x32\nConv2d(3, 8, 4, stride=3)\n",
+              "Pick kernel, stride and padding so that (I + 2P - K) is a multiple of S, or accept the lost rows."),
+    BIAS_BEFORE_NORM: ("input 3x32x32\nConv2d(3, 8, 3)\nBatchNorm2d(8)\n",
+                       "Pass bias=False to the convolution: the norm subtracts the mean, and its own shift replaces "
+                       "the bias."),
+    CONDITIONAL: ("input 8xHxW\nresidual:\n    MaxPool2d(2)\n    Upsample(scale_factor=2)\n",
+                  "Make the sizes match for every input (here: the pool drops a row when H is odd), or give an "
+                  "input that satisfies the condition stated."),
+    SOFTMAX_DIM: ("input 10\nSoftmax()\n", "Pass dim (dim=1 for (batch, classes))."),
+    UNUSED_LAYER: (PYTHON_HEAD + "# convcalc: input 10\nclass Net(nn.Module):\n    def __init__(self):\n"
+                   "        super().__init__()\n        self.fc = nn.Linear(10, 10)\n        self.extra = nn.Linear(10, 10)"
+                   "\n\n    def forward(self, x):\n        return self.fc(x)\n",
+                   "Use the layer in forward, or delete it: it still adds parameters to the model."),
+    DROPOUT_RANK: ("input 16\nDropout2d(0.5)\n",
+                   "Use Dropout for a flat input; Dropout2d drops whole channels of an image (channels x H x W)."),
+    NOT_FOLLOWED: (PYTHON_HEAD + "import torch\n\n\n# convcalc: input 3x8x8\nclass Net(nn.Module):\n"
+                   "    def __init__(self):\n        super().__init__()\n        self.conv = nn.Conv2d(3, 4, 3)\n\n"
+                   "    def forward(self, x):\n        return torch.fft.fft2(self.conv(x)).real\n",
+                   "Nothing to fix in the model: convcalc checked what comes before the construct named. Rewrite "
+                   "the part with calls convcalc follows (docs/python-models.md), or accept the note; "
+                   "--strict makes it a finding."),
+    NOT_A_MODEL: (PYTHON_HEAD + "class Block(nn.Module):\n    def __init__(self, width):\n        super().__init__()\n"
+                  "        self.conv = nn.Conv2d(width, width, 3)\n\n    def forward(self, x):\n"
+                  "        return self.conv(x)\n",
+                  "Give the constructor's arguments: a `# convcalc: model Block(16)` comment above the class, or "
+                  "--model \"Block(16)\"."),
+    NEEDS_INPUT: (PYTHON_HEAD + "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                  "        self.conv = nn.Conv2d(1, 8, 5)\n        self.fc = nn.Linear(8 * 24 * 24, 10)\n\n"
+                  "    def forward(self, x):\n        return self.fc(self.conv(x).flatten(1))\n",
+                  "Add the comment the notice gives (`# convcalc: input 1x28x28`) above the model, or "
+                  "[tool.convcalc] input, or --input."),
+    NOTE: (PYTHON_HEAD + "# convcalc: input 10\nclass Net(nn.Module):\n    def __init__(self):\n"
+           "        super().__init__()\n        self.fc = nn.Linear(10, 10)\n        self.apply(init_weights)\n\n"
+           "    def forward(self, x):\n        return self.fc(x)\n",
+           "Nothing to fix: a note says what convcalc took as weight initialisation or passed through."),
+}
+for _code, (_example, _fix) in EXPLAINED.items():
+    _code.example, _code.fix = _example, _fix

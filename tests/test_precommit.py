@@ -91,3 +91,42 @@ def test_try_repo_passes_the_good_model_and_fails_the_broken_one(tmp_path):
     assert "broken.py:12:20: CC102 Linear expects 400 input features but receives 256" in broken.stdout
     assert "self.fc1 = nn.Linear(16 * 5 * 5, 120)" in broken.stdout
     assert "good.py" not in broken.stdout.split("- exit code: 1", 1)[1]
+
+
+def readme_snippet() -> str:
+    """The .pre-commit-config.yaml the README shows, as it stands."""
+    text = open(os.path.join(ROOT, "README.md")).read()
+    section = text.split("## Linting, and the pre-commit hook", 1)[1]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert "repo: local" in block
+    return block
+
+
+@pytest.mark.precommit
+def test_the_readme_snippet_works_as_written(tmp_path):
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    command = pre_commit()
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".pre-commit-config.yaml").write_text(readme_snippet())
+    (project / "good.py").write_text(GOOD)
+    (project / "broken.py").write_text(BROKEN)
+    git("init", "-q", cwd=project)
+    git("add", ".", cwd=project)
+    # language: system runs the convcalc of this environment
+    path = os.path.dirname(shutil.which("convcalc") or os.path.join(os.path.dirname(sys.executable), "convcalc"))
+    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "cache"), PRE_COMMIT_COLOR="never",
+               PATH=path + os.pathsep + os.environ.get("PATH", ""))
+    env.pop("GIT_DIR", None)
+    env.pop("GIT_INDEX_FILE", None)
+
+    def run(*files):
+        return subprocess.run(command + ["run", "--color", "never", "--files", *files], cwd=project, env=env,
+                              capture_output=True, text=True, timeout=600)
+
+    good = run("good.py")
+    assert good.returncode == 0 and "Passed" in good.stdout, good.stdout + good.stderr
+    broken = run("good.py", "broken.py")
+    assert broken.returncode == 1 and "Failed" in broken.stdout, broken.stdout + broken.stderr
+    assert "broken.py:12:20: CC102 Linear expects 400 input features but receives 256" in broken.stdout

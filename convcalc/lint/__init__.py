@@ -9,7 +9,7 @@ from __future__ import annotations
 
 
 def main(paths, select=None, ignore=None, exclude=(), input_dims=None, fmt="text", verbose=False,
-         list_codes=False, strict=False) -> tuple:
+         list_codes=False, strict=False, quiet=False, stats=False, exit_zero=False) -> tuple:
     """(stdout text, stderr lines, exit code) of one `convcalc lint` run; usage errors raise UsageError."""
     from convcalc.errors import UsageError
     from convcalc.lint.reporter import FORMATS, codes_table, report
@@ -25,4 +25,5 @@ def main(paths, select=None, ignore=None, exclude=(), input_dims=None, fmt="text
     options = Options(split_codes(select), split_codes(ignore), tuple(exclude), input_dims, verbose, strict)
     result = lint(paths, options)
     errors = list(result.warnings) + list(result.failures)
-    return report(result, fmt, verbose), errors, result.exit_code
+    code = 0 if exit_zero and result.exit_code == 1 else result.exit_code  # --exit-zero: findings exit 0
+    return report(result, fmt, verbose, quiet, stats), errors, code

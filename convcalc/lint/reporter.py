@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 
-from convcalc.codes import CODES, ERROR, WARNING
+from convcalc.codes import CODES, ERROR, INFO, WARNING
 from convcalc.errors import Diagnostic
 
-FORMATS = ("text", "json", "github")
+FORMATS = ("text", "json", "github", "sarif", "gitlab")
 
 
 def source_line(result, finding) -> str:
@@ -116,8 +116,64 @@ def github_report(result, verbose: bool = False) -> str:
     return "\n".join(out)
 
 
-def report(result, fmt: str, verbose: bool = False) -> str:
-    return {"text": text_report, "json": json_report, "github": github_report}[fmt](result, verbose)
+LEVELS = {ERROR: "error", WARNING: "warning", INFO: "note"}  # SARIF's levels
+
+
+def sarif_report(result, verbose: bool = False) -> str:
+    """SARIF 2.1.0, as GitHub code scanning reads it: one run, the codes as rules, a result per finding."""
+    import json
+
+    items = list(result.findings) + list(result.notices) + (list(result.notes) if verbose else [])
+    used = sorted({str(f.code) for f in items})
+    rules = [{"id": code, "name": code, "shortDescription": {"text": CODES[code].description},
+              "defaultConfiguration": {"level": LEVELS.get(CODES[code].severity, "note")}}
+             for code in used if code in CODES]
+    results = [{"ruleId": str(f.code), "level": LEVELS.get(f.severity, "note"), "message": {"text": f.message},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": f.path.replace("\\", "/")},
+                    "region": {"startLine": f.span.line, "startColumn": f.span.col,
+                               "endLine": f.span.end_line, "endColumn": f.span.end_col}}}]}
+               for f in items]
+    log = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
+           "runs": [{"tool": {"driver": {"name": "convcalc", "informationUri": "https://pypi.org/project/convcalc/",
+                                         "rules": rules}}, "results": results}]}
+    return json.dumps(log, indent=2, ensure_ascii=False)
+
+
+def gitlab_report(result, verbose: bool = False) -> str:
+    """GitLab Code Quality (Code Climate JSON): a list of issues, each with a stable fingerprint."""
+    import hashlib
+    import json
+
+    severity = {ERROR: "major", WARNING: "minor", INFO: "info"}
+    items = list(result.findings) + list(result.notices) + (list(result.notes) if verbose else [])
+    issues = []
+    for f in items:
+        key = f"{f.path}:{f.span.line}:{f.span.col}:{f.code}:{f.message}"
+        issues.append({"type": "issue", "check_name": str(f.code), "description": f"{f.code} {f.message}",
+                       "categories": ["Bug Risk"], "severity": severity.get(f.severity, "info"),
+                       "fingerprint": hashlib.sha256(key.encode("utf-8")).hexdigest(),
+                       "location": {"path": f.path, "lines": {"begin": f.span.line, "end": f.span.end_line}}})
+    return json.dumps(issues, indent=2, ensure_ascii=False)
+
+
+def statistics(result) -> str:
+    """Findings counted per code, most first, as ruff's --statistics prints them."""
+    counts: dict = {}
+    for f in result.findings:
+        counts[str(f.code)] = counts.get(str(f.code), 0) + 1
+    width = max((len(str(n)) for n in counts.values()), default=1)
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return "\n".join(f"{n:>{width}}  {code}  {CODES[code].description if code in CODES else ''}" for code, n in rows)
+
+
+def report(result, fmt: str, verbose: bool = False, quiet: bool = False, stats: bool = False) -> str:
+    """The run in ``fmt``; text with ``quiet`` is the findings alone, with ``stats`` their counts per code."""
+    if fmt == "text" and (quiet or stats):
+        body = statistics(result) if stats else "\n".join(diagnostic(result, f).render() for f in result.findings)
+        return body if quiet else "\n".join(part for part in (body, summary(result)) if part)
+    return {"text": text_report, "json": json_report, "github": github_report, "sarif": sarif_report,
+            "gitlab": gitlab_report}[fmt](result, verbose)
 
 
 def codes_table(fmt: str = "text") -> str:

@@ -21,7 +21,7 @@ from convcalc.lint import messages as m
 from convcalc.lint.config import ConfigFinder, matches
 from convcalc.lint.files import iter_files
 from convcalc.lint.model import lint_model
-from convcalc.lint.selection import Selection, expand_codes, suppressed
+from convcalc.lint.selection import Selection, expand_codes, suppressed, unknown_ignores
 from convcalc.load import is_python
 
 
@@ -125,6 +125,9 @@ def lint(paths, options: Options) -> Result:
         else:
             result.notes.extend(m.from_error(shown, error) for _, error in linted.partly + linted.unfollowed)
         lines = re.split(r"\r\n|\r|\n", text)
+        for number, unknown in unknown_ignores(lines):  # a typo would silence nothing, and say nothing
+            result.warnings.append(f"{shown}:{number}: warning: unknown code {unknown!r} in `# convcalc: ignore[...]` "
+                                   "(see convcalc lint --list-codes)")
         for finding in findings:
             if selection.wants(finding.code) and not suppressed(finding, lines):
                 result.findings.append(finding)

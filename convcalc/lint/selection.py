@@ -57,3 +57,16 @@ def suppressed(finding, lines) -> bool:
         if finding.code in codes or any(finding.code.startswith(c) for c in codes):
             return True
     return False
+
+
+def unknown_ignores(lines) -> list:
+    """(line, code) of each code a `# convcalc: ignore[...]` comment names that is no code of convcalc's."""
+    out = []
+    for number, text in enumerate(lines, 1):
+        match = IGNORE_COMMENT.search(text)
+        if match is None or match.group(1) is None:
+            continue
+        for code in (c.strip().upper() for c in match.group(1).split(",") if c.strip()):
+            if not any(known.startswith(code) for known in CODES):
+                out.append((number, code))
+    return out

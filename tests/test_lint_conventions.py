@@ -1,0 +1,83 @@
+"""What users of ruff expect of lint: --exit-zero, --statistics, -q, SARIF and GitLab Code
+Quality output with their required fields, `convcalc explain CODE` for every code (its
+example gives its code), and a warning for an unknown code in an ignore comment."""
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from convcalc.cli import cli
+from convcalc.codes import CODES
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+@pytest.fixture
+def two_problems(tmp_path):
+    path = tmp_path / "net.net"
+    path.write_text("input 3x8x8\nConv2d(4, 8, 3)\n")
+    other = tmp_path / "other.net"
+    other.write_text("input 3x32x32\nConv2d(3, 8, 3)\nBatchNorm2d(8)\n")
+    return str(path), str(other)
+
+
+def test_exit_zero_quiet_and_statistics(two_problems):
+    bad, warned = two_problems
+    assert run("lint", bad).exit_code == 1
+    assert run("lint", "--exit-zero", bad).exit_code == 0
+    quiet = run("lint", "-q", bad, warned)
+    assert quiet.stdout.count("CC1") + quiet.stdout.count("CC2") == 2 and "Found" not in quiet.stdout
+    stats = run("lint", "--statistics", bad, warned)
+    lines = stats.stdout.splitlines()
+    assert lines[0] == "1  CC101  " + CODES["CC101"].description
+    assert lines[1] == "1  CC202  " + CODES["CC202"].description
+    assert lines[2] == "Found 2 problems (1 error, 1 warning) in 2 files."
+    assert run("lint", "--statistics", "-q", bad).stdout.strip() == "1  CC101  " + CODES["CC101"].description
+
+
+def test_sarif_has_the_required_fields(two_problems):
+    log = json.loads(run("lint", "--format", "sarif", *two_problems).stdout)
+    assert log["version"] == "2.1.0" and len(log["runs"]) == 1
+    run_ = log["runs"][0]
+    assert run_["tool"]["driver"]["name"] == "convcalc"
+    assert {rule["id"] for rule in run_["tool"]["driver"]["rules"]} == {"CC101", "CC202"}
+    for result in run_["results"]:
+        assert result["ruleId"] in ("CC101", "CC202") and result["message"]["text"]
+        assert result["level"] in ("error", "warning", "note")
+        region = result["locations"][0]["physicalLocation"]["region"]
+        assert region["startLine"] == 2 and region["startColumn"] == 1
+        assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith(".net")
+
+
+def test_gitlab_code_quality_has_the_required_fields(two_problems):
+    issues = json.loads(run("lint", "--format", "gitlab", *two_problems).stdout)
+    assert len(issues) == 2
+    for issue in issues:
+        assert set(issue) >= {"description", "check_name", "fingerprint", "severity", "location"}
+        assert issue["severity"] in ("info", "minor", "major", "critical", "blocker")
+        assert issue["location"]["path"].endswith(".net") and issue["location"]["lines"]["begin"] == 2
+    assert len({issue["fingerprint"] for issue in issues}) == 2
+
+
+@pytest.mark.parametrize("code", sorted(CODES))
+def test_explain_shows_an_example_that_has_the_code(code):
+    result = run("explain", code)
+    assert result.exit_code == 0
+    said = result.stdout.split("convcalc says:", 1)[1]
+    assert f": {code} " in said.splitlines()[1], result.stdout
+    assert "Fix: " in result.stdout
+
+
+def test_explain_an_unknown_code_is_a_usage_error():
+    result = run("explain", "CC999")
+    assert result.exit_code == 2 and "unknown code 'CC999'" in result.output
+
+
+def test_an_unknown_code_in_an_ignore_comment_is_said(tmp_path):
+    path = tmp_path / "net.net"
+    path.write_text("input 3x8x8\nConv2d(3, 8, 3)  # convcalc: ignore[CC2O1]\n")
+    result = run("lint", str(path))
+    assert result.exit_code == 0
+    assert f"{path}:2: warning: unknown code 'CC2O1' in `# convcalc: ignore[...]`" in result.stderr
