@@ -315,11 +315,16 @@ def inputs(net, expr, input_dims, fmt, model, train, limit):
 @click.option("-q", "--quiet", is_flag=True, help="Print the findings and nothing else (no notices, no summary).")
 @click.option("--statistics", "stats", is_flag=True, help="Count the findings per code instead of listing them.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (2 stays for usage errors).")
+@click.option("--color", "color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Colours in the text format: auto on a terminal unless NO_COLOR is set.")
+@click.option("--stdin-filename", metavar="NAME", help="With PATH -: the name of the file the text on stdin is "
+              "(its suffix picks the frontend; its path, the configuration and per-file settings).")
 @click.option("--list-codes", is_flag=True, help="List the codes with their severity and meaning.")
 @click.option("--strict", is_flag=True, help="A model followed partly or not at all is a finding (CC301, CC302); "
               "also strict = true in [tool.convcalc].")
 @handle_errors
-def lint(paths, select, ignore, exclude, input_dims, fmt, verbose, quiet, stats, exit_zero, list_codes, strict):
+def lint(paths, select, ignore, exclude, input_dims, fmt, verbose, quiet, stats, exit_zero, color, stdin_filename,
+         list_codes, strict):
     """Diagnostics for network files (.net) and PyTorch model definitions (.py); the pre-commit hook.
 
     Exit 0 when clean, 1 on any finding, 2 on usage or configuration errors.
@@ -328,12 +333,15 @@ def lint(paths, select, ignore, exclude, input_dims, fmt, verbose, quiet, stats,
     """
     from convcalc.lint import main as lint_main
 
+    import os
+
+    coloured = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     out, errors, code = lint_main(paths, select, ignore, exclude, input_dims, fmt, verbose, list_codes, strict,
-                                  quiet, stats, exit_zero)
+                                  quiet, stats, exit_zero, stdin_filename, coloured)
     for line in errors:
         click.echo(line, err=True)
     if out:
-        click.echo(out)
+        click.echo(out, color=coloured)  # click drops colours off a terminal unless told
     sys.exit(code)
 
 

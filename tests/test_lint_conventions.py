@@ -81,3 +81,29 @@ def test_an_unknown_code_in_an_ignore_comment_is_said(tmp_path):
     result = run("lint", str(path))
     assert result.exit_code == 0
     assert f"{path}:2: warning: unknown code 'CC2O1' in `# convcalc: ignore[...]`" in result.stderr
+
+
+def test_lint_reads_standard_input_named_by_stdin_filename(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[tool.convcalc.per-file-ignores]\n"legacy/*" = ["CC101"]\n')
+    text = "input 3x8x8\nConv2d(4, 8, 3)\n"
+    plain = CliRunner().invoke(cli, ["lint", "-"], input=text)
+    assert plain.exit_code == 1 and plain.stdout.startswith("<stdin>:2:1: CC101")
+    named = CliRunner().invoke(cli, ["lint", "-", "--stdin-filename", "models/net.net"], input=text)
+    assert named.exit_code == 1 and named.stdout.startswith("models/net.net:2:1: CC101")
+    ignored = CliRunner().invoke(cli, ["lint", "-", "--stdin-filename", "legacy/net.net"], input=text)
+    assert ignored.exit_code == 0  # the name's per-file configuration applies
+    python = CliRunner().invoke(cli, ["lint", "-", "--stdin-filename", "model.py"],
+                                input="import torch.nn as nn\n\n# convcalc: input 3x8x8\nnet = nn.Sequential("
+                                      "nn.Conv2d(4, 8, 3))\n")
+    assert python.exit_code == 1 and "model.py:4:" in python.stdout and "CC101" in python.stdout
+
+
+def test_colour_only_when_asked_or_on_a_terminal(two_problems):
+    bad, _ = two_problems
+    assert "\033[" not in run("lint", bad).stdout  # CliRunner is no terminal
+    coloured = CliRunner().invoke(cli, ["lint", "--color", "always", bad], color=True).stdout
+    assert f"\033[1m{bad}:2:1:\033[0m \033[31m\033[1mCC101\033[0m" in coloured
+    assert "\033[" not in CliRunner().invoke(cli, ["lint", "--color", "never", bad], color=True).stdout
+    auto = CliRunner().invoke(cli, ["lint", bad], color=True, env={"NO_COLOR": "1"}).stdout
+    assert "\033[" not in auto

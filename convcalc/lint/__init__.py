@@ -9,7 +9,8 @@ from __future__ import annotations
 
 
 def main(paths, select=None, ignore=None, exclude=(), input_dims=None, fmt="text", verbose=False,
-         list_codes=False, strict=False, quiet=False, stats=False, exit_zero=False) -> tuple:
+         list_codes=False, strict=False, quiet=False, stats=False, exit_zero=False, stdin_filename=None,
+         coloured=False) -> tuple:
     """(stdout text, stderr lines, exit code) of one `convcalc lint` run; usage errors raise UsageError."""
     from convcalc.errors import UsageError
     from convcalc.lint.reporter import FORMATS, codes_table, report
@@ -22,8 +23,9 @@ def main(paths, select=None, ignore=None, exclude=(), input_dims=None, fmt="text
         return codes_table(fmt), [], 0
     if not paths:
         raise UsageError("give at least one PATH (a file or a directory), or --list-codes")
-    options = Options(split_codes(select), split_codes(ignore), tuple(exclude), input_dims, verbose, strict)
+    options = Options(split_codes(select), split_codes(ignore), tuple(exclude), input_dims, verbose, strict,
+                      stdin_filename)
     result = lint(paths, options)
     errors = list(result.warnings) + list(result.failures)
     code = 0 if exit_zero and result.exit_code == 1 else result.exit_code  # --exit-zero: findings exit 0
-    return report(result, fmt, verbose, quiet, stats), errors, code
+    return report(result, fmt, verbose, quiet, stats, coloured), errors, code

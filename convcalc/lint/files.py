@@ -15,6 +15,9 @@ SKIP_DIRS = {"__pycache__", "node_modules", "build", "dist", "venv", "env", "sit
 def iter_files(paths, excluded) -> list:
     out = []
     for path in paths:
+        if path == "-":  # standard input (lint --stdin-filename NAME names it)
+            out.append(path)
+            continue
         if not os.path.exists(path):
             raise UsageError(f"{path}: no such file or directory")
         if os.path.isdir(path):
@@ -29,7 +32,7 @@ def iter_files(paths, excluded) -> list:
             out.append(path)
     seen, unique = set(), []
     for path in out:
-        key = os.path.abspath(path)
+        key = path if path == "-" else os.path.abspath(path)
         if key not in seen:
             seen.add(key)
             unique.append(path)

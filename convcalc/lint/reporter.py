@@ -167,11 +167,31 @@ def statistics(result) -> str:
     return "\n".join(f"{n:>{width}}  {code}  {CODES[code].description if code in CODES else ''}" for code, n in rows)
 
 
-def report(result, fmt: str, verbose: bool = False, quiet: bool = False, stats: bool = False) -> str:
-    """The run in ``fmt``; text with ``quiet`` is the findings alone, with ``stats`` their counts per code."""
-    if fmt == "text" and (quiet or stats):
-        body = statistics(result) if stats else "\n".join(diagnostic(result, f).render() for f in result.findings)
-        return body if quiet else "\n".join(part for part in (body, summary(result)) if part)
+# ANSI colours of the text format on a terminal: the place bold, the code by its severity, the caret
+BOLD, RESET = "\033[1m", "\033[0m"
+TINTS = {ERROR: "\033[31m", WARNING: "\033[33m", INFO: "\033[36m"}
+PLACE = re.compile(r"^(\S+?:\d+:\d+:) (CC\d+) ", re.M)
+
+
+def colour(text: str) -> str:
+    def tint(match):
+        tone = TINTS.get(CODES[match.group(2)].severity if match.group(2) in CODES else ERROR, "")
+        return f"{BOLD}{match.group(1)}{RESET} {tone}{BOLD}{match.group(2)}{RESET} "
+    text = PLACE.sub(tint, text)
+    return re.sub(r"^(\s+)(\^~*)$", lambda m: f"{m.group(1)}{TINTS[ERROR]}{m.group(2)}{RESET}", text, flags=re.M)
+
+
+def report(result, fmt: str, verbose: bool = False, quiet: bool = False, stats: bool = False,
+           coloured: bool = False) -> str:
+    """The run in ``fmt``; text with ``quiet`` is the findings alone, with ``stats`` their counts per code,
+    ``coloured`` with ANSI colours (a terminal's)."""
+    if fmt == "text":
+        if quiet or stats:
+            body = statistics(result) if stats else "\n".join(diagnostic(result, f).render() for f in result.findings)
+            text = body if quiet else "\n".join(part for part in (body, summary(result)) if part)
+        else:
+            text = text_report(result, verbose)
+        return colour(text) if coloured else text
     return {"text": text_report, "json": json_report, "github": github_report, "sarif": sarif_report,
             "gitlab": gitlab_report}[fmt](result, verbose)
 

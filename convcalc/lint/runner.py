@@ -27,13 +27,15 @@ from convcalc.load import is_python
 
 class Options:
     def __init__(self, select: Optional[list] = None, ignore: Optional[list] = None, exclude: tuple = (),
-                 input: Optional[str] = None, verbose: bool = False, strict: bool = False):
+                 input: Optional[str] = None, verbose: bool = False, strict: bool = False,
+                 stdin_filename: Optional[str] = None):
         self.select = select  # from the command line; None: the configuration's
         self.ignore = ignore
         self.exclude = exclude
         self.input = input
         self.verbose = verbose
         self.strict = strict  # a model followed partly or not at all is a finding
+        self.stdin_filename = stdin_filename  # `lint -`: the name the text read from stdin is shown and configured by
 
 
 class Result:
@@ -85,23 +87,26 @@ def lint(paths, options: Options) -> Result:
     done = []  # (shown path, text, config, selection, FileLint) of each file read
     used: set = set()  # (real path, class name) of the classes the models of the run built
     for path in iter_files(paths, excluded):
-        config = finder.for_path(path)
+        named = options.stdin_filename if path == "-" and options.stdin_filename else path
+        config = finder.for_path(named if path != "-" or options.stdin_filename else os.getcwd())
         where = config.path or "configuration"
         select = cli_select if cli_select is not None else (
             expand_codes(config.select, f"{where} select") if config.select is not None else None)
         ignore = cli_ignore if cli_ignore is not None else expand_codes(config.ignore, f"{where} ignore")
-        ignore = ignore | expand_codes(config.ignores_for(path), f"{where} per-file-ignores")
+        ignore = ignore | expand_codes(config.ignores_for(named), f"{where} per-file-ignores")
         selection = Selection(select if select is not None else set(CODES), ignore)
         try:
             shown, text = read_source(path, None)
         except UsageError as exc:
             result.failures.append(exc.render())
             continue
+        if path == "-" and options.stdin_filename:
+            shown = options.stdin_filename  # an editor's buffer: its file's name, suffix and configuration
         result.files += 1
         result.sources[shown] = text
         fallback = None
         if cli_input is None:
-            configured = config.input_for(path)
+            configured = config.input_for(named)
             if configured is not None:
                 dims, origin = configured
                 try:
