@@ -107,3 +107,17 @@ def test_colour_only_when_asked_or_on_a_terminal(two_problems):
     assert "\033[" not in CliRunner().invoke(cli, ["lint", "--color", "never", bad], color=True).stdout
     auto = CliRunner().invoke(cli, ["lint", bad], color=True, env={"NO_COLOR": "1"}).stdout
     assert "\033[" not in auto
+
+
+def test_the_bundled_examples_pass_their_own_lint():
+    result = run("lint", "examples")
+    assert result.exit_code == 0 and "All checks passed" in result.stdout, result.output
+
+
+def test_a_finding_inside_a_def_is_shown_once_with_its_call_sites(tmp_path):
+    path = tmp_path / "blocks.net"
+    path.write_text("input 3x32x32\ndef Block(cin, cout):\n    Conv2d(cin, cout, 3, padding=1)\n"
+                    "    BatchNorm2d(cout)\nBlock(3, 8)\nBlock(8, 8)\nBlock(8, 8)\n")
+    result = run("lint", str(path))
+    lines = [line for line in result.stdout.splitlines() if " CC202 " in line]
+    assert len(lines) == 1 and lines[0].endswith("(in Block, called at lines 5, 6, 7)")

@@ -35,8 +35,34 @@ def lint_model(program: n.Program, override: Optional[n.Input], model, notes: li
         found = certain_findings(found, False, outcome)
     elif followed:
         found += symbolic_findings(program, given, notes)
+    found = once_per_line(found, outcome.analysis.rows)
     found += unused_findings(program.path, model)
     return found
+
+
+def once_per_line(found: list, rows: list) -> list:
+    """A finding inside a def is made once per call: the same words at the same place are shown
+    once, naming the def and its call sites ("in ConvBlock, called at lines 20, 21, 22")."""
+    calls: dict = {}  # (line, col) of a layer -> {(def, line of its call)}
+    for row in rows:
+        defs = [block for block in row.path if block.text is not None]
+        if defs:
+            calls.setdefault((row.node.span.line, row.node.span.col), set()).add((defs[-1].label, defs[-1].line))
+    groups: dict = {}
+    for finding in found:
+        groups.setdefault((finding.span.line, finding.span.col, finding.code, finding.message), []).append(finding)
+    out = []
+    for (line, col, _, _), same in groups.items():
+        first = same[0]
+        sites = calls.get((line, col), set())
+        differing = len({f.message for f in found if (f.span.line, f.span.col, f.code) == (line, col, first.code)})
+        if sites and differing == 1 and len({label for label, _ in sites}) == 1:
+            label = next(iter(sites))[0]
+            lines = sorted(at for _, at in sites)
+            first.message += f" (in {label}, called at line{'s' if len(lines) > 1 else ''} " \
+                             f"{', '.join(map(str, lines))})"
+        out.append(first)
+    return out
 
 
 def sized_findings(program: n.Program, given: n.Input, notes: list, notices: list) -> list:
