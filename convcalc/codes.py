@@ -70,6 +70,8 @@ NOT_FOLLOWED = code("CC301", WARNING, "the Python frontend did not follow a mode
 NOT_A_MODEL = code("CC302", WARNING, "a class that looks like a model (an nn.Module with a forward) was not followed "
                                     "(a finding with lint --strict)")
 NEEDS_INPUT = code("CC303", INFO, "a model without an input size: the sizes it accepts, and the comment that gives one")
+BUDGET = code("CC401", ERROR, "the work asked for is over its budget (verify --max-macs, a search of input sizes): "
+                              "the message says how to go on")
 NOTE = code("CC900", INFO, "informational: something the Python frontend could not follow (shown with --verbose)")
 
 
@@ -131,6 +133,9 @@ EXPLAINED = {
                   "    def forward(self, x):\n        return self.fc(self.conv(x).flatten(1))\n",
                   "Add the comment the notice gives (`# convcalc: input 1x28x28`) above the model, or "
                   "[tool.convcalc] input, or --input."),
+    BUDGET: ("input 3x224x224\nrepeat 8:\n    Conv2d(3, 3, 3, padding=1)\n",
+             "Verify at a smaller input (--input), or raise --max-macs; `verify` picks a smaller size itself when "
+             "the input comes from the file."),
     NOTE: (PYTHON_HEAD + "# convcalc: input 10\nclass Net(nn.Module):\n    def __init__(self):\n"
            "        super().__init__()\n        self.fc = nn.Linear(10, 10)\n        self.apply(init_weights)\n\n"
            "    def forward(self, x):\n        return self.fc(x)\n",

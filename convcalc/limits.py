@@ -90,11 +90,11 @@ def charge(work: int) -> None:
         searching.spend(work)
 
 
-def refusal(message: str, program):
-    """The UsageError (exit 2) of work over its budget, shown at the network's input line:
-    the input's size is what decides the work."""
+def refusal(message: str, program, code=codes.BUDGET):
+    """The UsageError (exit 2) of work over its budget (or of an input no size of which can be
+    run, with code=ARGUMENT), shown at the network's input line: the input's size is what decides."""
     from convcalc.errors import ConvcalcError, UsageError
 
     given = program.input
-    problem = ConvcalcError(codes.ARGUMENT, message, given.span if given else None)
+    problem = ConvcalcError(code, message, given.span if given else None)
     return UsageError(message, problem.diagnostic(program.path, program.source))

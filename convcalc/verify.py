@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from itertools import zip_longest
 from typing import List, Optional
 
+from convcalc import codes
 from convcalc import nodes as n
 from convcalc.errors import ConvcalcError
 from convcalc.executor.run import ExecutionFailure, ExecutorBackend, Step
@@ -84,7 +85,7 @@ def choose_input(program: n.Program, override: Optional[n.Input], option_text: O
     if found is None:
         raise refusal(f"{written} ({source}) is symbolic and no size {names} = 1..{SEARCH_LINEAR} (nor a power "
                       f"of two up to {SEARCH_LIMIT:,}) makes every layer valid; give one with --input "
-                      "(convcalc inputs tells which sizes work)", program)
+                      "(convcalc inputs tells which sizes work)", program, codes.ARGUMENT)
     size, exact = found
     dims = [size if s is None else s for s in sizes]
     how = ("the smallest size every layer accepts" if exact else
@@ -223,6 +224,7 @@ class Verification:
     batch: int = 1
     work: int = 0
     seconds: float = 0.0
+    override: Optional[n.Input] = None  # the input it runs on (a smaller one than the file's: see plan)
 
     def pairs(self):
         return list(zip_longest(self.analysis.rows, self.steps))
@@ -268,9 +270,15 @@ def plan(program: n.Program, choice: Choice, seed: int = 0, batch: int = 1,
     if max_macs and work > max_macs:
         dims = tuple(analysis.input)
         smaller = smaller_input(program, dims, work, max_macs, batch) if analysis.ok else None
+        if choice.override is None and smaller is not None and smaller[1] <= max_macs:
+            # the size came from the file, not from the user: verify at one within the budget, and say so
+            small, cost, _ = smaller
+            note = (f"{input_text(small)} instead of the file's {input_text(dims)}, which would take about {work:,} "
+                    f"multiply-adds, over the budget of {max_macs:,} (--max-macs; --input chooses)")
+            return plan(program, Choice(override_for(small), note), seed, batch, max_macs)
         label = f"model {program.name}: " if getattr(program, "name", "") else ""  # the path heads the message
         raise refusal(over_budget_message(label, dims, batch, work, max_macs, smaller), program)
-    return Verification(analysis, note=choice.note, seed=seed, batch=batch, work=work)
+    return Verification(analysis, note=choice.note, seed=seed, batch=batch, work=work, override=choice.override)
 
 
 class Silent:
@@ -315,7 +323,7 @@ def execute_plan(program: n.Program, choice: Choice, result: Verification, progr
     backend = ExecutorBackend(batch, seed, on_step=on_step)
     start = time.perf_counter()
     try:
-        output = Walker(program, backend, choice.override).run()
+        output = Walker(program, backend, result.override).run()
         result.output = tuple(output.shape[1:])
     except ExecutionFailure as exc:
         result.failure, result.failure_line = exc.message, exc.node.span.line

@@ -219,9 +219,9 @@ def test_a_long_symbolic_total_is_shown_not_refused():
 
 
 def test_verify_refuses_work_over_its_budget():
-    status, output, _ = run(["verify", "-e", "input 3x2048x2048; Conv2d(3, 512, 11); Conv2d(512, 512, 11)"])
+    status, output, _ = run(["verify", "--input", "3x2048x2048", "-e", "input 3x2048x2048; Conv2d(3, 512, 11); Conv2d(512, 512, 11)"])
     assert status == 2 and "over the budget" in output
-    assert first_message(output)[:3] == (1, 1, "CC002")  # at the input line: its size decides the work
+    assert first_message(output)[:3] == (1, 1, "CC401")  # at the input line: its size decides the work
 
 
 # ---------------------------------------------------------------- the Python frontend runs nothing
@@ -275,7 +275,7 @@ def test_a_search_over_sizes_is_bounded_in_all(command):
     """Each walk stops at 50,000 steps; a search would walk once per size tried: bounded together."""
     status, output, _ = run([command, "-e", DEEP_SYMBOLIC], bound=SEARCH)
     assert status == 2, output
-    assert first_message(output)[:3] == (1, 1, "CC002")
+    assert first_message(output)[:3] == (1, 1, "CC401")
     assert "needs more than 500,000 layer-steps in all" in output and "give one size with --input" in output
 
 
@@ -345,7 +345,7 @@ def test_verify_counts_the_input_it_draws():
     counted no work, and the executor then tried to draw the input (memory, minutes)."""
     status, output, _ = run(["verify", "--max-macs", "200000", "-e",
                              "input 999999999999999999999999999999x224x224; Conv2d(3, 64, 11)"])
-    assert status == 2 and first_message(output)[:3] == (1, 1, "CC002") and "over the budget" in output
+    assert status == 2 and first_message(output)[:3] == (1, 1, "CC401") and "over the budget" in output
 
 
 def test_control_characters_are_not_echoed_to_the_terminal():

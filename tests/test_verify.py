@@ -94,7 +94,7 @@ def test_a_wrong_engine_formula_makes_verify_fail(monkeypatch):
     lines = result.stdout.splitlines()
     assert "✗" in lines[3] and "4x15x15" in lines[3] and "4x14x14" in lines[3]
     assert "NOT verified: 4 of 4 layers disagree" in result.stdout
-    assert "line 1 Conv2d(3, 4, 3): computed 4x15x15, executed 4x14x14" in result.stdout
+    assert "line 1:16 Conv2d(3, 4, 3): computed 4x15x15, executed 4x14x14" in result.stdout  # -e: line:column
 
 
 def test_a_wrong_parameter_rule_makes_verify_fail(monkeypatch):
@@ -167,7 +167,7 @@ def test_an_executor_failure_is_reported(monkeypatch):
     monkeypatch.setitem(LAYERS, "ReLU", broken)
     result = invoke("verify", "-e", "input 2x4x4; Conv2d(2, 2, 1); ReLU(); Flatten()")
     assert result.exit_code == 1
-    assert "line 1 ReLU(): computed 2x4x4; not executed (the executor stopped)" in result.stdout
+    assert "line 1:31 ReLU(): computed 2x4x4; not executed (the executor stopped)" in result.stdout
     assert "the executor stops at line 1: ReLU: simulated" in result.stdout
 
 
@@ -216,8 +216,9 @@ def test_a_python_model_with_a_view():
 
 
 def test_an_oversized_run_stops_before_it_starts():
-    result = invoke("verify", str(EXAMPLES / "vgg16.net"))
+    result = invoke("verify", str(EXAMPLES / "vgg16.net"), "--input", "3x224x224")
     assert result.exit_code == 2
+    assert "CC401" in result.stderr
     message = result.stderr
     work = int(re.search(r"about ([\d,]+) multiply-adds", message).group(1).replace(",", ""))
     assert work > 15_000_000_000
@@ -230,7 +231,7 @@ def test_an_oversized_run_stops_before_it_starts():
 
 def test_the_suggested_smaller_input_passes():
     budget = "20000000"
-    over = invoke("verify", str(EXAMPLES / "resnet18.net"), "--max-macs", budget)
+    over = invoke("verify", str(EXAMPLES / "resnet18.net"), "--max-macs", budget, "--input", "3x224x224")
     assert over.exit_code == 2
     smaller = re.search(r"--input (\S+), a smaller size every layer accepts \(about ([\d,]+)", over.stderr)
     assert smaller, over.stderr
@@ -245,28 +246,41 @@ def test_max_macs_zero_lifts_the_limit():
     assert invoke("verify", COURSE, "--max-macs", "0").exit_code == 0
 
 
-# every example: verified within the default budget, or stopped with the budget message
-# and verified at a smaller input every layer accepts (small enough for a test)
-SMALL = {"inception_block": "192x6x6", "densenet_block": "64x6x6", "unet_small": "1x16x24",
-         "unet": "1x16x16", "mobilenetv2": "3x24x24", "resnet18": "3x16x16", "resnet50": "3x8x8",
-         "alexnet": "3x63x63", "vgg16": "3x32x32", "conv3d_video": "3x8x16x16"}
+# every example: verified within the default budget; one whose own input is over it is verified at
+# a smaller input every layer accepts, which verify picks itself and names (small enough for a test)
+SMALL = {"inception_block", "densenet_block", "unet_small", "unet", "mobilenetv2", "resnet18", "resnet50",
+         "alexnet", "vgg16", "conv3d_video"}
 SLOW_EXAMPLES = {"alexnet", "vgg16", "conv3d_video"}  # seconds to minutes at any valid size
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in EXAMPLES.glob("*.net")))
-def test_every_example_verifies_or_reports_the_budget(name):
-    result = invoke("verify", str(EXAMPLES / f"{name}.net"))
-    if name not in SMALL:
-        assert result.exit_code == 0, result.output
-        assert "verified: all" in result.stdout
-        return
-    assert result.exit_code == 2
-    assert "multiply-adds" in result.stderr and "To go on: --max-macs" in result.stderr
+def test_every_example_verifies_at_its_size_or_a_smaller_one(name):
     if name in SLOW_EXAMPLES and not SLOW:
         pytest.skip("CONVCALC_SLOW=1 runs the examples that take seconds at any valid size")
-    small = invoke("verify", str(EXAMPLES / f"{name}.net"), "--input", SMALL[name], "--max-macs", "0")
-    assert small.exit_code == 0, small.output
-    assert "verified: all" in small.stdout
+    result = invoke("verify", str(EXAMPLES / f"{name}.net"))
+    assert result.exit_code == 0, result.output
+    assert "verified: all" in result.stdout
+    smaller = re.search(r"input (\S+) instead of the file's (\S+), which would take about ([\d,]+) "
+                        r"multiply-adds, over the budget of 100,000,000", result.stdout)
+    assert bool(smaller) == (name in SMALL), result.stdout
+    if smaller:
+        assert int(smaller.group(3).replace(",", "")) > 100_000_000
+        assert smaller.group(1) != smaller.group(2)
+
+
+def test_the_automatic_smaller_input_is_the_one_the_refusal_suggests():
+    """Without --input, verify runs at the size a refusal would have suggested, and says so."""
+    refused = invoke("verify", str(EXAMPLES / "resnet18.net"), "--input", "3x224x224")
+    assert refused.exit_code == 2 and "CC401" in refused.stderr
+    suggested = re.search(r"--input (\S+), a smaller size every layer accepts", refused.stderr).group(1)
+    chosen = invoke("verify", str(EXAMPLES / "resnet18.net"))
+    assert f"\ninput {suggested} instead of the file's 3x224x224, which would take" in chosen.stdout
+    assert re.search(r"\n\s+input\s+" + re.escape(suggested) + r"\s+" + re.escape(suggested), chosen.stdout)
+
+
+def test_a_size_given_by_the_user_is_never_replaced():
+    result = invoke("verify", COURSE, "--max-macs", "1", "--input", "1x28x28")
+    assert result.exit_code == 2 and "CC401" in result.stderr and "instead of" not in result.output
 
 
 # ---------------------------------------------------------------- the executor's weights

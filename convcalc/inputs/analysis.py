@@ -129,7 +129,7 @@ def analyse_inputs(program, input_override: Optional[n.Input] = None, limit: int
     try:
         given, report.auto = symbolise(given)
     except UsageError as exc:
-        raise limits.refusal(str(exc), program) from None
+        raise limits.refusal(str(exc), program, codes.ARGUMENT) from None
     if report.auto:
         report.original = tuple(d.value for d in original.dims)
     names = []

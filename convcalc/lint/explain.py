@@ -2,7 +2,7 @@
 has the problem with what convcalc says of it (run now, not stored), and the fix."""
 from __future__ import annotations
 
-from convcalc.codes import CODES
+from convcalc.codes import BUDGET, CODES
 from convcalc.errors import Diagnostic, UsageError
 
 
@@ -22,8 +22,12 @@ def explain(name: str) -> str:
 
 
 def what_convcalc_says(path: str, text: str, code) -> str:
-    """The example's findings (notices, notes) of ``code``, rendered as lint shows them."""
+    """The example's findings (notices, notes) of ``code``, rendered as lint shows them; for the
+    work budget, what `convcalc verify --input` of the file's own size says."""
     from convcalc.lint.runner import lint_text
+
+    if code == BUDGET:
+        return verify_refusal(path, text)
 
     linted = lint_text(path, text, None, None)
     found = [(f.span, f.code, f.message) for f in list(linted.findings) + list(linted.notices) + list(linted.notes)]
@@ -35,3 +39,18 @@ def what_convcalc_says(path: str, text: str, code) -> str:
     source = text.split("\n")
     line = source[span.line - 1] if 0 < span.line <= len(source) else None
     return Diagnostic(path, span, code, message, line).render()
+
+
+def verify_refusal(path: str, text: str) -> str:
+    """`convcalc verify --input` at the example's size, with a small budget: the refusal."""
+    from convcalc import verify
+    from convcalc.frontends.syntax import parse
+
+    program = parse(text, path)
+    given = program.input
+    try:
+        verify.plan(program, verify.Choice(given, ""), max_macs=1_000_000)
+    except UsageError as exc:
+        return exc.render() + "\n(with --max-macs 1000000 and --input " + \
+            "x".join(str(d.value) for d in given.dims) + ")"
+    return "(nothing: the example no longer shows the problem; please report it)"
