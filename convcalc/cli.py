@@ -41,7 +41,8 @@ def network_options(command):
         click.option("--input", "input_dims", metavar="DIMS", help="Input shape, e.g. 3x32x32 or 3xHxW; "
                      "overrides the file's input line."),
         click.option("--format", "fmt", default="simple", show_default=True, metavar="FORMAT",
-                     help="A tabulate format (simple, github, grid, psql, ...) or json."),
+                     help="simple, or any table format of tabulate (github, grid, markdown is github, latex, "
+                          "psql, ...), csv (the rows alone) or json; see docs/tables.md."),
         click.option("--model", help="In a Python file: the model to show, by name, or a call that builds it, "
                      "e.g. --model \"VGG('VGG16')\"."),
         click.option("--train", is_flag=True, help="Follow a Python model's forward in training mode "
@@ -89,6 +90,19 @@ def load_network(net, expr, input_dims, model, training=False):
         for note in program.notes:
             click.echo(note.diagnostic(path, text).render(with_source=False), err=True)
     return programs, override
+
+
+class DepthType(click.ParamType):
+    """--depth N (0..1000) or all."""
+
+    name = "N|all"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int) or value == "all":
+            return value
+        if str(value).isdigit() and int(value) <= 1000:
+            return int(value)
+        self.fail(f"{value!r} is not a depth: give a number from 0 to 1000, or all", param, ctx)
 
 
 def emit(items, fmt: str, as_table, as_json, analysis=lambda item: item, failed=None) -> None:
@@ -143,32 +157,38 @@ def not_ok(analysis) -> bool:
 @click.option("--batch", default=1, show_default=True, type=click.IntRange(1, 1_000_000),
               help="Batch size for mult-adds.")
 @click.option("--columns", metavar="LIST", help="Columns after line and layer, comma-separated, in any order: "
-              "output,params,macs,memory,rf,kernel,stride,padding (default output,params).")
+              "input,output,params,macs,memory,rf,kernel,stride,padding (default output,params).")
 @click.option("--convention", type=click.Choice(["torchinfo", "fvcore"]), default="torchinfo", show_default=True,
               help="Mult-adds as torchinfo counts them (weights and biases) or as fvcore (fused multiply-adds "
                    "of conv and linear layers, no bias).")
 @click.option("--dtype", type=click.Choice(["float32", "float16", "bfloat16", "float64"]), default="float32",
               show_default=True, help="Element type for the memory figures.")
-@click.option("--depth", type=click.IntRange(0, 1000), metavar="N",
-              help="Fold def calls and blocks nested deeper than N into one row each, as torchinfo's depth.")
+@click.option("--depth", type=DepthType(), metavar="N|all",
+              help="Fold def calls, blocks and submodules nested deeper than N into one row each, as torchinfo's "
+                   "depth; a table of over 100 rows folds by itself, and says so (all: every row).")
 def shapes(net, expr, input_dims, fmt, model, train, batch, columns, convention, dtype, depth):
     """Per-layer output shapes and parameter counts.
 
     Example: convcalc shapes examples/course_cnn.net --input 3x64x64
     --columns output,params,macs,memory,rf
     """
-    if columns is None and convention == "torchinfo" and dtype == "float32" and depth is None:
+    auto = depth is None and fmt not in ("json", "csv")  # a long table folds by itself; data keeps every row
+    depth = None if depth == "all" else depth
+    plain = columns is None and convention == "torchinfo" and dtype == "float32" and depth is None
+    if plain:
         from convcalc.report import shapes as report
+        from convcalc.report.common import TABLE_ROWS
 
-        emit(analyse_all(net, expr, input_dims, model, train=train), fmt,
-             lambda a: report.shapes_table(a, fmt, batch), lambda a: report.shapes_json(a, batch))
-        return
+        analyses = analyse_all(net, expr, input_dims, model, train=train)
+        if not auto or all(len(a.rows) <= TABLE_ROWS for a in analyses):
+            emit(analyses, fmt, lambda a: report.shapes_table(a, fmt, batch), lambda a: report.shapes_json(a, batch))
+            return
     from convcalc.metrics.measure import measure
     from convcalc.report import metrics as report
 
     chosen = report.parse_columns(columns)
     emit(analyse_all(net, expr, input_dims, model, measure, train), fmt,
-         lambda a: report.shapes_table(a, fmt, chosen, convention, batch, dtype, depth),
+         lambda a: report.shapes_table(a, fmt, chosen, convention, batch, dtype, depth, auto and depth is None),
          lambda a: report.shapes_json(a, convention, batch, dtype, depth))
 
 
@@ -214,49 +234,70 @@ def params(net, expr, input_dims, fmt, model, train):
 
 
 @cli.command()
-@click.argument("input_size", type=click.IntRange(1, 10**9), metavar="I")
-@click.option("-k", "--kernel", type=click.IntRange(1, 10**6), help="Kernel size K (required unless --solve).")
-@click.option("-s", "--stride", type=click.IntRange(1, 10**6), help="Stride S.  [default: 1]")
-@click.option("-p", "--padding", type=click.IntRange(0, 10**6), help="Padding P.  [default: 0]")
-@click.option("-d", "--dilation", type=click.IntRange(1, 10**6), help="Dilation D.  [default: 1]")
+@click.argument("input_size", metavar="I")
+@click.option("-k", "--kernel", metavar="K", help="Kernel size: 3, or one per axis (3x5). Required unless --solve.")
+@click.option("-s", "--stride", metavar="S", help="Stride, 2 or 2x1.  [default: 1; with --pool the kernel]")
+@click.option("-p", "--padding", metavar="P", help="Padding: 1 or 1x2, or same or valid as in Conv2d.  [default: 0]")
+@click.option("-d", "--dilation", metavar="D", help="Dilation.  [default: 1]")
 @click.option("--ceil", is_flag=True, help="ceil_mode=True, as in pooling layers.")
+@click.option("--pool", is_flag=True, help="A pooling layer: the stride defaults to the kernel (as MaxPool2d), and "
+                                           "the padding may be at most half the kernel.")
 @click.option("--transposed", is_flag=True, help="A transposed convolution.")
-@click.option("--output-padding", type=click.IntRange(0, 10**6), default=0, show_default=True,
-              help="output_padding of a transposed convolution.")
+@click.option("--output-padding", metavar="OP", help="output_padding of a transposed convolution.  [default: 0]")
 @click.option("--solve", "wanted", type=click.IntRange(1, 10**9), metavar="O",
               help="List the settings that give output size O (the options given stay fixed), smallest kernel "
-                   "first.")
+                   "first; one axis.")
 @click.option("--max-kernel", type=click.IntRange(1, 1000), default=11, show_default=True,
               help="With --solve: the largest kernel searched.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="The arithmetic as text, or the sizes and settings as JSON.")
 @handle_errors
-def size(input_size, kernel, stride, padding, dilation, ceil, transposed, output_padding, wanted, max_kernel):
-    """One output size with the arithmetic shown: O = floor((I - K + 2P)/S) + 1.
+def size(input_size, kernel, stride, padding, dilation, ceil, pool, transposed, output_padding, wanted, max_kernel,
+         fmt):
+    """One output size with the arithmetic shown: O = floor((I - K + 2P)/S) + 1, for one axis
+    or each of 2 or 3 (224x224, 16x112x112).
 
     Example: convcalc size 32 -k 3 -s 2 -p 1
 
+    Example: convcalc size 224x224 -k 7 -s 2 -p 3
+
+    Example: convcalc size 32 -k 2 --pool
+
     With --solve O, the settings that give O: convcalc size 32 --solve 16 -k 3
     """
-    from convcalc import size as lookup
-
     if wanted is not None:
         from convcalc import solve
+        from convcalc.lookup import sizes
 
+        if pool or padding in ("same", "valid"):
+            raise UsageError("--solve searches numeric settings: leave out --pool and -p same/valid")
+        one = [sizes(text, what, 1)[0] if text is not None else None for text, what in
+               ((kernel, "-k/--kernel"), (stride, "-s/--stride"), (dilation, "-d/--dilation"))]
+        (I,) = sizes(input_size, "the input size (one axis with --solve)", 1, high=10**9)
+        k, s, d = one
+        p = sizes(padding, "-p/--padding", 1, low=0)[0] if padding is not None else None
         if transposed:
-            result = solve.solve_transposed(input_size, wanted, kernel, stride, padding, dilation, max_kernel)
+            result = solve.solve_transposed(I, wanted, k, s, p, d, max_kernel)
         else:
-            result = solve.solve_sliding(input_size, wanted, kernel, stride, padding, dilation, ceil, max_kernel)
-        click.echo("\n".join(result.lines))
+            result = solve.solve_sliding(I, wanted, k, s, p, d, ceil, max_kernel)
+        if fmt == "json":
+            from convcalc.report.common import dump
+
+            click.echo(dump({"input": [I], "output": [wanted], "ok": result.ok, "lines": result.lines}))
+        else:
+            click.echo("\n".join(result.lines))
         sys.exit(0 if result.ok else 1)
     if kernel is None:
         raise UsageError("-k/--kernel is required (or --solve O to search for settings)")
-    stride, padding, dilation = stride or 1, padding or 0, dilation or 1
-    if transposed:
-        result = lookup.transposed(input_size, kernel, stride, padding, dilation, output_padding)
+    from convcalc.lookup import lookup
+
+    result = lookup(input_size, kernel, stride, padding, dilation, ceil, transposed, output_padding, pool)
+    if fmt == "json":
+        from convcalc.report.common import dump
+
+        click.echo(dump(result.json()))
     else:
-        if output_padding:
-            raise UsageError("--output-padding goes with --transposed")
-        result = lookup.sliding(input_size, kernel, stride, padding, dilation, ceil)
-    click.echo("\n".join(result.lines))
+        click.echo("\n".join(result.lines()))
     if not result.ok:
         sys.exit(1)
 
@@ -278,6 +319,8 @@ def inputs(net, expr, input_dims, fmt, model, train, limit):
     from convcalc.report import inputs as report
     from convcalc.report.common import dump
 
+    if fmt not in ("simple", "text", "json"):  # a report, not a table: checked before the search runs
+        raise UsageError(f"inputs prints a report, not a table: --format text (the default) or json, not {fmt!r}")
     programs, override = load_network(net, expr, input_dims, model, train)
     reports = []
     for program in programs:

@@ -217,12 +217,14 @@ class Program(Node):
     ``model.parameters()`` counts them); ``tree``: whether the module tree was read whole (then
     the parameter total is exact even where forward was not followed); ``parameters``: the
     ``nn.Parameter`` attributes of the tree, as (path, elements, trainable); ``frozen``: the
-    layer objects (Call.instance) whose parameters the model sets ``requires_grad = False``."""
+    layer objects (Call.instance) whose parameters the model sets ``requires_grad = False``;
+    ``scopes``: id(statement) -> the submodules (walk Blocks, outermost first) whose forward
+    emitted it, by which tables fold a Python model as torchinfo's depth does."""
 
     __slots__ = ('body', 'source', 'path', 'name', 'notes', 'frontend', 'stopped', 'registered', 'tree',
-                 'parameters', 'frozen')
+                 'parameters', 'frozen', 'scopes')
     _defaults = {'source': "", 'path': "<expr>", 'name': "", 'notes': (), 'frontend': NETWORK, 'stopped': None,
-                 'registered': (), 'tree': True, 'parameters': (), 'frozen': frozenset()}
+                 'registered': (), 'tree': True, 'parameters': (), 'frozen': frozenset(), 'scopes': None}
 
     @property
     def input(self) -> Optional[Input]:

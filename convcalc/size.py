@@ -29,14 +29,14 @@ def sliding(I: int, k: int, s: int = 1, p: int = 0, d: int = 1, ceil: bool = Fal
     rounding = "ceil" if ceil else "floor"
     out.lines.append(f"O = {rounding}((I + 2P - K)/S) + 1")
     out.lines.append(f"  = {rounding}(({I} + 2*{p} - {K})/{s}) + 1")
-    if span < 0:
+    quotient = -(-span // s) if ceil else span // s
+    if span < 0 and (not ceil or quotient < 0):
         out.lines.append(f"  = {rounding}({span}/{s}) + 1")
         out.lines.append(f"the kernel ({K}) is larger than the padded input ({I} + 2*{p} = {I + 2 * p}): "
                          "there is no output (PyTorch: Kernel size can't be greater than actual input size)")
         out.ok = False
         return out
-    quotient = -(-span // s) if ceil else span // s
-    value = quotient + 1
+    value = quotient + 1  # ceil_mode: a window may start inside the input and hang past its end
     out.lines.append(f"  = {rounding}({span}/{s}) + 1")
     out.lines.append(f"  = {quotient} + 1 = {value}")
     remainder = span % s
@@ -44,6 +44,10 @@ def sliding(I: int, k: int, s: int = 1, p: int = 0, d: int = 1, ceil: bool = Fal
         value -= 1
         out.lines.append(f"the last window would start at {value}*{s} = {value * s}, past the input and its left "
                          f"padding ({I} + {p}), so PyTorch drops it: O = {value}")
+        if value < 1:
+            out.lines.append("there is no output (PyTorch: Invalid computed output size: 0)")
+            out.ok = False
+            return out
     out.output = value
     if remainder == 0:
         out.lines.append(f"{span}/{s} is exact: the windows cover the padded input exactly")
@@ -77,3 +81,29 @@ def transposed(I: int, k: int, s: int = 1, p: int = 0, d: int = 1, output_paddin
         out.ok = False
     out.output = value
     return out
+
+
+def same(I: int, k: int, s: int = 1, d: int = 1) -> Lookup:
+    """padding='same': PyTorch pads D*(k - 1) in all, the odd row after, for stride 1 only."""
+    out = Lookup()
+    if s != 1:
+        out.lines.append(f"padding='same' with stride {s}: PyTorch accepts it for stride 1 only (padding='same' is "
+                         "not supported for strided convolutions)")
+        out.ok = False
+        return out
+    total = d * (k - 1)
+    left = total // 2
+    out.lines.append(f"padding='same': D*(k - 1) = {d}*({k} - 1) = {total} rows of padding, {left} before and "
+                     f"{total - left} after" + (" (PyTorch puts the odd one after)" if total % 2 else ""))
+    out.lines.append(f"O = I = {I}")
+    out.output = I
+    return out
+
+
+def pool_padding(out: Lookup, k: int, p: int) -> None:
+    """PyTorch's max pooling takes a padding of at most half the kernel, k // 2 (the undilated
+    kernel: the check on the dilated one is weaker)."""
+    if out.ok and p > k // 2:
+        out.lines.append(f"padding {p} is more than half the kernel ({k} // 2 = {k // 2}): PyTorch's pooling rejects "
+                         "it (pad should be at most half of kernel size)")
+        out.ok = False

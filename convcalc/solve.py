@@ -54,14 +54,14 @@ class Setting:
 
 def sliding_output(I: int, K: int, s: int, p: int, ceil: bool) -> Optional[int]:
     span = I + 2 * p - K
-    if span < 0:
+    if span < 0 and not ceil:
         return None
     if not ceil:
         return span // s + 1
-    out = -(-span // s) + 1
+    out = -(-span // s) + 1  # ceil_mode: a window that starts inside the input may hang past it
     if (out - 1) * s >= I + p:  # PyTorch: the last window starts inside the input or the left padding
         out -= 1
-    return out
+    return out if out >= 1 else None
 
 
 def first_stride(I: int, K: int, p: int, ceil: bool) -> int:
@@ -80,8 +80,8 @@ def first_stride(I: int, K: int, p: int, ceil: bool) -> int:
 def strides_for(I: int, O: int, K: int, p: int, ceil: bool, checks: Checks):
     """Every stride s >= 1 with the wanted output; (s, True) stands for 'this and every larger one'."""
     span = I + 2 * p - K
-    if span < 0:
-        return []
+    if span < 0:  # the kernel hangs past the padded input: ceil_mode's single window, once s > -span
+        return [(-span + 1, True)] if ceil and O == 1 else []
     if O == 1:
         # floor: 1 once the stride exceeds the span; ceil_mode: once it also reaches I + p (the second
         # window would start past the input); from there on every larger stride gives 1 as well

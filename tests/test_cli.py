@@ -43,9 +43,14 @@ ONE_LINER = ("input 3x32x32; Conv2d(3, 32, kernel_size=3, padding=1); ReLU(); Ma
 
 
 def test_shapes_of_a_one_liner_exact():
+    """Every statement of a one-liner is on line 1: the line column shows line:column."""
     result = invoke("shapes", "-e", ONE_LINER)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == COURSE_TABLE.format(*[1] * 8)
+    statements = ONE_LINER.split("; ")[1:]
+    columns = [ONE_LINER.index(s) + 1 for s in statements]
+    rows = COURSE_TABLE.format(*[0] * 8).split("\n")
+    expected = rows[:3] + [f"{f'1:{c}':>6}" + row[6:] for c, row in zip(columns, rows[3:11])] + rows[11:]
+    assert result.stdout == "\n".join(expected)
     assert result.stderr == ""
 
 
@@ -88,7 +93,7 @@ def test_every_tabulate_format_works(fmt):
 def test_unknown_format_is_a_usage_error():
     result = invoke("shapes", COURSE, "--format", "nope")
     assert result.exit_code == 2
-    assert result.stderr.startswith("convcalc: error: unknown format 'nope'; choose json or one of: asciidoc,")
+    assert result.stderr.startswith("convcalc: error: unknown format 'nope'; choose json, csv or a table format: asciidoc,")
 
 
 def test_params_exact():
@@ -97,9 +102,9 @@ def test_params_exact():
     assert result.stdout == """\
   line  layer                                        parameters                   buffers
 ------  -------------------------------------------  -------------------------  ---------
-     1  Conv2d(3, 32, kernel_size=3, padding=1)      32*(3*3*3) + 32 = 896
-     1  nn.Conv2d(32, 64, kernel_size=3, padding=1)  64*(32*3*3) + 64 = 18,496
-     1  Linear(64 * 8 * 8, 10)                       4096*10 + 10 = 40,970
+  1:16  Conv2d(3, 32, kernel_size=3, padding=1)      32*(3*3*3) + 32 = 896
+  1:79  nn.Conv2d(32, 64, kernel_size=3, padding=1)  64*(32*3*3) + 64 = 18,496
+ 1:163  Linear(64 * 8 * 8, 10)                       4096*10 + 10 = 40,970
 
 total params: 60,362   trainable: 60,362   buffers: 0
 size (float32): params 241.45 kB, buffers 0 B

@@ -232,8 +232,10 @@ def test_depth_folds_def_calls_and_blocks():
     assert sum(e.macs for e in top) == memory.total_macs(analysis, "torchinfo", 1)
     assert len(entries(analysis, "torchinfo", 1, "float32", 0)) == 1
     assert len(entries(analysis, "torchinfo", 1, "float32", None)) == len(analysis.rows)
+    # depth counts def calls (as torchinfo counts modules); repeat and residual blocks are not levels
     second = entries(analysis, "torchinfo", 1, "float32", 2)
-    assert [e.block for e in second if e.block][:2] == ["BasicBlock", "repeat"]
+    assert [e.block for e in second if e.block][:4] == ["BasicBlock"] * 4
+    assert [e.layer for e in second if e.block][:2] == ["BasicBlock(64, 64, stride=1)", "BasicBlock(64, 64)"]
 
 
 # ---------------------------------------------------------------- the commands, exact
@@ -364,8 +366,8 @@ def test_rf_after_upsampling_says_the_sizes_are_upper_bounds():
 
 
 @pytest.mark.parametrize("columns, message", [
-    ("output,flops", "--columns: unknown column 'flops'; choose from output, params, macs, memory, rf, kernel, "
-                     "stride, padding"),
+    ("output,flops", "--columns: unknown column 'flops'; choose from input, output, params, macs, memory, rf, "
+                     "kernel, stride, padding"),
     ("macs,macs", "--columns: macs given twice"),
     ("", "--columns: unknown column ''"),
 ])
@@ -385,7 +387,8 @@ def test_shapes_json_with_metrics():
     result = invoke("shapes", COURSE, "--columns", "macs,memory,rf", "--format", "json", "--batch", "2")
     data = json.loads(result.stdout)
     first = data["layers"][0]
-    assert first == {"line": 5, "layer": "Conv2d(3, 32, kernel_size=3, padding=1)", "output": [32, 32, 32],
+    assert first == {"line": 5, "layer": "Conv2d(3, 32, kernel_size=3, padding=1)", "input": [3, 32, 32],
+                     "output": [32, 32, 32],
                      "params": 896, "buffers": 0, "macs": 2 * 917_504, "macs_fvcore": 2 * 884_736,
                      "output_bytes": 2 * 4 * 32 * 32 * 32,
                      "rf": {"size": [3, 3], "jump": [1, 1], "start": [0, 0], "whole": [False, False],
@@ -428,8 +431,8 @@ def test_the_uneven_spacing_note_only_when_the_output_is_uneven():
     assert result.stdout.endswith("\n\nreceptive field of the output: 3x3 (jump 1x1, start 1x1)\n")
     unet = invoke("rf", str(EXAMPLES / "unet_small.net"))
     assert unet.stdout.endswith(
-        "receptive field of the output: <=100x100 (jump 1x1, start -0.5x-0.5)\nfrom line 31 (ConvTranspose2d(8 * c, "
-        "4 * c, 2, stride=2)) on, units are spaced unevenly: size is the largest field (<= where they differ), "
+        "receptive field of the output: <=100x100 (jump 1x1, start -0.5x-0.5)\nfrom line 31 (ConvTranspose2d(128, "
+        "64, 2, stride=2)) on, units are spaced unevenly: size is the largest field (<= where they differ), "
         "start the centre of unit 0's, jump the average step\n")
 
 

@@ -16,7 +16,7 @@ class Row:
     object already counted (its parameters are shown, not added again; its mult-adds are)."""
 
     __slots__ = ("node", "layer", "name", "input", "shape", "params", "buffers", "formula", "kind", "geometry",
-                 "global_pool", "path", "trainable", "shared")
+                 "global_pool", "path", "trainable", "shared", "one_line")
 
     def __init__(self, node, layer: str, name: str, input: tuple, shape: tuple, params: dims.Dim = 0,
                  buffers: dims.Dim = 0, formula: str = "", kind: str = "other", geometry: Optional[tuple] = None,
@@ -26,6 +26,7 @@ class Row:
         # path: the walk's Block records around the row, outermost first
         self.geometry, self.global_pool, self.path, self.trainable = geometry, global_pool, blocks, trainable
         self.shared = shared
+        self.one_line = False  # in a one-line description (-e): where shows line:column (Analysis.add_row)
 
     def __repr__(self):
         return f"Row(line {self.line}, {self.layer!r} -> {self.shape})"
@@ -36,9 +37,12 @@ class Row:
 
     @property
     def where(self):
-        """The line, or file:line for a layer written in another file of the tree (tables show it)."""
+        """The line, or file:line for a layer written in another file of the tree (tables show it);
+        line:column in a one-line description, where every statement is on line 1."""
         span = self.node.span
-        return f"{span.path}:{span.line}" if span.path else span.line
+        if span.path:
+            return f"{span.path}:{span.line}"
+        return f"{span.line}:{span.col}" if self.one_line else span.line
 
     @property
     def blocks(self) -> tuple:
@@ -78,6 +82,7 @@ class Analysis:
 
     def __init__(self, path: str, source: str):
         self.path, self.source = path, source
+        self.one_line = bool(source) and "\n" not in source.strip("\n")  # -e 'input 3x8x8; Conv2d(3, 4, 3)'
         self.input: tuple = ()
         self.extra_inputs: list = []  # a model's further inputs (forward(self, x, y)): (name, shape)
         self.output: tuple = ()
@@ -98,6 +103,7 @@ class Analysis:
         """Append a row and add its numbers to the totals: a symbolic total that outgrows the
         bounds of dims fails here, inside the walk, at the layer that did it (not in a report).
         A layer object called again counts its mult-adds, not its parameters."""
+        row.one_line = self.one_line
         self.rows.append(row)
         params, buffers = (0, 0) if row.shared else (row.params, row.buffers)
         numbers = (params, params if row.trainable else 0, buffers, row.macs, row.elements)

@@ -17,6 +17,7 @@ from convcalc import codes, limits
 from convcalc import nodes as n
 from convcalc.binding import MISSING, BindError, bind
 from convcalc.engine.evaluate import Evaluator, fail, show, truth
+from convcalc.engine.resolved import resolved_def_call
 from convcalc.errors import ConvcalcError, Span
 from convcalc.layers.catalogue import close_names, lookup
 from convcalc.layers.common import LayerError
@@ -30,13 +31,15 @@ MAX_CALL_DEPTH = 50  # nested def calls
 
 class Block:
     """One enclosing def call, repeat, residual or concat, with an identity of its own (``uid``):
-    two calls of one def are two blocks. ``text`` is the call as written; for the other blocks
-    it is None and reports show the block's source line."""
+    two calls of one def are two blocks. ``text`` is the call as written (with the values it was
+    called with); for the other blocks it is None and reports show the block's source line. A
+    Python model's submodule is a block too (the frontend's scopes), with its ``path`` in the
+    module tree (``layer1.0``)."""
 
-    __slots__ = ("uid", "label", "line", "text")
+    __slots__ = ("uid", "label", "line", "text", "path")
 
-    def __init__(self, uid: int, label: str, line: int, text: Optional[str] = None):
-        self.uid, self.label, self.line, self.text = uid, label, line, text
+    def __init__(self, uid: int, label: str, line: int, text: Optional[str] = None, path: str = ""):
+        self.uid, self.label, self.line, self.text, self.path = uid, label, line, text, path
 
     def __repr__(self):
         return f"Block({self.uid}, {self.label!r}, line {self.line})"
@@ -75,6 +78,8 @@ class Walker:
         self.value = None
         self.blocks: list[Block] = []  # the blocks and defs around the current statement, outermost first
         self.uids = 0
+        self.start_shape: tuple = ()  # the input's shape, and whether a layer has run on it yet (input_hint)
+        self.first = True
 
     @deep_stack
     def run(self):
@@ -93,7 +98,8 @@ class Walker:
                 and not self.program.frontend.input_after_layers:
             raise fail(codes.SYNTAX, f"the input line must come before the first layer (line {first_layer.span.line})",
                        inputs[0])
-        self.value = self.backend.start(self.bind(self.input_shape(given), inputs[0] if inputs else None), given)
+        self.start_shape = self.bind(self.input_shape(given), inputs[0] if inputs else None)
+        self.value = self.backend.start(self.start_shape, given)
         for i, node in enumerate(further):  # forward(self, x, y): the others wait under their names
             chosen = overrides[i + 1] if i + 1 < len(overrides) else node
             shape = self.bind(self.input_shape(chosen), node)
@@ -290,13 +296,17 @@ class Walker:
             close = close_names(stmt.name, self.defs)
             hint = f"; did you mean {' or '.join(close)}?" if close else ""
             raise ConvcalcError(codes.ARGUMENT, f"unknown layer {stmt.name!r}{hint}", stmt.name_span or stmt.span)
+        bound = None
         try:
             bound = spec.bind(tuple(args), kwargs)
             self.value = self.backend.layer(spec, bound, self.value, stmt, tuple(self.blocks))
         except LayerError as exc:
             # argument errors point at the argument; shape problems at the layer, as PyTorch names the layer
             exc.span = exc.span or argument_span(stmt, spec, exc.arg if exc.code == codes.ARGUMENT else None)
+            if self.first and bound is not None:
+                exc.message += input_hint(self.start_shape, spec, bound, exc.code)
             raise
+        self.first = False
 
     def call_def(self, definition: n.Def, stmt: n.Call, args, kwargs):
         if definition.name in self.calls:
@@ -315,7 +325,7 @@ class Walker:
         except BindError as exc:
             raise fail(codes.ARGUMENT, exc.message, stmt) from None
         self.calls.append(definition.name)
-        self.enter(definition.name, stmt, " ".join(stmt.text.split()))
+        self.enter(definition.name, stmt, resolved_def_call(stmt, args, kwargs))
         self.walk(definition.body, Frame(ChainMap(local, self.globals)))
         self.blocks.pop()
         self.calls.pop()
@@ -323,6 +333,28 @@ class Walker:
     def enter(self, label: str, stmt, text: Optional[str] = None) -> None:
         self.uids += 1
         self.blocks.append(Block(self.uids, label, stmt.span.line, text))
+
+
+def input_hint(shape: tuple, spec, bound, code: str) -> str:
+    """What the first layer's error says of an input written in another convention: channels
+    last, as Keras writes 32x32x3, or with the batch, as PyTorch prints 1x3x32x32."""
+    rank, channels = spec.traits.rank, spec.traits.channels
+    wanted = bound.values.get(channels) if channels else None
+    if rank is None or not all(type(d) is int for d in shape):
+        return ""
+    order = (lambda s: (s[-1],) + tuple(s[:-1])) if wanted is not None and shape[-1] == wanted else None
+    if code == codes.CHANNELS and len(shape) == rank + 1 and order:
+        return (f"; the input {fmt_dims(shape)} has its channels last, as Keras and TensorFlow write it: PyTorch "
+                f"puts them first (input {fmt_dims(order(shape))})")
+    if code == codes.CONFIG and len(shape) == rank + 2:
+        sample = order(shape[1:]) if order and shape[1] != wanted else shape[1:]
+        return (f"; the input line is one sample, without the batch: input {fmt_dims(sample)} (--batch gives the "
+                f"batch for mult-adds)")
+    return ""
+
+
+def fmt_dims(shape: tuple) -> str:
+    return "x".join(str(d) for d in shape)
 
 
 def argument_span(call: n.Call, spec, arg: Optional[str]) -> Span:

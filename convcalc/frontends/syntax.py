@@ -152,6 +152,10 @@ def _input_dims(src: str, pos: int, tokens: list[Token]) -> int:
     return end
 
 
+# PyTorch's containers: a description lists their layers instead
+CONTAINERS = frozenset({"Sequential", "ModuleList", "ModuleDict", "Module"})
+
+
 class Parser:
     def __init__(self, src: str, path: str = "<expr>"):
         self.src = src
@@ -293,6 +297,10 @@ class Parser:
                         "is a statement of its own", self.src, start.pos, self.tok.end)
         if not self.at("("):
             raise self.unexpected(f"'(' after {qualified} (a layer is called: {qualified}(...))")
+        if name in CONTAINERS:  # PyTorch pasted in: its first argument would be the error, not the point
+            raise error(f"{qualified} is PyTorch's container, not a layer: a description is already a sequence, so "
+                        f"write its layers one per line (or give convcalc the .py file itself)", self.src, start.pos,
+                        self.last_end)
         args, kwargs = self.parse_arguments()
         end = self.last_end
         return n.Call(name, tuple(args), tuple(kwargs), self.src[start.pos:end], self.span(start.pos, end), name_span)

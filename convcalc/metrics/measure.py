@@ -52,9 +52,13 @@ class MeasureBackend:
         self.shapes = ShapeBackend(analysis)
         self.walker: Optional[Walker] = None
 
-    def path(self) -> tuple:
-        """The walk's blocks around the statement now (adds and concats get no blocks argument)."""
-        return tuple(self.walker.blocks) if self.walker else ()
+    def path(self, node=None, blocks=None) -> tuple:
+        """The blocks around a statement: the submodules of a Python model whose forward emitted it,
+        then the walk's (adds and concats get no blocks argument: the walk's now)."""
+        if blocks is None:
+            blocks = tuple(self.walker.blocks) if self.walker else ()
+        scopes = self.walker.program.scopes if self.walker else None
+        return (scopes.get(id(node), ()) if scopes and node is not None else ()) + tuple(blocks)
 
     def start(self, shape, node):
         shape = self.shapes.start(shape, node)
@@ -65,7 +69,7 @@ class MeasureBackend:
     def layer(self, spec, args, value, call, blocks):
         shape = self.shapes.layer(spec, args, value.shape, call, blocks)
         row = self.analysis.rows[-1]
-        info = RowInfo(path=blocks)
+        info = RowInfo(path=self.path(call, blocks))
         self.analysis.info.append(info)  # now: one RowInfo per row, even if what follows fails
         try:
             info.fmas = fmas_of(spec, args, value.shape, row)
@@ -80,7 +84,7 @@ class MeasureBackend:
     def add(self, a, b, node, label):
         shape = self.shapes.add(a.shape, b.shape, node, label)
         fld = union([a.field, b.field])
-        self.analysis.info.append(RowInfo(field=fld, path=self.path()))
+        self.analysis.info.append(RowInfo(field=fld, path=self.path(node)))
         return Value(shape, fld)
 
     def reshape(self, value, target, node, blocks):
@@ -91,7 +95,7 @@ class MeasureBackend:
             last = len(shape) - 1
             fld = fld.map(lambda a: a if not a.known else replace(a, dim=last, flat=True) if len(shape) == 1
                           else replace(a, unknown=True))
-        self.analysis.info.append(RowInfo(field=fld, path=blocks))
+        self.analysis.info.append(RowInfo(field=fld, path=self.path(node, blocks)))
         return Value(shape, fld)
 
     def op(self, name, values, args, node, blocks):
@@ -100,7 +104,7 @@ class MeasureBackend:
             fld = op_field(name, args, [v.shape for v in values], shape, [v.field for v in values])
         except (ConvcalcError, TypeError, ValueError, IndexError):
             fld = None  # never fail the table for a field
-        self.analysis.info.append(RowInfo(field=fld, path=blocks))
+        self.analysis.info.append(RowInfo(field=fld, path=self.path(node, blocks)))
         return Value(shape, fld)
 
     def concat(self, outputs, node, label, dim: int = 1):
@@ -110,7 +114,7 @@ class MeasureBackend:
         if axis >= 1:  # along a spatial axis the inputs' units are laid end to end: the field is unknown there
             fields = [f if f is None else f.on_dim(axis, lambda a: replace(a, unknown=True)) for f in fields]
         fld = union(fields)
-        self.analysis.info.append(RowInfo(field=fld, path=self.path()))
+        self.analysis.info.append(RowInfo(field=fld, path=self.path(node)))
         return Value(shape, fld)
 
 

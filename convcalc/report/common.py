@@ -1,10 +1,16 @@
 """What every report shares: numbers, shapes and byte sizes as text and JSON, tables, diagnostics."""
 from __future__ import annotations
 
+import re
+
 from convcalc.symbolic.dims import is_symbolic, render
 from convcalc.errors import UsageError
 
-FORMATS_HELP = "a tabulate format (simple, github, grid, psql, ...) or json"
+# formats for machines: every row, nothing around the table (no totals lines, no folding)
+DATA_FORMATS = ("json", "csv")
+ALIASES = {"markdown": "github", "md": "github"}  # what people type for tabulate's GitHub-flavoured Markdown
+TABLE_ROWS = 100  # a table longer than this folds by itself (shapes without --depth): report/metrics.default_depth
+GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+")
 
 
 def num(value) -> str:
@@ -32,17 +38,50 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def module_name(row, program) -> str:
+    """A row's name in a Python model's module tree (``layer1.0.conv1``), as torchinfo names it;
+    for a tensor operation, the submodule whose forward runs it; "" in a network file."""
+    path = getattr(row.node, "path", "")
+    if path:
+        return path
+    scopes = getattr(program, "scopes", None)
+    scope = scopes.get(id(row.node)) if scopes else None
+    return scope[-1].path if scope else ""
+
+
 def check_format(fmt: str) -> None:
     import tabulate
 
-    if fmt != "json" and fmt not in tabulate.tabulate_formats:
-        raise UsageError(f"unknown format {fmt!r}; choose json or one of: {', '.join(tabulate.tabulate_formats)}")
+    if fmt not in DATA_FORMATS and ALIASES.get(fmt, fmt) not in tabulate.tabulate_formats:
+        raise UsageError(f"unknown format {fmt!r}; choose json, csv or a table format: "
+                         f"{', '.join(tabulate.tabulate_formats)}")
+
+
+def framed(body: str, lines: list, fmt: str) -> str:
+    """A table and the lines under it (totals, notes); CSV is the rows alone, for a spreadsheet."""
+    return body if fmt == "csv" else body + "\n\n" + "\n".join(lines)
+
+
+def plain_number(cell) -> str:
+    """A CSV cell: 9,408 as 9408, for a spreadsheet to read as a number."""
+    text = "" if cell is None else str(cell)
+    return text.replace(",", "") if GROUPED.fullmatch(text) else text
 
 
 def table(rows, headers, fmt: str, colalign=None) -> str:
     import tabulate
 
     check_format(fmt)
+    if fmt == "csv":
+        import csv
+        import io
+
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(headers)
+        writer.writerows([[plain_number(cell) for cell in row] for row in rows])
+        return out.getvalue().rstrip("\n")
+    fmt = ALIASES.get(fmt, fmt)
     # tabulate 0.9 fails on colalign without rows
     return tabulate.tabulate(rows, headers=headers, tablefmt=fmt, disable_numparse=True,
                              colalign=colalign if rows else None)

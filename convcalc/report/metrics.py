@@ -12,12 +12,13 @@ from convcalc.errors import UsageError
 from convcalc.metrics.fields import Axis, Field
 from convcalc.metrics.measure import Measured, RowInfo
 from convcalc.metrics.memory import DTYPES, memory, output_bytes, total_macs
-from convcalc.report.common import byte_size, json_dim, json_shape, num, one_line, shape_text, table
+from convcalc.report.common import (TABLE_ROWS, byte_size, framed, json_dim, json_shape, module_name, num, one_line, shape_text,
+                                    table)
 from convcalc.symbolic.dims import render
 
-HEADERS = {"output": "output", "params": "params", "macs": "mult-adds", "memory": "memory", "rf": "rf",
+HEADERS = {"input": "input", "output": "output", "params": "params", "macs": "mult-adds", "memory": "memory", "rf": "rf",
            "kernel": "kernel", "stride": "stride", "padding": "padding"}
-ALIGN = {"output": "left", "params": "right", "macs": "right", "memory": "right", "rf": "left",
+ALIGN = {"input": "left", "output": "left", "params": "right", "macs": "right", "memory": "right", "rf": "left",
          "kernel": "left", "stride": "left", "padding": "left"}
 CONVENTION_TEXT = {
     "torchinfo": "torchinfo's convention",
@@ -133,11 +134,18 @@ class Entry:
     info: RowInfo
     folded: int = 1  # how many rows this entry stands for
     block: str = ""  # the folded block's label
+    module: str = ""  # its name in a Python model's module tree (layer1.0.conv1; layer1.0 folded)
+    input: tuple = ()  # the shape coming in (a folded block's: its first row's)
+
+
+def levels(info: RowInfo) -> tuple:
+    """The blocks around a row that --depth counts: def calls and a Python model's submodules, as
+    torchinfo counts modules (a repeat, residual or concat block is source structure, not a level)."""
+    return tuple(block for block in info.path if block.text is not None)
 
 
 def entries(analysis: Measured, convention: str, batch: int, dtype: str, depth: Optional[int]) -> list:
     width = DTYPES[dtype]
-    lines = analysis.source.splitlines() if depth is not None else []
     out: list = []
     keys: list = []
     for index, (row, info) in enumerate(zip(analysis.rows, analysis.info)):
@@ -145,16 +153,18 @@ def entries(analysis: Measured, convention: str, batch: int, dtype: str, depth: 
         fvcore = info.fmas * batch
         activation = output_bytes(row, batch, width)
         chosen = fvcore if convention == "fvcore" else torchinfo
-        if depth is None or len(info.path) < depth or (depth > 0 and not info.path):
+        path = levels(info)
+        if depth is None or len(path) < depth or (depth > 0 and not path):
             out.append(Entry(row.where, one_line(row.layer), row.shape, row.params, row.buffers, chosen,
-                             torchinfo, fvcore, activation, info))
+                             torchinfo, fvcore, activation, info, module=module_name(row, analysis.program),
+                             input=row.input))
             keys.append(None)
             continue
-        block = info.path[depth - 1] if depth > 0 else None
+        block = path[depth - 1] if depth > 0 else None
         key = block.uid if block else 0
         if keys and keys[-1] == key:
             entry = out[-1]
-            entry.shape, entry.info = row.shape, RowInfo(field=info.field, path=info.path[:depth])
+            entry.shape, entry.info = row.shape, RowInfo(field=info.field, path=path[:depth])
             entry.params += row.params
             entry.buffers += row.buffers
             entry.macs += chosen
@@ -163,24 +173,37 @@ def entries(analysis: Measured, convention: str, batch: int, dtype: str, depth: 
             entry.memory += activation
             entry.folded += 1
             continue
-        line, text, label = ((block.line, block_text(block, lines), block.label) if block else
-                             ("", "(the whole network)", "network"))
+        line, text, label = (block.line, block.text, block.label) if block else ("", "(the whole network)", "network")
         out.append(Entry(line, text, row.shape, row.params, row.buffers, chosen, torchinfo, fvcore, activation,
-                         RowInfo(field=info.field, path=info.path[:depth]), 1, label))
+                         RowInfo(field=info.field, path=path[:depth]), 1, label, block.path if block else "",
+                         row.input))
         keys.append(key)
     return out
 
 
-def block_text(block, lines: list) -> str:
-    """A def call as written; another block by its source line (``repeat 2:``)."""
-    if block.text is not None:
-        return block.text
-    line = lines[block.line - 1] if 0 < block.line <= len(lines) else ""
-    return line.split("#", 1)[0].strip() or block.label
+def default_depth(analysis: Measured) -> Optional[int]:
+    """The depth a table of more than TABLE_ROWS rows folds to when none is given: the deepest
+    whose table has at most TABLE_ROWS rows (1 at least), so that a ResNet-50 reads as its
+    stages and blocks with their totals; None when the table is short enough whole."""
+    if len(analysis.rows) <= TABLE_ROWS:
+        return None
+    deepest = max((len(levels(info)) for info in analysis.info), default=0)
+    for depth in range(deepest, 0, -1):
+        if len(entries(analysis, "torchinfo", 1, "float32", depth)) <= TABLE_ROWS:
+            return depth
+    return 1 if deepest else None
+
+
+def folded_line(analysis: Measured, depth: int) -> str:
+    shown = len(entries(analysis, "torchinfo", 1, "float32", depth))
+    return (f"{len(analysis.rows)} rows folded to {shown} at depth {depth} (each folded row shows its block's totals); "
+            "--depth all shows every row, --depth N chooses")
 
 
 def cell(entry: Entry, column: str) -> str:
     info = entry.info
+    if column == "input":
+        return shape_text(entry.input) if entry.input else ""
     if column == "output":
         return shape_text(entry.shape)
     if column == "params":
@@ -222,7 +245,13 @@ def totals_lines(analysis: Measured, convention: str, batch: int, dtype: str) ->
 
 
 def shapes_table(analysis: Measured, fmt: str, columns: tuple, convention: str = "torchinfo",
-                 batch: int = 1, dtype: str = "float32", depth: Optional[int] = None) -> str:
+                 batch: int = 1, dtype: str = "float32", depth: Optional[int] = None, auto: bool = False) -> str:
+    """``depth`` None: every row; ``auto``: fold as default_depth decides, and say so."""
+    if auto:
+        depth = default_depth(analysis)
+        if depth is not None:
+            table_text = shapes_table(analysis, fmt, columns, convention, batch, dtype, depth)
+            return table_text + "\n" + folded_line(analysis, depth)
     rows = []
     if analysis.input:
         first = {"output": shape_text(analysis.input)}
@@ -231,16 +260,21 @@ def shapes_table(analysis: Measured, fmt: str, columns: tuple, convention: str =
         if "memory" in columns:
             first["memory"] = byte_size(memory(analysis, batch, dtype).input)
         rows.append(["", "input"] + [first.get(c, "") for c in columns])
-    for entry in entries(analysis, convention, batch, dtype, depth):
+    listed = entries(analysis, convention, batch, dtype, depth)
+    for entry in listed:
         rows.append([entry.line, entry.layer] + [cell(entry, c) for c in columns])
     mem = memory(analysis, batch, dtype)
     totals = {"params": num(analysis.total_params), "macs": num(total_macs(analysis, convention, batch)),
               "memory": byte_size(mem.activations)}
     if any(c in totals for c in columns):
         rows.append(["", "total"] + [totals.get(c, "") for c in columns])
-    body = table(rows, ["line", "layer"] + [HEADERS[c] for c in columns], fmt,
-                 ("right", "left") + tuple(ALIGN[c] for c in columns))
-    return body + "\n\n" + "\n".join(totals_lines(analysis, convention, batch, dtype))
+    headers, align = ["line", "layer"] + [HEADERS[c] for c in columns], ("right", "left") + tuple(ALIGN[c] for c in columns)
+    if any(entry.module for entry in listed):  # a Python model: each row's name in the module tree
+        names = ([""] if analysis.input else []) + [entry.module for entry in listed] + [""] * len(rows)
+        rows = [[row[0], name] + row[1:] for row, name in zip(rows, names)]
+        headers, align = headers[:1] + ["module"] + headers[1:], align[:1] + ("left",) + align[1:]
+    body = table(rows, headers, fmt, align)
+    return framed(body, totals_lines(analysis, convention, batch, dtype), fmt)
 
 
 def memory_json(analysis: Measured, batch: int, dtype: str) -> dict:
@@ -260,7 +294,7 @@ def shapes_json(analysis: Measured, convention: str = "torchinfo", batch: int = 
     for entry in entries(analysis, convention, batch, dtype, depth):
         info = entry.info
         item = {"line": entry.line if entry.line != "" else None, "layer": entry.layer,
-                "output": json_shape(entry.shape), "params": json_dim(entry.params),
+                "input": json_shape(entry.input), "output": json_shape(entry.shape), "params": json_dim(entry.params),
                 "buffers": json_dim(entry.buffers), "macs": json_dim(entry.macs_torchinfo),
                 "macs_fvcore": json_dim(entry.macs_fvcore), "output_bytes": json_dim(entry.memory),
                 "rf": field_json(info.field),
@@ -270,6 +304,8 @@ def shapes_json(analysis: Measured, convention: str = "torchinfo", batch: int = 
                 "dilation": list(info.dilation) if info.dilation else None}
         if entry.block:
             item["block"], item["rows"] = entry.block, entry.folded
+        if entry.module:
+            item["module"] = entry.module
         layers.append(item)
     return {
         "path": analysis.path,
@@ -358,7 +394,7 @@ def rf_table(analysis: Measured, fmt: str) -> str:
                      field_part_text(fld, "jump"), field_part_text(fld, "start")])
     headers = ["line", "layer", "output", "kernel", "stride", "padding", "size", "jump", "start"]
     body = table(rows, headers, fmt, ("right", "left", "left", "left", "left", "left", "right", "right", "right"))
-    return body + "\n\n" + "\n".join(rf_lines(analysis))
+    return framed(body, rf_lines(analysis), fmt)
 
 
 def rf_summary_json(analysis: Measured):

@@ -8,7 +8,8 @@ followed, and the output is not shown.
 from __future__ import annotations
 
 from convcalc.engine.analysis import Analysis
-from convcalc.report.common import byte_size, json_dim, json_shape, num, one_line, shape_text, table
+from convcalc.report.common import (byte_size, framed, json_dim, json_shape, module_name, num, one_line, shape_text,
+                                    table)
 
 
 def output_text(analysis: Analysis) -> str:
@@ -74,10 +75,16 @@ def row_params(row) -> str:
 
 
 def shapes_table(analysis: Analysis, fmt: str, batch: int = 1) -> str:
+    names = [module_name(r, analysis.program) for r in analysis.rows]
+    named = any(names)  # a Python model: each row's name in the module tree, as torchinfo shows it
     rows = [["", "input", shape_text(analysis.input), ""]] if analysis.input else []
     rows += [[r.where, one_line(r.layer), shape_text(r.shape), row_params(r)] for r in analysis.rows]
-    body = table(rows, ["line", "layer", "output", "params"], fmt, ("right", "left", "left", "right"))
-    return body + "\n\n" + "\n".join(totals_lines(analysis, batch))
+    headers, align = ["line", "layer", "output", "params"], ("right", "left", "left", "right")
+    if named:
+        rows = [[row[0], name] + row[1:] for row, name in zip(rows, ([""] if analysis.input else []) + names)]
+        headers, align = headers[:1] + ["module"] + headers[1:], align[:1] + ("left",) + align[1:]
+    body = table(rows, headers, fmt, align)
+    return framed(body, totals_lines(analysis, batch), fmt)
 
 
 def shapes_json(analysis: Analysis, batch: int = 1) -> dict:
@@ -132,7 +139,7 @@ def params_table(analysis: Analysis, fmt: str) -> str:
         f"{label}: {num(total)}   trainable: {num(analysis.trainable_params)}   buffers: {num(analysis.total_buffers)}",
         f"size (float32): params {byte_size(total * 4)}, buffers {byte_size(analysis.total_buffers * 4)}",
     ] + status_lines(analysis)
-    return body + "\n\n" + "\n".join(lines)
+    return framed(body, lines, fmt)
 
 
 def params_json(analysis: Analysis) -> dict:

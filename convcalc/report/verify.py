@@ -1,7 +1,7 @@
 """The `convcalc verify` table and JSON (formatting only; convcalc/verify.py computes)."""
 from __future__ import annotations
 
-from convcalc.report.common import json_dim, json_shape, num, one_line, shape_text, table
+from convcalc.report.common import framed, json_dim, json_shape, num, one_line, shape_text, table
 from convcalc.report.shapes import shapes_json
 
 MARK = {True: "✓", False: "✗"}
@@ -28,7 +28,7 @@ def verify_table(v, fmt: str) -> str:
                      num(step.params) if step is not None else "-"])
     body = table(rows, ["line", "layer", "computed", "executed", "", "params", "executed params"], fmt,
                  ("right", "left", "left", "left", "center", "right", "right"))
-    return body + "\n\n" + "\n".join(verdict_lines(v))
+    return framed(body, verdict_lines(v), fmt)
 
 
 def verdict_lines(v) -> list:

@@ -19,6 +19,7 @@ from convcalc.engine.analysis import Analysis
 from convcalc.engine.derive import derive_input
 from convcalc.engine.evaluate import Evaluator
 from convcalc.engine.shapes import ShapeBackend
+from convcalc.engine.walk import Block
 from convcalc.errors import ConvcalcError, Span
 from convcalc.frontends.python.torch_api import CONCAT, FUNCTIONAL, SKIPPED_ARGS, WEIGHT_ARGS
 from convcalc.frontends.python.values import (OPS, Constant, Function, Instance, Layer, Opaque, Parameter, Sequential,
@@ -49,6 +50,11 @@ class Trace:
         self.derived: Optional[n.Input] = None
         self.shapes = ShapeBackend(Analysis(path, source))
         self.root: Optional[Tensor] = None
+        # the submodules whose forward is running, outermost first (as walk Blocks: tables fold by
+        # them, as torchinfo's depth does); scopes: id(emitted node) -> that stack when it came
+        self.scope: list = []
+        self.scopes: dict = {}
+        self.uids = 0
 
     def start(self, span: Span, shape: Optional[tuple], label: str = "x", name: Optional[str] = None) -> Tensor:
         tensor = Tensor(0, label, span, shape)
@@ -83,6 +89,8 @@ class Trace:
         if site is not None and id(node) not in self.sites:
             self.sites[id(node)] = (site, ("op", span.line, span.col), ())
         self.body.append(node)
+        if self.scope:
+            self.scopes[id(node)] = tuple(self.scope)
         shape = self.apply(node, operands)
         tensor = Tensor(len(self.body), label, span, shape)
         self.current = tensor
@@ -131,6 +139,15 @@ class Trace:
         symbols = tuple(d.id if isinstance(d, n.Name) else None for d in derived.dims)
         self.derived = n.Input(derived.dims, derived.span, None, derived.derived, symbols)
         self.root.shape = tuple(d.value if isinstance(d, n.Num) else derived_symbol(d) for d in derived.dims)
+
+    def enter(self, path: str, label: str, line: int) -> bool:
+        """A submodule's forward starts (a container's items run inside it); False for the model
+        itself and for a module already entered (a Sequential subclass runs as its container)."""
+        if not path or (self.scope and self.scope[-1].path == path):
+            return False
+        self.uids += 1
+        self.scope.append(Block(self.uids, label, line, label, path))
+        return True
 
     def finish(self) -> list:
         out: list = []
@@ -185,14 +202,19 @@ class Tracing:
             if module.poisoned:
                 raise Unfollowable(f"the {module.cls.name} object is not known ({module.poisoned})", node)
             forward = module.cls.lookup("forward")
-            if isinstance(forward, Function):
-                module.traced = True
-                return self.invoke(forward, [module] + args, kwargs, node)
+            if isinstance(forward, Function) or (module.base is None and module.cls.container == "sequential"):
+                entered = trace.enter(self.module_paths.get(id(module), ""), module.cls.name,
+                                      self.src.span(node).line if node is not None else 0)
+                try:
+                    module.traced = True
+                    if isinstance(forward, Function):
+                        return self.invoke(forward, [module] + args, kwargs, node)
+                    return self.call_module(as_container(module), args, kwargs, node)  # nn.Sequential's forward
+                finally:
+                    if entered:
+                        trace.scope.pop()
             if module.base is not None:  # a subclass of a layer without a forward of its own: the layer
                 return self.call_module(module.base, args, kwargs, node)
-            if module.cls.container == "sequential":  # nn.Sequential's forward: its modules in order
-                module.traced = True
-                return self.call_module(as_container(module), args, kwargs, node)
             raise Unfollowable(f"{module.cls.name} has no forward", node)
         if isinstance(module, Layer) and module.name.startswith("MaxUnpool") and len(args) + len(kwargs) >= 2:
             args, kwargs = self.unpool_input(module, args, kwargs, node)  # unpool(x, indices[, output_size])
@@ -200,8 +222,14 @@ class Tracing:
             raise Unfollowable(f"{describe(module)} called with {len(args)} arguments", node)
         x = self.tensor_arg(args[0], node)
         if isinstance(module, Sequential):
-            for item in module.items:
-                x = self.call_module(item, [x], {}, node)
+            entered = trace.enter(self.module_paths.get(id(module), ""), "Sequential",
+                                  self.src.span(node).line if node is not None else 0)
+            try:
+                for item in module.items:
+                    x = self.call_module(item, [x], {}, node)
+            finally:
+                if entered:
+                    trace.scope.pop()
             return x
         if isinstance(module, Layer):
             site = self.src.span(node) if node is not None else module.call.span

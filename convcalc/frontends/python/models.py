@@ -176,7 +176,9 @@ def trace_model(interp: Interp, src: Source, name: str, value, where, comment_no
         result.problems.append(problem)
     given = override or comment or fallback
     tree, unknown_parts = module_tree(value)
-    interp.module_paths = {id(layer): path for path, layer in tree}
+    # every module's path (submodules too: tables fold by them), then each layer's as module_tree has it
+    interp.module_paths = {id(module): path for path, module in tree_of(value)}
+    interp.module_paths.update((id(layer), path) for path, layer in tree)
     attempt = follow(interp, src, name, value, where, given, symbolic=True)
     if (attempt.size_decision or attempt.shape_error) and given is not None and not all_symbolic(given):
         # a condition on a size, or a size the symbolic rules cannot take: follow the given sizes themselves
@@ -204,7 +206,8 @@ def trace_model(interp: Interp, src: Source, name: str, value, where, comment_no
     parameters = tuple((path, parameter.count, parameter.trainable) for path, parameter in tree
                        if isinstance(parameter, Parameter))
     program = n.Program(tuple(inputs + body + attempt.outputs), src.text, src.path, name, tuple(attempt.notes),
-                        n.PYTHON, attempt.stopped, registered, not unknown_parts, parameters, frozenset(frozen))
+                        n.PYTHON, attempt.stopped, registered, not unknown_parts, parameters, frozenset(frozen),
+                        trace.scopes)
     return PythonModel(program, trace.sites, attempt.stopped is None, comment is not None, interp, instances)
 
 
