@@ -44,14 +44,15 @@ def heavy(modules: set) -> set:
 @pytest.mark.parametrize("args, needed", [
     (["size", "32", "-k", "3"], set()),
     (["size", "32", "--solve", "16", "-k", "3"], set()),
-    (["shapes", COURSE], {"tabulate"}),
-    (["params", COURSE], {"tabulate"}),
+    (["shapes", COURSE], set()),  # the simple table is drawn without tabulate (report/common.simple_table)
+    (["params", COURSE], set()),
+    (["shapes", COURSE, "--format", "grid"], {"tabulate"}),
     (["shapes", COURSE, "--format", "json"], {"json"}),
     (["lint", COURSE], set()),
     (["lint", COURSE, "--format", "json"], {"json"}),
     (["lint", MODEL], {"convcalc.frontends.python.models"}),
     (["lint", SYMBOLIC], {"convcalc.inputs"}),
-    (["shapes", MODEL], {"tabulate", "convcalc.frontends.python.models"}),
+    (["shapes", MODEL], {"convcalc.frontends.python.models"}),
     (["verify", COURSE], {"tabulate", EXECUTOR, "convcalc.verify"}),
 ])
 def test_a_command_imports_only_what_it_needs(args, needed, tmp_path):

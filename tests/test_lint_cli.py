@@ -259,6 +259,35 @@ def test_config_found_walking_up_and_errors(tmp_path):
     assert run(["a/b/w.net"], tmp_path).exit_code == 2
 
 
+@pytest.mark.parametrize("text, fragment", [
+    ('tool = "convcalc"\n', "`tool` must be a table ([tool.convcalc]), not str 'convcalc'"),
+    ('[tool]\nconvcalc = 3\n', "`tool.convcalc` must be a table ([tool.convcalc]), not int '3'"),
+    ('tool = ["convcalc"]\n', "`tool` must be a table"),
+])
+def test_a_tool_that_is_not_a_table_is_a_usage_error(tmp_path, text, fragment):
+    """Found by the second hostile round: `tool = "convcalc"` was an AttributeError."""
+    (tmp_path / "pyproject.toml").write_text(text)
+    (tmp_path / "w.net").write_text(WARNED)
+    result = run(["w.net"], tmp_path)
+    assert result.exit_code == 2, result.output
+    assert fragment in result.output and "Traceback" not in result.output
+
+
+def test_python_310_reads_the_configuration_with_tomli_or_says_it_cannot(tmp_path, monkeypatch):
+    """No tomllib (Python 3.10): tomli where installed; otherwise a note on every run, never silence."""
+    import tomllib
+
+    (tmp_path / "pyproject.toml").write_text('[tool.convcalc]\nselect = ["CC1"]\n')
+    (tmp_path / "w.net").write_text(WARNED)
+    monkeypatch.setitem(sys.modules, "tomllib", None)  # import tomllib now fails, as on 3.10
+    monkeypatch.setitem(sys.modules, "tomli", tomllib)  # the backport: the same API
+    assert run(["w.net"], tmp_path).exit_code == 0  # read: select CC1 leaves out the warning
+    monkeypatch.setitem(sys.modules, "tomli", None)
+    result = run(["w.net"], tmp_path)
+    assert "[tool.convcalc] is not read" in result.output and "pip install 'convcalc[toml]'" in result.output
+    assert result.exit_code == 1  # the configuration skipped: the warning is a finding again
+
+
 def test_python_model_without_input_runs_the_size_free_checks(tmp_path):
     (tmp_path / "m.py").write_text(textwrap.dedent("""\
         import torch.nn as nn

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from convcalc.cli import cli
@@ -184,3 +186,26 @@ def test_inputs_takes_text_or_json_only():
         assert invoke("inputs", EXAMPLES / "symbolic_cnn.net", "--format", fmt).exit_code == 0
     bad = invoke("inputs", EXAMPLES / "symbolic_cnn.net", "--format", "grid")
     assert bad.exit_code == 2 and "inputs prints a report, not a table: --format text (the default) or json" in bad.stderr
+
+
+# ---------------------------------------------------------------- the simple format without tabulate
+
+CELL = st.one_of(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=12),
+                 st.integers(-10**6, 10**6))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 5).flatmap(lambda width: st.tuples(
+    st.lists(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=10), min_size=width,
+             max_size=width),
+    st.lists(st.lists(CELL, min_size=width, max_size=width), min_size=1, max_size=6),
+    st.lists(st.sampled_from(["left", "right", "center"]), min_size=width, max_size=width))))
+def test_simple_table_is_tabulates_simple_format(case):
+    import tabulate
+
+    from convcalc.report.common import simple_table
+
+    headers, rows, align = case
+    headers = [h.strip() for h in headers]  # tabulate strips headers too; ours are written without spaces
+    expected = tabulate.tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True, colalign=align)
+    assert simple_table(rows, headers, align) == expected

@@ -3,8 +3,11 @@
 The nearest pyproject.toml that has a ``[tool.convcalc]`` table applies (as ruff does).
 Keys: ``select``, ``ignore``, ``exclude`` (lists), ``input`` (``"3x32x32"``),
 ``per-file-input`` (a table of glob -> dims) and ``per-file-ignores`` (glob -> list of
-codes); globs are relative to the directory of that pyproject.toml. On Python < 3.11, which
-has no ``tomllib``, configuration is skipped with a note (convcalc has no TOML dependency).
+codes); globs are relative to the directory of that pyproject.toml. On Python 3.10, which
+has no ``tomllib``, its backport ``tomli`` is used when installed (``pip install
+'convcalc[toml]'``); without it the configuration is skipped with a note that says so, every
+run. convcalc's runtime dependencies stay click and tabulate (the project's rule), so tomli is
+an extra, not a dependency.
 """
 from __future__ import annotations
 
@@ -98,23 +101,44 @@ class ConfigFinder:
             raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
         if b"tool.convcalc" not in data and b"convcalc" not in data:
             return None
+        toml = toml_reader()
+        if toml is None:
+            note = (f"{path}: [tool.convcalc] is not read: Python {sys.version_info[0]}.{sys.version_info[1]} has no "
+                    "tomllib; pip install 'convcalc[toml]' (tomli) to read it; configuration skipped")
+            if note not in self.notes:
+                self.notes.append(note)
+            return None
         try:
-            import tomllib
-        except ImportError:
-            if sys.version_info < (3, 11):
-                note = f"{path}: [tool.convcalc] is not read on Python < 3.11 (no tomllib); configuration skipped"
-                if note not in self.notes:
-                    self.notes.append(note)
-                return None
-            raise
-        try:
-            document = tomllib.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            document = toml.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, toml.TOMLDecodeError) as exc:
             raise UsageError(f"{path}: invalid TOML: {exc}") from None
-        table = document.get("tool", {}).get("convcalc")
+        tool = document.get("tool", {})
+        if not isinstance(tool, dict):
+            raise UsageError(f"{path}: `tool` must be a table ([tool.convcalc]), not {type(tool).__name__} "
+                             f"{str(tool)[:40]!r}")
+        table = tool.get("convcalc")
         if table is None:
             return None
+        if not isinstance(table, dict):
+            raise UsageError(f"{path}: `tool.convcalc` must be a table ([tool.convcalc]), not "
+                             f"{type(table).__name__} {str(table)[:40]!r}")
         return parse_table(table, path)
+
+
+def toml_reader():
+    """tomllib (Python 3.11+), else its backport tomli where installed, else None."""
+    try:
+        import tomllib
+
+        return tomllib
+    except ImportError:
+        pass
+    try:
+        import tomli
+
+        return tomli
+    except ImportError:
+        return None
 
 
 def parse_table(table, path: str) -> Config:

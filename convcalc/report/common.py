@@ -50,6 +50,8 @@ def module_name(row, program) -> str:
 
 
 def check_format(fmt: str) -> None:
+    if fmt == "simple" or fmt in DATA_FORMATS:
+        return  # known without importing tabulate (start-up: see simple_table)
     import tabulate
 
     if fmt not in DATA_FORMATS and ALIASES.get(fmt, fmt) not in tabulate.tabulate_formats:
@@ -68,10 +70,42 @@ def plain_number(cell) -> str:
     return text.replace(",", "") if GROUPED.fullmatch(text) else text
 
 
+def simple_table(rows, headers, colalign) -> str:
+    """tabulate's "simple" format for cells of plain ASCII text, without importing tabulate and
+    what it imports (7 ms of a 60 ms start): column width the widest cell or the header plus two,
+    two spaces between columns, cells stripped, lines without trailing spaces. tests/test_tables.py
+    checks it against tabulate itself on generated tables."""
+    cells = [["" if cell is None else str(cell).strip() for cell in row] for row in rows]
+    widths = [max([len(header) + 2] + [len(row[i]) for row in cells]) for i, header in enumerate(headers)]
+
+    def line(values) -> str:
+        out = []
+        for value, width, align in zip(values, widths, colalign):
+            if align == "right":
+                out.append(value.rjust(width))
+            elif align == "center":
+                left = (width - len(value)) // 2
+                out.append(" " * left + value + " " * (width - len(value) - left))
+            else:
+                out.append(value.ljust(width))
+        return "  ".join(out).rstrip()
+
+    return "\n".join([line(headers), "  ".join("-" * w for w in widths)] + [line(row) for row in cells])
+
+
+def plain_text(rows, headers) -> bool:
+    """Every cell and header is ASCII text of one line (the cells simple_table renders as tabulate does)."""
+    return all(isinstance(cell, (str, int)) and not isinstance(cell, bool) and str(cell).isascii() and
+               "\n" not in str(cell) for row in [headers, *rows] for cell in row)
+
+
 def table(rows, headers, fmt: str, colalign=None) -> str:
+    check_format(fmt)
+    if fmt == "simple" and rows and colalign is not None and len(colalign) == len(headers) and \
+            all(len(row) == len(headers) for row in rows) and plain_text(rows, headers):
+        return simple_table(rows, headers, colalign)
     import tabulate
 
-    check_format(fmt)
     if fmt == "csv":
         import csv
         import io
