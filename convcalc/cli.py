@@ -321,12 +321,17 @@ def inputs(net, expr, input_dims, fmt, model, train, limit):
 
     if fmt not in ("simple", "text", "json"):  # a report, not a table: checked before the search runs
         raise UsageError(f"inputs prints a report, not a table: --format text (the default) or json, not {fmt!r}")
+    from convcalc.report.progress import Progress
+
+    def inputs_bar(total: int):
+        return Progress(total, what="inputs")
+
     programs, override = load_network(net, expr, input_dims, model, train)
     reports = []
     for program in programs:
         try:
             with SearchBudget("deciding which input sizes are valid"):
-                result = analyse_inputs(program, override, limit)
+                result = analyse_inputs(program, override, limit, progress=inputs_bar)
         except OverBudget as exc:
             raise refusal(f"{exc}; give one size with --input", program) from None
         except ConvcalcError as exc:  # no input line: reported as shapes reports it

@@ -528,3 +528,28 @@ def test_a_view_to_fixed_sizes_is_an_equation(tmp_path):
     values = range(1, 80)
     accepted, exact = brute_force(program, values)
     assert accepted == {28, 29} and exact == {28}
+
+
+def test_the_integer_walks_show_progress_on_a_terminal():
+    """inputs of a long period walks thousands of sizes: a bar (on a terminal only), cleared at the end."""
+    import io
+
+    from convcalc.inputs.analysis import analyse_inputs
+    from convcalc.report.progress import Progress
+
+    stream = io.StringIO()
+    bars = []
+
+    def factory(total):
+        bars.append(Progress(total, stream, delay=0.0, force=True, what="inputs"))
+        return bars[-1]
+
+    report = analyse_inputs(parse("input 1xL\nConv1d(1, 1, 3, stride=64)\nMaxPool1d(4)\n", "t.net"), progress=factory)
+    assert report.symbols and len(bars) == 1
+    drawn = stream.getvalue()
+    assert f"\rinputs [" in drawn and f"L = 64 of {bars[0].total:,}" in drawn
+    assert drawn.endswith("\r\x1b[K")  # cleared: the report is printed on a clean line
+    piped = io.StringIO()  # not a terminal: nothing
+    analyse_inputs(parse("input 1xL\nConv1d(1, 1, 3, stride=64)\n", "t.net"),
+                   progress=lambda total: Progress(total, piped, delay=0.0, what="inputs"))
+    assert piped.getvalue() == ""

@@ -15,13 +15,14 @@ class Row:
     concat, view or other tensor operation of a block. ``shared``: a later call of a layer
     object already counted (its parameters are shown, not added again; its mult-adds are)."""
 
-    __slots__ = ("node", "layer", "name", "input", "shape", "params", "buffers", "formula", "kind", "geometry",
-                 "global_pool", "path", "trainable", "shared", "one_line")
+    __slots__ = ("node", "_layer", "name", "input", "shape", "params", "buffers", "formula", "kind", "geometry",
+                 "global_pool", "path", "trainable", "shared", "one_line", "_resolve")
 
     def __init__(self, node, layer: str, name: str, input: tuple, shape: tuple, params: dims.Dim = 0,
                  buffers: dims.Dim = 0, formula: str = "", kind: str = "other", geometry: Optional[tuple] = None,
                  global_pool: bool = False, blocks: tuple = (), trainable: bool = True, shared: bool = False):
-        self.node, self.layer, self.name, self.input, self.shape = node, layer, name, input, shape
+        self.node, self._layer, self.name, self.input, self.shape = node, layer, name, input, shape
+        self._resolve = None  # (parameter names, bound values): the layer text resolved when a report asks
         self.params, self.buffers, self.formula, self.kind = params, buffers, formula, kind
         # path: the walk's Block records around the row, outermost first
         self.geometry, self.global_pool, self.path, self.trainable = geometry, global_pool, blocks, trainable
@@ -30,6 +31,15 @@ class Row:
 
     def __repr__(self):
         return f"Row(line {self.line}, {self.layer!r} -> {self.shape})"
+
+    @property
+    def layer(self) -> str:
+        """The call as tables show it: with its arguments resolved (convcalc/engine/resolved.py)."""
+        if self._resolve is not None:
+            from convcalc.engine.resolved import resolved_call
+
+            self._layer, self._resolve = resolved_call(self.node, *self._resolve), None
+        return self._layer
 
     @property
     def line(self) -> int:

@@ -81,7 +81,7 @@ def uses_names(expr) -> bool:
 
 def resolved_call(call: n.Call, params, values: dict) -> str:
     """``call`` with each argument that uses a name shown as its bound value; ``params``: the
-    layer's parameter names in order (positional arguments bind to them), ``values`` the bound
+    layer's parameters in order, (name, default) pairs (positional arguments bind to them), ``values`` the bound
     arguments. The text as written when it uses no names, or when an argument cannot be
     matched to a value: a layer taking ``*args``, a Python call whose text passes other
     arguments than the call has (``F.avg_pool2d(out, 4)``: the tensor)."""
@@ -93,7 +93,7 @@ def resolved_call(call: n.Call, params, values: dict) -> str:
             written_arguments(text) != len(call.args) + len(call.kwargs):
         return text
     parts = []
-    for name, expr in zip(params, call.args):
+    for (name, _), expr in zip(params, call.args):
         parts.append(shown(expr, values.get(name, _MISSING)))
     for key, expr, _ in call.kwargs:
         parts.append(f"{key}={shown(expr, values.get(key, _MISSING))}")

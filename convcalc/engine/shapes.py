@@ -9,7 +9,6 @@ from convcalc import nodes as n
 from convcalc.engine.analysis import Analysis, Registered, Row
 from convcalc.engine.evaluate import fail
 from convcalc.engine.ops import output_shape
-from convcalc.engine.resolved import resolved_call
 from convcalc.engine.walk import Walker, argument_span
 from convcalc.errors import ConvcalcError, mismatch
 from convcalc.layers.common import Result, fmt_shape, is_size, product
@@ -59,10 +58,10 @@ class ShapeBackend:
         trainable = result.trainable and (instance is None or instance not in self.frozen)
         if instance is not None:
             self.analysis.instances.add(instance)
-        text = resolved_call(call, [p for p, _ in spec.params], args.values)
-        self.analysis.add_row(Row(call, text, spec.name, shape, result.shape, result.params,
-                                  result.buffers, result.formula, result.kind, result.geometry,
-                                  result.global_pool, blocks, trainable, shared))
+        row = Row(call, call.text, spec.name, shape, result.shape, result.params, result.buffers, result.formula,
+                  result.kind, result.geometry, result.global_pool, blocks, trainable, shared)
+        row._resolve = (spec.params, args.values)  # the text with values, worked out when a report asks
+        self.analysis.add_row(row)
         self.padded_row, self.padded_tail = (self.analysis.rows[-1], result.tail) if result.tail else (None, ())
         return result.shape
 

@@ -31,15 +31,28 @@ MAX_CALL_DEPTH = 50  # nested def calls
 
 class Block:
     """One enclosing def call, repeat, residual or concat, with an identity of its own (``uid``):
-    two calls of one def are two blocks. ``text`` is the call as written (with the values it was
-    called with); for the other blocks it is None and reports show the block's source line. A
-    Python model's submodule is a block too (the frontend's scopes), with its ``path`` in the
-    module tree (``layer1.0``)."""
+    two calls of one def are two blocks. ``text`` is the call as written, with the values it was
+    called with (worked out when a report asks: a search walks a network thousands of times);
+    for the other blocks it is None and reports show the block's source line. A Python model's
+    submodule is a block too (the frontend's scopes), with its ``path`` in the module tree
+    (``layer1.0``)."""
 
-    __slots__ = ("uid", "label", "line", "text", "path")
+    __slots__ = ("uid", "label", "line", "path", "_text", "_call")
 
-    def __init__(self, uid: int, label: str, line: int, text: Optional[str] = None, path: str = ""):
-        self.uid, self.label, self.line, self.text, self.path = uid, label, line, text, path
+    def __init__(self, uid: int, label: str, line: int, text: Optional[str] = None, path: str = "", call=None):
+        self.uid, self.label, self.line, self.path = uid, label, line, path
+        self._text, self._call = text, call  # call: (statement, args, kwargs) of a def call
+
+    @property
+    def text(self) -> Optional[str]:
+        if self._call is not None:
+            self._text, self._call = resolved_def_call(*self._call), None
+        return self._text
+
+    @property
+    def named(self) -> bool:
+        """A def call or a submodule: a level of --depth."""
+        return self._call is not None or self._text is not None
 
     def __repr__(self):
         return f"Block({self.uid}, {self.label!r}, line {self.line})"
@@ -325,14 +338,14 @@ class Walker:
         except BindError as exc:
             raise fail(codes.ARGUMENT, exc.message, stmt) from None
         self.calls.append(definition.name)
-        self.enter(definition.name, stmt, resolved_def_call(stmt, args, kwargs))
+        self.enter(definition.name, stmt, call=(stmt, args, kwargs))
         self.walk(definition.body, Frame(ChainMap(local, self.globals)))
         self.blocks.pop()
         self.calls.pop()
 
-    def enter(self, label: str, stmt, text: Optional[str] = None) -> None:
+    def enter(self, label: str, stmt, text: Optional[str] = None, call=None) -> None:
         self.uids += 1
-        self.blocks.append(Block(self.uids, label, stmt.span.line, text))
+        self.blocks.append(Block(self.uids, label, stmt.span.line, text, call=call))
 
 
 def input_hint(shape: tuple, spec, bound, code: str) -> str:

@@ -118,9 +118,10 @@ def symbolise(given: n.Input):
 
 
 def analyse_inputs(program, input_override: Optional[n.Input] = None, limit: int = DEFAULT_LIMIT,
-                   brute_force: bool = True) -> InputsReport:
+                   brute_force: bool = True, progress=None) -> InputsReport:
     """The report of `convcalc inputs`; with brute_force=False an unprovable network is only
-    marked not proven (no fallback run of the integer engine: lint uses that)."""
+    marked not proven (no fallback run of the integer engine: lint uses that). ``progress``: a
+    factory of progress bars for the integer walks (the command passes one drawn on a terminal)."""
     report = InputsReport(program.path, limit=limit)
     given = input_line(program, input_override)
     if given is None:  # the walk's own error, where it would stop (exit 1, as for shapes)
@@ -144,14 +145,14 @@ def analyse_inputs(program, input_override: Optional[n.Input] = None, limit: int
         return fallback(report, program, given, f"the symbolic walk stops: {report.error.message}", brute_force)
     try:
         for name in names:
-            report.symbols.append(decide(program, given, {}, name, symbolic))
+            report.symbols.append(decide(program, given, {}, name, symbolic, progress))
         if len(names) > 1:
             first = dims.sym(names[0])
             base = {name: first for name in names}
             square = trace(program, given, base, False)
             if not square.ok:
                 raise NotProven(f"with {' = '.join(names)} the symbolic walk stops: {square.analysis.error.message}")
-            report.square = decide(program, given, base, names[0], square)
+            report.square = decide(program, given, base, names[0], square, progress)
             report.joint = joint_equations(symbolic, square, report)
     except NotProven as exc:
         return fallback(report, program, given, str(exc), brute_force)

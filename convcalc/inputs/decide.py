@@ -189,10 +189,21 @@ def accepted_by_rules(symbolic: Trace, name: str, found: Plan) -> IntSet:
     return accepted
 
 
-def decide(program, given, base: dict, name: str, symbolic: Trace) -> SymbolResult:
-    """The valid and exact sets of the symbol ``name`` (see the module docstring)."""
-    only = frozenset({name})
+def decide(program, given, base: dict, name: str, symbolic: Trace, progress=None) -> SymbolResult:
+    """The valid and exact sets of the symbol ``name`` (see the module docstring); ``progress``,
+    a factory of bars (report/progress.py), is told how far the integer walks are."""
     found = plan(symbolic, name)
+    bar = progress(found.top) if progress is not None else None
+    try:
+        return walked(program, given, base, name, symbolic, found, bar)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def walked(program, given, base: dict, name: str, symbolic: Trace, found: Plan, bar) -> SymbolResult:
+    """decide's integer walks, name = 1..top, and the sets they give."""
+    only = frozenset({name})
     qps, period, top = found.qps, found.period, found.top
 
     valid, exact = set(), set()
@@ -200,6 +211,8 @@ def decide(program, given, base: dict, name: str, symbolic: Trace) -> SymbolResu
     fires = defaultdict(set)
     failures = {}
     for s in range(1, top + 1):
+        if bar is not None and s % 64 == 0:
+            bar.update(s, f"{name} = {s:,} of {top:,}")
         values = {name: s}
         values.update((key, dims.substitute(v, {name: s})) for key, v in base.items())
         concrete = trace(program, given, values, True)

@@ -141,7 +141,7 @@ class Entry:
 def levels(info: RowInfo) -> tuple:
     """The blocks around a row that --depth counts: def calls and a Python model's submodules, as
     torchinfo counts modules (a repeat, residual or concat block is source structure, not a level)."""
-    return tuple(block for block in info.path if block.text is not None)
+    return tuple(block for block in info.path if block.named)
 
 
 def entries(analysis: Measured, convention: str, batch: int, dtype: str, depth: Optional[int]) -> list:

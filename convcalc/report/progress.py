@@ -12,8 +12,9 @@ class Progress:
     """A bar on stderr, drawn only on a terminal and only once a run has taken a second."""
 
     def __init__(self, total: int, stream=None, delay: float = PROGRESS_DELAY, clock=time.monotonic, width: int = 30,
-                 force: bool = False):
+                 force: bool = False, what: str = "verify"):
         self.total = max(total, 1)
+        self.what = what
         self.stream = stream if stream is not None else sys.stderr
         self.delay = delay
         self.clock = clock
@@ -29,7 +30,7 @@ class Progress:
         fraction = min(max(done / self.total, 0.0), 1.0)
         filled = int(fraction * self.width)
         bar = "#" * filled + "-" * (self.width - filled)
-        self.stream.write(f"\rverify [{bar}] {fraction:4.0%} {label}\x1b[K")
+        self.stream.write(f"\r{self.what} [{bar}] {fraction:4.0%} {label}\x1b[K")
         self.stream.flush()
         self.drawn = True
 
