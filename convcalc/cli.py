@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 
 import click
 
 from convcalc import __version__
-from convcalc.errors import ConvcalcError, UsageError
+from convcalc.errors import ConvcalcError, UsageError, printable
 
 
 class Failure(click.ClickException):
@@ -92,6 +93,24 @@ def load_network(net, expr, input_dims, model, training=False):
     return programs, override
 
 
+EQUATION_CODES = {"linear": "CC102", "channels": "CC101", "layernorm": "CC106", "add": "CC104", "concat": "CC105",
+                  "view": "CC107"}
+
+
+def nothing_accepted(result, program) -> ConvcalcError:
+    """The error of an input no size of which every layer accepts: at the first equation no size
+    solves, else at the input line."""
+    conditions = [(j.constraint, j.square) for j in result.joint] + \
+        [(c.constraint, c.holds) for symbol in result.symbols for c in symbol.conditions]
+    for c, holds in conditions:
+        if holds is not None and holds.is_empty:
+            return ConvcalcError(EQUATION_CODES.get(c.kind, "CC106"), f"no input size is accepted: {c.label} needs "
+                                 f"{c.equation()}, which no size solves (the conditions are below)", c.node.span)
+    given = program.input
+    return ConvcalcError("CC106", "no input size is accepted by every layer (the sizes each symbol allows are below)",
+                         given.span if given is not None else None)
+
+
 class DepthType(click.ParamType):
     """--depth N (0..1000) or all."""
 
@@ -121,12 +140,12 @@ def emit(items, fmt: str, as_table, as_json, analysis=lambda item: item, failed=
             click.echo(notice, err=True)
     if fmt == "json":
         data = [as_json(item) for item in items]
-        click.echo(dump(data[0] if len(data) == 1 else {"models": data}))
+        click.echo(printable(dump(data[0] if len(data) == 1 else {"models": data}), lines=True))
     else:
         texts = [as_table(item) for item in items]
         if len(items) > 1:
             texts = [f"model {analysis(item).path}\n{text}" for item, text in zip(items, texts)]
-        click.echo("\n\n".join(texts))
+        click.echo(printable("\n\n".join(texts), lines=True))  # the last guard: no input text acts on a terminal
     if any(failed(item) for item in items):
         sys.exit(1)
 
@@ -174,12 +193,13 @@ def shapes(net, expr, input_dims, fmt, model, train, batch, columns, convention,
     """
     auto = depth is None and fmt not in ("json", "csv")  # a long table folds by itself; data keeps every row
     depth = None if depth == "all" else depth
-    plain = columns is None and convention == "torchinfo" and dtype == "float32" and depth is None
-    if plain:
+    programs, override = load_network(net, expr, input_dims, model, train)  # once: stdin is read once
+    if columns is None and convention == "torchinfo" and dtype == "float32" and depth is None:
+        from convcalc.engine.shapes import analyse
         from convcalc.report import shapes as report
         from convcalc.report.common import TABLE_ROWS
 
-        analyses = analyse_all(net, expr, input_dims, model, train=train)
+        analyses = [analyse(program, override) for program in programs]
         if not auto or all(len(a.rows) <= TABLE_ROWS for a in analyses):
             emit(analyses, fmt, lambda a: report.shapes_table(a, fmt, batch), lambda a: report.shapes_json(a, batch))
             return
@@ -187,7 +207,7 @@ def shapes(net, expr, input_dims, fmt, model, train, batch, columns, convention,
     from convcalc.report import metrics as report
 
     chosen = report.parse_columns(columns)
-    emit(analyse_all(net, expr, input_dims, model, measure, train), fmt,
+    emit([measure(program, override) for program in programs], fmt,
          lambda a: report.shapes_table(a, fmt, chosen, convention, batch, dtype, depth, auto and depth is None),
          lambda a: report.shapes_json(a, convention, batch, dtype, depth))
 
@@ -337,14 +357,15 @@ def inputs(net, expr, input_dims, fmt, model, train, limit):
         except ConvcalcError as exc:  # no input line: reported as shapes reports it
             click.echo(exc.diagnostic(program.path, program.source).render(), err=True)
             sys.exit(1)
-        if result.error is not None and result.accepted is not None and result.accepted.is_empty:
-            click.echo(result.error.diagnostic(program.path, program.source).render(), err=True)
+        if result.accepted is not None and result.accepted.is_empty:  # exit 1: say where, with a position
+            problem = result.error or nothing_accepted(result, program)
+            click.echo(problem.diagnostic(program.path, program.source).render(), err=True)
         reports.append(result)
     if fmt == "json":
         data = [report.inputs_json(r) for r in reports]
-        click.echo(dump(data[0] if len(data) == 1 else {"models": data}))
+        click.echo(printable(dump(data[0] if len(data) == 1 else {"models": data}), lines=True))
     else:
-        click.echo("\n\n".join(report.inputs_text(r) for r in reports))
+        click.echo(printable("\n\n".join(report.inputs_text(r) for r in reports), lines=True))
     if any(r.accepted is not None and r.accepted.is_empty for r in reports):
         sys.exit(1)
 
@@ -370,9 +391,12 @@ def inputs(net, expr, input_dims, fmt, model, train, limit):
 @click.option("--list-codes", is_flag=True, help="List the codes with their severity and meaning.")
 @click.option("--strict", is_flag=True, help="A model followed partly or not at all is a finding (CC301, CC302); "
               "also strict = true in [tool.convcalc].")
+@click.option("--hook", is_flag=True, hidden=True,
+              help="As the pre-commit hook runs it: the trailing arguments that are paths are file names, even one "
+                   "named like an option (the console script moves them after --: see hook_arguments).")
 @handle_errors
 def lint(paths, select, ignore, exclude, input_dims, fmt, verbose, quiet, stats, exit_zero, color, stdin_filename,
-         list_codes, strict):
+         list_codes, strict, hook):
     """Diagnostics for network files (.net) and PyTorch model definitions (.py); the pre-commit hook.
 
     Exit 0 when clean, 1 on any finding, 2 on usage or configuration errors.
@@ -434,4 +458,64 @@ def verify(net, expr, input_dims, fmt, model, train, seed, batch, max_macs):
 
 
 def main() -> None:
-    cli(prog_name="convcalc")
+    """The console script: what no command can catch is caught here, as a message and exit 2
+    (a full output device, a closed pipe, memory), never a traceback."""
+    sys.argv[1:] = hook_arguments(sys.argv[1:])
+    try:
+        cli(prog_name="convcalc", standalone_mode=False)
+        sys.stdout.flush()
+    except click.exceptions.Exit as exc:
+        finish(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        finish(exc.exit_code)
+    except click.exceptions.Abort:
+        finish(1, "convcalc: aborted")
+    except SystemExit as exc:
+        finish(exc.code if isinstance(exc.code, int) else 1)
+    except BrokenPipeError:  # `convcalc shapes net | head`: the reader left; nothing more to say
+        finish(0, quiet=True)
+    except OSError as exc:
+        finish(2, f"convcalc: error: cannot write the output: {exc.strerror or exc}")
+    except MemoryError:
+        finish(2, "convcalc: error: out of memory (the input asks for more than this machine has; see the bounds "
+                  "in the README)")
+    except Exception as exc:  # a bug of convcalc's: a plain message and exit 2, the traceback on request
+        if os.environ.get("CONVCALC_DEBUG"):
+            raise
+        finish(2, f"convcalc: internal error: {type(exc).__name__}: {str(exc)[:300]} (please report it with the "
+                  "input; CONVCALC_DEBUG=1 shows the traceback)")
+    finish(0)
+
+
+def finish(code: int, message: str = "", quiet: bool = False) -> None:
+    """Exit with ``code`` after ``message`` on stderr; output that can no longer be written (a
+    full device, a closed pipe) is dropped, so that Python's own flush at exit cannot fail."""
+    if message:
+        try:
+            print(message, file=sys.stderr)
+        except (OSError, ValueError):
+            pass
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        code = code or (0 if quiet else 2)
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    sys.exit(code)
+
+
+def hook_arguments(argv: list) -> list:
+    """`convcalc lint --hook ...`, as the pre-commit hook runs it: pre-commit appends the file
+    names to the hook's arguments, so a file named `--exclude=*.net` would read as an option.
+    The trailing arguments that are existing paths are the file names: they go after `--`."""
+    if argv[:2] != ["lint", "--hook"] or "--" in argv:
+        return argv
+    rest = argv[2:]
+    split = len(rest)
+    while split > 0 and os.path.lexists(rest[split - 1]):
+        split -= 1
+    return ["lint", "--hook"] + rest[:split] + ["--"] + rest[split:]

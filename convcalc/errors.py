@@ -115,7 +115,18 @@ SOURCES: dict = {}
 SHOWN_WIDTH = 100  # characters of a source line shown under a message
 # control characters in a shown line (NUL, escape sequences of a binary file) become U+FFFD,
 # one character for one, so that the caret stays under its column
-_CONTROLS = {c: "\ufffd" for c in [*range(32), 127] if c != 9}
+_CONTROLS = {c: "\ufffd" for c in [*range(32), 127, *range(0x80, 0xA0)] if c != 9}
+_CONTROLS_AND_TABS = {**_CONTROLS, 9: " "}
+
+
+_CONTROLS_BUT_LINES = {c: r for c, r in _CONTROLS.items() if c != 10}
+
+
+def printable(text: str, lines: bool = False) -> str:
+    """Input text as it may reach a terminal: control characters (an ESC ] 0 ; ... BEL title, an
+    OSC 52 clipboard write, C1's CSI) become U+FFFD, tabs a space, one character for one;
+    ``lines``: a whole report, whose newlines stay."""
+    return text.translate(_CONTROLS_BUT_LINES if lines else _CONTROLS_AND_TABS)
 
 
 class Diagnostic(Record):
@@ -127,7 +138,7 @@ class Diagnostic(Record):
         return codes.severity(self.code)
 
     def render(self, with_source: bool = True) -> str:
-        head = f"{self.path}:{self.span.line}:{self.span.col}: {self.code} {self.message}"
+        head = printable(f"{self.path}:{self.span.line}:{self.span.col}: {self.code} {self.message}")
         if not with_source or not self.source_line:
             return head
         text = self.source_line.rstrip("\n").expandtabs(1)
@@ -189,7 +200,7 @@ class UsageError(Exception):
         self.diagnostic = diagnostic
 
     def render(self) -> str:
-        return self.diagnostic.render() if self.diagnostic else f"convcalc: error: {self}"
+        return self.diagnostic.render() if self.diagnostic else printable(f"convcalc: error: {self}")
 
 
 class UnreadableInput(UsageError):

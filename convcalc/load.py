@@ -1,6 +1,8 @@
 """Reading a network: from a path, standard input or -e TEXT, through the right frontend."""
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from typing import Optional
 
@@ -26,6 +28,8 @@ def read_source(path: Optional[str], expr: Optional[str]) -> tuple[str, str]:
     if path is None:
         raise UsageError("give a NET path, - for standard input, or -e TEXT")
     if path == "-":
+        if sys.stdin is None or getattr(sys.stdin, "closed", False):
+            raise UsageError("cannot read standard input: it is closed")
         stdin = getattr(sys.stdin, "buffer", None)
         if stdin is None:  # a text stream without bytes beneath (a test's StringIO)
             text = sys.stdin.read(MAX_FILE + 1)
@@ -35,11 +39,27 @@ def read_source(path: Optional[str], expr: Optional[str]) -> tuple[str, str]:
             return "<stdin>", text
         return "<stdin>", decode("<stdin>", stdin.read(MAX_FILE + 1))
     try:
+        not_regular(path)
         with open(path, "rb") as fh:
             data = fh.read(MAX_FILE + 1)
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
     return path, decode(path, data)
+
+
+# what a path is when it is not a regular file: opening a FIFO blocks until a writer comes
+KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+         (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def not_regular(path: str) -> None:
+    """A UsageError naming what ``path`` is, unless it is a regular file (symlinks followed; a
+    loop of them is an OSError: Too many levels of symbolic links)."""
+    mode = os.stat(path).st_mode
+    for test, kind in KINDS:
+        if test(mode):
+            raise UsageError(f"cannot read {path}: it is {kind}, not a regular file (give the file, or - for "
+                             "standard input)")
 
 
 def decode(path: str, data: bytes) -> str:

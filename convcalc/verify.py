@@ -144,14 +144,22 @@ def estimate_work(analysis: Analysis, batch: int) -> int:
 
 
 def duration(work: int) -> str:
-    seconds = work / RATE
+    """In integers: a work of 10**400 multiply-adds is no float (an estimate of 6 dims of 78 digits)."""
+    seconds = work // RATE
     if seconds < 1:
         return "under a second"
     if seconds < 120:
-        return f"about {seconds:.0f} s"
+        return f"about {seconds} s"
     if seconds < 7200:
-        return f"about {seconds / 60:.0f} min"
-    return f"about {seconds / 3600:,.0f} h"
+        return f"about {(seconds + 30) // 60} min"
+    hours = (seconds + 1800) // 3600
+    return f"about {hours:,} h" if hours < 10**15 else f"about {approximately(hours)} h"
+
+
+def approximately(count: int) -> str:
+    """A huge integer as 1.2e+400, in integer arithmetic (str() stops at 4,300 digits; sizes stay far below)."""
+    digits = str(count)
+    return f"{digits[0]}.{digits[1:3] or '0'}e+{len(digits) - 1}"
 
 
 def smaller_input(program: n.Program, dims, work: int, budget: int, batch: int):
@@ -321,6 +329,8 @@ def execute_plan(program: n.Program, choice: Choice, result: Verification, progr
                                               "not estimated")
 
     backend = ExecutorBackend(batch, seed, on_step=on_step)
+    if analysis.error is not None and analysis.error.code == codes.ARGUMENT:
+        backend.refused = len(analysis.rows) + 1  # a bound or an argument: the executor's work there is unknown
     start = time.perf_counter()
     try:
         output = Walker(program, backend, result.override).run()

@@ -161,7 +161,7 @@ def test_layer_used_in_another_method_is_used():
 
 
 def test_layer_read_outside_the_class_is_used():
-    flakes(UNUSED + "\nprint(Net().dropout)\n")
+    flakes(UNUSED + "\n    print(Net().dropout)\n")  # indented as UNUSED is: the text must parse
 
 
 def test_dynamic_access_disables_the_unused_check():

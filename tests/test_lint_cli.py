@@ -314,7 +314,8 @@ def test_no_traceback_on_strange_python(tmp_path):
     (tmp_path / "m.py").write_text("import torch.nn as nn\n" + "x = (" * 200 + "1" + ")" * 200 + "\n"
                                    "def f(:\n")
     result = run(["m.py", "-v"], tmp_path)
-    assert result.exit_code == 0 and "cannot parse" in result.output
+    assert result.exit_code == 1 and "CC001 not read: Python cannot parse this file" in result.output
+    assert "All checks passed" not in result.output
     deep = "import torch.nn as nn\nm = " + "nn.Sequential(" * 300 + "nn.ReLU()" + ")" * 300 + "\n"
     (tmp_path / "m.py").write_text(deep)
     assert run(["m.py"], tmp_path).exit_code in (0, 1)

@@ -480,10 +480,12 @@ def test_raise_stops_the_constructor():
     assert models(source).models == []
 
 
-def test_syntax_error_is_a_note_not_a_finding():
+def test_syntax_error_is_reported_as_not_read():
+    """lint makes it a CC001 finding (as ruff and pyflakes do), never "All checks passed"."""
     result = read_models("class Net(nn.Module:\n    pass\n", "m.py")
     assert result.models == [] and result.problems == []
     assert "cannot parse" in result.notes[0].message
+    assert result.unparsed.code == "CC001" and result.unparsed.span.line == 1
 
 
 def test_nothing_is_imported_or_executed(tmp_path):

@@ -93,6 +93,14 @@ def test_a_deep_network_folds_by_itself_and_says_so():
     assert ["total", "25,557,032"] == rows[-1]
 
 
+def test_a_deep_network_from_stdin_folds_too():
+    """Folding runs a second analysis: the input is read once (stdin cannot be read twice)."""
+    text = (EXAMPLES / "resnet50.net").read_text()
+    result = invoke("shapes", "-", input=text)
+    assert result.exit_code == 0, result.output
+    assert "175 rows folded to 23 at depth 2" in result.stdout
+
+
 def test_folded_rows_add_up_to_the_total():
     from convcalc.frontends.syntax import parse
     from convcalc.metrics.measure import measure

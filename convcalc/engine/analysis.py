@@ -10,6 +10,9 @@ from convcalc.layers.common import product
 from convcalc.symbolic import dims
 
 
+MAX_SIZE_BITS = 256  # a dimension's size, as numbers in the languages (convcalc/engine/evaluate.py)
+
+
 class Row:
     """One line of the table: a layer (``layer`` as written, ``name`` Conv2d), or an add,
     concat, view or other tensor operation of a block. ``shared``: a later call of a layer
@@ -112,7 +115,14 @@ class Analysis:
     def add_row(self, row: Row) -> None:
         """Append a row and add its numbers to the totals: a symbolic total that outgrows the
         bounds of dims fails here, inside the walk, at the layer that did it (not in a report).
-        A layer object called again counts its mult-adds, not its parameters."""
+        A layer object called again counts its mult-adds, not its parameters. A size past
+        2**256 fails here too (an OverflowError the walk places at the statement): sizes that grow
+        without bound (a concat doubling the channels 15,000 times) would reach numbers Python
+        cannot even print."""
+        for d in row.shape:
+            if type(d) is int and d.bit_length() > MAX_SIZE_BITS:
+                raise OverflowError(f"{row.name}: an output size of {d.bit_length():,} bits, over 2**{MAX_SIZE_BITS} "
+                                    "(convcalc's bound on sizes)")
         row.one_line = self.one_line
         self.rows.append(row)
         params, buffers = (0, 0) if row.shared else (row.params, row.buffers)

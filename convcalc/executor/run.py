@@ -444,6 +444,13 @@ class ExecutorBackend:
         self.on_step = on_step
         self.steps: List[Step] = []
         self.input: Optional[Tensor] = None
+        # verify: the step the engine refused for a bound (its work cannot be estimated), not run
+        self.refused: Optional[int] = None
+
+    def starting(self, node) -> None:
+        if self.refused is not None and len(self.steps) + 1 >= self.refused:
+            raise ExecutionFailure(node, "not run: the engine refuses this layer's sizes (see its message), so its "
+                                         "work cannot be estimated")
 
     def record(self, node, name: str, y: Tensor, weights: Optional[Weights] = None) -> Tensor:
         self.steps.append(Step(node, name, y.shape[1:], weights, self.keep, y))
@@ -462,6 +469,7 @@ class ExecutorBackend:
         return drawn
 
     def layer(self, spec, args, x: Tensor, call, blocks) -> Tensor:
+        self.starting(call)
         run = LAYERS.get(spec.name)
         if run is None:
             raise ExecutionFailure(call, f"the executor has no implementation of {spec.name}")
@@ -492,6 +500,7 @@ class ExecutorBackend:
 
     def op(self, name, tensors, args, node, blocks) -> Tensor:
         """A tensor operation of a Python forward (convcalc/executor/tensorops.py)."""
+        self.starting(node)
         try:
             y = tensorops.run(name, tensors, args)
         except (ValueError, TypeError, IndexError, ZeroDivisionError) as exc:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from convcalc import nodes as n
 from convcalc.errors import ConvcalcError, LineIndex, Span
-from convcalc.limits import deep_stack
+from convcalc.limits import MAX_RANK, deep_stack
 from convcalc import codes
 
 MAX_BLOCK_DEPTH = 1_000  # nested blocks (indentation levels)
@@ -274,6 +274,9 @@ class Parser:
         dims = []
         while self.tok.kind in ("dimnumber", "dimname"):
             tok = self.advance()
+            if len(dims) == MAX_RANK:
+                raise error(f"an input of more than {MAX_RANK} dimensions: convcalc reads at most {MAX_RANK} (a "
+                            "Conv3d's sample has 4)", self.src, tok.pos, tok.end)
             span = self.span(tok.pos, tok.end)
             dims.append(n.Num(self.integer(tok), span) if tok.kind == "dimnumber" else n.Name(tok.text, span))
         return n.Input(tuple(dims), self.span(start.pos, self.last_end))
@@ -309,12 +312,14 @@ class Parser:
         self.expect("(")
         args: list = []
         kwargs: list = []
+        given: set = set()
         while not self.at(")"):
             if self.tok.kind == "name" and self.peek().text == "=":
                 key = self.advance()
                 self.advance()
-                if any(k == key.text for k, _, _ in kwargs):
+                if key.text in given:  # a set: 20,000 keywords must not cost 200 million comparisons
                     raise error(f"keyword argument {key.text!r} repeated", self.src, key.pos, key.end)
+                given.add(key.text)
                 kwargs.append((key.text, self.parse_expr(), self.span(key.pos, key.end)))
             elif kwargs:
                 raise error("positional argument after keyword argument", self.src, self.tok.pos, self.tok.end)
@@ -364,10 +369,12 @@ class Parser:
         name = self.expect_name("a block name after def")
         self.expect("(")
         params: list = []
+        seen: set = set()
         while not self.at(")"):
             param = self.expect_name("a parameter name")
-            if any(p == param.text for p, _ in params):
+            if param.text in seen:  # a set, as for keywords
                 raise error(f"parameter {param.text!r} repeated", self.src, param.pos, param.end)
+            seen.add(param.text)
             default = self.parse_expr() if self.accept("=") else None
             if default is None and params and params[-1][1] is not None:
                 raise error("a parameter without a default follows one with a default",

@@ -18,8 +18,11 @@ def iter_files(paths, excluded) -> list:
         if path == "-":  # standard input (lint --stdin-filename NAME names it)
             out.append(path)
             continue
-        if not os.path.exists(path):
+        if not os.path.lexists(path):
             raise UsageError(f"{path}: no such file or directory")
+        if not os.path.exists(path):  # a link to nothing, or a loop of links: reading it says which
+            out.append(path)
+            continue
         if os.path.isdir(path):
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS

@@ -67,10 +67,13 @@ def summary(result) -> str:
     unread = len(result.failures)
     # never "All checks passed" over a file that was not read, nor over a model that was not followed
     tail = f" {unread} file{'s' if unread != 1 else ''} not read (see above)." if unread else ""
+    stops = len(getattr(result, "module_stops", ()))
+    if stops:
+        tail += f" Module-level code of {plural(stops, 'file')} not followed to its end (see above)."
     if not result.findings:
         if unread:
             head = "No problems in the files read"
-        elif result.partly or result.unfollowed:
+        elif result.partly or result.unfollowed or stops:
             head = "No problems in what was followed"
         else:
             head = "All checks passed"
@@ -96,7 +99,9 @@ def json_report(result, verbose: bool = False) -> str:
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    from convcalc.errors import printable
+
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

@@ -47,6 +47,7 @@ class Result:
         self.models = 0  # followed to their end
         self.partly: list = []  # (path, model name, CC301 error)
         self.unfollowed: list = []  # (path, model or class name, CC301/CC302 error)
+        self.module_stops: list = []  # (path, CC301 error): module-level code not followed to its end
         self.failures: list = []  # unreadable files: text for stderr
         self.warnings: list = []  # configuration notes for stderr
         self.sources: dict = {}  # path -> text, for the source lines
@@ -125,6 +126,10 @@ def lint(paths, options: Options) -> Result:
         result.partly.extend((shown, name, error) for name, error in linted.partly)
         result.unfollowed.extend((shown, name, error) for name, error in linted.unfollowed)
         findings = list(linted.findings)
+        if linted.module_stop is not None:  # shown without -v: what it did not run may be why a model is missing
+            result.module_stops.append((shown, linted.module_stop))
+            stop = m.from_error(shown, linted.module_stop)
+            (findings if options.strict or config.strict else result.notices).append(stop)
         if options.strict or config.strict:  # what was not followed is a finding
             findings += [m.from_error(shown, error) for _, error in linted.partly + linted.unfollowed]
         else:
@@ -157,6 +162,7 @@ class FileLint:
         self.partly: list = []  # (model name, its CC301 error)
         self.unfollowed: list = []  # (model or class name, its CC301 / CC302 error)
         self.used: set = set()  # (real path, class name) of every class the file's models built
+        self.module_stop = None  # CC301: where module-level code stopped being followed
 
     def __iter__(self):  # findings, notes, models checked: unpacks as the triple it once was
         return iter((self.findings, self.notes, self.checked))
@@ -188,7 +194,11 @@ def lint_python(path: str, text: str, cli_input, fallback) -> FileLint:
     result = read_models(text, path, cli_input, fallback)
     out = FileLint()
     out.findings = [m.from_error(path, p) for p in result.problems]
-    out.notes = [m.Note(path, note.span, note.message) for note in result.notes]
+    if result.unparsed is not None:  # as ruff and pyflakes: a file Python cannot parse is a finding, not a pass
+        out.findings.append(m.from_error(path, result.unparsed))
+    out.module_stop = result.module_stop
+    out.notes = [m.Note(path, note.span, note.message) for note in result.notes if note.message !=
+                 getattr(result.unparsed, "message", None)]
     out.unfollowed = list(result.unfollowed)
     out.used = set(result.used)
     several = len(result.models) > 1
@@ -196,7 +206,8 @@ def lint_python(path: str, text: str, cli_input, fallback) -> FileLint:
     for model in result.models:
         program = model.program
         for note in program.notes:
-            out.notes.append(m.Note(path, note.span, note.message))
+            if result.module_stop is None or note.message != result.module_stop.message:  # a notice already
+                out.notes.append(m.Note(path, note.span, note.message))
         if program.stopped is not None:
             out.partly.append((program.name, program.stopped))
         else:

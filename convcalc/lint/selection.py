@@ -8,7 +8,24 @@ from typing import Optional
 from convcalc.codes import CODES, INFO
 from convcalc.errors import UsageError
 
-IGNORE_COMMENT = re.compile(r"#.*?convcalc:\s*ignore(?:\[([^\]]*)\])?", re.IGNORECASE)
+IGNORE_TAIL = re.compile(r"\s*ignore(?:\[([^\]]*)\])?", re.IGNORECASE)
+NO_COMMENT = (False, None)
+
+
+def ignore_comment(text: str) -> tuple:
+    """(found, the codes between its brackets or None) of a `# convcalc: ignore[...]` comment;
+    in linear time: the pattern `#.*?convcalc:` is quadratic on a line of 40,000 '#'."""
+    hash_at = text.find("#")
+    if hash_at < 0:
+        return NO_COMMENT
+    lower = text.lower()
+    at = lower.find("convcalc:", hash_at + 1)
+    while at >= 0:
+        match = IGNORE_TAIL.match(text, at + len("convcalc:"))
+        if match:
+            return True, match.group(1)
+        at = lower.find("convcalc:", at + 1)
+    return NO_COMMENT
 
 
 def expand_codes(patterns, where: str) -> set:
@@ -48,12 +65,12 @@ def suppressed(finding, lines) -> bool:
     for line in range(finding.span.line, max(finding.span.line, finding.span.end_line) + 1):
         if not 0 < line <= len(lines):
             continue
-        match = IGNORE_COMMENT.search(lines[line - 1])
-        if match is None:
+        found, listed = ignore_comment(lines[line - 1])
+        if not found:
             continue
-        if match.group(1) is None:
+        if listed is None:
             return True
-        codes = {c.strip().upper() for c in match.group(1).split(",") if c.strip()}
+        codes = {c.strip().upper() for c in listed.split(",") if c.strip()}
         if finding.code in codes or any(finding.code.startswith(c) for c in codes):
             return True
     return False
@@ -63,10 +80,10 @@ def unknown_ignores(lines) -> list:
     """(line, code) of each code a `# convcalc: ignore[...]` comment names that is no code of convcalc's."""
     out = []
     for number, text in enumerate(lines, 1):
-        match = IGNORE_COMMENT.search(text)
-        if match is None or match.group(1) is None:
+        found, listed = ignore_comment(text)
+        if not found or listed is None:
             continue
-        for code in (c.strip().upper() for c in match.group(1).split(",") if c.strip()):
+        for code in (c.strip().upper() for c in listed.split(",") if c.strip()):
             if not any(known.startswith(code) for known in CODES):
                 out.append((number, code))
     return out

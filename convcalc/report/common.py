@@ -35,18 +35,24 @@ def json_shape(shape) -> list:
 
 
 def one_line(text: str) -> str:
-    return " ".join(text.split())
+    """A call as written, on one line, with nothing a terminal would act on (a comment inside its
+    brackets may carry escape sequences)."""
+    from convcalc.errors import printable
+
+    return " ".join(printable(text).split())
 
 
 def module_name(row, program) -> str:
     """A row's name in a Python model's module tree (``layer1.0.conv1``), as torchinfo names it;
     for a tensor operation, the submodule whose forward runs it; "" in a network file."""
+    from convcalc.errors import printable
+
     path = getattr(row.node, "path", "")
     if path:
-        return path
+        return printable(path)  # a ModuleDict key may be any string
     scopes = getattr(program, "scopes", None)
     scope = scopes.get(id(row.node)) if scopes else None
-    return scope[-1].path if scope else ""
+    return printable(scope[-1].path) if scope else ""
 
 
 def check_format(fmt: str) -> None:
@@ -131,6 +137,9 @@ def byte_size(count) -> str:
     """Powers of 1000, as torchinfo."""
     if is_symbolic(count):
         return f"{render(count)} B"
+    if count >= 10**15:  # past a float's exactness (and, far above, its range): in integers
+        digits = str(count // 10**9)
+        return f"{digits[0]}.{digits[1:3]}e+{len(digits) - 1} GB"
     for unit, scale in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
         if count >= scale:
             return f"{count / scale:.2f} {unit}"

@@ -37,6 +37,7 @@ MAX_TERMS = 4096  # per polynomial, floor numerators included: sums cost linear 
 MAX_PRODUCT = 4096  # term pairs in one product (64 x 64): the work of a multiplication, which can square a size
 MAX_DEGREE = 8  # total degree of a monomial; a floor atom counts 1
 MAX_NODES = 4096  # atoms in one floor, nested ones included (shared ones counted each time)
+MAX_COEFFICIENT_BITS = 1024  # a coefficient's size: 2**1024 has 309 digits, Python prints at most 4,300
 
 _SYM, _FLOOR = 0, 1
 Monomial = Tuple[Tuple[tuple, int], ...]
@@ -256,6 +257,9 @@ def _freeze(p: PolyDict) -> tuple:
     degree = max((sum(e for _, e in m) for m, _ in terms), default=0)
     if degree > MAX_DEGREE:
         raise OverflowError(f"symbolic size expression too large: degree {degree} (limit {MAX_DEGREE})")
+    for _, c in terms:
+        if c.bit_length() > MAX_COEFFICIENT_BITS:  # let a = a * 2**128, a thousand times
+            raise OverflowError(f"symbolic size expression too large: a coefficient over 2**{MAX_COEFFICIENT_BITS}")
     return terms
 
 

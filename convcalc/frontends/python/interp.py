@@ -18,7 +18,7 @@ from convcalc.frontends.python.source import Source
 from convcalc.frontends.python.statements import Statements
 from convcalc.frontends.python.tensor_api import TensorCalls
 from convcalc.frontends.python.torch_api import TorchCalls
-from convcalc.frontends.python.values import MAX_STEPS, Scope, Unfollowable
+from convcalc.frontends.python.values import MAX_STEPS, OverSteps, Scope
 
 
 class Interp(Statements, Expressions, Calls, Objects, ModuleMethods, TorchCalls, Tracing, TensorCalls, Recovery,
@@ -41,6 +41,7 @@ class Interp(Statements, Expressions, Calls, Objects, ModuleMethods, TorchCalls,
         self.module_paths: dict = {}  # id(layer) -> its path in the tree of the model being followed
         self.training = False  # self.training: forward is followed in eval mode, as torchinfo does
         self.nested: set = set()  # classes built inside other models: blocks, checked where they are used
+        self.module_stop = None  # (statement, why): where module-level code ran out of steps (run_module)
         self.probing = False  # script code runs to find a model called on a tensor it made (discovery.py)
         self.notes: list = []  # ConvcalcError(CC900): what was taken as weight initialisation, decorators passed
         self.globals.vars["__name__"] = "model_file"  # not "__main__": script code under the guard does not run
@@ -54,7 +55,7 @@ class Interp(Statements, Expressions, Calls, Objects, ModuleMethods, TorchCalls,
     def tick(self, node) -> None:
         self.steps += 1
         if self.steps > MAX_STEPS:
-            raise Unfollowable(f"the code runs more than {MAX_STEPS:,} steps; convcalc stops there", node)
+            raise OverSteps(f"the code runs more than {MAX_STEPS:,} steps; convcalc stops there", node)
 
     def fresh_budget(self) -> None:
         self.steps = 0

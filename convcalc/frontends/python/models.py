@@ -41,6 +41,8 @@ class FileModels:
         self.notes: list = []  # ConvcalcError(CC900) about the file itself
         self.problems: list = []  # ConvcalcError: malformed input comments
         self.used: set = set()  # (real path, class name) of the classes its models built (other files' too)
+        self.unparsed: Optional[ConvcalcError] = None  # CC001: Python cannot parse the file
+        self.module_stop: Optional[ConvcalcError] = None  # CC301: module-level code not followed to its end
 
     @property
     def programs(self) -> list:
@@ -67,12 +69,21 @@ def models_from_source(text: str, path: str, override=None, training: bool = Fal
     if not result.programs:  # say why there is nothing to show (lint, which reads whole trees, counts it)
         if result.unfollowed:
             raise result.unfollowed[0][1]
+        if result.unparsed is not None:
+            raise result.unparsed
+        if result.module_stop is not None:  # it may be why: say so where it stopped
+            raise ConvcalcError(codes.SYNTAX, "no model found; " + result.module_stop.message, result.module_stop.span)
         if result.notes:
             raise ConvcalcError(codes.SYNTAX, result.notes[0].message, result.notes[0].span)
         raise ConvcalcError(codes.SYNTAX, "no model found: convcalc reads nn.Module subclasses with a forward, "
                                           "factories that return one, and nn.Sequential(...) assigned to a name",
                             Span(1, 1, 1, 2))
     return result.programs
+
+
+def module_stop_message(why: str) -> str:
+    return (f"module-level code not followed from here ({why}): the classes and functions after it are read, its "
+            "other statements are not run")
 
 
 def note(message: str, span: Span) -> ConvcalcError:
@@ -92,8 +103,9 @@ def read_models(text: str, path: str, override=None, fallback=None, training: bo
         tree = ast.parse(text, filename=path)
     except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
         line = getattr(exc, "lineno", None) or 1
-        result.notes.append(note(f"not read: Python cannot parse this file ({getattr(exc, 'msg', exc)})",
-                                 Span(line, 1, line, 2)))
+        message = f"not read: Python cannot parse this file ({getattr(exc, 'msg', None) or exc})"
+        result.notes.append(note(message, Span(line, 1, line, 2)))
+        result.unparsed = ConvcalcError(codes.SYNTAX, message, Span(line, 1, line, 2))
         return result
     interp = Interp(src, tree)
     interp.training = training
@@ -101,6 +113,9 @@ def read_models(text: str, path: str, override=None, fallback=None, training: bo
         interp.run_module()
     except (Unfollowable, _Signal, RecursionError):
         pass
+    if interp.module_stop is not None:
+        stmt, why = interp.module_stop
+        result.module_stop = ConvcalcError(codes.NOT_FOLLOWED, module_stop_message(why), src.span(stmt))
     pending: dict = {}
     found = discovery.candidates(interp, tree, src, pending, chosen)
     built = build(interp, src, found, result)
@@ -205,7 +220,11 @@ def trace_model(interp: Interp, src: Source, name: str, value, where, comment_no
                        if isinstance(layer, Layer) and id(layer) not in trace.layers_used)
     parameters = tuple((path, parameter.count, parameter.trainable) for path, parameter in tree
                        if isinstance(parameter, Parameter))
-    program = n.Program(tuple(inputs + body + attempt.outputs), src.text, src.path, name, tuple(attempt.notes),
+    notes = tuple(attempt.notes)
+    if interp.module_stop is not None:  # what the model was built without: said with every table of it
+        stmt, why = interp.module_stop
+        notes = (note(module_stop_message(why), src.span(stmt)),) + notes
+    program = n.Program(tuple(inputs + body + attempt.outputs), src.text, src.path, name, notes,
                         n.PYTHON, attempt.stopped, registered, not unknown_parts, parameters, frozenset(frozen),
                         trace.scopes)
     return PythonModel(program, trace.sites, attempt.stopped is None, comment is not None, interp, instances)

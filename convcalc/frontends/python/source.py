@@ -8,6 +8,7 @@ from convcalc import codes
 from convcalc import nodes as n
 from convcalc.errors import PYTHON_NEWLINES, ConvcalcError, LineIndex, Span
 from convcalc.frontends.syntax import MAX_DIGITS
+from convcalc.limits import MAX_RANK
 
 
 INPUT_COMMENT = re.compile(r"#\s*convcalc:\s*input\b[ \t]*([^#\r\n]*)")
@@ -110,6 +111,9 @@ def parse_dims(dims_text: str, line: int, start: int, span: Span) -> tuple:
         token = piece.strip()
         col = start + offset + (len(piece) - len(piece.lstrip()))
         dim_span = Span(line, col, line, col + max(1, len(token)))
+        if len(dims) == MAX_RANK:
+            return None, ConvcalcError(codes.SYNTAX, f"an input of more than {MAX_RANK} dimensions in `# convcalc: "
+                                                     f"input`: convcalc reads at most {MAX_RANK}", dim_span)
         if re.fullmatch(r"\d+", token) and len(token) <= MAX_DIGITS:
             dims.append(n.Num(int(token), dim_span))
         elif re.fullmatch(r"[A-Za-z_][A-Za-z_0-9]*", token):

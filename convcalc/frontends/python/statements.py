@@ -5,10 +5,10 @@ import ast
 
 from convcalc.binding import MISSING
 from convcalc.frontends.python.torch_api import _F, FUNCTIONAL
-from convcalc.frontends.python.values import (CONTAINERS, Abort, ClassInfo, Function, Instance, Layer, ModuleDict,
-                                              ModuleList, Parameter, Ref, Scope, Sequential, Tensor, Unfollowable,
-                                              Unknown, Weight, _Break, _Continue, _Return, as_container, describe,
-                                              is_hashable)
+from convcalc.frontends.python.values import (CONTAINERS, MAX_STEPS, Abort, ClassInfo, Function, Instance, Layer,
+                                              ModuleDict, ModuleList, OverSteps, Parameter, Ref, Scope, Sequential,
+                                              Tensor, Unfollowable, Unknown, Weight, _Break, _Continue, _Return,
+                                              as_container, describe, is_hashable)
 
 
 def freeze(obj, trainable: bool) -> None:
@@ -40,11 +40,42 @@ def decorator_name(node) -> str:
     return node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
 
 
+# what module-level code still runs once its budget is spent (run_module): the definitions models come from
+DECLARATIONS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef, ast.Import, ast.ImportFrom)
+DECLARATION_STEPS = 5_000
+
+
 class Statements:
     """Module-level code, class bodies and function bodies, statement by statement."""
 
     def run_module(self) -> None:
-        self.exec_block(self.tree.body, self.globals, tolerant=True)
+        """The module's code, statement by statement. Once module-level code has run out of steps
+        (``module_stop``: the first statement that did, and why), the declarations after it
+        (classes, functions, imports) are still run, each on a small allowance from a pool of its
+        own, so that the models they define are found; the other statements after it are not run
+        (the lint summary and the "no model" message say so)."""
+        pool = MAX_STEPS  # the declarations' steps, once the module's own budget is spent
+        for stmt in self.tree.body:
+            start = self.steps
+            if self.module_stop is not None:
+                if not isinstance(stmt, DECLARATIONS) or pool <= 0:
+                    continue
+                start = self.steps = MAX_STEPS - min(DECLARATION_STEPS, pool)
+            try:
+                self.exec_stmt(stmt, self.globals)
+            except OverSteps as exc:
+                if self.module_stop is None:
+                    self.module_stop = (stmt, exc.reason)
+                self.recover(stmt, self.globals, exc)
+            except Abort as exc:  # at module level a failed call is one statement not followed, not the file's end
+                self.recover(stmt, self.globals, Unfollowable(exc.reason, exc.node, exc.span))
+            except Unfollowable as exc:
+                self.recover(stmt, self.globals, exc)
+            except RecursionError:
+                if self.module_stop is None:
+                    self.module_stop = (stmt, "nested too deeply")
+            if self.module_stop is not None and stmt is not self.module_stop[0]:
+                pool -= max(self.steps - start, 1)
 
     def exec_block(self, stmts, scope: Scope, tolerant: bool = False) -> None:
         for stmt in stmts:

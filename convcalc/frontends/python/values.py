@@ -32,6 +32,10 @@ class Unfollowable(Exception):
         self.span = span
 
 
+class OverSteps(Unfollowable):
+    """The interpreter's step budget ran out (a loop of 100,000 rounds at module level, say)."""
+
+
 class Abort(Unfollowable):
     """A raise statement: the function stops, and nothing after it is followed."""
 
