@@ -31,8 +31,10 @@ def configure_interpreter() -> None:
     """What the command line sets once, before any work: the stack and the collector."""
     import gc
 
+    global command_left
     sys.setrecursionlimit(max(sys.getrecursionlimit(), STACK_FRAMES))
     gc.set_threshold(*GC_THRESHOLD)
+    command_left = SEARCH_STEPS  # one budget for all the searches of the command, whatever its models
 
 
 def deep_stack(function):
@@ -59,14 +61,20 @@ class OverBudget(Exception):
 
 
 searching = None  # the SearchBudget of the search running now, which Walker.step charges
+# what is left of the command's budget: 30 models of a file, each searched, share one (about 10 s in all)
+command_left = SEARCH_STEPS
 
 
 class SearchBudget:
-    """``with SearchBudget("convcalc inputs"):`` bounds the walks made inside it, all together."""
+    """``with SearchBudget("convcalc inputs"):`` bounds the walks made inside it, all together,
+    and together with the searches before it in the same command (``command_left``)."""
 
     def __init__(self, what: str, steps: int | None = None):
         steps = SEARCH_STEPS if steps is None else steps
-        self.what, self.steps, self.left = what, steps, steps
+        self.what, self.steps = what, steps
+        self.shared = command_left < steps  # an earlier search of the command spent part of it
+        self.left = min(steps, command_left)
+        self.start = self.left
         self.outer = None
 
     def __enter__(self):
@@ -75,14 +83,16 @@ class SearchBudget:
         return self
 
     def __exit__(self, *exc_info):
-        global searching
+        global searching, command_left
         searching = self.outer
+        command_left = max(0, command_left - (self.start - max(self.left, 0)))
 
     def spend(self, work: int = 1) -> None:
         self.left -= work
         if self.left < 0:
-            raise OverBudget(f"{self.what} needs more than {self.steps:,} layer-steps in all (each size tried is "
-                             "a walk of the whole network); convcalc stops there")
+            shared = " (with the searches before it in this command)" if self.shared else ""
+            raise OverBudget(f"{self.what} needs more than {self.steps:,} layer-steps in all{shared} (each size "
+                             "tried is a walk of the whole network); convcalc stops there")
 
 
 def charge(work: int) -> None:

@@ -123,17 +123,45 @@ def size_of(shape) -> int:
     return math.prod(shape) if all(type(d) is int for d in shape) else 0
 
 
+BYTES_PER_ELEMENT = 32  # a float in a Python list: the object and the reference to it
+MAX_TENSOR = 8_000_000  # elements of one tensor the executor may hold: 256 MB in pure Python
+
+
+def window_of(row) -> int:
+    """How many input elements each output element of a row reads, where that is not one: a
+    pool's window (MaxPool2d(1000, stride=1) reads a million per output), an adaptive pool's
+    (8000x8000 out of 1x1), LocalResponseNorm's channels."""
+    if row.geometry:
+        return math.prod(max(int(kernel), 1) for kernel, _, _ in row.geometry if type(kernel) is int) or 1
+    if row.name.startswith("Adaptive") and len(row.input) == len(row.shape):
+        reads = 1
+        for a, b in zip(row.input[1:], row.shape[1:]):
+            if type(a) is int and type(b) is int and b >= 1:
+                reads *= -(-a // b) + 1
+        return reads
+    if row.name == "LocalResponseNorm" and row.input and type(row.input[0]) is int:
+        return row.input[0]
+    return 1
+
+
 def row_work(row, batch: int) -> int:
-    """Multiply-adds of one row: conv and linear weights times the positions they are
-    applied at, one per output element for every other layer."""
+    """Multiply-adds of one row: conv and linear weights times the positions they are applied
+    at; for every other layer its output elements times what each reads (window_of)."""
     params = row.params if type(row.params) is int else 0
     if row.kind == "conv":
         per_sample = params * size_of(row.shape[1:])
     elif row.kind == "linear":
         per_sample = params * size_of(row.shape[:-1])
     else:
-        per_sample = size_of(row.shape)
+        per_sample = size_of(row.shape) * window_of(row)
     return per_sample * batch
+
+
+def largest_tensor(analysis: Analysis, batch: int) -> int:
+    """The elements of the largest tensor a run makes (the input drawn, each row's output)."""
+    sizes = [size_of(analysis.input)] if analysis.input else []
+    sizes += [size_of(row.shape) for row in analysis.rows]
+    return max(sizes, default=0) * batch
 
 
 def estimate_work(analysis: Analysis, batch: int) -> int:
@@ -275,6 +303,11 @@ def plan(program: n.Program, choice: Choice, seed: int = 0, batch: int = 1,
     """Analyse and check the budget (over it raises UsageError); nothing runs yet."""
     analysis = analyse(program, choice.override)
     work = estimate_work(analysis, batch)
+    largest = largest_tensor(analysis, batch)
+    if largest > MAX_TENSOR:  # memory, not time: no --max-macs lifts it (a ZeroPad2d(3000) held 1.1 GB)
+        raise refusal(f"verifying at {input_text(tuple(analysis.input))}, batch {batch}, would hold a tensor of "
+                      f"{largest:,} elements (about {largest * BYTES_PER_ELEMENT // 10**6:,} MB in pure Python), over "
+                      f"the executor's {MAX_TENSOR:,}; verify at a smaller input (--input) or batch", program)
     if max_macs and work > max_macs:
         dims = tuple(analysis.input)
         smaller = smaller_input(program, dims, work, max_macs, batch) if analysis.ok else None

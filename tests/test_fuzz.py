@@ -25,10 +25,10 @@ EXAMPLES = {p.name: p.read_text() for p in sorted((ROOT / "examples").glob("*.ne
 CORPUS = ROOT / "tests" / "fuzz_corpus"
 # per invocation: every loop an input controls is bounded. A walk stops at engine/walk.MAX_STEPS, about
 # 1.5 s here; the bound leaves room for a loaded machine (a long run saw 3x slowdowns)
-SECONDS = 10.0
+SECONDS = 30.0  # a watchdog: a hang fails one test; the budgets' own messages are what is asserted
 # commands that may search, walking the network once per size tried, within limits.SEARCH_STEPS
 # (about 10 s of work at the bound on this machine)
-SEARCH_SECONDS = 30.0
+SEARCH_SECONDS = 90.0
 SEARCHING = ("inputs", "verify", "lint")
 
 # ---------------------------------------------------------------- profiles

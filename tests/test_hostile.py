@@ -9,8 +9,10 @@ import time
 import pytest
 from cli_watchdog import invoke
 
-QUICK = 5.0  # seconds: "quickly", generous for a loaded CI machine (most cases take milliseconds)
-SEARCH = 30.0  # a search stops at limits.SEARCH_STEPS, about 10 s of work here: loaded or slower machines vary
+# watchdogs, not measurements: a run still going past them is a hang; what bounds the work is
+# asserted on the budgets' own messages (the layer-steps, rounds and sizes they name)
+QUICK = 30.0  # seconds; most cases take milliseconds
+SEARCH = 90.0  # a search stops at limits.SEARCH_STEPS, about 10 s of work here
 POSITIONED = re.compile(r"^(\S+):(\d+):(\d+): (CC\d{3}) (.*)$", re.MULTILINE)
 
 
@@ -220,7 +222,7 @@ def test_a_long_symbolic_total_is_shown_not_refused():
 
 def test_verify_refuses_work_over_its_budget():
     status, output, _ = run(["verify", "--input", "3x2048x2048", "-e", "input 3x2048x2048; Conv2d(3, 512, 11); Conv2d(512, 512, 11)"])
-    assert status == 2 and "over the budget" in output
+    assert status == 2 and ("over the budget" in output or "would hold a tensor of" in output)
     assert first_message(output)[:3] == (1, 1, "CC401")  # at the input line: its size decides the work
 
 
@@ -345,7 +347,8 @@ def test_verify_counts_the_input_it_draws():
     counted no work, and the executor then tried to draw the input (memory, minutes)."""
     status, output, _ = run(["verify", "--max-macs", "200000", "-e",
                              "input 999999999999999999999999999999x224x224; Conv2d(3, 64, 11)"])
-    assert status == 2 and first_message(output)[:3] == (1, 1, "CC401") and "over the budget" in output
+    assert status == 2 and first_message(output)[:3] == (1, 1, "CC401")
+    assert "over the budget" in output or "would hold a tensor of" in output  # time or memory: both bound
 
 
 def test_control_characters_are_not_echoed_to_the_terminal():

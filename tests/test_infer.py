@@ -195,3 +195,16 @@ def test_cc201_names_the_fraction_and_the_pixels_never_covered():
 def test_unrolled_size_is_bounded():
     src = "input 1x4x4\nrepeat 100000:\n    repeat 100000:\n        ReLU()"
     assert "more than 50,000 layers and statements" in problem(src)
+
+
+def test_the_rule_cache_keeps_layers_sharing_a_rule_apart():
+    """One rule serves ZeroPad1d and ReflectionPad1d and reads the layer's name: a cached result
+    of one must never answer for the other (found by the inputs hypothesis test)."""
+    from convcalc.engine.shapes import analyse
+
+    zero = analyse(parse("input 1x1\nZeroPad1d((0, 1))\n", "t.net"))
+    reflect = analyse(parse("input 1x1\nReflectionPad1d((0, 1))\n", "t.net"))
+    assert zero.ok and not reflect.ok and "must be smaller than the input size 1" in reflect.error.message
+    floats = analyse(parse("input 1x8\nMaxPool1d(2.0)\n", "t.net"))  # 2.0 == 2 as a key, not as an argument
+    ints = analyse(parse("input 1x8\nMaxPool1d(2)\n", "t.net"))
+    assert ints.ok and not floats.ok

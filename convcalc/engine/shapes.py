@@ -27,6 +27,36 @@ def pad_tail(args: tuple, shape: tuple) -> tuple:
     return tuple(tail)
 
 
+# (layer, its arguments, the padding before it, the shape in) -> the rule's Result: a search walks the
+# same layers over and over (convcalc inputs: thousands of sizes), and a rule is a pure function
+_RULES: dict = {}
+RULE_CACHE = 65_536
+
+
+def kinds(value):
+    """The types inside a value: 2 and 2.0 (and 1 and True) are equal keys, but not equal arguments."""
+    return tuple(map(kinds, value)) if type(value) is tuple else type(value)
+
+
+def rule_result(spec, args, shape) -> Result:
+    values = args.values
+    try:
+        # the rule and the name: one rule serves several layers (ZeroPad1d, ReflectionPad1d: it reads the
+        # name), and a test may give a layer another rule
+        key = (spec.rule, spec.name, tuple(values.items()), tuple(kinds(v) for v in values.values()),
+               args.padded_tail, shape)
+        hash(key)
+    except TypeError:  # an unhashable argument (a list): no caching
+        return spec.rule(args, shape)
+    found = _RULES.get(key)
+    if found is None:
+        found = spec.rule(args, shape)  # a LayerError is raised each time, not cached
+        if len(_RULES) >= RULE_CACHE:
+            _RULES.clear()
+        _RULES[key] = found
+    return found
+
+
 class ShapeBackend:
     """Propagates shapes and records a Row per layer."""
 
@@ -50,7 +80,7 @@ class ShapeBackend:
         last = self.analysis.rows[-1] if self.analysis.rows else None
         if last is not None and last.shape == shape and last is self.padded_row:
             args.padded_tail = self.padded_tail  # the row just before padded this very tensor
-        result: Result = spec.rule(args, shape)
+        result: Result = rule_result(spec, args, shape)
         for code, message, arg in result.warnings:
             self.analysis.warnings.append(ConvcalcError(code, message, argument_span(call, spec, arg)))
         instance = call.instance

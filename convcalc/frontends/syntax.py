@@ -14,6 +14,7 @@ from convcalc import codes
 MAX_BLOCK_DEPTH = 1_000  # nested blocks (indentation levels)
 MAX_BRACKET_DEPTH = 64  # nested brackets: expressions are evaluated recursively
 MAX_SOURCE = 5_000_000  # characters
+MAX_TUPLE = 64  # items of a tuple: a layer takes one per dimension, and each is work in every walk
 MAX_DIGITS = 78  # of a number: 2**256, the largest integer the evaluator takes, has 78
 MAX_OPERATORS = 500  # in one statement: evaluation recurses over the expression tree
 
@@ -503,6 +504,9 @@ class Parser:
         close = ")" if open_tok.text == "(" else "]"
         items, trailing_comma = [], False
         while not self.at(close):
+            if len(items) == MAX_TUPLE:
+                raise error(f"a tuple of more than {MAX_TUPLE} items (a layer's settings have one per dimension)",
+                            self.src, self.tok.pos, self.tok.end)
             items.append(self.parse_expr())
             trailing_comma = bool(self.accept(","))
             if not trailing_comma:

@@ -53,6 +53,8 @@ def is_size(value) -> bool:
 
 def fmt_value(value) -> str:
     if isinstance(value, tuple):
+        if len(value) > 8:  # a message quotes the value: the first items say enough
+            return "(" + ", ".join(fmt_value(v) for v in value[:6]) + f", ... {len(value):,} items)"
         return "(" + ", ".join(fmt_value(v) for v in value) + ("," if len(value) == 1 else "") + ")"
     if isinstance(value, str):
         return repr(value)

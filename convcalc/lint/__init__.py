@@ -23,6 +23,10 @@ def main(paths, select=None, ignore=None, exclude=(), input_dims=None, fmt="text
         return codes_table(fmt), [], 0
     if not paths:
         raise UsageError("give at least one PATH (a file or a directory), or --list-codes")
+    from convcalc.lint.config import MAX_PATTERNS
+
+    if len(exclude) > MAX_PATTERNS:
+        raise UsageError(f"--exclude given {len(exclude):,} times; at most {MAX_PATTERNS:,}")
     options = Options(split_codes(select), split_codes(ignore), tuple(exclude), input_dims, verbose, strict,
                       stdin_filename)
     result = lint(paths, options)

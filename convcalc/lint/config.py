@@ -18,6 +18,7 @@ from typing import Optional
 
 from convcalc.errors import UsageError
 
+MAX_PATTERNS = 1_000  # entries of select, ignore, exclude and per-file tables: each path is matched against each
 KEYS = ("select", "ignore", "exclude", "input", "per-file-input", "per-file-ignores", "strict")
 
 
@@ -153,6 +154,8 @@ def parse_table(table, path: str) -> Config:
             value = table[key]
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise UsageError(f"{path}: [tool.convcalc] {key} must be a list of strings")
+            if len(value) > MAX_PATTERNS:  # each file and directory is matched against each pattern
+                raise UsageError(f"{path}: [tool.convcalc] {key} has {len(value):,} entries; at most {MAX_PATTERNS:,}")
             setattr(config, key, list(value))
     if "strict" in table:
         if not isinstance(table["strict"], bool):
@@ -167,6 +170,8 @@ def parse_table(table, path: str) -> Config:
             value = table[key]
             if not isinstance(value, dict):
                 raise UsageError(f"{path}: [tool.convcalc.{key}] must be a table of glob = value")
+            if len(value) > MAX_PATTERNS:
+                raise UsageError(f"{path}: [tool.convcalc.{key}] has {len(value):,} entries; at most {MAX_PATTERNS:,}")
             for pattern, item in value.items():
                 if key == "per-file-input" and not isinstance(item, str):
                     raise UsageError(f"{path}: [tool.convcalc.{key}] {pattern!r} must be a string such as "

@@ -28,6 +28,7 @@ def _append(interp, obj, args, kwargs, node):
         raise Unfollowable("appending something not a module", node)  # None: torch keeps it, and skips it
     if len(items) >= MAX_ITEMS:
         raise Unfollowable("a very long list", node)
+    interp.charge(1, node)
     items.append(args[0])
 
 
@@ -38,6 +39,7 @@ def _extend(interp, obj, args, kwargs, node):
         raise Unfollowable("extend", node)
     if len(items) + len(new) > MAX_ITEMS:
         raise Unfollowable("a very long list", node)
+    interp.charge(len(new), node)
     items.extend(new)
 
 
@@ -125,8 +127,12 @@ def string_method(obj: str, name: str, args, kwargs, node):
         items = args[0] if args else []
         if not all(isinstance(i, str) for i in items):
             raise Unfollowable("str.join", node)
+        if sum(len(i) for i in items) + len(obj) * max(len(items) - 1, 0) > MAX_ITEMS:
+            raise Unfollowable("a very long string", node)  # before joining: 100,000 strings of 100,000
         out = obj.join(items)
     else:
+        if any(type(a) is int and a > MAX_ITEMS for a in args):  # 'x'.rjust(10**9), zfill, center, expandtabs
+            raise Unfollowable(f"str.{name} to a very long string", node)
         out = getattr(obj, name)(*args)
     if isinstance(out, str) and len(out) > MAX_ITEMS:
         raise Unfollowable("a very long string", node)

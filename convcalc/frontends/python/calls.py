@@ -101,7 +101,10 @@ class Calls:
         if isinstance(func, BoundMethod):
             return self.invoke(func.func, [func.obj] + positional, keywords, node)
         if isinstance(func, Builtin):
-            return func.fn(positional, keywords, node)
+            out = func.fn(positional, keywords, node)
+            if isinstance(out, (list, tuple, str, dict, set)):  # range(), list(), str methods: memory too
+                self.charge(len(out), node)
+            return out
         for kind in type(func).__mro__:
             handler = CALLABLE.get(kind)
             if handler is not None:

@@ -3,6 +3,7 @@ subscripts and comprehensions, all bounded (a mixin of the interpreter)."""
 from __future__ import annotations
 
 import ast
+import re
 
 from convcalc.engine.evaluate import COMPARE, PYTHON_ARITHMETIC, ArithmeticProblem
 from convcalc.frontends.python import numeric
@@ -29,6 +30,10 @@ def constant_binop(op: str, left, right, node) -> Constant:
             raise Unfollowable(f"{OPS.get(op, op)} of constant tensors of shapes {shapes[0]} and {shapes[1]}", node)
         out.append(b if a == 1 else a)
     return Constant(tuple(out))
+
+
+# the widths and precisions of a % format ('%01999999999d' would build 1.9 GB before its length is seen)
+FORMAT_WIDTHS = re.compile(r"%[-+ #0]*(\d*|\*)(?:\.(\d*|\*))?")
 
 
 class Expressions:
@@ -151,21 +156,28 @@ class Expressions:
         if op == "Add" and isinstance(left, (list, tuple, str)) and type(left) is type(right):
             if len(left) + len(right) > MAX_ITEMS:
                 raise Unfollowable("a very long sequence", node)
+            self.charge(len(left) + len(right), node)
             return left + right
         if op == "Mult" and isinstance(left, (list, tuple, str)) and type(right) is int:
             if len(left) * max(right, 0) > MAX_ITEMS:
                 raise Unfollowable("a very long sequence", node)
+            self.charge(len(left) * max(right, 0), node)
             return left * right
         if op == "Mod" and isinstance(left, str):
             values = right if isinstance(right, tuple) else (right,)
             if not all(is_number(v) or isinstance(v, str) for v in values):
                 raise Unfollowable("% formatting of something not a constant", node)
+            widths = [part for pair in FORMAT_WIDTHS.findall(left) for part in pair if part.isdigit()]
+            if any(len(w) > 6 or int(w) > MAX_ITEMS for w in widths) or (
+                    "*" in left and any(type(v) is int and v > MAX_ITEMS for v in values)):
+                raise Unfollowable("% formatting to a very long string", node)  # '%01999999999d' % 1: 1.9 GB
             try:
                 out = left % right
             except (TypeError, ValueError) as exc:
                 raise Unfollowable(f"% formatting: {exc}", node) from None
             if len(out) > MAX_ITEMS:
                 raise Unfollowable("a very long string", node)
+            self.charge(len(out), node)
             return out
         if not (is_number(left) and is_number(right)):
             raise Unfollowable(f"{OPS.get(op, op)} of {describe(left)} and {describe(right)}", node)
@@ -282,6 +294,7 @@ class Expressions:
                 out.append(make(inner))
                 if len(out) > MAX_ITEMS:
                     raise Unfollowable("a very long comprehension", node)
+                self.charge(1, node)
                 return
             gen = node.generators[i]
             for item in list(self.iterate(self.eval(gen.iter, inner), gen.iter)):
@@ -308,6 +321,7 @@ class Expressions:
     def iterate(self, value, node):
         value = as_container(value)
         if isinstance(value, (list, tuple, str)):
+            self.charge(len(value), node)  # the copy iterated (its rounds also tick the step budget)
             return list(value)
         if isinstance(value, dict):
             return list(value)

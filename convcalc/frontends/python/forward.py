@@ -44,6 +44,7 @@ class Trace:
         self.current: Optional[Tensor] = None
         self.saves: list = []  # (position, Save node)
         self.names: set = set()
+        self.counters: dict = {}  # label -> the last number a save of it was given (save_name)
         self.sites: dict = {}  # id(emitted Call) -> (Span in forward, ("layer", id) or ("op", where), origin)
         self.layers_used: dict = {}  # id(layer) -> uses
         self.given = given  # the input, or None: derived from the first layer
@@ -68,10 +69,11 @@ class Trace:
     def save_name(self, tensor: Tensor) -> str:
         if tensor.saved is None:
             base = tensor.label or "tensor"
-            name, i = base, 1
-            while name in self.names:
+            name, i = base, self.counters.get(base, 1)
+            while name in self.names:  # from the last number given: 9,000 saves of x must not rescan from 1
                 i += 1
                 name = f"{base}#{i}"
+            self.counters[base] = i
             self.names.add(name)
             tensor.saved = name
             self.saves.append((tensor.pos, n.Save(name, tensor.span)))

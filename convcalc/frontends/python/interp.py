@@ -18,7 +18,7 @@ from convcalc.frontends.python.source import Source
 from convcalc.frontends.python.statements import Statements
 from convcalc.frontends.python.tensor_api import TensorCalls
 from convcalc.frontends.python.torch_api import TorchCalls
-from convcalc.frontends.python.values import MAX_STEPS, OverSteps, Scope
+from convcalc.frontends.python.values import MAX_BUILT, MAX_STEPS, OverSteps, Scope
 
 
 class Interp(Statements, Expressions, Calls, Objects, ModuleMethods, TorchCalls, Tracing, TensorCalls, Recovery,
@@ -31,6 +31,7 @@ class Interp(Statements, Expressions, Calls, Objects, ModuleMethods, TorchCalls,
         self.tree = tree
         self.globals = Scope(None, "module")
         self.steps = 0
+        self.built = 0  # elements and characters built (charge)
         self.depth = 0
         self.trace: Optional[Trace] = None
         self.frames: list = []  # (function, call span) of the functions being run
@@ -59,3 +60,12 @@ class Interp(Statements, Expressions, Calls, Objects, ModuleMethods, TorchCalls,
 
     def fresh_budget(self) -> None:
         self.steps = 0
+        self.built = 0
+
+    def charge(self, count: int, node) -> None:
+        """Elements or characters the code builds, against MAX_BUILT: each value is bounded by
+        MAX_ITEMS, and this bounds them all (100,000 lists of 100,000 zeros were 7.8 GB)."""
+        self.built += count
+        if self.built > MAX_BUILT:
+            raise OverSteps(f"the code builds more than {MAX_BUILT:,} elements and characters; convcalc stops there",
+                            node)

@@ -16,7 +16,9 @@ from convcalc.symbolic import dims
 
 MAX_STEPS = 200_000  # statements and expressions interpreted for one model (or the module itself)
 MAX_DEPTH = 60  # nested function calls
+MAX_TUPLE = 64  # items of a layer's argument (convcalc/frontends/syntax.py has the same bound)
 MAX_ITEMS = 100_000  # elements of one list, range or string the code builds
+MAX_BUILT = 2_000_000  # elements and characters all the code of one model (or the module) builds: memory
 MAX_INT_BITS = 256
 NOTE = codes.NOTE
 
@@ -197,13 +199,23 @@ class ClassInfo:
         self.fields: Optional[dict] = None  # a @dataclass's fields: name -> default (binding.MISSING: none)
         self.layer: Optional[str] = None  # a subclass of this layer of the catalogue (LayerNorm2d(nn.LayerNorm))
         self.path = ""  # the file it is written in
+        self._mro: Optional[list] = None
+        self.mro()  # now, while the bases' orders are known: no deep recursion later
 
     def mro(self) -> list:
-        order: list = []
-        for cls in [self] + [c for b in self.bases if isinstance(b, ClassInfo) for c in b.mro()]:
-            if cls not in order:
-                order.append(cls)
-        return order
+        """The class, then its bases' orders, depth first, each class once. Worked out once per
+        class, from its bases' own (a diamond 40 levels deep was exponential, a chain of 3,000
+        classes quadratic)."""
+        if self._mro is None:
+            order, seen = [self], {id(self)}
+            for base in self.bases:
+                if isinstance(base, ClassInfo):
+                    for cls in base.mro():
+                        if id(cls) not in seen:
+                            seen.add(id(cls))
+                            order.append(cls)
+            self._mro = order
+        return self._mro
 
     def lookup(self, name: str):
         for cls in self.mro():
@@ -380,6 +392,8 @@ def const_node(value, span: Span, node, layer: str):
     if isinstance(value, str):
         return n.Str(value, span)
     if isinstance(value, (tuple, list)):
+        if len(value) > MAX_TUPLE:  # as in the description language: one item per dimension
+            raise Unfollowable(f"an argument of {layer} that is a sequence of {len(value):,} items", node)
         return n.TupleExpr(tuple(const_node(v, span, node, layer) for v in value), span)
     if dims.is_symbolic(value):
         return n.Value(value, span)  # a size computed from the input's: a walk with other values substitutes
