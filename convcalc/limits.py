@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 
 MAX_FILE = 5_000_000  # bytes of one file read: the command's, or one a Python model imports
+MAX_DIGITS = 78  # of a number: 2**256, the largest integer the evaluator takes, has 78 (both frontends)
 MAX_RANK = 32  # dimensions of an input (per sample): every layer's work is per dimension
 import sys
 from convcalc import codes

@@ -17,7 +17,6 @@ from convcalc import codes, limits
 from convcalc import nodes as n
 from convcalc.binding import MISSING, BindError, bind
 from convcalc.engine.evaluate import Evaluator, fail, show, truth
-from convcalc.engine.resolved import resolved_def_call
 from convcalc.errors import ConvcalcError, Span
 from convcalc.layers.catalogue import close_names, lookup
 from convcalc.layers.common import LayerError
@@ -46,6 +45,8 @@ class Block:
     @property
     def text(self) -> Optional[str]:
         if self._call is not None:
+            from convcalc.engine.resolved import resolved_def_call  # for reports only: not at start-up
+
             self._text, self._call = resolved_def_call(*self._call), None
         return self._text
 

@@ -8,14 +8,13 @@ from __future__ import annotations
 import re
 from convcalc import nodes as n
 from convcalc.errors import ConvcalcError, LineIndex, Span
-from convcalc.limits import MAX_RANK, deep_stack
+from convcalc.limits import MAX_DIGITS, MAX_RANK, deep_stack
 from convcalc import codes
 
 MAX_BLOCK_DEPTH = 1_000  # nested blocks (indentation levels)
 MAX_BRACKET_DEPTH = 64  # nested brackets: expressions are evaluated recursively
 MAX_SOURCE = 5_000_000  # characters
 MAX_TUPLE = 64  # items of a tuple: a layer takes one per dimension, and each is work in every walk
-MAX_DIGITS = 78  # of a number: 2**256, the largest integer the evaluator takes, has 78
 MAX_OPERATORS = 500  # in one statement: evaluation recurses over the expression tree
 
 KEYWORDS = {"input", "let", "repeat", "as", "residual", "shortcut", "concat", "branch",

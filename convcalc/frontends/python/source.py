@@ -7,8 +7,7 @@ import re
 from convcalc import codes
 from convcalc import nodes as n
 from convcalc.errors import PYTHON_NEWLINES, ConvcalcError, LineIndex, Span
-from convcalc.frontends.syntax import MAX_DIGITS
-from convcalc.limits import MAX_RANK
+from convcalc.limits import MAX_DIGITS, MAX_RANK  # not from syntax.py: a .py file needs no .net parser
 
 
 INPUT_COMMENT = re.compile(r"#\s*convcalc:\s*input\b[ \t]*([^#\r\n]*)")
