@@ -130,3 +130,10 @@ def test_the_readme_snippet_works_as_written(tmp_path):
     broken = run("good.py", "broken.py")
     assert broken.returncode == 1 and "Failed" in broken.stdout, broken.stdout + broken.stderr
     assert "broken.py:12:20: CC102 Linear expects 400 input features but receives 256" in broken.stdout
+    # a file named like an option is a file to the hook (issue 15): linted, not obeyed
+    (project / "broken.py").write_text(GOOD)
+    (project / "--exclude=*.net").write_text("input 3x8x8\nConv2d(4, 8, 3)\n")
+    git("add", "--", "--exclude=*.net", "broken.py", cwd=project)
+    named = subprocess.run(command + ["run", "--color", "never", "--all-files"], cwd=project, env=env,
+                           capture_output=True, text=True, timeout=600)
+    assert named.returncode == 1 and "--exclude=*.net:2:1: CC101" in named.stdout, named.stdout + named.stderr
