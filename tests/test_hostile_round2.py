@@ -224,6 +224,7 @@ MODEL = textwrap.dedent("""\
     "x = 0\nwhile x < 10**9:\n    x += 1\n",
     "def f(n):\n    return f(n + 1)\nf(0)\n",
     "table = [i * i for i in range(300000)]\n",
+    "grid = [[0] * 100000 for i in range(100000)]\n",  # 7.8 GB before the bound on what code builds
 ])
 def test_module_code_over_its_budget_never_hides_the_models_after_it(tmp_path, heavy):
     path = tmp_path / "m.py"

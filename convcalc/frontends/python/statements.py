@@ -5,10 +5,10 @@ import ast
 
 from convcalc.binding import MISSING
 from convcalc.frontends.python.torch_api import _F, FUNCTIONAL
-from convcalc.frontends.python.values import (CONTAINERS, MAX_STEPS, Abort, ClassInfo, Function, Instance, Layer,
-                                              ModuleDict, ModuleList, OverSteps, Parameter, Ref, Scope, Sequential,
-                                              Tensor, Unfollowable, Unknown, Weight, _Break, _Continue, _Return,
-                                              as_container, describe, is_hashable)
+from convcalc.frontends.python.values import (CONTAINERS, MAX_BUILT, MAX_STEPS, Abort, ClassInfo, Function,
+                                              Instance, Layer, ModuleDict, ModuleList, OverSteps, Parameter, Ref,
+                                              Scope, Sequential, Tensor, Unfollowable, Unknown, Weight, _Break,
+                                              _Continue, _Return, as_container, describe, is_hashable)
 
 
 def freeze(obj, trainable: bool) -> None:
@@ -56,11 +56,13 @@ class Statements:
         (the lint summary and the "no model" message say so)."""
         pool = MAX_STEPS  # the declarations' steps, once the module's own budget is spent
         for stmt in self.tree.body:
-            start = self.steps
+            start, built = self.steps, self.built
             if self.module_stop is not None:
                 if not isinstance(stmt, DECLARATIONS) or pool <= 0:
                     continue
+                # the budget that ran out may be either: steps, or elements built (charged as a tenth of a step)
                 start = self.steps = MAX_STEPS - min(DECLARATION_STEPS, pool)
+                built = self.built = MAX_BUILT - min(10 * DECLARATION_STEPS, 10 * pool)
             try:
                 self.exec_stmt(stmt, self.globals)
             except OverSteps as exc:
@@ -75,7 +77,7 @@ class Statements:
                 if self.module_stop is None:
                     self.module_stop = (stmt, "nested too deeply")
             if self.module_stop is not None and stmt is not self.module_stop[0]:
-                pool -= max(self.steps - start, 1)
+                pool -= max(self.steps - start, (self.built - built) // 10, 1)
 
     def exec_block(self, stmts, scope: Scope, tolerant: bool = False) -> None:
         for stmt in stmts:
