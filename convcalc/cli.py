@@ -271,9 +271,13 @@ def params(net, expr, input_dims, fmt, model, train):
               help="With --solve: the largest kernel searched.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="The arithmetic as text, or the sizes and settings as JSON.")
+@click.option("--animate", "picture", metavar="FILE.svg", help="Also write an animated SVG of the window sliding "
+              "over the input (1-d or 2-d sizes, sliding windows).")
+@click.option("--frame", type=click.IntRange(0, None), metavar="N",
+              help="With --animate: one still of output position N (0-based, row-major) instead.")
 @handle_errors
 def size(input_size, kernel, stride, padding, dilation, ceil, pool, transposed, output_padding, wanted, max_kernel,
-         fmt):
+         fmt, picture, frame):
     """One output size with the arithmetic shown: O = floor((I - K + 2P)/S) + 1, for one axis
     or each of 2 or 3 (224x224, 16x112x112).
 
@@ -312,6 +316,17 @@ def size(input_size, kernel, stride, padding, dilation, ceil, pool, transposed, 
     from convcalc.lookup import lookup
 
     result = lookup(input_size, kernel, stride, padding, dilation, ceil, transposed, output_padding, pool)
+    if frame is not None and picture is None:
+        raise UsageError("--frame N goes with --animate FILE.svg")
+    if picture is not None:
+        from convcalc.pictures.slide import draw
+
+        svg = draw(result, frame)
+        try:
+            with open(picture, "w", encoding="utf-8") as fh:
+                fh.write(svg)
+        except OSError as exc:
+            raise UsageError(f"cannot write {picture}: {exc.strerror or exc}") from None
     if fmt == "json":
         from convcalc.report.common import dump
 

@@ -1,0 +1,151 @@
+"""`convcalc size ... --animate FILE.svg`: the classic convolution-arithmetic figure, drawn
+from the numbers of `convcalc size` (convcalc/lookup.py). The input grid with its padding
+cells drawn apart, the (dilated) window moving one output position per frame, the output grid
+filling as it goes, the input rows no window covers marked, the formula as the caption.
+
+The SVG is built with xml.etree.ElementTree (which escapes by construction) and animated with
+SMIL only (no script): it plays in a browser and in a README on GitHub. ``frame`` draws one
+still instead. Sliding windows only: a transposed convolution is refused with a message.
+"""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Optional
+
+from convcalc.errors import UsageError
+
+CELL = 24  # pixels of one cell
+GAP = 3  # cells between the input and the output grid
+MARGIN = 16
+MAX_FRAMES = 1_024  # output positions drawn: a frame each
+FRAME_SECONDS = 0.6
+LINE = 16  # pixels of a caption line
+CHAR = 8  # pixels of a caption character (13 px monospace)
+STYLE = """
+.in { fill: #dbe8f6; stroke: #4a6f99; stroke-width: 1 }
+.pad { fill: #ffffff; stroke: #9aa5b1; stroke-width: 1; stroke-dasharray: 3 2 }
+.uncovered { fill: #f6d5d5; stroke: #b22222; stroke-width: 2 }
+.tap { fill: #2e7d32; fill-opacity: 0.55; stroke: #1b5e20; stroke-width: 2 }
+.hang { fill: none; stroke: #1b5e20; stroke-width: 2; stroke-dasharray: 4 2 }
+.out { fill: #ffffff; stroke: #4a6f99; stroke-width: 1 }
+.done { fill: #9cc69b; stroke: #1b5e20; stroke-width: 1 }
+.current { fill: #2e7d32; stroke: #1b5e20; stroke-width: 2 }
+text { font-family: monospace; font-size: 13px; fill: #222; white-space: pre }
+"""
+
+
+class Axis:
+    """One axis's geometry, in padded coordinates (0 is the first padding row)."""
+
+    def __init__(self, size: int, kernel: int, stride: int, left: int, right: int, dilation: int, output: int):
+        self.size, self.kernel, self.stride, self.dilation = size, kernel, stride, dilation
+        self.left, self.right, self.output = left, right, output
+
+    @property
+    def padded(self) -> int:
+        return self.left + self.size + self.right
+
+    def taps(self, o: int) -> list:
+        return [o * self.stride + j * self.dilation for j in range(self.kernel)]
+
+    def covered(self) -> set:
+        return {t for o in range(self.output) for t in self.taps(o)}
+
+    def uncovered(self) -> list:
+        """The input rows (padding aside) that no window reads."""
+        seen = self.covered()
+        return [r for r in range(self.left, self.left + self.size) if r not in seen]
+
+
+def axes_of(sized) -> list:
+    """Axis geometry from `convcalc size`'s result, outermost first (1-d: one axis)."""
+    settings = sized.settings
+    if settings["transposed"]:
+        raise UsageError("--animate draws sliding windows; a transposed convolution is not drawn (yet)")
+    if len(sized.input) > 2:
+        raise UsageError("--animate draws 1-d and 2-d sizes; give one or two axes")
+    if not sized.ok:
+        raise UsageError("there is no output to draw (see the arithmetic: convcalc size without --animate)")
+    out = []
+    for i, size in enumerate(sized.input):
+        k, s, d = settings["kernel"][i], settings["stride"][i], settings["dilation"][i]
+        if settings["padding"] == "same":
+            total = d * (k - 1)
+            left, right = total // 2, total - total // 2
+        elif settings["padding"] == "valid":
+            left = right = 0
+        else:
+            left = right = settings["padding"][i]
+        out.append(Axis(size, k, s, left, right, d, sized.output[i]))
+    return out
+
+
+def rect(parent, cls: str, col: int, row: int, x0: float, y0: float, **extra) -> ET.Element:
+    return ET.SubElement(parent, "rect", {"class": cls, "x": f"{x0 + col * CELL:g}", "y": f"{y0 + row * CELL:g}",
+                                          "width": str(CELL), "height": str(CELL),
+                                          "data-row": str(row), "data-col": str(col), **extra})
+
+
+def shown(frame: int, until_end: bool, total: int) -> dict:
+    """SMIL: visible in frame ``frame`` only (or from it to the end of the cycle), repeating."""
+    start = frame / total
+    if until_end:
+        return {"attributeName": "opacity", "calcMode": "discrete", "dur": f"{total * FRAME_SECONDS:g}s",
+                "repeatCount": "indefinite", "values": "0;1", "keyTimes": f"0;{start:.6g}"}
+    return {"attributeName": "opacity", "calcMode": "discrete", "dur": f"{total * FRAME_SECONDS:g}s",
+            "repeatCount": "indefinite", "values": "0;1;0", "keyTimes": f"0;{start:.6g};{(frame + 1) / total:.6g}"}
+
+
+def draw(sized, frame: Optional[int] = None) -> str:
+    """The SVG text; ``frame``: one still of that output position (0-based, row-major)."""
+    axes = axes_of(sized)
+    rows, cols = (axes if len(axes) == 2 else [Axis(1, 1, 1, 0, 0, 1, 1)] + axes)
+    frames = rows.output * cols.output
+    if frames > MAX_FRAMES:
+        raise UsageError(f"{frames:,} output positions to draw, over {MAX_FRAMES:,}: draw a smaller size")
+    if frame is not None and not 0 <= frame < frames:
+        raise UsageError(f"--frame {frame}: the frames are 0 to {frames - 1} (one per output position)")
+    reach_rows = max(rows.padded, max(t for t in rows.taps(rows.output - 1)) + 1)
+    reach_cols = max(cols.padded, max(t for t in cols.taps(cols.output - 1)) + 1)
+    caption = sized.lines()
+    width = MARGIN * 2 + max((reach_cols + GAP + cols.output) * CELL, CHAR * max(len(line) for line in caption))
+    height = MARGIN * 3 + max(reach_rows, rows.output) * CELL + LINE * len(caption)
+    svg = ET.Element("svg", {"xmlns": "http://www.w3.org/2000/svg", "width": str(width), "height": str(height),
+                             "viewBox": f"0 0 {width} {height}", "data-frames": str(frames)})
+    ET.SubElement(svg, "title").text = "convcalc size: " + " ".join(caption[-1:])
+    ET.SubElement(svg, "style").text = STYLE
+    x_in, y0 = MARGIN, MARGIN
+    x_out = MARGIN + (reach_cols + GAP) * CELL
+    grid = ET.SubElement(svg, "g", {"class": "input"})
+    missed = {(r, c) for r in rows.uncovered() for c in range(cols.left, cols.left + cols.size)} | \
+             {(r, c) for c in cols.uncovered() for r in range(rows.left, rows.left + rows.size)}
+    for r in range(rows.padded):
+        for c in range(cols.padded):
+            inside = rows.left <= r < rows.left + rows.size and cols.left <= c < cols.left + cols.size
+            rect(grid, "uncovered" if (r, c) in missed else "in" if inside else "pad", c, r, x_in, y0)
+    outputs = ET.SubElement(svg, "g", {"class": "output"})
+    for r in range(rows.output):
+        for c in range(cols.output):
+            rect(outputs, "out", c, r, x_out, y0)
+    for index in range(frames):
+        o_r, o_c = divmod(index, cols.output)
+        if frame is None or index <= frame:
+            done = rect(outputs, "done", o_c, o_r, x_out, y0, **{"data-frame": str(index)})
+            if frame is None:
+                done.set("opacity", "0")
+                ET.SubElement(done, "animate", shown(index, True, frames))
+        if frame is not None and index != frame:
+            continue
+        window = ET.SubElement(svg, "g", {"class": "window", "data-frame": str(index)})
+        if frame is None:
+            window.set("opacity", "0")
+            ET.SubElement(window, "animate", shown(index, False, frames))
+        for r in rows.taps(o_r):
+            for c in cols.taps(o_c):
+                outside = r >= rows.padded or c >= cols.padded  # ceil_mode's window hanging past the input
+                rect(window, "hang" if outside else "tap", c, r, x_in, y0)
+        rect(window, "current", o_c, o_r, x_out, y0)
+    text_y = y0 + max(reach_rows, rows.output) * CELL + MARGIN + LINE
+    for i, line in enumerate(caption):
+        ET.SubElement(svg, "text", {"x": str(MARGIN), "y": str(text_y + i * LINE)}).text = line
+    return ET.tostring(svg, encoding="unicode")

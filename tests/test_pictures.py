@@ -1,0 +1,186 @@
+"""`convcalc size ... --animate`: the geometry is read back from the SVG itself and compared with
+what the formula says (cells of the input and its padding, the window of each frame, the output
+grid, the rows never covered); every SVG parses as XML and animates without script."""
+import xml.etree.ElementTree as ET
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from convcalc.cli import cli
+from convcalc.lookup import lookup
+from convcalc.pictures.slide import CELL, MARGIN, draw
+
+NS = {"s": "http://www.w3.org/2000/svg"}
+
+
+def cells(svg, cls, frame=None):
+    """(row, col) of each rect of a class, read from its x and y (not from its data attributes)."""
+    root = ET.fromstring(svg)
+    scope = root if frame is None else root.find(f".//s:g[@data-frame='{frame}']", NS)
+    found = []
+    for r in scope.iter("{http://www.w3.org/2000/svg}rect"):
+        if r.get("class") == cls:
+            found.append(((float(r.get("y")) - MARGIN) / CELL, (float(r.get("x")) - MARGIN) / CELL))
+    return found
+
+
+def picture(text, kernel, stride=None, padding=None, dilation=None, ceil=False, pool=False, frame=None):
+    return draw(lookup(text, kernel, stride, padding, dilation, ceil, False, None, pool), frame)
+
+
+def test_the_course_example_5_k3_s2_p1():
+    svg = picture("5x5", "3", "2", "1", frame=4)
+    assert len(cells(svg, "pad")) == 7 * 7 - 5 * 5 and len(cells(svg, "in")) == 25
+    assert sorted(cells(svg, "tap", 4)) == [(r, c) for r in (2, 3, 4) for c in (2, 3, 4)]  # the centre output
+    outputs = cells(svg, "out")
+    assert len(outputs) == 9
+    assert len(cells(svg, "done")) == 5  # frames 0..4 filled in a still of frame 4
+    root = ET.fromstring(svg)
+    assert root.get("data-frames") == "9" and root.find(".//s:animate", NS) is None  # a still
+    assert "output: 3x3" in "".join(t.text for t in root.iter("{http://www.w3.org/2000/svg}text"))
+
+
+def test_the_animation_has_a_frame_per_output_and_no_script():
+    svg = picture("5x5", "3", "2", "1")
+    root = ET.fromstring(svg)
+    windows = root.findall(".//s:g[@class='window']", NS)
+    assert len(windows) == 9 and all(w.find("s:animate", NS) is not None for w in windows)
+    assert root.find(".//s:script", NS) is None and "<script" not in svg and "onload" not in svg
+    times = [w.find("s:animate", NS).get("keyTimes").split(";") for w in windows]
+    assert [float(t[1]) for t in times] == pytest.approx([k / 9 for k in range(9)])
+
+
+def test_rows_never_covered_are_marked():
+    """28 with k=5, s=2: floor drops the last row (the size lookup says 1 input row is never covered)."""
+    svg = picture("28", "5", "2")
+    assert cells(svg, "uncovered") == [(0, 27)]
+    dilated = picture("9", "3", "4", dilation="2")  # taps 0, 2, 4 and 4, 6, 8: rows 1, 3, 5, 7 never read
+    assert sorted(c for _, c in cells(dilated, "uncovered")) == [1, 3, 5, 7]
+
+
+def test_same_padding_puts_the_odd_row_after():
+    svg = picture("6", "4", padding="same")
+    pads = sorted(c for _, c in cells(svg, "pad"))
+    assert pads == [0, 7, 8]  # 3 rows: 1 before, 2 after
+
+
+def test_a_ceil_mode_window_hanging_past_the_input():
+    svg = picture("6", "3", "2", ceil=True, pool=True, frame=2)  # windows at 0, 2, 4: the last reads 4, 5, 6
+    assert sorted(c for _, c in cells(svg, "tap", 2)) == [4, 5] and [c for _, c in cells(svg, "hang", 2)] == [6]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 9), st.integers(1, 4), st.integers(1, 3), st.integers(0, 2), st.integers(1, 2), st.data())
+def test_every_frame_is_where_the_formula_puts_it(size, kernel, stride, padding, dilation, data):
+    sized = lookup(f"{size}x{size + 1}", str(kernel), str(stride), str(padding), str(dilation), False, False, None,
+                   False)
+    if not sized.ok:
+        return
+    out_h, out_w = sized.output
+    frame = data.draw(st.integers(0, out_h * out_w - 1))
+    svg = draw(sized, frame)
+    o_r, o_c = divmod(frame, out_w)
+    expected = sorted((o_r * stride + i * dilation, o_c * stride + j * dilation)
+                      for i in range(kernel) for j in range(kernel))
+    assert sorted(cells(svg, "tap", frame) + cells(svg, "hang", frame)) == expected
+    assert len(cells(svg, "out")) == out_h * out_w
+    assert len(cells(svg, "in")) + len(cells(svg, "uncovered")) == size * (size + 1)
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["16", "-k", "3", "-s", "2", "--transposed"], "a transposed convolution is not drawn"),
+    (["4x4x4", "-k", "3"], "draws 1-d and 2-d sizes"),
+    (["4", "-k", "5"], "there is no output to draw"),
+    (["64x64", "-k", "1"], "4,096 output positions to draw, over 1,024"),
+])
+def test_what_is_not_drawn_says_so(tmp_path, args, fragment):
+    result = CliRunner().invoke(cli, ["size", *args, "--animate", str(tmp_path / "x.svg")])
+    assert result.exit_code == 2 and fragment in result.stderr
+    assert not (tmp_path / "x.svg").exists()
+
+
+def test_the_command_writes_the_file(tmp_path):
+    path = tmp_path / "conv.svg"
+    result = CliRunner().invoke(cli, ["size", "5", "-k", "3", "-s", "2", "-p", "1", "--animate", str(path)])
+    assert result.exit_code == 0 and result.stdout.endswith("= 2 + 1 = 3\n4/2 is exact: the windows cover the padded "
+                                                            "input exactly\n")
+    assert ET.parse(path).getroot().get("data-frames") == "3"
+    bad = CliRunner().invoke(cli, ["size", "5", "-k", "3", "--frame", "1"])
+    assert bad.exit_code == 2 and "--frame N goes with --animate" in bad.stderr
+
+
+# ---------------------------------------------------------------- in a real browser
+
+import os  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+
+BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
+REQUIRE_BROWSER = os.environ.get("CONVCALC_REQUIRE_BROWSER") == "1"
+
+
+def render(svg_path, png_path, width, height):
+    if BROWSER is None:
+        if REQUIRE_BROWSER:
+            pytest.fail("CONVCALC_REQUIRE_BROWSER=1 but no chromium is installed (apt-get install -y chromium)")
+        pytest.skip("no chromium here (CONVCALC_REQUIRE_BROWSER=1 makes this a failure)")
+    subprocess.run([BROWSER, "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                    f"--screenshot={png_path}", f"--window-size={width},{height}", f"file://{svg_path}"],
+                   capture_output=True, timeout=120, check=False)
+    assert png_path.exists(), "chromium wrote no screenshot"
+
+
+def centre(row, col, x0=MARGIN):
+    return int(x0 + col * CELL + CELL / 2), int(MARGIN + row * CELL + CELL / 2)
+
+
+def greenish(rgb):
+    r, g, b = rgb
+    return g > r + 20 and g > b + 10
+
+
+@pytest.mark.browser
+def test_a_still_renders_the_window_padding_and_output_where_they_are(tmp_path):
+    from png import read_png
+
+    sized = lookup("5x5", "3", "2", "1", None, False, False, None, False)
+    svg = tmp_path / "frame.svg"
+    svg.write_text(draw(sized, 4))
+    root = ET.parse(svg).getroot()
+    width, height = int(root.get("width")), int(root.get("height"))
+    png = tmp_path / "frame.png"
+    render(svg, png, width, height)
+    _, _, pixel = read_png(png)
+    assert pixel(*centre(0, 0)) == (255, 255, 255)  # a padding cell: white inside its dashed border
+    assert greenish(pixel(*centre(3, 3)))  # the window of frame 4: the centre of the padded grid
+    assert pixel(*centre(1, 1))[2] > pixel(*centre(1, 1))[0] + 20  # an input cell outside the window: blue
+    x_out = MARGIN + (7 + 3) * CELL
+    assert greenish(pixel(*centre(1, 1, x_out)))  # output 4 (the current one)
+    assert pixel(*centre(2, 2, x_out)) == (255, 255, 255)  # output 8: not reached yet
+
+
+@pytest.mark.browser
+def test_an_uncovered_row_renders_red(tmp_path):
+    from png import read_png
+
+    svg = tmp_path / "row.svg"
+    svg.write_text(draw(lookup("28", "5", "2", None, None, False, False, None, False), 0))
+    root = ET.parse(svg).getroot()
+    png = tmp_path / "row.png"
+    render(svg, png, int(root.get("width")), int(root.get("height")))
+    _, _, pixel = read_png(png)
+    r, g, b = pixel(*centre(0, 27))
+    assert r > g + 20 and r > b + 20  # the last input row, which no window reads
+
+
+@pytest.mark.parametrize("name, args", [("size_5_k3_s2_p1.svg", ["5", "-k", "3", "-s", "2", "-p", "1"]),
+                                        ("size_5x5_k3_s2_p1.svg", ["5x5", "-k", "3", "-s", "2", "-p", "1"])])
+def test_the_bundled_pictures_are_what_the_command_draws(tmp_path, name, args):
+    from pathlib import Path
+
+    bundled = Path(__file__).resolve().parent.parent / "examples" / name
+    fresh = tmp_path / name
+    assert CliRunner().invoke(cli, ["size", *args, "--animate", str(fresh)]).exit_code == 0
+    assert fresh.read_text() == bundled.read_text(), f"examples/{name} is stale: run convcalc size {' '.join(args)}"
