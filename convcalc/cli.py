@@ -275,9 +275,14 @@ def params(net, expr, input_dims, fmt, model, train):
               "over the input (1-d or 2-d sizes, sliding windows).")
 @click.option("--frame", type=click.IntRange(0, None), metavar="N",
               help="With --animate: one still of output position N (0-based, row-major) instead.")
+@click.option("--values", is_flag=True, help="With --animate: numbers in the cells and each output's written-out "
+              "sum, computed by the reference executor.")
+@click.option("--image", metavar="ROWS", help="With --values: the input's numbers, e.g. \"1 2 3; 4 5 6; 7 8 9\".")
+@click.option("--weights", metavar="ROWS", help="With --values: the kernel's numbers, e.g. \"1 0 1; 0 1 0; 1 0 1\" "
+              "(-k/--kernel is its size).")
 @handle_errors
 def size(input_size, kernel, stride, padding, dilation, ceil, pool, transposed, output_padding, wanted, max_kernel,
-         fmt, picture, frame):
+         fmt, picture, frame, values, image, weights):
     """One output size with the arithmetic shown: O = floor((I - K + 2P)/S) + 1, for one axis
     or each of 2 or 3 (224x224, 16x112x112).
 
@@ -318,10 +323,18 @@ def size(input_size, kernel, stride, padding, dilation, ceil, pool, transposed, 
     result = lookup(input_size, kernel, stride, padding, dilation, ceil, transposed, output_padding, pool)
     if frame is not None and picture is None:
         raise UsageError("--frame N goes with --animate FILE.svg")
+    if (values or image or weights) and picture is None:
+        raise UsageError("--values, --image and --weights go with --animate FILE.svg")
     if picture is not None:
-        from convcalc.pictures.slide import draw
+        from convcalc.pictures.slide import axes_of, draw
 
-        svg = draw(result, frame)
+        worked = None
+        if values or image or weights:
+            from convcalc.pictures.worked import Worked
+
+            axes_of(result)  # what cannot be drawn says so first
+            worked = Worked(result, image, weights)
+        svg = draw(result, frame, worked)
         try:
             with open(picture, "w", encoding="utf-8") as fh:
                 fh.write(svg)

@@ -18,7 +18,7 @@ NS = {"s": "http://www.w3.org/2000/svg"}
 def cells(svg, cls, frame=None):
     """(row, col) of each rect of a class, read from its x and y (not from its data attributes)."""
     root = ET.fromstring(svg)
-    scope = root if frame is None else root.find(f".//s:g[@data-frame='{frame}']", NS)
+    scope = root if frame is None else root.find(f".//s:g[@class='window'][@data-frame='{frame}']", NS)
     found = []
     for r in scope.iter("{http://www.w3.org/2000/svg}rect"):
         if r.get("class") == cls:
@@ -184,3 +184,86 @@ def test_the_bundled_pictures_are_what_the_command_draws(tmp_path, name, args):
     fresh = tmp_path / name
     assert CliRunner().invoke(cli, ["size", *args, "--animate", str(fresh)]).exit_code == 0
     assert fresh.read_text() == bundled.read_text(), f"examples/{name} is stale: run convcalc size {' '.join(args)}"
+
+
+# ---------------------------------------------------------------- the worked example (--values)
+
+COURSE_IMAGE, COURSE_WEIGHTS = "1 2 3; 4 5 6; 7 8 9", "1 0 1; 0 1 0; 1 0 1"
+
+
+def worked(text, kernel, stride=None, padding=None, dilation=None, image=None, weights=None):
+    from convcalc.pictures.worked import Worked
+
+    sized = lookup(text, kernel, stride, padding, dilation, False, False, None, False)
+    return sized, Worked(sized, image, weights)
+
+
+def test_the_course_notes_worked_example_sums_to_25():
+    sized, numbers = worked("3x3", "3", padding="1", image=COURSE_IMAGE, weights=COURSE_WEIGHTS)
+    assert numbers.sum_text(4) == "output 4: 1·1 + 2·0 + 3·1 + 4·0 + 5·1 + 6·0 + 7·1 + 8·0 + 9·1 = 25"
+    assert numbers.output == [6, 12, 8, 14, 25, 16, 12, 18, 14]  # e.g. the corner: 5·1 + 9·1 = 14
+    svg = draw(sized, 4, numbers)
+    root = ET.fromstring(svg)
+    texts = {t.get("class"): t.text for t in root.iter("{http://www.w3.org/2000/svg}text") if t.get("class") == "sum"}
+    assert texts["sum"].endswith("= 25")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 6), st.integers(1, 3), st.integers(1, 2), st.integers(0, 2),
+       st.integers(1, 2), st.data())
+def test_every_written_sum_is_the_executors_output(h, w, k, s, p, d, data):
+    image = "; ".join(" ".join(str(data.draw(st.integers(-3, 9))) for _ in range(w)) for _ in range(h))
+    weights = "; ".join(" ".join(str(data.draw(st.integers(-2, 2))) for _ in range(k)) for _ in range(k))
+    sized = lookup(f"{h}x{w}", str(k), str(s), str(p), str(d), False, False, None, False)
+    if not sized.ok:
+        return
+    from convcalc.pictures.worked import Worked
+
+    numbers = Worked(sized, image, weights)
+    for index, value in enumerate(numbers.output):
+        assert sum(v * wt for v, wt in numbers.terms(index)) == value
+        assert numbers.sum_text(index).endswith(f"= {value}")
+
+
+@pytest.mark.oracle
+def test_the_worked_outputs_are_torchs(torch):
+    sized, numbers = worked("5x4", "3", "2", "1", "1", image="1 2 3 4; 5 6 7 8; 9 1 2 3; 4 5 6 7; 8 9 1 2",
+                            weights="1 -1 0; 2 0 1; 0 1 -2")
+    x = torch.tensor([[[[float(v) for v in row] for row in numbers.image]]])
+    weight = torch.tensor([[[[float(v) for v in row] for row in numbers.kernel]]])
+    y = torch.nn.functional.conv2d(x, weight, stride=2, padding=1)
+    assert [int(v) for v in y.flatten().tolist()] == numbers.output
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["3x3", "-k", "3", "--image", "1 2; 3 4"], "--image has 2x2 values; the input is 3x3"),
+    (["3x3", "-k", "3", "--image", "1 2 3; 4 5 6; 7 8 9", "--weights", "1 0; 0 1"], "--weights has 2x2 values"),
+    (["3x3", "-k", "3", "--image", "1 2 x; 4 5 6; 7 8 9"], "rows of integers separated by ';'"),
+    (["4", "-k", "2", "--pool", "--values"], "a pooling layer is not written out"),
+])
+def test_bad_worked_values_say_why(tmp_path, args, fragment):
+    result = CliRunner().invoke(cli, ["size", *args, "--animate", str(tmp_path / "w.svg")])
+    assert result.exit_code == 2 and fragment in result.stderr
+
+
+def test_values_go_with_animate():
+    result = CliRunner().invoke(cli, ["size", "3", "-k", "3", "--values"])
+    assert result.exit_code == 2 and "go with --animate" in result.stderr
+
+
+@pytest.mark.browser
+def test_the_worked_still_renders_its_numbers(tmp_path):
+    from png import read_png
+
+    sized, numbers = worked("3x3", "3", padding="1", image=COURSE_IMAGE, weights=COURSE_WEIGHTS)
+    svg = tmp_path / "worked.svg"
+    svg.write_text(draw(sized, 4, numbers))
+    root = ET.parse(svg).getroot()
+    png = tmp_path / "worked.png"
+    render(svg, png, int(root.get("width")), int(root.get("height")))
+    _, _, pixel = read_png(png)
+    x_out = MARGIN + (5 + 3) * CELL
+    x, y = centre(1, 1, x_out)
+    block = [pixel(x + dx, y + dy) for dx in range(-5, 6) for dy in range(-5, 6)]
+    assert any(p == (255, 255, 255) or min(p) > 200 for p in block)  # the white 25 on the dark current cell
+    assert any(greenish(p) for p in block)

@@ -31,6 +31,9 @@ STYLE = """
 .done { fill: #9cc69b; stroke: #1b5e20; stroke-width: 1 }
 .current { fill: #2e7d32; stroke: #1b5e20; stroke-width: 2 }
 text { font-family: monospace; font-size: 13px; fill: #222; white-space: pre }
+text.value, text.result { text-anchor: middle; dominant-baseline: central; font-size: 12px }
+text.current-value { fill: #ffffff; font-weight: bold }
+text.weight { text-anchor: end; font-size: 8px; fill: #0b3d0b }
 """
 
 
@@ -86,6 +89,11 @@ def rect(parent, cls: str, col: int, row: int, x0: float, y0: float, **extra) ->
                                           "data-row": str(row), "data-col": str(col), **extra})
 
 
+def number(parent, value, col: int, row: int, x0: float, y0: float, cls: str) -> None:
+    ET.SubElement(parent, "text", {"class": cls, "x": f"{x0 + col * CELL + CELL / 2:g}",
+                                   "y": f"{y0 + row * CELL + CELL / 2:g}"}).text = str(value)
+
+
 def shown(frame: int, until_end: bool, total: int) -> dict:
     """SMIL: visible in frame ``frame`` only (or from it to the end of the cycle), repeating."""
     start = frame / total
@@ -96,8 +104,10 @@ def shown(frame: int, until_end: bool, total: int) -> dict:
             "repeatCount": "indefinite", "values": "0;1;0", "keyTimes": f"0;{start:.6g};{(frame + 1) / total:.6g}"}
 
 
-def draw(sized, frame: Optional[int] = None) -> str:
-    """The SVG text; ``frame``: one still of that output position (0-based, row-major)."""
+def draw(sized, frame: Optional[int] = None, values=None) -> str:
+    """The SVG text; ``frame``: one still of that output position (0-based, row-major);
+    ``values``: a Worked (convcalc/pictures/worked.py), whose numbers fill the cells and whose
+    written-out sum is shown for each output."""
     axes = axes_of(sized)
     rows, cols = (axes if len(axes) == 2 else [Axis(1, 1, 1, 0, 0, 1, 1)] + axes)
     frames = rows.output * cols.output
@@ -109,7 +119,9 @@ def draw(sized, frame: Optional[int] = None) -> str:
     reach_cols = max(cols.padded, max(t for t in cols.taps(cols.output - 1)) + 1)
     caption = sized.lines()
     width = MARGIN * 2 + max((reach_cols + GAP + cols.output) * CELL, CHAR * max(len(line) for line in caption))
-    height = MARGIN * 3 + max(reach_rows, rows.output) * CELL + LINE * len(caption)
+    height = MARGIN * 3 + max(reach_rows, rows.output) * CELL + LINE * (len(caption) + (2 if values else 0))
+    if values is not None:
+        width = max(width, MARGIN * 2 + CHAR * max(len(values.sum_text(i)) for i in range(frames)))
     svg = ET.Element("svg", {"xmlns": "http://www.w3.org/2000/svg", "width": str(width), "height": str(height),
                              "viewBox": f"0 0 {width} {height}", "data-frames": str(frames)})
     ET.SubElement(svg, "title").text = "convcalc size: " + " ".join(caption[-1:])
@@ -123,6 +135,8 @@ def draw(sized, frame: Optional[int] = None) -> str:
         for c in range(cols.padded):
             inside = rows.left <= r < rows.left + rows.size and cols.left <= c < cols.left + cols.size
             rect(grid, "uncovered" if (r, c) in missed else "in" if inside else "pad", c, r, x_in, y0)
+            if values is not None and inside:
+                number(svg, values.image[r - rows.left][c - cols.left], c, r, x_in, y0, "value")
     outputs = ET.SubElement(svg, "g", {"class": "output"})
     for r in range(rows.output):
         for c in range(cols.output):
@@ -130,7 +144,10 @@ def draw(sized, frame: Optional[int] = None) -> str:
     for index in range(frames):
         o_r, o_c = divmod(index, cols.output)
         if frame is None or index <= frame:
-            done = rect(outputs, "done", o_c, o_r, x_out, y0, **{"data-frame": str(index)})
+            done = ET.SubElement(outputs, "g", {"class": "filled", "data-frame": str(index)})
+            rect(done, "done", o_c, o_r, x_out, y0)
+            if values is not None:
+                number(done, values.output[index], o_c, o_r, x_out, y0, "result")
             if frame is None:
                 done.set("opacity", "0")
                 ET.SubElement(done, "animate", shown(index, True, frames))
@@ -140,11 +157,20 @@ def draw(sized, frame: Optional[int] = None) -> str:
         if frame is None:
             window.set("opacity", "0")
             ET.SubElement(window, "animate", shown(index, False, frames))
-        for r in rows.taps(o_r):
-            for c in cols.taps(o_c):
+        for i, r in enumerate(rows.taps(o_r)):
+            for j, c in enumerate(cols.taps(o_c)):
                 outside = r >= rows.padded or c >= cols.padded  # ceil_mode's window hanging past the input
                 rect(window, "hang" if outside else "tap", c, r, x_in, y0)
+                if values is not None:
+                    weight = values.kernel[i if len(axes) == 2 else 0][j]
+                    ET.SubElement(window, "text", {"class": "weight", "x": f"{x_in + c * CELL + CELL - 3:g}",
+                                                   "y": f"{y0 + r * CELL + 9:g}"}).text = f"×{weight}"
         rect(window, "current", o_c, o_r, x_out, y0)
+        if values is not None:
+            number(window, values.output[index], o_c, o_r, x_out, y0, "result current-value")
+            sum_y = y0 + max(reach_rows, rows.output) * CELL + MARGIN + LINE * (len(caption) + 1)
+            ET.SubElement(window, "text", {"class": "sum", "x": str(MARGIN), "y": str(sum_y)}).text = \
+                values.sum_text(index)
     text_y = y0 + max(reach_rows, rows.output) * CELL + MARGIN + LINE
     for i, line in enumerate(caption):
         ET.SubElement(svg, "text", {"x": str(MARGIN), "y": str(text_y + i * LINE)}).text = line

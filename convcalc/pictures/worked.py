@@ -1,0 +1,90 @@
+"""`size --animate --values`: the worked example of a class. The input cells and the kernel get
+small integers (or the ones given: ``--image "1 2 3; 4 5 6; 7 8 9" --weights "1 0 1; 0 1 0; 1 0 1"``),
+each output is computed by the reference executor (convcalc/executor/conv.py), and its
+written-out sum (the window's products, padding counting 0) is shown beside it."""
+from __future__ import annotations
+
+from convcalc.errors import UsageError
+
+MAX_VALUE = 1_000  # a cell's number: a picture for a class, not a tensor
+MAX_TERMS_SHOWN = 25
+
+
+def grid(text: str, what: str) -> list:
+    """"1 2 3; 4 5 6" -> [[1, 2, 3], [4, 5, 6]]: rows by ';', numbers by spaces or commas."""
+    rows = []
+    for part in text.split(";"):
+        cells = part.replace(",", " ").split()
+        if not cells or not all(c.lstrip("-").isdigit() and len(c) <= 4 for c in cells):
+            raise UsageError(f"{what} {text!r}: rows of integers separated by ';', e.g. '1 2 3; 4 5 6'")
+        rows.append([int(c) for c in cells])
+    if len({len(r) for r in rows}) != 1:
+        raise UsageError(f"{what} {text!r}: every row needs the same number of values")
+    if any(abs(v) > MAX_VALUE for r in rows for v in r):
+        raise UsageError(f"{what} {text!r}: values go up to {MAX_VALUE:,}")
+    return rows
+
+
+class Worked:
+    """The numbers of the picture: image (rows x cols), kernel, and each output (row-major)."""
+
+    def __init__(self, sized, image_text=None, weights_text=None):
+        from convcalc.pictures.slide import axes_of
+
+        settings = sized.settings
+        if settings["pool"]:
+            raise UsageError("--values shows a convolution's sums; a pooling layer is not written out (yet)")
+        axes = axes_of(sized)
+        shape = tuple(sized.input) if len(axes) == 2 else (1, sized.input[0])
+        kshape = tuple(settings["kernel"]) if len(axes) == 2 else (1, settings["kernel"][0])
+        self.image = grid(image_text, "--image") if image_text else \
+            [[(3 * r + 2 * c) % 5 for c in range(shape[1])] for r in range(shape[0])]
+        self.kernel = grid(weights_text, "--weights") if weights_text else \
+            [[(i + j + 1) % 2 for j in range(kshape[1])] for i in range(kshape[0])]
+        if (len(self.image), len(self.image[0])) != shape:
+            raise UsageError(f"--image has {len(self.image)}x{len(self.image[0])} values; the input is "
+                             f"{'x'.join(map(str, sized.input))}")
+        if (len(self.kernel), len(self.kernel[0])) != kshape:
+            raise UsageError(f"--weights has {len(self.kernel)}x{len(self.kernel[0])} values; the kernel is "
+                             f"{'x'.join(map(str, settings['kernel']))}")
+        self.axes = axes if len(axes) == 2 else [None] + axes
+        self.output = self.executed(axes)
+
+    def executed(self, axes) -> list:
+        """The outputs, as the reference executor computes them (integers: the values are)."""
+        from convcalc.executor.conv import conv
+        from convcalc.executor.tensor import Tensor
+
+        flat_image = [float(v) for row in self.image for v in row]
+        flat_kernel = [float(v) for row in self.kernel for v in row]
+        if len(axes) == 2:
+            x = Tensor((1, 1, len(self.image), len(self.image[0])), flat_image)
+            w = Tensor((1, 1, len(self.kernel), len(self.kernel[0])), flat_kernel)
+            padding = [(a.left, a.right) for a in axes]
+        else:
+            x, w = Tensor((1, 1, len(flat_image)), flat_image), Tensor((1, 1, len(flat_kernel)), flat_kernel)
+            padding = [(axes[0].left, axes[0].right)]
+        y = conv(x, w, None, stride=tuple(a.stride for a in axes), padding=padding,
+                 dilation=tuple(a.dilation for a in axes))
+        return [int(round(v)) for v in y.data]
+
+    def terms(self, index: int) -> list:
+        """(value, weight) of each tap of output ``index`` (a padding cell's value is 0)."""
+        rows, cols = self.axes
+        out_cols = cols.output
+        o_r, o_c = divmod(index, out_cols)
+        row_taps = rows.taps(o_r) if rows is not None else [0]
+        found = []
+        for i, r in enumerate(row_taps):
+            for j, c in enumerate(cols.taps(o_c)):
+                rr = r - rows.left if rows is not None else 0
+                cc = c - cols.left
+                inside = 0 <= rr < len(self.image) and 0 <= cc < len(self.image[0])
+                found.append((self.image[rr][cc] if inside else 0, self.kernel[i][j]))
+        return found
+
+    def sum_text(self, index: int) -> str:
+        terms = self.terms(index)
+        shown = " + ".join(f"{v}·{w}" for v, w in terms[:MAX_TERMS_SHOWN])
+        more = f" + ... ({len(terms) - MAX_TERMS_SHOWN} more)" if len(terms) > MAX_TERMS_SHOWN else ""
+        return f"output {index}: {shown}{more} = {self.output[index]}"
