@@ -214,7 +214,11 @@ def shapes(net, expr, input_dims, fmt, model, train, batch, columns, convention,
 
 @cli.command()
 @network_options
-def rf(net, expr, input_dims, fmt, model, train):
+@click.option("--draw", "picture", metavar="FILE.svg", help="Also write the input with the receptive field of the "
+              "centre output unit of a layer drawn on it.")
+@click.option("--layer", type=click.IntRange(1, None), metavar="LINE", help="With --draw: the layer on this line "
+              "(the last layer by default).")
+def rf(net, expr, input_dims, fmt, model, train, picture, layer):
     """Receptive field per layer: size, jump and start (Araujo et al., Distill 2019).
 
     Sizes count input pixels, padding included; start is the centre of unit 0's field.
@@ -227,8 +231,21 @@ def rf(net, expr, input_dims, fmt, model, train):
     from convcalc.metrics.measure import measure
     from convcalc.report import metrics as report
 
-    emit(analyse_all(net, expr, input_dims, model, measure, train), fmt, lambda a: report.rf_table(a, fmt),
-         report.rf_json)
+    if layer is not None and picture is None:
+        raise UsageError("--layer LINE goes with --draw FILE.svg")
+    analyses = analyse_all(net, expr, input_dims, model, measure, train)
+    if picture is not None:
+        from convcalc.pictures.field import draw
+
+        if len(analyses) != 1:
+            raise UsageError("--draw draws one model: choose it with --model")
+        svg = draw(analyses[0], layer)
+        try:
+            with open(picture, "w", encoding="utf-8") as fh:
+                fh.write(svg)
+        except OSError as exc:
+            raise UsageError(f"cannot write {picture}: {exc.strerror or exc}") from None
+    emit(analyses, fmt, lambda a: report.rf_table(a, fmt), report.rf_json)
 
 
 @cli.command()

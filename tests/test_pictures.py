@@ -267,3 +267,66 @@ def test_the_worked_still_renders_its_numbers(tmp_path):
     block = [pixel(x + dx, y + dy) for dx in range(-5, 6) for dy in range(-5, 6)]
     assert any(p == (255, 255, 255) or min(p) > 200 for p in block)  # the white 25 on the dark current cell
     assert any(greenish(p) for p in block)
+
+
+# ---------------------------------------------------------------- rf --draw
+
+EXAMPLES_DIR = __import__("pathlib").Path(__file__).resolve().parent.parent / "examples"
+
+
+def field_rect(svg):
+    root = ET.fromstring(svg)
+    cell = int(root.get("data-cell"))
+    ox, oy = (float(v) for v in root.get("data-origin").split(","))
+    r = root.find(".//s:rect[@class='field']", NS)
+    x, y, w, h = (float(r.get(k)) for k in ("x", "y", "width", "height"))
+    return (round((y - oy) / cell), round((y - oy + h) / cell) - 1), (round((x - ox) / cell),
+                                                                      round((x - ox + w) / cell) - 1)
+
+
+@pytest.mark.parametrize("name, line", [("course_cnn.net", 8), ("course_cnn.net", 5), ("course_cnn.net", None),
+                                        ("vgg16.net", None), ("lenet5.net", 9), ("resnet18.net", 29)])
+def test_the_drawn_field_is_the_centre_units_field(tmp_path, name, line):
+    """The rectangle, read from the SVG's coordinates, is the centre unit's field as `rf` reports
+    its size, jump and start: centre = start + jump * unit, size wide."""
+    import json
+
+    path = tmp_path / "rf.svg"
+    args = ["rf", str(EXAMPLES_DIR / name), "--draw", str(path)] + (["--layer", str(line)] if line else [])
+    result = CliRunner().invoke(cli, args)
+    if result.exit_code == 2 and "not a window of the input" in result.stderr:
+        return  # the field is the whole input there (after global pooling): nothing to draw
+    assert result.exit_code == 0, result.output
+    data = json.loads(CliRunner().invoke(cli, ["rf", str(EXAMPLES_DIR / name), "--format", "json"]).stdout)
+    layers = data["layers"]
+    entry = [e for e in layers if line is None or e["line"] == line][-1]
+    (ylo, yhi), (xlo, xhi) = field_rect(path.read_text())
+    for (lo, hi), axis in (((ylo, yhi), 0), ((xlo, xhi), 1)):
+        units = entry["output"][axis + 1]
+        centre = entry["rf"]["start"][axis] + entry["rf"]["jump"][axis] * ((units - 1) // 2)
+        assert hi - lo + 1 == entry["rf"]["size"][axis]
+        assert (lo + hi) / 2 == pytest.approx(centre)
+
+
+def test_a_field_that_is_the_whole_input_is_not_drawn(tmp_path):
+    result = CliRunner().invoke(cli, ["rf", str(EXAMPLES_DIR / "course_cnn.net"), "--draw", str(tmp_path / "x.svg"),
+                                      "--layer", "12"])
+    assert result.exit_code == 2 and "not a window of the input" in result.stderr
+
+
+@pytest.mark.browser
+def test_the_field_renders_on_the_input(tmp_path):
+    from png import read_png
+
+    path = tmp_path / "rf.svg"
+    assert CliRunner().invoke(cli, ["rf", str(EXAMPLES_DIR / "course_cnn.net"), "--draw", str(path), "--layer",
+                                    "8"]).exit_code == 0
+    root = ET.parse(path).getroot()
+    png = tmp_path / "rf.png"
+    render(path, png, int(root.get("width")), int(root.get("height")))
+    _, _, pixel = read_png(png)
+    cell = int(root.get("data-cell"))
+    ox, oy = (float(v) for v in root.get("data-origin").split(","))
+    inside = pixel(int(ox + 14.5 * cell), int(oy + 13 * cell))  # rows and columns 11..18: the field
+    outside = pixel(int(ox + 3.5 * cell), int(oy + 3.5 * cell))  # the input, away from the field
+    assert greenish(inside) and outside[2] > outside[0] + 20

@@ -1,0 +1,94 @@
+"""`convcalc rf NET --draw FILE.svg [--layer LINE]`: the input, with the receptive field of the
+centre output unit of a layer drawn on it (convcalc/metrics/fields.py gives each unit's field
+in input pixels, padding included), unit 0's field centre (the start) marked, and the jump
+written beside it. Built with xml.etree.ElementTree (escaped by construction), no script."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Optional
+
+from convcalc.errors import UsageError
+from convcalc.report.metrics import frac_text
+
+MARGIN = 24
+AREA = 480  # pixels of the input's longer side, at most
+LINE = 16
+STYLE = """
+.input { fill: #dbe8f6; stroke: #4a6f99; stroke-width: 1 }
+.field { fill: #2e7d32; fill-opacity: 0.35; stroke: #1b5e20; stroke-width: 2 }
+.start { fill: #b22222 }
+text { font-family: monospace; font-size: 13px; fill: #222; white-space: pre }
+"""
+
+
+def chosen_row(analysis, line: Optional[int]) -> int:
+    """The index of the row drawn: the last of line ``line``, else the last row."""
+    rows = analysis.rows
+    if not rows:
+        raise UsageError("the network has no layer to draw the receptive field of")
+    if line is None:
+        return len(rows) - 1
+    found = [i for i, row in enumerate(rows) if row.line == line]
+    if not found:
+        lines = sorted({row.line for row in rows})
+        raise UsageError(f"--layer {line}: no layer on that line (the layers are on lines "
+                         f"{', '.join(map(str, lines[:20]))}{', ...' if len(lines) > 20 else ''})")
+    return found[-1]
+
+
+def spans(analysis, index: int) -> list:
+    """Per spatial axis of the input: (input size, centre unit, (lo, hi) of its field, start, jump)."""
+    fld = analysis.info[index].field
+    row = analysis.rows[index]
+    if fld is None or not all(a.known for a in fld.axes):
+        raise UsageError(f"line {row.line}: the receptive field is not a window of the input here "
+                         "(the whole input, or not known): nothing to draw")
+    out = []
+    for axis, size in zip(fld.axes, fld.input):
+        units = row.shape[axis.dim]
+        if type(units) is not int or type(size) is not int:
+            raise UsageError("--draw needs concrete sizes: give one with --input")
+        centre = (units - 1) // 2
+        span = axis.field_of(centre)
+        if span is None:
+            raise UsageError(f"line {row.line}: the centre unit sees no input pixel")
+        out.append((size, centre, span, axis.start, axis.jump))
+    return out
+
+
+def draw(analysis, line: Optional[int] = None) -> str:
+    index = chosen_row(analysis, line)
+    row = analysis.rows[index]
+    axes = spans(analysis, index)
+    if len(axes) > 2:
+        raise UsageError("--draw draws 1-d and 2-d inputs")
+    if len(axes) == 1:
+        axes = [(1, 0, (0, 0), 0, 1)] + axes  # one row
+    (h, cy, (ylo, yhi), ystart, yjump), (w, cx, (xlo, xhi), xstart, xjump) = axes
+    top, left = min(0, ylo), min(0, xlo)  # the field may reach into the padding
+    bottom, right = max(h - 1, yhi), max(w - 1, xhi)
+    cell = max(1, min(24, AREA // max(bottom - top + 1, right - left + 1)))
+    caption = [f"line {row.line} {row.layer}: output {'x'.join(str(d) for d in row.shape)}",
+               f"the centre unit ({cy}, {cx}) sees rows {ylo}..{yhi} and columns {xlo}..{xhi} of the input "
+               f"({yhi - ylo + 1}x{xhi - xlo + 1}, padding included)",
+               f"start (unit 0's field centre): {frac_text(ystart)}, {frac_text(xstart)}   jump: "
+               f"{frac_text(yjump)}, {frac_text(xjump)} pixels per unit"]
+    width = 2 * MARGIN + max((right - left + 1) * cell, 8 * max(len(c) for c in caption))
+    height = 3 * MARGIN + (bottom - top + 1) * cell + LINE * len(caption)
+    svg = ET.Element("svg", {"xmlns": "http://www.w3.org/2000/svg", "width": str(width), "height": str(height),
+                             "viewBox": f"0 0 {width} {height}", "data-cell": str(cell),
+                             "data-origin": f"{MARGIN - left * cell},{MARGIN - top * cell}"})
+    ET.SubElement(svg, "title").text = f"receptive field at line {row.line}"
+    ET.SubElement(svg, "style").text = STYLE
+    x0, y0 = MARGIN - left * cell, MARGIN - top * cell  # where input pixel (0, 0) is drawn
+    ET.SubElement(svg, "rect", {"class": "input", "x": str(x0), "y": str(y0), "width": str(w * cell),
+                                "height": str(h * cell)})
+    ET.SubElement(svg, "rect", {"class": "field", "x": str(x0 + xlo * cell), "y": str(y0 + ylo * cell),
+                                "width": str((xhi - xlo + 1) * cell), "height": str((yhi - ylo + 1) * cell),
+                                "data-rows": f"{ylo},{yhi}", "data-cols": f"{xlo},{xhi}"})
+    ET.SubElement(svg, "circle", {"class": "start", "cx": f"{x0 + (float(xstart) + 0.5) * cell:g}",
+                                  "cy": f"{y0 + (float(ystart) + 0.5) * cell:g}", "r": str(max(2, cell // 4))})
+    text_y = y0 + (bottom + 1) * cell + MARGIN
+    for i, line_text in enumerate(caption):
+        ET.SubElement(svg, "text", {"x": str(MARGIN), "y": str(text_y + i * LINE)}).text = line_text
+    return ET.tostring(svg, encoding="unicode")
