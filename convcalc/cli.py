@@ -111,6 +111,14 @@ def nothing_accepted(result, program) -> ConvcalcError:
                          given.span if given is not None else None)
 
 
+def write_picture(path: str, svg: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(svg)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
 class DepthType(click.ParamType):
     """--depth N (0..1000) or all."""
 
@@ -239,12 +247,7 @@ def rf(net, expr, input_dims, fmt, model, train, picture, layer):
 
         if len(analyses) != 1:
             raise UsageError("--draw draws one model: choose it with --model")
-        svg = draw(analyses[0], layer)
-        try:
-            with open(picture, "w", encoding="utf-8") as fh:
-                fh.write(svg)
-        except OSError as exc:
-            raise UsageError(f"cannot write {picture}: {exc.strerror or exc}") from None
+        write_picture(picture, draw(analyses[0], layer))
     emit(analyses, fmt, lambda a: report.rf_table(a, fmt), report.rf_json)
 
 
@@ -351,12 +354,7 @@ def size(input_size, kernel, stride, padding, dilation, ceil, pool, transposed, 
 
             axes_of(result)  # what cannot be drawn says so first
             worked = Worked(result, image, weights)
-        svg = draw(result, frame, worked)
-        try:
-            with open(picture, "w", encoding="utf-8") as fh:
-                fh.write(svg)
-        except OSError as exc:
-            raise UsageError(f"cannot write {picture}: {exc.strerror or exc}") from None
+        write_picture(picture, draw(result, frame, worked))
     if fmt == "json":
         from convcalc.report.common import dump
 

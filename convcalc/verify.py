@@ -23,6 +23,7 @@ from convcalc.engine.analysis import Analysis
 from convcalc.engine.shapes import analyse
 from convcalc.engine.walk import Walker
 from convcalc.limits import OverBudget, SearchBudget, refusal
+from convcalc.report.common import approximately
 
 DEFAULT_MAX_MACS = 100_000_000
 SEARCH_LINEAR = 256  # symbolic inputs: every size 1..SEARCH_LINEAR is tried,
@@ -182,12 +183,6 @@ def duration(work: int) -> str:
         return f"about {(seconds + 30) // 60} min"
     hours = (seconds + 1800) // 3600
     return f"about {hours:,} h" if hours < 10**15 else f"about {approximately(hours)} h"
-
-
-def approximately(count: int) -> str:
-    """A huge integer as 1.2e+400, in integer arithmetic (str() stops at 4,300 digits; sizes stay far below)."""
-    digits = str(count)
-    return f"{digits[0]}.{digits[1:3] or '0'}e+{len(digits) - 1}"
 
 
 def smaller_input(program: n.Program, dims, work: int, budget: int, batch: int):

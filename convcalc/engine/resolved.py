@@ -80,34 +80,31 @@ def uses_names(expr) -> bool:
 
 
 def resolved_call(call: n.Call, params, values: dict) -> str:
-    """``call`` with each argument that uses a name shown as its bound value; ``params``: the
-    layer's parameters in order, (name, default) pairs (positional arguments bind to them), ``values`` the bound
-    arguments. The text as written when it uses no names, or when an argument cannot be
-    matched to a value: a layer taking ``*args``, a Python call whose text passes other
-    arguments than the call has (``F.avg_pool2d(out, 4)``: the tensor)."""
+    """A layer's call with each argument that uses a name shown as its bound value; ``params``:
+    the layer's parameters in order, (name, default) pairs (positional arguments bind to them),
+    ``values`` the bound arguments. A layer passed in under another name (``norm_layer(64)``)
+    is shown by its class (``BatchNorm2d(64)``)."""
     text = " ".join(call.text.split())
     written = text.partition("(")[0].rstrip()
     if written.rpartition(".")[2] != call.name and "(" in text and written.isidentifier():
-        text = call.name + text[len(written):]  # norm_layer(64), a layer passed in: BatchNorm2d(64)
-    if not has_names(text) or len(call.args) > len(params) or \
-            written_arguments(text) != len(call.args) + len(call.kwargs):
-        return text
-    parts = []
-    for (name, _), expr in zip(params, call.args):
-        parts.append(shown(expr, values.get(name, _MISSING)))
-    for key, expr, _ in call.kwargs:
-        parts.append(f"{key}={shown(expr, values.get(key, _MISSING))}")
-    return text.partition("(")[0].rstrip() + "(" + ", ".join(parts) + ")"
+        text = call.name + text[len(written):]
+    return with_values(text, call, [values.get(name, _MISSING) for name, _ in params[:len(call.args)]], values)
 
 
 def resolved_def_call(call: n.Call, args: tuple, kwargs: dict) -> str:
     """A def call with the values it was called with (``Bottleneck(256, 64, 256)``)."""
-    text = " ".join(call.text.split())
-    if not has_names(text) or len(call.args) != len(args) or \
+    return with_values(" ".join(call.text.split()), call, list(args), kwargs)
+
+
+def with_values(text: str, call: n.Call, positional: list, keywords: dict) -> str:
+    """``text`` with its arguments shown by value; as written when it uses no names, or when an
+    argument cannot be matched to a value: a layer taking ``*args``, a Python call whose text
+    passes other arguments than the call has (``F.avg_pool2d(out, 4)``: the tensor)."""
+    if not has_names(text) or len(call.args) != len(positional) or \
             written_arguments(text) != len(call.args) + len(call.kwargs):
         return text
-    parts = [shown(expr, value) for expr, value in zip(call.args, args)]
-    parts += [f"{key}={shown(expr, kwargs.get(key, _MISSING))}" for key, expr, _ in call.kwargs]
+    parts = [shown(expr, value) for expr, value in zip(call.args, positional)]
+    parts += [f"{key}={shown(expr, keywords.get(key, _MISSING))}" for key, expr, _ in call.kwargs]
     return text.partition("(")[0].rstrip() + "(" + ", ".join(parts) + ")"
 
 

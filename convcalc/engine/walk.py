@@ -19,7 +19,7 @@ from convcalc.binding import MISSING, BindError, bind
 from convcalc.engine.evaluate import Evaluator, fail, show, truth
 from convcalc.errors import ConvcalcError, Span
 from convcalc.layers.catalogue import close_names, lookup
-from convcalc.layers.common import LayerError
+from convcalc.layers.common import LayerError, fmt_shape
 from convcalc.limits import deep_stack
 from convcalc.symbolic import dims
 
@@ -358,17 +358,13 @@ def input_hint(shape: tuple, spec, bound, code: str) -> str:
         return ""
     order = (lambda s: (s[-1],) + tuple(s[:-1])) if wanted is not None and shape[-1] == wanted else None
     if code == codes.CHANNELS and len(shape) == rank + 1 and order:
-        return (f"; the input {fmt_dims(shape)} has its channels last, as Keras and TensorFlow write it: PyTorch "
-                f"puts them first (input {fmt_dims(order(shape))})")
+        return (f"; the input {fmt_shape(shape)} has its channels last, as Keras and TensorFlow write it: PyTorch "
+                f"puts them first (input {fmt_shape(order(shape))})")
     if code == codes.CONFIG and len(shape) == rank + 2:
         sample = order(shape[1:]) if order and shape[1] != wanted else shape[1:]
-        return (f"; the input line is one sample, without the batch: input {fmt_dims(sample)} (--batch gives the "
+        return (f"; the input line is one sample, without the batch: input {fmt_shape(sample)} (--batch gives the "
                 f"batch for mult-adds)")
     return ""
-
-
-def fmt_dims(shape: tuple) -> str:
-    return "x".join(str(d) for d in shape)
 
 
 def argument_span(call: n.Call, spec, arg: Optional[str]) -> Span:

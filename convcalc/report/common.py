@@ -55,6 +55,16 @@ def module_name(row, program) -> str:
     return printable(scope[-1].path) if scope else ""
 
 
+def with_module_column(rows: list, headers: list, align: tuple, names: list) -> tuple:
+    """(rows, headers, align) with a "module" column after the line, when any row has a name
+    (a Python model); ``names`` run beside ``rows`` from the first, rows past them get none."""
+    if not any(names):
+        return rows, headers, align
+    names = list(names) + [""] * (len(rows) - len(names))
+    return ([[row[0], name] + row[1:] for row, name in zip(rows, names)], headers[:1] + ["module"] + headers[1:],
+            align[:1] + ("left",) + align[1:])
+
+
 def check_format(fmt: str) -> None:
     if fmt == "simple" or fmt in DATA_FORMATS:
         return  # known without importing tabulate (start-up: see simple_table)
@@ -133,13 +143,18 @@ def dump(data) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
+def approximately(count: int) -> str:
+    """A huge integer as 1.2e+400, in integer arithmetic (str() stops at 4,300 digits; sizes stay far below)."""
+    digits = str(count)
+    return f"{digits[0]}.{digits[1:3] or '0'}e+{len(digits) - 1}"
+
+
 def byte_size(count) -> str:
     """Powers of 1000, as torchinfo."""
     if is_symbolic(count):
         return f"{render(count)} B"
     if count >= 10**15:  # past a float's exactness (and, far above, its range): in integers
-        digits = str(count // 10**9)
-        return f"{digits[0]}.{digits[1:3]}e+{len(digits) - 1} GB"
+        return f"{approximately(count // 10**9)} GB"
     for unit, scale in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
         if count >= scale:
             return f"{count / scale:.2f} {unit}"

@@ -12,8 +12,8 @@ from convcalc.errors import UsageError
 from convcalc.metrics.fields import Axis, Field
 from convcalc.metrics.measure import Measured, RowInfo
 from convcalc.metrics.memory import DTYPES, memory, output_bytes, total_macs
-from convcalc.report.common import (TABLE_ROWS, byte_size, framed, json_dim, json_shape, module_name, num, one_line, shape_text,
-                                    table)
+from convcalc.report.common import (TABLE_ROWS, byte_size, framed, json_dim, json_shape, module_name, num, one_line,
+                                    shape_text, table, with_module_column)
 from convcalc.symbolic.dims import render
 
 HEADERS = {"input": "input", "output": "output", "params": "params", "macs": "mult-adds", "memory": "memory", "rf": "rf",
@@ -268,11 +268,9 @@ def shapes_table(analysis: Measured, fmt: str, columns: tuple, convention: str =
               "memory": byte_size(mem.activations)}
     if any(c in totals for c in columns):
         rows.append(["", "total"] + [totals.get(c, "") for c in columns])
-    headers, align = ["line", "layer"] + [HEADERS[c] for c in columns], ("right", "left") + tuple(ALIGN[c] for c in columns)
-    if any(entry.module for entry in listed):  # a Python model: each row's name in the module tree
-        names = ([""] if analysis.input else []) + [entry.module for entry in listed] + [""] * len(rows)
-        rows = [[row[0], name] + row[1:] for row, name in zip(rows, names)]
-        headers, align = headers[:1] + ["module"] + headers[1:], align[:1] + ("left",) + align[1:]
+    names = ([""] if analysis.input else []) + [entry.module for entry in listed]
+    rows, headers, align = with_module_column(rows, ["line", "layer"] + [HEADERS[c] for c in columns],
+                                              ("right", "left") + tuple(ALIGN[c] for c in columns), names)
     body = table(rows, headers, fmt, align)
     return framed(body, totals_lines(analysis, convention, batch, dtype), fmt)
 

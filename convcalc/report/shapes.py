@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from convcalc.engine.analysis import Analysis
 from convcalc.report.common import (byte_size, framed, json_dim, json_shape, module_name, num, one_line, shape_text,
-                                    table)
+                                    table, with_module_column)
 
 
 def output_text(analysis: Analysis) -> str:
@@ -75,14 +75,11 @@ def row_params(row) -> str:
 
 
 def shapes_table(analysis: Analysis, fmt: str, batch: int = 1) -> str:
-    names = [module_name(r, analysis.program) for r in analysis.rows]
-    named = any(names)  # a Python model: each row's name in the module tree, as torchinfo shows it
     rows = [["", "input", shape_text(analysis.input), ""]] if analysis.input else []
     rows += [[r.where, one_line(r.layer), shape_text(r.shape), row_params(r)] for r in analysis.rows]
-    headers, align = ["line", "layer", "output", "params"], ("right", "left", "left", "right")
-    if named:
-        rows = [[row[0], name] + row[1:] for row, name in zip(rows, ([""] if analysis.input else []) + names)]
-        headers, align = headers[:1] + ["module"] + headers[1:], align[:1] + ("left",) + align[1:]
+    names = ([""] if analysis.input else []) + [module_name(r, analysis.program) for r in analysis.rows]
+    rows, headers, align = with_module_column(rows, ["line", "layer", "output", "params"],
+                                              ("right", "left", "left", "right"), names)
     body = table(rows, headers, fmt, align)
     return framed(body, totals_lines(analysis, batch), fmt)
 

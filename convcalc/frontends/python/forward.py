@@ -12,6 +12,7 @@ A shape error ends the trace at the node that causes it: the engine's walk repor
 from __future__ import annotations
 
 import ast
+from contextlib import contextmanager
 from typing import Optional
 
 from convcalc import nodes as n
@@ -142,14 +143,19 @@ class Trace:
         self.derived = n.Input(derived.dims, derived.span, None, derived.derived, symbols)
         self.root.shape = tuple(d.value if isinstance(d, n.Num) else derived_symbol(d) for d in derived.dims)
 
-    def enter(self, path: str, label: str, line: int) -> bool:
-        """A submodule's forward starts (a container's items run inside it); False for the model
+    @contextmanager
+    def inside(self, path: str, label: str, line: int):
+        """A submodule's forward runs (a container's items run inside it); nothing for the model
         itself and for a module already entered (a Sequential subclass runs as its container)."""
         if not path or (self.scope and self.scope[-1].path == path):
-            return False
+            yield
+            return
         self.uids += 1
         self.scope.append(Block(self.uids, label, line, label, path))
-        return True
+        try:
+            yield
+        finally:
+            self.scope.pop()
 
     def finish(self) -> list:
         out: list = []
@@ -205,16 +211,12 @@ class Tracing:
                 raise Unfollowable(f"the {module.cls.name} object is not known ({module.poisoned})", node)
             forward = module.cls.lookup("forward")
             if isinstance(forward, Function) or (module.base is None and module.cls.container == "sequential"):
-                entered = trace.enter(self.module_paths.get(id(module), ""), module.cls.name,
-                                      self.src.span(node).line if node is not None else 0)
-                try:
+                with trace.inside(self.module_paths.get(id(module), ""), module.cls.name,
+                                  self.src.span(node).line if node is not None else 0):
                     module.traced = True
                     if isinstance(forward, Function):
                         return self.invoke(forward, [module] + args, kwargs, node)
                     return self.call_module(as_container(module), args, kwargs, node)  # nn.Sequential's forward
-                finally:
-                    if entered:
-                        trace.scope.pop()
             if module.base is not None:  # a subclass of a layer without a forward of its own: the layer
                 return self.call_module(module.base, args, kwargs, node)
             raise Unfollowable(f"{module.cls.name} has no forward", node)
@@ -224,14 +226,10 @@ class Tracing:
             raise Unfollowable(f"{describe(module)} called with {len(args)} arguments", node)
         x = self.tensor_arg(args[0], node)
         if isinstance(module, Sequential):
-            entered = trace.enter(self.module_paths.get(id(module), ""), "Sequential",
-                                  self.src.span(node).line if node is not None else 0)
-            try:
+            with trace.inside(self.module_paths.get(id(module), ""), "Sequential",
+                              self.src.span(node).line if node is not None else 0):
                 for item in module.items:
                     x = self.call_module(item, [x], {}, node)
-            finally:
-                if entered:
-                    trace.scope.pop()
             return x
         if isinstance(module, Layer):
             site = self.src.span(node) if node is not None else module.call.span
