@@ -34,8 +34,11 @@ def handle_errors(command):
     return wrapper
 
 
-def network_options(command):
-    """NET / - / -e TEXT, --input, --format and --model, shared by every command that reads a network."""
+def network_options(command=None, *, table: bool = True):
+    """NET / - / -e TEXT, --input, --format and --model, shared by every command that reads a network
+    (``table=False``: no --format, for a command that writes a picture)."""
+    if command is None:
+        return functools.partial(network_options, table=table)
     options = [
         click.argument("net", required=False, metavar="NET"),
         click.option("-e", "--expr", help="A one-line description, e.g. -e 'input 3x32x32; Conv2d(3, 8, 3)'."),
@@ -49,6 +52,8 @@ def network_options(command):
         click.option("--train", is_flag=True, help="Follow a Python model's forward in training mode "
                      "(self.training is True); eval mode by default, as torchinfo."),
     ]
+    if not table:
+        del options[3]  # --format
     for option in reversed(options):
         command = option(command)
     return handle_errors(command)
@@ -136,16 +141,11 @@ def emit(items, fmt: str, as_table, as_json, analysis=lambda item: item, failed=
     """Diagnostics on stderr, the table or JSON on stdout; exit 1 if any item failed.
 
     An item is an Analysis, or (verify) a result that holds one."""
-    from convcalc.report.common import diagnostics_text, dump
+    from convcalc.report.common import dump
 
     failed = failed or (lambda item: not_ok(analysis(item)))
     for item in items:
-        diagnostics = analysis(item).diagnostics()
-        if diagnostics:
-            click.echo(diagnostics_text(diagnostics), err=True)
-        notice = input_notice(analysis(item))
-        if notice is not None:
-            click.echo(notice, err=True)
+        problems(analysis(item))
     if fmt == "json":
         data = [as_json(item) for item in items]
         click.echo(printable(dump(data[0] if len(data) == 1 else {"models": data}), lines=True))
@@ -156,6 +156,18 @@ def emit(items, fmt: str, as_table, as_json, analysis=lambda item: item, failed=
         click.echo(printable("\n\n".join(texts), lines=True))  # the last guard: no input text acts on a terminal
     if any(failed(item) for item in items):
         sys.exit(1)
+
+
+def problems(analysis) -> None:
+    """An analysis's diagnostics, and what a Python model without an input size accepts, on stderr."""
+    from convcalc.report.common import diagnostics_text
+
+    diagnostics = analysis.diagnostics()
+    if diagnostics:
+        click.echo(diagnostics_text(diagnostics), err=True)
+    notice = input_notice(analysis)
+    if notice is not None:
+        click.echo(notice, err=True)
 
 
 def input_notice(analysis):
@@ -249,6 +261,40 @@ def rf(net, expr, input_dims, fmt, model, train, picture, layer):
             raise UsageError("--draw draws one model: choose it with --model")
         write_picture(picture, draw(analyses[0], layer))
     emit(analyses, fmt, lambda a: report.rf_table(a, fmt), report.rf_json)
+
+
+@cli.command()
+@network_options(table=False)
+@click.option("-o", "--output", "picture", required=True, metavar="FILE.svg|FILE.html",
+              help="The diagram as SVG, or an HTML page with the shapes table beside it (hover a row or a box).")
+@click.option("--depth", type=DepthType(), metavar="N|all",
+              help="Fold def calls and submodules nested deeper than N into one box each, as in shapes; a network "
+                   "of over 40 rows folds by itself (all: every row).")
+def draw(net, expr, input_dims, model, train, picture, depth):
+    """A diagram of the network: a box per layer or folded block, drawn to scale (height from the
+    spatial size, thickness from the channels), labelled with its shape and parameters; skips,
+    shortcuts and saved tensors as arcs; the layer where the network breaks in red.
+
+    Example: convcalc draw examples/course_cnn.net -o course_cnn.svg
+
+    Example: convcalc draw examples/resnet18.net -o resnet18.html --depth 2
+    """
+    from convcalc.metrics.measure import measure
+    from convcalc.pictures.network import diagram
+
+    suffix = os.path.splitext(picture)[1].lower()
+    if suffix not in (".svg", ".html", ".htm"):
+        raise UsageError(f"-o {picture}: give a name ending in .svg or .html (the suffix chooses the kind)")
+    analyses = analyse_all(net, expr, input_dims, model, measure, train)
+    if len(analyses) != 1:
+        raise UsageError("draw draws one model: choose it with --model")
+    analysis = analyses[0]
+    problems(analysis)
+    text, summary = diagram(analysis, depth, suffix != ".svg")
+    write_picture(picture, text)
+    click.echo(printable(f"wrote {picture}: {summary}"))
+    if not_ok(analysis):
+        sys.exit(1)
 
 
 @cli.command()

@@ -1,11 +1,12 @@
 """`convcalc size ... --animate`: the geometry is read back from the SVG itself and compared with
 what the formula says (cells of the input and its padding, the window of each frame, the output
 grid, the rows never covered); every SVG parses as XML and animates without script."""
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from convcalc.cli import cli
@@ -89,8 +90,56 @@ def test_every_frame_is_where_the_formula_puts_it(size, kernel, stride, padding,
     assert len(cells(svg, "in")) + len(cells(svg, "uncovered")) == size * (size + 1)
 
 
+def transposed(size, k, s, p, d, op):
+    return lookup(f"{size}x{size}", str(k), str(s), str(p), str(d), False, True, str(op), False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 5), st.integers(1, 4), st.integers(1, 3), st.integers(0, 3), st.integers(1, 2),
+       st.integers(0, 2), st.data())
+def test_a_transposed_frame_is_the_direct_convolution_over_the_spread_input(size, k, s, p, d, op, data):
+    """The classic figure: stride - 1 zeros between the input cells, d(k-1) - p cells of padding
+    around (output_padding more after), a window moving one cell per output."""
+    sized = transposed(size, k, s, p, d, op)
+    if not sized.ok or p > d * (k - 1):
+        return
+    (out, _), pad = sized.output, d * (k - 1) - p
+    span = (size - 1) * s + 1
+    frame = data.draw(st.integers(0, out * out - 1))
+    svg = draw(sized, frame)
+    inputs = cells(svg, "in") + cells(svg, "uncovered")  # an input cell no window reads is marked (output_padding)
+    assert sorted(inputs) == sorted((pad + i * s, pad + j * s) for i in range(size) for j in range(size))
+    assert len(cells(svg, "zero")) == span * span - size * size
+    assert len(inputs + cells(svg, "zero") + cells(svg, "pad")) == (pad + span + pad + op) ** 2
+    assert len(cells(svg, "out")) == out * out and out == pad + span + pad + op - d * (k - 1)
+    o_r, o_c = divmod(frame, out)
+    assert sorted(cells(svg, "tap", frame)) == sorted((o_r + i * d, o_c + j * d) for i in range(k) for j in range(k))
+
+
+@pytest.mark.oracle
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(1, 4), st.integers(1, 3), st.integers(1, 3), st.integers(0, 2), st.integers(1, 2),
+       st.integers(0, 1), st.data())
+def test_the_transposed_sums_are_torchs(torch, size, k, s, p, d, op, data):
+    sized = transposed(size, k, s, p, d, op)
+    if not sized.ok or p > d * (k - 1):
+        return
+    from convcalc.pictures.worked import Worked
+
+    image = [[data.draw(st.integers(-3, 9)) for _ in range(size)] for _ in range(size)]
+    kernel = [[data.draw(st.integers(-2, 2)) for _ in range(k)] for _ in range(k)]
+    numbers = Worked(sized, "; ".join(" ".join(map(str, r)) for r in image),
+                     "; ".join(" ".join(map(str, r)) for r in kernel))
+    y = torch.nn.functional.conv_transpose2d(torch.tensor([[image]], dtype=torch.float64),
+                                             torch.tensor([[kernel]], dtype=torch.float64), stride=s, padding=p,
+                                             output_padding=op, dilation=d)
+    assert [int(v) for v in y.flatten().tolist()] == numbers.output
+    for index, value in enumerate(numbers.output):  # each written sum is its output, the kernel flipped
+        assert sum(v * w for v, w in numbers.terms(index)) == value
+
+
 @pytest.mark.parametrize("args, fragment", [
-    (["16", "-k", "3", "-s", "2", "--transposed"], "a transposed convolution is not drawn"),
+    (["8", "-k", "2", "-p", "2", "--transposed"], "the transposed convolution crops its output"),
     (["4x4x4", "-k", "3"], "draws 1-d and 2-d sizes"),
     (["4", "-k", "5"], "there is no output to draw"),
     (["64x64", "-k", "1"], "4,096 output positions to draw, over 1,024"),
@@ -113,23 +162,7 @@ def test_the_command_writes_the_file(tmp_path):
 
 # ---------------------------------------------------------------- in a real browser
 
-import os  # noqa: E402
-import shutil  # noqa: E402
-import subprocess  # noqa: E402
-
-BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
-REQUIRE_BROWSER = os.environ.get("CONVCALC_REQUIRE_BROWSER") == "1"
-
-
-def render(svg_path, png_path, width, height):
-    if BROWSER is None:
-        if REQUIRE_BROWSER:
-            pytest.fail("CONVCALC_REQUIRE_BROWSER=1 but no chromium is installed (apt-get install -y chromium)")
-        pytest.skip("no chromium here (CONVCALC_REQUIRE_BROWSER=1 makes this a failure)")
-    subprocess.run([BROWSER, "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                    f"--screenshot={png_path}", f"--window-size={width},{height}", f"file://{svg_path}"],
-                   capture_output=True, timeout=120, check=False)
-    assert png_path.exists(), "chromium wrote no screenshot"
+from browser import render  # noqa: E402
 
 
 def centre(row, col, x0=MARGIN):
@@ -235,11 +268,30 @@ def test_the_worked_outputs_are_torchs(torch):
     assert [int(v) for v in y.flatten().tolist()] == numbers.output
 
 
+@pytest.mark.oracle
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(1, 6), st.integers(1, 6), st.integers(1, 3), st.integers(1, 3), st.integers(0, 1),
+       st.integers(1, 2), st.booleans(), st.data())
+def test_a_pooling_window_shows_torchs_max_of_the_cells_it_reads(torch, h, w, k, s, p, d, ceil, data):
+    from convcalc.pictures.worked import Worked
+
+    sized = lookup(f"{h}x{w}", str(k), str(s), str(p), str(d), ceil, False, None, True)
+    if not sized.ok:
+        return
+    image = [[data.draw(st.integers(-5, 9)) for _ in range(w)] for _ in range(h)]
+    numbers = Worked(sized, "; ".join(" ".join(map(str, r)) for r in image))
+    y = torch.nn.functional.max_pool2d(torch.tensor([[image]], dtype=torch.float64), k, s, p, d, ceil_mode=ceil)
+    assert [v if v == float("-inf") else int(v) for v in y.flatten().tolist()] == numbers.output  # -inf: padding only
+    for index, value in enumerate(numbers.output):
+        read = [v for (v, _), inside in zip(numbers.terms(index), numbers.inside(index)) if inside]
+        assert max(read, default=float("-inf")) == value and numbers.sum_text(index).endswith(f"= {value}")
+
+
 @pytest.mark.parametrize("args, fragment", [
     (["3x3", "-k", "3", "--image", "1 2; 3 4"], "--image has 2x2 values; the input is 3x3"),
     (["3x3", "-k", "3", "--image", "1 2 3; 4 5 6; 7 8 9", "--weights", "1 0; 0 1"], "--weights has 2x2 values"),
     (["3x3", "-k", "3", "--image", "1 2 x; 4 5 6; 7 8 9"], "rows of integers separated by ';'"),
-    (["4", "-k", "2", "--pool", "--values"], "a pooling layer is not written out"),
+    (["4", "-k", "2", "--pool", "--weights", "1 1"], "a pooling layer has no weights"),
 ])
 def test_bad_worked_values_say_why(tmp_path, args, fragment):
     result = CliRunner().invoke(cli, ["size", *args, "--animate", str(tmp_path / "w.svg")])
@@ -284,25 +336,38 @@ def field_rect(svg):
                                                                       round((x - ox + w) / cell) - 1)
 
 
-@pytest.mark.parametrize("name, line", [("course_cnn.net", 8), ("course_cnn.net", 5), ("course_cnn.net", None),
-                                        ("vgg16.net", None), ("lenet5.net", 9), ("resnet18.net", 29)])
+ALL_EXAMPLES = [(p.name, None) for p in sorted(EXAMPLES_DIR.glob("*.net"))]
+
+
+@pytest.mark.parametrize("name, line", [("course_cnn.net", 8), ("course_cnn.net", 5), ("lenet5.net", 9),
+                                        ("resnet18.net", 29)] + ALL_EXAMPLES)
 def test_the_drawn_field_is_the_centre_units_field(tmp_path, name, line):
     """The rectangle, read from the SVG's coordinates, is the centre unit's field as `rf` reports
-    its size, jump and start: centre = start + jump * unit, size wide."""
+    its size, jump and start: centre = start + jump * unit, size wide. Without --layer, the last
+    layer whose field is a window of the input (not the whole of it, not flattened)."""
     import json
 
     path = tmp_path / "rf.svg"
-    args = ["rf", str(EXAMPLES_DIR / name), "--draw", str(path)] + (["--layer", str(line)] if line else [])
+    given = ["--input", "3x32x32"] if name == "symbolic_cnn.net" else []
+    args = ["rf", str(EXAMPLES_DIR / name), *given, "--draw", str(path)] + (["--layer", str(line)] if line else [])
     result = CliRunner().invoke(cli, args)
-    if result.exit_code == 2 and "not a window of the input" in result.stderr:
-        return  # the field is the whole input there (after global pooling): nothing to draw
     assert result.exit_code == 0, result.output
-    data = json.loads(CliRunner().invoke(cli, ["rf", str(EXAMPLES_DIR / name), "--format", "json"]).stdout)
+    data = json.loads(CliRunner().invoke(cli, ["rf", str(EXAMPLES_DIR / name), *given, "--format", "json"]).stdout)
     layers = data["layers"]
-    entry = [e for e in layers if line is None or e["line"] == line][-1]
+    windows = [i for i, e in enumerate(layers) if e["rf"] and not any(e["rf"]["whole"])
+               and len(e["output"]) == len(data["input"])]
+    entry = layers[windows[-1]] if line is None else [e for e in layers if e["line"] == line][-1]
+    drawn_line = int(re.search(r">line (\d+) ", path.read_text()).group(1))
+    assert drawn_line == entry["line"]
     (ylo, yhi), (xlo, xhi) = field_rect(path.read_text())
-    for (lo, hi), axis in (((ylo, yhi), 0), ((xlo, xhi), 1)):
+    spatial = len(data["input"]) - 1
+    for (lo, hi), axis in (((ylo, yhi), spatial - 2), ((xlo, xhi), spatial - 1)):
+        if axis < 0:  # a 1-d input: one row
+            continue
         units = entry["output"][axis + 1]
+        if entry["rf"]["period"][axis] != 1:  # after upsampling the units' fields differ: size is the largest
+            assert hi - lo + 1 <= entry["rf"]["size"][axis]
+            continue
         centre = entry["rf"]["start"][axis] + entry["rf"]["jump"][axis] * ((units - 1) // 2)
         assert hi - lo + 1 == entry["rf"]["size"][axis]
         assert (lo + hi) / 2 == pytest.approx(centre)

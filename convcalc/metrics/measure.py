@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Optional
 
+from convcalc import nodes as n
 from convcalc.engine.analysis import Analysis
 from convcalc.engine.shapes import ShapeBackend, finish
 from convcalc.engine.walk import Walker
@@ -23,6 +24,9 @@ class RowInfo:
     padding: Optional[tuple] = None  # per dim (left, right)
     dilation: Optional[tuple] = None
     path: tuple = ()  # of the walk's Block records, outermost first
+    # the tensors the row reads: (index of the row that made it, or -1 for an input; the name it was saved
+    # under, or None): the edges of `convcalc draw` (a residual's skip, a saved tensor's concat)
+    sources: tuple = ()
 
 
 class Measured(Analysis):
@@ -35,13 +39,15 @@ class Measured(Analysis):
 
 
 class Value:
-    """What flows through the measuring walk: a shape and its receptive field."""
+    """What flows through the measuring walk: a shape, its receptive field, and where it comes
+    from (the index of the row that made it; -1: an input, ``name`` its name if not the first)."""
 
-    __slots__ = ("shape", "field")
+    __slots__ = ("shape", "field", "source", "name")
 
-    def __init__(self, shape, fld):
+    def __init__(self, shape, fld, source: int = -1, name=None):
         self.shape = shape
         self.field = fld
+        self.source, self.name = source, name
 
 
 class MeasureBackend:
@@ -64,7 +70,13 @@ class MeasureBackend:
         shape = self.shapes.start(shape, node)
         fld = start_field(shape)
         self.analysis.input_field = fld
-        return Value(shape, fld)
+        return Value(shape, fld, -1, getattr(node, "name", None))
+
+    def made(self, shape, info: RowInfo, values, names=()) -> Value:
+        """The value the row just added made; ``names``: the names its operands were saved under."""
+        names = tuple(names) + (None,) * (len(values) - len(names))
+        info.sources = tuple((v.source, name or v.name) for v, name in zip(values, names))
+        return Value(shape, info.field, len(self.analysis.rows) - 1)
 
     def layer(self, spec, args, value, call, blocks):
         shape = self.shapes.layer(spec, args, value.shape, call, blocks)
@@ -79,13 +91,13 @@ class MeasureBackend:
             info.field = layer_field(spec, args, value.shape, shape, settings, value.field)
         except (ConvcalcError, KeyError, TypeError, ValueError, IndexError):
             info.field = None  # an argument the rules did not need; never fail the table
-        return Value(shape, info.field)
+        return self.made(shape, info, [value])
 
     def add(self, a, b, node, label):
         shape = self.shapes.add(a.shape, b.shape, node, label)
-        fld = union([a.field, b.field])
-        self.analysis.info.append(RowInfo(field=fld, path=self.path(node)))
-        return Value(shape, fld)
+        info = RowInfo(field=union([a.field, b.field]), path=self.path(node))
+        self.analysis.info.append(info)
+        return self.made(shape, info, [a, b], (None, getattr(node, "name", None)))  # add NAME: the saved one
 
     def reshape(self, value, target, node, blocks):
         """x.view(...) in a Python model: a view to one dim flattens; any other loses the layout."""
@@ -95,8 +107,9 @@ class MeasureBackend:
             last = len(shape) - 1
             fld = fld.map(lambda a: a if not a.known else replace(a, dim=last, flat=True) if len(shape) == 1
                           else replace(a, unknown=True))
-        self.analysis.info.append(RowInfo(field=fld, path=self.path(node, blocks)))
-        return Value(shape, fld)
+        info = RowInfo(field=fld, path=self.path(node, blocks))
+        self.analysis.info.append(info)
+        return self.made(shape, info, [value])
 
     def op(self, name, values, args, node, blocks):
         shape = self.shapes.op(name, [v.shape for v in values], args, node, blocks)
@@ -104,8 +117,9 @@ class MeasureBackend:
             fld = op_field(name, args, [v.shape for v in values], shape, [v.field for v in values])
         except (ConvcalcError, TypeError, ValueError, IndexError):
             fld = None  # never fail the table for a field
-        self.analysis.info.append(RowInfo(field=fld, path=self.path(node, blocks)))
-        return Value(shape, fld)
+        info = RowInfo(field=fld, path=self.path(node, blocks))
+        self.analysis.info.append(info)
+        return self.made(shape, info, values, node.operands)
 
     def concat(self, outputs, node, label, dim: int = 1):
         shape = self.shapes.concat([(v.shape, where) for v, where in outputs], node, label, dim)
@@ -113,9 +127,12 @@ class MeasureBackend:
         axis = dim % (len(shape) + 1) - 1  # per sample (the engine checked it)
         if axis >= 1:  # along a spatial axis the inputs' units are laid end to end: the field is unknown there
             fields = [f if f is None else f.on_dim(axis, lambda a: replace(a, unknown=True)) for f in fields]
-        fld = union(fields)
-        self.analysis.info.append(RowInfo(field=fld, path=self.path(node)))
-        return Value(shape, fld)
+        info = RowInfo(field=union(fields), path=self.path(node))
+        self.analysis.info.append(info)
+        # concat NAME: the second operand's statement is the save (or the input) that named it
+        return self.made(shape, info, [v for v, _ in outputs], [None] + [getattr(where, "name", None) if
+                                                                       isinstance(where, (n.Save, n.Input)) else None
+                                                                       for _, where in outputs[1:]])
 
 
 def measure(program, input_override=None) -> Measured:

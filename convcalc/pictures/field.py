@@ -21,13 +21,24 @@ text { font-family: monospace; font-size: 13px; fill: #222; white-space: pre }
 """
 
 
+def drawable(analysis, index: int) -> bool:
+    """The row's field is a window of the input, laid out as the input is (not after Flatten)."""
+    fld = analysis.info[index].field
+    return fld is not None and all(a.known and not a.flat for a in fld.axes) and bool(fld.axes)
+
+
 def chosen_row(analysis, line: Optional[int]) -> int:
-    """The index of the row drawn: the last of line ``line``, else the last row."""
+    """The index of the row drawn: the last of line ``line``, else the last row whose field is a
+    window of the input (a network ending in global pooling or a Linear sees the whole input
+    there: its last convolution or pool is drawn, and the caption names it)."""
     rows = analysis.rows
     if not rows:
         raise UsageError("the network has no layer to draw the receptive field of")
     if line is None:
-        return len(rows) - 1
+        found = [i for i in range(len(rows)) if drawable(analysis, i)]
+        if not found:
+            raise UsageError("no layer's receptive field is a window of the input: nothing to draw")
+        return found[-1]
     found = [i for i, row in enumerate(rows) if row.line == line]
     if not found:
         lines = sorted({row.line for row in rows})
@@ -60,8 +71,12 @@ def draw(analysis, line: Optional[int] = None) -> str:
     index = chosen_row(analysis, line)
     row = analysis.rows[index]
     axes = spans(analysis, index)
-    if len(axes) > 2:
-        raise UsageError("--draw draws 1-d and 2-d inputs")
+    depth = ""
+    if len(axes) == 3:  # a video's D x H x W: the H x W plane is drawn, the frames seen are written
+        (frames, centre, (lo, hi), _, _), axes = axes[0], axes[1:]
+        depth = f"; along D (of {frames}) it sees frames {lo}..{hi}, the centre frame {centre}'s"
+    if len(axes) > 3:
+        raise UsageError("--draw draws 1-d, 2-d and 3-d inputs")
     if len(axes) == 1:
         axes = [(1, 0, (0, 0), 0, 1)] + axes  # one row
     (h, cy, (ylo, yhi), ystart, yjump), (w, cx, (xlo, xhi), xstart, xjump) = axes
@@ -70,7 +85,7 @@ def draw(analysis, line: Optional[int] = None) -> str:
     cell = max(1, min(24, AREA // max(bottom - top + 1, right - left + 1)))
     caption = [f"line {row.line} {row.layer}: output {'x'.join(str(d) for d in row.shape)}",
                f"the centre unit ({cy}, {cx}) sees rows {ylo}..{yhi} and columns {xlo}..{xhi} of the input "
-               f"({yhi - ylo + 1}x{xhi - xlo + 1}, padding included)",
+               f"({yhi - ylo + 1}x{xhi - xlo + 1}, padding included){depth}",
                f"start (unit 0's field centre): {frac_text(ystart)}, {frac_text(xstart)}   jump: "
                f"{frac_text(yjump)}, {frac_text(xjump)} pixels per unit"]
     width = 2 * MARGIN + max((right - left + 1) * cell, 8 * max(len(c) for c in caption))

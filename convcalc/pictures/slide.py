@@ -5,7 +5,10 @@ filling as it goes, the input rows no window covers marked, the formula as the c
 
 The SVG is built with xml.etree.ElementTree (which escapes by construction) and animated with
 SMIL only (no script): it plays in a browser and in a README on GitHub. ``frame`` draws one
-still instead. Sliding windows only: a transposed convolution is refused with a message.
+still instead. A transposed convolution is drawn as the classic figures draw it: the direct
+convolution it equals, over the input with stride - 1 zeros between its cells and
+dilation * (kernel - 1) - padding cells of padding around (output_padding more after), the
+window moving one cell at a time.
 """
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ CHAR = 8  # pixels of a caption character (13 px monospace)
 STYLE = """
 .in { fill: #dbe8f6; stroke: #4a6f99; stroke-width: 1 }
 .pad { fill: #ffffff; stroke: #9aa5b1; stroke-width: 1; stroke-dasharray: 3 2 }
+.zero { fill: #f1f1f1; stroke: #9aa5b1; stroke-width: 1; stroke-dasharray: 1 2 }
 .uncovered { fill: #f6d5d5; stroke: #b22222; stroke-width: 2 }
 .tap { fill: #2e7d32; fill-opacity: 0.55; stroke: #1b5e20; stroke-width: 2 }
 .hang { fill: none; stroke: #1b5e20; stroke-width: 2; stroke-dasharray: 4 2 }
@@ -38,15 +42,36 @@ text.weight { text-anchor: end; font-size: 8px; fill: #0b3d0b }
 
 
 class Axis:
-    """One axis's geometry, in padded coordinates (0 is the first padding row)."""
+    """One axis's geometry, in padded coordinates (0 is the first padding row). ``spread``: the
+    step between two input cells (a transposed convolution's stride; 1 otherwise)."""
 
-    def __init__(self, size: int, kernel: int, stride: int, left: int, right: int, dilation: int, output: int):
+    def __init__(self, size: int, kernel: int, stride: int, left: int, right: int, dilation: int, output: int,
+                 spread: int = 1):
         self.size, self.kernel, self.stride, self.dilation = size, kernel, stride, dilation
-        self.left, self.right, self.output = left, right, output
+        self.left, self.right, self.output, self.spread = left, right, output, spread
+
+    @property
+    def span(self) -> int:
+        """The cells from the first input cell to the last, zeros between included."""
+        return (self.size - 1) * self.spread + 1
 
     @property
     def padded(self) -> int:
-        return self.left + self.size + self.right
+        return self.left + self.span + self.right
+
+    def index(self, t: int):
+        """The input cell at padded position t, or None (padding, or a zero inserted between)."""
+        u = t - self.left
+        return u // self.spread if 0 <= u < self.span and u % self.spread == 0 else None
+
+    def kind(self, t: int) -> str:
+        if self.index(t) is not None:
+            return "in"
+        return "zero" if self.left <= t < self.left + self.span else "pad"
+
+    def inputs(self) -> list:
+        """The padded positions of the input cells."""
+        return [self.left + i * self.spread for i in range(self.size)]
 
     def taps(self, o: int) -> list:
         return [o * self.stride + j * self.dilation for j in range(self.kernel)]
@@ -57,14 +82,12 @@ class Axis:
     def uncovered(self) -> list:
         """The input rows (padding aside) that no window reads."""
         seen = self.covered()
-        return [r for r in range(self.left, self.left + self.size) if r not in seen]
+        return [r for r in self.inputs() if r not in seen]
 
 
 def axes_of(sized) -> list:
     """Axis geometry from `convcalc size`'s result, outermost first (1-d: one axis)."""
     settings = sized.settings
-    if settings["transposed"]:
-        raise UsageError("--animate draws sliding windows; a transposed convolution is not drawn (yet)")
     if len(sized.input) > 2:
         raise UsageError("--animate draws 1-d and 2-d sizes; give one or two axes")
     if not sized.ok:
@@ -72,6 +95,13 @@ def axes_of(sized) -> list:
     out = []
     for i, size in enumerate(sized.input):
         k, s, d = settings["kernel"][i], settings["stride"][i], settings["dilation"][i]
+        if settings["transposed"]:
+            pad = d * (k - 1) - settings["padding"][i]
+            if pad < 0:
+                raise UsageError(f"padding {settings['padding'][i]} is over dilation * (kernel - 1) = {d * (k - 1)}: "
+                                 "the transposed convolution crops its output, which --animate does not draw")
+            out.append(Axis(size, k, 1, pad, pad + settings["output_padding"][i], d, sized.output[i], s))
+            continue
         if settings["padding"] == "same":
             total = d * (k - 1)
             left, right = total // 2, total - total // 2
@@ -129,14 +159,15 @@ def draw(sized, frame: Optional[int] = None, values=None) -> str:
     x_in, y0 = MARGIN, MARGIN
     x_out = MARGIN + (reach_cols + GAP) * CELL
     grid = ET.SubElement(svg, "g", {"class": "input"})
-    missed = {(r, c) for r in rows.uncovered() for c in range(cols.left, cols.left + cols.size)} | \
-             {(r, c) for c in cols.uncovered() for r in range(rows.left, rows.left + rows.size)}
+    missed = {(r, c) for r in rows.uncovered() for c in cols.inputs()} | \
+             {(r, c) for c in cols.uncovered() for r in rows.inputs()}
     for r in range(rows.padded):
         for c in range(cols.padded):
-            inside = rows.left <= r < rows.left + rows.size and cols.left <= c < cols.left + cols.size
-            rect(grid, "uncovered" if (r, c) in missed else "in" if inside else "pad", c, r, x_in, y0)
-            if values is not None and inside:
-                number(svg, values.image[r - rows.left][c - cols.left], c, r, x_in, y0, "value")
+            kind = "in" if rows.kind(r) == cols.kind(c) == "in" else "pad" if "pad" in (rows.kind(r), cols.kind(c)) \
+                else "zero"
+            rect(grid, "uncovered" if (r, c) in missed else kind, c, r, x_in, y0)
+            if values is not None and kind == "in":
+                number(svg, values.image[rows.index(r)][cols.index(c)], c, r, x_in, y0, "value")
     outputs = ET.SubElement(svg, "g", {"class": "output"})
     for r in range(rows.output):
         for c in range(cols.output):
@@ -161,8 +192,8 @@ def draw(sized, frame: Optional[int] = None, values=None) -> str:
             for j, c in enumerate(cols.taps(o_c)):
                 outside = r >= rows.padded or c >= cols.padded  # ceil_mode's window hanging past the input
                 rect(window, "hang" if outside else "tap", c, r, x_in, y0)
-                if values is not None:
-                    weight = values.kernel[i if len(axes) == 2 else 0][j]
+                if values is not None and values.kernel is not None:
+                    weight = values.weight(i if len(axes) == 2 else 0, j)
                     ET.SubElement(window, "text", {"class": "weight", "x": f"{x_in + c * CELL + CELL - 3:g}",
                                                    "y": f"{y0 + r * CELL + 9:g}"}).text = f"×{weight}"
         rect(window, "current", o_c, o_r, x_out, y0)

@@ -1,7 +1,9 @@
 """`size --animate --values`: the worked example of a class. The input cells and the kernel get
 small integers (or the ones given: ``--image "1 2 3; 4 5 6; 7 8 9" --weights "1 0 1; 0 1 0; 1 0 1"``),
 each output is computed by the reference executor (convcalc/executor/conv.py), and its
-written-out sum (the window's products, padding counting 0) is shown beside it."""
+written-out sum (the window's products, padding counting 0) is shown beside it. With --pool,
+a max pool (the layer whose defaults --pool follows): each output is written as the max of the
+input cells its window reads (padding is -inf to a max pool; no weights)."""
 from __future__ import annotations
 
 from convcalc.errors import UsageError
@@ -32,30 +34,39 @@ class Worked:
         from convcalc.pictures.slide import axes_of
 
         settings = sized.settings
-        if settings["pool"]:
-            raise UsageError("--values shows a convolution's sums; a pooling layer is not written out (yet)")
+        if settings["pool"] and weights_text:
+            raise UsageError("--weights: a pooling layer has no weights (--pool --values shows each window's max)")
         axes = axes_of(sized)
         shape = tuple(sized.input) if len(axes) == 2 else (1, sized.input[0])
         kshape = tuple(settings["kernel"]) if len(axes) == 2 else (1, settings["kernel"][0])
         self.image = grid(image_text, "--image") if image_text else \
             [[(3 * r + 2 * c) % 5 for c in range(shape[1])] for r in range(shape[0])]
-        self.kernel = grid(weights_text, "--weights") if weights_text else \
+        self.kernel = None if settings["pool"] else grid(weights_text, "--weights") if weights_text else \
             [[(i + j + 1) % 2 for j in range(kshape[1])] for i in range(kshape[0])]
         if (len(self.image), len(self.image[0])) != shape:
             raise UsageError(f"--image has {len(self.image)}x{len(self.image[0])} values; the input is "
                              f"{'x'.join(map(str, sized.input))}")
-        if (len(self.kernel), len(self.kernel[0])) != kshape:
+        if self.kernel is not None and (len(self.kernel), len(self.kernel[0])) != kshape:
             raise UsageError(f"--weights has {len(self.kernel)}x{len(self.kernel[0])} values; the kernel is "
                              f"{'x'.join(map(str, settings['kernel']))}")
         self.axes = axes if len(axes) == 2 else [None] + axes
+        self.settings = settings
         self.output = self.executed(axes)
 
     def executed(self, axes) -> list:
         """The outputs, as the reference executor computes them (integers: the values are)."""
-        from convcalc.executor.conv import conv
+        from convcalc.executor.conv import conv, conv_transpose
         from convcalc.executor.tensor import Tensor
 
         flat_image = [float(v) for row in self.image for v in row]
+        settings, rank = self.settings, len(axes)
+        if self.kernel is None:  # --pool: MaxPool, as the stride's default follows
+            from convcalc.executor.pool import max_pool
+
+            shape = (1, 1, len(self.image), len(self.image[0])) if rank == 2 else (1, 1, len(flat_image))
+            y = max_pool(Tensor(shape, flat_image), tuple(settings["kernel"][:rank]), tuple(settings["stride"][:rank]),
+                         tuple(a.left for a in axes), tuple(settings["dilation"][:rank]), settings["ceil_mode"])
+            return [int(v) if v != float("-inf") else v for v in y.data]  # a window over padding only: -inf
         flat_kernel = [float(v) for row in self.kernel for v in row]
         if len(axes) == 2:
             x = Tensor((1, 1, len(self.image), len(self.image[0])), flat_image)
@@ -64,12 +75,28 @@ class Worked:
         else:
             x, w = Tensor((1, 1, len(flat_image)), flat_image), Tensor((1, 1, len(flat_kernel)), flat_kernel)
             padding = [(axes[0].left, axes[0].right)]
-        y = conv(x, w, None, stride=tuple(a.stride for a in axes), padding=padding,
-                 dilation=tuple(a.dilation for a in axes))
+        if settings["transposed"]:  # torch's own arithmetic, not the drawn equivalent: the sums check it
+            y = conv_transpose(x, w, None, stride=tuple(settings["stride"][:rank]),
+                               padding=tuple(settings["padding"][:rank]),
+                               output_padding=tuple(settings["output_padding"][:rank]),
+                               dilation=tuple(settings["dilation"][:rank]))
+        else:
+            y = conv(x, w, None, stride=tuple(a.stride for a in axes), padding=padding,
+                     dilation=tuple(a.dilation for a in axes))
         return [int(round(v)) for v in y.data]
 
+    def weight(self, i: int, j: int):
+        """The weight on tap (i, j) of the drawn window (None for pooling): a transposed
+        convolution's direct equivalent reads the kernel flipped."""
+        if self.kernel is None:
+            return None
+        if self.settings["transposed"]:
+            return self.kernel[len(self.kernel) - 1 - i][len(self.kernel[0]) - 1 - j]
+        return self.kernel[i][j]
+
     def terms(self, index: int) -> list:
-        """(value, weight) of each tap of output ``index`` (a padding cell's value is 0)."""
+        """(value, weight) of each tap of output ``index`` (a padding cell, or a zero between
+        a transposed convolution's input cells, is 0)."""
         rows, cols = self.axes
         out_cols = cols.output
         o_r, o_c = divmod(index, out_cols)
@@ -77,14 +104,27 @@ class Worked:
         found = []
         for i, r in enumerate(row_taps):
             for j, c in enumerate(cols.taps(o_c)):
-                rr = r - rows.left if rows is not None else 0
-                cc = c - cols.left
-                inside = 0 <= rr < len(self.image) and 0 <= cc < len(self.image[0])
-                found.append((self.image[rr][cc] if inside else 0, self.kernel[i][j]))
+                rr = rows.index(r) if rows is not None else 0
+                cc = cols.index(c)
+                inside = rr is not None and cc is not None
+                found.append((self.image[rr][cc] if inside else 0, self.weight(i, j)))
         return found
+
+    def inside(self, index: int) -> list:
+        """For each tap of output ``index``: whether it reads an input cell."""
+        rows, cols = self.axes
+        o_r, o_c = divmod(index, cols.output)
+        row_taps = rows.taps(o_r) if rows is not None else [None]
+        return [(r is None or rows.index(r) is not None) and cols.index(c) is not None
+                for r in row_taps for c in cols.taps(o_c)]
 
     def sum_text(self, index: int) -> str:
         terms = self.terms(index)
+        if self.kernel is None:  # a max pool: the cells inside the input (its padding is -inf, a hanging tap none)
+            read = [str(v) for (v, _), inside in zip(terms, self.inside(index)) if inside]
+            more = f", ... ({len(read) - MAX_TERMS_SHOWN} more)" if len(read) > MAX_TERMS_SHOWN else ""
+            shown = ", ".join(read[:MAX_TERMS_SHOWN]) if read else "padding only"
+            return f"output {index}: max({shown}{more}) = {self.output[index]}"
         shown = " + ".join(f"{v}·{w}" for v, w in terms[:MAX_TERMS_SHOWN])
         more = f" + ... ({len(terms) - MAX_TERMS_SHOWN} more)" if len(terms) > MAX_TERMS_SHOWN else ""
         return f"output {index}: {shown}{more} = {self.output[index]}"

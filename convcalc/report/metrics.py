@@ -4,7 +4,7 @@ Formatting helpers come from report/common.py; the numbers from convcalc/metrics
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Optional
 
@@ -136,6 +136,7 @@ class Entry:
     block: str = ""  # the folded block's label
     module: str = ""  # its name in a Python model's module tree (layer1.0.conv1; layer1.0 folded)
     input: tuple = ()  # the shape coming in (a folded block's: its first row's)
+    rows: list = field(default_factory=list)  # the indices of the rows it stands for
 
 
 def levels(info: RowInfo) -> tuple:
@@ -157,7 +158,7 @@ def entries(analysis: Measured, convention: str, batch: int, dtype: str, depth: 
         if depth is None or len(path) < depth or (depth > 0 and not path):
             out.append(Entry(row.where, one_line(row.layer), row.shape, row.params, row.buffers, chosen,
                              torchinfo, fvcore, activation, info, module=module_name(row, analysis.program),
-                             input=row.input))
+                             input=row.input, rows=[index]))
             keys.append(None)
             continue
         block = path[depth - 1] if depth > 0 else None
@@ -172,24 +173,25 @@ def entries(analysis: Measured, convention: str, batch: int, dtype: str, depth: 
             entry.macs_fvcore += fvcore
             entry.memory += activation
             entry.folded += 1
+            entry.rows.append(index)
             continue
         line, text, label = (block.line, block.text, block.label) if block else ("", "(the whole network)", "network")
         out.append(Entry(line, text, row.shape, row.params, row.buffers, chosen, torchinfo, fvcore, activation,
                          RowInfo(field=info.field, path=path[:depth]), 1, label, block.path if block else "",
-                         row.input))
+                         row.input, [index]))
         keys.append(key)
     return out
 
 
-def default_depth(analysis: Measured) -> Optional[int]:
+def default_depth(analysis: Measured, limit: int = TABLE_ROWS) -> Optional[int]:
     """The depth a table of more than TABLE_ROWS rows folds to when none is given: the deepest
     whose table has at most TABLE_ROWS rows (1 at least), so that a ResNet-50 reads as its
     stages and blocks with their totals; None when the table is short enough whole."""
-    if len(analysis.rows) <= TABLE_ROWS:
+    if len(analysis.rows) <= limit:
         return None
     deepest = max((len(levels(info)) for info in analysis.info), default=0)
     for depth in range(deepest, 0, -1):
-        if len(entries(analysis, "torchinfo", 1, "float32", depth)) <= TABLE_ROWS:
+        if len(entries(analysis, "torchinfo", 1, "float32", depth)) <= limit:
             return depth
     return 1 if deepest else None
 
