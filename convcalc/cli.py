@@ -116,6 +116,16 @@ def nothing_accepted(result, program) -> ConvcalcError:
                          given.span if given is not None else None)
 
 
+def one_model(analyses: list, what: str):
+    """The one analysis a picture draws; a file of several models names them."""
+    if len(analyses) == 1:
+        return analyses[0]
+    names = [a.program.name for a in analyses if a.program is not None and a.program.name]
+    shown = ", ".join(names[:8]) + (f", ... {len(names) - 8} more" if len(names) > 8 else "")
+    raise UsageError(printable(f"{what} draws one model and this file has {len(analyses)} ({shown}): choose one "
+                               f"with --model NAME"))
+
+
 def write_picture(path: str, svg: str) -> None:
     try:
         with open(path, "w", encoding="utf-8") as fh:
@@ -257,9 +267,7 @@ def rf(net, expr, input_dims, fmt, model, train, picture, layer):
     if picture is not None:
         from convcalc.pictures.field import draw
 
-        if len(analyses) != 1:
-            raise UsageError("--draw draws one model: choose it with --model")
-        write_picture(picture, draw(analyses[0], layer))
+        write_picture(picture, draw(one_model(analyses, "--draw"), layer))
     emit(analyses, fmt, lambda a: report.rf_table(a, fmt), report.rf_json)
 
 
@@ -285,10 +293,7 @@ def draw(net, expr, input_dims, model, train, picture, depth):
     suffix = os.path.splitext(picture)[1].lower()
     if suffix not in (".svg", ".html", ".htm"):
         raise UsageError(f"-o {picture}: give a name ending in .svg or .html (the suffix chooses the kind)")
-    analyses = analyse_all(net, expr, input_dims, model, measure, train)
-    if len(analyses) != 1:
-        raise UsageError("draw draws one model: choose it with --model")
-    analysis = analyses[0]
+    analysis = one_model(analyse_all(net, expr, input_dims, model, measure, train), "draw")
     problems(analysis)
     text, summary = diagram(analysis, depth, suffix != ".svg")
     write_picture(picture, text)

@@ -355,3 +355,13 @@ def test_what_the_pictures_doc_has_a_teacher_run_works(tmp_path, monkeypatch):
         text = Path(written).read_text()
         if written.endswith(".svg"):
             ET.fromstring(text)
+
+
+def test_a_file_of_several_models_names_them(tmp_path):
+    model = tmp_path / "two.py"
+    model.write_text("import torch.nn as nn\n\nclass A(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                     "        self.c = nn.Conv2d(3, 4, 3)\n    def forward(self, x):\n        return self.c(x)\n\n"
+                     "class B(A):\n    pass\n")
+    result = run("draw", str(model), "--input", "3x8x8", "-o", str(tmp_path / "x.svg"))
+    assert result.exit_code == 2 and "this file has 2 (A, B): choose one with --model NAME" in result.stderr
+    assert run("draw", str(model), "--input", "3x8x8", "--model", "B", "-o", str(tmp_path / "x.svg")).exit_code == 0

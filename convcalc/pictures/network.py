@@ -181,6 +181,11 @@ def extents(shape: tuple) -> tuple:
     return None, None, None
 
 
+def shape_label(box: Box) -> str:
+    """The shape above a box; a long symbolic one shortened (the tooltip and data-shape hold it whole)."""
+    return short(shape_text(box.shape), 2 * LABEL)
+
+
 def layout(boxes: list) -> dict:
     sizes = [v for b in boxes for v in extents(b.shape)[1:] if v is not None]
     channels = [extents(b.shape)[0] for b in boxes if extents(b.shape)[0] is not None]
@@ -195,7 +200,7 @@ def layout(boxes: list) -> dict:
             box.thick = VECTOR if c is None else thick_px(c)
             box.height = HEIGHT[0] if h is None else size_px(h)
             box.depth = 0 if w is None else size_px(w) * OBLIQUE
-        label = max(len(shape_text(box.shape)), len(box.name), len(box.detail), len(box.params) + 7) * CHAR
+        label = max(len(shape_label(box)), len(box.name), len(box.detail), len(box.params) + 7) * CHAR
         box.width = max(box.thick + box.depth, label)
         box.x = x
         x += box.width + GAP
@@ -247,7 +252,7 @@ def draw_box(svg, box: Box, index: int, mid: float, label_top: float, label_bott
         for i, line in enumerate(box.message):
             text(group, left + 6, top + LINE * (i + 1), line)
     else:
-        text(group, centre, label_top, shape_text(box.shape), "shape mid")
+        text(group, centre, label_top, shape_label(box), "shape mid")
     text(group, centre, label_bottom, box.name, "mid")
     if box.detail:
         text(group, centre, label_bottom + LINE, box.detail, "mid")
