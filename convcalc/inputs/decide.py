@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from convcalc import limits
 from convcalc.errors import ConvcalcError
 from convcalc.inputs.relaxed import Constraint, Trace, relax, trace
+from convcalc.inputs.suffix import SuffixMemo
 from convcalc.layers.common import geometry_bound, is_int
 from convcalc.symbolic import dims, quasi
 from convcalc.symbolic.conditions import zero_set
@@ -204,33 +205,19 @@ def decide(program, given, base: dict, name: str, symbolic: Trace, progress=None
 def walked(program, given, base: dict, name: str, symbolic: Trace, found: Plan, bar) -> SymbolResult:
     """decide's integer walks, name = 1..top, and the sets they give."""
     only = frozenset({name})
-    qps, period, top = found.qps, found.period, found.top
+    period, top = found.period, found.top
 
     valid, exact = set(), set()
     inexact: dict = {}
     fires = defaultdict(set)
     failures = {}
-    for s in range(1, top + 1):
-        if bar is not None and s % 64 == 0:
-            bar.update(s, f"{name} = {s:,} of {top:,}")
-        values = {name: s}
-        values.update((key, dims.substitute(v, {name: s})) for key, v in base.items())
-        concrete = trace(program, given, values, True)
-        agree(symbolic, concrete, name, s, qps)
-        if not concrete.ok:
-            if s > top - period:
-                failures[s] = concrete.analysis.error
-            continue
-        valid.add(s)
-        warnings = concrete.cc201()
-        if not warnings:
-            exact.add(s)
-        for w in warnings:
-            fires[w.span].add(s)
-            inexact.setdefault(w.span, w)
-
+    memo = SuffixMemo(program, {name, *base})  # walks that meet in a state share the rest (inputs/suffix.py)
+    with memo.kept():
+        for s in range(1, top + 1):
+            one_walk(program, given, base, name, symbolic, found, memo, s, bar, valid, exact, fires, inexact, failures)
     result = SymbolResult(name, window(valid, top, period), window(exact, top, period), period=period, checked=top,
                           failures=failures)
+
     result.inexact = {span: (inexact[span], window(members, top, period)) for span, members in fires.items()}
     for constraint in symbolic.constraints:
         if constraint.symbols == only or (not constraint.symbols and is_int(constraint.difference)):
@@ -239,6 +226,27 @@ def walked(program, given, base: dict, name: str, symbolic: Trace, found: Plan, 
             except quasi.NotQuasi as exc:
                 raise NotProven(f"cannot solve {constraint.equation()}: {exc}") from None
     return result.finish()
+
+
+def one_walk(program, given, base, name, symbolic, found, memo, s, bar, valid, exact, fires, inexact, failures):
+    """The integer walk at ``name`` = s, its outcome added to the sets."""
+    if bar is not None and s % 64 == 0:
+        bar.update(s, f"{name} = {s:,} of {found.top:,}")
+    values = {name: s}
+    values.update((key, dims.substitute(v, {name: s})) for key, v in base.items())
+    concrete = trace(program, given, values, True, memo)
+    agree(symbolic, concrete, name, s, found.qps)
+    if not concrete.ok:
+        if s > found.top - found.period:
+            failures[s] = concrete.analysis.error
+        return
+    valid.add(s)
+    warnings = concrete.cc201()
+    if not warnings:
+        exact.add(s)
+    for w in warnings:
+        fires[w.span].add(s)
+        inexact.setdefault(w.span, w)
 
 
 def agree(symbolic: Trace, concrete: Trace, name: str, s: int, qps: dict) -> None:

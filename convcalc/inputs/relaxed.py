@@ -153,11 +153,21 @@ class RelaxedBackend(ShapeBackend):
 
 
 class ValueWalker(Walker):
-    """A Walker whose input symbols take the given values (ints, or Exprs in other symbols)."""
+    """A Walker whose input symbols take the given values (ints, or Exprs in other symbols);
+    ``recorder``: the suffix memo of the integer walks (convcalc/inputs/suffix.py), or None."""
 
-    def __init__(self, program, backend, input_override, values: dict):
+    def __init__(self, program, backend, input_override, values: dict, recorder=None):
         super().__init__(program, backend, input_override)
         self.values = values
+        self.recorder = recorder
+
+    def walk(self, body, frame):
+        if self.recorder is None or body is not self.program.body:
+            return super().walk(body, frame)
+        for index, stmt in enumerate(body):
+            if self.recorder.enter(index):
+                return
+            super().walk((stmt,), frame)
 
     def input_shape(self, given):
         shape = list(super().input_shape(given))
@@ -181,13 +191,23 @@ class Trace:
         return [w for w in self.analysis.warnings if w.code == codes.INEXACT]
 
 
-def trace(program, given: Optional[n.Input], values: dict, concrete: bool) -> Trace:
+def trace(program, given: Optional[n.Input], values: dict, concrete: bool, memo=None) -> Trace:
+    """One relaxed walk; ``memo``: a SuffixMemo (convcalc/inputs/suffix.py) the walks of one
+    search share, used when it is sound for this program."""
     analysis = Analysis(program.path, program.source)
     backend = RelaxedBackend(analysis, concrete)
+    walker = ValueWalker(program, backend, given, values)
+    if memo is not None and memo.usable:
+        from convcalc.inputs.suffix import Recorder
+
+        walker.recorder = Recorder(memo, walker, backend, analysis)
     try:
-        analysis.output = ValueWalker(program, backend, given, values).run()
+        analysis.output = walker.run()
     except ConvcalcError as exc:
         analysis.error = exc
     except RecursionError:
         analysis.error = ConvcalcError(codes.ARGUMENT, "the description is nested too deeply to analyse")
+    if walker.recorder is not None:
+        walker.recorder.finish(analysis.error)
+        walker.recorder = None  # no cycle left: thousands of walks must not wait for the collector
     return Trace(analysis, backend.constraints, backend.layers)

@@ -1,0 +1,129 @@
+"""The integer walks of `convcalc inputs` share their suffixes.
+
+`inputs` walks the network once per size s of a symbol, thousands of times (the M5 audio
+network: 12,289 walks, a period of 4,096). Most of those walks differ only at the start: a
+strided convolution and a pool map 64 consecutive lengths to one, and from there the walk is the
+same. So at each top-level statement the walk's state is a key (the statement, the tensor
+flowing, the saved tensors, the scope, what the shape backend remembers of the last row), and
+the rest of a walk from that state is recorded once: its rows, warnings, equations, layers, its
+error or its output. A later walk that reaches a recorded state takes the record instead of
+walking on. The result is the same walk, rows and all (tests/test_inputs_suffix.py compares
+the reports with and without the memo; bench/bench_inputs.py times both).
+
+The state leaves out the symbol's own value, so this is only sound when nothing after the input
+line reads the symbol by name: ``SuffixMemo.usable`` checks the program's nodes for that, and
+takes only network files (a Python model's sizes are bound by other means).
+"""
+from __future__ import annotations
+
+import contextlib
+
+from convcalc import nodes as n
+
+MAX_ENTRIES = 50_000  # recorded suffixes kept at most; past it the table starts again
+MAX_NODES = 1_000_000  # nodes looked at for the symbols' names
+SHARING = True  # False: every walk runs whole (the tests and bench/bench_inputs.py compare the two)
+
+
+def names_used(body) -> set:
+    """Every Name the statements read (an input line aside), by an explicit walk over the nodes."""
+    found, stack, seen = set(), list(body), 0
+    while stack:
+        item = stack.pop()
+        seen += 1
+        if seen > MAX_NODES:
+            return {None}  # too large to look through: treated as reading everything
+        if isinstance(item, n.Input):
+            continue
+        if isinstance(item, n.Name):
+            found.add(item.id)
+        if isinstance(item, n.Node):
+            stack.extend(getattr(item, slot, None) for slot in type(item).__slots__ if slot != "span")
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return found
+
+
+class Suffix:
+    __slots__ = ("rows", "warnings", "constraints", "layers", "error", "value", "outputs", "steps")
+
+    def __init__(self, rows, warnings, constraints, layers, error, value, outputs, steps):
+        self.rows, self.warnings, self.constraints, self.layers = rows, warnings, constraints, layers
+        self.error, self.value, self.outputs, self.steps = error, value, outputs, steps
+
+
+class SuffixMemo:
+    def __init__(self, program, symbols):
+        self.table: dict = {}
+        self.hits = self.walks = 0
+        self.usable = SHARING and program.frontend is n.NETWORK and \
+            not (names_used(program.body) & (set(symbols) | {None}))
+        self.skip = frozenset(symbols)
+
+    @contextlib.contextmanager
+    def kept(self):
+        """The records live while the search runs, and go with it."""
+        try:
+            yield
+        finally:
+            self.table.clear()
+
+
+class Recorder:
+    """One walk's use of the memo: the states it passed (to record when it ends), and replays."""
+
+    def __init__(self, memo: SuffixMemo, walker, backend, analysis):
+        self.memo, self.walker, self.backend, self.analysis = memo, walker, backend, analysis
+        self.pending: list = []
+        memo.walks += 1
+
+    def key(self, index: int):
+        w, b = self.walker, self.backend
+        padded = b.padded_tail if b.padded_row is not None and b.analysis.rows and \
+            b.padded_row is b.analysis.rows[-1] else ()
+        try:
+            key = (index, w.value, w.first, tuple(sorted((k, v[0]) for k, v in w.saved.items())),
+                   tuple(sorted((k, v) for k, v in w.globals.items() if k not in self.memo.skip)),
+                   tuple(w.outputs) if w.outputs else None, padded, frozenset(self.analysis.instances), w.steps)
+            hash(key)
+        except TypeError:  # a value that cannot be a key: walk on
+            return None
+        return key
+
+    def enter(self, index: int) -> bool:
+        """At top-level statement ``index``: True if a recorded suffix was taken (the walk is done)."""
+        key = self.key(index)
+        if key is None:
+            return False
+        found = self.memo.table.get(key)
+        if found is None:
+            b = self.backend
+            self.pending.append((key, len(self.analysis.rows), len(self.analysis.warnings), len(b.constraints),
+                                 len(b.layers), self.walker.steps))
+            return False
+        self.memo.hits += 1
+        start = len(self.analysis.rows)
+        for row in found.rows:
+            self.analysis.add_row(row)
+        self.analysis.warnings.extend(found.warnings)
+        self.backend.constraints.extend(found.constraints)
+        self.backend.layers.extend((start + offset, spec, args) for offset, spec, args in found.layers)
+        self.walker.steps += found.steps
+        self.walker.outputs = found.outputs
+        self.walker.value = found.value
+        if found.error is not None:
+            # a fresh traceback each time: raised again and again, one error would keep every walk's frames alive
+            raise found.error.with_traceback(None)
+        return True
+
+    def finish(self, error) -> None:
+        """The walk ended (``error``, or its output): every state it passed gets its suffix."""
+        table, a, b = self.memo.table, self.analysis, self.backend
+        if error is not None:
+            error.__traceback__ = None  # kept in the table: not with this walk's frames
+        if len(table) + len(self.pending) > MAX_ENTRIES:
+            table.clear()
+        for key, rows, warnings, constraints, layers, steps in self.pending:
+            table[key] = Suffix(a.rows[rows:], a.warnings[warnings:], b.constraints[constraints:],
+                                [(i - rows, spec, args) for i, spec, args in b.layers[layers:]], error,
+                                self.walker.value, self.walker.outputs, self.walker.steps - steps)
