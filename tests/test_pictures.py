@@ -208,6 +208,23 @@ def test_an_uncovered_row_renders_red(tmp_path):
     assert r > g + 20 and r > b + 20  # the last input row, which no window reads
 
 
+@pytest.mark.browser
+def test_a_transposed_still_renders_its_zeros_input_and_window(tmp_path):
+    from png import read_png
+
+    svg = tmp_path / "up.svg"
+    svg.write_text(draw(transposed(3, 3, 2, 1, 1, 1), 0))  # 3x3 input spread 2 apart, 1 cell of padding around
+    root = ET.parse(svg).getroot()
+    png = tmp_path / "up.png"
+    render(svg, png, int(root.get("width")), int(root.get("height")))
+    _, _, pixel = read_png(png)
+    r, g, b = pixel(*centre(3, 4))  # between input cells (1, 2) and (1, 4): an inserted zero, grey
+    assert abs(r - g) < 8 and abs(g - b) < 8 and 220 < r < 250, (r, g, b)
+    r, g, b = pixel(*centre(3, 3))  # input cell (1, 1), blue
+    assert b > r + 15, (r, g, b)
+    assert greenish(pixel(*centre(1, 1)))  # frame 0's window covers rows and columns 0..2
+
+
 @pytest.mark.parametrize("name, args", [("size_5_k3_s2_p1.svg", ["5", "-k", "3", "-s", "2", "-p", "1"]),
                                         ("size_5x5_k3_s2_p1.svg", ["5x5", "-k", "3", "-s", "2", "-p", "1"])])
 def test_the_bundled_pictures_are_what_the_command_draws(tmp_path, name, args):

@@ -3,10 +3,9 @@ quasi-polynomials, then the integer engine over one range (see convcalc/inputs/_
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 from convcalc import limits
-from convcalc.errors import ConvcalcError
+from convcalc.errors import ConvcalcError, Record
 from convcalc.inputs.relaxed import Constraint, Trace, relax, trace
 from convcalc.inputs.suffix import SuffixMemo
 from convcalc.layers.common import geometry_bound, is_int
@@ -21,25 +20,35 @@ class NotProven(Exception):
     """A premise of the decision procedure does not hold; the reason is the message."""
 
 
-@dataclass
-class Condition:
-    constraint: Constraint
-    holds: IntSet  # the values of the symbol for which the equation holds (all s >= 1)
+class Condition(Record):
+    """``holds``: the values of the symbol for which the equation holds (all s >= 1)."""
+
+    __slots__ = ("constraint", "holds")
+
+    def __init__(self, constraint: Constraint, holds: IntSet):
+        self.constraint, self.holds = constraint, holds
 
 
-@dataclass
-class SymbolResult:
-    name: str
-    valid: IntSet  # every layer accepts it (equations aside)
-    exact: IntSet  # valid, and no window drops or adds rows (no CC201)
-    conditions: list = field(default_factory=list)  # Condition, equations in this symbol only
-    accepted: IntSet = None  # valid and every condition holds
-    accepted_exact: IntSet = None
-    period: int = 1
-    checked: int = 0  # the integer engine ran for 1..checked
-    proven: bool = True
-    inexact: dict = field(default_factory=dict)  # span -> (layer text, IntSet of valid s where it has CC201)
-    failures: dict = field(default_factory=dict)  # s -> the error of the integer walk (the last period only)
+class SymbolResult(Record):
+    """``valid``: every layer accepts it (equations aside); ``exact``: valid, and no window
+    drops or adds rows (no CC201); ``conditions``: Condition, equations in this symbol only;
+    ``accepted``: valid and every condition holds; ``checked``: the integer engine ran for
+    1..checked; ``inexact``: span -> (layer text, IntSet of valid s where it has CC201);
+    ``failures``: s -> the error of the integer walk (the last period only)."""
+
+    __slots__ = ("name", "valid", "exact", "conditions", "accepted", "accepted_exact", "period", "checked", "proven",
+                 "inexact", "failures")
+
+    def __init__(self, name: str, valid: IntSet, exact: IntSet, conditions=None, accepted=None, accepted_exact=None,
+                 period: int = 1, checked: int = 0, proven: bool = True, inexact=None, failures=None):
+        self.name, self.valid, self.exact = name, valid, exact
+        self.conditions = [] if conditions is None else conditions
+        self.accepted, self.accepted_exact, self.period, self.checked = accepted, accepted_exact, period, checked
+        self.proven = proven
+        self.inexact = {} if inexact is None else inexact
+        self.failures = {} if failures is None else failures
+
+    __hash__ = None  # mutable, as the dataclass it was
 
     def finish(self):
         accepted, exact = self.valid, self.exact
@@ -68,17 +77,17 @@ def smallest_accepted(spec, args, shape, positions, bound: int) -> int:
     return bound
 
 
-@dataclass
 class Plan:
     """What the symbolic walk tells of one symbol before any integer walk: each size's
     quasi-polynomial, their common period, ``top`` (past it every size check is decided for
-    good) and the distinct layer checks on symbolic sizes."""
+    good) and the distinct layer checks on symbolic sizes: ``checks``, (size, smallest
+    accepted) of the layers whose size checks are thresholds; ``layers``, (spec, args, input
+    shape, positions of the symbolic sizes) of the others (the ``divides`` trait)."""
 
-    qps: dict
-    period: int
-    top: int
-    checks: list  # (size, smallest accepted) of the layers whose size checks are thresholds
-    layers: list  # (spec, args, input shape, positions of the symbolic sizes) of the others (``divides``)
+    __slots__ = ("qps", "period", "top", "checks", "layers")
+
+    def __init__(self, qps: dict, period: int, top: int, checks: list, layers: list):
+        self.qps, self.period, self.top, self.checks, self.layers = qps, period, top, checks, layers
 
 
 def plan(symbolic: Trace, name: str) -> Plan:

@@ -4,7 +4,6 @@ view's element count: the layers' ``equals`` trait) are recorded as equations in
 failing, and the walk goes on with what the check wanted."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Optional
 
 from convcalc import codes
@@ -12,23 +11,22 @@ from convcalc import nodes as n
 from convcalc.engine.analysis import Analysis, Row
 from convcalc.engine.shapes import ShapeBackend, concat_axis
 from convcalc.engine.walk import Walker
-from convcalc.errors import ConvcalcError
+from convcalc.errors import ConvcalcError, Record
 from convcalc.layers.common import is_int
 from convcalc.symbolic import dims
 
 
-@dataclass
-class Constraint:
-    """An equation the network imposes: ``lhs`` (what arrives) must equal ``rhs``."""
+class Constraint(Record):
+    """An equation the network imposes: ``lhs`` (what arrives) must equal ``rhs``. ``kind``:
+    add, concat, linear, channels, layernorm or view; ``shape`` the incoming shape, for
+    messages; ``factors``, for a Linear after Flatten, the flattened dims whose product lhs is."""
 
-    kind: str  # add, concat, linear, channels, layernorm, view
-    node: object
-    label: str
-    lhs: dims.Dim
-    rhs: dims.Dim
-    axis: int
-    shape: tuple = ()  # the incoming shape, for messages
-    factors: tuple = ()  # for a Linear after Flatten: the flattened dims, whose product lhs is
+    __slots__ = ("kind", "node", "label", "lhs", "rhs", "axis", "shape", "factors")
+
+    def __init__(self, kind: str, node, label: str, lhs: dims.Dim, rhs: dims.Dim, axis: int, shape: tuple = (),
+                 factors: tuple = ()):
+        self.kind, self.node, self.label, self.lhs, self.rhs = kind, node, label, lhs, rhs
+        self.axis, self.shape, self.factors = axis, shape, factors
 
     @property
     def line(self) -> int:
@@ -177,11 +175,11 @@ class ValueWalker(Walker):
         return tuple(shape)
 
 
-@dataclass
 class Trace:
-    analysis: Analysis
-    constraints: list
-    layers: list
+    __slots__ = ("analysis", "constraints", "layers")
+
+    def __init__(self, analysis: Analysis, constraints: list, layers: list):
+        self.analysis, self.constraints, self.layers = analysis, constraints, layers
 
     @property
     def ok(self) -> bool:

@@ -10,15 +10,18 @@ sets compare equal and print the same.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+
+from convcalc.errors import Record
 
 
-@dataclass(frozen=True)
-class IntSet:
-    start: int = 1
-    period: int = 1
-    residues: frozenset = frozenset()
-    extra: frozenset = frozenset()
+class IntSet(Record):
+    """A value: equal and hashed by its fields (errors.Record, not a dataclass: start-up)."""
+
+    __slots__ = ("start", "period", "residues", "extra")
+
+    def __init__(self, start: int = 1, period: int = 1, residues: frozenset = frozenset(),
+                 extra: frozenset = frozenset()):
+        self.start, self.period, self.residues, self.extra = start, period, residues, extra
 
     # ------------------------------------------------------------- construction
     @classmethod

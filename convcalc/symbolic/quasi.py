@@ -32,8 +32,7 @@ Consequences used by ``convcalc inputs`` (all exact, nothing sampled):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-
+from convcalc.errors import Record
 from convcalc.symbolic import dims
 
 MAX_PERIOD = 1 << 16  # beyond this, a size is treated as not analysable
@@ -143,12 +142,14 @@ def stable_from(a: Poly, c: int) -> int:
 
 # ---------------------------------------------------------------- quasi-polynomials
 
-@dataclass(frozen=True)
-class QP:
-    """f(i + k*period) = polys[i](k) for 0 <= i < period and every integer k."""
+class QP(Record):
+    """f(i + k*period) = polys[i](k) for 0 <= i < period and every integer k. A value:
+    equal and hashed by its fields (errors.Record, not a dataclass: start-up)."""
 
-    period: int
-    polys: tuple
+    __slots__ = ("period", "polys")
+
+    def __init__(self, period: int, polys: tuple):
+        self.period, self.polys = period, polys
 
     def __call__(self, s: int) -> int:
         k, i = divmod(s, self.period)
