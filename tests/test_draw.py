@@ -77,7 +77,7 @@ def test_every_row_is_a_box_in_order_with_its_shape(tmp_path, path):
     assert [int(b["line"]) for b in layers] == [layer["line"] for layer in data["layers"]]
     assert all(same_shape(b["shape"], layer["output"]) for b, layer in zip(layers, data["layers"]))
     for box, layer in zip(layers, data["layers"]):
-        assert f"{layer['params']:,} params" in box["texts"]
+        assert f"{layer['params']:,} params" + (" (shared)" if layer.get("shared") else "") in box["texts"]
     assert f"wrote {tmp_path / 'net.svg'}: {len(found)} boxes" in result.output
     # every box's front face stands right of the one before
     assert all(a["x"] < b["x"] for a, b in zip(found, found[1:]))
@@ -355,6 +355,19 @@ def test_what_the_pictures_doc_has_a_teacher_run_works(tmp_path, monkeypatch):
         text = Path(written).read_text()
         if written.endswith(".svg"):
             ET.fromstring(text)
+
+
+def test_a_layer_object_called_twice_says_shared_and_both_inputs_feed_their_boxes(tmp_path):
+    model = tmp_path / "two.py"
+    model.write_text("import torch\nimport torch.nn as nn\n\nclass Net(nn.Module):\n    def __init__(self):\n"
+                     "        super().__init__()\n        self.enc = nn.Conv2d(3, 8, 3)\n"
+                     "    def forward(self, a, b):\n        return torch.cat([self.enc(a), self.enc(b)], dim=1)\n")
+    svg, _ = drawn(tmp_path, str(model), "--input", "3x8x8, 3x8x8")
+    found = boxes(svg)
+    assert [b["kind"] for b in found] == ["input", "input", "conv", "conv", "join"]
+    assert "224 params" in found[2]["texts"] and "224 params (shared)" in found[3]["texts"]
+    arcs = [(s, t) for s, t, _ in edges(svg, "arc")]
+    assert (0, 2) in arcs and (1, 3) in arcs and (2, 4) in arcs  # a feeds the first call, b the second
 
 
 def test_a_file_of_several_models_names_them(tmp_path):

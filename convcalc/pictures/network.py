@@ -70,6 +70,7 @@ class Box:
     rows: str = ""  # the analysis rows it stands for, first-last
     sources: list = field(default_factory=list)  # (box index, saved name or None)
     message: list = field(default_factory=list)  # an error box's lines
+    shared: bool = False  # a layer object called again: its parameters are counted once, at its first box
     # geometry, set by layout
     x: float = 0
     width: float = 0  # the column's
@@ -119,6 +120,7 @@ def boxes_of(analysis, entries: list) -> list:
                   f"{where}: {text} -> {shape_text(entry.shape)}, {num(entry.params)} params"
                   + (f" ({entry.folded} rows folded)" if folded else ""),
                   name, detail, num(entry.params), entry.folded if folded else 1, entry.line, index)
+        box.shared = not folded and rows[0].shared
         box.rows = f"{entry.rows[0]}-{entry.rows[-1]}"
         me = len(boxes)
         for i in entry.rows:
@@ -200,7 +202,7 @@ def layout(boxes: list) -> dict:
             box.thick = VECTOR if c is None else thick_px(c)
             box.height = HEIGHT[0] if h is None else size_px(h)
             box.depth = 0 if w is None else size_px(w) * OBLIQUE
-        label = max(len(shape_label(box)), len(box.name), len(box.detail), len(box.params) + 7) * CHAR
+        label = max(len(shape_label(box)), len(box.name), len(box.detail), len(box.params) + 16) * CHAR
         box.width = max(box.thick + box.depth, label)
         box.x = x
         x += box.width + GAP
@@ -257,7 +259,8 @@ def draw_box(svg, box: Box, index: int, mid: float, label_top: float, label_bott
     if box.detail:
         text(group, centre, label_bottom + LINE, box.detail, "mid")
     if box.params:
-        text(group, centre, label_bottom + 2 * LINE, f"{box.params} params", "mid")
+        text(group, centre, label_bottom + 2 * LINE, f"{box.params} params" + (" (shared)" if box.shared else ""),
+             "mid")
     if box.folded > 1:
         text(group, centre, label_bottom + 3 * LINE, f"{box.folded} rows folded", "mid")
 
