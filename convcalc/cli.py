@@ -277,7 +277,7 @@ def rf(net, expr, input_dims, fmt, model, train, picture, layer):
               help="The diagram as SVG, or an HTML page with the shapes table beside it (hover a row or a box).")
 @click.option("--depth", type=DepthType(), metavar="N|all",
               help="Fold def calls and submodules nested deeper than N into one box each, as in shapes; a network "
-                   "of over 40 rows folds by itself (all: every row).")
+                   "of over 30 rows folds by itself (all: every row).")
 def draw(net, expr, input_dims, model, train, picture, depth):
     """A diagram of the network: a box per layer or folded block, drawn to scale (height from the
     spatial size, thickness from the channels), labelled with its shape and parameters; skips,

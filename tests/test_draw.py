@@ -161,6 +161,7 @@ def test_where_the_network_breaks_is_a_red_box_with_the_message(tmp_path):
     last = boxes(svg)[-1]
     assert last["kind"] == "error" and last["line"] == "4"
     assert "shapes 32x32x32 and 16x32x32" in " ".join(last["texts"])
+    assert (len(boxes(svg)) - 2, len(boxes(svg)) - 1, None) in edges(svg, "chain")  # where the tensor came from
     assert "stopped at line 4: CC104" in svg
 
 
@@ -378,3 +379,24 @@ def test_a_file_of_several_models_names_them(tmp_path):
     result = run("draw", str(model), "--input", "3x8x8", "-o", str(tmp_path / "x.svg"))
     assert result.exit_code == 2 and "this file has 2 (A, B): choose one with --model NAME" in result.stderr
     assert run("draw", str(model), "--input", "3x8x8", "--model", "B", "-o", str(tmp_path / "x.svg")).exit_code == 0
+
+
+def test_the_help_says_when_a_diagram_folds_by_itself():
+    from convcalc.pictures.network import BOXES
+
+    assert f"of over {BOXES} rows folds by itself" in " ".join(run("draw", "--help").output.split())
+
+
+def test_more_boxes_than_a_picture_holds_is_refused_with_the_way_out(tmp_path):
+    from convcalc.pictures.network import MAX_BOXES
+
+    net = tmp_path / "long.net"
+    net.write_text("input 4x8x8\n" + "ReLU()\n" * (MAX_BOXES + 1))
+    result = run("draw", str(net), "-o", str(tmp_path / "x.svg"))
+    assert result.exit_code == 2 and f"{MAX_BOXES + 1:,} boxes to draw, over {MAX_BOXES:,}" in result.stderr
+    assert not (tmp_path / "x.svg").exists()
+
+
+def test_a_depth_that_folds_nothing_does_not_say_it_folded(tmp_path):
+    svg, result = drawn(tmp_path, "examples/densenet_block.net", "--depth", "1")
+    assert "folded" not in result.output and "rows folded to" not in svg

@@ -20,6 +20,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Optional
 
+from convcalc.errors import UsageError
 from convcalc.pictures.text import clean, short
 from convcalc.report.common import num, one_line, shape_text
 
@@ -119,9 +120,8 @@ def boxes_of(analysis, entries: list) -> list:
         box = Box("folded" if folded else kind_of(rows[0]), entry.shape,
                   f"{where}: {text} -> {shape_text(entry.shape)}, {num(entry.params)} params"
                   + (f" ({entry.folded} rows folded)" if folded else ""),
-                  name, detail, num(entry.params), entry.folded if folded else 1, entry.line, index)
-        box.shared = not folded and rows[0].shared
-        box.rows = f"{entry.rows[0]}-{entry.rows[-1]}"
+                  name, detail, num(entry.params), folded=entry.folded if folded else 1, line=entry.line,
+                  entry=index, rows=f"{entry.rows[0]}-{entry.rows[-1]}", shared=not folded and rows[0].shared)
         me = len(boxes)
         for i in entry.rows:
             owner[i] = me
@@ -136,14 +136,15 @@ def boxes_of(analysis, entries: list) -> list:
         analysis.stopped if analysis.stopped is not None and not analysis.followed else None
     if problem is not None:
         failed = problem is analysis.error
-        lines = analysis.source.splitlines()
-        line = problem.span.line
-        written = clean(" ".join(lines[line - 1].split())) if 0 < line <= len(lines) else ""
-        what = "breaks" if failed else "not followed"
+        span = problem.span
+        line = span.line if span is not None else 0
+        lines = analysis.source.splitlines() if span is not None and not span.path else []  # not another file's
+        written = wrapped(f"line {line}: {clean(' '.join(lines[line - 1].split()))}", MESSAGE_CHARS)[:2] \
+            if 0 < line <= len(lines) else []
         box = Box("error" if failed else "stopped", (), f"line {line}: {problem.code} {clean(problem.message)}",
-                  f"{problem.code} {what}", f"line {line}", "", 1, line, None, [(last, None)])
-        box.message = wrapped(f"line {line}: {written}", MESSAGE_CHARS)[:2] + wrapped(clean(problem.message),
-                                                                                       MESSAGE_CHARS)[:6]
+                  f"{problem.code} {'breaks' if failed else 'not followed'}", f"line {line}" if line else "",
+                  line=line or "", sources=[(last, None)])
+        box.message = written + wrapped(clean(problem.message), MESSAGE_CHARS)[:6]
         boxes.append(box)
     return boxes
 
@@ -312,6 +313,7 @@ def svg_element(analysis, entries: list, totals: list) -> tuple:
 
 
 BOXES = 30  # a diagram of more rows folds by itself, as a table of over TABLE_ROWS does
+MAX_BOXES = 2_000  # boxes drawn at most (a picture 300,000 pixels wide is no picture)
 
 
 def diagram(analysis, depth, html: bool) -> tuple:
@@ -322,13 +324,15 @@ def diagram(analysis, depth, html: bool) -> tuple:
 
     chosen = default_depth(analysis, BOXES) if depth is None else None if depth == "all" else depth
     shown = entries(analysis, "torchinfo", 1, "float32", chosen)
+    if len(shown) > MAX_BOXES:
+        raise UsageError(f"{len(shown):,} boxes to draw, over {MAX_BOXES:,}: fold the blocks with --depth N")
     totals = [clean(line) for line in totals_lines(analysis, 1)]
-    if chosen is not None:
+    if chosen is not None and len(shown) < len(analysis.rows):
         totals.append(f"{len(analysis.rows)} rows folded to {len(shown)} boxes at depth {chosen} (--depth all draws "
                       "every row)")
     svg, boxes = svg_element(analysis, shown, totals)
     summary = f"{len(boxes)} boxes, {sum(len(b.sources) for b in boxes)} edges" + \
-        (f", folded to depth {chosen}" if chosen is not None else "")
+        (f", folded to depth {chosen}" if chosen is not None and len(shown) < len(analysis.rows) else "")
     if not html:
         return ET.tostring(svg, encoding="unicode"), summary
     from convcalc.pictures.page import page
