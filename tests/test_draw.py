@@ -400,3 +400,29 @@ def test_more_boxes_than_a_picture_holds_is_refused_with_the_way_out(tmp_path):
 def test_a_depth_that_folds_nothing_does_not_say_it_folded(tmp_path):
     svg, result = drawn(tmp_path, "examples/densenet_block.net", "--depth", "1")
     assert "folded" not in result.output and "rows folded to" not in svg
+
+
+@pytest.mark.browser
+def test_hovering_a_box_or_a_row_highlights_both(tmp_path):
+    """The page's own handlers, driven by mouse events a test script sends (appended to a copy
+    of the page: headless Chromium has no pointer to move)."""
+    from browser import dom
+
+    drawn(tmp_path, "examples/course_cnn.net", name="net.html")
+    page = (tmp_path / "net.html").read_text()
+    probe = """<script>
+function hovered() { return Array.from(document.querySelectorAll('.hover')).map(function (e) {
+  return e.tagName.toLowerCase() + ':' + e.dataset.entry; }).join(' '); }
+var box = document.querySelector('g[data-entry="2"]'), row = document.querySelector('tr[data-entry="5"]');
+var seen = [];
+box.dispatchEvent(new MouseEvent('mouseenter')); seen.push(hovered());
+box.dispatchEvent(new MouseEvent('mouseleave')); seen.push(hovered() || 'none');
+row.dispatchEvent(new MouseEvent('mouseenter')); seen.push(hovered());
+document.body.setAttribute('data-seen', seen.join('|'));
+</script></body>"""
+    (tmp_path / "probe.html").write_text(page.replace("</body>", probe))
+    after = dom(tmp_path / "probe.html")
+    seen = re.search(r'data-seen="([^"]*)"', after).group(1).split("|")
+    assert sorted(seen[0].split()) == ["g:2", "tr:2"]
+    assert seen[1] == "none"
+    assert sorted(seen[2].split()) == ["g:5", "tr:5"]
