@@ -426,3 +426,21 @@ document.body.setAttribute('data-seen', seen.join('|'));
     assert sorted(seen[0].split()) == ["g:2", "tr:2"]
     assert seen[1] == "none"
     assert sorted(seen[2].split()) == ["g:5", "tr:5"]
+
+
+def test_a_file_without_an_input_line_is_one_red_box(tmp_path):
+    net = tmp_path / "empty.net"
+    net.write_text("Conv2d(3, 8, 3)\n")
+    svg, result = drawn(tmp_path, str(net), code=1)
+    assert [b["kind"] for b in boxes(svg)] == ["error"] and "CC001" in " ".join(boxes(svg)[0]["texts"])
+    assert "1 box, 0 edges" in result.stdout
+
+
+def test_symbolic_sizes_are_drawn_at_a_nominal_size_that_still_shrinks(tmp_path):
+    svg, _ = drawn(tmp_path, "examples/symbolic_cnn.net")
+    found = {b["shape"]: b for b in boxes(svg)}
+    whole, half, quarter = found["32 x H x W"], found["32 x floor(H/2) x floor(W/2)"], \
+        found["64 x floor(H/4) x floor(W/4)"]
+    assert whole["height"] > half["height"] > quarter["height"]
+    assert all("symbolic" in g.get("class") for g in ET.fromstring(svg).iter(SVG + "g")
+               if g.get("data-shape", "").count("H"))

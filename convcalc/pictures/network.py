@@ -23,6 +23,7 @@ from typing import Optional
 from convcalc.errors import UsageError
 from convcalc.pictures.text import clean, short
 from convcalc.report.common import num, one_line, shape_text
+from convcalc.symbolic import dims
 
 MARGIN = 20
 GAP = 26  # pixels between two columns
@@ -37,6 +38,7 @@ LABEL = 20  # characters of a label line at most
 ARC_STEP = 14  # pixels between arc levels
 MAX_LEVELS = 8
 MESSAGE_CHARS = 44  # a line of the error box's message
+NOMINAL = 64  # a symbol's size in the drawing (see nominal)
 STYLE = """
 text { font-family: monospace; font-size: 11px; fill: #222; white-space: pre }
 text.shape { font-weight: bold }
@@ -103,8 +105,10 @@ def split_call(text: str) -> tuple:
 
 def boxes_of(analysis, entries: list) -> list:
     """The boxes, inputs first, then one per entry; then the error or the stop, if any."""
-    boxes = [Box("input", analysis.input, f"input {shape_text(analysis.input)}", "input", "", "")]
-    inputs = {None: 0}
+    # no input box when the walk never reached one (no input line: the error box says so)
+    boxes = [Box("input", analysis.input, f"input {shape_text(analysis.input)}", "input", "", "")] \
+        if analysis.input else []
+    inputs = {None: 0} if analysis.input else {}
     for name, shape in analysis.extra_inputs:
         inputs[name] = len(boxes)
         boxes.append(Box("input", shape, f"input {clean(name)} {shape_text(shape)}", short(clean(name), LABEL)))
@@ -131,7 +135,7 @@ def boxes_of(analysis, entries: list) -> list:
                 if origin is not None and origin != me and all(origin != s for s, _ in box.sources):
                     box.sources.append((origin, clean(saved) if saved is not None and source >= 0 else None))
         boxes.append(box)
-    last = len(boxes) - 1
+    last = len(boxes) - 1  # -1: nothing before the error
     problem = analysis.error if analysis.error is not None else \
         analysis.stopped if analysis.stopped is not None and not analysis.followed else None
     if problem is not None:
@@ -143,7 +147,7 @@ def boxes_of(analysis, entries: list) -> list:
             if 0 < line <= len(lines) else []
         box = Box("error" if failed else "stopped", (), f"line {line}: {problem.code} {clean(problem.message)}",
                   f"{problem.code} {'breaks' if failed else 'not followed'}", f"line {line}" if line else "",
-                  line=line or "", sources=[(last, None)])
+                  line=line or "", sources=[(last, None)] if last >= 0 else [])
         box.message = written + wrapped(clean(problem.message), MESSAGE_CHARS)[:6]
         boxes.append(box)
     return boxes
@@ -172,9 +176,20 @@ def scale(values: list, low: float, high: float):
     return lambda v: max(low, high * v / top) if type(v) is int else (low + high) / 2, False
 
 
+def nominal(size):
+    """The size a box is drawn at: a symbolic one as if each symbol were NOMINAL (3 x H x W at
+    64 x 64, floor(H/2) at 32), so that the boxes still shrink where the network shrinks; the
+    label keeps the formula and the outline is dashed."""
+    if type(size) is int or not dims.is_symbolic(size):
+        return size
+    value = dims.substitute(size, {name: NOMINAL for name in dims.symbols(size)})
+    return value if type(value) is int else None
+
+
 def extents(shape: tuple) -> tuple:
     """(channels, height, width) of a box: C x H x W as drawn; C x L a flat slab; a vector a bar;
     C x D x H x W as its last two axes (the label gives D)."""
+    shape = tuple(nominal(d) for d in shape)
     if len(shape) >= 3:
         return shape[0], shape[-2], shape[-1]
     if len(shape) == 2:
@@ -331,7 +346,8 @@ def diagram(analysis, depth, html: bool) -> tuple:
         totals.append(f"{len(analysis.rows)} rows folded to {len(shown)} boxes at depth {chosen} (--depth all draws "
                       "every row)")
     svg, boxes = svg_element(analysis, shown, totals)
-    summary = f"{len(boxes)} boxes, {sum(len(b.sources) for b in boxes)} edges" + \
+    edges = sum(len(b.sources) for b in boxes)
+    summary = f"{len(boxes)} box{'es' if len(boxes) != 1 else ''}, {edges} edge{'s' if edges != 1 else ''}" + \
         (f", folded to depth {chosen}" if chosen is not None and len(shown) < len(analysis.rows) else "")
     if not html:
         return ET.tostring(svg, encoding="unicode"), summary
