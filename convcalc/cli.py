@@ -247,7 +247,7 @@ def shapes(net, expr, input_dims, fmt, model, train, batch, columns, convention,
 @click.option("--draw", "picture", metavar="FILE.svg", help="Also write the input with the receptive field of the "
               "centre output unit of a layer drawn on it.")
 @click.option("--layer", type=click.IntRange(1, None), metavar="LINE", help="With --draw: the layer on this line "
-              "(the last layer by default).")
+              "(by default the last whose field is a window of the input).")
 def rf(net, expr, input_dims, fmt, model, train, picture, layer):
     """Receptive field per layer: size, jump and start (Araujo et al., Distill 2019).
 
@@ -343,11 +343,11 @@ def params(net, expr, input_dims, fmt, model, train):
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="The arithmetic as text, or the sizes and settings as JSON.")
 @click.option("--animate", "picture", metavar="FILE.svg", help="Also write an animated SVG of the window sliding "
-              "over the input (1-d or 2-d sizes, sliding windows).")
+              "over the input (1-d or 2-d sizes; a transposed convolution over its zero-spread input).")
 @click.option("--frame", type=click.IntRange(0, None), metavar="N",
               help="With --animate: one still of output position N (0-based, row-major) instead.")
 @click.option("--values", is_flag=True, help="With --animate: numbers in the cells and each output's written-out "
-              "sum, computed by the reference executor.")
+              "sum (with --pool, its max), computed by the reference executor.")
 @click.option("--image", metavar="ROWS", help="With --values: the input's numbers, e.g. \"1 2 3; 4 5 6; 7 8 9\".")
 @click.option("--weights", metavar="ROWS", help="With --values: the kernel's numbers, e.g. \"1 0 1; 0 1 0; 1 0 1\" "
               "(-k/--kernel is its size).")
