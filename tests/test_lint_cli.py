@@ -273,8 +273,9 @@ def test_a_tool_that_is_not_a_table_is_a_usage_error(tmp_path, text, fragment):
     assert fragment in result.output and "Traceback" not in result.output
 
 
-def test_python_310_reads_the_configuration_with_tomli_or_says_it_cannot(tmp_path, monkeypatch):
-    """No tomllib (Python 3.10): tomli where installed; otherwise a note on every run, never silence."""
+def test_python_310_reads_the_configuration_with_tomli_or_its_own_reader_or_says_it_cannot(tmp_path, monkeypatch):
+    """No tomllib (Python 3.10): tomli where installed; else convcalc's own reader of its table;
+    what that does not take, a note on every run, never silence."""
     import tomllib
 
     (tmp_path / "pyproject.toml").write_text('[tool.convcalc]\nselect = ["CC1"]\n')
@@ -284,7 +285,11 @@ def test_python_310_reads_the_configuration_with_tomli_or_says_it_cannot(tmp_pat
     assert run(["w.net"], tmp_path).exit_code == 0  # read: select CC1 leaves out the warning
     monkeypatch.setitem(sys.modules, "tomli", None)
     result = run(["w.net"], tmp_path)
+    assert result.exit_code == 0 and "not read" not in result.output  # read by convcalc itself
+    (tmp_path / "pyproject.toml").write_text('[tool.convcalc]\nselect.more = ["CC1"]\n')
+    result = run(["w.net"], tmp_path)
     assert "[tool.convcalc] is not read" in result.output and "pip install 'convcalc[toml]'" in result.output
+    assert "line 2: a dotted key in a convcalc table" in result.output
     assert result.exit_code == 1  # the configuration skipped: the warning is a finding again
 
 

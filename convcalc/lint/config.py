@@ -5,9 +5,10 @@ Keys: ``select``, ``ignore``, ``exclude`` (lists), ``input`` (``"3x32x32"``),
 ``per-file-input`` (a table of glob -> dims) and ``per-file-ignores`` (glob -> list of
 codes); globs are relative to the directory of that pyproject.toml. On Python 3.10, which
 has no ``tomllib``, its backport ``tomli`` is used when installed (``pip install
-'convcalc[toml]'``); without it the configuration is skipped with a note that says so, every
-run. convcalc's runtime dependencies stay click and tabulate (the project's rule), so tomli is
-an extra, not a dependency.
+'convcalc[toml]'``); without it convcalc's own reader of its table (lint/minitoml.py) reads
+it, and what that reader does not take skips the configuration with a note that says so,
+every run. convcalc's runtime dependencies stay click and tabulate (the project's rule), so
+tomli is an extra, not a dependency.
 """
 from __future__ import annotations
 
@@ -103,12 +104,19 @@ class ConfigFinder:
         if b"tool.convcalc" not in data and b"convcalc" not in data:
             return None
         toml = toml_reader()
-        if toml is None:
-            note = (f"{path}: [tool.convcalc] is not read: Python {sys.version_info[0]}.{sys.version_info[1]} has no "
-                    "tomllib; pip install 'convcalc[toml]' (tomli) to read it; configuration skipped")
-            if note not in self.notes:
-                self.notes.append(note)
-            return None
+        if toml is None:  # Python 3.10 without tomli: convcalc's own reader of its table
+            from convcalc.lint import minitoml
+
+            try:
+                table = minitoml.read(data.decode("utf-8"))
+            except (UnicodeDecodeError, minitoml.Unsupported) as exc:
+                note = (f"{path}: [tool.convcalc] is not read: Python {sys.version_info[0]}.{sys.version_info[1]} has "
+                        f"no tomllib, and convcalc's own reader does not take {exc}; pip install 'convcalc[toml]' "
+                        "(tomli) to read it; configuration skipped")
+                if note not in self.notes:
+                    self.notes.append(note)
+                return None
+            return None if table is None else parse_table(table, path)
         try:
             document = toml.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, toml.TOMLDecodeError) as exc:
