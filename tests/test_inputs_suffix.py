@@ -67,3 +67,22 @@ def test_drawn_networks_report_the_same_with_the_walks_shared(layers, linear):
         lines += ["Flatten()", "Linear(64, 10)"]
     text = "\n".join(lines) + "\n"
     assert report(text, True) == report(text, False)
+
+
+def test_a_taken_suffix_spends_the_search_budget_as_its_walk_would(monkeypatch):
+    """The budget bounds the steps of all the walks; a recorded suffix counts its steps again,
+    so a search stops where it stopped before the walks were shared."""
+    from convcalc import limits
+
+    monkeypatch.setattr(limits, "command_left", 10**8)  # this test's own, whatever earlier ones spent
+    text = (EXAMPLES[0].parent / "conv1d_audio.net").read_text()
+    spent = {}
+    for sharing in (True, False):
+        suffix.SHARING = sharing
+        try:
+            with limits.SearchBudget("test", 10**7) as budget:
+                analyse_inputs(parse(text, "net.net"))
+            spent[sharing] = budget.start - budget.left
+        finally:
+            suffix.SHARING = True
+    assert spent[True] == spent[False] > 200_000

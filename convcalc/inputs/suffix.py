@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 
+from convcalc import limits
 from convcalc import nodes as n
 
 MAX_ENTRIES = 50_000  # recorded suffixes kept at most; past it the table starts again
@@ -82,7 +83,9 @@ class Recorder:
         padded = b.padded_tail if b.padded_row is not None and b.analysis.rows and \
             b.padded_row is b.analysis.rows[-1] else ()
         try:
-            key = (index, w.value, w.first, tuple(sorted((k, v[0]) for k, v in w.saved.items())),
+            # the input's shape only while no layer ran: the first layer's message hints at it
+            key = (index, w.value, w.first, w.start_shape if w.first else None,
+                   tuple(sorted((k, v[0]) for k, v in w.saved.items())),
                    tuple(sorted((k, v) for k, v in w.globals.items() if k not in self.memo.skip)),
                    tuple(w.outputs) if w.outputs else None, padded, frozenset(self.analysis.instances), w.steps)
             hash(key)
@@ -102,6 +105,8 @@ class Recorder:
                                  len(b.layers), self.walker.steps))
             return False
         self.memo.hits += 1
+        if limits.searching is not None:  # the steps the walk would have taken count as taken: the same bound
+            limits.searching.spend(found.steps)
         start = len(self.analysis.rows)
         for row in found.rows:
             self.analysis.add_row(row)
