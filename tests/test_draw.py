@@ -428,6 +428,23 @@ document.body.setAttribute('data-seen', seen.join('|'));
     assert sorted(seen[2].split()) == ["g:5", "tr:5"]
 
 
+@pytest.mark.browser
+def test_hovering_a_row_scrolls_the_diagram_to_its_box(tmp_path):
+    from browser import dom
+
+    drawn(tmp_path, "examples/resnet50.net", name="net.html")
+    page = (tmp_path / "net.html").read_text()
+    last = max(int(i) for i in re.findall(r'<tr data-entry="(\d+)"', page))
+    probe = f"""<script>
+var pane = document.querySelector('.diagram'), before = pane.scrollLeft;
+document.querySelector('tr[data-entry="{last}"]').dispatchEvent(new MouseEvent('mouseenter'));
+document.body.setAttribute('data-scroll', before + ' ' + pane.scrollLeft + ' ' + pane.scrollWidth);
+</script></body>"""
+    (tmp_path / "probe.html").write_text(page.replace("</body>", probe))
+    before, after, width = map(float, re.search(r'data-scroll="([^"]*)"', dom(tmp_path / "probe.html")).group(1).split())
+    assert before == 0 and after > width / 2  # the last box is at the far right
+
+
 def test_a_file_without_an_input_line_is_one_red_box(tmp_path):
     net = tmp_path / "empty.net"
     net.write_text("Conv2d(3, 8, 3)\n")

@@ -1,6 +1,7 @@
 """`convcalc draw NET -o FILE.html`: one page, the `shapes` table beside the diagram
-(convcalc/pictures/network.py); hovering a row or a box highlights both, and ``#entry-N`` in the
-address highlights entry N when the page opens (a link to one layer). Five lines of inline
+(convcalc/pictures/network.py); hovering a row or a box highlights both (and scrolls the other
+into view), and ``#entry-N`` in the address highlights entry N when the page opens (a link to
+one layer). Six lines of inline
 script and no request: it works from file://. Built with ElementTree's HTML serializer, which
 escapes every text from the input."""
 from __future__ import annotations
@@ -24,11 +25,12 @@ g.hover .face { stroke: #d50000; stroke-width: 3 }
 p.total { font: 12px monospace; margin: 4px 0; white-space: pre }
 """
 SCRIPT = """
-function mark(i, on) { document.querySelectorAll('[data-entry="' + i + '"]').forEach(function (e) { e.classList.toggle('hover', on); }); }
+function mark(i, on, from) { document.querySelectorAll('[data-entry="' + i + '"]').forEach(function (e) {
+  e.classList.toggle('hover', on); if (on && e !== from) { e.scrollIntoView({block: 'nearest', inline: 'nearest'}); } }); }
 document.querySelectorAll('[data-entry]').forEach(function (e) {
-  e.addEventListener('mouseenter', function () { mark(e.dataset.entry, true); });
-  e.addEventListener('mouseleave', function () { mark(e.dataset.entry, false); }); });
-var wanted = /^#entry-(\\d+)$/.exec(location.hash); if (wanted) { mark(wanted[1], true); }
+  e.addEventListener('mouseenter', function () { mark(e.dataset.entry, true, e); });
+  e.addEventListener('mouseleave', function () { mark(e.dataset.entry, false, e); }); });
+var wanted = /^#entry-(\\d+)$/.exec(location.hash); if (wanted) { mark(wanted[1], true, null); }
 """
 
 
