@@ -12,6 +12,7 @@ import os
 import re
 import sys
 import traceback
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -80,7 +81,10 @@ def positioned(path: Path):
 def explained(args, result) -> bool:
     """Exits that are not an error in the content, so carry no position by design."""
     # `inputs` exits 1 when no size is accepted; its report (stdout) says why, by line
-    return args[0] == "inputs" and result.exit_code == 1 and "accepted" in result.stdout
+    if args[0] == "inputs" and result.exit_code == 1 and "accepted" in result.stdout:
+        return True
+    # a picture of one model, from a file of several: a choice to make (--model), not an error in the file
+    return args[0] == "draw" and result.exit_code == 2 and "choose one with --model NAME" in result.stderr
 
 
 def check_positions(path: Path, out: str, where: str) -> None:
@@ -108,10 +112,22 @@ def symbolic(text: str) -> bool:
     return bool(re.search(r"^\s*input\s+[^#\n]*[A-Za-wyzA-Z_]", text, re.M))
 
 
+def check_drawn(tmp_path: Path, path: Path) -> None:
+    """`convcalc draw`: the same property, and a picture that parses whenever one is written."""
+    picture = tmp_path / "drawn.svg"
+    if picture.exists():
+        picture.unlink()
+    result = run(["draw", "-o", str(picture)], path)
+    if picture.exists():  # a description that does not parse draws nothing (exit 1, as shapes)
+        ET.fromstring(picture.read_text(encoding="utf-8"))
+    assert picture.exists() or result.exit_code, "exit 0 without a picture"
+
+
 def check_network(tmp_path: Path, text, verify: bool = False) -> None:
     path = write(tmp_path, "fuzzed.net", text)
     for command in ("shapes", "params", "lint"):
         run([command], path)
+    check_drawn(tmp_path, path)
     if isinstance(text, str) and symbolic(text):
         run(["inputs"], path)
     if verify:
@@ -122,6 +138,7 @@ def check_python(tmp_path: Path, text: str) -> None:
     path = write(tmp_path, "fuzzed.py", text)
     run(["lint"], path)
     run(["shapes"], path)
+    check_drawn(tmp_path, path)
 
 
 # ---------------------------------------------------------------- (a) noise
