@@ -54,6 +54,9 @@ def heavy(modules: set) -> set:
     (["lint", SYMBOLIC], {"convcalc.inputs"}),
     (["shapes", MODEL], {"convcalc.frontends.python.models"}),
     (["verify", COURSE], {"tabulate", EXECUTOR, "convcalc.verify"}),
+    (["draw", COURSE, "-o", "x.svg"], {"convcalc.metrics"}),  # the measuring walk gives the edges
+    (["draw", COURSE, "-o", "x.html"], {"convcalc.metrics"}),
+    (["size", "5", "-k", "3", "--animate", "x.svg", "--values"], {EXECUTOR}),  # the sums are the executor's
 ])
 def test_a_command_imports_only_what_it_needs(args, needed, tmp_path):
     # copies, away from this repository's pyproject.toml (which names convcalc: lint would read it)
