@@ -73,8 +73,8 @@ def draw(analysis, line: Optional[int] = None) -> str:
     axes = spans(analysis, index)
     depth = ""
     if len(axes) == 3:  # a video's D x H x W: the H x W plane is drawn, the frames seen are written
-        (frames, centre, (lo, hi), _, _), axes = axes[0], axes[1:]
-        depth = f"; along D (of {frames}) it sees frames {lo}..{hi}, the centre frame {centre}'s"
+        (frames, _, (lo, hi), _, _), axes = axes[0], axes[1:]
+        depth = f"; along D (of {frames} input frames) the centre unit sees frames {lo}..{hi}"
     if len(axes) > 3:
         raise UsageError("--draw draws 1-d, 2-d and 3-d inputs")
     if len(axes) == 1:
