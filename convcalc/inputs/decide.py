@@ -223,10 +223,25 @@ def walked(program, given, base: dict, name: str, symbolic: Trace, found: Plan, 
     memo = SuffixMemo(program, {name, *base})  # walks that meet in a state share the rest (inputs/suffix.py)
     with memo.kept():
         for s in range(1, top + 1):
-            one_walk(program, given, base, name, symbolic, found, memo, s, bar, valid, exact, fires, inexact, failures)
+            if bar is not None and s % 64 == 0:
+                bar.update(s, f"{name} = {s:,} of {top:,}")
+            values = {name: s}
+            values.update((key, dims.substitute(v, {name: s})) for key, v in base.items())
+            concrete = trace(program, given, values, True, memo)
+            agree(symbolic, concrete, name, s, found.qps)
+            if not concrete.ok:
+                if s > top - period:
+                    failures[s] = concrete.analysis.error
+                continue
+            valid.add(s)
+            warnings = concrete.cc201()
+            if not warnings:
+                exact.add(s)
+            for w in warnings:
+                fires[w.span].add(s)
+                inexact.setdefault(w.span, w)
     result = SymbolResult(name, window(valid, top, period), window(exact, top, period), period=period, checked=top,
                           failures=failures)
-
     result.inexact = {span: (inexact[span], window(members, top, period)) for span, members in fires.items()}
     for constraint in symbolic.constraints:
         if constraint.symbols == only or (not constraint.symbols and is_int(constraint.difference)):
@@ -235,27 +250,6 @@ def walked(program, given, base: dict, name: str, symbolic: Trace, found: Plan, 
             except quasi.NotQuasi as exc:
                 raise NotProven(f"cannot solve {constraint.equation()}: {exc}") from None
     return result.finish()
-
-
-def one_walk(program, given, base, name, symbolic, found, memo, s, bar, valid, exact, fires, inexact, failures):
-    """The integer walk at ``name`` = s, its outcome added to the sets."""
-    if bar is not None and s % 64 == 0:
-        bar.update(s, f"{name} = {s:,} of {found.top:,}")
-    values = {name: s}
-    values.update((key, dims.substitute(v, {name: s})) for key, v in base.items())
-    concrete = trace(program, given, values, True, memo)
-    agree(symbolic, concrete, name, s, found.qps)
-    if not concrete.ok:
-        if s > found.top - found.period:
-            failures[s] = concrete.analysis.error
-        return
-    valid.add(s)
-    warnings = concrete.cc201()
-    if not warnings:
-        exact.add(s)
-    for w in warnings:
-        fires[w.span].add(s)
-        inexact.setdefault(w.span, w)
 
 
 def agree(symbolic: Trace, concrete: Trace, name: str, s: int, qps: dict) -> None:

@@ -152,12 +152,13 @@ class RelaxedBackend(ShapeBackend):
 
 class ValueWalker(Walker):
     """A Walker whose input symbols take the given values (ints, or Exprs in other symbols);
-    ``recorder``: the suffix memo of the integer walks (convcalc/inputs/suffix.py), or None."""
+    ``recorder``: the suffix memo of the integer walks (convcalc/inputs/suffix.py), or None
+    (set by trace, since the recorder reads the walker)."""
 
-    def __init__(self, program, backend, input_override, values: dict, recorder=None):
+    def __init__(self, program, backend, input_override, values: dict):
         super().__init__(program, backend, input_override)
         self.values = values
-        self.recorder = recorder
+        self.recorder = None
 
     def walk(self, body, frame):
         if self.recorder is None or body is not self.program.body:

@@ -342,13 +342,14 @@ def diagram(analysis, depth, html: bool) -> tuple:
     if len(shown) > MAX_BOXES:
         raise UsageError(f"{len(shown):,} boxes to draw, over {MAX_BOXES:,}: fold the blocks with --depth N")
     totals = [clean(line) for line in totals_lines(analysis, 1)]
-    if chosen is not None and len(shown) < len(analysis.rows):
+    folded = chosen is not None and len(shown) < len(analysis.rows)
+    if folded:
         totals.append(f"{len(analysis.rows)} rows folded to {len(shown)} boxes at depth {chosen} (--depth all draws "
                       "every row)")
     svg, boxes = svg_element(analysis, shown, totals)
     edges = sum(len(b.sources) for b in boxes)
     summary = f"{len(boxes)} box{'es' if len(boxes) != 1 else ''}, {edges} edge{'s' if edges != 1 else ''}" + \
-        (f", folded to depth {chosen}" if chosen is not None and len(shown) < len(analysis.rows) else "")
+        (f", folded to depth {chosen}" if folded else "")
     if not html:
         return ET.tostring(svg, encoding="unicode"), summary
     from convcalc.pictures.page import page

@@ -58,23 +58,21 @@ class Worked:
         from convcalc.executor.conv import conv, conv_transpose
         from convcalc.executor.tensor import Tensor
 
-        flat_image = [float(v) for row in self.image for v in row]
         settings, rank = self.settings, len(axes)
+
+        def tensor(rows: list) -> Tensor:  # one sample, one channel; a 1-d picture's single row is the axis
+            flat = [float(v) for row in rows for v in row]
+            return Tensor((1, 1, len(rows), len(rows[0])) if rank == 2 else (1, 1, len(flat)), flat)
+
+        x = tensor(self.image)
         if self.kernel is None:  # --pool: MaxPool, as the stride's default follows
             from convcalc.executor.pool import max_pool
 
-            shape = (1, 1, len(self.image), len(self.image[0])) if rank == 2 else (1, 1, len(flat_image))
-            y = max_pool(Tensor(shape, flat_image), tuple(settings["kernel"][:rank]), tuple(settings["stride"][:rank]),
+            y = max_pool(x, tuple(settings["kernel"][:rank]), tuple(settings["stride"][:rank]),
                          tuple(a.left for a in axes), tuple(settings["dilation"][:rank]), settings["ceil_mode"])
             return [int(v) if v != float("-inf") else v for v in y.data]  # a window over padding only: -inf
-        flat_kernel = [float(v) for row in self.kernel for v in row]
-        if len(axes) == 2:
-            x = Tensor((1, 1, len(self.image), len(self.image[0])), flat_image)
-            w = Tensor((1, 1, len(self.kernel), len(self.kernel[0])), flat_kernel)
-            padding = [(a.left, a.right) for a in axes]
-        else:
-            x, w = Tensor((1, 1, len(flat_image)), flat_image), Tensor((1, 1, len(flat_kernel)), flat_kernel)
-            padding = [(axes[0].left, axes[0].right)]
+        w = tensor(self.kernel)
+        padding = [(a.left, a.right) for a in axes]
         if settings["transposed"]:  # torch's own arithmetic, not the drawn equivalent: the sums check it
             y = conv_transpose(x, w, None, stride=tuple(settings["stride"][:rank]),
                                padding=tuple(settings["padding"][:rank]),
@@ -94,29 +92,26 @@ class Worked:
             return self.kernel[len(self.kernel) - 1 - i][len(self.kernel[0]) - 1 - j]
         return self.kernel[i][j]
 
-    def terms(self, index: int) -> list:
-        """(value, weight) of each tap of output ``index`` (a padding cell, or a zero between
-        a transposed convolution's input cells, is 0)."""
+    def taps(self, index: int) -> list:
+        """(i, j, the input cell (row, column) the tap reads, or None) for each tap of output
+        ``index``: None on padding, past the input, or on a zero between a transposed
+        convolution's input cells."""
         rows, cols = self.axes
-        out_cols = cols.output
-        o_r, o_c = divmod(index, out_cols)
-        row_taps = rows.taps(o_r) if rows is not None else [0]
+        o_r, o_c = divmod(index, cols.output)
         found = []
-        for i, r in enumerate(row_taps):
+        for i, r in enumerate(rows.taps(o_r) if rows is not None else [None]):
             for j, c in enumerate(cols.taps(o_c)):
-                rr = rows.index(r) if rows is not None else 0
-                cc = cols.index(c)
-                inside = rr is not None and cc is not None
-                found.append((self.image[rr][cc] if inside else 0, self.weight(i, j)))
+                rr, cc = rows.index(r) if rows is not None else 0, cols.index(c)
+                found.append((i, j, (rr, cc) if rr is not None and cc is not None else None))
         return found
+
+    def terms(self, index: int) -> list:
+        """(value, weight) of each tap of output ``index`` (a cell outside the input counts 0)."""
+        return [(self.image[cell[0]][cell[1]] if cell else 0, self.weight(i, j)) for i, j, cell in self.taps(index)]
 
     def inside(self, index: int) -> list:
         """For each tap of output ``index``: whether it reads an input cell."""
-        rows, cols = self.axes
-        o_r, o_c = divmod(index, cols.output)
-        row_taps = rows.taps(o_r) if rows is not None else [None]
-        return [(r is None or rows.index(r) is not None) and cols.index(c) is not None
-                for r in row_taps for c in cols.taps(o_c)]
+        return [cell is not None for _, _, cell in self.taps(index)]
 
     def sum_text(self, index: int) -> str:
         terms = self.terms(index)
