@@ -327,3 +327,40 @@ def test_no_traceback_on_strange_python(tmp_path):
     deep = "import torch.nn as nn\nm = " + "nn.Sequential(" * 300 + "nn.ReLU()" + ")" * 300 + "\n"
     (tmp_path / "m.py").write_text(deep)
     assert run(["m.py"], tmp_path).exit_code in (0, 1)
+
+
+FOREIGN = textwrap.dedent("""\
+    import torch
+    import torch.nn as nn
+    from somewhere_unread import BaseNet
+
+
+    class Net(BaseNet):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(4, 2)
+
+        def forward(self, x):
+            return self.fc(x)
+
+
+    class Clamp(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.clamp(0, 1)
+""")
+
+
+def test_a_class_on_an_unread_base_is_said_not_followed_never_passed(tmp_path):
+    """class Net(BaseNet) with a forward, BaseNet from a module convcalc does not read: not "All
+    checks passed (0 models)", but a class not followed, with the reason under -v and in shapes.
+    A custom autograd Function's forward is not a model's, and is not reported."""
+    (tmp_path / "m.py").write_text(FOREIGN)
+    result = run(["m.py"], tmp_path)
+    assert result.exit_code == 0 and "All checks passed" not in result.output
+    assert "1 class not followed" in result.output
+    verbose = run(["-v", "m.py"], tmp_path)
+    assert "CC302 class Net looks like a model but was not followed: it derives from somewhere_unread.BaseNet" \
+        in verbose.output and "Clamp" not in verbose.output
+    shown = CliRunner().invoke(cli, ["shapes", str(tmp_path / "m.py")])
+    assert shown.exit_code == 1 and "it derives from somewhere_unread.BaseNet" in shown.stderr

@@ -50,6 +50,16 @@ def looks_like_model(cls: ClassInfo) -> bool:
     return cls.module and (isinstance(cls.lookup("forward"), Function) or cls.container == "sequential")
 
 
+NOT_MODULES = ("torch.autograd.", "torch.jit.", "builtins.")  # bases whose forward is not a module's
+
+
+def foreign_model(cls: ClassInfo) -> bool:
+    """A class of unknown descent that would be a model if its base were one: a base from a
+    module convcalc does not read, and a forward."""
+    return cls.foreign is not None and not cls.foreign.startswith(NOT_MODULES) and \
+        isinstance(cls.lookup("forward"), Function)
+
+
 def model_call(interp, text: str, where):
     """A call expression (``VGG('VGG16')``) evaluated with the file's names, or Unfollowable."""
     text = text.strip()
@@ -96,7 +106,12 @@ def candidates(interp, tree: ast.Module, src: Source, pending: dict, chosen: Opt
 
 def class_candidates(interp, stmt: ast.ClassDef, src: Source, pending: dict) -> list:
     cls = interp.globals.vars.get(stmt.name)
-    if not isinstance(cls, ClassInfo) or not cls.module:
+    if not isinstance(cls, ClassInfo):
+        return []
+    if not cls.module:
+        if foreign_model(cls):  # class Net(simpleNN) with a forward: said, not skipped in silence
+            pending[cls.name] = (stmt, f"it derives from {cls.foreign}, which convcalc does not read, so it is not "
+                                       "known to be an nn.Module")
         return []
     line = comment_above(src, [stmt], MODEL_COMMENT)
     if line is not None:  # # convcalc: model VGG('VGG16')
