@@ -364,3 +364,37 @@ def test_a_class_on_an_unread_base_is_said_not_followed_never_passed(tmp_path):
         in verbose.output and "Clamp" not in verbose.output
     shown = CliRunner().invoke(cli, ["shapes", str(tmp_path / "m.py")])
     assert shown.exit_code == 1 and "it derives from somewhere_unread.BaseNet" in shown.stderr
+
+
+@pytest.mark.parametrize("base", ["pl.LightningModule", "nn.Module"])
+def test_a_lightning_module_is_an_nn_module(base):
+    """LightningModule derives from nn.Module: its forward is followed as any module's, with the
+    same layers and parameters as the class on nn.Module (its training hooks are never run)."""
+    from convcalc.load import load_programs
+    from convcalc.engine.shapes import analyse
+
+    source = textwrap.dedent(f"""\
+        import pytorch_lightning as pl
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+
+        # convcalc: input 1x28x28
+        class LitNet({base}):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(1, 8, 3)
+                self.fc = nn.Linear(8 * 26 * 26, 10)
+
+            def forward(self, x):
+                return self.fc(F.relu(self.conv(x)).flatten(1))
+
+            def training_step(self, batch, idx):
+                x, y = batch
+                self.log("loss", 0.0)
+                return F.cross_entropy(self(x), y)
+    """)
+    (program,) = load_programs("m.py", source, None, None, False)
+    analysis = analyse(program)
+    assert analysis.ok and analysis.complete and analysis.output == (10,)
+    assert analysis.total_params == 1 * 8 * 9 + 8 + 8 * 26 * 26 * 10 + 10

@@ -5,9 +5,9 @@ import ast
 
 from convcalc.binding import MISSING
 from convcalc.frontends.python.torch_api import _F, FUNCTIONAL
-from convcalc.frontends.python.values import (CONTAINERS, MAX_BUILT, MAX_STEPS, Abort, ClassInfo, Function,
-                                              Instance, Layer, ModuleDict, ModuleList, OverSteps, Parameter, Ref,
-                                              Scope, Sequential, Tensor, Unfollowable, Unknown, Weight, _Break,
+from convcalc.frontends.python.values import (CONTAINERS, MAX_BUILT, MAX_STEPS, MODULE_BASES, Abort, ClassInfo,
+                                              Function, Instance, Layer, ModuleDict, ModuleList, OverSteps, Parameter,
+                                              Ref, Scope, Sequential, Tensor, Unfollowable, Unknown, Weight, _Break,
                                               _Continue, _Return, as_container, describe, is_hashable)
 
 
@@ -246,7 +246,7 @@ class Statements:
                 cls.container = cls.container or base.container
                 cls.foreign = cls.foreign or base.foreign
                 cls.layer = cls.layer or base.layer
-            elif isinstance(base, Ref) and base.qname in ("torch.nn.Module", "nn.Module"):
+            elif isinstance(base, Ref) and base.qname in MODULE_BASES:
                 cls.module = True
             elif isinstance(base, Ref) and base.qname in CONTAINERS:
                 cls.module, cls.container = True, CONTAINERS[base.qname]

@@ -241,6 +241,11 @@ class Instance(Module):
         return f"a {self.cls.name}"
 
 
+# the bases that make a class an nn.Module: torch's, and Lightning's LightningModule (an nn.Module
+# subclass, whose forward is a module's; its training hooks are never run)
+MODULE_BASES = ("torch.nn.Module", "nn.Module", "pytorch_lightning.LightningModule",
+                "pytorch_lightning.core.LightningModule", "lightning.pytorch.LightningModule",
+                "lightning.LightningModule", "lightning.pytorch.core.LightningModule")
 # the nn containers a model class may derive from, and the kind of each
 CONTAINERS = {"torch.nn.Sequential": "sequential", "torch.nn.ModuleList": "list", "torch.nn.ModuleDict": "dict"}
 
