@@ -1,4 +1,4 @@
-"""Benchmark: `convcalc lint` over the model corpus (tests/corpus/, issue 12), against
+"""Benchmark: `convcalc lint` over the model corpus (tests/fixtures/corpus/, issue 12), against
 `python -c "import click"` in the same run, on this machine at this moment:
 
 1. the whole corpus in one command (target: at most 1 s for ~50 files once they are followed);
@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "tests" / "corpus"
+CORPUS = ROOT / "tests" / "fixtures" / "corpus"
 
 
 def convcalc_command():
@@ -58,7 +58,7 @@ def main():
     baseline = wall([sys.executable, "-c", "import click"], args.repeat)
     whole = wall(convcalc + ["lint", str(CORPUS)], args.repeat)
     print(f"python -c 'import click'          {baseline:7.3f} s")
-    print(f"convcalc lint tests/corpus ({len(files)} files) {whole:7.3f} s   "
+    print(f"convcalc lint tests/fixtures/corpus ({len(files)} files) {whole:7.3f} s   "
           f"({whole / baseline:.1f}x import click; target 1 s)")
 
     per_file = [(wall(convcalc + ["lint", f], 1), f) for f in files]

@@ -57,7 +57,7 @@ def main():
     rounds = 10 if "--quick" in sys.argv else 30
     convcalc = convcalc_command()
     with tempfile.TemporaryDirectory() as tmp:
-        for name in ("examples/course_cnn.net", "tests/models/mnist_example.py"):
+        for name in ("examples/course_cnn.net", "tests/fixtures/corpus/lint_models/mnist_example.py"):
             shutil.copy(os.path.join(ROOT, name), tmp)
         commands = {
             'python -c "import click"': [sys.executable, "-c", "import click"],

@@ -80,7 +80,7 @@ def severity(name: str) -> str:
     return found.severity if found is not None else ERROR
 
 
-# what `convcalc explain CODE` shows: an example that has the problem (tests/test_explain.py
+# what `convcalc explain CODE` shows: an example that has the problem (tests/unit/lint/test_explain.py
 # checks that each one gives its code) and the fix
 PYTHON_HEAD = "import torch.nn as nn\n\n\n"
 EXPLAINED = {

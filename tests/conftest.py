@@ -5,8 +5,12 @@ skipped, except with CONVCALC_REQUIRE_ORACLE=1 (CI), where a missing torch fails
 """
 import importlib.util
 import os
+import sys
 
 import pytest
+
+# the shared helpers (tests/support/) import by their plain names from any test directory
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "support"))
 
 HAVE_TORCH = importlib.util.find_spec("torch") is not None
 REQUIRE_ORACLE = os.environ.get("CONVCALC_REQUIRE_ORACLE") == "1"

@@ -7,7 +7,7 @@ same. So at each top-level statement the walk's state is a key (the statement, t
 flowing, the saved tensors, the scope, what the shape backend remembers of the last row), and
 the rest of a walk from that state is recorded once: its rows, warnings, equations, layers, its
 error or its output. A later walk that reaches a recorded state takes the record instead of
-walking on. The result is the same walk, rows and all (tests/test_inputs_suffix.py compares
+walking on. The result is the same walk, rows and all (tests/unit/inputs/test_inputs_suffix.py compares
 the reports with and without the memo; bench/bench_inputs.py times both).
 
 The state leaves out the symbol's own value, so this is only sound when nothing after the input

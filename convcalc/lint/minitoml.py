@@ -7,7 +7,7 @@ strings and brackets, so that a ``[`` inside a multi-line string or array is not
 Anything else inside the convcalc tables (a dotted key, a date, a float, an array of tables)
 raises ``Unsupported``, and the caller says the configuration was not read: never a guess.
 
-On Python 3.11+ tomllib reads the file; tests/test_minitoml.py checks this reader against it.
+On Python 3.11+ tomllib reads the file; tests/unit/lint/test_minitoml.py checks this reader against it.
 """
 from __future__ import annotations
 

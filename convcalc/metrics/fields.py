@@ -36,7 +36,7 @@ of unit 0's field, j the average step between units:
 
 The fields are the theoretical ones (padding positions count, units past the border are
 extrapolated periodically); for units whose field lies inside the input, the field is
-exactly the set of input pixels with a nonzero gradient (tests/test_metrics_oracle.py).
+exactly the set of input pixels with a nonzero gradient (tests/oracle/test_metrics_oracle.py).
 """
 from __future__ import annotations
 

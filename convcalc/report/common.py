@@ -89,7 +89,7 @@ def plain_number(cell) -> str:
 def simple_table(rows, headers, colalign) -> str:
     """tabulate's "simple" format for cells of plain ASCII text, without importing tabulate and
     what it imports (7 ms of a 60 ms start): column width the widest cell or the header plus two,
-    two spaces between columns, cells stripped, lines without trailing spaces. tests/test_tables.py
+    two spaces between columns, cells stripped, lines without trailing spaces. tests/unit/report/test_tables.py
     checks it against tabulate itself on generated tables."""
     cells = [["" if cell is None else str(cell).strip() for cell in row] for row in rows]
     widths = [max([len(header) + 2] + [len(row[i]) for row in cells]) for i, header in enumerate(headers)]
