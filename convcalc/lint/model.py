@@ -117,10 +117,7 @@ def unused_findings(path: str, model) -> list:
     """CC211, for a Python model followed to the end."""
     if model is None or not model.complete:
         return []
-    from convcalc.lint.unused import unused_layers
-
-    return [m.UnusedLayer(path, span, attr, cls_name)
-            for span, attr, cls_name in unused_layers(model.interp, model.interp.src, model.instances)]
+    return [m.UnusedLayer(path, span, attr, cls_name) for span, attr, cls_name in model.unused]
 
 
 def certain_findings(found: list, rank_known: bool, outcome) -> list:

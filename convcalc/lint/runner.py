@@ -115,6 +115,8 @@ def lint(paths, options: Options) -> Result:
                 except UsageError as exc:
                     raise UsageError(f"{origin}: {exc}") from None
         linted = lint_text(shown, text, cli_input, fallback)
+        for other, other_text in linted.sources.items():  # where findings in imported files are shown from
+            result.sources.setdefault(other, other_text)
         done.append((shown, text, config, selection, linted))
         used |= linted.used
     for shown, text, config, selection, linted in done:
@@ -163,6 +165,7 @@ class FileLint:
         self.unfollowed: list = []  # (model or class name, its CC301 / CC302 error)
         self.used: set = set()  # (real path, class name) of every class the file's models built
         self.module_stop = None  # CC301: where module-level code stopped being followed
+        self.sources: dict = {}  # path -> text of the other files its models were read from
 
     def __iter__(self):  # findings, notes, models checked: unpacks as the triple it once was
         return iter((self.findings, self.notes, self.checked))
@@ -201,6 +204,7 @@ def lint_python(path: str, text: str, cli_input, fallback) -> FileLint:
                  getattr(result.unparsed, "message", None)]
     out.unfollowed = list(result.unfollowed)
     out.used = set(result.used)
+    out.sources = dict(result.sources)  # the other files of the tree the models were read from
     several = len(result.models) > 1
     merged: dict = {}
     for model in result.models:
