@@ -126,6 +126,16 @@ def one_model(analyses: list, what: str):
                                f"with --model NAME"))
 
 
+def picture_kind(path: str, option: str, kinds=(".svg",)) -> str:
+    """The suffix of a picture's file, refused unless it is one of ``kinds`` (the suffix chooses
+    what is written: SVG never goes into a .png)."""
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix not in kinds:
+        raise UsageError(f"{option} {path}: give a name ending in {' or '.join(kinds[:2])} (the suffix chooses the "
+                         "kind)")
+    return suffix
+
+
 def write_picture(path: str, svg: str) -> None:
     try:
         with open(path, "w", encoding="utf-8") as fh:
@@ -263,11 +273,20 @@ def rf(net, expr, input_dims, fmt, model, train, picture, layer):
 
     if layer is not None and picture is None:
         raise UsageError("--layer LINE goes with --draw FILE.svg")
-    analyses = analyse_all(net, expr, input_dims, model, measure, train)
     if picture is not None:
+        picture_kind(picture, "--draw")
+    analyses = analyse_all(net, expr, input_dims, model, measure, train)
+    if picture is not None:  # the picture is the output: one line says where it went (the table is rf's own)
         from convcalc.pictures.field import draw
 
-        write_picture(picture, draw(one_model(analyses, "--draw"), layer))
+        analysis = one_model(analyses, "--draw")
+        problems(analysis)
+        svg, summary = draw(analysis, layer)
+        write_picture(picture, svg)
+        click.echo(printable(f"wrote {picture}: {summary}"))
+        if not_ok(analysis):
+            sys.exit(1)
+        return
     emit(analyses, fmt, lambda a: report.rf_table(a, fmt), report.rf_json)
 
 
@@ -391,21 +410,28 @@ def size(input_size, kernel, stride, padding, dilation, ceil, pool, transposed, 
         raise UsageError("-k/--kernel is required (or --solve O to search for settings)")
     from convcalc.lookup import lookup
 
-    result = lookup(input_size, kernel, stride, padding, dilation, ceil, transposed, output_padding, pool)
+    result = lookup(input_size, kernel, stride, padding, dilation, ceil, transposed, output_padding, pool,
+                    cells=picture is not None)  # a 1-d picture's caption speaks of its cells
     if frame is not None and picture is None:
         raise UsageError("--frame N goes with --animate FILE.svg")
     if (values or image or weights) and picture is None:
         raise UsageError("--values, --image and --weights go with --animate FILE.svg")
-    if picture is not None:
+    if picture is not None:  # the picture is the output: one line says where it went
         from convcalc.pictures.slide import axes_of, draw
 
+        picture_kind(picture, "--animate")
+        if fmt == "json":
+            raise UsageError("--format json prints the arithmetic, --animate writes a picture: give one of them")
         worked = None
         if values or image or weights:
             from convcalc.pictures.worked import Worked
 
             axes_of(result)  # what cannot be drawn says so first
             worked = Worked(result, image, weights)
-        write_picture(picture, draw(result, frame, worked))
+        svg, summary = draw(result, frame, worked)
+        write_picture(picture, svg)
+        click.echo(printable(f"wrote {picture}: {summary}"))
+        sys.exit(0 if result.ok else 1)
     if fmt == "json":
         from convcalc.report.common import dump
 
