@@ -297,10 +297,16 @@ def rf(net, expr, input_dims, fmt, model, train, picture, layer):
 @click.option("--depth", type=DepthType(), metavar="N|all",
               help="Fold def calls and submodules nested deeper than N into one box each, as in shapes; a network "
                    "of over 30 rows folds by itself (all: every row).")
-def draw(net, expr, input_dims, model, train, picture, depth):
-    """A diagram of the network: a box per layer or folded block, drawn to scale (height from the
-    spatial size, thickness from the channels), labelled with its shape and parameters; skips,
-    shortcuts and saved tensors as arcs; the layer where the network breaks in red.
+@click.option("--direction", type=click.Choice(["TB", "LR"]), default="TB", show_default=True,
+              help="TB: a layered graph top to bottom, branches side by side, wrapped into columns to fit a "
+                   "1280 x 720 slide (an encoder-decoder drawn as a U); LR: one strip, left to right.")
+@click.option("--scale", type=click.Choice(["linear", "log"]), default="linear", show_default=True,
+              help="How the drawn tensors' sizes follow the shapes (the legend says which).")
+def draw(net, expr, input_dims, model, train, picture, depth, direction, scale):
+    """A diagram of the network as a layered graph: a box per layer or folded block, with its
+    output drawn to scale (height from the spatial size, thickness from the channels), its shape,
+    settings and parameters; every edge a tensor, labelled with its name or shape; the layer
+    where the network breaks in red.
 
     Example: convcalc draw examples/course_cnn.net -o course_cnn.svg
 
@@ -309,12 +315,10 @@ def draw(net, expr, input_dims, model, train, picture, depth):
     from convcalc.metrics.measure import measure
     from convcalc.pictures.network import diagram
 
-    suffix = os.path.splitext(picture)[1].lower()
-    if suffix not in (".svg", ".html", ".htm"):
-        raise UsageError(f"-o {picture}: give a name ending in .svg or .html (the suffix chooses the kind)")
+    suffix = picture_kind(picture, "-o", (".svg", ".html", ".htm"))
     analysis = one_model(analyse_all(net, expr, input_dims, model, measure, train), "draw")
     problems(analysis)
-    text, summary = diagram(analysis, depth, suffix != ".svg")
+    text, summary = diagram(analysis, depth, suffix != ".svg", direction, scale == "log")
     write_picture(picture, text)
     click.echo(printable(f"wrote {picture}: {summary}"))
     if not_ok(analysis):
