@@ -254,8 +254,8 @@ def shapes(net, expr, input_dims, fmt, model, train, batch, columns, convention,
 
 @cli.command()
 @network_options
-@click.option("--draw", "picture", metavar="FILE.svg", help="Also write the input with the receptive field of the "
-              "centre output unit of a layer drawn on it.")
+@click.option("--draw", "picture", metavar="FILE.svg", help="Write the input with the receptive field of the centre "
+              "output unit of a layer drawn on it (instead of the table; one line says where it went).")
 @click.option("--layer", type=click.IntRange(1, None), metavar="LINE", help="With --draw: the layer on this line "
               "(by default the last whose field is a window of the input).")
 def rf(net, expr, input_dims, fmt, model, train, picture, layer):
@@ -365,8 +365,9 @@ def params(net, expr, input_dims, fmt, model, train):
               help="With --solve: the largest kernel searched.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="The arithmetic as text, or the sizes and settings as JSON.")
-@click.option("--animate", "picture", metavar="FILE.svg", help="Also write an animated SVG of the window sliding "
-              "over the input (1-d or 2-d sizes; a transposed convolution over its zero-spread input).")
+@click.option("--animate", "picture", metavar="FILE.svg", help="Write an animated SVG of the window sliding over the "
+              "input, instead of the arithmetic (1-d or 2-d sizes; a transposed convolution over its zero-spread "
+              "input).")
 @click.option("--frame", type=click.IntRange(0, None), metavar="N",
               help="With --animate: one still of output position N (0-based, row-major) instead.")
 @click.option("--values", is_flag=True, help="With --animate: numbers in the cells and each output's written-out "

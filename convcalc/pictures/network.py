@@ -176,8 +176,9 @@ def svg_element(analysis, entries: list, totals: list, direction: str = "TB", lo
     width = max(placed.width + 2 * MARGIN, 2 * MARGIN + CHAR * max((len(t) for t in notes), default=0))
     height = placed.height + 2 * MARGIN + notes_height
     if width > MAX_PIXELS or height > MAX_PIXELS:
+        other = "LR" if (width > MAX_PIXELS) == (direction == "TB") else "TB"  # the other way may fit
         raise UsageError(f"the picture would be {width:,.0f} x {height:,.0f} pixels, over {MAX_PIXELS:,}: fold the "
-                         "blocks with --depth N")
+                         f"blocks with --depth N, or try --direction {other}")
     svg = ET.Element("svg", {"xmlns": "http://www.w3.org/2000/svg", "width": f"{width:.0f}", "height": f"{height:.0f}",
                              "viewBox": f"0 0 {width:.0f} {height:.0f}", "data-boxes": str(len(boxes)),
                              "data-edges": str(len(edges)), "data-scale": "log" if logarithmic else "linear",
