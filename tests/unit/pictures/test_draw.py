@@ -145,10 +145,12 @@ def test_a_shortcut_with_its_own_convolution_is_beside_the_main_path(tmp_path):
     svg, _ = drawn(tmp_path, "examples/resnet18.net", "--depth", "all")
     found = boxes(svg)
     into = {t: [s for s, t2, _ in edges(svg) if t2 == t] for t in range(len(found))}
-    for t, box in enumerate(found):
-        if box["kind"] == "conv" and into[t] and into[t][0] != t - 1:  # a projection shortcut
-            first = next(i for i in range(into[t][0] + 1, t) if found[i]["kind"] == "conv")
-            assert abs(found[first]["y"] - box["y"]) < 1 and abs(found[first]["x"] - box["x"]) >= box["width"]
+    shortcuts = [t for t, box in enumerate(found) if box["kind"] == "conv" and into[t] and into[t][0] != t - 1]
+    assert len(shortcuts) == 3
+    for t in shortcuts:
+        box = found[t]
+        first = next(i for i in range(into[t][0] + 1, t) if found[i]["kind"] == "conv")
+        assert abs(found[first]["y"] - box["y"]) < 1 and abs(found[first]["x"] - box["x"]) >= box["width"]
 
 
 def test_saved_tensors_are_named_edges_from_where_they_were_saved(tmp_path):
@@ -189,6 +191,7 @@ def test_every_edge_is_labelled_with_its_name_or_its_shape(tmp_path):
         found = boxes(svg)
         labels = {int(t.get("data-edge")): t.text for t in root.iter(SVG + "text") if t.get("data-edge")}
         all_edges = edges(svg)
+        assert all_edges and len(all_edges) == int(root.get("data-edges"))
         for e, (s, t, name) in enumerate(all_edges):
             if name:
                 assert labels.get(e) == name
