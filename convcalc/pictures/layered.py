@@ -259,7 +259,7 @@ def ports(g: Graph, pos: list) -> dict:
     return out
 
 
-def lanes(labels: list, step_of) -> int:
+def lanes(labels: list) -> int:
     """Puts each label of one gap in the first lane where it overlaps no other (interval
     colouring, left to right); returns the lanes used."""
     ends: list = []
@@ -293,7 +293,7 @@ def place_labels(g: Graph, pos: list, port: dict, labels: list, depth: int) -> l
         by_gap.setdefault((label.gap, label.from_end), []).append(label)
     extra = [0.0] * depth
     for (gap, _), found in by_gap.items():
-        used = lanes(found, None)
+        used = lanes(found)
         step = max(label.major for label in found)
         for label in found:
             label.step = step
@@ -320,7 +320,7 @@ def layout(sizes: list, edges: list, labels: list, direction: str = "TB", fit=No
     band = [max((g.major[v] for v in row), default=0.0) for row in order]
     gap = [GAP_LAYERS + a + b for a, b in zip(extra_start, extra_end)]
     columns = wrapped(g, band, gap, pos, labels, fit) if across and fit else [list(range(depth))]
-    return assemble(g, order, pos, port, band, gap, extra_start, labels, columns, across)
+    return assemble(g, pos, port, band, gap, labels, columns, across)
 
 
 def cut_counts(g: Graph, depth: int) -> list:
@@ -426,8 +426,8 @@ def minor_extents(g: Graph, pos: list, labels: list):
     return extents
 
 
-def assemble(g: Graph, order: list, pos: list, port: dict, band: list, gap: list, extra_start: list, labels: list,
-             columns: list, across: bool) -> Placed:
+def assemble(g: Graph, pos: list, port: dict, band: list, gap: list, labels: list, columns: list,
+             across: bool) -> Placed:
     """The final coordinates: columns side by side, each layer's band and gap down a column, the
     routes through the dummies (detouring around a cut), everything shifted to start at 0."""
     depth = len(band)

@@ -20,14 +20,14 @@ import xml.etree.ElementTree as ET
 
 from convcalc.errors import UsageError
 from convcalc.pictures import glyph
-from convcalc.pictures.graph import LABEL, MESSAGE_CHARS, boxes_of, edges_of
+from convcalc.pictures.graph import LABEL, boxes_of, edges_of
 from convcalc.pictures.layered import Label, layout
 from convcalc.pictures.text import clean, short
 from convcalc.report.common import shape_text
 
 SLIDE = (1280, 720)  # the picture is laid out to fit this at full size when it can
 MARGIN = 16
-FONT = 11  # px: every text of the picture (the title's 13)
+FONT = 11  # px: every text of the picture
 CHAR = 6.7  # px of a character of the 11 px monospace font (DejaVu Sans Mono: 0.602 em, rounded up)
 LINE = 13  # px between two lines of a card
 PAD = 5  # inside a card
@@ -37,7 +37,6 @@ text { font-family: monospace; font-size: 11px; fill: #212121; white-space: pre 
 text.shape { font-weight: bold }
 text.edge { fill: #37474f; paint-order: stroke; stroke: #ffffff; stroke-width: 3px; stroke-linejoin: round }
 text.edge.named { fill: #6a1b9a }
-text.title { font-size: 13px; font-weight: bold }
 rect.card { fill: #ffffff; stroke: #90a4ae; stroke-width: 1; rx: 4px }
 .conv rect.card { fill: #fff3e0 } .window rect.card { fill: #e0f2f1 } .linear rect.card { fill: #f3e5f5 }
 .join rect.card { fill: #fffde7 } .folded rect.card { fill: #e8eaf6 } .input rect.card { fill: #f5f5f5 }
@@ -148,10 +147,6 @@ def label_requests(edges: list) -> list:
     return requests
 
 
-def footer(analysis, totals: list, scales: glyph.Scales) -> list:
-    return [scales.legend()] + totals
-
-
 def svg_element(analysis, entries: list, totals: list, direction: str = "TB", logarithmic: bool = False,
                 fit=SLIDE) -> tuple:
     """(the SVG element, its boxes): the page embeds the element."""
@@ -161,7 +156,7 @@ def svg_element(analysis, entries: list, totals: list, direction: str = "TB", lo
     edges = edges_of(boxes)
     scales = glyph.Scales([b.shape for b in boxes], logarithmic)
     cards = cards_of(boxes, scales)
-    notes = footer(analysis, totals, scales)
+    notes = [scales.legend()] + totals  # under the picture: the scale, then the totals
     notes_height = len(notes) * LINE + (PAD if notes else 0)
     room = (fit[0] - 2 * MARGIN, fit[1] - 2 * MARGIN - notes_height if fit[1] else None)
     requests = label_requests(edges)

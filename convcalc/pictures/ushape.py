@@ -123,7 +123,7 @@ def layout(u: UShape, sizes: list, edges: list, labels: list, fit_width=None) ->
         placed_in.setdefault((gap, label.from_end), []).append(label)
     extra = [[0.0, 0.0] for _ in range(depth)]
     for (gap, low), found_labels in placed_in.items():
-        extra[gap][low] = lanes(found_labels, None) * LANE
+        extra[gap][low] = lanes(found_labels) * LANE
     over = [0.0] * depth  # lanes above a row for edges that pass over its boxes
     routes_over = {}
     for e, (s, t) in enumerate(edges):
