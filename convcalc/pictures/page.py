@@ -28,7 +28,7 @@ th, td { padding: 2px 6px; border-bottom: 1px solid #eee; text-align: left; vert
 td.number, td.shape, th { white-space: nowrap } td.number { text-align: right }
 tr.hover td { background: #fff176 }
 g.hover rect.card { stroke: #1565c0; stroke-width: 3 }
-p.total { font: 12px monospace; margin: 4px 0; overflow-wrap: anywhere }
+p.total { font: 12px monospace; margin: 4px 0; white-space: pre-wrap; overflow-wrap: anywhere }
 """
 SCRIPT = """
 function mark(i, on, from) { document.querySelectorAll('[data-entry="' + i + '"]').forEach(function (e) {
