@@ -4,6 +4,7 @@ that make them (residual adds, concats, saved tensors), the drawn tensors with t
 linear scale by default); every picture parses and carries no input text unescaped; Chromium
 renders the boxes and runs the page's hover script. The layout's geometry is tested in
 test_layout.py, the four slides in Chromium in test_slides.py."""
+from report_json import one_model
 from paths import ROOT, EXAMPLES
 import json
 import re
@@ -62,7 +63,7 @@ def edges(svg: str, kind: str = "edge") -> list:
 
 def shapes_json(*args) -> dict:
     result = run("shapes", *args, "--format", "json")
-    return json.loads(result.stdout)
+    return one_model(result.stdout)
 
 
 def shape_of(dims) -> str:
