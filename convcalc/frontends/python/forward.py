@@ -81,7 +81,7 @@ def call_module(frame, module, args: Args, node):
         return probe(frame, module, args.values)
     trace = frame.trace
     machine = frame.machine
-    line = frame.span(node).line if node is not None and hasattr(node, "lineno") else 0
+    line = frame.span(node) if node is not None and hasattr(node, "lineno") else None
     if isinstance(module, Instance):
         if module.poisoned:
             raise Unfollowable(f"the {module.cls.name} object is not known ({module.poisoned})", node)

@@ -158,14 +158,15 @@ class Trace:
         self.root.shape = tuple(d.value if isinstance(d, n.Num) else derived_symbol(d) for d in derived.dims)
 
     @contextmanager
-    def inside(self, path: str, label: str, line: int):
+    def inside(self, path: str, label: str, span):
         """A submodule's forward runs (a container's items run inside it); nothing for the model
         itself and for a module already entered (a Sequential subclass runs as its container)."""
         if not path or (self.scope and self.scope[-1].path == path):
             yield
             return
         self.uids += 1
-        self.scope.append(Block(self.uids, label, line, label, path))
+        self.scope.append(Block(self.uids, label, span.line if span else 0, label, path,
+                                file=span.path if span else None))
         try:
             yield
         finally:
