@@ -167,13 +167,16 @@ class Diagnostic(Record):
 
 
 class ConvcalcError(Exception):
-    """A problem with an input: a code, a message and (once known) a span."""
+    """A problem with an input: a code, a message and (once known) a span. ``undecided``: the
+    problem is only that a size is symbolic (a condition, a division, a slice that depends on the
+    input's size): with a concrete size it may not be one."""
 
-    def __init__(self, code: str, message: str, span: Span | None = None):
+    def __init__(self, code: str, message: str, span: Span | None = None, undecided: bool = False):
         super().__init__(message)
         self.code = code
         self.message = message
         self.span = span
+        self.undecided = undecided
 
     @classmethod
     def at(cls, code: str, message: str, src: str, pos: int, end: int | None = None) -> "ConvcalcError":

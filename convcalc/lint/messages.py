@@ -23,6 +23,7 @@ class Message:
         self.args = args
         self.model = model
         self.message = self.template % args if args else self.template
+        self.undecided = False  # made of an engine error that holds only while a size is symbolic
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -125,4 +126,5 @@ def from_error(path: str, error, model: str = "") -> Message:
     span = error.span or Span(1, 1, 1, 2)
     message = MESSAGES[error.code](span.path or path, span, model=model)
     message.message = error.message
+    message.undecided = error.undecided
     return message

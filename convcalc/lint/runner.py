@@ -217,7 +217,12 @@ def lint_python(path: str, text: str, cli_input, fallback) -> FileLint:
         else:
             out.checked += 1
         override = cli_input or (None if model.has_input else fallback)
-        for finding in lint_model(program, override, model, out.notes, out.notices):
+        stopped: list = []
+        findings = lint_model(program, override, model, out.notes, out.notices, stopped)
+        if stopped and program.stopped is None:
+            out.partly.extend(stopped)
+            out.checked -= 1
+        for finding in findings:
             key = (finding.span.line, finding.span.col, finding.code, finding.message)
             if key not in merged:
                 merged[key] = (finding, [])

@@ -49,6 +49,13 @@ def required_params(func: Function, skip: int = 0) -> list:
     return [p for p in names if p not in func.defaults]
 
 
+def returns_a_value(function: ast.FunctionDef) -> bool:
+    """Whether a function's own body returns something (a factory does; a script's main() does not)."""
+    from convcalc.frontends.python.scoping import own_nodes
+
+    return any(isinstance(node, ast.Return) and node.value is not None for node in own_nodes(function))
+
+
 def looks_like_model(cls: ClassInfo) -> bool:
     return cls.module and (isinstance(cls.lookup("forward"), Function) or cls.container == "sequential")
 
@@ -96,8 +103,9 @@ def candidates(machine, tree: ast.Module, src: Source, pending: dict, chosen: Op
             out.extend(value_candidates(machine, stmt, seen_values))
         elif isinstance(stmt, ast.FunctionDef):
             func = machine.globals.vars.get(stmt.name)
-            if not isinstance(func, Function) or required_params(func) or stmt.name.startswith("_"):
-                continue
+            if not isinstance(func, Function) or required_params(func) or stmt.name.startswith("_") or \
+                    not returns_a_value(stmt):
+                continue  # a function that returns nothing (a script's main()) makes no model
 
             def make(f=func, s=stmt):
                 value = f.call(machine.frame(), Args(), s)

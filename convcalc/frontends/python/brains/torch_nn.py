@@ -414,27 +414,21 @@ def isinstance_library(frame, value, kind, node) -> bool:
 
 
 def module_is(value, qname: str) -> bool:
-    """isinstance of a module against an nn class: by the layer it is, or its file class's bases."""
+    """isinstance of a module against an nn class: by the layer it is (the catalogue answers), or
+    its file class's bases."""
+    from convcalc.layers.catalogue import instance_of
+
     short = qname.rsplit(".", 1)[-1]
     if short == "Module":
         return is_module(value)
     if isinstance(value, Layer):
-        return value.name == short or (short.startswith("_") and value_family(value, short))
+        return instance_of(value.name, short)
     if isinstance(value, Instance):
-        if value.base is not None and value.base.name == short:
+        if value.base is not None and instance_of(value.base.name, short):
             return True
         return any(isinstance(b, Ref) and b.qname == qname for c in value.cls.mro() if isinstance(c, ClassInfo)
                    for b in c.bases) or (short == "Sequential" and value.cls.container == "sequential")
     return {"Sequential": Sequential, "ModuleList": ModuleList, "ModuleDict": ModuleDict}.get(short) is type(value)
-
-
-def value_family(layer: Layer, short: str) -> bool:
-    """isinstance(m, nn.modules.conv._ConvNd) and the like: by the layer's family."""
-    from convcalc.layers.catalogue import lookup
-
-    families = {"_ConvNd": "conv", "_BatchNorm": "norm", "_NormBase": "norm", "_MaxPoolNd": "pool",
-                "_AvgPoolNd": "pool"}
-    return lookup(layer.name).family == families.get(short)
 
 
 def issubclass_library(frame, cls, kind, node) -> bool:
