@@ -34,7 +34,7 @@ def bias_before_norm(steps, report) -> None:
             continue
         if source.args.values.get("bias") is True:
             report(m.BiasBeforeNorm, bias_span(source.call), " ".join(source.call.text.split()), step.row.name,
-                   step.call.span.line)
+                   step.call.span)
 
 
 def bias_span(call: n.Call) -> Span:

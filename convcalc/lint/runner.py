@@ -22,7 +22,7 @@ from convcalc.lint.config import ConfigFinder, matches
 from convcalc.lint.files import iter_files
 from convcalc.lint.model import lint_model
 from convcalc.lint.selection import Selection, expand_codes, suppressed, unknown_ignores
-from convcalc.load import is_python
+from convcalc.load import is_notebook, is_python
 
 
 class Options:
@@ -118,6 +118,7 @@ def lint(paths, options: Options) -> Result:
         done.append((shown, text, config, selection, linted))
         used |= linted.used
     for shown, text, config, selection, linted in done:
+        marks = (len(result.findings), len(result.notes), len(result.notices))
         # a class of this file built by a model of another file of the run (unet_parts.py's blocks) was followed
         here = os.path.realpath(shown)
         linted.unfollowed = [(name, error) for name, error in linted.unfollowed
@@ -134,8 +135,12 @@ def lint(paths, options: Options) -> Result:
             findings += [m.from_error(shown, error) for _, error in linted.partly + linted.unfollowed]
         else:
             result.notes.extend(m.from_error(shown, error) for _, error in linted.partly + linted.unfollowed)
-        lines = re.split(r"\r\n|\r|\n", text)
+        lines = re.split(r"\r\n|\r|\n", linted.text if linted.text is not None else text)
         for number, unknown in unknown_ignores(lines):  # a typo would silence nothing, and say nothing
+            if linted.book is not None:
+                from convcalc.lint.notebook import line_place
+
+                number = line_place(linted.book, number)
             result.warnings.append(f"{shown}:{number}: warning: unknown code {unknown!r} in `# convcalc: ignore[...]` "
                                    "(see convcalc lint --list-codes)")
         for finding in findings:
@@ -143,10 +148,15 @@ def lint(paths, options: Options) -> Result:
                 result.findings.append(finding)
         result.notes.extend(linted.notes)
         result.notices.extend(n for n in linted.notices if selection.wants(n.code) and not suppressed(n, lines))
+        if linted.book is not None:  # a notebook: every message of it in its cell
+            from convcalc.lint.notebook import place
+
+            for items, mark in zip((result.findings, result.notes, result.notices), marks):
+                place(linted.book, items[mark:])
     result.warnings.extend(finder.notes)
-    result.findings.sort(key=lambda f: (f.path, f.span.line, f.span.col, f.code))
-    result.notes.sort(key=lambda f: (f.path, f.span.line, f.span.col))
-    result.notices.sort(key=lambda f: (f.path, f.span.line, f.span.col))
+    result.findings.sort(key=lambda f: (f.path, f.cell or 0, f.span.line, f.span.col, f.code))
+    result.notes.sort(key=lambda f: (f.path, f.cell or 0, f.span.line, f.span.col))
+    result.notices.sort(key=lambda f: (f.path, f.cell or 0, f.span.line, f.span.col))
     return result
 
 
@@ -163,12 +173,18 @@ class FileLint:
         self.unfollowed: list = []  # (model or class name, its CC301 / CC302 error)
         self.used: set = set()  # (real path, class name) of every class the file's models built
         self.module_stop = None  # CC301: where module-level code stopped being followed
+        self.book = None  # a notebook (frontends/notebook.Notebook): its messages are placed in their cells
+        self.text = None  # what was linted, when it is not the file's text (a notebook's module)
 
     def __iter__(self):  # findings, notes, models checked: unpacks as the triple it once was
         return iter((self.findings, self.notes, self.checked))
 
 
 def lint_text(path: str, text: str, cli_input: Optional[n.Input], fallback: Optional[n.Input]) -> FileLint:
+    if is_notebook(path):
+        from convcalc.lint.notebook import lint_notebook
+
+        return lint_notebook(path, text, cli_input, fallback)
     if is_python(path):
         return lint_python(path, text, cli_input, fallback)
     from convcalc.frontends.syntax import parse

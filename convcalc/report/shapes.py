@@ -8,6 +8,7 @@ followed, and the output is not shown.
 from __future__ import annotations
 
 from convcalc.engine.analysis import Analysis
+from convcalc.errors import line_of
 from convcalc.report.common import (byte_size, framed, json_dim, json_shape, module_name, num, one_line, shape_text,
                                     table, with_module_column)
 
@@ -53,10 +54,10 @@ def status_lines(analysis: Analysis) -> list:
         lines.append(f"module tree not read whole: {analysis.stopped.code} (see the message above); the total "
                      "leaves that part out")
     elif analysis.stopped is not None:
-        lines.append(f"not followed from line {analysis.stopped.span.line}: {analysis.stopped.code} (see the message "
+        lines.append(f"not followed from {line_of(analysis.path, analysis.stopped.span)}: {analysis.stopped.code} (see the message "
                      "above); the table shows the part before")
     if analysis.error is not None:
-        lines.append(f"stopped at line {analysis.error.span.line}: {analysis.error.code} (see the message above)")
+        lines.append(f"stopped at {line_of(analysis.path, analysis.error.span)}: {analysis.error.code} (see the message above)")
     return lines
 
 
@@ -93,7 +94,7 @@ def shapes_json(analysis: Analysis, batch: int = 1) -> dict:
         "batch": batch,
         "complete": analysis.complete,
         "layers": [
-            {"line": r.line, "layer": one_line(r.layer), "output": json_shape(r.shape),
+            {**r.position, "layer": one_line(r.layer), "output": json_shape(r.shape),
              "params": json_dim(r.params), "buffers": json_dim(r.buffers), "macs": json_dim(r.macs * batch),
              **({"shared": True} if r.shared else {}), **({"module": r.node.path} if getattr(r.node, "path", "")
                                                          else {}), **({"file": r.node.span.path} if r.node.span.path

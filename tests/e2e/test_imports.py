@@ -14,6 +14,7 @@ ROOT = str(ROOT)
 COURSE = os.path.join(ROOT, "examples", "course_cnn.net")
 SYMBOLIC = os.path.join(ROOT, "examples", "symbolic_cnn.net")
 MODEL = os.path.join(ROOT, "tests", "fixtures", "corpus", "lint_models", "mnist_example.py")
+NOTEBOOK = os.path.join(ROOT, "tests", "fixtures", "notebooks", "lenet.ipynb")
 
 # the probe itself imports nothing beyond sys, so that what it lists is the command's
 PROBE = """
@@ -54,6 +55,7 @@ def heavy(modules: set) -> set:
     (["lint", MODEL], {"convcalc.frontends.python.models"}),
     (["lint", SYMBOLIC], {"convcalc.inputs"}),
     (["shapes", MODEL], {"convcalc.frontends.python.models"}),
+    (["lint", NOTEBOOK], {"convcalc.frontends.python.models", "json"}),  # json reads the notebook
     (["verify", COURSE], {"tabulate", EXECUTOR, "convcalc.verify"}),
     (["draw", COURSE, "-o", "x.svg"], {"convcalc.metrics"}),  # the measuring walk gives the edges
     (["draw", COURSE, "-o", "x.html"], {"convcalc.metrics"}),
@@ -61,7 +63,7 @@ def heavy(modules: set) -> set:
 ])
 def test_a_command_imports_only_what_it_needs(args, needed, tmp_path):
     # copies, away from this repository's pyproject.toml (which names convcalc: lint would read it)
-    for source in (COURSE, SYMBOLIC, MODEL):
+    for source in (COURSE, SYMBOLIC, MODEL, NOTEBOOK):
         shutil.copy(source, tmp_path)
     modules = loaded(tmp_path, *[os.path.basename(a) if os.path.isabs(a) else a for a in args])
     assert heavy(modules) == needed
