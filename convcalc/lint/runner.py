@@ -21,6 +21,7 @@ from convcalc.lint import messages as m
 from convcalc.lint.config import ConfigFinder, matches
 from convcalc.lint.files import iter_files
 from convcalc.lint.model import lint_model
+from convcalc.lint.pool import Task
 from convcalc.lint.selection import Selection, expand_codes, suppressed, unknown_ignores
 from convcalc.load import is_notebook, is_python
 
@@ -28,7 +29,8 @@ from convcalc.load import is_notebook, is_python
 class Options:
     def __init__(self, select: Optional[list] = None, ignore: Optional[list] = None, exclude: tuple = (),
                  input: Optional[str] = None, verbose: bool = False, strict: bool = False,
-                 stdin_filename: Optional[str] = None):
+                 stdin_filename: Optional[str] = None, cache: bool = True, jobs: Optional[int] = None,
+                 progress: bool = True):
         self.select = select  # from the command line; None: the configuration's
         self.ignore = ignore
         self.exclude = exclude
@@ -36,6 +38,9 @@ class Options:
         self.verbose = verbose
         self.strict = strict  # a model followed partly or not at all is a finding
         self.stdin_filename = stdin_filename  # `lint -`: the name the text read from stdin is shown and configured by
+        self.cache = cache  # the per-file cache (lint/cache.py)
+        self.jobs = jobs  # worker processes (lint/pool.py): None, one per core when there are enough files
+        self.progress = progress  # a progress line on a terminal once the run takes a second
 
 
 class Result:
@@ -85,8 +90,8 @@ def lint(paths, options: Options) -> Result:
         config = finder.for_path(path)
         return bool(config.exclude) and any(matches(config.relative(path), p) for p in config.exclude)
 
-    done = []  # (shown path, text, config, selection, FileLint) of each file read
-    used: set = set()  # (real path, class name) of the classes the models of the run built
+    read = []  # (shown path, text, config, selection) of each file read
+    tasks = []
     for path in iter_files(paths, excluded):
         named = options.stdin_filename if path == "-" and options.stdin_filename else path
         config = finder.for_path(named if path != "-" or options.stdin_filename else os.getcwd())
@@ -111,11 +116,15 @@ def lint(paths, options: Options) -> Result:
             if configured is not None:
                 dims, origin = configured
                 try:
-                    fallback = parse_input_option(dims)
+                    parse_input_option(dims)
                 except UsageError as exc:
                     raise UsageError(f"{origin}: {exc}") from None
-        linted = lint_text(shown, text, cli_input, fallback)
-        done.append((shown, text, config, selection, linted))
+                fallback = dims
+        read.append((shown, text, config, selection))
+        tasks.append(Task(shown, text, options.input or None, fallback))
+    done = [(*entry, linted) for entry, linted in zip(read, lint_files(tasks, options, result))]
+    used: set = set()  # (real path, class name) of the classes the models of the run built
+    for *_, linted in done:
         used |= linted.used
     for shown, text, config, selection, linted in done:
         marks = (len(result.findings), len(result.notes), len(result.notices))
@@ -158,6 +167,30 @@ def lint(paths, options: Options) -> Result:
     result.notes.sort(key=lambda f: (f.path, f.cell or 0, f.span.line, f.span.col))
     result.notices.sort(key=lambda f: (f.path, f.cell or 0, f.span.line, f.span.col))
     return result
+
+
+def lint_files(tasks: list, options: Options, result: Result) -> list:
+    """Each file's FileLint, in order: from the cache, in workers or here (lint/pool.py)."""
+    from convcalc.lint.pool import lint_tasks
+
+    cache = None
+    if options.cache and tasks and not os.environ.get("CONVCALC_NO_CACHE"):
+        from convcalc.lint.cache import Cache
+
+        cache = Cache()
+    bar = None
+    if options.progress:
+        from convcalc.report.progress import Progress
+
+        bar = Progress(len(tasks), what="lint")
+    try:
+        linted = lint_tasks(tasks, cache, options.jobs, bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    if cache is not None and cache.problem:
+        result.warnings.append(cache.problem)
+    return linted
 
 
 class FileLint:

@@ -16,6 +16,8 @@ from typing import Optional
 from convcalc.frontends.python.source import Source
 from convcalc.frontends.python.values import Ref, Scope, Unfollowable, Unknown, _Signal
 
+# the paths an import looked for (read or not), while set (lint's cache: a file's result depends on them)
+LOOKED_AT: Optional[set] = None
 MAX_FILES = 32  # other files read for one file
 MAX_DEPTH = 8  # imports nested
 MAX_UP = 4  # directories above the file searched for an absolute import (models/blocks.py)
@@ -60,6 +62,8 @@ def module_file(importer: str, module: str, level: int) -> Optional[str]:
     for root in roots:
         stem = os.path.join(root, *parts) if parts else root
         for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
+            if parts and LOOKED_AT is not None:
+                LOOKED_AT.add(candidate)
             if parts and os.path.isfile(candidate):
                 return candidate
     return None
@@ -81,6 +85,8 @@ class Imports:
         from convcalc.errors import SOURCES
         from convcalc.limits import MAX_FILE
 
+        if LOOKED_AT is not None:
+            LOOKED_AT.add(os.path.abspath(path))
         try:
             with open(path, "rb") as fh:
                 data = fh.read(MAX_FILE + 1)

@@ -1,0 +1,86 @@
+"""Benchmark: `convcalc lint` at repository scale (issue 26): the per-file cache and the workers,
+as ratios against a baseline measured in the same run, on this machine at this moment.
+
+1. today: the corpus (tests/fixtures/corpus) linted as before, in one process without a cache
+   (`--no-cache --jobs 1`);
+2. cold: the same with an empty cache (workers on every core, each result written to the cache);
+   target: not slower than today;
+3. warm: again, every file unchanged; target: at most 0.3 s for the whole command, against
+   `python -c "import click"`;
+4. flat: the corpus copied 1, 2, 4 and 10 times over (50 to 500 files), cold and warm, time per
+   file at each size; target: flat.
+
+    python bench/bench_cache.py [--repeat 3]
+"""
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_corpus import CORPUS, convcalc_command, copies, corpus_files, wall  # noqa: E402
+
+
+def fresh_cache(tmp: str, name: str) -> dict:
+    """An environment whose lint cache is an empty directory of its own."""
+    directory = os.path.join(tmp, name)
+    shutil.rmtree(directory, ignore_errors=True)
+    return dict(os.environ, CONVCALC_CACHE_DIR=directory)
+
+
+def timed(command, repeat: int, env=None, cwd=None) -> float:
+    saved = os.environ.copy()
+    if env is not None:
+        os.environ.clear()
+        os.environ.update(env)
+    try:
+        return wall(command, repeat, cwd=cwd)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    convcalc = convcalc_command()
+    files = len(corpus_files())
+    lint = convcalc + ["lint", str(CORPUS)]
+    with tempfile.TemporaryDirectory() as tmp:
+        baseline = wall([sys.executable, "-c", "import click"], args.repeat)
+        today = wall(lint + ["--no-cache", "--jobs", "1"], args.repeat)
+        colds, warms = [], []
+        for round_ in range(args.repeat):
+            env = fresh_cache(tmp, f"cold{round_}")
+            colds.append(timed(lint, 1, env))
+            warms.append(timed(lint, 1, env))
+        cold, warm = sorted(colds)[len(colds) // 2], sorted(warms)[len(warms) // 2]
+        print(f"python -c 'import click'                       {baseline:7.3f} s")
+        print(f"lint of the corpus ({files} files), today            {today:7.3f} s   "
+              f"(--no-cache --jobs 1: one process, no cache)")
+        print(f"cold: empty cache, workers on {os.cpu_count()} cores     {cold:7.3f} s   "
+              f"{cold / today:.2f}x today (target: at most 1x)")
+        print(f"warm: every file unchanged                     {warm:7.3f} s   "
+              f"{warm / baseline:.1f}x import click, {warm / today:.3f}x today (target: at most 0.3 s)")
+
+        print("per file, the corpus copied over (cold: an empty cache; warm: the same run again):")
+        rows = []
+        for times in (1, 2, 4, 10):
+            tree = copies(times, tmp)
+            env = fresh_cache(tmp, f"scale{times}")
+            seconds_cold = timed(convcalc + ["lint", tree], 1, env)
+            seconds_warm = timed(convcalc + ["lint", tree], 1, env)
+            count = times * files
+            rows.append((count, seconds_cold / count, seconds_warm / count))
+            print(f"  {count:4d} files  cold {seconds_cold:7.3f} s  {seconds_cold / count * 1000:6.1f} ms per file   "
+                  f"warm {seconds_warm:6.3f} s  {seconds_warm / count * 1000:5.2f} ms per file")
+            shutil.rmtree(tree)
+        first, last = rows[0], rows[-1]
+        print(f"per-file cost at {last[0]} files / at {first[0]}: cold {last[1] / first[1]:.2f}, "
+              f"warm {last[2] / first[2]:.2f} (target: flat)")
+
+
+if __name__ == "__main__":
+    main()
