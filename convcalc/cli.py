@@ -555,6 +555,21 @@ def verify(net, expr, input_dims, fmt, model, train, seed, batch, max_macs):
          analysis=lambda r: r.analysis, failed=lambda r: not r.verified)
 
 
+@cli.command()
+@click.option("--stdio", is_flag=True, help="Speak over standard input and output (the default, and the only way).")
+@handle_errors
+def server(stdio):
+    """A Language Server for editors, over stdio: diagnostics as lint gives them, inlay hints with
+    each layer's output shape and parameters, hovers with its row, and quick fixes. Needs the lsp
+    extra (pip install 'convcalc[lsp]'); set-up for VS Code, Neovim and Helix in docs/editors.md.
+
+    Example: convcalc server
+    """
+    from convcalc.server import main as serve
+
+    serve()
+
+
 def main() -> None:
     """The console script: what no command can catch is caught here, as a message and exit 2
     (a full output device, a closed pipe, memory), never a traceback."""

@@ -35,7 +35,7 @@ from convcalc.errors import ConvcalcError, Span
 from convcalc.lint import messages as m
 
 DIRECTORY = ".convcalc_cache"
-FORMAT = 1  # of an entry: a change of the layout below starts a new directory
+FORMAT = 2  # of an entry: a change of the layout below starts a new directory
 MAX_ENTRY = 20_000_000  # bytes of an entry read back: a larger file there is not one convcalc wrote
 
 
@@ -161,7 +161,8 @@ def text_of(value) -> str:
 
 def message_data(message) -> dict:
     return {"code": str(message.code), "path": message.path, "span": span_data(message.span),
-            "message": message.message, "model": message.model, "shown_line": message.shown_line}
+            "message": message.message, "model": message.model, "shown_line": message.shown_line,
+            "suggested": message.suggested}
 
 
 def message_of(data: dict):
@@ -169,8 +170,9 @@ def message_of(data: dict):
     message = cls.__new__(cls)
     message.path, message.span, message.args = text_of(data["path"]), span_of(data["span"]), ()
     message.message, message.model = text_of(data["message"]), text_of(data["model"])
-    shown = data["shown_line"]
+    shown, suggested = data["shown_line"], data["suggested"]
     message.shown_line = None if shown is None else text_of(shown)
+    message.suggested = None if suggested is None else text_of(suggested)
     return message
 
 

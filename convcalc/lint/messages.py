@@ -21,6 +21,7 @@ class Message:
     cell = None
     shown_line = None
     raw_lines = None
+    suggested = None  # CC303: the input size the notice recommends (an editor's action adds the comment)
 
     def __init__(self, path: str, span: Span, *args, model: str = ""):
         self.path = path

@@ -72,7 +72,9 @@ def sized_findings(program: n.Program, given: n.Input, notes: list, notices: lis
 
     found, notice = needs_input(program, given, notes)
     if notice is not None:
-        notices.append(m.NeedsInput(program.path, notice.span, notice.message))
+        made = m.NeedsInput(program.path, notice.span, notice.message, model=program.name)
+        made.suggested = getattr(notice, "suggested", None)
+        notices.append(made)
     return [m.from_error(program.path, problem) for problem in found]
 
 

@@ -30,7 +30,7 @@ class Options:
     def __init__(self, select: Optional[list] = None, ignore: Optional[list] = None, exclude: tuple = (),
                  input: Optional[str] = None, verbose: bool = False, strict: bool = False,
                  stdin_filename: Optional[str] = None, cache: bool = True, jobs: Optional[int] = None,
-                 progress: bool = True):
+                 progress: bool = True, text: Optional[str] = None):
         self.select = select  # from the command line; None: the configuration's
         self.ignore = ignore
         self.exclude = exclude
@@ -41,6 +41,7 @@ class Options:
         self.cache = cache  # the per-file cache (lint/cache.py)
         self.jobs = jobs  # worker processes (lint/pool.py): None, one per core when there are enough files
         self.progress = progress  # a progress line on a terminal once the run takes a second
+        self.text = text  # `lint -`: the text itself, instead of standard input (an editor's buffer, the API)
 
 
 class Result:
@@ -102,7 +103,8 @@ def lint(paths, options: Options) -> Result:
         ignore = ignore | expand_codes(config.ignores_for(named), f"{where} per-file-ignores")
         selection = Selection(select if select is not None else set(CODES), ignore)
         try:
-            shown, text = read_source(path, None)
+            shown, text = ("<stdin>", options.text) if path == "-" and options.text is not None else \
+                read_source(path, None)
         except UsageError as exc:
             result.failures.append(exc.render())
             continue
