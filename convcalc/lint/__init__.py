@@ -9,6 +9,22 @@ formats. ``pool`` lints the files of a run, from the per-file ``cache`` or on ev
 """
 from __future__ import annotations
 
+import sys
+import types
+
+
+class _LintPackage(types.ModuleType):
+    """``convcalc.lint`` is this package and the API's function at once: ``convcalc.lint(source)``
+    calls convcalc.api.lint (docs/api.md), whichever of the two the name was bound to first."""
+
+    def __call__(self, *args, **kwargs):
+        from convcalc.api import lint
+
+        return lint(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _LintPackage
+
 
 def main(paths, select=None, ignore=None, exclude=(), input_dims=None, fmt="text", verbose=False,
          list_codes=False, strict=False, quiet=False, stats=False, exit_zero=False, stdin_filename=None,
