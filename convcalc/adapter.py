@@ -40,10 +40,10 @@ def report(analysis, batch: int = 1) -> dict:
 
 
 def table(analysis, batch: int = 1) -> str:
-    """The `shapes` table of an analysis, as the command prints it."""
+    """The `shapes` table of an analysis, as the command prints it (a long one folded, and saying so)."""
     from convcalc.report.shapes import shapes_table
 
-    return shapes_table(analysis, "simple", batch)
+    return shapes_table(analysis, "simple", batch, auto=True)
 
 
 def params_table(analysis) -> str:
@@ -53,10 +53,8 @@ def params_table(analysis) -> str:
 
 
 def row_fields(analysis) -> list:
-    """Per row: its receptive field as the tables write it ("5x5", "whole"), or "" (a measured walk only)."""
-    info = getattr(analysis, "info", None)
-    if info is None:
-        return [""] * len(analysis.rows)
+    """Per row: its receptive field as the tables write it ("5x5", "whole")."""
+    info = analysis.info  # the measuring pass over the rows, made on first use
     from convcalc.report.metrics import field_size_text
 
     return [field_size_text(i.field) for i in info]

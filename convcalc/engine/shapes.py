@@ -91,6 +91,7 @@ class ShapeBackend:
         row = Row(call, call.text, spec.name, shape, result.shape, result.params, result.buffers, result.formula,
                   result.kind, result.geometry, result.global_pool, blocks, trainable, shared)
         row._resolve = (spec.params, args.values)  # the text with values, worked out when a report asks
+        row.spec, row.args = spec, args
         self.analysis.add_row(row)
         self.padded_row, self.padded_tail = (self.analysis.rows[-1], result.tail) if result.tail else (None, ())
         return result.shape
@@ -103,7 +104,9 @@ class ShapeBackend:
             shape = output_shape(name, shapes, args, node, warn)
         except OverflowError as exc:  # a symbolic size past the bounds of dims
             raise fail(codes.ARGUMENT, str(exc), node) from None
-        self.analysis.add_row(Row(node, node.text, name, shapes[0], shape, blocks=blocks))
+        row = Row(node, node.text, name, shapes[0], shape, blocks=blocks)
+        row.args, row.inputs = args, tuple(shapes)
+        self.analysis.add_row(row)
         tail = pad_tail(args, shape) if name == "pad" else ()
         self.padded_row, self.padded_tail = (self.analysis.rows[-1], tail) if tail else (None, ())
         return shape
@@ -116,7 +119,9 @@ class ShapeBackend:
                                     "shapes", node)
             self.analysis.warnings.append(fail(codes.CONDITIONAL, f"{label}: shapes {fmt_shape(a)} and {fmt_shape(b)} are "
                                                         f"equal only when {condition}", node))
-        self.analysis.add_row(Row(node, label, "add", a, a))
+        row = Row(node, label, "add", a, a)
+        row.inputs = (a, b)
+        self.analysis.add_row(row)
         return a
 
     def concat(self, outputs, node, label, dim: int = 1):
@@ -148,7 +153,9 @@ class ShapeBackend:
     def reshape(self, shape, target, node, blocks):
         """x.view(x.size(0), ...) or x.view(-1, ...): per-sample target sizes, at most one -1."""
         shape_out = reshape_shape(shape, target, node)
-        self.analysis.add_row(Row(node, node.text, "view", shape, shape_out, blocks=blocks))
+        row = Row(node, node.text, "view", shape, shape_out, blocks=blocks)
+        row.args = target
+        self.analysis.add_row(row)
         return shape_out
 
 
@@ -220,6 +227,7 @@ def analyse(program: n.Program, input_override: Optional[n.Input] = None) -> Ana
         analysis.outputs = walker.outputs
     except ConvcalcError as exc:
         analysis.error = exc
+    analysis.trace_flow(walker)
     return finish(analysis, program, input_override)
 
 

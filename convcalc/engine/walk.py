@@ -94,6 +94,16 @@ class Walker:
         self.uids = 0
         self.start_shape: tuple = ()  # the input's shape, and whether a layer has run on it yet (input_hint)
         self.first = True
+        # the data flow, one record per backend call (a row of the shape engine): the (origin, name) of each
+        # tensor it read, origin being the index of the call that made it (-1: an input), name the name it
+        # was saved under (None: it flowed), and the blocks around the call; ``origin`` is the current
+        # tensor's, ``origins`` the saved ones
+        self.provenance: list = []
+        self.origin = -1
+        self.origin_input = None  # while an input flows (origin -1): its name, None for the first
+        self.origins: dict = {}
+        self.output_origins: Optional[list] = None
+        self.failed_at = None  # the innermost statement a ConvcalcError came out of
 
     @deep_stack
     def run(self):
@@ -118,6 +128,7 @@ class Walker:
             chosen = overrides[i + 1] if i + 1 < len(overrides) else node
             shape = self.bind(self.input_shape(chosen), node)
             self.saved[node.name] = (self.backend.start(shape, node), node)  # node: the input's name
+            self.origins[node.name] = -1
         self.outputs = None
         frame = Frame(ChainMap(self.globals))
         self.walk(body, frame)
@@ -170,7 +181,22 @@ class Walker:
             try:
                 getattr(self, "do_" + type(stmt).__name__)(stmt, frame)
             except OverflowError as exc:  # a symbolic size grew past the bounds of dims
+                self.failed_at = self.failed_at or stmt
                 raise fail(codes.ARGUMENT, str(exc), stmt) from None
+            except ConvcalcError:
+                self.failed_at = self.failed_at or stmt
+                raise
+
+    def made(self, value, sources: tuple):
+        """The backend call that just returned ``value`` read the tensors of ``sources`` ((origin, name)
+        each): recorded, and ``value`` flows on, made by this call."""
+        self.provenance.append((sources, tuple(self.blocks)))
+        self.origin, self.origin_input = len(self.provenance) - 1, None
+        self.value = value
+        return value
+
+    def flowing(self) -> tuple:
+        return (self.origin, self.origin_input if self.origin < 0 else None)
 
     # ------------------------------------------------------------- statements
     def do_Input(self, stmt, frame):
@@ -202,18 +228,19 @@ class Walker:
         self.blocks.pop()
 
     def do_Residual(self, stmt, frame):
-        x = self.value
+        x, x_origin, x_input = self.value, self.origin, self.origin_input
         shortcut: list = []
         inner = Frame(frame.scope, shortcut)
         self.enter("residual", stmt)
         self.walk(stmt.body, inner)
-        body_out = self.value
+        body_out, body = self.value, self.flowing()
         if shortcut:
-            self.value = x
+            self.value, self.origin, self.origin_input = x, x_origin, x_input
             self.walk(shortcut[0].body, Frame(frame.scope))
-            x = self.value
+            x, x_origin, x_input = self.value, self.origin, self.origin_input
         self.blocks.pop()
-        self.value = self.backend.add(body_out, x, stmt, "residual add")
+        self.made(self.backend.add(body_out, x, stmt, "residual add"),
+                  (body, (x_origin, x_input if x_origin < 0 else None)))
 
     def do_Shortcut(self, stmt, frame):
         if frame.residual is None:
@@ -224,21 +251,23 @@ class Walker:
         frame.residual.append(stmt)
 
     def do_Concat(self, stmt, frame):
-        x = self.value
-        outputs = []
+        x, x_origin, x_input = self.value, self.origin, self.origin_input
+        outputs, sources = [], []
         self.enter("concat", stmt)
         for branch in stmt.branches:
-            self.value = x
+            self.value, self.origin, self.origin_input = x, x_origin, x_input
             self.walk(branch.body, Frame(frame.scope))
             outputs.append((self.value, branch))
+            sources.append(self.flowing())
         self.blocks.pop()
-        self.value = self.backend.concat(outputs, stmt, "concat")
+        self.made(self.backend.concat(outputs, stmt, "concat"), tuple(sources))
 
     def do_Branch(self, stmt, frame):
         raise fail(codes.SYNTAX, "branch: belongs inside a concat: block", stmt)
 
     def do_Save(self, stmt, frame):
         self.saved[stmt.name] = (self.value, stmt)
+        self.origins[stmt.name] = self.origin
 
     def saved_tensor(self, stmt, name=None):
         name = stmt.name if name is None else name
@@ -249,33 +278,40 @@ class Walker:
 
     def do_ConcatSaved(self, stmt, frame):
         saved, where = self.saved_tensor(stmt)
-        self.value = self.backend.concat([(self.value, stmt), (saved, where)], stmt, f"concat {stmt.name}", stmt.dim)
+        self.made(self.backend.concat([(self.value, stmt), (saved, where)], stmt, f"concat {stmt.name}", stmt.dim),
+                  (self.flowing(), (self.origins.get(stmt.name, -1), stmt.name)))
 
     def do_AddSaved(self, stmt, frame):
         saved, _ = self.saved_tensor(stmt)
-        self.value = self.backend.add(self.value, saved, stmt, f"add {stmt.name}")
+        self.made(self.backend.add(self.value, saved, stmt, f"add {stmt.name}"),
+                  (self.flowing(), (self.origins.get(stmt.name, -1), stmt.name)))
 
     def do_Restore(self, stmt, frame):
-        self.value, _ = self.saved_tensor(stmt)
+        self.value, where = self.saved_tensor(stmt)
+        self.origin = self.origins.get(stmt.name, -1)
+        self.origin_input = where.name if self.origin < 0 and isinstance(where, n.Input) else None
 
     def do_Op(self, stmt, frame):
         op = getattr(self.backend, "op", None)
         if op is None:
             raise fail(codes.CONFIG, f"{stmt.text}: this command cannot follow {stmt.op}", stmt)
         values = [self.value if name is None else self.saved_tensor(stmt, name)[0] for name in stmt.operands]
+        sources = tuple(self.flowing() if name is None else (self.origins.get(name, -1), name)
+                        for name in stmt.operands)
         evaluate = Evaluator(frame.scope)
-        self.value = op(stmt.op, values, tuple(evaluate(a) for a in stmt.args), stmt, tuple(self.blocks))
+        self.made(op(stmt.op, values, tuple(evaluate(a) for a in stmt.args), stmt, tuple(self.blocks)), sources)
 
     def do_Outputs(self, stmt, frame):
         self.outputs = [self.saved_tensor(stmt, name)[0] for name in stmt.names]
-        self.value = self.outputs[0]
+        self.output_origins = [self.origins.get(name, -1) for name in stmt.names]
+        self.value, self.origin = self.outputs[0], self.output_origins[0]
 
     def do_Reshape(self, stmt, frame):
         target = tuple(Evaluator(frame.scope)(d) for d in stmt.dims)
         reshape = getattr(self.backend, "reshape", None)
         if reshape is None:
             raise fail(codes.CONFIG, f"{stmt.text}: this command cannot follow a view/reshape", stmt)
-        self.value = reshape(self.value, target, stmt, tuple(self.blocks))
+        self.made(reshape(self.value, target, stmt, tuple(self.blocks)), (self.flowing(),))
 
     def do_Shared(self, stmt, frame):
         """``layer fc = Linear(10, 10)``: the object is made here; ``fc()`` applies it."""
@@ -313,7 +349,7 @@ class Walker:
         bound = None
         try:
             bound = spec.bind(tuple(args), kwargs)
-            self.value = self.backend.layer(spec, bound, self.value, stmt, tuple(self.blocks))
+            self.made(self.backend.layer(spec, bound, self.value, stmt, tuple(self.blocks)), (self.flowing(),))
         except LayerError as exc:
             # argument errors point at the argument; shape problems at the layer, as PyTorch names the layer
             exc.span = exc.span or argument_span(stmt, spec, exc.arg if exc.code == codes.ARGUMENT else None)

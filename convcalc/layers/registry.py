@@ -40,15 +40,17 @@ class Traits(Record):
       (the interpolation of an upsampling layer without a mode argument), ``divides`` (a size
       check that is not a threshold: a size must be divisible by something, PixelUnshuffle's
       factor; every other layer accepts all sizes from its smallest on, convcalc/inputs/decide.py),
-      ``indices`` (its input holds integer indices, not values: Embedding).
+      ``indices`` (its input holds integer indices, not values: Embedding), ``implicit_dim`` (a
+      ``dim=None`` that torch picks by the input's rank, with a warning: Softmax, LogSoftmax).
     """
 
     __slots__ = ("rank", "exact_rank", "channels", "features", "equals", "geometry", "field", "transposed", "lazy",
-                 "cancels_bias", "keeps_rank", "drops_channels", "int_buffers", "mode", "divides", "indices")
+                 "cancels_bias", "keeps_rank", "drops_channels", "int_buffers", "mode", "divides", "indices",
+                 "implicit_dim")
     _defaults = {"mode": None, "rank": None, "exact_rank": False, "channels": None, "features": None, "equals": (),
                  "geometry": (), "field": None, "transposed": False, "lazy": False, "cancels_bias": False,
                  "keeps_rank": False, "drops_channels": False, "int_buffers": 0, "divides": False,
-                 "indices": False}
+                 "indices": False, "implicit_dim": False}
 
     def _replace(self, **changes) -> "Traits":
         return Traits(**{**{name: getattr(self, name) for name in self.__slots__}, **changes})

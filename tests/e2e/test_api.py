@@ -34,7 +34,7 @@ def test_summary_of_a_path_is_what_convcalc_shapes_says(path, model):
     made = convcalc.summary(path, model=model)
     args = [str(path)] + (["--model", model] if model else [])
     assert made.to_dict() == json.loads(shapes(*args, "--format", "json").stdout)
-    assert str(made) + "\n" == shapes(*args, "--depth", "all").stdout
+    assert str(made) + "\n" == shapes(*args).stdout
     assert len(made.rows) == len(made.to_dict()["layers"]) and made.complete
 
 
