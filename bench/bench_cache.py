@@ -14,9 +14,13 @@ as ratios against a baseline measured in the same run, on this machine at this m
 """
 import argparse
 import os
+import resource
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_corpus import CORPUS, convcalc_command, copies, corpus_files, wall  # noqa: E402
@@ -41,6 +45,16 @@ def timed(command, repeat: int, env=None, cwd=None) -> float:
         os.environ.update(saved)
 
 
+def once(command, env=None) -> tuple:
+    """(wall seconds, CPU seconds of the process and its children: user + system) of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return seconds, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
@@ -50,18 +64,21 @@ def main():
     lint = convcalc + ["lint", str(CORPUS)]
     with tempfile.TemporaryDirectory() as tmp:
         baseline = wall([sys.executable, "-c", "import click"], args.repeat)
-        today = wall(lint + ["--no-cache", "--jobs", "1"], args.repeat)
-        colds, warms = [], []
+        # today and cold taken in turns, so that a busy moment of a shared machine hits both
+        todays, colds, warms = [], [], []
         for round_ in range(args.repeat):
+            todays.append(once(lint + ["--no-cache", "--jobs", "1"]))
             env = fresh_cache(tmp, f"cold{round_}")
-            colds.append(timed(lint, 1, env))
-            warms.append(timed(lint, 1, env))
-        cold, warm = sorted(colds)[len(colds) // 2], sorted(warms)[len(warms) // 2]
-        print(f"python -c 'import click'                       {baseline:7.3f} s")
+            colds.append(once(lint, env))
+            warms.append(once(lint, env))
+        today, cold, warm = (statistics.median(w for w, _ in runs) for runs in (todays, colds, warms))
+        today_cpu, cold_cpu = (statistics.median(c for _, c in runs) for runs in (todays, colds))
+        print(f"python -c 'import click'                       {baseline:7.3f} s   (load average {os.getloadavg()[0]:.1f} "
+              f"on {os.cpu_count()} cores)")
         print(f"lint of the corpus ({files} files), today            {today:7.3f} s   "
-              f"(--no-cache --jobs 1: one process, no cache)")
+              f"(--no-cache --jobs 1: one process, no cache; CPU {today_cpu:.2f} s)")
         print(f"cold: empty cache, workers on {os.cpu_count()} cores     {cold:7.3f} s   "
-              f"{cold / today:.2f}x today (target: at most 1x)")
+              f"{cold / today:.2f}x today (target: at most 1x); CPU {cold_cpu:.2f} s, {cold_cpu / today_cpu:.2f}x today's")
         print(f"warm: every file unchanged                     {warm:7.3f} s   "
               f"{warm / baseline:.1f}x import click, {warm / today:.3f}x today (target: at most 0.3 s)")
 

@@ -93,13 +93,18 @@ def lint_tasks(tasks: list, cache=None, jobs: Optional[int] = None, progress=Non
     workers = min(jobs if jobs is not None else available_cores(), len(todo), MAX_JOBS)
     if jobs is None and len(todo) < PARALLEL_FROM:
         workers = 1
-    for i, (linted, looked) in zip(todo, run(tasks, todo, workers, cache is not None)):
-        if isinstance(linted, dict):  # from a worker, or to be kept: JSON either way
+    for i, (linted, looked) in zip(todo, run(tasks, todo, workers)):
+        if isinstance(linted, dict):  # from a worker: its JSON
             from convcalc.lint.cache import decode
 
-            if cache is not None:
-                cache.store(keys[i], linted, looked)
-            linted = decode(linted)
+            data, linted = linted, decode(linted)
+        elif cache is not None:
+            from convcalc.errors import SOURCES
+            from convcalc.lint.cache import encode
+
+            data = encode(linted, SOURCES)
+        if cache is not None:
+            cache.store(keys[i], data, looked)
         results[i] = linted
         done += 1
         if progress is not None:
@@ -110,11 +115,11 @@ def lint_tasks(tasks: list, cache=None, jobs: Optional[int] = None, progress=Non
     return results
 
 
-def run(tasks: list, todo: list, workers: int, encoded: bool):
-    """(FileLint or its JSON, paths looked at) of the tasks ``todo``, in order."""
+def run(tasks: list, todo: list, workers: int):
+    """(FileLint here, its JSON from a worker; the paths looked at) of the tasks ``todo``, in order."""
     if workers <= 1:
         for i in todo:
-            yield lint_task(tasks[i], encoded)
+            yield lint_task(tasks[i])
         return
     import multiprocessing
 
