@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Optional
 
-from convcalc.engine.ops import VIEWS
 from convcalc.errors import PLACES, ConvcalcError
 from convcalc.layers.common import product
 from convcalc.symbolic import dims
@@ -21,7 +20,7 @@ class Row:
 
     __slots__ = ("node", "_layer", "name", "input", "shape", "params", "buffers", "formula", "kind", "geometry",
                  "global_pool", "path", "trainable", "shared", "one_line", "placed", "_resolve", "spec", "args",
-                 "inputs", "sources")
+                 "inputs", "sources", "op", "outputs")
 
     def __init__(self, node, layer: str, name: str, input: tuple, shape: tuple, params: dims.Dim = 0,
                  buffers: dims.Dim = 0, formula: str = "", kind: str = "other", geometry: Optional[tuple] = None,
@@ -39,6 +38,9 @@ class Row:
         # (index of the row that made it or -1 for an input, the name it was saved under or None),
         # set from the walk's data flow (Walker.provenance) once the walk is done
         self.spec, self.args, self.inputs, self.sources = None, None, (input,), ()
+        # a tensor operation's declaration (convcalc/layers/operations.py), and its outputs' shapes when it
+        # makes several (chunk, split: ``shape`` is the first's)
+        self.op, self.outputs = None, None
 
     def __repr__(self):
         return f"Row(line {self.line}, {self.layer!r} -> {self.shape})"
@@ -92,7 +94,9 @@ class Row:
     @property
     def elements(self) -> dims.Dim:
         """Output elements per sample that take memory: a view shares its input's storage."""
-        return 0 if self.name in VIEWS else product(self.shape)
+        if self.name == "view" or (self.op is not None and self.op.view):
+            return 0
+        return product(self.shape) if self.outputs is None else sum((product(s) for s in self.outputs), 0)
 
 
 class Registered:

@@ -12,7 +12,7 @@ from typing import Optional
 
 from convcalc.errors import ConvcalcError
 from convcalc.metrics.fields import Field, start_field, union
-from convcalc.metrics.rules import fmas_of, layer_field, op_field, window_settings
+from convcalc.metrics.rules import fmas_of, layer_field, op_field, op_fmas, window_settings
 from convcalc.symbolic import dims
 
 
@@ -81,6 +81,7 @@ def row_field(row, info: RowInfo, fields: list) -> Optional[Field]:
             return None
         return fld.map(lambda a: a if not a.known else replace(a, dim=last, flat=True) if len(row.shape) == 1
                        else replace(a, unknown=True))
+    info.fmas = op_fmas(row.name, row.args, list(row.inputs), row.shape)
     return op_field(row.name, row.args, list(row.inputs), row.shape, fields)
 
 

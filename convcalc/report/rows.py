@@ -59,6 +59,7 @@ class Entry:
     input: tuple = ()  # the shape coming in (a folded block's: its first row's)
     rows: list = field(default_factory=list)  # the indices of the rows it stands for
     shared: bool = False  # a layer object called again: its parameters are counted once, at its first row
+    outputs: Optional[tuple] = None  # a row with several outputs (chunk, a max pool's indices): each one's shape
 
 
 def levels(path: tuple) -> tuple:
@@ -90,7 +91,7 @@ def entries(analysis: Analysis, convention: str, batch: int, dtype: str, depth: 
         if depth is None or len(path) < depth or (depth > 0 and not path):
             out.append(Entry(row.where, one_line(row.layer), row.shape, row.params, row.buffers, chosen,
                              torchinfo, fvcore, activation, info, module=module_name(row, analysis.program),
-                             input=row.input, rows=[index], shared=row.shared))
+                             input=row.input, rows=[index], shared=row.shared, outputs=row.outputs))
             keys.append(None)
             continue
         block = path[depth - 1] if depth > 0 else None

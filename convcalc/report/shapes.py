@@ -126,7 +126,7 @@ def cell(entry, column: str) -> str:
     if column == "input":
         return shape_text(entry.input) if entry.input else ""
     if column == "output":
-        return shape_text(entry.shape)
+        return ", ".join(map(shape_text, entry.outputs)) if entry.outputs else shape_text(entry.shape)
     if column == "params":
         return f"{num(entry.params)} (shared)" if entry.shared else num(entry.params)
     if column == "macs":
@@ -225,6 +225,8 @@ def entry_json(entry, row) -> dict:
             "dilation": list(info.dilation) if info is not None and info.dilation else None}
     if entry.shared:
         item["shared"] = True
+    if entry.outputs:
+        item["outputs"] = [json_shape(s) for s in entry.outputs]
     if entry.module:
         item["module"] = entry.module
     if entry.block:
