@@ -73,24 +73,27 @@ class Worker:
 
     def start(self) -> None:
         mine, theirs = self.context.Pipe()
-        self.process = self.context.Process(target=serve, args=(theirs,), daemon=True)
-        self.process.start()
+        process = self.context.Process(target=serve, args=(theirs,), daemon=True)
+        process.start()
         theirs.close()
-        self.connection = mine
+        self.process, self.connection = process, mine
 
     def run(self, path: str, text: str) -> dict:
         """The document's data; Stopped when cancelled or over time; RuntimeError on a worker's bug."""
         with self.lock:
-            if self.process is None or not self.process.is_alive():
-                self.start()
-            self.running, self.cancelled = path, False
+            self.running, self.cancelled = path, False  # from here on, a change to ``path`` stops this run
             try:
+                if self.process is None or not self.process.is_alive():
+                    self.start()
+                if self.cancelled:  # while the process was starting
+                    self.kill()
+                    raise Stopped(True)
                 self.connection.send((path, text))
                 if not self.connection.poll(self.time_limit):
                     self.kill()
                     raise Stopped(self.cancelled)
                 status, data = self.connection.recv()
-            except (EOFError, OSError, BrokenPipeError):  # killed by cancel() meanwhile
+            except (EOFError, OSError, ValueError):  # killed by cancel() meanwhile (a closed pipe)
                 self.kill()
                 raise Stopped(True) from None
             finally:
