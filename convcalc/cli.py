@@ -481,7 +481,7 @@ def inputs(net, expr, input_dims, fmt, model, train, limit):
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the per-file cache (.convcalc_cache/ here, or "
               "CONVCALC_CACHE_DIR).")
 @click.option("--jobs", type=click.IntRange(1, 64), metavar="N", help="Lint in N processes (default: one per core "
-              "when there are enough files to lint).")
+              "when there are enough files to lint and cores to spare).")
 @click.option("--hook", is_flag=True, hidden=True,
               help="As the pre-commit hook runs it: the trailing arguments that are paths are file names, even one "
                    "named like an option (the console script moves them after --: see hook_arguments).")

@@ -1,5 +1,6 @@
 """The files of one lint run, linted: each from the cache when its entry holds (lint/cache.py),
-the others in worker processes, one per core (or here, for a few files), in the order given
+the others in worker processes, one per core while cores are free (or here, for a few files or
+on a busy machine), in the order given
 whatever order they finish in; a progress line on a terminal once the run has taken a second.
 
 Every file is linted alone, with its own search budget (limits.SEARCH_STEPS): its result
@@ -35,6 +36,18 @@ def available_cores() -> int:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         return os.cpu_count() or 1
+
+
+def spare_cores() -> int:
+    """The workers worth starting: one per core while the machine has cores to spare (its load
+    average below its cores, as `make -l` decides), else one. Workers cost CPU of their own (each
+    fills its own caches); on a machine whose cores are all busy they only add it."""
+    cores = available_cores()
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return cores
+    return cores if load < cores - 0.5 else 1
 
 
 def lint_task(task: Task, encoded: bool = False):
@@ -90,7 +103,7 @@ def lint_tasks(tasks: list, cache=None, jobs: Optional[int] = None, progress=Non
             results[i] = cache.load(keys[i])
     todo = [i for i, found in enumerate(results) if found is None]
     done = len(tasks) - len(todo)
-    workers = min(jobs if jobs is not None else available_cores(), len(todo), MAX_JOBS)
+    workers = min(jobs if jobs is not None else spare_cores(), len(todo), MAX_JOBS)
     if jobs is None and len(todo) < PARALLEL_FROM:
         workers = 1
     for i, (linted, looked) in zip(todo, run(tasks, todo, workers)):

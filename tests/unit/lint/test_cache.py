@@ -260,3 +260,13 @@ def test_no_cache_and_the_environment_leave_no_directory(project, monkeypatch):
     monkeypatch.setenv("CONVCALC_CACHE_DIR", str(project / "elsewhere"))
     lint(project, "net.net")
     assert not (project / ".convcalc_cache").exists() and list((project / "elsewhere").rglob("*.json"))
+
+
+def test_workers_only_where_cores_are_free(monkeypatch):
+    from convcalc.lint import pool
+
+    monkeypatch.setattr(pool, "available_cores", lambda: 4)
+    monkeypatch.setattr(pool.os, "getloadavg", lambda: (0.7, 0.5, 0.5))
+    assert pool.spare_cores() == 4
+    monkeypatch.setattr(pool.os, "getloadavg", lambda: (3.6, 3.0, 3.0))
+    assert pool.spare_cores() == 1
