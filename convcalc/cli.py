@@ -583,12 +583,8 @@ def verify(net, expr, input_dims, fmt, model, train, seed, batch, max_macs):
 @click.option("--stdio", is_flag=True, help="Speak over standard input and output (the default, and the only way).")
 @handle_errors
 def server(stdio):
-    """A Language Server for editors, over stdio: diagnostics as lint gives them, inlay hints with
-    each layer's output shape and parameters, hovers with its row, and quick fixes. Needs the lsp
-    extra (pip install 'convcalc[lsp]'); set-up for VS Code, Neovim and Helix in docs/editors.md.
-
-    Example: convcalc server
-    """
+    """A Language Server over stdio: lint's diagnostics, each layer's shape as an inlay hint, its row on
+    hover, quick fixes (pip install 'convcalc[lsp]'; editors: docs/editors.md)."""
     from convcalc.server import main as serve
 
     serve()
