@@ -509,12 +509,16 @@ def inputs(net, expr, input_dims, fmt, model, train, limit):
 @click.option("--list-codes", is_flag=True, help="List the codes with their severity and meaning.")
 @click.option("--strict", is_flag=True, help="A model followed partly or not at all is a finding (CC301, CC302); "
               "also strict = true in [tool.convcalc].")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the per-file cache (.convcalc_cache/ here, or "
+              "CONVCALC_CACHE_DIR).")
+@click.option("--jobs", type=click.IntRange(1, 64), metavar="N", help="Lint in N processes (default: one per core "
+              "when there are enough files to lint and cores to spare).")
 @click.option("--hook", is_flag=True, hidden=True,
               help="As the pre-commit hook runs it: the trailing arguments that are paths are file names, even one "
                    "named like an option (the console script moves them after --: see hook_arguments).")
 @handle_errors
 def lint(paths, select, ignore, exclude, input_dims, fmt, verbose, quiet, stats, exit_zero, color, stdin_filename,
-         list_codes, strict, hook):
+         list_codes, strict, no_cache, jobs, hook):
     """Diagnostics for network files (.net) and PyTorch model definitions (.py); the pre-commit hook.
 
     Exit 0 when clean, 1 on any finding, 2 on usage or configuration errors.
@@ -527,7 +531,7 @@ def lint(paths, select, ignore, exclude, input_dims, fmt, verbose, quiet, stats,
 
     coloured = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     out, errors, code = lint_main(paths, select, ignore, exclude, input_dims, fmt, verbose, list_codes, strict,
-                                  quiet, stats, exit_zero, stdin_filename, coloured)
+                                  quiet, stats, exit_zero, stdin_filename, coloured, not no_cache, jobs)
     for line in errors:
         click.echo(line, err=True)
     if out:
@@ -573,6 +577,17 @@ def verify(net, expr, input_dims, fmt, model, train, seed, batch, max_macs):
     results = verify.run_all(programs, override, input_dims, seed, batch, max_macs, Progress)
     emit(results, fmt, lambda r: report.verify_table(r, fmt), report.verify_json,
          analysis=lambda r: r.analysis, failed=lambda r: not r.verified)
+
+
+@cli.command()
+@click.option("--stdio", is_flag=True, help="Speak over standard input and output (the default, and the only way).")
+@handle_errors
+def server(stdio):
+    """A Language Server over stdio: lint's diagnostics, each layer's shape as an inlay hint, its row on
+    hover, quick fixes (pip install 'convcalc[lsp]'; editors: docs/editors.md)."""
+    from convcalc.server import main as serve
+
+    serve()
 
 
 def main() -> None:

@@ -109,6 +109,16 @@ def mismatch(subject: str, expected: str, received: str) -> str:
     return f"{subject} expects {expected} but receives {received}"
 
 
+# files whose text was read as another (a notebook's code cells as one module): path -> the object
+# that maps a span of that text back (frontends/notebook.Notebook: .diagnostic, .where, .line_of)
+PLACES: dict = {}
+
+
+def line_of(path: str, span: Span) -> str:
+    """`line 40`, or `line 4 of cell 3` in a notebook: a position in a sentence."""
+    placed = PLACES.get(path) if span.path is None else None
+    return placed.line_of(span) if placed is not None else f"line {span.line}"
+
 SHOWN_WIDTH = 100  # characters of a source line shown under a message
 # control characters in a shown line (NUL, escape sequences of a binary file) become U+FFFD,
 # one character for one, so that the caret stays under its column
@@ -127,15 +137,23 @@ def printable(text: str, lines: bool = False) -> str:
 
 
 class Diagnostic(Record):
-    __slots__ = ("path", "span", "code", "message", "source_line")
-    _defaults = {"source_line": ""}
+    """``cell``: the notebook cell the span is in (its lines and columns are the cell's own)."""
+
+    __slots__ = ("path", "span", "code", "message", "source_line", "cell")
+    _defaults = {"source_line": "", "cell": None}
+
+    @property
+    def place(self) -> str:
+        """`path:line:col`, or `notebook.ipynb:cell 3:4:5`."""
+        cell = f":cell {self.cell}" if self.cell is not None else ""
+        return f"{self.path}{cell}:{self.span.line}:{self.span.col}"
 
     @property
     def severity(self) -> str:
         return codes.severity(self.code)
 
     def render(self, with_source: bool = True) -> str:
-        head = printable(f"{self.path}:{self.span.line}:{self.span.col}: {self.code} {self.message}")
+        head = printable(f"{self.place}: {self.code} {self.message}")
         if not with_source or not self.source_line:
             return head
         text = self.source_line.rstrip("\n").expandtabs(1)
@@ -156,6 +174,7 @@ class Diagnostic(Record):
     def to_json(self) -> dict:
         return {
             "path": self.path,
+            **({"cell": self.cell} if self.cell is not None else {}),
             "line": self.span.line,
             "column": self.span.col,
             "end_line": self.span.end_line,
@@ -186,6 +205,9 @@ class ConvcalcError(Exception):
         """The problem as a diagnostic of ``path`` (its text ``src``); ``sources``: (path, text) of the
         other files a Python model was read from, where its span may point."""
         span = self.span or Span(1, 1, 1, 2)
+        placed = PLACES.get(path) if span.path is None else None
+        if placed is not None:  # a notebook: the cell, and the place in it
+            return placed.diagnostic(self.code, self.message, span)
         if span.path is not None:  # a place in another file of the tree
             texts = dict(sources)
             if span.path in texts:

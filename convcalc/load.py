@@ -12,11 +12,28 @@ from convcalc.errors import ConvcalcError, Diagnostic, Span, UnreadableInput, Us
 from convcalc.limits import MAX_FILE
 
 PYTHON_SUFFIX = ".py"  # read by the Python frontend; anything else is a network description
-NETWORK_SUFFIXES = (".net",)  # what lint looks for in a directory, besides Python files
+NOTEBOOK_SUFFIX = ".ipynb"  # a Jupyter notebook: its code cells, as one module, by the Python frontend
+NETWORK_SUFFIXES = (".net",)  # what lint looks for in a directory, besides Python files and notebooks
 
 
 def is_python(path: str) -> bool:
     return path.endswith(PYTHON_SUFFIX)
+
+
+def is_notebook(path: str) -> bool:
+    return path.endswith(NOTEBOOK_SUFFIX)
+
+
+def notebook_module(path: str, text: str):
+    """A notebook's code cells as one module (frontends/notebook.py), registered so that every
+    diagnostic and table row of ``path`` names its cell; a CC001 error where the file is not one."""
+    from convcalc.errors import PLACES
+    from convcalc.frontends.notebook import read_notebook
+
+    PLACES.pop(path, None)  # a notebook read before under this name; an error of this text is in its JSON
+    book = read_notebook(text, path)
+    PLACES[path] = book
+    return book
 
 
 def read_source(path: Optional[str], expr: Optional[str]) -> tuple[str, str]:
@@ -102,15 +119,34 @@ def parse_input_option(text: str):
     return program.body[0]
 
 
+def python_programs(path: str, text: str, model: Optional[str], override, training: bool) -> list:
+    from convcalc.frontends.python.models import models_from_source
+
+    call = model if model is not None and "(" in model else None  # --model "VGG('VGG16')"
+    return models_from_source(text, path, override, training, call, None if call else model)
+
+
 def load_programs(path: str, text: str, model: Optional[str] = None, override=None,
                   training: bool = False) -> list[n.Program]:
     """One program for a network file; one per model for a Python file (followed on ``override``,
-    the command's --input, when given; in training mode with ``training``)."""
+    the command's --input, when given; in training mode with ``training``). A notebook's code
+    cells are one Python module; a cell Python cannot parse is said (CC001) before the models of
+    the others."""
+    if is_notebook(path):
+        book = notebook_module(path, text)
+        try:
+            programs = python_programs(path, book.module, model, override, training)
+        except ConvcalcError:
+            if book.problems:  # no model: the cell that was left out may be why
+                raise book.problems[0] from None
+            raise
+        said = list(book.problems) + list(book.notes)  # with each model's notes: shown where they are
+        if not said:
+            return programs
+        return [n.Program(**{**{name: getattr(p, name) for name in p.__slots__}, "notes": said + list(p.notes)})
+                for p in programs]
     if is_python(path):
-        from convcalc.frontends.python.models import models_from_source
-
-        call = model if model is not None and "(" in model else None  # --model "VGG('VGG16')"
-        return models_from_source(text, path, override, training, call, None if call else model)
+        return python_programs(path, text, model, override, training)
     from convcalc.frontends.syntax import parse
 
     return [parse(text, path)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from convcalc.errors import ConvcalcError
+from convcalc.errors import PLACES, ConvcalcError
 from convcalc.layers.common import product
 from convcalc.symbolic import dims
 
@@ -19,8 +19,8 @@ class Row:
     object already counted (its parameters are shown, not added again; its mult-adds are)."""
 
     __slots__ = ("node", "_layer", "name", "input", "shape", "params", "buffers", "formula", "kind", "geometry",
-                 "global_pool", "path", "trainable", "shared", "one_line", "_resolve", "spec", "args", "inputs",
-                 "sources", "op", "outputs")
+                 "global_pool", "path", "trainable", "shared", "one_line", "placed", "_resolve", "spec", "args",
+                 "inputs", "sources", "op", "outputs")
 
     def __init__(self, node, layer: str, name: str, input: tuple, shape: tuple, params: dims.Dim = 0,
                  buffers: dims.Dim = 0, formula: str = "", kind: str = "other", geometry: Optional[tuple] = None,
@@ -32,6 +32,7 @@ class Row:
         self.geometry, self.global_pool, self.path, self.trainable = geometry, global_pool, blocks, trainable
         self.shared = shared
         self.one_line = False  # in a one-line description (-e): where shows line:column (Analysis.add_row)
+        self.placed = None  # in a notebook: what maps the line to its cell (errors.PLACES; Analysis.add_row)
         # what the measuring pass and the checks read: the layer's spec and bound arguments (a tensor
         # operation's evaluated arguments), every operand's shape, and where each operand came from,
         # (index of the row that made it or -1 for an input, the name it was saved under or None),
@@ -64,7 +65,17 @@ class Row:
         span = self.node.span
         if span.path:
             return f"{span.path}:{span.line}"
+        if self.placed is not None:
+            return self.placed.where(span)
         return f"{span.line}:{span.col}" if self.one_line else span.line
+
+    @property
+    def position(self) -> dict:
+        """The line for JSON: ``{"line": 12}``, or ``{"cell": 3, "line": 5}`` in a notebook."""
+        if self.placed is not None and not self.node.span.path:
+            cell, span = self.placed.local(self.node.span)
+            return {"cell": cell, "line": span.line}
+        return {"line": self.line}
 
     @property
     def blocks(self) -> tuple:
@@ -107,6 +118,7 @@ class Analysis:
     def __init__(self, path: str, source: str):
         self.path, self.source = path, source
         self.one_line = bool(source) and "\n" not in source.strip("\n")  # -e 'input 3x8x8; Conv2d(3, 4, 3)'
+        self.placed = PLACES.get(path)  # a notebook's module: rows say their cell
         self.input: tuple = ()
         self.extra_inputs: list = []  # a model's further inputs (forward(self, x, y)): (name, shape)
         self.output: tuple = ()
@@ -137,7 +149,7 @@ class Analysis:
             if type(d) is int and d.bit_length() > MAX_SIZE_BITS:
                 raise OverflowError(f"{row.name}: an output size of {d.bit_length():,} bits, over 2**{MAX_SIZE_BITS} "
                                     "(convcalc's bound on sizes)")
-        row.one_line = self.one_line
+        row.one_line, row.placed = self.one_line, self.placed
         self.rows.append(row)
         params, buffers = (0, 0) if row.shared else (row.params, row.buffers)
         numbers = (params, params if row.trainable else 0, buffers, row.macs, row.elements)

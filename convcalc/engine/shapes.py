@@ -10,7 +10,7 @@ from convcalc.engine.analysis import Analysis, Registered, Row
 from convcalc.engine.evaluate import fail
 from convcalc.layers.operations import lookup_operation, output_shapes
 from convcalc.engine.walk import Walker, argument_span
-from convcalc.errors import ConvcalcError, mismatch
+from convcalc.errors import ConvcalcError, line_of, mismatch
 from convcalc.layers.common import Result, fmt_shape, is_size, product
 from convcalc.symbolic import dims
 
@@ -143,18 +143,22 @@ class ShapeBackend:
             if len(shape) != len(first) or shape[:axis] + shape[axis + 1:] != first[:axis] + first[axis + 1:]:
                 condition = symbolic_match(first, shape, axis)
                 if condition is None:
-                    raise fail(codes.CONCAT_SHAPES, f"{label}: {fmt_shape(first)} (line {first_node.span.line}) and "
-                                                    f"{fmt_shape(shape)} (line {where.span.line}) differ in a "
+                    raise fail(codes.CONCAT_SHAPES, f"{label}: {fmt_shape(first)} ({self.line(first_node)}) and "
+                                                    f"{fmt_shape(shape)} ({self.line(where)}) differ in a "
                                                     f"dimension other than {along} (PyTorch: Sizes of tensors must "
                                                     f"match except in dimension {axis + 1})", node)
-                self.analysis.warnings.append(fail(codes.CONDITIONAL, f"{label}: {fmt_shape(first)} (line "
-                                                                      f"{first_node.span.line}) and {fmt_shape(shape)} "
-                                                                      f"(line {where.span.line}) match only when "
+                self.analysis.warnings.append(fail(codes.CONDITIONAL, f"{label}: {fmt_shape(first)} ("
+                                                                      f"{self.line(first_node)}) and {fmt_shape(shape)} "
+                                                                      f"({self.line(where)}) match only when "
                                                                       f"{condition}", node))
         total = sum((s[axis] for s, _ in outputs), 0)
         shape = (*first[:axis], total, *first[axis + 1:])
         self.analysis.add_row(Row(node, label, "concat", first, shape))
         return shape
+
+    def line(self, node) -> str:
+        """`line 12` of a node; `line 4 of cell 3` in a notebook."""
+        return line_of(self.analysis.path, node.span)
 
     def reshape(self, shape, target, node, blocks):
         """x.view(x.size(0), ...) or x.view(-1, ...): per-sample target sizes, at most one -1."""

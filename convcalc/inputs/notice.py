@@ -83,9 +83,12 @@ def accepted_notice(given: n.Input, name: str, channels: str, symbols: list, acc
     sizes = " or ".join(shape_text(channels, len(symbols), s) for s in examples)
     more = "" if accepted.is_finite and len(accepted.first(SHOWN + 1)) <= SHOWN else ", ..."
     square = f"square inputs {' = '.join(symbols)}, " if len(symbols) > 1 else ""
-    return notice(given, f"model {name}: no input size given; it accepts {sizes}{more} "
+    suggested = shape_text(channels, len(symbols), examples[0])
+    made = notice(given, f"model {name}: no input size given; it accepts {sizes}{more} "
                          f"({square}{accepted.describe(symbols[0])}); add "
-                         f"`# convcalc: input {shape_text(channels, len(symbols), examples[0])}` above the model")
+                         f"`# convcalc: input {suggested}` above the model")
+    made.suggested = suggested  # for an editor's action that adds the comment
+    return made
 
 
 def shape_text(channels: str, rank: int, size: int) -> str:

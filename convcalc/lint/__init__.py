@@ -3,14 +3,32 @@
 ``runner`` reads the files (``files``) with their configuration (``config``) and lints each
 model (``model``: input, walk in ``flow``, the ``checks``, ``unused`` layers, what a size-less
 model can be told, ``sizeless``), keeps what ``selection`` wants; ``messages`` holds one class
-per code (from convcalc/codes.py), ``reporter`` the text / json / github formats.
+per code (from convcalc/codes.py), ``reporter`` the text / json / github / sarif / gitlab
+formats. ``pool`` lints the files of a run, from the per-file ``cache`` or on every core;
+``notebook`` lints a notebook as its module and places its messages in cells.
 """
 from __future__ import annotations
+
+import sys
+import types
+
+
+class _LintPackage(types.ModuleType):
+    """``convcalc.lint`` is this package and the API's function at once: ``convcalc.lint(source)``
+    calls convcalc.api.lint (docs/api.md), whichever of the two the name was bound to first."""
+
+    def __call__(self, *args, **kwargs):
+        from convcalc.api import lint
+
+        return lint(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _LintPackage
 
 
 def main(paths, select=None, ignore=None, exclude=(), input_dims=None, fmt="text", verbose=False,
          list_codes=False, strict=False, quiet=False, stats=False, exit_zero=False, stdin_filename=None,
-         coloured=False) -> tuple:
+         coloured=False, cache=True, jobs=None) -> tuple:
     """(stdout text, stderr lines, exit code) of one `convcalc lint` run; usage errors raise UsageError."""
     from convcalc.errors import UsageError
     from convcalc.lint.reporter import FORMATS, codes_table, report
@@ -28,7 +46,7 @@ def main(paths, select=None, ignore=None, exclude=(), input_dims=None, fmt="text
     if len(exclude) > MAX_PATTERNS:
         raise UsageError(f"--exclude given {len(exclude):,} times; at most {MAX_PATTERNS:,}")
     options = Options(split_codes(select), split_codes(ignore), tuple(exclude), input_dims, verbose, strict,
-                      stdin_filename)
+                      stdin_filename, cache, jobs)
     result = lint(paths, options)
     errors = list(result.warnings) + list(result.failures)
     code = 0 if exit_zero and result.exit_code == 1 else result.exit_code  # --exit-zero: findings exit 0

@@ -35,7 +35,7 @@ def bias_before_norm(outcome, report) -> None:
             continue
         if source.args.values.get("bias") is True:
             report(m.BiasBeforeNorm, bias_span(source.node), " ".join(source.node.text.split()), row.name,
-                   row.node.span.line)
+                   row.node.span)
 
 
 def bias_span(call: n.Call) -> Span:

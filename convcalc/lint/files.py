@@ -1,5 +1,5 @@
-"""The files `convcalc lint` reads: the paths given, and below a directory every ``*.net`` and
-``*.py`` (a ``.txt`` network file is linted when named explicitly: directories hold too many
+"""The files `convcalc lint` reads: the paths given, and below a directory every ``*.net``,
+``*.py`` and ``*.ipynb`` (a ``.txt`` network file is linted when named explicitly: directories hold too many
 other text files). Hidden directories, ``__pycache__``, virtual environments,
 ``node_modules``, ``build`` and ``dist`` are skipped."""
 from __future__ import annotations
@@ -7,8 +7,9 @@ from __future__ import annotations
 import os
 
 from convcalc.errors import UsageError
-from convcalc.load import NETWORK_SUFFIXES, PYTHON_SUFFIX
+from convcalc.load import NETWORK_SUFFIXES, NOTEBOOK_SUFFIX, PYTHON_SUFFIX
 
+SEARCHED = NETWORK_SUFFIXES + (PYTHON_SUFFIX, NOTEBOOK_SUFFIX)  # what a directory is searched for
 SKIP_DIRS = {"__pycache__", "node_modules", "build", "dist", "venv", "env", "site-packages"}
 
 
@@ -29,7 +30,7 @@ def iter_files(paths, excluded) -> list:
                                  and not excluded(os.path.join(root, d)))
                 for name in sorted(files):
                     full = os.path.join(root, name)
-                    if name.endswith(NETWORK_SUFFIXES + (PYTHON_SUFFIX,)) and not excluded(full):
+                    if name.endswith(SEARCHED) and not excluded(full):
                         out.append(os.path.normpath(full) if root != "." else name)
         elif not excluded(path):
             out.append(path)

@@ -8,7 +8,7 @@ a template and arguments.
 from __future__ import annotations
 
 from convcalc import codes
-from convcalc.errors import Span
+from convcalc.errors import Span, line_of
 
 MESSAGES: dict = {}
 
@@ -16,13 +16,21 @@ MESSAGES: dict = {}
 class Message:
     code: codes.Code = codes.ARGUMENT
     template = "%s"
+    # in a notebook (lint/notebook.place): the cell, whose own lines the span then counts, the line
+    # shown under the message, and the first and last lines of the .ipynb file it is on
+    cell = None
+    shown_line = None
+    raw_lines = None
+    suggested = None  # CC303: the input size the notice recommends (an editor's action adds the comment)
 
     def __init__(self, path: str, span: Span, *args, model: str = ""):
         self.path = path
         self.span = span
         self.args = args
         self.model = model
-        self.message = self.template % args if args else self.template
+        # a Span argument is shown as its line: `line 12`, or `line 4 of cell 3` in a notebook
+        shown = tuple(line_of(path, a) if isinstance(a, Span) else a for a in args)
+        self.message = self.template % shown if args else self.template
         self.undecided = False  # made of an engine error that holds only while a size is symbolic
 
     def __init_subclass__(cls, **kwargs):
@@ -86,7 +94,7 @@ class ConditionalMatch(Message):
 
 class BiasBeforeNorm(Message):
     code = codes.BIAS_BEFORE_NORM
-    template = ("%s has a bias that the following %s (line %d) cancels: it subtracts the per-channel mean; "
+    template = ("%s has a bias that the following %s (%s) cancels: it subtracts the per-channel mean; "
                 "pass bias=False")
 
 

@@ -8,7 +8,7 @@ from typing import Optional
 from convcalc import codes
 from convcalc import nodes as n
 from convcalc.engine.derive import ASSUMED, EXACT
-from convcalc.errors import Span
+from convcalc.errors import Span, line_of
 from convcalc.lint import messages as m
 from convcalc.symbolic import dims
 
@@ -89,7 +89,9 @@ def sized_findings(program: n.Program, given: n.Input, notes: list, notices: lis
 
     found, notice = needs_input(program, given, notes)
     if notice is not None:
-        notices.append(m.NeedsInput(program.path, notice.span, notice.message))
+        made = m.NeedsInput(program.path, notice.span, notice.message, model=program.name)
+        made.suggested = getattr(notice, "suggested", None)
+        notices.append(made)
     return [m.from_error(program.path, problem) for problem in found]
 
 
@@ -163,12 +165,12 @@ def call_context(model, call, span: Span) -> str:
     parts = []
     uses = sum(1 for s in model.sites.values() if s[1] == layer)
     if (uses > 1 or layer[0] == "op") and where.line != span.line:
-        parts.append(f"called at line {where.line}")
+        parts.append(f"called at {line_of(model.program.path, where)}")
     # the innermost call that built it, below the model's own construction (origin[0])
     built = origin[-1] if len(origin) > 1 else (origin[0] if origin and origin[0][0][:1].islower() else None)
     if built is not None and built[1] is not None and (built[1].line, built[1].path) != (span.line, span.path):
         # a span of the model's own file carries no path; of another file of the tree, that file's
         at = f"{built[1].path or model.program.path}:{built[1].line}" if built[1].path != span.path else \
-            f"line {built[1].line}"
+            line_of(model.program.path, built[1])
         parts.append(f"built by {built[0]}() at {at}")
     return f" ({'; '.join(parts)})" if parts else ""

@@ -1,15 +1,25 @@
-"""The lint formats: text (with the source line and a caret), json and github annotations."""
+"""The lint formats: text (with the source line and a caret), json, github annotations, SARIF and
+GitLab Code Quality.
+
+A finding in a notebook (``finding.cell``) is placed by its cell in every format: text and json
+give the cell and the line and column in it (`notebook.ipynb:cell 3:4:5`, ``"cell": 3``). The
+CI formats point into the file a CI tool shows, the .ipynb's JSON, which has no cells: their
+line is the line of the JSON that holds the cell's line (``raw_lines``), no column (a column of
+the cell is not one of the JSON line), and the message starts with `cell 3:4:5:` (SARIF also
+carries the cell's position in the result's properties)."""
 from __future__ import annotations
 
 import re
 
 from convcalc.codes import CODES, ERROR, INFO, WARNING
-from convcalc.errors import Diagnostic, NotFollowed
+from convcalc.errors import Diagnostic, NotFollowed, line_of
 
 FORMATS = ("text", "json", "github", "sarif", "gitlab")
 
 
 def source_line(result, finding) -> str:
+    if finding.shown_line is not None:  # a notebook's: the line of its cell
+        return finding.shown_line
     text = result.sources.get(finding.path, "")
     lines = re.split(r"\r\n|\r|\n", text)
     line = finding.span.line
@@ -17,11 +27,22 @@ def source_line(result, finding) -> str:
 
 
 def diagnostic(result, finding) -> Diagnostic:
-    return Diagnostic(finding.path, finding.span, finding.code, finding.message, source_line(result, finding))
+    return Diagnostic(finding.path, finding.span, finding.code, finding.message, source_line(result, finding),
+                      finding.cell)
 
 
 def as_json(finding) -> dict:
-    return Diagnostic(finding.path, finding.span, finding.code, finding.message).to_json()
+    return Diagnostic(finding.path, finding.span, finding.code, finding.message, cell=finding.cell).to_json()
+
+
+def ci_place(finding) -> tuple:
+    """(first line, last line, column or None, end column or None, message) as a CI tool that shows the
+    file itself takes them: in a notebook, the lines of its JSON and the cell's position in the message."""
+    span = finding.span
+    if finding.cell is None:
+        return span.line, span.end_line, span.col, span.end_col, finding.message
+    first, last = finding.raw_lines or (1, 1)
+    return first, last, None, None, f"cell {finding.cell}:{span.line}:{span.col}: {finding.message}"
 
 
 def text_report(result, verbose: bool = False) -> str:
@@ -34,7 +55,11 @@ def text_report(result, verbose: bool = False) -> str:
 
 
 def line(finding) -> str:
-    return f"{finding.path}:{finding.span.line}:{finding.span.col}: {finding.code} {finding.message}"
+    return as_diagnostic(finding).render(with_source=False)
+
+
+def as_diagnostic(finding) -> Diagnostic:
+    return Diagnostic(finding.path, finding.span, finding.code, finding.message, cell=finding.cell)
 
 
 def plural(count: int, word: str) -> str:
@@ -50,7 +75,7 @@ def models_text(result) -> str:
         _, name, error = result.partly[0]
         why = error.reason if isinstance(error, NotFollowed) else error.message
         first = f"{name}: {why}" if isinstance(error, NotFollowed) and error.tree else \
-            f"{name}: forward not followed from line {error.span.line}: {why}"
+            f"{name}: forward not followed from {line_of(result.partly[0][0], error.span)}: {why}"
         parts.append(f"{len(result.partly)} partly ({first}" + (", ..." if len(result.partly) > 1 else "") + ")")
     if result.unfollowed:
         kind = "class" if all(e.code == "CC302" for _, _, e in result.unfollowed) else "model"
@@ -112,10 +137,11 @@ def github_report(result, verbose: bool = False) -> str:
     items = list(result.findings) + list(result.notices) + (list(result.notes) if verbose else [])
     for f in items:
         level = {ERROR: "error", WARNING: "warning"}.get(f.severity, "notice")
-        props = (f"file={escape_property(f.path)},line={f.span.line},col={f.span.col},"
-                 f"endLine={f.span.end_line},endColumn={f.span.end_col},"
+        first, last, col, end_col, message = ci_place(f)
+        columns = f"col={col},endLine={last},endColumn={end_col}," if col is not None else f"endLine={last},"
+        props = (f"file={escape_property(f.path)},line={first},{columns}"
                  f"title={escape_property('convcalc ' + f.code)}")
-        out.append(f"::{level} {props}::{escape_data(f.message)}")
+        out.append(f"::{level} {props}::{escape_data(message)}")
     return "\n".join(out)
 
 
@@ -131,16 +157,25 @@ def sarif_report(result, verbose: bool = False) -> str:
     rules = [{"id": code, "name": code, "shortDescription": {"text": CODES[code].description},
               "defaultConfiguration": {"level": LEVELS.get(CODES[code].severity, "note")}}
              for code in used if code in CODES]
-    results = [{"ruleId": str(f.code), "level": LEVELS.get(f.severity, "note"), "message": {"text": f.message},
-                "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": f.path.replace("\\", "/")},
-                    "region": {"startLine": f.span.line, "startColumn": f.span.col,
-                               "endLine": f.span.end_line, "endColumn": f.span.end_col}}}]}
-               for f in items]
+    results = [sarif_result(f) for f in items]
     log = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
            "runs": [{"tool": {"driver": {"name": "convcalc", "informationUri": "https://pypi.org/project/convcalc/",
                                          "rules": rules}}, "results": results}]}
     return json.dumps(log, indent=2, ensure_ascii=False)
+
+
+def sarif_result(f) -> dict:
+    first, last, col, end_col, message = ci_place(f)
+    region = {"startLine": first, "endLine": last}
+    if col is not None:
+        region = {"startLine": first, "startColumn": col, "endLine": last, "endColumn": end_col}
+    result = {"ruleId": str(f.code), "level": LEVELS.get(f.severity, "note"), "message": {"text": message},
+              "locations": [{"physicalLocation": {"artifactLocation": {"uri": f.path.replace("\\", "/")},
+                                                  "region": region}}]}
+    if f.cell is not None:  # where in the notebook, for a tool that knows cells
+        result["properties"] = {"cell": f.cell, "cellStartLine": f.span.line, "cellStartColumn": f.span.col,
+                                "cellEndLine": f.span.end_line, "cellEndColumn": f.span.end_col}
+    return result
 
 
 def gitlab_report(result, verbose: bool = False) -> str:
@@ -152,11 +187,12 @@ def gitlab_report(result, verbose: bool = False) -> str:
     items = list(result.findings) + list(result.notices) + (list(result.notes) if verbose else [])
     issues = []
     for f in items:
-        key = f"{f.path}:{f.span.line}:{f.span.col}:{f.code}:{f.message}"
-        issues.append({"type": "issue", "check_name": str(f.code), "description": f"{f.code} {f.message}",
+        first, last, _, _, message = ci_place(f)
+        key = f"{as_diagnostic(f).place}:{f.code}:{f.message}"
+        issues.append({"type": "issue", "check_name": str(f.code), "description": f"{f.code} {message}",
                        "categories": ["Bug Risk"], "severity": severity.get(f.severity, "info"),
                        "fingerprint": hashlib.sha256(key.encode("utf-8")).hexdigest(),
-                       "location": {"path": f.path, "lines": {"begin": f.span.line, "end": f.span.end_line}}})
+                       "location": {"path": f.path, "lines": {"begin": first, "end": last}}})
     return json.dumps(issues, indent=2, ensure_ascii=False)
 
 
@@ -173,7 +209,7 @@ def statistics(result) -> str:
 # ANSI colours of the text format on a terminal: the place bold, the code by its severity, the caret
 BOLD, RESET = "\033[1m", "\033[0m"
 TINTS = {ERROR: "\033[31m", WARNING: "\033[33m", INFO: "\033[36m"}
-PLACE = re.compile(r"^(\S+?:\d+:\d+:) (CC\d+) ", re.M)
+PLACE = re.compile(r"^(\S+?(?::cell \d+)?:\d+:\d+:) (CC\d+) ", re.M)
 
 
 def colour(text: str) -> str:

@@ -21,14 +21,16 @@ from convcalc.lint import messages as m
 from convcalc.lint.config import ConfigFinder, matches
 from convcalc.lint.files import iter_files
 from convcalc.lint.model import lint_model
+from convcalc.lint.pool import Task
 from convcalc.lint.selection import Selection, expand_codes, suppressed, unknown_ignores
-from convcalc.load import is_python
+from convcalc.load import is_notebook, is_python
 
 
 class Options:
     def __init__(self, select: Optional[list] = None, ignore: Optional[list] = None, exclude: tuple = (),
                  input: Optional[str] = None, verbose: bool = False, strict: bool = False,
-                 stdin_filename: Optional[str] = None):
+                 stdin_filename: Optional[str] = None, cache: bool = True, jobs: Optional[int] = None,
+                 progress: bool = True, text: Optional[str] = None):
         self.select = select  # from the command line; None: the configuration's
         self.ignore = ignore
         self.exclude = exclude
@@ -36,6 +38,10 @@ class Options:
         self.verbose = verbose
         self.strict = strict  # a model followed partly or not at all is a finding
         self.stdin_filename = stdin_filename  # `lint -`: the name the text read from stdin is shown and configured by
+        self.cache = cache  # the per-file cache (lint/cache.py)
+        self.jobs = jobs  # worker processes (lint/pool.py): None, one per core when there are enough files
+        self.progress = progress  # a progress line on a terminal once the run takes a second
+        self.text = text  # `lint -`: the text itself, instead of standard input (an editor's buffer, the API)
 
 
 class Result:
@@ -85,8 +91,8 @@ def lint(paths, options: Options) -> Result:
         config = finder.for_path(path)
         return bool(config.exclude) and any(matches(config.relative(path), p) for p in config.exclude)
 
-    done = []  # (shown path, text, config, selection, FileLint) of each file read
-    used: set = set()  # (real path, class name) of the classes the models of the run built
+    read = []  # (shown path, text, config, selection) of each file read
+    tasks = []
     for path in iter_files(paths, excluded):
         named = options.stdin_filename if path == "-" and options.stdin_filename else path
         config = finder.for_path(named if path != "-" or options.stdin_filename else os.getcwd())
@@ -97,7 +103,8 @@ def lint(paths, options: Options) -> Result:
         ignore = ignore | expand_codes(config.ignores_for(named), f"{where} per-file-ignores")
         selection = Selection(select if select is not None else set(CODES), ignore)
         try:
-            shown, text = read_source(path, None)
+            shown, text = ("<stdin>", options.text) if path == "-" and options.text is not None else \
+                read_source(path, None)
         except UsageError as exc:
             result.failures.append(exc.render())
             continue
@@ -111,15 +118,20 @@ def lint(paths, options: Options) -> Result:
             if configured is not None:
                 dims, origin = configured
                 try:
-                    fallback = parse_input_option(dims)
+                    parse_input_option(dims)
                 except UsageError as exc:
                     raise UsageError(f"{origin}: {exc}") from None
-        linted = lint_text(shown, text, cli_input, fallback)
+                fallback = dims
+        read.append((shown, text, config, selection))
+        tasks.append(Task(shown, text, options.input or None, fallback))
+    done = [(*entry, linted) for entry, linted in zip(read, lint_files(tasks, options, result))]
+    used: set = set()  # (real path, class name) of the classes the models of the run built
+    for *_, linted in done:
         for other, other_text in linted.sources.items():  # where findings in imported files are shown from
             result.sources.setdefault(other, other_text)
-        done.append((shown, text, config, selection, linted))
         used |= linted.used
     for shown, text, config, selection, linted in done:
+        marks = (len(result.findings), len(result.notes), len(result.notices))
         # a class of this file built by a model of another file of the run (unet_parts.py's blocks) was followed
         here = os.path.realpath(shown)
         linted.unfollowed = [(name, error) for name, error in linted.unfollowed
@@ -136,8 +148,12 @@ def lint(paths, options: Options) -> Result:
             findings += [m.from_error(shown, error) for _, error in linted.partly + linted.unfollowed]
         else:
             result.notes.extend(m.from_error(shown, error) for _, error in linted.partly + linted.unfollowed)
-        lines = re.split(r"\r\n|\r|\n", text)
+        lines = re.split(r"\r\n|\r|\n", linted.text if linted.text is not None else text)
         for number, unknown in unknown_ignores(lines):  # a typo would silence nothing, and say nothing
+            if linted.book is not None:
+                from convcalc.lint.notebook import line_place
+
+                number = line_place(linted.book, number)
             result.warnings.append(f"{shown}:{number}: warning: unknown code {unknown!r} in `# convcalc: ignore[...]` "
                                    "(see convcalc lint --list-codes)")
         for finding in findings:
@@ -145,11 +161,40 @@ def lint(paths, options: Options) -> Result:
                 result.findings.append(finding)
         result.notes.extend(linted.notes)
         result.notices.extend(n for n in linted.notices if selection.wants(n.code) and not suppressed(n, lines))
+        if linted.book is not None:  # a notebook: every message of it in its cell
+            from convcalc.lint.notebook import place
+
+            for items, mark in zip((result.findings, result.notes, result.notices), marks):
+                place(linted.book, items[mark:])
     result.warnings.extend(finder.notes)
-    result.findings.sort(key=lambda f: (f.path, f.span.line, f.span.col, f.code))
-    result.notes.sort(key=lambda f: (f.path, f.span.line, f.span.col))
-    result.notices.sort(key=lambda f: (f.path, f.span.line, f.span.col))
+    result.findings.sort(key=lambda f: (f.path, f.cell or 0, f.span.line, f.span.col, f.code))
+    result.notes.sort(key=lambda f: (f.path, f.cell or 0, f.span.line, f.span.col))
+    result.notices.sort(key=lambda f: (f.path, f.cell or 0, f.span.line, f.span.col))
     return result
+
+
+def lint_files(tasks: list, options: Options, result: Result) -> list:
+    """Each file's FileLint, in order: from the cache, in workers or here (lint/pool.py)."""
+    from convcalc.lint.pool import lint_tasks
+
+    cache = None
+    if options.cache and tasks and not os.environ.get("CONVCALC_NO_CACHE"):
+        from convcalc.lint.cache import Cache
+
+        cache = Cache()
+    bar = None
+    if options.progress:
+        from convcalc.report.progress import Progress
+
+        bar = Progress(len(tasks), what="lint")
+    try:
+        linted = lint_tasks(tasks, cache, options.jobs, bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    if cache is not None and cache.problem:
+        result.warnings.append(cache.problem)
+    return linted
 
 
 class FileLint:
@@ -166,12 +211,18 @@ class FileLint:
         self.used: set = set()  # (real path, class name) of every class the file's models built
         self.module_stop = None  # CC301: where module-level code stopped being followed
         self.sources: dict = {}  # path -> text of the other files its models were read from
+        self.book = None  # a notebook (frontends/notebook.Notebook): its messages are placed in their cells
+        self.text = None  # what was linted, when it is not the file's text (a notebook's module)
 
     def __iter__(self):  # findings, notes, models checked: unpacks as the triple it once was
         return iter((self.findings, self.notes, self.checked))
 
 
 def lint_text(path: str, text: str, cli_input: Optional[n.Input], fallback: Optional[n.Input]) -> FileLint:
+    if is_notebook(path):
+        from convcalc.lint.notebook import lint_notebook
+
+        return lint_notebook(path, text, cli_input, fallback)
     if is_python(path):
         return lint_python(path, text, cli_input, fallback)
     from convcalc.frontends.syntax import parse

@@ -8,6 +8,7 @@ from fractions import Fraction
 from typing import Optional
 
 from convcalc.engine.analysis import Analysis as Measured
+from convcalc.errors import line_of
 from convcalc.metrics.fields import Axis, Field
 from convcalc.metrics.measure import RowInfo
 from convcalc.report.common import framed, json_dim, json_shape, one_line, shape_text, table
@@ -141,7 +142,7 @@ def rf_lines(analysis: Measured) -> list:
         lines.append(f"from line {row.line} ({one_line(row.layer)}) on, units are spaced unevenly: size is the "
                      "largest field (<= where they differ), start the centre of unit 0's, jump the average step")
     if analysis.error is not None:
-        lines.append(f"stopped at line {analysis.error.span.line}: {analysis.error.code} (see the message above)")
+        lines.append(f"stopped at {line_of(analysis.path, analysis.error.span)}: {analysis.error.code} (see the message above)")
     return lines
 
 
@@ -168,13 +169,13 @@ def rf_summary_json(analysis: Measured):
     index, reason = first_whole(analysis)
     whole_from = None
     if final is not None and final.whole and index is not None:
-        whole_from = {"line": analysis.rows[index].line, "layer": one_line(analysis.rows[index].layer),
+        whole_from = {**analysis.rows[index].position, "layer": one_line(analysis.rows[index].layer),
                       "reason": reason}
     return {"output": field_json(final), "whole_from": whole_from}
 
 
 def rf_json(analysis: Measured) -> dict:
-    layers = [{"line": row.line, "layer": one_line(row.layer), "output": json_shape(row.shape),
+    layers = [{**row.position, "layer": one_line(row.layer), "output": json_shape(row.shape),
                "kernel": list(info.kernel) if info.kernel else None,
                "stride": list(info.stride) if info.stride else None,
                "padding": [list(p) for p in info.padding] if info.padding else None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Optional
 
 from convcalc.engine.analysis import Analysis
+from convcalc.errors import line_of
 from convcalc.report.common import (byte_size, framed, json_dim, json_shape, num, one_line, shape_text, table,
                                     with_module_column)
 from convcalc.report.rows import ALIGN, CONVENTION_TEXT, HEADERS, MEASURED, default_depth, entries, folded_line
@@ -68,10 +69,10 @@ def status_lines(analysis: Analysis) -> list:
         lines.append(f"module tree not read whole: {analysis.stopped.code} (see the message above); the total "
                      "leaves that part out")
     elif analysis.stopped is not None:
-        lines.append(f"not followed from line {analysis.stopped.span.line}: {analysis.stopped.code} (see the message "
+        lines.append(f"not followed from {line_of(analysis.path, analysis.stopped.span)}: {analysis.stopped.code} (see the message "
                      "above); the table shows the part before")
     if analysis.error is not None:
-        lines.append(f"stopped at line {analysis.error.span.line}: {analysis.error.code} (see the message above)")
+        lines.append(f"stopped at {line_of(analysis.path, analysis.error.span)}: {analysis.error.code} (see the message above)")
     return lines
 
 
@@ -213,8 +214,8 @@ def entry_json(entry, row) -> dict:
     from convcalc.report.metrics import field_json
 
     info = entry.info
-    line = row.line if row is not None else entry.line if entry.line != "" else None
-    item = {"line": line, "layer": entry.layer,
+    line = row.position if row is not None else {"line": entry.line if entry.line != "" else None}
+    item = {**line, "layer": entry.layer,
             "input": json_shape(entry.input), "output": json_shape(entry.shape), "params": json_dim(entry.params),
             "buffers": json_dim(entry.buffers), "macs": json_dim(entry.macs), "output_bytes": json_dim(entry.memory),
             "rf": field_json(info.field) if info is not None else None,

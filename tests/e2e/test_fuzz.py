@@ -75,7 +75,8 @@ def run(args, path: Path):
 
 
 def positioned(path: Path):
-    return re.compile(re.escape(str(path)) + r":(\d+):(\d+):")
+    """path:line:col:, or path:cell N:line:col: in a notebook."""
+    return re.compile(re.escape(str(path)) + r"(?::cell \d+)?:(\d+):(\d+):")
 
 
 def explained(args, result) -> bool:
@@ -93,10 +94,10 @@ def check_positions(path: Path, out: str, where: str) -> None:
         text = path.read_bytes().decode("utf-8-sig", errors="replace")
     except OSError:
         return
-    lines = text.split("\n")
+    lines = len(text.split("\n"))  # a notebook's cells have fewer lines than its JSON
     for match in positioned(path).finditer(out):
         line, col = int(match[1]), int(match[2])
-        assert 1 <= line <= len(lines) + 1 and col >= 1, f"{where}: position {line}:{col} outside the file\n{out}"
+        assert 1 <= line <= lines + 1 and col >= 1, f"{where}: position {line}:{col} outside the file\n{out}"
 
 
 def write(tmp_path: Path, name: str, data) -> Path:
@@ -398,6 +399,46 @@ PY_MUTATIONS = [delete_line, duplicate_line, swap_lines, reindent, py_number, py
 def test_mutated_python_models(tmp_path, text):
     """The ast frontend on broken and odd model files: skipped with a note, never a traceback."""
     check_python(tmp_path, text)
+
+
+# ---------------------------------------------------------------- (d) notebooks
+
+
+MAGICS = ["%matplotlib inline", "!pip install torch", "model?", "%%time", "%%bash", "files = !ls", "%time x = 1"]
+
+
+@st.composite
+def notebook_of(draw, texts):
+    """A mutated model cut into cells at drawn lines, with magics and markdown between, sometimes
+    with its JSON broken too."""
+    from notebooks import notebook
+
+    lines = draw(mutated(texts, PY_MUTATIONS)).splitlines()
+    cuts = sorted(draw(st.lists(st.integers(0, len(lines)), max_size=4)))
+    cells, start = [], 0
+    for cut in cuts + [len(lines)]:
+        chunk = lines[start:cut]
+        if draw(st.booleans()):
+            chunk.insert(draw(st.integers(0, len(chunk))), draw(st.sampled_from(MAGICS)))
+        cells.append(("code", "\n".join(chunk)))
+        if draw(st.integers(0, 3)) == 0:
+            cells.append(("markdown", "# notes"))
+        start = cut
+    text = notebook(cells, split=draw(st.booleans()))
+    if draw(st.integers(0, 4)) == 0:  # the JSON itself: a character dropped or added
+        at = draw(st.integers(0, len(text) - 1))
+        text = text[:at] + draw(st.sampled_from(["", "{", "]", '"', ",", "null"])) + text[at + 1:]
+    return text
+
+
+@FUZZ
+@given(text=notebook_of(MODELS))
+def test_mutated_notebooks(tmp_path, text):
+    """Notebooks: the models of the Python corpus in cells, broken; the same property, positions in cells."""
+    path = write(tmp_path, "fuzzed.ipynb", text)
+    for command in ("lint", "shapes", "params"):
+        run([command], path)
+    check_drawn(tmp_path, path)
 
 
 # ---------------------------------------------------------------- corpus

@@ -14,6 +14,7 @@ ROOT = str(ROOT)
 COURSE = os.path.join(ROOT, "examples", "course_cnn.net")
 SYMBOLIC = os.path.join(ROOT, "examples", "symbolic_cnn.net")
 MODEL = os.path.join(ROOT, "tests", "fixtures", "corpus", "lint_models", "mnist_example.py")
+NOTEBOOK = os.path.join(ROOT, "tests", "fixtures", "notebooks", "lenet.ipynb")
 
 # the probe itself imports nothing beyond sys, so that what it lists is the command's
 PROBE = """
@@ -49,11 +50,13 @@ def heavy(modules: set) -> set:
     (["params", COURSE], set()),
     (["shapes", COURSE, "--format", "grid"], {"tabulate"}),
     (["shapes", COURSE, "--format", "json"], {"json", "convcalc.metrics"}),  # the JSON has every column
-    (["lint", COURSE], set()),
+    (["lint", COURSE], {"json"}),  # the cache's entries are JSON
+    (["lint", COURSE, "--no-cache"], set()),
     (["lint", COURSE, "--format", "json"], {"json"}),
-    (["lint", MODEL], {"convcalc.frontends.python.models"}),
-    (["lint", SYMBOLIC], {"convcalc.inputs"}),
+    (["lint", MODEL], {"convcalc.frontends.python.models", "json"}),
+    (["lint", SYMBOLIC], {"convcalc.inputs", "json"}),
     (["shapes", MODEL], {"convcalc.frontends.python.models"}),
+    (["lint", NOTEBOOK], {"convcalc.frontends.python.models", "json"}),  # json reads the notebook
     (["verify", COURSE], {"tabulate", EXECUTOR, "convcalc.verify"}),
     (["draw", COURSE, "-o", "x.svg"], {"convcalc.metrics"}),  # the measuring walk gives the edges
     (["draw", COURSE, "-o", "x.html"], {"convcalc.metrics"}),
@@ -61,10 +64,14 @@ def heavy(modules: set) -> set:
 ])
 def test_a_command_imports_only_what_it_needs(args, needed, tmp_path):
     # copies, away from this repository's pyproject.toml (which names convcalc: lint would read it)
-    for source in (COURSE, SYMBOLIC, MODEL):
+    for source in (COURSE, SYMBOLIC, MODEL, NOTEBOOK):
         shutil.copy(source, tmp_path)
     modules = loaded(tmp_path, *[os.path.basename(a) if os.path.isabs(a) else a for a in args])
     assert heavy(modules) == needed
+    if args[0] == "lint" and "--no-cache" not in args:  # warm: the same file is not linted again
+        again = loaded(tmp_path, *[os.path.basename(a) if os.path.isabs(a) else a for a in args])
+        assert heavy(again) <= {"json"} and "convcalc.engine.walk" not in again
+        assert "hashlib" not in again
     if args[0] == "size":
         assert "convcalc.engine.walk" not in modules and "convcalc.frontends.syntax" not in modules
     # torch is neither imported nor needed, even where it is installed

@@ -19,6 +19,8 @@ from convcalc.frontends.python.machine import Scope
 from convcalc.frontends.python.pyobjects import Ref, Unknown, Value
 from convcalc.frontends.python.reasons import Raised, Signal, Unfollowable
 
+# the paths an import looked for (read or not), while set (lint's cache: a file's result depends on them)
+LOOKED_AT: Optional[set] = None
 MAX_FILES = 256  # other files read for one file (a real package builds through dozens)
 MAX_DEPTH = 16  # imports nested
 MAX_UP = 4  # directories above the file searched for an absolute import (models/blocks.py)
@@ -83,6 +85,8 @@ def module_file(importer: str, module: str, level: int) -> Optional[str]:
     for root in roots:
         stem = os.path.join(root, *parts) if parts else root
         for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
+            if (parts or level) and LOOKED_AT is not None:
+                LOOKED_AT.add(candidate)
             if (parts or level) and os.path.isfile(candidate):
                 return candidate
     return None
@@ -154,6 +158,8 @@ def import_file(frame, path: str, node) -> Optional[Scope]:
     from convcalc.frontends.python.source import Source
     from convcalc.limits import MAX_FILE
 
+    if LOOKED_AT is not None:
+        LOOKED_AT.add(os.path.abspath(path))
     try:
         with open(path, "rb") as fh:
             data = fh.read(MAX_FILE + 1)

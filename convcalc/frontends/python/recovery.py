@@ -45,13 +45,13 @@ class Recovery:
                for node in ast.walk(stmt)):  # which parameters train is not known now: never guessed
             owner = self.self_value(scope)
             if isinstance(owner, Instance):
-                owner.poisoned = f"line {stmt.lineno}: requires_grad set where convcalc could not follow ({exc.reason})"
+                owner.poisoned = f"{self.line_text(stmt.lineno)}: requires_grad set where convcalc could not follow ({exc.reason})"
                 return
         line = getattr(exc.node, "lineno", None) or stmt.lineno
-        where = f"{self.src.own}:{line}" if self.src.own else f"line {line}"  # a line of another file
+        where = f"{self.src.own}:{line}" if self.src.own else self.line_text(line)  # a line of another file
         reason = f"{where}: {exc.reason}"
         if self.leaves_tree(stmt, scope):
-            self.notes.append(self.note(f"line {stmt.lineno} is taken as weight initialisation ({exc.reason}): it "
+            self.notes.append(self.note(f"{self.line_text(stmt.lineno)} is taken as weight initialisation ({exc.reason}): it "
                                         "cannot change the module tree already built", stmt))
             for node in ast.walk(stmt):  # only the names it assigns are unknown now
                 if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
@@ -71,6 +71,12 @@ class Recovery:
                 for arg in list(node.args) + [k.value for k in node.keywords]:
                     if isinstance(arg, (ast.Name, ast.Attribute, ast.Starred)):
                         self.poison_root(arg, scope, reason, None)
+
+    def line_text(self, line: int) -> str:
+        """`line 12`, or `line 4 of cell 3` in a notebook (errors.line_of)."""
+        from convcalc.errors import Span, line_of
+
+        return line_of(self.src.path, Span(line, 1, line, 2))
 
     def leaves_tree(self, stmt, scope: Scope) -> bool:
         """A statement that cannot change the module tree: it assigns no attribute of the model nor

@@ -1,0 +1,256 @@
+"""lint's per-file cache (``.convcalc_cache/`` in the directory lint runs from, or
+``CONVCALC_CACHE_DIR``; ``lint --no-cache`` turns it off), as ruff keeps ``.ruff_cache``.
+
+What is kept is one file's lint before selection (runner.FileLint: its findings, notes, notices
+and what it followed), so that ``--select``, ``--ignore``, ``--strict`` and the ignore comments
+still apply on a warm run. An entry's key is a hash of everything that result depends on:
+convcalc itself (its version, and the size and time of every file of the package, so that an
+edited checkout never reads an old result), the file's shown path and text, the input sizes
+given (``--input``, the configuration's), and the working directory (imported files are shown
+relative to it). The entry also lists the files the frontend looked for while importing (read
+or absent) with a hash of each: an entry whose imported file changed, appeared or went away is
+not used.
+
+Entries are JSON, read back field by field into convcalc's own classes: a cache directory is
+input like any other (it may come with a repository), so nothing in it is unpickled or run, and
+an entry that does not read is a miss. Writes go to a temporary file in the same directory,
+renamed over the entry: a concurrent run sees the old entry, the new one, or none.
+"""
+from __future__ import annotations
+
+import json
+import os
+from typing import Optional
+
+try:  # the builtin SHA-256: hashlib's OpenSSL binding costs milliseconds to import, on every lint
+    from _sha2 import sha256  # Python 3.12 and later
+except ImportError:
+    try:
+        from _sha256 import sha256
+    except ImportError:
+        from hashlib import sha256
+
+from convcalc import codes
+from convcalc.errors import ConvcalcError, NotFollowed, Span
+from convcalc.lint import messages as m
+
+DIRECTORY = ".convcalc_cache"
+FORMAT = 2  # of an entry: a change of the layout below starts a new directory
+MAX_ENTRY = 20_000_000  # bytes of an entry read back: a larger file there is not one convcalc wrote
+
+
+PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def package_fingerprint(root: str = PACKAGE) -> str:
+    """convcalc's version and the size and modification time of each file of the package."""
+    from convcalc import __version__
+
+    digest = sha256(f"{__version__}:{FORMAT}".encode())
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".py"):
+                stat = os.stat(os.path.join(folder, name))
+                digest.update(f"{os.path.relpath(os.path.join(folder, name), root)}:{stat.st_size}:"
+                              f"{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()
+
+
+def file_state(path: str) -> Optional[str]:
+    """A hash of a file's bytes; None when it is not a readable regular file."""
+    try:
+        with open(path, "rb") as fh:
+            return sha256(fh.read()).hexdigest()
+    except OSError:
+        return None
+
+
+class Cache:
+    """The entries of one run: looked up and written by the runner, before and after linting."""
+
+    def __init__(self, directory: Optional[str] = None):
+        base = directory or os.environ.get("CONVCALC_CACHE_DIR") or DIRECTORY
+        self.root = os.path.join(base, f"v{FORMAT}")
+        self.fingerprint = package_fingerprint()
+        self.cwd = os.getcwd()
+        self.states: dict = {}  # path -> hash, for the files several entries name
+        self.problem: Optional[str] = None  # why an entry could not be written (said once)
+        self.hits = 0
+
+    def key(self, shown: str, text: str, given: Optional[str], fallback: Optional[str]) -> str:
+        parts = (self.fingerprint, self.cwd, shown, given or "", fallback or "")
+        digest = sha256("\0".join(parts).encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+        digest.update(text.encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    def state(self, path: str) -> Optional[str]:
+        if path not in self.states:
+            self.states[path] = file_state(path)
+        return self.states[path]
+
+    def entry_path(self, key: str) -> str:
+        return os.path.join(self.root, key[:2], key + ".json")
+
+    def load(self, key: str):
+        """The FileLint kept under ``key``, or None (absent, unreadable, or an imported file changed)."""
+        try:
+            with open(self.entry_path(key), "rb") as fh:
+                data = fh.read(MAX_ENTRY + 1)
+            if len(data) > MAX_ENTRY:
+                return None
+            entry = json.loads(data)
+            if not isinstance(entry, dict) or entry.get("key") != key:
+                return None
+            looked = entry["looked_at"]
+            if any(self.state(path) != state for path, state in looked):
+                return None
+            linted = decode(entry["lint"])
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):
+            return None  # not an entry convcalc wrote, or not for this convcalc: a miss
+        self.hits += 1
+        return linted
+
+    def store(self, key: str, data: dict, looked_at) -> None:
+        """Write an entry (``data``: encode's) atomically; a directory that cannot be written is said once."""
+        entry = {"key": key, "looked_at": sorted([path, self.state(path)] for path in looked_at), "lint": data}
+        path = self.entry_path(key)
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            self.mark()
+            temporary = f"{path}.{os.getpid()}.tmp"
+            with open(temporary, "w", encoding="utf-8") as fh:
+                json.dump(entry, fh, ensure_ascii=False, separators=(",", ":"))
+            os.replace(temporary, path)
+        except OSError as exc:
+            if self.problem is None:
+                self.problem = f"convcalc: warning: the lint cache is not written ({exc.strerror or exc}: " \
+                               f"{exc.filename or self.root}); --no-cache turns it off"
+
+    def mark(self) -> None:
+        """What tells git and backup tools to leave the directory out (as ruff and pytest mark theirs)."""
+        base = os.path.dirname(self.root)
+        ignore = os.path.join(base, ".gitignore")
+        if not os.path.exists(ignore):
+            with open(ignore, "w", encoding="utf-8") as fh:
+                fh.write("# written by convcalc: its lint cache\n*\n")
+            with open(os.path.join(base, "CACHEDIR.TAG"), "w", encoding="utf-8") as fh:
+                fh.write("Signature: 8a477f597d28d172789f06886806bc55\n# the lint cache of convcalc\n")
+
+
+# ---------------------------------------------------------------- a FileLint as JSON, and back
+
+
+def span_data(span: Span) -> list:
+    return [span.line, span.col, span.end_line, span.end_col, span.path]
+
+
+def span_of(data) -> Span:
+    line, col, end_line, end_col, path = data
+    if not all(type(v) is int for v in (line, col, end_line, end_col)) or not (path is None or type(path) is str):
+        raise TypeError("a span")
+    return Span(line, col, end_line, end_col, path)
+
+
+def text_of(value) -> str:
+    if type(value) is not str:
+        raise TypeError("a text")
+    return value
+
+
+def message_data(message) -> dict:
+    return {"code": str(message.code), "path": message.path, "span": span_data(message.span),
+            "message": message.message, "model": message.model, "shown_line": message.shown_line,
+            "suggested": message.suggested}
+
+
+def message_of(data: dict):
+    cls = m.MESSAGES[text_of(data["code"])]
+    message = cls.__new__(cls)
+    message.path, message.span, message.args = text_of(data["path"]), span_of(data["span"]), ()
+    message.message, message.model = text_of(data["message"]), text_of(data["model"])
+    shown, suggested = data["shown_line"], data["suggested"]
+    message.shown_line = None if shown is None else text_of(shown)
+    message.suggested = None if suggested is None else text_of(suggested)
+    return message
+
+
+def error_data(error) -> Optional[dict]:
+    if error is None:
+        return None
+    data = {"code": str(error.code), "message": error.message, "span": span_data(error.span) if error.span else None}
+    if isinstance(error, NotFollowed):
+        data.update(reason=error.reason, kind=error.kind, tree=error.tree)
+    return data
+
+
+def error_of(data) -> Optional[ConvcalcError]:
+    if data is None:
+        return None
+    code = text_of(data["code"])
+    span = span_of(data["span"]) if data["span"] is not None else None
+    if "reason" in data:
+        return NotFollowed(codes.CODES[code], text_of(data["message"]), span, text_of(data["reason"]),
+                           text_of(data.get("kind", "")), bool(data.get("tree", False)))
+    return ConvcalcError(codes.CODES[code], text_of(data["message"]), span)
+
+
+def book_data(book) -> Optional[dict]:
+    if book is None:
+        return None
+    return {"path": book.path, "module": book.module,
+            "cells": [[c.number, c.first, c.lines, c.raw_lines] for c in book.cells]}
+
+
+def book_of(data):
+    if data is None:
+        return None
+    from convcalc.frontends.notebook import Cell, Notebook
+
+    book = Notebook(text_of(data["path"]), "")
+    book.module = text_of(data["module"])
+    for number, first, lines, raw in data["cells"]:
+        if not (type(number) is int and type(first) is int and lines and all(type(x) is str for x in lines)
+                and len(raw) == len(lines) and all(type(x) is int for x in raw)):
+            raise TypeError("a cell")
+        book.cells.append(Cell(number, first, list(lines), list(raw)))
+        book._firsts.append(first)
+    return book
+
+
+def encode(linted, sources: dict) -> dict:
+    """A FileLint as JSON; a message in another file of the tree takes the line shown under it along
+    (``sources``: the texts of the files its models imported), since a warm run reads no other file."""
+    for message in (*linted.findings, *linted.notes, *linted.notices):
+        if message.shown_line is None and message.path in sources:
+            lines = sources[message.path].splitlines()
+            message.shown_line = lines[message.span.line - 1] if 0 < message.span.line <= len(lines) else ""
+    return {"findings": [message_data(x) for x in linted.findings],
+            "notes": [message_data(x) for x in linted.notes],
+            "notices": [message_data(x) for x in linted.notices],
+            "checked": linted.checked,
+            "partly": [[name, error_data(error)] for name, error in linted.partly],
+            "unfollowed": [[name, error_data(error)] for name, error in linted.unfollowed],
+            "used": sorted([path, name] for path, name in linted.used),
+            "module_stop": error_data(linted.module_stop),
+            "book": book_data(linted.book)}
+
+
+def decode(data: dict):
+    from convcalc.lint.runner import FileLint
+
+    out = FileLint()
+    out.findings = [message_of(x) for x in data["findings"]]
+    out.notes = [message_of(x) for x in data["notes"]]
+    out.notices = [message_of(x) for x in data["notices"]]
+    if type(data["checked"]) is not int:
+        raise TypeError("checked")
+    out.checked = data["checked"]
+    out.partly = [(text_of(name), error_of(error)) for name, error in data["partly"]]
+    out.unfollowed = [(text_of(name), error_of(error)) for name, error in data["unfollowed"]]
+    out.used = {(text_of(path), text_of(name)) for path, name in data["used"]}
+    out.module_stop = error_of(data["module_stop"])
+    out.book = book_of(data["book"])
+    out.text = out.book.module if out.book is not None else None
+    return out

@@ -1,0 +1,145 @@
+"""The files of one lint run, linted: each from the cache when its entry holds (lint/cache.py),
+the others in worker processes, one per core while cores are free (or here, for a few files or
+on a busy machine), in the order given
+whatever order they finish in; a progress line on a terminal once the run has taken a second.
+
+Every file is linted alone, with its own search budget (limits.SEARCH_STEPS): its result
+depends on nothing but itself, the files it imports and the settings, which is what lets a
+cache keep it and a worker compute it.
+"""
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+PARALLEL_FROM = 6  # files to lint (not in the cache) before workers are worth their start-up
+MAX_JOBS = 64
+
+
+class Task:
+    """One file to lint: its name as shown, its text, and the input sizes given, as text."""
+
+    __slots__ = ("shown", "text", "given", "fallback")
+
+    def __init__(self, shown: str, text: str, given: Optional[str], fallback: Optional[str]):
+        self.shown, self.text, self.given, self.fallback = shown, text, given, fallback
+
+    def __getstate__(self):
+        return (self.shown, self.text, self.given, self.fallback)
+
+    def __setstate__(self, state):
+        self.shown, self.text, self.given, self.fallback = state
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def spare_cores() -> int:
+    """The workers worth starting: one per core while the machine has cores to spare (its load
+    average below its cores, as `make -l` decides), else one. Workers cost CPU of their own (each
+    fills its own caches); on a machine whose cores are all busy they only add it."""
+    cores = available_cores()
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return cores
+    return cores if load < cores - 0.5 else 1
+
+
+def lint_task(task: Task, encoded: bool = False):
+    """(FileLint, or its JSON with ``encoded``; the paths its imports looked at). The file's own
+    search budget; the imports it looked for recorded for the cache."""
+    from convcalc import limits
+    from convcalc.lint.runner import lint_text
+    from convcalc.load import is_notebook, is_python, parse_input_option
+
+    limits.command_left = limits.SEARCH_STEPS  # each file its own: a result that depends on no other file
+    given = parse_input_option(task.given) if task.given else None
+    fallback = parse_input_option(task.fallback) if task.fallback else None
+    imports = None
+    if is_python(task.shown) or is_notebook(task.shown):
+        from convcalc.frontends.python import imports
+
+        imports.LOOKED_AT = set()
+    try:
+        linted = lint_text(task.shown, task.text, given, fallback)
+    finally:
+        looked = sorted(imports.LOOKED_AT) if imports is not None else []
+        if imports is not None:
+            imports.LOOKED_AT = None
+    if encoded:
+        from convcalc.lint.cache import encode
+
+        return encode(linted, linted.sources), looked
+    return linted, looked
+
+
+def worker_start() -> None:
+    from convcalc.limits import configure_interpreter
+
+    configure_interpreter()
+
+
+def encoded_task(task: Task):
+    return lint_task(task, encoded=True)
+
+
+def lint_tasks(tasks: list, cache=None, jobs: Optional[int] = None, progress=None) -> list:
+    """The FileLint of each task, in order. ``cache``: a lint/cache.Cache or None; ``jobs``: worker
+    processes (None: one per core when there are enough files; 1: none); ``progress``: a
+    report/progress.Progress or None."""
+    from convcalc.errors import PLACES
+
+    results: list = [None] * len(tasks)
+    keys: list = [None] * len(tasks)
+    if cache is not None:
+        for i, task in enumerate(tasks):
+            keys[i] = cache.key(task.shown, task.text, task.given, task.fallback)
+            results[i] = cache.load(keys[i])
+    todo = [i for i, found in enumerate(results) if found is None]
+    done = len(tasks) - len(todo)
+    workers = min(jobs if jobs is not None else spare_cores(), len(todo), MAX_JOBS)
+    if jobs is None and len(todo) < PARALLEL_FROM:
+        workers = 1
+    for i, (linted, looked) in zip(todo, run(tasks, todo, workers)):
+        if isinstance(linted, dict):  # from a worker: its JSON
+            from convcalc.lint.cache import decode
+
+            data, linted = linted, decode(linted)
+        elif cache is not None:
+            from convcalc.lint.cache import encode
+
+            data = encode(linted, linted.sources)
+        if cache is not None:
+            cache.store(keys[i], data, looked)
+        results[i] = linted
+        done += 1
+        if progress is not None:
+            progress.update(done, tasks[i].shown)
+    for i, linted in enumerate(results):
+        if linted.book is not None:  # a notebook, however it came: its positions map through it
+            PLACES[tasks[i].shown] = linted.book
+    return results
+
+
+def run(tasks: list, todo: list, workers: int):
+    """(FileLint here, its JSON from a worker; the paths looked at) of the tasks ``todo``, in order."""
+    if workers <= 1:
+        for i in todo:
+            yield lint_task(tasks[i])
+        return
+    import multiprocessing
+
+    from convcalc.load import is_notebook, is_python
+
+    if any(is_python(tasks[i].shown) or is_notebook(tasks[i].shown) for i in todo):
+        import convcalc.frontends.python.models  # noqa: F401  (once here, not once per forked worker)
+        import convcalc.lint.model  # noqa: F401
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with context.Pool(workers, initializer=worker_start) as pool:
+        yield from pool.imap(encoded_task, [tasks[i] for i in todo], chunksize=1)
