@@ -33,9 +33,8 @@ for _d in "123":
     FUNCTIONAL[F + f"adaptive_avg_pool{_d}d"] = (f"AdaptiveAvgPool{_d}d", ("output_size",), {})
     FUNCTIONAL[F + f"adaptive_max_pool{_d}d"] = (f"AdaptiveMaxPool{_d}d", ("output_size", "return_indices"), {})
     FUNCTIONAL["torch." + f"max_pool{_d}d"] = FUNCTIONAL[F + f"max_pool{_d}d"]
-    FUNCTIONAL["torch." + f"avg_pool{_d}d"] = FUNCTIONAL[F + f"avg_pool{_d}d"] if _d == "1" else \
-        FUNCTIONAL[F + f"avg_pool{_d}d"]
     FUNCTIONAL[F + f"dropout{_d}d"] = (f"Dropout{_d}d", ("p", "training", "inplace"), {})
+FUNCTIONAL["torch.avg_pool1d"] = FUNCTIONAL[F + "avg_pool1d"]
 FUNCTIONAL.update({
     F + "dropout": ("Dropout", ("p", "training", "inplace"), {}),
     "torch.dropout": ("Dropout", ("p", "train"), {}),

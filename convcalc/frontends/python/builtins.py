@@ -9,7 +9,7 @@ import math
 from convcalc.frontends.python import pycore
 from convcalc.frontends.python.machine import MAX_ITEMS
 from convcalc.frontends.python.pyclasses import OBJECT, TYPE, BuiltinType, ClassInfo, Instance, SuperProxy, type_of
-from convcalc.frontends.python.pycore import (EXCEPTIONS, TYPES, equal, is_number, isinstance_of, iterate, length,
+from convcalc.frontends.python.pycore import (EXCEPTIONS, TYPES, is_number, isinstance_of, iterate, length,
                                               raise_error, to_repr, to_str, truth, type_error, type_name, value_error)
 from convcalc.frontends.python.pyobjects import Args, Builtin, Function, Generator, Iterator, Value, call, \
     is_hashable

@@ -18,9 +18,9 @@ from typing import Optional
 
 from convcalc.frontends.python.pyclasses import ClassInfo, Instance
 from convcalc.frontends.python.pyobjects import Args, Function
-from convcalc.frontends.python.reasons import Raised, Signal, Unfollowable
+from convcalc.frontends.python.reasons import Signal, Unfollowable
 from convcalc.frontends.python.source import Source, comment_above
-from convcalc.frontends.python.torchobjects import Constant, Layer, Module, ModuleDict, ModuleList, Opaque, Sequential, \
+from convcalc.frontends.python.torchobjects import Constant, Layer, ModuleDict, ModuleList, Opaque, Sequential, \
     is_module
 
 MODEL_COMMENT = re.compile(r"#\s*convcalc:\s*model\b[ \t]*([^#\r\n]*)")

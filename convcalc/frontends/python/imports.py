@@ -17,7 +17,7 @@ from typing import Optional
 
 from convcalc.frontends.python.machine import Scope
 from convcalc.frontends.python.pyobjects import Ref, Unknown, Value
-from convcalc.frontends.python.reasons import Raised, Signal, Unfollowable
+from convcalc.frontends.python.reasons import Signal, Unfollowable
 
 # the paths an import looked for (read or not), while set (lint's cache: a file's result depends on them)
 LOOKED_AT: Optional[set] = None
@@ -214,6 +214,3 @@ def bind_from(frame, scope: Scope, names, target: Scope, node, otherwise: Option
             value = Ref(f"{otherwise}.{alias.name}") if otherwise is not None else \
                 Unknown(f"{alias.name} is not defined in the imported file")
         target.vars[alias.asname or alias.name] = value
-
-
-__all__ = ["Raised"]

@@ -5,8 +5,7 @@ subclasses of containers and of catalogue layers)."""
 from __future__ import annotations
 
 from convcalc.frontends.python.pyclasses import BuiltinType, ClassInfo, Instance, SuperProxy
-from convcalc.frontends.python.pyobjects import Args, BoundMethod, Builtin, Function, Ref, Unknown, Value, call, \
-    describe, invoke
+from convcalc.frontends.python.pyobjects import Args, BoundMethod, Builtin, Function, Ref, Unknown, invoke
 from convcalc.frontends.python.reasons import Unfollowable
 
 
@@ -62,8 +61,10 @@ def instance_special(frame, obj: Instance, name: str, node):
         return obj.cls
     if name == "__dict__":
         return dict(obj.attrs)
-    if name == "__name__" and False:
-        return None
+    if obj.cls.namedtuple is not None and obj.native is not None:
+        from convcalc.frontends.python.brains.stdlib import namedtuple_method
+
+        return namedtuple_method(frame, obj, name, node)
     return None
 
 
@@ -209,6 +210,3 @@ def instantiate(frame, cls: ClassInfo, args: Args, node):
     finally:
         machine.constructing.pop()
     return obj
-
-
-__all__ = ["instantiate", "instance_attr", "instance_set_attr", "call_instance", "super_attr", "describe", "Value"]

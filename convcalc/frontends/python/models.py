@@ -15,7 +15,7 @@ from convcalc.frontends.python.pyclasses import Instance
 from convcalc.frontends.python.pyobjects import Args, Function, Unknown, describe
 from convcalc.frontends.python.reasons import Abort, Raised, Signal, Unfollowable, Why
 from convcalc.frontends.python.tensors import Tensor
-from convcalc.frontends.python.torchobjects import Layer, Module, ModuleDict, ModuleList, Opaque, Parameter, is_module, \
+from convcalc.frontends.python.torchobjects import Layer, ModuleDict, ModuleList, Opaque, Parameter, is_module, \
     Sequential, tree_of
 from convcalc.frontends.python.trace import ShapeError, Trace
 from convcalc.frontends.python.unused import unused_layers
@@ -223,7 +223,6 @@ def build(machine: Machine, src: Source, found: list, result: FileModels) -> lis
             result.unfollowed.append((candidate.name, error))
             continue
         except Raised as exc:
-            from convcalc.frontends.python.pycore import exception_text
 
             error = ConvcalcError(codes.NOT_A_MODEL if candidate.kind == "class" else codes.NOT_FOLLOWED,
                                   f"model {candidate.name} was not built: the code raises "

@@ -9,12 +9,11 @@ the machine's memory budget before they are built.
 """
 from __future__ import annotations
 
-import math
 import operator
 
 from convcalc.frontends.python.machine import MAX_ITEMS
 from convcalc.frontends.python.pyclasses import BuiltinType, ClassInfo, Instance, OBJECT, TYPE
-from convcalc.frontends.python.pyobjects import Args, Builtin, Value, describe, is_hashable
+from convcalc.frontends.python.pyobjects import Args, Value, describe, is_hashable
 from convcalc.frontends.python.reasons import Raised, Unfollowable, size_dependent
 from convcalc.symbolic import dims
 
@@ -589,6 +588,3 @@ def native_init(frame, obj: Instance, args: Args, node) -> None:
     obj.native = kind.make(frame, args, node)
     if isinstance(obj.native, Instance):
         obj.native = obj.native.native
-
-
-__all__ = ["Builtin"]

@@ -11,7 +11,7 @@ import ast
 import itertools
 from typing import Optional
 
-from convcalc.frontends.python.reasons import Abort, Raised, Return, Unfollowable, Why, Break, Continue
+from convcalc.frontends.python.reasons import Return, Unfollowable, Break, Continue
 
 MAX_TUPLE = 64  # items of a layer's argument (convcalc/frontends/syntax.py has the same bound)
 
@@ -292,7 +292,7 @@ def invoke(frame, func: Function, args: Args, node):
         if isinstance(func.node, ast.Lambda):
             return inner.eval(func.node.body)
         if func.is_generator():
-            from convcalc.frontends.python.statements_flow import run_generator
+            from convcalc.frontends.python.flow import run_generator
 
             return run_generator(inner, func, node)
         try:
@@ -396,7 +396,3 @@ class Iterator(Generator):
 
 
 uids = itertools.count(1)
-
-
-__all__ = ["Args", "Value", "Unknown", "Ref", "Builtin", "Function", "BoundMethod", "Partial", "Generator",
-           "Iterator", "call", "invoke", "describe", "is_constant", "is_hashable", "Abort", "Raised", "Why"]

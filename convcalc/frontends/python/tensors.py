@@ -51,7 +51,7 @@ class Tensor(Value):
             return self.sizes(node)
         if name == "ndim":
             return len(self.sizes(node))
-        if name in ("data", "T") and name == "data":
+        if name == "data":
             return self
         if name in ("device", "dtype", "is_cuda", "requires_grad", "layout"):
             from convcalc.frontends.python.pyobjects import Ref

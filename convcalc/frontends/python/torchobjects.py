@@ -8,7 +8,7 @@ from typing import Optional
 
 from convcalc import nodes as n
 from convcalc.frontends.python.pyclasses import Instance
-from convcalc.frontends.python.pyobjects import Args, Builtin, Function, Value, describe, invoke
+from convcalc.frontends.python.pyobjects import Args, Builtin, Value
 from convcalc.frontends.python.reasons import Unfollowable, Why
 
 
@@ -340,8 +340,3 @@ def init_container(frame, obj, args, node):
     from convcalc.frontends.python.brains.torch_nn import init_container as answer
 
     return answer(frame, obj, args, node)
-
-
-__all__ = ["Module", "Layer", "Opaque", "Container", "Sequential", "ModuleList", "ModuleDict", "Parameter",
-           "Constant", "Weight", "freeze", "as_container", "children_of", "tree_of", "is_module", "describe",
-           "invoke", "Function"]

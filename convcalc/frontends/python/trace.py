@@ -11,7 +11,6 @@ A shape error ends the trace at the node that causes it: the engine's walk repor
 """
 from __future__ import annotations
 
-import ast
 from contextlib import contextmanager
 from typing import Optional
 
@@ -24,7 +23,6 @@ from convcalc.engine.walk import Block
 from convcalc.errors import ConvcalcError, Span
 from convcalc.frontends.python.reasons import Signal, Unfollowable, Why
 from convcalc.frontends.python.tensors import Tensor
-from convcalc.symbolic import dims
 from convcalc.layers.catalogue import lookup
 from convcalc.layers.operations import lookup_operation
 

@@ -10,7 +10,6 @@ import math
 from convcalc.frontends.python import pycore
 from convcalc.frontends.python.brains import CONSTANTS, register
 from convcalc.frontends.python.machine import MAX_ITEMS
-from convcalc.frontends.python.pyobjects import Args
 from convcalc.frontends.python.reasons import Unfollowable, size_dependent
 from convcalc.frontends.python.torchobjects import Constant
 from convcalc.symbolic import dims
@@ -124,4 +123,3 @@ def register_all() -> None:
 
 
 register_all()
-__all__ = ["Args"]

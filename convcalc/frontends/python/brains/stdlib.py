@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import itertools
 import math
-import operator
 
 from convcalc.frontends.python import pycore
 from convcalc.frontends.python.brains import CONSTANTS, register, register_prefix
 from convcalc.frontends.python.machine import MAX_ITEMS
-from convcalc.frontends.python.pyclasses import OBJECT, BuiltinType, ClassInfo, Instance
+from convcalc.frontends.python.pyclasses import BuiltinType, ClassInfo, Instance
 from convcalc.frontends.python.pycore import iterate, type_error, value_error
-from convcalc.frontends.python.pyobjects import Args, Builtin, Function, Partial, Ref, Unknown, Value, call, \
+from convcalc.frontends.python.pyobjects import Args, Builtin, Function, Partial, Ref, Value, call, \
     describe, is_hashable
 from convcalc.frontends.python.reasons import Unfollowable, size_dependent
 from convcalc.symbolic import dims
@@ -244,6 +243,23 @@ def namedtuple_init(frame, obj: Instance, args: Args, node) -> None:
         raise type_error(frame, exc.message, node) from None
     obj.native = tuple(bound[f] for f in fields)
     obj.attrs.update(bound)
+
+
+def namedtuple_method(frame, obj: Instance, name: str, node):
+    """_asdict() and _replace() of a namedtuple's instance; None for any other name."""
+    fields = obj.cls.namedtuple
+    if name == "_asdict":
+        return Builtin("_asdict", lambda f, a, n: dict(zip(fields, obj.native)))
+    if name == "_replace":
+        def replace(f, a, n):
+            unknown = set(a.named) - set(fields)
+            if unknown or a.values:
+                raise value_error(f, f"Got unexpected field names: {sorted(unknown)}", n)
+            return call(f, obj.cls, Args.of(*[a.named.get(k, v) for k, v in zip(fields, obj.native)]), n)
+        return Builtin("_replace", replace)
+    if name == "_fields":
+        return fields
+    return None
 
 
 def enum_lookup(frame, cls: ClassInfo, args: Args, node):
@@ -604,4 +620,3 @@ def register_all() -> None:
 
 
 register_all()
-__all__ = ["OBJECT", "Unknown", "operator"]

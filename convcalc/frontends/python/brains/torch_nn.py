@@ -8,10 +8,9 @@ from __future__ import annotations
 from convcalc import nodes as n
 from convcalc.frontends.python import forward
 from convcalc.frontends.python.brains import CONSTANTS, STARS, register, register_prefix
-from convcalc.frontends.python.pyclasses import BuiltinType, ClassInfo, Instance
-from convcalc.frontends.python.pyobjects import Args, Builtin, Function, Partial, Ref, Unknown, Value, call, \
-    describe, is_hashable
-from convcalc.frontends.python.reasons import Unfollowable, Why
+from convcalc.frontends.python.pyclasses import ClassInfo, Instance
+from convcalc.frontends.python.pyobjects import Args, Builtin, Function, Partial, Ref, Unknown, describe
+from convcalc.frontends.python.reasons import Unfollowable
 from convcalc.frontends.python.tensors import Tensor
 from convcalc.frontends.python.torchobjects import (Constant, Container, Layer, Module, ModuleDict, ModuleList, Opaque,
                                                      Parameter, Sequential, Weight, as_container, children_of,
@@ -555,4 +554,3 @@ def register_all() -> None:
 
 
 register_all()
-__all__ = ["BuiltinType", "Value", "call", "is_hashable", "Why"]

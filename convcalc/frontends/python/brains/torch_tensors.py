@@ -11,7 +11,7 @@ import struct
 from convcalc.frontends.python import forward
 from convcalc.frontends.python.brains import CONSTANTS, register
 from convcalc.frontends.python.machine import MAX_ITEMS
-from convcalc.frontends.python.pyobjects import Args, Builtin, Ref, Unknown, Value, describe
+from convcalc.frontends.python.pyobjects import Args, Builtin, Ref, Unknown, describe
 from convcalc.frontends.python.reasons import Unfollowable, Why
 from convcalc.frontends.python.tensors import BATCH, Tensor
 from convcalc.frontends.python.torchobjects import Constant, Parameter
@@ -419,7 +419,7 @@ def constant_attr(frame, value, name: str, node):
         return shape
     if name in ("ndim",):
         return len(shape)
-    if name in ("data", "T") and name == "data":
+    if name == "data":
         return value
     if name in ("device", "dtype", "requires_grad"):
         return Ref(f"tensor.{name}") if name != "requires_grad" else getattr(value, "trainable", False)
