@@ -109,8 +109,6 @@ def mismatch(subject: str, expected: str, received: str) -> str:
     return f"{subject} expects {expected} but receives {received}"
 
 
-# the texts of the other files a diagnostic may point into (files a Python model imports), by path
-SOURCES: dict = {}
 # files whose text was read as another (a notebook's code cells as one module): path -> the object
 # that maps a span of that text back (frontends/notebook.Notebook: .diagnostic, .where, .line_of)
 PLACES: dict = {}
@@ -188,28 +186,49 @@ class Diagnostic(Record):
 
 
 class ConvcalcError(Exception):
-    """A problem with an input: a code, a message and (once known) a span."""
+    """A problem with an input: a code, a message and (once known) a span. ``undecided``: the
+    problem is only that a size is symbolic (a condition, a division, a slice that depends on the
+    input's size): with a concrete size it may not be one."""
 
-    def __init__(self, code: str, message: str, span: Span | None = None):
+    def __init__(self, code: str, message: str, span: Span | None = None, undecided: bool = False):
         super().__init__(message)
         self.code = code
         self.message = message
         self.span = span
+        self.undecided = undecided
 
     @classmethod
     def at(cls, code: str, message: str, src: str, pos: int, end: int | None = None) -> "ConvcalcError":
         return cls(code, message, Span.from_offsets(src, pos, end))
 
-    def diagnostic(self, path: str, src: str) -> Diagnostic:
+    def diagnostic(self, path: str, src: str, sources=()) -> Diagnostic:
+        """The problem as a diagnostic of ``path`` (its text ``src``); ``sources``: (path, text) of the
+        other files a Python model was read from, where its span may point."""
         span = self.span or Span(1, 1, 1, 2)
         placed = PLACES.get(path) if span.path is None else None
         if placed is not None:  # a notebook: the cell, and the place in it
             return placed.diagnostic(self.code, self.message, span)
-        if span.path is not None and span.path in SOURCES:  # a place in another file of the tree
-            path, src = span.path, SOURCES[span.path]
+        if span.path is not None:  # a place in another file of the tree
+            texts = dict(sources)
+            if span.path in texts:
+                path, src = span.path, texts[span.path]
         lines = src.splitlines()
         source_line = lines[span.line - 1] if 0 < span.line <= len(lines) else ""
         return Diagnostic(path, span, self.code, self.message, source_line)
+
+
+class NotFollowed(ConvcalcError):
+    """Where a Python model is not followed (CC301) or not built (CC302), and why, as data:
+    ``reason`` the words of why (for summaries), ``kind`` what kind of reason it is (reasons.Why
+    of the Python frontend), ``tree``: forward was followed to its end, only a part of the module
+    tree is not known (the rows are whole, the parameter total is not)."""
+
+    def __init__(self, code: str, message: str, span: Span | None = None, reason: str = "", kind: str = "",
+                 tree: bool = False):
+        super().__init__(code, message, span)
+        self.reason = reason or message
+        self.kind = kind
+        self.tree = tree
 
 
 class UsageError(Exception):

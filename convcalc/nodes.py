@@ -226,12 +226,14 @@ class Program(Node):
     ``nn.Parameter`` attributes of the tree, as (path, elements, trainable); ``frozen``: the
     layer objects (Call.instance) whose parameters the model sets ``requires_grad = False``;
     ``scopes``: id(statement) -> the submodules (walk Blocks, outermost first) whose forward
-    emitted it, by which tables fold a Python model as torchinfo's depth does."""
+    emitted it, by which tables fold a Python model as torchinfo's depth does; ``sources``: (path,
+    text) of the other files of the tree the model was read from (a diagnostic may point there)."""
 
     __slots__ = ('body', 'source', 'path', 'name', 'notes', 'frontend', 'stopped', 'registered', 'tree',
-                 'parameters', 'frozen', 'scopes')
+                 'parameters', 'frozen', 'scopes', 'sources')
     _defaults = {'source': "", 'path': "<expr>", 'name': "", 'notes': (), 'frontend': NETWORK, 'stopped': None,
-                 'registered': (), 'tree': True, 'parameters': (), 'frozen': frozenset(), 'scopes': None}
+                 'registered': (), 'tree': True, 'parameters': (), 'frozen': frozenset(), 'scopes': None,
+                 'sources': ()}
 
     @property
     def input(self) -> Optional[Input]:

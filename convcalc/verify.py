@@ -134,13 +134,14 @@ def window_of(row) -> int:
     (8000x8000 out of 1x1), LocalResponseNorm's channels."""
     if row.geometry:
         return math.prod(max(int(kernel), 1) for kernel, _, _ in row.geometry if type(kernel) is int) or 1
-    if row.name.startswith("Adaptive") and len(row.input) == len(row.shape):
+    traits = row.spec.traits if row.spec is not None else None
+    if traits is not None and traits.field == "adaptive" and len(row.input) == len(row.shape):
         reads = 1
         for a, b in zip(row.input[1:], row.shape[1:]):
             if type(a) is int and type(b) is int and b >= 1:
                 reads *= -(-a // b) + 1
         return reads
-    if row.name == "LocalResponseNorm" and row.input and type(row.input[0]) is int:
+    if traits is not None and traits.channel_window and row.input and type(row.input[0]) is int:
         return row.input[0]
     return 1
 

@@ -216,7 +216,9 @@ class Analysis:
     @property
     def followed(self) -> bool:
         """forward was followed to its end (the model may still hold a part convcalc could not build)."""
-        return self.stopped is None or getattr(self.stopped, "tree", False)
+        from convcalc.errors import NotFollowed
+
+        return self.stopped is None or (isinstance(self.stopped, NotFollowed) and self.stopped.tree)
 
     @property
     def params_exact(self) -> bool:
@@ -252,6 +254,7 @@ class Analysis:
 
     def diagnostics(self):
         problems = list(self.warnings) + ([self.error] if self.error else []) + ([self.stopped] if self.stopped else [])
-        return [p.diagnostic(self.path, self.source) for p in problems]
+        sources = getattr(self.program, "sources", ())
+        return [p.diagnostic(self.path, self.source, sources) for p in problems]
 
 

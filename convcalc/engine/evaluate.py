@@ -20,13 +20,16 @@ MAX_FLOAT_EXPONENT = 64
 
 
 class ArithmeticProblem(Exception):
-    def __init__(self, message: str):
+    """``undecided``: the problem is that a size is symbolic."""
+
+    def __init__(self, message: str, undecided: bool = False):
         super().__init__(message)
         self.message = message
+        self.undecided = undecided
 
 
-def fail(code: str, message: str, node) -> ConvcalcError:
-    return ConvcalcError(code, message, node.span)
+def fail(code: str, message: str, node, undecided: bool = False) -> ConvcalcError:
+    return ConvcalcError(code, message, node.span, undecided)
 
 
 def show(value) -> str:
@@ -66,7 +69,7 @@ def power(a, b):
     """The description language's ``**``: a non-negative integer exponent, never on a symbolic size."""
     if dims.is_symbolic(a):
         raise ArithmeticProblem(f"** of a symbolic size, ({show(a)}) ** {show(b)}, is not supported; multiply "
-                                "instead")
+                                "instead", undecided=True)
     if dims.is_symbolic(b) or isinstance(b, float) or b < 0:
         raise ArithmeticProblem(f"** takes a non-negative integer exponent, not {show(b)}")
     return _integer_power(a, b)
@@ -100,7 +103,7 @@ def _exact_divide(a, b):
         _nonzero(b, "division by zero")
         return a / b
     if dims.is_symbolic(b):
-        raise ArithmeticProblem(f"cannot divide by the symbolic size {dims.render(b)}")
+        raise ArithmeticProblem(f"cannot divide by the symbolic size {dims.render(b)}", undecided=True)
     _nonzero(b, "division by zero")
     quotient = dims.floor_div(a, b) if b > 0 else -dims.floor_div(a, -b)
     if quotient * b != a:
@@ -116,14 +119,15 @@ def _floor_divide(a, b):
 
 def _modulo(a, b):
     if dims.is_symbolic(a) or dims.is_symbolic(b):
-        raise ArithmeticProblem(f"% of a symbolic size ({show(a)} % {show(b)}) is not supported")
+        raise ArithmeticProblem(f"% of a symbolic size ({show(a)} % {show(b)}) is not supported", undecided=True)
     _nonzero(b, "modulo by zero")
     return a % b
 
 
 def _true_divide(a, b):
     if dims.is_symbolic(a) or dims.is_symbolic(b):
-        raise ArithmeticProblem(f"{show(a)} / {show(b)} of a symbolic size is not followed (// is)")
+        raise ArithmeticProblem(f"{show(a)} / {show(b)} of a symbolic size is not followed (// is)",
+                                undecided=True)
     _nonzero(b, "division by zero")
     return a / b
 
@@ -187,8 +191,8 @@ class Evaluator:
         if op in COMPARE:
             for value, side in ((left, node.left), (right, node.right)):
                 if dims.is_symbolic(value):
-                    raise fail(codes.ARGUMENT, f"a condition cannot depend on the symbolic size {dims.render(value)}",
-                               side)
+                    raise fail(codes.ARGUMENT, f"a condition cannot depend on the symbolic size "
+                                               f"{dims.render(value)}", side, undecided=True)
             try:
                 return COMPARE[op](left, right)
             except TypeError:
@@ -198,12 +202,13 @@ class Evaluator:
         try:
             return ARITHMETIC[op](left, right)
         except ArithmeticProblem as exc:
-            raise fail(codes.ARGUMENT, exc.message, node) from None
+            raise fail(codes.ARGUMENT, exc.message, node, exc.undecided) from None
 
 
 def truth(value, node) -> bool:
     if dims.is_symbolic(value):
-        raise fail(codes.ARGUMENT, f"a condition cannot depend on the symbolic size {dims.render(value)}", node)
+        raise fail(codes.ARGUMENT, f"a condition cannot depend on the symbolic size {dims.render(value)}", node,
+                   undecided=True)
     return bool(value)
 
 

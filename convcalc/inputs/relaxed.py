@@ -109,7 +109,8 @@ class RelaxedBackend(ShapeBackend):
     def flattened(self, shape, axis) -> tuple:
         """The dims a Flatten just before multiplied into ``shape[axis]``, if that is what happened."""
         rows = self.analysis.rows
-        if not rows or rows[-1].name != "Flatten" or rows[-1].shape != shape or axis != len(shape) - 1:
+        flattened = rows and rows[-1].spec is not None and rows[-1].spec.traits.field == "flatten"
+        if not flattened or rows[-1].shape != shape or axis != len(shape) - 1:
             return ()
         before = rows[-1].input
         for start in range(len(before)):

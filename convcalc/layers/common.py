@@ -17,8 +17,8 @@ AXES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 class LayerError(ConvcalcError):
     """A problem in one layer; ``arg`` names the argument to point at, if any."""
 
-    def __init__(self, code: str, message: str, arg: Optional[str] = None):
-        super().__init__(code, message)
+    def __init__(self, code: str, message: str, arg: Optional[str] = None, undecided: bool = False):
+        super().__init__(code, message, undecided=undecided)
         self.arg = arg
 
 

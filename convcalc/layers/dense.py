@@ -121,6 +121,6 @@ def unflatten(args, shape) -> Result:
                                       f"of size {size}", arg="unflattened_size")
     elif -1 not in sizes:
         raise LayerError(codes.CONFIG, f"Unflatten: sizes {sizes} cannot be checked against the symbolic size "
-                                  f"{render(size)}; use -1 for that part", arg="unflattened_size")
+                                  f"{render(size)}; use -1 for that part", arg="unflattened_size", undecided=True)
     sizes = tuple(size // known if v == -1 else v for v in sizes)
     return Result((*shape[:index], *sizes, *shape[index + 1:]))

@@ -103,7 +103,7 @@ def group_norm(args, shape) -> Result:
     return Result(shape, 2 * channels if affine else 0, 0, f"2*{fmt_value(channels)}" if affine else "")
 
 
-@register("LocalResponseNorm", "size", alpha=1e-4, beta=0.75, k=1.0)
+@register("LocalResponseNorm", "size", traits=Traits(channel_window=True), alpha=1e-4, beta=0.75, k=1.0)
 def local_response_norm(args, shape) -> Result:
     args.int("size", minimum=1)
     if len(shape) < 2:

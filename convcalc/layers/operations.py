@@ -74,8 +74,8 @@ def lookup_operation(name: str):
 # ---------------------------------------------------------------- what the rules share
 
 
-def fail(code: str, message: str, node) -> ConvcalcError:
-    return ConvcalcError(code, message, node.span if node is not None else None)
+def fail(code: str, message: str, node, undecided: bool = False) -> ConvcalcError:
+    return ConvcalcError(code, message, node.span if node is not None else None, undecided)
 
 
 def axis(dim, rank: int, node, what: str) -> int:
@@ -237,7 +237,7 @@ def _length(size, start, stop, step, node):
         return len(range(size)[slice(start, stop, step)])
     if step != 1 or (start is not None and start < 0) or (stop is not None and stop < 0):
         raise fail(codes.CONFIG, f"{text(node)}: a slice of the symbolic size {dims.render(size)} needs bounds that "
-                                 "do not depend on it", node)
+                                 "do not depend on it", node, undecided=True)
     first = start or 0
     return size - first if stop is None else stop - first
 
@@ -327,7 +327,7 @@ def split(shapes, args, node, warn):
     elif type(sizes) is int and sizes > 0:
         if dims.is_symbolic(size):
             raise fail(codes.CONFIG, f"{text(node)}: how many pieces of {sizes} a size of {dims.render(size)} makes "
-                                     "depends on the input size", node)
+                                     "depends on the input size", node, undecided=True)
         lengths = [min(sizes, size - start) for start in range(0, size, sizes)]
     else:
         raise fail(codes.CONFIG, f"{text(node)}: split_size_or_sections={sizes!r} must be a positive integer or a "

@@ -14,7 +14,7 @@ from convcalc import codes
 from convcalc.binding import MISSING, BindError, bind
 from convcalc.errors import Record, did_you_mean
 from convcalc.layers.common import LayerError, fmt_value, is_int, is_size
-from convcalc.symbolic.dims import Dim
+from convcalc.symbolic.dims import Dim, is_symbolic
 
 REQUIRED = object()
 
@@ -41,16 +41,17 @@ class Traits(Record):
       check that is not a threshold: a size must be divisible by something, PixelUnshuffle's
       factor; every other layer accepts all sizes from its smallest on, convcalc/inputs/decide.py),
       ``indices`` (its input holds integer indices, not values: Embedding), ``implicit_dim`` (a
-      ``dim=None`` that torch picks by the input's rank, with a warning: Softmax, LogSoftmax).
+      ``dim=None`` that torch picks by the input's rank, with a warning: Softmax, LogSoftmax),
+      ``channel_window`` (each output reads a window across the channels: LocalResponseNorm).
     """
 
     __slots__ = ("rank", "exact_rank", "channels", "features", "equals", "geometry", "field", "transposed", "lazy",
                  "cancels_bias", "keeps_rank", "drops_channels", "int_buffers", "mode", "divides", "indices",
-                 "implicit_dim")
+                 "implicit_dim", "channel_window")
     _defaults = {"mode": None, "rank": None, "exact_rank": False, "channels": None, "features": None, "equals": (),
                  "geometry": (), "field": None, "transposed": False, "lazy": False, "cancels_bias": False,
                  "keeps_rank": False, "drops_channels": False, "int_buffers": 0, "divides": False,
-                 "indices": False, "implicit_dim": False}
+                 "indices": False, "implicit_dim": False, "channel_window": False}
 
     def _replace(self, **changes) -> "Traits":
         return Traits(**{**{name: getattr(self, name) for name in self.__slots__}, **changes})
@@ -165,8 +166,10 @@ class Args:
         return self.values[name]
 
     def bad(self, name: str, wanted: str) -> LayerError:
-        return LayerError(codes.ARGUMENT, f"{self.layer} argument {name}={fmt_value(self.values[name])} "
-                                   f"must be {wanted}", arg=name)
+        value = self.values[name]
+        symbolic = is_symbolic(value) or isinstance(value, tuple) and any(is_symbolic(v) for v in value)
+        return LayerError(codes.ARGUMENT, f"{self.layer} argument {name}={fmt_value(value)} must be {wanted}",
+                          arg=name, undecided=symbolic)
 
     def size(self, name: str, minimum: int = 1) -> Dim:
         value = self.values[name]

@@ -41,7 +41,8 @@ def sliding(layer: str, axis: str, size, eff: int, stride: int, pad_left: int, p
     if is_symbolic(size):
         if pad_left + stride > eff:
             raise LayerError(codes.CONFIG, f"{layer}: ceil_mode with stride {stride} > kernel {eff} - padding "
-                                      f"{pad_left} cannot be computed for the symbolic size {render(size)}")
+                                      f"{pad_left} cannot be computed for the symbolic size {render(size)}",
+                             undecided=True)
         return out
     # the last window must start inside the input or the left padding (PyTorch)
     if (out - 1) * stride >= size + pad_left:

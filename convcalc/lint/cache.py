@@ -31,7 +31,7 @@ except ImportError:
         from hashlib import sha256
 
 from convcalc import codes
-from convcalc.errors import ConvcalcError, Span
+from convcalc.errors import ConvcalcError, NotFollowed, Span
 from convcalc.lint import messages as m
 
 DIRECTORY = ".convcalc_cache"
@@ -180,9 +180,8 @@ def error_data(error) -> Optional[dict]:
     if error is None:
         return None
     data = {"code": str(error.code), "message": error.message, "span": span_data(error.span) if error.span else None}
-    for name in ("reason", "tree"):
-        if hasattr(error, name):
-            data[name] = getattr(error, name)
+    if isinstance(error, NotFollowed):
+        data.update(reason=error.reason, kind=error.kind, tree=error.tree)
     return data
 
 
@@ -190,13 +189,11 @@ def error_of(data) -> Optional[ConvcalcError]:
     if data is None:
         return None
     code = text_of(data["code"])
-    error = ConvcalcError(codes.CODES[code], text_of(data["message"]),
-                          span_of(data["span"]) if data["span"] is not None else None)
+    span = span_of(data["span"]) if data["span"] is not None else None
     if "reason" in data:
-        error.reason = text_of(data["reason"])
-    if "tree" in data:
-        error.tree = bool(data["tree"])
-    return error
+        return NotFollowed(codes.CODES[code], text_of(data["message"]), span, text_of(data["reason"]),
+                           text_of(data.get("kind", "")), bool(data.get("tree", False)))
+    return ConvcalcError(codes.CODES[code], text_of(data["message"]), span)
 
 
 def book_data(book) -> Optional[dict]:
@@ -224,7 +221,7 @@ def book_of(data):
 
 def encode(linted, sources: dict) -> dict:
     """A FileLint as JSON; a message in another file of the tree takes the line shown under it along
-    (``sources``: errors.SOURCES), since a warm run reads no other file."""
+    (``sources``: the texts of the files its models imported), since a warm run reads no other file."""
     for message in (*linted.findings, *linted.notes, *linted.notices):
         if message.shown_line is None and message.path in sources:
             lines = sources[message.path].splitlines()

@@ -31,6 +31,7 @@ class Message:
         # a Span argument is shown as its line: `line 12`, or `line 4 of cell 3` in a notebook
         shown = tuple(line_of(path, a) if isinstance(a, Span) else a for a in args)
         self.message = self.template % shown if args else self.template
+        self.undecided = False  # made of an engine error that holds only while a size is symbolic
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -133,4 +134,5 @@ def from_error(path: str, error, model: str = "") -> Message:
     span = error.span or Span(1, 1, 1, 2)
     message = MESSAGES[error.code](span.path or path, span, model=model)
     message.message = error.message
+    message.undecided = error.undecided
     return message

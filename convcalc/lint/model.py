@@ -13,9 +13,12 @@ from convcalc.lint import messages as m
 from convcalc.symbolic import dims
 
 
-def lint_model(program: n.Program, override: Optional[n.Input], model, notes: list, notices: list) -> list:
+def lint_model(program: n.Program, override: Optional[n.Input], model, notes: list, notices: list,
+               partly: Optional[list] = None) -> list:
     """Findings of one program; ``model`` is the Python frontend's PythonModel, or None.
-    ``notices`` receives what is shown but is not a finding (CC303: the input a model needs)."""
+    ``notices`` receives what is shown but is not a finding (CC303: the input a model needs);
+    ``partly``, (name, CC301 error) of a model whose walk stopped where a size decides (no input
+    size given): checked up to there, never "all checks passed"."""
     from convcalc.lint import flow
 
     given = override or program.input
@@ -25,7 +28,11 @@ def lint_model(program: n.Program, override: Optional[n.Input], model, notes: li
     found += check_findings(program.path, outcome)
     followed = outcome.analysis.error is None and program.complete
     if derived == EXACT:  # the rank and channels from the first layer, the sizes symbols
-        found = [f for f in found if f.code != codes.CONDITIONAL]  # the notice states the sizes instead
+        # the notice states the sizes instead; what holds only while a size is symbolic is no finding
+        found = [f for f in found if f.code != codes.CONDITIONAL and not f.undecided]
+        error = outcome.analysis.error
+        if error is not None and error.undecided and partly is not None:
+            partly.append((program.name, undecided_stop(program, error)))
         if followed:
             found += sized_findings(program, given, notes, notices)
     elif derived == ASSUMED:
@@ -38,6 +45,16 @@ def lint_model(program: n.Program, override: Optional[n.Input], model, notes: li
     found = once_per_line(found, outcome.analysis.rows)
     found += unused_findings(program.path, model)
     return found
+
+
+def undecided_stop(program: n.Program, error):
+    """The stop of a model without an input size where the walk needs one (a pool as large as the
+    input, a condition on a size): what comes before is checked, the rest only with a size."""
+    from convcalc.errors import NotFollowed
+
+    return NotFollowed(codes.NOT_FOLLOWED, f"model {program.name}: checked up to here, where the input's size decides "
+                                           f"({error.message}); add `# convcalc: input ...` above the model to check "
+                                           "the rest", error.span, error.message, "size")
 
 
 def once_per_line(found: list, rows: list) -> list:
@@ -119,17 +136,14 @@ def unused_findings(path: str, model) -> list:
     """CC211, for a Python model followed to the end."""
     if model is None or not model.complete:
         return []
-    from convcalc.lint.unused import unused_layers
-
-    return [m.UnusedLayer(path, span, attr, cls_name)
-            for span, attr, cls_name in unused_layers(model.interp, model.interp.src, model.instances)]
+    return [m.UnusedLayer(path, span, attr, cls_name) for span, attr, cls_name in model.unused]
 
 
 def certain_findings(found: list, rank_known: bool, outcome) -> list:
     """Without an input size, only the findings that hold for every size (convcalc/lint/sizeless.py)."""
     from convcalc.lint import sizeless
 
-    found = [f for f in found if sizeless.certain_without_size(f.code, f.message, rank_known, outcome.layers)]
+    found = [f for f in found if sizeless.certain_without_size(f.code, f.undecided, rank_known, outcome.layers)]
     if outcome.last_input and dims.is_symbolic(outcome.last_input[-1]):
         # a Linear on symbolic features: whether some size fits is not decided here
         found = [f for f in found if f.code != codes.FEATURES]

@@ -54,7 +54,6 @@ def lint_task(task: Task, encoded: bool = False):
     """(FileLint, or its JSON with ``encoded``; the paths its imports looked at). The file's own
     search budget; the imports it looked for recorded for the cache."""
     from convcalc import limits
-    from convcalc.errors import SOURCES
     from convcalc.lint.runner import lint_text
     from convcalc.load import is_notebook, is_python, parse_input_option
 
@@ -75,7 +74,7 @@ def lint_task(task: Task, encoded: bool = False):
     if encoded:
         from convcalc.lint.cache import encode
 
-        return encode(linted, SOURCES), looked
+        return encode(linted, linted.sources), looked
     return linted, looked
 
 
@@ -112,10 +111,9 @@ def lint_tasks(tasks: list, cache=None, jobs: Optional[int] = None, progress=Non
 
             data, linted = linted, decode(linted)
         elif cache is not None:
-            from convcalc.errors import SOURCES
             from convcalc.lint.cache import encode
 
-            data = encode(linted, SOURCES)
+            data = encode(linted, linted.sources)
         if cache is not None:
             cache.store(keys[i], data, looked)
         results[i] = linted

@@ -12,17 +12,15 @@ from __future__ import annotations
 import re
 
 from convcalc.codes import CODES, ERROR, INFO, WARNING
-from convcalc.errors import Diagnostic, line_of
+from convcalc.errors import Diagnostic, NotFollowed, line_of
 
 FORMATS = ("text", "json", "github", "sarif", "gitlab")
 
 
 def source_line(result, finding) -> str:
-    from convcalc.errors import SOURCES
-
     if finding.shown_line is not None:  # a notebook's: the line of its cell
         return finding.shown_line
-    text = result.sources.get(finding.path, SOURCES.get(finding.path, ""))
+    text = result.sources.get(finding.path, "")
     lines = re.split(r"\r\n|\r|\n", text)
     line = finding.span.line
     return lines[line - 1] if 0 < line <= len(lines) else ""
@@ -75,8 +73,8 @@ def models_text(result) -> str:
     parts = [f"{plural(result.models, 'model')} checked"]
     if result.partly:
         _, name, error = result.partly[0]
-        why = getattr(error, "reason", error.message)
-        first = f"{name}: {why}" if getattr(error, "tree", False) else \
+        why = error.reason if isinstance(error, NotFollowed) else error.message
+        first = f"{name}: {why}" if isinstance(error, NotFollowed) and error.tree else \
             f"{name}: forward not followed from {line_of(result.partly[0][0], error.span)}: {why}"
         parts.append(f"{len(result.partly)} partly ({first}" + (", ..." if len(result.partly) > 1 else "") + ")")
     if result.unfollowed:

@@ -127,6 +127,8 @@ def lint(paths, options: Options) -> Result:
     done = [(*entry, linted) for entry, linted in zip(read, lint_files(tasks, options, result))]
     used: set = set()  # (real path, class name) of the classes the models of the run built
     for *_, linted in done:
+        for other, other_text in linted.sources.items():  # where findings in imported files are shown from
+            result.sources.setdefault(other, other_text)
         used |= linted.used
     for shown, text, config, selection, linted in done:
         marks = (len(result.findings), len(result.notes), len(result.notices))
@@ -208,6 +210,7 @@ class FileLint:
         self.unfollowed: list = []  # (model or class name, its CC301 / CC302 error)
         self.used: set = set()  # (real path, class name) of every class the file's models built
         self.module_stop = None  # CC301: where module-level code stopped being followed
+        self.sources: dict = {}  # path -> text of the other files its models were read from
         self.book = None  # a notebook (frontends/notebook.Notebook): its messages are placed in their cells
         self.text = None  # what was linted, when it is not the file's text (a notebook's module)
 
@@ -252,6 +255,7 @@ def lint_python(path: str, text: str, cli_input, fallback) -> FileLint:
                  getattr(result.unparsed, "message", None)]
     out.unfollowed = list(result.unfollowed)
     out.used = set(result.used)
+    out.sources = dict(result.sources)  # the other files of the tree the models were read from
     several = len(result.models) > 1
     merged: dict = {}
     for model in result.models:
@@ -264,7 +268,12 @@ def lint_python(path: str, text: str, cli_input, fallback) -> FileLint:
         else:
             out.checked += 1
         override = cli_input or (None if model.has_input else fallback)
-        for finding in lint_model(program, override, model, out.notes, out.notices):
+        stopped: list = []
+        findings = lint_model(program, override, model, out.notes, out.notices, stopped)
+        if stopped and program.stopped is None:
+            out.partly.extend(stopped)
+            out.checked -= 1
+        for finding in findings:
             key = (finding.span.line, finding.span.col, finding.code, finding.message)
             if key not in merged:
                 merged[key] = (finding, [])

@@ -54,7 +54,7 @@ def buffer_bytes(row, width: int) -> dims.Dim:
     """BatchNorm's num_batches_tracked is int64 whatever the dtype."""
     if not row.buffers:
         return 0
-    ints = 1 if row.name.startswith(("BatchNorm", "InstanceNorm")) else 0
+    ints = row.spec.traits.int_buffers if row.spec is not None else 0
     return (row.buffers - ints) * width + ints * INT64
 
 

@@ -97,8 +97,9 @@ def first_whole(analysis: Measured):
     for index, info in enumerate(analysis.info):
         if info.field is not None and info.field.whole:
             row = analysis.rows[index]
-            reason = "global pooling" if row.name.startswith("Adaptive") else (
-                "a Linear over every position" if row.name in ("Linear", "LazyLinear") else "an add or concat")
+            field = row.spec.traits.field if row.spec is not None else None
+            reason = {"adaptive": "global pooling", "linear": "a Linear over every position"}.get(
+                field, "an add or concat")
             return index, reason
     return None, ""
 

@@ -1,423 +1,594 @@
-"""Python's builtins and the methods of lists, dicts, strings and containers of modules, as the
-frontend's interpreter runs them: each on constants only, each bounded."""
+"""Python's builtins as the interpreter runs them: the types (``int``, ``str``, ``list``, ...,
+callable, comparable and derivable), the functions (``len``, ``min``, ``sorted``, ``isinstance``,
+``getattr``, ``zip``, ``map``, ...), with Python's results, and Python's errors (raised as the
+program would see them) for arguments of the wrong type or value. Each is bounded."""
 from __future__ import annotations
 
 import math
-import re
 
-from convcalc.frontends.python.numeric import Numbers
-from convcalc.frontends.python.values import (MAX_ITEMS, Builtin, Module, ModuleDict, ModuleList, Ref, Sequential,
-                                              Unfollowable, as_container, describe, is_constant, is_hashable, is_number)
+from convcalc.frontends.python import pycore
+from convcalc.frontends.python.machine import MAX_ITEMS
+from convcalc.frontends.python.pyclasses import OBJECT, TYPE, BuiltinType, ClassInfo, Instance, SuperProxy, type_of
+from convcalc.frontends.python.pycore import (EXCEPTIONS, TYPES, is_number, isinstance_of, iterate, length,
+                                              raise_error, to_repr, to_str, truth, type_error, type_name, value_error)
+from convcalc.frontends.python.pyobjects import Args, Builtin, Function, Generator, Iterator, Value, call, \
+    is_hashable
+from convcalc.frontends.python.reasons import Unfollowable, size_dependent
+from convcalc.symbolic import dims
 
-
-def container_kind(obj) -> str:
-    if isinstance(obj, list):
-        return "list"
-    if isinstance(obj, dict):
-        return "dict"
-    if isinstance(obj, ModuleDict):
-        return "moduledict"
-    return "modules"
+BUILTINS: dict = {}
 
 
-def _append(interp, obj, args, kwargs, node):
-    items = obj if isinstance(obj, list) else obj.items
-    if len(args) != 1 or kwargs:
-        raise Unfollowable("append with other arguments", node)
-    if not isinstance(obj, list) and not isinstance(args[0], Module) and args[0] is not None:
-        raise Unfollowable("appending something not a module", node)  # None: torch keeps it, and skips it
-    if len(items) >= MAX_ITEMS:
-        raise Unfollowable("a very long list", node)
-    interp.charge(1, node)
-    items.append(args[0])
-
-
-def _extend(interp, obj, args, kwargs, node):
-    items = obj if isinstance(obj, list) else obj.items
-    new = list(interp.iterate(args[0], node)) if len(args) == 1 and not kwargs else None
-    if new is None or (not isinstance(obj, list) and not all(isinstance(v, Module) for v in new)):
-        raise Unfollowable("extend", node)
-    if len(items) + len(new) > MAX_ITEMS:
-        raise Unfollowable("a very long list", node)
-    interp.charge(len(new), node)
-    items.extend(new)
-
-
-def _insert(interp, obj, args, kwargs, node):
-    items = obj if isinstance(obj, list) else obj.items
-    if len(args) != 2 or type(args[0]) is not int or kwargs:
-        raise Unfollowable("insert", node)
-    items.insert(args[0], args[1])
-
-
-def _add_module(interp, obj, args, kwargs, node):
-    if len(args) != 2 or not isinstance(args[1], Module):
-        raise Unfollowable("add_module", node)
-    if isinstance(obj, ModuleDict):
-        obj.items[args[0]] = args[1]
-    else:
-        obj.items.append(args[1])
-
-
-def _pop(interp, obj, args, kwargs, node):
-    items = obj if isinstance(obj, list) else obj.items
-    if kwargs or len(args) > 1 or not items:
-        raise Unfollowable("pop", node)
-    return items.pop(*args)
-
-
-def _dict_pop(interp, obj, args, kwargs, node):
-    """kwargs.pop("stochastic_depth_prob", 0.2): a key out, or the default."""
-    if kwargs or not 1 <= len(args) <= 2 or not is_hashable(args[0]) or (len(args) == 1 and args[0] not in obj):
-        raise Unfollowable("dict.pop", node)
-    return obj.pop(*args)
-
-
-def _dict_setdefault(interp, obj, args, kwargs, node):
-    if kwargs or not 1 <= len(args) <= 2 or not is_hashable(args[0]):
-        raise Unfollowable("dict.setdefault", node)
-    return obj.setdefault(args[0], args[1] if len(args) > 1 else None)
-
-
-def _dict_get(interp, obj, args, kwargs, node):
-    items = obj if isinstance(obj, dict) else obj.items
-    if not args or not is_hashable(args[0]):
-        raise Unfollowable("get", node)
-    return items.get(args[0], args[1] if len(args) > 1 else None)
-
-
-def _dict_view(kind):
-    def view(interp, obj, args, kwargs, node):
-        items = obj if isinstance(obj, dict) else obj.items
-        return list({"keys": items.keys, "values": items.values, "items": items.items}[kind]())
-    return view
-
-
-def _copy(interp, obj, args, kwargs, node):
-    return list(obj) if isinstance(obj, list) else dict(obj)
-
-
-def _update(interp, obj, args, kwargs, node):
-    if len(args) > 1 or (args and not isinstance(args[0], dict)):
-        raise Unfollowable("update", node)
-    obj.update(*args, **kwargs)
-
-
-CONTAINER_METHODS = {
-    ("list", "append"): _append, ("modules", "append"): _append,
-    ("list", "extend"): _extend, ("modules", "extend"): _extend,
-    ("list", "insert"): _insert, ("modules", "insert"): _insert,
-    ("list", "pop"): _pop, ("list", "copy"): _copy, ("dict", "copy"): _copy,
-    ("modules", "add_module"): _add_module, ("moduledict", "add_module"): _add_module,
-    ("dict", "get"): _dict_get, ("dict", "keys"): _dict_view("keys"), ("dict", "values"): _dict_view("values"),
-    ("dict", "items"): _dict_view("items"), ("moduledict", "keys"): _dict_view("keys"),
-    ("moduledict", "values"): _dict_view("values"), ("moduledict", "items"): _dict_view("items"),
-    ("dict", "update"): _update, ("dict", "pop"): _dict_pop, ("dict", "setdefault"): _dict_setdefault,
-}
-
-
-def string_method(obj: str, name: str, args, kwargs, node):
-    if not all(is_constant(a) for a in args) or kwargs and name != "format":
-        raise Unfollowable(f"str.{name}", node)
-    if name == "format":
-        if any("{" in str(a) for a in args) or re.search(r"\{[^}]*[:!][^}]*\}", obj):
-            raise Unfollowable("str.format with a format spec", node)
-        out = obj.format(*args, **kwargs)
-    elif name == "join":
-        items = args[0] if args else []
-        if not all(isinstance(i, str) for i in items):
-            raise Unfollowable("str.join", node)
-        if sum(len(i) for i in items) + len(obj) * max(len(items) - 1, 0) > MAX_ITEMS:
-            raise Unfollowable("a very long string", node)  # before joining: 100,000 strings of 100,000
-        out = obj.join(items)
-    else:
-        if any(type(a) is int and a > MAX_ITEMS for a in args):  # 'x'.rjust(10**9), zfill, center, expandtabs
-            raise Unfollowable(f"str.{name} to a very long string", node)
-        out = getattr(obj, name)(*args)
-    if isinstance(out, str) and len(out) > MAX_ITEMS:
-        raise Unfollowable("a very long string", node)
-    return out
-
-
-def math_call(name: str, args: list, node):
-    if not all(is_number(a) for a in args):
-        raise Unfollowable(f"math.{name} of something not a number", node)
-    functions = {"floor": math.floor, "ceil": math.ceil, "sqrt": math.sqrt, "log2": math.log2, "log": math.log,
-                 "prod": lambda *a: math.prod(a), "gcd": math.gcd}
-    if name not in functions:
-        raise Unfollowable(f"math.{name}", node)
-    try:
-        if name == "prod":
-            return math.prod(args)
-        return functions[name](*args)
-    except (ValueError, OverflowError, TypeError) as exc:
-        raise Unfollowable(f"math.{name}: {exc}", node) from None
-
-
-def _builtin(name):
+def builtin(name: str):
     def wrap(fn):
         BUILTINS[name] = Builtin(name, fn)
         return fn
     return wrap
 
 
-BUILTINS: dict = {}
+def arity(frame, name: str, args: Args, low: int, high: int, keywords: tuple = ()) -> list:
+    """The positional values of a builtin's call, their count checked as CPython checks it."""
+    values = args.values
+    extra = set(args.named) - set(keywords)
+    if extra:
+        raise type_error(frame, f"{name}() got an unexpected keyword argument '{sorted(extra)[0]}'", None)
+    if not low <= len(values) <= high:
+        expected = f"exactly {low}" if low == high else f"at least {low}" if len(values) < low else f"at most {high}"
+        raise type_error(frame, f"{name} expected {expected} argument{'s' if max(low, high) != 1 else ''}, got "
+                                f"{len(values)}", None)
+    return values
 
 
-def _numbers(name, args, node, count=None):
-    if count is not None and len(args) != count:
-        raise Unfollowable(f"{name} with {len(args)} arguments", node)
-    if not all(is_number(a) for a in args):
-        raise Unfollowable(f"{name} of {', '.join(describe(a) for a in args)}", node)
+def no_size(frame, value, what: str, node) -> None:
+    if dims.is_symbolic(value):
+        raise size_dependent(f"{what} of the input's size {dims.render(value)}", node)
 
 
-@_builtin("range")
-def _range(args, kwargs, node):
-    _numbers("range", args, node)
-    if not 1 <= len(args) <= 3 or kwargs or not all(type(a) is int for a in args):
-        raise Unfollowable("range", node)
-    r = range(*args)
-    if len(r) > MAX_ITEMS:
-        raise Unfollowable(f"a range of {len(r):,} items", node)
-    return list(r)
+# ---------------------------------------------------------------- types
 
 
-@_builtin("len")
-def _len(args, kwargs, node):
-    value = as_container(args[0]) if len(args) == 1 else None
-    if isinstance(value, (list, tuple, str, dict, set)):
-        return len(value)
-    if isinstance(value, Numbers):  # a tensor of known values
-        return len(value.values)
-    if isinstance(value, (Sequential, ModuleList, ModuleDict)):
-        return len(value.items)
-    raise Unfollowable(f"len of {describe(value)}", node)
+def make_int(frame, args, node):
+    values = arity(frame, "int", args, 0, 2, ("base",))
+    if not values:
+        return 0
+    value = values[0]
+    base = values[1] if len(values) > 1 else args.named.get("base")
+    if dims.is_symbolic(value):
+        return value  # a size is an int already
+    if isinstance(value, Value):
+        from convcalc.frontends.python.brains import value_to_number
+
+        return value_to_number(frame, value, int, node)
+    try:
+        if base is not None:
+            return int(value, base)
+        if isinstance(value, str) and len(value) > 4300:
+            raise Unfollowable("int() of a very long string", node)
+        return int(value)
+    except ValueError as exc:
+        raise value_error(frame, str(exc), node) from None
+    except OverflowError as exc:
+        raise raise_error(frame, "OverflowError", (str(exc),), node) from None
+    except TypeError as exc:
+        raise type_error(frame, str(exc), node) from None
 
 
-def _convert(kind):
-    def convert(args, kwargs, node):
-        if kwargs or len(args) > 1:
-            raise Unfollowable(kind.__name__, node)
-        if not args:
-            return kind()
-        value = args[0]
-        if kind is int and isinstance(value, str):
-            try:
-                return int(value)
-            except ValueError:
-                raise Unfollowable(f"int({value!r})", node) from None
-        _numbers(kind.__name__, args, node)
-        try:
-            return kind(value)
-        except (OverflowError, ValueError) as exc:
-            raise Unfollowable(f"{kind.__name__}: {exc}", node) from None
-    return convert
+def make_float(frame, args, node):
+    values = arity(frame, "float", args, 0, 1)
+    if not values:
+        return 0.0
+    value = values[0]
+    no_size(frame, value, "float()", node)
+    if isinstance(value, Value):
+        from convcalc.frontends.python.brains import value_to_number
+
+        return value_to_number(frame, value, float, node)
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise value_error(frame, str(exc), node) from None
+    except (TypeError, OverflowError) as exc:
+        raise type_error(frame, str(exc), node) from None
 
 
-BUILTINS["int"] = Builtin("int", _convert(int))
+def make_bool(frame, args, node):
+    values = arity(frame, "bool", args, 0, 1)
+    return truth(frame, values[0], node) if values else False
 
 
-@_builtin("set")
-def _set(args, kwargs, node):
-    """set(widths): for len() and ``in``; iterating over it is not followed (its order is Python's own)."""
-    items = args[0] if len(args) == 1 and not kwargs else None
-    if not isinstance(items, (list, tuple, str)) or not all(is_hashable(i) for i in items):
-        raise Unfollowable("set of something not a list of constants", node)
-    return set(items)
-
-
-BUILTINS["float"] = Builtin("float", _convert(float))
-
-
-BUILTINS["bool"] = Builtin("bool", _convert(bool))
-
-
-@_builtin("abs")
-def _abs(args, kwargs, node):
-    _numbers("abs", args, node, 1)
-    return abs(args[0])
-
-
-@_builtin("round")
-def _round(args, kwargs, node):
-    _numbers("round", args, node)
-    if not 1 <= len(args) <= 2 or kwargs:
-        raise Unfollowable("round", node)
-    return round(*args)
-
-
-def _minmax(fn):
-    def apply(args, kwargs, node):
-        values = list(args[0]) if len(args) == 1 and isinstance(args[0], (list, tuple)) else list(args)
-        if kwargs or not values:
-            raise Unfollowable(fn.__name__, node)
-        _numbers(fn.__name__, values, node)
-        return fn(values)
-    return apply
-
-
-BUILTINS["min"] = Builtin("min", _minmax(min))
-
-
-BUILTINS["max"] = Builtin("max", _minmax(max))
-
-
-@_builtin("sum")
-def _sum(args, kwargs, node):
-    values = list(args[0]) if args and isinstance(args[0], (list, tuple)) else None
-    if values is None or kwargs or len(args) > 2:
-        raise Unfollowable("sum", node)
-    _numbers("sum", values, node)
-    return sum(values, args[1] if len(args) > 1 else 0)
-
-
-def _all_any(fn):
-    def apply(args, kwargs, node):
-        values = list(args[0]) if len(args) == 1 and isinstance(args[0], (list, tuple, dict)) else None
-        if values is None or kwargs or not all(is_constant(v) or isinstance(v, (list, tuple, dict)) for v in values):
-            raise Unfollowable(f"{fn.__name__} of something that is not a list of constants", node)
-        return fn(values)
-    return apply
-
-
-BUILTINS["all"] = Builtin("all", _all_any(all))
-BUILTINS["any"] = Builtin("any", _all_any(any))
-
-
-def _sequence(kind):
-    def make(args, kwargs, node):
-        if kwargs or len(args) > 1:
-            raise Unfollowable(kind.__name__, node)
-        if not args:
-            return kind()
-        value = as_container(args[0])
-        if isinstance(value, (list, tuple, str, dict)):
-            return kind(value)
-        if isinstance(value, (Sequential, ModuleList)):
-            return kind(value.items)
-        raise Unfollowable(f"{kind.__name__} of {describe(value)}", node)
-    return make
-
-
-BUILTINS["list"] = Builtin("list", _sequence(list))
-
-
-BUILTINS["tuple"] = Builtin("tuple", _sequence(tuple))
-
-
-@_builtin("dict")
-def _dict(args, kwargs, node):
-    if len(args) > 1 or (args and not isinstance(args[0], dict)):
-        raise Unfollowable("dict", node)
-    out = dict(args[0]) if args else {}
-    out.update(kwargs)
+def make_str(frame, args, node):
+    values = arity(frame, "str", args, 0, 3, ("encoding", "errors"))
+    if not values:
+        return ""
+    out = to_str(frame, values[0], node)
+    frame.charge(len(out), node)
     return out
 
 
-@_builtin("enumerate")
-def _enumerate(args, kwargs, node):
-    if not args or len(args) > 2 or kwargs:
-        raise Unfollowable("enumerate", node)
-    items = _sequence(list)([args[0]], {}, node)
-    start = args[1] if len(args) > 1 else 0
-    return [(start + i, v) for i, v in enumerate(items)]
+def sequence(kind):
+    def make(frame, args, node):
+        values = arity(frame, kind.__name__, args, 0, 1)
+        if not values:
+            return kind()
+        items = iterate(frame, values[0], node)
+        if kind in (set, frozenset):
+            for item in items:
+                if not is_hashable(item):
+                    raise type_error(frame, f"unhashable type: '{type_name(item)}'", node)
+        return kind(items)
+    return make
 
 
-@_builtin("zip")
-def _zip(args, kwargs, node):
-    if kwargs:
-        raise Unfollowable("zip", node)
-    return list(zip(*[_sequence(list)([a], {}, node) for a in args]))
+def make_dict(frame, args, node):
+    values = arity(frame, "dict", args, 0, 1, tuple(args.named))
+    out = {}
+    if values:
+        source = values[0]
+        if isinstance(source, Instance) and source.native is not None:
+            source = source.native
+        if isinstance(source, dict):
+            out.update(source)
+        else:
+            for pair in iterate(frame, source, node):
+                items = iterate(frame, pair, node) if not isinstance(pair, (tuple, list)) else list(pair)
+                if len(items) != 2:
+                    raise value_error(frame, f"dictionary update sequence element has length {len(items)}; 2 is "
+                                             "required", node)
+                if not is_hashable(items[0]):
+                    raise type_error(frame, f"unhashable type: '{type_name(items[0])}'", node)
+                out[items[0]] = items[1]
+    out.update(args.named)
+    return out
 
 
-@_builtin("reversed")
-def _reversed(args, kwargs, node):
-    return list(reversed(_sequence(list)(args, kwargs, node)))
+def make_range(frame, args, node):
+    values = arity(frame, "range", args, 1, 3)
+    for v in values:
+        no_size(frame, v, "a range", node)
+        if type(v) is not int and not isinstance(v, bool):
+            raise type_error(frame, f"'{type_name(v)}' object cannot be interpreted as an integer", node)
+    try:
+        made = range(*values)
+    except ValueError as exc:
+        raise value_error(frame, str(exc), node) from None
+    if len(made) > MAX_ITEMS:
+        raise Unfollowable(f"a range of {len(made):,} items", node)
+    return made
 
 
-@_builtin("sorted")
-def _sorted(args, kwargs, node):
-    items = _sequence(list)(args, {}, node)
-    if kwargs or not all(is_number(i) for i in items) and not all(isinstance(i, str) for i in items):
-        raise Unfollowable("sorted", node)
-    return sorted(items)
+def make_slice(frame, args, node):
+    return slice(*arity(frame, "slice", args, 1, 3))
 
 
-@_builtin("isinstance")
-def _isinstance(args, kwargs, node):
-    if len(args) != 2:
-        raise Unfollowable("isinstance", node)
-    value, kinds = args
-    kinds = kinds if isinstance(kinds, tuple) else (kinds,)
-    return any(kind_is(value, kind, node) for kind in kinds)
+def make_type(frame, args, node):
+    values = arity(frame, "type", args, 1, 3)
+    if len(values) == 1:
+        kind = type_of(values[0])
+        if kind is None:
+            raise Unfollowable(f"the type of {pycore.describe(values[0])}", node)
+        return kind
+    name, bases, namespace = values
+    if not isinstance(name, str) or not isinstance(bases, tuple) or not isinstance(namespace, dict):
+        raise type_error(frame, "type() argument 1 must be str, 2 a tuple, 3 a dict", node)
+    cls = ClassInfo(name, node, list(bases) or [OBJECT], dict(namespace))
+    from convcalc.frontends.python.classdefs import inherit
+
+    inherit(cls)
+    return cls
 
 
-# isinstance against a builtin type: the Python type it names
-TYPES = {"int": int, "float": float, "str": str, "bool": bool, "tuple": tuple, "list": list, "dict": dict}
+def make_object(frame, args, node):
+    arity(frame, "object", args, 0, 0)
+    cls = ClassInfo("object", node, [OBJECT], {})
+    return Instance(cls, node)
 
 
-# isinstance against an abstract type (torchvision's isinstance(setting, Sequence)): the Python types it stands for
-ABSTRACT = {**dict.fromkeys(("collections.abc.Sequence", "typing.Sequence"), (list, tuple, str)),
-            **dict.fromkeys(("collections.abc.Iterable", "typing.Iterable"), (list, tuple, str, dict)),
-            **dict.fromkeys(("collections.abc.Mapping", "typing.Mapping", "typing.Dict"), (dict,)),
-            "numbers.Number": (int, float), "numbers.Integral": (int,), "numbers.Real": (int, float)}
+for _name, _py, _make in (("int", int, make_int), ("float", float, make_float), ("bool", bool, make_bool),
+                          ("str", str, make_str), ("list", list, sequence(list)), ("tuple", tuple, sequence(tuple)),
+                          ("set", set, sequence(set)), ("frozenset", frozenset, sequence(frozenset)),
+                          ("dict", dict, make_dict), ("range", range, make_range), ("slice", slice, make_slice)):
+    TYPES[_name] = BuiltinType(_name, _py, _make, OBJECT)
+TYPES["bool"].parent = TYPES["int"]
+TYPES["bool"].bases = [TYPES["int"]]
+TYPES["NoneType"] = BuiltinType("NoneType", type(None), lambda f, a, n: None, OBJECT)
+TYPES["bytes"] = BuiltinType("bytes", bytes, None, OBJECT)
+TYPE.make, TYPE.parent, TYPE.bases = make_type, OBJECT, [OBJECT]
+OBJECT.make = make_object
+TYPES["type"], TYPES["object"] = TYPE, OBJECT
+BUILTINS.update(TYPES)
+del BUILTINS["NoneType"]
+BUILTINS.update(EXCEPTIONS)
+BUILTINS.update({"True": True, "False": False, "None": None, "NotImplemented": NotImplemented,
+                 "Ellipsis": Ellipsis, "__debug__": True})
 
 
-def kind_is(value, kind, node) -> bool:
-    from convcalc.frontends.python.values import Tensor
+# ---------------------------------------------------------------- functions
 
-    if isinstance(kind, Ref) and kind.qname == "torch.Tensor":  # densenet's isinstance(input, Tensor)
-        return isinstance(value, Tensor)
-    if isinstance(kind, Ref) and kind.qname in ABSTRACT:
-        if isinstance(value, (list, tuple, str, dict, int, float)) and type(value) is not bool:
-            return isinstance(value, ABSTRACT[kind.qname])
-        if isinstance(value, (Tensor, Module)) or value is None:
+
+@builtin("len")
+def _len(frame, args, node):
+    (value,) = arity(frame, "len", args, 1, 1)
+    return length(frame, value, node)
+
+
+@builtin("abs")
+def _abs(frame, args, node):
+    (value,) = arity(frame, "abs", args, 1, 1)
+    if dims.is_symbolic(value):
+        return value  # a size is positive
+    if isinstance(value, Value):
+        from convcalc.frontends.python.brains import value_unary
+
+        return value_unary(frame, "abs", value, node)
+    if not is_number(value):
+        raise type_error(frame, f"bad operand type for abs(): '{type_name(value)}'", node)
+    return abs(value)
+
+
+@builtin("round")
+def _round(frame, args, node):
+    values = arity(frame, "round", args, 1, 2, ("ndigits",))
+    value = values[0]
+    digits = values[1] if len(values) > 1 else args.named.get("ndigits")
+    no_size(frame, value, "round()", node)
+    if not is_number(value):
+        raise type_error(frame, f"type {type_name(value)} doesn't define __round__ method", node)
+    try:
+        return round(value) if digits is None else round(value, digits)
+    except (ValueError, OverflowError) as exc:
+        raise raise_error(frame, type(exc).__name__, (str(exc),), node) from None
+    except TypeError as exc:
+        raise type_error(frame, str(exc), node) from None
+
+
+@builtin("divmod")
+def _divmod(frame, args, node):
+    a, b = arity(frame, "divmod", args, 2, 2)
+    return (pycore.binop(frame, "//", a, b, node), pycore.binop(frame, "%", a, b, node))
+
+
+@builtin("pow")
+def _pow(frame, args, node):
+    values = arity(frame, "pow", args, 2, 3)
+    if len(values) == 3:
+        if not all(type(v) is int for v in values):
+            raise type_error(frame, "pow() 3rd argument not allowed unless all arguments are integers", node)
+        try:
+            return pow(*values)
+        except ValueError as exc:
+            raise value_error(frame, str(exc), node) from None
+    return pycore.binop(frame, "**", values[0], values[1], node)
+
+
+def extremum(name: str, pick):
+    def apply(frame, args, node):
+        values = args.values
+        key = args.named.get("key")
+        has_default = "default" in args.named
+        if set(args.named) - {"key", "default"}:
+            raise type_error(frame, f"{name}() got an unexpected keyword argument", node)
+        if not values:
+            raise type_error(frame, f"{name} expected at least 1 argument, got 0", node)
+        items = iterate(frame, values[0], node) if len(values) == 1 else list(values)
+        if not items:
+            if has_default:
+                return args.named["default"]
+            raise value_error(frame, f"{name}() iterable argument is empty", node)
+        best, best_key = items[0], call(frame, key, Args.of(items[0]), node) if key is not None else items[0]
+        for item in items[1:]:
+            k = call(frame, key, Args.of(item), node) if key is not None else item
+            if pycore.compare(frame, pick, k, best_key, node):
+                best, best_key = item, k
+        return best
+    return apply
+
+
+BUILTINS["min"] = Builtin("min", extremum("min", "<"))
+BUILTINS["max"] = Builtin("max", extremum("max", ">"))
+
+
+@builtin("sum")
+def _sum(frame, args, node):
+    values = arity(frame, "sum", args, 1, 2, ("start",))
+    total = values[1] if len(values) > 1 else args.named.get("start", 0)
+    if isinstance(total, str):
+        raise type_error(frame, "sum() can't sum strings [use ''.join(seq) instead]", node)
+    for item in iterate(frame, values[0], node):
+        total = pycore.binop(frame, "+", total, item, node)
+    return total
+
+
+@builtin("all")
+def _all(frame, args, node):
+    (value,) = arity(frame, "all", args, 1, 1)
+    return all(truth(frame, v, node) for v in iterate(frame, value, node))
+
+
+@builtin("any")
+def _any(frame, args, node):
+    (value,) = arity(frame, "any", args, 1, 1)
+    return any(truth(frame, v, node) for v in iterate(frame, value, node))
+
+
+@builtin("sorted")
+def _sorted(frame, args, node):
+    (value,) = arity(frame, "sorted", args, 1, 1, ("key", "reverse"))
+    from convcalc.frontends.python.methods import sorted_values
+
+    return sorted_values(frame, iterate(frame, value, node), args.named.get("key"),
+                         truth(frame, args.named.get("reverse", False), node), node)
+
+
+@builtin("reversed")
+def _reversed(frame, args, node):
+    (value,) = arity(frame, "reversed", args, 1, 1)
+    if isinstance(value, (dict, set, frozenset)):
+        raise type_error(frame, f"'{type_name(value)}' object is not reversible", node)
+    return Iterator(list(reversed(iterate(frame, value, node))))
+
+
+@builtin("enumerate")
+def _enumerate(frame, args, node):
+    values = arity(frame, "enumerate", args, 1, 2, ("start",))
+    start = values[1] if len(values) > 1 else args.named.get("start", 0)
+    if type(start) is not int:
+        raise type_error(frame, f"'{type_name(start)}' object cannot be interpreted as an integer", node)
+    return Iterator([(start + i, v) for i, v in enumerate(iterate(frame, values[0], node))])
+
+
+@builtin("zip")
+def _zip(frame, args, node):
+    if set(args.named) - {"strict"}:
+        raise type_error(frame, "zip() got an unexpected keyword argument", node)
+    columns = [iterate(frame, a, node) for a in args.values]
+    if args.named.get("strict") and len({len(c) for c in columns}) > 1:
+        raise value_error(frame, "zip() argument 2 is shorter than argument 1", node)
+    return Iterator(list(zip(*columns)))
+
+
+@builtin("map")
+def _map(frame, args, node):
+    values = arity(frame, "map", args, 2, 64)
+    columns = [iterate(frame, a, node) for a in values[1:]]
+    return Iterator([call(frame, values[0], Args.of(*items), node) for items in zip(*columns)])
+
+
+@builtin("filter")
+def _filter(frame, args, node):
+    fn, items = arity(frame, "filter", args, 2, 2)
+    keep = (lambda v: truth(frame, v, node)) if fn is None else \
+        (lambda v: truth(frame, call(frame, fn, Args.of(v), node), node))
+    return Iterator([v for v in iterate(frame, items, node) if keep(v)])
+
+
+@builtin("iter")
+def _iter(frame, args, node):
+    (value,) = arity(frame, "iter", args, 1, 1)
+    if isinstance(value, Generator):
+        return value
+    return Iterator(iterate(frame, value, node))
+
+
+@builtin("next")
+def _next(frame, args, node):
+    values = arity(frame, "next", args, 1, 2)
+    source = values[0]
+    if not isinstance(source, Generator):
+        raise type_error(frame, f"'{type_name(source)}' object is not an iterator", node)
+    if source.position >= len(source.values) and len(values) > 1:
+        return values[1]
+    return source.next(frame, node)
+
+
+@builtin("isinstance")
+def _isinstance(frame, args, node):
+    value, kinds = arity(frame, "isinstance", args, 2, 2)
+    return check_kinds(frame, kinds, node, lambda k: isinstance_of(frame, value, k, node))
+
+
+def check_kinds(frame, kinds, node, test) -> bool:
+    if isinstance(kinds, tuple):
+        return any(check_kinds(frame, k, node, test) for k in kinds)
+    return test(kinds)
+
+
+@builtin("issubclass")
+def _issubclass(frame, args, node):
+    cls, kinds = arity(frame, "issubclass", args, 2, 2)
+    if not isinstance(cls, (ClassInfo, BuiltinType)):
+        raise type_error(frame, "issubclass() arg 1 must be a class", node)
+
+    def test(kind):
+        if isinstance(kind, (ClassInfo, BuiltinType)):
+            return kind in cls.mro() or kind is OBJECT
+        from convcalc.frontends.python.brains import library_issubclass
+
+        return library_issubclass(frame, cls, kind, node)
+    return check_kinds(frame, kinds, node, test)
+
+
+@builtin("callable")
+def _callable(frame, args, node):
+    (value,) = arity(frame, "callable", args, 1, 1)
+    if isinstance(value, Instance):
+        return value.cls.lookup("__call__") is not None or value.cls.module
+    return isinstance(value, Value) and not isinstance(value, (Generator,)) and \
+        type(value).call is not Value.call
+
+
+@builtin("hasattr")
+def _hasattr(frame, args, node):
+    obj, name = arity(frame, "hasattr", args, 2, 2)
+    if not isinstance(name, str):
+        raise type_error(frame, "hasattr(): attribute name must be string", node)
+    from convcalc.frontends.python.evaluate import get_attr
+    from convcalc.frontends.python.reasons import Raised
+
+    try:
+        get_attr(frame, obj, name, node)
+        return True
+    except Raised as exc:
+        if isinstance_of(frame, exc.value, EXCEPTIONS["AttributeError"], node):
             return False
-        raise Unfollowable(f"isinstance of {describe(value)} against {kind.qname}", node)
-    if isinstance(value, Module):  # isinstance(m, nn.Conv2d), isinstance(m, Bottleneck): the module's own kind
-        return module_is(value, kind, node)
-    if not (isinstance(kind, Builtin) and kind.name in TYPES):
-        raise Unfollowable("isinstance against a class convcalc does not follow", node)
-    if isinstance(value, Tensor):
-        return False
-    if not is_constant(value) and not isinstance(value, (dict, list, tuple)):
-        raise Unfollowable("isinstance of something not a constant", node)
-    return isinstance(value, TYPES[kind.name])
+        raise
 
 
-def module_is(value, kind, node) -> bool:
-    """isinstance of a module: an nn layer by name, a class of the file by its bases."""
-    from convcalc.frontends.python.values import ClassInfo, Instance, Layer
+@builtin("getattr")
+def _getattr(frame, args, node):
+    values = arity(frame, "getattr", args, 2, 3)
+    obj, name = values[0], values[1]
+    if not isinstance(name, str):
+        raise type_error(frame, "attribute name must be string", node)
+    from convcalc.frontends.python.evaluate import get_attr
+    from convcalc.frontends.python.reasons import Raised
 
-    if isinstance(kind, Ref):
-        short = kind.qname.rsplit(".", 1)[-1]
-        if not kind.qname.startswith("torch.nn"):
-            raise Unfollowable(f"isinstance against {kind.qname}", node)
-        if short == "Module":
-            return True
-        if isinstance(value, Layer):
-            return value.name == short
-        if isinstance(value, Instance) and value.base is not None:
-            return value.base.name == short
-        return short == "Sequential" and isinstance(value, Sequential)
-    if isinstance(kind, ClassInfo):
-        return isinstance(value, Instance) and kind in value.cls.mro()
-    raise Unfollowable("isinstance against a class convcalc does not follow", node)
+    try:
+        return get_attr(frame, obj, name, node)
+    except Raised as exc:
+        if len(values) == 3 and isinstance_of(frame, exc.value, EXCEPTIONS["AttributeError"], node):
+            return values[2]
+        raise
 
 
-@_builtin("print")
-def _print(args, kwargs, node):
+@builtin("setattr")
+def _setattr(frame, args, node):
+    obj, name, value = arity(frame, "setattr", args, 3, 3)
+    if not isinstance(name, str):
+        raise type_error(frame, "attribute name must be string", node)
+    from convcalc.frontends.python.evaluate import set_attr
+
+    set_attr(frame, obj, name, value, node)
+
+
+@builtin("delattr")
+def _delattr(frame, args, node):
+    obj, name = arity(frame, "delattr", args, 2, 2)
+    if isinstance(obj, Instance) and name in obj.attrs:
+        del obj.attrs[name]
+        return None
+    raise Unfollowable(f"delattr of {name}", node)
+
+
+@builtin("repr")
+def _repr(frame, args, node):
+    (value,) = arity(frame, "repr", args, 1, 1)
+    out = to_repr(frame, value, node)
+    frame.charge(len(out), node)
+    return out
+
+
+@builtin("ascii")
+def _ascii(frame, args, node):
+    (value,) = arity(frame, "ascii", args, 1, 1)
+    return ascii(to_repr(frame, value, node))[1:-1] if not isinstance(value, str) else ascii(value)
+
+
+@builtin("format")
+def _format(frame, args, node):
+    values = arity(frame, "format", args, 1, 2)
+    from convcalc.frontends.python.strings import format_value
+
+    return format_value(frame, values[0], values[1] if len(values) > 1 else "", node)
+
+
+@builtin("chr")
+def _chr(frame, args, node):
+    (value,) = arity(frame, "chr", args, 1, 1)
+    try:
+        return chr(value)
+    except (ValueError, OverflowError) as exc:
+        raise raise_error(frame, type(exc).__name__, (str(exc),), node) from None
+    except TypeError as exc:
+        raise type_error(frame, str(exc), node) from None
+
+
+@builtin("ord")
+def _ord(frame, args, node):
+    (value,) = arity(frame, "ord", args, 1, 1)
+    try:
+        return ord(value)
+    except TypeError as exc:
+        raise type_error(frame, str(exc), node) from None
+
+
+def _number_text(fn):
+    def apply(frame, args, node):
+        (value,) = arity(frame, fn.__name__, args, 1, 1)
+        if type(value) is not int and not isinstance(value, bool):
+            raise type_error(frame, f"'{type_name(value)}' object cannot be interpreted as an integer", node)
+        return fn(value)
+    return apply
+
+
+for _fn in (hex, oct, bin):
+    BUILTINS[_fn.__name__] = Builtin(_fn.__name__, _number_text(_fn))
+
+
+@builtin("hash")
+def _hash(frame, args, node):
+    (value,) = arity(frame, "hash", args, 1, 1)
+    if not is_hashable(value):
+        raise type_error(frame, f"unhashable type: '{type_name(value)}'", node)
+    if isinstance(value, (int, float, bool, tuple, frozenset, type(None))):
+        return hash(value)
+    raise Unfollowable("hash() of this value (its number differs from run to run)", node)
+
+
+@builtin("id")
+def _id(frame, args, node):
+    raise Unfollowable("id(): an object's address", node)
+
+
+@builtin("print")
+def _print(frame, args, node):
     return None
 
 
-@_builtin("super")
-def _super(args, kwargs, node):
-    raise Unfollowable("super() outside a method", node)
+@builtin("input")
+def _input(frame, args, node):
+    raise Unfollowable("input(): what a person types", node)
 
 
-@_builtin("getattr")
-def _getattr(args, kwargs, node):
-    raise Unfollowable("getattr", node)
+@builtin("open")
+def _open(frame, args, node):
+    raise Unfollowable("open(): a file convcalc does not read", node)
 
 
-BUILTINS["object"] = Ref("builtins.object")
+for _name in ("eval", "exec", "compile", "__import__", "globals", "locals", "vars", "dir", "breakpoint", "exit",
+              "quit", "memoryview", "bytearray", "complex", "help", "aiter", "anext"):
+    BUILTINS[_name] = Builtin(_name, lambda frame, args, node, n=_name: (_ for _ in ()).throw(
+        Unfollowable(f"{n}(): not followed", node)))
+
+
+@builtin("super")
+def _super(frame, args, node):
+    values = args.values
+    if values:
+        if len(values) != 2 or not isinstance(values[0], ClassInfo):
+            raise Unfollowable("super(...) with other arguments", node)
+        return SuperProxy(values[0], values[1])
+    function = frame.function
+    if function is None or function.owner is None or not function.node.args.args:
+        raise Unfollowable("super() outside a method", node)
+    first = function.node.args.args[0].arg
+    owner = frame.scope.find(first)
+    if owner is None:
+        raise Unfollowable("super() without its first argument", node)
+    return SuperProxy(function.owner, owner.vars[first])
+
+
+def _decorator_kind(kind: str):
+    def wrap(frame, args, node):
+        (func,) = arity(frame, kind, args, 1, 1)
+        if isinstance(func, Function):
+            func.kind = kind
+            return func
+        raise Unfollowable(f"{kind} of {pycore.describe(func)}", node)
+    return wrap
+
+
+for _kind in ("staticmethod", "classmethod", "property"):
+    BUILTINS[_kind] = Builtin(_kind, _decorator_kind(_kind))
+
+BUILTINS["math_nan"] = math.nan
+del BUILTINS["math_nan"]

@@ -16,9 +16,12 @@ import ast
 import re
 from typing import Optional
 
+from convcalc.frontends.python.pyclasses import ClassInfo, Instance
+from convcalc.frontends.python.pyobjects import Args, Function
+from convcalc.frontends.python.reasons import Signal, Unfollowable
 from convcalc.frontends.python.source import Source, comment_above
-from convcalc.frontends.python.values import (ClassInfo, Constant, Function, Instance, Layer, Module, ModuleDict,
-                                              ModuleList, Opaque, Sequential, Unfollowable, _Signal)
+from convcalc.frontends.python.torchobjects import Constant, Layer, ModuleDict, ModuleList, Opaque, Sequential, \
+    is_module
 
 MODEL_COMMENT = re.compile(r"#\s*convcalc:\s*model\b[ \t]*([^#\r\n]*)")
 MAX_MODEL_CALL = 500  # characters of a --model call or a model comment
@@ -32,7 +35,7 @@ class Candidate:
         self.given = given
 
 
-class Found(_Signal):
+class Found(Signal):
     """Script code called a model on a tensor it made: the instance, and the tensors' shapes."""
 
     def __init__(self, module, shapes: list):
@@ -44,6 +47,13 @@ def required_params(func: Function, skip: int = 0) -> list:
     positional = [a.arg for a in list(getattr(spec, "posonlyargs", [])) + list(spec.args)][skip:]
     names = positional + [a.arg for a in spec.kwonlyargs]
     return [p for p in names if p not in func.defaults]
+
+
+def returns_a_value(function: ast.FunctionDef) -> bool:
+    """Whether a function's own body returns something (a factory does; a script's main() does not)."""
+    from convcalc.frontends.python.scoping import own_nodes
+
+    return any(isinstance(node, ast.Return) and node.value is not None for node in own_nodes(function))
 
 
 def looks_like_model(cls: ClassInfo) -> bool:
@@ -60,7 +70,7 @@ def foreign_model(cls: ClassInfo) -> bool:
         isinstance(cls.lookup("forward"), Function)
 
 
-def model_call(interp, text: str, where):
+def model_call(machine, text: str, where):
     """A call expression (``VGG('VGG16')``) evaluated with the file's names, or Unfollowable."""
     text = text.strip()
     if not text or len(text) > MAX_MODEL_CALL:
@@ -75,37 +85,38 @@ def model_call(interp, text: str, where):
         node.lineno = getattr(where, "lineno", 1)
         node.end_lineno = getattr(where, "end_lineno", node.lineno)
         node.col_offset, node.end_col_offset = 0, 0
-    return interp.eval(expr, interp.globals)
+    return machine.frame().eval(expr)
 
 
-def candidates(interp, tree: ast.Module, src: Source, pending: dict, chosen: Optional[str] = None) -> list:
+def candidates(machine, tree: ast.Module, src: Source, pending: dict, chosen: Optional[str] = None) -> list:
     """The file's candidates, in order. ``pending`` receives, per model class that cannot be built
     as it stands, (the ClassDef, why)."""
     if chosen is not None:
-        return [Candidate(" ".join(chosen.split()), lambda: model_call(interp, chosen, tree.body[0] if tree.body
-                                                                        else None), tree, [], "call")]
+        return [Candidate(" ".join(chosen.split()), lambda: model_call(machine, chosen, tree.body[0] if tree.body
+                                                                         else None), tree, [], "call")]
     out = []
     seen_values = set()
     for stmt in tree.body:
         if isinstance(stmt, ast.ClassDef):
-            out.extend(class_candidates(interp, stmt, src, pending))
+            out.extend(class_candidates(machine, stmt, src, pending))
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
-            out.extend(value_candidates(interp, stmt, seen_values))
+            out.extend(value_candidates(machine, stmt, seen_values))
         elif isinstance(stmt, ast.FunctionDef):
-            func = interp.globals.vars.get(stmt.name)
-            if not isinstance(func, Function) or required_params(func) or stmt.name.startswith("_"):
-                continue
+            func = machine.globals.vars.get(stmt.name)
+            if not isinstance(func, Function) or required_params(func) or stmt.name.startswith("_") or \
+                    not returns_a_value(stmt):
+                continue  # a function that returns nothing (a script's main()) makes no model
 
             def make(f=func, s=stmt):
-                value = interp.invoke(f, [], {}, s)
+                value = f.call(machine.frame(), Args(), s)
                 return value if isinstance(value, (Sequential, Instance)) else None
 
             out.append(Candidate(stmt.name, make, stmt, [stmt], "factory"))
     return out
 
 
-def class_candidates(interp, stmt: ast.ClassDef, src: Source, pending: dict) -> list:
-    cls = interp.globals.vars.get(stmt.name)
+def class_candidates(machine, stmt: ast.ClassDef, src: Source, pending: dict) -> list:
+    cls = machine.globals.vars.get(stmt.name)
     if not isinstance(cls, ClassInfo):
         return []
     if not cls.module:
@@ -116,7 +127,7 @@ def class_candidates(interp, stmt: ast.ClassDef, src: Source, pending: dict) -> 
     line = comment_above(src, [stmt], MODEL_COMMENT)
     if line is not None:  # # convcalc: model VGG('VGG16')
         text = line[0].group(1)
-        return [Candidate(" ".join(text.split()), lambda: model_call(interp, text, stmt), stmt, [stmt], "call")]
+        return [Candidate(" ".join(text.split()), lambda: model_call(machine, text, stmt), stmt, [stmt], "call")]
     if cls.foreign:
         if looks_like_model(cls):
             pending[cls.name] = (stmt, f"it derives from {cls.foreign}, which convcalc does not follow")
@@ -129,17 +140,17 @@ def class_candidates(interp, stmt: ast.ClassDef, src: Source, pending: dict) -> 
                                        f"--model \"{cls.name}(...)\" or a `# convcalc: model {cls.name}(...)` "
                                        "comment above the class")
         return []
-    return [Candidate(stmt.name, lambda c=cls, s=stmt: interp.instantiate(c, [], {}, s), stmt, [stmt], "class")]
+    return [Candidate(stmt.name, lambda c=cls, s=stmt: c.call(machine.frame(), Args(), s), stmt, [stmt], "class")]
 
 
-def value_candidates(interp, stmt, seen_values: set) -> list:
+def value_candidates(machine, stmt, seen_values: set) -> list:
     out = []
     targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
     for target in targets:
         if not isinstance(target, ast.Name):
             continue
-        value = interp.globals.vars.get(target.id)
-        if not isinstance(value, Module) or id(value) in seen_values:
+        value = machine.globals.vars.get(target.id)
+        if not is_module(value) or id(value) in seen_values:
             continue
         seen_values.add(id(value))
         if isinstance(value, (Layer, Opaque, ModuleList, ModuleDict)) or not isinstance(value, (Sequential, Instance)):
@@ -162,31 +173,31 @@ def is_plain_instantiation(call, value: Instance) -> bool:
         isinstance(call.func, ast.Name) and call.func.id == value.cls.name
 
 
-def script_calls(interp, tree: ast.Module, wanted: set) -> list:
+def script_calls(machine, tree: ast.Module, wanted: set) -> list:
     """(instance, input shapes, call node) of the models of ``wanted`` classes that script code
     (a function without arguments, the ``__main__`` block) calls on a tensor it made itself."""
     found = []
     blocks = []
     for stmt in tree.body:
         if isinstance(stmt, ast.FunctionDef):
-            func = interp.globals.vars.get(stmt.name)
+            func = machine.globals.vars.get(stmt.name)
             if isinstance(func, Function) and not required_params(func):
-                blocks.append(lambda f=func, s=stmt: interp.invoke(f, [], {}, s))
+                blocks.append(lambda f=func, s=stmt: f.call(machine.frame(), Args(), s))
         elif isinstance(stmt, ast.If) and is_main_guard(stmt.test):
-            blocks.append(lambda s=stmt: interp.exec_block(s.body, interp.globals))
+            blocks.append(lambda s=stmt: machine.frame().exec(s.body))
     for run in blocks:
-        interp.fresh_budget()
-        interp.probing = True
+        machine.fresh_budget()
+        machine.probing = True
         try:
             run()
         except Found as hit:
             if isinstance(hit.module, Instance) and hit.module.cls.name in wanted:
                 found.append((hit.module, hit.shapes))
                 wanted.discard(hit.module.cls.name)
-        except (Unfollowable, _Signal, RecursionError):
+        except (Unfollowable, Signal, RecursionError):
             pass
         finally:
-            interp.probing = False
+            machine.probing = False
     return found
 
 
@@ -197,8 +208,8 @@ def is_main_guard(test) -> bool:
             and test.comparators[0].value == "__main__")
 
 
-def probe(interp, module, args: list):
+def probe(frame, module, args: list):
     """A model called outside forward: on tensors the script made, that is a model and its input."""
-    if getattr(interp, "probing", False) and args and all(isinstance(a, Constant) for a in args):
+    if frame.machine.probing and args and all(isinstance(a, Constant) for a in args):
         raise Found(module, [a.shape for a in args])
     raise Unfollowable("a model called outside forward", None)

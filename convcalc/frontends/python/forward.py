@@ -1,430 +1,186 @@
-"""Following forward: a tensor stands for the value flowing through the network; each layer
-called, functional op, view, add, concat or other tensor operation on it becomes a node of the
-program the shape engine walks (:class:`Trace`; the tracing methods are a mixin of the
-interpreter).
-
-The trace knows every tensor's shape as it goes: each node is applied, as it is emitted, by
-the engine's own rules (a ShapeBackend), so that ``x.size(2)``, broadcasting and a view to
-computed sizes can be followed. When the model's input size is not given, the input's rank
-and channels come from the first layer it meets (its sizes are then the symbols H, W, ...).
-A shape error ends the trace at the node that causes it: the engine's walk reports it there.
-"""
+"""Following forward: modules called on tensors, layers applied, tensor operations and
+arithmetic, each emitted into the frame's trace (trace.py) as a node of the program the shape
+engine walks."""
 from __future__ import annotations
 
-import ast
-from contextlib import contextmanager
 from typing import Optional
 
 from convcalc import nodes as n
-from convcalc.engine.analysis import Analysis
-from convcalc.engine.derive import derive_input
 from convcalc.engine.evaluate import Evaluator
-from convcalc.engine.shapes import ShapeBackend
-from convcalc.engine.walk import Block
 from convcalc.errors import ConvcalcError, Span
-from convcalc.frontends.python.torch_api import CONCAT, FUNCTIONAL, SKIPPED_ARGS, WEIGHT_ARGS
-from convcalc.frontends.python.values import (BATCH, OPS, Constant, Function, Instance, Layer, Opaque, Parameter, Sequential,
-                                              Tensor, Unfollowable, _Signal, as_container, const_node, describe, is_number)
-from convcalc.symbolic import dims
+from convcalc.frontends.python.pyclasses import Instance
+from convcalc.frontends.python.pyobjects import Args, Function, describe, invoke
+from convcalc.frontends.python.reasons import Unfollowable, Why
+from convcalc.frontends.python.tensors import BATCH, Tensor
+from convcalc.frontends.python.torchobjects import (Constant, Container, Layer, Opaque, Parameter, Sequential,
+                                                     as_container)
 from convcalc.layers.catalogue import lookup
-from convcalc.layers.operations import lookup_operation
+from convcalc.symbolic import dims
+
+MAX_TUPLE = 64  # items of a layer's argument (convcalc/frontends/syntax.py has the same bound)
 
 
-class ShapeError(_Signal):
-    """A node the shape engine refuses: the trace ends there (the walk reports the error)."""
+def name_tensor(value, name: str) -> None:
+    """``y = ...``: the tensor takes the name it was assigned to (its saved name when it is saved)."""
+    if isinstance(value, Tensor) and not value.named and value.saved is None:
+        value.label, value.named = name, True
 
-    def __init__(self, error: ConvcalcError):
-        self.error = error
+
+def need_trace(frame, node):
+    if frame.trace is None:
+        raise Unfollowable("a tensor operation outside forward", node)
+    return frame.trace
 
 
-class Trace:
-    """The nodes a forward produces, in order; Save nodes are inserted where a tensor is needed
-    later. ``shapes`` applies each node as it comes."""
+def tensor_arg(value, node) -> Tensor:
+    if not isinstance(value, Tensor):
+        raise Unfollowable(f"{describe(value)} where a tensor flowing through forward was expected", node)
+    return value
 
-    def __init__(self, given: Optional[n.Input], path: str = "", source: str = ""):
-        self.body: list = []
-        self.current: Optional[Tensor] = None
-        self.saves: list = []  # (position, Save node)
-        self.names: set = set()
-        self.counters: dict = {}  # label -> the last number a save of it was given (save_name)
-        self.sites: dict = {}  # id(emitted Call) -> (Span in forward, ("layer", id) or ("op", where), origin)
-        self.layers_used: dict = {}  # id(layer) -> uses
-        self.given = given  # the input, or None: derived from the first layer
-        self.derived: Optional[n.Input] = None
-        self.shapes = ShapeBackend(Analysis(path, source))
-        self.root: Optional[Tensor] = None
-        # the submodules whose forward is running, outermost first (as walk Blocks: tables fold by
-        # them, as torchinfo's depth does); scopes: id(emitted node) -> that stack when it came
-        self.scope: list = []
-        self.scopes: dict = {}
-        self.uids = 0
 
-    def start(self, span: Span, shape: Optional[tuple], label: str = "x", name: Optional[str] = None) -> Tensor:
-        tensor = Tensor(0, label, span, shape)
-        if name is not None:  # a further input: saved under its own name from the start
-            tensor.saved, tensor.named = name, True
-            self.names.add(name)
+def caller_span(frame, span: Span) -> Span:
+    """Where the forward running now was called from (self.up1(x5, x4)), or ``span`` itself."""
+    for each in frame.frames():
+        if each.call_span is not None and each.call_span.line != span.line:
+            return each.call_span
+    return span
+
+
+def const_node(frame, value, span: Span, node, layer: str):
+    """A value an argument of a layer or operation holds, as a node of the program."""
+    if isinstance(value, bool) or value is None:
+        return n.Const(value, span)
+    if isinstance(value, int):
+        return n.Num(value, span)
+    if isinstance(value, float):
+        return n.Float(value, span)
+    if isinstance(value, str):
+        return n.Str(value, span)
+    if isinstance(value, (tuple, list)):
+        if len(value) > MAX_TUPLE:  # as in the description language: one item per dimension
+            raise Unfollowable(f"an argument of {layer} that is a sequence of {len(value):,} items", node)
+        return n.TupleExpr(tuple(const_node(frame, v, span, node, layer) for v in value), span)
+    if dims.is_symbolic(value):
+        return n.Value(value, span)  # a size computed from the input's: a walk with other values substitutes
+    if value is BATCH:
+        raise Unfollowable(f"the batch size as an argument of {layer}", node)
+    if isinstance(value, Instance) and value.native is not None:
+        return const_node(frame, value.native, span, node, layer)  # an IntEnum member, a str Enum's
+    raise Unfollowable(f"an argument of {layer} that is {describe(value)}, not a constant", node)
+
+
+# ---------------------------------------------------------------- modules called
+
+
+def call_module(frame, module, args: Args, node):
+    """A module called: outside forward, a model that script code calls on a tensor it made
+    (discovery.py); in forward, its forward followed."""
+    if frame.trace is None:
+        from convcalc.frontends.python.discovery import probe
+
+        return probe(frame, module, args.values)
+    trace = frame.trace
+    machine = frame.machine
+    line = frame.span(node) if node is not None and hasattr(node, "lineno") else None
+    if isinstance(module, Instance):
+        if module.poisoned:
+            raise Unfollowable(f"the {module.cls.name} object is not known ({module.poisoned})", node)
+        forward = module.cls.lookup("forward")
+        if isinstance(forward, Function) or (module.base is None and module.cls.container == "sequential"):
+            with trace.inside(machine.module_paths.get(id(module), ""), module.cls.name, line):
+                module.traced = True
+                if isinstance(forward, Function):
+                    return invoke(frame, forward, args.prepend(module), node)
+                return call_module(frame, as_container(module), args, node)  # nn.Sequential's forward
+        call = module.cls.lookup("__call__")
+        if isinstance(call, Function):  # a module that defines __call__ instead of forward
+            with trace.inside(machine.module_paths.get(id(module), ""), module.cls.name, line):
+                module.traced = True
+                return invoke(frame, call, args.prepend(module), node)
+        if module.base is not None:  # a subclass of a layer without a forward of its own: the layer
+            return call_module(frame, module.base, args, node)
+        raise Unfollowable(f"{module.cls.name} has no forward", node)
+    if isinstance(module, Layer):
+        return apply_layer(frame, module, args, node)
+    if isinstance(module, Opaque):
+        raise Unfollowable(f"{module.describe()} is not supported: it is not in convcalc's catalogue", node,
+                           kind=Why.CATALOGUE)
+    if isinstance(module, Sequential):
+        values = args.values
+        if len(values) != 1 or args.keywords:
+            raise Unfollowable(f"nn.Sequential called with {len(values)} arguments", node)
+        x = values[0]
+        with trace.inside(machine.module_paths.get(id(module), ""), "Sequential", line):
+            for item in module.items:
+                from convcalc.frontends.python.pyobjects import call as call_value
+
+                x = call_value(frame, item, Args([(x, node)]), node)
+        return x
+    if isinstance(module, Container):
+        raise Unfollowable(f"calling {module.describe()}: it has no forward", node)
+    raise Unfollowable(f"calling {describe(module)}", node)
+
+
+def apply_layer(frame, module: Layer, args: Args, node):
+    """A layer object called: its forward's tensors (the first flows in, the others by their saved
+    names), its other arguments, and its outputs (a tuple when it gives several), as its
+    declaration names them (convcalc/layers/registry.py)."""
+    trace = frame.trace
+    spec = lookup(module.name)
+    tensors, given = bind_forward(frame, spec, module, args, node)
+    site = frame.span(node) if node is not None and hasattr(node, "lineno") else module.construct.span
+    names = tuple(trace.save_name(t) if t is not None else None for t in tensors[1:])
+    trace.use(tensors[0], site)
+    constructed = layer_args(module)
+    try:
+        outputs = spec.output_names(spec.bind_call(constructed, given))
+    except ConvcalcError:
+        outputs = ("output",)  # the walk reports the arguments' error at the layer
+    saved = tuple(trace.fresh_name(f"{module.name}.{o}") for o in outputs) if len(outputs) > 1 else ()
+    # x.size() given to a forward (unpool's output_size) holds the batch: it stands there as -1
+    call_kwargs = tuple((key, const_node(frame, without_batch(value), site, node, module.name), site)
+                        for key, value in given.items())
+    emitted = module.call_for(frame.machine.module_paths.get(id(module), ""), names, call_kwargs, saved)
+    trace.sites[id(emitted)] = (site, ("layer", id(module)), module.origin)
+    trace.layers_used[id(module)] = trace.layers_used.get(id(module), 0) + 1
+    return trace.emit(emitted, "", site, tensors)
+
+
+def bind_forward(frame, spec, module: Layer, args: Args, node) -> tuple:
+    """([the tensors of the layer's forward, None for an optional one left out], {its other
+    arguments}), bound by position and name as Python binds them."""
+    from convcalc.binding import MISSING, BindError, bind
+
+    operands = [o.rstrip("?") for o in spec.operands]
+    optional = {o.rstrip("?") for o in spec.operands if o.endswith("?")}
+    defaults = dict(spec.call_params)
+    try:
+        bound, _, _ = bind(f"{module.name}.forward", operands + list(defaults), args.values, args.named,
+                           lambda name, _: None if name in optional else defaults.get(name, MISSING))
+    except BindError as exc:
+        raise Unfollowable(exc.message, node) from None
+    tensors = []
+    for name in operands:
+        value = bound[name]
+        if value is None and name in optional:
+            tensors.append(None)
         else:
-            self.current = self.root = tensor
-        return tensor
-
-    def fresh_name(self, base: str) -> str:
-        name, i = base, self.counters.get(base, 1)
-        while name in self.names:  # from the last number given: 9,000 saves of x must not rescan from 1
-            i += 1
-            name = f"{base}#{i}"
-        self.counters[base] = i
-        self.names.add(name)
-        return name
-
-    def save_name(self, tensor: Tensor) -> str:
-        if tensor.saved is None:
-            tensor.saved = self.fresh_name(tensor.label or "tensor")
-            self.saves.append((tensor.pos, n.Save(tensor.saved, tensor.span)))
-        return tensor.saved
-
-    def use(self, tensor: Tensor, span: Span) -> None:
-        """Make ``tensor`` the value flowing, restoring it if something else flowed since."""
-        if self.current is not tensor:
-            self.body.append(n.Restore(self.save_name(tensor), span))
-            self.current = tensor
-
-    def emit(self, node, label: str, span: Span, operands: list, site: Optional[Span] = None) -> Tensor:
-        """Append ``node``, applied to ``operands`` (the tensor flowing first); ``site`` is where
-        the forward that wrote it was called (for messages)."""
-        if site is not None and id(node) not in self.sites:
-            self.sites[id(node)] = (site, ("op", span.line, span.col), ())
-        self.body.append(node)
-        if self.scope:
-            self.scopes[id(node)] = tuple(self.scope)
-        shape = self.apply(node, operands)
-        if isinstance(shape, list):  # several outputs, saved by the node itself under its names
-            pieces = []
-            for name, piece in zip(node.outputs, shape):
-                tensor = Tensor(len(self.body), label, span, piece)
-                tensor.saved, tensor.named = name, True
-                pieces.append(tensor)
-            self.current = pieces[0]
-            return tuple(pieces)
-        tensor = Tensor(len(self.body), label, span, shape)
-        self.current = tensor
-        return tensor
-
-    # ------------------------------------------------------------- shapes
-    def apply(self, node, operands: list) -> tuple:
-        """The node's output shape(s) on ``operands`` (None: an optional operand left out)."""
-        if any(t is not None and t.shape is None for t in operands):
-            self.derive(node)
-        shapes = [t.shape if t is not None else None for t in operands]
-        backend = self.shapes
-        try:
-            if isinstance(node, n.Call):
-                spec = lookup(node.name)
-                evaluate = Evaluator({})
-                bound = spec.bind(tuple(evaluate(a) for a in node.args), {k: evaluate(v) for k, v, _ in node.kwargs})
-                bound = spec.bind_call(bound, {k: evaluate(v) for k, v, _ in node.call_kwargs})
-                return backend.layer(spec, bound, shapes, node, ())
-            if isinstance(node, n.AddSaved):
-                return backend.add(shapes[0], shapes[1], node, "add")
-            if isinstance(node, n.ConcatSaved):
-                return backend.concat([(shapes[0], node), (shapes[1], node)], node, "concat", node.dim)
-            if isinstance(node, n.Reshape):
-                evaluate = Evaluator({})
-                return backend.reshape(shapes[0], tuple(evaluate(d) for d in node.dims), node, ())
-            evaluate = Evaluator({})
-            spec = lookup_operation(node.op)
-            args = spec.bind(tuple(evaluate(a) for a in node.args), {k: evaluate(v) for k, v in node.kwargs})
-            return backend.op(node.op, shapes, args, node, ())
-        except ConvcalcError as exc:
-            raise ShapeError(exc) from None
-        except OverflowError as exc:  # a symbolic size past the bounds of dims: the walk says so there
-            raise ShapeError(ConvcalcError("CC002", str(exc), node.span)) from None
-
-    def derive(self, node) -> None:
-        """The model's input, from the first operation it meets (its size was not given)."""
-        derived = None
-        if isinstance(node, n.Call):
-            spec = lookup(node.name)
-            evaluate = Evaluator({})
-            try:
-                bound = spec.bind(tuple(evaluate(a) for a in node.args), {k: evaluate(v) for k, v, _ in node.kwargs})
-            except ConvcalcError as exc:
-                raise ShapeError(exc) from None
-            derived = derive_input(spec, bound, node.span)
-        if derived is None:
-            raise Unfollowable(f"the input's size is not given, and {describe_node(node)} does not tell its rank and "
-                               "channels; add `# convcalc: input 3x32x32` above the model", None)
-        symbols = tuple(d.id if isinstance(d, n.Name) else None for d in derived.dims)
-        self.derived = n.Input(derived.dims, derived.span, None, derived.derived, symbols)
-        self.root.shape = tuple(d.value if isinstance(d, n.Num) else derived_symbol(d) for d in derived.dims)
-
-    @contextmanager
-    def inside(self, path: str, label: str, span):
-        """A submodule's forward runs (a container's items run inside it); nothing for the model
-        itself and for a module already entered (a Sequential subclass runs as its container)."""
-        if not path or (self.scope and self.scope[-1].path == path):
-            yield
-            return
-        self.uids += 1
-        self.scope.append(Block(self.uids, label, span.line if span else 0, label, path,
-                                file=span.path if span else None))
-        try:
-            yield
-        finally:
-            self.scope.pop()
-
-    def finish(self) -> list:
-        out: list = []
-        saves = sorted(self.saves, key=lambda s: s[0])
-        i = 0
-        for pos in range(len(self.body) + 1):
-            while i < len(saves) and saves[i][0] == pos:
-                out.append(saves[i][1])
-                i += 1
-            if pos < len(self.body):
-                out.append(self.body[pos])
-        return out
+            tensors.append(tensor_arg(value, node))
+    given = {name: bound[name] for name in defaults if bound[name] is not defaults[name]}
+    return tensors, given
 
 
-def derived_symbol(name: n.Name):
-    from convcalc.symbolic.dims import sym
+def layer_args(module: Layer):
+    """The layer object's constructor arguments, bound (their errors are the walk's to report)."""
+    spec = lookup(module.name)
+    evaluate = Evaluator({})
+    try:
+        return spec.bind(tuple(evaluate(a) for a in module.construct.args), {k: evaluate(v) for k, v, _ in
+                                                                         module.construct.kwargs})
+    except ConvcalcError:
+        from convcalc.layers.registry import Args as LayerArgs
 
-    return sym(name.id)
-
-
-def describe_node(node) -> str:
-    return " ".join(getattr(node, "text", "").split()) or "its first operation"
-
-
-class Tracing:
-    """Modules called on tensors, and arithmetic between tensors."""
-
-    def caller_span(self, span: Span) -> Span:
-        """Where the forward running now was called from (self.up1(x5, x4)), or ``span`` itself."""
-        for _, call_span, _ in reversed(self.frames):
-            if call_span is not None and call_span.line != span.line:
-                return call_span
-        return span
-
-    def need_trace(self, node) -> Trace:
-        if self.trace is None:
-            raise Unfollowable("a tensor operation outside forward", node)
-        return self.trace
-
-    def tensor_arg(self, value, node) -> Tensor:
-        if not isinstance(value, Tensor):
-            raise Unfollowable(f"{describe(value)} where a tensor flowing through forward was expected", node)
-        return value
-
-    def call_module(self, module, args: list, kwargs: dict, node):
-        if self.trace is None:
-            from convcalc.frontends.python.discovery import probe
-
-            return probe(self, module, args)
-        trace = self.trace
-        if isinstance(module, Instance):
-            if module.poisoned:
-                raise Unfollowable(f"the {module.cls.name} object is not known ({module.poisoned})", node)
-            forward = module.cls.lookup("forward")
-            if isinstance(forward, Function) or (module.base is None and module.cls.container == "sequential"):
-                with trace.inside(self.module_paths.get(id(module), ""), module.cls.name,
-                                  self.src.span(node) if node is not None else None):
-                    module.traced = True
-                    if isinstance(forward, Function):
-                        return self.invoke(forward, [module] + args, kwargs, node)
-                    return self.call_module(as_container(module), args, kwargs, node)  # nn.Sequential's forward
-            if module.base is not None:  # a subclass of a layer without a forward of its own: the layer
-                return self.call_module(module.base, args, kwargs, node)
-            raise Unfollowable(f"{module.cls.name} has no forward", node)
-        if isinstance(module, Layer):
-            return self.apply_layer(module, args, kwargs, node)
-        if isinstance(module, Opaque):
-            raise Unfollowable(f"{module.qname.replace('torch.nn.', 'nn.')} is not supported: it is not in "
-                               "convcalc's catalogue", node)
-        if len(args) != 1 or kwargs:
-            raise Unfollowable(f"{describe(module)} called with {len(args)} arguments", node)
-        x = self.tensor_arg(args[0], node)
-        if isinstance(module, Sequential):
-            with trace.inside(self.module_paths.get(id(module), ""), "Sequential",
-                              self.src.span(node) if node is not None else None):
-                for item in module.items:
-                    x = self.call_module(item, [x], {}, node)
-            return x
-        raise Unfollowable(f"calling {describe(module)}", node)
-
-    def apply_layer(self, module: Layer, args: list, kwargs: dict, node):
-        """A layer object called: its forward's tensors (the first flows in, the others by their saved
-        names), its other arguments, and its outputs (a tuple when it gives several), as its
-        declaration names them (convcalc/layers/registry.py)."""
-        trace = self.trace
-        spec = lookup(module.name)
-        tensors, given = self.bind_forward(spec, module, args, kwargs, node)
-        site = self.src.span(node) if node is not None else module.call.span
-        names = tuple(trace.save_name(t) if t is not None else None for t in tensors[1:])
-        trace.use(tensors[0], site)
-        constructed = self.layer_args(module, node)
-        try:
-            outputs = spec.output_names(spec.bind_call(constructed, given))
-        except ConvcalcError:
-            outputs = ("output",)  # the walk reports the arguments' error at the layer
-        saved = tuple(trace.fresh_name(f"{module.name}.{o}") for o in outputs) if len(outputs) > 1 else ()
-        # x.size() given to a forward (unpool's output_size) holds the batch: it stands there as -1
-        call_kwargs = tuple((key, const_node(without_batch(value), site, node, module.name), site)
-                            for key, value in given.items())
-        emitted = module.call_for(self.module_paths.get(id(module), ""), names, call_kwargs, saved)
-        trace.sites[id(emitted)] = (site, ("layer", id(module)), module.origin)
-        trace.layers_used[id(module)] = trace.layers_used.get(id(module), 0) + 1
-        return trace.emit(emitted, "", site, tensors)
-
-    def bind_forward(self, spec, module: Layer, args: list, kwargs: dict, node) -> tuple:
-        """([the tensors of the layer's forward, None for an optional one left out], {its other
-        arguments}), bound by position and name as Python binds them."""
-        from convcalc.binding import MISSING, BindError, bind
-
-        operands = [o.rstrip("?") for o in spec.operands]
-        optional = {o.rstrip("?") for o in spec.operands if o.endswith("?")}
-        defaults = dict(spec.call_params)
-        try:
-            bound, _, _ = bind(f"{module.name}.forward", operands + list(defaults), list(args), dict(kwargs),
-                               lambda name, _: None if name in optional else defaults.get(name, MISSING))
-        except BindError as exc:
-            raise Unfollowable(exc.message, node) from None
-        tensors = []
-        for name in operands:
-            value = bound[name]
-            if value is None and name in optional:
-                tensors.append(None)
-            else:
-                tensors.append(self.tensor_arg(value, node))
-        given = {name: bound[name] for name in defaults if bound[name] is not defaults[name]}
-        return tensors, given
-
-    def layer_args(self, module: Layer, node):
-        """The layer object's constructor arguments, bound (their errors are the walk's to report)."""
-        spec = lookup(module.name)
-        evaluate = Evaluator({})
-        try:
-            return spec.bind(tuple(evaluate(a) for a in module.call.args),
-                             {k: evaluate(v) for k, v, _ in module.call.kwargs})
-        except ConvcalcError:
-            from convcalc.layers.registry import Args
-
-            return Args(module.name, {}, spec.traits)
-
-    def functional_layer(self, layer: str, params: tuple, forced: dict, tensor: Tensor, args, kwargs, node) -> Tensor:
-        trace = self.need_trace(node)
-        exprs, kw = [], []
-        for i, (value, value_node) in enumerate(args):
-            if i >= len(params):
-                raise Unfollowable(f"too many arguments for {layer}", node)
-            if params[i] in SKIPPED_ARGS:
-                continue
-            kw.append((params[i], const_node(value, self.src.span(value_node), value_node, layer),
-                       self.src.span(value_node)))
-        given = {k for k, _, _ in kw}
-        for key, value, value_node, kw_node in kwargs:
-            if key in SKIPPED_ARGS:
-                continue
-            if key not in params:
-                raise Unfollowable(f"the argument {key} of {layer}", node)
-            given.add(key)
-            kw.append((key, const_node(value, self.src.span(value_node), value_node, layer), self.src.span(kw_node)))
-        for key, value in forced.items():
-            if key not in given:
-                kw.append((key, const_node(value, self.src.span(node), node, layer), self.src.span(node)))
-        span = self.src.span(node)
-        layer = global_pool(layer, kw, tensor)
-        call = n.Call(layer, tuple(exprs), tuple(kw), self.src.segment(node), span, self.src.span(node.func))
-        trace.use(tensor, span)
-        trace.sites[id(call)] = (span, ("op", id(call)), ())
-        return trace.emit(call, "", span, [tensor])
-
-    def functional(self, qname: str, node, scope):
-        trace = self.need_trace(node)
-        span = self.src.span(node)
-        if qname in CONCAT or qname == "torch.add":
-            args, kwargs = self.call_args(node, scope)
-            if qname == "torch.add":
-                if len(args) != 2 or kwargs:
-                    raise Unfollowable("torch.add with other arguments", node)
-                return self.tensor_binop("Add", args[0][0], args[1][0], node)
-            dim = dict((k, v) for k, v, _, _ in kwargs).get("dim", args[1][0] if len(args) > 1 else 0)
-            tensors = list(self.iterate(args[0][0], node)) if args else []
-            if type(dim) is not int:
-                raise Unfollowable(f"torch.cat along dim={describe(dim)}", node)
-            if len(tensors) < 1 or not all(isinstance(t, Tensor) for t in tensors):
-                raise Unfollowable("torch.cat of something not tensors flowing through forward", node)
-            if len(tensors) == 1:
-                return tensors[0]
-            names = [trace.save_name(t) for t in tensors[1:]]
-            trace.use(tensors[0], span)
-            result = tensors[0]
-            for name, other in zip(names, tensors[1:]):
-                # the engine resolves a negative dim against the tensor's rank (dim=-3 is channels on 4-d only)
-                result = trace.emit(n.ConcatSaved(name, span, dim), "", span, [result, other],
-                                    self.caller_span(span))
-            return result
-        layer, params, forced = FUNCTIONAL[qname]
-        if not node.args:
-            raise Unfollowable(f"{qname} without its input", node)
-        tensor = self.tensor_arg(self.eval(node.args[0], scope), node.args[0])
-        rest = ast.Call(func=node.func, args=node.args[1:], keywords=node.keywords)
-        skip = {p for p in params if p in SKIPPED_ARGS or p in WEIGHT_ARGS}
-        arg_nodes = []
-        for i, arg in enumerate(rest.args):
-            if isinstance(arg, ast.Starred):
-                raise Unfollowable(f"*args in {qname}", node)
-            arg_nodes.append(None if i < len(params) and params[i] in skip else arg)
-        args = [(self.eval(a, scope), a) for a in arg_nodes if a is not None]
-        positions = [params[i] for i, a in enumerate(arg_nodes) if a is not None and i < len(params)]
-        if len(arg_nodes) > len(params):
-            raise Unfollowable(f"too many arguments for {qname}", node)
-        kwargs = []
-        for kw in node.keywords:
-            if kw.arg is None:
-                raise Unfollowable(f"** in {qname}", node)
-            if kw.arg in SKIPPED_ARGS or kw.arg in skip:
-                continue
-            kwargs.append((kw.arg, self.eval(kw.value, scope), kw.value, kw))
-        # positional values become keywords so that functional orders (F.max_pool2d) need not match nn's
-        kwargs = [(p, v, nd, nd) for p, (v, nd) in zip(positions, args)] + kwargs
-        return self.functional_layer(layer, params, forced, tensor, [], kwargs, node)
-
-    def emit_op(self, op: str, operands: list, args: tuple, node, text: Optional[str] = None, outputs: int = 0):
-        """A tensor operation of convcalc/layers/operations.py on ``operands`` (the first flows in),
-        its arguments in the declaration's order; ``outputs``: how many it makes, when several."""
-        from convcalc.frontends.python.values import const_node
-
-        trace = self.need_trace(node)
-        span = self.src.span(node)
-        names = tuple([None] + [trace.save_name(t) for t in operands[1:]])
-        trace.use(operands[0], span)
-        exprs = tuple(const_node(a, span, node, op) for a in args)
-        saved = tuple(trace.fresh_name(op) for _ in range(outputs)) if outputs else ()
-        return trace.emit(n.Op(op, names, exprs, text or self.src.segment(node), span, (), saved), "", span,
-                          operands, self.caller_span(span))
-
-    def tensor_binop(self, op: str, left, right, node):
-        trace = self.need_trace(node)
-        if isinstance(left, Tensor) and isinstance(right, Tensor):
-            span = self.src.span(node)
-            if op == "Add" and left.shape == right.shape and left.shape is not None:
-                name = trace.save_name(right)
-                trace.use(left, span)
-                return trace.emit(n.AddSaved(name, span), "", span, [left, right], self.caller_span(span))
-            name = BROADCAST.get(op)
-            if name is None:
-                raise Unfollowable(f"tensor {OPS.get(op, op)} tensor", node)
-            return self.emit_op(name, [left, right], (), node)
-        tensor, other = (left, right) if isinstance(left, Tensor) else (right, left)
-        if is_number(other) and op in ("Add", "Sub", "Mult", "Div", "FloorDiv", "Pow", "Mod"):
-            return tensor  # an element-wise operation with a number keeps the shape
-        if isinstance(other, (Constant, Parameter)) and op in BROADCAST and fits_into(other.shape, tensor.shape):
-            return tensor  # convnext's layer_scale * x: a constant that broadcasts into the tensor keeps its shape
-        raise Unfollowable(f"tensor {OPS.get(op, op)} {describe(other)}", node)
-
-
-BROADCAST = {"Add": "add", "Sub": "sub", "Mult": "mul", "Div": "div"}
+        return LayerArgs(module.name, {}, spec.traits)
 
 
 def without_batch(value):
@@ -432,6 +188,102 @@ def without_batch(value):
     if isinstance(value, (tuple, list)):
         return type(value)(without_batch(v) for v in value)
     return -1 if value is BATCH else value
+
+
+# ---------------------------------------------------------------- functional layers and operations
+
+
+def functional_layer(frame, layer: str, tensor: Tensor, keywords: list, node) -> Tensor:
+    """A functional call that is a catalogue layer (``F.relu(x)``, ``F.max_pool2d(x, 2)``):
+    ``keywords`` [(parameter, value, value node)] its arguments by the layer's names."""
+    trace = need_trace(frame, node)
+    span = frame.span(node)
+    kw = [(key, const_node(frame, value, frame.span(value_node) if value_node is not None and
+                           hasattr(value_node, "lineno") else span, value_node or node, layer),
+           frame.span(value_node) if value_node is not None and hasattr(value_node, "lineno") else span)
+          for key, value, value_node in keywords]
+    layer = global_pool(layer, kw, tensor)
+    call = n.Call(layer, (), tuple(kw), frame.segment(node), span, frame.span(node.func) if hasattr(node, "func")
+                  else span)
+    trace.use(tensor, span)
+    trace.sites[id(call)] = (span, ("op", id(call)), ())
+    return trace.emit(call, "", span, [tensor])
+
+
+def emit_op(frame, op: str, operands: list, args: tuple, node, text: Optional[str] = None, outputs: int = 0):
+    """A tensor operation of convcalc/layers/operations.py on ``operands`` (the first flows in),
+    its arguments in the declaration's order; ``outputs``: how many it makes, when several."""
+    trace = need_trace(frame, node)
+    span = frame.span(node)
+    names = tuple([None] + [trace.save_name(t) for t in operands[1:]])
+    trace.use(operands[0], span)
+    exprs = tuple(const_node(frame, a, span, node, op) for a in args)
+    saved = tuple(trace.fresh_name(op) for _ in range(outputs)) if outputs else ()
+    return trace.emit(n.Op(op, names, exprs, text or frame.segment(node), span, (), saved), "", span,
+                      operands, caller_span(frame, span))
+
+
+def concat(frame, tensors: list, dim, node):
+    """torch.cat: each further tensor saved, then joined to the one flowing along ``dim``."""
+    trace = need_trace(frame, node)
+    span = frame.span(node)
+    if type(dim) is not int:
+        raise Unfollowable(f"torch.cat along dim={describe(dim)}", node)
+    if not tensors or not all(isinstance(t, Tensor) for t in tensors):
+        raise Unfollowable("torch.cat of something not tensors flowing through forward", node)
+    if len(tensors) == 1:
+        return tensors[0]
+    names = [trace.save_name(t) for t in tensors[1:]]
+    trace.use(tensors[0], span)
+    result = tensors[0]
+    for name, other in zip(names, tensors[1:]):
+        # the engine resolves a negative dim against the tensor's rank (dim=-3 is channels on 4-d only)
+        result = trace.emit(n.ConcatSaved(name, span, dim), "", span, [result, other], caller_span(frame, span))
+    return result
+
+
+def view(frame, tensor: Tensor, values: list, node):
+    """x.view(...) / x.reshape(...): the batch kept first (x.size(0) or -1)."""
+    if len(values) < 1 or not (values[0] is BATCH or values[0] == -1):
+        raise Unfollowable("a view that does not keep the batch first (x.size(0) or -1)", node)
+    rest = values[1:]
+    if not all(type(v) is int or dims.is_symbolic(v) for v in rest):
+        raise Unfollowable(f"a view to sizes {', '.join(describe(v) for v in rest)}", node)
+    trace = need_trace(frame, node)
+    span = frame.span(node)
+    if values[0] is BATCH and rest == [-1]:
+        return functional_layer(frame, "Flatten", tensor, [], node)
+    trace.use(tensor, span)
+    target = tuple(const_node(frame, v, span, node, "view") for v in rest)
+    return trace.emit(n.Reshape(target, values[0] == -1, frame.segment(node), span), "", span, [tensor],
+                      caller_span(frame, span))
+
+
+BROADCAST = {"+": "add", "-": "sub", "*": "mul", "/": "div"}
+
+
+def tensor_binop(frame, op: str, left, right, node):
+    trace = need_trace(frame, node)
+    if isinstance(left, Tensor) and isinstance(right, Tensor):
+        span = frame.span(node)
+        if op == "+" and left.shape == right.shape and left.shape is not None:
+            name = trace.save_name(right)
+            trace.use(left, span)
+            return trace.emit(n.AddSaved(name, span), "", span, [left, right], caller_span(frame, span))
+        if op == "@":
+            return emit_op(frame, "matmul", [left, right], (), node)
+        name = BROADCAST.get(op)
+        if name is None:
+            raise Unfollowable(f"tensor {op} tensor", node)
+        return emit_op(frame, name, [left, right], (), node)
+    tensor, other = (left, right) if isinstance(left, Tensor) else (right, left)
+    from convcalc.frontends.python.pycore import is_number
+
+    if is_number(other) and op in ("+", "-", "*", "/", "//", "**", "%"):
+        return tensor  # an element-wise operation with a number keeps the shape
+    if isinstance(other, (Constant, Parameter)) and op in BROADCAST and fits_into(other.shape, tensor.shape):
+        return tensor  # convnext's layer_scale * x: a constant that broadcasts into the tensor keeps its shape
+    raise Unfollowable(f"tensor {op} {describe(other)}", node)
 
 
 def fits_into(constant: tuple, sample) -> bool:
@@ -453,18 +305,54 @@ def global_pool(layer: str, kwargs: list, tensor: Tensor) -> str:
     stride and padding left as they default, is a global average (max) pool, whatever H and W
     are; convcalc follows it as AdaptiveAvgPool2d(1), which the rules can take symbolically.
     The kernel is changed into output_size=1 in place."""
-    if not layer.startswith(("AvgPool", "MaxPool")) or tensor.shape is None:
+    spec = lookup(layer)
+    if spec is None or spec.traits.field != "window" or tensor.shape is None or not spec.traits.rank or \
+            not any(name == "kernel_size" for name, _ in spec.params) or spec.traits.channels:
         return layer
     given = {key: expr for key, expr, _ in kwargs}
     kernel = given.get("kernel_size")
-    nd = lookup(layer).traits.rank
+    nd = spec.traits.rank
     if not isinstance(kernel, (n.TupleExpr, n.Value)) or set(given) - {"kernel_size"}:
         return layer
     values = [e.value for e in kernel.items] if isinstance(kernel, n.TupleExpr) else [kernel.value] * nd
     spatial = tensor.shape[len(tensor.shape) - nd:]
     if not any(dims.is_symbolic(v) for v in values) or tuple(values) != tuple(spatial):
         return layer
+    adaptive = f"Adaptive{layer}"
+    if lookup(adaptive) is None:
+        return layer
     at = next(i for i, (key, _, _) in enumerate(kwargs) if key == "kernel_size")
     _, expr, key_span = kwargs[at]
     kwargs[at] = ("output_size", n.Num(1, expr.span), key_span)
-    return f"Adaptive{layer}"
+    return adaptive
+
+
+# ---------------------------------------------------------------- indexing
+
+
+def tensor_index(frame, tensor: Tensor, key, node):
+    """x[:, :c], x[:, 0], x[..., None]: one operation per dim that changes."""
+    keys = list(key) if isinstance(key, tuple) else [key]
+    if keys and keys[0] is not Ellipsis and keys[0] != slice(None):
+        raise Unfollowable("indexing the batch dimension of a tensor", node)
+    rank = len(tensor.sizes(node)) - 1
+    if Ellipsis in keys:
+        at = keys.index(Ellipsis)
+        keys[at:at + 1] = [slice(None)] * (rank + 1 - (len(keys) - 1 - keys.count(None)))
+    dim, result = 0, tensor
+    for item in keys:
+        if item is None:
+            result = emit_op(frame, "unsqueeze", [result], (dim,), node)
+        elif isinstance(item, slice):
+            if item != slice(None):
+                for part in (item.start, item.stop, item.step):
+                    if part is not None and not (type(part) is int or dims.is_symbolic(part)):
+                        raise Unfollowable(f"a slice by {describe(part)}", node)
+                result = emit_op(frame, "slice", [result], (dim, item.start, item.stop, item.step or 1), node)
+        elif type(item) is int:
+            result = emit_op(frame, "select", [result], (dim, item), node)
+            continue  # the dim is gone
+        else:
+            raise Unfollowable(f"indexing a tensor with {describe(item)}", node)
+        dim += 1
+    return result

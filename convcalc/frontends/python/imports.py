@@ -1,25 +1,28 @@
-"""Imports of the model's own files (``from .unet_parts import *``, ``from models.blocks import
-Block``): the other file is read with ``ast`` and interpreted like the first, never imported;
-what it defines is bound by name. A module that is not a file of the tree is read from
-convcalc's own description of it when there is one (library/: torchvision's building blocks and
-helpers), and otherwise stays a reference by its qualified name (torch, a library).
+"""Imports. A file of the model's own tree (``from .unet_parts import *``, ``from models.blocks
+import Block``, ``import models.blocks as blocks``, ``from package import module``) is read with
+``ast`` and interpreted like the first, never imported; what it defines is bound by name. A
+module that is not a file of the tree is read from convcalc's own description of it when there
+is one (library/: torchvision's building blocks and helpers), and otherwise stays a reference by
+its qualified name (torch, a library: the brains answer for it).
 
 Bounded: MAX_FILES files in all, MAX_DEPTH imports deep, each at most limits.MAX_FILE bytes; an
 import cycle binds what the file defined so far, as Python does. A file of the tree that cannot
-be read or parsed is a note, and its names are unknown (never guessed)."""
+be read or parsed, or one past the bounds, is a note that names the bound, and its names are
+unknown (never guessed)."""
 from __future__ import annotations
 
 import ast
 import os
 from typing import Optional
 
-from convcalc.frontends.python.source import Source
-from convcalc.frontends.python.values import Ref, Scope, Unfollowable, Unknown, _Signal
+from convcalc.frontends.python.machine import Scope
+from convcalc.frontends.python.pyobjects import Ref, Unknown, Value
+from convcalc.frontends.python.reasons import Signal, Unfollowable
 
 # the paths an import looked for (read or not), while set (lint's cache: a file's result depends on them)
 LOOKED_AT: Optional[set] = None
-MAX_FILES = 32  # other files read for one file
-MAX_DEPTH = 8  # imports nested
+MAX_FILES = 256  # other files read for one file (a real package builds through dozens)
+MAX_DEPTH = 16  # imports nested
 MAX_UP = 4  # directories above the file searched for an absolute import (models/blocks.py)
 
 # modules outside the tree that convcalc describes itself (library/): what model files import from
@@ -30,6 +33,26 @@ LIBRARY = {**dict.fromkeys(("torchvision.ops", "torchvision.ops.misc", "torchvis
                            "torchvision_ops.py"),
            **dict.fromkeys(("torchvision.models._utils", "torchvision.models._api", "torchvision.models._meta",
                             "torchvision.utils"), "torchvision_models.py")}
+
+
+class ModuleValue(Value):
+    """A file of the tree imported as a module (``import models.blocks as blocks``): its names."""
+
+    def __init__(self, name: str, scope: Scope):
+        self.name, self.scope = name, scope
+
+    def describe(self) -> str:
+        return f"the module {self.name}"
+
+    def attr(self, frame, name, node):
+        if name in self.scope.vars:
+            value = self.scope.vars[name]
+            if isinstance(value, Unknown):
+                raise Unfollowable(f"{self.name}.{name} is not known ({value.reason})", node)
+            return value
+        if name == "__name__":
+            return self.name
+        raise Unfollowable(f"{self.name}.{name} is not defined in that file", node)
 
 
 def library_file(module: str, level: int) -> Optional[str]:
@@ -62,73 +85,132 @@ def module_file(importer: str, module: str, level: int) -> Optional[str]:
     for root in roots:
         stem = os.path.join(root, *parts) if parts else root
         for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
-            if parts and LOOKED_AT is not None:
+            if (parts or level) and LOOKED_AT is not None:
                 LOOKED_AT.add(candidate)
-            if parts and os.path.isfile(candidate):
+            if (parts or level) and os.path.isfile(candidate):
                 return candidate
     return None
 
 
-class Imports:
-    """Reading the files a Python file imports (a mixin of the interpreter)."""
+def in_tree(frame) -> bool:
+    return frame.src.path not in ("<stdin>", "<expr>")
 
-    def import_file(self, path: str, node) -> Optional[Scope]:
-        """The module scope of a file of the tree, read and run once; None (with a note) when it
-        cannot be read."""
-        key = os.path.realpath(path)
-        if key in self.modules:
-            return self.modules[key]
-        if len(self.modules) >= MAX_FILES or len(self.importing) >= MAX_DEPTH:
-            self.notes.append(self.note(f"{path} is not read: more than {MAX_FILES} files or {MAX_DEPTH} imports "
-                                        "deep", node))
-            return None
-        from convcalc.errors import SOURCES
-        from convcalc.limits import MAX_FILE
 
-        if LOOKED_AT is not None:
-            LOOKED_AT.add(os.path.abspath(path))
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read(MAX_FILE + 1)
-            if len(data) > MAX_FILE:
-                raise ValueError(f"over {MAX_FILE:,} bytes")
-            text = data.decode("utf-8-sig")
-            tree = ast.parse(text, filename=path)
-        except (OSError, ValueError, SyntaxError, MemoryError, RecursionError) as exc:
-            self.notes.append(self.note(f"{path} is not read ({getattr(exc, 'msg', None) or exc}): the names "
+def import_statement(frame, stmt: ast.Import) -> None:
+    """``import a.b.c`` binds ``a``; ``import a.b as m`` binds the module a.b. A file of the tree is
+    read; anything else is a reference by its qualified name."""
+    for alias in stmt.names:
+        local = module_file(frame.src.path, alias.name, 0) if in_tree(frame) and not alias.name.startswith(
+            "torch") else None
+        if alias.asname:
+            frame.scope.vars[alias.asname] = file_module(frame, alias.name, local, stmt) if local else Ref(alias.name)
+        else:
+            top = alias.name.split(".")[0]
+            top_file = module_file(frame.src.path, top, 0) if local else None
+            frame.scope.vars[top] = file_module(frame, top, top_file, stmt) if top_file else Ref(top)
+
+
+def file_module(frame, name: str, path: str, node) -> Value:
+    scope = import_file(frame, path, node)
+    return ModuleValue(name, scope) if scope is not None else Ref(name)
+
+
+def import_from(frame, stmt: ast.ImportFrom) -> None:
+    base = "." * (stmt.level or 0) + (stmt.module or "")
+    if not base.startswith("torch") and in_tree(frame):
+        local = module_file(frame.src.path, stmt.module or "", stmt.level or 0)
+        if local is not None:  # a file of the model's own tree: read it
+            module = import_file(frame, local, stmt)
+            if module is not None:
+                bind_from(frame, module, stmt.names, frame.scope, stmt, package=local)
+                return
+    described = library_file(stmt.module or "", stmt.level or 0)
+    if described is not None:  # torchvision's blocks and helpers, as convcalc describes them
+        module = import_file(frame, described, stmt)
+        if module is not None:
+            bind_from(frame, module, stmt.names, frame.scope, stmt, otherwise=base)
+            return
+    for alias in stmt.names:
+        if alias.name == "*":
+            from convcalc.frontends.python.brains import star_names
+
+            names = star_names(base)
+            if names is None:
+                raise Unfollowable(f"from {base} import *", stmt)
+            frame.scope.vars.update(names)
+            continue
+        frame.scope.vars[alias.asname or alias.name] = Ref(f"{base}.{alias.name}")
+
+
+def import_file(frame, path: str, node) -> Optional[Scope]:
+    """The module scope of a file of the tree, read and run once; None (with a note) when it
+    cannot be read."""
+    machine = frame.machine
+    key = os.path.realpath(path)
+    if key in machine.modules:
+        return machine.modules[key]
+    if len(machine.modules) >= MAX_FILES or len(machine.importing) >= MAX_DEPTH:
+        bound = f"convcalc reads at most {MAX_FILES} files for one" if len(machine.modules) >= MAX_FILES else \
+            f"convcalc follows imports at most {MAX_DEPTH} deep"
+        machine.notes.append(frame.note(f"{path} is not read: {bound}; the names imported from it are not known",
+                                        node))
+        return None
+    from convcalc.frontends.python.source import Source
+    from convcalc.limits import MAX_FILE
+
+    if LOOKED_AT is not None:
+        LOOKED_AT.add(os.path.abspath(path))
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FILE + 1)
+        if len(data) > MAX_FILE:
+            raise ValueError(f"over {MAX_FILE:,} bytes")
+        text = data.decode("utf-8-sig")
+        tree = ast.parse(text, filename=path)
+    except (OSError, ValueError, SyntaxError, MemoryError, RecursionError) as exc:
+        machine.notes.append(frame.note(f"{path} is not read ({getattr(exc, 'msg', None) or exc}): the names "
                                         "imported from it are not known", node))
-            return None
-        relative = os.path.relpath(path)
-        shown = relative if not relative.startswith("..") else path  # as the files of the command are shown
-        scope = Scope(None, "module")
-        scope.vars["__name__"] = "imported_file"
-        scope.src = Source(text, shown, imported=True)
-        SOURCES[shown] = text
-        self.modules[key] = scope
-        self.importing.append(key)
-        outer = self.src
-        self.src = scope.src
-        try:
-            self.exec_block(tree.body, scope, tolerant=True)
-        except (Unfollowable, _Signal, RecursionError):
-            pass  # what the file defined before stays
-        finally:
-            self.src = outer
-            self.importing.pop()
-        return scope
+        return None
+    relative = os.path.relpath(path)
+    shown = relative if not relative.startswith("..") else path  # as the files of the command are shown
+    scope = Scope(None, "module")
+    scope.vars["__name__"] = "imported_file"
+    scope.src = Source(text, shown, imported=True)
+    machine.sources[shown] = text
+    machine.modules[key] = scope
+    machine.importing.append(key)
+    from convcalc.frontends.python.machine import Frame
 
-    def bind_from(self, scope: Scope, names, target: Scope, node, otherwise: Optional[str] = None) -> None:
-        """``from module import a, b as c`` (or ``*``: its public names) into ``target``. With
-        ``otherwise`` (a library module's name), a name it does not describe stays a reference."""
-        for alias in names:
-            if alias.name == "*":
-                public = scope.vars.get("__all__")
-                chosen = public if isinstance(public, (list, tuple)) else \
-                    [k for k in scope.vars if not k.startswith("_")]
-                for name in chosen:
-                    if isinstance(name, str) and name in scope.vars:
-                        target.vars[name] = scope.vars[name]
-                continue
-            missing = Ref(f"{otherwise}.{alias.name}") if otherwise is not None else \
+    inner = Frame(machine, scope.src, scope, frame.trace, None, None, frame)
+    try:
+        inner.exec(tree.body, tolerant=True)
+    except (Unfollowable, Signal, RecursionError):
+        pass  # what the file defined before stays
+    finally:
+        machine.importing.pop()
+    return scope
+
+
+def bind_from(frame, scope: Scope, names, target: Scope, node, otherwise: Optional[str] = None,
+              package: Optional[str] = None) -> None:
+    """``from module import a, b as c`` (or ``*``: its public names) into ``target``. With
+    ``otherwise`` (a library module's name), a name it does not describe stays a reference; a name
+    that is a file of a package (``from models import resnet``) is that file."""
+    for alias in names:
+        if alias.name == "*":
+            public = scope.vars.get("__all__")
+            chosen = public if isinstance(public, (list, tuple)) else \
+                [k for k in scope.vars if not k.startswith("_")]
+            for name in chosen:
+                if isinstance(name, str) and name in scope.vars:
+                    target.vars[name] = scope.vars[name]
+            continue
+        value = scope.vars.get(alias.name)
+        if value is None and package is not None and package.endswith("__init__.py"):
+            sub = module_file(package, alias.name, 1)
+            if sub is not None:
+                value = file_module(frame, alias.name, sub, node)
+        if value is None:
+            value = Ref(f"{otherwise}.{alias.name}") if otherwise is not None else \
                 Unknown(f"{alias.name} is not defined in the imported file")
-            target.vars[alias.asname or alias.name] = scope.vars.get(alias.name, missing)
+        target.vars[alias.asname or alias.name] = value

@@ -8,15 +8,18 @@ from typing import Optional
 
 from convcalc import codes
 from convcalc import nodes as n
-from convcalc.errors import ConvcalcError, Span, UsageError
+from convcalc.errors import ConvcalcError, NotFollowed, Span, UsageError
 from convcalc.frontends.python import discovery
-from convcalc.frontends.python.objects import tree_of
-from convcalc.frontends.python.forward import ShapeError, Trace
-from convcalc.frontends.python.interp import Interp
+from convcalc.frontends.python.machine import Machine
+from convcalc.frontends.python.pyclasses import Instance
+from convcalc.frontends.python.pyobjects import Args, Function, Unknown, describe
+from convcalc.frontends.python.reasons import Abort, Raised, Signal, Unfollowable, Why
+from convcalc.frontends.python.tensors import Tensor
+from convcalc.frontends.python.torchobjects import Layer, ModuleDict, ModuleList, Opaque, Parameter, is_module, \
+    Sequential, tree_of
+from convcalc.frontends.python.trace import ShapeError, Trace
+from convcalc.frontends.python.unused import unused_layers
 from convcalc.frontends.python.source import Source, input_comment
-from convcalc.frontends.python.values import (NOTE, Function, Instance, Layer, Module, ModuleDict,
-                                              ModuleList, Opaque, Parameter, Sequential, Tensor, Unfollowable, Unknown,
-                                              _Signal, describe)
 from convcalc.layers.common import AXES
 from convcalc.symbolic.dims import sym
 
@@ -24,14 +27,12 @@ from convcalc.symbolic.dims import sym
 class PythonModel:
     """One model of a Python file: the program, and what the lint checks need besides it."""
 
-    def __init__(self, program: n.Program, sites: dict, complete: bool, has_input: bool, interp: Interp,
-                 instances: list):
+    def __init__(self, program: n.Program, sites: dict, complete: bool, has_input: bool, unused: list):
         self.program = program
         self.sites = sites  # id(emitted node) -> (Span in forward, layer id, origin)
         self.complete = complete  # forward was followed to its end
         self.has_input = has_input
-        self.interp = interp  # the file's interpreter, and the instances this model built (for CC211)
-        self.instances = instances
+        self.unused = unused  # CC211: (span, attribute, class) of each layer an __init__ sets and nothing reads
 
 
 class FileModels:
@@ -43,6 +44,7 @@ class FileModels:
         self.used: set = set()  # (real path, class name) of the classes its models built (other files' too)
         self.unparsed: Optional[ConvcalcError] = None  # CC001: Python cannot parse the file
         self.module_stop: Optional[ConvcalcError] = None  # CC301: module-level code not followed to its end
+        self.sources: dict = {}  # path -> text of the other files of the tree the file imports
 
     @property
     def programs(self) -> list:
@@ -87,7 +89,7 @@ def module_stop_message(why: str) -> str:
 
 
 def note(message: str, span: Span) -> ConvcalcError:
-    return ConvcalcError(NOTE, message, span)
+    return ConvcalcError(codes.NOTE, message, span)
 
 
 def read_models(text: str, path: str, override=None, fallback=None, training: bool = False,
@@ -107,21 +109,21 @@ def read_models(text: str, path: str, override=None, fallback=None, training: bo
         result.notes.append(note(message, Span(line, 1, line, 2)))
         result.unparsed = ConvcalcError(codes.SYNTAX, message, Span(line, 1, line, 2))
         return result
-    interp = Interp(src, tree)
-    interp.training = training
+    machine = Machine(src, tree)
+    machine.training = training
     try:
-        interp.run_module()
-    except (Unfollowable, _Signal, RecursionError):
+        run_module(machine)
+    except (Unfollowable, Signal, RecursionError):
         pass
-    if interp.module_stop is not None:
-        stmt, why = interp.module_stop
+    if machine.module_stop is not None:
+        stmt, why = machine.module_stop
         result.module_stop = ConvcalcError(codes.NOT_FOLLOWED, module_stop_message(why), src.span(stmt))
     pending: dict = {}
-    found = discovery.candidates(interp, tree, src, pending, chosen)
-    built = build(interp, src, found, result)
+    found = discovery.candidates(machine, tree, src, pending, chosen)
+    built = build(machine, src, found, result)
     covered = {value.cls.name for _, value, _ in built if isinstance(value, Instance)}
-    uncovered = set(pending) - covered - {cls.name for cls in interp.nested}
-    for instance, shapes in discovery.script_calls(interp, tree, uncovered) if uncovered and chosen is None else ():
+    uncovered = set(pending) - covered - {cls.name for cls in machine.nested}
+    for instance, shapes in discovery.script_calls(machine, tree, uncovered) if uncovered and chosen is None else ():
         call = instance.node
         name = src.segment(call) or instance.cls.name
         given = tuple(n.Input(tuple(n.Num(d, src.span(call)) for d in shape[1:]), src.span(call)) for shape in shapes)
@@ -135,19 +137,20 @@ def read_models(text: str, path: str, override=None, fallback=None, training: bo
         if candidate.kind == "value" and id(value) in parts and candidate.name != wanted:
             continue  # a stage of a model of the file, checked there
         own_comment = input_comment(src, candidate.comment_nodes)[0] is not None or candidate.name == wanted
-        if candidate.kind == "class" and value.cls in interp.nested and not own_comment:
+        if candidate.kind == "class" and value.cls in machine.nested and not own_comment:
             continue  # a building block of another model of the file, checked there
         if candidate.kind == "factory" and isinstance(value, Instance) and value.cls in classes and not own_comment:
             continue  # def alexnet(**kwargs): return AlexNet(**kwargs): the class is checked
-        model = trace_model(interp, src, candidate.name, value, candidate.where, candidate.comment_nodes, result,
+        model = trace_model(machine, src, candidate.name, value, candidate.where, candidate.comment_nodes, result,
                             instances, override, fallback if candidate.given is None else candidate.given)
         if model is not None:
             result.models.append(model)
-    result.notes.extend(interp.notes)
-    result.used = {(os.path.realpath(obj.cls.path), obj.cls.name) for obj in interp.instances
-                   if obj.traced or obj.cls in interp.nested}
+    result.notes.extend(machine.notes)
+    result.sources = dict(machine.sources)
+    result.used = {(os.path.realpath(obj.cls.path), obj.cls.name) for obj in machine.instances
+                   if obj.traced or obj.cls in machine.nested}
     # a class built as a block of a model is that model's (GoogLeNet's auxiliary heads, not run in eval mode)
-    traced = {obj.cls.name for obj in interp.instances if obj.traced} | {cls.name for cls in interp.nested}
+    traced = {obj.cls.name for obj in machine.instances if obj.traced} | {cls.name for cls in machine.nested}
     for name, (stmt, why) in pending.items():
         if name not in traced:
             result.unfollowed.append((name, ConvcalcError(codes.NOT_A_MODEL, f"class {name} looks like a model but "
@@ -156,12 +159,59 @@ def read_models(text: str, path: str, override=None, fallback=None, training: bo
     return result
 
 
-def build(interp: Interp, src: Source, found: list, result: FileModels) -> list:
+# what module-level code still runs once its budget is spent (run_module): the definitions models come from
+DECLARATIONS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef, ast.Import, ast.ImportFrom)
+DECLARATION_STEPS = 5_000
+
+
+def run_module(machine: Machine) -> None:
+    """The module's code, statement by statement. Once module-level code has run out of steps
+    (``module_stop``: the first statement that did, and why), the declarations after it
+    (classes, functions, imports) are still run, each on a small allowance from a pool of its
+    own, so that the models they define are found; the other statements after it are not run
+    (the lint summary and the "no model" message say so). A statement that raises, or that
+    convcalc cannot follow, stops only itself."""
+    from convcalc.frontends.python.execute import execute
+    from convcalc.frontends.python.machine import MAX_BUILT, MAX_STEPS
+    from convcalc.frontends.python.reasons import OverSteps
+    from convcalc.frontends.python.recovery import recover
+
+    frame = machine.frame()
+    pool = MAX_STEPS  # the declarations' steps, once the module's own budget is spent
+    for stmt in machine.tree.body:
+        start, built = machine.steps, machine.built
+        if machine.module_stop is not None:
+            if not isinstance(stmt, DECLARATIONS) or pool <= 0:
+                continue
+            # the budget that ran out may be either: steps, or elements built (charged as a tenth of a step)
+            start = machine.steps = MAX_STEPS - min(DECLARATION_STEPS, pool)
+            built = machine.built = MAX_BUILT - min(10 * DECLARATION_STEPS, 10 * pool)
+        try:
+            execute(frame, stmt)
+        except OverSteps as exc:
+            if machine.module_stop is None:
+                machine.module_stop = (stmt, exc.reason)
+            recover(frame, stmt, exc)
+        except Abort as exc:  # at module level a failed call is one statement not followed, not the file's end
+            recover(frame, stmt, Unfollowable(exc.reason, exc.node, exc.span))
+        except Unfollowable as exc:
+            recover(frame, stmt, exc)
+        except Raised as exc:
+            recover(frame, stmt, Unfollowable(f"the code raises {describe_exception(exc.value)}", exc.node,
+                                              kind=Why.RAISED))
+        except RecursionError:
+            if machine.module_stop is None:
+                machine.module_stop = (stmt, "nested too deeply")
+        if machine.module_stop is not None and stmt is not machine.module_stop[0]:
+            pool -= max(machine.steps - start, (machine.built - built) // 10, 1)
+
+
+def build(machine: Machine, src: Source, found: list, result: FileModels) -> list:
     """(candidate, the model it built, the instances built with it) of each candidate that builds."""
     built = []
     for candidate in found:
-        interp.fresh_budget()
-        first_instance = len(interp.instances)
+        machine.fresh_budget()
+        first_instance = len(machine.instances)
         try:
             value = candidate.make()
         except (Unfollowable, RecursionError) as exc:
@@ -172,15 +222,22 @@ def build(interp: Interp, src: Source, found: list, result: FileModels) -> list:
                                   f"model {candidate.name} was not built: {reason}", src.span(at))
             result.unfollowed.append((candidate.name, error))
             continue
-        except _Signal:
+        except Raised as exc:
+
+            error = ConvcalcError(codes.NOT_A_MODEL if candidate.kind == "class" else codes.NOT_FOLLOWED,
+                                  f"model {candidate.name} was not built: the code raises "
+                                  f"{describe_exception(exc.value)}", src.span(exc.node or candidate.where))
+            result.unfollowed.append((candidate.name, error))
+            continue
+        except Signal:
             continue
         if value is None:
             continue
-        built.append((candidate, value, interp.instances[first_instance:]))
+        built.append((candidate, value, machine.instances[first_instance:]))
     return built
 
 
-def trace_model(interp: Interp, src: Source, name: str, value, where, comment_nodes, result: FileModels,
+def trace_model(machine: Machine, src: Source, name: str, value, where, comment_nodes, result: FileModels,
                 instances: list, override=None, fallback=None):
     """The model's Program: its forward followed on its input (the comment above it, else the
     command's), with symbols for the spatial sizes so that the program serves any size; a
@@ -192,12 +249,12 @@ def trace_model(interp: Interp, src: Source, name: str, value, where, comment_no
     given = override or comment or fallback
     tree, unknown_parts = module_tree(value)
     # every module's path (submodules too: tables fold by them), then each layer's as module_tree has it
-    interp.module_paths = {id(module): path for path, module in tree_of(value)}
-    interp.module_paths.update((id(layer), path) for path, layer in tree)
-    attempt = follow(interp, src, name, value, where, given, symbolic=True)
+    machine.module_paths = {id(module): path for path, module in tree_of(value)}
+    machine.module_paths.update((id(layer), path) for path, layer in tree)
+    attempt = follow(machine, src, name, value, where, given, symbolic=True)
     if (attempt.size_decision or attempt.shape_error) and given is not None and not all_symbolic(given):
         # a condition on a size, or a size the symbolic rules cannot take: follow the given sizes themselves
-        attempt = follow(interp, src, name, value, where, given, symbolic=False)
+        attempt = follow(machine, src, name, value, where, given, symbolic=False)
     trace = attempt.trace
     body = trace.finish()
     if not any(isinstance(s, (n.Call, n.Reshape, n.Op)) for s in body) and attempt.stopped is not None:
@@ -220,14 +277,19 @@ def trace_model(interp: Interp, src: Source, name: str, value, where, comment_no
                        if isinstance(layer, Layer) and id(layer) not in trace.layers_used)
     parameters = tuple((path, parameter.count, parameter.trainable) for path, parameter in tree
                        if isinstance(parameter, Parameter))
+    # nn.utils.weight_norm: the weight is weight_v (its own size, counted with the layer) and weight_g, one
+    # more parameter per output channel
+    parameters += tuple((f"{path}.weight_g", layer.extra["__weight_g__"], "all" not in layer.frozen)
+                        for path, layer in tree if isinstance(layer, Layer) and "__weight_g__" in layer.extra)
     notes = tuple(attempt.notes)
-    if interp.module_stop is not None:  # what the model was built without: said with every table of it
-        stmt, why = interp.module_stop
+    if machine.module_stop is not None:  # what the model was built without: said with every table of it
+        stmt, why = machine.module_stop
         notes = (note(module_stop_message(why), src.span(stmt)),) + notes
     program = n.Program(tuple(inputs + body + attempt.outputs), src.text, src.path, name, notes,
                         n.PYTHON, attempt.stopped, registered, not unknown_parts, parameters, frozenset(frozen),
-                        trace.scopes)
-    return PythonModel(program, trace.sites, attempt.stopped is None, comment is not None, interp, instances)
+                        trace.scopes, tuple(machine.sources.items()))
+    unused = unused_layers(machine, src, instances) if attempt.stopped is None else []
+    return PythonModel(program, trace.sites, attempt.stopped is None, comment is not None, unused)
 
 
 class Attempt:
@@ -246,8 +308,8 @@ def all_symbolic(given) -> bool:
     return all(isinstance(d, n.Name) for d in main.dims[1:])
 
 
-def follow(interp: Interp, src: Source, name: str, value, where, given, symbolic: bool) -> Attempt:
-    interp.fresh_budget()
+def follow(machine: Machine, src: Source, name: str, value, where, given, symbolic: bool) -> Attempt:
+    machine.fresh_budget()
     forward = value.cls.lookup("forward") if isinstance(value, Instance) else None
     start_node = forward.node if isinstance(forward, Function) else where
     start = src.span(start_node)
@@ -268,9 +330,11 @@ def follow(interp: Interp, src: Source, name: str, value, where, given, symbolic
         if node is not None:
             attempt.inputs.append(n.Input(node.dims, node.span, None if i == 0 else param, node.derived, symbols))
         tensors.append(trace.start(start, traced, param, None if i == 0 else param))
-    interp.trace = trace
+    frame = machine.frame().tracing(trace)
     try:
-        out = interp.call_module(value, tensors, {}, None)
+        from convcalc.frontends.python.forward import call_module
+
+        out = call_module(frame, value, Args([(t, None) for t in tensors]), None)
         attempt.outputs = outputs_of(trace, out, start, name, attempt)
     except ShapeError:
         attempt.shape_error = True  # the node the shape engine refuses ends the program: the walk reports it
@@ -278,12 +342,13 @@ def follow(interp: Interp, src: Source, name: str, value, where, given, symbolic
         reason = exc.reason if isinstance(exc, Unfollowable) else "nested too deeply"
         span = getattr(exc, "span", None) or (src.span(exc.node) if isinstance(exc, Unfollowable) and
                                                exc.node is not None else start)
-        attempt.size_decision = isinstance(exc, Unfollowable) and "symbolic size" in reason
-        attempt.stopped = not_followed(name, reason, span)
-    except _Signal:
+        attempt.size_decision = isinstance(exc, Unfollowable) and exc.kind == Why.SIZE
+        attempt.stopped = not_followed(name, reason, span, exc.kind if isinstance(exc, Unfollowable) else Why.BUDGET)
+    except Raised as exc:
+        attempt.stopped = not_followed(name, f"the code raises {describe_exception(exc.value)}",
+                                       src.span(exc.node) if exc.node is not None else start, Why.RAISED)
+    except Signal:
         attempt.stopped = not_followed(name, "a return or break convcalc could not place", start)
-    finally:
-        interp.trace = None
     if trace.derived is not None:
         attempt.inputs.insert(0, trace.derived)
     return attempt
@@ -335,11 +400,17 @@ def outputs_of(trace: Trace, out, start: Span, name: str, attempt: Attempt) -> l
     return [n.Outputs(tuple(names), start)]
 
 
-def not_followed(name: str, reason: str, span: Span) -> ConvcalcError:
-    error = ConvcalcError(codes.NOT_FOLLOWED, f"model {name}: forward not followed from here ({reason}); what comes "
-                                              "before is checked", span)
-    error.reason = reason  # for the summaries
-    return error
+def not_followed(name: str, reason: str, span: Span, kind: str = Why.UNSUPPORTED) -> NotFollowed:
+    return NotFollowed(codes.NOT_FOLLOWED, f"model {name}: forward not followed from here ({reason}); what comes "
+                                          "before is checked", span, reason, kind)
+
+
+def describe_exception(value) -> str:
+    """``ValueError('bad')`` as a message says it."""
+    from convcalc.frontends.python.pycore import exception_text, type_name
+
+    text = exception_text(value)
+    return f"{type_name(value)}: {text}" if text else type_name(value)
 
 
 def layer_tensors(layer: Layer) -> set:
@@ -351,7 +422,7 @@ def layer_tensors(layer: Layer) -> set:
     spec = lookup(layer.name)
     evaluate = Evaluator({})
     try:
-        bound = spec.bind(tuple(evaluate(a) for a in layer.call.args), {k: evaluate(v) for k, v, _ in layer.call.kwargs})
+        bound = spec.bind(tuple(evaluate(a) for a in layer.construct.args), {k: evaluate(v) for k, v, _ in layer.construct.kwargs})
     except ConvcalcError:
         return {"weight", "bias"}
     names = {name for name, _ in spec.params}
@@ -359,17 +430,14 @@ def layer_tensors(layer: Layer) -> set:
     return {"weight", "bias"} if has_bias and spec.family == "norm" or ("bias" in names and has_bias) else {"weight"}
 
 
-def tree_not_read(name: str, unknown: list, span: Span) -> ConvcalcError:
+def tree_not_read(name: str, unknown: list, span: Span) -> NotFollowed:
     """The stop of a model whose forward was followed but whose module tree holds a part
     convcalc could not build: the total would leave its parameters out."""
     path, why = unknown[0]
     more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
     reason = f"{path} is not known: {why}"
-    error = ConvcalcError(codes.NOT_FOLLOWED, f"model {name}: the module {reason}{more}; its parameters, and so "
-                                              "the model's total, are not known", span)
-    error.reason = reason
-    error.tree = True  # forward was followed to its end: the rows are whole, the total is not
-    return error
+    return NotFollowed(codes.NOT_FOLLOWED, f"model {name}: the module {reason}{more}; its parameters, and so the "
+                                          "model's total, are not known", span, reason, Why.UNKNOWN, tree=True)
 
 
 def module_tree(value) -> tuple:
@@ -404,7 +472,7 @@ def module_tree(value) -> tuple:
                 unknown.append((where, child.reason))
             elif isinstance(child, Opaque):  # a module outside the catalogue: its parameters are not known
                 unknown.append((where, f"{child.qname.replace('torch.nn.', 'nn.')} is not in convcalc's catalogue"))
-            elif isinstance(child, Module):
+            elif is_module(child):
                 visit(child, where)
 
     visit(value, "")

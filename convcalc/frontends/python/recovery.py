@@ -1,17 +1,37 @@
 """What the interpreter does with a statement it cannot follow while building modules: what the
 statement may have written becomes unknown, never guessed; weight initialisation is recognised
-as changing no shape (a mixin of the interpreter)."""
+as changing no shape."""
 from __future__ import annotations
 
 import ast
 from typing import Optional
 
-from convcalc.frontends.python.torch_api import INIT_NAMES, INIT_TARGET_ATTRS
-from convcalc.frontends.python.values import (Abort, ClassInfo, Function, Instance, Module, Ref, Scope, Unfollowable, Unknown)
+from convcalc.frontends.python.machine import Scope
+from convcalc.frontends.python.pyclasses import ClassInfo, Instance
+from convcalc.frontends.python.pyobjects import Function, Ref, Unknown
+from convcalc.frontends.python.reasons import Abort, Unfollowable
+from convcalc.frontends.python.torchobjects import Module
+
+# weight initialisation that never changes a shape
+INIT_NAMES = {"modules", "named_modules", "children", "named_children", "parameters", "named_parameters",
+              "apply", "isinstance", "hasattr", "getattr", "len", "range", "enumerate", "zip", "math", "sqrt"}
+INIT_TARGET_ATTRS = {"data", "weight", "bias"}  # requires_grad is not initialisation: it decides what trains
+
+
+def recover(frame, stmt, exc: Unfollowable) -> None:
+    Recovery(frame).recover(stmt, frame.scope, exc)
 
 
 class Recovery:
-    """Recovery from a statement that could not be followed."""
+    """Recovery from a statement that could not be followed, in the frame it ran in."""
+
+    def __init__(self, frame):
+        self.frame = frame
+        self.src = frame.src
+        self.notes = frame.machine.notes
+
+    def note(self, message, node):
+        return self.frame.note(message, node)
 
     def recover(self, stmt, scope: Scope, exc: Unfollowable) -> None:
         """A statement that could not be followed: what it may have written becomes unknown."""
@@ -109,7 +129,7 @@ class Recovery:
                 value.attrs[chain[-1].attr] = Unknown(reason)  # self.layers.append(...): that attribute
             else:
                 value.poisoned = reason
-        elif isinstance(value, (list, dict, Module)) or chain:
+        elif isinstance(value, (list, dict, set, Module, Instance)) or chain:
             if not isinstance(value, (Ref, ClassInfo, Function, int, float, str, bool, type(None))):
                 owner.vars[node.id] = Unknown(reason)
 

@@ -1,30 +1,32 @@
 """CC211: a layer an ``__init__`` assigns to ``self`` that no method of the class (nor any code of
-the file) ever reads. Read from the Python frontend's interpreter after a model was followed."""
+the file) ever reads. Found by the frontend once a model was followed, and handed to lint as data
+with the model (PythonModel.unused)."""
 from __future__ import annotations
 
 import ast
 
-from convcalc.frontends.python.values import ClassInfo, Function, Instance, Layer, ModuleDict, ModuleList, Ref, Sequential
+from convcalc.frontends.python.pyclasses import ClassInfo, Instance
+from convcalc.frontends.python.pyobjects import Function, Ref
+from convcalc.frontends.python.torchobjects import Layer, ModuleDict, ModuleList, Sequential
 
 
 DYNAMIC = {"getattr", "setattr", "vars", "__dict__", "_modules", "modules", "children", "named_children",
            "named_modules", "apply", "state_dict", "__getattr__"}
 
 
-def unused_layers(interp, src, instances: list) -> list:
-    """Layers an __init__ assigns to self that no method of the class (or code of the file) ever reads."""
+def unused_layers(machine, src, instances: list) -> list:
+    """(span, attribute, class) of the layers an __init__ assigns to self that no method of the class
+    (or code of the file) ever reads."""
     out = []
     done = set()
-    if interp.external_reads is None:
-        interp.external_reads = external_attribute_reads(interp.tree)
-    external = interp.external_reads
+    external = external_attribute_reads(machine.tree)
     followed_bases = ("torch.nn.Module", "torch.nn.Sequential", "builtins.object")
     for obj in instances:
         cls = obj.cls
         if not obj.traced or cls in done or not isinstance(cls.lookup("forward"), Function):
             continue
         done.add(cls)
-        family = cls.mro() + subclasses_of(interp).get(cls, [])
+        family = [c for c in cls.mro() + subclasses_of(machine).get(cls, []) if isinstance(c, ClassInfo)]
         if any(isinstance(b, Ref) and b.qname not in followed_bases for c in family for b in c.bases):
             continue
         reads, dynamic = self_reads(family)
@@ -51,15 +53,13 @@ def unused_layers(interp, src, instances: list) -> list:
     return out
 
 
-def subclasses_of(interp) -> dict:
-    """class -> the module's classes that derive from it: built once for all the models of a
-    file (asked per model, it was quadratic in the number of classes)."""
-    if interp.subclasses is None:
-        interp.subclasses = {}
-        for c in (v for v in interp.globals.vars.values() if isinstance(v, ClassInfo)):
-            for base in c.mro()[1:]:
-                interp.subclasses.setdefault(base, []).append(c)
-    return interp.subclasses
+def subclasses_of(machine) -> dict:
+    """class -> the module's classes that derive from it."""
+    out: dict = {}
+    for c in (v for v in machine.globals.vars.values() if isinstance(v, ClassInfo)):
+        for base in c.mro()[1:]:
+            out.setdefault(base, []).append(c)
+    return out
 
 
 def self_reads(classes) -> tuple:

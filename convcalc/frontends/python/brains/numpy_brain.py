@@ -1,0 +1,125 @@
+"""numpy as model files use it while a model is built: products and sums of sizes
+(``np.prod(shape)``), small arrays of known values (``np.linspace(0, 0.1, 12)`` for a drop-path
+schedule, ``np.arange``, ``np.array``, ``np.cumsum``), and the element-wise functions of numbers
+(``np.sqrt``, ``np.ceil``). An array is a constant tensor of known values (torch_tensors.py's),
+its values as numpy computes them in float64 (not float32)."""
+from __future__ import annotations
+
+import math
+
+from convcalc.frontends.python import pycore
+from convcalc.frontends.python.brains import CONSTANTS, register
+from convcalc.frontends.python.machine import MAX_ITEMS
+from convcalc.frontends.python.reasons import Unfollowable, size_dependent
+from convcalc.frontends.python.torchobjects import Constant
+from convcalc.symbolic import dims
+
+
+def array(values, floating: bool, shape=None) -> Constant:
+    if len(values) > MAX_ITEMS:
+        raise Unfollowable(f"an array of more than {MAX_ITEMS:,} values", None)
+    values = [float(v) for v in values] if floating else [int(v) for v in values]
+    return Constant(tuple(shape) if shape is not None else (len(values),), values, floating)
+
+
+def items(frame, value, node) -> list:
+    """The values of an array, a list or a number, flat."""
+    if isinstance(value, Constant):
+        if value.values is None:
+            raise Unfollowable("the values of a tensor convcalc knows only the shape of", node)
+        return list(value.values)
+    if isinstance(value, (list, tuple)):
+        out = []
+        for v in value:
+            out.extend(items(frame, v, node))
+        return out
+    if pycore.is_number(value):
+        return [value]
+    raise Unfollowable(f"numpy of {pycore.describe(value)}", node)
+
+
+def floating(values) -> bool:
+    return any(isinstance(v, float) for v in values)
+
+
+def _prod(frame, qname, args, node):
+    total = 1
+    for v in items(frame, args.values[0], node):
+        total = pycore.binop(frame, "*", total, v, node)
+    return total
+
+
+def _sum(frame, qname, args, node):
+    total = 0
+    for v in items(frame, args.values[0], node):
+        total = pycore.binop(frame, "+", total, v, node)
+    return total
+
+
+def _elementwise(fn, keeps_int: bool = False):
+    def apply(frame, qname, args, node):
+        value = args.values[0]
+        if dims.is_symbolic(value):
+            raise size_dependent(f"{qname} of the input's size", node)
+        if pycore.is_number(value):
+            out = fn(value)
+            return float(out) if not keeps_int else out
+        values = [fn(v) for v in items(frame, value, node)]
+        shape = value.shape if isinstance(value, Constant) else None
+        return array(values, not keeps_int or floating(values), shape)
+    return apply
+
+
+def _linspace(frame, qname, args, node):
+    values = args.values
+    start, stop = values[0], values[1]
+    num = values[2] if len(values) > 2 else args.named.get("num", 50)
+    if type(num) is not int or not 0 <= num <= MAX_ITEMS:
+        raise Unfollowable("np.linspace with these arguments", node)
+    if num == 1:
+        return array([start], True)
+    step = (stop - start) / (num - 1)
+    return array([start + i * step for i in range(num - 1)] + [stop], True)
+
+
+def _arange(frame, qname, args, node):
+    values = args.values
+    start, stop, step = (0, values[0], 1) if len(values) == 1 else (values[0], values[1],
+                                                                     values[2] if len(values) > 2 else 1)
+    if step == 0 or (stop - start) / step > MAX_ITEMS:
+        raise Unfollowable("np.arange of very many values", node)
+    count = max(0, math.ceil((stop - start) / step))
+    return array([start + i * step for i in range(count)], floating(values))
+
+
+def _array(frame, qname, args, node):
+    from convcalc.frontends.python.brains.torch_tensors import flatten_nested
+
+    flat, shape = flatten_nested(args.values[0], node)
+    return array(flat, floating(flat), shape)
+
+
+def _cumsum(frame, qname, args, node):
+    out, total = [], 0
+    for v in items(frame, args.values[0], node):
+        total += v
+        out.append(total)
+    return array(out, floating(out))
+
+
+def register_all() -> None:
+    for module in ("numpy", "np"):
+        register(f"{module}.prod {module}.product", _prod)
+        register(f"{module}.sum", _sum)
+        register(f"{module}.linspace", _linspace)
+        register(f"{module}.arange", _arange)
+        register(f"{module}.array {module}.asarray", _array)
+        register(f"{module}.cumsum", _cumsum)
+        for name, fn, keeps in (("sqrt", math.sqrt, False), ("ceil", math.ceil, False), ("floor", math.floor, False),
+                                ("log", math.log, False), ("log2", math.log2, False), ("exp", math.exp, False),
+                                ("abs", abs, True), ("round", round, False)):
+            register(f"{module}.{name}", _elementwise(fn, keeps))
+    CONSTANTS.update({"numpy.pi": math.pi, "numpy.e": math.e, "numpy.inf": math.inf, "numpy.nan": math.nan})
+
+
+register_all()

@@ -1,0 +1,622 @@
+"""The standard library as model files use it: math, functools, collections (namedtuple,
+OrderedDict, defaultdict, Counter), itertools, operator, copy, typing (no-ops), enum, dataclasses'
+field, argparse (a parser's defaults are the namespace ``parse_args()`` returns), os.path on
+strings. Python's own results, bounded."""
+from __future__ import annotations
+
+import itertools
+import math
+
+from convcalc.frontends.python import pycore
+from convcalc.frontends.python.brains import CONSTANTS, register, register_prefix
+from convcalc.frontends.python.machine import MAX_ITEMS
+from convcalc.frontends.python.pyclasses import BuiltinType, ClassInfo, Instance
+from convcalc.frontends.python.pycore import iterate, type_error, value_error
+from convcalc.frontends.python.pyobjects import Args, Builtin, Function, Partial, Ref, Value, call, \
+    describe, is_hashable
+from convcalc.frontends.python.reasons import Unfollowable, size_dependent
+from convcalc.symbolic import dims
+
+# ---------------------------------------------------------------- math
+
+
+def _math(fn, sizes=None):
+    """A math function on numbers; ``sizes``: what it does to a symbolic size (floor and ceil keep one)."""
+    def apply(frame, qname, args, node):
+        values = args.values
+        if any(dims.is_symbolic(v) for v in values):
+            if sizes is not None and len(values) == 1:
+                return sizes(values[0])
+            raise size_dependent(f"{qname} of the input's size", node)
+        if not all(pycore.is_number(v) for v in values):
+            raise type_error(frame, f"must be real number, not {pycore.type_name(next(v for v in values if not pycore.is_number(v)))}", node)
+        try:
+            return pycore.checked_int(frame, fn(*values), node)
+        except (ValueError, OverflowError) as exc:
+            raise pycore.raise_error(frame, type(exc).__name__, (str(exc),), node) from None
+        except TypeError as exc:
+            raise type_error(frame, str(exc), node) from None
+    return apply
+
+
+def _factorial(n):
+    if type(n) is int and n > 2000:
+        raise OverflowError("factorial of a very large number")
+    return math.factorial(n)
+
+
+def _prod(values, start=1):
+    return math.prod(values, start=start)
+
+
+def math_prod(frame, qname, args, node):
+    values = args.values
+    items = iterate(frame, values[0], node)
+    total = args.named.get("start", 1)
+    for item in items:
+        total = pycore.binop(frame, "*", total, item, node)
+    return total
+
+
+MATH = {"floor": (math.floor, lambda v: v), "ceil": (math.ceil, lambda v: v), "sqrt": (math.sqrt, None),
+        "log": (math.log, None), "log2": (math.log2, None), "log10": (math.log10, None), "exp": (math.exp, None),
+        "gcd": (math.gcd, None), "lcm": (math.lcm, None), "isqrt": (math.isqrt, None), "factorial": (_factorial, None),
+        "pow": (math.pow, None), "fabs": (math.fabs, None), "trunc": (math.trunc, lambda v: v),
+        "isfinite": (math.isfinite, None), "isnan": (math.isnan, None), "isinf": (math.isinf, None),
+        "comb": (math.comb, None), "perm": (math.perm, None), "sin": (math.sin, None), "cos": (math.cos, None),
+        "tan": (math.tan, None), "atan": (math.atan, None), "atan2": (math.atan2, None), "asin": (math.asin, None),
+        "acos": (math.acos, None), "tanh": (math.tanh, None), "hypot": (math.hypot, None),
+        "degrees": (math.degrees, None), "radians": (math.radians, None), "copysign": (math.copysign, None),
+        "log1p": (math.log1p, None), "expm1": (math.expm1, None), "fmod": (math.fmod, None),
+        "isclose": (math.isclose, None), "modf": (math.modf, None)}
+
+
+# ---------------------------------------------------------------- functools
+
+
+def partial(frame, qname, args, node):
+    if not args.positional:
+        raise type_error(frame, "type 'partial' takes at least one argument", node)
+    return Partial(args.positional[0][0], Args(args.positional[1:], args.keywords))
+
+
+def reduce(frame, qname, args, node):
+    values = args.values
+    if len(values) not in (2, 3):
+        raise type_error(frame, f"reduce expected 2 or 3 arguments, got {len(values)}", node)
+    items = iterate(frame, values[1], node)
+    if len(values) == 3:
+        total = values[2]
+    elif items:
+        total, items = items[0], items[1:]
+    else:
+        raise type_error(frame, "reduce() of empty iterable with no initial value", node)
+    for item in items:
+        frame.tick(node)
+        total = call(frame, values[0], Args.of(total, item), node)
+    return total
+
+
+def wraps(frame, qname, args, node):
+    """functools.wraps(f): a decorator that gives the wrapper f's name and doc."""
+    wrapped = args.values[0] if args.values else None
+
+    def decorate(f, decorator_args, n):
+        (wrapper,) = decorator_args.values
+        if isinstance(wrapper, Function) and isinstance(wrapped, Function):
+            wrapper.attrs.update({"__name__": wrapped.name, "__qualname__": wrapped.name, "__wrapped__": wrapped})
+        return wrapper
+    return Builtin("functools.wraps()", decorate)
+
+
+def identity_decorator(frame, qname, args, node):
+    """lru_cache(), cache, total_ordering: the function (or class) itself, called with or without ()."""
+    values = args.values
+    if len(values) == 1 and isinstance(values[0], (Function, ClassInfo)) and not args.keywords:
+        return values[0]
+    return Builtin(qname, lambda f, a, n: a.values[0])
+
+
+def cached_property(frame, qname, args, node):
+    (func,) = args.values
+    if isinstance(func, Function):
+        func.kind = "property"
+        return func
+    raise Unfollowable(f"{qname} of {describe(func)}", node)
+
+
+# ---------------------------------------------------------------- collections
+
+
+def ordered_dict(frame, qname, args, node):
+    from convcalc.frontends.python.builtins import make_dict
+
+    return make_dict(frame, args, node)
+
+
+class DefaultDict(Value):
+    """collections.defaultdict: a dict whose missing keys are made by its factory."""
+
+    def __init__(self, factory, items: dict):
+        self.factory, self.items = factory, items
+
+    def describe(self) -> str:
+        return "a defaultdict"
+
+    def getitem(self, frame, key, node):
+        if not is_hashable(key):
+            raise type_error(frame, f"unhashable type: '{pycore.type_name(key)}'", node)
+        if key not in self.items:
+            if self.factory is None:
+                raise pycore.raise_error(frame, "KeyError", (key,), node)
+            self.items[key] = call(frame, self.factory, Args(), node)
+        return self.items[key]
+
+    def setitem(self, frame, key, value, node):
+        self.items[key] = value
+
+    def iterate(self, frame, node):
+        return list(self.items)
+
+    def length(self, frame, node):
+        return len(self.items)
+
+    def truth(self, frame, node):
+        return bool(self.items)
+
+    def attr(self, frame, name, node):
+        if name == "default_factory":
+            return self.factory
+        from convcalc.frontends.python.methods import method_of
+
+        return method_of(frame, self.items, name, node)
+
+    def pytype(self):
+        return Ref("collections.defaultdict")
+
+
+def defaultdict(frame, qname, args, node):
+    values = args.values
+    factory = values[0] if values else None
+    from convcalc.frontends.python.builtins import make_dict
+
+    return DefaultDict(factory, make_dict(frame, Args(args.positional[1:], args.keywords), node))
+
+
+def counter(frame, qname, args, node):
+    values = args.values
+    out: dict = {}
+    if values:
+        source = values[0]
+        if isinstance(source, dict):
+            out.update(source)
+        else:
+            for item in iterate(frame, source, node):
+                if not is_hashable(item):
+                    raise type_error(frame, f"unhashable type: '{pycore.type_name(item)}'", node)
+                out[item] = out.get(item, 0) + 1
+    for key, value in args.named.items():
+        out[key] = out.get(key, 0) + value
+    return out
+
+
+def namedtuple(frame, qname, args, node):
+    """namedtuple("Point", ["x", "y"]) or namedtuple("Point", "x y", defaults=...): a class whose
+    instances are tuples with names for their items."""
+    values = args.values
+    if len(values) < 2 or not isinstance(values[0], str):
+        raise type_error(frame, "namedtuple() needs a name and field names", node)
+    names = values[1]
+    if isinstance(names, str):
+        names = names.replace(",", " ").split()
+    names = [n for n in iterate(frame, names, node)]
+    if not all(isinstance(n, str) and n.isidentifier() for n in names):
+        raise value_error(frame, "Type names and field names must be valid identifiers", node)
+    cls = ClassInfo(values[0], node, [BuiltinType_tuple()], {})
+    cls.namedtuple = tuple(names)
+    defaults = args.named.get("defaults")
+    if defaults is not None:
+        defaults = list(iterate(frame, defaults, node))
+        cls.namespace["_field_defaults"] = dict(zip(names[len(names) - len(defaults):], defaults))
+    return cls
+
+
+def BuiltinType_tuple():
+    return pycore.TYPES["tuple"]
+
+
+def namedtuple_init(frame, obj: Instance, args: Args, node) -> None:
+    """A namedtuple's instance: its items by position and by name, defaults filling the rest."""
+    from convcalc.binding import MISSING, BindError, bind
+
+    fields = list(obj.cls.namedtuple)
+    defaults = obj.cls.lookup("_field_defaults") or {}
+    for cls in obj.cls.mro():  # class Point(NamedTuple): x: int = 0
+        if isinstance(cls, ClassInfo) and cls.namedtuple is not None and cls.node is not None:
+            for name in fields:
+                if name in cls.namespace and not isinstance(cls.namespace[name], Function):
+                    defaults.setdefault(name, cls.namespace[name])
+    try:
+        bound, _, _ = bind(obj.cls.name, fields, args.values, args.named,
+                           lambda name, _: defaults.get(name, MISSING))
+    except BindError as exc:
+        raise type_error(frame, exc.message, node) from None
+    obj.native = tuple(bound[f] for f in fields)
+    obj.attrs.update(bound)
+
+
+def namedtuple_method(frame, obj: Instance, name: str, node):
+    """_asdict() and _replace() of a namedtuple's instance; None for any other name."""
+    fields = obj.cls.namedtuple
+    if name == "_asdict":
+        return Builtin("_asdict", lambda f, a, n: dict(zip(fields, obj.native)))
+    if name == "_replace":
+        def replace(f, a, n):
+            unknown = set(a.named) - set(fields)
+            if unknown or a.values:
+                raise value_error(f, f"Got unexpected field names: {sorted(unknown)}", n)
+            return call(f, obj.cls, Args.of(*[a.named.get(k, v) for k, v in zip(fields, obj.native)]), n)
+        return Builtin("_replace", replace)
+    if name == "_fields":
+        return fields
+    return None
+
+
+def enum_lookup(frame, cls: ClassInfo, args: Args, node):
+    """Color(1): the member with that value."""
+    values = args.values
+    if len(values) != 1:
+        raise Unfollowable(f"{cls.name}(...) with these arguments", node)
+    for member in cls.enum.values():
+        if pycore.equal(frame, member.attrs.get("_value_"), values[0], node):
+            return member
+    raise value_error(frame, f"{pycore.to_repr(frame, values[0], node)} is not a valid {cls.name}", node)
+
+
+# ---------------------------------------------------------------- itertools
+
+
+def _chain(frame, qname, args, node):
+    out = []
+    for part in args.values:
+        out.extend(iterate(frame, part, node))
+        bounded(out, node)
+    return out
+
+
+def _chain_from(frame, qname, args, node):
+    out = []
+    for part in iterate(frame, args.values[0], node):
+        out.extend(iterate(frame, part, node))
+        bounded(out, node)
+    return out
+
+
+def bounded(items, node):
+    if len(items) > MAX_ITEMS:
+        raise Unfollowable("a very long sequence", node)
+    return items
+
+
+def _product(frame, qname, args, node):
+    pools = [iterate(frame, a, node) for a in args.values] * args.named.get("repeat", 1)
+    total = math.prod(len(p) for p in pools)
+    if total > MAX_ITEMS:
+        raise Unfollowable(f"a product of {total:,} items", node)
+    return list(itertools.product(*pools))
+
+
+def _combinatoric(fn):
+    def apply(frame, qname, args, node):
+        values = args.values
+        pool = iterate(frame, values[0], node)
+        r = values[1] if len(values) > 1 else args.named.get("r", len(pool) if fn is itertools.permutations else None)
+        if type(r) is not int:
+            raise type_error(frame, f"{qname}: r must be an integer", node)
+        count = math.perm(len(pool), r) if fn is itertools.permutations else \
+            math.comb(len(pool) + (r - 1 if fn is itertools.combinations_with_replacement else 0), r)
+        if count > MAX_ITEMS:
+            raise Unfollowable(f"{qname} of {count:,} items", node)
+        return list(fn(pool, r))
+    return apply
+
+
+def _repeat(frame, qname, args, node):
+    values = args.values
+    times = values[1] if len(values) > 1 else args.named.get("times")
+    if type(times) is not int:
+        raise Unfollowable("itertools.repeat without a count (endless)", node)
+    return bounded([values[0]] * max(times, 0), node)
+
+
+def _accumulate(frame, qname, args, node):
+    values = args.values
+    items = iterate(frame, values[0], node)
+    fn = values[1] if len(values) > 1 else args.named.get("func")
+    out = []
+    total = args.named.get("initial")
+    if total is not None:
+        out.append(total)
+    for item in items:
+        total = item if total is None else (call(frame, fn, Args.of(total, item), node) if fn is not None else
+                                            pycore.binop(frame, "+", total, item, node))
+        out.append(total)
+    return out
+
+
+def _islice(frame, qname, args, node):
+    values = args.values
+    items = iterate(frame, values[0], node)
+    return items[slice(*values[1:])]
+
+
+def _zip_longest(frame, qname, args, node):
+    columns = [iterate(frame, a, node) for a in args.values]
+    return list(itertools.zip_longest(*columns, fillvalue=args.named.get("fillvalue")))
+
+
+def _pairwise(frame, qname, args, node):
+    items = iterate(frame, args.values[0], node)
+    return list(zip(items, items[1:]))
+
+
+def _starmap(frame, qname, args, node):
+    fn, items = args.values
+    return [call(frame, fn, Args.of(*iterate(frame, item, node)), node) for item in iterate(frame, items, node)]
+
+
+# ---------------------------------------------------------------- operator
+
+
+def _operator(op):
+    def apply(frame, qname, args, node):
+        values = args.values
+        if op in ("neg", "not_"):
+            return pycore.unary(frame, "-" if op == "neg" else "not", values[0], node)
+        if op == "getitem":
+            return pycore.subscript(frame, values[0], values[1], node)
+        if op in ("eq", "ne", "lt", "le", "gt", "ge"):
+            return pycore.compare(frame, {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}[op],
+                                  values[0], values[1], node)
+        return pycore.binop(frame, op, values[0], values[1], node)
+    return apply
+
+
+OPERATOR = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "floordiv": "//", "mod": "%", "pow": "**",
+            "matmul": "@", "and_": "&", "or_": "|", "xor": "^", "lshift": "<<", "rshift": ">>"}
+
+
+def itemgetter(frame, qname, args, node):
+    keys = args.values
+
+    def get(f, a, n):
+        (obj,) = a.values
+        found = [pycore.subscript(f, obj, k, n) for k in keys]
+        return found[0] if len(found) == 1 else tuple(found)
+    return Builtin("operator.itemgetter()", get)
+
+
+def attrgetter(frame, qname, args, node):
+    names = args.values
+
+    def get(f, a, n):
+        from convcalc.frontends.python.evaluate import get_attr
+
+        (obj,) = a.values
+        found = []
+        for name in names:
+            value = obj
+            for part in name.split("."):
+                value = get_attr(f, value, part, n)
+            found.append(value)
+        return found[0] if len(found) == 1 else tuple(found)
+    return Builtin("operator.attrgetter()", get)
+
+
+# ---------------------------------------------------------------- copy
+
+
+def copy_value(frame, value, deep: bool, node, memo: dict):
+    """The copy of a value the interpreter holds (constants are their own copy); a deep copy of a
+    module holds new layer objects, whose parameters count again, as torch's copy has its own.
+    Memoised by identity: shared structure is copied once (``a = (a, a)`` eighty times is linear)."""
+    from convcalc.frontends.python.torchobjects import Container, Layer
+
+    if id(value) in memo:
+        return memo[id(value)]
+    frame.tick(node)
+    inner = (lambda v: copy_value(frame, v, True, node, memo)) if deep else (lambda v: v)
+    if isinstance(value, list):
+        out = memo[id(value)] = []
+        out.extend(inner(v) for v in value)
+    elif isinstance(value, tuple):
+        out = memo[id(value)] = tuple(inner(v) for v in value)
+    elif isinstance(value, dict):
+        out = memo[id(value)] = {}
+        out.update((k, inner(v)) for k, v in value.items())
+    elif isinstance(value, set):
+        out = memo[id(value)] = set(value)
+    elif isinstance(value, Instance):
+        out = memo[id(value)] = Instance(value.cls, value.node)
+        out.attrs = {k: inner(v) for k, v in value.attrs.items()}
+        out.seq = None if value.seq is None else [inner(v) for v in value.seq]
+        out.poisoned, out.native = value.poisoned, inner(value.native) if value.native is not None else None
+        out.base = copy_value(frame, value.base, deep, node, memo) if value.base is not None else None
+    elif isinstance(value, Layer):
+        out = value
+        if deep:
+            out = memo[id(value)] = Layer(value.name, value.construct, value.origin)
+            out.extra = dict(value.extra)
+    elif isinstance(value, Container):
+        items = value.items
+        out = memo[id(value)] = type(value)({k: inner(v) for k, v in items.items()} if isinstance(items, dict)
+                                            else [inner(v) for v in items])
+    elif pycore.is_number(value) or isinstance(value, (str, bool, type(None), Ref, Function, ClassInfo, BuiltinType,
+                                                        frozenset, slice, range, bytes)):
+        out = value
+    else:
+        raise Unfollowable(f"a copy of {describe(value)}", node)
+    return out
+
+
+def copy(frame, qname, args, node):
+    values = args.values
+    if len(values) != 1:
+        raise type_error(frame, f"{qname}() takes exactly one argument", node)
+    return copy_value(frame, values[0], qname.endswith("deepcopy"), node, {})
+
+
+# ---------------------------------------------------------------- argparse
+
+
+class ArgumentParser(Value):
+    """argparse.ArgumentParser: the defaults of its arguments, which parse_args() returns (the
+    command line is not known: its defaults are what a script run without options uses)."""
+
+    def __init__(self):
+        self.defaults: dict = {}
+
+    def describe(self) -> str:
+        return "an argparse.ArgumentParser"
+
+    def attr(self, frame, name, node):
+        if name in ("add_argument_group", "add_mutually_exclusive_group"):
+            return Builtin(name, lambda f, args, n: self)
+        if name == "add_argument":
+            return Builtin(name, lambda f, args, n: self.add_argument(f, args, n))
+        if name == "set_defaults":
+            return Builtin(name, lambda f, args, n: self.defaults.update(args.named))
+        if name in ("parse_args", "parse_known_args"):
+            def parse(f, args, n, known=name == "parse_known_args"):
+                namespace = Namespace(dict(self.defaults))
+                return (namespace, []) if known else namespace
+            return Builtin(name, parse)
+        if name in ("print_help", "print_usage", "error", "add_subparsers", "format_help"):
+            return Builtin(name, lambda f, args, n: None)
+        raise Unfollowable(f"ArgumentParser.{name}", node)
+
+    def add_argument(self, frame, args: Args, node):
+        flags = [v for v in args.values if isinstance(v, str)]
+        named = args.named
+        if not flags:
+            raise type_error(frame, "add_argument needs a name", node)
+        dest = named.get("dest")
+        if dest is None:
+            longs = [f for f in flags if f.startswith("--")]
+            dest = (longs[0] if longs else flags[0]).lstrip("-").replace("-", "_")
+        action = named.get("action")
+        if "default" in named:
+            default = named["default"]
+        elif action == "store_true":
+            default = False
+        elif action == "store_false":
+            default = True
+        else:
+            default = None
+        kind = named.get("type")
+        if isinstance(default, str) and kind is not None and not isinstance(kind, Ref):
+            default = call(frame, kind, Args.of(default), node)
+        self.defaults[dest] = default
+        return None
+
+
+class Namespace(Value):
+    def __init__(self, values: dict):
+        self.values = values
+
+    def describe(self) -> str:
+        return "an argparse.Namespace"
+
+    def attr(self, frame, name, node):
+        if name in self.values:
+            return self.values[name]
+        raise pycore.attribute_error(frame, f"'Namespace' object has no attribute '{name}'", node)
+
+    def set_attr(self, frame, name, value, node):
+        self.values[name] = value
+
+
+def argument_parser(frame, qname, args, node):
+    return ArgumentParser()
+
+
+def namespace(frame, qname, args, node):
+    return Namespace(dict(args.named))
+
+
+# ---------------------------------------------------------------- the rest
+
+
+def cast(frame, qname, args, node):
+    return args.values[-1] if args.values else None
+
+
+def passthrough_first(frame, qname, args, node):
+    return args.values[0] if args.values else None
+
+
+def marker(frame, qname, args, node):
+    return Ref(f"{qname}()")
+
+
+def os_path(fn):
+    def apply(frame, qname, args, node):
+        values = args.values
+        if not all(isinstance(v, str) for v in values):
+            raise Unfollowable(f"{qname} of {', '.join(describe(v) for v in values)}", node)
+        return fn(*values)
+    return apply
+
+
+def register_all() -> None:
+    import os.path as osp
+
+    for name, (fn, sizes) in MATH.items():
+        register(f"math.{name}", _math(fn, sizes))
+    register("math.prod", math_prod)
+    register("math.fsum", lambda frame, qname, args, node: math.fsum(iterate(frame, args.values[0], node)))
+    CONSTANTS.update({"math.pi": math.pi, "math.e": math.e, "math.inf": math.inf, "math.nan": math.nan,
+                      "math.tau": math.tau, "sys.maxsize": 2 ** 63 - 1, "os.sep": "/"})
+    register("functools.partial", partial)
+    register("functools.reduce", reduce)
+    register("functools.wraps", wraps)
+    register("functools.lru_cache functools.cache functools.total_ordering typing.final typing.overload "
+             "abc.abstractmethod", identity_decorator)
+    register("functools.cached_property", cached_property)
+    register("collections.OrderedDict typing.OrderedDict", ordered_dict)
+    register("collections.defaultdict", defaultdict)
+    register("collections.Counter", counter)
+    register("collections.namedtuple typing.NamedTuple", namedtuple)
+    register("itertools.chain", _chain)
+    register("itertools.chain.from_iterable", _chain_from)
+    register("itertools.product", _product)
+    register("itertools.permutations", _combinatoric(itertools.permutations))
+    register("itertools.combinations", _combinatoric(itertools.combinations))
+    register("itertools.combinations_with_replacement", _combinatoric(itertools.combinations_with_replacement))
+    register("itertools.repeat", _repeat)
+    register("itertools.accumulate", _accumulate)
+    register("itertools.islice", _islice)
+    register("itertools.zip_longest", _zip_longest)
+    register("itertools.pairwise", _pairwise)
+    register("itertools.starmap", _starmap)
+    for name, op in OPERATOR.items():
+        register(f"operator.{name}", _operator(op))
+    for name in ("neg", "not_", "getitem", "eq", "ne", "lt", "le", "gt", "ge"):
+        register(f"operator.{name}", _operator(name))
+    register("operator.itemgetter", itemgetter)
+    register("operator.attrgetter", attrgetter)
+    register("copy.copy copy.deepcopy", copy)
+    register("argparse.ArgumentParser", argument_parser)
+    register("argparse.Namespace types.SimpleNamespace", namespace)
+    register("typing.cast", cast)
+    register("typing.TypeVar typing.NewType", lambda frame, qname, args, node: Ref(qname))
+    register("enum.auto", marker)
+    register("dataclasses.field", marker)
+    register("os.path.join", os_path(osp.join))
+    register("os.path.basename", os_path(osp.basename))
+    register("os.path.dirname", os_path(osp.dirname))
+    register("os.path.splitext", os_path(osp.splitext))
+    register_prefix("abc", lambda frame, qname, args, node: Ref(qname))
+
+
+register_all()

@@ -1,0 +1,556 @@
+"""torch.nn as model files use it: catalogue layers built (``nn.Conv2d(3, 32, 3)``), the
+containers, ``nn.Parameter``, the nn.Module API a model's ``__init__`` calls (``self.modules()``,
+``add_module``, ``.to(device)``, ``register_buffer``), what a module registers when an attribute
+is set, isinstance against nn classes, and the calls of a training script that never change a
+model (optimizers, data loaders, ``torch.manual_seed``)."""
+from __future__ import annotations
+
+from convcalc import nodes as n
+from convcalc.frontends.python import forward
+from convcalc.frontends.python.brains import CONSTANTS, STARS, register, register_prefix
+from convcalc.frontends.python.pyclasses import ClassInfo, Instance
+from convcalc.frontends.python.pyobjects import Args, Builtin, Function, Partial, Ref, Unknown, describe
+from convcalc.frontends.python.reasons import Unfollowable
+from convcalc.frontends.python.tensors import Tensor
+from convcalc.frontends.python.torchobjects import (Constant, Container, Layer, Module, ModuleDict, ModuleList, Opaque,
+                                                     Parameter, Sequential, Weight, as_container, children_of,
+                                                     is_module, tree_of)
+from convcalc.layers.functional import SKIPPED_ARGS
+
+# the nn.Module attributes convcalc does not model: reading one is "not followed", not an error
+NN_MODULE_API = {"_modules", "_parameters", "_buffers", "state_dict", "load_state_dict", "buffers", "named_buffers",
+                 "register_forward_hook", "register_forward_pre_hook", "register_full_backward_hook", "half",
+                 "extra_repr", "_get_name", "get_submodule", "get_parameter", "type", "xpu", "ipu", "compile",
+                 "dump_patches", "_version", "T_destination", "call_super_init", "_forward_hooks"}
+
+
+# ---------------------------------------------------------------- layers
+
+
+def make_layer(frame, name: str, args: Args, node) -> Layer:
+    """A catalogue layer with constant arguments: the node emitted per use."""
+    spans = []
+    for value, value_node in args.positional:
+        spans.append((value, value_node))
+    exprs = tuple(forward.const_node(frame, v, span_of(frame, nd, node), nd or node, name) for v, nd in spans)
+    kw = []
+    for key, value, value_node, kw_node in args.keywords:
+        if key in SKIPPED_ARGS or isinstance(value, Unknown):
+            continue
+        kw.append((key, forward.const_node(frame, value, span_of(frame, value_node, node), value_node or node, name),
+                   span_of(frame, kw_node, node) if kw_node is not None and hasattr(kw_node, "lineno")
+                   else span_of(frame, value_node, node)))
+    name_span = frame.span(node.func if hasattr(node, "func") else node)
+    call_node = n.Call(name, exprs, tuple(kw), frame.segment(node), frame.span(node), name_span)
+    # (what was called, where): a class's name for its __init__ (OutConv(32, n_classes) built it)
+    origin = tuple((f.function.owner.name if f.function is not None and f.function.name == "__init__" and
+                    f.function.owner else f.function.name if f.function is not None else "", f.call_span)
+                   for f in reversed(list(frame.frames())) if f.call_span is not None)
+    return Layer(name, call_node, origin)
+
+
+def span_of(frame, value_node, node):
+    target = value_node if value_node is not None and hasattr(value_node, "lineno") else node
+    return frame.span(target)
+
+
+def call_layer(frame, qname: str, args: Args, node):
+    return make_layer(frame, qname.rsplit(".", 1)[-1], args.without(SKIPPED_ARGS), node)
+
+
+def call_opaque(frame, qname: str, args: Args, node):
+    return Opaque(qname)
+
+
+def module_class_handler(qname: str):
+    """The handler of ``torch.nn.X``: a catalogue layer, or a module outside the catalogue."""
+    from convcalc.layers.catalogue import REGISTRY
+
+    if not qname.startswith("torch.nn.") or qname.count(".") not in (2, 4):
+        return None
+    short = qname.rsplit(".", 1)[-1]
+    if short in REGISTRY:
+        return call_layer
+    if short[:1].isupper():
+        return call_opaque  # nn.LSTM, a loss: a module convcalc does not follow into
+    return None
+
+
+def layer_attr(frame, layer: Layer, name: str, node):
+    """conv.out_channels, fc.in_features: the constructor's arguments; weight and bias."""
+    from convcalc.layers.catalogue import lookup
+
+    spec = lookup(layer.name)
+    bound = forward.layer_args(layer)
+    if name == "weight" or name == "bias":  # None without a bias, as torch has it
+        return None if name == "bias" and bound.values.get("bias") is False else Weight(layer, name)
+    if name in bound.values:
+        value = bound.values[name]
+        # torch keeps a convolution's window settings as tuples, one per spatial dim
+        if spec.family == "conv" and name in TUPLED and type(value) is int:
+            return (value,) * spec.traits.rank
+        return value
+    if name in ("training", "inplace"):
+        return frame.machine.training if name == "training" else bound.values.get("inplace", False)
+    if name in layer.extra:
+        return layer.extra[name]
+    if name in MODULE_SELF:
+        return Builtin(name, lambda f, args, nd: layer)
+    if name == "forward":
+        return Builtin("forward", lambda f, args, nd: forward.apply_layer(f, layer, args, nd))
+    if name in TREE_METHODS:
+        return Builtin(name, lambda f, args, nd: tree_method(f, layer, name, args, nd))
+    if name == "__class__":
+        return Ref(f"torch.nn.{layer.name}")
+    raise Unfollowable(f"the attribute {name} of {layer.name}", node)
+
+
+TUPLED = {"kernel_size", "stride", "padding", "dilation", "output_padding"}
+
+
+def layer_set_attr(frame, layer: Layer, name: str, value, node) -> None:
+    if name not in layer.settings():
+        layer.extra[name] = value  # a note of the model's own (inception's fc.stddev): no shape reads it
+        return
+    if name in ("weight", "bias"):
+        raise Unfollowable(f"a new {name} set on nn.{layer.name} (tied or replaced weights)", node)
+    raise Unfollowable(f"setting {name} of nn.{layer.name}", node)
+
+
+# ---------------------------------------------------------------- containers
+
+
+def sequential_items(frame, values: list, node) -> list:
+    if len(values) == 1 and isinstance(values[0], dict):
+        items = list(values[0].values())
+    else:
+        items = list(values)
+    for item in items:
+        if not is_module(item):
+            raise Unfollowable(f"nn.Sequential of {describe(item)}", node)
+    return items
+
+
+def call_sequential(frame, qname, args: Args, node):
+    if args.keywords:
+        raise Unfollowable("nn.Sequential with keywords", node)
+    return Sequential(sequential_items(frame, args.values, node))
+
+
+def call_module_list(frame, qname, args: Args, node):
+    from convcalc.frontends.python.pycore import iterate
+
+    items = iterate(frame, args.values[0], node) if args.values else []
+    if not all(is_module(i) or i is None for i in items):
+        raise Unfollowable("nn.ModuleList of something not a module", node)
+    return ModuleList(items)
+
+
+def call_module_dict(frame, qname, args: Args, node):
+    values = args.values
+    if values and not isinstance(values[0], dict):
+        from convcalc.frontends.python.pycore import iterate
+
+        pairs = iterate(frame, values[0], node)
+        return ModuleDict(dict(pairs))
+    return ModuleDict(dict(values[0]) if values else {})
+
+
+def container_attr(frame, obj: Container, name: str, node):
+    if name in TREE_METHODS:
+        return Builtin(name, lambda f, args, nd: tree_method(f, obj, name, args, nd))
+    if name in MODULE_SELF:
+        return Builtin(name, lambda f, args, nd: obj)
+    method = CONTAINER_METHODS.get((obj.kind == "dict", name))
+    if method is None:
+        if name == "training":
+            return frame.machine.training
+        if name == "forward" and obj.kind == "sequential":
+            return Builtin("forward", lambda f, args, nd: forward.call_module(f, obj, args, nd))
+        raise Unfollowable(f"the attribute {name} of {obj.describe()}", node)
+    return Builtin(f"{obj.describe()}.{name}", lambda f, args, nd: method(f, obj, args, nd))
+
+
+def _append(frame, obj, args, node):
+    (value,) = args.values
+    if not is_module(value) and value is not None:
+        raise Unfollowable("appending something not a module", node)  # None: torch keeps it, and skips it
+    frame.charge(1, node)
+    obj.items.append(value)
+    return obj
+
+
+def _extend(frame, obj, args, node):
+    from convcalc.frontends.python.pycore import iterate
+
+    new = iterate(frame, args.values[0], node)
+    if not all(is_module(v) for v in new):
+        raise Unfollowable("extending with something not a module", node)
+    frame.charge(len(new), node)
+    obj.items.extend(new)
+    return obj
+
+
+def _insert(frame, obj, args, node):
+    index, value = args.values
+    obj.items.insert(index, value)
+
+
+def _add_module(frame, obj, args, node):
+    name, value = args.values
+    if not is_module(value):
+        raise Unfollowable("add_module of something not a module", node)
+    if isinstance(obj, ModuleDict):
+        obj.items[name] = value
+    else:
+        obj.items.append(value)
+
+
+def _view(kind):
+    def view(frame, obj, args, node):
+        return list({"keys": obj.items.keys, "values": obj.items.values, "items": obj.items.items}[kind]())
+    return view
+
+
+def _dict_get(frame, obj, args, node):
+    values = args.values
+    return obj.items.get(values[0], values[1] if len(values) > 1 else None)
+
+
+def _update(frame, obj, args, node):
+    obj.items.update(args.values[0] if args.values else {})
+
+
+def _pop(frame, obj, args, node):
+    return obj.items.pop(*args.values)
+
+
+CONTAINER_METHODS = {(False, "append"): _append, (False, "extend"): _extend, (False, "insert"): _insert,
+                     (False, "add_module"): _add_module, (True, "add_module"): _add_module,
+                     (True, "keys"): _view("keys"), (True, "values"): _view("values"),
+                     (True, "items"): _view("items"), (True, "get"): _dict_get, (True, "update"): _update,
+                     (False, "pop"): _pop, (True, "pop"): _pop}
+
+
+def init_layer(frame, obj, args: Args, node):
+    """super().__init__(...) of a subclass of a catalogue layer: the layer it is."""
+    obj.base = make_layer(frame, obj.cls.layer, args, node)
+    return None
+
+
+def init_container(frame, obj, args: Args, node):
+    """super().__init__(...) of an nn.Sequential, ModuleList or ModuleDict subclass."""
+    kind = obj.cls.container
+    values = args.values
+    if args.keywords or (kind != "sequential" and len(values) > 1):
+        raise Unfollowable(f"the {obj.cls.name} container built with these arguments", node)
+    if kind == "dict":
+        items = values[0] if values else {}
+        if isinstance(items, ModuleDict):
+            items = items.items
+        if not isinstance(items, dict):
+            raise Unfollowable(f"an nn.ModuleDict of {describe(items)}", node)
+        obj.attrs.update(items)
+        return None
+    from convcalc.frontends.python.pycore import iterate
+
+    items = values if kind == "sequential" else (iterate(frame, values[0], node) if values else [])
+    obj.seq = sequential_items(frame, items, node)
+    return None
+
+
+# ---------------------------------------------------------------- nn.Module's API
+
+
+MODULE_SELF = {"to", "cuda", "cpu", "eval", "train", "float", "half", "double", "bfloat16", "requires_grad_",
+               "zero_grad", "share_memory", "to_empty"}
+TREE_METHODS = {"parameters", "modules", "named_modules", "children", "named_children", "named_parameters"}
+
+
+def module_attr(frame, obj: Instance, name: str, node):
+    if name in MODULE_SELF:
+        return Builtin(name, lambda f, args, nd: obj)
+    if name in TREE_METHODS:
+        return Builtin(name, lambda f, args, nd: tree_method(f, obj, name, args, nd))
+    if name in MODULE_METHODS:
+        return Builtin(name, lambda f, args, nd: MODULE_METHODS[name](f, obj, args, nd))
+    if name == "training":
+        return frame.machine.training
+    if name == "forward" and obj.cls.container == "sequential":
+        return Builtin("forward", lambda f, args, nd: forward.call_module(f, as_container(obj), args, nd))
+    if obj.cls.container:  # self.append(block), self.items() in a container subclass
+        return container_attr(frame, as_container(obj), name, node)
+    if obj.base is not None:  # self.normalized_shape, self.weight of a subclass of a layer
+        return layer_attr(frame, obj.base, name, node)
+    if name in NN_MODULE_API or obj.cls.foreign:
+        raise Unfollowable(f"{obj.cls.name}.{name}: an nn.Module attribute convcalc does not model", node)
+    getter = obj.cls.lookup("__getattr__")
+    if isinstance(getter, Function):
+        from convcalc.frontends.python.pyobjects import invoke
+
+        return invoke(frame, getter, Args.of(obj, name), node)
+    from convcalc.frontends.python.pycore import attribute_error
+
+    raise attribute_error(frame, f"'{obj.cls.name}' object has no attribute '{name}'", node)
+
+
+def module_set_attr(frame, obj: Instance, name: str, value, node) -> None:
+    if obj.base is not None and name in obj.base.settings() and name not in ("forward", "training"):
+        layer_set_attr(frame, obj.base, name, value, node)
+        return
+    if name == "training" and isinstance(value, bool):
+        return
+    obj.attrs[name] = value
+
+
+def tree_method(frame, obj, name: str, args: Args, node):
+    if name == "modules":
+        return [module for _, module in tree_of(obj)]
+    if name == "named_modules":
+        return [(path, module) for path, module in tree_of(obj)]
+    if name == "children":
+        return [module for _, module in children_of(obj)]
+    if name == "named_children":
+        return list(children_of(obj))
+    if name == "parameters":
+        return [Weight(m) for _, m in tree_of(obj) if isinstance(m, (Layer, Parameter))]
+    return [(path, Weight(m)) for path, m in tree_of(obj) if isinstance(m, (Layer, Parameter))]
+
+
+def module_apply(frame, obj, args, node):
+    frame.machine.notes.append(frame.note(f"{obj.cls.name}.apply(...) is taken as weight initialisation: it "
+                                          "cannot change the module tree", node))
+    return obj
+
+
+def module_add_module(frame, obj, args, node):
+    values = args.values
+    if len(values) != 2 or not isinstance(values[0], str) or not (is_module(values[1]) or values[1] is None):
+        raise Unfollowable("add_module with other arguments", node)
+    obj.attrs[values[0]] = values[1]
+
+
+def module_setattr(frame, obj, args, node):
+    """self.__setattr__("level_%d" % i, subtree): as self.level_1 = subtree."""
+    values = args.values
+    if len(values) != 2 or args.keywords or not isinstance(values[0], str):
+        raise Unfollowable("__setattr__ with other arguments", node)
+    module_set_attr(frame, obj, values[0], values[1], node)
+
+
+def module_getattr(frame, obj, args, node):
+    values = args.values
+    if len(values) != 1 or args.keywords or not isinstance(values[0], str):
+        raise Unfollowable("__getattr__ with other arguments", node)
+    return obj.attr(frame, values[0], node)
+
+
+def module_register(frame, obj, args, node):
+    values = args.values
+    if len(values) < 2 or not isinstance(values[0], str):
+        raise Unfollowable("register_buffer / register_parameter with other arguments", node)
+    obj.attrs[values[0]] = values[1]
+
+
+MODULE_METHODS = {"apply": module_apply, "add_module": module_add_module, "register_module": module_add_module,
+                  "register_buffer": module_register, "register_parameter": module_register,
+                  "__setattr__": module_setattr, "__getattr__": module_getattr}
+
+
+# ---------------------------------------------------------------- parameters
+
+
+def call_parameter(frame, qname, args: Args, node):
+    values = args.values
+    data = values[0] if values else args.named.get("data")
+    if not isinstance(data, (Constant, Parameter)):
+        raise Unfollowable(f"nn.Parameter of {describe(data)}", node)
+    trainable = args.named.get("requires_grad", values[1] if len(values) > 1 else True) is not False
+    return Parameter(tuple(data.shape), trainable)
+
+
+# ---------------------------------------------------------------- isinstance
+
+
+ABSTRACT = {**dict.fromkeys(("collections.abc.Sequence", "typing.Sequence"), (list, tuple, str)),
+            **dict.fromkeys(("collections.abc.Iterable", "typing.Iterable"), (list, tuple, str, dict, set)),
+            **dict.fromkeys(("collections.abc.Mapping", "typing.Mapping", "typing.Dict"), (dict,)),
+            "typing.List": (list,), "typing.Tuple": (tuple,), "collections.OrderedDict": (dict,),
+            "numbers.Number": (int, float), "numbers.Integral": (int,), "numbers.Real": (int, float),
+            "collections.abc.Callable": (), "typing.Callable": ()}
+
+
+def isinstance_library(frame, value, kind, node) -> bool:
+    """isinstance against a class of a library: torch.Tensor, an nn class, an abstract type."""
+    if not isinstance(kind, Ref):
+        from convcalc.frontends.python.pycore import type_error
+
+        raise type_error(frame, "isinstance() arg 2 must be a type, a tuple of types, or a union", node)
+    qname = kind.qname
+    if qname in ("torch.Tensor", "torch.nn.Parameter", "torch.nn.parameter.Parameter"):
+        if qname == "torch.Tensor":
+            return isinstance(value, (Tensor, Constant, Parameter))
+        return isinstance(value, Parameter)
+    if qname in ("collections.abc.Callable", "typing.Callable"):
+        from convcalc.frontends.python.builtins import BUILTINS
+
+        return BUILTINS["callable"].call(frame, Args.of(value), node)
+    if qname in ABSTRACT:
+        if isinstance(value, (list, tuple, str, dict, set, int, float)) and type(value) is not bool:
+            return isinstance(value, ABSTRACT[qname])
+        if isinstance(value, (Tensor, Module)) or value is None:
+            return False
+        if isinstance(value, Instance) and value.native is not None:
+            return isinstance(value.native, ABSTRACT[qname])
+        return False
+    if isinstance(value, (Module, Instance)) and qname.startswith("torch.nn"):
+        return module_is(value, qname)
+    if qname == "functools.partial":
+        return isinstance(value, Partial)
+    if qname.startswith(("torch.", "typing.", "collections.", "numbers.")):
+        return False
+    raise Unfollowable(f"isinstance against {qname}", node)
+
+
+def module_is(value, qname: str) -> bool:
+    """isinstance of a module against an nn class: by the layer it is (the catalogue answers), or
+    its file class's bases."""
+    from convcalc.layers.catalogue import instance_of
+
+    short = qname.rsplit(".", 1)[-1]
+    if short == "Module":
+        return is_module(value)
+    if isinstance(value, Layer):
+        return instance_of(value.name, short)
+    if isinstance(value, Instance):
+        if value.base is not None and instance_of(value.base.name, short):
+            return True
+        return any(isinstance(b, Ref) and b.qname == qname for c in value.cls.mro() if isinstance(c, ClassInfo)
+                   for b in c.bases) or (short == "Sequential" and value.cls.container == "sequential")
+    return {"Sequential": Sequential, "ModuleList": ModuleList, "ModuleDict": ModuleDict}.get(short) is type(value)
+
+
+def issubclass_library(frame, cls, kind, node) -> bool:
+    if isinstance(kind, Ref) and isinstance(cls, ClassInfo):
+        return any(isinstance(b, Ref) and b.qname == kind.qname for c in cls.mro() if isinstance(c, ClassInfo)
+                   for b in c.bases) or (kind.qname in ("torch.nn.Module",) and cls.module)
+    return False
+
+
+# ---------------------------------------------------------------- the rest of torch
+
+
+def no_op(frame, qname, args, node):
+    return None
+
+
+def false(frame, qname, args, node):
+    """torch.jit.is_scripting(), torch.cuda.is_available(): forward is followed as eager PyTorch
+    runs it on the CPU."""
+    return False
+
+
+def script_object(frame, qname, args, node):
+    if frame.trace is not None:
+        raise Unfollowable(f"{qname} in forward", node)
+    return Ref(f"{qname}()")
+
+
+def device(frame, qname, args, node):
+    return Ref("torch.device")
+
+
+def annotate(frame, qname, args, node):
+    """torch.jit.annotate(T, value) is value."""
+    values = args.values
+    return values[1] if len(values) == 2 else None
+
+
+def overwrite(frame, qname, args, node):
+    """_ovewrite_named_param(kwargs, name, value): kwargs[name] = value (torchvision's rule: a
+    different value already there is an error)."""
+    values = args.values
+    if len(values) != 3 or not isinstance(values[0], dict) or not isinstance(values[1], str):
+        raise Unfollowable(f"{qname} with other arguments", node)
+    kwargs, name, value = values
+    if name in kwargs and kwargs[name] != value:
+        raise Unfollowable(f"{qname}: {name}={describe(kwargs[name])} was given, {describe(value)} expected", node)
+    kwargs[name] = value
+
+
+def weight_norm(frame, qname, args, node):
+    """nn.utils.weight_norm(module): the module, its weight split into weight_g and weight_v (one
+    more parameter per output channel, as model.parameters() counts them)."""
+    values = args.values
+    module = values[0] if values else args.named.get("module")
+    if not isinstance(module, Layer):
+        raise Unfollowable(f"{qname} of {describe(module)}", node)
+    from convcalc.layers.catalogue import lookup
+
+    bound = forward.layer_args(module)
+    name = args.named.get("name", values[1] if len(values) > 1 else "weight")
+    dim = args.named.get("dim", values[2] if len(values) > 2 else 0)
+    channels = bound.values.get("out_channels" if lookup(module.name).traits.channels else "out_features")
+    if name != "weight" or dim != 0 or type(channels) is not int:
+        raise Unfollowable(f"{qname} with name={name!r}, dim={dim!r}", node)
+    module.extra["__weight_g__"] = channels
+    return module
+
+
+def spectral_norm(frame, qname, args, node):
+    """nn.utils.spectral_norm(module): the same parameters (its u and v vectors are buffers)."""
+    values = args.values
+    module = values[0] if values else args.named.get("module")
+    if not isinstance(module, Layer):
+        raise Unfollowable(f"{qname} of {describe(module)}", node)
+    return module
+
+
+HELPERS = {"_log_api_usage_once": no_op, "_ovewrite_named_param": overwrite}
+
+# objects of the training script (an optimizer, a scheduler, a data loader, a loss): made from
+# the model's parameters, never changing its tree; what they are is not needed
+SCRIPT_OBJECTS = ("torch.optim", "torch.utils.data", "torch.save", "torch.load", "torch.nn.utils.clip_grad",
+                  "torch.utils.tensorboard", "torch.cuda.amp", "torch.amp", "torchsummary", "torchinfo",
+                  "torch.hub", "torch.backends", "torch.set_grad_enabled", "torch.set_num_threads", "torch.no_grad",
+                  "torch.enable_grad", "torch.inference_mode", "torch.autograd.set_detect_anomaly")
+NO_OP = ("torch.nn.init", "torch.manual_seed", "warnings.warn", "warnings.filterwarnings", "warnings.simplefilter",
+         "torch._assert", "logging", "torch._C._log_api_usage_once", "torch.cuda.manual_seed",
+         "torch.cuda.manual_seed_all", "random.seed", "numpy.random.seed", "torch.set_printoptions")
+
+
+def register_all() -> None:
+    register("torch.nn.Sequential", call_sequential)
+    register("torch.nn.ModuleList", call_module_list)
+    register("torch.nn.ModuleDict", call_module_dict)
+    register("torch.nn.Parameter torch.nn.parameter.Parameter", call_parameter)
+    register("torch.jit.is_scripting torch.jit.is_tracing torch.cuda.is_available torch.backends.mps.is_available "
+             "torch.accelerator.is_available torch.backends.cudnn.is_available torch.compiler.is_compiling",
+             false)
+    register("torch.device torch.accelerator.current_accelerator", device)
+    register("torch.cuda.device_count", lambda frame, qname, args, node: 0)
+    register("torch.jit.annotate", annotate)
+    register("torch.nn.utils.weight_norm torch.nn.utils.parametrizations.weight_norm", weight_norm)
+    register("torch.nn.utils.spectral_norm torch.nn.utils.parametrizations.spectral_norm", spectral_norm)
+    for prefix in NO_OP:
+        register_prefix(prefix, no_op)
+    for prefix in SCRIPT_OBJECTS:
+        register_prefix(prefix, script_object)
+    register("torch.jit.unused torch.jit.ignore torch.jit.export torch.jit.script",
+             lambda frame, qname, args, node: args.values[0] if args.values else None)
+    from convcalc.layers.catalogue import REGISTRY
+    from convcalc.layers.functional import FUNCTIONAL
+
+    def nn_star():
+        return {name: Ref("torch.nn." + name) for name in list(REGISTRY) + ["Sequential", "ModuleList",
+                                                                              "ModuleDict", "Module", "Parameter"]}
+
+    def functional_star():
+        prefix = "torch.nn.functional."
+        return {q[len(prefix):]: Ref(q) for q in FUNCTIONAL if q.startswith(prefix)}
+
+    STARS.update({"torch.nn": nn_star, "torch.nn.modules": nn_star, "torch.nn.functional": functional_star})
+    CONSTANTS.update({})
+
+
+register_all()

@@ -1,0 +1,164 @@
+"""Class statements: the bases evaluated, the body run in a scope of its own, the methods bound to
+the class, what the bases make of it (an nn.Module, a container, a catalogue layer, an Enum, a
+NamedTuple, an exception), and the class decorators (``@dataclass``)."""
+from __future__ import annotations
+
+import ast
+
+from convcalc.binding import MISSING
+from convcalc.frontends.python.machine import Scope
+from convcalc.frontends.python.pyclasses import CONTAINERS, MODULE_BASES, OBJECT, BuiltinType, ClassInfo
+from convcalc.frontends.python.pyobjects import Args, Function, Ref, Unknown, call
+from convcalc.frontends.python.reasons import Raised, Unfollowable
+
+
+def catalogue_layer(qname: str):
+    """The layer of the catalogue that ``qname`` (torch.nn.LayerNorm) names, or None."""
+    from convcalc.layers.catalogue import REGISTRY
+
+    short = qname.rsplit(".", 1)[-1]
+    return short if qname.startswith("torch.nn.") and qname.count(".") in (2, 4) and short in REGISTRY else None
+
+
+def decorator_name(node) -> str:
+    """dataclass of ``@dataclass``, ``@dataclasses.dataclass`` and ``@dataclass(frozen=True)``."""
+    node = node.func if isinstance(node, ast.Call) else node
+    return node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
+
+
+ENUM_BASES = ("enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag")
+NAMEDTUPLE_BASES = ("typing.NamedTuple",)
+
+
+def inherit(cls: ClassInfo) -> None:
+    """What the bases make of a class: an nn.Module, a container, a catalogue layer's subclass, a
+    class of a base convcalc does not follow."""
+    for base in cls.bases:
+        if isinstance(base, ClassInfo):
+            cls.module |= base.module
+            cls.container = cls.container or base.container
+            cls.foreign = cls.foreign or base.foreign
+            cls.layer = cls.layer or base.layer
+            if base.enum is not None and cls.enum is None:
+                cls.enum = {}
+        elif isinstance(base, Ref) and base.qname in MODULE_BASES:
+            cls.module = True
+        elif isinstance(base, Ref) and base.qname in CONTAINERS:
+            cls.module, cls.container = True, CONTAINERS[base.qname]
+        elif isinstance(base, Ref) and catalogue_layer(base.qname):
+            cls.module, cls.layer = True, catalogue_layer(base.qname)
+        elif isinstance(base, Ref) and base.qname in ENUM_BASES:
+            cls.enum = {}
+        elif isinstance(base, Ref) and base.qname in NAMEDTUPLE_BASES:
+            cls.namedtuple = ()
+        elif isinstance(base, Ref) and base.qname not in ("builtins.object", "typing.Generic", "abc.ABC",
+                                                           "typing.Protocol"):
+            cls.foreign = base.qname
+
+
+def define_class(frame, stmt: ast.ClassDef) -> None:
+    bases = []
+    for base in stmt.bases:
+        try:
+            bases.append(frame.eval(base))
+        except Unfollowable as exc:
+            bases.append(Ref(f"<{exc.reason}>"))
+    bases = [b for b in bases if not (isinstance(b, Ref) and b.qname.endswith("[]"))] or [OBJECT]
+    for keyword in stmt.keywords:  # metaclass=ABCMeta: nothing convcalc follows depends on it
+        frame.eval(keyword.value)
+    cls = ClassInfo(stmt.name, stmt, bases, {})
+    cls.path = frame.src.path
+    owner = frame.function
+    cls.qualname = f"{owner.name}.<locals>.{stmt.name}" if owner is not None else stmt.name
+    inherit(cls)
+    body = Scope(frame.scope, "class")
+    frame.child(body).exec(stmt.body, tolerant=True)
+    for name, value in body.vars.items():
+        if isinstance(value, Function):
+            value.owner = cls
+        cls.namespace[name] = value
+    if cls.enum is not None:
+        make_enum(frame, cls, stmt)
+    if cls.namedtuple is not None:
+        make_namedtuple(cls, stmt)
+    frame.scope.vars[stmt.name] = decorate_class(frame, stmt, cls, body)
+
+
+def decorate_class(frame, stmt, cls: ClassInfo, body: Scope):
+    value = cls
+    for decorator in reversed(stmt.decorator_list):
+        if decorator_name(decorator) == "dataclass":
+            make_dataclass(frame, cls, stmt, body)
+            continue
+        try:
+            made = frame.eval(decorator)
+            from convcalc.frontends.python.brains import passes_through
+
+            if passes_through(made):
+                raise Unfollowable("a decorator convcalc does not follow", decorator)
+            value = call(frame, made, Args([(value, stmt)]), decorator)
+        except (Unfollowable, Raised):
+            frame.machine.notes.append(frame.note(f"@{frame.segment(decorator)} on {stmt.name} is taken as passing "
+                                                  "the class through", decorator))
+    return value
+
+
+def make_dataclass(frame, cls: ClassInfo, stmt: ast.ClassDef, body: Scope) -> None:
+    """@dataclass: the fields are the class's annotated names after its bases' ones, and
+    ``__init__`` (unless the class writes its own) sets each from its argument."""
+    fields = dict(next((c.fields for c in cls.mro()[1:] if isinstance(c, ClassInfo) and c.fields is not None), {}))
+    for item in stmt.body:
+        if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name) \
+                and "ClassVar" not in frame.segment(item.annotation):
+            value = body.vars.get(item.target.id, MISSING) if item.value is not None else MISSING
+            if isinstance(value, Ref) and value.qname.startswith("dataclasses.field"):
+                value = MISSING
+            fields[item.target.id] = value
+    cls.fields = fields
+    if "__init__" in cls.namespace:
+        return
+    names = list(fields)
+    init = ast.FunctionDef(
+        name="__init__", args=ast.arguments(posonlyargs=[], args=[ast.arg("self")] + [ast.arg(f) for f in names],
+                                            kwonlyargs=[], kw_defaults=[], defaults=[]),
+        body=[ast.Assign(targets=[ast.Attribute(ast.Name("self", ast.Load()), f, ast.Store())],
+                         value=ast.Name(f, ast.Load())) for f in names] or [ast.Pass()],
+        decorator_list=[], returns=None)
+    post = cls.lookup("__post_init__")
+    if isinstance(post, Function):
+        init.body.append(ast.Expr(ast.Call(ast.Attribute(ast.Name("self", ast.Load()), "__post_init__", ast.Load()),
+                                           [], [])))
+    for node in ast.walk(init):
+        ast.copy_location(node, stmt)
+    defaults = {f: v for f, v in fields.items() if v is not MISSING}
+    method = Function(init, frame.scope, defaults, src=frame.src)
+    method.owner = cls
+    cls.namespace["__init__"] = method
+
+
+def make_enum(frame, cls: ClassInfo, stmt: ast.ClassDef) -> None:
+    """An Enum's members: each class attribute that is not a method, with its name and value."""
+    from convcalc.frontends.python.pyclasses import Instance
+
+    auto = 1
+    for name, value in list(cls.namespace.items()):
+        if name.startswith("_") or isinstance(value, (Function, Unknown)):
+            continue
+        if isinstance(value, Ref) and value.qname == "enum.auto()":
+            value, auto = auto, auto + 1
+        member = Instance(cls, stmt)
+        member.attrs.update({"_name_": name, "_value_": value, "name": name, "value": value})
+        if isinstance(value, (int, str, float)) and any(isinstance(b, BuiltinType) and b.py in (int, str, float)
+                                                        for b in cls.mro()):
+            member.native = value
+        cls.enum[name] = member
+        cls.namespace[name] = member
+
+
+def make_namedtuple(cls: ClassInfo, stmt: ast.ClassDef) -> None:
+    """class Point(NamedTuple): x: int; y: int = 0: the fields, in order, with their defaults."""
+    fields = []
+    for item in stmt.body:
+        if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+            fields.append(item.target.id)
+    cls.namedtuple = tuple(fields)

@@ -1,0 +1,185 @@
+"""The methods of Python's own values (str, list, tuple, dict, set, int, float) as the program
+calls them: Python's own implementations where they only move or read the values (bounded
+before they run), convcalc's where they call the program's code (``list.sort(key=...)``) or
+could build too much (``str.replace``, ``str.ljust``)."""
+from __future__ import annotations
+
+from convcalc.frontends.python.machine import MAX_ITEMS
+from convcalc.frontends.python.pyobjects import Args, Builtin, Value, call
+from convcalc.frontends.python.reasons import Raised, Unfollowable
+
+# the methods run by Python itself, per type, when their arguments are Python's values: they read
+# or move the values they are given and call no code of the program
+DIRECT = {
+    str: {"join", "split", "rsplit", "strip", "lstrip", "rstrip", "lower", "upper", "capitalize", "title",
+          "swapcase", "casefold", "startswith", "endswith", "find", "rfind", "index", "rindex", "count",
+          "isdigit", "isalpha", "isalnum", "isupper", "islower", "isspace", "isidentifier", "isnumeric",
+          "isdecimal", "istitle", "partition", "rpartition", "splitlines", "removeprefix", "removesuffix",
+          "zfill", "ljust", "rjust", "center", "replace", "expandtabs", "encode", "format_map"},
+    list: {"append", "extend", "insert", "pop", "remove", "index", "count", "reverse", "copy", "clear"},
+    tuple: {"index", "count"},
+    dict: {"get", "keys", "values", "items", "pop", "popitem", "setdefault", "update", "copy", "clear"},
+    set: {"add", "update", "remove", "discard", "pop", "union", "intersection", "difference",
+          "symmetric_difference", "issubset", "issuperset", "isdisjoint", "copy", "clear",
+          "intersection_update", "difference_update"},
+    frozenset: {"union", "intersection", "difference", "symmetric_difference", "issubset", "issuperset",
+                "isdisjoint", "copy"},
+    int: {"bit_length", "conjugate", "bit_count"},
+    float: {"is_integer", "conjugate", "hex"},
+    bool: {"bit_length", "conjugate"},
+    bytes: {"decode"},
+}
+WIDTHS = {"zfill", "ljust", "rjust", "center", "expandtabs"}  # an int argument is the length built
+MUTATING = {"append", "extend", "insert", "update", "add", "setdefault", "intersection_update",
+            "difference_update"}
+CALLS_CODE = {(list, "sort"), (str, "format")}
+
+
+def method_of(frame, value, name: str, node):
+    """``value.name``: a bound method of Python's own value, or its attribute."""
+    kind = type(value)
+    if kind is bool and name in ("real", "imag", "numerator", "denominator"):
+        return getattr(value, name)
+    if kind in (int, float) and name in ("real", "imag", "numerator", "denominator"):
+        return getattr(value, name)
+    if kind is slice and name in ("start", "stop", "step"):
+        return getattr(value, name)
+    if kind is range and name in ("start", "stop", "step"):
+        return getattr(value, name)
+    if kind is str and name == "format":
+        return Builtin("str.format", lambda f, args, n: format_call(f, value, args, n), value)
+    if kind is list and name == "sort":
+        return Builtin("list.sort", lambda f, args, n: sort_list(f, value, args, n), value)
+    if kind in DIRECT and name in DIRECT[kind]:
+        return Builtin(f"{kind.__name__}.{name}", lambda f, args, n: direct(f, value, name, args, n), value)
+    if name == "__class__":
+        from convcalc.frontends.python.pycore import native_type
+
+        return native_type(value)
+    from convcalc.frontends.python.pycore import attribute_error, type_name
+
+    raise attribute_error(frame, f"'{type_name(value)}' object has no attribute '{name}'", node)
+
+
+def type_method(frame, kind, name: str, node):
+    """``dict.fromkeys``, and a method taken from its type (``str.join``, ``list.append``): unbound."""
+    py = kind.py
+    if py is dict and name == "fromkeys":
+        return Builtin("dict.fromkeys", lambda f, args, n: dict.fromkeys(
+            iterate_all(f, args.values[0], n), *args.values[1:2]))
+    if py is not None and name in DIRECT.get(py, ()) | {"sort", "format"}:
+        def unbound(f, args, n, method=name):
+            if not args.values:
+                from convcalc.frontends.python.pycore import type_error
+
+                raise type_error(f, f"descriptor '{method}' of '{kind.name}' object needs an argument", n)
+            bound = method_of(f, args.values[0], method, n)
+            return call(f, bound, Args(args.positional[1:], args.keywords), n)
+        return Builtin(f"{kind.name}.{name}", unbound)
+    if py is str and name == "maketrans":
+        return Builtin("str.maketrans", lambda f, args, n: str.maketrans(*args.values))
+    from convcalc.frontends.python.pycore import attribute_error
+
+    raise attribute_error(frame, f"type object '{kind.name}' has no attribute '{name}'", node)
+
+
+def iterate_all(frame, value, node):
+    from convcalc.frontends.python.pycore import iterate
+
+    return iterate(frame, value, node)
+
+
+def native_only(value) -> bool:
+    """A value Python's own methods may be given: convcalc's values are passed as they are only
+    to the methods that store or compare them by identity (list.append)."""
+    return not isinstance(value, Value)
+
+
+def direct(frame, value, name: str, args: Args, node):
+    from convcalc.frontends.python.pycore import iterate, raise_error, type_name
+
+    positional, keywords = args.values, args.named
+    stores = name in ("append", "insert", "extend", "update", "setdefault", "add", "get", "pop", "remove",
+                      "index", "count", "__contains__") or isinstance(value, (list, dict, set))
+    if not stores and not all(native_only(v) for v in [*positional, *keywords.values()]):
+        raise Unfollowable(f"{type_name(value)}.{name} of {', '.join(map(str, map(type_name, positional)))}", node)
+    if name in WIDTHS and any(type(v) is int and v > MAX_ITEMS for v in positional):
+        raise Unfollowable(f"str.{name} to a very long string", node)  # 'x'.rjust(10**9)
+    if name == "replace" and len(positional) >= 2 and isinstance(positional[0], str) and \
+            isinstance(positional[1], str):
+        grow = max(0, len(positional[1]) - len(positional[0])) * (value.count(positional[0]) if positional[0]
+                                                                   else len(value) + 1)
+        if len(value) + grow > MAX_ITEMS:
+            raise Unfollowable("a very long string", node)
+    if name == "expandtabs" and isinstance(value, str) and value.count("\t") * (positional[0] if positional and
+                                                                                type(positional[0]) is int
+                                                                                else 8) > MAX_ITEMS:
+        raise Unfollowable("a very long string", node)
+    if name in ("extend", "update", "union", "intersection", "difference", "symmetric_difference", "issubset",
+                "issuperset", "isdisjoint", "intersection_update", "difference_update", "join") and positional:
+        positional = [iterate(frame, p, node) if isinstance(p, Value) else p for p in positional]
+        if name == "join":
+            parts = positional[0] if isinstance(positional[0], (list, tuple)) else iterate(frame, positional[0], node)
+            if not all(isinstance(p, str) for p in parts):
+                bad = next(p for p in parts if not isinstance(p, str))
+                raise raise_error(frame, "TypeError", (f"sequence item {parts.index(bad)}: expected str instance, "
+                                                       f"{type_name(bad)} found",), node)
+            if sum(map(len, parts)) + len(value) * max(len(parts) - 1, 0) > MAX_ITEMS:
+                raise Unfollowable("a very long string", node)
+            positional = [list(parts)]
+    if name in ("extend",) and isinstance(value, list) and positional and \
+            len(value) + len(positional[0] if hasattr(positional[0], "__len__") else ()) > MAX_ITEMS:
+        raise Unfollowable("a very long list", node)
+    if name in ("append", "insert") and isinstance(value, list) and len(value) >= MAX_ITEMS:
+        raise Unfollowable("a very long list", node)
+    try:
+        out = getattr(value, name)(*positional, **keywords)
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError, UnicodeError) as exc:
+        error = type(exc).__name__ if type(exc).__name__ in ("TypeError", "ValueError", "KeyError", "IndexError",
+                                                             "AttributeError", "OverflowError") else "ValueError"
+        raise raise_error(frame, error, exc.args, node) from None
+    if isinstance(out, (dict.__class__,)):
+        return out
+    if type(out).__name__ in ("dict_keys", "dict_values", "dict_items"):
+        return list(out)
+    if isinstance(out, (str, list, tuple)):
+        frame.charge(len(out), node)
+    if name in MUTATING and isinstance(value, (list, dict, set)):
+        frame.charge(1, node)
+    return out
+
+
+def format_call(frame, text: str, args: Args, node) -> str:
+    from convcalc.frontends.python.strings import str_format
+
+    return str_format(frame, text, args.values, args.named, node)
+
+
+def sort_list(frame, items: list, args: Args, node):
+    """list.sort(key=..., reverse=...): the program's key function, Python's stable order."""
+    items[:] = sorted_values(frame, items, args.named.get("key"), bool(args.named.get("reverse", False)), node)
+    return None
+
+
+def sorted_values(frame, items: list, key, reverse: bool, node) -> list:
+    from convcalc.frontends.python.pycore import compare, type_error
+
+    keys = [call(frame, key, Args.of(item), node) if key is not None else item for item in items]
+    order = list(range(len(items)))
+
+    class Key:
+        __slots__ = ("k",)
+
+        def __init__(self, k):
+            self.k = k
+
+        def __lt__(self, other):
+            return compare(frame, "<", self.k, other.k, node)
+
+    try:
+        order.sort(key=lambda i: Key(keys[i]), reverse=reverse)
+    except Raised:
+        raise
+    except TypeError as exc:
+        raise type_error(frame, str(exc), node) from None
+    return [items[i] for i in order]
