@@ -8,7 +8,9 @@ import sys
 import click
 
 from convcalc import __version__
-from convcalc.errors import ConvcalcError, UsageError, printable
+from convcalc.errors import ConvcalcError, UsageError
+from convcalc.output import CleanStream, echo, write_file
+from convcalc.shown import printable, shown_path
 
 
 class Failure(click.ClickException):
@@ -19,7 +21,7 @@ class Failure(click.ClickException):
         self.exit_code = exit_code
 
     def show(self, file=None):
-        click.echo(self.format_message(), err=True)
+        echo(self.format_message(), err=True)
 
 
 def handle_errors(command):
@@ -90,11 +92,11 @@ def load_network(net, expr, input_dims, model, training=False):
     try:
         programs = load_programs(path, text, model, override, training)
     except ConvcalcError as exc:
-        click.echo(exc.diagnostic(path, text).render(), err=True)
+        echo(exc.diagnostic(path, text).render(), err=True)
         sys.exit(1)
     for program in programs:  # what a Python model's frontend did not follow (CC900), never silently
         for note in program.notes:
-            click.echo(note.diagnostic(path, text).render(with_source=False), err=True)
+            echo(note.diagnostic(path, text).render(with_source=False), err=True)
     return programs, override
 
 
@@ -126,14 +128,6 @@ def one_model(analyses: list, what: str):
                                f"with --model NAME"))
 
 
-def write_picture(path: str, svg: str) -> None:
-    try:
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(svg)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
 class DepthType(click.ParamType):
     """--depth N (0..1000) or all."""
 
@@ -158,12 +152,12 @@ def emit(items, fmt: str, as_table, as_json, analysis=lambda item: item, failed=
         problems(analysis(item))
     if fmt == "json":
         data = [as_json(item) for item in items]
-        click.echo(printable(dump(data[0] if len(data) == 1 else {"models": data}), lines=True))
+        echo(dump(data[0] if len(data) == 1 else {"models": data}))
     else:
         texts = [as_table(item) for item in items]
         if len(items) > 1:
-            texts = [f"model {analysis(item).path}\n{text}" for item, text in zip(items, texts)]
-        click.echo(printable("\n\n".join(texts), lines=True))  # the last guard: no input text acts on a terminal
+            texts = [f"model {shown_path(analysis(item).path)}\n{text}" for item, text in zip(items, texts)]
+        echo("\n\n".join(texts))  # the last guard: no input text acts on a terminal
     if any(failed(item) for item in items):
         sys.exit(1)
 
@@ -174,10 +168,10 @@ def problems(analysis) -> None:
 
     diagnostics = analysis.diagnostics()
     if diagnostics:
-        click.echo(diagnostics_text(diagnostics), err=True)
+        echo(diagnostics_text(diagnostics), err=True)
     notice = input_notice(analysis)
     if notice is not None:
-        click.echo(notice, err=True)
+        echo(notice, err=True)
 
 
 def input_notice(analysis):
@@ -267,7 +261,12 @@ def rf(net, expr, input_dims, fmt, model, train, picture, layer):
     if picture is not None:
         from convcalc.pictures.field import draw
 
-        write_picture(picture, draw(one_model(analyses, "--draw"), layer))
+        try:
+            write_file(picture, draw(one_model(analyses, "--draw"), layer))
+        except UsageError:  # nothing to draw: where the network breaks is the first thing to say
+            for analysis in analyses:
+                problems(analysis)
+            raise
     emit(analyses, fmt, lambda a: report.rf_table(a, fmt), report.rf_json)
 
 
@@ -296,8 +295,8 @@ def draw(net, expr, input_dims, model, train, picture, depth):
     analysis = one_model(analyse_all(net, expr, input_dims, model, measure, train), "draw")
     problems(analysis)
     text, summary = diagram(analysis, depth, suffix != ".svg")
-    write_picture(picture, text)
-    click.echo(printable(f"wrote {picture}: {summary}"))
+    write_file(picture, text)
+    echo(f"wrote {shown_path(picture)}: {summary}")
     if not_ok(analysis):
         sys.exit(1)
 
@@ -383,9 +382,9 @@ def size(input_size, kernel, stride, padding, dilation, ceil, pool, transposed, 
         if fmt == "json":
             from convcalc.report.common import dump
 
-            click.echo(dump({"input": [I], "output": [wanted], "ok": result.ok, "lines": result.lines}))
+            echo(dump({"input": [I], "output": [wanted], "ok": result.ok, "lines": result.lines}))
         else:
-            click.echo("\n".join(result.lines))
+            echo("\n".join(result.lines))
         sys.exit(0 if result.ok else 1)
     if kernel is None:
         raise UsageError("-k/--kernel is required (or --solve O to search for settings)")
@@ -405,13 +404,13 @@ def size(input_size, kernel, stride, padding, dilation, ceil, pool, transposed, 
 
             axes_of(result)  # what cannot be drawn says so first
             worked = Worked(result, image, weights)
-        write_picture(picture, draw(result, frame, worked))
+        write_file(picture, draw(result, frame, worked))
     if fmt == "json":
         from convcalc.report.common import dump
 
-        click.echo(dump(result.json()))
+        echo(dump(result.json()))
     else:
-        click.echo("\n".join(result.lines()))
+        echo("\n".join(result.lines()))
     if not result.ok:
         sys.exit(1)
 
@@ -449,17 +448,17 @@ def inputs(net, expr, input_dims, fmt, model, train, limit):
         except OverBudget as exc:
             raise refusal(f"{exc}; give one size with --input", program) from None
         except ConvcalcError as exc:  # no input line: reported as shapes reports it
-            click.echo(exc.diagnostic(program.path, program.source).render(), err=True)
+            echo(exc.diagnostic(program.path, program.source).render(), err=True)
             sys.exit(1)
         if result.accepted is not None and result.accepted.is_empty:  # exit 1: say where, with a position
             problem = result.error or nothing_accepted(result, program)
-            click.echo(problem.diagnostic(program.path, program.source).render(), err=True)
+            echo(problem.diagnostic(program.path, program.source).render(), err=True)
         reports.append(result)
     if fmt == "json":
         data = [report.inputs_json(r) for r in reports]
-        click.echo(printable(dump(data[0] if len(data) == 1 else {"models": data}), lines=True))
+        echo(dump(data[0] if len(data) == 1 else {"models": data}))
     else:
-        click.echo(printable("\n\n".join(report.inputs_text(r) for r in reports), lines=True))
+        echo("\n\n".join(report.inputs_text(r) for r in reports))
     if any(r.accepted is not None and r.accepted.is_empty for r in reports):
         sys.exit(1)
 
@@ -505,9 +504,9 @@ def lint(paths, select, ignore, exclude, input_dims, fmt, verbose, quiet, stats,
     out, errors, code = lint_main(paths, select, ignore, exclude, input_dims, fmt, verbose, list_codes, strict,
                                   quiet, stats, exit_zero, stdin_filename, coloured)
     for line in errors:
-        click.echo(line, err=True)
+        echo(line, err=True)
     if out:
-        click.echo(out, color=coloured)  # click drops colours off a terminal unless told
+        echo(out, styled=coloured)
     sys.exit(code)
 
 
@@ -521,7 +520,7 @@ def explain(code):
     """
     from convcalc.lint.explain import explain as explained
 
-    click.echo(explained(code))
+    echo(explained(code))
 
 
 @cli.command()
@@ -561,7 +560,7 @@ def main() -> None:
     except click.exceptions.Exit as exc:
         finish(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
+        exc.show(file=CleanStream(sys.stderr))  # click's own messages quote arguments: a file name, say
         finish(exc.exit_code)
     except click.exceptions.Abort:
         finish(1, "convcalc: aborted")
@@ -587,7 +586,7 @@ def finish(code: int, message: str = "", quiet: bool = False) -> None:
     full device, a closed pipe) is dropped, so that Python's own flush at exit cannot fail."""
     if message:
         try:
-            print(message, file=sys.stderr)
+            print(printable(message, lines=True), file=sys.stderr)
         except (OSError, ValueError):
             pass
     try:

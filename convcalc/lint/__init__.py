@@ -12,7 +12,7 @@ def main(paths, select=None, ignore=None, exclude=(), input_dims=None, fmt="text
          list_codes=False, strict=False, quiet=False, stats=False, exit_zero=False, stdin_filename=None,
          coloured=False) -> tuple:
     """(stdout text, stderr lines, exit code) of one `convcalc lint` run; usage errors raise UsageError."""
-    from convcalc.errors import UsageError
+    from convcalc.errors import UsageError, printable
     from convcalc.lint.reporter import FORMATS, codes_table, report
     from convcalc.lint.runner import Options, lint
     from convcalc.lint.selection import split_codes
@@ -30,6 +30,7 @@ def main(paths, select=None, ignore=None, exclude=(), input_dims=None, fmt="text
     options = Options(split_codes(select), split_codes(ignore), tuple(exclude), input_dims, verbose, strict,
                       stdin_filename)
     result = lint(paths, options)
-    errors = list(result.warnings) + list(result.failures)
+    # a warning is one line whatever its path holds (a newline would start a workflow command in a CI log)
+    errors = [printable(line) for line in result.warnings] + list(result.failures)
     code = 0 if exit_zero and result.exit_code == 1 else result.exit_code  # --exit-zero: findings exit 0
     return report(result, fmt, verbose, quiet, stats, coloured), errors, code

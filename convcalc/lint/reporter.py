@@ -5,17 +5,16 @@ import re
 
 from convcalc.codes import CODES, ERROR, INFO, WARNING
 from convcalc.errors import Diagnostic
+from convcalc.shown import json_text, path_uri, printable, shown_path
 
 FORMATS = ("text", "json", "github", "sarif", "gitlab")
 
 
 def source_line(result, finding) -> str:
-    from convcalc.errors import SOURCES
+    from convcalc.errors import SOURCES, source_line as line_of
 
     text = result.sources.get(finding.path, SOURCES.get(finding.path, ""))
-    lines = re.split(r"\r\n|\r|\n", text)
-    line = finding.span.line
-    return lines[line - 1] if 0 < line <= len(lines) else ""
+    return line_of(text, finding.path, finding.span.line)
 
 
 def diagnostic(result, finding) -> Diagnostic:
@@ -36,7 +35,9 @@ def text_report(result, verbose: bool = False) -> str:
 
 
 def line(finding) -> str:
-    return f"{finding.path}:{finding.span.line}:{finding.span.col}: {finding.code} {finding.message}"
+    """A notice or a note on one line, without its source."""
+    return printable(f"{shown_path(finding.path)}:{finding.span.line}:{finding.span.col}: {finding.code} "
+                     f"{finding.message}")
 
 
 def plural(count: int, word: str) -> str:
@@ -91,16 +92,14 @@ def summary(result) -> str:
 
 
 def json_report(result, verbose: bool = False) -> str:
-    import json  # only for --format json: keeps the pre-commit path lean
-
     items = [as_json(f) for f in result.findings] + [as_json(f) for f in result.notices] + \
         ([as_json(f) for f in result.notes] if verbose else [])
-    return json.dumps(items, indent=2, ensure_ascii=False)
+    return json_text(items)
 
 
 def escape_data(text: str) -> str:
-    from convcalc.errors import printable
-
+    """A workflow command's message: %, CR and LF %-encoded (a newline would end the command and
+    start another), and then nothing a terminal acts on."""
     return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
@@ -114,7 +113,7 @@ def github_report(result, verbose: bool = False) -> str:
     items = list(result.findings) + list(result.notices) + (list(result.notes) if verbose else [])
     for f in items:
         level = {ERROR: "error", WARNING: "warning"}.get(f.severity, "notice")
-        props = (f"file={escape_property(f.path)},line={f.span.line},col={f.span.col},"
+        props = (f"file={escape_property(shown_path(f.path))},line={f.span.line},col={f.span.col},"
                  f"endLine={f.span.end_line},endColumn={f.span.end_col},"
                  f"title={escape_property('convcalc ' + f.code)}")
         out.append(f"::{level} {props}::{escape_data(f.message)}")
@@ -125,9 +124,8 @@ LEVELS = {ERROR: "error", WARNING: "warning", INFO: "note"}  # SARIF's levels
 
 
 def sarif_report(result, verbose: bool = False) -> str:
-    """SARIF 2.1.0, as GitHub code scanning reads it: one run, the codes as rules, a result per finding."""
-    import json
-
+    """SARIF 2.1.0, as GitHub code scanning reads it: one run, the codes as rules, a result per finding;
+    each file a URI reference (its bytes percent-encoded: shown.path_uri)."""
     items = list(result.findings) + list(result.notices) + (list(result.notes) if verbose else [])
     used = sorted({str(f.code) for f in items})
     rules = [{"id": code, "name": code, "shortDescription": {"text": CODES[code].description},
@@ -135,31 +133,30 @@ def sarif_report(result, verbose: bool = False) -> str:
              for code in used if code in CODES]
     results = [{"ruleId": str(f.code), "level": LEVELS.get(f.severity, "note"), "message": {"text": f.message},
                 "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": f.path.replace("\\", "/")},
+                    "artifactLocation": {"uri": path_uri(f.path)},
                     "region": {"startLine": f.span.line, "startColumn": f.span.col,
                                "endLine": f.span.end_line, "endColumn": f.span.end_col}}}]}
                for f in items]
     log = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
            "runs": [{"tool": {"driver": {"name": "convcalc", "informationUri": "https://pypi.org/project/convcalc/",
                                          "rules": rules}}, "results": results}]}
-    return json.dumps(log, indent=2, ensure_ascii=False)
+    return json_text(log)
 
 
 def gitlab_report(result, verbose: bool = False) -> str:
     """GitLab Code Quality (Code Climate JSON): a list of issues, each with a stable fingerprint."""
     import hashlib
-    import json
 
     severity = {ERROR: "major", WARNING: "minor", INFO: "info"}
     items = list(result.findings) + list(result.notices) + (list(result.notes) if verbose else [])
     issues = []
     for f in items:
-        key = f"{f.path}:{f.span.line}:{f.span.col}:{f.code}:{f.message}"
+        key = f"{f.path}:{f.span.line}:{f.span.col}:{f.code}:{f.message}".encode("utf-8", "surrogateescape")
         issues.append({"type": "issue", "check_name": str(f.code), "description": f"{f.code} {f.message}",
                        "categories": ["Bug Risk"], "severity": severity.get(f.severity, "info"),
-                       "fingerprint": hashlib.sha256(key.encode("utf-8")).hexdigest(),
-                       "location": {"path": f.path, "lines": {"begin": f.span.line, "end": f.span.end_line}}})
-    return json.dumps(issues, indent=2, ensure_ascii=False)
+                       "fingerprint": hashlib.sha256(key).hexdigest(),
+                       "location": {"path": shown_path(f.path), "lines": {"begin": f.span.line, "end": f.span.end_line}}})
+    return json_text(issues)
 
 
 def statistics(result) -> str:
@@ -189,16 +186,17 @@ def colour(text: str) -> str:
 def report(result, fmt: str, verbose: bool = False, quiet: bool = False, stats: bool = False,
            coloured: bool = False) -> str:
     """The run in ``fmt``; text with ``quiet`` is the findings alone, with ``stats`` their counts per code,
-    ``coloured`` with ANSI colours (a terminal's)."""
+    ``coloured`` with ANSI colours (a terminal's): the text is cleaned (shown.printable) before they are added."""
     if fmt == "text":
         if quiet or stats:
             body = statistics(result) if stats else "\n".join(diagnostic(result, f).render() for f in result.findings)
             text = body if quiet else "\n".join(part for part in (body, summary(result)) if part)
         else:
             text = text_report(result, verbose)
+        text = printable(text, lines=True)
         return colour(text) if coloured else text
-    return {"text": text_report, "json": json_report, "github": github_report, "sarif": sarif_report,
-            "gitlab": gitlab_report}[fmt](result, verbose)
+    return printable({"text": text_report, "json": json_report, "github": github_report, "sarif": sarif_report,
+                      "gitlab": gitlab_report}[fmt](result, verbose), lines=True)
 
 
 def codes_table(fmt: str = "text") -> str:

@@ -10,19 +10,19 @@ no spatial size (channels, features, layer settings), see convcalc/lint/model.py
 from __future__ import annotations
 
 import os
-import re
 from typing import Optional
 
 from convcalc import codes
 from convcalc import nodes as n
 from convcalc.codes import CODES
-from convcalc.errors import ConvcalcError, Span, UsageError
+from convcalc.errors import ConvcalcError, Span, UsageError, source_lines
 from convcalc.lint import messages as m
 from convcalc.lint.config import ConfigFinder, matches
 from convcalc.lint.files import iter_files
 from convcalc.lint.model import lint_model
 from convcalc.lint.selection import Selection, expand_codes, suppressed, unknown_ignores
 from convcalc.load import is_python
+from convcalc.shown import shown_path
 
 
 class Options:
@@ -134,9 +134,9 @@ def lint(paths, options: Options) -> Result:
             findings += [m.from_error(shown, error) for _, error in linted.partly + linted.unfollowed]
         else:
             result.notes.extend(m.from_error(shown, error) for _, error in linted.partly + linted.unfollowed)
-        lines = re.split(r"\r\n|\r|\n", text)
+        lines = source_lines(text, shown)  # as the frontend counts them: a finding's line is the one read
         for number, unknown in unknown_ignores(lines):  # a typo would silence nothing, and say nothing
-            result.warnings.append(f"{shown}:{number}: warning: unknown code {unknown!r} in `# convcalc: ignore[...]` "
+            result.warnings.append(f"{shown_path(shown)}:{number}: warning: unknown code {unknown!r} in `# convcalc: ignore[...]` "
                                    "(see convcalc lint --list-codes)")
         for finding in findings:
             if selection.wants(finding.code) and not suppressed(finding, lines):

@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from typing import Optional
 
 from convcalc.errors import UsageError
+from convcalc.pictures.text import clean, serialize
 from convcalc.report.metrics import frac_text
 
 MARGIN = 24
@@ -83,7 +84,7 @@ def draw(analysis, line: Optional[int] = None) -> str:
     top, left = min(0, ylo), min(0, xlo)  # the field may reach into the padding
     bottom, right = max(h - 1, yhi), max(w - 1, xhi)
     cell = max(1, min(24, AREA // max(bottom - top + 1, right - left + 1)))
-    caption = [f"line {row.line} {row.layer}: output {'x'.join(str(d) for d in row.shape)}",
+    caption = [f"line {row.line} {clean(' '.join(row.layer.split()))}: output {'x'.join(str(d) for d in row.shape)}",
                f"the centre unit ({cy}, {cx}) sees rows {ylo}..{yhi} and columns {xlo}..{xhi} of the input "
                f"({yhi - ylo + 1}x{xhi - xlo + 1}, padding included){depth}",
                f"start (unit 0's field centre): {frac_text(ystart)}, {frac_text(xstart)}   jump: "
@@ -106,4 +107,4 @@ def draw(analysis, line: Optional[int] = None) -> str:
     text_y = y0 + (bottom + 1) * cell + MARGIN
     for i, line_text in enumerate(caption):
         ET.SubElement(svg, "text", {"x": str(MARGIN), "y": str(text_y + i * LINE)}).text = line_text
-    return ET.tostring(svg, encoding="unicode")
+    return serialize(svg)

@@ -20,8 +20,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Optional
 
-from convcalc.errors import UsageError
-from convcalc.pictures.text import clean, short
+from convcalc.errors import UsageError, source_lines
+from convcalc.pictures.text import clean, serialize, short
 from convcalc.report.common import num, one_line, shape_text
 from convcalc.symbolic import dims
 
@@ -142,7 +142,8 @@ def boxes_of(analysis, entries: list) -> list:
         failed = problem is analysis.error
         span = problem.span
         line = span.line if span is not None else 0
-        lines = analysis.source.splitlines() if span is not None and not span.path else []  # not another file's
+        # the file's own line (a span into another file of the tree shows none)
+        lines = source_lines(analysis.source, analysis.path) if span is not None and not span.path else ()
         written = wrapped(f"line {line}: {clean(' '.join(lines[line - 1].split()))}", MESSAGE_CHARS)[:2] \
             if 0 < line <= len(lines) else []
         box = Box("error" if failed else "stopped", (), f"line {line}: {problem.code} {clean(problem.message)}",
@@ -351,7 +352,7 @@ def diagram(analysis, depth, html: bool) -> tuple:
     summary = f"{len(boxes)} box{'es' if len(boxes) != 1 else ''}, {edges} edge{'s' if edges != 1 else ''}" + \
         (f", folded to depth {chosen}" if folded else "")
     if not html:
-        return ET.tostring(svg, encoding="unicode"), summary
+        return serialize(svg), summary
     from convcalc.pictures.page import page
 
     return page(svg, shown, totals, analysis.path), summary

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from convcalc.pictures.text import clean
+from convcalc.pictures.text import clean, serialize
 from convcalc.report.common import num, one_line, shape_text
 
 CSS = """
@@ -65,4 +65,4 @@ def page(svg: ET.Element, entries: list, totals: list, title: str) -> str:
         ET.SubElement(left, "p", {"class": "total"}).text = line
     ET.SubElement(main, "div", {"class": "diagram"}).append(svg)
     ET.SubElement(body, "script").text = SCRIPT
-    return "<!DOCTYPE html>\n" + ET.tostring(html, encoding="unicode", method="html")
+    return "<!DOCTYPE html>\n" + serialize(html, "html")

@@ -16,11 +16,15 @@ import xml.etree.ElementTree as ET
 from typing import Optional
 
 from convcalc.errors import UsageError
+from convcalc.pictures.text import serialize
 
 CELL = 24  # pixels of one cell
 GAP = 3  # cells between the input and the output grid
 MARGIN = 16
 MAX_FRAMES = 1_024  # output positions drawn: a frame each
+# cells drawn in all: the padded input, the output twice (empty, then filled) and each frame's window;
+# 1000x1000 with -k 1 -s 1000 is one frame of a million input cells (98 MB of SVG, 1.15 GB to build)
+MAX_CELLS = 65_536
 FRAME_SECONDS = 0.6
 LINE = 16  # pixels of a caption line
 CHAR = 8  # pixels of a caption character (13 px monospace)
@@ -205,4 +209,4 @@ def draw(sized, frame: Optional[int] = None, values=None) -> str:
     text_y = y0 + max(reach_rows, rows.output) * CELL + MARGIN + LINE
     for i, line in enumerate(caption):
         ET.SubElement(svg, "text", {"x": str(MARGIN), "y": str(text_y + i * LINE)}).text = line
-    return ET.tostring(svg, encoding="unicode")
+    return serialize(svg)

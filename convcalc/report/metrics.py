@@ -15,6 +15,7 @@ from convcalc.metrics.memory import DTYPES, memory, output_bytes, total_macs
 from convcalc.report.common import (TABLE_ROWS, byte_size, framed, json_dim, json_shape, module_name, num, one_line,
                                     shape_text, table, with_module_column)
 from convcalc.symbolic.dims import render
+from convcalc.shown import shown_path
 
 HEADERS = {"input": "input", "output": "output", "params": "params", "macs": "mult-adds", "memory": "memory", "rf": "rf",
            "kernel": "kernel", "stride": "stride", "padding": "padding"}
@@ -308,7 +309,7 @@ def shapes_json(analysis: Measured, convention: str = "torchinfo", batch: int = 
             item["module"] = entry.module
         layers.append(item)
     return {
-        "path": analysis.path,
+        "path": shown_path(analysis.path),
         "input": json_shape(analysis.input),
         "batch": batch,
         "convention": convention,
@@ -417,7 +418,7 @@ def rf_json(analysis: Measured) -> dict:
                "dilation": list(info.dilation) if info.dilation else None,
                "rf": field_json(info.field)}
               for row, info in zip(analysis.rows, analysis.info)]
-    return {"path": analysis.path, "input": json_shape(analysis.input), "layers": layers,
+    return {"path": shown_path(analysis.path), "input": json_shape(analysis.input), "layers": layers,
             "output": json_shape(analysis.output) if analysis.ok else None,
             "rf": rf_summary_json(analysis),
             "diagnostics": [d.to_json() for d in analysis.diagnostics()]}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from convcalc.engine.analysis import Analysis
 from convcalc.report.common import (byte_size, framed, json_dim, json_shape, module_name, num, one_line, shape_text,
                                     table, with_module_column)
+from convcalc.shown import shown_path
 
 
 def output_text(analysis: Analysis) -> str:
@@ -87,7 +88,7 @@ def shapes_table(analysis: Analysis, fmt: str, batch: int = 1) -> str:
 def shapes_json(analysis: Analysis, batch: int = 1) -> dict:
     exact = analysis.params_exact
     data = {
-        "path": analysis.path,
+        "path": shown_path(analysis.path),
         **({"model": analysis.program.name} if analysis.program is not None and analysis.program.name else {}),
         "input": json_shape(analysis.input),
         "batch": batch,
@@ -96,7 +97,7 @@ def shapes_json(analysis: Analysis, batch: int = 1) -> dict:
             {"line": r.line, "layer": one_line(r.layer), "output": json_shape(r.shape),
              "params": json_dim(r.params), "buffers": json_dim(r.buffers), "macs": json_dim(r.macs * batch),
              **({"shared": True} if r.shared else {}), **({"module": r.node.path} if getattr(r.node, "path", "")
-                                                         else {}), **({"file": r.node.span.path} if r.node.span.path
+                                                         else {}), **({"file": shown_path(r.node.span.path)} if r.node.span.path
                                                                       else {})}
             for r in analysis.rows
         ],
