@@ -68,6 +68,12 @@ def summary(result) -> str:
     unread = len(result.failures)
     # never "All checks passed" over a file that was not read, nor over a model that was not followed
     tail = f" {unread} file{'s' if unread != 1 else ''} not read (see above)." if unread else ""
+    dirs, outside = len(getattr(result, "unread_dirs", ())), len(getattr(result, "outside", ()))
+    if dirs:
+        tail += f" {plural(dirs, 'directory').replace('directorys', 'directories')} not read (see above)."
+    if outside:
+        tail += f" {plural(outside, 'link')} out of the tree not read (see above)."
+    unread += dirs + outside
     stops = len(getattr(result, "module_stops", ()))
     if stops:
         tail += f" Module-level code of {plural(stops, 'file')} not followed to its end (see above)."

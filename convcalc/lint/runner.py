@@ -17,7 +17,8 @@ from convcalc import nodes as n
 from convcalc.codes import CODES
 from convcalc.errors import ConvcalcError, Span, UsageError, source_lines
 from convcalc.lint import messages as m
-from convcalc.lint.config import ConfigFinder, matches
+from convcalc.lint.config import ConfigFinder
+from convcalc.lint.globs import globs
 from convcalc.lint.files import iter_files
 from convcalc.lint.model import lint_model
 from convcalc.lint.selection import Selection, expand_codes, suppressed, unknown_ignores
@@ -49,12 +50,14 @@ class Result:
         self.unfollowed: list = []  # (path, model or class name, CC301/CC302 error)
         self.module_stops: list = []  # (path, CC301 error): module-level code not followed to its end
         self.failures: list = []  # unreadable files: text for stderr
+        self.unread_dirs: list = []  # directories the walk could not read (lint/files.py): lines for stderr
+        self.outside: list = []  # links out of the tree, named and skipped: lines for stderr
         self.warnings: list = []  # configuration notes for stderr
         self.sources: dict = {}  # path -> text, for the source lines
 
     @property
     def exit_code(self) -> int:
-        if self.failures:
+        if self.failures or self.unread_dirs:
             return 2
         return 1 if self.findings else 0
 
@@ -69,7 +72,7 @@ class Result:
 
 
 def lint(paths, options: Options) -> Result:
-    from convcalc.load import parse_input_option, read_source
+    from convcalc.load import parse_input_option, python_bound, read_source
 
     result = Result()
     finder = ConfigFinder()
@@ -78,16 +81,20 @@ def lint(paths, options: Options) -> Result:
     cli_input = parse_input_option(options.input) if options.input else None
     cwd = os.getcwd()
 
+    given = globs(options.exclude)  # compiled once: every directory and file of the walk is matched
+
     def excluded(path: str) -> bool:
         rel = os.path.relpath(os.path.abspath(path), cwd).replace(os.sep, "/")
-        if any(matches(rel, p) for p in options.exclude):
+        if given.match(rel):
             return True
         config = finder.for_path(path)
-        return bool(config.exclude) and any(matches(config.relative(path), p) for p in config.exclude)
+        return bool(config.exclude) and globs(config.exclude).match(config.relative(path))
 
     done = []  # (shown path, text, config, selection, FileLint) of each file read
     used: set = set()  # (real path, class name) of the classes the models of the run built
-    for path in iter_files(paths, excluded):
+    walk = iter_files(paths, excluded)
+    result.unread_dirs, result.outside = walk.unread, walk.outside
+    for path in walk.files:
         named = options.stdin_filename if path == "-" and options.stdin_filename else path
         config = finder.for_path(named if path != "-" or options.stdin_filename else os.getcwd())
         where = config.path or "configuration"
@@ -98,6 +105,8 @@ def lint(paths, options: Options) -> Result:
         selection = Selection(select if select is not None else set(CODES), ignore)
         try:
             shown, text = read_source(path, None)
+            if is_python(named):
+                python_bound(named, text)  # before ast parses it whole
         except UsageError as exc:
             result.failures.append(exc.render())
             continue
@@ -114,7 +123,7 @@ def lint(paths, options: Options) -> Result:
                     fallback = parse_input_option(dims)
                 except UsageError as exc:
                     raise UsageError(f"{origin}: {exc}") from None
-        linted = lint_text(shown, text, cli_input, fallback)
+        linted = lint_text(shown, text, cli_input, fallback, walk.trees.get(path) or None)
         done.append((shown, text, config, selection, linted))
         used |= linted.used
     for shown, text, config, selection, linted in done:
@@ -168,9 +177,10 @@ class FileLint:
         return iter((self.findings, self.notes, self.checked))
 
 
-def lint_text(path: str, text: str, cli_input: Optional[n.Input], fallback: Optional[n.Input]) -> FileLint:
+def lint_text(path: str, text: str, cli_input: Optional[n.Input], fallback: Optional[n.Input],
+              tree: Optional[str] = None) -> FileLint:
     if is_python(path):
-        return lint_python(path, text, cli_input, fallback)
+        return lint_python(path, text, cli_input, fallback, tree)
     from convcalc.frontends.syntax import parse
 
     out = FileLint()
@@ -188,10 +198,15 @@ def lint_text(path: str, text: str, cli_input: Optional[n.Input], fallback: Opti
     return out
 
 
-def lint_python(path: str, text: str, cli_input, fallback) -> FileLint:
+def lint_python(path: str, text: str, cli_input, fallback, tree: Optional[str] = None) -> FileLint:
+    from convcalc.frontends.python import imports
     from convcalc.frontends.python.models import read_models
 
-    result = read_models(text, path, cli_input, fallback)
+    imports.TREE = tree  # the files it imports are read only inside the tree lint walks (None: the file's own)
+    try:
+        result = read_models(text, path, cli_input, fallback)
+    finally:
+        imports.TREE = None
     out = FileLint()
     out.findings = [m.from_error(path, p) for p in result.problems]
     if result.unparsed is not None:  # as ruff and pyflakes: a file Python cannot parse is a finding, not a pass

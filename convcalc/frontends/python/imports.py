@@ -4,9 +4,15 @@ what it defines is bound by name. A module that is not a file of the tree is rea
 convcalc's own description of it when there is one (library/: torchvision's building blocks and
 helpers), and otherwise stays a reference by its qualified name (torch, a library).
 
-Bounded: MAX_FILES files in all, MAX_DEPTH imports deep, each at most limits.MAX_FILE bytes; an
-import cycle binds what the file defined so far, as Python does. A file of the tree that cannot
-be read or parsed is a note, and its names are unknown (never guessed)."""
+Bounded: MAX_FILES files in all, MAX_DEPTH imports deep, each at most limits.MAX_FILE bytes, and
+limits.MAX_PYTHON_TOKENS tokens in all (counted before each is parsed); an import cycle binds what
+the file defined so far, as Python does. A file of the tree that cannot be read or parsed is a
+note, and its names are unknown (never guessed).
+
+Only files inside the tree are read: a module found through a link out of it, or above it, is a
+note and never opened (its values would reach the messages). The tree is the one lint walks
+(``TREE``, set per file by lint), else that of the file given: the current directory when the
+file is below it, else the file's own directory (load.tree_of)."""
 from __future__ import annotations
 
 import ast
@@ -19,6 +25,7 @@ from convcalc.frontends.python.values import Ref, Scope, Unfollowable, Unknown, 
 MAX_FILES = 32  # other files read for one file
 MAX_DEPTH = 8  # imports nested
 MAX_UP = 4  # directories above the file searched for an absolute import (models/blocks.py)
+TREE: Optional[str] = None  # the real path of the tree lint is reading now (lint/runner.py sets it per file)
 
 # modules outside the tree that convcalc describes itself (library/): what model files import from
 # torchvision, by qualified name; a relative import that is not a file of the tree matches by its
@@ -71,15 +78,26 @@ class Imports:
     def import_file(self, path: str, node) -> Optional[Scope]:
         """The module scope of a file of the tree, read and run once; None (with a note) when it
         cannot be read."""
+        from convcalc.load import inside, tree_of
+        from convcalc.shown import shown_path
+
         key = os.path.realpath(path)
         if key in self.modules:
             return self.modules[key]
+        if not self.importing:  # the file given: its tree holds every file it may import
+            self.import_tree = TREE or tree_of(self.src.path)
+        tree = getattr(self, "import_tree", None) or tree_of(self.src.path)
+        if not inside(key, os.path.realpath(LIBRARY_DIR)) and not inside(key, tree):
+            self.notes.append(self.note(f"{shown_path(path)} is not read: it is outside the tree ({shown_path(tree)}"
+                                        f"{', through a link' if key != os.path.abspath(path) else ''}); the names "
+                                        "imported from it are not known", node))
+            return None
         if len(self.modules) >= MAX_FILES or len(self.importing) >= MAX_DEPTH:
-            self.notes.append(self.note(f"{path} is not read: more than {MAX_FILES} files or {MAX_DEPTH} imports "
-                                        "deep", node))
+            self.notes.append(self.note(f"{shown_path(path)} is not read: more than {MAX_FILES} files or {MAX_DEPTH} "
+                                        "imports deep", node))
             return None
         from convcalc.errors import SOURCES
-        from convcalc.limits import MAX_FILE
+        from convcalc.limits import MAX_FILE, MAX_PYTHON_TOKENS, python_overflow
 
         try:
             with open(path, "rb") as fh:
@@ -87,10 +105,15 @@ class Imports:
             if len(data) > MAX_FILE:
                 raise ValueError(f"over {MAX_FILE:,} bytes")
             text = data.decode("utf-8-sig")
+            spent = getattr(self, "import_tokens", 0)
+            tokens, over = python_overflow(text, MAX_PYTHON_TOKENS - spent)
+            self.import_tokens = spent + tokens
+            if over is not None:  # checked before ast parses it whole
+                raise ValueError(f"the files it imports hold more than {MAX_PYTHON_TOKENS:,} tokens in all")
             tree = ast.parse(text, filename=path)
         except (OSError, ValueError, SyntaxError, MemoryError, RecursionError) as exc:
-            self.notes.append(self.note(f"{path} is not read ({getattr(exc, 'msg', None) or exc}): the names "
-                                        "imported from it are not known", node))
+            self.notes.append(self.note(f"{shown_path(path)} is not read ({getattr(exc, 'msg', None) or exc}): the "
+                                        "names imported from it are not known", node))
             return None
         relative = os.path.relpath(path)
         shown = relative if not relative.startswith("..") else path  # as the files of the command are shown
