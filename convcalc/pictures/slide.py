@@ -114,6 +114,15 @@ def axes_of(sized) -> list:
         else:
             left = right = settings["padding"][i]
         out.append(Axis(size, k, s, left, right, d, sized.output[i]))
+    rows, cols = (out if len(out) == 2 else [Axis(1, 1, 1, 0, 0, 1, 1)] + out)
+    frames = rows.output * cols.output
+    if frames > MAX_FRAMES:
+        raise UsageError(f"{frames:,} output positions to draw, over {MAX_FRAMES:,}: draw a smaller size")
+    cells = rows.padded * cols.padded + 2 * frames + frames * rows.kernel * cols.kernel  # before any is built
+    if cells > MAX_CELLS:
+        raise UsageError(f"{cells:,} cells to draw (the padded input {rows.padded:,} x {cols.padded:,}, the output "
+                         f"and a window of {rows.kernel * cols.kernel:,} cells in each of {frames:,} frames), over "
+                         f"{MAX_CELLS:,}: draw a smaller size")
     return out
 
 
