@@ -52,10 +52,10 @@ def configure_interpreter() -> None:
     """What the command line sets once, before any work: the stack and the collector."""
     import gc
 
-    global command_left
+    global command_left, command_total
     sys.setrecursionlimit(max(sys.getrecursionlimit(), STACK_FRAMES))
     gc.set_threshold(*GC_THRESHOLD)
-    command_left = SEARCH_STEPS  # one budget for all the searches of the command, whatever its models
+    command_left = command_total = SEARCH_STEPS  # one budget for all the searches of the command, whatever its models
 
 
 def deep_stack(function):
@@ -72,7 +72,15 @@ def deep_stack(function):
     return wrapper
 
 
-SEARCH_STEPS = 500_000  # layer-steps of all the walks of one search: about 10 s
+# layer-steps of all the walks of the searches of one command. An integer walk's step costs 12 to 30 us
+# here, a symbolic walk's up to 60: 500,000 took 14 s of CPU on a network built to defeat the shared
+# suffixes. `inputs` of the M5 audio example is charged 192,000 (its 332,000 steps, the replayed ones at a
+# quarter: inputs/suffix.py), so 250,000 for the commands a user runs on a network they chose (inputs,
+# verify: about 7 s at the worst) and 50,000 for lint, which CI runs on other people's files (a charged step
+# of lint's exact analysis costs up to 35 us: under 2 s); past it, inputs and verify stop with CC401, lint
+# notes it (CC900) and checks the rest. The 44 corpus files and every example fit.
+SEARCH_STEPS = 250_000
+LINT_SEARCH_STEPS = 50_000
 
 
 class OverBudget(Exception):
@@ -82,8 +90,16 @@ class OverBudget(Exception):
 
 
 searching = None  # the SearchBudget of the search running now, which Walker.step charges
-# what is left of the command's budget: 30 models of a file, each searched, share one (about 10 s in all)
+# what is left of the command's budget: 30 models of a file, each searched, share one
 command_left = SEARCH_STEPS
+command_total = SEARCH_STEPS  # the command's budget in all (lint's is smaller: command_budget)
+
+
+def command_budget(steps: int) -> None:
+    """The command's searches share ``steps`` in all (lint: LINT_SEARCH_STEPS)."""
+    global command_left, command_total
+    command_total = min(steps, SEARCH_STEPS)
+    command_left = min(command_left, command_total)
 
 
 class SearchBudget:
@@ -91,7 +107,7 @@ class SearchBudget:
     and together with the searches before it in the same command (``command_left``)."""
 
     def __init__(self, what: str, steps: int | None = None):
-        steps = SEARCH_STEPS if steps is None else steps
+        steps = command_total if steps is None else steps
         self.what, self.steps = what, steps
         self.shared = command_left < steps  # an earlier search of the command spent part of it
         self.left = min(steps, command_left)

@@ -32,6 +32,9 @@ def main(paths, select=None, ignore=None, exclude=(), input_dims=None, fmt="text
     problem = too_long(exclude, "--exclude")
     if problem:
         raise UsageError(problem)
+    from convcalc import limits
+
+    limits.command_budget(limits.LINT_SEARCH_STEPS)  # CI runs lint on other people's files: a smaller budget
     options = Options(split_codes(select), split_codes(ignore), tuple(exclude), input_dims, verbose, strict,
                       stdin_filename)
     result = lint(paths, options)

@@ -530,3 +530,70 @@ def test_imported_files_share_one_token_budget(tmp_path, monkeypatch):
     status, out, err = run(["lint", "net.py", "-v"])
     assert "part3.py is not read (the files it imports hold more than 200,000 tokens in all)" in out, out
     assert "All checks passed" not in out
+
+
+# ---------------------------------------------------------------- 6. network files: bounds sized for a busy machine
+
+
+@pytest.mark.parametrize("text, line", [("input 3x8x8\n" + "ReLU()\n" * 700_000, 37_500),
+                                        ("input 3x8x8\n" + "ReLU(); " * 600_000 + "\n", 2),
+                                        ("input 3x8x8\n" + "let a = 1 + 2\n" * 300_000 + "ReLU()\n", 21_429),
+                                        ("input 3x8x8\ndef f():\n" + "    ReLU()\n" * 200_000 + "f()\n", 37_500)])
+def test_a_network_file_is_refused_at_its_tokens(tmp_path, text, line):
+    """A 4.9 MB description of 700,000 statements took 14.7 s to parse before any bound applied."""
+    path = make(tmp_path, "long", ".net", text)
+    for command in ("shapes", "lint"):
+        status, out, err = run([command, path])
+        match = POSITIONED.search(out + err)
+        assert status == 1 and match and int(match.group(2)) == line, out + err
+        assert "more than 150,000 tokens" in match.group(5)
+
+
+def test_one_walk_and_the_searches_are_bounded(tmp_path):
+    """50,000 steps of a symbolic walk took 15 s; lint's exact analysis shared 500,000 steps (about 14 s
+    on a network built to defeat the shared suffixes): now 10,000, and 50,000 for lint in all."""
+    status, out, err = run(["shapes", "-"], input="input 3x8x8\nrepeat 10001:\n    ReLU()\n")
+    assert status == 1 and "more than 10,000 layers and statements" in err, err
+    hostile = make(tmp_path, "h", ".net", "input 3xH\n" + "Conv1d(3, 3, 3, padding=1)\n" * 900 +
+                   "MaxPool1d(2)\n" * 12 + "Flatten()\nLinear(3, 2)\n")
+    status, out, err = run(["lint", hostile, "-v"])
+    assert "CC900 not checked for every input size: deciding which input sizes are valid needs more than 50,000 " \
+           "layer-steps in all" in out, out
+    status, out, err = run(["inputs", hostile])
+    assert status == 2 and "needs more than 250,000 layer-steps in all" in err, err
+
+
+def test_recorded_suffixes_share_their_walks_lists():
+    """Each state of a walk kept a copy of the rest of the walk's rows: quadratic in the statements
+    (4,000 layers: 8.4 s and 890 MB in `inputs`). They now keep where their suffix starts."""
+    from convcalc.frontends.syntax import parse
+    from convcalc.inputs import suffix
+    from convcalc.inputs.analysis import analyse_inputs
+
+    tables = []
+    real_kept = suffix.SuffixMemo.kept
+
+    def keep(self):
+        tables.append(self.table)
+        return real_kept(self)
+    suffix.SuffixMemo.kept = keep
+    captured = {}
+    real_clear = dict.clear
+
+    class Table(dict):
+        def clear(self):
+            captured.update(self)
+            real_clear(self)
+    real_init = suffix.SuffixMemo.__init__
+
+    def init(self, *args):
+        real_init(self, *args)
+        self.table = Table()
+    suffix.SuffixMemo.__init__ = init
+    try:
+        analyse_inputs(parse("input 3xH\n" + "Conv1d(3, 3, 3, padding=1)\n" * 300 + "MaxPool1d(2)\n" * 3, "t.net"))
+    finally:
+        suffix.SuffixMemo.kept, suffix.SuffixMemo.__init__ = real_kept, real_init
+    assert len(captured) > 300
+    lists = {id(entry.rows[0][0]) for entry in captured.values()}
+    assert len(lists) < len(captured) / 100  # one list of rows per walk, not one per state
