@@ -114,12 +114,12 @@ def inputs(root):
 
     big = write(os.path.join(root, "big", "big.py"), "import torch.nn as nn\n" + "x = 1\n" * 815_000 + MODEL.format(i=0))
     cases.append(("a 4.9 MB Python file of 815,000 statements", ["lint", big], root))
-    edge = write(os.path.join(root, "edge", "edge.py"), "import torch.nn as nn\n" + "x = 1\n" * 66_000 +
+    edge = write(os.path.join(root, "edge", "edge.py"), "import torch.nn as nn\n" + "x = 1\n" * 99_000 +
                  MODEL.format(i=0))
-    cases.append(("198,000 tokens of statements (the bound)", ["lint", edge], root))
-    listed = write(os.path.join(root, "edge", "list.py"), "import torch.nn as nn\nx = [" + "1," * 99_000 + "]\n" +
+    cases.append(("297,000 tokens of statements (the bound)", ["lint", edge], root))
+    listed = write(os.path.join(root, "edge", "list.py"), "import torch.nn as nn\nx = [" + "1," * 149_000 + "]\n" +
                    MODEL.format(i=0))
-    cases.append(("a list literal of 99,000 items (the bound)", ["lint", listed], root))
+    cases.append(("a list literal of 149,000 items (the bound)", ["lint", listed], root))
     imported = os.path.join(root, "imports")
     for i in range(32):
         write(os.path.join(imported, f"part{i}.py"), f"W{i} = 3\n" + "y = 1\n" * 200_000)  # 1.2 MB each
@@ -128,10 +128,10 @@ def inputs(root):
     cases.append(("32 imported files of 1.2 MB", ["lint", "net.py"], imported))
     budget = os.path.join(root, "imports_bound")
     for i in range(32):
-        write(os.path.join(budget, f"part{i}.py"), f"W{i} = 3\n" + "y = 1\n" * 2_080)  # 6,250 tokens each
+        write(os.path.join(budget, f"part{i}.py"), f"W{i} = 3\n" + "y = 1\n" * 3_120)  # 9,370 tokens each
     write(os.path.join(budget, "net.py"), "import torch.nn as nn\n" +
           "".join(f"from part{i} import W{i}\n" for i in range(32)) + MODEL.format(i=0))
-    cases.append(("32 imported files, 200,000 tokens in all (the bound)", ["lint", "net.py"], budget))
+    cases.append(("32 imported files, 300,000 tokens in all (the bound)", ["lint", "net.py"], budget))
 
     deep = os.path.join(root, "deep")
     os.makedirs(deep)
