@@ -161,7 +161,8 @@ def gitlab_report(result, verbose: bool = False) -> str:
         issues.append({"type": "issue", "check_name": str(f.code), "description": f"{f.code} {f.message}",
                        "categories": ["Bug Risk"], "severity": severity.get(f.severity, "info"),
                        "fingerprint": hashlib.sha256(key).hexdigest(),
-                       "location": {"path": shown_path(f.path), "lines": {"begin": f.span.line, "end": f.span.end_line}}})
+                       "location": {"path": shown_path(f.path),
+                                    "lines": {"begin": f.span.line, "end": f.span.end_line}}})
     return json_text(issues)
 
 

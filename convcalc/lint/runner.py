@@ -145,7 +145,8 @@ def lint(paths, options: Options) -> Result:
             result.notes.extend(m.from_error(shown, error) for _, error in linted.partly + linted.unfollowed)
         lines = source_lines(text, shown)  # as the frontend counts them: a finding's line is the one read
         for number, unknown in unknown_ignores(lines):  # a typo would silence nothing, and say nothing
-            result.warnings.append(f"{shown_path(shown)}:{number}: warning: unknown code {unknown!r} in `# convcalc: ignore[...]` "
+            result.warnings.append(f"{shown_path(shown)}:{number}: warning: unknown code {unknown!r} in "
+                                   "`# convcalc: ignore[...]` "
                                    "(see convcalc lint --list-codes)")
         for finding in findings:
             if selection.wants(finding.code) and not suppressed(finding, lines):
