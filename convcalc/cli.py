@@ -146,17 +146,18 @@ def emit(items, fmt: str, as_table, as_json, analysis=lambda item: item, failed=
 
     An item is an Analysis, or (verify) a result that holds one."""
     from convcalc.report.common import dump
+    from convcalc.report.shapes import model_name
 
     failed = failed or (lambda item: not_ok(analysis(item)))
     for item in items:
         problems(analysis(item))
-    if fmt == "json":
+    if fmt == "json":  # one model: its object (the contract, cli.md); several: the same objects, named, in a list
         data = [as_json(item) for item in items]
         echo(dump(data[0] if len(data) == 1 else {"models": data}))
     else:
         texts = [as_table(item) for item in items]
         if len(items) > 1:
-            texts = [f"model {shown_path(analysis(item).path)}\n{text}" for item, text in zip(items, texts)]
+            texts = [f"model {shown_path(model_name(analysis(item)))}\n{text}" for item, text in zip(items, texts)]
         echo("\n\n".join(texts))  # the last guard: no input text acts on a terminal
     if any(failed(item) for item in items):
         sys.exit(1)
@@ -215,25 +216,17 @@ def shapes(net, expr, input_dims, fmt, model, train, batch, columns, convention,
     Example: convcalc shapes examples/course_cnn.net --input 3x64x64
     --columns output,params,macs,memory,rf
     """
+    from convcalc.engine.shapes import analyse
+    from convcalc.report import shapes as report
+    from convcalc.report.rows import parse_columns
+
+    chosen = parse_columns(columns)
     auto = depth is None and fmt not in ("json", "csv")  # a long table folds by itself; data keeps every row
     depth = None if depth == "all" else depth
     programs, override = load_network(net, expr, input_dims, model, train)  # once: stdin is read once
-    if columns is None and convention == "torchinfo" and dtype == "float32" and depth is None:
-        from convcalc.engine.shapes import analyse
-        from convcalc.report import shapes as report
-        from convcalc.report.common import TABLE_ROWS
-
-        analyses = [analyse(program, override) for program in programs]
-        if not auto or all(len(a.rows) <= TABLE_ROWS for a in analyses):
-            emit(analyses, fmt, lambda a: report.shapes_table(a, fmt, batch), lambda a: report.shapes_json(a, batch))
-            return
-    from convcalc.metrics.measure import measure
-    from convcalc.report import metrics as report
-
-    chosen = report.parse_columns(columns)
-    emit([measure(program, override) for program in programs], fmt,
-         lambda a: report.shapes_table(a, fmt, chosen, convention, batch, dtype, depth, auto and depth is None),
-         lambda a: report.shapes_json(a, convention, batch, dtype, depth))
+    emit([analyse(program, override) for program in programs], fmt,
+         lambda a: report.shapes_table(a, fmt, batch, chosen, convention, dtype, depth, auto),
+         lambda a: report.shapes_json(a, batch, convention, dtype, depth))
 
 
 @cli.command()

@@ -90,11 +90,15 @@ class Call(Node):
     ``name`` is without the nn. / torch.nn. prefix; ``text`` is the call as written;
     ``args`` are Exprs, ``kwargs`` (keyword, Expr, Span of the keyword) triples. ``instance``
     identifies one layer object applied several times (its parameters count once); ``path`` is
-    its name in the module tree (``layer1.0.conv1``).
+    its name in the module tree (``layer1.0.conv1``). What its forward is given besides the
+    tensor flowing: ``operands``, the saved names of its further tensors (None: an optional one
+    left out), ``call_kwargs`` its other arguments as (keyword, Expr, Span) triples; ``outputs``,
+    the names its outputs are saved under when it gives several (the first flows on).
     """
 
-    __slots__ = ('name', 'args', 'kwargs', 'text', 'span', 'name_span', 'instance', 'path')
-    _defaults = {'name_span': None, 'instance': None, 'path': ""}
+    __slots__ = ('name', 'args', 'kwargs', 'text', 'span', 'name_span', 'instance', 'path', 'operands',
+                 'call_kwargs', 'outputs')
+    _defaults = {'name_span': None, 'instance': None, 'path': "", 'operands': (), 'call_kwargs': (), 'outputs': ()}
 
 
 class Let(Node):
@@ -167,11 +171,14 @@ class Reshape(Node):
 
 
 class Op(Node):
-    """A tensor operation of a Python forward that is not a layer (convcalc/engine/ops.py):
+    """A tensor operation of a Python forward that is not a layer (convcalc/layers/operations.py):
     ``op`` its name, ``operands`` the saved names of its tensors (None: the tensor flowing),
-    ``args`` Exprs, ``text`` the call as written."""
+    ``args`` Exprs by position and ``kwargs`` (name, Expr) pairs, bound by the operation's
+    declaration, ``text`` the call as written; ``outputs``: the names its outputs are saved under
+    when it makes several (chunk, split), the first flowing on."""
 
-    __slots__ = ('op', 'operands', 'args', 'text', 'span')
+    __slots__ = ('op', 'operands', 'args', 'text', 'span', 'kwargs', 'outputs')
+    _defaults = {'kwargs': (), 'outputs': ()}
 
 
 class Outputs(Node):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Optional
 
-from convcalc.engine.ops import VIEWS
 from convcalc.errors import ConvcalcError
 from convcalc.layers.common import product
 from convcalc.symbolic import dims
@@ -12,6 +11,7 @@ from convcalc.shown import shown_path
 
 
 MAX_SIZE_BITS = 256  # a dimension's size, as numbers in the languages (convcalc/engine/evaluate.py)
+DTYPES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8}  # bytes of an element
 
 
 class Row:
@@ -20,7 +20,8 @@ class Row:
     object already counted (its parameters are shown, not added again; its mult-adds are)."""
 
     __slots__ = ("node", "_layer", "name", "input", "shape", "params", "buffers", "formula", "kind", "geometry",
-                 "global_pool", "path", "trainable", "shared", "one_line", "_resolve")
+                 "global_pool", "path", "trainable", "shared", "one_line", "_resolve", "spec", "args", "inputs",
+                 "sources", "op", "outputs")
 
     def __init__(self, node, layer: str, name: str, input: tuple, shape: tuple, params: dims.Dim = 0,
                  buffers: dims.Dim = 0, formula: str = "", kind: str = "other", geometry: Optional[tuple] = None,
@@ -32,6 +33,14 @@ class Row:
         self.geometry, self.global_pool, self.path, self.trainable = geometry, global_pool, blocks, trainable
         self.shared = shared
         self.one_line = False  # in a one-line description (-e): where shows line:column (Analysis.add_row)
+        # what the measuring pass and the checks read: the layer's spec and bound arguments (a tensor
+        # operation's evaluated arguments), every operand's shape, and where each operand came from,
+        # (index of the row that made it or -1 for an input, the name it was saved under or None),
+        # set from the walk's data flow (Walker.provenance) once the walk is done
+        self.spec, self.args, self.inputs, self.sources = None, None, (input,), ()
+        # a tensor operation's declaration (convcalc/layers/operations.py), and its outputs' shapes when it
+        # makes several (chunk, split: ``shape`` is the first's)
+        self.op, self.outputs = None, None
 
     def __repr__(self):
         return f"Row(line {self.line}, {self.layer!r} -> {self.shape})"
@@ -75,7 +84,9 @@ class Row:
     @property
     def elements(self) -> dims.Dim:
         """Output elements per sample that take memory: a view shares its input's storage."""
-        return 0 if self.name in VIEWS else product(self.shape)
+        if self.name == "view" or (self.op is not None and self.op.view):
+            return 0
+        return product(self.shape) if self.outputs is None else sum((product(s) for s in self.outputs), 0)
 
 
 class Registered:
@@ -109,6 +120,9 @@ class Analysis:
         self.registered: list = []  # Registered layers of the module tree, counted apart from the rows
         self.instances: set = set()  # the layer objects counted so far
         self.program = None  # the program walked (set when the walk is done)
+        self.output_sources: tuple = ()  # the rows the output (or each output) came from, -1 for an input
+        self.stopped_at = None  # (the statement the walk stopped at, the value flowing into it), on an error
+        self._info: Optional[list] = None  # the measuring pass's RowInfo per row (convcalc/metrics/measure.py)
         self.derived: Optional[str] = None  # the input came from the first layer (nodes.Input.derived)
         # params, trainable params, buffers, mult-adds and output elements of the rows so far
         self._totals = tuple(dims.Total() for _ in range(5))
@@ -130,6 +144,45 @@ class Analysis:
         numbers = (params, params if row.trainable else 0, buffers, row.macs, row.elements)
         for total, value in zip(self._totals, numbers):
             total.add(value)
+
+    def trace_flow(self, walker) -> None:
+        """The walk's data flow onto the rows: each row's sources, the output's (after the walk, even
+        one that stopped: the rows up to the error have theirs)."""
+        for row, (sources, blocks) in zip(self.rows, walker.provenance):
+            row.sources, row.path = sources, blocks
+        if self.error is not None and walker.failed_at is not None:
+            self.stopped_at = (walker.failed_at, walker.value if isinstance(walker.value, tuple) else ())
+        if walker.output_origins is not None:
+            self.output_sources = tuple(walker.output_origins)
+        elif self.error is None:
+            self.output_sources = (walker.origin,)
+
+    @property
+    def info(self) -> list:
+        """Receptive field, fvcore's mult-adds, window settings and blocks of every row: the
+        measuring pass over the rows, made when first asked."""
+        if self._info is None:
+            from convcalc.metrics.measure import measure_rows
+
+            self._info = measure_rows(self)
+        return self._info
+
+    def path_of(self, row) -> tuple:
+        """The blocks around a row, outermost first: the submodules of a Python model whose forward
+        emitted it (its program's scopes), then the walk's own."""
+        scopes = getattr(self.program, "scopes", None)
+        return (scopes.get(id(row.node), ()) if scopes else ()) + tuple(row.path)
+
+    @property
+    def measured(self) -> bool:
+        return self._info is not None
+
+    @property
+    def input_field(self):
+        """The receptive field of the input: each unit sees itself (None without spatial axes)."""
+        from convcalc.metrics.measure import input_fields
+
+        return input_fields(self)[None]
 
     def add_registered(self, entry: Registered) -> None:
         self.registered.append(entry)

@@ -8,17 +8,17 @@ from convcalc import codes
 from convcalc import nodes as n
 from convcalc.engine.analysis import Analysis, Registered, Row
 from convcalc.engine.evaluate import fail
-from convcalc.engine.ops import output_shape
+from convcalc.layers.operations import lookup_operation, output_shapes
 from convcalc.engine.walk import Walker, argument_span
 from convcalc.errors import ConvcalcError, mismatch
 from convcalc.layers.common import Result, fmt_shape, is_size, product
 from convcalc.symbolic import dims
 
 
-def pad_tail(args: tuple, shape: tuple) -> tuple:
+def pad_tail(args: dict, shape: tuple) -> tuple:
     """F.pad(x, pads): the rows of padding at the end of each dim of its output (pads run
     (left, right) from the last dim backwards)."""
-    pads = args[0] if args and isinstance(args[0], tuple) else ()
+    pads = tuple(args.get("pad", ())) if isinstance(args.get("pad"), (tuple, list)) else ()
     if not all(type(p) is int for p in pads) or len(pads) // 2 > len(shape):
         return ()
     tail = [0] * len(shape)
@@ -38,19 +38,20 @@ def kinds(value):
     return tuple(map(kinds, value)) if type(value) is tuple else type(value)
 
 
-def rule_result(spec, args, shape) -> Result:
+def rule_result(spec, args, shapes: tuple) -> Result:
+    """The layer's rule on one shape per operand (cached)."""
     values = args.values
     try:
         # the rule and the name: one rule serves several layers (ZeroPad1d, ReflectionPad1d: it reads the
         # name), and a test may give a layer another rule
         key = (spec.rule, spec.name, tuple(values.items()), tuple(kinds(v) for v in values.values()),
-               args.padded_tail, shape)
+               args.padded_tail, shapes)
         hash(key)
     except TypeError:  # an unhashable argument (a list): no caching
-        return spec.rule(args, shape)
+        return spec.rule(args, *shapes)
     found = _RULES.get(key)
     if found is None:
-        found = spec.rule(args, shape)  # a LayerError is raised each time, not cached
+        found = spec.rule(args, *shapes)  # a LayerError is raised each time, not cached
         if len(_RULES) >= RULE_CACHE:
             _RULES.clear()
         _RULES[key] = found
@@ -60,10 +61,10 @@ def rule_result(spec, args, shape) -> Result:
 class ShapeBackend:
     """Propagates shapes and records a Row per layer."""
 
-    def __init__(self, analysis: Analysis):
+    def __init__(self, analysis: Analysis, frozen: frozenset = frozenset()):
         self.analysis = analysis
         self.padded_row, self.padded_tail = None, ()  # the last row, when it padded (see layer)
-        self.frozen = frozenset()  # the layer objects a Python model froze (requires_grad = False)
+        self.frozen = frozen  # the layer objects a Python model froze (requires_grad = False)
 
     def start(self, shape, node):
         try:
@@ -76,11 +77,13 @@ class ShapeBackend:
             self.analysis.extra_inputs.append((node.name, shape))
         return shape
 
-    def layer(self, spec, args, shape, call: n.Call, blocks):
+    def layer(self, spec, args, shapes, call: n.Call, blocks):
+        """``shapes``: one per operand of the layer's forward (None for an optional one left out)."""
+        shape = shapes[0]
         last = self.analysis.rows[-1] if self.analysis.rows else None
         if last is not None and last.shape == shape and last is self.padded_row:
             args.padded_tail = self.padded_tail  # the row just before padded this very tensor
-        result: Result = rule_result(spec, args, shape)
+        result: Result = rule_result(spec, args, tuple(shapes))
         for code, message, arg in result.warnings:
             self.analysis.warnings.append(ConvcalcError(code, message, argument_span(call, spec, arg)))
         instance = call.instance
@@ -91,22 +94,32 @@ class ShapeBackend:
         row = Row(call, call.text, spec.name, shape, result.shape, result.params, result.buffers, result.formula,
                   result.kind, result.geometry, result.global_pool, blocks, trainable, shared)
         row._resolve = (spec.params, args.values)  # the text with values, worked out when a report asks
+        row.spec, row.args, row.inputs = spec, args, tuple(s for s in shapes if s is not None)
+        if result.shapes is not None:
+            row.outputs = tuple(result.shapes)
         self.analysis.add_row(row)
         self.padded_row, self.padded_tail = (self.analysis.rows[-1], result.tail) if result.tail else (None, ())
-        return result.shape
+        return list(result.shapes) if result.shapes is not None else result.shape
 
     def op(self, name, shapes, args, node, blocks):
         def warn(code, message):
             self.analysis.warnings.append(fail(code, message, node))
 
         try:
-            shape = output_shape(name, shapes, args, node, warn)
+            out = output_shapes(name, shapes, args, node, warn)
         except OverflowError as exc:  # a symbolic size past the bounds of dims
             raise fail(codes.ARGUMENT, str(exc), node) from None
-        self.analysis.add_row(Row(node, node.text, name, shapes[0], shape, blocks=blocks))
-        tail = pad_tail(args, shape) if name == "pad" else ()
+        several = isinstance(out, list)
+        if several and not out:
+            raise fail(codes.EMPTY, f"{' '.join(node.text.split())}: no piece (a size of 0)", node)
+        row = Row(node, node.text, name, shapes[0], out[0] if several else out, blocks=blocks)
+        row.args, row.inputs, row.op = args, tuple(shapes), lookup_operation(name)
+        if several:
+            row.outputs = tuple(out)
+        self.analysis.add_row(row)
+        tail = pad_tail(args, row.shape) if row.op.field == "pad" else ()
         self.padded_row, self.padded_tail = (self.analysis.rows[-1], tail) if tail else (None, ())
-        return shape
+        return out
 
     def add(self, a, b, node, label):
         if a != b:
@@ -116,7 +129,9 @@ class ShapeBackend:
                                     "shapes", node)
             self.analysis.warnings.append(fail(codes.CONDITIONAL, f"{label}: shapes {fmt_shape(a)} and {fmt_shape(b)} are "
                                                         f"equal only when {condition}", node))
-        self.analysis.add_row(Row(node, label, "add", a, a))
+        row = Row(node, label, "add", a, a)
+        row.inputs = (a, b)
+        self.analysis.add_row(row)
         return a
 
     def concat(self, outputs, node, label, dim: int = 1):
@@ -144,7 +159,9 @@ class ShapeBackend:
     def reshape(self, shape, target, node, blocks):
         """x.view(x.size(0), ...) or x.view(-1, ...): per-sample target sizes, at most one -1."""
         shape_out = reshape_shape(shape, target, node)
-        self.analysis.add_row(Row(node, node.text, "view", shape, shape_out, blocks=blocks))
+        row = Row(node, node.text, "view", shape, shape_out, blocks=blocks)
+        row.args = target
+        self.analysis.add_row(row)
         return shape_out
 
 
@@ -210,12 +227,13 @@ def symbolic_match(a: tuple, b: tuple, skip: int | None = None):
 def analyse(program: n.Program, input_override: Optional[n.Input] = None) -> Analysis:
     """Shapes and parameters of every layer; stops at the first error."""
     analysis = Analysis(program.path, program.source)
-    walker = Walker(program, ShapeBackend(analysis), input_override)
+    walker = Walker(program, ShapeBackend(analysis, program.frozen), input_override)
     try:
         analysis.output = walker.run()
         analysis.outputs = walker.outputs
     except ConvcalcError as exc:
         analysis.error = exc
+    analysis.trace_flow(walker)
     return finish(analysis, program, input_override)
 
 

@@ -1,17 +1,16 @@
 """The walk: lets, defs, repeats, conditions and blocks of a program, every layer fed to a backend.
 
-The walk is generic over what flows through the network: shapes (engine/shapes.py), real
-tensors in the reference executor, torch tensors in the oracle tests, shapes with receptive
-fields (metrics). A backend answers ``start(shape, input node)``, ``layer(spec, args, value,
-call, blocks)``, ``add(a, b, node, label)``, ``concat([(value, node), ...], node, label)`` and,
-if it can follow a view, ``reshape(value, target, node, blocks)``. ``blocks`` are the
-:class:`Block` records around the statement, outermost first: the one block tracker every
-analysis reads. Every loop the input controls is bounded.
+The walk is generic over what flows through the network (the :class:`Backend` protocol): shapes
+(engine/shapes.py, and inputs/relaxed.py's equations), real tensors in the reference executor,
+torch tensors in the oracle tests. ``blocks`` are the :class:`Block` records around the
+statement, outermost first: the one block tracker every analysis reads. The walk also records
+the data flow (``provenance``): what each backend call read. Every loop the input controls is
+bounded.
 """
 from __future__ import annotations
 
 from collections import ChainMap
-from typing import Optional
+from typing import Optional, Protocol
 
 from convcalc import codes, limits
 from convcalc import nodes as n
@@ -19,6 +18,7 @@ from convcalc.binding import MISSING, BindError, bind
 from convcalc.engine.evaluate import Evaluator, fail, show, truth
 from convcalc.errors import ConvcalcError, Span
 from convcalc.layers.catalogue import close_names, lookup
+from convcalc.layers.operations import lookup_operation
 from convcalc.layers.common import LayerError, fmt_shape
 from convcalc.limits import deep_stack
 from convcalc.symbolic import dims
@@ -27,6 +27,31 @@ MAX_REPEAT = 100_000  # rounds of one repeat
 MAX_STEPS = 10_000  # layers and statements executed in one walk: a symbolic walk costs up to 60 us a step, and
 # lint and inputs walk 5 to 6 times (10,000 steps: about 3 s of CPU on the 2-core machine at the worst; 50,000 took 15)
 MAX_CALL_DEPTH = 50  # nested def calls
+
+
+class Backend(Protocol):
+    """What flows through a walk, and what each statement does to it. A value is whatever the
+    backend makes of a tensor (a shape, a tensor of the executor, a torch tensor); a call that
+    gives several outputs returns a list of them."""
+
+    def start(self, shape: tuple, node):
+        """The value of an input of this per-sample ``shape``."""
+
+    def layer(self, spec, args, values: list, call, blocks: tuple):
+        """A catalogue layer applied to ``values``, one per operand of its forward (None for an
+        optional one left out), ``args`` its bound constructor and forward arguments."""
+
+    def op(self, name: str, values: list, args: dict, node, blocks: tuple):
+        """A tensor operation of convcalc/layers/operations.py, ``args`` bound by name."""
+
+    def add(self, a, b, node, label: str):
+        """A residual add (or ``add NAME``) of two values of equal shapes."""
+
+    def concat(self, outputs: list, node, label: str, dim: int = 1):
+        """The values of ``outputs`` ((value, node) pairs) joined along ``dim`` (torch's numbering)."""
+
+    def reshape(self, value, target: tuple, node, blocks: tuple):
+        """A view to the per-sample ``target`` sizes (at most one -1)."""
 
 
 class Block:
@@ -78,7 +103,7 @@ def no_input(program: n.Program) -> ConvcalcError:
 
 
 class Walker:
-    def __init__(self, program: n.Program, backend, input_override: Optional[n.Input] = None):
+    def __init__(self, program: n.Program, backend: Backend, input_override: Optional[n.Input] = None):
         self.program = program
         self.backend = backend
         self.input_override = input_override
@@ -87,14 +112,22 @@ class Walker:
         self.saved: dict = {}
         self.defs: dict[str, n.Def] = {s.name: s for s in program.body if isinstance(s, n.Def)}
         self.shared: dict = {}  # layer NAME = Layer(...): name -> (the Shared statement, its identity)
-        if hasattr(backend, "frozen"):  # the layer objects a Python model froze: their parameters are not trainable
-            backend.frozen = program.frozen
         self.globals: dict = {}
         self.value = None
         self.blocks: list[Block] = []  # the blocks and defs around the current statement, outermost first
         self.uids = 0
         self.start_shape: tuple = ()  # the input's shape, and whether a layer has run on it yet (input_hint)
         self.first = True
+        # the data flow, one record per backend call (a row of the shape engine): the (origin, name) of each
+        # tensor it read, origin being the index of the call that made it (-1: an input), name the name it
+        # was saved under (None: it flowed), and the blocks around the call; ``origin`` is the current
+        # tensor's, ``origins`` the saved ones
+        self.provenance: list = []
+        self.origin = -1
+        self.origin_input = None  # while an input flows (origin -1): its name, None for the first
+        self.origins: dict = {}
+        self.output_origins: Optional[list] = None
+        self.failed_at = None  # the innermost statement a ConvcalcError came out of
 
     @deep_stack
     def run(self):
@@ -119,6 +152,7 @@ class Walker:
             chosen = overrides[i + 1] if i + 1 < len(overrides) else node
             shape = self.bind(self.input_shape(chosen), node)
             self.saved[node.name] = (self.backend.start(shape, node), node)  # node: the input's name
+            self.origins[node.name] = -1
         self.outputs = None
         frame = Frame(ChainMap(self.globals))
         self.walk(body, frame)
@@ -171,7 +205,22 @@ class Walker:
             try:
                 getattr(self, "do_" + type(stmt).__name__)(stmt, frame)
             except OverflowError as exc:  # a symbolic size grew past the bounds of dims
+                self.failed_at = self.failed_at or stmt
                 raise fail(codes.ARGUMENT, str(exc), stmt) from None
+            except ConvcalcError:
+                self.failed_at = self.failed_at or stmt
+                raise
+
+    def made(self, value, sources: tuple):
+        """The backend call that just returned ``value`` read the tensors of ``sources`` ((origin, name)
+        each): recorded, and ``value`` flows on, made by this call."""
+        self.provenance.append((sources, tuple(self.blocks)))
+        self.origin, self.origin_input = len(self.provenance) - 1, None
+        self.value = value
+        return value
+
+    def flowing(self) -> tuple:
+        return (self.origin, self.origin_input if self.origin < 0 else None)
 
     # ------------------------------------------------------------- statements
     def do_Input(self, stmt, frame):
@@ -203,18 +252,19 @@ class Walker:
         self.blocks.pop()
 
     def do_Residual(self, stmt, frame):
-        x = self.value
+        x, x_origin, x_input = self.value, self.origin, self.origin_input
         shortcut: list = []
         inner = Frame(frame.scope, shortcut)
         self.enter("residual", stmt)
         self.walk(stmt.body, inner)
-        body_out = self.value
+        body_out, body = self.value, self.flowing()
         if shortcut:
-            self.value = x
+            self.value, self.origin, self.origin_input = x, x_origin, x_input
             self.walk(shortcut[0].body, Frame(frame.scope))
-            x = self.value
+            x, x_origin, x_input = self.value, self.origin, self.origin_input
         self.blocks.pop()
-        self.value = self.backend.add(body_out, x, stmt, "residual add")
+        self.made(self.backend.add(body_out, x, stmt, "residual add"),
+                  (body, (x_origin, x_input if x_origin < 0 else None)))
 
     def do_Shortcut(self, stmt, frame):
         if frame.residual is None:
@@ -225,21 +275,23 @@ class Walker:
         frame.residual.append(stmt)
 
     def do_Concat(self, stmt, frame):
-        x = self.value
-        outputs = []
+        x, x_origin, x_input = self.value, self.origin, self.origin_input
+        outputs, sources = [], []
         self.enter("concat", stmt)
         for branch in stmt.branches:
-            self.value = x
+            self.value, self.origin, self.origin_input = x, x_origin, x_input
             self.walk(branch.body, Frame(frame.scope))
             outputs.append((self.value, branch))
+            sources.append(self.flowing())
         self.blocks.pop()
-        self.value = self.backend.concat(outputs, stmt, "concat")
+        self.made(self.backend.concat(outputs, stmt, "concat"), tuple(sources))
 
     def do_Branch(self, stmt, frame):
         raise fail(codes.SYNTAX, "branch: belongs inside a concat: block", stmt)
 
     def do_Save(self, stmt, frame):
         self.saved[stmt.name] = (self.value, stmt)
+        self.origins[stmt.name] = self.origin
 
     def saved_tensor(self, stmt, name=None):
         name = stmt.name if name is None else name
@@ -250,33 +302,48 @@ class Walker:
 
     def do_ConcatSaved(self, stmt, frame):
         saved, where = self.saved_tensor(stmt)
-        self.value = self.backend.concat([(self.value, stmt), (saved, where)], stmt, f"concat {stmt.name}", stmt.dim)
+        self.made(self.backend.concat([(self.value, stmt), (saved, where)], stmt, f"concat {stmt.name}", stmt.dim),
+                  (self.flowing(), (self.origins.get(stmt.name, -1), stmt.name)))
 
     def do_AddSaved(self, stmt, frame):
         saved, _ = self.saved_tensor(stmt)
-        self.value = self.backend.add(self.value, saved, stmt, f"add {stmt.name}")
+        self.made(self.backend.add(self.value, saved, stmt, f"add {stmt.name}"),
+                  (self.flowing(), (self.origins.get(stmt.name, -1), stmt.name)))
 
     def do_Restore(self, stmt, frame):
-        self.value, _ = self.saved_tensor(stmt)
+        self.value, where = self.saved_tensor(stmt)
+        self.origin = self.origins.get(stmt.name, -1)
+        self.origin_input = where.name if self.origin < 0 and isinstance(where, n.Input) else None
 
     def do_Op(self, stmt, frame):
-        op = getattr(self.backend, "op", None)
-        if op is None:
-            raise fail(codes.CONFIG, f"{stmt.text}: this command cannot follow {stmt.op}", stmt)
+        spec = lookup_operation(stmt.op)
+        if spec is None:
+            raise fail(codes.ARGUMENT, f"{stmt.text}: unknown operation {stmt.op!r}", stmt)
         values = [self.value if name is None else self.saved_tensor(stmt, name)[0] for name in stmt.operands]
+        sources = tuple(self.flowing() if name is None else (self.origins.get(name, -1), name)
+                        for name in stmt.operands)
         evaluate = Evaluator(frame.scope)
-        self.value = op(stmt.op, values, tuple(evaluate(a) for a in stmt.args), stmt, tuple(self.blocks))
+        try:
+            args = spec.bind(tuple(evaluate(a) for a in stmt.args), {k: evaluate(v) for k, v in stmt.kwargs})
+        except ConvcalcError as exc:
+            raise fail(exc.code, f"{' '.join(stmt.text.split())}: {exc.message}", stmt) from None
+        out = self.backend.op(stmt.op, values, args, stmt, tuple(self.blocks))
+        if stmt.outputs:  # several outputs: each saved under its name, made by this one call; the first flows
+            self.made(out[0], sources)
+            for name, value in zip(stmt.outputs, out):
+                self.saved[name] = (value, stmt)
+                self.origins[name] = self.origin
+        else:
+            self.made(out, sources)
 
     def do_Outputs(self, stmt, frame):
         self.outputs = [self.saved_tensor(stmt, name)[0] for name in stmt.names]
-        self.value = self.outputs[0]
+        self.output_origins = [self.origins.get(name, -1) for name in stmt.names]
+        self.value, self.origin = self.outputs[0], self.output_origins[0]
 
     def do_Reshape(self, stmt, frame):
         target = tuple(Evaluator(frame.scope)(d) for d in stmt.dims)
-        reshape = getattr(self.backend, "reshape", None)
-        if reshape is None:
-            raise fail(codes.CONFIG, f"{stmt.text}: this command cannot follow a view/reshape", stmt)
-        self.value = reshape(self.value, target, stmt, tuple(self.blocks))
+        self.made(self.backend.reshape(self.value, target, stmt, tuple(self.blocks)), (self.flowing(),))
 
     def do_Shared(self, stmt, frame):
         """``layer fc = Linear(10, 10)``: the object is made here; ``fc()`` applies it."""
@@ -311,17 +378,46 @@ class Walker:
             close = close_names(stmt.name, self.defs)
             hint = f"; did you mean {' or '.join(close)}?" if close else ""
             raise ConvcalcError(codes.ARGUMENT, f"unknown layer {stmt.name!r}{hint}", stmt.name_span or stmt.span)
+        values, sources = self.operands(stmt, spec)
         bound = None
         try:
-            bound = spec.bind(tuple(args), kwargs)
-            self.value = self.backend.layer(spec, bound, self.value, stmt, tuple(self.blocks))
+            bound = spec.bind_call(spec.bind(tuple(args), kwargs),
+                                   {key: evaluate(value) for key, value, _ in stmt.call_kwargs})
+            out = self.backend.layer(spec, bound, values, stmt, tuple(self.blocks))
         except LayerError as exc:
             # argument errors point at the argument; shape problems at the layer, as PyTorch names the layer
             exc.span = exc.span or argument_span(stmt, spec, exc.arg if exc.code == codes.ARGUMENT else None)
             if self.first and bound is not None:
                 exc.message += input_hint(self.start_shape, spec, bound, exc.code)
             raise
+        if stmt.outputs:  # several outputs: each saved under its name; the first flows on
+            self.made(out[0], sources)
+            for name, value in zip(stmt.outputs, out):
+                self.saved[name] = (value, stmt)
+                self.origins[name] = self.origin
+        else:
+            self.made(out, sources)
         self.first = False
+
+    def operands(self, stmt: n.Call, spec) -> tuple:
+        """(the values, their sources) a layer is applied to: the tensor flowing, then the ones saved
+        under ``stmt.operands`` (None: an optional operand left out), as many as its forward takes."""
+        wanted = spec.operands
+        if len(stmt.operands) + 1 > len(wanted):
+            raise fail(codes.ARGUMENT, f"{spec.name} takes {len(wanted)} tensor{'s' if len(wanted) != 1 else ''} "
+                                       f"({', '.join(w.rstrip('?') for w in wanted)}), not {len(stmt.operands) + 1}",
+                       stmt)
+        missing = [w for w in wanted[len(stmt.operands) + 1:] if not w.endswith("?")]
+        if missing:
+            raise fail(codes.ARGUMENT, f"{spec.name} is missing its tensor {missing[0]!r}", stmt)
+        values, sources = [self.value], [self.flowing()]
+        for name in stmt.operands:
+            if name is None:
+                values.append(None)  # an optional operand left out: no tensor, no source
+            else:
+                values.append(self.saved_tensor(stmt, name)[0])
+                sources.append((self.origins.get(name, -1), name))
+        return values, tuple(sources)
 
     def call_def(self, definition: n.Def, stmt: n.Call, args, kwargs):
         if definition.name in self.calls:

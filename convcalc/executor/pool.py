@@ -124,3 +124,81 @@ def adaptive_avg_pool(x: Tensor, out_size) -> Tensor:
 def adaptive_max_pool(x: Tensor, out_size) -> Tensor:
     """torch adaptive_max_poolNd (values only, no indices)."""
     return _adaptive(x, out_size, max)
+
+
+def max_pool_with_indices(x: Tensor, kernel, stride=None, padding=0, dilation=1, ceil_mode: bool = False):
+    """torch max_poolNd with return_indices=True: (values, indices), each index the flat position
+    of the window's maximum in its input plane (the first maximum in scan order, as torch's CPU
+    kernel keeps it; a NaN wins)."""
+    from itertools import product as combinations
+
+    kernel, stride, padding, dilation, starts, _ = _pool_geometry(x, kernel, stride, padding, dilation, ceil_mode)
+    plane = x.shape[2:]
+    area = prod(plane)
+    strides = row_major_strides(plane)
+    offsets = list(combinations(*[range(k) for k in kernel]))
+    values: List[float] = []
+    indices: List[float] = []
+    for base in range(0, prod(x.shape[:2]) * area, area):
+        for position in combinations(*starts):
+            best, at = _NEG_INF, -1
+            for offset in offsets:
+                coord = [p + o * d - pad for p, o, d, pad in zip(position, offset, dilation, padding)]
+                if any(c < 0 or c >= size for c, size in zip(coord, plane)):
+                    continue
+                flat = sum(c * s for c, s in zip(coord, strides))
+                value = x.data[base + flat]
+                if at < 0 or value > best or value != value:
+                    best, at = value, flat
+                    if value != value:
+                        break
+            values.append(best)
+            indices.append(float(at))
+    shape = x.shape[:2] + tuple(len(s) for s in starts)
+    return Tensor(shape, values), Tensor(shape, indices)
+
+
+def max_unpool(x: Tensor, indices: Tensor, sizes: Sequence[int]) -> Tensor:
+    """torch max_unpoolNd: each value put at its index in a plane of ``sizes``, zeros elsewhere."""
+    if indices.shape != x.shape:
+        raise ValueError(f"Expected shape of indices to be same as that of the input tensor ({indices.shape} "
+                         f"and {x.shape})")
+    nd = len(sizes)
+    lead, plane = x.shape[:x.ndim - nd], x.shape[x.ndim - nd:]
+    area_in, area_out = prod(plane), prod(sizes)
+    out = [0.0] * (prod(lead) * area_out)
+    for c in range(prod(lead)):
+        for i in range(area_in):
+            index = int(indices.data[c * area_in + i])
+            if not 0 <= index < area_out:
+                raise ValueError(f"Found an invalid max index: {index} (output volume of size {area_out})")
+            out[c * area_out + index] = x.data[c * area_in + i]
+    return Tensor(lead + tuple(sizes), out)
+
+
+def adaptive_max_pool_with_indices(x: Tensor, out_size):
+    """torch adaptive_max_poolNd with return_indices=True: (values, indices) over adaptive cells."""
+    from itertools import product as combinations
+
+    nd = x.ndim - 2
+    sizes = out_size if isinstance(out_size, (list, tuple)) else (out_size,) * nd
+    plane = x.shape[2:]
+    target = tuple(L if o is None else int(o) for L, o in zip(plane, sizes))
+    area, strides = prod(plane), row_major_strides(plane)
+    cells = [adaptive_cells(L, O) for L, O in zip(plane, target)]
+    values: List[float] = []
+    indices: List[float] = []
+    for base in range(0, prod(x.shape[:2]) * area, area):
+        for cell in combinations(*cells):
+            best, at = _NEG_INF, -1
+            for coord in combinations(*cell):
+                flat = sum(c * s for c, s in zip(coord, strides))
+                value = x.data[base + flat]
+                if at < 0 or value > best or value != value:
+                    best, at = value, flat
+                    if value != value:
+                        break
+            values.append(best)
+            indices.append(float(at))
+    shape = x.shape[:2] + target
+    return Tensor(shape, values), Tensor(shape, indices)

@@ -13,6 +13,7 @@ import random
 from typing import Callable, Dict, List, Optional, Tuple
 
 from . import extra, interp, ops, tensorops
+from . import pool as pool_ops
 from .tensor import Tensor, prod
 
 # ---------------------------------------------------------------- weights
@@ -158,8 +159,21 @@ def conv_transpose(layer, a, x, w):
                               a["dilation"])
 
 
+def with_channel_pair(x: Tensor, nd: int, fn) -> list:
+    """with_channel for an op that gives (values, indices)."""
+    if x.ndim == nd + 2:
+        return list(fn(x))
+    if x.ndim != nd + 1:
+        raise ValueError(f"expected a {nd + 1}-d or {nd + 2}-d input (batch included), got {x.shape}")
+    pair = fn(x.reshape((x.shape[0], 1) + x.shape[1:]))
+    return [y.reshape((y.shape[0],) + y.shape[2:]) for y in pair]
+
+
 def max_pool(layer, a, x, w):
     nd = spatial_rank(layer)
+    if a["return_indices"]:  # (values, indices): the indices are the unpool's operand
+        return with_channel_pair(x, nd, lambda t: pool_ops.max_pool_with_indices(
+            t, a["kernel_size"], a["stride"], a["padding"], a["dilation"], a["ceil_mode"]))
     return with_channel(x, nd, lambda t: ops.max_pool(t, a["kernel_size"], a["stride"], a["padding"],
                                                       a["dilation"], a["ceil_mode"]))
 
@@ -175,6 +189,9 @@ def adaptive_avg_pool(layer, a, x, w):
 
 
 def adaptive_max_pool(layer, a, x, w):
+    if a["return_indices"]:
+        return with_channel_pair(x, spatial_rank(layer),
+                                 lambda t: pool_ops.adaptive_max_pool_with_indices(t, a["output_size"]))
     return with_channel(x, spatial_rank(layer), lambda t: ops.adaptive_max_pool(t, a["output_size"]))
 
 
@@ -190,6 +207,24 @@ def linear(layer, a, x, w):
 
 def identity(layer, a, x, w):
     return x
+
+
+def bilinear(layer, a, xs, w):
+    """y_o = sum_ij x1_i W_oij x2_j + b_o over the last dims; torch's init bound is 1/sqrt(in1_features)."""
+    x1, x2 = xs
+    fin1, fin2, fout = a["in1_features"], a["in2_features"], a["out_features"]
+    if x1.shape[-1] != fin1 or x2.shape[-1] != fin2 or x1.shape[:-1] != x2.shape[:-1]:
+        raise ValueError(f"input1 {x1.shape} and input2 {x2.shape} do not fit ({fin1}, {fin2})")
+    weight = w.fan_in("weight", (fout, fin1, fin2), fin1)
+    bias = w.fan_in("bias", (fout,), fin1) if a["bias"] else None
+    out = []
+    for r in range(len(x1.data) // fin1):
+        u, v = x1.data[r * fin1:(r + 1) * fin1], x2.data[r * fin2:(r + 1) * fin2]
+        for o in range(fout):
+            block = weight.data[o * fin1 * fin2:(o + 1) * fin1 * fin2]
+            total = sum(u[i] * sum(block[i * fin2 + j] * v[j] for j in range(fin2)) for i in range(fin1))
+            out.append(total + (bias.data[o] if bias is not None else 0.0))
+    return Tensor(x1.shape[:-1] + (fout,), out)
 
 
 def flatten(layer, a, x, w):
@@ -330,11 +365,20 @@ def embedding(layer, a, x, w):
     return extra.embedding(x, weight)
 
 
-def max_unpool(layer, a, x, w):
+def max_unpool(layer, a, xs, w):
+    """unpool(input, indices, output_size=None): each value back at its index; a lone input (a
+    description's MaxUnpool without indices) at the first position of its window."""
     nd = spatial_rank(layer)
     kernel = ints(a["kernel_size"], nd, "kernel_size")
     stride = kernel if a["stride"] is None else ints(a["stride"], nd, "stride")
-    return with_channel(x, nd, lambda t: extra.max_unpool(t, kernel, stride, ints(a["padding"], nd, "padding")))
+    padding = ints(a["padding"], nd, "padding")
+    x, indices = (xs[0], xs[1]) if isinstance(xs, list) else (xs, None)
+    if indices is None:
+        return with_channel(x, nd, lambda t: extra.max_unpool(t, kernel, stride, padding))
+    sizes = tuple((s - 1) * st - 2 * p + k for s, st, p, k in zip(x.shape[-nd:], stride, padding, kernel))
+    if a.get("output_size") is not None:
+        sizes = tuple(a["output_size"])[-nd:]
+    return pool_ops.max_unpool(x, indices, sizes)
 
 
 def fold_settings(a) -> tuple:
@@ -358,7 +402,7 @@ def activation(fn: Callable, *names: str):
 
 LAYERS: Dict[str, Callable] = {
     "Identity": identity, "Flatten": flatten, "Unflatten": unflatten,
-    "Linear": linear, "LazyLinear": linear,
+    "Linear": linear, "LazyLinear": linear, "Bilinear": bilinear,
     "LocalResponseNorm": local_response_norm, "LayerNorm": layer_norm, "GroupNorm": group_norm,
     "PReLU": prelu,
     "ReLU": activation(ops.relu), "ReLU6": activation(ops.relu6), "SELU": activation(ops.selu),
@@ -444,6 +488,7 @@ class ExecutorBackend:
         self.on_step = on_step
         self.steps: List[Step] = []
         self.input: Optional[Tensor] = None
+        self.inputs: Dict[Optional[str], Tensor] = {}  # every input drawn, by its name (None: the first)
         # verify: the step the engine refused for a bound (its work cannot be estimated), not run
         self.refused: Optional[int] = None
 
@@ -466,10 +511,13 @@ class ExecutorBackend:
         drawn = Tensor.rand((self.batch,) + tuple(shape), seeded(self.seed, "input" if name is None else f"input {name}"))
         if name is None:
             self.input = drawn
+        self.inputs[name] = drawn
         return drawn
 
-    def layer(self, spec, args, x: Tensor, call, blocks) -> Tensor:
+    def layer(self, spec, args, xs: list, call, blocks):
+        """``xs``: one tensor per operand of the layer's forward (None for an optional one left out)."""
         self.starting(call)
+        x = xs[0]
         run = LAYERS.get(spec.name)
         if run is None:
             raise ExecutionFailure(call, f"the executor has no implementation of {spec.name}")
@@ -481,9 +529,12 @@ class ExecutorBackend:
         instance = getattr(call, "instance", None)
         weights = Weights(seeded(self.seed, len(self.steps) if instance is None else f"layer object {instance}"))
         try:
-            y = run(spec.name, args.values, x, weights)
+            y = run(spec.name, args.values, x if len(xs) == 1 else [x, *xs[1:]], weights)
         except (ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError) as exc:
             raise ExecutionFailure(call, f"{spec.name}: {exc}") from None
+        if isinstance(y, list):  # several outputs: one step, its first output's shape recorded
+            self.record(call, spec.name, y[0], weights)
+            return y
         return self.record(call, spec.name, y, weights)
 
     def add(self, a: Tensor, b: Tensor, node, label) -> Tensor:
@@ -505,6 +556,9 @@ class ExecutorBackend:
             y = tensorops.run(name, tensors, args)
         except (ValueError, TypeError, IndexError, ZeroDivisionError) as exc:
             raise ExecutionFailure(node, f"{node.text}: {exc}") from None
+        if isinstance(y, list):  # several outputs (chunk, split): one step, its first output's shape recorded
+            self.record(node, name, y[0])
+            return y
         return self.record(node, name, y)
 
     def reshape(self, x: Tensor, target, node, blocks) -> Tensor:

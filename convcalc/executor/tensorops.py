@@ -102,28 +102,6 @@ def unsqueeze(x: Tensor, dim: int) -> Tensor:
     return Tensor(x.shape[:d] + (1,) + x.shape[d:], x.data)
 
 
-def chunk(x: Tensor, chunks: int, dim: int, index: int) -> Tensor:
-    size = x.shape[_dim(dim, x.ndim)]
-    piece = -(-size // chunks)
-    start = index * piece
-    if start >= size:
-        raise ValueError(f"chunk {index} of {chunks} does not exist for a size of {size}")
-    return narrow(x, dim, range(start, min(start + piece, size)))
-
-
-def split(x: Tensor, sizes, dim: int, index: int) -> Tensor:
-    size = x.shape[_dim(dim, x.ndim)]
-    if isinstance(sizes, (tuple, list)):
-        if sum(sizes) != size:
-            raise ValueError(f"split sizes {tuple(sizes)} do not add up to {size}")
-        start = sum(sizes[:index])
-        return narrow(x, dim, range(start, start + sizes[index]))
-    start = index * sizes
-    if start >= size:
-        raise ValueError(f"split piece {index} does not exist for a size of {size}")
-    return narrow(x, dim, range(start, min(start + sizes, size)))
-
-
 def stack(tensors: Sequence[Tensor], dim: int) -> Tensor:
     d = _dim(dim, tensors[0].ndim + 1)
     return cat([unsqueeze(t, d) for t in tensors], d)
@@ -147,31 +125,78 @@ def _select(x: Tensor, dim: int, index: int) -> Tensor:
     return squeeze(narrow(x, dim, [index % x.shape[_dim(dim, x.ndim)]]), dim)
 
 
+def chunks(x: Tensor, count: int, dim: int) -> List[Tensor]:
+    """torch.chunk: pieces of ceil(size / count), fewer when they run out."""
+    size = x.shape[_dim(dim, x.ndim)]
+    piece = -(-size // count)
+    return [narrow(x, dim, range(start, min(start + piece, size))) for start in range(0, size, piece)]
+
+
+def splits(x: Tensor, sizes, dim: int) -> List[Tensor]:
+    """torch.split: pieces of one size (the last smaller), or the sizes listed."""
+    size = x.shape[_dim(dim, x.ndim)]
+    if isinstance(sizes, (tuple, list)):
+        if sum(sizes) != size:
+            raise ValueError(f"split sizes {tuple(sizes)} do not add up to {size}")
+        starts = [sum(sizes[:i]) for i in range(len(sizes))]
+        return [narrow(x, dim, range(s, s + n)) for s, n in zip(starts, sizes)]
+    return [narrow(x, dim, range(start, min(start + sizes, size))) for start in range(0, size, sizes)]
+
+
+def matmul(a: Tensor, b: Tensor) -> Tensor:
+    """torch.matmul: 1-d operands promoted (and their dim dropped), the leading dims broadcast."""
+    left = a.reshape((1,) + a.shape) if a.ndim == 1 else a
+    right = b.reshape(b.shape + (1,)) if b.ndim == 1 else b
+    n, k, m = left.shape[-2], left.shape[-1], right.shape[-1]
+    if right.shape[-2] != k:
+        raise ValueError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {right.shape[-2]}x{m})")
+    lead = _broadcast_shape(left.shape[:-2], right.shape[:-2])
+    left = expand(left, lead + (n, k))
+    right = expand(right, lead + (k, m))
+    out: List[float] = []
+    for i in range(prod(lead)):
+        la, ra = left.data[i * n * k:(i + 1) * n * k], right.data[i * k * m:(i + 1) * k * m]
+        for r in range(n):
+            row = la[r * k:(r + 1) * k]
+            out.extend(sum(row[j] * ra[j * m + c] for j in range(k)) for c in range(m))
+    shape = lead + (n, m)
+    if a.ndim == 1:
+        shape = shape[:-2] + shape[-1:]
+    if b.ndim == 1:
+        shape = shape[:-1]
+    return Tensor(shape, out)
+
+
 def _reduction(fn):
-    return lambda tensors, args: reduce(tensors[0], args[0], args[1], fn)
+    return lambda tensors, a: reduce(tensors[0], a["dim"], a["keepdim"], fn)
 
 
-def _unary(fn):
-    return lambda tensors, args: fn(tensors[0], *args)
-
-
-# name -> (tensors, evaluated arguments) -> tensor
+# name (convcalc/layers/operations.py) -> (tensors, the bound arguments) -> a tensor, or a list of them
 OPS = {
-    **{name: (lambda fn: lambda tensors, args: elementwise(fn)(tensors))(fn)
+    **{name: (lambda fn: lambda tensors, a: elementwise(fn)(tensors))(fn)
        for name, fn in (("add", operator.add), ("sub", operator.sub), ("mul", operator.mul), ("div", _divide),
                         ("maximum", max), ("minimum", min))},
     "mean": _reduction(lambda v: sum(v) / len(v)), "sum": _reduction(sum), "amax": _reduction(max),
     "amin": _reduction(min),
-    "permute": _unary(permute), "transpose": _unary(transpose), "squeeze": _unary(squeeze),
-    "unsqueeze": _unary(unsqueeze), "slice": _unary(_slice), "select": _unary(_select), "chunk": _unary(chunk),
-    "split": _unary(split), "pad": _unary(pad_values),
-    "stack": lambda tensors, args: stack(tensors, args[0]),
-    "expand": lambda tensors, args: expand(tensors[0], tensors[1].shape if len(tensors) > 1 else args[0]),
+    "permute": lambda tensors, a: permute(tensors[0], a["dims"]),
+    "transpose": lambda tensors, a: transpose(tensors[0], a["dim0"], a["dim1"]),
+    "squeeze": lambda tensors, a: squeeze(tensors[0], a["dim"]),
+    "unsqueeze": lambda tensors, a: unsqueeze(tensors[0], a["dim"]),
+    "slice": lambda tensors, a: _slice(tensors[0], a["dim"], a["start"], a["stop"], a["step"]),
+    "select": lambda tensors, a: _select(tensors[0], a["dim"], a["index"]),
+    "chunk": lambda tensors, a: chunks(tensors[0], a["chunks"], a["dim"]),
+    "split": lambda tensors, a: splits(tensors[0], a["split_size_or_sections"], a["dim"]),
+    "pad": lambda tensors, a: pad_values(tensors[0], tuple(a["pad"]), a["mode"], a["value"] or 0.0),
+    "stack": lambda tensors, a: stack(tensors, a["dim"]),
+    "expand": lambda tensors, a: expand(tensors[0], a["size"]),
+    "expand_as": lambda tensors, a: expand(tensors[0], tensors[1].shape),
+    "matmul": lambda tensors, a: matmul(tensors[0], tensors[1]),
+    "bmm": lambda tensors, a: matmul(tensors[0], tensors[1]),
 }
 
 
-def run(name: str, tensors: Sequence[Tensor], args: tuple) -> Tensor:
-    """The operation ``name`` of convcalc/engine/ops.py, on values."""
+def run(name: str, tensors: Sequence[Tensor], args: dict):
+    """The operation ``name`` of convcalc/layers/operations.py, on values."""
     if name not in OPS:
         raise ValueError(f"the executor has no operation {name!r}")
     return OPS[name](tensors, args)

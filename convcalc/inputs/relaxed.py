@@ -80,12 +80,13 @@ class RelaxedBackend(ShapeBackend):
         self.constraints: list[Constraint] = []
         self.layers: list = []  # (row index, spec, bound args)
 
-    def layer(self, spec, args, shape, call, blocks):
+    def layer(self, spec, args, shapes, call, blocks):
+        shape = shapes[0]
         patched, found = relax(spec, args, shape, self.concrete)
         for axis, have, want, kind in found:
             self.constraints.append(Constraint(kind, call, " ".join(call.text.split()), have, want, axis, shape,
                                                self.flattened(shape, axis)))
-        out = super().layer(spec, args, patched, call, blocks)
+        out = super().layer(spec, args, [patched, *shapes[1:]], call, blocks)
         self.analysis.rows[-1].input = shape
         self.layers.append((len(self.analysis.rows) - 1, spec, args))
         return out

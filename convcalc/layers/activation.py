@@ -31,7 +31,7 @@ def gelu(args, shape) -> Result:
     return Result(shape)
 
 
-@register("Softmax LogSoftmax", dim=None)
+@register("Softmax LogSoftmax", traits=Traits(implicit_dim=True), dim=None)
 def softmax(args, shape) -> Result:
     dim = args["dim"]
     full = len(shape) + 1  # the batch counts; softmax over it keeps the shape

@@ -26,7 +26,7 @@ class Result:
     """What a layer rule returns."""
 
     __slots__ = ("shape", "params", "buffers", "formula", "kind", "geometry", "global_pool", "warnings",
-                 "trainable", "tail")
+                 "trainable", "tail", "shapes")
 
     def __init__(self, shape: tuple, params: Dim = 0, buffers: Dim = 0, formula: str = "", kind: str = "other",
                  geometry: Optional[tuple] = None, global_pool: bool = False, warnings: Optional[list] = None,
@@ -41,6 +41,7 @@ class Result:
         self.warnings = [] if warnings is None else warnings  # (code, message, arg or None)
         self.trainable = trainable
         self.tail = ()  # a pad layer's: rows of padding it added at the end of each dim of its output
+        self.shapes = None  # a layer with several outputs: each one's shape (``shape`` is the first's)
 
 
 def is_int(value) -> bool:

@@ -35,6 +35,30 @@ def linear_mismatch(fin: int, shape: tuple) -> str:
               f"{render(shape[-1])})")
 
 
+@register("Bilinear", "in1_features in2_features out_features", operands="input1 input2",
+          traits=Traits(features="in1_features", field="linear", equals=(("in1_features", -1, "linear"),)),
+          bias=True, device=None, dtype=None)
+def bilinear(args, first, second) -> Result:
+    """y = x1ᵀ A x2 + b over the last dims of two inputs whose other dims agree: (*, in1), (*, in2)
+    -> (*, out); out*in1*in2 weights and out biases."""
+    fin1, fin2, fout = args.size("in1_features"), args.size("in2_features"), args.size("out_features")
+    bias = args.bool("bias")
+    if not first or not second:
+        raise LayerError(codes.CONFIG, "Bilinear needs at least one dimension per sample in each input")
+    for name, wanted, shape, which in (("in1_features", fin1, first, "input1"), ("in2_features", fin2, second,
+                                                                                  "input2")):
+        if is_int(wanted) and is_int(shape[-1]) and wanted != shape[-1]:
+            raise LayerError(codes.FEATURES, mismatch("Bilinear", f"{wanted} features in {which} ({name}={wanted})",
+                                                      f"{render(shape[-1])} (input {fmt_shape(shape)})"), arg=name)
+    if tuple(first[:-1]) != tuple(second[:-1]):
+        raise LayerError(codes.CONFIG, f"Bilinear: input1 {fmt_shape(first)} and input2 {fmt_shape(second)} must "
+                                       "agree in every dim but the last (PyTorch: input1 and input2 must have the "
+                                       "same size except for the last dimension)")
+    params = fout * fin1 * fin2 + (fout if bias else 0)
+    formula = f"{render(fout)}*{render(fin1)}*{render(fin2)}" + (f" + {render(fout)}" if bias else "")
+    return Result((*first[:-1], fout), params, 0, formula, "other")
+
+
 @register("Embedding", "num_embeddings embedding_dim", traits=Traits(field="unknown", indices=True), padding_idx=None,
           max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False,
           device=None, dtype=None)

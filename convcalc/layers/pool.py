@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from convcalc import codes
-from convcalc.layers.common import LayerError, Result, expect_rank, is_int
+from convcalc.layers.common import LayerError, Result, expect_rank, is_int, is_size
 from convcalc.layers.registry import Traits, register
 from convcalc.layers.window import axis_name, sliding
 
@@ -45,12 +45,22 @@ def window_pool(args, shape, dilation) -> Result:
     return Result((*lead, *out), geometry=tuple(geometry), warnings=[(c, m, None) for c, m in warnings])
 
 
-@register("MaxPool1d MaxPool2d MaxPool3d", "kernel_size", traits=WINDOW, ranks=RANKS, stride=None, padding=0,
-          dilation=1, return_indices=False, ceil_mode=False)
+def with_indices(args) -> tuple:
+    """A max pool's outputs: the values, and with return_indices=True the indices too (the unpool's operand)."""
+    return ("output", "indices") if args.values.get("return_indices") is True else ("output",)
+
+
+def indexed(args, result: Result) -> Result:
+    if args.bool("return_indices"):
+        result.shapes = (result.shape, result.shape)  # the indices have the output's shape
+    return result
+
+
+@register("MaxPool1d MaxPool2d MaxPool3d", "kernel_size", traits=WINDOW, ranks=RANKS, outputs=with_indices,
+          stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False)
 def max_pool(args, shape) -> Result:
     nd = pool_input(args, shape)
-    args.bool("return_indices")
-    return window_pool(args, shape, args.ints("dilation", nd, minimum=1))
+    return indexed(args, window_pool(args, shape, args.ints("dilation", nd, minimum=1)))
 
 
 @register("AvgPool1d", "kernel_size", traits=WINDOW, ranks=(1,), stride=None, padding=0, ceil_mode=False,
@@ -67,7 +77,7 @@ def avg_pool(args, shape) -> Result:
 
 @register("AdaptiveAvgPool1d AdaptiveAvgPool2d AdaptiveAvgPool3d", "output_size", traits=ADAPTIVE, ranks=RANKS)
 @register("AdaptiveMaxPool1d AdaptiveMaxPool2d AdaptiveMaxPool3d", "output_size", traits=ADAPTIVE, ranks=RANKS,
-          return_indices=False)
+          outputs=with_indices, return_indices=False)
 def adaptive_pool(args, shape) -> Result:
     layer = args.layer
     nd = pool_input(args, shape)
@@ -82,16 +92,22 @@ def adaptive_pool(args, shape) -> Result:
                          arg="output_size")
     lead = shape[: len(shape) - nd]
     out = tuple(size if want is None else want for want, size in zip(sizes, shape[len(lead):]))
-    return Result((*lead, *out), global_pool=all(v == 1 for v in out))
+    result = Result((*lead, *out), global_pool=all(v == 1 for v in out))
+    return indexed(args, result) if "return_indices" in args.values else result
 
 
 @register("MaxUnpool1d MaxUnpool2d MaxUnpool3d", "kernel_size", traits=Traits(field="unknown"), ranks=RANKS,
-          stride=None, padding=0)
-def max_unpool(args, shape) -> Result:
+          operands="input indices", call_params=(("output_size", None),), stride=None, padding=0)
+def max_unpool(args, shape, indices=None) -> Result:
     """The inverse of a max pool (each value back at the index the pool gave it, zeros elsewhere):
-    (I - 1)*S - 2P + K along each spatial dim (torch's default output_size)."""
+    (I - 1)*S - 2P + K along each spatial dim (torch's default output_size), or the output_size
+    the forward is given, which torch takes strictly within a stride of that."""
     layer = args.layer
     nd = pool_input(args, shape)
+    if indices is not None and tuple(indices) != tuple(shape):
+        raise LayerError(codes.CONFIG, f"{layer}: the indices {'x'.join(map(str, indices))} and the input "
+                                       f"{'x'.join(map(str, shape))} differ (PyTorch: Expected shape of indices to "
+                                       "be same as that of the input tensor)")
     kernel = args.ints("kernel_size", nd, minimum=1)
     stride = kernel if args["stride"] is None else args.ints("stride", nd, minimum=1)
     padding = args.ints("padding", nd)
@@ -103,4 +119,16 @@ def max_unpool(args, shape) -> Result:
             raise LayerError(codes.EMPTY, f"{layer}: along {axis_name(nd, i)}, ({size} - 1)*{stride[i]} - "
                                           f"2*{padding[i]} + {kernel[i]} = {value} leaves nothing")
         out.append(value)
+    wanted = args.values.get("output_size")
+    if wanted is not None:
+        sizes = tuple(wanted)[-nd:] if isinstance(wanted, tuple) and len(wanted) in (nd, nd + 1, nd + 2) else None
+        if sizes is None or not all(is_size(v) for v in sizes):
+            raise LayerError(codes.ARGUMENT, f"{layer}: output_size={wanted} must be {nd} sizes (or with the batch "
+                                             "and channels)", arg="output_size")
+        for i, (want, default) in enumerate(zip(sizes, out)):
+            if is_int(want) and is_int(default) and not default - stride[i] < want < default + stride[i]:
+                raise LayerError(codes.CONFIG, f"{layer}: output_size {want} along {axis_name(nd, i)} must be "
+                                               f"between {default - stride[i]} and {default + stride[i]} (exclusive) "
+                                               "(PyTorch: invalid output_size)", arg="output_size")
+        out = list(sizes)
     return Result((*lead, *out))

@@ -12,7 +12,7 @@ from typing import Optional
 
 from convcalc import codes
 from convcalc.binding import MISSING, BindError, bind
-from convcalc.errors import Record
+from convcalc.errors import Record, did_you_mean
 from convcalc.layers.common import LayerError, fmt_value, is_int, is_size
 from convcalc.symbolic.dims import Dim
 
@@ -40,15 +40,17 @@ class Traits(Record):
       (the interpolation of an upsampling layer without a mode argument), ``divides`` (a size
       check that is not a threshold: a size must be divisible by something, PixelUnshuffle's
       factor; every other layer accepts all sizes from its smallest on, convcalc/inputs/decide.py),
-      ``indices`` (its input holds integer indices, not values: Embedding).
+      ``indices`` (its input holds integer indices, not values: Embedding), ``implicit_dim`` (a
+      ``dim=None`` that torch picks by the input's rank, with a warning: Softmax, LogSoftmax).
     """
 
     __slots__ = ("rank", "exact_rank", "channels", "features", "equals", "geometry", "field", "transposed", "lazy",
-                 "cancels_bias", "keeps_rank", "drops_channels", "int_buffers", "mode", "divides", "indices")
+                 "cancels_bias", "keeps_rank", "drops_channels", "int_buffers", "mode", "divides", "indices",
+                 "implicit_dim")
     _defaults = {"mode": None, "rank": None, "exact_rank": False, "channels": None, "features": None, "equals": (),
                  "geometry": (), "field": None, "transposed": False, "lazy": False, "cancels_bias": False,
                  "keeps_rank": False, "drops_channels": False, "int_buffers": 0, "divides": False,
-                 "indices": False}
+                 "indices": False, "implicit_dim": False}
 
     def _replace(self, **changes) -> "Traits":
         return Traits(**{**{name: getattr(self, name) for name in self.__slots__}, **changes})
@@ -72,11 +74,35 @@ PLAIN = Traits()
 
 
 class LayerSpec(Record):
-    """name; params: ((name, default or REQUIRED), ...) in PyTorch's order; rule; family;
-    var_args: Identity(*args, **kwargs); traits."""
+    """name; params: ((name, default or REQUIRED), ...) of its constructor, in PyTorch's order;
+    rule; family; var_args: Identity(*args, **kwargs); traits. What its ``forward`` takes:
+    ``operands``, the names of its tensors (a name ending in ``?`` may be None: an optional
+    mask); ``call_params``, its other arguments ((name, default), ...), bound into the same Args
+    as the constructor's; ``outputs``: None for one tensor out, or (args) -> the names of its
+    outputs when it gives several (MaxPool2d(return_indices=True): output and indices).
+    The rule is called with one shape per operand (None for an absent optional one)."""
 
-    __slots__ = ("name", "params", "rule", "family", "var_args", "traits")
-    _defaults = {"var_args": False, "traits": PLAIN}
+    __slots__ = ("name", "params", "rule", "family", "var_args", "traits", "operands", "call_params", "outputs")
+    _defaults = {"var_args": False, "traits": PLAIN, "operands": ("input",), "call_params": (), "outputs": None}
+
+    def output_names(self, args: "Args") -> tuple:
+        """The names of its outputs for these arguments: one ("output",) unless it gives several."""
+        return self.outputs(args) if self.outputs is not None else ("output",)
+
+    def bind_call(self, args: "Args", kwargs: dict) -> "Args":
+        """``args`` with the forward's own arguments (``call_params``) bound in by name."""
+        if not kwargs and not self.call_params:
+            return args
+        names = dict(self.call_params)
+        for key in kwargs:
+            if key not in names:
+                hint = did_you_mean(key, list(names), "", cutoff=0.5)
+                raise LayerError(codes.ARGUMENT, f"{self.name}'s forward has no argument {key!r}{hint}", arg=key)
+        values = dict(args.values)
+        values.update({name: kwargs.get(name, default) for name, default in self.call_params})
+        bound = Args(self.name, values, self.traits)
+        bound.padded_tail = args.padded_tail
+        return bound
 
     def bind(self, args: tuple, kwargs: dict) -> "Args":
         """Bind like Python: positional, then keywords, then defaults."""
@@ -95,9 +121,11 @@ REGISTRY: dict[str, LayerSpec] = {}
 
 
 def register(names, required: str = "", family: str = "", var_args: bool = False, traits: Traits = PLAIN,
-             ranks: tuple = (), **defaults):
+             ranks: tuple = (), operands: str = "input", call_params: tuple = (), outputs=None, **defaults):
     """``required`` is a space-separated list; ``defaults`` keep PyTorch's order; ``ranks``, one
-    per name, is each layer's spatial rank (Conv1d Conv2d Conv3d: 1, 2, 3)."""
+    per name, is each layer's spatial rank (Conv1d Conv2d Conv3d: 1, 2, 3); ``operands`` the
+    forward's tensors (space-separated), ``call_params`` its other arguments, ``outputs`` as
+    LayerSpec has it."""
     if isinstance(names, str):
         names = names.split()
 
@@ -106,7 +134,7 @@ def register(names, required: str = "", family: str = "", var_args: bool = False
         for i, name in enumerate(names):
             own = traits.with_rank(ranks[i]) if ranks else traits
             REGISTRY[name] = LayerSpec(name, params, rule, family or rule.__module__.rsplit(".", 1)[-1], var_args,
-                                       own)
+                                       own, tuple(operands.split()), tuple(call_params), outputs)
         return rule
 
     return wrap

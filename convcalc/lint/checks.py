@@ -1,7 +1,8 @@
-"""Lint checks over the steps of one walk (convcalc/lint/flow.py), registered with ``@check``.
+"""Lint checks over the rows of one walk (convcalc/lint/flow.py), registered with ``@check``.
 
-A check receives the recorded steps and only calls ``report(MessageClass, span, *args)``; it asks
-a layer's traits, never its name, where a trait says what it needs.
+A check receives the walk's :class:`~convcalc.lint.flow.Outcome` (its layer rows, each row's source
+in the data flow) and only calls ``report(MessageClass, span, *args)``; it asks a layer's traits,
+never its name, where a trait says what it needs.
 """
 from __future__ import annotations
 
@@ -17,24 +18,24 @@ CHECKS: list = []
 
 
 def check(function):
-    """Register a check: it receives the steps of one walk and ``report(MessageClass, span, *args)``."""
+    """Register a check: it receives the outcome of one walk and ``report(MessageClass, span, *args)``."""
     CHECKS.append(function)
     return function
 
 
 @check
-def bias_before_norm(steps, report) -> None:
+def bias_before_norm(outcome, report) -> None:
     """CC202: conv(bias=True) -> BatchNorm/InstanceNorm: the norm subtracts the per-channel mean."""
-    for step in steps:
-        source = step.source
-        if not step.spec.traits.cancels_bias or source is None:
+    for row in outcome.layers:
+        source = outcome.source(row)
+        if not row.spec.traits.cancels_bias or source is None:
             continue
-        flat_linear = source.row.kind == "linear" and len(source.row.input) == 1 and step.spec.traits.rank == 1
-        if source.row.kind != "conv" and not flat_linear:  # a flat Linear output: one bias per feature
+        flat_linear = source.kind == "linear" and len(source.input) == 1 and row.spec.traits.rank == 1
+        if source.kind != "conv" and not flat_linear:  # a flat Linear output: one bias per feature
             continue
         if source.args.values.get("bias") is True:
-            report(m.BiasBeforeNorm, bias_span(source.call), " ".join(source.call.text.split()), step.row.name,
-                   step.call.span.line)
+            report(m.BiasBeforeNorm, bias_span(source.node), " ".join(source.node.text.split()), row.name,
+                   row.node.span.line)
 
 
 def bias_span(call: n.Call) -> Span:
@@ -45,26 +46,26 @@ def bias_span(call: n.Call) -> Span:
 
 
 @check
-def softmax_dim(steps, report) -> None:
+def softmax_dim(outcome, report) -> None:
     """CC210: nn.Softmax() / F.softmax(x) without dim."""
-    for step in steps:
-        if step.row.name in ("Softmax", "LogSoftmax") and step.args.values.get("dim") is None:
-            rank = len(step.row.input)
+    for row in outcome.layers:
+        if row.spec.traits.implicit_dim and row.args.values.get("dim") is None:
+            rank = len(row.input)
             extra = ""
             if rank in (0, 2):
-                extra = (f"; on this {fmt_shape(step.row.input)} input ({rank + 1}-d with the batch) it picks "
+                extra = (f"; on this {fmt_shape(row.input)} input ({rank + 1}-d with the batch) it picks "
                          "dim 0, the batch")
-            report(m.SoftmaxWithoutDim, step.call.span, step.row.name, extra)
+            report(m.SoftmaxWithoutDim, row.node.span, row.name, extra)
 
 
 @check
-def dropout_rank(steps, report) -> None:
+def dropout_rank(outcome, report) -> None:
     """CC212: Dropout2d after Flatten/Linear (or on C x L) does not drop channels."""
-    for step in steps:
-        traits = step.spec.traits
-        if not traits.drops_channels or len(step.row.input) == traits.rank + 1:
+    for row in outcome.layers:
+        traits = row.spec.traits
+        if not traits.drops_channels or len(row.input) == traits.rank + 1:
             continue
-        shape = step.row.input
+        shape = row.input
         if traits.rank == 1 and len(shape) == 1:
             effect = "PyTorch takes the 2-d batch as one unbatched C x L sample and zeroes whole samples"
         elif len(shape) == 1:
@@ -73,10 +74,10 @@ def dropout_rank(steps, report) -> None:
             effect = f"PyTorch warns and treats it as a {len(shape) + 1}-d input (use Dropout{len(shape) - 1}d)" \
                 if 2 <= len(shape) <= 4 else "PyTorch rejects or misreads it"
         spatial = {1: "length", 2: "height x width", 3: "depth x height x width"}[traits.rank]
-        report(m.ChannelDropoutRank, step.call.span, step.row.name, spatial, f"{fmt_shape(shape)} ({len(shape)}-d)",
+        report(m.ChannelDropoutRank, row.node.span, row.name, spatial, f"{fmt_shape(shape)} ({len(shape)}-d)",
                effect)
 
 
-def run_checks(steps: list, report) -> None:
+def run_checks(outcome, report) -> None:
     for each in CHECKS:
-        each(steps, report)
+        each(outcome, report)

@@ -93,7 +93,7 @@ def check_findings(path: str, outcome) -> list:
     from convcalc.lint import checks
 
     found: list = []
-    checks.run_checks(outcome.steps, lambda cls, span, *args: found.append(cls(path, span, *args)))
+    checks.run_checks(outcome, lambda cls, span, *args: found.append(cls(path, span, *args)))
     return found
 
 
@@ -128,7 +128,7 @@ def certain_findings(found: list, rank_known: bool, outcome) -> list:
     """Without an input size, only the findings that hold for every size (convcalc/lint/sizeless.py)."""
     from convcalc.lint import sizeless
 
-    found = [f for f in found if sizeless.certain_without_size(f.code, f.message, rank_known, outcome.steps)]
+    found = [f for f in found if sizeless.certain_without_size(f.code, f.message, rank_known, outcome.layers)]
     if outcome.last_input and dims.is_symbolic(outcome.last_input[-1]):
         # a Linear on symbolic features: whether some size fits is not decided here
         found = [f for f in found if f.code != codes.FEATURES]

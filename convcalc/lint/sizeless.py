@@ -47,7 +47,7 @@ def derived_input(program: n.Program) -> Optional[tuple]:
     return n.Input(dims_, span), True
 
 
-def certain_without_size(code, message: str, rank_known: bool, steps: list) -> bool:
+def certain_without_size(code, message: str, rank_known: bool, layers: list) -> bool:
     """Whether a finding made with symbolic sizes (and maybe an assumed rank) holds for every input.
 
     Anything that needs a size is dropped (``needs_size`` in convcalc/codes.py: adds and concats,
@@ -61,6 +61,6 @@ def certain_without_size(code, message: str, rank_known: bool, steps: list) -> b
         return True
     if "symbolic" in message:
         return False
-    if code == codes.FEATURES and all(s.spec.traits.keeps_rank for s in steps):
+    if code == codes.FEATURES and all(row.spec.traits.keeps_rank for row in layers):
         return True  # Linear to Linear through shape-keeping layers: the last dimension is exact
     return rank_known and not code.needs_size

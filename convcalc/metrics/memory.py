@@ -37,12 +37,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from convcalc.engine.analysis import Analysis
-from convcalc.metrics.measure import Measured
+from convcalc.engine.analysis import DTYPES, Analysis as Measured
 from convcalc.layers.common import product
 from convcalc.symbolic import dims
 
 
-DTYPES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8}
 
 
 INT64 = 8

@@ -166,30 +166,40 @@ def _op_axis(dim, rank: int):
     return dim % (rank + 1) - 1
 
 
-def op_field(name: str, args: tuple, shapes: list, out_shape: tuple, fields: list) -> Optional[Field]:
-    """The field after a tensor operation of a Python forward (convcalc/engine/ops.py)."""
-    from convcalc.engine.ops import ELEMENTWISE
+def op_field(name: str, args: dict, shapes: list, out_shape: tuple, fields: list) -> Optional[Field]:
+    """The field after a tensor operation of a Python forward, by its declaration's ``field``
+    (convcalc/layers/operations.py)."""
+    from convcalc.layers.operations import lookup_operation
     from convcalc.metrics.fields import union
 
     first, rank = fields[0], len(shapes[0])
+    kind = lookup_operation(name).field
     if first is None:
         return None
-    if name in ELEMENTWISE:  # unit by unit, what each operand's unit sees (a 1 broadcast sees its whole axis)
+    if kind == "elementwise":  # unit by unit, what each operand's unit sees (a 1 broadcast sees its whole axis)
         return union([f for f, shape in zip(fields, shapes) if len(shape) == len(out_shape)]) \
             if all(len(s) == len(out_shape) for s in shapes) else None
-    if name in ("mean", "sum", "amax", "amin"):
-        chosen, keepdim = args
+    if kind == "reduce":
+        chosen, keepdim = args["dim"], args["keepdim"]
         axes = {_op_axis(d, rank) for d in (chosen if isinstance(chosen, tuple) else (chosen,))}
         if not keepdim:
             return None if axes - {0} else first.map(lambda a: replace(a, dim=a.dim - 1))
         return first.map(lambda a: replace(a, whole=True) if a.dim in axes else a)
-    if name in ("slice", "chunk", "split"):
-        at = _op_axis(args[1] if name != "slice" else args[0], rank)
+    if kind == "axis":  # a part along one axis: the channels keep the field, a spatial axis loses its layout
+        at = _op_axis(args["dim"], rank)
         return first if at == 0 else first.on_dim(at, lambda a: replace(a, unknown=True))
-    if name == "pad":
-        pads = args[0]
+    if kind == "pad":
+        pads = tuple(args["pad"])
         for i in range(len(pads) // 2):
             dim, left = rank - 1 - i, pads[2 * i]
             first = first.on_dim(dim, lambda a, left=left: remap(a, a.period, a.jump, lambda v: [v - left]))
         return first
     return first.map(lambda a: replace(a, unknown=a.known or a.unknown))  # the layout moved: unknown
+
+
+def op_fmas(name: str, args: dict, shapes: list, out_shape: tuple) -> dims.Dim:
+    """fvcore's count for a tensor operation, per sample: its declaration's (matmul, einsum), else 0."""
+    from convcalc.layers.operations import lookup_operation
+
+    count = lookup_operation(name).fmas
+    return count(shapes, args, out_shape) if count is not None else 0

@@ -335,7 +335,7 @@ MAX_BOXES = 2_000  # boxes drawn at most (a picture 300,000 pixels wide is no pi
 def diagram(analysis, depth, html: bool) -> tuple:
     """(the SVG or the page, a one-line summary): ``depth`` None folds a long network by itself,
     "all" draws every row, a number folds as `shapes --depth N`."""
-    from convcalc.report.metrics import default_depth, entries
+    from convcalc.report.rows import default_depth, entries
     from convcalc.report.shapes import totals_lines
 
     chosen = default_depth(analysis, BOXES) if depth is None else None if depth == "all" else depth

@@ -1,20 +1,35 @@
-"""The tables and JSON of `convcalc shapes` and `convcalc params`.
+"""The one report of `convcalc shapes` and `convcalc params`: every table, whatever its columns,
+length or format, and the JSON, come from the same rows (report/metrics.py's entries) and the
+same totals.
 
 A total is the model's only when it is: a Python model followed to its end, or (for the
 parameters) one whose module tree was read whole, since parameters belong to the tree as
 ``model.parameters()`` counts them. Otherwise the figures are labelled as those of the part
-followed, and the output is not shown.
+followed, and the output is not shown: in every column set and every format.
 """
 from __future__ import annotations
 
+from typing import Optional
+
 from convcalc.engine.analysis import Analysis
-from convcalc.report.common import (byte_size, framed, json_dim, json_shape, module_name, num, one_line, shape_text,
-                                    table, with_module_column)
+from convcalc.report.common import (byte_size, framed, json_dim, json_shape, num, one_line, shape_text, table,
+                                    with_module_column)
+from convcalc.report.rows import ALIGN, CONVENTION_TEXT, HEADERS, MEASURED, default_depth, entries, folded_line
 from convcalc.shown import shown_path
+
+DEFAULT_COLUMNS = ("output", "params")
+
+
+# ---------------------------------------------------------------- the lines under a table
+
+
+def shown_output(analysis: Analysis) -> bool:
+    """The output is the model's: the walk did not stop, and forward was followed to its end."""
+    return analysis.ok and analysis.followed
 
 
 def output_text(analysis: Analysis) -> str:
-    if not analysis.ok or not analysis.followed:
+    if not shown_output(analysis):
         return "-"
     if analysis.outputs:
         return ", ".join(shape_text(s) for s in analysis.outputs)
@@ -61,59 +76,204 @@ def status_lines(analysis: Analysis) -> list:
     return lines
 
 
-def totals_lines(analysis: Analysis, batch: int) -> list[str]:
-    macs = "mult-adds" if analysis.followed else "mult-adds of the part followed"
-    return [
+def memory(analysis: Analysis, batch: int, dtype: str):
+    from convcalc.metrics.memory import memory as figures  # only where a memory figure is shown
+
+    return figures(analysis, batch, dtype)
+
+
+def total_macs(analysis: Analysis, convention: str, batch: int):
+    """The mult-adds in the chosen convention; torchinfo's are the walk's own total."""
+    if convention == "torchinfo":
+        return analysis.total_macs * batch
+    from convcalc.metrics.memory import total_macs as measured  # fvcore's: the measuring pass
+
+    return measured(analysis, convention, batch)
+
+
+def totals_lines(analysis: Analysis, batch: int, convention: str = "torchinfo", dtype: str = "float32",
+                 columns: tuple = DEFAULT_COLUMNS) -> list[str]:
+    """The footer: input and output, parameters, buffers and mult-adds in the chosen convention,
+    the memory figures when the memory column is shown, and where the model was not followed."""
+    whole = analysis.followed and analysis.ok
+    macs = "mult-adds" if whole else "mult-adds of the part followed"
+    lines = [
         f"input: {input_text(analysis)}   output{'s' if analysis.outputs else ''}: {output_text(analysis)}",
         params_line(analysis),
-        f"buffers: {num(analysis.total_buffers)}   "
-        f"{macs}: {num(analysis.total_macs * batch)} (torchinfo's convention, batch {batch})",
-    ] + status_lines(analysis)
+        f"buffers: {num(analysis.total_buffers)}   {macs}: {num(total_macs(analysis, convention, batch))} "
+        f"({CONVENTION_TEXT[convention]}, batch {batch})",
+    ]
+    if "memory" in columns:
+        mem = memory(analysis, batch, dtype)
+        part = "" if whole else " of the part followed"
+        lines += [
+            f"memory ({dtype}, batch {batch}){part}: params {byte_size(mem.params)}   buffers "
+            f"{byte_size(mem.buffers)}   activations {byte_size(mem.activations)} (every layer's output)",
+            f"torchinfo's estimate{part}: input {byte_size(mem.input)} + forward/backward pass "
+            f"{byte_size(mem.forward_backward)} (2 x the outputs of layers with parameters) + params "
+            f"{byte_size(mem.params)} = {byte_size(mem.torchinfo_total)}",
+        ]
+    return lines + status_lines(analysis)
 
 
-def row_params(row) -> str:
-    return f"{num(row.params)} (shared)" if row.shared else num(row.params)
+# ---------------------------------------------------------------- the table
 
 
-def shapes_table(analysis: Analysis, fmt: str, batch: int = 1) -> str:
-    rows = [["", "input", shape_text(analysis.input), ""]] if analysis.input else []
-    rows += [[r.where, one_line(r.layer), shape_text(r.shape), row_params(r)] for r in analysis.rows]
-    names = ([""] if analysis.input else []) + [module_name(r, analysis.program) for r in analysis.rows]
-    rows, headers, align = with_module_column(rows, ["line", "layer", "output", "params"],
-                                              ("right", "left", "left", "right"), names)
-    body = table(rows, headers, fmt, align)
-    return framed(body, totals_lines(analysis, batch), fmt)
+def cell(entry, column: str) -> str:
+    info = entry.info
+    if column in MEASURED:
+        from convcalc.report.metrics import field_size_text, kernel_text, padding_text, settings_text
+    if column == "input":
+        return shape_text(entry.input) if entry.input else ""
+    if column == "output":
+        return ", ".join(map(shape_text, entry.outputs)) if entry.outputs else shape_text(entry.shape)
+    if column == "params":
+        return f"{num(entry.params)} (shared)" if entry.shared else num(entry.params)
+    if column == "macs":
+        return num(entry.macs)
+    if column == "memory":
+        return byte_size(entry.memory)
+    if column == "rf":
+        return field_size_text(info.field)
+    if column == "kernel":
+        return kernel_text(info)
+    if column == "stride":
+        return settings_text(info.stride)
+    return padding_text(info.padding)
 
 
-def shapes_json(analysis: Analysis, batch: int = 1) -> dict:
-    exact = analysis.params_exact
+def total_row(analysis: Analysis, columns: tuple, convention: str, batch: int, dtype: str) -> list:
+    """The sums of the columns that add up (params, mult-adds, memory), in every table alike;
+    labelled "part followed" where they are not the model's."""
+    whole = analysis.complete and analysis.ok
+    sums = {}
+    if "params" in columns:  # a part's: its rows' (the footer gives the module tree's where it is known)
+        sums["params"] = num(analysis.total_params if whole else sum((r.params for r in analysis.rows
+                                                                       if not r.shared), 0))
+    if "macs" in columns:
+        sums["macs"] = num(total_macs(analysis, convention, batch))
+    if "memory" in columns:
+        sums["memory"] = byte_size(memory(analysis, batch, dtype).activations)
+    if not sums:
+        return []
+    label = "total" if whole else "part followed"
+    return [["", label] + [sums.get(c, "") for c in columns]]
+
+
+def chosen_depth(analysis: Analysis, depth: Optional[int], auto: bool) -> Optional[int]:
+    """The depth the rows fold to: ``depth``, or with ``auto`` (a long table, no --depth given) the
+    default_depth's."""
+    return default_depth(analysis) if auto and depth is None else depth
+
+
+def shapes_table(analysis: Analysis, fmt: str, batch: int = 1, columns: tuple = DEFAULT_COLUMNS,
+                 convention: str = "torchinfo", dtype: str = "float32", depth: Optional[int] = None,
+                 auto: bool = False) -> str:
+    """``depth`` None: every row; ``auto``: fold a long table as default_depth decides, and say so."""
+    folded = chosen_depth(analysis, depth, auto)
+    measured = any(c in MEASURED for c in columns)
+    rows = []
+    if analysis.input:
+        first = {"output": shape_text(analysis.input)}
+        if "rf" in columns and analysis.input_field is not None:
+            from convcalc.report.metrics import field_size_text
+
+            first["rf"] = field_size_text(analysis.input_field)
+        if "memory" in columns:
+            first["memory"] = byte_size(memory(analysis, batch, dtype).input)
+        rows.append(["", "input"] + [first.get(c, "") for c in columns])
+    listed = entries(analysis, convention, batch, dtype, folded, measured)
+    rows += [[entry.line, entry.layer] + [cell(entry, c) for c in columns] for entry in listed]
+    rows += total_row(analysis, columns, convention, batch, dtype)
+    names = ([""] if analysis.input else []) + [entry.module for entry in listed]
+    rows, headers, align = with_module_column(rows, ["line", "layer"] + [HEADERS[c] for c in columns],
+                                              ("right", "left") + tuple(ALIGN[c] for c in columns), names)
+    text = framed(table(rows, headers, fmt, align), totals_lines(analysis, batch, convention, dtype, columns), fmt)
+    if auto and depth is None and folded is not None and fmt != "csv":
+        text += "\n" + folded_line(analysis, folded)
+    return text
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def memory_json(analysis: Analysis, batch: int, dtype: str) -> dict:
+    mem = memory(analysis, batch, dtype)
+    return {
+        "dtype": dtype, "bytes_per_element": mem.width, "batch": batch,
+        "input_bytes": json_dim(mem.input), "params_bytes": json_dim(mem.params),
+        "buffers_bytes": json_dim(mem.buffers), "activations_bytes": json_dim(mem.activations),
+        "forward_backward_bytes": json_dim(mem.forward_backward),
+        "torchinfo_total_bytes": json_dim(mem.torchinfo_total),
+    }
+
+
+def entry_json(entry, row) -> dict:
+    """One row (or folded block) of the table, every column as data; ``row`` is the walk's row
+    (None for a folded block)."""
+    from convcalc.report.metrics import field_json
+
+    info = entry.info
+    line = row.line if row is not None else entry.line if entry.line != "" else None
+    item = {"line": line, "layer": entry.layer,
+            "input": json_shape(entry.input), "output": json_shape(entry.shape), "params": json_dim(entry.params),
+            "buffers": json_dim(entry.buffers), "macs": json_dim(entry.macs), "output_bytes": json_dim(entry.memory),
+            "rf": field_json(info.field) if info is not None else None,
+            "kernel": list(info.kernel) if info is not None and info.kernel else None,
+            "stride": list(info.stride) if info is not None and info.stride else None,
+            "padding": [list(p) for p in info.padding] if info is not None and info.padding else None,
+            "dilation": list(info.dilation) if info is not None and info.dilation else None}
+    if entry.shared:
+        item["shared"] = True
+    if entry.outputs:
+        item["outputs"] = [json_shape(s) for s in entry.outputs]
+    if entry.module:
+        item["module"] = entry.module
+    if entry.block:
+        item["block"], item["rows"] = entry.block, entry.folded
+    if row is not None and row.node.span.path:
+        item["file"] = shown_path(row.node.span.path)
+    return item
+
+
+def rf_summary(analysis: Analysis):
+    from convcalc.report.metrics import rf_summary_json
+
+    return rf_summary_json(analysis)
+
+
+def shapes_json(analysis: Analysis, batch: int = 1, convention: str = "torchinfo", dtype: str = "float32",
+                depth: Optional[int] = None) -> dict:
+    """One model as data: the same rows as the table (every row unless ``depth`` folds them), the
+    totals only where they are the model's (``null`` otherwise, with the part followed's figure
+    beside them), ``complete`` always."""
+    exact, whole = analysis.params_exact, shown_output(analysis)
+    listed = entries(analysis, convention, batch, dtype, depth)
+    program = analysis.program
     data = {
         "path": shown_path(analysis.path),
-        **({"model": analysis.program.name} if analysis.program is not None and analysis.program.name else {}),
+        "model": program.name if program is not None and program.name else None,
         "input": json_shape(analysis.input),
         "batch": batch,
-        "complete": analysis.complete,
-        "layers": [
-            {"line": r.line, "layer": one_line(r.layer), "output": json_shape(r.shape),
-             "params": json_dim(r.params), "buffers": json_dim(r.buffers), "macs": json_dim(r.macs * batch),
-             **({"shared": True} if r.shared else {}), **({"module": r.node.path} if getattr(r.node, "path", "")
-                                                         else {}), **({"file": shown_path(r.node.span.path)} if r.node.span.path
-                                                                      else {})}
-            for r in analysis.rows
-        ],
-        "output": json_shape(analysis.output) if analysis.ok and analysis.followed else None,
+        "convention": convention,
+        "complete": analysis.complete and analysis.ok,
+        "layers": [entry_json(entry, analysis.rows[entry.rows[0]] if entry.folded == 1 and not entry.block else None)
+                   for entry in listed],
+        "output": json_shape(analysis.output) if whole else None,
         "total_params": json_dim(analysis.total_params) if exact else None,
         "trainable_params": json_dim(analysis.trainable_params) if exact else None,
         "total_buffers": json_dim(analysis.total_buffers) if exact else None,
-        "total_macs": json_dim(analysis.total_macs * batch) if analysis.followed else None,
+        "total_macs": json_dim(total_macs(analysis, convention, batch)) if whole else None,
+        "memory": memory_json(analysis, batch, dtype) if whole else None,
+        "rf": rf_summary(analysis),
         "diagnostics": [d.to_json() for d in analysis.diagnostics()],
     }
     if not exact:
         data["params_followed"] = json_dim(analysis.total_params)
-    if not analysis.followed:
-        data["macs_followed"] = json_dim(analysis.total_macs * batch)
+    if not whole:
+        data["macs_followed"] = json_dim(total_macs(analysis, convention, batch))
     if analysis.outputs:
-        data["outputs"] = [json_shape(s) for s in analysis.outputs] if analysis.ok and analysis.followed else None
+        data["outputs"] = [json_shape(s) for s in analysis.outputs] if whole else None
     if analysis.extra_inputs:
         data["inputs"] = [json_shape(analysis.input)] + [json_shape(s) for _, s in analysis.extra_inputs]
     if analysis.registered:
@@ -121,6 +281,9 @@ def shapes_json(analysis: Analysis, batch: int = 1) -> dict:
                                        "params": json_dim(r.params), "buffers": json_dim(r.buffers)}
                                       for r in analysis.registered]
     return data
+
+
+# ---------------------------------------------------------------- params
 
 
 def params_table(analysis: Analysis, fmt: str) -> str:
@@ -146,3 +309,9 @@ def params_json(analysis: Analysis) -> dict:
         entry["formula"] = row.formula
     data["params_bytes_float32"] = json_dim(analysis.total_params * 4) if analysis.params_exact else None
     return data
+
+
+def model_name(analysis: Analysis) -> str:
+    """How a report of several models names one: the model's name, else its file."""
+    program = analysis.program
+    return program.name if program is not None and program.name else analysis.path

@@ -1,4 +1,5 @@
 """The commands, with exact output (CliRunner), exit codes and the ways to give a network."""
+from report_json import models, one_model
 from paths import ROOT
 import json
 import subprocess
@@ -32,6 +33,7 @@ COURSE_TABLE = """\
      {5}  nn.MaxPool2d(2)                              64x8x8           0
      {6}  Flatten()                                    4096             0
      {7}  Linear(64 * 8 * 8, 10)                       10          40,970
+        total                                                    60,362
 
 input: 3x32x32   output: 10
 total params: 60,362   trainable: 60,362   non-trainable: 0
@@ -64,23 +66,27 @@ def test_shapes_from_a_file_and_from_stdin_agree():
 
 def test_shapes_json_follows_the_schema_of_cli_md():
     result = invoke("shapes", "-e", ONE_LINER, "--format", "json")
-    data = json.loads(result.stdout)
+    data = one_model(result.stdout)
     assert data["input"] == [3, 32, 32] and data["output"] == [10]
-    assert data["layers"][0] == {"line": 1, "layer": "Conv2d(3, 32, kernel_size=3, padding=1)",
-                                 "output": [32, 32, 32], "params": 896, "buffers": 0, "macs": 917504}
+    # at least the fields of the contract (cli.md), and every other column of the table as data
+    assert {key: data["layers"][0][key] for key in ("line", "layer", "output", "params", "buffers", "macs")} == \
+        {"line": 1, "layer": "Conv2d(3, 32, kernel_size=3, padding=1)", "output": [32, 32, 32], "params": 896,
+         "buffers": 0, "macs": 917504}
+    assert data["layers"][0]["input"] == [3, 32, 32] and data["layers"][0]["kernel"] == [3, 3]
+    assert data["complete"] is True and data["convention"] == "torchinfo"
     assert (data["total_params"], data["trainable_params"], data["total_macs"]) == (60362, 60362, 5693450)
 
 
 def test_symbolic_dims_are_strings_in_json():
     result = invoke("shapes", "-e", "input 3xHxW; Conv2d(3, 8, 3, stride=2, padding=1)", "--format", "json")
-    data = json.loads(result.stdout)
+    data = one_model(result.stdout)
     assert data["input"] == [3, "H", "W"]
     assert data["layers"][0]["output"] == [8, "floor((H + 1)/2)", "floor((W + 1)/2)"]
     assert data["layers"][0]["macs"] == "224*floor((H + 1)/2)*floor((W + 1)/2)"
 
 
 def test_batch_scales_mult_adds():
-    data = json.loads(invoke("shapes", COURSE, "--batch", "4", "--format", "json").stdout)
+    data = one_model(invoke("shapes", COURSE, "--batch", "4", "--format", "json").stdout)
     assert data["total_macs"] == 4 * 5_693_450
 
 
@@ -238,6 +244,6 @@ def test_shapes_of_a_python_model_says_where_the_frontend_stopped(tmp_path):
     assert "output: -" in result.stdout
     assert "total params: 122   trainable: 122   non-trainable: 0 (the module tree's" in result.stdout
     assert "registered, not reached: 10 params in 1 part (fc)" in result.stdout
-    data = json.loads(invoke("shapes", str(model), "--format", "json").stdout)
+    data = one_model(invoke("shapes", str(model), "--format", "json").stdout)
     assert data["complete"] is False and data["output"] is None and data["total_params"] == 122
     assert [d["code"] for d in data["diagnostics"]] == ["CC301"]

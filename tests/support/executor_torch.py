@@ -46,23 +46,27 @@ class CopyingTorchBackend:
         return step
 
     def start(self, shape, node):
-        return as_torch(self.source.input)
+        name = getattr(node, "name", None)
+        return as_torch(self.source.input if name is None else self.source.inputs[name])
 
-    def layer(self, spec, args, x, call, blocks):
+    def layer(self, spec, args, xs, call, blocks):
         step = self.next_step(spec.name)
         where = f"line {call.span.line} {call.text}"
+        built = {name: args.values[name] for name, _ in spec.params if name in args.values}
+        given = {name: args.values[name] for name, _ in spec.call_params if name in args.values}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            module = getattr(nn, spec.name)(**args.values)
+            module = getattr(nn, spec.name)(**built)
             module.eval()
             with torch.no_grad():
                 if any(isinstance(p, nn.parameter.UninitializedParameter) for p in module.parameters()):
-                    module(x.float())  # a Lazy module makes its weights on its first input
+                    module(*[x.float() if x is not None else None for x in xs], **given)  # a Lazy module's weights
                 module.double()
                 self.copy(module, step, where)
-                y = module(x)
-        close(step.output, y, where)
-        return y
+                y = module(*xs, **given)
+        first = y[0] if isinstance(y, tuple) else y
+        close(step.output, first, where)
+        return list(y) if isinstance(y, tuple) else y
 
     @staticmethod
     def copy(module, step, where):
@@ -88,6 +92,19 @@ class CopyingTorchBackend:
     def concat(self, outputs, node, label, dim=1):
         y = torch.cat([t for t, _ in outputs], dim=dim)
         close(self.next_step("concat").output, y, f"line {node.span.line} {label}")
+        return y
+
+    def op(self, name, tensors, args, node, blocks):
+        from torch_backend import torch_op
+
+        y = torch_op(name, tensors, args)
+        close(self.next_step(name).output, y[0] if isinstance(y, list) else y, f"line {node.span.line} {node.text}")
+        return y
+
+    def reshape(self, x, target, node, blocks):
+        lead = -1 if getattr(node, "infer_batch", False) else x.shape[0]
+        y = x.reshape(lead, *target)
+        close(self.next_step("view").output, y, f"line {node.span.line} {node.text}")
         return y
 
 

@@ -18,15 +18,18 @@ class TorchBackend:
     def start(self, shape, node):
         return torch.randn(self.batch, *shape)
 
-    def layer(self, spec, args, x, call, blocks):
-        module = getattr(nn, spec.name)(**args.values)
+    def layer(self, spec, args, xs, call, blocks):
+        built = {name: args.values[name] for name, _ in spec.params if name in args.values}
+        given = {name: args.values[name] for name, _ in spec.call_params if name in args.values}
+        module = getattr(nn, spec.name)(**built)
         module.eval()
         with torch.no_grad():
-            y = module(x)
+            y = module(*xs, **given)
         params = sum(p.numel() for p in module.parameters())
         buffers = sum(b.numel() for b in module.buffers())
-        self.rows.append((call.span.line, spec.name, tuple(y.shape[1:]), params, buffers))
-        return y
+        first = y[0] if isinstance(y, tuple) else y
+        self.rows.append((call.span.line, spec.name, tuple(first.shape[1:]), params, buffers))
+        return list(y) if isinstance(y, tuple) else y
 
     def add(self, a, b, node, label):
         y = a + b
@@ -35,7 +38,8 @@ class TorchBackend:
 
     def op(self, name, tensors, args, node, blocks):
         y = torch_op(name, tensors, args)
-        self.rows.append((node.span.line, name, tuple(y.shape[1:]), 0, 0))
+        first = y[0] if isinstance(y, list) else y
+        self.rows.append((node.span.line, name, tuple(first.shape[1:]), 0, 0))
         return y
 
     def concat(self, outputs, node, label, dim=1):
@@ -43,41 +47,38 @@ class TorchBackend:
         self.rows.append((node.span.line, "concat", tuple(y.shape[1:]), 0, 0))
         return y
 
-
-def torch_op(name, tensors, args):
-    """convcalc/engine/ops.py's operations, done by torch."""
-    x = tensors[0]
-    binary = {"add": torch.add, "sub": torch.sub, "mul": torch.mul, "div": torch.div, "maximum": torch.maximum,
-              "minimum": torch.minimum}
-    if name in binary:
-        y = tensors[0]
-        for other in tensors[1:]:
-            y = binary[name](y, other)
+    def reshape(self, x, target, node, blocks):
+        y = x.reshape(-1 if getattr(node, "infer_batch", False) else x.shape[0], *target)
+        self.rows.append((node.span.line, "view", tuple(y.shape[1:]), 0, 0))
         return y
-    if name in ("mean", "sum", "amax", "amin"):
-        return getattr(torch, name)(x, dim=args[0], keepdim=args[1])
-    if name == "slice":
-        dim, start, stop, step = args
-        index = [slice(None)] * x.dim()
-        index[dim] = slice(start, stop, step)
-        return x[tuple(index)]
-    if name == "select":
-        return x.select(*args)
-    if name == "chunk":
-        chunks, dim, index = args
-        return torch.chunk(x, chunks, dim)[index]
-    if name == "split":
-        sizes, dim, index = args
-        return torch.split(x, list(sizes) if isinstance(sizes, tuple) else sizes, dim)[index]
-    if name == "stack":
-        return torch.stack(tensors, args[0])
-    if name == "pad":
-        return torch.nn.functional.pad(x, list(args[0]), mode=args[1])
-    if name == "expand":
-        return x.expand_as(tensors[1]) if len(tensors) > 1 else x.expand(*args[0])
-    if name == "permute":
-        return x.permute(*args[0])
-    return getattr(torch, name)(x, *args)  # transpose, squeeze, unsqueeze
+
+
+def torch_op(name, tensors, a):
+    """The operations of convcalc/layers/operations.py, done by torch, by name with the bound arguments."""
+    x = tensors[0]
+    ops = {
+        "add": lambda: torch.add(x, tensors[1], alpha=a["alpha"]), "sub": lambda: torch.sub(x, tensors[1], alpha=a["alpha"]),
+        "mul": lambda: torch.mul(x, tensors[1]), "div": lambda: torch.div(x, tensors[1], rounding_mode=a["rounding_mode"]),
+        "maximum": lambda: torch.maximum(x, tensors[1]), "minimum": lambda: torch.minimum(x, tensors[1]),
+        "mean": lambda: torch.mean(x, dim=a["dim"], keepdim=a["keepdim"]),
+        "sum": lambda: torch.sum(x, dim=a["dim"], keepdim=a["keepdim"]),
+        "amax": lambda: torch.amax(x, dim=a["dim"], keepdim=a["keepdim"]),
+        "amin": lambda: torch.amin(x, dim=a["dim"], keepdim=a["keepdim"]),
+        "permute": lambda: x.permute(*a["dims"]), "transpose": lambda: x.transpose(a["dim0"], a["dim1"]),
+        "squeeze": lambda: x.squeeze() if a["dim"] is None else x.squeeze(a["dim"]),
+        "unsqueeze": lambda: x.unsqueeze(a["dim"]),
+        "slice": lambda: x[tuple([slice(None)] * a["dim"] + [slice(a["start"], a["stop"], a["step"])])],
+        "select": lambda: x.select(a["dim"], a["index"]),
+        "chunk": lambda: list(torch.chunk(x, a["chunks"], a["dim"])),
+        "split": lambda: list(torch.split(x, list(a["split_size_or_sections"])
+                                          if isinstance(a["split_size_or_sections"], tuple)
+                                          else a["split_size_or_sections"], a["dim"])),
+        "stack": lambda: torch.stack(tensors, a["dim"]),
+        "pad": lambda: torch.nn.functional.pad(x, list(a["pad"]), mode=a["mode"], value=a["value"]),
+        "expand": lambda: x.expand(*a["size"]), "expand_as": lambda: x.expand_as(tensors[1]),
+        "matmul": lambda: torch.matmul(x, tensors[1]), "bmm": lambda: torch.bmm(x, tensors[1]),
+    }
+    return ops[name]()
 
 
 def run_in_torch(program, input_override=None, batch=1):

@@ -1,6 +1,7 @@
 """`convcalc verify`: exact output, JSON, exit codes, symbolic inputs, the work budget, the
 progress bar, and the proof that the executor does not lean on the engine's arithmetic
 (patching the engine's formula must make verify fail)."""
+from report_json import models, one_model
 from paths import ROOT, EXAMPLES, LINT_MODELS
 import io
 import json
@@ -60,7 +61,7 @@ def test_course_cnn_exact():
 def test_json_has_the_verdict_and_the_executed_shapes():
     result = invoke("verify", COURSE, "--format", "json", "--batch", "2", "--seed", "7")
     assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
+    data = one_model(result.stdout)
     assert data["verified"] is True and data["seed"] == 7 and data["batch"] == 2
     assert data["input"] == [3, 32, 32] and data["output"] == data["executed_output"] == [10]
     assert data["total_params"] == data["executed_total_params"] == 60362
@@ -113,7 +114,7 @@ def test_a_wrong_parameter_rule_makes_verify_fail(monkeypatch):
                                                            spec.var_args, spec.traits))
     result = invoke("verify", "-e", "input 3x8x8; Conv2d(3, 4, 3); BatchNorm2d(4)", "--format", "json")
     assert result.exit_code == 1
-    data = json.loads(result.stdout)
+    data = one_model(result.stdout)
     assert data["verified"] is False
     bn = data["layers"][1]
     assert (bn["params"], bn["executed_params"], bn["buffers"], bn["executed_buffers"]) == (9, 8, 9, 9)
@@ -134,7 +135,7 @@ def test_the_executor_stops_where_the_engine_stopped(monkeypatch):
     result = invoke("verify", "-e", "input 3x8x8; Conv2d(3, 4, 3); ReLU(); Conv2d(4, 4, 3); Conv2d(4, 4, 3)",
                     "--format", "json")
     assert result.exit_code == 1
-    data = json.loads(result.stdout)
+    data = one_model(result.stdout)
     assert [layer["executed"] for layer in data["layers"]] == [[4, 6, 6], [4, 6, 6]]
     assert data["failure"] == {"line": 1, "message": "not run further: the engine stops here, and the work past it "
                                                      "was not estimated"}

@@ -23,10 +23,11 @@ from convcalc.engine.shapes import ShapeBackend
 from convcalc.engine.walk import Block
 from convcalc.errors import ConvcalcError, Span
 from convcalc.frontends.python.torch_api import CONCAT, FUNCTIONAL, SKIPPED_ARGS, WEIGHT_ARGS
-from convcalc.frontends.python.values import (OPS, Constant, Function, Instance, Layer, Opaque, Parameter, Sequential,
+from convcalc.frontends.python.values import (BATCH, OPS, Constant, Function, Instance, Layer, Opaque, Parameter, Sequential,
                                               Tensor, Unfollowable, _Signal, as_container, const_node, describe, is_number)
 from convcalc.symbolic import dims
 from convcalc.layers.catalogue import lookup
+from convcalc.layers.operations import lookup_operation
 
 
 class ShapeError(_Signal):
@@ -67,17 +68,19 @@ class Trace:
             self.current = self.root = tensor
         return tensor
 
+    def fresh_name(self, base: str) -> str:
+        name, i = base, self.counters.get(base, 1)
+        while name in self.names:  # from the last number given: 9,000 saves of x must not rescan from 1
+            i += 1
+            name = f"{base}#{i}"
+        self.counters[base] = i
+        self.names.add(name)
+        return name
+
     def save_name(self, tensor: Tensor) -> str:
         if tensor.saved is None:
-            base = tensor.label or "tensor"
-            name, i = base, self.counters.get(base, 1)
-            while name in self.names:  # from the last number given: 9,000 saves of x must not rescan from 1
-                i += 1
-                name = f"{base}#{i}"
-            self.counters[base] = i
-            self.names.add(name)
-            tensor.saved = name
-            self.saves.append((tensor.pos, n.Save(name, tensor.span)))
+            tensor.saved = self.fresh_name(tensor.label or "tensor")
+            self.saves.append((tensor.pos, n.Save(tensor.saved, tensor.span)))
         return tensor.saved
 
     def use(self, tensor: Tensor, span: Span) -> None:
@@ -95,22 +98,32 @@ class Trace:
         if self.scope:
             self.scopes[id(node)] = tuple(self.scope)
         shape = self.apply(node, operands)
+        if isinstance(shape, list):  # several outputs, saved by the node itself under its names
+            pieces = []
+            for name, piece in zip(node.outputs, shape):
+                tensor = Tensor(len(self.body), label, span, piece)
+                tensor.saved, tensor.named = name, True
+                pieces.append(tensor)
+            self.current = pieces[0]
+            return tuple(pieces)
         tensor = Tensor(len(self.body), label, span, shape)
         self.current = tensor
         return tensor
 
     # ------------------------------------------------------------- shapes
     def apply(self, node, operands: list) -> tuple:
-        if any(t.shape is None for t in operands):
+        """The node's output shape(s) on ``operands`` (None: an optional operand left out)."""
+        if any(t is not None and t.shape is None for t in operands):
             self.derive(node)
-        shapes = [t.shape for t in operands]
+        shapes = [t.shape if t is not None else None for t in operands]
         backend = self.shapes
         try:
             if isinstance(node, n.Call):
                 spec = lookup(node.name)
                 evaluate = Evaluator({})
                 bound = spec.bind(tuple(evaluate(a) for a in node.args), {k: evaluate(v) for k, v, _ in node.kwargs})
-                return backend.layer(spec, bound, shapes[0], node, ())
+                bound = spec.bind_call(bound, {k: evaluate(v) for k, v, _ in node.call_kwargs})
+                return backend.layer(spec, bound, shapes, node, ())
             if isinstance(node, n.AddSaved):
                 return backend.add(shapes[0], shapes[1], node, "add")
             if isinstance(node, n.ConcatSaved):
@@ -119,7 +132,9 @@ class Trace:
                 evaluate = Evaluator({})
                 return backend.reshape(shapes[0], tuple(evaluate(d) for d in node.dims), node, ())
             evaluate = Evaluator({})
-            return backend.op(node.op, shapes, tuple(evaluate(a) for a in node.args), node, ())
+            spec = lookup_operation(node.op)
+            args = spec.bind(tuple(evaluate(a) for a in node.args), {k: evaluate(v) for k, v in node.kwargs})
+            return backend.op(node.op, shapes, args, node, ())
         except ConvcalcError as exc:
             raise ShapeError(exc) from None
         except OverflowError as exc:  # a symbolic size past the bounds of dims: the walk says so there
@@ -220,8 +235,11 @@ class Tracing:
             if module.base is not None:  # a subclass of a layer without a forward of its own: the layer
                 return self.call_module(module.base, args, kwargs, node)
             raise Unfollowable(f"{module.cls.name} has no forward", node)
-        if isinstance(module, Layer) and module.name.startswith("MaxUnpool") and len(args) + len(kwargs) >= 2:
-            args, kwargs = self.unpool_input(module, args, kwargs, node)  # unpool(x, indices[, output_size])
+        if isinstance(module, Layer):
+            return self.apply_layer(module, args, kwargs, node)
+        if isinstance(module, Opaque):
+            raise Unfollowable(f"{module.qname.replace('torch.nn.', 'nn.')} is not supported: it is not in "
+                               "convcalc's catalogue", node)
         if len(args) != 1 or kwargs:
             raise Unfollowable(f"{describe(module)} called with {len(args)} arguments", node)
         x = self.tensor_arg(args[0], node)
@@ -231,55 +249,66 @@ class Tracing:
                 for item in module.items:
                     x = self.call_module(item, [x], {}, node)
             return x
-        if isinstance(module, Layer):
-            site = self.src.span(node) if node is not None else module.call.span
-            trace.use(x, site)
-            emitted = module.call_for(self.module_paths.get(id(module), ""))
-            trace.sites[id(emitted)] = (site, ("layer", id(module)), module.origin)
-            trace.layers_used[id(module)] = trace.layers_used.get(id(module), 0) + 1
-            out = trace.emit(emitted, "", site, [x])
-            if module.name.startswith("MaxPool") and self.layer_attr(module, "return_indices", node) is True:
-                return out, out  # (output, indices): the indices have the output's shape
-            return out
-        if isinstance(module, Opaque):
-            raise Unfollowable(f"{module.qname.replace('torch.nn.', 'nn.')} is not supported: it is not in "
-                               "convcalc's catalogue", node)
         raise Unfollowable(f"calling {describe(module)}", node)
 
-    def unpool_input(self, module, args, kwargs, node):
-        """unpool(x, indices, output_size=None): the indices have x's shape; an output_size must be
-        the layer's own (the size before the pool, as torchinfo's AutoEncoder passes it)."""
-        given = dict(kwargs)
-        positional = list(args)
-        x = positional.pop(0) if positional else given.pop("input", None)
-        indices = positional.pop(0) if positional else given.pop("indices", None)
-        size = positional.pop(0) if positional else given.pop("output_size", None)
-        if positional or given or x is None or indices is None:
-            raise Unfollowable(f"{describe(module)} called with these arguments", node)
-        x, indices = self.tensor_arg(x, node), self.tensor_arg(indices, node)
-        if x.shape is not None and indices.shape is not None and tuple(x.shape) != tuple(indices.shape):
-            raise Unfollowable(f"max unpooling of {tuple(x.shape)} with indices of {tuple(indices.shape)}", node)
-        if size is not None:
-            nd = lookup(module.name).traits.rank
-            wanted = tuple(size)[-nd:] if isinstance(size, (tuple, list)) else None
-            default = self.unpooled(module, x, node)
-            if wanted is not None and default is not None and tuple(wanted) != default[-nd:] and any(
-                    dims.is_symbolic(v) for v in (*wanted, *default)):  # followed again on the given sizes
-                raise Unfollowable(f"{describe(module)}'s output_size depends on the symbolic size", node)
-            if wanted is None or default is None or tuple(wanted) != default[-nd:]:
-                raise Unfollowable(f"{describe(module)} with an output_size other than its own", node)
-        return [x], {}
+    def apply_layer(self, module: Layer, args: list, kwargs: dict, node):
+        """A layer object called: its forward's tensors (the first flows in, the others by their saved
+        names), its other arguments, and its outputs (a tuple when it gives several), as its
+        declaration names them (convcalc/layers/registry.py)."""
+        trace = self.trace
+        spec = lookup(module.name)
+        tensors, given = self.bind_forward(spec, module, args, kwargs, node)
+        site = self.src.span(node) if node is not None else module.call.span
+        names = tuple(trace.save_name(t) if t is not None else None for t in tensors[1:])
+        trace.use(tensors[0], site)
+        constructed = self.layer_args(module, node)
+        try:
+            outputs = spec.output_names(spec.bind_call(constructed, given))
+        except ConvcalcError:
+            outputs = ("output",)  # the walk reports the arguments' error at the layer
+        saved = tuple(trace.fresh_name(f"{module.name}.{o}") for o in outputs) if len(outputs) > 1 else ()
+        # x.size() given to a forward (unpool's output_size) holds the batch: it stands there as -1
+        call_kwargs = tuple((key, const_node(without_batch(value), site, node, module.name), site)
+                            for key, value in given.items())
+        emitted = module.call_for(self.module_paths.get(id(module), ""), names, call_kwargs, saved)
+        trace.sites[id(emitted)] = (site, ("layer", id(module)), module.origin)
+        trace.layers_used[id(module)] = trace.layers_used.get(id(module), 0) + 1
+        return trace.emit(emitted, "", site, tensors)
 
-    def unpooled(self, module, x, node):
-        """The shape the unpool gives x by default (the layer's rule), or None."""
+    def bind_forward(self, spec, module: Layer, args: list, kwargs: dict, node) -> tuple:
+        """([the tensors of the layer's forward, None for an optional one left out], {its other
+        arguments}), bound by position and name as Python binds them."""
+        from convcalc.binding import MISSING, BindError, bind
+
+        operands = [o.rstrip("?") for o in spec.operands]
+        optional = {o.rstrip("?") for o in spec.operands if o.endswith("?")}
+        defaults = dict(spec.call_params)
+        try:
+            bound, _, _ = bind(f"{module.name}.forward", operands + list(defaults), list(args), dict(kwargs),
+                               lambda name, _: None if name in optional else defaults.get(name, MISSING))
+        except BindError as exc:
+            raise Unfollowable(exc.message, node) from None
+        tensors = []
+        for name in operands:
+            value = bound[name]
+            if value is None and name in optional:
+                tensors.append(None)
+            else:
+                tensors.append(self.tensor_arg(value, node))
+        given = {name: bound[name] for name in defaults if bound[name] is not defaults[name]}
+        return tensors, given
+
+    def layer_args(self, module: Layer, node):
+        """The layer object's constructor arguments, bound (their errors are the walk's to report)."""
         spec = lookup(module.name)
         evaluate = Evaluator({})
         try:
-            bound = spec.bind(tuple(evaluate(a) for a in module.call.args),
-                              {k: evaluate(v) for k, v, _ in module.call.kwargs})
-            return tuple(spec.rule(bound, tuple(x.shape)).shape) if x.shape is not None else None
-        except ConvcalcError:  # the walk reports the layer's own error
-            return None
+            return spec.bind(tuple(evaluate(a) for a in module.call.args),
+                             {k: evaluate(v) for k, v, _ in module.call.kwargs})
+        except ConvcalcError:
+            from convcalc.layers.registry import Args
+
+            return Args(module.name, {}, spec.traits)
 
     def functional_layer(self, layer: str, params: tuple, forced: dict, tensor: Tensor, args, kwargs, node) -> Tensor:
         trace = self.need_trace(node)
@@ -360,8 +389,9 @@ class Tracing:
         kwargs = [(p, v, nd, nd) for p, (v, nd) in zip(positions, args)] + kwargs
         return self.functional_layer(layer, params, forced, tensor, [], kwargs, node)
 
-    def emit_op(self, op: str, operands: list, args: tuple, node, text: Optional[str] = None) -> Tensor:
-        """A tensor operation of convcalc/engine/ops.py on ``operands`` (the first flows in)."""
+    def emit_op(self, op: str, operands: list, args: tuple, node, text: Optional[str] = None, outputs: int = 0):
+        """A tensor operation of convcalc/layers/operations.py on ``operands`` (the first flows in),
+        its arguments in the declaration's order; ``outputs``: how many it makes, when several."""
         from convcalc.frontends.python.values import const_node
 
         trace = self.need_trace(node)
@@ -369,8 +399,9 @@ class Tracing:
         names = tuple([None] + [trace.save_name(t) for t in operands[1:]])
         trace.use(operands[0], span)
         exprs = tuple(const_node(a, span, node, op) for a in args)
-        return trace.emit(n.Op(op, names, exprs, text or self.src.segment(node), span), "", span, operands,
-                          self.caller_span(span))
+        saved = tuple(trace.fresh_name(op) for _ in range(outputs)) if outputs else ()
+        return trace.emit(n.Op(op, names, exprs, text or self.src.segment(node), span, (), saved), "", span,
+                          operands, self.caller_span(span))
 
     def tensor_binop(self, op: str, left, right, node):
         trace = self.need_trace(node)
@@ -393,6 +424,13 @@ class Tracing:
 
 
 BROADCAST = {"Add": "add", "Sub": "sub", "Mult": "mul", "Div": "div"}
+
+
+def without_batch(value):
+    """A size given to a layer's forward with the batch in it (``x.size()``): the batch as -1."""
+    if isinstance(value, (tuple, list)):
+        return type(value)(without_batch(v) for v in value)
+    return -1 if value is BATCH else value
 
 
 def fits_into(constant: tuple, sample) -> bool:

@@ -6,6 +6,7 @@ interpreter; the tables say which method handles which name)."""
 from __future__ import annotations
 
 from convcalc.frontends.python import numeric
+from convcalc.layers.operations import MAX_PIECES, chunk_count
 
 from convcalc import nodes as n
 from convcalc.frontends.python.torch_api import SAME_TENSOR_METHODS, TENSOR_METHODS
@@ -116,8 +117,10 @@ class TensorCalls:
         if type(chunks) is not int or chunks < 1:
             raise Unfollowable(f"chunk into {describe(chunks)} pieces", node)
         size = self.size_at(tensor, dim, node)
-        count = chunks if dims.is_symbolic(size) else min(chunks, -(-size // -(-size // chunks)))
-        return tuple(self.emit_op("chunk", [tensor], (chunks, dim, i), node) for i in range(count))
+        count = chunk_count(size, chunks)
+        if count > MAX_PIECES:
+            raise Unfollowable(f"a chunk into {count:,} pieces", node)
+        return self.emit_op("chunk", [tensor], (chunks, dim), node, outputs=count)
 
     def m_split(self, tensor, args, kwargs, node):
         sizes = args[0] if args else kwargs["split_size_or_sections"]
@@ -130,7 +133,9 @@ class TensorCalls:
             count = -(-size // sizes)
         else:
             raise Unfollowable(f"split into pieces of {describe(sizes)}", node)
-        return tuple(self.emit_op("split", [tensor], (sizes, dim, i), node) for i in range(count))
+        if count > MAX_PIECES:
+            raise Unfollowable(f"a split into {count:,} pieces", node)
+        return self.emit_op("split", [tensor], (sizes, dim), node, outputs=count)
 
     def m_narrow(self, tensor, args, kwargs, node):
         dim, start, length = args
@@ -143,7 +148,7 @@ class TensorCalls:
         return self.emit_op("expand", [tensor], (tuple([-1] + sizes[1:]),), node)
 
     def m_expand_as(self, tensor, args, kwargs, node):
-        return self.emit_op("expand", [tensor, self.tensor_arg(args[0], node)], (), node)
+        return self.emit_op("expand_as", [tensor, self.tensor_arg(args[0], node)], (), node)
 
     def m_binary(self, op):
         def binary(tensor, args, kwargs, node):

@@ -106,9 +106,10 @@ class Layer(Module):
 
         return {name for name, _ in lookup(self.name).params} | {"weight", "bias", "training", "forward"}
 
-    def call_for(self, path: str) -> n.Call:
-        """The node of one call of this object, at ``path`` in the module tree."""
-        return n.Call(*self.call._values()[:6], self.uid, path)
+    def call_for(self, path: str, operands: tuple = (), call_kwargs: tuple = (), outputs: tuple = ()) -> n.Call:
+        """The node of one call of this object, at ``path`` in the module tree, with the forward's
+        further tensors (their saved names), its other arguments and its outputs' names."""
+        return n.Call(*self.call._values()[:6], self.uid, path, operands, call_kwargs, outputs)
 
     def describe(self) -> str:
         return f"nn.{self.name}"

@@ -1,6 +1,7 @@
 """The Python frontend on the patterns of real model files (issue 12): shared layer objects,
 registered modules forward does not run, eval and training mode, several inputs and outputs,
 model calls and comments, script code, models without an input size, and never silent."""
+from report_json import models, one_model
 import json
 import textwrap
 
@@ -39,7 +40,7 @@ SHARED = """
 
 def test_a_layer_object_applied_four_times_counts_once(tmp_path):
     path = write(tmp_path, SHARED)
-    data = json.loads(run("shapes", path, "--format", "json").stdout)
+    data = one_model(run("shapes", path, "--format", "json").stdout)
     assert data["total_params"] == 110 and data["complete"] is True
     shared = [row for row in data["layers"] if row.get("shared")]
     assert len(shared) == 3 and all(row["params"] == 110 for row in shared)
@@ -55,7 +56,7 @@ def test_shared_layer_counts_match_torch_and_torchinfo(tmp_path, torch):
     exec(compile(textwrap.dedent(SHARED), path, "exec"), namespace)  # the test's own fixture
     model = namespace["Repeated"]()
     stats = torchinfo.summary(model, input_size=(1, 10), verbose=0)
-    data = json.loads(run("shapes", path, "--format", "json").stdout)
+    data = one_model(run("shapes", path, "--format", "json").stdout)
     assert data["total_params"] == sum(p.numel() for p in model.parameters()) == stats.total_params
     assert data["total_macs"] == stats.total_mult_adds
 
@@ -63,7 +64,7 @@ def test_shared_layer_counts_match_torch_and_torchinfo(tmp_path, torch):
 def test_the_network_language_shares_a_layer_object(tmp_path):
     path = tmp_path / "shared.net"
     path.write_text("input 10\nlayer fc = Linear(10, 10)\nfc()\nReLU()\nfc()\nfc()\nfc()\n")
-    data = json.loads(run("shapes", str(path), "--format", "json").stdout)
+    data = one_model(run("shapes", str(path), "--format", "json").stdout)
     assert data["total_params"] == 110 and len(data["layers"]) == 5
     assert "verified" in run("verify", str(path)).output
     bad = tmp_path / "bad.net"
@@ -84,7 +85,7 @@ def test_params_of_a_network_file_without_an_input_line(tmp_path):
     path.write_text("Conv2d(3, 16, 3)\nReLU()\nConv2d(16, 32, 3, stride=2)\nAdaptiveAvgPool2d(1)\nFlatten()\n"
                     "Linear(32, 10)\n")
     result = run("params", str(path), "--format", "json")
-    assert result.exit_code == 0 and json.loads(result.stdout)["total_params"] == 448 + 4640 + 330
+    assert result.exit_code == 0 and one_model(result.stdout)["total_params"] == 448 + 4640 + 330
     assert run("shapes", str(path)).exit_code == 1  # shapes need the sizes: the input line is required
 
 
@@ -108,10 +109,10 @@ TRAINING = """
 
 def test_eval_mode_by_default_and_training_branches_with_train(tmp_path):
     path = write(tmp_path, TRAINING)
-    evaluated = json.loads(run("shapes", path, "--format", "json").stdout)
+    evaluated = one_model(run("shapes", path, "--format", "json").stdout)
     assert evaluated["output"] == [4, 6, 6] and [r["module"] for r in evaluated["registered_not_run"]] == ["aux"]
     assert evaluated["total_params"] == 112 + 10  # the head forward skips still counts
-    trained = json.loads(run("shapes", path, "--format", "json", "--train").stdout)
+    trained = one_model(run("shapes", path, "--format", "json", "--train").stdout)
     assert trained["outputs"] == [[4, 6, 6], [2, 6, 6]] and "registered_not_run" not in trained
 
 
@@ -136,7 +137,7 @@ TWO_INPUTS = """
 
 def test_several_inputs_and_outputs(tmp_path):
     path = write(tmp_path, TWO_INPUTS)
-    data = json.loads(run("shapes", path, "--format", "json").stdout)
+    data = one_model(run("shapes", path, "--format", "json").stdout)
     assert data["complete"] and data["outputs"] == [[2, 32, 32], [16, 32, 32]]
     assert "d 1x32x32" in run("shapes", path).output
     wrong = run("shapes", path, "--input", "3x32x32, 1x16x16")
@@ -173,9 +174,9 @@ VGG = """
 
 def test_a_model_comment_and_a_model_call(tmp_path):
     path = write(tmp_path, VGG)
-    small = json.loads(run("params", path, "--format", "json").stdout)
+    small = one_model(run("params", path, "--format", "json").stdout)
     assert small["model"] == 'VGG("small")'
-    large = json.loads(run("params", path, "--model", "VGG('large')", "--format", "json").stdout)
+    large = one_model(run("params", path, "--model", "VGG('large')", "--format", "json").stdout)
     assert large["total_params"] - small["total_params"] == (16 * 16 * 9 + 16) + (32 * 32 * 9 + 32)
     missing = run("params", path, "--model", "ResNet")
     assert missing.exit_code == 2 and "has no model 'ResNet'" in missing.output
@@ -217,7 +218,7 @@ SCRIPT = """
 def test_script_code_gives_the_model_and_its_input(tmp_path):
     path = write(tmp_path, SCRIPT)
     result = run("shapes", path, "--format", "json")
-    data = json.loads(result.stdout)
+    data = one_model(result.stdout)
     assert result.exit_code == 0 and data["input"] == [1, 28, 28] and data["output"] == [10]
     assert data["total_params"] == 8 * 25 + 8 + 8 * 24 * 24 * 10 + 10
 
@@ -277,7 +278,7 @@ UNFOLLOWED = """
 def test_a_model_not_followed_to_its_end_is_never_a_pass(tmp_path):
     path = write(tmp_path, UNFOLLOWED)
     shapes = run("shapes", path, "--format", "json")
-    data = json.loads(shapes.stdout)
+    data = one_model(shapes.stdout)
     assert shapes.exit_code == 1 and data["complete"] is False and data["output"] is None
     assert data["total_params"] == 224 + 72010  # the module tree's: forward need not reach fc
     assert any(d["code"] == "CC301" and d["line"] == 14 for d in data["diagnostics"])
@@ -317,7 +318,7 @@ REGISTERED = """
 
 def test_registered_modules_and_parameters_count_as_model_parameters_does(tmp_path):
     path = write(tmp_path, REGISTERED)
-    data = json.loads(run("shapes", path, "--format", "json").stdout)
+    data = one_model(run("shapes", path, "--format", "json").stdout)
     assert data["complete"] and data["output"] == [10]
     assert data["total_params"] == 112 + 50 + 20 + 4
     assert [r["module"] for r in data["registered_not_run"]] == ["heads.box", "scale"]
@@ -348,7 +349,7 @@ def test_frozen_parameters_are_not_trainable_as_in_torch(tmp_path, torch):
     namespace: dict = {}
     exec(compile(textwrap.dedent(FROZEN), path, "exec"), namespace)  # the test's own fixture
     model = namespace["Transfer"]()
-    data = json.loads(run("params", path, "--format", "json").stdout)
+    data = one_model(run("params", path, "--format", "json").stdout)
     assert data["total_params"] == sum(p.numel() for p in model.parameters())
     assert data["trainable_params"] == sum(p.numel() for p in model.parameters() if p.requires_grad) == 18
     # a part of a layer frozen: the trainable count of that layer is not followed, and says so
@@ -392,6 +393,6 @@ def test_unpooling_to_the_size_before_the_pool_and_a_module_list_holding_none(tm
     exec(compile(textwrap.dedent(TORCHINFO_STYLE), path, "exec"), namespace)
     model = namespace["UnpoolNet"]().eval()
     out = model(torch.zeros(1, 3, 16, 16))
-    data = json.loads(run("shapes", path, "--format", "json").stdout)
+    data = one_model(run("shapes", path, "--format", "json").stdout)
     assert data["complete"] and data["output"] == list(out.shape[1:])
     assert data["total_params"] == sum(p.numel() for p in model.parameters())

@@ -5,6 +5,7 @@ shapes evaluated at a size must equal the integer shapes, and every set ``inputs
 reports must equal, over a range, the sizes at which the integer engine finds no error.
 """
 from __future__ import annotations
+from report_json import models, one_model
 from paths import ROOT, EXAMPLES
 
 import functools
@@ -406,7 +407,7 @@ def test_inputs_command_text_of_the_four_level_unet():
 def test_inputs_command_json_and_input_option():
     result = invoke("inputs", str(EXAMPLES / "course_cnn.net"), "--input", "3xHxH", "--format", "json")
     assert result.exit_code == 0
-    data = json.loads(result.stdout)
+    data = one_model(result.stdout)
     assert data["symbols"] == ["H"] and data["proven"] is True
     h = data["per_symbol"]["H"]
     assert h["valid"]["text"] == "H ≥ 4" and h["valid"]["smallest"] == 4
@@ -503,7 +504,7 @@ def test_inputs_of_a_python_model_and_of_a_channel_symbol(tmp_path):
     model = tmp_path / "m.py"
     model.write_text("import torch.nn as nn\n\n# convcalc: input 3xHxW\nnet = nn.Sequential(nn.Conv2d(3, 16, 3, "
                      "padding=1), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(16 * 16 * 16, 10))\n")
-    data = json.loads(invoke("inputs", str(model), "--format", "json").stdout)
+    data = one_model(invoke("inputs", str(model), "--format", "json").stdout)
     assert data["accepted"]["values"] == [32, 33] and data["accepted_exact"]["values"] == [32]
     (equation,) = data["equations"]
     assert equation["equation"] == "16*floor(H/2)*floor(W/2) = 4096"

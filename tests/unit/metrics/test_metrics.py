@@ -1,6 +1,7 @@
 """Mult-adds (torchinfo and fvcore conventions), memory, receptive fields and the
 `shapes --columns/--depth` and `rf` commands, without torch. The torch and torchinfo
 cross-checks are in test_metrics_oracle.py."""
+from report_json import models, one_model
 from paths import ROOT, EXAMPLES
 import json
 from fractions import Fraction
@@ -222,7 +223,7 @@ def test_no_spatial_input_has_no_field():
 
 
 def test_depth_folds_def_calls_and_blocks():
-    from convcalc.report.metrics import entries
+    from convcalc.report.rows import entries
 
     analysis = example("resnet18")
     top = entries(analysis, "torchinfo", 1, "float32", 1)
@@ -290,8 +291,6 @@ def test_columns_in_any_order_fvcore_float16_batch_4_exact():
 input: 3x32x32   output: 10
 total params: 60,362   trainable: 60,362   non-trainable: 0
 buffers: 0   mult-adds: 22,577,152 (fvcore's convention: fused multiply-adds of conv and linear layers, bias left out, batch 4)
-memory (float16, batch 4): params 120.72 kB   buffers 0 B   activations 917.58 kB (every layer's output)
-torchinfo's estimate: input 24.58 kB + forward/backward pass 786.59 kB (2 x the outputs of layers with parameters) + params 120.72 kB = 931.89 kB
 """
 
 
@@ -385,17 +384,22 @@ def test_bad_dtype_and_convention_are_usage_errors():
 
 def test_shapes_json_with_metrics():
     result = invoke("shapes", COURSE, "--columns", "macs,memory,rf", "--format", "json", "--batch", "2")
-    data = json.loads(result.stdout)
+    data = one_model(result.stdout)
     first = data["layers"][0]
     assert first == {"line": 5, "layer": "Conv2d(3, 32, kernel_size=3, padding=1)", "input": [3, 32, 32],
                      "output": [32, 32, 32],
-                     "params": 896, "buffers": 0, "macs": 2 * 917_504, "macs_fvcore": 2 * 884_736,
+                     "params": 896, "buffers": 0, "macs": 2 * 917_504,
                      "output_bytes": 2 * 4 * 32 * 32 * 32,
                      "rf": {"size": [3, 3], "jump": [1, 1], "start": [0, 0], "whole": [False, False],
                             "period": [1, 1]},
                      "kernel": [3, 3], "stride": [1, 1], "padding": [[1, 1], [1, 1]], "dilation": [1, 1]}
     assert data["layers"][2]["rf"]["start"] == [0.5, 0.5]
-    assert (data["total_macs"], data["total_macs_fvcore"]) == (2 * 5_693_450, 2 * 5_644_288)
+    assert (data["convention"], data["total_macs"]) == ("torchinfo", 2 * 5_693_450)
+    # one field per figure: --convention chooses what "macs" and "total_macs" count, in every row
+    fvcore = one_model(invoke("shapes", COURSE, "--convention", "fvcore", "--format", "json", "--batch", "2").stdout)
+    assert (fvcore["convention"], fvcore["total_macs"], fvcore["layers"][0]["macs"]) == \
+        ("fvcore", 2 * 5_644_288, 2 * 884_736)
+    assert "macs_fvcore" not in fvcore["layers"][0] and "total_macs_fvcore" not in fvcore
     assert data["memory"] == {"dtype": "float32", "bytes_per_element": 4, "batch": 2, "input_bytes": 24_576,
                               "params_bytes": 241_448, "buffers_bytes": 0, "activations_bytes": 917_584,
                               "forward_backward_bytes": 786_592, "torchinfo_total_bytes": 1_052_616}
@@ -404,10 +408,10 @@ def test_shapes_json_with_metrics():
 
 
 def test_rf_json_and_folded_json_rows():
-    data = json.loads(invoke("rf", COURSE, "--format", "json").stdout)
+    data = one_model(invoke("rf", COURSE, "--format", "json").stdout)
     assert data["layers"][-1]["rf"]["whole"] == [True, True]
     assert data["rf"]["output"]["size"] == [32, 32]
-    folded = json.loads(invoke("shapes", str(EXAMPLES / "resnet18.net"), "--depth", "1", "--format", "json").stdout)
+    folded = one_model(invoke("shapes", str(EXAMPLES / "resnet18.net"), "--depth", "1", "--format", "json").stdout)
     layer = next(item for item in folded["layers"] if item.get("block") == "Layer")
     assert layer["layer"] == "Layer(64, 64, 2)" and layer["rows"] == 14 and layer["params"] == 147_968
 

@@ -3,6 +3,7 @@
 that make them (residual adds, concats, saved tensors), the scale with the sizes; every picture
 parses and carries no input text unescaped; Chromium renders the boxes and runs the page's
 hover script."""
+from report_json import models, one_model
 from paths import ROOT, EXAMPLES
 import json
 import re
@@ -57,7 +58,7 @@ def edges(svg: str, kind: str) -> list:
 
 def shapes_json(*args) -> dict:
     result = run("shapes", *args, "--format", "json")
-    return json.loads(result.stdout)
+    return one_model(result.stdout)
 
 
 def shape_of(dims) -> str:

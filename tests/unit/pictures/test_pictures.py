@@ -1,6 +1,7 @@
 """`convcalc size ... --animate`: the geometry is read back from the SVG itself and compared with
 what the formula says (cells of the input and its padding, the window of each frame, the output
 grid, the rows never covered); every SVG parses as XML and animates without script."""
+from report_json import models, one_model
 from paths import ROOT
 import re
 import xml.etree.ElementTree as ET
@@ -370,7 +371,7 @@ def test_the_drawn_field_is_the_centre_units_field(tmp_path, name, line):
     args = ["rf", str(EXAMPLES_DIR / name), *given, "--draw", str(path)] + (["--layer", str(line)] if line else [])
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
-    data = json.loads(CliRunner().invoke(cli, ["rf", str(EXAMPLES_DIR / name), *given, "--format", "json"]).stdout)
+    data = one_model(CliRunner().invoke(cli, ["rf", str(EXAMPLES_DIR / name), *given, "--format", "json"]).stdout)
     layers = data["layers"]
     windows = [i for i, e in enumerate(layers) if e["rf"] and not any(e["rf"]["whole"])
                and len(e["output"]) == len(data["input"])]

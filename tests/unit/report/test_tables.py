@@ -1,5 +1,6 @@
 """The tables people read (docs/tables.md): resolved arguments, the module column of a Python
 model, folding of deep networks, line:column for a one-liner, and the --format vocabulary."""
+from report_json import models, one_model
 from paths import ROOT, EXAMPLES, CORPUS
 import csv
 import io
@@ -104,7 +105,7 @@ def test_a_deep_network_from_stdin_folds_too():
 def test_folded_rows_add_up_to_the_total():
     from convcalc.frontends.syntax import parse
     from convcalc.metrics.measure import measure
-    from convcalc.report.metrics import default_depth, entries
+    from convcalc.report.rows import default_depth, entries
 
     analysis = measure(parse((EXAMPLES / "resnet50.net").read_text(), "resnet50.net"))
     depth = default_depth(analysis)
@@ -129,11 +130,11 @@ def test_every_row_when_asked_or_for_machines(args):
     assert result.exit_code == 0, result.output
     assert "rows folded" not in result.stdout
     if args[1] == "json":
-        assert len(json.loads(result.stdout)["layers"]) == 175
+        assert len(one_model(result.stdout)["layers"]) == 175
     elif args[1] == "csv":
-        assert len(list(csv.reader(io.StringIO(result.stdout)))) == 1 + 1 + 175  # header, input, rows
+        assert len(list(csv.reader(io.StringIO(result.stdout)))) == 1 + 1 + 175 + 1  # header, input, rows, total
     else:
-        assert len(table_rows(result.stdout)) == 1 + 175
+        assert len(table_rows(result.stdout)) == 1 + 175 + 1
 
 
 def test_a_short_table_does_not_fold():
@@ -158,7 +159,7 @@ def test_a_one_liner_shows_line_and_column():
     result = invoke("shapes", "-e", "input 3x8x8; Conv2d(3, 4, 3); ReLU()")
     rows = table_rows(result.stdout)
     assert rows[1][0] == "1:14" and rows[2][0] == "1:31"
-    assert json.loads(invoke("shapes", "-e", "input 3x8x8; ReLU()", "--format", "json").stdout)["layers"][0]["line"] == 1
+    assert one_model(invoke("shapes", "-e", "input 3x8x8; ReLU()", "--format", "json").stdout)["layers"][0]["line"] == 1
 
 
 # ---------------------------------------------------------------- formats
@@ -217,3 +218,58 @@ def test_simple_table_is_tabulates_simple_format(case):
     headers = [h.strip() for h in headers]  # tabulate strips headers too; ours are written without spaces
     expected = tabulate.tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True, colalign=align)
     assert simple_table(rows, headers, align) == expected
+
+
+# ---------------------------------------------------------------- one report, whatever the columns
+
+STOPS_AT_FFT = '''import torch
+import torch.nn as nn
+
+
+# convcalc: input 3x8x8
+class Spectral(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.fc = nn.Linear(4 * 6 * 6, 10)
+
+    def forward(self, x):
+        x = self.conv(x)
+        x = torch.fft.fft2(x).real
+        return self.fc(x.flatten(1))
+'''
+
+
+@pytest.mark.parametrize("columns", [None, "output,params", "output,params,macs,memory,rf", "input,output,macs"])
+def test_a_model_not_followed_to_its_end_shows_no_total_nor_output_as_the_models(tmp_path, columns):
+    """The live bug of issue 20: --columns took a second renderer that printed `output: 4x6x6` and the mult-adds
+    of the part as the model's (torch's output is 10, and the Linear after the stop was missing)."""
+    path = tmp_path / "spectral.py"
+    path.write_text(STOPS_AT_FFT)
+    args = ["shapes", path] + (["--columns", columns] if columns else [])
+    result = invoke(*args)
+    assert result.exit_code == 1
+    footer = result.stdout.split("\n\n", 1)[1]
+    assert "output: -" in footer and "4x6x6" not in footer
+    assert "mult-adds of the part followed" in footer
+    rows = table_rows(result.stdout)
+    assert not any(row[0] == "total" or row[1:2] == ["total"] for row in rows)
+    if columns is None or "params" in columns:
+        assert any("part followed" in row for row in rows)
+    data = one_model(invoke(*args, "--format", "json").stdout)
+    assert data["complete"] is False and data["output"] is None and data["total_macs"] is None
+    assert data["macs_followed"] == 4 * 3 * 3 * 3 * 36 + 4 * 36 and data["memory"] is None
+
+
+def test_a_long_table_of_a_model_not_followed_says_so_too(tmp_path):
+    """Over 100 rows the table folds (it took the second renderer with no option at all)."""
+    body = "\n".join(f"        x = self.convs[{i}](x)" for i in range(150))
+    path = tmp_path / "deep.py"
+    path.write_text("import torch\nimport torch.nn as nn\n\n\n# convcalc: input 3x8x8\nclass Deep(nn.Module):\n"
+                    "    def __init__(self):\n        super().__init__()\n"
+                    "        self.convs = nn.ModuleList([nn.Conv2d(3, 3, 1) for _ in range(150)])\n\n"
+                    "    def forward(self, x):\n" + body + "\n        x = torch.fft.fft2(x).real\n        return x\n")
+    for args in ([], ["--columns", "output,params,macs"], ["--depth", "all"]):
+        result = invoke("shapes", path, *args)
+        footer = result.stdout.split("\n\n", 1)[1]
+        assert result.exit_code == 1 and "output: -" in footer and "mult-adds of the part followed" in footer

@@ -1,0 +1,466 @@
+"""The tensor operations of the catalogue: what a Python forward does to tensors besides calling
+layers (element-wise arithmetic with broadcasting, reductions, permutes, slices, chunks, stacks,
+pads, expands, matrix products, einsum). Each is one declaration (:func:`operation`): its name,
+its arguments by name with torch's defaults, its tensor operands, its torch spellings, its shape
+rule, how the receptive field goes through it, whether its output is a view of its input, and
+its fused multiply-adds. The engine, the measuring pass, the executor and the oracle tests look
+an operation up here by its name; the Python frontend answers each spelling from this table.
+
+Shapes are per sample (the batch left out) and torch's ``dim`` arguments count the batch as 0,
+as in the source: :func:`axis` turns one into an index of the per-sample shape, and an
+operation along the batch is refused (convcalc follows one sample). A rule receives the
+operands' shapes, the bound arguments (a dict), the node (for messages) and ``warn(code,
+message)`` for a condition that holds only for some input sizes; it returns the output's shape,
+or a list of shapes for an operation with several outputs (chunk, split).
+"""
+from __future__ import annotations
+
+from convcalc import codes
+from convcalc.binding import MISSING, BindError, bind
+from convcalc.errors import ConvcalcError, Record, mismatch
+from convcalc.layers.common import fmt_shape, product
+from convcalc.symbolic import dims
+
+REQUIRED = object()
+
+
+class OpSpec(Record):
+    """One tensor operation. ``params``: ((name, default or REQUIRED), ...) of its other arguments,
+    in torch's order; ``operands``: the names of its tensors, one starting with ``*`` taking any
+    number of them (``stack``'s); ``spellings``: the torch names it answers to (``Tensor.chunk``,
+    ``torch.chunk``, ``F.pad``); ``sizes``: the argument that takes sizes either as one sequence
+    or as several ints (``x.permute(0, 2, 1)``, ``x.permute((0, 2, 1))``); ``field``: the
+    receptive-field rule (convcalc/metrics/rules.py); ``view``: its output shares its input's
+    storage; ``fmas``: (shapes, args, output) -> fused multiply-adds per sample, fvcore's
+    convention (None: 0); ``doc``: one line for docs/operations.md."""
+
+    __slots__ = ("name", "params", "operands", "rule", "spellings", "sizes", "field", "view", "fmas", "doc")
+    _defaults = {"spellings": (), "sizes": None, "field": "layout", "view": False, "fmas": None, "doc": ""}
+
+    @property
+    def variadic(self) -> bool:
+        return bool(self.operands) and self.operands[-1].startswith("*")
+
+    def bind(self, args: tuple, kwargs: dict) -> dict:
+        """The arguments by name, as Python binds them, with torch's defaults."""
+        defaults = dict(self.params)
+        try:
+            bound, _, _ = bind(self.name, [p for p, _ in self.params], args, kwargs,
+                               lambda name, _: MISSING if defaults[name] is REQUIRED else defaults[name])
+        except BindError as exc:
+            raise ConvcalcError(codes.ARGUMENT, exc.message) from None
+        return bound
+
+
+OPERATIONS: dict[str, OpSpec] = {}
+
+
+def operation(name: str, params: str = "", operands: str = "input", spellings: str = "", sizes=None,
+              field: str = "layout", view: bool = False, fmas=None, doc: str = "", **defaults):
+    """Register an operation: ``params`` its required arguments (space-separated), ``defaults``
+    the optional ones in torch's order; ``spellings`` space-separated torch names."""
+    def wrap(rule):
+        spec_params = tuple((p, REQUIRED) for p in params.split()) + tuple(defaults.items())
+        OPERATIONS[name] = OpSpec(name, spec_params, tuple(operands.split()), rule, tuple(spellings.split()), sizes,
+                                  field, view, fmas, doc or (rule.__doc__ or "").strip().split("\n")[0])
+        return rule
+    return wrap
+
+
+def lookup_operation(name: str):
+    return OPERATIONS.get(name)
+
+
+# ---------------------------------------------------------------- what the rules share
+
+
+def fail(code: str, message: str, node) -> ConvcalcError:
+    return ConvcalcError(code, message, node.span if node is not None else None)
+
+
+def axis(dim, rank: int, node, what: str) -> int:
+    """The per-sample index of torch's ``dim`` on a tensor of ``rank`` dims per sample."""
+    full = rank + 1
+    if type(dim) is not int or not -full <= dim < full:
+        raise fail(codes.CONFIG, f"{what}: dim={dim} is out of range for a {full}-d tensor (batch included), "
+                                 f"[-{full}, {full - 1}]", node)
+    if dim % full == 0:
+        raise fail(codes.CONFIG, f"{what}: dim={dim} is the batch dimension; convcalc follows one sample", node)
+    return dim % full - 1
+
+
+def new_axis(dim, rank: int, node, what: str) -> int:
+    """The per-sample index a new dim goes to (unsqueeze, stack): one past the last is allowed."""
+    full = rank + 2
+    if type(dim) is not int or not -full <= dim < full or dim % full == 0:
+        raise fail(codes.CONFIG, f"{what}: dim={dim} must be a dim after the batch, in [1, {full - 1}] or "
+                                 f"[-{full - 1}, -1]", node)
+    return dim % full - 1
+
+
+def text(node) -> str:
+    return " ".join(node.text.split()) if node is not None else "the operation"
+
+
+# ---------------------------------------------------------------- element-wise
+
+
+def same_rank(shapes, node) -> None:
+    """Tensors that each carry the batch first broadcast sample by sample only when they have as
+    many dims: otherwise torch lines one's batch up with a dim of the other's samples."""
+    ranks = {len(s) for s in shapes}
+    if len(ranks) > 1:
+        shown = " and ".join(f"{fmt_shape(s)} ({len(s) + 1}-d with the batch)" for s in shapes)
+        raise fail(codes.ADD_SHAPES, f"{text(node)}: {shown} differ in rank, so torch would line the batch of one "
+                                     "up with a dim of the other; convcalc follows one sample (give both the same "
+                                     "dims, e.g. with unsqueeze or view)", node)
+
+
+def broadcast_shapes(shapes, node, warn) -> tuple:
+    """torch's broadcasting, right-aligned: each pair of sizes equal, or one of them 1."""
+    out = list(shapes[0])
+    for shape in shapes[1:]:
+        if len(shape) > len(out):
+            out = [1] * (len(shape) - len(out)) + out
+        padded = [1] * (len(out) - len(shape)) + list(shape)
+        for i, (a, b) in enumerate(zip(out, padded)):
+            if a == b or b == 1:
+                continue
+            if a == 1:
+                out[i] = b
+                continue
+            if dims.is_symbolic(a) or dims.is_symbolic(b):
+                from convcalc.symbolic.conditions import match_condition
+
+                condition = match_condition((a,), (b,))
+                if condition is not None:
+                    warn(codes.CONDITIONAL, f"{text(node)}: {fmt_shape(shapes[0])} and {fmt_shape(shape)} broadcast "
+                                            f"only when {condition}")
+                    continue
+            # torch 2.13's words: "The size of tensor a (16) must match the size of tensor b (32) at
+            # non-singleton dimension 3", the dimension counted with the batch
+            raise fail(codes.ADD_SHAPES, f"{text(node)}: shapes {fmt_shape(shapes[0])} and {fmt_shape(shape)} do not "
+                                         f"broadcast (PyTorch: The size of tensor a ({dims.render(a)}) must match the "
+                                         f"size of tensor b ({dims.render(b)}) at non-singleton dimension "
+                                         f"{i + 1})", node)
+    return tuple(out)
+
+
+def _elementwise(name: str, spellings: str, doc: str, **defaults):
+    @operation(name, operands="input other", spellings=spellings, field="elementwise", doc=doc, **defaults)
+    def rule(shapes, args, node, warn):
+        same_rank(shapes, node)
+        return broadcast_shapes(shapes, node, warn)
+    return rule
+
+
+_elementwise("add", "torch.add Tensor.add Tensor.add_", "x + y with broadcasting", alpha=1)
+_elementwise("sub", "torch.sub Tensor.sub Tensor.sub_", "x - y with broadcasting", alpha=1)
+_elementwise("mul", "torch.mul Tensor.mul Tensor.mul_", "x * y with broadcasting")
+_elementwise("div", "torch.div Tensor.div Tensor.div_", "x / y with broadcasting", rounding_mode=None)
+_elementwise("maximum", "torch.maximum Tensor.maximum", "the element-wise maximum, with broadcasting")
+_elementwise("minimum", "torch.minimum Tensor.minimum", "the element-wise minimum, with broadcasting")
+
+
+# ---------------------------------------------------------------- reductions
+
+
+def _reduction(name: str):
+    @operation(name, spellings=f"torch.{name} Tensor.{name}", field="reduce",
+               doc=f"{name} over dim (an int or a tuple), keepdim keeps them as 1", dim=None, keepdim=False)
+    def rule(shapes, args, node, warn):
+        shape, chosen = shapes[0], args["dim"]
+        if chosen is None or chosen == ():
+            raise fail(codes.CONFIG, f"{text(node)}: a {name} over every dim takes in the batch; convcalc follows one "
+                                     "sample", node)
+        wanted = chosen if isinstance(chosen, tuple) else (chosen,)
+        axes = {axis(d, len(shape), node, text(node)) for d in wanted}
+        if args["keepdim"]:
+            return tuple(1 if i in axes else d for i, d in enumerate(shape))
+        return tuple(d for i, d in enumerate(shape) if i not in axes)
+    return rule
+
+
+for _name in ("mean", "sum", "amax", "amin"):
+    _reduction(_name)
+
+
+# ---------------------------------------------------------------- layout
+
+
+@operation("permute", "dims", spellings="torch.permute Tensor.permute", sizes="dims", view=True)
+def permute(shapes, args, node, warn):
+    """the dims in a new order (the batch must stay first)"""
+    shape, order = shapes[0], tuple(args["dims"])
+    full = len(shape) + 1
+    if len(order) != full or sorted(d % full if type(d) is int else d for d in order) != list(range(full)):
+        raise fail(codes.CONFIG, mismatch(text(node), f"a permutation of the {full} dims (batch included)",
+                                          str(tuple(order))), node)
+    if order[0] % full != 0:
+        raise fail(codes.CONFIG, f"{text(node)} moves the batch dimension; convcalc follows one sample", node)
+    return tuple(shape[d % full - 1] for d in order[1:])
+
+
+@operation("transpose", "dim0 dim1", spellings="torch.transpose Tensor.transpose Tensor.transpose_", view=True)
+def transpose(shapes, args, node, warn):
+    """two dims swapped"""
+    shape = list(shapes[0])
+    a, b = (axis(args[d], len(shape), node, text(node)) for d in ("dim0", "dim1"))
+    shape[a], shape[b] = shape[b], shape[a]
+    return tuple(shape)
+
+
+@operation("squeeze", spellings="torch.squeeze Tensor.squeeze Tensor.squeeze_", view=True, dim=None)
+def squeeze(shapes, args, node, warn):
+    """dims of size 1 removed (one, or every one)"""
+    shape, dim = shapes[0], args["dim"]
+    if dim is None:
+        if any(dims.is_symbolic(d) for d in shape):
+            raise fail(codes.CONFIG, f"{text(node)}: which sizes are 1 depends on the input size; give squeeze a dim",
+                       node)
+        return tuple(d for d in shape if d != 1)
+    at = axis(dim, len(shape), node, text(node))
+    return tuple(d for i, d in enumerate(shape) if i != at or d != 1)
+
+
+@operation("unsqueeze", "dim", spellings="torch.unsqueeze Tensor.unsqueeze Tensor.unsqueeze_", view=True)
+def unsqueeze(shapes, args, node, warn):
+    """a dim of size 1 inserted"""
+    shape = shapes[0]
+    at = new_axis(args["dim"], len(shape), node, text(node))
+    return (*shape[:at], 1, *shape[at:])
+
+
+def _length(size, start, stop, step, node):
+    """len(range(size)[start:stop:step]), also for a symbolic size with bounds that fit it."""
+    if not dims.is_symbolic(size):
+        return len(range(size)[slice(start, stop, step)])
+    if step != 1 or (start is not None and start < 0) or (stop is not None and stop < 0):
+        raise fail(codes.CONFIG, f"{text(node)}: a slice of the symbolic size {dims.render(size)} needs bounds that "
+                                 "do not depend on it", node)
+    first = start or 0
+    return size - first if stop is None else stop - first
+
+
+@operation("slice", "dim", view=True, field="axis", start=None, stop=None, step=1)
+def slice_(shapes, args, node, warn):
+    """x[..., start:stop:step] along one dim (indexing, narrow)"""
+    dim = args["dim"]
+    shape = list(shapes[0])
+    at = axis(dim, len(shape), node, text(node))
+    if type(args["step"]) is not int or args["step"] < 1:
+        raise fail(codes.CONFIG, f"{text(node)}: a slice step must be a positive integer (PyTorch: step must be "
+                                 "greater than zero)", node)
+    shape[at] = _length(shape[at], args["start"], args["stop"], args["step"], node)
+    if type(shape[at]) is int and shape[at] < 1:
+        raise fail(codes.EMPTY, f"{text(node)} leaves no element along dim {dim} (size {dims.render(shapes[0][at])})",
+                   node)
+    return tuple(shape)
+
+
+@operation("select", "dim index", spellings="torch.select Tensor.select", view=True)
+def select(shapes, args, node, warn):
+    """one index of a dim, the dim removed (x[:, 0])"""
+    dim, index = args["dim"], args["index"]
+    shape = shapes[0]
+    at = axis(dim, len(shape), node, text(node))
+    size = shape[at]
+    if type(size) is int and not -size <= index < size:
+        raise fail(codes.CONFIG, f"{text(node)}: index {index} is out of range for size {size} along dim {dim}", node)
+    return tuple(d for i, d in enumerate(shape) if i != at)
+
+
+def chunk_count(size, chunks: int) -> int:
+    """How many pieces torch.chunk makes of ``size``: fewer than asked when they run out."""
+    if dims.is_symbolic(size):
+        return chunks  # as many as asked (sizes that give fewer are the walk's to find)
+    piece = -(-size // chunks)
+    return -(-size // piece) if size else 0
+
+
+@operation("chunk", "chunks", spellings="torch.chunk Tensor.chunk", view=True, field="axis", dim=0)
+def chunk(shapes, args, node, warn):
+    """pieces of ceil(size / chunks) along dim; the last smaller, fewer when they run out"""
+    chunks, dim = args["chunks"], args["dim"]
+    shape = shapes[0]
+    at = axis(dim, len(shape), node, text(node))
+    if type(chunks) is not int or chunks < 1:
+        raise fail(codes.CONFIG, f"{text(node)}: chunks={chunks} must be a positive integer (PyTorch: chunk expects "
+                                 "`chunks` to be greater than 0)", node)
+    size = shape[at]
+    piece = dims.ceil_div(size, chunks)
+    count = chunk_count(size, chunks)
+    if count > MAX_PIECES:
+        raise fail(codes.CONFIG, f"{text(node)}: {count:,} pieces, over convcalc's bound of {MAX_PIECES:,}", node)
+    out = []
+    for index in range(count):
+        if type(size) is int:
+            length = min(piece, size - index * piece)
+        else:
+            length = piece if index < chunks - 1 else size - index * piece
+        if type(length) is int and length < 1:
+            raise fail(codes.EMPTY, f"{text(node)}: a size of {size} makes fewer than {chunks} chunks", node)
+        out.append((*shape[:at], length, *shape[at + 1:]))
+    return out
+
+
+MAX_PIECES = 4096  # outputs of one chunk or split: each becomes a tensor to follow
+
+
+@operation("split", "split_size_or_sections", spellings="torch.split Tensor.split", view=True, field="axis", dim=0)
+def split(shapes, args, node, warn):
+    """pieces of one size along dim (the last smaller), or the sizes listed"""
+    sizes, dim = args["split_size_or_sections"], args["dim"]
+    shape = shapes[0]
+    at = axis(dim, len(shape), node, text(node))
+    size = shape[at]
+    if isinstance(sizes, (tuple, list)):
+        sizes = tuple(sizes)
+        if not all(type(s) is int for s in sizes):
+            raise fail(codes.CONFIG, f"{text(node)}: the sections {sizes} must be integers", node)
+        if type(size) is int and sum(sizes) != size:
+            raise fail(codes.CONFIG, mismatch(text(node), f"sections that add up to the size {size}",
+                                              f"{list(sizes)} = {sum(sizes)}"), node)
+        if any(s < 1 for s in sizes):
+            raise fail(codes.EMPTY, f"{text(node)}: a section of {min(sizes)} leaves an empty piece", node)
+        lengths = list(sizes)
+    elif type(sizes) is int and sizes > 0:
+        if dims.is_symbolic(size):
+            raise fail(codes.CONFIG, f"{text(node)}: how many pieces of {sizes} a size of {dims.render(size)} makes "
+                                     "depends on the input size", node)
+        lengths = [min(sizes, size - start) for start in range(0, size, sizes)]
+    else:
+        raise fail(codes.CONFIG, f"{text(node)}: split_size_or_sections={sizes!r} must be a positive integer or a "
+                                 "list of sizes", node)
+    if len(lengths) > MAX_PIECES:
+        raise fail(codes.CONFIG, f"{text(node)}: {len(lengths):,} pieces, over convcalc's bound of {MAX_PIECES:,}",
+                   node)
+    return [(*shape[:at], length, *shape[at + 1:]) for length in lengths]
+
+
+@operation("stack", operands="*tensors", spellings="torch.stack", field="layout", dim=0)
+def stack(shapes, args, node, warn):
+    """equal tensors stacked along a new dim"""
+    first = shapes[0]
+    for shape in shapes[1:]:
+        if shape != first:
+            raise fail(codes.CONCAT_SHAPES, f"{text(node)}: {fmt_shape(first)} and {fmt_shape(shape)} differ; stack "
+                                            "needs equal shapes (PyTorch: stack expects each tensor to be equal size)",
+                       node)
+    at = new_axis(args["dim"], len(first), node, text(node))
+    return (*first[:at], len(shapes), *first[at:])
+
+
+@operation("pad", "pad", spellings="torch.nn.functional.pad", field="pad", mode="constant", value=None)
+def pad(shapes, args, node, warn):
+    """(left, right) pairs from the last dim backwards; negative values crop"""
+    pads, mode = tuple(args["pad"]), args["mode"]
+    shape = list(shapes[0])
+    if len(pads) % 2 or len(pads) // 2 > len(shape) or not all(type(p) is int for p in pads):
+        raise fail(codes.CONFIG, f"{text(node)}: padding {pads} must be pairs of integers for at most the "
+                                 f"{len(shape)} dims of a sample", node)
+    for i in range(len(pads) // 2):
+        at = len(shape) - 1 - i
+        left, right = pads[2 * i], pads[2 * i + 1]
+        size = shape[at]
+        if mode == "reflect" and type(size) is int and max(left, right) >= size:
+            raise fail(codes.CONFIG, f"{text(node)}: reflect padding ({left}, {right}) must be smaller than the size "
+                                     f"{size}", node)
+        shape[at] = size + left + right
+        if type(shape[at]) is int and shape[at] < 1:
+            raise fail(codes.EMPTY, f"{text(node)}: padding ({left}, {right}) on a size of {size} leaves "
+                                    f"{shape[at]}", node)
+    return tuple(shape)
+
+
+def expanded(shape: tuple, target: tuple, node) -> tuple:
+    if len(target) > len(shape):
+        raise fail(codes.CONFIG, f"{text(node)}: expanding {fmt_shape(shape)} to {fmt_shape(target)} adds dims before "
+                                 "the batch; convcalc follows one sample", node)
+    if len(target) < len(shape):
+        raise fail(codes.CONFIG, mismatch(text(node), f"at least {len(shape)} sizes per sample", fmt_shape(target)),
+                   node)
+    padded = (1,) * (len(target) - len(shape)) + tuple(shape)
+    for have, want in zip(padded, target):
+        if have != want and have != 1 and not (dims.is_symbolic(have) or dims.is_symbolic(want)):
+            raise fail(codes.ADD_SHAPES, f"{text(node)}: {fmt_shape(shape)} cannot expand to {fmt_shape(target)} "
+                                         "(only sizes of 1 expand)", node)
+    return tuple(target)
+
+
+@operation("expand", "size", spellings="Tensor.expand", sizes="size", view=True, field="elementwise")
+def expand(shapes, args, node, warn):
+    """sizes of 1 repeated to the sizes given (batch first; -1 keeps a size)"""
+    shape = shapes[0]
+    target = tuple(args["size"])[1:]
+    target = tuple(shape[i - (len(target) - len(shape))] if t == -1 else t for i, t in enumerate(target))
+    return expanded(shape, target, node)
+
+
+@operation("expand_as", operands="input other", spellings="Tensor.expand_as", view=True, field="elementwise")
+def expand_as(shapes, args, node, warn):
+    """sizes of 1 repeated to the other tensor's sizes"""
+    return expanded(shapes[0], shapes[1], node)
+
+
+# ---------------------------------------------------------------- products
+
+
+def _matmul_fmas(shapes, args, out) -> dims.Dim:
+    """flop_counter's matmul / 2: one multiply-add per output element and contracted index."""
+    return product(out) * shapes[0][-1]
+
+
+def matmul_shape(a: tuple, b: tuple, node, warn) -> tuple:
+    """torch.matmul of two tensors that each carry the batch: the last two dims multiply, the
+    leading dims (the batch among them) broadcast."""
+    if len(a) < 2 or len(b) < 2:
+        raise fail(codes.CONFIG, f"{text(node)}: {fmt_shape(a)} @ {fmt_shape(b)}: with the batch first, a tensor of "
+                                 f"{min(len(a), len(b)) + 1} dims multiplies its batch rows; convcalc follows one "
+                                 "sample (each operand needs 2 dims per sample)", node)
+    same_rank([a, b], node)
+    left = (1,) + tuple(a) if len(a) == 1 else tuple(a)
+    right = tuple(b) + (1,) if len(b) == 1 else tuple(b)
+    if left[-1] != right[-2]:
+        condition = None
+        if dims.is_symbolic(left[-1]) or dims.is_symbolic(right[-2]):
+            from convcalc.symbolic.conditions import match_condition
+
+            condition = match_condition((left[-1],), (right[-2],))
+        if condition is None:
+            raise fail(codes.FEATURES, f"{text(node)}: {fmt_shape(a)} @ {fmt_shape(b)}: the inner sizes "
+                                       f"{dims.render(left[-1])} and {dims.render(right[-2])} differ (PyTorch: mat1 "
+                                       f"and mat2 shapes cannot be multiplied)", node)
+        warn(codes.CONDITIONAL, f"{text(node)}: {fmt_shape(a)} @ {fmt_shape(b)} fit only when {condition}")
+    lead = broadcast_shapes([left[:-2], right[:-2]], node, warn) if len(left) > 2 or len(right) > 2 else ()
+    out = lead + (left[-2], right[-1])
+    if len(a) == 1:
+        out = out[:-2] + out[-1:]
+    if len(b) == 1:
+        out = out[:-1]
+    return out
+
+
+@operation("matmul", operands="input other", spellings="torch.matmul Tensor.matmul", field="layout",
+           fmas=lambda shapes, args, out: product(out or (1,)) * (shapes[0][-1] if shapes[0] else 1))
+def matmul(shapes, args, node, warn):
+    """the matrix product of the last two dims, the others broadcast (x @ y)"""
+    return matmul_shape(shapes[0], shapes[1], node, warn)
+
+
+@operation("bmm", operands="input mat2", spellings="torch.bmm Tensor.bmm", field="layout", fmas=_matmul_fmas)
+def bmm(shapes, args, node, warn):
+    """a batch of matrix products: b x n x m @ b x m x p (per sample: n x m @ m x p)"""
+    a, b = shapes
+    if len(a) != 2 or len(b) != 2:
+        raise fail(codes.CONFIG, f"{text(node)}: bmm needs 3-d tensors (batch included), not "
+                                 f"{len(a) + 1}-d and {len(b) + 1}-d", node)
+    return matmul_shape(a, b, node, warn)
+
+
+def output_shapes(name: str, shapes: list, args: dict, node, warn):
+    """The output shape (a list of shapes for several outputs) of operation ``name``."""
+    out = OPERATIONS[name].rule(shapes, args, node, warn)
+    for shape in out if isinstance(out, list) else [out]:
+        product(shape)  # a symbolic size must stay within the bounds of dims
+    return out

@@ -1,0 +1,150 @@
+"""The rows every table shows: the walk's rows, or folded by --depth into one entry per block
+(:func:`entries`), with each column's figure; the same entries serve every table, JSON and the
+diagram (one walk, one report). Lean: the measuring pass is imported only where a column or
+the fvcore convention needs it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Optional
+
+from convcalc.engine.analysis import DTYPES, Analysis
+from convcalc.errors import UsageError
+from convcalc.report.common import TABLE_ROWS, module_name, one_line
+
+HEADERS = {"input": "input", "output": "output", "params": "params", "macs": "mult-adds", "memory": "memory", "rf": "rf",
+           "kernel": "kernel", "stride": "stride", "padding": "padding"}
+ALIGN = {"input": "left", "output": "left", "params": "right", "macs": "right", "memory": "right", "rf": "left",
+         "kernel": "left", "stride": "left", "padding": "left"}
+CONVENTION_TEXT = {
+    "torchinfo": "torchinfo's convention",
+    "fvcore": "fvcore's convention: fused multiply-adds of conv and linear layers, bias left out",
+}
+
+COLUMNS = tuple(HEADERS)
+
+
+def parse_columns(text: Optional[str]) -> tuple:
+    """--columns output,params,macs: known names, any order, no repeats."""
+    if text is None:
+        return ("output", "params")
+    names = [part.strip() for part in text.split(",")]
+    for name in names:
+        if name not in COLUMNS:
+            raise UsageError(f"--columns: unknown column {name!r}; choose from {', '.join(COLUMNS)}")
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise UsageError(f"--columns: {', '.join(repeated)} given twice")
+    return tuple(names)
+
+
+# ---------------------------------------------------------------- entries (rows, folded by --depth)
+
+
+@dataclass
+class Entry:
+    line: object
+    layer: str
+    shape: tuple
+    params: object
+    buffers: object
+    macs: object  # in the chosen convention, batch included
+    macs_torchinfo: object
+    macs_fvcore: object  # None unless the measuring pass ran
+    memory: object  # output activation bytes (summed over the rows of a folded block)
+    info: Optional[object]  # None unless the measuring pass ran (a folded block's: its field and blocks)
+    folded: int = 1  # how many rows this entry stands for
+    block: str = ""  # the folded block's label
+    module: str = ""  # its name in a Python model's module tree (layer1.0.conv1; layer1.0 folded)
+    input: tuple = ()  # the shape coming in (a folded block's: its first row's)
+    rows: list = field(default_factory=list)  # the indices of the rows it stands for
+    shared: bool = False  # a layer object called again: its parameters are counted once, at its first row
+    outputs: Optional[tuple] = None  # a row with several outputs (chunk, a max pool's indices): each one's shape
+
+
+def levels(path: tuple) -> tuple:
+    """The blocks of a row's path that --depth counts: def calls and a Python model's submodules, as
+    torchinfo counts modules (a repeat, residual or concat block is source structure, not a level)."""
+    return tuple(block for block in path if block.named)
+
+
+# the columns that need the measuring pass (convcalc/metrics/measure.py)
+MEASURED = {"rf", "kernel", "stride", "padding"}
+
+
+def entries(analysis: Analysis, convention: str, batch: int, dtype: str, depth: Optional[int],
+            measured: bool = True) -> list:
+    """The rows of the table, folded by ``depth`` (None: every row). ``measured``: with the
+    measuring pass (fields, fvcore's count, window settings); the fvcore convention needs it."""
+    measured = measured or convention == "fvcore"
+    infos = analysis.info if measured else None
+    width = DTYPES[dtype]
+    out: list = []
+    keys: list = []
+    for index, row in enumerate(analysis.rows):
+        info = infos[index] if infos is not None else None
+        torchinfo = row.macs * batch
+        fvcore = info.fmas * batch if info is not None else None
+        activation = row.elements * batch * width
+        chosen = fvcore if convention == "fvcore" else torchinfo
+        path = levels(analysis.path_of(row))
+        if depth is None or len(path) < depth or (depth > 0 and not path):
+            out.append(Entry(row.where, one_line(row.layer), row.shape, row.params, row.buffers, chosen,
+                             torchinfo, fvcore, activation, info, module=module_name(row, analysis.program),
+                             input=row.input, rows=[index], shared=row.shared, outputs=row.outputs))
+            keys.append(None)
+            continue
+        block = path[depth - 1] if depth > 0 else None
+        key = block.uid if block else 0
+        folded_info = replace(info, field=info.field, path=path[:depth]) if info is not None else None
+        params = 0 if row.shared else row.params  # a block's total counts a shared object once
+        if keys and keys[-1] == key:
+            entry = out[-1]
+            entry.shape, entry.info = row.shape, folded_info
+            entry.params += params
+            entry.buffers += 0 if row.shared else row.buffers
+            entry.macs += chosen
+            entry.macs_torchinfo += torchinfo
+            entry.macs_fvcore = entry.macs_fvcore + fvcore if fvcore is not None else None
+            entry.memory += activation
+            entry.folded += 1
+            entry.rows.append(index)
+            continue
+        line, text, label = (block.line, block.text, block.label) if block else ("", "(the whole network)", "network")
+        out.append(Entry(line, text, row.shape, params, 0 if row.shared else row.buffers, chosen, torchinfo, fvcore,
+                         activation, folded_info, 1, label, block.path if block else "", row.input, [index]))
+        keys.append(key)
+    return out
+
+
+def default_depth(analysis: Analysis, limit: int = TABLE_ROWS) -> Optional[int]:
+    """The depth a table of more than TABLE_ROWS rows folds to when none is given: the deepest
+    whose table has at most TABLE_ROWS rows (1 at least), so that a ResNet-50 reads as its
+    stages and blocks with their totals; None when the table is short enough whole."""
+    if len(analysis.rows) <= limit:
+        return None
+    paths = [levels(analysis.path_of(row)) for row in analysis.rows]
+    deepest = max((len(path) for path in paths), default=0)
+    for depth in range(deepest, 0, -1):
+        if folded_count(paths, depth) <= limit:
+            return depth
+    return 1 if deepest else None
+
+
+def folded_count(paths: list, depth: int) -> int:
+    """How many entries the rows of these paths fold into at ``depth`` (as entries() folds them)."""
+    count, last = 0, None
+    for path in paths:
+        if len(path) < depth or (depth > 0 and not path):
+            count, last = count + 1, None
+            continue
+        key = path[depth - 1].uid if depth > 0 else 0
+        if key != last:
+            count, last = count + 1, key
+    return count
+
+
+def folded_line(analysis: Analysis, depth: int) -> str:
+    shown = folded_count([levels(analysis.path_of(row)) for row in analysis.rows], depth)
+    return (f"{len(analysis.rows)} rows folded to {shown} at depth {depth} (each folded row shows its block's totals); "
+            "--depth all shows every row, --depth N chooses")

@@ -1,0 +1,249 @@
+"""Every tensor operation of the catalogue (convcalc/layers/operations.py) against torch.
+
+For each operation a hypothesis strategy draws operand shapes (per sample) and arguments; the
+shape rule, the reference executor and torch itself (tests/support/torch_backend.py's
+``torch_op``) run it. Where torch answers, convcalc's shapes equal torch's and the executor's
+values agree to 1e-4; where torch refuses, the rule refuses too. A test also holds that every
+operation has an executor op, a strategy here and a line in docs/operations.md: adding an
+operation without them fails.
+"""
+import math
+import random
+from types import SimpleNamespace
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from paths import ROOT
+
+from convcalc.errors import ConvcalcError
+from convcalc.executor import Tensor
+from convcalc.executor.tensorops import OPS
+from convcalc.layers.operations import OPERATIONS, output_shapes
+
+ORACLE = dict(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+NODE = SimpleNamespace(text="op(x)", span=None)
+
+
+def sizes(n, low=1, high=4):
+    return st.lists(st.integers(low, high), min_size=n, max_size=n).map(tuple)
+
+
+@st.composite
+def two_broadcastable(draw):
+    """Two tensors of a forward, each with the batch; of different ranks now and then (convcalc
+    refuses those: torch would line one's batch up with a dim of the other's samples)."""
+    rank = draw(st.integers(1, 3))
+    a = draw(sizes(rank))
+    b = tuple(1 if draw(st.booleans()) else s for s in a)
+    if draw(st.integers(0, 4)) == 0:
+        b = b[1:] or (1, 1)
+    if draw(st.booleans()):
+        a, b = b, a
+    return [a, b], {}
+
+
+@st.composite
+def one(draw, rank_low=1, rank_high=3):
+    return draw(sizes(draw(st.integers(rank_low, rank_high))))
+
+
+def dim_of(draw, rank, new=False):
+    """A torch dim that counts the batch, never the batch itself, sometimes negative."""
+    full = rank + (2 if new else 1)
+    d = draw(st.integers(1, full - 1))
+    return d - full if draw(st.booleans()) else d
+
+
+@st.composite
+def reduction(draw):
+    shape = draw(one())
+    dims = draw(st.lists(st.integers(1, len(shape)), min_size=1, max_size=len(shape), unique=True))
+    return [shape], {"dim": tuple(dims) if len(dims) > 1 else dims[0], "keepdim": draw(st.booleans())}
+
+
+@st.composite
+def permutation(draw):
+    shape = draw(one())
+    order = draw(st.permutations(range(1, len(shape) + 1)))
+    return [shape], {"dims": (0, *order)}
+
+
+@st.composite
+def transposition(draw):
+    shape = draw(one(2))
+    return [shape], {"dim0": dim_of(draw, len(shape)), "dim1": dim_of(draw, len(shape))}
+
+
+@st.composite
+def squeezing(draw):
+    shape = tuple(1 if draw(st.booleans()) else s for s in draw(one()))
+    return [shape], {"dim": None if draw(st.booleans()) else dim_of(draw, len(shape))}
+
+
+@st.composite
+def unsqueezing(draw):
+    shape = draw(one())
+    return [shape], {"dim": dim_of(draw, len(shape), new=True)}
+
+
+@st.composite
+def slicing(draw):
+    shape = draw(one())
+    dim = draw(st.integers(1, len(shape)))
+    size = shape[dim - 1]
+    start = draw(st.none() | st.integers(-size, size - 1))
+    stop = draw(st.none() | st.integers(-size, size))
+    return [shape], {"dim": dim, "start": start, "stop": stop, "step": draw(st.integers(1, 3))}
+
+
+@st.composite
+def selecting(draw):
+    shape = draw(one())
+    dim = draw(st.integers(1, len(shape)))
+    return [shape], {"dim": dim, "index": draw(st.integers(-shape[dim - 1], shape[dim - 1] - 1))}
+
+
+@st.composite
+def chunking(draw):
+    shape = draw(one())
+    return [shape], {"chunks": draw(st.integers(1, 5)), "dim": draw(st.integers(1, len(shape)))}
+
+
+@st.composite
+def splitting(draw):
+    shape = draw(one())
+    dim = draw(st.integers(1, len(shape)))
+    size = shape[dim - 1]
+    if draw(st.booleans()):
+        return [shape], {"split_size_or_sections": draw(st.integers(1, 5)), "dim": dim}
+    cuts = sorted(draw(st.lists(st.integers(0, size), max_size=3)))
+    sections = tuple(b - a for a, b in zip([0] + cuts, cuts + [size]))
+    return [shape], {"split_size_or_sections": sections, "dim": dim}
+
+
+@st.composite
+def stacking(draw):
+    shape = draw(one())
+    count = draw(st.integers(1, 3))
+    return [shape] * count, {"dim": dim_of(draw, len(shape), new=True)}
+
+
+@st.composite
+def padding(draw):
+    shape = draw(one())
+    pairs = draw(st.integers(1, len(shape)))
+    pads = tuple(draw(st.integers(-1, 2)) for _ in range(2 * pairs))
+    return [shape], {"pad": pads, "mode": "constant", "value": None}
+
+
+@st.composite
+def expanding(draw):
+    shape = draw(one())
+    target = tuple(draw(st.integers(1, 3)) if s == 1 else (-1 if draw(st.booleans()) else s) for s in shape)
+    lead = tuple(draw(st.lists(st.integers(1, 3), max_size=1)))  # dims before the batch: refused
+    return [shape], {"size": (*lead, -1, *target)}
+
+
+@st.composite
+def expanding_as(draw):
+    target = draw(one())
+    shape = tuple(1 if draw(st.booleans()) else s for s in target)
+    return [shape, target], {}
+
+
+@st.composite
+def matrices(draw):
+    """Two tensors of a forward, each with the batch: n x k @ k x m with leading dims that broadcast."""
+    k, n, m = (draw(st.integers(1, 4)) for _ in range(3))
+    lead = draw(sizes(draw(st.integers(0, 2))))
+    other = tuple(1 if draw(st.booleans()) else s for s in lead)
+    inner = k if draw(st.integers(0, 5)) else k + 1
+    return [lead + (n, k), other + (inner, m)], {}
+
+
+@st.composite
+def batched_matrices(draw):
+    n, k, m = (draw(st.integers(1, 4)) for _ in range(3))
+    return [(n, k), (k if draw(st.integers(0, 5)) else k + 1, m)], {}
+
+
+ELEMENTWISE = {"add": {"alpha": 1}, "sub": {"alpha": 1}, "mul": {}, "div": {"rounding_mode": None},
+               "maximum": {}, "minimum": {}}
+STRATEGIES = {
+    **{name: two_broadcastable().map(lambda case, extra=extra: (case[0], dict(extra))) for name, extra in
+       ELEMENTWISE.items()},
+    **{name: reduction() for name in ("mean", "sum", "amax", "amin")},
+    "permute": permutation(), "transpose": transposition(), "squeeze": squeezing(), "unsqueeze": unsqueezing(),
+    "slice": slicing(), "select": selecting(), "chunk": chunking(), "split": splitting(), "stack": stacking(),
+    "pad": padding(), "expand": expanding(), "expand_as": expanding_as(), "matmul": matrices(),
+    "bmm": batched_matrices(),
+}
+
+BATCH = 2
+
+
+def run_convcalc(name, shapes, args):
+    bound = dict(OPERATIONS[name].bind((), args))
+    return output_shapes(name, [tuple(s) for s in shapes], bound, NODE, lambda code, message: None), bound
+
+
+def as_list(out):
+    return out if isinstance(out, list) else [out]
+
+
+def test_every_operation_has_an_executor_op_a_strategy_here_and_a_doc_line():
+    doc = (ROOT / "docs" / "operations.md").read_text()
+    for name, spec in OPERATIONS.items():
+        assert name in OPS, f"{name}: no executor op (convcalc/executor/tensorops.py)"
+        assert name in STRATEGIES, f"{name}: no oracle strategy (tests/oracle/test_operations_oracle.py)"
+        assert f"| `{name}` |" in doc, f"{name}: no line in docs/operations.md"
+        for spelling in spec.spellings:
+            assert f"`{spelling}`" in doc, f"{name}: the spelling {spelling} is not in docs/operations.md"
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("name", sorted(STRATEGIES))
+def test_an_operation_agrees_with_torch(name, torch):
+    from torch_backend import torch_op
+
+    @settings(**ORACLE)
+    @given(case=STRATEGIES[name], seed=st.integers(0, 2 ** 31))
+    def check(case, seed):
+        shapes, args = case
+        rng = random.Random(seed)
+        ours = [Tensor.rand((BATCH, *s), rng) for s in shapes]
+        theirs = [torch.tensor(t.data, dtype=torch.float64).reshape(t.shape) for t in ours]
+        bound = dict(OPERATIONS[name].bind((), args))
+        try:
+            expected = torch_op(name, theirs, bound)
+        except (RuntimeError, IndexError, ValueError, TypeError):
+            with pytest.raises(ConvcalcError):
+                run_convcalc(name, shapes, args)
+            return
+        expected = as_list(expected)
+        if any(0 in e.shape[1:] for e in expected) or not expected:  # an empty tensor: convcalc refuses it (CC103)
+            with pytest.raises(ConvcalcError):
+                run_convcalc(name, shapes, args)
+            return
+        if any(e.dim() == 0 or e.shape[0] != BATCH for e in expected):
+            assume(False)  # the batch itself moved: convcalc refuses these, and says so
+        if len({len(s) for s in shapes}) > 1 and name not in ("stack",):
+            with pytest.raises(ConvcalcError):  # the batch would line up with a dim of a sample
+                run_convcalc(name, shapes, args)
+            return
+        if name == "expand" and len(args["size"]) != len(shapes[0]) + 1:
+            with pytest.raises(ConvcalcError):  # dims before the batch
+                run_convcalc(name, shapes, args)
+            return
+        shape, _ = run_convcalc(name, shapes, args)
+        assert [tuple(s) for s in as_list(shape)] == [tuple(e.shape[1:]) for e in expected]
+        from convcalc.executor.tensorops import run
+
+        values = as_list(run(name, ours, bound))
+        for got, want in zip(values, expected):
+            assert got.shape == tuple(want.shape)
+            flat = want.reshape(-1).tolist()
+            assert all(math.isclose(a, b, rel_tol=1e-4, abs_tol=1e-6) for a, b in zip(got.data, flat))
+
+    check()
