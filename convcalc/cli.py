@@ -128,6 +128,16 @@ def one_model(analyses: list, what: str):
                                f"with --model NAME"))
 
 
+def picture_kind(path: str, option: str, kinds=(".svg",)) -> str:
+    """The suffix of a picture's file, refused unless it is one of ``kinds`` (the suffix chooses
+    what is written: SVG never goes into a .png)."""
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix not in kinds:
+        raise UsageError(f"{option} {path}: give a name ending in {' or '.join(kinds[:2])} (the suffix chooses the "
+                         "kind)")
+    return suffix
+
+
 class DepthType(click.ParamType):
     """--depth N (0..1000) or all."""
 
@@ -231,8 +241,8 @@ def shapes(net, expr, input_dims, fmt, model, train, batch, columns, convention,
 
 @cli.command()
 @network_options
-@click.option("--draw", "picture", metavar="FILE.svg", help="Also write the input with the receptive field of the "
-              "centre output unit of a layer drawn on it.")
+@click.option("--draw", "picture", metavar="FILE.svg", help="Write the input with the receptive field of the centre "
+              "output unit of a layer drawn on it (instead of the table; one line says where it went).")
 @click.option("--layer", type=click.IntRange(1, None), metavar="LINE", help="With --draw: the layer on this line "
               "(by default the last whose field is a window of the input).")
 def rf(net, expr, input_dims, fmt, model, train, picture, layer):
@@ -250,16 +260,20 @@ def rf(net, expr, input_dims, fmt, model, train, picture, layer):
 
     if layer is not None and picture is None:
         raise UsageError("--layer LINE goes with --draw FILE.svg")
-    analyses = analyse_all(net, expr, input_dims, model, measure, train)
     if picture is not None:
+        picture_kind(picture, "--draw")
+    analyses = analyse_all(net, expr, input_dims, model, measure, train)
+    if picture is not None:  # the picture is the output: one line says where it went (the table is rf's own)
         from convcalc.pictures.field import draw
 
-        try:
-            write_file(picture, draw(one_model(analyses, "--draw"), layer))
-        except UsageError:  # nothing to draw: where the network breaks is the first thing to say
-            for analysis in analyses:
-                problems(analysis)
-            raise
+        analysis = one_model(analyses, "--draw")
+        problems(analysis)
+        svg, summary = draw(analysis, layer)
+        write_file(picture, svg)
+        echo(f"wrote {shown_path(picture)}: {summary}")
+        if not_ok(analysis):
+            sys.exit(1)
+        return
     emit(analyses, fmt, lambda a: report.rf_table(a, fmt), report.rf_json)
 
 
@@ -270,10 +284,16 @@ def rf(net, expr, input_dims, fmt, model, train, picture, layer):
 @click.option("--depth", type=DepthType(), metavar="N|all",
               help="Fold def calls and submodules nested deeper than N into one box each, as in shapes; a network "
                    "of over 30 rows folds by itself (all: every row).")
-def draw(net, expr, input_dims, model, train, picture, depth):
-    """A diagram of the network: a box per layer or folded block, drawn to scale (height from the
-    spatial size, thickness from the channels), labelled with its shape and parameters; skips,
-    shortcuts and saved tensors as arcs; the layer where the network breaks in red.
+@click.option("--direction", type=click.Choice(["TB", "LR"]), default="TB", show_default=True,
+              help="TB: a layered graph top to bottom, branches side by side, wrapped into columns to fit a "
+                   "1280 x 720 slide (an encoder-decoder drawn as a U); LR: one strip, left to right.")
+@click.option("--scale", type=click.Choice(["linear", "log"]), default="linear", show_default=True,
+              help="How the drawn tensors' sizes follow the shapes (the legend says which).")
+def draw(net, expr, input_dims, model, train, picture, depth, direction, scale):
+    """A diagram of the network as a layered graph: a box per layer or folded block, with its
+    output drawn to scale (height from the spatial size, thickness from the channels), its shape,
+    settings and parameters; every edge a tensor, labelled with its name or shape; the layer
+    where the network breaks in red.
 
     Example: convcalc draw examples/course_cnn.net -o course_cnn.svg
 
@@ -282,12 +302,10 @@ def draw(net, expr, input_dims, model, train, picture, depth):
     from convcalc.metrics.measure import measure
     from convcalc.pictures.network import diagram
 
-    suffix = os.path.splitext(picture)[1].lower()
-    if suffix not in (".svg", ".html", ".htm"):
-        raise UsageError(f"-o {picture}: give a name ending in .svg or .html (the suffix chooses the kind)")
+    suffix = picture_kind(picture, "-o", (".svg", ".html", ".htm"))
     analysis = one_model(analyse_all(net, expr, input_dims, model, measure, train), "draw")
     problems(analysis)
-    text, summary = diagram(analysis, depth, suffix != ".svg")
+    text, summary = diagram(analysis, depth, suffix != ".svg", direction, scale == "log")
     write_file(picture, text)
     echo(f"wrote {shown_path(picture)}: {summary}")
     if not_ok(analysis):
@@ -334,8 +352,9 @@ def params(net, expr, input_dims, fmt, model, train):
               help="With --solve: the largest kernel searched.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="The arithmetic as text, or the sizes and settings as JSON.")
-@click.option("--animate", "picture", metavar="FILE.svg", help="Also write an animated SVG of the window sliding "
-              "over the input (1-d or 2-d sizes; a transposed convolution over its zero-spread input).")
+@click.option("--animate", "picture", metavar="FILE.svg", help="Write an animated SVG of the window sliding over the "
+              "input, instead of the arithmetic (1-d or 2-d sizes; a transposed convolution over its zero-spread "
+              "input).")
 @click.option("--frame", type=click.IntRange(0, None), metavar="N",
               help="With --animate: one still of output position N (0-based, row-major) instead.")
 @click.option("--values", is_flag=True, help="With --animate: numbers in the cells and each output's written-out "
@@ -383,21 +402,28 @@ def size(input_size, kernel, stride, padding, dilation, ceil, pool, transposed, 
         raise UsageError("-k/--kernel is required (or --solve O to search for settings)")
     from convcalc.lookup import lookup
 
-    result = lookup(input_size, kernel, stride, padding, dilation, ceil, transposed, output_padding, pool)
+    result = lookup(input_size, kernel, stride, padding, dilation, ceil, transposed, output_padding, pool,
+                    cells=picture is not None)  # a 1-d picture's caption speaks of its cells
     if frame is not None and picture is None:
         raise UsageError("--frame N goes with --animate FILE.svg")
     if (values or image or weights) and picture is None:
         raise UsageError("--values, --image and --weights go with --animate FILE.svg")
-    if picture is not None:
+    if picture is not None:  # the picture is the output: one line says where it went
         from convcalc.pictures.slide import axes_of, draw
 
+        picture_kind(picture, "--animate")
+        if fmt == "json":
+            raise UsageError("--format json prints the arithmetic, --animate writes a picture: give one of them")
         worked = None
         if values or image or weights:
             from convcalc.pictures.worked import Worked
 
             axes_of(result)  # what cannot be drawn says so first
             worked = Worked(result, image, weights)
-        write_file(picture, draw(result, frame, worked))
+        svg, summary = draw(result, frame, worked)
+        write_file(picture, svg)
+        echo(f"wrote {shown_path(picture)}: {summary}")
+        sys.exit(0 if result.ok else 1)
     if fmt == "json":
         from convcalc.report.common import dump
 

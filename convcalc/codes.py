@@ -72,6 +72,8 @@ NOT_A_MODEL = code("CC302", WARNING, "a class that looks like a model (an nn.Mod
 NEEDS_INPUT = code("CC303", INFO, "a model without an input size: the sizes it accepts, and the comment that gives one")
 BUDGET = code("CC401", ERROR, "the work asked for is over its budget (verify --max-macs, a search of input sizes): "
                               "the message says how to go on")
+PICTURE = code("CC402", ERROR, "a picture asked of what it cannot show (a layer whose output has no spatial axes, a "
+                               "field past a picture's size bound): exit 2, and the message says what to draw instead")
 NOTE = code("CC900", INFO, "informational: something the Python frontend could not follow (shown with --verbose)")
 
 
@@ -136,6 +138,9 @@ EXPLAINED = {
     BUDGET: ("input 3x224x224\nrepeat 8:\n    Conv2d(3, 3, 3, padding=1)\n",
              "Verify at a smaller input (--input), or raise --max-macs; `verify` picks a smaller size itself when "
              "the input comes from the file."),
+    PICTURE: ("input 3x32x32\nConv2d(3, 8, 3)\nFlatten()\n",
+              "Draw a layer whose output keeps the input's layout (height and width): with --layer, the line of a "
+              "convolution or pooling layer before the Flatten, or no --layer for the last such layer."),
     NOTE: (PYTHON_HEAD + "# convcalc: input 10\nclass Net(nn.Module):\n    def __init__(self):\n"
            "        super().__init__()\n        self.fc = nn.Linear(10, 10)\n        self.apply(init_weights)\n\n"
            "    def forward(self, x):\n        return self.fc(x)\n",

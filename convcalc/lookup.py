@@ -73,8 +73,12 @@ class Sized:
                          for axis in self.axes]}
 
 
+UNITS = {("",): ("row", " (or column)"), ("H",): ("row", ""), ("W",): ("column", ""), ("D",): ("frame", "")}
+
+
 def lookup(input_text: str, kernel: str, stride, padding, dilation, ceil: bool, transposed: bool,
-           output_padding, pool: bool) -> Sized:
+           output_padding, pool: bool, cells: bool = False) -> Sized:
+    """``cells``: a lone axis is a row of cells (a 1-d picture), not an image's rows or columns."""
     given = sizes(input_text, "the input size", high=MAX_SIZE)
     rank = len(given)
     k = sizes(kernel, "-k/--kernel", rank)
@@ -94,20 +98,19 @@ def lookup(input_text: str, kernel: str, stride, padding, dilation, ceil: bool, 
     if transposed:
         settings["output_padding"] = op
     result = Sized(given, settings)
-    seen: dict = {}
+    groups: dict = {}  # axes with the same settings are worked out once
     for i, name in enumerate(AXES[rank]):
-        key = (given[i], k[i], s[i], p[i], d[i], op[i])
-        if key in seen:
-            seen[key].names.append(name)
-            continue
+        groups.setdefault((given[i], k[i], s[i], p[i], d[i], op[i]), []).append((i, name))
+    for members in groups.values():
+        i, names = members[0][0], [name for _, name in members]
+        unit, aside = ("cell", "") if cells and rank == 1 else UNITS.get(tuple(names), ("row", " (or column)"))
         if transposed:
             one = arithmetic.transposed(given[i], k[i], s[i], p[i], d[i], op[i])
         elif mode == "same":
-            one = arithmetic.same(given[i], k[i], s[i], d[i])
+            one = arithmetic.same(given[i], k[i], s[i], d[i], unit)
         else:
-            one = arithmetic.sliding(given[i], k[i], s[i], p[i], d[i], ceil)
+            one = arithmetic.sliding(given[i], k[i], s[i], p[i], d[i], ceil, unit, aside)
             if pool:
                 arithmetic.pool_padding(one, k[i], p[i])
-        seen[key] = Axis([name], one)
-        result.axes.append(seen[key])
+        result.axes.append(Axis(names, one))
     return result

@@ -22,7 +22,10 @@ def effective_kernel(k: int, d: int, out: Lookup) -> int:
     return eff
 
 
-def sliding(I: int, k: int, s: int = 1, p: int = 0, d: int = 1, ceil: bool = False) -> Lookup:
+def sliding(I: int, k: int, s: int = 1, p: int = 0, d: int = 1, ceil: bool = False, unit: str = "row",
+            aside: str = " (or column)") -> Lookup:
+    """``unit``: what one step along the axis is called ("row"; "cell" in a 1-d picture), ``aside``
+    what else it may be (a lone axis of an image may be its rows or its columns)."""
     out = Lookup()
     K = effective_kernel(k, d, out)
     span = I + 2 * p - K
@@ -55,13 +58,13 @@ def sliding(I: int, k: int, s: int = 1, p: int = 0, d: int = 1, ceil: bool = Fal
         hang = (value - 1) * s + K - (I + 2 * p)
         if hang > 0:
             out.lines.append(f"{span}/{s} is not an integer: ceil_mode adds a last window that hangs "
-                             f"{plural(hang, 'row')} past the padded input")
+                             f"{plural(hang, unit)} past the padded input")
         else:
             out.lines.append(f"{span}/{s} is not an integer, but every window ends inside the padded input")
     else:
         lost = remainder - p
-        where = (f"the last {plural(lost, 'input row')} (or column) of {I} never covered"
-                 if lost > 0 else "what is left over lies in the padding, so every input row is covered")
+        where = (f"the last {plural(lost, 'input ' + unit)}{aside} of {I} never covered"
+                 if lost > 0 else f"what is left over lies in the padding, so every input {unit} is covered")
         out.lines.append(f"{span}/{s} = {span / s:g} is not an integer: floor drops a remainder of {remainder}, {where}")
     return out
 
@@ -83,7 +86,7 @@ def transposed(I: int, k: int, s: int = 1, p: int = 0, d: int = 1, output_paddin
     return out
 
 
-def same(I: int, k: int, s: int = 1, d: int = 1) -> Lookup:
+def same(I: int, k: int, s: int = 1, d: int = 1, unit: str = "row") -> Lookup:
     """padding='same': PyTorch pads D*(k - 1) in all, the odd row after, for stride 1 only."""
     out = Lookup()
     if s != 1:
@@ -93,7 +96,7 @@ def same(I: int, k: int, s: int = 1, d: int = 1) -> Lookup:
         return out
     total = d * (k - 1)
     left = total // 2
-    out.lines.append(f"padding='same': D*(k - 1) = {d}*({k} - 1) = {total} rows of padding, {left} before and "
+    out.lines.append(f"padding='same': D*(k - 1) = {d}*({k} - 1) = {plural(total, unit)} of padding, {left} before and "
                      f"{total - left} after" + (" (PyTorch puts the odd one after)" if total % 2 else ""))
     out.lines.append(f"O = I = {I}")
     out.output = I

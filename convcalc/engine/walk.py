@@ -60,12 +60,14 @@ class Block:
     called with (worked out when a report asks: a search walks a network thousands of times);
     for the other blocks it is None and reports show the block's source line. A Python model's
     submodule is a block too (the frontend's scopes), with its ``path`` in the module tree
-    (``layer1.0``)."""
+    (``layer1.0``). ``file``: the file ``line`` is in when it is not the model's own (a
+    submodule called from a forward written in an imported file), else None."""
 
-    __slots__ = ("uid", "label", "line", "path", "_text", "_call")
+    __slots__ = ("uid", "label", "line", "path", "_text", "_call", "file")
 
-    def __init__(self, uid: int, label: str, line: int, text: Optional[str] = None, path: str = "", call=None):
-        self.uid, self.label, self.line, self.path = uid, label, line, path
+    def __init__(self, uid: int, label: str, line: int, text: Optional[str] = None, path: str = "", call=None,
+                 file: Optional[str] = None):
+        self.uid, self.label, self.line, self.path, self.file = uid, label, line, path, file
         self._text, self._call = text, call  # call: (statement, args, kwargs) of a def call
 
     @property

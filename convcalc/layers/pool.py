@@ -97,11 +97,13 @@ def adaptive_pool(args, shape) -> Result:
 
 
 @register("MaxUnpool1d MaxUnpool2d MaxUnpool3d", "kernel_size", traits=Traits(field="unknown"), ranks=RANKS,
-          operands="input indices", call_params=(("output_size", None),), stride=None, padding=0)
+          operands="input indices?", call_params=(("output_size", None),), stride=None, padding=0)
 def max_unpool(args, shape, indices=None) -> Result:
     """The inverse of a max pool (each value back at the index the pool gave it, zeros elsewhere):
     (I - 1)*S - 2P + K along each spatial dim (torch's default output_size), or the output_size
-    the forward is given, which torch takes strictly within a stride of that."""
+    the forward is given, which torch takes strictly within a stride of that. Its indices are
+    optional here: a description has no way to pass them (the executor then puts each value at
+    its window's first place)."""
     layer = args.layer
     nd = pool_input(args, shape)
     if indices is not None and tuple(indices) != tuple(shape):

@@ -2,7 +2,7 @@
 has the problem with what convcalc says of it (run now, not stored), and the fix."""
 from __future__ import annotations
 
-from convcalc.codes import BUDGET, CODES
+from convcalc.codes import BUDGET, CODES, PICTURE
 from convcalc.errors import Diagnostic, UsageError
 
 
@@ -28,6 +28,8 @@ def what_convcalc_says(path: str, text: str, code) -> str:
 
     if code == BUDGET:
         return verify_refusal(path, text)
+    if code == PICTURE:
+        return picture_refusal(path, text)
 
     linted = lint_text(path, text, None, None)
     found = [(f.span, f.code, f.message) for f in list(linted.findings) + list(linted.notices) + list(linted.notes)]
@@ -53,4 +55,18 @@ def verify_refusal(path: str, text: str) -> str:
     except UsageError as exc:
         return exc.render() + "\n(with --max-macs 1000000 and --input " + \
             "x".join(str(d.value) for d in given.dims) + ")"
+    return "(nothing: the example no longer shows the problem; please report it)"
+
+
+def picture_refusal(path: str, text: str) -> str:
+    """`convcalc rf --draw` of the example's last layer: the refusal."""
+    from convcalc.frontends.syntax import parse
+    from convcalc.metrics.measure import measure
+    from convcalc.pictures.field import draw
+
+    analysis = measure(parse(text, path))
+    try:
+        draw(analysis, analysis.rows[-1].line)
+    except UsageError as exc:
+        return exc.render() + f"\n(rf {path} --draw field.svg --layer {analysis.rows[-1].line})"
     return "(nothing: the example no longer shows the problem; please report it)"

@@ -1,19 +1,28 @@
 """`convcalc rf NET --draw FILE.svg [--layer LINE]`: the input, with the receptive field of the
 centre output unit of a layer drawn on it (convcalc/metrics/fields.py gives each unit's field
 in input pixels, padding included), unit 0's field centre (the start) marked, and the jump
-written beside it. Built with xml.etree.ElementTree (escaped by construction), no script."""
+written beside it. Built with xml.etree.ElementTree (escaped by construction), no script.
+
+A layer whose output has no spatial axes (after Flatten, a Linear) or whose field is the whole
+input is refused with a message at its line (CC402), as is a field past MAX_SPAN input pixels:
+the picture is at most AREA pixels on its longer side (a pixel of the input may be drawn
+smaller than one pixel), its caption at most CAPTION characters wide."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from typing import Optional
 
-from convcalc.errors import UsageError
-from convcalc.pictures.text import clean, serialize
+from convcalc import codes
+from convcalc.errors import ConvcalcError, UsageError
+from convcalc.pictures.text import clean, serialize, short
 from convcalc.report.metrics import frac_text
 
 MARGIN = 24
 AREA = 480  # pixels of the input's longer side, at most
 LINE = 16
+CAPTION = 110  # characters of a caption line at most
+CHAR = 8  # pixels of a caption character (13 px monospace)
+MAX_SPAN = 100_000  # input pixels (padding included) a drawn side spans at most
 STYLE = """
 .input { fill: #dbe8f6; stroke: #4a6f99; stroke-width: 1 }
 .field { fill: #2e7d32; fill-opacity: 0.35; stroke: #1b5e20; stroke-width: 2 }
@@ -45,7 +54,25 @@ def chosen_row(analysis, line: Optional[int]) -> int:
         lines = sorted({row.line for row in rows})
         raise UsageError(f"--layer {line}: no layer on that line (the layers are on lines "
                          f"{', '.join(map(str, lines[:20]))}{', ...' if len(lines) > 20 else ''})")
-    return found[-1]
+    index = found[-1]
+    if not drawable(analysis, index):
+        row = analysis.rows[index]
+        fld = analysis.info[index].field
+        why = "its output has no spatial axes (a flat vector)" if len(row.shape) < len(analysis.input) or \
+            (fld is not None and any(a.flat for a in fld.axes)) else \
+            "its receptive field is not a window of the input here (the whole input, or not known)"
+        before = [i for i in range(index) if drawable(analysis, i)]
+        hint = f": --layer {rows[before[-1]].line} draws the last layer before it that keeps the input's layout" \
+            if before else ""
+        raise refusal(analysis, index, f"--draw: line {row.line} ({clean(row.layer)}) cannot be drawn on the input, "
+                      f"{why}{hint}")
+    return index
+
+
+def refusal(analysis, index: int, message: str) -> UsageError:
+    """A picture refused at the line of the layer asked for (CC402, exit 2)."""
+    problem = ConvcalcError(codes.PICTURE, message, analysis.rows[index].node.span)
+    return UsageError(message, problem.diagnostic(analysis.path, analysis.source))
 
 
 def spans(analysis, index: int) -> list:
@@ -53,8 +80,8 @@ def spans(analysis, index: int) -> list:
     fld = analysis.info[index].field
     row = analysis.rows[index]
     if fld is None or not all(a.known for a in fld.axes):
-        raise UsageError(f"line {row.line}: the receptive field is not a window of the input here "
-                         "(the whole input, or not known): nothing to draw")
+        raise refusal(analysis, index, f"line {row.line}: the receptive field is not a window of the input here "
+                      "(the whole input, or not known): nothing to draw")
     out = []
     for axis, size in zip(fld.axes, fld.input):
         units = row.shape[axis.dim]
@@ -68,7 +95,8 @@ def spans(analysis, index: int) -> list:
     return out
 
 
-def draw(analysis, line: Optional[int] = None) -> str:
+def draw(analysis, line: Optional[int] = None) -> tuple:
+    """(the SVG, a one-line summary of what it shows)."""
     index = chosen_row(analysis, line)
     row = analysis.rows[index]
     axes = spans(analysis, index)
@@ -83,16 +111,21 @@ def draw(analysis, line: Optional[int] = None) -> str:
     (h, cy, (ylo, yhi), ystart, yjump), (w, cx, (xlo, xhi), xstart, xjump) = axes
     top, left = min(0, ylo), min(0, xlo)  # the field may reach into the padding
     bottom, right = max(h - 1, yhi), max(w - 1, xhi)
-    cell = max(1, min(24, AREA // max(bottom - top + 1, right - left + 1)))
-    caption = [f"line {row.line} {clean(' '.join(row.layer.split()))}: output {'x'.join(str(d) for d in row.shape)}",
-               f"the centre unit ({cy}, {cx}) sees rows {ylo}..{yhi} and columns {xlo}..{xhi} of the input "
-               f"({yhi - ylo + 1}x{xhi - xlo + 1}, padding included){depth}",
-               f"start (unit 0's field centre): {frac_text(ystart)}, {frac_text(xstart)}   jump: "
-               f"{frac_text(yjump)}, {frac_text(xjump)} pixels per unit"]
-    width = 2 * MARGIN + max((right - left + 1) * cell, 8 * max(len(c) for c in caption))
-    height = 3 * MARGIN + (bottom - top + 1) * cell + LINE * len(caption)
+    span = max(bottom - top + 1, right - left + 1)
+    if span > MAX_SPAN:
+        raise refusal(analysis, index, f"--draw: the picture would span {span:,} input pixels, over {MAX_SPAN:,}: "
+                      "draw an earlier layer with --layer, or give a smaller --input")
+    cell = min(24, AREA // span) if span <= AREA else AREA / span  # under a pixel for a large input
+    caption = [short(line, CAPTION) for line in (
+        f"line {row.line} {clean(row.layer)}: output {'x'.join(str(d) for d in row.shape)}",
+        f"the centre unit ({cy}, {cx}) sees rows {ylo}..{yhi} and columns {xlo}..{xhi} of the input "
+        f"({yhi - ylo + 1}x{xhi - xlo + 1}, padding included){depth}",
+        f"start (unit 0's field centre): {frac_text(ystart)}, {frac_text(xstart)}   jump: "
+        f"{frac_text(yjump)}, {frac_text(xjump)} pixels per unit")]
+    width = round(2 * MARGIN + max((right - left + 1) * cell, CHAR * max(len(c) for c in caption)))
+    height = round(3 * MARGIN + (bottom - top + 1) * cell + LINE * len(caption))
     svg = ET.Element("svg", {"xmlns": "http://www.w3.org/2000/svg", "width": str(width), "height": str(height),
-                             "viewBox": f"0 0 {width} {height}", "data-cell": str(cell),
+                             "viewBox": f"0 0 {width} {height}", "data-cell": f"{cell:g}",
                              "data-origin": f"{MARGIN - left * cell},{MARGIN - top * cell}"})
     ET.SubElement(svg, "title").text = f"receptive field at line {row.line}"
     ET.SubElement(svg, "style").text = STYLE
@@ -107,4 +140,8 @@ def draw(analysis, line: Optional[int] = None) -> str:
     text_y = y0 + (bottom + 1) * cell + MARGIN
     for i, line_text in enumerate(caption):
         ET.SubElement(svg, "text", {"x": str(MARGIN), "y": str(text_y + i * LINE)}).text = line_text
-    return serialize(svg)
+    summary = f"the receptive field of the centre unit of line {row.line} ({short(clean(row.layer), 40)}), " \
+        f"{yhi - ylo + 1}x{xhi - xlo + 1} input pixels" if len(analysis.rows[index].shape) > 2 else \
+        f"the receptive field of the centre unit of line {row.line} ({short(clean(row.layer), 40)}), " \
+        f"{xhi - xlo + 1} input pixels"
+    return serialize(svg), summary

@@ -159,14 +159,15 @@ class Trace:
         self.root.shape = tuple(d.value if isinstance(d, n.Num) else derived_symbol(d) for d in derived.dims)
 
     @contextmanager
-    def inside(self, path: str, label: str, line: int):
+    def inside(self, path: str, label: str, span):
         """A submodule's forward runs (a container's items run inside it); nothing for the model
         itself and for a module already entered (a Sequential subclass runs as its container)."""
         if not path or (self.scope and self.scope[-1].path == path):
             yield
             return
         self.uids += 1
-        self.scope.append(Block(self.uids, label, line, label, path))
+        self.scope.append(Block(self.uids, label, span.line if span else 0, label, path,
+                                file=span.path if span else None))
         try:
             yield
         finally:
@@ -227,7 +228,7 @@ class Tracing:
             forward = module.cls.lookup("forward")
             if isinstance(forward, Function) or (module.base is None and module.cls.container == "sequential"):
                 with trace.inside(self.module_paths.get(id(module), ""), module.cls.name,
-                                  self.src.span(node).line if node is not None else 0):
+                                  self.src.span(node) if node is not None else None):
                     module.traced = True
                     if isinstance(forward, Function):
                         return self.invoke(forward, [module] + args, kwargs, node)
@@ -245,7 +246,7 @@ class Tracing:
         x = self.tensor_arg(args[0], node)
         if isinstance(module, Sequential):
             with trace.inside(self.module_paths.get(id(module), ""), "Sequential",
-                              self.src.span(node).line if node is not None else 0):
+                              self.src.span(node) if node is not None else None):
                 for item in module.items:
                     x = self.call_module(item, [x], {}, node)
             return x

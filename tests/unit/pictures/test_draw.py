@@ -1,9 +1,10 @@
 """`convcalc draw NET -o FILE.svg|.html`: the boxes are read back from the SVG and compared with
 `shapes --format json` (order, line, shape, parameters, folds), the edges with the statements
-that make them (residual adds, concats, saved tensors), the scale with the sizes; every picture
-parses and carries no input text unescaped; Chromium renders the boxes and runs the page's
-hover script."""
-from report_json import models, one_model
+that make them (residual adds, concats, saved tensors), the drawn tensors with the sizes (a
+linear scale by default); every picture parses and carries no input text unescaped; Chromium
+renders the boxes and runs the page's hover script. The layout's geometry is tested in
+test_layout.py, the four slides in Chromium in test_slides.py."""
+from report_json import one_model
 from paths import ROOT, EXAMPLES
 import json
 import re
@@ -35,25 +36,29 @@ def drawn(tmp_path, *args, name="net.svg", code=0):
 
 
 def boxes(svg: str) -> list:
-    """Each box group, in drawing order, with its front face's geometry."""
+    """Each box group, in drawing order, with its card's and its drawn tensor's geometry."""
     root = ET.fromstring(svg)
     found = []
     for g in root.iter(SVG + "g"):
         if "box" not in g.get("class", "").split():
             continue
-        face = g.find(SVG + "rect")
+        card = g.find(SVG + "rect")
+        face = [r for r in g.iter(SVG + "rect") if "face" in r.get("class", "").split()]
         found.append({"kind": g.get("class").split()[1], "line": g.get("data-line"), "shape": g.get("data-shape"),
-                      "entry": g.get("data-entry"), "rows": g.get("data-rows"), "x": float(face.get("x")),
-                      "y": float(face.get("y")), "width": float(face.get("width")),
-                      "height": float(face.get("height")), "texts": [t.text for t in g.iter(SVG + "text")]})
+                      "entry": g.get("data-entry"), "rows": g.get("data-rows"), "x": float(card.get("x")),
+                      "y": float(card.get("y")), "width": float(card.get("width")),
+                      "height": float(card.get("height")), "texts": [t.text for t in g.iter(SVG + "text")],
+                      "title": g.find(SVG + "title").text,
+                      "face": (float(face[0].get("width")), float(face[0].get("height")), "strip" in
+                               face[0].get("class")) if face else None})
     return found
 
 
-def edges(svg: str, kind: str) -> list:
+def edges(svg: str, kind: str = "edge") -> list:
+    """(source box, target box, name) of every edge (``kind`` "named": the named ones)."""
     root = ET.fromstring(svg)
-    tag = "line" if kind == "chain" else "path"
     return [(int(e.get("data-from")), int(e.get("data-to")), e.get("data-name"))
-            for e in root.iter(SVG + tag) if e.get("class") == kind]
+            for e in root.iter(SVG + "path") if kind in e.get("class", "").split()]
 
 
 def shapes_json(*args) -> dict:
@@ -80,9 +85,9 @@ def test_every_row_is_a_box_in_order_with_its_shape(tmp_path, path):
     assert all(same_shape(b["shape"], layer["output"]) for b, layer in zip(layers, data["layers"]))
     for box, layer in zip(layers, data["layers"]):
         assert f"{layer['params']:,} params" + (" (shared)" if layer.get("shared") else "") in box["texts"]
-    assert f"wrote {tmp_path / 'net.svg'}: {len(found)} boxes" in result.output
-    # every box's front face stands right of the one before
-    assert all(a["x"] < b["x"] for a, b in zip(found, found[1:]))
+    assert f"wrote {tmp_path / 'net.svg'}: {len(layers)} layer boxes, 1 input, {len(edges(svg))} edges" \
+        in result.output
+    assert ET.fromstring(svg).get("data-boxes") == str(len(found))
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
@@ -97,61 +102,103 @@ def test_a_folded_box_stands_for_its_rows(tmp_path, path):
         first, last = map(int, box["rows"].split("-"))
         covered += list(range(first, last + 1))
         assert same_shape(box["shape"], layers[last]["output"])
-        assert f"{sum(layer['params'] for layer in layers[first:last + 1]):,} params" in box["texts"]
+        params = f"{sum(layer['params'] for layer in layers[first:last + 1]):,} params"
+        assert params in box["texts"] or f"{params}, {last - first + 1} rows" in box["texts"]
     assert covered == list(range(len(layers)))
+
+
+def test_the_summary_and_the_picture_count_the_same_boxes(tmp_path):
+    """draw printed '24 boxes' while the picture said 'folded to 23 boxes': both count the layer
+    boxes now, and the input apart."""
+    svg, result = drawn(tmp_path, "examples/resnet50.net")
+    layer_boxes = len([b for b in boxes(svg) if b["kind"] != "input"])
+    said = re.search(r"(\d+) layer boxes, 1 input", result.output)
+    shown = re.search(r"\d+ rows folded into (\d+) layer boxes", svg)
+    assert said and shown and int(said.group(1)) == int(shown.group(1)) == layer_boxes == 23
 
 
 def test_a_long_network_folds_by_itself_and_says_so(tmp_path):
     svg, result = drawn(tmp_path, "examples/resnet50.net")
     assert "folded to depth" in result.output
-    assert re.search(r"\d+ rows folded to \d+ boxes at depth \d", svg)
+    assert re.search(r"\d+ rows folded into \d+ layer boxes at depth \d", svg)
     assert len(boxes(svg)) <= 31
 
 
-def test_each_residual_add_gets_its_skip_arc(tmp_path):
+def test_each_residual_add_gets_its_skip_from_the_block_input(tmp_path):
     svg, _ = drawn(tmp_path, "examples/resnet18.net", "--depth", "all")
     found = boxes(svg)
-    adds = [i for i, b in enumerate(found) if b["texts"][-1:] == ["0 params"] and "add" in " ".join(b["texts"])]
-    arcs = edges(svg, "arc")
+    adds = [i for i, b in enumerate(found) if b["kind"] == "join"]
+    into = {t: [s for s, t2, _ in edges(svg) if t2 == t] for t in range(len(found))}
     assert len(adds) == 8  # two BasicBlocks in each of four stages
     for add in adds:
-        into = [(s, t) for s, t, _ in arcs if t == add]
-        assert len(into) == 1, (add, into)
-        source = into[0][0]
+        assert len(into[add]) == 2
+        skip = min(into[add])
         # the skip comes from the block's input: the box before the block's first convolution
-        assert found[source + 1]["kind"] == "conv"
-        assert found[source]["shape"] == found[source + 1]["shape"] or found[add]["shape"] != found[source]["shape"]
+        assert found[skip + 1]["kind"] == "conv"
     # a projection shortcut starts at the block's input too, not at the body's last layer
-    projections = [t for s, t, _ in arcs if found[t]["kind"] == "conv" and t not in adds]
+    projections = [t for t in range(len(found)) if found[t]["kind"] == "conv" and into[t] and into[t][0] != t - 1]
     assert len(projections) == 3
 
 
-def test_saved_tensors_are_named_arcs_from_where_they_were_saved(tmp_path):
+def test_a_shortcut_with_its_own_convolution_is_beside_the_main_path(tmp_path):
+    """Drawn in line, it read as if it followed the main path: now it sits in the layer of the
+    block's first convolution, beside it."""
+    svg, _ = drawn(tmp_path, "examples/resnet18.net", "--depth", "all")
+    found = boxes(svg)
+    into = {t: [s for s, t2, _ in edges(svg) if t2 == t] for t in range(len(found))}
+    shortcuts = [t for t, box in enumerate(found) if box["kind"] == "conv" and into[t] and into[t][0] != t - 1]
+    assert len(shortcuts) == 3
+    for t in shortcuts:
+        box = found[t]
+        first = next(i for i in range(into[t][0] + 1, t) if found[i]["kind"] == "conv")
+        assert abs(found[first]["y"] - box["y"]) < 1 and abs(found[first]["x"] - box["x"]) >= box["width"]
+
+
+def test_saved_tensors_are_named_edges_from_where_they_were_saved(tmp_path):
     text = Path("examples/unet_small.net").read_text()
     saved = re.findall(r"^\s*concat (\w+)", text, re.M)
     svg, _ = drawn(tmp_path, "examples/unet_small.net", "--depth", "all")
     found = boxes(svg)
-    named = [(s, t, name) for s, t, name in edges(svg, "arc") if name]
+    named = [(s, t, name) for s, t, name in edges(svg) if name]
     assert sorted(name for *_, name in named) == sorted(saved)
     lines = text.splitlines()
     for s, t, name in named:
         save_line = next(i + 1 for i, line in enumerate(lines) if line.strip() == f"save {name}")
         assert int(found[s]["line"]) < save_line < int(found[t]["line"]) or int(found[s]["line"]) > save_line
         assert f"concat {name}" in " ".join(found[t]["texts"])
-        assert name in [t.text for t in ET.fromstring(svg).iter(SVG + "text") if t.get("class") == "edge"]
+        assert name in [t.text for t in ET.fromstring(svg).iter(SVG + "text") if "edge" in t.get("class", "")]
 
 
-def test_concat_branches_start_at_the_block_input(tmp_path):
+def test_concat_branches_start_at_the_block_input_side_by_side(tmp_path):
     svg, _ = drawn(tmp_path, "examples/inception_block.net")
     found = boxes(svg)
-    arcs = edges(svg, "arc")
-    chains = edges(svg, "chain")
     concat = len(found) - 1
-    # four branches: three arcs from the input start them (the first is chained), four end at the concat
-    assert sorted(t for s, t, _ in arcs if s == 0) == [3, 7, 11]
-    assert len([s for s, t, _ in arcs if t == concat]) + len([1 for s, t, _ in chains if t == concat]) == 4
-    # no chain arrow from one branch's end into the next branch's start
-    assert (2, 3) not in [(s, t) for s, t, _ in chains]
+    # four branches start at the input, four end at the concat; no edge from one branch's end to the next's start
+    assert sorted(t for s, t, _ in edges(svg) if s == 0) == [1, 3, 7, 11]
+    assert len([s for s, t, _ in edges(svg) if t == concat]) == 4
+    assert (2, 3) not in [(s, t) for s, t, _ in edges(svg)]
+    starts = [found[i] for i in (1, 3, 7, 11)]  # the branches' first boxes: one layer, side by side
+    assert len({b["y"] for b in starts}) == 1
+    assert all(a["x"] + a["width"] <= b["x"] for a, b in zip(starts, starts[1:]))
+    assert found[concat]["y"] > max(b["y"] + b["height"] for b in found[:concat])
+
+
+def test_every_edge_is_labelled_with_its_name_or_its_shape(tmp_path):
+    """Long skip arcs had no label while short ones read x1: every edge says what it carries,
+    the edges of one tensor leaving a box together under one label."""
+    for net in ("examples/unet_small.net", "examples/resnet18.net", "examples/inception_block.net"):
+        svg, _ = drawn(tmp_path, net, "--depth", "all")
+        root = ET.fromstring(svg)
+        found = boxes(svg)
+        labels = {int(t.get("data-edge")): t.text for t in root.iter(SVG + "text") if t.get("data-edge")}
+        all_edges = edges(svg)
+        assert all_edges and len(all_edges) == int(root.get("data-edges"))
+        for e, (s, t, name) in enumerate(all_edges):
+            if name:
+                assert labels.get(e) == name
+            else:
+                shared = [labels[i] for i, (s2, _, n2) in enumerate(all_edges) if s2 == s and not n2 and i in labels]
+                assert shared == [found[s]["shape"]], (net, e)
 
 
 def test_where_the_network_breaks_is_a_red_box_with_the_message(tmp_path):
@@ -163,7 +210,7 @@ def test_where_the_network_breaks_is_a_red_box_with_the_message(tmp_path):
     last = boxes(svg)[-1]
     assert last["kind"] == "error" and last["line"] == "4"
     assert "shapes 32x32x32 and 16x32x32" in " ".join(last["texts"])
-    assert (len(boxes(svg)) - 2, len(boxes(svg)) - 1, None) in edges(svg, "chain")  # where the tensor came from
+    assert (len(boxes(svg)) - 2, len(boxes(svg)) - 1, None) in edges(svg)  # where the tensor came from
     assert "stopped at line 4: CC104" in svg
 
 
@@ -186,31 +233,91 @@ def test_the_scale_follows_the_sizes(tmp_path):
             ha, hb = int(a["shape"].split("x")[1]), int(b["shape"].split("x")[1])
             ca, cb = int(a["shape"].split("x")[0]), int(b["shape"].split("x")[0])
             if ha < hb:
-                assert a["height"] < b["height"]
+                assert a["face"][1] <= b["face"][1]
             if ca < cb:
-                assert a["width"] < b["width"]
+                assert a["face"][0] <= b["face"][0]
+
+
+def test_the_scale_is_linear_by_default_and_the_legend_says_so(tmp_path):
+    """The log scale misled: in the course CNN 32 -> 16 -> 8 barely shrank and 32 and 64
+    channels looked alike. Linear by default: half the size is drawn half as high, twice the
+    channels twice as thick; --scale log is there, and the legend states which."""
+    from convcalc.pictures.glyph import SIZE, THICK
+
+    svg, _ = drawn(tmp_path, "examples/course_cnn.net")
+    found = {b["shape"]: b for b in boxes(svg)}
+    assert found["32x16x16"]["face"][1] == pytest.approx(found["32x32x32"]["face"][1] / 2, abs=0.11)
+    assert found["64x8x8"]["face"][1] == pytest.approx(found["32x32x32"]["face"][1] / 4, abs=0.11)
+    assert found["64x16x16"]["face"][0] == pytest.approx(2 * found["32x16x16"]["face"][0], abs=0.11)
+    assert found["32x32x32"]["face"][1] == SIZE[1] and found["64x16x16"]["face"][0] == THICK[1]
+    assert ET.fromstring(svg).get("data-scale") == "linear"
+    assert f"Linear scale: height and depth {SIZE[1]} px = 32, thickness {THICK[1]} px = 64 channels" in svg
+    logged, _ = drawn(tmp_path, "examples/course_cnn.net", "--scale", "log")
+    assert ET.fromstring(logged).get("data-scale") == "log" and "Log scale: " in logged
+    small = {b["shape"]: b for b in boxes(logged)}
+    assert small["64x8x8"]["face"][1] > found["64x8x8"]["face"][1]  # small sizes drawn larger
+
+
+def test_a_flat_tensor_is_a_strip_not_a_tall_bar(tmp_path):
+    """The Flatten bar of 4096 was taller than every 3-d box: a vector is drawn lying down, no
+    higher than a strip, its length on its own scale."""
+    from convcalc.pictures.glyph import STRIP, STRIP_HEIGHT
+
+    svg, _ = drawn(tmp_path, "examples/course_cnn.net")
+    found = {b["shape"]: b for b in boxes(svg)}
+    flat, logits = found["4096"], found["10"]
+    assert flat["face"][2] and flat["face"] == (STRIP[1], STRIP_HEIGHT, True)
+    assert logits["face"][2] and logits["face"][0] < flat["face"][0]
+    assert all(flat["face"][1] < b["face"][1] for b in found.values() if b["shape"].count("x") == 2)
+
+
+def test_every_window_shows_its_kernel_stride_and_padding(tmp_path):
+    """Arguments were cut (`3, 32, kernel_size=...`): each convolution and pool says its
+    settings, the full call is its tooltip."""
+    svg, _ = drawn(tmp_path, "examples/course_cnn.net")
+    found = boxes(svg)
+    assert ["32x32x32", "Conv2d 3→32", "3x3, stride 1, pad 1", "896 params"] == found[1]["texts"]
+    assert "2x2, stride 2, pad 0" in found[3]["texts"]
+    assert "Conv2d(3, 32, kernel_size=3, padding=1)" in found[1]["title"]
+    resnet, _ = drawn(tmp_path, "examples/resnet50.net")
+    assert "7x7, stride 2, pad 3" in boxes(resnet)[1]["texts"]
+
+
+@pytest.mark.parametrize("direction", ["TB", "LR"])
+def test_the_direction_orders_the_layers(tmp_path, direction):
+    """Top to bottom by default (wrapped into columns on a slide), --direction LR one strip."""
+    svg, _ = drawn(tmp_path, "examples/vgg16.net", "--direction", direction)
+    found = boxes(svg)
+    assert ET.fromstring(svg).get("data-layout") == direction
+    if direction == "LR":
+        assert all(a["x"] + a["width"] < b["x"] for a, b in zip(found, found[1:]))
+        assert len({b["y"] + b["height"] / 2 for b in found}) == 1
+    else:
+        columns = int(ET.fromstring(svg).get("data-columns"))
+        downs = sum(a["y"] + a["height"] < b["y"] for a, b in zip(found, found[1:]))
+        assert downs == len(found) - columns  # down each column, then to the top of the next
 
 
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.tuples(st.integers(1, 64), st.sampled_from([1, 2])), min_size=1, max_size=5),
-       st.integers(8, 256))
-def test_heights_and_thicknesses_are_monotone_and_log_when_sizes_differ_a_lot(tmp_path_factory, layers, size):
+       st.integers(8, 256), st.booleans())
+def test_heights_and_thicknesses_are_monotone_on_either_scale(tmp_path_factory, layers, size, log):
     lines, c = [f"input 3x{size}x{size}"], 3
     for out, stride in layers:
         lines.append(f"Conv2d({c}, {out}, 1, stride={stride})")
         c = out
     tmp = tmp_path_factory.mktemp("scale")
-    svg, _ = drawn(tmp, "-e", "; ".join(lines))
+    svg, _ = drawn(tmp, "-e", "; ".join(lines), *(["--scale", "log"] if log else []))
     found = boxes(svg)
     spatial = [int(b["shape"].split("x")[1]) for b in found]
     channels = [int(b["shape"].split("x")[0]) for b in found]
     for a, sa, ca in zip(found, spatial, channels):
         for b, sb, cb in zip(found, spatial, channels):
-            assert (sa < sb) <= (a["height"] < b["height"]) and (sa == sb) <= (a["height"] == b["height"])
-            assert (ca < cb) <= (a["width"] < b["width"])
-    scale = ET.fromstring(svg).get("data-scale").split(",")
-    assert scale[0] == ("log" if max(spatial) > 16 * min(spatial) else "linear")
-    assert scale[1] == ("log" if max(channels) > 16 * min(channels) else "linear")
+            assert (sa <= sb) <= (a["face"][1] <= b["face"][1]) and (sa == sb) <= (a["face"][1] == b["face"][1])
+            assert (ca <= cb) <= (a["face"][0] <= b["face"][0])
+            if not log and sa < sb and a["face"][1] > 2:  # linear above the least drawable size
+                assert a["face"][1] / b["face"][1] == pytest.approx(sa / sb, abs=0.02)
+    assert ET.fromstring(svg).get("data-scale") == ("log" if log else "linear")
 
 
 class Tags(HTMLParser):
@@ -292,24 +399,30 @@ def test_the_boxes_render_in_their_colours(tmp_path):
     root = ET.fromstring(svg)
     render(path, tmp_path / "net.png", int(root.get("width")), int(root.get("height")))
     _, _, pixel = read_png(tmp_path / "net.png")
+    faces = {int(g.get("data-box")): g.find(f".//{SVG}rect[@class='face']") for g in root.iter(SVG + "g")
+             if g.get("data-box")}
     found = boxes(svg)
 
-    def inside(box):  # the front face's centre
-        return pixel(int(box["x"] + box["width"] / 2), int(box["y"] + box["height"] / 2))
+    def inside(index):  # the drawn tensor's front face, at its centre
+        face = faces[index]
+        return pixel(int(float(face.get("x")) + float(face.get("width")) / 2),
+                     int(float(face.get("y")) + float(face.get("height")) / 2))
 
-    conv, pool, error = found[1], found[2], found[3]
-    r, g, b = inside(conv)
-    assert r > 230 and 180 < g < 225 and b < 160, (r, g, b)  # orange
-    r, g, b = inside(pool)
-    assert g > r + 40 and b > r + 40, (r, g, b)  # teal
-    r, g, b = pixel(int(error["x"] + 3), int(error["y"] + error["height"] - 3))
-    assert r > 240 and g < 220 and b < 230, (r, g, b)  # pink
+    r, g, b = inside(1)
+    assert r > 230 and 160 < g < 200 and b < 110, (r, g, b)  # a convolution: orange
+    r, g, b = inside(2)
+    assert g > r + 60 and b > r + 50, (r, g, b)  # a pool: teal
+    error = found[3]
+    r, g, b = pixel(int(error["x"] + 4), int(error["y"] + error["height"] - 4))
+    assert r > 240 and g < 240 and b < 245, (r, g, b)  # pink
     r, g, b = pixel(int(error["x"]), int(error["y"] + error["height"] / 2))
     assert r > 150 and g < 80 and b < 80, (r, g, b)  # its red border
 
 
 @pytest.mark.browser
-def test_the_page_highlights_the_linked_entry(tmp_path):
+def test_the_page_highlights_the_linked_entry_in_colours_that_are_not_the_error_red(tmp_path):
+    """The hover's highlight was red, the colour reserved for errors: a yellow row and a blue
+    outline now."""
     from browser import dom, render
     from png import read_png
 
@@ -320,15 +433,17 @@ def test_the_page_highlights_the_linked_entry(tmp_path):
     assert re.search(r'<g class="box [a-z]+ hover"[^>]*data-entry="3"', after)
     assert not re.search(r'class="[^"]*hover', dom(path))
 
-    def yellow(fragment):
-        render(path, tmp_path / "page.png", 1400, 500, fragment)
+    def count(fragment, colour, half):
+        render(path, tmp_path / "page.png", 1280, 720, fragment)
         width, height, pixel = read_png(tmp_path / "page.png")
-        return sum(1 for y in range(0, height, 2) for x in range(0, width // 2, 2) if pixel(x, y) == (0xff, 0xf1, 0x76))
+        xs = range(0, width // 2, 2) if half == "left" else range(width // 2, width, 2)
+        return sum(1 for y in range(0, height, 2) for x in xs if pixel(x, y) == colour)
 
-    assert yellow("#entry-3") > 200  # the table's row, in the highlight's colour
-    assert yellow("") == 0
-
-
+    assert count("#entry-3", (0xff, 0xf1, 0x76), "left") > 200  # the table's row, in the highlight's colour
+    assert count("", (0xff, 0xf1, 0x76), "left") == 0
+    assert count("#entry-3", (0x15, 0x65, 0xc0), "right") > 20  # the box's outline, blue
+    page = path.read_text()
+    assert "#d50000" not in page and not re.search(r"hover[^}]*#(c62828|b71c1c|d50000|f44336)", page)
 
 
 @pytest.mark.parametrize("name", ["course_cnn", "unet_small"])
@@ -368,7 +483,7 @@ def test_a_layer_object_called_twice_says_shared_and_both_inputs_feed_their_boxe
     found = boxes(svg)
     assert [b["kind"] for b in found] == ["input", "input", "conv", "conv", "join"]
     assert "224 params" in found[2]["texts"] and "224 params (shared)" in found[3]["texts"]
-    arcs = [(s, t) for s, t, _ in edges(svg, "arc")]
+    arcs = [(s, t) for s, t, _ in edges(svg)]
     assert (0, 2) in arcs and (1, 3) in arcs and (2, 4) in arcs  # a feeds the first call, b the second
 
 
@@ -437,13 +552,16 @@ def test_hovering_a_row_scrolls_the_diagram_to_its_box(tmp_path):
     page = (tmp_path / "net.html").read_text()
     last = max(int(i) for i in re.findall(r'<tr data-entry="(\d+)"', page))
     probe = f"""<script>
-var pane = document.querySelector('.diagram'), before = pane.scrollLeft;
+var pane = document.querySelector('.diagram'), before = pane.scrollTop;
+var box = document.querySelector('g[data-entry="{last}"]'), view = pane.getBoundingClientRect();
+var seen = function () {{ var r = box.getBoundingClientRect(); return r.top >= view.top && r.bottom <= view.bottom; }};
+var hidden = !seen();
 document.querySelector('tr[data-entry="{last}"]').dispatchEvent(new MouseEvent('mouseenter'));
-document.body.setAttribute('data-scroll', before + ' ' + pane.scrollLeft + ' ' + pane.scrollWidth);
+document.body.setAttribute('data-scroll', before + ' ' + pane.scrollTop + ' ' + hidden + ' ' + seen());
 </script></body>"""
     (tmp_path / "probe.html").write_text(page.replace("</body>", probe))
-    before, after, width = map(float, re.search(r'data-scroll="([^"]*)"', dom(tmp_path / "probe.html")).group(1).split())
-    assert before == 0 and after > width / 2  # the last box is at the far right
+    before, after, hidden, shown = re.search(r'data-scroll="([^"]*)"', dom(tmp_path / "probe.html")).group(1).split()
+    assert float(before) == 0 and float(after) > 0 and hidden == "true" and shown == "true"  # scrolled down to it
 
 
 def test_a_file_without_an_input_line_is_one_red_box(tmp_path):
@@ -451,7 +569,7 @@ def test_a_file_without_an_input_line_is_one_red_box(tmp_path):
     net.write_text("Conv2d(3, 8, 3)\n")
     svg, result = drawn(tmp_path, str(net), code=1)
     assert [b["kind"] for b in boxes(svg)] == ["error"] and "CC001" in " ".join(boxes(svg)[0]["texts"])
-    assert "1 box, 0 edges" in result.stdout
+    assert "0 layer boxes, 0 inputs, 1 box where it breaks, 0 edges" in result.stdout
 
 
 def test_symbolic_sizes_are_drawn_at_a_nominal_size_that_still_shrinks(tmp_path):
@@ -459,6 +577,76 @@ def test_symbolic_sizes_are_drawn_at_a_nominal_size_that_still_shrinks(tmp_path)
     found = {b["shape"]: b for b in boxes(svg)}
     whole, half, quarter = found["32 x H x W"], found["32 x floor(H/2) x floor(W/2)"], \
         found["64 x floor(H/4) x floor(W/4)"]
-    assert whole["height"] > half["height"] > quarter["height"]
+    assert whole["face"][1] > half["face"][1] > quarter["face"][1]
     assert all("symbolic" in g.get("class") for g in ET.fromstring(svg).iter(SVG + "g")
                if g.get("data-shape", "").count("H"))
+
+
+PYTHON_UNET = ROOT / "tests" / "fixtures" / "corpus" / "unet" / "unet_model.py"
+
+
+def test_a_folded_row_of_a_python_model_is_at_its_own_line_and_named_by_its_module(tmp_path):
+    """Folded rows showed bare line numbers of another file (unet_parts.py's 27, 41, 66) and boxes
+    read 'Sequential': each row is now at the line of the model's own forward that runs it (where
+    it is written, on hover), each folded box named by its module."""
+    page, _ = drawn(tmp_path, str(PYTHON_UNET), name="page.html")
+    model = PYTHON_UNET.read_text().splitlines()
+    cells = re.findall(r'<tr data-entry="\d+" id="entry-\d+"><td class="number"(?: title="([^"]*)")?>(\d+)</td>'
+                       r'<td>([^<]*)</td>', page)
+    assert len(cells) > 10
+    for written, line, module in cells:
+        call = model[int(line) - 1]
+        assert f"self.{module.split('.')[0]}(" in call, (line, module, call)  # the forward's own call
+        if written:
+            assert written.startswith("written at ") and "unet_parts.py:" in written
+    svg, _ = drawn(tmp_path, str(PYTHON_UNET))
+    found = boxes(svg)
+    folded = [b for b in found if b["kind"] == "folded"]
+    assert folded and all(b["texts"][1].split(".")[0] in ("inc", "down1", "down2", "down3", "down4", "up1", "up2",
+                                                           "up3", "up4") for b in folded)
+    assert all(b["line"] and model[int(b["line"]) - 1].strip() for b in found if b["kind"] != "input")
+
+
+def test_the_page_shows_the_totals_once(tmp_path):
+    """The course CNN's page repeated the totals (in the table's pane and in the diagram)."""
+    page, _ = drawn(tmp_path, "examples/course_cnn.net", name="page.html")
+    assert page.count("total params: 60,362") == 1
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", [ROOT / "examples" / "unet.net", ROOT / "examples" / "course_cnn.net",
+                                  ROOT / "examples" / "resnet50.net", PYTHON_UNET], ids=lambda p: p.stem)
+def test_the_page_needs_no_scrolling_sideways_at_1280_px(tmp_path, path):
+    """The line column pushed output and params off-screen (U-Net), and the course CNN's page
+    scrolled sideways at 1400 px: at 1280 px the table and the diagram now sit side by side,
+    nothing wider than its pane."""
+    from browser import dom, render
+
+    drawn(tmp_path, str(path), name="net.html")
+    page = (tmp_path / "net.html").read_text()
+    probe = """<script>
+var doc = document.scrollingElement, panes = document.querySelectorAll('.table, .diagram');
+var table = panes[0].getBoundingClientRect(), diagram = panes[1].getBoundingClientRect();
+var cells = Array.from(document.querySelectorAll('th')).map(function (c) { return c.getBoundingClientRect().right; });
+document.body.setAttribute('data-fit', [doc.scrollWidth, doc.clientWidth, panes[0].scrollWidth, panes[0].clientWidth,
+  panes[1].scrollWidth, panes[1].clientWidth, table.right, diagram.left, Math.max.apply(null, cells)].join(' '));
+</script></body>"""
+    (tmp_path / "probe.html").write_text(page.replace("</body>", probe))
+    import subprocess
+    from browser import FLAGS, browser
+
+    done = subprocess.run([browser(), *FLAGS, "--window-size=1280,720", "--dump-dom", f"file://{tmp_path / 'probe.html'}"],
+                          capture_output=True, text=True, timeout=120)
+    numbers = [float(v) for v in re.search(r'data-fit="([^"]*)"', done.stdout).group(1).split()]
+    whole, view, table_scroll, table_view, diagram_scroll, diagram_view, table_right, diagram_left, header = numbers
+    assert whole <= view <= 1280 and table_scroll <= table_view and diagram_scroll <= diagram_view
+    assert table_right <= diagram_left and header <= table_right  # side by side, every column on screen
+
+
+def test_a_picture_past_its_size_bound_is_refused(tmp_path, monkeypatch):
+    from convcalc.pictures import network
+
+    monkeypatch.setattr(network, "MAX_PIXELS", 2_000)
+    result = run("draw", "examples/resnet50.net", "--depth", "all", "-o", str(tmp_path / "x.svg"))
+    assert result.exit_code == 2 and "over 2,000: fold the blocks with --depth N" in result.stderr
+    assert not (tmp_path / "x.svg").exists()
