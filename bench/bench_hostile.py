@@ -89,8 +89,10 @@ def inputs(root):
         cases.append(("a picture into a FIFO", ["size", "5", "-k", "3", "--animate", "pipe.svg"], root))
     cases.append(("size 1000x1000 -k 1 -s 1000 --animate", ["size", "1000x1000", "-k", "1", "-s", "1000",
                                                              "--animate", "big.svg"], root))
-    cases.append(("size 230x230 -k 3 -s 8 --animate (the most cells)", ["size", "230x230", "-k", "3", "-s", "8",
-                                                                        "--animate", "most.svg"], root))
+    cases.append(("size 58x58 -k 7 -s 2 -p 3 --animate (46,987 cells)", ["size", "58x58", "-k", "7", "-s", "2", "-p",
+                                                                         "3", "--animate", "most.svg"], root))
+    cases.append(("size 64x64 -k 33 -s 1 --animate (1.1 million cells)", ["size", "64x64", "-k", "33", "-s", "1",
+                                                                          "--animate", "many.svg"], root))
     cases.append(("size 32x32 -k 3 --animate --values (1,024 frames)", ["size", "32x32", "-k", "3", "-p", "1",
                                                                         "--animate", "values.svg", "--values"], root))
 
