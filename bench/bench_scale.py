@@ -8,12 +8,13 @@ Three families, each at growing sizes, timed in process (best of a few runs, sin
 machines are noisy) and reported per layer; "vs smallest" is the per-layer cost divided by
 the per-layer cost at the smallest size of the family (1.0 = linear):
 
-1. flat descriptions of 100 .. 10,000 layers (`shapes`: parse + analyse);
+1. flat descriptions of 100 .. 9,999 layers (`shapes`: parse + analyse);
 2. descriptions nested 10 .. 1,000 blocks deep (`repeat 1:` and `residual:` around each
    other, a Conv2d and ReLU at every level), through shapes, lint and the receptive field;
    their source grows with the square of the depth (each level indents one space more), so
    1,000 levels are 1.5 MB to read;
-3. a Python file of 1 .. 500 models of 50 lines each (5,000 lines at 100; 9,500 layers at 500),
+3. a Python file of 1 .. 150 models of 50 lines each (5,000 lines at 100; 2,850 layers at 150, near
+   limits.MAX_PYTHON_TOKENS),
    through lint.
 """
 import os
@@ -79,7 +80,7 @@ def shapes(src: str, layers: int):
 
 def nested_all(src: str, layers: int):
     from convcalc.lint.runner import lint_text
-    from convcalc.metrics import measure
+    from convcalc.metrics.measure import measure
     from convcalc.frontends.syntax import parse
 
     def run():
@@ -118,7 +119,7 @@ def main():
     repeat = 2 if "--quick" in sys.argv else 5
     worst = {}
     rows = []
-    for layers in (100, 1_000, 10_000):
+    for layers in (100, 1_000, 9_999):  # a walk stops at 10,000 steps, the input line one of them
         src = flat(layers)
         rows.append((layers, src, layers, best(shapes(src, layers), repeat)))
     worst["flat"] = table("1. flat description, shapes (parse + analyse)", "layers", rows)
@@ -134,7 +135,7 @@ def main():
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for models in (1, 10, 100, 500):
+        for models in (1, 10, 100, 150):  # 150: 7,504 lines, near limits.MAX_PYTHON_TOKENS
             path = os.path.join(tmp, f"models{models}.py")
             src = python_models(models)
             with open(path, "w") as fh:

@@ -8,7 +8,9 @@ import sys
 import click
 
 from convcalc import __version__
-from convcalc.errors import ConvcalcError, UsageError, printable
+from convcalc.errors import ConvcalcError, UsageError
+from convcalc.output import CleanStream, echo, write_file
+from convcalc.shown import printable, shown_path
 
 
 class Failure(click.ClickException):
@@ -19,7 +21,7 @@ class Failure(click.ClickException):
         self.exit_code = exit_code
 
     def show(self, file=None):
-        click.echo(self.format_message(), err=True)
+        echo(self.format_message(), err=True)
 
 
 def handle_errors(command):
@@ -90,11 +92,11 @@ def load_network(net, expr, input_dims, model, training=False):
     try:
         programs = load_programs(path, text, model, override, training)
     except ConvcalcError as exc:
-        click.echo(exc.diagnostic(path, text).render(), err=True)
+        echo(exc.diagnostic(path, text).render(), err=True)
         sys.exit(1)
     for program in programs:  # what a Python model's frontend did not follow (CC900), never silently
         for note in program.notes:
-            click.echo(note.diagnostic(path, text).render(with_source=False), err=True)
+            echo(note.diagnostic(path, text).render(with_source=False), err=True)
     return programs, override
 
 
@@ -136,14 +138,6 @@ def picture_kind(path: str, option: str, kinds=(".svg",)) -> str:
     return suffix
 
 
-def write_picture(path: str, svg: str) -> None:
-    try:
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(svg)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
 class DepthType(click.ParamType):
     """--depth N (0..1000) or all."""
 
@@ -169,12 +163,12 @@ def emit(items, fmt: str, as_table, as_json, analysis=lambda item: item, failed=
         problems(analysis(item))
     if fmt == "json":  # one model: its object (the contract, cli.md); several: the same objects, named, in a list
         data = [as_json(item) for item in items]
-        click.echo(printable(dump(data[0] if len(data) == 1 else {"models": data}), lines=True))
+        echo(dump(data[0] if len(data) == 1 else {"models": data}))
     else:
         texts = [as_table(item) for item in items]
         if len(items) > 1:
-            texts = [f"model {model_name(analysis(item))}\n{text}" for item, text in zip(items, texts)]
-        click.echo(printable("\n\n".join(texts), lines=True))  # the last guard: no input text acts on a terminal
+            texts = [f"model {shown_path(model_name(analysis(item)))}\n{text}" for item, text in zip(items, texts)]
+        echo("\n\n".join(texts))  # the last guard: no input text acts on a terminal
     if any(failed(item) for item in items):
         sys.exit(1)
 
@@ -185,10 +179,10 @@ def problems(analysis) -> None:
 
     diagnostics = analysis.diagnostics()
     if diagnostics:
-        click.echo(diagnostics_text(diagnostics), err=True)
+        echo(diagnostics_text(diagnostics), err=True)
     notice = input_notice(analysis)
     if notice is not None:
-        click.echo(notice, err=True)
+        echo(notice, err=True)
 
 
 def input_notice(analysis):
@@ -275,8 +269,8 @@ def rf(net, expr, input_dims, fmt, model, train, picture, layer):
         analysis = one_model(analyses, "--draw")
         problems(analysis)
         svg, summary = draw(analysis, layer)
-        write_picture(picture, svg)
-        click.echo(printable(f"wrote {picture}: {summary}"))
+        write_file(picture, svg)
+        echo(f"wrote {shown_path(picture)}: {summary}")
         if not_ok(analysis):
             sys.exit(1)
         return
@@ -312,8 +306,8 @@ def draw(net, expr, input_dims, model, train, picture, depth, direction, scale):
     analysis = one_model(analyse_all(net, expr, input_dims, model, measure, train), "draw")
     problems(analysis)
     text, summary = diagram(analysis, depth, suffix != ".svg", direction, scale == "log")
-    write_picture(picture, text)
-    click.echo(printable(f"wrote {picture}: {summary}"))
+    write_file(picture, text)
+    echo(f"wrote {shown_path(picture)}: {summary}")
     if not_ok(analysis):
         sys.exit(1)
 
@@ -400,9 +394,9 @@ def size(input_size, kernel, stride, padding, dilation, ceil, pool, transposed, 
         if fmt == "json":
             from convcalc.report.common import dump
 
-            click.echo(dump({"input": [I], "output": [wanted], "ok": result.ok, "lines": result.lines}))
+            echo(dump({"input": [I], "output": [wanted], "ok": result.ok, "lines": result.lines}))
         else:
-            click.echo("\n".join(result.lines))
+            echo("\n".join(result.lines))
         sys.exit(0 if result.ok else 1)
     if kernel is None:
         raise UsageError("-k/--kernel is required (or --solve O to search for settings)")
@@ -427,15 +421,15 @@ def size(input_size, kernel, stride, padding, dilation, ceil, pool, transposed, 
             axes_of(result)  # what cannot be drawn says so first
             worked = Worked(result, image, weights)
         svg, summary = draw(result, frame, worked)
-        write_picture(picture, svg)
-        click.echo(printable(f"wrote {picture}: {summary}"))
+        write_file(picture, svg)
+        echo(f"wrote {shown_path(picture)}: {summary}")
         sys.exit(0 if result.ok else 1)
     if fmt == "json":
         from convcalc.report.common import dump
 
-        click.echo(dump(result.json()))
+        echo(dump(result.json()))
     else:
-        click.echo("\n".join(result.lines()))
+        echo("\n".join(result.lines()))
     if not result.ok:
         sys.exit(1)
 
@@ -473,17 +467,17 @@ def inputs(net, expr, input_dims, fmt, model, train, limit):
         except OverBudget as exc:
             raise refusal(f"{exc}; give one size with --input", program) from None
         except ConvcalcError as exc:  # no input line: reported as shapes reports it
-            click.echo(exc.diagnostic(program.path, program.source).render(), err=True)
+            echo(exc.diagnostic(program.path, program.source).render(), err=True)
             sys.exit(1)
         if result.accepted is not None and result.accepted.is_empty:  # exit 1: say where, with a position
             problem = result.error or nothing_accepted(result, program)
-            click.echo(problem.diagnostic(program.path, program.source).render(), err=True)
+            echo(problem.diagnostic(program.path, program.source).render(), err=True)
         reports.append(result)
     if fmt == "json":
         data = [report.inputs_json(r) for r in reports]
-        click.echo(printable(dump(data[0] if len(data) == 1 else {"models": data}), lines=True))
+        echo(dump(data[0] if len(data) == 1 else {"models": data}))
     else:
-        click.echo(printable("\n\n".join(report.inputs_text(r) for r in reports), lines=True))
+        echo("\n\n".join(report.inputs_text(r) for r in reports))
     if any(r.accepted is not None and r.accepted.is_empty for r in reports):
         sys.exit(1)
 
@@ -533,9 +527,9 @@ def lint(paths, select, ignore, exclude, input_dims, fmt, verbose, quiet, stats,
     out, errors, code = lint_main(paths, select, ignore, exclude, input_dims, fmt, verbose, list_codes, strict,
                                   quiet, stats, exit_zero, stdin_filename, coloured, not no_cache, jobs)
     for line in errors:
-        click.echo(line, err=True)
+        echo(line, err=True)
     if out:
-        click.echo(out, color=coloured)  # click drops colours off a terminal unless told
+        echo(out, styled=coloured)
     sys.exit(code)
 
 
@@ -549,7 +543,7 @@ def explain(code):
     """
     from convcalc.lint.explain import explain as explained
 
-    click.echo(explained(code))
+    echo(explained(code))
 
 
 @cli.command()
@@ -600,7 +594,7 @@ def main() -> None:
     except click.exceptions.Exit as exc:
         finish(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
+        exc.show(file=CleanStream(sys.stderr))  # click's own messages quote arguments: a file name, say
         finish(exc.exit_code)
     except click.exceptions.Abort:
         finish(1, "convcalc: aborted")
@@ -626,7 +620,7 @@ def finish(code: int, message: str = "", quiet: bool = False) -> None:
     full device, a closed pipe) is dropped, so that Python's own flush at exit cannot fail."""
     if message:
         try:
-            print(message, file=sys.stderr)
+            print(printable(message, lines=True), file=sys.stderr)
         except (OSError, ValueError):
             pass
     try:

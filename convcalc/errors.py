@@ -6,10 +6,12 @@ line and column are computed from ``(src, pos)``) or from a node's span.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from typing import Optional
 
 from convcalc import codes
+from convcalc.shown import printable, shown_path  # noqa: F401  (printable: re-exported, the one cleaning)
 
 
 class Record:
@@ -58,7 +60,25 @@ class Span(Record):
 
 
 NEWLINES = re.compile(r"\n")  # the description language: a line ends at \n (\r\n included)
-PYTHON_NEWLINES = re.compile(r"\r\n|\r|\n")  # as Python counts lines
+PYTHON_NEWLINES = re.compile(r"\r\n|\r|\n")  # as Python's tokenizer (and so ast) counts lines
+NETWORK_LINES = re.compile(r"\r?\n")  # a network file's lines, without the \r of a \r\n
+
+
+@functools.lru_cache(maxsize=8)  # the findings of one file ask for its lines one by one
+def source_lines(text: str, path: str) -> tuple:
+    """The lines of a file as its frontend counts them, so that line N of a message is the line
+    shown: Python breaks lines at \\n, \\r\\n and \\r only, the description language at \\n.
+    Never ``str.splitlines()``, which also breaks at \\f, \\v, \\x1c-\\x1e, \\x85, U+2028 and U+2029
+    (a form feed in a comment would shift every line after it)."""
+    from convcalc.load import is_python  # the one dispatch on a file's suffix
+
+    return tuple((PYTHON_NEWLINES if is_python(path) else NETWORK_LINES).split(text))
+
+
+def source_line(text: str, path: str, number: int) -> str:
+    """Line ``number`` (1-based) of a file, as its frontend counts lines; "" past the end."""
+    lines = source_lines(text, path)
+    return lines[number - 1] if 0 < number <= len(lines) else ""
 
 
 class LineIndex:
@@ -119,21 +139,8 @@ def line_of(path: str, span: Span) -> str:
     placed = PLACES.get(path) if span.path is None else None
     return placed.line_of(span) if placed is not None else f"line {span.line}"
 
+
 SHOWN_WIDTH = 100  # characters of a source line shown under a message
-# control characters in a shown line (NUL, escape sequences of a binary file) become U+FFFD,
-# one character for one, so that the caret stays under its column
-_CONTROLS = {c: "\ufffd" for c in [*range(32), 127, *range(0x80, 0xA0)] if c != 9}
-_CONTROLS_AND_TABS = {**_CONTROLS, 9: " "}
-
-
-_CONTROLS_BUT_LINES = {c: r for c, r in _CONTROLS.items() if c != 10}
-
-
-def printable(text: str, lines: bool = False) -> str:
-    """Input text as it may reach a terminal: control characters (an ESC ] 0 ; ... BEL title, an
-    OSC 52 clipboard write, C1's CSI) become U+FFFD, tabs a space, one character for one;
-    ``lines``: a whole report, whose newlines stay."""
-    return text.translate(_CONTROLS_BUT_LINES if lines else _CONTROLS_AND_TABS)
 
 
 class Diagnostic(Record):
@@ -146,7 +153,7 @@ class Diagnostic(Record):
     def place(self) -> str:
         """`path:line:col`, or `notebook.ipynb:cell 3:4:5`."""
         cell = f":cell {self.cell}" if self.cell is not None else ""
-        return f"{self.path}{cell}:{self.span.line}:{self.span.col}"
+        return f"{shown_path(self.path)}{cell}:{self.span.line}:{self.span.col}"
 
     @property
     def severity(self) -> str:
@@ -169,11 +176,11 @@ class Diagnostic(Record):
             width = max(1, min(width, right - start))
             start = start - left + (3 if left else 0)
         caret = " " * start + "^" + "~" * (width - 1)
-        return f"{head}\n    {text.translate(_CONTROLS)}\n    {caret}"
+        return f"{head}\n    {printable(text)}\n    {caret}"
 
     def to_json(self) -> dict:
         return {
-            "path": self.path,
+            "path": shown_path(self.path),
             **({"cell": self.cell} if self.cell is not None else {}),
             "line": self.span.line,
             "column": self.span.col,
@@ -212,9 +219,7 @@ class ConvcalcError(Exception):
             texts = dict(sources)
             if span.path in texts:
                 path, src = span.path, texts[span.path]
-        lines = src.splitlines()
-        source_line = lines[span.line - 1] if 0 < span.line <= len(lines) else ""
-        return Diagnostic(path, span, self.code, self.message, source_line)
+        return Diagnostic(path, span, self.code, self.message, source_line(src, path, span.line))
 
 
 class NotFollowed(ConvcalcError):

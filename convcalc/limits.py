@@ -18,8 +18,29 @@ import functools
 MAX_FILE = 5_000_000  # bytes of one file read: the command's, or one a Python model imports
 MAX_DIGITS = 78  # of a number: 2**256, the largest integer the evaluator takes, has 78 (both frontends)
 MAX_RANK = 32  # dimensions of an input (per sample): every layer's work is per dimension
+import re
 import sys
 from convcalc import codes
+
+# A Python file is parsed whole by ast before anything is followed, in time and memory that grow with
+# its tokens (a 4.9 MB file of 815,000 statements took 13 s and 2.1 GB; a 1 MB list literal 2.7 s and
+# 500 MB), so its tokens are counted first, by a regular expression that counts every word and every
+# punctuation mark (an upper bound: words of strings and comments count too). A file past the bound is
+# not read; the files a Python model imports share a second budget of the same size. 300,000 tokens
+# parse in about 1 s here (a 7,500-line file of 150 models; real model files hold under 100,000).
+MAX_PYTHON_TOKENS = 300_000
+PYTHON_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def python_overflow(text: str, budget: int = MAX_PYTHON_TOKENS):
+    """(tokens counted, the offset of the first token past ``budget`` or None); stops at the bound."""
+    if len(text) <= budget:  # fewer characters than the budget: fewer tokens too
+        return len(text), None
+    count = 0
+    for count, match in enumerate(PYTHON_TOKEN.finditer(text), 1):
+        if count > budget:
+            return count, match.start()
+    return count, None
 
 STACK_FRAMES = 20_000
 # the cyclic collector runs every 50,000 allocations instead of every 700: a large file builds
@@ -32,10 +53,10 @@ def configure_interpreter() -> None:
     """What the command line sets once, before any work: the stack and the collector."""
     import gc
 
-    global command_left
+    global command_left, command_total
     sys.setrecursionlimit(max(sys.getrecursionlimit(), STACK_FRAMES))
     gc.set_threshold(*GC_THRESHOLD)
-    command_left = SEARCH_STEPS  # one budget for all the searches of the command, whatever its models
+    command_left = command_total = SEARCH_STEPS  # one budget for all the searches of the command, whatever its models
 
 
 def deep_stack(function):
@@ -52,7 +73,18 @@ def deep_stack(function):
     return wrapper
 
 
-SEARCH_STEPS = 500_000  # layer-steps of all the walks of one search: about 10 s
+# layer-steps of all the walks of the searches of one command. An integer walk's step costs 12 to 30 us
+# here, a symbolic walk's up to 60: 500,000 took 14 s of CPU on a network built to defeat the shared
+# suffixes. `inputs` of the M5 audio example is charged 192,000 (its 332,000 steps, the replayed ones at a
+# quarter: inputs/suffix.py), so 250,000 for the commands a user runs on a network they chose (inputs,
+# verify: about 7 s at the worst) and 40,000 for each file lint reads, which CI runs on other people's
+# files (a charged step of lint's exact analysis costs up to 35 us: about 1.4 s a file; each file its
+# own budget, so that its result depends on no other file and can be cached); past it, inputs and
+# verify stop with CC401, lint notes it (CC900) and checks the rest. The 44 corpus files lint as they
+# did with 500,000 (at 30,000 their last CC303 notices lose the sizes), and each example alone fits
+# (the largest, MobileNetV2 on 3xHxW, is charged 26,000).
+SEARCH_STEPS = 250_000
+LINT_SEARCH_STEPS = 40_000
 
 
 class OverBudget(Exception):
@@ -62,8 +94,16 @@ class OverBudget(Exception):
 
 
 searching = None  # the SearchBudget of the search running now, which Walker.step charges
-# what is left of the command's budget: 30 models of a file, each searched, share one (about 10 s in all)
+# what is left of the command's budget: 30 models of a file, each searched, share one
 command_left = SEARCH_STEPS
+command_total = SEARCH_STEPS  # the command's budget in all (lint's is smaller: command_budget)
+
+
+def command_budget(steps: int) -> None:
+    """The command's searches share ``steps`` in all (lint: LINT_SEARCH_STEPS)."""
+    global command_left, command_total
+    command_total = min(steps, SEARCH_STEPS)
+    command_left = min(command_left, command_total)
 
 
 class SearchBudget:
@@ -71,7 +111,7 @@ class SearchBudget:
     and together with the searches before it in the same command (``command_left``)."""
 
     def __init__(self, what: str, steps: int | None = None):
-        steps = SEARCH_STEPS if steps is None else steps
+        steps = command_total if steps is None else steps
         self.what, self.steps = what, steps
         self.shared = command_left < steps  # an earlier search of the command spent part of it
         self.left = min(steps, command_left)

@@ -64,6 +64,23 @@ def read_source(path: Optional[str], expr: Optional[str]) -> tuple[str, str]:
     return path, decode(path, data)
 
 
+def inside(real: str, tree: str) -> bool:
+    """``real`` (a real path) is ``tree`` or below it."""
+    return real == tree or real.startswith(tree.rstrip(os.sep) + os.sep)
+
+
+def tree_of(path: str) -> str:
+    """The real path of the tree a path given on the command line is read in: a directory's own;
+    for a file, the current directory when the file is below it (pre-commit and CI run there), else
+    the file's own directory. lint reads no file outside it (lint/files.py), nor does the Python
+    import reader (frontends/python/imports.py)."""
+    if os.path.isdir(path):
+        return os.path.realpath(path)
+    here = os.path.abspath(os.getcwd())
+    given = os.path.abspath(path)
+    return os.path.realpath(here if inside(given, here) else os.path.dirname(given))
+
+
 # what a path is when it is not a regular file: opening a FIFO blocks until a writer comes
 KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
@@ -77,6 +94,20 @@ def not_regular(path: str) -> None:
         if test(mode):
             raise UsageError(f"cannot read {path}: it is {kind}, not a regular file (give the file, or - for "
                              "standard input)")
+
+
+def python_bound(path: str, text: str) -> None:
+    """An UnreadableInput (exit 2) at the first token of a Python file past limits.MAX_PYTHON_TOKENS,
+    checked before ast parses it (see limits.python_overflow)."""
+    from convcalc.errors import PYTHON_NEWLINES, LineIndex, source_line
+    from convcalc.limits import MAX_PYTHON_TOKENS, python_overflow
+
+    _, at = python_overflow(text)
+    if at is not None:
+        span = LineIndex(text, PYTHON_NEWLINES).span(at)
+        raise UnreadableInput(Diagnostic(path, span, codes.SYNTAX, f"more than {MAX_PYTHON_TOKENS:,} tokens of Python "
+                                         "(words and marks, before parsing): convcalc reads no further",
+                                         source_line(text, path, span.line)))
 
 
 def decode(path: str, data: bytes) -> str:
@@ -122,6 +153,7 @@ def parse_input_option(text: str):
 def python_programs(path: str, text: str, model: Optional[str], override, training: bool) -> list:
     from convcalc.frontends.python.models import models_from_source
 
+    python_bound(path, text)
     call = model if model is not None and "(" in model else None  # --model "VGG('VGG16')"
     return models_from_source(text, path, override, training, call, None if call else model)
 

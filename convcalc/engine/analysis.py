@@ -7,6 +7,7 @@ from typing import Optional
 from convcalc.errors import PLACES, ConvcalcError
 from convcalc.layers.common import product
 from convcalc.symbolic import dims
+from convcalc.shown import shown_path
 
 
 MAX_SIZE_BITS = 256  # a dimension's size, as numbers in the languages (convcalc/engine/evaluate.py)
@@ -64,7 +65,7 @@ class Row:
         line:column in a one-line description, where every statement is on line 1."""
         span = self.node.span
         if span.path:
-            return f"{span.path}:{span.line}"
+            return f"{shown_path(span.path)}:{span.line}"
         if self.placed is not None:
             return self.placed.where(span)
         return f"{span.line}:{span.col}" if self.one_line else span.line

@@ -60,8 +60,15 @@ def _integer_power(a, b):
         if b > MAX_FLOAT_EXPONENT:
             raise ArithmeticProblem(f"exponent {b} is too large (at most {MAX_FLOAT_EXPONENT})")
         return a ** b
-    if a not in (-1, 0, 1) and abs(a).bit_length() * b > MAX_POWER_BITS:
-        raise ArithmeticProblem(f"{a} ** {b} is too large (over 2**{MAX_POWER_BITS})")
+    if a not in (-1, 0, 1):
+        # |a| ** b has between (n - 1) * b + 1 and n * b bits (n: the bits of |a|): refused on the lower
+        # bound before anything is built, computed when the upper bound leaves any doubt (2**200 is
+        # 201 bits: allowed; the estimate n * b alone said 400)
+        bits = abs(a).bit_length()
+        if (bits - 1) * b + 1 > MAX_POWER_BITS:
+            raise ArithmeticProblem(f"{a} ** {b} is too large (over 2**{MAX_POWER_BITS})")
+        if bits * b > MAX_POWER_BITS and (abs(a) ** b).bit_length() > MAX_POWER_BITS:
+            raise ArithmeticProblem(f"{a} ** {b} is too large (over 2**{MAX_POWER_BITS})")
     return a ** b
 
 

@@ -24,7 +24,8 @@ from convcalc.limits import deep_stack
 from convcalc.symbolic import dims
 
 MAX_REPEAT = 100_000  # rounds of one repeat
-MAX_STEPS = 50_000  # layers and statements executed in one walk (about 1.5 s of work at the bound)
+MAX_STEPS = 10_000  # layers and statements executed in one walk: a symbolic walk costs up to 60 us a step, and
+# lint and inputs walk 5 to 6 times (10,000 steps: about 3 s of CPU on the 2-core machine at the worst; 50,000 took 15)
 MAX_CALL_DEPTH = 50  # nested def calls
 
 

@@ -16,6 +16,8 @@ MAX_BRACKET_DEPTH = 64  # nested brackets: expressions are evaluated recursively
 MAX_SOURCE = 5_000_000  # characters
 MAX_TUPLE = 64  # items of a tuple: a layer takes one per dimension, and each is work in every walk
 MAX_OPERATORS = 500  # in one statement: evaluation recurses over the expression tree
+# tokens of a description, counted as they are made: 700,000 statements of ReLU() (4.9 MB) took 14.7 s to parse
+MAX_TOKENS = 150_000  # about 1 s of parsing here
 
 KEYWORDS = {"input", "let", "repeat", "as", "residual", "shortcut", "concat", "branch",
             "save", "add", "def", "if", "else", "and", "or", "not", "True", "False", "None", "layer"}
@@ -87,6 +89,9 @@ def tokenize(src: str) -> list[Token]:
             end = _input_dims(src, end, tokens)
         elif kind not in ("ws", "comment"):
             tokens.append(Token(kind, text, pos, end))
+        if len(tokens) > MAX_TOKENS:
+            raise error(f"more than {MAX_TOKENS:,} tokens: convcalc reads no further (a walk stops at 10,000 layers "
+                        "and statements)", src, pos, end)
         pos = end
     if brackets:
         raise error(f"{brackets[-1].text!r} is never closed", src, brackets[-1].pos)

@@ -30,7 +30,7 @@ def main(paths, select=None, ignore=None, exclude=(), input_dims=None, fmt="text
          list_codes=False, strict=False, quiet=False, stats=False, exit_zero=False, stdin_filename=None,
          coloured=False, cache=True, jobs=None) -> tuple:
     """(stdout text, stderr lines, exit code) of one `convcalc lint` run; usage errors raise UsageError."""
-    from convcalc.errors import UsageError
+    from convcalc.errors import UsageError, printable
     from convcalc.lint.reporter import FORMATS, codes_table, report
     from convcalc.lint.runner import Options, lint
     from convcalc.lint.selection import split_codes
@@ -45,9 +45,16 @@ def main(paths, select=None, ignore=None, exclude=(), input_dims=None, fmt="text
 
     if len(exclude) > MAX_PATTERNS:
         raise UsageError(f"--exclude given {len(exclude):,} times; at most {MAX_PATTERNS:,}")
+    from convcalc.lint.globs import too_long
+
+    problem = too_long(exclude, "--exclude")
+    if problem:
+        raise UsageError(problem)
     options = Options(split_codes(select), split_codes(ignore), tuple(exclude), input_dims, verbose, strict,
                       stdin_filename, cache, jobs)
     result = lint(paths, options)
-    errors = list(result.warnings) + list(result.failures)
+    # a warning is one line whatever its path holds (a newline would start a workflow command in a CI log)
+    errors = [printable(line) for line in result.warnings + result.outside + result.unread_dirs] + \
+        list(result.failures)
     code = 0 if exit_zero and result.exit_code == 1 else result.exit_code  # --exit-zero: findings exit 0
     return report(result, fmt, verbose, quiet, stats, coloured), errors, code

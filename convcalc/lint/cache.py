@@ -78,8 +78,9 @@ class Cache:
         self.problem: Optional[str] = None  # why an entry could not be written (said once)
         self.hits = 0
 
-    def key(self, shown: str, text: str, given: Optional[str], fallback: Optional[str]) -> str:
-        parts = (self.fingerprint, self.cwd, shown, given or "", fallback or "")
+    def key(self, shown: str, text: str, given: Optional[str], fallback: Optional[str],
+            tree: Optional[str] = None) -> str:
+        parts = (self.fingerprint, self.cwd, shown, given or "", fallback or "", tree or "")
         digest = sha256("\0".join(parts).encode("utf-8", "surrogatepass"))
         digest.update(b"\0")
         digest.update(text.encode("utf-8", "surrogatepass"))
@@ -121,7 +122,8 @@ class Cache:
             self.mark()
             temporary = f"{path}.{os.getpid()}.tmp"
             with open(temporary, "w", encoding="utf-8") as fh:
-                json.dump(entry, fh, ensure_ascii=False, separators=(",", ":"))
+                # ASCII: a file name that is not UTF-8 (lone surrogates) is kept as \udcxx, read back the same
+                json.dump(entry, fh, separators=(",", ":"))
             os.replace(temporary, path)
         except OSError as exc:
             if self.problem is None:

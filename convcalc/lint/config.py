@@ -12,12 +12,13 @@ tomli is an extra, not a dependency.
 """
 from __future__ import annotations
 
-import fnmatch
 import os
 import sys
 from typing import Optional
 
 from convcalc.errors import UsageError
+from convcalc.lint.globs import globs, matches, too_long
+from convcalc.shown import shown_path
 
 MAX_PATTERNS = 1_000  # entries of select, ignore, exclude and per-file tables: each path is matched against each
 KEYS = ("select", "ignore", "exclude", "input", "per-file-input", "per-file-ignores", "strict")
@@ -45,6 +46,8 @@ class Config:
     def input_for(self, path: str) -> Optional[tuple]:
         """(dims text, where it came from) for a file: per-file-input first, then input."""
         rel = self.relative(path)
+        if not globs(self.per_file_input).match(rel):  # one compiled match first: most files match none
+            return (self.input, f"{self.path} [tool.convcalc] input") if self.input else None
         for pattern, dims in self.per_file_input.items():
             if matches(rel, pattern):
                 return dims, f"{self.path} [tool.convcalc.per-file-input] {pattern!r}"
@@ -55,22 +58,12 @@ class Config:
     def ignores_for(self, path: str) -> list:
         rel = self.relative(path)
         out: list = []
+        if not globs(self.per_file_ignores).match(rel):
+            return out
         for pattern, codes in self.per_file_ignores.items():
             if matches(rel, pattern):
                 out.extend(codes)
         return out
-
-
-def matches(rel: str, pattern: str) -> bool:
-    """A glob against a relative path: the whole path, a leading directory, or any one component."""
-    pattern = pattern.replace(os.sep, "/").rstrip("/")
-    if pattern.startswith("./"):
-        pattern = pattern[2:]
-    if fnmatch.fnmatchcase(rel, pattern) or rel.startswith(pattern + "/"):
-        return True
-    if "/" not in pattern:
-        return any(fnmatch.fnmatchcase(part, pattern) for part in rel.split("/"))
-    return False
 
 
 class ConfigFinder:
@@ -87,8 +80,22 @@ class ConfigFinder:
             return self.cache[directory]
         candidate = os.path.join(directory, "pyproject.toml")
         config = None
-        if os.path.isfile(candidate):
-            config = self.load(candidate)
+        if os.path.isfile(candidate):  # a regular file (a named pipe would block the run)
+            from convcalc.load import inside
+
+            # a link to a pyproject.toml of this directory or one above it (a package sharing its repository's)
+            # is read; a link elsewhere (/etc/..., a home directory) is not: its lines could reach a message
+            if inside(os.path.realpath(directory), os.path.dirname(os.path.realpath(candidate))):
+                config = self.load(candidate)
+            else:
+                note = (f"{shown_path(candidate)}: a link to a file outside the directories above it: not read "
+                        "(configuration skipped)")
+                if note not in self.notes:
+                    self.notes.append(note)
+        elif os.path.lexists(candidate) and not os.path.isdir(candidate):  # a named pipe, a device, a broken link
+            note = f"{shown_path(candidate)}: not a regular file: not read (configuration skipped)"
+            if note not in self.notes:
+                self.notes.append(note)
         if config is None:
             parent = os.path.dirname(directory)
             config = Config() if parent == directory else self.for_directory(parent)
@@ -96,11 +103,15 @@ class ConfigFinder:
         return config
 
     def load(self, path: str) -> Optional[Config]:
+        from convcalc.limits import MAX_FILE
+
         try:
             with open(path, "rb") as fh:
-                data = fh.read()
+                data = fh.read(MAX_FILE + 1)  # never whole: a sparse file may say 1.5 GB
         except OSError as exc:
             raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+        if len(data) > MAX_FILE:
+            raise UsageError(f"{path}: larger than {MAX_FILE:,} bytes: convcalc reads no further")
         if b"tool.convcalc" not in data and b"convcalc" not in data:
             return None
         toml = toml_reader()
@@ -109,6 +120,8 @@ class ConfigFinder:
 
             try:
                 table = minitoml.read(data.decode("utf-8"))
+            except RecursionError:
+                raise UsageError(f"{path}: invalid TOML: nested too deeply to read") from None
             except (UnicodeDecodeError, minitoml.Unsupported) as exc:
                 note = (f"{path}: [tool.convcalc] is not read: Python {sys.version_info[0]}.{sys.version_info[1]} has "
                         f"no tomllib, and convcalc's own reader does not take {exc}; pip install 'convcalc[toml]' "
@@ -121,6 +134,8 @@ class ConfigFinder:
             document = toml.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, toml.TOMLDecodeError) as exc:
             raise UsageError(f"{path}: invalid TOML: {exc}") from None
+        except RecursionError:  # arrays or inline tables nested thousands deep
+            raise UsageError(f"{path}: invalid TOML: nested too deeply to read") from None
         tool = document.get("tool", {})
         if not isinstance(tool, dict):
             raise UsageError(f"{path}: `tool` must be a table ([tool.convcalc]), not {type(tool).__name__} "
@@ -164,6 +179,9 @@ def parse_table(table, path: str) -> Config:
                 raise UsageError(f"{path}: [tool.convcalc] {key} must be a list of strings")
             if len(value) > MAX_PATTERNS:  # each file and directory is matched against each pattern
                 raise UsageError(f"{path}: [tool.convcalc] {key} has {len(value):,} entries; at most {MAX_PATTERNS:,}")
+            problem = too_long(value, f"{path}: [tool.convcalc] {key}") if key == "exclude" else None
+            if problem:
+                raise UsageError(problem)
             setattr(config, key, list(value))
     if "strict" in table:
         if not isinstance(table["strict"], bool):
@@ -180,6 +198,9 @@ def parse_table(table, path: str) -> Config:
                 raise UsageError(f"{path}: [tool.convcalc.{key}] must be a table of glob = value")
             if len(value) > MAX_PATTERNS:
                 raise UsageError(f"{path}: [tool.convcalc.{key}] has {len(value):,} entries; at most {MAX_PATTERNS:,}")
+            problem = too_long(list(value), f"{path}: [tool.convcalc.{key}]")
+            if problem:
+                raise UsageError(problem)
             for pattern, item in value.items():
                 if key == "per-file-input" and not isinstance(item, str):
                     raise UsageError(f"{path}: [tool.convcalc.{key}] {pattern!r} must be a string such as "

@@ -11,6 +11,7 @@ from convcalc.engine.derive import ASSUMED, EXACT
 from convcalc.errors import Span, line_of
 from convcalc.lint import messages as m
 from convcalc.symbolic import dims
+from convcalc.shown import shown_path
 
 
 def lint_model(program: n.Program, override: Optional[n.Input], model, notes: list, notices: list,
@@ -170,7 +171,7 @@ def call_context(model, call, span: Span) -> str:
     built = origin[-1] if len(origin) > 1 else (origin[0] if origin and origin[0][0][:1].islower() else None)
     if built is not None and built[1] is not None and (built[1].line, built[1].path) != (span.line, span.path):
         # a span of the model's own file carries no path; of another file of the tree, that file's
-        at = f"{built[1].path or model.program.path}:{built[1].line}" if built[1].path != span.path else \
+        at = f"{shown_path(built[1].path or model.program.path)}:{built[1].line}" if built[1].path != span.path else \
             line_of(model.program.path, built[1])
         parts.append(f"built by {built[0]}() at {at}")
     return f" ({'; '.join(parts)})" if parts else ""

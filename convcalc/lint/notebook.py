@@ -12,7 +12,7 @@ from convcalc.errors import ConvcalcError, Span
 from convcalc.lint import messages as m
 
 
-def lint_notebook(path: str, text: str, cli_input, fallback):
+def lint_notebook(path: str, text: str, cli_input, fallback, tree=None):
     from convcalc.lint.runner import FileLint, lint_python
     from convcalc.load import notebook_module
 
@@ -22,7 +22,7 @@ def lint_notebook(path: str, text: str, cli_input, fallback):
         out = FileLint()
         out.findings.append(m.from_error(path, exc))
         return out
-    out = lint_python(path, book.module, cli_input, fallback)
+    out = lint_python(path, book.module, cli_input, fallback, tree)
     out.findings += [m.from_error(path, problem) for problem in book.problems]
     out.notes += [m.Note(path, note.span, note.message) for note in book.notes]
     out.book, out.text = book, book.module

@@ -17,18 +17,20 @@ MAX_JOBS = 64
 
 
 class Task:
-    """One file to lint: its name as shown, its text, and the input sizes given, as text."""
+    """One file to lint: its name as shown, its text, the input sizes given, as text, and the real
+    path of its tree (the files its imports may read; None: the file's own)."""
 
-    __slots__ = ("shown", "text", "given", "fallback")
+    __slots__ = ("shown", "text", "given", "fallback", "tree")
 
-    def __init__(self, shown: str, text: str, given: Optional[str], fallback: Optional[str]):
-        self.shown, self.text, self.given, self.fallback = shown, text, given, fallback
+    def __init__(self, shown: str, text: str, given: Optional[str], fallback: Optional[str],
+                 tree: Optional[str] = None):
+        self.shown, self.text, self.given, self.fallback, self.tree = shown, text, given, fallback, tree
 
     def __getstate__(self):
-        return (self.shown, self.text, self.given, self.fallback)
+        return (self.shown, self.text, self.given, self.fallback, self.tree)
 
     def __setstate__(self, state):
-        self.shown, self.text, self.given, self.fallback = state
+        self.shown, self.text, self.given, self.fallback, self.tree = state
 
 
 def available_cores() -> int:
@@ -57,7 +59,10 @@ def lint_task(task: Task, encoded: bool = False):
     from convcalc.lint.runner import lint_text
     from convcalc.load import is_notebook, is_python, parse_input_option
 
-    limits.command_left = limits.SEARCH_STEPS  # each file its own: a result that depends on no other file
+    # each file its own budget, so that its result depends on no other file (the cache); lint's is the
+    # smaller one: CI runs lint on other people's files
+    limits.command_budget(limits.LINT_SEARCH_STEPS)
+    limits.command_left = limits.command_total
     given = parse_input_option(task.given) if task.given else None
     fallback = parse_input_option(task.fallback) if task.fallback else None
     imports = None
@@ -66,7 +71,7 @@ def lint_task(task: Task, encoded: bool = False):
 
         imports.LOOKED_AT = set()
     try:
-        linted = lint_text(task.shown, task.text, given, fallback)
+        linted = lint_text(task.shown, task.text, given, fallback, task.tree)
     finally:
         looked = sorted(imports.LOOKED_AT) if imports is not None else []
         if imports is not None:
@@ -98,7 +103,7 @@ def lint_tasks(tasks: list, cache=None, jobs: Optional[int] = None, progress=Non
     keys: list = [None] * len(tasks)
     if cache is not None:
         for i, task in enumerate(tasks):
-            keys[i] = cache.key(task.shown, task.text, task.given, task.fallback)
+            keys[i] = cache.key(task.shown, task.text, task.given, task.fallback, task.tree)
             results[i] = cache.load(keys[i])
     todo = [i for i, found in enumerate(results) if found is None]
     done = len(tasks) - len(todo)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 
 from convcalc.codes import CODES, ERROR, INFO, WARNING
-from convcalc.errors import Diagnostic, NotFollowed, line_of
+from convcalc.errors import Diagnostic, NotFollowed, line_of, source_line as line_at
+from convcalc.shown import json_text, path_uri, printable, shown_path
 
 FORMATS = ("text", "json", "github", "sarif", "gitlab")
 
@@ -20,10 +21,7 @@ FORMATS = ("text", "json", "github", "sarif", "gitlab")
 def source_line(result, finding) -> str:
     if finding.shown_line is not None:  # a notebook's: the line of its cell
         return finding.shown_line
-    text = result.sources.get(finding.path, "")
-    lines = re.split(r"\r\n|\r|\n", text)
-    line = finding.span.line
-    return lines[line - 1] if 0 < line <= len(lines) else ""
+    return line_at(result.sources.get(finding.path, ""), finding.path, finding.span.line)
 
 
 def diagnostic(result, finding) -> Diagnostic:
@@ -90,6 +88,12 @@ def summary(result) -> str:
     unread = len(result.failures)
     # never "All checks passed" over a file that was not read, nor over a model that was not followed
     tail = f" {unread} file{'s' if unread != 1 else ''} not read (see above)." if unread else ""
+    dirs, outside = len(getattr(result, "unread_dirs", ())), len(getattr(result, "outside", ()))
+    if dirs:
+        tail += f" {plural(dirs, 'directory').replace('directorys', 'directories')} not read (see above)."
+    if outside:
+        tail += f" {plural(outside, 'link')} out of the tree not read (see above)."
+    unread += dirs + outside
     stops = len(getattr(result, "module_stops", ()))
     if stops:
         tail += f" Module-level code of {plural(stops, 'file')} not followed to its end (see above)."
@@ -114,16 +118,14 @@ def summary(result) -> str:
 
 
 def json_report(result, verbose: bool = False) -> str:
-    import json  # only for --format json: keeps the pre-commit path lean
-
     items = [as_json(f) for f in result.findings] + [as_json(f) for f in result.notices] + \
         ([as_json(f) for f in result.notes] if verbose else [])
-    return json.dumps(items, indent=2, ensure_ascii=False)
+    return json_text(items)
 
 
 def escape_data(text: str) -> str:
-    from convcalc.errors import printable
-
+    """A workflow command's message: %, CR and LF %-encoded (a newline would end the command and
+    start another), and then nothing a terminal acts on."""
     return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
@@ -139,7 +141,7 @@ def github_report(result, verbose: bool = False) -> str:
         level = {ERROR: "error", WARNING: "warning"}.get(f.severity, "notice")
         first, last, col, end_col, message = ci_place(f)
         columns = f"col={col},endLine={last},endColumn={end_col}," if col is not None else f"endLine={last},"
-        props = (f"file={escape_property(f.path)},line={first},{columns}"
+        props = (f"file={escape_property(shown_path(f.path))},line={first},{columns}"
                  f"title={escape_property('convcalc ' + f.code)}")
         out.append(f"::{level} {props}::{escape_data(message)}")
     return "\n".join(out)
@@ -149,9 +151,8 @@ LEVELS = {ERROR: "error", WARNING: "warning", INFO: "note"}  # SARIF's levels
 
 
 def sarif_report(result, verbose: bool = False) -> str:
-    """SARIF 2.1.0, as GitHub code scanning reads it: one run, the codes as rules, a result per finding."""
-    import json
-
+    """SARIF 2.1.0, as GitHub code scanning reads it: one run, the codes as rules, a result per finding;
+    each file a URI reference (its bytes percent-encoded: shown.path_uri)."""
     items = list(result.findings) + list(result.notices) + (list(result.notes) if verbose else [])
     used = sorted({str(f.code) for f in items})
     rules = [{"id": code, "name": code, "shortDescription": {"text": CODES[code].description},
@@ -161,7 +162,7 @@ def sarif_report(result, verbose: bool = False) -> str:
     log = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
            "runs": [{"tool": {"driver": {"name": "convcalc", "informationUri": "https://pypi.org/project/convcalc/",
                                          "rules": rules}}, "results": results}]}
-    return json.dumps(log, indent=2, ensure_ascii=False)
+    return json_text(log)
 
 
 def sarif_result(f) -> dict:
@@ -170,7 +171,7 @@ def sarif_result(f) -> dict:
     if col is not None:
         region = {"startLine": first, "startColumn": col, "endLine": last, "endColumn": end_col}
     result = {"ruleId": str(f.code), "level": LEVELS.get(f.severity, "note"), "message": {"text": message},
-              "locations": [{"physicalLocation": {"artifactLocation": {"uri": f.path.replace("\\", "/")},
+              "locations": [{"physicalLocation": {"artifactLocation": {"uri": path_uri(f.path)},
                                                   "region": region}}]}
     if f.cell is not None:  # where in the notebook, for a tool that knows cells
         result["properties"] = {"cell": f.cell, "cellStartLine": f.span.line, "cellStartColumn": f.span.col,
@@ -181,19 +182,18 @@ def sarif_result(f) -> dict:
 def gitlab_report(result, verbose: bool = False) -> str:
     """GitLab Code Quality (Code Climate JSON): a list of issues, each with a stable fingerprint."""
     import hashlib
-    import json
 
     severity = {ERROR: "major", WARNING: "minor", INFO: "info"}
     items = list(result.findings) + list(result.notices) + (list(result.notes) if verbose else [])
     issues = []
     for f in items:
         first, last, _, _, message = ci_place(f)
-        key = f"{as_diagnostic(f).place}:{f.code}:{f.message}"
+        key = f"{f.path}:{f.cell}:{f.span.line}:{f.span.col}:{f.code}:{f.message}".encode("utf-8", "surrogateescape")
         issues.append({"type": "issue", "check_name": str(f.code), "description": f"{f.code} {message}",
                        "categories": ["Bug Risk"], "severity": severity.get(f.severity, "info"),
-                       "fingerprint": hashlib.sha256(key.encode("utf-8")).hexdigest(),
-                       "location": {"path": f.path, "lines": {"begin": first, "end": last}}})
-    return json.dumps(issues, indent=2, ensure_ascii=False)
+                       "fingerprint": hashlib.sha256(key).hexdigest(),
+                       "location": {"path": shown_path(f.path), "lines": {"begin": first, "end": last}}})
+    return json_text(issues)
 
 
 def statistics(result) -> str:
@@ -223,16 +223,17 @@ def colour(text: str) -> str:
 def report(result, fmt: str, verbose: bool = False, quiet: bool = False, stats: bool = False,
            coloured: bool = False) -> str:
     """The run in ``fmt``; text with ``quiet`` is the findings alone, with ``stats`` their counts per code,
-    ``coloured`` with ANSI colours (a terminal's)."""
+    ``coloured`` with ANSI colours (a terminal's): the text is cleaned (shown.printable) before they are added."""
     if fmt == "text":
         if quiet or stats:
             body = statistics(result) if stats else "\n".join(diagnostic(result, f).render() for f in result.findings)
             text = body if quiet else "\n".join(part for part in (body, summary(result)) if part)
         else:
             text = text_report(result, verbose)
+        text = printable(text, lines=True)
         return colour(text) if coloured else text
-    return {"text": text_report, "json": json_report, "github": github_report, "sarif": sarif_report,
-            "gitlab": gitlab_report}[fmt](result, verbose)
+    return printable({"text": text_report, "json": json_report, "github": github_report, "sarif": sarif_report,
+                      "gitlab": gitlab_report}[fmt](result, verbose), lines=True)
 
 
 def codes_table(fmt: str = "text") -> str:

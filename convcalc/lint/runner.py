@@ -10,20 +10,21 @@ no spatial size (channels, features, layer settings), see convcalc/lint/model.py
 from __future__ import annotations
 
 import os
-import re
 from typing import Optional
 
 from convcalc import codes
 from convcalc import nodes as n
 from convcalc.codes import CODES
-from convcalc.errors import ConvcalcError, Span, UsageError
+from convcalc.errors import ConvcalcError, Span, UsageError, source_lines
 from convcalc.lint import messages as m
-from convcalc.lint.config import ConfigFinder, matches
+from convcalc.lint.config import ConfigFinder
+from convcalc.lint.globs import globs
 from convcalc.lint.files import iter_files
 from convcalc.lint.model import lint_model
 from convcalc.lint.pool import Task
 from convcalc.lint.selection import Selection, expand_codes, suppressed, unknown_ignores
 from convcalc.load import is_notebook, is_python
+from convcalc.shown import shown_path
 
 
 class Options:
@@ -55,12 +56,14 @@ class Result:
         self.unfollowed: list = []  # (path, model or class name, CC301/CC302 error)
         self.module_stops: list = []  # (path, CC301 error): module-level code not followed to its end
         self.failures: list = []  # unreadable files: text for stderr
+        self.unread_dirs: list = []  # directories the walk could not read (lint/files.py): lines for stderr
+        self.outside: list = []  # links out of the tree, named and skipped: lines for stderr
         self.warnings: list = []  # configuration notes for stderr
         self.sources: dict = {}  # path -> text, for the source lines
 
     @property
     def exit_code(self) -> int:
-        if self.failures:
+        if self.failures or self.unread_dirs:
             return 2
         return 1 if self.findings else 0
 
@@ -75,7 +78,7 @@ class Result:
 
 
 def lint(paths, options: Options) -> Result:
-    from convcalc.load import parse_input_option, read_source
+    from convcalc.load import parse_input_option, python_bound, read_source
 
     result = Result()
     finder = ConfigFinder()
@@ -84,16 +87,20 @@ def lint(paths, options: Options) -> Result:
     cli_input = parse_input_option(options.input) if options.input else None
     cwd = os.getcwd()
 
+    given = globs(options.exclude)  # compiled once: every directory and file of the walk is matched
+
     def excluded(path: str) -> bool:
         rel = os.path.relpath(os.path.abspath(path), cwd).replace(os.sep, "/")
-        if any(matches(rel, p) for p in options.exclude):
+        if given.match(rel):
             return True
         config = finder.for_path(path)
-        return bool(config.exclude) and any(matches(config.relative(path), p) for p in config.exclude)
+        return bool(config.exclude) and globs(config.exclude).match(config.relative(path))
 
     read = []  # (shown path, text, config, selection) of each file read
     tasks = []
-    for path in iter_files(paths, excluded):
+    walk = iter_files(paths, excluded)
+    result.unread_dirs, result.outside = walk.unread, walk.outside
+    for path in walk.files:
         named = options.stdin_filename if path == "-" and options.stdin_filename else path
         config = finder.for_path(named if path != "-" or options.stdin_filename else os.getcwd())
         where = config.path or "configuration"
@@ -105,6 +112,8 @@ def lint(paths, options: Options) -> Result:
         try:
             shown, text = ("<stdin>", options.text) if path == "-" and options.text is not None else \
                 read_source(path, None)
+            if is_python(named):
+                python_bound(named, text)  # before ast parses it whole
         except UsageError as exc:
             result.failures.append(exc.render())
             continue
@@ -123,7 +132,7 @@ def lint(paths, options: Options) -> Result:
                     raise UsageError(f"{origin}: {exc}") from None
                 fallback = dims
         read.append((shown, text, config, selection))
-        tasks.append(Task(shown, text, options.input or None, fallback))
+        tasks.append(Task(shown, text, options.input or None, fallback, walk.trees.get(path) or None))
     done = [(*entry, linted) for entry, linted in zip(read, lint_files(tasks, options, result))]
     used: set = set()  # (real path, class name) of the classes the models of the run built
     for *_, linted in done:
@@ -148,13 +157,14 @@ def lint(paths, options: Options) -> Result:
             findings += [m.from_error(shown, error) for _, error in linted.partly + linted.unfollowed]
         else:
             result.notes.extend(m.from_error(shown, error) for _, error in linted.partly + linted.unfollowed)
-        lines = re.split(r"\r\n|\r|\n", linted.text if linted.text is not None else text)
+        lines = source_lines(linted.text if linted.text is not None else text, shown)  # as the frontend counts them
         for number, unknown in unknown_ignores(lines):  # a typo would silence nothing, and say nothing
             if linted.book is not None:
                 from convcalc.lint.notebook import line_place
 
                 number = line_place(linted.book, number)
-            result.warnings.append(f"{shown}:{number}: warning: unknown code {unknown!r} in `# convcalc: ignore[...]` "
+            result.warnings.append(f"{shown_path(shown)}:{number}: warning: unknown code {unknown!r} in "
+                                   "`# convcalc: ignore[...]` "
                                    "(see convcalc lint --list-codes)")
         for finding in findings:
             if selection.wants(finding.code) and not suppressed(finding, lines):
@@ -218,13 +228,14 @@ class FileLint:
         return iter((self.findings, self.notes, self.checked))
 
 
-def lint_text(path: str, text: str, cli_input: Optional[n.Input], fallback: Optional[n.Input]) -> FileLint:
+def lint_text(path: str, text: str, cli_input: Optional[n.Input], fallback: Optional[n.Input],
+              tree: Optional[str] = None) -> FileLint:
     if is_notebook(path):
         from convcalc.lint.notebook import lint_notebook
 
-        return lint_notebook(path, text, cli_input, fallback)
+        return lint_notebook(path, text, cli_input, fallback, tree)
     if is_python(path):
-        return lint_python(path, text, cli_input, fallback)
+        return lint_python(path, text, cli_input, fallback, tree)
     from convcalc.frontends.syntax import parse
 
     out = FileLint()
@@ -242,10 +253,15 @@ def lint_text(path: str, text: str, cli_input: Optional[n.Input], fallback: Opti
     return out
 
 
-def lint_python(path: str, text: str, cli_input, fallback) -> FileLint:
+def lint_python(path: str, text: str, cli_input, fallback, tree: Optional[str] = None) -> FileLint:
+    from convcalc.frontends.python import imports
     from convcalc.frontends.python.models import read_models
 
-    result = read_models(text, path, cli_input, fallback)
+    imports.TREE = tree  # the files it imports are read only inside the tree lint walks (None: the file's own)
+    try:
+        result = read_models(text, path, cli_input, fallback)
+    finally:
+        imports.TREE = None
     out = FileLint()
     out.findings = [m.from_error(path, p) for p in result.problems]
     if result.unparsed is not None:  # as ruff and pyflakes: a file Python cannot parse is a finding, not a pass

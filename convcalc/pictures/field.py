@@ -14,7 +14,7 @@ from typing import Optional
 
 from convcalc import codes
 from convcalc.errors import ConvcalcError, UsageError
-from convcalc.pictures.text import clean, short
+from convcalc.pictures.text import clean, serialize, short
 from convcalc.report.metrics import frac_text
 
 MARGIN = 24
@@ -144,4 +144,4 @@ def draw(analysis, line: Optional[int] = None) -> tuple:
         f"{yhi - ylo + 1}x{xhi - xlo + 1} input pixels" if len(analysis.rows[index].shape) > 2 else \
         f"the receptive field of the centre unit of line {row.line} ({short(clean(row.layer), 40)}), " \
         f"{xhi - xlo + 1} input pixels"
-    return ET.tostring(svg, encoding="unicode"), summary
+    return serialize(svg), summary

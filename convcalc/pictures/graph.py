@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from convcalc.errors import source_lines
 from convcalc.pictures.text import clean, short
 from convcalc.report.common import num, one_line, shape_text
 
@@ -181,7 +182,8 @@ def problem_box(analysis, problem, last: int) -> Box:
     failed = problem is analysis.error
     span = problem.span
     line = span.line if span is not None else 0
-    lines = analysis.source.splitlines() if span is not None and not span.path else []  # not another file's
+    # the file's own line, as its frontend counts lines (a span into another file of the tree shows none)
+    lines = source_lines(analysis.source, analysis.path) if span is not None and not span.path else ()
     written = wrapped(f"line {line}: {clean(' '.join(lines[line - 1].split()))}", MESSAGE_CHARS)[:2] \
         if 0 < line <= len(lines) else []
     box = Box("error" if failed else "stopped", (), f"line {line}: {problem.code} {clean(problem.message)}",

@@ -22,7 +22,7 @@ from convcalc.errors import UsageError
 from convcalc.pictures import glyph
 from convcalc.pictures.graph import LABEL, boxes_of, edges_of
 from convcalc.pictures.layered import Label, layout
-from convcalc.pictures.text import clean, short
+from convcalc.pictures.text import clean, serialize, short
 from convcalc.report.common import shape_text
 
 SLIDE = (1280, 720)  # the picture is laid out to fit this at full size when it can
@@ -248,7 +248,7 @@ def diagram(analysis, depth, html: bool, direction: str = "TB", logarithmic: boo
     summary = f"{layers}, {inputs} input{'s' if inputs != 1 else ''}{problem}, {edges} edge{'s' if edges != 1 else ''}" \
         + (f", folded to depth {chosen}" if folded else "")
     if not html:
-        return ET.tostring(svg, encoding="unicode"), summary
+        return serialize(svg), summary
     from convcalc.pictures.page import page
 
     return page(svg, boxes, shown, totals, analysis), summary

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import xml.etree.ElementTree as ET
 
-from convcalc.pictures.text import clean
+from convcalc.pictures.text import clean, serialize
 from convcalc.report.common import num, one_line, shape_text
 
 DIAGRAM = 660  # px: the diagram's pane at a 1280 px window, what its layout is fitted to
@@ -80,4 +80,4 @@ def page(svg: ET.Element, boxes: list, entries: list, totals: list, analysis) ->
         ET.SubElement(left, "p", {"class": "total"}).text = line
     ET.SubElement(main, "div", {"class": "diagram"}).append(svg)
     ET.SubElement(body, "script").text = SCRIPT
-    return "<!DOCTYPE html>\n" + ET.tostring(html, encoding="unicode", method="html")
+    return "<!DOCTYPE html>\n" + serialize(html, "html")

@@ -22,6 +22,7 @@ import xml.etree.ElementTree as ET
 from typing import Optional
 
 from convcalc.errors import UsageError
+from convcalc.pictures.text import serialize
 
 CELL = 24  # pixels of one cell
 CELL_VALUES = 38  # with --values: a number above, a weight below
@@ -29,6 +30,9 @@ GAP = 2  # cells between two grids
 MARGIN = 16
 HEAD = 24  # the grids' labels above them
 MAX_FRAMES = 1_024  # output positions drawn: a frame each
+# cells drawn in all: the padded input, the output twice (empty, then filled) and each frame's window;
+# 1000x1000 with -k 1 -s 1000 is one frame of a million input cells (98 MB of SVG, 1.15 GB to build)
+MAX_DRAWN = 65_536
 MAX_CELLS = 64  # cells of a grid's side at most (the padded input, the window hanging past it)
 FRAME_SECONDS = 0.6
 LINE = 18  # pixels of a caption line
@@ -123,6 +127,15 @@ def axes_of(sized) -> list:
         else:
             left = right = settings["padding"][i]
         out.append(Axis(size, k, s, left, right, d, sized.output[i]))
+    rows, cols = (out if len(out) == 2 else [Axis(1, 1, 1, 0, 0, 1, 1)] + out)
+    frames = rows.output * cols.output
+    if frames > MAX_FRAMES:
+        raise UsageError(f"{frames:,} output positions to draw, over {MAX_FRAMES:,}: draw a smaller size")
+    cells = rows.padded * cols.padded + 2 * frames + frames * rows.kernel * cols.kernel  # before any is built
+    if cells > MAX_DRAWN:
+        raise UsageError(f"{cells:,} cells to draw (the padded input {rows.padded:,} x {cols.padded:,}, the output "
+                         f"and a window of {rows.kernel * cols.kernel:,} cells in each of {frames:,} frames), over "
+                         f"{MAX_DRAWN:,}: draw a smaller size")
     return out
 
 
@@ -315,4 +328,4 @@ def draw(sized, frame: Optional[int] = None, values=None) -> tuple:
         text(svg, MARGIN, caption_y + i * LINE, line, "caption")
     summary = (f"frame {frame + 1} of {frames}" if frame is not None else f"{frames} frame{'s' if frames != 1 else ''}") \
         + f", {names[0]} to {names[2]}" + (", with the numbers" if values is not None else "")
-    return ET.tostring(svg, encoding="unicode"), summary
+    return serialize(svg), summary

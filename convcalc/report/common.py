@@ -138,9 +138,9 @@ def table(rows, headers, fmt: str, colalign=None) -> str:
 
 
 def dump(data) -> str:
-    import json
+    from convcalc.shown import json_text
 
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    return json_text(data)
 
 
 def approximately(count: int) -> str:

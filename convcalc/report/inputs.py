@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from convcalc.layers.common import fmt_shape
 from convcalc.report.common import json_shape, one_line
+from convcalc.shown import shown_path
 
 
 PAIR_GROUPS = 8  # (H, W) solution groups shown before "... more"
@@ -26,7 +27,7 @@ def with_smallest(values, name: str) -> str:
 def inputs_text(report) -> str:
     """The `convcalc inputs` answer: per symbol, valid and exact sets, conditions, equations."""
     names = report.names
-    lines = [f"{report.path}: input {fmt_shape(report.input) if report.input else '?'}"]
+    lines = [f"{shown_path(report.path)}: input {fmt_shape(report.input) if report.input else '?'}"]
     if report.auto:
         lines[0] += (f" (the file's {'x'.join(map(str, report.original))} with its sizes as symbols; "
                      "--input chooses others)")
@@ -133,7 +134,7 @@ def pairs_lines(pairs) -> list:
 def inputs_json(report) -> dict:
     names = report.names
     data = {
-        "path": report.path,
+        "path": shown_path(report.path),
         "input": json_shape(report.input),
         "symbols": list(names),
         "proven": report.proven,

@@ -13,6 +13,7 @@ from convcalc.metrics.fields import Axis, Field
 from convcalc.metrics.measure import RowInfo
 from convcalc.report.common import framed, json_dim, json_shape, one_line, shape_text, table
 from convcalc.symbolic.dims import render
+from convcalc.shown import shown_path
 
 # ---------------------------------------------------------------- numbers as text
 
@@ -182,7 +183,7 @@ def rf_json(analysis: Measured) -> dict:
                "dilation": list(info.dilation) if info.dilation else None,
                "rf": field_json(info.field)}
               for row, info in zip(analysis.rows, analysis.info)]
-    return {"path": analysis.path, "input": json_shape(analysis.input), "layers": layers,
+    return {"path": shown_path(analysis.path), "input": json_shape(analysis.input), "layers": layers,
             "output": json_shape(analysis.output) if analysis.ok else None,
             "rf": rf_summary_json(analysis),
             "diagnostics": [d.to_json() for d in analysis.diagnostics()]}

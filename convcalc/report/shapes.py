@@ -16,6 +16,7 @@ from convcalc.errors import line_of
 from convcalc.report.common import (byte_size, framed, json_dim, json_shape, num, one_line, shape_text, table,
                                     with_module_column)
 from convcalc.report.rows import ALIGN, CONVENTION_TEXT, HEADERS, MEASURED, default_depth, entries, folded_line
+from convcalc.shown import shown_path
 
 DEFAULT_COLUMNS = ("output", "params")
 
@@ -232,7 +233,7 @@ def entry_json(entry, row) -> dict:
     if entry.block:
         item["block"], item["rows"] = entry.block, entry.folded
     if row is not None and row.node.span.path:
-        item["file"] = row.node.span.path
+        item["file"] = shown_path(row.node.span.path)
     return item
 
 
@@ -251,7 +252,7 @@ def shapes_json(analysis: Analysis, batch: int = 1, convention: str = "torchinfo
     listed = entries(analysis, convention, batch, dtype, depth)
     program = analysis.program
     data = {
-        "path": analysis.path,
+        "path": shown_path(analysis.path),
         "model": program.name if program is not None and program.name else None,
         "input": json_shape(analysis.input),
         "batch": batch,

@@ -214,5 +214,5 @@ def test_importing_convcalc_stays_cheap():
     assert bare == "convcalc"
     assert with_api == "convcalc convcalc.api"  # the API itself loads nothing more until it is called
     for heavy in ("torch", "numpy", "tabulate", "dataclasses"):
-        assert heavy not in subprocess.run([sys.executable, "-c", f"import sys, convcalc; print(sorted(sys.modules))"],
+        assert heavy not in subprocess.run([sys.executable, "-c", "import sys, convcalc; print(sorted(sys.modules))"],
                                            capture_output=True, text=True, timeout=60).stdout.split("'")

@@ -1,7 +1,6 @@
 """The commands, with exact output (CliRunner), exit codes and the ways to give a network."""
-from report_json import models, one_model
+from report_json import one_model
 from paths import ROOT
-import json
 import subprocess
 import sys
 from pathlib import Path

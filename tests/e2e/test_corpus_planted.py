@@ -1,7 +1,6 @@
 """Bugs planted in the corpus (tests/fixtures/corpus/): each mutation is one edit of one line of a
 copy of the files, and lint must report an error at that line, or, for a layer built by a
 call elsewhere, at the layer with the call's line named ("built by OutConv() at ...")."""
-from paths import CORPUS
 import os
 import shutil
 

@@ -1,8 +1,7 @@
 """Every example against torch: totals and output shape against the hand-written torch
 twins of tests/support/torch_models.py, and every layer's shape against torch running the very
 same description (tests/support/torch_backend.py)."""
-from paths import ROOT, EXAMPLES
-from pathlib import Path
+from paths import ROOT
 
 import pytest
 

@@ -8,7 +8,7 @@ tests/fixtures/fuzz_corpus/ and replayed by test_corpus_file.
 The example count is small and fixed (derandomized, so CI sees the same cases every run);
 CONVCALC_FUZZ_EXAMPLES=N runs N examples per test for a longer local session.
 """
-from paths import ROOT, EXAMPLES, CORPUS, FUZZ_CORPUS
+from paths import ROOT, FUZZ_CORPUS
 import os
 import re
 import sys
@@ -439,6 +439,69 @@ def test_mutated_notebooks(tmp_path, text):
     for command in ("lint", "shapes", "params"):
         run([command], path)
     check_drawn(tmp_path, path)
+
+
+# ---------------------------------------------------------------- (e) the output writers, hostile names
+
+# pieces of a file name or a line that a terminal, a CI log or a parser acts on (tests/support/hostile_output.py)
+NAME_PIECES = st.sampled_from(["::", "##[", "##vso[", "\n", "\r", "\x1b]0;t\x07", "\x1b[2J", "\x9b", "\u2028",
+                               "\u202e", "\ufffe", " ", ":", "%0A", "%", "#", "?", "\t", "error", "add-mask", "=",
+                               ",", "é", "\x7f", "\x85"])
+RAW_BYTES = st.binary(min_size=1, max_size=3).map(os.fsdecode)  # names that are not UTF-8: surrogate escapes
+NAMES = st.lists(NAME_PIECES | RAW_BYTES | st.text(st.characters(codec="utf-8"), max_size=4), min_size=1,
+                 max_size=8).map("".join).map(lambda s: s.replace("/", "_").replace("\x00", "_")).filter(
+    lambda s: 0 < len(os.fsencode(s)) < 180)
+
+
+def check_writers(tmp_path: Path, name: str, text: str, suffix: str) -> None:
+    """lint in every format, a table, JSON and a picture of a file named ``name``: each output as
+    hostile_output.check_text (no control character, surrogate or CI-log command), JSON and SVG parse."""
+    import json
+
+    from hostile_output import check_svg, check_text
+
+    import tempfile
+
+    directory = Path(tempfile.mkdtemp(dir=tmp_path))  # a fresh directory per example (tmp_path is the test's)
+    path = os.path.join(str(directory), name + suffix)
+    with open(os.fsencode(path), "wb") as fh:
+        fh.write(text.encode("utf-8", "surrogatepass"))
+    runs = [(["lint", "--format", fmt, "-v"], directory, fmt) for fmt in ("text", "github", "json", "sarif", "gitlab")]
+    runs += [(["shapes"], path, "text"), (["shapes", "--format", "json"], path, "json")]
+    picture = os.path.join(str(directory), name + ".svg")
+    runs.append((["draw", "-o", picture], path, "text"))
+    for args, target, fmt in runs:
+        result, _ = invoke([*args, str(target)], SECONDS)
+        where = f"convcalc {' '.join(args[:3])} {name!r}"
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            tb = "".join(traceback.format_exception(*result.exc_info))
+            raise AssertionError(f"{where}: uncaught exception\n{tb}")
+        assert result.exit_code in (0, 1, 2), f"{where}: exit {result.exit_code}"
+        check_text(result.stdout, f"{where} stdout", github=fmt == "github")
+        check_text(result.stderr, f"{where} stderr")
+        if fmt in ("json", "sarif", "gitlab") and result.stdout.strip():
+            json.loads(result.stdout)
+    if os.path.exists(os.fsencode(picture)):
+        with open(os.fsencode(picture), "rb") as fh:
+            check_svg(fh.read(), f"draw {name!r}")
+
+
+@FUZZ
+@given(name=NAMES, line=NAMES, example=st.sampled_from(sorted(EXAMPLES)))
+def test_output_writers_with_hostile_names(tmp_path, name, line, example):
+    """Every writer (lint's five formats, a table, JSON, SVG) with a hostile file name and a hostile
+    comment inside a layer's call (it reaches the tables and the picture's labels)."""
+    text = EXAMPLES[example].replace("(", "(  # " + line.replace("\n", " ").replace("\r", " ") + "\n", 1)
+    check_writers(tmp_path, name, text, ".net")
+
+
+@FUZZ
+@given(name=NAMES, line=NAMES)
+def test_output_writers_with_hostile_names_python(tmp_path, name, line):
+    """The same for a Python model file: its notices name the file, its notes quote the source."""
+    text = (MODELS[sorted(MODELS)[0]] if MODELS else "") + "\n# " + line.replace("\n", " ").replace("\r", " ") + \
+        "\nx = (\n"
+    check_writers(tmp_path, name, text, ".py")
 
 
 # ---------------------------------------------------------------- corpus

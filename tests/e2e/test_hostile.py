@@ -108,7 +108,7 @@ def test_def_calls_nested_too_deep():
 
 def test_nested_repeats_that_unroll_too_far():
     check("input 3x8x8\nrepeat 1000:\n    repeat 1000:\n        ReLU()", "CC002",
-          "unrolls into more than 50,000 layers and statements")
+          "unrolls into more than 10,000 layers and statements")
 
 
 def test_10000_levels_of_brackets():
@@ -117,7 +117,8 @@ def test_10000_levels_of_brackets():
 
 
 def test_long_expressions():
-    check("input 3x8x8\nlet x = " + " + ".join(["1"] * 100_000), "CC001", "more than 500 operators")
+    check("input 3x8x8\nlet x = " + " + ".join(["1"] * 50_000), "CC001", "more than 500 operators")
+    check("input 3x8x8\nlet x = " + " + ".join(["1"] * 100_000), "CC001", "more than 150,000 tokens")
 
 
 def test_1001_levels_of_indentation():
@@ -274,11 +275,11 @@ DEEP_SYMBOLIC = "input 3xHxW\nrepeat 100000:\n    ReLU()\n"
 
 @pytest.mark.parametrize("command", ["inputs", "verify"])
 def test_a_search_over_sizes_is_bounded_in_all(command):
-    """Each walk stops at 50,000 steps; a search would walk once per size tried: bounded together."""
+    """Each walk stops at 10,000 steps; a search would walk once per size tried: bounded together."""
     status, output, _ = run([command, "-e", DEEP_SYMBOLIC], bound=SEARCH)
     assert status == 2, output
     assert first_message(output)[:3] == (1, 1, "CC401")
-    assert "needs more than 500,000 layer-steps in all" in output and "give one size with --input" in output
+    assert "needs more than 250,000 layer-steps in all" in output and "give one size with --input" in output
 
 
 def test_the_exact_analysis_charges_its_own_work():

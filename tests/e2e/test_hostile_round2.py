@@ -128,7 +128,7 @@ def test_memory_and_internal_errors_are_messages(monkeypatch, capsys):
 # ---------------------------------------------------------------- 7. quadratic checks
 
 
-@pytest.mark.parametrize("count", [20_000, 80_000])
+@pytest.mark.parametrize("count", [5_000, 20_000])  # 6 tokens a parameter: within syntax.MAX_TOKENS
 def test_many_parameters_and_keywords_bind_in_linear_time(count):
     names = ", ".join(f"p{i}" for i in range(count))
     values = ", ".join(f"p{i}={i}" for i in range(count))

@@ -13,7 +13,6 @@
 from paths import ROOT
 import math
 import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, example, given, settings

@@ -3,9 +3,8 @@ and whole example networks end to end, with the executor's own seeded weights co
 torch's modules (tests/support/executor_torch.py). Values must agree to a relative 1e-4, and each
 torch module must have exactly the parameters and buffers, by name and shape, that the
 executor made."""
-from paths import ROOT, EXAMPLES
+from paths import ROOT
 import os
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings

@@ -15,7 +15,6 @@ from paths import ROOT, FUZZ_CORPUS
 import shutil
 import sys
 import tempfile
-from pathlib import Path
 
 import atheris
 

@@ -1,13 +1,11 @@
 """`convcalc verify`: exact output, JSON, exit codes, symbolic inputs, the work budget, the
 progress bar, and the proof that the executor does not lean on the engine's arithmetic
 (patching the engine's formula must make verify fail)."""
-from report_json import models, one_model
-from paths import ROOT, EXAMPLES, LINT_MODELS
+from report_json import one_model
+from paths import ROOT, LINT_MODELS
 import io
-import json
 import os
 import re
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner

@@ -5,10 +5,15 @@ module that is not a file of the tree is read from convcalc's own description of
 is one (library/: torchvision's building blocks and helpers), and otherwise stays a reference by
 its qualified name (torch, a library: the brains answer for it).
 
-Bounded: MAX_FILES files in all, MAX_DEPTH imports deep, each at most limits.MAX_FILE bytes; an
-import cycle binds what the file defined so far, as Python does. A file of the tree that cannot
-be read or parsed, or one past the bounds, is a note that names the bound, and its names are
-unknown (never guessed)."""
+Bounded: MAX_FILES files in all, MAX_DEPTH imports deep, each at most limits.MAX_FILE bytes, and
+limits.MAX_PYTHON_TOKENS tokens in all (counted before each is parsed); an import cycle binds what
+the file defined so far, as Python does. A file of the tree that cannot be read or parsed is a
+note, and its names are unknown (never guessed).
+
+Only files inside the tree are read: a module found through a link out of it, or above it, is a
+note and never opened (its values would reach the messages). The tree is the one lint walks
+(``TREE``, set per file by lint), else that of the file given: the current directory when the
+file is below it, else the file's own directory (load.tree_of)."""
 from __future__ import annotations
 
 import ast
@@ -24,6 +29,7 @@ LOOKED_AT: Optional[set] = None
 MAX_FILES = 256  # other files read for one file (a real package builds through dozens)
 MAX_DEPTH = 16  # imports nested
 MAX_UP = 4  # directories above the file searched for an absolute import (models/blocks.py)
+TREE: Optional[str] = None  # the real path of the tree lint is reading now (lint/runner.py sets it per file)
 
 # modules outside the tree that convcalc describes itself (library/): what model files import from
 # torchvision, by qualified name; a relative import that is not a file of the tree matches by its
@@ -145,18 +151,29 @@ def import_from(frame, stmt: ast.ImportFrom) -> None:
 def import_file(frame, path: str, node) -> Optional[Scope]:
     """The module scope of a file of the tree, read and run once; None (with a note) when it
     cannot be read."""
+    from convcalc.load import inside, tree_of
+    from convcalc.shown import shown_path
+
     machine = frame.machine
     key = os.path.realpath(path)
     if key in machine.modules:
         return machine.modules[key]
+    if machine.import_tree is None:  # the file given: its tree holds every file it may import
+        machine.import_tree = TREE or tree_of(machine.src.path)
+    tree = machine.import_tree
+    if not inside(key, os.path.realpath(LIBRARY_DIR)) and not inside(key, tree):
+        machine.notes.append(frame.note(f"{shown_path(path)} is not read: it is outside the tree ({shown_path(tree)}"
+                                        f"{', through a link' if key != os.path.abspath(path) else ''}); the names "
+                                        "imported from it are not known", node))
+        return None
     if len(machine.modules) >= MAX_FILES or len(machine.importing) >= MAX_DEPTH:
         bound = f"convcalc reads at most {MAX_FILES} files for one" if len(machine.modules) >= MAX_FILES else \
             f"convcalc follows imports at most {MAX_DEPTH} deep"
-        machine.notes.append(frame.note(f"{path} is not read: {bound}; the names imported from it are not known",
-                                        node))
+        machine.notes.append(frame.note(f"{shown_path(path)} is not read: {bound}; the names imported from it are "
+                                        "not known", node))
         return None
     from convcalc.frontends.python.source import Source
-    from convcalc.limits import MAX_FILE
+    from convcalc.limits import MAX_FILE, MAX_PYTHON_TOKENS, python_overflow
 
     if LOOKED_AT is not None:
         LOOKED_AT.add(os.path.abspath(path))
@@ -166,10 +183,14 @@ def import_file(frame, path: str, node) -> Optional[Scope]:
         if len(data) > MAX_FILE:
             raise ValueError(f"over {MAX_FILE:,} bytes")
         text = data.decode("utf-8-sig")
-        tree = ast.parse(text, filename=path)
+        tokens, over = python_overflow(text, MAX_PYTHON_TOKENS - machine.import_tokens)
+        machine.import_tokens += tokens
+        if over is not None:  # checked before ast parses it whole
+            raise ValueError(f"the files it imports hold more than {MAX_PYTHON_TOKENS:,} tokens in all")
+        parsed = ast.parse(text, filename=path)
     except (OSError, ValueError, SyntaxError, MemoryError, RecursionError) as exc:
-        machine.notes.append(frame.note(f"{path} is not read ({getattr(exc, 'msg', None) or exc}): the names "
-                                        "imported from it are not known", node))
+        machine.notes.append(frame.note(f"{shown_path(path)} is not read ({getattr(exc, 'msg', None) or exc}): the "
+                                        "names imported from it are not known", node))
         return None
     relative = os.path.relpath(path)
     shown = relative if not relative.startswith("..") else path  # as the files of the command are shown
@@ -183,7 +204,7 @@ def import_file(frame, path: str, node) -> Optional[Scope]:
 
     inner = Frame(machine, scope.src, scope, frame.trace, None, None, frame)
     try:
-        inner.exec(tree.body, tolerant=True)
+        inner.exec(parsed.body, tolerant=True)
     except (Unfollowable, Signal, RecursionError):
         pass  # what the file defined before stays
     finally:

@@ -1,8 +1,7 @@
 """The Python frontend on the patterns of real model files (issue 12): shared layer objects,
 registered modules forward does not run, eval and training mode, several inputs and outputs,
 model calls and comments, script code, models without an input size, and never silent."""
-from report_json import models, one_model
-import json
+from report_json import one_model
 import textwrap
 
 import pytest

@@ -5,12 +5,11 @@ shapes evaluated at a size must equal the integer shapes, and every set ``inputs
 reports must equal, over a range, the sizes at which the integer engine finds no error.
 """
 from __future__ import annotations
-from report_json import models, one_model
-from paths import ROOT, EXAMPLES
+from report_json import one_model
+from paths import ROOT
 
 import functools
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -549,7 +548,7 @@ def test_the_integer_walks_show_progress_on_a_terminal():
     report = analyse_inputs(parse("input 1xL\nConv1d(1, 1, 3, stride=64)\nMaxPool1d(4)\n", "t.net"), progress=factory)
     assert report.symbols and len(bars) == 1
     drawn = stream.getvalue()
-    assert f"\rinputs [" in drawn and f"L = 64 of {bars[0].total:,}" in drawn
+    assert "\rinputs [" in drawn and f"L = 64 of {bars[0].total:,}" in drawn
     assert drawn.endswith("\r\x1b[K")  # cleared: the report is printed on a clean line
     piped = io.StringIO()  # not a terminal: nothing
     analyse_inputs(parse("input 1xL\nConv1d(1, 1, 3, stride=64)\n", "t.net"),

@@ -2,8 +2,7 @@
 report must be the one every walk run whole gives, on the bundled examples and on networks
 hypothesis draws; the sharing must really happen (hits), and be refused where it is unsound
 (the symbol read by name after the input line)."""
-from paths import ROOT, EXAMPLES
-from pathlib import Path
+from paths import ROOT
 
 import pytest
 from hypothesis import given, settings
@@ -70,9 +69,10 @@ def test_drawn_networks_report_the_same_with_the_walks_shared(layers, linear):
     assert report(text, True) == report(text, False)
 
 
-def test_a_taken_suffix_spends_the_search_budget_as_its_walk_would(monkeypatch):
-    """The budget bounds the steps of all the walks; a recorded suffix counts its steps again,
-    so a search stops where it stopped before the walks were shared."""
+def test_a_taken_suffix_spends_a_quarter_of_the_search_budget_its_walk_would(monkeypatch):
+    """The budget bounds the steps of all the walks; a recorded suffix counts a quarter of its
+    steps (a replay copies rows, it does not walk): more than nothing, less than a walk, and the M5
+    example fits the budget of `inputs` (limits.SEARCH_STEPS)."""
     from convcalc import limits
 
     monkeypatch.setattr(limits, "command_left", 10**8)  # this test's own, whatever earlier ones spent
@@ -86,4 +86,5 @@ def test_a_taken_suffix_spends_the_search_budget_as_its_walk_would(monkeypatch):
             spent[sharing] = budget.start - budget.left
         finally:
             suffix.SHARING = True
-    assert spent[True] == spent[False] > 200_000
+    assert spent[False] > 300_000 and spent[False] // 4 < spent[True] < spent[False]
+    assert spent[True] < 0.8 * limits.SEARCH_STEPS

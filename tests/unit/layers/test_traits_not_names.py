@@ -2,7 +2,6 @@
 layer's traits (convcalc/layers/registry.py). A comparison with a catalogue layer's name, or a
 startswith/endswith by one of their prefixes, anywhere else fails this test."""
 import ast
-from pathlib import Path
 
 from paths import ROOT
 

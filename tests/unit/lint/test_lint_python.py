@@ -1,5 +1,4 @@
 """The Python frontend: what it follows, what it skips with a note, and that it never runs the code."""
-from report_json import one_model
 import json
 import os
 import textwrap

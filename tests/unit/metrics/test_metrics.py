@@ -1,11 +1,9 @@
 """Mult-adds (torchinfo and fvcore conventions), memory, receptive fields and the
 `shapes --columns/--depth` and `rf` commands, without torch. The torch and torchinfo
 cross-checks are in test_metrics_oracle.py."""
-from report_json import models, one_model
-from paths import ROOT, EXAMPLES
-import json
+from report_json import one_model
+from paths import ROOT
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner

@@ -5,8 +5,7 @@ linear scale by default); every picture parses and carries no input text unescap
 renders the boxes and runs the page's hover script. The layout's geometry is tested in
 test_layout.py, the four slides in Chromium in test_slides.py."""
 from report_json import one_model
-from paths import ROOT, EXAMPLES
-import json
+from paths import ROOT
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -620,7 +619,6 @@ def test_the_page_needs_no_scrolling_sideways_at_1280_px(tmp_path, path):
     """The line column pushed output and params off-screen (U-Net), and the course CNN's page
     scrolled sideways at 1400 px: at 1280 px the table and the diagram now sit side by side,
     nothing wider than its pane."""
-    from browser import dom, render
 
     drawn(tmp_path, str(path), name="net.html")
     page = (tmp_path / "net.html").read_text()

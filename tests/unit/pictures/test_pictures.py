@@ -1,7 +1,7 @@
 """`convcalc size ... --animate`: the geometry is read back from the SVG itself and compared with
 what the formula says (cells of the input and its padding, the window of each frame, the output
 grid, the rows never covered); every SVG parses as XML and animates without script."""
-from report_json import models, one_model
+from report_json import one_model
 from paths import ROOT
 import re
 import xml.etree.ElementTree as ET
@@ -312,7 +312,6 @@ def test_a_transposed_still_renders_its_zeros_input_and_window(tmp_path):
 @pytest.mark.parametrize("name, args", [("size_5_k3_s2_p1.svg", ["5", "-k", "3", "-s", "2", "-p", "1"]),
                                         ("size_5x5_k3_s2_p1.svg", ["5x5", "-k", "3", "-s", "2", "-p", "1"])])
 def test_the_bundled_pictures_are_what_the_command_draws(tmp_path, name, args):
-    from pathlib import Path
 
     bundled = ROOT / "examples" / name
     fresh = tmp_path / name
@@ -561,7 +560,6 @@ def test_the_drawn_field_is_the_centre_units_field(tmp_path, name, line):
     """The rectangle, read from the SVG's coordinates, is the centre unit's field as `rf` reports
     its size, jump and start: centre = start + jump * unit, size wide. Without --layer, the last
     layer whose field is a window of the input (not the whole of it, not flattened)."""
-    import json
 
     path = tmp_path / "rf.svg"
     given = ["--input", "3x32x32"] if name == "symbolic_cnn.net" else []

@@ -1,11 +1,9 @@
 """The tables people read (docs/tables.md): resolved arguments, the module column of a Python
 model, folding of deep networks, line:column for a one-liner, and the --format vocabulary."""
-from report_json import models, one_model
-from paths import ROOT, EXAMPLES, CORPUS
+from report_json import one_model
+from paths import ROOT, CORPUS
 import csv
 import io
-import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
