@@ -32,10 +32,14 @@ class OpSpec(Record):
     or as several ints (``x.permute(0, 2, 1)``, ``x.permute((0, 2, 1))``); ``field``: the
     receptive-field rule (convcalc/metrics/rules.py); ``view``: its output shares its input's
     storage; ``fmas``: (shapes, args, output) -> fused multiply-adds per sample, fvcore's
-    convention (None: 0); ``doc``: one line for docs/operations.md."""
+    convention (None: 0); ``doc``: one line for docs/operations.md; ``axes``: its arguments that
+    name dims of the full tensor, ((name, kind), ...), kind "dim" (a dim or a tuple of them), "order"
+    (a permutation of every dim) or "sizes" (a size for every dim): the batch-axis tracking moves
+    them when the batch is not first (convcalc/engine/batch.py)."""
 
-    __slots__ = ("name", "params", "operands", "rule", "spellings", "sizes", "field", "view", "fmas", "doc")
-    _defaults = {"spellings": (), "sizes": None, "field": "layout", "view": False, "fmas": None, "doc": ""}
+    __slots__ = ("name", "params", "operands", "rule", "spellings", "sizes", "field", "view", "fmas", "doc", "axes")
+    _defaults = {"spellings": (), "sizes": None, "field": "layout", "view": False, "fmas": None, "doc": "",
+                 "axes": ()}
 
     @property
     def variadic(self) -> bool:
@@ -56,13 +60,15 @@ OPERATIONS: dict[str, OpSpec] = {}
 
 
 def operation(name: str, params: str = "", operands: str = "input", spellings: str = "", sizes=None,
-              field: str = "layout", view: bool = False, fmas=None, doc: str = "", **defaults):
+              field: str = "layout", view: bool = False, fmas=None, doc: str = "", axes: str = "", **defaults):
     """Register an operation: ``params`` its required arguments (space-separated), ``defaults``
-    the optional ones in torch's order; ``spellings`` space-separated torch names."""
+    the optional ones in torch's order; ``spellings`` space-separated torch names; ``axes`` its
+    dim arguments, ``name`` or ``name:kind`` (see OpSpec)."""
     def wrap(rule):
         spec_params = tuple((p, REQUIRED) for p in params.split()) + tuple(defaults.items())
+        moved = tuple((a.split(":")[0], a.split(":")[1] if ":" in a else "dim") for a in axes.split())
         OPERATIONS[name] = OpSpec(name, spec_params, tuple(operands.split()), rule, tuple(spellings.split()), sizes,
-                                  field, view, fmas, doc or (rule.__doc__ or "").strip().split("\n")[0])
+                                  field, view, fmas, doc or (rule.__doc__ or "").strip().split("\n")[0], moved)
         return rule
     return wrap
 
@@ -166,7 +172,7 @@ _elementwise("minimum", "torch.minimum Tensor.minimum", "the element-wise minimu
 
 
 def _reduction(name: str):
-    @operation(name, spellings=f"torch.{name} Tensor.{name}", field="reduce",
+    @operation(name, spellings=f"torch.{name} Tensor.{name}", field="reduce", axes="dim",
                doc=f"{name} over dim (an int or a tuple), keepdim keeps them as 1", dim=None, keepdim=False)
     def rule(shapes, args, node, warn):
         shape, chosen = shapes[0], args["dim"]
@@ -188,7 +194,7 @@ for _name in ("mean", "sum", "amax", "amin"):
 # ---------------------------------------------------------------- layout
 
 
-@operation("permute", "dims", spellings="torch.permute Tensor.permute", sizes="dims", view=True)
+@operation("permute", "dims", spellings="torch.permute Tensor.permute", sizes="dims", view=True, axes="dims:order")
 def permute(shapes, args, node, warn):
     """the dims in a new order (the batch must stay first)"""
     shape, order = shapes[0], tuple(args["dims"])
@@ -201,7 +207,8 @@ def permute(shapes, args, node, warn):
     return tuple(shape[d % full - 1] for d in order[1:])
 
 
-@operation("transpose", "dim0 dim1", spellings="torch.transpose Tensor.transpose Tensor.transpose_", view=True)
+@operation("transpose", "dim0 dim1", spellings="torch.transpose Tensor.transpose Tensor.transpose_", view=True,
+           axes="dim0 dim1")
 def transpose(shapes, args, node, warn):
     """two dims swapped"""
     shape = list(shapes[0])
@@ -210,7 +217,7 @@ def transpose(shapes, args, node, warn):
     return tuple(shape)
 
 
-@operation("squeeze", spellings="torch.squeeze Tensor.squeeze Tensor.squeeze_", view=True, dim=None)
+@operation("squeeze", spellings="torch.squeeze Tensor.squeeze Tensor.squeeze_", view=True, axes="dim", dim=None)
 def squeeze(shapes, args, node, warn):
     """dims of size 1 removed (one, or every one)"""
     shape, dim = shapes[0], args["dim"]
@@ -223,7 +230,7 @@ def squeeze(shapes, args, node, warn):
     return tuple(d for i, d in enumerate(shape) if i != at or d != 1)
 
 
-@operation("unsqueeze", "dim", spellings="torch.unsqueeze Tensor.unsqueeze Tensor.unsqueeze_", view=True)
+@operation("unsqueeze", "dim", spellings="torch.unsqueeze Tensor.unsqueeze Tensor.unsqueeze_", view=True, axes="dim")
 def unsqueeze(shapes, args, node, warn):
     """a dim of size 1 inserted"""
     shape = shapes[0]
@@ -242,7 +249,7 @@ def _length(size, start, stop, step, node):
     return size - first if stop is None else stop - first
 
 
-@operation("slice", "dim", view=True, field="axis", start=None, stop=None, step=1)
+@operation("slice", "dim", view=True, field="axis", axes="dim", start=None, stop=None, step=1)
 def slice_(shapes, args, node, warn):
     """x[..., start:stop:step] along one dim (indexing, narrow)"""
     dim = args["dim"]
@@ -258,7 +265,7 @@ def slice_(shapes, args, node, warn):
     return tuple(shape)
 
 
-@operation("select", "dim index", spellings="torch.select Tensor.select", view=True)
+@operation("select", "dim index", spellings="torch.select Tensor.select", view=True, axes="dim")
 def select(shapes, args, node, warn):
     """one index of a dim, the dim removed (x[:, 0])"""
     dim, index = args["dim"], args["index"]
@@ -278,7 +285,7 @@ def chunk_count(size, chunks: int) -> int:
     return -(-size // piece) if size else 0
 
 
-@operation("chunk", "chunks", spellings="torch.chunk Tensor.chunk", view=True, field="axis", dim=0)
+@operation("chunk", "chunks", spellings="torch.chunk Tensor.chunk", view=True, field="axis", axes="dim", dim=0)
 def chunk(shapes, args, node, warn):
     """pieces of ceil(size / chunks) along dim; the last smaller, fewer when they run out"""
     chunks, dim = args["chunks"], args["dim"]
@@ -307,7 +314,8 @@ def chunk(shapes, args, node, warn):
 MAX_PIECES = 4096  # outputs of one chunk or split: each becomes a tensor to follow
 
 
-@operation("split", "split_size_or_sections", spellings="torch.split Tensor.split", view=True, field="axis", dim=0)
+@operation("split", "split_size_or_sections", spellings="torch.split Tensor.split", view=True, field="axis", axes="dim",
+           dim=0)
 def split(shapes, args, node, warn):
     """pieces of one size along dim (the last smaller), or the sizes listed"""
     sizes, dim = args["split_size_or_sections"], args["dim"]
@@ -338,7 +346,7 @@ def split(shapes, args, node, warn):
     return [(*shape[:at], length, *shape[at + 1:]) for length in lengths]
 
 
-@operation("stack", operands="*tensors", spellings="torch.stack", field="layout", dim=0)
+@operation("stack", operands="*tensors", spellings="torch.stack", field="layout", axes="dim", dim=0)
 def stack(shapes, args, node, warn):
     """equal tensors stacked along a new dim"""
     first = shapes[0]
@@ -388,7 +396,7 @@ def expanded(shape: tuple, target: tuple, node) -> tuple:
     return tuple(target)
 
 
-@operation("expand", "size", spellings="Tensor.expand", sizes="size", view=True, field="elementwise")
+@operation("expand", "size", spellings="Tensor.expand", sizes="size", view=True, field="elementwise", axes="size:sizes")
 def expand(shapes, args, node, warn):
     """sizes of 1 repeated to the sizes given (batch first; -1 keeps a size)"""
     shape = shapes[0]
