@@ -52,26 +52,27 @@ class CopyingTorchBackend:
     def layer(self, spec, args, xs, call, blocks):
         step = self.next_step(spec.name)
         where = f"line {call.span.line} {call.text}"
-        built = {name: args.values[name] for name, _ in spec.params if name in args.values}
         given = {name: args.values[name] for name, _ in spec.call_params if name in args.values}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            module = getattr(nn, spec.name)(**built)
+            module = build(spec, args.values)
             module.eval()
             with torch.no_grad():
                 if any(isinstance(p, nn.parameter.UninitializedParameter) for p in module.parameters()):
                     module(*[x.float() if x is not None else None for x in xs], **given)  # a Lazy module's weights
                 module.double()
                 self.copy(module, step, where)
-                y = module(*xs, **given)
-        first = y[0] if isinstance(y, tuple) else y
-        close(step.output, first, where)
-        return list(y) if isinstance(y, tuple) else y
+                y = forward(module, spec, xs, given)
+        outputs = flat(y)
+        close(step.output, outputs[0], where)
+        return outputs if len(outputs) > 1 else outputs[0]
 
     @staticmethod
     def copy(module, step, where):
-        params = dict(module.named_parameters(recurse=False))
-        buffers = {name: b for name, b in module.named_buffers(recurse=False) if b is not None}
+        # a layer built of modules (MultiheadAttention's out_proj, a transformer's layers): every
+        # tensor by its dotted name, as the executor names them
+        params = dict(module.named_parameters())
+        buffers = {name: b for name, b in module.named_buffers() if b is not None}
         ours_p, ours_b = step.weights.params, step.weights.buffers
         assert sorted(params) == sorted(ours_p), f"{where}: torch has parameters {sorted(params)}, " \
                                                  f"the executor {sorted(ours_p)}"
@@ -106,6 +107,47 @@ class CopyingTorchBackend:
         y = x.reshape(lead, *target)
         close(self.next_step("view").output, y, f"line {node.span.line} {node.text}")
         return y
+
+
+def build(spec, values):
+    """The torch module of a layer; a layer object given as an argument (a TransformerEncoder's
+    layer, its norm) built first."""
+    from convcalc.layers.registry import Built
+
+    def made(value):
+        if isinstance(value, Built):
+            return build(_spec(value.name), value.args.values)
+        return value
+    built = {name: made(values[name]) for name, _ in spec.params if name in values}
+    return getattr(nn, spec.name)(**built)
+
+
+def _spec(name):
+    from convcalc.layers.catalogue import lookup
+
+    return lookup(name)
+
+
+def forward(module, spec, xs, given):
+    """The module's forward on the operands by their names (an LSTM's h_0 and c_0 as its hx)."""
+    names = [o.rstrip("?") for o in spec.operands]
+    kwargs = dict(given)
+    packed = {name for _, pack in spec.packs for name in pack}
+    for pack, members in spec.packs:
+        values = [xs[names.index(m)] if names.index(m) < len(xs) else None for m in members]
+        if any(v is not None for v in values):
+            kwargs[pack] = tuple(values)
+    for name, x in zip(names[1:], xs[1:]):
+        if name not in packed and x is not None:
+            kwargs[name] = x
+    return module(xs[0], **kwargs)
+
+
+def flat(y) -> list:
+    """A forward's result as the walk passes it on: its tensors in order (None left out)."""
+    if isinstance(y, (tuple, list)):
+        return [t for item in y for t in flat(item)]
+    return [] if y is None else [y]
 
 
 def run_both(program, input_override=None, batch=1, seed=0):
