@@ -143,3 +143,9 @@ def test_a_transformer_stack_counts_its_copies_and_its_norm():
 def test_wrong_settings_are_findings_with_torchs_numbers(text, code, words):
     analysis = walk(text)
     assert analysis.error is not None and analysis.error.code == code and words in analysis.error.message
+
+
+def test_flatten_from_dim_0_folds_every_dim_into_the_batch():
+    """torch's Flatten(0) makes one long vector of the whole batch: the batch times 12, nothing per sample."""
+    analysis = walk("input 4x3; Flatten(0)")
+    assert analysis.ok and tuple(analysis.output) == () and placement(analysis.output) == (0, 12)
