@@ -32,10 +32,15 @@ class OpSpec(Record):
     or as several ints (``x.permute(0, 2, 1)``, ``x.permute((0, 2, 1))``); ``field``: the
     receptive-field rule (convcalc/metrics/rules.py); ``view``: its output shares its input's
     storage; ``fmas``: (shapes, args, output) -> fused multiply-adds per sample, fvcore's
-    convention (None: 0); ``doc``: one line for docs/operations.md."""
+    convention (None: 0); ``doc``: one line for docs/operations.md; ``leading``: the arguments
+    torch takes before the tensors (``einsum``'s equation); ``work``: (shapes, args, output) -> the
+    elements the reference executor visits per sample, where that is more than the output's
+    (verify's budget: convcalc/verify.py)."""
 
-    __slots__ = ("name", "params", "operands", "rule", "spellings", "sizes", "field", "view", "fmas", "doc")
-    _defaults = {"spellings": (), "sizes": None, "field": "layout", "view": False, "fmas": None, "doc": ""}
+    __slots__ = ("name", "params", "operands", "rule", "spellings", "sizes", "field", "view", "fmas", "doc",
+                 "leading", "work")
+    _defaults = {"spellings": (), "sizes": None, "field": "layout", "view": False, "fmas": None, "doc": "",
+                 "leading": (), "work": None}
 
     @property
     def variadic(self) -> bool:
@@ -56,13 +61,16 @@ OPERATIONS: dict[str, OpSpec] = {}
 
 
 def operation(name: str, params: str = "", operands: str = "input", spellings: str = "", sizes=None,
-              field: str = "layout", view: bool = False, fmas=None, doc: str = "", **defaults):
+              field: str = "layout", view: bool = False, fmas=None, doc: str = "", leading: str = "", work=None,
+              **defaults):
     """Register an operation: ``params`` its required arguments (space-separated), ``defaults``
-    the optional ones in torch's order; ``spellings`` space-separated torch names."""
+    the optional ones in torch's order; ``spellings`` space-separated torch names; ``leading`` the
+    params torch takes before the tensors."""
     def wrap(rule):
         spec_params = tuple((p, REQUIRED) for p in params.split()) + tuple(defaults.items())
         OPERATIONS[name] = OpSpec(name, spec_params, tuple(operands.split()), rule, tuple(spellings.split()), sizes,
-                                  field, view, fmas, doc or (rule.__doc__ or "").strip().split("\n")[0])
+                                  field, view, fmas, doc or (rule.__doc__ or "").strip().split("\n")[0],
+                                  tuple(leading.split()), work)
         return rule
     return wrap
 
@@ -442,13 +450,15 @@ def matmul_shape(a: tuple, b: tuple, node, warn) -> tuple:
 
 
 @operation("matmul", operands="input other", spellings="torch.matmul Tensor.matmul", field="layout",
-           fmas=lambda shapes, args, out: product(out or (1,)) * (shapes[0][-1] if shapes[0] else 1))
+           fmas=lambda shapes, args, out: product(out or (1,)) * (shapes[0][-1] if shapes[0] else 1),
+           work=lambda shapes, args, out: product(out or (1,)) * (shapes[0][-1] if shapes[0] else 1))
 def matmul(shapes, args, node, warn):
     """the matrix product of the last two dims, the others broadcast (x @ y)"""
     return matmul_shape(shapes[0], shapes[1], node, warn)
 
 
-@operation("bmm", operands="input mat2", spellings="torch.bmm Tensor.bmm", field="layout", fmas=_matmul_fmas)
+@operation("bmm", operands="input mat2", spellings="torch.bmm Tensor.bmm", field="layout", fmas=_matmul_fmas,
+           work=_matmul_fmas)
 def bmm(shapes, args, node, warn):
     """a batch of matrix products: b x n x m @ b x m x p (per sample: n x m @ m x p)"""
     a, b = shapes

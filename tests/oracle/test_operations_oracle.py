@@ -21,7 +21,7 @@ from convcalc.executor import Tensor
 from convcalc.executor.tensorops import OPS
 from convcalc.layers.operations import OPERATIONS, output_shapes
 
-ORACLE = dict(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+ORACLE = dict(deadline=None, max_examples=int(__import__("os").environ.get("CONVCALC_ORACLE_EXAMPLES", 60)), suppress_health_check=[HealthCheck.function_scoped_fixture])
 NODE = SimpleNamespace(text="op(x)", span=None)
 
 
@@ -188,6 +188,27 @@ def run_convcalc(name, shapes, args):
     return output_shapes(name, [tuple(s) for s in shapes], bound, NODE, lambda code, message: None), bound
 
 
+def batch_moves(torch_op, name, shapes, bound) -> bool:
+    """Whether the output's first dim is not the batch (a size that equals the batch by chance
+    hides it): the operation run again on another batch size."""
+    import torch
+
+    try:
+        again = as_list(torch_op(name, [torch.rand(BATCH + 3, *s, dtype=torch.float64) for s in shapes], bound))
+    except (RuntimeError, IndexError, ValueError, TypeError):
+        return True
+    return any(e.dim() == 0 or e.shape[0] != BATCH + 3 for e in again)
+
+
+def flop_counter_fmas(torch_op, name, tensors, bound) -> int:
+    """torch.utils.flop_counter's count of the operation / 2: fused multiply-adds, the fvcore convention."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with FlopCounterMode(display=False) as counter:
+        torch_op(name, tensors, bound)
+    return counter.get_total_flops() // 2
+
+
 def as_list(out):
     return out if isinstance(out, list) else [out]
 
@@ -226,7 +247,7 @@ def test_an_operation_agrees_with_torch(name, torch):
             with pytest.raises(ConvcalcError):
                 run_convcalc(name, shapes, args)
             return
-        if any(e.dim() == 0 or e.shape[0] != BATCH for e in expected):
+        if any(e.dim() == 0 or e.shape[0] != BATCH for e in expected) or batch_moves(torch_op, name, shapes, bound):
             assume(False)  # the batch itself moved: convcalc refuses these, and says so
         if len({len(s) for s in shapes}) > 1 and name not in ("stack",):
             with pytest.raises(ConvcalcError):  # the batch would line up with a dim of a sample
@@ -238,6 +259,9 @@ def test_an_operation_agrees_with_torch(name, torch):
             return
         shape, _ = run_convcalc(name, shapes, args)
         assert [tuple(s) for s in as_list(shape)] == [tuple(e.shape[1:]) for e in expected]
+        fmas = OPERATIONS[name].fmas
+        ours_fmas = fmas([tuple(s) for s in shapes], bound, shape) * BATCH if fmas is not None else 0
+        assert ours_fmas == flop_counter_fmas(torch_op, name, theirs, bound), "mult-adds (fvcore) differ"
         from convcalc.executor.tensorops import run
 
         values = as_list(run(name, ours, bound))
