@@ -168,6 +168,41 @@ def batched_matrices(draw):
     return [(n, k), (k if draw(st.integers(0, 5)) else k + 1, m)], {}
 
 
+@st.composite
+def einsums(draw):
+    """Equations of one to three operands over letters i-l: contractions, outer products, diagonals,
+    broadcasts from 1, an ellipsis, implicit outputs; now and then a size that does not fit, a
+    letter the output does not find, a subscript count off by one, or a batch that is summed."""
+    letters = "ijkl"
+    size = {c: draw(st.integers(1, 3)) for c in letters}
+    count = draw(st.integers(1, 3))
+    subs, shapes = [], []
+    for _ in range(count):
+        sub = "".join(draw(st.lists(st.sampled_from(letters), min_size=0, max_size=3)))
+        shape = [1 if draw(st.integers(0, 6)) == 0 else size[c] for c in sub]
+        if draw(st.integers(0, 8)) == 0 and shape:
+            shape[-1] += 1  # does not fit (unless it broadcasts)
+        if draw(st.integers(0, 5)) == 0:  # an ellipsis over a dim or two of their own
+            extra = [draw(st.integers(1, 2)) for _ in range(draw(st.integers(0, 2)))]
+            sub, shape = "..." + sub, extra + shape
+        subs.append("b" + sub)
+        shapes.append(tuple(shape))
+    if draw(st.integers(0, 12)) == 0:
+        shapes[0] = shapes[0] + (2,)  # a subscript count off by one
+    seen = sorted(set("".join(subs)) - set("b."))
+    if draw(st.integers(0, 4)) == 0:
+        equation = ",".join(subs)  # implicit output (the batch appears in each: summed when several)
+    else:
+        out = draw(st.permutations(seen)) if seen else []
+        out = "".join(out[:draw(st.integers(0, len(out)))])
+        if any("..." in s for s in subs) and draw(st.booleans()):
+            out = "..." + out
+        if draw(st.integers(0, 12)) == 0:
+            out += "z"  # in no operand
+        equation = ",".join(subs) + "->b" + out
+    return shapes, {"equation": equation}
+
+
 ELEMENTWISE = {"add": {"alpha": 1}, "sub": {"alpha": 1}, "mul": {}, "div": {"rounding_mode": None},
                "maximum": {}, "minimum": {}}
 STRATEGIES = {
@@ -177,7 +212,7 @@ STRATEGIES = {
     "permute": permutation(), "transpose": transposition(), "squeeze": squeezing(), "unsqueeze": unsqueezing(),
     "slice": slicing(), "select": selecting(), "chunk": chunking(), "split": splitting(), "stack": stacking(),
     "pad": padding(), "expand": expanding(), "expand_as": expanding_as(), "matmul": matrices(),
-    "bmm": batched_matrices(),
+    "bmm": batched_matrices(), "einsum": einsums(),
 }
 
 BATCH = 2
@@ -249,7 +284,7 @@ def test_an_operation_agrees_with_torch(name, torch):
             return
         if any(e.dim() == 0 or e.shape[0] != BATCH for e in expected) or batch_moves(torch_op, name, shapes, bound):
             assume(False)  # the batch itself moved: convcalc refuses these, and says so
-        if len({len(s) for s in shapes}) > 1 and name not in ("stack",):
+        if len({len(s) for s in shapes}) > 1 and name not in ("stack", "einsum"):
             with pytest.raises(ConvcalcError):  # the batch would line up with a dim of a sample
                 run_convcalc(name, shapes, args)
             return
