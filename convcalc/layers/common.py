@@ -73,12 +73,14 @@ def fmt_value(value) -> str:
 
 
 def fmt_shape(shape) -> str:
-    """3x32x32; with formulas, 32 x floor(H/2) x floor(W/2) stays readable. A shape whose batch
-    is not first (convcalc/layers/placement.py) shows where it stands: 7x[N]x64, [N*4]x16x32,
-    and a tensor without a batch says so: 7x7 (no batch)."""
+    """3x32x32; with formulas, 32 x floor(H/2) x floor(W/2) stays readable, and a size that is a sum
+    is bracketed so that its terms do not run into the next size: 8 x [H - 2] x [W - 2]. A shape
+    whose batch is not first (convcalc/layers/placement.py) shows where it stands: 7x[N]x64,
+    [N*4]x16x32, and a tensor without a batch says so: 7x7 (no batch)."""
     batch, fold = getattr(shape, "batch", 0), getattr(shape, "fold", 1)
-    parts = [render(d) for d in shape]
-    joiner = " x " if any(is_symbolic(d) for d in shape) or is_symbolic(fold) else "x"
+    symbolic = any(is_symbolic(d) for d in shape) or is_symbolic(fold)
+    parts = [f"[{text}]" if symbolic and " " in text else text for text in map(render, shape)]
+    joiner = " x " if symbolic else "x"
     if batch is None:
         return (joiner.join(parts) or "()") + " (no batch)"
     if batch != 0 or fold != 1:
