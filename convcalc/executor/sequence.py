@@ -335,7 +335,6 @@ def scaled_dot_product_attention(tensors, args) -> Tensor:
         raise ValueError(f"query {query.shape}, key {key.shape}, value {value.shape} do not fit")
     scale = 1.0 / math.sqrt(width) if scale is None else scale
     if args.get("enable_gqa") and query.ndim >= 3 and key.shape[-3] != query.shape[-3]:
-        from .tensorops import OPS  # noqa: F401  (repeat_interleave along heads)
         groups = query.shape[-3] // key.shape[-3]
         key, value = (_repeat_heads(t, groups) for t in (key, value))
     lead_q, lead_k = query.shape[:-2], key.shape[:-2]

@@ -610,3 +610,6 @@ def output_shapes(name: str, shapes: list, args: dict, node, warn):
     for shape in out if isinstance(out, list) else [out]:
         product(shape)  # a symbolic size must stay within the bounds of dims
     return out
+
+
+from convcalc.layers import attention_ops  # noqa: E402,F401  (F.scaled_dot_product_attention registers)

@@ -346,8 +346,11 @@ def global_pool(layer: str, kwargs: list, tensor: Tensor) -> str:
 
 def tensor_index(frame, tensor: Tensor, key, node):
     """x[:, :c], x[:, 0], x[..., None]: one operation per dim that changes."""
+    from convcalc.layers.placement import placement
+
     keys = list(key) if isinstance(key, tuple) else [key]
-    if keys and keys[0] is not Ellipsis and keys[0] != slice(None):
+    batch_first = tensor.shape is None or placement(tensor.shape)[0] == 0  # qkv[0] after permute(2, 0, ...): not the batch
+    if batch_first and keys and keys[0] is not Ellipsis and keys[0] != slice(None):
         raise Unfollowable("indexing the batch dimension of a tensor", node)
     rank = len(tensor.sizes(node)) - 1
     if Ellipsis in keys:
