@@ -272,3 +272,43 @@ def test_an_lstm_given_its_initial_states_runs_as_torch(torch):
     run_values(INITIAL_STATES, [(5, 3), (4, 4), (4, 4)])
     got = convcalc_side(INITIAL_STATES, [(5, 3), (4, 4), (4, 4)])
     assert got[3][0] == [(3, 5, 8), (4, 3, 4), (4, 3, 4)]
+
+
+# ---------------------------------------------------------------- fvcore's convention
+
+
+def fvcore_total(text: str, shapes: list, batch: int):
+    from convcalc.metrics.memory import total_macs
+
+    programs, override = adapter.programs("m.py", text, None, ", ".join("x".join(map(str, s)) for s in shapes))
+    analysis = adapter.analyse(programs[0], override, fields=True)
+    return total_macs(analysis, "fvcore", batch) if analysis.ok else None
+
+
+def flop_counter_total(torch, text: str, shapes: list, batch: int):
+    from torch.utils.flop_counter import FlopCounterMode
+
+    space: dict = {}
+    exec(compile(text, "m.py", "exec"), space)
+    try:
+        model = space["M"]().eval()
+        with FlopCounterMode(display=False) as counter, torch.no_grad():
+            model(*[torch.randn(batch, *s) for s in shapes])
+    except (RuntimeError, ValueError, AssertionError, TypeError, IndexError):
+        return None
+    return counter.get_total_flops() // 2
+
+
+@VALUES
+@given(st.one_of(cell_case(), attention_case()))
+def test_fvcore_mult_adds_are_flop_counters_halved(torch, case):
+    """Cells and MultiheadAttention with its weights (torch's bmm path): fvcore's convention is
+    torch.utils.flop_counter's count / 2. (torch 2.13 counts nothing for the fused CPU LSTM/GRU/RNN
+    and for the attention kernel without weights: convcalc counts those as docs/tables.md says.)"""
+    text, shapes = case[:2]
+    if "need_weights=False" in text:
+        return
+    expected = flop_counter_total(torch, text, shapes, 2)
+    if expected is None:
+        return
+    assert fvcore_total(text, shapes, 2) == expected, text
