@@ -17,6 +17,7 @@ from torch import nn
 
 from convcalc.executor.run import ExecutionFailure, execute
 from convcalc.engine.walk import Walker
+from torch_backend import build, flat, forward
 
 
 def as_torch(t):
@@ -107,47 +108,6 @@ class CopyingTorchBackend:
         y = x.reshape(lead, *target)
         close(self.next_step("view").output, y, f"line {node.span.line} {node.text}")
         return y
-
-
-def build(spec, values):
-    """The torch module of a layer; a layer object given as an argument (a TransformerEncoder's
-    layer, its norm) built first."""
-    from convcalc.layers.registry import Built
-
-    def made(value):
-        if isinstance(value, Built):
-            return build(_spec(value.name), value.args.values)
-        return value
-    built = {name: made(values[name]) for name, _ in spec.params if name in values}
-    return getattr(nn, spec.name)(**built)
-
-
-def _spec(name):
-    from convcalc.layers.catalogue import lookup
-
-    return lookup(name)
-
-
-def forward(module, spec, xs, given):
-    """The module's forward on the operands by their names (an LSTM's h_0 and c_0 as its hx)."""
-    names = [o.rstrip("?") for o in spec.operands]
-    kwargs = dict(given)
-    packed = {name for _, pack in spec.packs for name in pack}
-    for pack, members in spec.packs:
-        values = [xs[names.index(m)] if names.index(m) < len(xs) else None for m in members]
-        if any(v is not None for v in values):
-            kwargs[pack] = tuple(values)
-    for name, x in zip(names[1:], xs[1:]):
-        if name not in packed and x is not None:
-            kwargs[name] = x
-    return module(xs[0], **kwargs)
-
-
-def flat(y) -> list:
-    """A forward's result as the walk passes it on: its tensors in order (None left out)."""
-    if isinstance(y, (tuple, list)):
-        return [t for item in y for t in flat(item)]
-    return [] if y is None else [y]
 
 
 def run_both(program, input_override=None, batch=1, seed=0):
