@@ -7,7 +7,7 @@ import textwrap
 import warnings
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from convcalc import adapter
@@ -312,3 +312,109 @@ def test_fvcore_mult_adds_are_flop_counters_halved(torch, case):
     if expected is None:
         return
     assert fvcore_total(text, shapes, 2) == expected, text
+
+
+# ---------------------------------------------------------------- the batch through layout operations
+
+
+@st.composite
+def layout_chain(draw):
+    """A description of 1 to 4 layout statements on a small input: permutes and transposes that
+    move the batch, Flatten/Unflatten that fold it with positions or give them back, selects,
+    squeezes, a Linear or LayerNorm over the last dim, an LSTM that takes it where it stands."""
+    rank = draw(st.integers(1, 3))
+    shape = [draw(st.integers(1, 4)) for _ in range(rank)]
+    lines, full = [], rank + 1
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["permute", "transpose", "Flatten", "Unflatten", "select", "unsqueeze",
+                                     "Linear", "LayerNorm"]))
+        if kind == "permute":
+            lines.append(f"permute({', '.join(map(str, draw(st.permutations(range(full)))))})")
+        elif kind == "transpose":
+            lines.append(f"transpose({draw(st.integers(0, full - 1))}, {draw(st.integers(0, full - 1))})")
+        elif kind == "Flatten" and full > 1:
+            start = draw(st.integers(0, full - 2))
+            lines.append(f"Flatten({start}, {draw(st.integers(start, full - 1))})")
+            full = None
+        elif kind == "Unflatten":
+            lines.append(f"Unflatten({draw(st.integers(0, full - 1))}, (-1, {draw(st.sampled_from([1, 2, 3]))}))")
+            full += 1
+        elif kind == "select" and full > 2:
+            lines.append(f"select({draw(st.integers(0, full - 1))}, 0)")
+            full -= 1
+        elif kind == "unsqueeze":
+            lines.append(f"unsqueeze({draw(st.integers(0, full))})")
+            full += 1
+        elif kind in ("Linear", "LayerNorm"):
+            lines.append("LAST")
+        if full is None:
+            break
+    return "input " + "x".join(map(str, shape)), lines
+
+
+def torch_whole(torch, lines, shape, batch):
+    """Each statement done in torch on a batch: the whole output shape, or None where torch refuses."""
+    from torch_backend import torch_op
+
+    x = torch.randn(batch, *shape)
+    for line in lines:
+        name, rest = line.split("(", 1)
+        values = eval("(" + rest[:-1] + ",)", {})  # the test's own statements
+        try:
+            if name == "Flatten":
+                x = x.flatten(*values)
+            elif name == "Unflatten":
+                x = x.unflatten(*values)
+            elif name == "Linear":
+                x = torch.nn.Linear(*values)(x)
+            elif name == "LayerNorm":
+                x = torch.nn.LayerNorm(values[0])(x)
+            else:
+                args = {"permute": lambda v: {"dims": v}, "transpose": lambda v: {"dim0": v[0], "dim1": v[1]},
+                        "select": lambda v: {"dim": v[0], "index": v[1]}, "unsqueeze": lambda v: {"dim": v[0]}}
+                x = torch_op(name, [x], args[name](values))
+        except (RuntimeError, IndexError, ValueError):
+            return None
+    return tuple(x.shape)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(layout_chain())
+def test_the_batch_goes_where_torch_takes_it(torch, case):
+    """Where convcalc follows the chain, the whole shape it gives (the batch put back where it says,
+    times its fold) is torch's at two batch sizes; where it refuses, it says CC108 (the batch would
+    be mixed or the layer reads it as something else) or torch refuses too."""
+    head, lines = case
+    shape = tuple(int(d) for d in head.split()[1].split("x"))
+    analysis = walk_lines(head, lines, shape)
+    if analysis is None:
+        return
+    text, result = analysis
+    expected = {batch: torch_whole(torch, text, shape, batch) for batch in (2, 3)}
+    event("followed" if result.ok else f"refused {result.error.code}")
+    if not result.ok:
+        assert result.error.code in ("CC108", "CC106", "CC102", "CC101", "CC002", "CC107") \
+            or None in expected.values(), (text, result.error.message)
+        if None in expected.values():
+            return
+        assert result.error.code == "CC108" or expected[2] is None, (text, result.error.message)
+        return
+    assert None not in expected.values(), (text, "convcalc follows what torch refuses")
+    assert {batch: full(result.output, batch) for batch in (2, 3)} == expected, text
+
+
+def walk_lines(head, lines, shape):
+    """The chain as a description, a Linear/LayerNorm sized for the last dim convcalc finds there."""
+    from convcalc.engine.shapes import analyse
+    from convcalc.frontends.syntax import parse
+
+    text = []
+    for line in lines:
+        if line == "LAST":
+            partial = analyse(parse("\n".join([head] + text) + "\n", "t.net"))
+            if not partial.ok or not partial.output:
+                return None
+            last = partial.output[-1]
+            line = f"Linear({last}, 3)" if len(text) % 2 else f"LayerNorm({last})"
+        text.append(line)
+    return text, analyse(parse("\n".join([head] + text) + "\n", "t.net"))
