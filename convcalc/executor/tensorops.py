@@ -238,6 +238,8 @@ OPS = {
     "matmul": lambda tensors, a: matmul(tensors[0], tensors[1]),
     "bmm": lambda tensors, a: matmul(tensors[0], tensors[1]),
     "scaled_dot_product_attention": lambda tensors, a: scaled_dot_product_attention(tensors, a),
+    # a new tensor: its batch size (-1) is the operand's, the model's input
+    "new_zeros": lambda tensors, a: Tensor(tuple(tensors[0].shape[0] if d == -1 else d for d in a["size"])),
     "einsum": lambda tensors, a: einsum(a["equation"], tensors),
 }
 

@@ -604,6 +604,21 @@ def einsum(shapes, args, node, warn):
     return tuple(sizes[c] for c in output[1:])
 
 
+@operation("new_zeros", "size", spellings="Tensor.new_zeros Tensor.new_ones Tensor.new_empty", sizes="size")
+def new_zeros(shapes, args, node, warn):
+    """a new tensor of the sizes given; the batch size among them (-1, or x.size(0) in a forward:
+    an LSTM's initial state) says where it stands"""
+    size = tuple(args["size"])
+    if size.count(-1) > 1 or any(not (d == -1 or dims.is_symbolic(d) or (type(d) is int and d >= 0)) for d in size):
+        raise fail(codes.ARGUMENT, f"{text(node)}: sizes {size}: one batch size at most, the others sizes", node)
+    from convcalc.layers.placement import placed
+
+    if -1 not in size:
+        return placed(size, None)
+    at = size.index(-1)
+    return placed(size[:at] + size[at + 1:], at)
+
+
 def output_shapes(name: str, shapes: list, args: dict, node, warn):
     """The output shape (a list of shapes for several outputs) of operation ``name``."""
     out = OPERATIONS[name].rule(shapes, args, node, warn)

@@ -220,6 +220,17 @@ def attentions(draw):
     return [lead + (length, features), klead + (keys, kfeatures), klead + (vkeys, vfeatures)], args
 
 
+@st.composite
+def new_tensors(draw):
+    """x.new_zeros(size): the batch size (-1) first, elsewhere (the batch moved: not compared), or not given."""
+    shape = draw(one())
+    size = list(draw(sizes(draw(st.integers(0, 3)))))
+    where = draw(st.integers(0, len(size)))
+    if draw(st.integers(0, 4)):
+        size.insert(where, -1)
+    return [shape], {"size": tuple(size)}
+
+
 ELEMENTWISE = {"add": {"alpha": 1}, "sub": {"alpha": 1}, "mul": {}, "div": {"rounding_mode": None},
                "maximum": {}, "minimum": {}}
 STRATEGIES = {
@@ -230,6 +241,7 @@ STRATEGIES = {
     "slice": slicing(), "select": selecting(), "chunk": chunking(), "split": splitting(), "stack": stacking(),
     "pad": padding(), "expand": expanding(), "expand_as": expanding_as(), "matmul": matrices(),
     "bmm": batched_matrices(), "einsum": einsums(), "scaled_dot_product_attention": attentions(),
+    "new_zeros": new_tensors(),
 }
 
 BATCH = 2

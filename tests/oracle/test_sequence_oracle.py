@@ -418,3 +418,30 @@ def walk_lines(head, lines, shape):
             line = f"Linear({last}, 3)" if len(text) % 2 else f"LayerNorm({last})"
         text.append(line)
     return text, analyse(parse("\n".join([head] + text) + "\n", "t.net"))
+
+
+ZERO_STATES = """
+import torch
+from torch import nn
+
+
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layer = nn.{kind}(5, 6, num_layers=2, batch_first=True)
+
+    def forward(self, x):
+        h0 = torch.zeros(2, x.size(0), 6)
+{extra}        out = self.layer(x, {states})
+        return out[0]
+"""
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN"])
+def test_hidden_states_made_from_the_batch_size_run_as_torch(torch, kind):
+    """torch.zeros(num_layers, x.size(0), hidden): a new tensor with the batch at dim 1, as the states take it."""
+    extra = "        c0 = torch.zeros(2, x.size(0), 6)\n" if kind == "LSTM" else ""
+    text = textwrap.dedent(ZERO_STATES).format(kind=kind, extra=extra, states="(h0, c0)" if kind == "LSTM" else "h0")
+    expected = torch_side(torch, text, [(4, 5)], "")
+    assert convcalc_side(text, [(4, 5)]) == expected and expected is not None
+    run_values(text, [(4, 5)])

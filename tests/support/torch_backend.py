@@ -115,6 +115,7 @@ def torch_op(name, tensors, a):
         "expand": lambda: x.expand(*a["size"]), "expand_as": lambda: x.expand_as(tensors[1]),
         "matmul": lambda: torch.matmul(x, tensors[1]), "bmm": lambda: torch.bmm(x, tensors[1]),
         "einsum": lambda: torch.einsum(a["equation"], *tensors),
+        "new_zeros": lambda: x.new_zeros(tuple(x.shape[0] if d == -1 else d for d in a["size"])),
         "scaled_dot_product_attention": lambda: torch.nn.functional.scaled_dot_product_attention(
             *tensors[:3], dropout_p=0.0, is_causal=a["is_causal"], scale=a["scale"], enable_gqa=a["enable_gqa"]),
     }
