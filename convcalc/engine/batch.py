@@ -227,7 +227,9 @@ def lifted_args(axes, args: dict) -> dict:
         value = moved.get(name)
         if value is None:
             continue
-        if kind == "order":  # a permutation of every dim: the stand-in batch stays first
+        if kind == "equation":  # einsum: a letter of its own for the stand-in batch, first everywhere
+            moved[name] = stand_in_equation(value) if isinstance(value, str) else value
+        elif kind == "order":  # a permutation of every dim: the stand-in batch stays first
             moved[name] = (0,) + tuple(d + 1 if type(d) is int and d >= 0 else d for d in value)
         elif kind == "sizes":  # sizes of every dim, the stand-in batch's 1 before them
             moved[name] = (1,) + tuple(value)
@@ -236,6 +238,21 @@ def lifted_args(axes, args: dict) -> dict:
         elif type(value) is int and value >= 0:
             moved[name] = value + 1
     return moved
+
+
+def stand_in_equation(equation: str) -> str:
+    """An einsum equation over the lifted operands, whose stand-in batch of 1 comes first: a letter
+    the equation does not use, prepended to every operand and to the output (an implicit output
+    written out first, as torch forms it: the ellipsis, then the letters used once, in order)."""
+    text = equation.replace(" ", "")
+    free = next((c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in text), None)
+    if free is None:
+        return equation
+    inputs, arrow, output = text.partition("->")
+    if not arrow:
+        letters = [c for c in inputs if c.isalpha()]
+        output = ("..." if "..." in inputs else "") + "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    return ",".join(free + part for part in inputs.split(",")) + "->" + free + output
 
 
 def op_outputs(name: str, spec, shapes, args: dict, node, warn, compute):

@@ -586,7 +586,7 @@ def _einsum_work(shapes, args, out) -> dims.Dim:
 
 
 @operation("einsum", "equation", operands="*operands", leading="equation", spellings="torch.einsum",
-           fmas=_einsum_fmas, work=_einsum_work)
+           fmas=_einsum_fmas, work=_einsum_work, axes="equation:equation")
 def einsum(shapes, args, node, warn):
     """Einstein summation: the output's letters kept, the others summed (torch.einsum("bij,bjk->bik", a, b))"""
     subscripts, output = einsum_subscripts(args["equation"], [len(s) for s in shapes], node)

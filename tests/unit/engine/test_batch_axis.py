@@ -149,3 +149,34 @@ def test_flatten_from_dim_0_folds_every_dim_into_the_batch():
     """torch's Flatten(0) makes one long vector of the whole batch: the batch times 12, nothing per sample."""
     analysis = walk("input 4x3; Flatten(0)")
     assert analysis.ok and tuple(analysis.output) == () and placement(analysis.output) == (0, 12)
+
+
+@pytest.mark.parametrize("equation, lifted", [
+    ("lnd,lnd->ln", "Alnd,Alnd->Aln"),
+    ("ij,jk", "Aij,Ajk->Aik"),
+    ("...ij->...ji", "A...ij->A...ji"),
+    ("bi,bi", "Abi,Abi->A"),
+])
+def test_an_einsum_on_lifted_operands_gets_a_letter_for_the_stand_in_batch(equation, lifted):
+    from convcalc.engine.batch import stand_in_equation
+
+    assert stand_in_equation(equation) == lifted
+
+
+EINSUM = """
+import torch
+from torch import nn
+
+
+class M(nn.Module):
+    def forward(self, x):
+        y = x.permute(1, 0, 2)
+        return torch.einsum("lnd,lnd->ln", y, y)
+"""
+
+
+def test_an_einsum_follows_a_sequence_first_tensor(tmp_path):
+    path = tmp_path / "m.py"
+    path.write_text(EINSUM)
+    result = run("shapes", str(path), "--input", "5x8")
+    assert result.exit_code == 0 and "output: 5x[N]" in result.stdout
