@@ -106,8 +106,8 @@ def layer_plan(spec, args, shapes) -> str:
     rows = spec.traits.keeps_rank or spec.traits.rows
     if spec.traits.axes and not rows and (not trivial(shapes) or touches_batch(spec.traits.axes, args.values, shapes)):
         return "layout"
-    if spec.traits.axes and rows and shapes and shapes[0] is not None:
-        acting_on_batch(spec, args, shapes[0])
+    if spec.traits.axes and rows and shapes and shapes[0] is not None and not trivial(shapes):
+        acting_on_batch(spec, args, shapes[0])  # a batch first and whole: the layer's own checks, as before
     if spec.traits.batch is None and trivial(shapes):
         return "direct"
     wanted = expected_axes(spec, args, shapes)
