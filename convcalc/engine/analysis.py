@@ -183,7 +183,7 @@ class Analysis:
         for total, value in zip(self._totals, numbers):
             total.add(value)
         fixed = row.macs_fixed
-        if fixed:
+        if dims.is_symbolic(fixed) or fixed:  # a symbolic count (a sequence of W/4 columns) has no truth value
             self._fixed.add(fixed)
 
     def trace_flow(self, walker) -> None:
