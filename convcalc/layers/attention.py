@@ -58,6 +58,7 @@ def heads_check(layer: str, embed, heads) -> None:
 
 
 def attention_outputs(args) -> tuple:
+    """attn_output, attn_output_weights (None with need_weights=False)."""
     return ("attn_output", "attn_output_weights") if args.values.get("need_weights", True) is not False \
         else ("attn_output", None)
 

@@ -50,10 +50,12 @@ CELL = Traits(features="input_size", field="unknown", batch=cell_batch, mixes=Tr
 
 
 def sequence_outputs(args) -> tuple:
+    """output, h_n; an LSTM's output, (h_n, c_n)."""
     return ("output", ("h_n", "c_n")) if args.layer == "LSTM" else ("output", "h_n")
 
 
 def cell_outputs(args) -> tuple:
+    """h_1; an LSTMCell's h_1, c_1."""
     return ("h_1", "c_1") if args.layer == "LSTMCell" else ("h_1",)
 
 
