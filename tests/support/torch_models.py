@@ -584,11 +584,12 @@ class CRNN(nn.Module):
         self.fc = nn.Linear(128, classes)
 
     def forward(self, x):
-        x = self.cnn(x).squeeze(2).permute(2, 0, 1)
+        x = self.cnn(x).flatten(1, 2).permute(2, 0, 1)
         out, _ = self.rnn(x)
         return self.fc(out)
 
 
+# convcalc: input 8x3x64x64
 class CNNLSTM(nn.Module):
     """examples/cnn_lstm_video.net: a CNN on every frame, an LSTM over the frames' features."""
 
