@@ -46,7 +46,8 @@ SYNTAX = code("CC001", ERROR, "syntax error in a network file")
 ARGUMENT = code("CC002", ERROR, "unknown layer, unknown or missing argument, argument of the wrong kind or value")
 CHANNELS = code("CC101", ERROR, "channel mismatch: in_channels / num_features / num_channels differs from the "
                                 "incoming tensor", needs_rank=True)
-FEATURES = code("CC102", ERROR, "Linear in_features differs from the incoming last dimension", needs_rank=True)
+FEATURES = code("CC102", ERROR, "Linear in_features (an RNN's input_size, attention's embed_dim) differs from the "
+                                "incoming last dimension", needs_rank=True)
 EMPTY = code("CC103", ERROR, "a dimension becomes smaller than 1 (kernel larger than the padded input)",
              needs_size=True)
 ADD_SHAPES = code("CC104", ERROR, "residual / add of tensors of different shapes", needs_size=True)
@@ -55,6 +56,8 @@ CONCAT_SHAPES = code("CC105", ERROR, "concat of tensors that differ in a dimensi
 CONFIG = code("CC106", ERROR, "an invalid layer configuration PyTorch would reject", needs_rank=True)
 VIEW = code("CC107", ERROR, "a view/reshape to a fixed size that differs from the tensor's size per sample",
             needs_rank=True)
+BATCH = code("CC108", ERROR, "the batch where a layer or operation reads a sequence or a feature (nn.LSTM without "
+                            "batch_first on a batch-first tensor): torch would mix the samples", needs_rank=True)
 INEXACT = code("CC201", WARNING, "non-integer output size: rows/columns dropped or added by floor/ceil",
                needs_size=True)
 BIAS_BEFORE_NORM = code("CC202", WARNING, "a convolution's bias directly before a BatchNorm is redundant")
@@ -104,6 +107,9 @@ EXPLAINED = {
            "        super().__init__()\n        self.fc = nn.Linear(100, 10)\n\n    def forward(self, x):\n"
            "        return self.fc(x.view(-1, 100))\n",
            "View to the tensor's own size per sample (here 8*4*4 = 128), e.g. x.view(x.size(0), -1)."),
+    BATCH: ("input 7x5\nLSTM(5, 6)\n",
+            "Tell the layer where the batch is (batch_first=True for N x L x H), or move it there with permute or "
+            "transpose; the message says where each stands."),
     INEXACT: ("input 3x32x32\nConv2d(3, 8, 4, stride=3)\n",
               "Pick kernel, stride and padding so that (I + 2P - K) is a multiple of S, or accept the lost rows."),
     BIAS_BEFORE_NORM: ("input 3x32x32\nConv2d(3, 8, 3)\nBatchNorm2d(8)\n",

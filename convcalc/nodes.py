@@ -93,12 +93,14 @@ class Call(Node):
     its name in the module tree (``layer1.0.conv1``). What its forward is given besides the
     tensor flowing: ``operands``, the saved names of its further tensors (None: an optional one
     left out), ``call_kwargs`` its other arguments as (keyword, Expr, Span) triples; ``outputs``,
-    the names its outputs are saved under when it gives several (the first flows on).
+    the names its outputs are saved under when it gives several (the first flows on); ``pick``:
+    the name of the output that flows on instead of the first (a description's ``LSTM(...) -> h_n``).
     """
 
     __slots__ = ('name', 'args', 'kwargs', 'text', 'span', 'name_span', 'instance', 'path', 'operands',
-                 'call_kwargs', 'outputs')
-    _defaults = {'name_span': None, 'instance': None, 'path': "", 'operands': (), 'call_kwargs': (), 'outputs': ()}
+                 'call_kwargs', 'outputs', 'pick')
+    _defaults = {'name_span': None, 'instance': None, 'path': "", 'operands': (), 'call_kwargs': (), 'outputs': (),
+                 'pick': None}
 
 
 class Let(Node):

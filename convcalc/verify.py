@@ -120,6 +120,17 @@ def smallest_valid(valid) -> Optional[tuple]:
 # ---------------------------------------------------------------- the work budget
 
 
+def whole(shape, batch: int) -> tuple:
+    """A per-sample shape of the engine with the batch put back where it stands (times its fold)."""
+    from convcalc.layers.placement import placement
+
+    at, fold = placement(shape)
+    sizes = list(shape)
+    if at is not None:
+        sizes.insert(at, batch * fold if type(fold) is int else fold)
+    return tuple(sizes)
+
+
 def size_of(shape) -> int:
     return math.prod(shape) if all(type(d) is int for d in shape) else 0
 
@@ -251,6 +262,7 @@ class Verification:
     analysis: Analysis
     steps: List[Step] = field(default_factory=list)
     output: Optional[tuple] = None  # the executor's output shape per sample
+    output_full: Optional[tuple] = None  # and whole, the batch included
     failure: Optional[str] = None  # why the executor stopped early
     failure_line: Optional[int] = None
     note: str = ""
@@ -263,10 +275,12 @@ class Verification:
     def pairs(self):
         return list(zip_longest(self.analysis.rows, self.steps))
 
-    @staticmethod
-    def agree(row, step) -> bool:
-        return (row is not None and step is not None and row.name == step.name and tuple(row.shape) == step.shape
-                and row.params == step.params and row.buffers == step.buffers)
+    def agree(self, row, step) -> bool:
+        """The same layer, shape, parameters and buffers; the shape compared whole, the batch where the
+        engine says it stands (a sequence-first tensor, a batch folded with positions)."""
+        return (row is not None and step is not None and row.name == step.name
+                and whole(row.shape, self.batch) == step.full and row.params == step.params
+                and row.buffers == step.buffers)
 
     @property
     def disagreements(self) -> list:
@@ -275,7 +289,7 @@ class Verification:
     @property
     def verified(self) -> bool:
         return (self.analysis.ok and self.analysis.complete and self.failure is None and not self.disagreements
-                and tuple(self.analysis.output) == self.output)
+                and whole(self.analysis.output, self.batch) == self.output_full)
 
     def distinct_steps(self) -> list:
         """The steps of distinct layer objects: a layer applied again owns no further weights."""
@@ -365,7 +379,7 @@ def execute_plan(program: n.Program, choice: Choice, result: Verification, progr
     start = time.perf_counter()
     try:
         output = Walker(program, backend, result.override).run()
-        result.output = tuple(output.shape[1:])
+        result.output, result.output_full = tuple(output.shape[1:]), tuple(output.shape)
     except ExecutionFailure as exc:
         result.failure, result.failure_line = exc.message, exc.node.span.line
     except ConvcalcError as exc:  # the same problem the engine reports (an argument, a name)

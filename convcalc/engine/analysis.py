@@ -21,7 +21,7 @@ class Row:
 
     __slots__ = ("node", "_layer", "name", "input", "shape", "params", "buffers", "formula", "kind", "geometry",
                  "global_pool", "path", "trainable", "shared", "one_line", "placed", "_resolve", "spec", "args",
-                 "inputs", "sources", "op", "outputs")
+                 "inputs", "sources", "op", "outputs", "declared")
 
     def __init__(self, node, layer: str, name: str, input: tuple, shape: tuple, params: dims.Dim = 0,
                  buffers: dims.Dim = 0, formula: str = "", kind: str = "other", geometry: Optional[tuple] = None,
@@ -42,6 +42,9 @@ class Row:
         # a tensor operation's declaration (convcalc/layers/operations.py), and its outputs' shapes when it
         # makes several (chunk, split: ``shape`` is the first's)
         self.op, self.outputs = None, None
+        # a layer's own mult-adds, where its kind does not tell them (layers/common.py's Result): torchinfo's per
+        # sample, torchinfo's that does not grow with the batch, fvcore's; None each when not declared
+        self.declared = (None, 0, None)
 
     def __repr__(self):
         return f"Row(line {self.line}, {self.layer!r} -> {self.shape})"
@@ -84,20 +87,42 @@ class Row:
         return tuple(block.label for block in self.path)
 
     @property
+    def fold(self) -> dims.Dim:
+        """The factor the batch is multiplied by at this row's output (``x.view(-1, 16, C)``): 1 mostly."""
+        return getattr(self.shape, "fold", 1)
+
+    @property
     def macs(self) -> dims.Dim:
         """Per sample, torchinfo's convention: conv = params x output positions; every other
         layer = params, Linear included whatever its input's rank (torchinfo 1.8.0 multiplies
-        by the batch only; see convcalc/metrics/memory.py)."""
+        by the output's first dim, the batch; see convcalc/metrics/memory.py); a layer that
+        declares its own count (an LSTM: params x L) gives it. A folded batch (N*k) counts k
+        times; an output whose first dim is not the batch counts in :attr:`macs_fixed`."""
+        own = self.declared[0]
+        if own is not None:
+            return own * self.fold
         if self.kind == "conv":
-            return self.params * product(self.shape[1:])
-        return self.params
+            return self.params * product(self.shape[1:]) * self.fold
+        return self.params * self.fold if getattr(self.shape, "batch", 0) == 0 else 0
+
+    @property
+    def macs_fixed(self) -> dims.Dim:
+        """torchinfo's mult-adds that do not grow with the batch: a layer whose output's first dim is
+        not the batch (a Linear on L x N x H counts L x its parameters, whatever N)."""
+        if self.declared[0] is not None:
+            return self.declared[1]
+        if self.kind == "conv" or getattr(self.shape, "batch", 0) == 0 or not self.shape:
+            return 0
+        return self.shape[0] * self.params
 
     @property
     def elements(self) -> dims.Dim:
         """Output elements per sample that take memory: a view shares its input's storage."""
         if self.name == "view" or (self.op is not None and self.op.view):
             return 0
-        return product(self.shape) if self.outputs is None else sum((product(s) for s in self.outputs), 0)
+        if self.outputs is None:
+            return product(self.shape) * self.fold
+        return sum((product(s) * getattr(s, "fold", 1) for s in self.outputs), 0)
 
 
 class Registered:
@@ -138,6 +163,7 @@ class Analysis:
         self.derived: Optional[str] = None  # the input came from the first layer (nodes.Input.derived)
         # params, trainable params, buffers, mult-adds and output elements of the rows so far
         self._totals = tuple(dims.Total() for _ in range(5))
+        self._fixed = dims.Total()  # torchinfo's mult-adds that do not grow with the batch (Row.macs_fixed)
 
     def add_row(self, row: Row) -> None:
         """Append a row and add its numbers to the totals: a symbolic total that outgrows the
@@ -156,6 +182,9 @@ class Analysis:
         numbers = (params, params if row.trainable else 0, buffers, row.macs, row.elements)
         for total, value in zip(self._totals, numbers):
             total.add(value)
+        fixed = row.macs_fixed
+        if dims.is_symbolic(fixed) or fixed:  # a symbolic count (a sequence of W/4 columns) has no truth value
+            self._fixed.add(fixed)
 
     def trace_flow(self, walker) -> None:
         """The walk's data flow onto the rows: each row's sources, the output's (after the walk, even
@@ -248,6 +277,15 @@ class Analysis:
     @property
     def total_macs(self) -> dims.Dim:
         return self._totals[3].value
+
+    @property
+    def total_macs_fixed(self) -> dims.Dim:
+        """torchinfo's mult-adds that do not grow with the batch (see Row.macs_fixed)."""
+        return self._fixed.value
+
+    def macs_at(self, batch: int) -> dims.Dim:
+        """torchinfo's total at this batch size."""
+        return self.total_macs * batch + self.total_macs_fixed
 
     @property
     def symbolic(self) -> bool:

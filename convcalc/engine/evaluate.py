@@ -177,6 +177,22 @@ class Evaluator:
             return value
         return dims.substitute(value, {s: self.scope[s] for s in dims.symbols(value) if s in self.scope})
 
+    def eval_Call(self, node):
+        """A layer object given as an argument (``TransformerEncoder(TransformerEncoderLayer(64, 4), 2)``):
+        its bound arguments (convcalc/layers/registry.py's Built)."""
+        from convcalc.layers.catalogue import lookup
+        from convcalc.layers.common import LayerError
+        from convcalc.layers.registry import Built
+
+        spec = lookup(node.name)
+        if spec is None:
+            raise fail(codes.ARGUMENT, f"unknown layer {node.name!r}", node)
+        try:
+            return Built(spec.name, spec.bind(tuple(self(a) for a in node.args), {k: self(v) for k, v, _ in
+                                                                                   node.kwargs}))
+        except LayerError as exc:
+            raise fail(exc.code, exc.message, node) from None
+
     def eval_TupleExpr(self, node):
         return tuple(self(item) for item in node.items)
 

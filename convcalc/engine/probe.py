@@ -14,6 +14,8 @@ from convcalc.layers.common import geometry_bound, is_int
 def candidates(spec, args) -> list:
     """Input shapes per sample the layer may accept, most likely first."""
     traits, values = spec.traits, args.values
+    if traits.probe is not None:
+        return [traits.probe(values)]
     size = geometry_bound(args)
     lead = []
     for name in (traits.channels, traits.features):
@@ -38,7 +40,7 @@ def layer_params(spec, args) -> tuple:
         return None, None
     for shape in candidates(spec, args):
         try:
-            result = spec.rule(args, shape)
+            result = spec.rule(args, *shape) if spec.traits.probe is not None else spec.rule(args, shape)
         except ConvcalcError:
             continue
         return result.params, result.buffers

@@ -73,6 +73,8 @@ def unparse(expr) -> str:
         return fmt_value(tuple(_Text(unparse(item)) for item in expr.items))
     if isinstance(expr, n.Str):
         return repr(expr.value)
+    if isinstance(expr, n.Call):  # a layer object given as an argument: as written
+        return " ".join(expr.text.split())
     return fmt_value(expr.value)
 
 
@@ -92,6 +94,8 @@ def uses_names(expr) -> bool:
         return uses_names(expr.operand)
     if isinstance(expr, n.TupleExpr):
         return any(uses_names(item) for item in expr.items)
+    if isinstance(expr, n.Call):
+        return any(uses_names(a) for a in expr.args) or any(uses_names(v) for _, v, _ in expr.kwargs)
     return False
 
 

@@ -11,7 +11,9 @@ from convcalc.engine.evaluate import fail
 from convcalc.layers.operations import lookup_operation, output_shapes
 from convcalc.engine.walk import Walker, argument_span
 from convcalc.errors import ConvcalcError, line_of, mismatch
-from convcalc.layers.common import Result, fmt_shape, is_size, product
+from convcalc.engine import batch
+from convcalc.layers.common import LayerError, Result, fmt_shape, is_size, product
+from convcalc.layers.placement import placement
 from convcalc.symbolic import dims
 
 
@@ -38,6 +40,11 @@ def kinds(value):
     return tuple(map(kinds, value)) if type(value) is tuple else type(value)
 
 
+def rule_result_of(spec):
+    """The layer's rule as batch.layer_outputs calls it again on lifted shapes (uncached: the batch is a symbol)."""
+    return lambda args, *shapes: spec.rule(args, *shapes)
+
+
 def rule_result(spec, args, shapes: tuple) -> Result:
     """The layer's rule on one shape per operand (cached)."""
     values = args.values
@@ -45,7 +52,7 @@ def rule_result(spec, args, shapes: tuple) -> Result:
         # the rule and the name: one rule serves several layers (ZeroPad1d, ReflectionPad1d: it reads the
         # name), and a test may give a layer another rule
         key = (spec.rule, spec.name, tuple(values.items()), tuple(kinds(v) for v in values.values()),
-               args.padded_tail, shapes)
+               args.padded_tail, shapes, tuple(placement(s) for s in shapes if s is not None))
         hash(key)
     except TypeError:  # an unhashable argument (a list): no caching
         return spec.rule(args, *shapes)
@@ -83,7 +90,17 @@ class ShapeBackend:
         last = self.analysis.rows[-1] if self.analysis.rows else None
         if last is not None and last.shape == shape and last is self.padded_row:
             args.padded_tail = self.padded_tail  # the row just before padded this very tensor
-        result: Result = rule_result(spec, args, tuple(shapes))
+        try:
+            plan = batch.layer_plan(spec, args, shapes)  # where the batch stands (engine/batch.py)
+        except LayerError:
+            rule_result(spec, args, tuple(shapes))  # torch checks the layer's own settings and sizes first
+            raise
+        if plan == "layout":
+            result, output = batch.layout_layer(spec, args, shapes)
+            outputs = [output]
+        else:
+            result = rule_result(spec, args, tuple(shapes))
+            outputs = batch.layer_outputs(spec, args, shapes, result, plan, rule_result_of(spec))
         for code, message, arg in result.warnings:
             self.analysis.warnings.append(ConvcalcError(code, message, argument_span(call, spec, arg)))
         instance = call.instance
@@ -91,22 +108,26 @@ class ShapeBackend:
         trainable = result.trainable and (instance is None or instance not in self.frozen)
         if instance is not None:
             self.analysis.instances.add(instance)
-        row = Row(call, call.text, spec.name, shape, result.shape, result.params, result.buffers, result.formula,
+        row = Row(call, call.text, spec.name, shape, outputs[0], result.params, result.buffers, result.formula,
                   result.kind, result.geometry, result.global_pool, blocks, trainable, shared)
         row._resolve = (spec.params, args.values)  # the text with values, worked out when a report asks
         row.spec, row.args, row.inputs = spec, args, tuple(s for s in shapes if s is not None)
+        row.declared = (result.macs, result.macs_fixed, result.fmas)
         if result.shapes is not None:
-            row.outputs = tuple(result.shapes)
+            row.outputs = tuple(outputs)
         self.analysis.add_row(row)
         self.padded_row, self.padded_tail = (self.analysis.rows[-1], result.tail) if result.tail else (None, ())
-        return list(result.shapes) if result.shapes is not None else result.shape
+        return list(outputs) if result.shapes is not None else outputs[0]
 
     def op(self, name, shapes, args, node, blocks):
         def warn(code, message):
             self.analysis.warnings.append(fail(code, message, node))
 
         try:
-            out = output_shapes(name, shapes, args, node, warn)
+            if batch.trivial(shapes) and not batch.touches_batch(lookup_operation(name).axes, args, shapes):
+                out = output_shapes(name, shapes, args, node, warn)
+            else:  # the batch is not first, or folded: the operation on the full sizes (engine/batch.py)
+                out = batch.op_outputs(name, lookup_operation(name), shapes, args, node, warn, output_shapes)
         except OverflowError as exc:  # a symbolic size past the bounds of dims
             raise fail(codes.ARGUMENT, str(exc), node) from None
         several = isinstance(out, list)
@@ -122,6 +143,9 @@ class ShapeBackend:
         return out
 
     def add(self, a, b, node, label):
+        if placement(a) != placement(b):
+            raise fail(codes.BATCH, f"{label}: {batch.shown(a)} and {batch.shown(b)} hold the batch (N) at different "
+                                    "places: torch would add samples to positions, or refuse", node)
         if a != b:
             condition = symbolic_match(a, b)
             if condition is None:
@@ -136,6 +160,21 @@ class ShapeBackend:
 
     def concat(self, outputs, node, label, dim: int = 1):
         """torch.cat along ``dim`` (batch-counted, as torch numbers it): every other dim must agree."""
+        shapes = [s for s, _ in outputs]
+        if batch.trivial(shapes):
+            shape = self.joined(outputs, node, label, dim)
+        else:  # the batch elsewhere: joined on the full sizes (engine/batch.py)
+            lifted = [(batch.lift(s), where) for s, where in outputs]
+            shape = batch.settle(self.joined(lifted, node, label, dim + 1 if type(dim) is int and dim >= 0 else dim))
+            if shape is None:
+                raise fail(codes.BATCH, f"{label}: {' and '.join(batch.shown(s) for s in shapes)} joined along dim "
+                                        f"{dim}: the batch would be joined too (torch would lay samples end to end)",
+                           node)
+        self.analysis.add_row(Row(node, label, "concat", outputs[0][0], shape))
+        return shape
+
+    def joined(self, outputs, node, label, dim) -> tuple:
+        """The shape of a concatenation of ``outputs`` ((shape, node) pairs) along ``dim``."""
         first, first_node = outputs[0]
         axis = concat_axis(first, dim, label, node)
         along = "channels" if axis == 0 else f"dim {dim}"
@@ -152,9 +191,7 @@ class ShapeBackend:
                                                                       f"({self.line(where)}) match only when "
                                                                       f"{condition}", node))
         total = sum((s[axis] for s, _ in outputs), 0)
-        shape = (*first[:axis], total, *first[axis + 1:])
-        self.analysis.add_row(Row(node, label, "concat", first, shape))
-        return shape
+        return (*first[:axis], total, *first[axis + 1:])
 
     def line(self, node) -> str:
         """`line 12` of a node; `line 4 of cell 3` in a notebook."""

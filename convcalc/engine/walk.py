@@ -397,9 +397,21 @@ class Walker:
             for name, value in zip(stmt.outputs, out):
                 self.saved[name] = (value, stmt)
                 self.origins[name] = self.origin
+        elif isinstance(out, list):  # several outputs in a description: the first flows on, or the one picked
+            self.made(out[self.picked(stmt, spec, bound, len(out))], sources)
         else:
             self.made(out, sources)
         self.first = False
+
+    @staticmethod
+    def picked(stmt: n.Call, spec, bound, count: int) -> int:
+        """The index of the output that flows on: ``-> NAME`` names one of the layer's outputs."""
+        names = spec.output_names(bound)
+        if stmt.pick is None:
+            return 0
+        if stmt.pick not in names[:count]:
+            raise fail(codes.ARGUMENT, f"{spec.name} gives {', '.join(names[:count])}, not {stmt.pick!r}", stmt)
+        return names.index(stmt.pick)
 
     def operands(self, stmt: n.Call, spec) -> tuple:
         """(the values, their sources) a layer is applied to: the tensor flowing, then the ones saved

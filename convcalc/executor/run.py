@@ -12,7 +12,7 @@ import math
 import random
 from typing import Callable, Dict, List, Optional, Tuple
 
-from . import extra, interp, ops, tensorops
+from . import extra, interp, ops, sequence, tensorops
 from . import pool as pool_ops
 from .tensor import Tensor, prod
 
@@ -429,6 +429,7 @@ for _nd in (1, 2, 3):
         f"BatchNorm{_nd}d": batch_norm, f"InstanceNorm{_nd}d": batch_norm, f"MaxUnpool{_nd}d": max_unpool,
     })
     LAYERS.update({f"{kind}Pad{_nd}d": pad for kind in PAD_MODES})
+LAYERS.update(sequence.LAYERS)  # recurrent, attention and transformer layers
 
 
 # ---------------------------------------------------------------- the backend
@@ -447,13 +448,14 @@ class Step:
     """One executed layer, add, concat or view: what verify compares, and what the oracle
     tests copy into torch."""
 
-    __slots__ = ("node", "name", "shape", "params", "buffers", "weights", "output")
+    __slots__ = ("node", "name", "shape", "params", "buffers", "weights", "output", "full")
 
     def __init__(self, node, name, shape, weights: Optional[Weights] = None, keep: bool = False,
                  output: Optional[Tensor] = None):
         self.node = node
         self.name = name
         self.shape = shape  # per sample (the batch dimension left out)
+        self.full = output.shape if output is not None else None  # the whole tensor's (the batch may not be first)
         # counted from the tensors made, then let go unless kept (a large network's weights
         # would otherwise all stay in memory)
         self.params = sum(t.numel() for t in weights.params.values()) if weights else 0

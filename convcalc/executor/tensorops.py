@@ -237,8 +237,17 @@ OPS = {
     "expand_as": lambda tensors, a: expand(tensors[0], tensors[1].shape),
     "matmul": lambda tensors, a: matmul(tensors[0], tensors[1]),
     "bmm": lambda tensors, a: matmul(tensors[0], tensors[1]),
+    "scaled_dot_product_attention": lambda tensors, a: scaled_dot_product_attention(tensors, a),
+    # a new tensor: its batch size (-1) is the operand's, the model's input
+    "new_zeros": lambda tensors, a: Tensor(tuple(tensors[0].shape[0] if d == -1 else d for d in a["size"])),
     "einsum": lambda tensors, a: einsum(a["equation"], tensors),
 }
+
+
+def scaled_dot_product_attention(tensors: Sequence[Tensor], args: dict) -> Tensor:
+    from .sequence import scaled_dot_product_attention as attention  # the attention layers' module
+
+    return attention(tensors, args)
 
 
 def run(name: str, tensors: Sequence[Tensor], args: dict):

@@ -309,9 +309,59 @@ class Parser:
             raise error(f"{qualified} is PyTorch's container, not a layer: a description is already a sequence, so "
                         f"write its layers one per line (or give convcalc the .py file itself)", self.src, start.pos,
                         self.last_end)
+        operation = len(parts) == 1 and self.operation(name)
         args, kwargs = self.parse_arguments()
+        if operation:
+            return self.operation_statement(name, args, kwargs, start)
+        operands, call_kwargs = (), ()
+        if self.at("("):  # the forward's own arguments: MultiheadAttention(64, 4)(memory, memory, need_weights=False)
+            forward_args, forward_kwargs = self.parse_arguments()
+            operands = tuple(self.tensor_name(a, "a saved tensor's name (save NAME)") for a in forward_args)
+            call_kwargs = tuple(forward_kwargs)
+        pick = None
+        if self.at("-") and self.peek().text == ">" and self.peek().pos == self.tok.end:
+            self.advance()
+            self.advance()
+            pick = self.expect_name("the name of one of the layer's outputs after ->").text
         end = self.last_end
-        return n.Call(name, tuple(args), tuple(kwargs), self.src[start.pos:end], self.span(start.pos, end), name_span)
+        return n.Call(name, tuple(args), tuple(kwargs), self.src[start.pos:end], self.span(start.pos, end), name_span,
+                      operands=operands, call_kwargs=call_kwargs, pick=pick)
+
+    @staticmethod
+    def operation(name: str) -> bool:
+        """A lowercase name of the catalogue's operations (permute, transpose, mean, ...) is one."""
+        from convcalc.layers.operations import lookup_operation
+
+        return name[:1].islower() and lookup_operation(name) is not None
+
+    def tensor_name(self, expr, what: str) -> str:
+        if not isinstance(expr, n.Name):
+            raise error(f"expected {what}", self.src, self.tok.pos, self.tok.end)
+        return expr.id
+
+    def operation_statement(self, name: str, args: list, kwargs: list, start: Token) -> n.Op:
+        """``permute(2, 0, 1)``, ``masked_fill(mask, 0.0)``: an operation on the tensor flowing, its
+        further tensors named first by their saved names."""
+        from convcalc.layers.operations import lookup_operation
+
+        spec = lookup_operation(name)
+        wanted = len(spec.operands) - 1
+        if spec.variadic:  # stack: the tensor flowing, then the saved ones named before the other arguments
+            wanted = next((i for i, a in enumerate(args) if not isinstance(a, n.Name)), len(args))
+        names = [self.tensor_name(a, f"{name}'s tensor {spec.operands[min(i + 1, len(spec.operands) - 1)]!r}: a "
+                                     "saved tensor's name") for i, a in enumerate(args[:wanted])]
+        if len(names) < wanted:
+            raise error(f"{name} takes {wanted + 1} tensors: the one flowing and {wanted} saved one"
+                        f"{'s' if wanted > 1 else ''}", self.src, start.pos, self.last_end)
+        rest = list(args[wanted:])
+        given = {key for key, _, _ in kwargs}
+        if spec.sizes is not None and spec.sizes not in given and (len(rest) > 1 or (
+                rest and not isinstance(rest[0], n.TupleExpr))):  # permute(2, 0, 1) as permute((2, 0, 1))
+            first, last = rest[0].span, rest[-1].span
+            rest = [n.TupleExpr(tuple(rest), Span(first.line, first.col, last.end_line, last.end_col))]
+        end = self.last_end
+        return n.Op(name, (None, *names), tuple(rest), self.src[start.pos:end], self.span(start.pos, end),
+                    tuple((key, value) for key, value, _ in kwargs))
 
     def parse_arguments(self) -> tuple[list, list]:
         self.expect("(")
@@ -472,11 +522,20 @@ class Parser:
             if tok.text in KEYWORDS:
                 raise self.unexpected("a value")
             self.refuse_python(tok)
+            if self.peek().text == "(" and self.layer_argument(tok.text):
+                return self.parse_call()  # a layer object as an argument: TransformerEncoder(TransformerEncoderLayer(64, 4), 2)
             self.advance()
             return n.Name(tok.text, span)
         if tok.kind == "op" and tok.text in "([":
             return self.parse_parenthesised()
         raise self.unexpected("a value")
+
+    @staticmethod
+    def layer_argument(name: str) -> bool:
+        """A layer of the catalogue, which an argument may build (a TransformerEncoder's layer, its norm)."""
+        from convcalc.layers.catalogue import lookup
+
+        return lookup(name) is not None
 
     def integer(self, tok: Token) -> int:
         """Python refuses to convert more than 4,300 digits; convcalc has no use for over 78."""
@@ -493,6 +552,8 @@ class Parser:
         elif after.kind == "string" and after.pos == tok.end:
             message, end = f"{tok.text}'...' strings are not part of the description language; write a plain " \
                            "string", after.end
+        elif after.kind == "op" and after.text == "(" and self.layer_argument(tok.text):
+            return
         elif after.kind == "op" and after.text == "(":
             message, end = f"{tok.text}(...): only layers are called, each as a statement of its own", after.end
         elif after.kind == "op" and after.text == ".":

@@ -68,7 +68,9 @@ def relax(spec, args, shape, concrete: bool):
             continue
         found.append((axis, have, value, kind))
         patched[axis] = value
-    return tuple(patched), found
+    from convcalc.layers.placement import placed, placement
+
+    return placed(patched, *placement(shape)), found  # the batch stays where it stands (engine/batch.py)
 
 
 class RelaxedBackend(ShapeBackend):

@@ -31,7 +31,7 @@ def gelu(args, shape) -> Result:
     return Result(shape)
 
 
-@register("Softmax LogSoftmax", traits=Traits(implicit_dim=True), dim=None)
+@register("Softmax LogSoftmax", traits=Traits(implicit_dim=True, rows=True, axes=(("dim", "dim"),)), dim=None)
 def softmax(args, shape) -> Result:
     dim = args["dim"]
     full = len(shape) + 1  # the batch counts; softmax over it keeps the shape
@@ -49,7 +49,7 @@ def softmax2d(args, shape) -> Result:
     return Result(shape)
 
 
-@register("GLU", traits=Traits(field="glu", divides=True), dim=-1)
+@register("GLU", traits=Traits(field="glu", divides=True, rows=True, axes=(("dim", "dim"),)), dim=-1)
 def glu(args, shape) -> Result:
     """The input split in halves along ``dim``: the first times the sigmoid of the second."""
     dim = args.int("dim")

@@ -6,6 +6,7 @@ from typing import Optional
 
 from convcalc.errors import close_matches
 from convcalc.layers import activation, conv, dense, fold, norm, pool, resample  # noqa: F401  (they register)
+from convcalc.layers import attention, recurrent, transformer  # noqa: F401  (they register)
 from convcalc.layers.registry import REGISTRY, LayerSpec
 
 

@@ -26,7 +26,7 @@ class Result:
     """What a layer rule returns."""
 
     __slots__ = ("shape", "params", "buffers", "formula", "kind", "geometry", "global_pool", "warnings",
-                 "trainable", "tail", "shapes")
+                 "trainable", "tail", "shapes", "macs", "macs_fixed", "fmas", "batch")
 
     def __init__(self, shape: tuple, params: Dim = 0, buffers: Dim = 0, formula: str = "", kind: str = "other",
                  geometry: Optional[tuple] = None, global_pool: bool = False, warnings: Optional[list] = None,
@@ -42,6 +42,16 @@ class Result:
         self.trainable = trainable
         self.tail = ()  # a pad layer's: rows of padding it added at the end of each dim of its output
         self.shapes = None  # a layer with several outputs: each one's shape (``shape`` is the first's)
+        # mult-adds declared by the layer itself, per sample, where its kind does not tell them (a recurrent
+        # layer, attention): torchinfo 1.8.0's count (None: from the kind), the part of it that does not grow
+        # with the batch (torchinfo multiplies a layer's parameters by its output's first dim, which is not the
+        # batch in a sequence-first layout), and fvcore's fused multiply-adds (None: from the kind)
+        self.macs = None
+        self.macs_fixed = 0
+        self.fmas = None
+        # the full-tensor axis of the batch in each output, when the layer does not keep it where it took it
+        # (nn.LSTM's h_n is num_layers x N x H whatever batch_first says): None keeps the input's place
+        self.batch = None
 
 
 def is_int(value) -> bool:
@@ -64,12 +74,20 @@ def fmt_value(value) -> str:
 
 def fmt_shape(shape) -> str:
     """3x32x32; with formulas, 32 x floor(H/2) x floor(W/2) stays readable, and a size that is a sum
-    is bracketed so that its terms do not run into the next size: 8 x [H - 2] x [W - 2]."""
-    if not shape:
+    is bracketed so that its terms do not run into the next size: 8 x [H - 2] x [W - 2]. A shape
+    whose batch is not first (convcalc/layers/placement.py) shows where it stands: 7x[N]x64,
+    [N*4]x16x32, and a tensor without a batch says so: 7x7 (no batch)."""
+    batch, fold = getattr(shape, "batch", 0), getattr(shape, "fold", 1)
+    symbolic = any(is_symbolic(d) for d in shape) or is_symbolic(fold)
+    parts = [f"[{text}]" if symbolic and " " in text else text for text in map(render, shape)]
+    joiner = " x " if symbolic else "x"
+    if batch is None:
+        return (joiner.join(parts) or "()") + " (no batch)"
+    if batch != 0 or fold != 1:
+        parts.insert(batch, "[N]" if fold == 1 else f"[N*{render(fold)}]")
+    if not parts:
         return "()"
-    if not any(is_symbolic(d) for d in shape):
-        return "x".join(render(d) for d in shape)
-    return " x ".join(f"[{text}]" if " " in text else text for text in map(render, shape))
+    return joiner.join(parts)
 
 
 def expect_rank(layer: str, shape: tuple, ranks, what: str) -> None:

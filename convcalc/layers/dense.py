@@ -11,7 +11,7 @@ from convcalc.symbolic.dims import render
 @register("Linear", "in_features out_features", traits=Traits(features="in_features", keeps_rank=True, field="linear",
                                                              equals=(("in_features", -1, "linear"),)),
           bias=True, device=None, dtype=None)
-@register("LazyLinear", "out_features", traits=Traits(lazy=True, field="linear"), bias=True, device=None, dtype=None)
+@register("LazyLinear", "out_features", traits=Traits(lazy=True, field="linear", rows=True), bias=True, device=None, dtype=None)
 def linear(args, shape) -> Result:
     if not shape:
         raise LayerError(codes.CONFIG, f"{args.layer} needs at least one dimension per sample")
@@ -36,7 +36,7 @@ def linear_mismatch(fin: int, shape: tuple) -> str:
 
 
 @register("Bilinear", "in1_features in2_features out_features", operands="input1 input2",
-          traits=Traits(features="in1_features", field="linear", equals=(("in1_features", -1, "linear"),)),
+          traits=Traits(features="in1_features", field="linear", equals=(("in1_features", -1, "linear"),), rows=True),
           bias=True, device=None, dtype=None)
 def bilinear(args, first, second) -> Result:
     """y = x1ᵀ A x2 + b over the last dims of two inputs whose other dims agree: (*, in1), (*, in2)
@@ -59,7 +59,7 @@ def bilinear(args, first, second) -> Result:
     return Result((*first[:-1], fout), params, 0, formula, "other")
 
 
-@register("Embedding", "num_embeddings embedding_dim", traits=Traits(field="unknown", indices=True), padding_idx=None,
+@register("Embedding", "num_embeddings embedding_dim", traits=Traits(field="unknown", indices=True, rows=True), padding_idx=None,
           max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False,
           device=None, dtype=None)
 def embedding(args, shape) -> Result:
@@ -93,7 +93,8 @@ def batch_dim(layer: str, arg: str, value: int, rank: int) -> int:
     return index - 1
 
 
-@register("Flatten", traits=Traits(field="flatten"), start_dim=1, end_dim=-1)
+@register("Flatten", traits=Traits(field="flatten", axes=(("start_dim", "dim"), ("end_dim", "dim"))), start_dim=1,
+          end_dim=-1)
 def flatten(args, shape) -> Result:
     full = len(shape) + 1
     if all(is_int(args[d]) and -full <= args[d] < full and args[d] % full == 0 for d in ("start_dim", "end_dim")):
@@ -105,7 +106,7 @@ def flatten(args, shape) -> Result:
     return Result((*shape[:start], product(shape[start:end + 1]), *shape[end + 1:]))
 
 
-@register("Unflatten", "dim unflattened_size", traits=Traits(field="unflatten", divides=True))
+@register("Unflatten", "dim unflattened_size", traits=Traits(field="unflatten", divides=True, axes=(("dim", "dim"),)))
 def unflatten(args, shape) -> Result:
     index = batch_dim("Unflatten", "dim", args.int("dim"), len(shape))
     sizes = args["unflattened_size"]

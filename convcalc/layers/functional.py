@@ -63,6 +63,7 @@ FUNCTIONAL.update({
 TENSOR_METHODS = {"relu": ("ReLU", (), {}), "sigmoid": ("Sigmoid", (), {}), "tanh": ("Tanh", (), {}),
                   "softmax": ("Softmax", ("dim",), {}), "log_softmax": ("LogSoftmax", ("dim",), {}),
                   "flatten": ("Flatten", ("start_dim", "end_dim"), {"start_dim": 0}),
+                  "unflatten": ("Unflatten", ("dim", "unflattened_size"), {}),
                   "relu_": ("ReLU", (), {}), "sigmoid_": ("Sigmoid", (), {}), "tanh_": ("Tanh", (), {})}
 
 # arguments that do not change shapes and may not be constants (self.training, a device, a dtype)

@@ -65,7 +65,7 @@ def batch_norm(args, shape) -> Result:
     return Result(shape, params, buffers, f"2*{fmt_value(channels)}" if affine else "")
 
 
-@register("LayerNorm", "normalized_shape", traits=Traits(equals=layer_norm_equalities), eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None)
+@register("LayerNorm", "normalized_shape", traits=Traits(equals=layer_norm_equalities, rows=True), eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None)
 def layer_norm(args, shape) -> Result:
     value = args["normalized_shape"]
     normalized = (value,) if is_int(value) else value

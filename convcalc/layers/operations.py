@@ -35,12 +35,15 @@ class OpSpec(Record):
     convention (None: 0); ``doc``: one line for docs/operations.md; ``leading``: the arguments
     torch takes before the tensors (``einsum``'s equation); ``work``: (shapes, args, output) -> the
     elements the reference executor visits per sample, where that is more than the output's
-    (verify's budget: convcalc/verify.py)."""
+    (verify's budget: convcalc/verify.py); ``axes``: its arguments that name dims of the full
+    tensor, ((name, kind), ...), kind "dim" (a dim or a tuple of them), "order" (a permutation of
+    every dim) or "sizes" (a size for every dim): the batch-axis tracking moves them when the
+    batch is not first (convcalc/engine/batch.py)."""
 
     __slots__ = ("name", "params", "operands", "rule", "spellings", "sizes", "field", "view", "fmas", "doc",
-                 "leading", "work")
+                 "leading", "work", "axes")
     _defaults = {"spellings": (), "sizes": None, "field": "layout", "view": False, "fmas": None, "doc": "",
-                 "leading": (), "work": None}
+                 "leading": (), "work": None, "axes": ()}
 
     @property
     def variadic(self) -> bool:
@@ -62,15 +65,17 @@ OPERATIONS: dict[str, OpSpec] = {}
 
 def operation(name: str, params: str = "", operands: str = "input", spellings: str = "", sizes=None,
               field: str = "layout", view: bool = False, fmas=None, doc: str = "", leading: str = "", work=None,
-              **defaults):
+              axes: str = "", **defaults):
     """Register an operation: ``params`` its required arguments (space-separated), ``defaults``
     the optional ones in torch's order; ``spellings`` space-separated torch names; ``leading`` the
-    params torch takes before the tensors."""
+    params torch takes before the tensors; ``axes`` its dim arguments, ``name`` or ``name:kind``
+    (see OpSpec)."""
     def wrap(rule):
         spec_params = tuple((p, REQUIRED) for p in params.split()) + tuple(defaults.items())
+        moved = tuple((a.split(":")[0], a.split(":")[1] if ":" in a else "dim") for a in axes.split())
         OPERATIONS[name] = OpSpec(name, spec_params, tuple(operands.split()), rule, tuple(spellings.split()), sizes,
                                   field, view, fmas, doc or (rule.__doc__ or "").strip().split("\n")[0],
-                                  tuple(leading.split()), work)
+                                  tuple(leading.split()), work, moved)
         return rule
     return wrap
 
@@ -174,7 +179,7 @@ _elementwise("minimum", "torch.minimum Tensor.minimum", "the element-wise minimu
 
 
 def _reduction(name: str):
-    @operation(name, spellings=f"torch.{name} Tensor.{name}", field="reduce",
+    @operation(name, spellings=f"torch.{name} Tensor.{name}", field="reduce", axes="dim",
                doc=f"{name} over dim (an int or a tuple), keepdim keeps them as 1", dim=None, keepdim=False)
     def rule(shapes, args, node, warn):
         shape, chosen = shapes[0], args["dim"]
@@ -196,7 +201,7 @@ for _name in ("mean", "sum", "amax", "amin"):
 # ---------------------------------------------------------------- layout
 
 
-@operation("permute", "dims", spellings="torch.permute Tensor.permute", sizes="dims", view=True)
+@operation("permute", "dims", spellings="torch.permute Tensor.permute", sizes="dims", view=True, axes="dims:order")
 def permute(shapes, args, node, warn):
     """the dims in a new order (the batch must stay first)"""
     shape, order = shapes[0], tuple(args["dims"])
@@ -209,7 +214,8 @@ def permute(shapes, args, node, warn):
     return tuple(shape[d % full - 1] for d in order[1:])
 
 
-@operation("transpose", "dim0 dim1", spellings="torch.transpose Tensor.transpose Tensor.transpose_", view=True)
+@operation("transpose", "dim0 dim1", spellings="torch.transpose Tensor.transpose Tensor.transpose_", view=True,
+           axes="dim0 dim1")
 def transpose(shapes, args, node, warn):
     """two dims swapped"""
     shape = list(shapes[0])
@@ -218,7 +224,7 @@ def transpose(shapes, args, node, warn):
     return tuple(shape)
 
 
-@operation("squeeze", spellings="torch.squeeze Tensor.squeeze Tensor.squeeze_", view=True, dim=None)
+@operation("squeeze", spellings="torch.squeeze Tensor.squeeze Tensor.squeeze_", view=True, axes="dim", dim=None)
 def squeeze(shapes, args, node, warn):
     """dims of size 1 removed (one, or every one)"""
     shape, dim = shapes[0], args["dim"]
@@ -231,7 +237,7 @@ def squeeze(shapes, args, node, warn):
     return tuple(d for i, d in enumerate(shape) if i != at or d != 1)
 
 
-@operation("unsqueeze", "dim", spellings="torch.unsqueeze Tensor.unsqueeze Tensor.unsqueeze_", view=True)
+@operation("unsqueeze", "dim", spellings="torch.unsqueeze Tensor.unsqueeze Tensor.unsqueeze_", view=True, axes="dim")
 def unsqueeze(shapes, args, node, warn):
     """a dim of size 1 inserted"""
     shape = shapes[0]
@@ -250,7 +256,7 @@ def _length(size, start, stop, step, node):
     return size - first if stop is None else stop - first
 
 
-@operation("slice", "dim", view=True, field="axis", start=None, stop=None, step=1)
+@operation("slice", "dim", view=True, field="axis", axes="dim", start=None, stop=None, step=1)
 def slice_(shapes, args, node, warn):
     """x[..., start:stop:step] along one dim (indexing, narrow)"""
     dim = args["dim"]
@@ -266,7 +272,7 @@ def slice_(shapes, args, node, warn):
     return tuple(shape)
 
 
-@operation("select", "dim index", spellings="torch.select Tensor.select", view=True)
+@operation("select", "dim index", spellings="torch.select Tensor.select", view=True, axes="dim")
 def select(shapes, args, node, warn):
     """one index of a dim, the dim removed (x[:, 0])"""
     dim, index = args["dim"], args["index"]
@@ -286,7 +292,7 @@ def chunk_count(size, chunks: int) -> int:
     return -(-size // piece) if size else 0
 
 
-@operation("chunk", "chunks", spellings="torch.chunk Tensor.chunk", view=True, field="axis", dim=0)
+@operation("chunk", "chunks", spellings="torch.chunk Tensor.chunk", view=True, field="axis", axes="dim", dim=0)
 def chunk(shapes, args, node, warn):
     """pieces of ceil(size / chunks) along dim; the last smaller, fewer when they run out"""
     chunks, dim = args["chunks"], args["dim"]
@@ -315,7 +321,8 @@ def chunk(shapes, args, node, warn):
 MAX_PIECES = 4096  # outputs of one chunk or split: each becomes a tensor to follow
 
 
-@operation("split", "split_size_or_sections", spellings="torch.split Tensor.split", view=True, field="axis", dim=0)
+@operation("split", "split_size_or_sections", spellings="torch.split Tensor.split", view=True, field="axis", axes="dim",
+           dim=0)
 def split(shapes, args, node, warn):
     """pieces of one size along dim (the last smaller), or the sizes listed"""
     sizes, dim = args["split_size_or_sections"], args["dim"]
@@ -346,7 +353,7 @@ def split(shapes, args, node, warn):
     return [(*shape[:at], length, *shape[at + 1:]) for length in lengths]
 
 
-@operation("stack", operands="*tensors", spellings="torch.stack", field="layout", dim=0)
+@operation("stack", operands="*tensors", spellings="torch.stack", field="layout", axes="dim", dim=0)
 def stack(shapes, args, node, warn):
     """equal tensors stacked along a new dim"""
     first = shapes[0]
@@ -396,7 +403,7 @@ def expanded(shape: tuple, target: tuple, node) -> tuple:
     return tuple(target)
 
 
-@operation("expand", "size", spellings="Tensor.expand", sizes="size", view=True, field="elementwise")
+@operation("expand", "size", spellings="Tensor.expand", sizes="size", view=True, field="elementwise", axes="size:sizes")
 def expand(shapes, args, node, warn):
     """sizes of 1 repeated to the sizes given (batch first; -1 keeps a size)"""
     shape = shapes[0]
@@ -579,7 +586,7 @@ def _einsum_work(shapes, args, out) -> dims.Dim:
 
 
 @operation("einsum", "equation", operands="*operands", leading="equation", spellings="torch.einsum",
-           fmas=_einsum_fmas, work=_einsum_work)
+           fmas=_einsum_fmas, work=_einsum_work, axes="equation:equation")
 def einsum(shapes, args, node, warn):
     """Einstein summation: the output's letters kept, the others summed (torch.einsum("bij,bjk->bik", a, b))"""
     subscripts, output = einsum_subscripts(args["equation"], [len(s) for s in shapes], node)
@@ -597,9 +604,27 @@ def einsum(shapes, args, node, warn):
     return tuple(sizes[c] for c in output[1:])
 
 
+@operation("new_zeros", "size", spellings="Tensor.new_zeros Tensor.new_ones Tensor.new_empty", sizes="size")
+def new_zeros(shapes, args, node, warn):
+    """a new tensor of the sizes given; the batch size among them (-1, or x.size(0) in a forward:
+    an LSTM's initial state) says where it stands"""
+    size = tuple(args["size"])
+    if size.count(-1) > 1 or any(not (d == -1 or dims.is_symbolic(d) or (type(d) is int and d >= 0)) for d in size):
+        raise fail(codes.ARGUMENT, f"{text(node)}: sizes {size}: one batch size at most, the others sizes", node)
+    from convcalc.layers.placement import placed
+
+    if -1 not in size:
+        return placed(size, None)
+    at = size.index(-1)
+    return placed(size[:at] + size[at + 1:], at)
+
+
 def output_shapes(name: str, shapes: list, args: dict, node, warn):
     """The output shape (a list of shapes for several outputs) of operation ``name``."""
     out = OPERATIONS[name].rule(shapes, args, node, warn)
     for shape in out if isinstance(out, list) else [out]:
         product(shape)  # a symbolic size must stay within the bounds of dims
     return out
+
+
+from convcalc.layers import attention_ops  # noqa: E402,F401  (F.scaled_dot_product_attention registers)

@@ -42,16 +42,31 @@ class Traits(Record):
       factor; every other layer accepts all sizes from its smallest on, convcalc/inputs/decide.py),
       ``indices`` (its input holds integer indices, not values: Embedding), ``implicit_dim`` (a
       ``dim=None`` that torch picks by the input's rank, with a warning: Softmax, LogSoftmax),
-      ``channel_window`` (each output reads a window across the channels: LocalResponseNorm).
+      ``channel_window`` (each output reads a window across the channels: LocalResponseNorm),
+      ``batch``: where the layer takes the batch of each operand, a function (values, ranks) ->
+      one full-tensor axis per operand (None: the operand holds no batch, an unbatched sequence),
+      for layers that do not take it first (``nn.LSTM`` without ``batch_first``); None: first;
+      ``mixes``: the layer mixes the positions of its per-sample dims (a recurrence, attention),
+      so the batch must stand exactly where it takes it (element-wise and row-wise layers, those
+      with ``keeps_rank`` or ``rows``, accept it anywhere among the dims they do not act on);
+      ``rows``: the layer acts on each position alone, over its last dims (LayerNorm, Softmax over
+      a dim, Embedding), so the batch may stand at any other dim; ``axes``: a layer that only
+      rearranges dims (Flatten, Unflatten) names its dim arguments, as an operation's ``axes``
+      (convcalc/layers/operations.py), so that it may fold the batch (``flatten(0, 1)``); a
+      row-wise layer names its ``dim`` (Softmax), which must not be the batch's;
+      ``probe``: a layer of several operands, or of a rank its traits do not tell, names operands
+      it accepts, (values) -> one shape per operand, so that its parameters are known when no walk
+      runs it (convcalc/engine/probe.py).
     """
 
     __slots__ = ("rank", "exact_rank", "channels", "features", "equals", "geometry", "field", "transposed", "lazy",
                  "cancels_bias", "keeps_rank", "drops_channels", "int_buffers", "mode", "divides", "indices",
-                 "implicit_dim", "channel_window")
+                 "implicit_dim", "channel_window", "batch", "mixes", "rows", "axes", "probe")
     _defaults = {"mode": None, "rank": None, "exact_rank": False, "channels": None, "features": None, "equals": (),
                  "geometry": (), "field": None, "transposed": False, "lazy": False, "cancels_bias": False,
                  "keeps_rank": False, "drops_channels": False, "int_buffers": 0, "divides": False,
-                 "indices": False, "implicit_dim": False, "channel_window": False}
+                 "indices": False, "implicit_dim": False, "channel_window": False,
+                 "batch": None, "mixes": False, "rows": False, "axes": (), "probe": None}
 
     def _replace(self, **changes) -> "Traits":
         return Traits(**{**{name: getattr(self, name) for name in self.__slots__}, **changes})
@@ -80,15 +95,51 @@ class LayerSpec(Record):
     ``operands``, the names of its tensors (a name ending in ``?`` may be None: an optional
     mask); ``call_params``, its other arguments ((name, default), ...), bound into the same Args
     as the constructor's; ``outputs``: None for one tensor out, or (args) -> the names of its
-    outputs when it gives several (MaxPool2d(return_indices=True): output and indices).
-    The rule is called with one shape per operand (None for an absent optional one)."""
+    outputs when it gives several (MaxPool2d(return_indices=True): output and indices); a name
+    may be nested in a tuple, as the forward returns it (``nn.LSTM``: output, (h_n, c_n)), and
+    None stands for an output that is None (``MultiheadAttention(need_weights=False)``'s weights).
+    The rule is called with one shape per operand (None for an absent optional one).
+    ``signature``: the forward's parameters in Python's order, where it is not the operands then
+    ``call_params`` (``MultiheadAttention``: need_weights before attn_mask); ``packs``: forward
+    parameters that take a tuple of operands, ((parameter, (operand, ...)), ...) (``nn.LSTM``'s
+    hx = (h_0, c_0))."""
 
-    __slots__ = ("name", "params", "rule", "family", "var_args", "traits", "operands", "call_params", "outputs")
-    _defaults = {"var_args": False, "traits": PLAIN, "operands": ("input",), "call_params": (), "outputs": None}
+    __slots__ = ("name", "params", "rule", "family", "var_args", "traits", "operands", "call_params", "outputs",
+                 "signature", "packs")
+    _defaults = {"var_args": False, "traits": PLAIN, "operands": ("input",), "call_params": (), "outputs": None,
+                 "signature": None, "packs": ()}
+
+    def forward_names(self) -> tuple:
+        """The forward's parameters in Python's order, a pack standing for its operands."""
+        if self.signature is not None:
+            return self.signature
+        packed = {name for _, names in self.packs for name in names}
+        firsts = {names[0]: pack for pack, names in self.packs}
+        names = [firsts.get(o.rstrip("?"), o.rstrip("?")) for o in self.operands
+                 if o.rstrip("?") not in packed or o.rstrip("?") in firsts]
+        return tuple(names) + tuple(p for p, _ in self.call_params)
 
     def output_names(self, args: "Args") -> tuple:
-        """The names of its outputs for these arguments: one ("output",) unless it gives several."""
-        return self.outputs(args) if self.outputs is not None else ("output",)
+        """The names of its tensors out, flat, for these arguments: one ("output",) unless it gives several."""
+        return tuple(_leaves(self.output_structure(args)))
+
+    def output_structure(self, args: "Args"):
+        """The names of its outputs as its forward returns them: a name, or a (nested) tuple of
+        names and None."""
+        made = self.outputs(args) if self.outputs is not None else "output"
+        return made[0] if isinstance(made, tuple) and len(made) == 1 and isinstance(made[0], str) else made
+
+    def returned(self, args: "Args", tensors: tuple):
+        """``tensors`` (one per name of :meth:`output_names`) in the structure its forward returns."""
+        found = iter(tensors)
+
+        def build(item):
+            if item is None:
+                return None
+            if isinstance(item, tuple):
+                return tuple(build(i) for i in item)
+            return next(found)
+        return build(self.output_structure(args))
 
     def bind_call(self, args: "Args", kwargs: dict) -> "Args":
         """``args`` with the forward's own arguments (``call_params``) bound in by name."""
@@ -118,11 +169,20 @@ class LayerSpec(Record):
         return Args(self.name, bound, self.traits)
 
 
+def _leaves(item):
+    if isinstance(item, tuple):
+        for each in item:
+            yield from _leaves(each)
+    elif item is not None:
+        yield item
+
+
 REGISTRY: dict[str, LayerSpec] = {}
 
 
 def register(names, required: str = "", family: str = "", var_args: bool = False, traits: Traits = PLAIN,
-             ranks: tuple = (), operands: str = "input", call_params: tuple = (), outputs=None, **defaults):
+             ranks: tuple = (), operands: str = "input", call_params: tuple = (), outputs=None, signature=None,
+             packs: tuple = (), **defaults):
     """``required`` is a space-separated list; ``defaults`` keep PyTorch's order; ``ranks``, one
     per name, is each layer's spatial rank (Conv1d Conv2d Conv3d: 1, 2, 3); ``operands`` the
     forward's tensors (space-separated), ``call_params`` its other arguments, ``outputs`` as
@@ -135,10 +195,35 @@ def register(names, required: str = "", family: str = "", var_args: bool = False
         for i, name in enumerate(names):
             own = traits.with_rank(ranks[i]) if ranks else traits
             REGISTRY[name] = LayerSpec(name, params, rule, family or rule.__module__.rsplit(".", 1)[-1], var_args,
-                                       own, tuple(operands.split()), tuple(call_params), outputs)
+                                       own, tuple(operands.split()), tuple(call_params), outputs,
+                                       tuple(signature.split()) if signature else None, tuple(packs))
         return rule
 
     return wrap
+
+
+class Built:
+    """A layer object given as another layer's argument (``TransformerEncoder(encoder_layer, 6)``,
+    ``norm=LayerNorm(64)``): its name and bound arguments; hashable, as arguments are."""
+
+    __slots__ = ("name", "args", "_key")
+
+    def __init__(self, name: str, args: "Args"):
+        self.name, self.args = name, args
+        self._key = (name, tuple(args.values.items()))
+
+    def __eq__(self, other):
+        return isinstance(other, Built) and self._key == other._key
+
+    def __hash__(self):
+        return hash(self._key)
+
+    def __repr__(self):
+        return f"{self.name}(...)"
+
+    def result(self, *shapes):
+        """Its rule on these shapes (one per operand): its output and parameters."""
+        return REGISTRY[self.name].rule(self.args, *shapes)
 
 
 # ---------------------------------------------------------------- argument checks

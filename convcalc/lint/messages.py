@@ -81,6 +81,10 @@ class ViewMismatch(Message):
     code = codes.VIEW
 
 
+class BatchMisplaced(Message):
+    code = codes.BATCH
+
+
 class InexactOutput(Message):
     code = codes.INEXACT
 

@@ -81,7 +81,7 @@ def row_field(row, info: RowInfo, fields: list) -> Optional[Field]:
             return None
         return fld.map(lambda a: a if not a.known else replace(a, dim=last, flat=True) if len(row.shape) == 1
                        else replace(a, unknown=True))
-    info.fmas = op_fmas(row.name, row.args, list(row.inputs), row.shape)
+    info.fmas = op_fmas(row.name, row.args, list(row.inputs), row.shape) * row.fold
     return op_field(row.name, row.args, list(row.inputs), row.shape, fields)
 
 

@@ -100,7 +100,8 @@ def _nonzero(value) -> bool:
 def row_macs(analysis: Measured, index: int, convention: str, batch: int) -> dims.Dim:
     if convention == "fvcore":
         return analysis.info[index].fmas * batch
-    return analysis.rows[index].macs * batch
+    row = analysis.rows[index]
+    return row.macs * batch + row.macs_fixed
 
 
 def total_macs(analysis: Measured, convention: str, batch: int) -> dims.Dim:

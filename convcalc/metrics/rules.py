@@ -131,7 +131,14 @@ def layer_field(spec, args, in_shape: tuple, out_shape: tuple, settings: dict, f
 
 
 def fmas_of(spec, args, in_shape: tuple, row) -> dims.Dim:
-    """fvcore's count for one layer, per sample (see convcalc/metrics/memory.py)."""
+    """fvcore's count for one layer, per sample (see convcalc/metrics/memory.py); a layer that
+    declares its own (an LSTM, attention) gives it; a folded batch (N*k) counts k times."""
+    return _fmas(spec, args, in_shape, row) * row.fold
+
+
+def _fmas(spec, args, in_shape: tuple, row) -> dims.Dim:
+    if row.declared[2] is not None:
+        return row.declared[2]
     if row.kind == "conv":
         bias = row.shape[0] if args["bias"] else 0
         weight = row.params - bias

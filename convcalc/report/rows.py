@@ -86,7 +86,7 @@ def entries(analysis: Analysis, convention: str, batch: int, dtype: str, depth: 
     ends = module_ends(analysis)
     for index, row in enumerate(analysis.rows):
         info = infos[index] if infos is not None else None
-        torchinfo = row.macs * batch
+        torchinfo = row.macs * batch + row.macs_fixed
         fvcore = info.fmas * batch if info is not None else None
         activation = row.elements * batch * width
         chosen = fvcore if convention == "fvcore" else torchinfo

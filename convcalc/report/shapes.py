@@ -87,7 +87,7 @@ def memory(analysis: Analysis, batch: int, dtype: str):
 def total_macs(analysis: Analysis, convention: str, batch: int):
     """The mult-adds in the chosen convention; torchinfo's are the walk's own total."""
     if convention == "torchinfo":
-        return analysis.total_macs * batch
+        return analysis.macs_at(batch)
     from convcalc.metrics.memory import total_macs as measured  # fvcore's: the measuring pass
 
     return measured(analysis, convention, batch)
@@ -239,12 +239,28 @@ def entry_json(entry, row) -> dict:
         item["shared"] = True
     if entry.outputs:
         item["outputs"] = [json_shape(s) for s in entry.outputs]
+    item.update(batch_json(entry.shape, entry.outputs))
     if entry.module:
         item["module"] = entry.module
     if entry.block:
         item["block"], item["rows"] = entry.block, entry.folded
     if row is not None and row.node.span.path:
         item["file"] = shown_path(row.node.span.path)
+    return item
+
+
+def batch_json(shape, outputs) -> dict:
+    """Where the batch stands, for a row whose batch is not first and whole (docs/tables.md):
+    ``batch_axis`` (the full tensor's dim, null for a tensor without a batch), ``batch_fold``
+    (the factor the batch is multiplied by), and each output's axis when it has several."""
+    from convcalc.layers.placement import placement
+
+    at, fold = placement(shape)
+    item = {}
+    if (at, fold) != (0, 1):
+        item["batch_axis"], item["batch_fold"] = at, json_dim(fold)
+    if outputs and any(placement(s) != (0, 1) for s in outputs):
+        item["outputs_batch_axis"] = [placement(s)[0] for s in outputs]
     return item
 
 
@@ -272,6 +288,9 @@ def shapes_json(analysis: Analysis, batch: int = 1, convention: str = "torchinfo
         "layers": [entry_json(entry, analysis.rows[entry.rows[0]] if entry.folded == 1 and not entry.block else None)
                    for entry in listed],
         "output": json_shape(analysis.output) if whole else None,
+        **({"output_batch_axis": batch_json(analysis.output, None).get("batch_axis"),
+            "output_batch_fold": batch_json(analysis.output, None).get("batch_fold")}
+           if whole and batch_json(analysis.output, None) else {}),
         "total_params": json_dim(analysis.total_params) if exact else None,
         "trainable_params": json_dim(analysis.trainable_params) if exact else None,
         "total_buffers": json_dim(analysis.total_buffers) if exact else None,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from convcalc.report.common import framed, json_dim, json_shape, num, one_line, shape_text, table
 from convcalc.report.shapes import shapes_json
+from convcalc.verify import whole
 
 MARK = {True: "✓", False: "✗"}
 
@@ -11,6 +12,18 @@ def step_layer(row, step) -> tuple:
     if row is not None:
         return row.where, one_line(row.layer)
     return step.line, one_line(getattr(step.node, "text", "") or step.name)
+
+
+def executed_text(row, step) -> str:
+    """The executor's shape per sample; whole (the batch included) where the engine's batch is not
+    first or is folded, since then the executor's first dim is not the batch (docs/tables.md)."""
+    from convcalc.layers.placement import placement
+
+    if step is None:
+        return "-"
+    if row is not None and placement(row.shape) != (0, 1) and step.full is not None:
+        return "x".join(map(str, step.full)) + " (whole)"
+    return shape_text(step.shape)
 
 
 def verify_table(v, fmt: str) -> str:
@@ -22,7 +35,7 @@ def verify_table(v, fmt: str) -> str:
         line, layer = step_layer(row, step)
         rows.append([line, layer,
                      shape_text(row.shape) if row is not None else "-",
-                     shape_text(step.shape) if step is not None else "-",
+                     executed_text(row, step),
                      MARK[v.agree(row, step)],
                      num(row.params) if row is not None else "-",
                      num(step.params) if step is not None else "-"])
@@ -56,7 +69,7 @@ def verdict_lines(v) -> list:
     if v.failure is not None:
         where = f" at line {v.failure_line}" if v.failure_line else ""
         lines.append(f"  the executor stops{where}: {v.failure}")
-    elif a.ok and v.output is not None and tuple(a.output) != v.output:
+    elif a.ok and v.output_full is not None and whole(a.output, v.batch) != v.output_full:
         lines.append(f"  output: computed {shape_text(a.output)}, executed {shape_text(v.output)}")
     return lines
 

@@ -8,6 +8,7 @@ import pytest
 from convcalc.engine.shapes import analyse
 from convcalc.load import parse_input_option
 from convcalc.frontends.syntax import parse
+from convcalc.verify import whole
 
 EXAMPLES = ROOT / "examples"
 NAMES = sorted(p.stem for p in EXAMPLES.glob("*.net"))
@@ -46,7 +47,7 @@ def test_example_matches_its_torch_twin(name, torch):
     override = "x".join(map(str, input_shape)) if name == "symbolic_cnn" else None
     analysis = analyse(*load(name, override))
     assert analysis.ok, analysis.error and analysis.error.message
-    assert (analysis.total_params, analysis.total_buffers, analysis.output) == measure(name)
+    assert (analysis.total_params, analysis.total_buffers, whole(analysis.output, 1)) == measure(name, whole=True)
 
 
 @pytest.mark.oracle
@@ -57,7 +58,7 @@ def test_every_layer_shape_matches_torch_running_the_description(name, torch):
     program, override = load(name, SMALL_INPUT.get(name))
     analysis = analyse(program, override)
     assert analysis.ok, analysis.error and analysis.error.message
-    rows, output = run_in_torch(program, override)
-    ours = [(r.line, r.name, r.shape, r.params, r.buffers) for r in analysis.rows]
+    rows, output = run_in_torch(program, override, batch=2, whole=True)
+    ours = [(r.line, r.name, whole(r.shape, 2), r.params, r.buffers) for r in analysis.rows]
     assert ours == rows
-    assert analysis.output == output
+    assert whole(analysis.output, 2) == output

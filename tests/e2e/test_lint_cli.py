@@ -184,7 +184,7 @@ def test_verbose_shows_notes(tmp_path):
             def __init__(self):
                 super().__init__()
                 self.conv = nn.Conv2d(3, 8, 3)
-                self.rnn = nn.GRU(8, 8)
+                self.rnn = nn.EmbeddingBag(8, 8)
 
             def forward(self, x):
                 x = self.conv(x)
@@ -194,9 +194,9 @@ def test_verbose_shows_notes(tmp_path):
     assert quiet.exit_code == 0 and "CC900" not in quiet.output
     loud = run(["m.py", "-v"], tmp_path)
     assert loud.exit_code == 0
-    assert "m.py:11:16: CC301 model Net: forward not followed from here (nn.GRU is not supported: it is not in " \
+    assert "m.py:11:16: CC301 model Net: forward not followed from here (nn.EmbeddingBag is not supported: it is not in " \
            "convcalc's catalogue)" in loud.output
-    assert "1 partly (Net: forward not followed from line 11: nn.GRU is not supported" in quiet.output
+    assert "1 partly (Net: forward not followed from line 11: nn.EmbeddingBag is not supported" in quiet.output
     assert "All checks passed" not in quiet.output
 
 

@@ -23,7 +23,15 @@ SAMPLE = {"in_channels": 4, "out_channels": 6, "kernel_size": 3, "num_features":
 # layers of several operands, checked in another oracle test that names them
 # (the file, and the text in it that builds the layer)
 OWNED = {"Bilinear": ("test_operands_oracle.py", "nn.Bilinear("),
-         **{f"MaxUnpool{d}d": ("test_new_layers_oracle.py", 'getattr(torch.nn, f"MaxUnpool{nd}d")') for d in (1, 2, 3)}}
+         **{f"MaxUnpool{d}d": ("test_new_layers_oracle.py", 'getattr(torch.nn, f"MaxUnpool{nd}d")') for d in (1, 2, 3)},
+         # the sequence families: hypothesis draws their settings and layouts in model files
+         **{name: ("test_sequence_oracle.py", 'st.sampled_from(["RNN", "LSTM", "GRU"])') for name in ("RNN", "LSTM", "GRU")},
+         **{name: ("test_sequence_oracle.py", 'st.sampled_from(["RNNCell", "LSTMCell", "GRUCell"])')
+            for name in ("RNNCell", "LSTMCell", "GRUCell")},
+         "MultiheadAttention": ("test_sequence_oracle.py", "nn.MultiheadAttention("),
+         **{name: ("test_sequence_oracle.py", '"TransformerDecoder", "Transformer"])')
+            for name in ("TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEncoder",
+                         "TransformerDecoder", "Transformer")}}
 # name -> (required arguments, the sample's shape), where the sample above does not fit
 SPECIAL = {
     "Embedding": ({"num_embeddings": 10, "embedding_dim": 3}, (5,)),  # indices below 10 (the sample is ints)

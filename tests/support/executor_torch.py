@@ -17,6 +17,7 @@ from torch import nn
 
 from convcalc.executor.run import ExecutionFailure, execute
 from convcalc.engine.walk import Walker
+from torch_backend import build, flat, forward
 
 
 def as_torch(t):
@@ -52,26 +53,27 @@ class CopyingTorchBackend:
     def layer(self, spec, args, xs, call, blocks):
         step = self.next_step(spec.name)
         where = f"line {call.span.line} {call.text}"
-        built = {name: args.values[name] for name, _ in spec.params if name in args.values}
         given = {name: args.values[name] for name, _ in spec.call_params if name in args.values}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            module = getattr(nn, spec.name)(**built)
+            module = build(spec, args.values)
             module.eval()
             with torch.no_grad():
                 if any(isinstance(p, nn.parameter.UninitializedParameter) for p in module.parameters()):
                     module(*[x.float() if x is not None else None for x in xs], **given)  # a Lazy module's weights
                 module.double()
                 self.copy(module, step, where)
-                y = module(*xs, **given)
-        first = y[0] if isinstance(y, tuple) else y
-        close(step.output, first, where)
-        return list(y) if isinstance(y, tuple) else y
+                y = forward(module, spec, xs, given)
+        outputs = flat(y)
+        close(step.output, outputs[0], where)
+        return outputs if len(outputs) > 1 else outputs[0]
 
     @staticmethod
     def copy(module, step, where):
-        params = dict(module.named_parameters(recurse=False))
-        buffers = {name: b for name, b in module.named_buffers(recurse=False) if b is not None}
+        # a layer built of modules (MultiheadAttention's out_proj, a transformer's layers): every
+        # tensor by its dotted name, as the executor names them
+        params = dict(module.named_parameters())
+        buffers = {name: b for name, b in module.named_buffers() if b is not None}
         ours_p, ours_b = step.weights.params, step.weights.buffers
         assert sorted(params) == sorted(ours_p), f"{where}: torch has parameters {sorted(params)}, " \
                                                  f"the executor {sorted(ours_p)}"

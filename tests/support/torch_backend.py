@@ -11,46 +11,83 @@ from convcalc.engine.walk import Walker
 
 
 class TorchBackend:
-    def __init__(self, batch=1):
+    def __init__(self, batch=1, whole=False):
         self.batch = batch
+        self.whole = whole
         self.rows = []  # (line, name, output shape per sample, params)
 
     def start(self, shape, node):
         return torch.randn(self.batch, *shape)
 
     def layer(self, spec, args, xs, call, blocks):
-        built = {name: args.values[name] for name, _ in spec.params if name in args.values}
         given = {name: args.values[name] for name, _ in spec.call_params if name in args.values}
-        module = getattr(nn, spec.name)(**built)
+        module = build(spec, args.values)
         module.eval()
         with torch.no_grad():
-            y = module(*xs, **given)
+            y = forward(module, spec, xs, given)
         params = sum(p.numel() for p in module.parameters())
         buffers = sum(b.numel() for b in module.buffers())
-        first = y[0] if isinstance(y, tuple) else y
-        self.rows.append((call.span.line, spec.name, tuple(first.shape[1:]), params, buffers))
-        return list(y) if isinstance(y, tuple) else y
+        outputs = flat(y)
+        self.rows.append((call.span.line, spec.name, self.shape(outputs[0]), params, buffers))
+        return outputs if len(outputs) > 1 else outputs[0]
+
+    def shape(self, y) -> tuple:
+        """What a row records: per sample (the batch first), or whole (``whole=True``: the batch anywhere)."""
+        return tuple(y.shape) if self.whole else tuple(y.shape[1:])
 
     def add(self, a, b, node, label):
         y = a + b
-        self.rows.append((node.span.line, "add", tuple(y.shape[1:]), 0, 0))
+        self.rows.append((node.span.line, "add", self.shape(y), 0, 0))
         return y
 
     def op(self, name, tensors, args, node, blocks):
         y = torch_op(name, tensors, args)
         first = y[0] if isinstance(y, list) else y
-        self.rows.append((node.span.line, name, tuple(first.shape[1:]), 0, 0))
+        self.rows.append((node.span.line, name, self.shape(first), 0, 0))
         return y
 
     def concat(self, outputs, node, label, dim=1):
         y = torch.cat([t for t, _ in outputs], dim=dim)
-        self.rows.append((node.span.line, "concat", tuple(y.shape[1:]), 0, 0))
+        self.rows.append((node.span.line, "concat", self.shape(y), 0, 0))
         return y
 
     def reshape(self, x, target, node, blocks):
         y = x.reshape(-1 if getattr(node, "infer_batch", False) else x.shape[0], *target)
-        self.rows.append((node.span.line, "view", tuple(y.shape[1:]), 0, 0))
+        self.rows.append((node.span.line, "view", self.shape(y), 0, 0))
         return y
+
+
+def build(spec, values):
+    """The torch module of a layer; a layer object given as an argument (a TransformerEncoder's
+    layer, its norm) built first."""
+    from convcalc.layers.catalogue import lookup
+    from convcalc.layers.registry import Built
+
+    def made(value):
+        return build(lookup(value.name), value.args.values) if isinstance(value, Built) else value
+    return getattr(nn, spec.name)(**{name: made(values[name]) for name, _ in spec.params if name in values})
+
+
+def forward(module, spec, xs, given):
+    """The module's forward on the operands by their names (an LSTM's h_0 and c_0 as its hx)."""
+    names = [o.rstrip("?") for o in spec.operands]
+    kwargs = dict(given)
+    packed = {name for _, pack in spec.packs for name in pack}
+    for pack, members in spec.packs:
+        values = [xs[names.index(m)] if names.index(m) < len(xs) else None for m in members]
+        if any(v is not None for v in values):
+            kwargs[pack] = tuple(values)
+    for name, x in zip(names[1:], xs[1:]):
+        if name not in packed and x is not None:
+            kwargs[name] = x
+    return module(xs[0], **kwargs)
+
+
+def flat(y) -> list:
+    """A forward's result as the walk passes it on: its tensors in order (None left out)."""
+    if isinstance(y, (tuple, list)):
+        return [t for item in y for t in flat(item)]
+    return [] if y is None else [y]
 
 
 def torch_op(name, tensors, a):
@@ -78,11 +115,15 @@ def torch_op(name, tensors, a):
         "expand": lambda: x.expand(*a["size"]), "expand_as": lambda: x.expand_as(tensors[1]),
         "matmul": lambda: torch.matmul(x, tensors[1]), "bmm": lambda: torch.bmm(x, tensors[1]),
         "einsum": lambda: torch.einsum(a["equation"], *tensors),
+        "new_zeros": lambda: x.new_zeros(tuple(x.shape[0] if d == -1 else d for d in a["size"])),
+        "scaled_dot_product_attention": lambda: torch.nn.functional.scaled_dot_product_attention(
+            *tensors[:3], dropout_p=0.0, is_causal=a["is_causal"], scale=a["scale"], enable_gqa=a["enable_gqa"]),
     }
     return ops[name]()
 
 
-def run_in_torch(program, input_override=None, batch=1):
-    backend = TorchBackend(batch)
+def run_in_torch(program, input_override=None, batch=1, whole=False):
+    """(rows, output shape): per sample, or whole with ``whole`` (for a network that moves its batch)."""
+    backend = TorchBackend(batch, whole)
     output = Walker(program, backend, input_override).run()
-    return backend.rows, tuple(output.shape[1:])
+    return backend.rows, backend.shape(output)

@@ -564,6 +564,66 @@ class SmallC3D(nn.Module):
         return self.fc(self.dropout(x))
 
 
+# --------------------------------------------------------------------------- sequences
+
+
+class CRNN(nn.Module):
+    """A CRNN text recogniser as in examples/crnn.net: conv blocks, the height pooled away, the
+    width as a sequence first, a bidirectional two-layer LSTM, per-column scores."""
+
+    def __init__(self, classes=37):
+        super().__init__()
+
+        def block(cin, cout):
+            return [nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU()]
+
+        self.cnn = nn.Sequential(*block(1, 32), nn.MaxPool2d(2), *block(32, 64), nn.MaxPool2d(2),
+                                 *block(64, 128), *block(128, 128), nn.MaxPool2d((2, 1)), *block(128, 128),
+                                 nn.MaxPool2d((4, 1)))
+        self.rnn = nn.LSTM(128, 64, num_layers=2, bidirectional=True)
+        self.fc = nn.Linear(128, classes)
+
+    def forward(self, x):
+        x = self.cnn(x).flatten(1, 2).permute(2, 0, 1)
+        out, _ = self.rnn(x)
+        return self.fc(out)
+
+
+# convcalc: input 8x3x64x64
+class CNNLSTM(nn.Module):
+    """examples/cnn_lstm_video.net: a CNN on every frame, an LSTM over the frames' features."""
+
+    def __init__(self, classes=10, frames=8):
+        super().__init__()
+        self.frames = frames
+        self.cnn = nn.Sequential(nn.Conv2d(3, 32, 3, padding=1, bias=False), nn.BatchNorm2d(32), nn.ReLU(),
+                                 nn.MaxPool2d(2), nn.Conv2d(32, 64, 3, padding=1, bias=False), nn.BatchNorm2d(64),
+                                 nn.ReLU(), nn.MaxPool2d(2), nn.AdaptiveAvgPool2d(1), nn.Flatten())
+        self.rnn = nn.LSTM(64, 128, batch_first=True)
+        self.fc = nn.Linear(128, classes)
+
+    def forward(self, x):
+        features = self.cnn(x.flatten(0, 1)).unflatten(0, (-1, self.frames))
+        _, (h_n, _) = self.rnn(features)
+        return self.fc(h_n[-1])
+
+
+class TinyViT(nn.Module):
+    """examples/vit_tiny.net: 4x4 patches, six pre-norm GELU encoder layers, a mean over tokens."""
+
+    def __init__(self, dim=128, heads=4, classes=10):
+        super().__init__()
+        self.patches = nn.Conv2d(3, dim, 4, stride=4)
+        layer = nn.TransformerEncoderLayer(dim, heads, dim_feedforward=4 * dim, activation="gelu", batch_first=True,
+                                           norm_first=True)
+        self.encoder = nn.TransformerEncoder(layer, 6, norm=nn.LayerNorm(dim), enable_nested_tensor=False)
+        self.head = nn.Linear(dim, classes)
+
+    def forward(self, x):
+        x = self.patches(x).flatten(2).transpose(1, 2)
+        return self.head(self.encoder(x).mean(1))
+
+
 # --------------------------------------------------------------------------- the table
 
 MODELS = {
@@ -581,16 +641,19 @@ MODELS = {
     "unet": (UNet, (1, 128, 128)),
     "conv1d_audio": (M5, (1, 16000)),
     "conv3d_video": (SmallC3D, (3, 16, 112, 112)),
+    "crnn": (CRNN, (1, 32, 100)),
+    "cnn_lstm_video": (CNNLSTM, (8, 3, 64, 64)),
+    "vit_tiny": (TinyViT, (3, 32, 32)),
 }
 
 
-def measure(name):
+def measure(name, whole=False):
     """(parameters, buffers, output shape of one sample) of MODELS[name], measured in torch on the
-    meta device."""
+    meta device; ``whole``: the output's whole shape at batch 1 (a network that moves its batch)."""
     builder, shape = MODELS[name]
     with torch.device("meta"):
         model = builder().eval()
         with torch.no_grad():
             output = model(torch.zeros(1, *shape))
     return (sum(p.numel() for p in model.parameters()), sum(b.numel() for b in model.buffers()),
-            tuple(output.shape[1:]))
+            tuple(output.shape) if whole else tuple(output.shape[1:]))

@@ -66,6 +66,8 @@ def const_node(frame, value, span: Span, node, layer: str):
         raise Unfollowable(f"the batch size as an argument of {layer}", node)
     if isinstance(value, Instance) and value.native is not None:
         return const_node(frame, value.native, span, node, layer)  # an IntEnum member, a str Enum's
+    if isinstance(value, Layer):  # a layer object as an argument: TransformerEncoder(encoder_layer, 6)
+        return value.construct
     raise Unfollowable(f"an argument of {layer} that is {describe(value)}, not a constant", node)
 
 
@@ -133,9 +135,10 @@ def apply_layer(frame, module: Layer, args: Args, node):
     trace.use(tensors[0], site)
     constructed = layer_args(module)
     try:
-        outputs = spec.output_names(spec.bind_call(constructed, given))
+        called = spec.bind_call(constructed, given)
+        outputs = spec.output_names(called)
     except ConvcalcError:
-        outputs = ("output",)  # the walk reports the arguments' error at the layer
+        called, outputs = None, ("output",)  # the walk reports the arguments' error at the layer
     saved = tuple(trace.fresh_name(f"{module.name}.{o}") for o in outputs) if len(outputs) > 1 else ()
     # x.size() given to a forward (unpool's output_size) holds the batch: it stands there as -1
     call_kwargs = tuple((key, const_node(frame, without_batch(value), site, node, module.name), site)
@@ -143,7 +146,11 @@ def apply_layer(frame, module: Layer, args: Args, node):
     emitted = module.call_for(frame.machine.module_paths.get(id(module), ""), names, call_kwargs, saved)
     trace.sites[id(emitted)] = (site, ("layer", id(module)), module.origin)
     trace.layers_used[id(module)] = trace.layers_used.get(id(module), 0) + 1
-    return trace.emit(emitted, "", site, tensors)
+    made = trace.emit(emitted, "", site, tensors)
+    if called is not None and isinstance(spec.output_structure(called), tuple):
+        # as the forward returns them: output, (h_n, c_n); MultiheadAttention's (output, None)
+        return spec.returned(called, made if isinstance(made, tuple) else (made,))
+    return made
 
 
 def bind_forward(frame, spec, module: Layer, args: Args, node) -> tuple:
@@ -152,13 +159,20 @@ def bind_forward(frame, spec, module: Layer, args: Args, node) -> tuple:
     from convcalc.binding import MISSING, BindError, bind
 
     operands = [o.rstrip("?") for o in spec.operands]
-    optional = {o.rstrip("?") for o in spec.operands if o.endswith("?")}
+    packs = dict(spec.packs)  # nn.LSTM's hx: the pair (h_0, c_0)
+    optional = {o.rstrip("?") for o in spec.operands if o.endswith("?")} | set(packs)
     defaults = dict(spec.call_params)
     try:
-        bound, _, _ = bind(f"{module.name}.forward", operands + list(defaults), args.values, args.named,
+        bound, _, _ = bind(f"{module.name}.forward", list(spec.forward_names()), args.values, args.named,
                            lambda name, _: None if name in optional else defaults.get(name, MISSING))
     except BindError as exc:
         raise Unfollowable(exc.message, node) from None
+    for pack, names in packs.items():
+        value = bound.pop(pack)
+        if value is not None and (not isinstance(value, tuple) or len(value) != len(names)):
+            raise Unfollowable(f"{module.name}'s {pack} as {describe(value)}, not a tuple of {len(names)} tensors",
+                               node)
+        bound.update(zip(names, value if value is not None else (None,) * len(names)))
     tensors = []
     for name in operands:
         value = bound[name]
@@ -332,8 +346,11 @@ def global_pool(layer: str, kwargs: list, tensor: Tensor) -> str:
 
 def tensor_index(frame, tensor: Tensor, key, node):
     """x[:, :c], x[:, 0], x[..., None]: one operation per dim that changes."""
+    from convcalc.layers.placement import placement
+
     keys = list(key) if isinstance(key, tuple) else [key]
-    if keys and keys[0] is not Ellipsis and keys[0] != slice(None):
+    batch_first = tensor.shape is None or placement(tensor.shape)[0] == 0  # qkv[0] after permute(2, 0, ...): not the batch
+    if batch_first and keys and keys[0] is not Ellipsis and keys[0] != slice(None):
         raise Unfollowable("indexing the batch dimension of a tensor", node)
     rank = len(tensor.sizes(node)) - 1
     if Ellipsis in keys:

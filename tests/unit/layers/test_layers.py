@@ -104,7 +104,6 @@ def test_shape_and_parameters(layer, input_dims, expected):
     ("AvgPool3d(2, padding=1)", "1x1x3x3", "CC103"),
     ("AvgPool1d(2, divisor_override=2)", "1x4", "CC002"),
     ("AdaptiveAvgPool1d(None)", "1x4", "CC002"),
-    ("Flatten(0)", "4x3", "CC106"),
     ("Unflatten(1, (5, -1))", "12", "CC106"),
     ("GroupNorm(3, 8)", "8x4x4", "CC106"),
     ("LayerNorm(5)", "8x4x4", "CC101"),

@@ -69,8 +69,14 @@ def shape_of(dims) -> str:
     return "x".join(str(d) for d in dims)
 
 
-def same_shape(drawn_text, dims) -> bool:
-    return drawn_text.replace(" ", "") == shape_of(dims).replace(" ", "")
+def same_shape(drawn_text, dims, layer=None) -> bool:
+    """The drawn shape is the JSON's; a layer whose batch is not first shows its place, 32x[N]x256."""
+    sizes = [str(d) for d in dims]
+    if layer is not None and "batch_axis" in layer:
+        fold = layer["batch_fold"]
+        if layer["batch_axis"] is not None:
+            sizes.insert(layer["batch_axis"], "[N]" if fold == 1 else f"[N*{fold}]")
+    return drawn_text.replace(" ", "").replace("(nobatch)", "") == "x".join(sizes).replace(" ", "")
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
@@ -81,7 +87,7 @@ def test_every_row_is_a_box_in_order_with_its_shape(tmp_path, path):
     assert found[0]["kind"] == "input" and same_shape(found[0]["shape"], data["input"])
     layers = found[1:]
     assert [int(b["line"]) for b in layers] == [layer["line"] for layer in data["layers"]]
-    assert all(same_shape(b["shape"], layer["output"]) for b, layer in zip(layers, data["layers"]))
+    assert all(same_shape(b["shape"], layer["output"], layer) for b, layer in zip(layers, data["layers"]))
     for box, layer in zip(layers, data["layers"]):
         assert f"{layer['params']:,} params" + (" (shared)" if layer.get("shared") else "") in box["texts"]
     assert f"wrote {tmp_path / 'net.svg'}: {len(layers)} layer boxes, 1 input, {len(edges(svg))} edges" \
@@ -100,7 +106,7 @@ def test_a_folded_box_stands_for_its_rows(tmp_path, path):
     for box in boxes(svg)[1:]:
         first, last = map(int, box["rows"].split("-"))
         covered += list(range(first, last + 1))
-        assert same_shape(box["shape"], layers[last]["output"])
+        assert same_shape(box["shape"], layers[last]["output"], layers[last])
         params = f"{sum(layer['params'] for layer in layers[first:last + 1]):,} params"
         assert params in box["texts"] or f"{params}, {last - first + 1} rows" in box["texts"]
     assert covered == list(range(len(layers)))

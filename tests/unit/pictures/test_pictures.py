@@ -551,7 +551,9 @@ def field_rect(svg):
                                                                       round((x - ox + w) / cell) - 1)
 
 
-ALL_EXAMPLES = [(p.name, None) for p in sorted(EXAMPLES_DIR.glob("*.net"))]
+# cnn_lstm_video folds its frames into the batch (Flatten(0, 1)): the receptive-field rules do not
+# follow a fold yet, so its fields are unknown and rf has nothing to draw (said, exit 2)
+ALL_EXAMPLES = [(p.name, None) for p in sorted(EXAMPLES_DIR.glob("*.net")) if p.stem != "cnn_lstm_video"]
 
 
 @pytest.mark.parametrize("name, line", [("course_cnn.net", 8), ("course_cnn.net", 5), ("lenet5.net", 9),
@@ -612,7 +614,7 @@ def test_a_layer_without_spatial_axes_is_refused_at_its_line(tmp_path):
 
 
 @pytest.mark.parametrize("name, given", [(p.name, ["--input", "3x32x32"] if p.name == "symbolic_cnn.net" else [])
-                                         for p in sorted(EXAMPLES_DIR.glob("*.net"))])
+                                         for p in sorted(EXAMPLES_DIR.glob("*.net")) if p.stem != "cnn_lstm_video"])
 def test_every_field_picture_stays_within_its_bound(tmp_path, name, given):
     from convcalc.pictures.field import AREA, CAPTION, CHAR, LINE, MARGIN
 

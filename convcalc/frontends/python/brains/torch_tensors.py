@@ -564,6 +564,11 @@ def make_tensor(frame, qname: str, args: Args, node):
         sizes = [args.named.get("size", ())]
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
         sizes = list(sizes[0])
+    made = sum(s is BATCH for s in sizes) == 1 and name in ("zeros", "ones", "empty", "randn", "rand")
+    if made and frame.trace is not None and frame.trace.root is not None and \
+            all(s is BATCH or (type(s) is int and s >= 0) for s in sizes):
+        # torch.zeros(num_layers, x.size(0), hidden): a new tensor with the batch where the size stands
+        return op_call(frame, "new_zeros", [frame.trace.root], Args([(tuple(sizes), node)]), node)
     if sizes and sizes[0] is BATCH:
         raise Unfollowable(f"{qname}(...) of the batch size: a new tensor made in forward", node)
     if not all(type(s) is int and s >= 0 for s in sizes):
