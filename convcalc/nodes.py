@@ -229,13 +229,16 @@ class Program(Node):
     layer objects (Call.instance) whose parameters the model sets ``requires_grad = False``;
     ``scopes``: id(statement) -> the submodules (walk Blocks, outermost first) whose forward
     emitted it, by which tables fold a Python model as torchinfo's depth does; ``sources``: (path,
-    text) of the other files of the tree the model was read from (a diagnostic may point there)."""
+    text) of the other files of the tree the model was read from (a diagnostic may point there);
+    ``cut``: where a Python forward, followed at symbolic sizes, met a node the shape rules refuse
+    there (its body ends with that node): a walk at sizes where the node works must not call the
+    model complete, since what comes after it was never followed (a NotFollowed, else None)."""
 
     __slots__ = ('body', 'source', 'path', 'name', 'notes', 'frontend', 'stopped', 'registered', 'tree',
-                 'parameters', 'frozen', 'scopes', 'sources')
+                 'parameters', 'frozen', 'scopes', 'sources', 'cut')
     _defaults = {'source': "", 'path': "<expr>", 'name': "", 'notes': (), 'frontend': NETWORK, 'stopped': None,
                  'registered': (), 'tree': True, 'parameters': (), 'frozen': frozenset(), 'scopes': None,
-                 'sources': ()}
+                 'sources': (), 'cut': None}
 
     @property
     def input(self) -> Optional[Input]:

@@ -283,6 +283,8 @@ def finish(analysis: Analysis, program: n.Program, input_override=None) -> Analy
     the first layer, and the layers of the module tree forward does not run (their parameters
     count, as model.parameters() counts them)."""
     analysis.stopped, analysis.tree, analysis.program = program.stopped, program.tree, program
+    if program.cut is not None and analysis.stopped is None and analysis.error is None:
+        analysis.stopped = program.cut  # the cut node worked at these sizes: what follows it was never read
     if input_override is None and program.input is not None:
         analysis.derived = program.input.derived
     if program.registered:  # a Python model's tree only

@@ -294,9 +294,14 @@ def trace_model(machine: Machine, src: Source, name: str, value, where, comment_
     if machine.module_stop is not None:  # what the model was built without: said with every table of it
         stmt, why = machine.module_stop
         notes = (note(module_stop_message(why), src.span(stmt)),) + notes
+    cut = None
+    if attempt.shape_error and attempt.stopped is None and body:  # the body ends at the node refused there
+        cut = not_followed(name, "the sizes forward was followed at fail here; at sizes where this line works, "
+                                 "what comes after it was not followed (give the input size: --input, or a "
+                                 "`# convcalc: input` comment)", body[-1].span, Why.SIZE)
     program = n.Program(tuple(inputs + body + attempt.outputs), src.text, src.path, name, notes,
                         n.PYTHON, attempt.stopped, registered, not unknown_parts, parameters, frozenset(frozen),
-                        trace.scopes, tuple(machine.sources.items()))
+                        trace.scopes, tuple(machine.sources.items()), cut)
     unused = unused_layers(machine, src, instances) if attempt.stopped is None else []
     return PythonModel(program, trace.sites, attempt.stopped is None, comment is not None, unused)
 

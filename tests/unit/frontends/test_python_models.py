@@ -430,3 +430,31 @@ def test_a_branch_on_a_size_follows_the_input_given(tmp_path):
     assert small["output"] == large["output"] == [2] and small["complete"]
     sizeless = run("shapes", str(path))
     assert sizeless.exit_code == 1 and "net.py:14:" in sizeless.output, sizeless.output
+
+
+CUT_AT_A_SIZE = """
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.cnn = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.MaxPool2d((32, 1)))
+        self.fc = nn.Linear(8, 5)
+
+    def forward(self, x):
+        x = self.cnn(x).squeeze(2).permute(0, 2, 1)
+        return self.fc(x)
+"""
+
+
+def test_a_forward_cut_where_its_symbolic_sizes_fail_is_never_complete_at_other_sizes(tmp_path):
+    """Followed at symbolic sizes, the squeeze of floor(H/32) fails and the program ended there;
+    verify then ran the cut program at 1x32x32 and said "verified" without the Linear after it."""
+    path = tmp_path / "net.py"
+    path.write_text(CUT_AT_A_SIZE)
+    verified = run("verify", str(path))
+    assert verified.exit_code == 1 and "net.py:12:" in verified.output and "CC301" in verified.output
+    assert "verified: all" not in verified.output
+    given = one_model(run("shapes", str(path), "--input", "1x32x10", "--format", "json").output)
+    assert given["complete"] and given["output"] == [10, 5]
