@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from convcalc.frontends.python import pycore
+from convcalc.frontends.python import dunders, pycore, sizes
 from convcalc.frontends.python.machine import MAX_ITEMS
 from convcalc.frontends.python.pyclasses import OBJECT, TYPE, BuiltinType, ClassInfo, Instance, SuperProxy, type_of
 from convcalc.frontends.python.pycore import (EXCEPTIONS, TYPES, is_number, isinstance_of, iterate, length,
@@ -54,7 +54,13 @@ def make_int(frame, args, node):
     value = values[0]
     base = values[1] if len(values) > 1 else args.named.get("base")
     if dims.is_symbolic(value):
+        if base is not None:
+            raise type_error(frame, "int() can't convert non-string with explicit base", node)
         return value  # a size is an int already
+    if isinstance(value, Instance) and base is None:
+        found = dunders.convert(frame, value, "int", node)
+        if found is not dunders.MISSING:
+            return make_int(frame, Args.of(found), node)
     if isinstance(value, Value):
         from convcalc.frontends.python.brains import value_to_number
 
@@ -79,6 +85,10 @@ def make_float(frame, args, node):
         return 0.0
     value = values[0]
     no_size(frame, value, "float()", node)
+    if isinstance(value, Instance):
+        found = dunders.convert(frame, value, "float", node)
+        if found is not dunders.MISSING:
+            return make_float(frame, Args.of(found), node)
     if isinstance(value, Value):
         from convcalc.frontends.python.brains import value_to_number
 
@@ -198,6 +208,14 @@ TYPES["type"], TYPES["object"] = TYPE, OBJECT
 BUILTINS.update(TYPES)
 del BUILTINS["NoneType"]
 BUILTINS.update(EXCEPTIONS)
+# types the program meets but does not name as builtins (type(f).__name__ is 'function')
+# (property, staticmethod, classmethod stay the decorators below as names; a function they made
+# answers type() with these)
+for _name in ("function", "method", "builtin_function_or_method", "generator", "property", "staticmethod",
+              "classmethod"):
+    TYPES[_name] = BuiltinType(_name, None, None, OBJECT)
+for _py in (Ellipsis, NotImplemented):
+    pycore.register_native(type(_py), BuiltinType(type(_py).__name__, type(_py), None, OBJECT))
 BUILTINS.update({"True": True, "False": False, "None": None, "NotImplemented": NotImplemented,
                  "Ellipsis": Ellipsis, "__debug__": True})
 
@@ -215,7 +233,11 @@ def _len(frame, args, node):
 def _abs(frame, args, node):
     (value,) = arity(frame, "abs", args, 1, 1)
     if dims.is_symbolic(value):
-        return value  # a size is positive
+        return sizes.absolute(value, node)
+    if isinstance(value, Instance):
+        found = dunders.unary(frame, "abs", value, node)
+        if found is not dunders.MISSING:
+            return found
     if isinstance(value, Value):
         from convcalc.frontends.python.brains import value_unary
 
@@ -230,7 +252,11 @@ def _round(frame, args, node):
     values = arity(frame, "round", args, 1, 2, ("ndigits",))
     value = values[0]
     digits = values[1] if len(values) > 1 else args.named.get("ndigits")
+    if dims.is_symbolic(value) and (digits is None or type(digits) is int and digits >= 0):
+        return value  # a size is an integer: round() leaves it as it is
     no_size(frame, value, "round()", node)
+    if isinstance(value, Instance) and dunders.unwrap(value) is not value:
+        value = dunders.unwrap(value)
     if not is_number(value):
         raise type_error(frame, f"type {type_name(value)} doesn't define __round__ method", node)
     try:
@@ -410,10 +436,7 @@ def _issubclass(frame, args, node):
 @builtin("callable")
 def _callable(frame, args, node):
     (value,) = arity(frame, "callable", args, 1, 1)
-    if isinstance(value, Instance):
-        return value.cls.lookup("__call__") is not None or value.cls.module
-    return isinstance(value, Value) and not isinstance(value, (Generator,)) and \
-        type(value).call is not Value.call
+    return pycore.is_callable(value)
 
 
 @builtin("hasattr")
@@ -527,6 +550,9 @@ for _fn in (hex, oct, bin):
 @builtin("hash")
 def _hash(frame, args, node):
     (value,) = arity(frame, "hash", args, 1, 1)
+    found = dunders.hashed(frame, value, node)
+    if found is not dunders.MISSING:
+        return found
     if not is_hashable(value):
         raise type_error(frame, f"unhashable type: '{type_name(value)}'", node)
     if isinstance(value, (int, float, bool, tuple, frozenset, type(None))):
@@ -554,7 +580,18 @@ def _open(frame, args, node):
     raise Unfollowable("open(): a file convcalc does not read", node)
 
 
-for _name in ("eval", "exec", "compile", "__import__", "globals", "locals", "vars", "dir", "breakpoint", "exit",
+@builtin("vars")
+def _vars(frame, args, node):
+    """vars(obj): the object's __dict__, as the object gives it (vars() alone: the locals, not followed)."""
+    if not args.values:
+        raise Unfollowable("vars() of the running code's names", node)
+    (value,) = arity(frame, "vars", args, 1, 1)
+    from convcalc.frontends.python.evaluate import get_attr
+
+    return get_attr(frame, value, "__dict__", node)
+
+
+for _name in ("eval", "exec", "compile", "__import__", "globals", "locals", "dir", "breakpoint", "exit",
               "quit", "memoryview", "bytearray", "complex", "help", "aiter", "anext"):
     BUILTINS[_name] = Builtin(_name, lambda frame, args, node, n=_name: (_ for _ in ()).throw(
         Unfollowable(f"{n}(): not followed", node)))

@@ -62,7 +62,7 @@ def instance_special(frame, obj: Instance, name: str, node):
     if name == "__dict__":
         return dict(obj.attrs)
     if obj.cls.namedtuple is not None and obj.native is not None:
-        from convcalc.frontends.python.brains.stdlib import namedtuple_method
+        from convcalc.frontends.python.brains.pycollections import namedtuple_method
 
         return namedtuple_method(frame, obj, name, node)
     return None
@@ -178,10 +178,13 @@ def instantiate(frame, cls: ClassInfo, args: Args, node):
     machine.constructing.append(cls)
     try:
         new = cls.lookup("__new__")
-        if isinstance(new, Function):
+        if isinstance(new, Function):  # __new__ makes the object; __init__ runs when it is one of cls
             made = invoke(frame, new, args.prepend(cls), node)
             if not (isinstance(made, Instance) and made.cls is cls):
                 return made
+            if made is not obj:
+                machine.instances[machine.instances.index(obj)] = made
+                obj = made
         init = cls.lookup("__init__")
         if isinstance(init, Function):
             invoke(frame, init, args.prepend(obj), node)
@@ -194,7 +197,7 @@ def instantiate(frame, cls: ClassInfo, args: Args, node):
 
             init_layer(frame, obj, args, node)
         elif cls.namedtuple is not None:
-            from convcalc.frontends.python.brains.stdlib import namedtuple_init
+            from convcalc.frontends.python.brains.pycollections import namedtuple_init
 
             namedtuple_init(frame, obj, args, node)
         elif cls.is_exception():

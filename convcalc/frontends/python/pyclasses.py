@@ -63,8 +63,10 @@ class ClassInfo(Value):
         self.path = ""  # the file it is written in
         self.qualname = name
         self.enum: Optional[dict] = None  # an Enum's members, by name
+        self.enum_type = None  # the type an IntEnum's (StrEnum's) members are: int (str)
         self.namedtuple: Optional[tuple] = None  # a namedtuple's fields
         self._mro: Optional[list] = None
+        self._hashing: Optional[str] = None
         self.mro()  # now, while the bases' orders are known: no deep recursion later
 
     def mro(self) -> list:
@@ -77,6 +79,25 @@ class ClassInfo(Value):
             if isinstance(cls, ClassInfo) and name in cls.namespace:
                 return cls.namespace[name]
         return None
+
+    def defines(self, name: str) -> bool:
+        """Whether the class or a base of the file sets ``name`` (to None, too: lookup cannot say)."""
+        return any(isinstance(cls, ClassInfo) and name in cls.namespace for cls in self.mro())
+
+    def hashing(self) -> str:
+        """How Python hashes the instances: "identity", "own" (a __hash__ of the class), or "none"
+        (a class that defines __eq__ without __hash__, or sets __hash__ = None, is unhashable)."""
+        if self._hashing is None:
+            order = [c for c in self.mro() if isinstance(c, ClassInfo)]
+            eq = next((i for i, c in enumerate(order) if "__eq__" in c.namespace), None)
+            own = next((i for i, c in enumerate(order) if "__hash__" in c.namespace), None)
+            if self.module or (eq is None and own is None):
+                self._hashing = "identity"
+            elif own is not None and (eq is None or own <= eq):
+                self._hashing = "own" if isinstance(order[own].namespace["__hash__"], Value) else "none"
+            else:
+                self._hashing = "none"
+        return self._hashing
 
     def is_exception(self) -> bool:
         return any(isinstance(c, BuiltinType) and c.exception for c in self.mro())
@@ -95,7 +116,7 @@ class ClassInfo(Value):
             # torchvision's weights: verify(None) is None, the factories' default (no download)
             return Builtin("verify", lambda f, args, n: None if args.values == [None] else fail(
                 f"{self.name}.verify of {describe(args.values[0]) if args.values else 'nothing'}", n))
-        if value is None:
+        if value is None and not self.defines(name):
             special = self.special(name)
             if special is not None:
                 return special
@@ -134,6 +155,7 @@ class ClassInfo(Value):
 
     def set_attr(self, frame, name, value, node):
         self.namespace[name] = value
+        self._hashing = None
 
     def call(self, frame, args, node):
         from convcalc.frontends.python.instantiate import instantiate
@@ -177,6 +199,32 @@ class Instance(Value):
 
     def pytype(self):
         return self.cls
+
+    # hashing and equality where Python itself compares instances (a set, a dict's keys, list.index):
+    # identity, or the held value of a subclass of a builtin type; a class whose own __eq__ or
+    # __hash__ decides is not followed there (convcalc's own comparisons call the methods: pycore)
+    @property
+    def hashable(self) -> bool:
+        return self.cls.hashing() != "none"
+
+    def __hash__(self):
+        how = self.cls.hashing()
+        if how == "none":
+            raise TypeError(f"unhashable type: '{self.cls.name}'")
+        if how == "own":
+            raise Unfollowable(f"an object of {self.cls.name} as a set member or dict key (its class hashes it with "
+                               "its own __hash__)", self.cls.node)
+        return hash(self.native) if self.native is not None else id(self)
+
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if self.cls.hashing() in ("own", "none") and not self.cls.module:
+            raise Unfollowable(f"an object of {self.cls.name} compared where convcalc cannot call its __eq__",
+                               self.cls.node)
+        if self.native is not None:
+            return self.native == (other.native if isinstance(other, Instance) else other)
+        return False
 
     def attr(self, frame, name, node):
         from convcalc.frontends.python.instantiate import instance_attr
@@ -306,6 +354,7 @@ class BuiltinType(Value):
         self.exception = exception or (parent is not None and parent.exception)
         self.bases = [parent] if parent is not None else []
         self.namespace: dict = {}
+        self.home = ""  # the module that defines it, where it is not builtins (collections)
 
     def mro(self) -> list:
         out, cls = [], self

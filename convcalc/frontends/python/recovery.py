@@ -8,7 +8,7 @@ from typing import Optional
 
 from convcalc.frontends.python.machine import Scope
 from convcalc.frontends.python.pyclasses import ClassInfo, Instance
-from convcalc.frontends.python.pyobjects import Function, Ref, Unknown
+from convcalc.frontends.python.pyobjects import Function, Ref, Unknown, Value
 from convcalc.frontends.python.reasons import Abort, Unfollowable
 from convcalc.frontends.python.torchobjects import Module
 
@@ -129,6 +129,9 @@ class Recovery:
                 value.attrs[chain[-1].attr] = Unknown(reason)  # self.layers.append(...): that attribute
             else:
                 value.poisoned = reason
+        elif chain and isinstance(chain[-1], ast.Attribute) and value.forget(chain[-1].attr, reason) \
+                if isinstance(value, Value) else False:
+            return  # opt.extra = ...: that attribute of the namespace
         elif isinstance(value, (list, dict, set, Module, Instance)) or chain:
             if not isinstance(value, (Ref, ClassInfo, Function, int, float, str, bool, type(None))):
                 owner.vars[node.id] = Unknown(reason)

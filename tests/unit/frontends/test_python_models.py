@@ -395,3 +395,41 @@ def test_unpooling_to_the_size_before_the_pool_and_a_module_list_holding_none(tm
     data = one_model(run("shapes", path, "--format", "json").stdout)
     assert data["complete"] and data["output"] == list(out.shape[1:])
     assert data["total_params"] == sum(p.numel() for p in model.parameters())
+
+
+GAN_SCRIPT = """
+    import argparse
+    import os
+    import torch.nn as nn
+    from torchvision import datasets
+    import some_dataset_library
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--latent_dim", type=int, default=100)
+    parser.add_argument("--img_size", type=int, default=28)
+    opt = parser.parse_args()
+    os.makedirs("images", exist_ok=True)
+    loader = some_dataset_library.load(opt, datasets.MNIST("data", download=True))
+    opt.extra = some_dataset_library.width(opt)
+
+    class Generator(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(opt.latent_dim, opt.img_size ** 2)
+
+        def forward(self, z):
+            return self.fc(z)
+
+    generator = Generator()
+"""
+
+
+def test_an_argparse_namespace_stays_known_after_script_code_that_is_not_followed(tmp_path):
+    """The namespace parse_args() returns is read by the model classes; the data loading the script
+    does next (not followed) passes it on and even sets an attribute of it: the attributes the
+    classes read stay the parser's defaults."""
+    path = write(tmp_path, GAN_SCRIPT)
+    result = run("params", path, "--model", "Generator", "--input", "100", "--format", "json")
+    data = one_model(result.stdout)
+    assert result.exit_code == 0, result.output
+    assert data["total_params"] == 100 * 28 * 28 + 28 * 28

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import itertools
 import math
+import string
+import sys
 
 from convcalc.frontends.python import pycore
 from convcalc.frontends.python.brains import CONSTANTS, register, register_prefix
 from convcalc.frontends.python.machine import MAX_ITEMS
 from convcalc.frontends.python.pyclasses import BuiltinType, ClassInfo, Instance
 from convcalc.frontends.python.pycore import iterate, type_error, value_error
-from convcalc.frontends.python.pyobjects import Args, Builtin, Function, Partial, Ref, Value, call, \
-    describe, is_hashable
+from convcalc.frontends.python.pyobjects import Args, Builtin, Function, Partial, Ref, call, describe
 from convcalc.frontends.python.reasons import Unfollowable, size_dependent
 from convcalc.symbolic import dims
 
@@ -126,140 +127,6 @@ def cached_property(frame, qname, args, node):
 
 
 # ---------------------------------------------------------------- collections
-
-
-def ordered_dict(frame, qname, args, node):
-    from convcalc.frontends.python.builtins import make_dict
-
-    return make_dict(frame, args, node)
-
-
-class DefaultDict(Value):
-    """collections.defaultdict: a dict whose missing keys are made by its factory."""
-
-    def __init__(self, factory, items: dict):
-        self.factory, self.items = factory, items
-
-    def describe(self) -> str:
-        return "a defaultdict"
-
-    def getitem(self, frame, key, node):
-        if not is_hashable(key):
-            raise type_error(frame, f"unhashable type: '{pycore.type_name(key)}'", node)
-        if key not in self.items:
-            if self.factory is None:
-                raise pycore.raise_error(frame, "KeyError", (key,), node)
-            self.items[key] = call(frame, self.factory, Args(), node)
-        return self.items[key]
-
-    def setitem(self, frame, key, value, node):
-        self.items[key] = value
-
-    def iterate(self, frame, node):
-        return list(self.items)
-
-    def length(self, frame, node):
-        return len(self.items)
-
-    def truth(self, frame, node):
-        return bool(self.items)
-
-    def attr(self, frame, name, node):
-        if name == "default_factory":
-            return self.factory
-        from convcalc.frontends.python.methods import method_of
-
-        return method_of(frame, self.items, name, node)
-
-    def pytype(self):
-        return Ref("collections.defaultdict")
-
-
-def defaultdict(frame, qname, args, node):
-    values = args.values
-    factory = values[0] if values else None
-    from convcalc.frontends.python.builtins import make_dict
-
-    return DefaultDict(factory, make_dict(frame, Args(args.positional[1:], args.keywords), node))
-
-
-def counter(frame, qname, args, node):
-    values = args.values
-    out: dict = {}
-    if values:
-        source = values[0]
-        if isinstance(source, dict):
-            out.update(source)
-        else:
-            for item in iterate(frame, source, node):
-                if not is_hashable(item):
-                    raise type_error(frame, f"unhashable type: '{pycore.type_name(item)}'", node)
-                out[item] = out.get(item, 0) + 1
-    for key, value in args.named.items():
-        out[key] = out.get(key, 0) + value
-    return out
-
-
-def namedtuple(frame, qname, args, node):
-    """namedtuple("Point", ["x", "y"]) or namedtuple("Point", "x y", defaults=...): a class whose
-    instances are tuples with names for their items."""
-    values = args.values
-    if len(values) < 2 or not isinstance(values[0], str):
-        raise type_error(frame, "namedtuple() needs a name and field names", node)
-    names = values[1]
-    if isinstance(names, str):
-        names = names.replace(",", " ").split()
-    names = [n for n in iterate(frame, names, node)]
-    if not all(isinstance(n, str) and n.isidentifier() for n in names):
-        raise value_error(frame, "Type names and field names must be valid identifiers", node)
-    cls = ClassInfo(values[0], node, [BuiltinType_tuple()], {})
-    cls.namedtuple = tuple(names)
-    defaults = args.named.get("defaults")
-    if defaults is not None:
-        defaults = list(iterate(frame, defaults, node))
-        cls.namespace["_field_defaults"] = dict(zip(names[len(names) - len(defaults):], defaults))
-    return cls
-
-
-def BuiltinType_tuple():
-    return pycore.TYPES["tuple"]
-
-
-def namedtuple_init(frame, obj: Instance, args: Args, node) -> None:
-    """A namedtuple's instance: its items by position and by name, defaults filling the rest."""
-    from convcalc.binding import MISSING, BindError, bind
-
-    fields = list(obj.cls.namedtuple)
-    defaults = obj.cls.lookup("_field_defaults") or {}
-    for cls in obj.cls.mro():  # class Point(NamedTuple): x: int = 0
-        if isinstance(cls, ClassInfo) and cls.namedtuple is not None and cls.node is not None:
-            for name in fields:
-                if name in cls.namespace and not isinstance(cls.namespace[name], Function):
-                    defaults.setdefault(name, cls.namespace[name])
-    try:
-        bound, _, _ = bind(obj.cls.name, fields, args.values, args.named,
-                           lambda name, _: defaults.get(name, MISSING))
-    except BindError as exc:
-        raise type_error(frame, exc.message, node) from None
-    obj.native = tuple(bound[f] for f in fields)
-    obj.attrs.update(bound)
-
-
-def namedtuple_method(frame, obj: Instance, name: str, node):
-    """_asdict() and _replace() of a namedtuple's instance; None for any other name."""
-    fields = obj.cls.namedtuple
-    if name == "_asdict":
-        return Builtin("_asdict", lambda f, a, n: dict(zip(fields, obj.native)))
-    if name == "_replace":
-        def replace(f, a, n):
-            unknown = set(a.named) - set(fields)
-            if unknown or a.values:
-                raise value_error(f, f"Got unexpected field names: {sorted(unknown)}", n)
-            return call(f, obj.cls, Args.of(*[a.named.get(k, v) for k, v in zip(fields, obj.native)]), n)
-        return Builtin("_replace", replace)
-    if name == "_fields":
-        return fields
-    return None
 
 
 def enum_lookup(frame, cls: ClassInfo, args: Args, node):
@@ -466,84 +333,6 @@ def copy(frame, qname, args, node):
     return copy_value(frame, values[0], qname.endswith("deepcopy"), node, {})
 
 
-# ---------------------------------------------------------------- argparse
-
-
-class ArgumentParser(Value):
-    """argparse.ArgumentParser: the defaults of its arguments, which parse_args() returns (the
-    command line is not known: its defaults are what a script run without options uses)."""
-
-    def __init__(self):
-        self.defaults: dict = {}
-
-    def describe(self) -> str:
-        return "an argparse.ArgumentParser"
-
-    def attr(self, frame, name, node):
-        if name in ("add_argument_group", "add_mutually_exclusive_group"):
-            return Builtin(name, lambda f, args, n: self)
-        if name == "add_argument":
-            return Builtin(name, lambda f, args, n: self.add_argument(f, args, n))
-        if name == "set_defaults":
-            return Builtin(name, lambda f, args, n: self.defaults.update(args.named))
-        if name in ("parse_args", "parse_known_args"):
-            def parse(f, args, n, known=name == "parse_known_args"):
-                namespace = Namespace(dict(self.defaults))
-                return (namespace, []) if known else namespace
-            return Builtin(name, parse)
-        if name in ("print_help", "print_usage", "error", "add_subparsers", "format_help"):
-            return Builtin(name, lambda f, args, n: None)
-        raise Unfollowable(f"ArgumentParser.{name}", node)
-
-    def add_argument(self, frame, args: Args, node):
-        flags = [v for v in args.values if isinstance(v, str)]
-        named = args.named
-        if not flags:
-            raise type_error(frame, "add_argument needs a name", node)
-        dest = named.get("dest")
-        if dest is None:
-            longs = [f for f in flags if f.startswith("--")]
-            dest = (longs[0] if longs else flags[0]).lstrip("-").replace("-", "_")
-        action = named.get("action")
-        if "default" in named:
-            default = named["default"]
-        elif action == "store_true":
-            default = False
-        elif action == "store_false":
-            default = True
-        else:
-            default = None
-        kind = named.get("type")
-        if isinstance(default, str) and kind is not None and not isinstance(kind, Ref):
-            default = call(frame, kind, Args.of(default), node)
-        self.defaults[dest] = default
-        return None
-
-
-class Namespace(Value):
-    def __init__(self, values: dict):
-        self.values = values
-
-    def describe(self) -> str:
-        return "an argparse.Namespace"
-
-    def attr(self, frame, name, node):
-        if name in self.values:
-            return self.values[name]
-        raise pycore.attribute_error(frame, f"'Namespace' object has no attribute '{name}'", node)
-
-    def set_attr(self, frame, name, value, node):
-        self.values[name] = value
-
-
-def argument_parser(frame, qname, args, node):
-    return ArgumentParser()
-
-
-def namespace(frame, qname, args, node):
-    return Namespace(dict(args.named))
-
-
 # ---------------------------------------------------------------- the rest
 
 
@@ -576,17 +365,18 @@ def register_all() -> None:
     register("math.prod", math_prod)
     register("math.fsum", lambda frame, qname, args, node: math.fsum(iterate(frame, args.values[0], node)))
     CONSTANTS.update({"math.pi": math.pi, "math.e": math.e, "math.inf": math.inf, "math.nan": math.nan,
-                      "math.tau": math.tau, "sys.maxsize": 2 ** 63 - 1, "os.sep": "/"})
+                      "math.tau": math.tau, "sys.maxsize": 2 ** 63 - 1, "os.sep": "/",
+                      "typing.TYPE_CHECKING": False, "sys.version_info": tuple(sys.version_info),
+                      "sys.platform": "linux", "os.linesep": "\n"})
+    CONSTANTS.update({f"string.{name}": getattr(string, name) for name in (
+        "ascii_letters", "ascii_lowercase", "ascii_uppercase", "digits", "hexdigits", "octdigits", "punctuation",
+        "whitespace", "printable")})
     register("functools.partial", partial)
     register("functools.reduce", reduce)
     register("functools.wraps", wraps)
     register("functools.lru_cache functools.cache functools.total_ordering typing.final typing.overload "
              "abc.abstractmethod", identity_decorator)
     register("functools.cached_property", cached_property)
-    register("collections.OrderedDict typing.OrderedDict", ordered_dict)
-    register("collections.defaultdict", defaultdict)
-    register("collections.Counter", counter)
-    register("collections.namedtuple typing.NamedTuple", namedtuple)
     register("itertools.chain", _chain)
     register("itertools.chain.from_iterable", _chain_from)
     register("itertools.product", _product)
@@ -606,8 +396,6 @@ def register_all() -> None:
     register("operator.itemgetter", itemgetter)
     register("operator.attrgetter", attrgetter)
     register("copy.copy copy.deepcopy", copy)
-    register("argparse.ArgumentParser", argument_parser)
-    register("argparse.Namespace types.SimpleNamespace", namespace)
     register("typing.cast", cast)
     register("typing.TypeVar typing.NewType", lambda frame, qname, args, node: Ref(qname))
     register("enum.auto", marker)
@@ -620,3 +408,5 @@ def register_all() -> None:
 
 
 register_all()
+
+from convcalc.frontends.python.brains import argparse_brain, pycollections  # noqa: E402,F401  (they register theirs)
