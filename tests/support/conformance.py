@@ -224,8 +224,10 @@ def same(a, b) -> bool:
         return (math.isnan(a) and math.isnan(b)) or (a == b and math.copysign(1, a) == math.copysign(1, b))
     if isinstance(a, (tuple, list)):
         return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    if isinstance(a, dict):
-        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, dict):  # key by key in order: a nan key is equal to no other nan
+        return len(a) == len(b) and all(same(ka, kb) and same(a[ka], b[kb]) for ka, kb in zip(a, b))
+    if isinstance(a, (set, frozenset)) and a != b:
+        return sorted(map(repr, a)) == sorted(map(repr, b))  # {nan} is not {nan}: their texts are
     return a == b
 
 

@@ -8,10 +8,11 @@ import math
 
 from convcalc.frontends.python import dunders, pycore, sizes
 from convcalc.frontends.python.machine import MAX_ITEMS
-from convcalc.frontends.python.pyclasses import OBJECT, TYPE, BuiltinType, ClassInfo, Instance, SuperProxy, type_of
+from convcalc.frontends.python.pyclasses import OBJECT, TYPE, BuiltinType, ClassInfo, Instance, MroError, SuperProxy, \
+    type_of
 from convcalc.frontends.python.pycore import (EXCEPTIONS, TYPES, is_number, isinstance_of, iterate, length,
                                               raise_error, to_repr, to_str, truth, type_error, type_name, value_error)
-from convcalc.frontends.python.pyobjects import Args, Builtin, Function, Generator, Iterator, Value, call, \
+from convcalc.frontends.python.pyobjects import Args, Builtin, Function, Generator, Iterator, Unknown, Value, call, \
     is_hashable
 from convcalc.frontends.python.reasons import Unfollowable, size_dependent
 from convcalc.symbolic import dims
@@ -180,7 +181,10 @@ def make_type(frame, args, node):
     name, bases, namespace = values
     if not isinstance(name, str) or not isinstance(bases, tuple) or not isinstance(namespace, dict):
         raise type_error(frame, "type() argument 1 must be str, 2 a tuple, 3 a dict", node)
-    cls = ClassInfo(name, node, list(bases) or [OBJECT], dict(namespace))
+    try:
+        cls = ClassInfo(name, node, list(bases) or [OBJECT], dict(namespace))
+    except MroError:
+        raise type_error(frame, "Cannot create a consistent method resolution order (MRO)", node) from None
     from convcalc.frontends.python.classdefs import inherit
 
     inherit(cls)
@@ -348,7 +352,7 @@ def _sorted(frame, args, node):
 @builtin("reversed")
 def _reversed(frame, args, node):
     (value,) = arity(frame, "reversed", args, 1, 1)
-    if isinstance(value, (dict, set, frozenset)):
+    if isinstance(value, (set, frozenset)):  # a dict is reversible (its keys, last first)
         raise type_error(frame, f"'{type_name(value)}' object is not reversible", node)
     return Iterator(list(reversed(iterate(frame, value, node))))
 
@@ -591,7 +595,20 @@ def _vars(frame, args, node):
     return get_attr(frame, value, "__dict__", node)
 
 
-for _name in ("eval", "exec", "compile", "__import__", "globals", "locals", "dir", "breakpoint", "exit",
+@builtin("locals")
+def _locals(frame, args, node):
+    """locals(): a snapshot of the running code's names (set_attributes(self, locals()))."""
+    arity(frame, "locals", args, 0, 0)
+    if frame.scope.kind == "module":
+        raise Unfollowable("locals() at module level (the module's live namespace)", node)
+    names = {k: v for k, v in frame.scope.vars.items() if not k.startswith("<")}
+    unknown = next((k for k, v in names.items() if isinstance(v, Unknown)), None)
+    if unknown is not None:
+        raise Unfollowable(f"locals() while {unknown} is not known ({names[unknown].reason})", node)
+    return names
+
+
+for _name in ("eval", "exec", "compile", "__import__", "globals", "dir", "breakpoint", "exit",
               "quit", "memoryview", "bytearray", "complex", "help", "aiter", "anext"):
     BUILTINS[_name] = Builtin(_name, lambda frame, args, node, n=_name: (_ for _ in ()).throw(
         Unfollowable(f"{n}(): not followed", node)))

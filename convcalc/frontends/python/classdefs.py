@@ -7,7 +7,8 @@ import ast
 
 from convcalc.binding import MISSING
 from convcalc.frontends.python.machine import Scope
-from convcalc.frontends.python.pyclasses import CONTAINERS, MODULE_BASES, OBJECT, BuiltinType, ClassInfo
+from convcalc.frontends.python.pyclasses import CONTAINERS, MODULE_BASES, OBJECT, BuiltinType, ClassInfo, MroError
+from convcalc.frontends.python.pyexceptions import type_error
 from convcalc.frontends.python.pyobjects import Args, Function, Ref, Unknown, call, invoke
 from convcalc.frontends.python.reasons import Raised, Unfollowable
 
@@ -68,7 +69,10 @@ def define_class(frame, stmt: ast.ClassDef) -> None:
     bases = [b for b in bases if not (isinstance(b, Ref) and b.qname.endswith("[]"))] or [OBJECT]
     for keyword in stmt.keywords:  # metaclass=ABCMeta: nothing convcalc follows depends on it
         frame.eval(keyword.value)
-    cls = ClassInfo(stmt.name, stmt, bases, {})
+    try:
+        cls = ClassInfo(stmt.name, stmt, bases, {})
+    except MroError:
+        raise type_error(frame, "Cannot create a consistent method resolution order (MRO)", stmt) from None
     cls.path = frame.src.path
     cls.qualname = frame.scope.prefix() + stmt.name
     inherit(cls)

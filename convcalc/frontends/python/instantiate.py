@@ -5,7 +5,7 @@ subclasses of containers and of catalogue layers)."""
 from __future__ import annotations
 
 from convcalc.frontends.python.pyclasses import BuiltinType, ClassInfo, Instance, SuperProxy
-from convcalc.frontends.python.pyobjects import Args, BoundMethod, Builtin, Function, Ref, Unknown, invoke
+from convcalc.frontends.python.pyobjects import Args, BoundMethod, Builtin, Function, Unknown, Value, invoke
 from convcalc.frontends.python.reasons import Unfollowable
 
 
@@ -29,9 +29,7 @@ def instance_attr(frame, obj: Instance, name: str, node):
     if value is not None:
         if isinstance(value, Unknown):
             raise Unfollowable(f"{obj.cls.name}.{name} is not known ({value.reason})", node)
-        if isinstance(value, (Builtin,)) and value.owner is None:
-            return value
-        return value
+        return value.bind(obj) if isinstance(value, Value) else value
     special = instance_special(frame, obj, name, node)
     if special is not None:
         return special
@@ -49,7 +47,7 @@ def instance_attr(frame, obj: Instance, name: str, node):
     for base in obj.cls.mro()[1:]:
         if isinstance(base, BuiltinType) and base.exception and name == "args":
             return obj.attrs.get("args", ())
-    if any(isinstance(b, Ref) for c in obj.cls.mro() if isinstance(c, ClassInfo) for b in c.bases):
+    if obj.cls.library_based():
         raise Unfollowable(f"{obj.cls.name}.{name}: an attribute its library base may give", node)
     from convcalc.frontends.python.pycore import attribute_error
 

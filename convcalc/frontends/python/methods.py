@@ -8,7 +8,7 @@ import collections
 import collections.abc
 
 from convcalc.frontends.python.machine import MAX_ITEMS
-from convcalc.frontends.python.pyobjects import Args, Builtin, DefaultDict, Value, call
+from convcalc.frontends.python.pyobjects import Args, Builtin, DefaultDict, Iterator, Value, call
 from convcalc.frontends.python.reasons import Raised, Unfollowable
 
 # the methods run by Python itself, per type, when their arguments are Python's values: they read
@@ -63,6 +63,8 @@ def method_of(frame, value, name: str, node):
         from convcalc.frontends.python.pycore import native_type
 
         return native_type(value)
+    if name in DUNDERS and hasattr(kind, name):
+        return Builtin(f"{kind.__name__}.{name}", lambda f, args, n: DUNDERS[name](f, value, *args.values, n), value)
     from convcalc.frontends.python.pycore import attribute_error, type_name
 
     raise attribute_error(frame, f"'{type_name(value)}' object has no attribute '{name}'", node)
@@ -137,6 +139,24 @@ def object_setattr(frame, args, node):
     obj.attrs[name] = value
 
 
+def _dunder(operation: str, takes: int):
+    """A special method of Python's own value, as the operation the interpreter runs for it."""
+    def run(frame, value, *rest):
+        from convcalc.frontends.python import pycore, reprs
+
+        if len(rest) != takes + 1:
+            raise pycore.type_error(frame, f"__{operation}__ takes {takes} argument(s) ({len(rest) - 1} given)",
+                                    rest[-1])
+
+        operations = {"len": pycore.length, "getitem": pycore.subscript, "str": reprs.to_str, "repr": reprs.to_repr,
+                      "contains": pycore.contains, "iter": lambda f, v, n: Iterator(pycore.iterate(f, v, n))}
+        return operations[operation](frame, value, *rest)
+    return run
+
+
+# value.__len__() and friends on Python's own values (a subclass of list calling list.__getitem__)
+DUNDERS = {f"__{op}__": _dunder(op, takes) for op, takes in (("len", 0), ("getitem", 1), ("str", 0), ("repr", 0),
+                                                               ("contains", 1), ("iter", 0))}
 TYPE_METHODS = {(dict, "fromkeys"): fromkeys, (str, "maketrans"): maketrans, ("object", "__new__"): object_new,
                 ("object", "__setattr__"): object_setattr, ("object", "__init__"): lambda f, a, n: None}
 

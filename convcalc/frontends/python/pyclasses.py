@@ -22,6 +22,10 @@ MODULE_BASES = ("torch.nn.Module", "nn.Module", "torch.nn.modules.module.Module"
 CONTAINERS = {"torch.nn.Sequential": "sequential", "torch.nn.ModuleList": "list", "torch.nn.ModuleDict": "dict"}
 
 
+class MroError(Unfollowable):
+    """Bases C3 cannot order: Python's TypeError where the class statement runs (classdefs.py)."""
+
+
 def c3(cls) -> list:
     """Python's C3 linearization of ``cls`` and its bases (builtin types and foreign bases at their
     places); a hierarchy C3 refuses is a TypeError in Python: not followed here."""
@@ -37,7 +41,7 @@ def c3(cls) -> list:
             if not any(head in s[1:] for s in sequences):
                 break
         else:
-            raise Unfollowable(f"the bases of {cls.name} have no consistent method resolution order", cls.node)
+            raise MroError(f"the bases of {cls.name} have no consistent method resolution order", cls.node)
         out.append(head)
         for s in sequences:
             if s[0] is head:
@@ -65,6 +69,7 @@ class ClassInfo(Value):
         self.enum: Optional[dict] = None  # an Enum's members, by name
         self.enum_type = None  # the type an IntEnum's (StrEnum's) members are: int (str)
         self.namedtuple: Optional[tuple] = None  # a namedtuple's fields
+        self.new_defaults: Optional[dict] = None  # what its __new__.__defaults__ was set to (field -> default)
         self._mro: Optional[list] = None
         self._hashing: Optional[str] = None
         self.mro()  # now, while the bases' orders are known: no deep recursion later
@@ -98,6 +103,11 @@ class ClassInfo(Value):
             else:
                 self._hashing = "none"
         return self._hashing
+
+    def library_based(self) -> bool:
+        """A base of the class, or of a base, is a library's class convcalc does not read."""
+        return bool(self.foreign) or any(isinstance(b, Ref) for c in self.mro() if isinstance(c, ClassInfo)
+                                         for b in c.bases)
 
     def is_exception(self) -> bool:
         return any(isinstance(c, BuiltinType) and c.exception for c in self.mro())
@@ -151,6 +161,12 @@ class ClassInfo(Value):
             return "model_file"
         if name == "_fields" and self.namedtuple is not None:
             return self.namedtuple
+        if name == "_field_defaults" and self.namedtuple is not None:
+            return {}
+        if name == "__new__" and self.namedtuple is not None:
+            from convcalc.frontends.python.brains.pycollections import NamedTupleNew
+
+            return NamedTupleNew(self)
         return None
 
     def set_attr(self, frame, name, value, node):
@@ -166,6 +182,11 @@ class ClassInfo(Value):
         if self.enum is not None:
             return list(self.enum.values())
         return super().iterate(frame, node)
+
+    def length(self, frame, node) -> int:
+        if self.enum is not None:
+            return len(self.iterate(frame, node))
+        return super().length(frame, node)
 
     def getitem(self, frame, key, node):
         if self.enum is not None and isinstance(key, str) and key in self.enum:
@@ -276,6 +297,10 @@ class Instance(Value):
             from convcalc.frontends.python.torchobjects import as_container
 
             return as_container(self).length(frame, node)
+        if not self.cls.module and not self.cls.library_based():
+            from convcalc.frontends.python.pycore import type_error
+
+            raise type_error(frame, f"object of type '{self.cls.name}' has no len()", node)
         return super().length(frame, node)
 
     def iterate(self, frame, node):
@@ -380,12 +405,18 @@ class BuiltinType(Value):
         return type_attr(frame, self, name, node)
 
     def getitem(self, frame, key, node):
-        return self  # list[int]: a type annotation
+        if self.name in GENERIC:
+            return self  # list[int]: a type annotation
+        from convcalc.frontends.python.pycore import type_error
+
+        raise type_error(frame, f"type '{self.name}' is not subscriptable", node)
 
     def __repr__(self):
         return f"<class '{self.name}'>"
 
 
+# the builtin types a type annotation subscripts (list[int]); int[3] is a TypeError
+GENERIC = {"list", "dict", "tuple", "set", "frozenset", "type", "OrderedDict", "defaultdict", "Counter", "deque"}
 TYPE = BuiltinType("type")
 OBJECT = BuiltinType("object")
 

@@ -254,6 +254,8 @@ def power(frame, a, b, node):
         raise raise_error(frame, "ZeroDivisionError", (str(exc),), node) from None
     except OverflowError as exc:
         raise raise_error(frame, "OverflowError", (str(exc),), node) from None
+    except TypeError as exc:  # 'ab' ** 2: only numbers are raised to a power
+        raise type_error(frame, str(exc), node) from None
     if isinstance(result, complex):
         raise Unfollowable(f"({a}) ** {b} is a complex number", node)
     return checked_int(frame, result, node)

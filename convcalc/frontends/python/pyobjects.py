@@ -129,6 +129,10 @@ class Value:
         """What ``type(x)`` gives (None: convcalc does not say)."""
         return None
 
+    def bind(self, obj):
+        """What reading it from a class through an instance gives (a method-like value: bound)."""
+        return self
+
     def forget(self, name: str, reason: str) -> bool:
         """A statement convcalc could not follow set the attribute ``name``: whether the value can
         make that attribute alone unknown (False: the whole value becomes unknown)."""

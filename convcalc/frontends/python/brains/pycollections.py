@@ -15,7 +15,7 @@ from convcalc.frontends.python.brains import CONSTANTS, register
 from convcalc.frontends.python.methods import DIRECT
 from convcalc.frontends.python.pyclasses import BuiltinType, ClassInfo, Instance
 from convcalc.frontends.python.pycore import iterate, type_error, value_error
-from convcalc.frontends.python.pyobjects import Args, Builtin, DefaultDict, Function, call
+from convcalc.frontends.python.pyobjects import Args, Builtin, DefaultDict, Function, Value, call
 
 
 def missing(frame, mapping, key, node):
@@ -125,12 +125,39 @@ def namedtuple(frame, qname, args, node):
     return cls
 
 
+class NamedTupleNew(Value):
+    """A namedtuple class's __new__, whose __defaults__ a program sets (the idiom before Python 3.7's
+    defaults=: ``Point.__new__.__defaults__ = (None,) * len(Point._fields)``)."""
+
+    def __init__(self, cls: ClassInfo):
+        self.cls = cls
+
+    def describe(self) -> str:
+        return f"{self.cls.name}.__new__"
+
+    def attr(self, frame, name, node):
+        if name == "__defaults__":
+            defaults = self.cls.new_defaults or self.cls.lookup("_field_defaults") or {}
+            return tuple(defaults.values()) or None
+        return super().attr(frame, name, node)
+
+    def set_attr(self, frame, name, value, node):
+        if name != "__defaults__":
+            return super().set_attr(frame, name, value, node)
+        values = list(iterate(frame, value, node)) if value is not None else []
+        fields = list(self.cls.namedtuple)
+        if len(values) > len(fields):
+            raise type_error(frame, "Got more default values than field names", node)
+        self.cls.new_defaults = dict(zip(fields[len(fields) - len(values):], values))
+
+
 def namedtuple_init(frame, obj: Instance, args: Args, node) -> None:
     """A namedtuple's instance: its items by position and by name, defaults filling the rest."""
     from convcalc.binding import MISSING, BindError, bind
 
     fields = list(obj.cls.namedtuple)
     defaults = dict(obj.cls.lookup("_field_defaults") or {})
+    defaults.update(next((c.new_defaults for c in obj.cls.mro() if getattr(c, "new_defaults", None)), {}))
     for cls in obj.cls.mro():  # class Point(NamedTuple): x: int = 0
         if isinstance(cls, ClassInfo) and cls.namedtuple is not None and cls.node is not None:
             for name in fields:

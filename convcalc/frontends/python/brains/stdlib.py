@@ -14,7 +14,7 @@ from convcalc.frontends.python.brains import CONSTANTS, register, register_prefi
 from convcalc.frontends.python.machine import MAX_ITEMS
 from convcalc.frontends.python.pyclasses import BuiltinType, ClassInfo, Instance
 from convcalc.frontends.python.pycore import iterate, type_error, value_error
-from convcalc.frontends.python.pyobjects import Args, Builtin, Function, Partial, Ref, call, describe
+from convcalc.frontends.python.pyobjects import Args, BoundMethod, Builtin, Function, Iterator, Partial, Ref, Value, call, describe
 from convcalc.frontends.python.reasons import Unfollowable, size_dependent
 from convcalc.symbolic import dims
 
@@ -111,11 +111,50 @@ def wraps(frame, qname, args, node):
 
 
 def identity_decorator(frame, qname, args, node):
-    """lru_cache(), cache, total_ordering: the function (or class) itself, called with or without ()."""
+    """total_ordering, final, abstractmethod: the function (or class) itself, called with or without ()."""
     values = args.values
     if len(values) == 1 and isinstance(values[0], (Function, ClassInfo)) and not args.keywords:
         return values[0]
     return Builtin(qname, lambda f, a, n: a.values[0])
+
+
+class Cached(Value):
+    """A function under functools.lru_cache or cache: each result kept by its arguments (a
+    recursion the cache makes short stays short here too), the arguments Python would hash."""
+
+    def __init__(self, func):
+        self.func, self.results = func, {}
+
+    def describe(self) -> str:
+        return f"the cached {describe(self.func)}"
+
+    def call(self, frame, args, node):
+        key = (tuple(args.values), tuple(sorted(args.named.items())))
+        plain = all(type(v) in (int, float, str, bool, type(None)) for v in args.values + list(args.named.values()))
+        if plain and key in self.results:
+            return self.results[key]
+        out = call(frame, self.func, args, node)
+        if plain and len(self.results) < MAX_ITEMS:
+            self.results[key] = out
+        return out
+
+    def bind(self, obj):
+        return BoundMethod(self, obj)  # a cached method: self is one of its arguments
+
+    def attr(self, frame, name, node):
+        if name == "cache_clear":
+            return Builtin(name, lambda f, a, n: self.results.clear())
+        if name == "__wrapped__":
+            return self.func
+        return self.func.attr(frame, name, node)  # its __name__, __doc__
+
+
+def lru_cache(frame, qname, args, node):
+    """lru_cache(maxsize=None) or lru_cache bare, and cache: a Cached function."""
+    values = args.values
+    if len(values) == 1 and isinstance(values[0], Function) and not args.keywords:
+        return Cached(values[0])
+    return Builtin(qname, lambda f, a, n: Cached(a.values[0]) if isinstance(a.values[0], Function) else a.values[0])
 
 
 def cached_property(frame, qname, args, node):
@@ -225,6 +264,30 @@ def _zip_longest(frame, qname, args, node):
 def _pairwise(frame, qname, args, node):
     items = iterate(frame, args.values[0], node)
     return list(zip(items, items[1:]))
+
+
+def _groupby(frame, qname, args, node):
+    """itertools.groupby: (key, its run of items) for each run of equal keys, in order."""
+    items = iterate(frame, args.values[0], node)
+    key = args.values[1] if len(args.values) > 1 else args.named.get("key")
+    out = []
+    for item in items:
+        k = call(frame, key, Args.of(item), node) if key is not None else item
+        if out and pycore.equal(frame, out[-1][0], k, node):
+            out[-1][1].append(item)
+        else:
+            out.append((k, [item]))
+    return [(k, Iterator(group)) for k, group in out]
+
+
+def _inspect(frame, args, node, kind: str) -> bool:
+    """inspect.isfunction and isclass of the program's values (a library's name: not known)."""
+    (value,) = args.values
+    if isinstance(value, Ref):
+        raise Unfollowable(f"whether {value.qname} is a {kind}", node)
+    if kind == "function":
+        return isinstance(value, Function)
+    return isinstance(value, (ClassInfo, BuiltinType))
 
 
 def _starmap(frame, qname, args, node):
@@ -374,8 +437,11 @@ def register_all() -> None:
     register("functools.partial", partial)
     register("functools.reduce", reduce)
     register("functools.wraps", wraps)
-    register("functools.lru_cache functools.cache functools.total_ordering typing.final typing.overload "
-             "abc.abstractmethod", identity_decorator)
+    register("functools.total_ordering typing.final typing.overload abc.abstractmethod", identity_decorator)
+    register("functools.lru_cache functools.cache", lru_cache)
+    register("itertools.groupby", _groupby)
+    register("inspect.isfunction", lambda frame, qname, args, node: _inspect(frame, args, node, "function"))
+    register("inspect.isclass", lambda frame, qname, args, node: _inspect(frame, args, node, "class"))
     register("functools.cached_property", cached_property)
     register("itertools.chain", _chain)
     register("itertools.chain.from_iterable", _chain_from)
@@ -409,4 +475,4 @@ def register_all() -> None:
 
 register_all()
 
-from convcalc.frontends.python.brains import argparse_brain, pycollections  # noqa: E402,F401  (they register theirs)
+from convcalc.frontends.python.brains import argparse_brain, pycollections, re_brain  # noqa: E402,F401  (they register theirs)
