@@ -127,6 +127,8 @@ def plain_cpython(value, depth: int = 0):
         return {inner(v) for v in value}
     if isinstance(value, (range, slice)):
         return value
+    if kind.__name__ in ("dict_keys", "dict_values", "dict_items"):
+        return ("view", kind.__name__, [inner(v) for v in value])
     if isinstance(value, type):
         return ("type", value.__name__)
     if callable(value) and hasattr(value, "__qualname__"):

@@ -216,7 +216,7 @@ BUILTINS.update(EXCEPTIONS)
 # (property, staticmethod, classmethod stay the decorators below as names; a function they made
 # answers type() with these)
 for _name in ("function", "method", "builtin_function_or_method", "generator", "property", "staticmethod",
-              "classmethod"):
+              "classmethod", "dict_keys", "dict_values", "dict_items"):
     TYPES[_name] = BuiltinType(_name, None, None, OBJECT)
 for _py in (Ellipsis, NotImplemented):
     pycore.register_native(type(_py), BuiltinType(type(_py).__name__, type(_py), None, OBJECT))
@@ -307,7 +307,11 @@ def extremum(name: str, pick):
         best, best_key = items[0], call(frame, key, Args.of(items[0]), node) if key is not None else items[0]
         for item in items[1:]:
             k = call(frame, key, Args.of(item), node) if key is not None else item
-            if pycore.compare(frame, pick, k, best_key, node):
+            if key is None and (dims.is_symbolic(k) or dims.is_symbolic(best_key)):
+                better = sizes.better(pick, k, best_key, node)  # max(1, H) is H: equal where they tie
+            else:
+                better = pycore.compare(frame, pick, k, best_key, node)
+            if better:
                 best, best_key = item, k
         return best
     return apply
@@ -352,7 +356,7 @@ def _sorted(frame, args, node):
 @builtin("reversed")
 def _reversed(frame, args, node):
     (value,) = arity(frame, "reversed", args, 1, 1)
-    if isinstance(value, (set, frozenset)):  # a dict is reversible (its keys, last first)
+    if isinstance(value, (set, frozenset, Generator)):  # a dict is reversible (its keys, last first); an iterator not
         raise type_error(frame, f"'{type_name(value)}' object is not reversible", node)
     return Iterator(list(reversed(iterate(frame, value, node))))
 
@@ -370,7 +374,11 @@ def _enumerate(frame, args, node):
 def _zip(frame, args, node):
     if set(args.named) - {"strict"}:
         raise type_error(frame, "zip() got an unexpected keyword argument", node)
-    columns = [iterate(frame, a, node) for a in args.values]
+    columns = [iterate(frame, a, node) if not hasattr(a, "take") else None for a in args.values]
+    finite = [len(c) for c in columns if c is not None]
+    if not finite and columns:
+        raise Unfollowable("zip of endless iterators only", node)
+    columns = [c if c is not None else a.take(frame, min(finite), node) for c, a in zip(columns, args.values)]
     if args.named.get("strict") and len({len(c) for c in columns}) > 1:
         raise value_error(frame, "zip() argument 2 is shorter than argument 1", node)
     return Iterator(list(zip(*columns)))

@@ -216,8 +216,10 @@ def direct(frame, value, name: str, args: Args, node):
         error = type(exc).__name__ if type(exc).__name__ in ("TypeError", "ValueError", "KeyError", "IndexError",
                                                              "AttributeError", "OverflowError") else "ValueError"
         raise raise_error(frame, error, exc.args, node) from None
-    if isinstance(out, VIEWS):  # keys(), values(), items(): lists of them (the program's views are not live)
-        return list(out)
+    if isinstance(out, VIEWS):  # keys(), values(), items(): live views of the dict
+        from convcalc.frontends.python.views import DictView
+
+        return DictView(value, name)
     if isinstance(out, (str, list, tuple)):
         frame.charge(len(out), node)
     if name in MUTATING and isinstance(value, (list, dict, set)):

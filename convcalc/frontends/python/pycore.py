@@ -20,6 +20,7 @@ from convcalc.frontends.python.pyexceptions import (  # noqa: F401  (their home 
     value_error)
 from convcalc.frontends.python.pyobjects import Args, Value, describe, is_hashable
 from convcalc.frontends.python.reprs import to_repr, to_str  # noqa: F401
+from convcalc.frontends.python.views import view_binop, view_equal
 from convcalc.frontends.python.reasons import Unfollowable, size_dependent
 from convcalc.symbolic import dims
 
@@ -160,6 +161,9 @@ def equal(frame, a, b, node) -> bool:
             found = dunders.compare(frame, "==", a, b, node)
             if found is not dunders.MISSING:
                 return found
+        found = view_equal(frame, a, b, node)
+        if found is not None:
+            return found
         return a is b or (type(a) is type(b) and a == b)
     if dims.is_symbolic(a) or dims.is_symbolic(b):
         return sizes.equal(a, b, node)
@@ -277,6 +281,9 @@ def binop(frame, op: str, a, b, node):
             found = dunders.binop(frame, op, a, b, node)
             if found is not dunders.MISSING:
                 return found
+        found = view_binop(frame, op, a, b, node)
+        if found is not None:
+            return found
         from convcalc.frontends.python.brains import value_binop
 
         return value_binop(frame, op, a, b, node)

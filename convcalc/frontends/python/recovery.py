@@ -9,7 +9,7 @@ from typing import Optional
 from convcalc.frontends.python.machine import Scope
 from convcalc.frontends.python.pyclasses import ClassInfo, Instance
 from convcalc.frontends.python.pyobjects import Function, Ref, Unknown, Value
-from convcalc.frontends.python.reasons import Abort, Unfollowable
+from convcalc.frontends.python.reasons import Abort, Unfollowable, Why
 from convcalc.frontends.python.torchobjects import Module
 
 # weight initialisation that never changes a shape
@@ -38,7 +38,10 @@ class Recovery:
         if isinstance(exc, Abort):
             raise exc
         if isinstance(stmt, ast.Return):
-            raise Abort(exc.reason, exc.node) from None  # the function's result is not known
+            abort = Abort(exc.reason, exc.node)  # the function's result is not known
+            if exc.kind == Why.SIZE:
+                abort.kind = Why.SIZE  # still a decision on a size: the model is followed again on concrete ones
+            raise abort from None
         if self.is_weight_init(stmt, scope, 0):
             return
         if any(isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) and node.attr == "requires_grad"

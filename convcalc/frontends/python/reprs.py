@@ -11,6 +11,7 @@ from convcalc.frontends.python.pyclasses import BuiltinType, ClassInfo, Instance
 from convcalc.frontends.python.pyexceptions import PyException, exception_text
 from convcalc.frontends.python.pyobjects import Args, DefaultDict, Function, describe
 from convcalc.frontends.python.reasons import Unfollowable, size_dependent
+from convcalc.frontends.python.views import DictView
 from convcalc.symbolic import dims
 
 
@@ -111,6 +112,8 @@ class Writer:
                 return self.text(value.native)
         if isinstance(value, PyException):
             return f"{value.cls.name}({self.items(value.args)})"
+        if isinstance(value, DictView):
+            return f"dict_{value.kind}([{self.items(value.items())}])"
         if isinstance(value, BuiltinType):
             return f"<class '{value.home + '.' if value.home else ''}{value.name}'>"
         if isinstance(value, ClassInfo):

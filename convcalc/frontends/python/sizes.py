@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import operator
 
-from convcalc.frontends.python.reasons import size_dependent
+from convcalc.frontends.python.reasons import Unfollowable, size_dependent
 from convcalc.symbolic import dims
 
 MAX_CHECKS = 20_000  # values of k tried between a class polynomial's start and where its sign settles
@@ -60,8 +60,9 @@ THRESHOLD = {">=": 0, ">": 1, "<": 0, "<=": 1}  # a >= b is a - b >= 0, a > b is
 
 def order(op: str, a, b, node) -> bool:
     """``a op b`` for < <= > >=, one side a symbolic size, the other a size or a number."""
+    a, b = int(a) if type(a) is bool else a, int(b) if type(b) is bool else b  # True is 1
     for v in (a, b):
-        if isinstance(v, bool) or not (type(v) in (int, float) or dims.is_symbolic(v)):
+        if not (type(v) in (int, float) or dims.is_symbolic(v)):
             raise undecided(f"the comparison {show(a)} {op} {show(b)}", node)
     shown = f"the comparison {show(a)} {op} {show(b)}"
     if isinstance(a, float) or isinstance(b, float):
@@ -82,11 +83,28 @@ def order(op: str, a, b, node) -> bool:
     return holds if op in (">=", ">") else not holds
 
 
+def better(pick: str, a, b, node) -> bool:
+    """Whether max (pick ">") or min ("<") takes ``a`` over ``b``, one a symbolic size: where
+    ``a > b`` depends on the size but ``a >= b`` holds for every size, ``a`` (equal to ``b``
+    where they tie, so the value is the same either way)."""
+    loose = {">": ">=", "<": "<="}[pick]
+    try:
+        return order(pick, a, b, node)
+    except Unfollowable as exc:  # undecided: tried loosely below
+        first = exc
+    for chosen, x, y in ((True, a, b), (False, b, a)):
+        try:
+            if order(loose, x, y, node):
+                return chosen
+        except Unfollowable:  # undecided this way too
+            continue
+    raise first
+
+
 def equal(a, b, node) -> bool:
     """``a == b``, one side a symbolic size: decided when the difference is a constant, or zero
     for no value (or for every value) of its symbol."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return False
+    a, b = int(a) if type(a) is bool else a, int(b) if type(b) is bool else b  # True is 1
     for v in (a, b):
         if not (type(v) in (int, float) or dims.is_symbolic(v)):
             return False  # a size is never equal to a string, a list, None

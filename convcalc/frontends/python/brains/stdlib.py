@@ -250,8 +250,48 @@ def _accumulate(frame, qname, args, node):
     return out
 
 
+class Count(Iterator):
+    """itertools.count(start, step): endless, so taken only as far as islice, zip or next() reads."""
+
+    def __init__(self, start, step):
+        super().__init__([])
+        self.start, self.step = start, step
+
+    def describe(self) -> str:
+        return "an endless itertools.count"
+
+    def iterate(self, frame, node) -> list:
+        raise Unfollowable("iterating over an endless itertools.count to its end", node)
+
+    def take(self, frame, count: int, node) -> list:
+        """The next ``count`` values."""
+        if count > MAX_ITEMS:
+            raise Unfollowable(f"{count:,} values of itertools.count", node)
+        frame.charge(count, node)
+        out = [self.start + (self.position + i) * self.step for i in range(count)]
+        self.position += count
+        return out
+
+    def next(self, frame, node):
+        return self.take(frame, 1, node)[0]
+
+
+def _count(frame, qname, args, node):
+    values = args.values
+    start = values[0] if values else args.named.get("start", 0)
+    step = values[1] if len(values) > 1 else args.named.get("step", 1)
+    if not all(pycore.is_number(v) for v in (start, step)):
+        raise type_error(frame, "a number is required", node)
+    return Count(start, step)
+
+
 def _islice(frame, qname, args, node):
     values = args.values
+    if isinstance(values[0], Count):
+        bounds = slice(*values[1:])
+        if bounds.stop is None or type(bounds.stop) is not int:
+            raise Unfollowable("islice of an endless itertools.count without an end", node)
+        return values[0].take(frame, bounds.stop, node)[bounds]
     items = iterate(frame, values[0], node)
     return items[slice(*values[1:])]
 
@@ -452,6 +492,7 @@ def register_all() -> None:
     register("itertools.repeat", _repeat)
     register("itertools.accumulate", _accumulate)
     register("itertools.islice", _islice)
+    register("itertools.count", _count)
     register("itertools.zip_longest", _zip_longest)
     register("itertools.pairwise", _pairwise)
     register("itertools.starmap", _starmap)

@@ -16,9 +16,8 @@ BINARY = ["+", "-", "*", "/", "//", "%", "**", "==", "!=", "<", "<=", ">", ">=",
           "is", "&", "|", "^", "<<", ">>"]
 CALLS = ["len", "str", "repr", "bool", "int", "float", "abs", "sorted", "list", "tuple", "set", "min", "max", "sum",
          "reversed", "hash", "type"]
-# (keys(), values() and items() are left out: the interpreter gives a dict's views as lists, which a program
-# tells apart only by type() or ==; docs/python-models.md says so)
-METHODS = ["upper()", "split(',')", "strip()", "count(1)", "index(1)", "get(1)", "copy()", "pop()",
+METHODS = ["upper()", "split(',')", "strip()", "count(1)", "index(1)", "get(1)", "copy()", "pop()", "keys()",
+           "values()", "items()",
            "startswith('a')", "join(['x', 'y'])", "capitalize()", "replace('a', 'b')", "__len__()"]
 
 
