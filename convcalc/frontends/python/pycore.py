@@ -336,7 +336,8 @@ def size_arithmetic(frame, op: str, a, b, node):
     depends on the input's size."""
     from convcalc.engine.evaluate import PYTHON_ARITHMETIC, ArithmeticProblem
 
-    if isinstance(a, bool) or isinstance(b, bool) or not (is_number(a) and is_number(b)):
+    a, b = int(a) if type(a) is bool else a, int(b) if type(b) is bool else b  # H + True is H + 1
+    if not (is_number(a) and is_number(b)):
         raise type_error(frame, f"unsupported operand type(s) for {op}: '{type_name(a)}' and '{type_name(b)}'", node)
     if isinstance(a, float) or isinstance(b, float):
         raise size_dependent(f"float arithmetic on the input's size ({show(a)} {op} {show(b)})", node)

@@ -133,9 +133,10 @@ class Value:
         """What reading it from a class through an instance gives (a method-like value: bound)."""
         return self
 
-    def forget(self, name: str, reason: str) -> bool:
-        """A statement convcalc could not follow set the attribute ``name``: whether the value can
-        make that attribute alone unknown (False: the whole value becomes unknown)."""
+    def forget(self, name: Optional[str], reason: str) -> bool:
+        """A statement convcalc could not follow set the attribute ``name`` of the value (None: it
+        passed the value, or an attribute of it, to a call): whether the value dealt with it by
+        itself (made that attribute alone unknown, or stays known); False: it becomes unknown."""
         return False
 
 
@@ -183,6 +184,17 @@ class Ref(Value):
 
     def getitem(self, frame, key, node):
         return Ref(self.qname + "[]")  # typing: List[int]
+
+    def pytype(self):
+        """A class of torch.nn is a type (type(norm_layer) == functools.partial is False); of the
+        rest, convcalc does not say."""
+        from convcalc.frontends.python.brains.torch_nn import module_class_handler
+
+        if module_class_handler(self.qname) is not None:
+            from convcalc.frontends.python.pycore import TYPES
+
+            return TYPES["type"]
+        return None
 
     def truth(self, frame, node) -> bool:
         """A library's class or function is true; a constant of it (a name in capitals: a flag,

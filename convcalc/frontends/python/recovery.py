@@ -132,9 +132,9 @@ class Recovery:
                 value.attrs[chain[-1].attr] = Unknown(reason)  # self.layers.append(...): that attribute
             else:
                 value.poisoned = reason
-        elif chain and isinstance(chain[-1], ast.Attribute) and value.forget(chain[-1].attr, reason) \
-                if isinstance(value, Value) else False:
-            return  # opt.extra = ...: that attribute of the namespace
+        elif isinstance(value, Value) and value.forget(
+                chain[-1].attr if attr is not None and chain and isinstance(chain[-1], ast.Attribute) else None, reason):
+            return  # opt.extra = ...: that attribute of the namespace; load(opt.size): nothing
         elif isinstance(value, (list, dict, set, Module, Instance)) or chain:
             if not isinstance(value, (Ref, ClassInfo, Function, int, float, str, bool, type(None))):
                 owner.vars[node.id] = Unknown(reason)

@@ -81,8 +81,9 @@ class Namespace(Value):
     def set_attr(self, frame, name, value, node):
         self.values[name] = value
 
-    def forget(self, name: str, reason: str) -> bool:
-        self.values[name] = Unknown(reason)
+    def forget(self, name, reason: str) -> bool:
+        if name is not None:  # opt.extra = some_library(...): that attribute; a call reading opt changes none
+            self.values[name] = Unknown(reason)
         return True
 
 
