@@ -37,8 +37,10 @@ class Recovery:
         """A statement that could not be followed: what it may have written becomes unknown."""
         if isinstance(exc, Abort):
             raise exc
-        if isinstance(stmt, ast.Return):
-            abort = Abort(exc.reason, exc.node)  # the function's result is not known
+        if isinstance(stmt, ast.Return) or returns_within(stmt):
+            # the function's result is not known (an `if` that may have returned: never fall
+            # through to the end and return None as if it had not)
+            abort = Abort(exc.reason, exc.node)
             if exc.kind == Why.SIZE:
                 abort.kind = Why.SIZE  # still a decision on a size: the model is followed again on concrete ones
             raise abort from None
@@ -189,6 +191,18 @@ PURE = {"isinstance", "issubclass", "hasattr", "getattr", "len", "print", "type"
 # what changes a module tree, and what only walks it
 REGISTERS = {"add_module", "register_module", "register_parameter", "register_buffer", "setattr", "__setattr__"}
 WALKS = {"modules", "named_modules", "children", "named_children", "parameters", "named_parameters", "buffers"}
+
+
+def returns_within(stmt) -> bool:
+    """A return statement inside ``stmt``, not inside a function or class it defines."""
+    todo = list(ast.iter_child_nodes(stmt))
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Return):
+            return True
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            todo.extend(ast.iter_child_nodes(node))
+    return False
 
 
 def root_name(node):
