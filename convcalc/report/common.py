@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from typing import Optional
 
 from convcalc.symbolic.dims import is_symbolic, render
 from convcalc.errors import UsageError
@@ -18,6 +19,18 @@ def num(value) -> str:
     if is_symbolic(value):
         return render(value)
     return f"{value:,}"
+
+
+UNITS = {"K": 10**3, "M": 10**6, "G": 10**9}
+
+
+def counted(value, units: Optional[str] = None) -> str:
+    """A count (parameters, mult-adds) as --units asks: exact with separators (None), in K, M or G
+    with two decimals, or each in the largest unit it reaches (auto), as torchinfo's summary units."""
+    if units is None or is_symbolic(value) or value is None:
+        return num(value) if value is not None else ""
+    unit = units if units != "auto" else next((u for u in ("G", "M", "K") if abs(value) >= UNITS[u]), "")
+    return f"{value / UNITS[unit]:,.2f} {unit}" if unit else f"{value:,}"
 
 
 def shape_text(shape) -> str:
