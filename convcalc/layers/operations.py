@@ -247,9 +247,10 @@ def unsqueeze(shapes, args, node, warn):
 
 def _length(size, start, stop, step, node):
     """len(range(size)[start:stop:step]), also for a symbolic size with bounds that fit it."""
-    if not dims.is_symbolic(size):
+    symbolic_bound = dims.is_symbolic(start) or dims.is_symbolic(stop)  # x[..., :y.size(2)]: clamped or not
+    if not dims.is_symbolic(size) and not symbolic_bound:
         return len(range(size)[slice(start, stop, step)])
-    if step != 1 or (start is not None and start < 0) or (stop is not None and stop < 0):
+    if symbolic_bound or step != 1 or (start is not None and start < 0) or (stop is not None and stop < 0):
         raise fail(codes.CONFIG, f"{text(node)}: a slice of the symbolic size {dims.render(size)} needs bounds that "
                                  "do not depend on it", node, undecided=True)
     first = start or 0

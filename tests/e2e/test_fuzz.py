@@ -94,7 +94,9 @@ def check_positions(path: Path, out: str, where: str) -> None:
         text = path.read_bytes().decode("utf-8-sig", errors="replace")
     except OSError:
         return
-    lines = len(text.split("\n"))  # a notebook's cells have fewer lines than its JSON
+    # a notebook's cell has at most the lines of its JSON plus the escaped newlines of its sources
+    # (a cell whose source is one JSON string has more lines than the JSON)
+    lines = len(text.split("\n")) + (text.count("\\n") if path.suffix == ".ipynb" else 0)
     for match in positioned(path).finditer(out):
         line, col = int(match[1]), int(match[2])
         assert 1 <= line <= lines + 1 and col >= 1, f"{where}: position {line}:{col} outside the file\n{out}"
@@ -390,8 +392,32 @@ def py_comment_input(draw, lines):
     return lines[:i] + [f"# convcalc: input {dims}"] + lines[i:]
 
 
+# Python's core as model files write it (issue 21): sizes compared, min/max-ed and int()-ed, loops,
+# builtins, the standard library; inserted with the indentation of the line before
+PY_CONSTRUCTS = ["h = int(x.size(-1))", "pad = max(0, 16 - x.size(2))", "k = min(x.shape[2], x.shape[3])",
+                 "if x.size(3) < 13:\n    pass", "n = 64\nwhile n > 1:\n    n //= 2", "assert x.dim() == 4",
+                 "names = [str(i) for i in range(3)]; names.reverse()", "s = set([1, 2, 2]) | {3}",
+                 "import functools; p = functools.partial(max, 0); q = type(p) == functools.partial",
+                 "import collections; P = collections.namedtuple('P', 'a b'); f = P._fields",
+                 "import numpy as np; w = int(np.prod([2, 3])) + len(np.linspace(0, 1, 4))",
+                 "import re; parts = re.split(r'(\\d.*)', 'k3')", "d = {'a': 1}; v = list(d.keys())[0]",
+                 "t = round(x.size(2) / 2)", "c = abs(x.size(1) - 3) if x.size(1) != 3 else 0",
+                 "del x", "x = x if isinstance(x, (list, tuple)) else x", "raise ValueError('no')",
+                 "try:\n    y = {}[1]\nexcept KeyError as e:\n    y = str(e)"]
+
+
+def py_core_construct(draw, lines):
+    """A line of Python's core inserted after a random line, at its indentation."""
+    i = _line(draw, lines)
+    indent = lines[i][:len(lines[i]) - len(lines[i].lstrip())] if lines[i].strip() else ""
+    if lines[i].rstrip().endswith(":"):
+        indent += "    "
+    text = draw(st.sampled_from(PY_CONSTRUCTS))
+    return lines[:i + 1] + [indent + part for part in text.split("\n")] + lines[i + 1:]
+
+
 PY_MUTATIONS = [delete_line, duplicate_line, swap_lines, reindent, py_number, py_rename_class, py_deep_expression,
-                py_comment_input, delete_token, unbalance]
+                py_comment_input, delete_token, unbalance, py_core_construct]
 
 
 @FUZZ

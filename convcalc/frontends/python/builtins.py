@@ -4,14 +4,12 @@ callable, comparable and derivable), the functions (``len``, ``min``, ``sorted``
 program would see them) for arguments of the wrong type or value. Each is bounded."""
 from __future__ import annotations
 
-import math
-
-from convcalc.frontends.python import pycore
+from convcalc.frontends.python import dunders, pycore, sizes
 from convcalc.frontends.python.machine import MAX_ITEMS
-from convcalc.frontends.python.pyclasses import OBJECT, TYPE, BuiltinType, ClassInfo, Instance, SuperProxy, type_of
+from convcalc.frontends.python.pyclasses import OBJECT, TYPE, BuiltinType, ClassInfo, Instance, MroError, type_of
 from convcalc.frontends.python.pycore import (EXCEPTIONS, TYPES, is_number, isinstance_of, iterate, length,
                                               raise_error, to_repr, to_str, truth, type_error, type_name, value_error)
-from convcalc.frontends.python.pyobjects import Args, Builtin, Function, Generator, Iterator, Value, call, \
+from convcalc.frontends.python.pyobjects import Args, Builtin, Generator, Iterator, Value, call, \
     is_hashable
 from convcalc.frontends.python.reasons import Unfollowable, size_dependent
 from convcalc.symbolic import dims
@@ -54,7 +52,13 @@ def make_int(frame, args, node):
     value = values[0]
     base = values[1] if len(values) > 1 else args.named.get("base")
     if dims.is_symbolic(value):
+        if base is not None:
+            raise type_error(frame, "int() can't convert non-string with explicit base", node)
         return value  # a size is an int already
+    if isinstance(value, Instance) and base is None:
+        found = dunders.convert(frame, value, "int", node)
+        if found is not dunders.MISSING:
+            return make_int(frame, Args.of(found), node)
     if isinstance(value, Value):
         from convcalc.frontends.python.brains import value_to_number
 
@@ -79,6 +83,10 @@ def make_float(frame, args, node):
         return 0.0
     value = values[0]
     no_size(frame, value, "float()", node)
+    if isinstance(value, Instance):
+        found = dunders.convert(frame, value, "float", node)
+        if found is not dunders.MISSING:
+            return make_float(frame, Args.of(found), node)
     if isinstance(value, Value):
         from convcalc.frontends.python.brains import value_to_number
 
@@ -170,7 +178,10 @@ def make_type(frame, args, node):
     name, bases, namespace = values
     if not isinstance(name, str) or not isinstance(bases, tuple) or not isinstance(namespace, dict):
         raise type_error(frame, "type() argument 1 must be str, 2 a tuple, 3 a dict", node)
-    cls = ClassInfo(name, node, list(bases) or [OBJECT], dict(namespace))
+    try:
+        cls = ClassInfo(name, node, list(bases) or [OBJECT], dict(namespace))
+    except MroError:
+        raise type_error(frame, "Cannot create a consistent method resolution order (MRO)", node) from None
     from convcalc.frontends.python.classdefs import inherit
 
     inherit(cls)
@@ -198,6 +209,14 @@ TYPES["type"], TYPES["object"] = TYPE, OBJECT
 BUILTINS.update(TYPES)
 del BUILTINS["NoneType"]
 BUILTINS.update(EXCEPTIONS)
+# types the program meets but does not name as builtins (type(f).__name__ is 'function')
+# (property, staticmethod, classmethod stay the decorators below as names; a function they made
+# answers type() with these)
+for _name in ("function", "method", "builtin_function_or_method", "generator", "property", "staticmethod",
+              "classmethod", "dict_keys", "dict_values", "dict_items"):
+    TYPES[_name] = BuiltinType(_name, None, None, OBJECT)
+for _py in (Ellipsis, NotImplemented):
+    pycore.register_native(type(_py), BuiltinType(type(_py).__name__, type(_py), None, OBJECT))
 BUILTINS.update({"True": True, "False": False, "None": None, "NotImplemented": NotImplemented,
                  "Ellipsis": Ellipsis, "__debug__": True})
 
@@ -215,7 +234,11 @@ def _len(frame, args, node):
 def _abs(frame, args, node):
     (value,) = arity(frame, "abs", args, 1, 1)
     if dims.is_symbolic(value):
-        return value  # a size is positive
+        return sizes.absolute(value, node)
+    if isinstance(value, Instance):
+        found = dunders.unary(frame, "abs", value, node)
+        if found is not dunders.MISSING:
+            return found
     if isinstance(value, Value):
         from convcalc.frontends.python.brains import value_unary
 
@@ -230,7 +253,11 @@ def _round(frame, args, node):
     values = arity(frame, "round", args, 1, 2, ("ndigits",))
     value = values[0]
     digits = values[1] if len(values) > 1 else args.named.get("ndigits")
+    if dims.is_symbolic(value) and (digits is None or type(digits) is int and digits >= 0):
+        return value  # a size is an integer: round() leaves it as it is
     no_size(frame, value, "round()", node)
+    if isinstance(value, Instance) and dunders.unwrap(value) is not value:
+        value = dunders.unwrap(value)
     if not is_number(value):
         raise type_error(frame, f"type {type_name(value)} doesn't define __round__ method", node)
     try:
@@ -277,7 +304,11 @@ def extremum(name: str, pick):
         best, best_key = items[0], call(frame, key, Args.of(items[0]), node) if key is not None else items[0]
         for item in items[1:]:
             k = call(frame, key, Args.of(item), node) if key is not None else item
-            if pycore.compare(frame, pick, k, best_key, node):
+            if key is None and (dims.is_symbolic(k) or dims.is_symbolic(best_key)):
+                better = sizes.better(pick, k, best_key, node)  # max(1, H) is H: equal where they tie
+            else:
+                better = pycore.compare(frame, pick, k, best_key, node)
+            if better:
                 best, best_key = item, k
         return best
     return apply
@@ -322,7 +353,7 @@ def _sorted(frame, args, node):
 @builtin("reversed")
 def _reversed(frame, args, node):
     (value,) = arity(frame, "reversed", args, 1, 1)
-    if isinstance(value, (dict, set, frozenset)):
+    if isinstance(value, (set, frozenset, Generator)):  # a dict is reversible (its keys, last first); an iterator not
         raise type_error(frame, f"'{type_name(value)}' object is not reversible", node)
     return Iterator(list(reversed(iterate(frame, value, node))))
 
@@ -340,7 +371,11 @@ def _enumerate(frame, args, node):
 def _zip(frame, args, node):
     if set(args.named) - {"strict"}:
         raise type_error(frame, "zip() got an unexpected keyword argument", node)
-    columns = [iterate(frame, a, node) for a in args.values]
+    columns = [iterate(frame, a, node) if not hasattr(a, "take") else None for a in args.values]
+    finite = [len(c) for c in columns if c is not None]
+    if not finite and columns:
+        raise Unfollowable("zip of endless iterators only", node)
+    columns = [c if c is not None else a.take(frame, min(finite), node) for c, a in zip(columns, args.values)]
     if args.named.get("strict") and len({len(c) for c in columns}) > 1:
         raise value_error(frame, "zip() argument 2 is shorter than argument 1", node)
     return Iterator(list(zip(*columns)))
@@ -407,68 +442,6 @@ def _issubclass(frame, args, node):
     return check_kinds(frame, kinds, node, test)
 
 
-@builtin("callable")
-def _callable(frame, args, node):
-    (value,) = arity(frame, "callable", args, 1, 1)
-    if isinstance(value, Instance):
-        return value.cls.lookup("__call__") is not None or value.cls.module
-    return isinstance(value, Value) and not isinstance(value, (Generator,)) and \
-        type(value).call is not Value.call
-
-
-@builtin("hasattr")
-def _hasattr(frame, args, node):
-    obj, name = arity(frame, "hasattr", args, 2, 2)
-    if not isinstance(name, str):
-        raise type_error(frame, "hasattr(): attribute name must be string", node)
-    from convcalc.frontends.python.evaluate import get_attr
-    from convcalc.frontends.python.reasons import Raised
-
-    try:
-        get_attr(frame, obj, name, node)
-        return True
-    except Raised as exc:
-        if isinstance_of(frame, exc.value, EXCEPTIONS["AttributeError"], node):
-            return False
-        raise
-
-
-@builtin("getattr")
-def _getattr(frame, args, node):
-    values = arity(frame, "getattr", args, 2, 3)
-    obj, name = values[0], values[1]
-    if not isinstance(name, str):
-        raise type_error(frame, "attribute name must be string", node)
-    from convcalc.frontends.python.evaluate import get_attr
-    from convcalc.frontends.python.reasons import Raised
-
-    try:
-        return get_attr(frame, obj, name, node)
-    except Raised as exc:
-        if len(values) == 3 and isinstance_of(frame, exc.value, EXCEPTIONS["AttributeError"], node):
-            return values[2]
-        raise
-
-
-@builtin("setattr")
-def _setattr(frame, args, node):
-    obj, name, value = arity(frame, "setattr", args, 3, 3)
-    if not isinstance(name, str):
-        raise type_error(frame, "attribute name must be string", node)
-    from convcalc.frontends.python.evaluate import set_attr
-
-    set_attr(frame, obj, name, value, node)
-
-
-@builtin("delattr")
-def _delattr(frame, args, node):
-    obj, name = arity(frame, "delattr", args, 2, 2)
-    if isinstance(obj, Instance) and name in obj.attrs:
-        del obj.attrs[name]
-        return None
-    raise Unfollowable(f"delattr of {name}", node)
-
-
 @builtin("repr")
 def _repr(frame, args, node):
     (value,) = arity(frame, "repr", args, 1, 1)
@@ -527,6 +500,9 @@ for _fn in (hex, oct, bin):
 @builtin("hash")
 def _hash(frame, args, node):
     (value,) = arity(frame, "hash", args, 1, 1)
+    found = dunders.hashed(frame, value, node)
+    if found is not dunders.MISSING:
+        return found
     if not is_hashable(value):
         raise type_error(frame, f"unhashable type: '{type_name(value)}'", node)
     if isinstance(value, (int, float, bool, tuple, frozenset, type(None))):
@@ -554,41 +530,10 @@ def _open(frame, args, node):
     raise Unfollowable("open(): a file convcalc does not read", node)
 
 
-for _name in ("eval", "exec", "compile", "__import__", "globals", "locals", "vars", "dir", "breakpoint", "exit",
+for _name in ("eval", "exec", "compile", "__import__", "globals", "dir", "breakpoint", "exit",
               "quit", "memoryview", "bytearray", "complex", "help", "aiter", "anext"):
     BUILTINS[_name] = Builtin(_name, lambda frame, args, node, n=_name: (_ for _ in ()).throw(
         Unfollowable(f"{n}(): not followed", node)))
 
 
-@builtin("super")
-def _super(frame, args, node):
-    values = args.values
-    if values:
-        if len(values) != 2 or not isinstance(values[0], ClassInfo):
-            raise Unfollowable("super(...) with other arguments", node)
-        return SuperProxy(values[0], values[1])
-    function = frame.function
-    if function is None or function.owner is None or not function.node.args.args:
-        raise Unfollowable("super() outside a method", node)
-    first = function.node.args.args[0].arg
-    owner = frame.scope.find(first)
-    if owner is None:
-        raise Unfollowable("super() without its first argument", node)
-    return SuperProxy(function.owner, owner.vars[first])
-
-
-def _decorator_kind(kind: str):
-    def wrap(frame, args, node):
-        (func,) = arity(frame, kind, args, 1, 1)
-        if isinstance(func, Function):
-            func.kind = kind
-            return func
-        raise Unfollowable(f"{kind} of {pycore.describe(func)}", node)
-    return wrap
-
-
-for _kind in ("staticmethod", "classmethod", "property"):
-    BUILTINS[_kind] = Builtin(_kind, _decorator_kind(_kind))
-
-BUILTINS["math_nan"] = math.nan
-del BUILTINS["math_nan"]
+from convcalc.frontends.python import introspection  # noqa: E402,F401  (getattr, vars, super, ...: they register)

@@ -7,8 +7,9 @@ import ast
 
 from convcalc.binding import MISSING
 from convcalc.frontends.python.machine import Scope
-from convcalc.frontends.python.pyclasses import CONTAINERS, MODULE_BASES, OBJECT, BuiltinType, ClassInfo
-from convcalc.frontends.python.pyobjects import Args, Function, Ref, Unknown, call
+from convcalc.frontends.python.pyclasses import CONTAINERS, MODULE_BASES, OBJECT, BuiltinType, ClassInfo, MroError
+from convcalc.frontends.python.pyexceptions import type_error
+from convcalc.frontends.python.pyobjects import Args, Function, Ref, Unknown, call, invoke
 from convcalc.frontends.python.reasons import Raised, Unfollowable
 
 
@@ -26,7 +27,7 @@ def decorator_name(node) -> str:
     return node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
 
 
-ENUM_BASES = ("enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag")
+ENUM_BASES = {"enum.Enum": None, "enum.IntEnum": int, "enum.StrEnum": str, "enum.Flag": None, "enum.IntFlag": int}
 NAMEDTUPLE_BASES = ("typing.NamedTuple",)
 
 
@@ -40,7 +41,9 @@ def inherit(cls: ClassInfo) -> None:
             cls.foreign = cls.foreign or base.foreign
             cls.layer = cls.layer or base.layer
             if base.enum is not None and cls.enum is None:
-                cls.enum = {}
+                cls.enum, cls.enum_type = {}, base.enum_type
+            if base.namedtuple is not None and cls.namedtuple is None:
+                cls.namedtuple = base.namedtuple  # class Size(namedtuple("Size", "h w")): its fields
         elif isinstance(base, Ref) and base.qname in MODULE_BASES:
             cls.module = True
         elif isinstance(base, Ref) and base.qname in CONTAINERS:
@@ -48,7 +51,7 @@ def inherit(cls: ClassInfo) -> None:
         elif isinstance(base, Ref) and catalogue_layer(base.qname):
             cls.module, cls.layer = True, catalogue_layer(base.qname)
         elif isinstance(base, Ref) and base.qname in ENUM_BASES:
-            cls.enum = {}
+            cls.enum, cls.enum_type = {}, ENUM_BASES[base.qname]
         elif isinstance(base, Ref) and base.qname in NAMEDTUPLE_BASES:
             cls.namedtuple = ()
         elif isinstance(base, Ref) and base.qname not in ("builtins.object", "typing.Generic", "abc.ABC",
@@ -66,12 +69,15 @@ def define_class(frame, stmt: ast.ClassDef) -> None:
     bases = [b for b in bases if not (isinstance(b, Ref) and b.qname.endswith("[]"))] or [OBJECT]
     for keyword in stmt.keywords:  # metaclass=ABCMeta: nothing convcalc follows depends on it
         frame.eval(keyword.value)
-    cls = ClassInfo(stmt.name, stmt, bases, {})
+    try:
+        cls = ClassInfo(stmt.name, stmt, bases, {})
+    except MroError:
+        raise type_error(frame, "Cannot create a consistent method resolution order (MRO)", stmt) from None
     cls.path = frame.src.path
-    owner = frame.function
-    cls.qualname = f"{owner.name}.<locals>.{stmt.name}" if owner is not None else stmt.name
+    cls.qualname = frame.scope.prefix() + stmt.name
     inherit(cls)
     body = Scope(frame.scope, "class")
+    body.qualname = cls.qualname
     frame.child(body).exec(stmt.body, tolerant=True)
     for name, value in body.vars.items():
         if isinstance(value, Function):
@@ -79,8 +85,9 @@ def define_class(frame, stmt: ast.ClassDef) -> None:
         cls.namespace[name] = value
     if cls.enum is not None:
         make_enum(frame, cls, stmt)
-    if cls.namedtuple is not None:
+    if any(isinstance(b, Ref) and b.qname in NAMEDTUPLE_BASES for b in bases):
         make_namedtuple(cls, stmt)
+    init_subclass(frame, cls, stmt)
     frame.scope.vars[stmt.name] = decorate_class(frame, stmt, cls, body)
 
 
@@ -89,6 +96,10 @@ def decorate_class(frame, stmt, cls: ClassInfo, body: Scope):
     for decorator in reversed(stmt.decorator_list):
         if decorator_name(decorator) == "dataclass":
             make_dataclass(frame, cls, stmt, body)
+            options = {k.arg: k.value for k in decorator.keywords} if isinstance(decorator, ast.Call) else {}
+            if not (isinstance(options.get("eq"), ast.Constant) and options["eq"].value is False):
+                frozen = isinstance(options.get("frozen"), ast.Constant) and options["frozen"].value is True
+                dataclass_eq(frame, cls, stmt, frozen)
             continue
         try:
             made = frame.eval(decorator)
@@ -148,8 +159,8 @@ def make_enum(frame, cls: ClassInfo, stmt: ast.ClassDef) -> None:
             value, auto = auto, auto + 1
         member = Instance(cls, stmt)
         member.attrs.update({"_name_": name, "_value_": value, "name": name, "value": value})
-        if isinstance(value, (int, str, float)) and any(isinstance(b, BuiltinType) and b.py in (int, str, float)
-                                                        for b in cls.mro()):
+        if isinstance(value, (int, str, float)) and (cls.enum_type is not None or any(
+                isinstance(b, BuiltinType) and b.py in (int, str, float) for b in cls.mro())):
             member.native = value
         cls.enum[name] = member
         cls.namespace[name] = member
@@ -162,3 +173,39 @@ def make_namedtuple(cls: ClassInfo, stmt: ast.ClassDef) -> None:
         if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
             fields.append(item.target.id)
     cls.namedtuple = tuple(fields)
+
+
+def init_subclass(frame, cls: ClassInfo, stmt: ast.ClassDef) -> None:
+    """A base's ``__init_subclass__`` runs for each new subclass (an implicit classmethod), with the
+    class statement's keywords."""
+    for base in cls.mro()[1:]:
+        if isinstance(base, ClassInfo) and "__init_subclass__" in base.namespace:
+            hook = base.namespace["__init_subclass__"]
+            if isinstance(hook, Function):
+                keywords = [(k.arg, frame.eval(k.value), k.value, k) for k in stmt.keywords
+                            if k.arg not in (None, "metaclass")]
+                invoke(frame, hook, Args([(cls, stmt)], keywords), stmt)
+            return
+
+
+def dataclass_eq(frame, cls: ClassInfo, stmt: ast.ClassDef, frozen: bool) -> None:
+    """A dataclass's ``__eq__`` compares the tuples of its fields (objects of the same class only);
+    without ``frozen=True`` its instances are unhashable, as Python makes them."""
+    if "__eq__" in cls.namespace:
+        return
+    names = list(cls.fields or {})
+    mine = "".join(f"self.{f}, " for f in names)
+    theirs = "".join(f"other.{f}, " for f in names)
+    tree = ast.parse("def __eq__(self, other):\n"
+                     "    if other.__class__ is self.__class__:\n"
+                     f"        return ({mine}) == ({theirs})\n"
+                     "    return NotImplemented\n")  # parsed, never run: field names are identifiers
+    method = tree.body[0]
+    for node in ast.walk(method):
+        ast.copy_location(node, stmt)
+        node.end_lineno, node.end_col_offset = stmt.lineno, stmt.col_offset + 1
+    function = Function(method, frame.scope, {}, src=frame.src)
+    function.owner = cls
+    cls.namespace["__eq__"] = function
+    if not frozen and "__hash__" not in cls.namespace:
+        cls.namespace["__hash__"] = None

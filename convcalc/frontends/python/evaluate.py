@@ -44,6 +44,8 @@ def lookup(frame, name: str, node):
     elif name in BUILTINS:
         value = BUILTINS[name]
     else:
+        if scope.was_deleted(name):
+            raise pycore.raise_error(frame, "NameError", (f"name '{name}' is not defined",), node)
         if name in ("__file__", "__spec__", "__loader__", "__package__", "__builtins__"):
             raise Unfollowable(f"{name}: where the file is and how it was loaded", node)
         # not a NameError: a name this file does not define may come from what convcalc does not read

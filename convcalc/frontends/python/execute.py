@@ -136,7 +136,7 @@ def stmt_delete(frame, stmt):
             scope = frame.scope.target(target.id)
             if target.id not in scope.vars:
                 raise pycore.raise_error(frame, "NameError", (f"name '{target.id}' is not defined",), target)
-            del scope.vars[target.id]
+            scope.unbind(target.id)
         elif isinstance(target, ast.Subscript):
             pycore.del_item(frame, evaluate(frame, target.value), evaluate(frame, target.slice), target)
         elif isinstance(target, ast.Attribute):

@@ -115,7 +115,7 @@ def stmt_try(frame, stmt):
                     finally:
                         frame.scope.vars["<handling>"] = previous
                         if handler.name:
-                            frame.scope.vars.pop(handler.name, None)
+                            frame.scope.unbind(handler.name)
                     break
             else:
                 raise

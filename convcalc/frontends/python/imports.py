@@ -145,7 +145,11 @@ def import_from(frame, stmt: ast.ImportFrom) -> None:
                 raise Unfollowable(f"from {base} import *", stmt)
             frame.scope.vars.update(names)
             continue
-        frame.scope.vars[alias.asname or alias.name] = Ref(f"{base}.{alias.name}")
+        from convcalc.frontends.python.brains import constant_of
+
+        qname = f"{base}.{alias.name}"
+        known = constant_of(qname)  # collections.OrderedDict is the type itself, math.pi its value
+        frame.scope.vars[alias.asname or alias.name] = known if known is not None else Ref(qname)
 
 
 def import_file(frame, path: str, node) -> Optional[Scope]:

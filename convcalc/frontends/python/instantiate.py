@@ -5,7 +5,7 @@ subclasses of containers and of catalogue layers)."""
 from __future__ import annotations
 
 from convcalc.frontends.python.pyclasses import BuiltinType, ClassInfo, Instance, SuperProxy
-from convcalc.frontends.python.pyobjects import Args, BoundMethod, Builtin, Function, Ref, Unknown, invoke
+from convcalc.frontends.python.pyobjects import Args, BoundMethod, Builtin, Function, Unknown, Value, invoke
 from convcalc.frontends.python.reasons import Unfollowable
 
 
@@ -29,9 +29,7 @@ def instance_attr(frame, obj: Instance, name: str, node):
     if value is not None:
         if isinstance(value, Unknown):
             raise Unfollowable(f"{obj.cls.name}.{name} is not known ({value.reason})", node)
-        if isinstance(value, (Builtin,)) and value.owner is None:
-            return value
-        return value
+        return value.bind(obj) if isinstance(value, Value) else value
     special = instance_special(frame, obj, name, node)
     if special is not None:
         return special
@@ -49,7 +47,7 @@ def instance_attr(frame, obj: Instance, name: str, node):
     for base in obj.cls.mro()[1:]:
         if isinstance(base, BuiltinType) and base.exception and name == "args":
             return obj.attrs.get("args", ())
-    if any(isinstance(b, Ref) for c in obj.cls.mro() if isinstance(c, ClassInfo) for b in c.bases):
+    if obj.cls.library_based():
         raise Unfollowable(f"{obj.cls.name}.{name}: an attribute its library base may give", node)
     from convcalc.frontends.python.pycore import attribute_error
 
@@ -62,7 +60,7 @@ def instance_special(frame, obj: Instance, name: str, node):
     if name == "__dict__":
         return dict(obj.attrs)
     if obj.cls.namedtuple is not None and obj.native is not None:
-        from convcalc.frontends.python.brains.stdlib import namedtuple_method
+        from convcalc.frontends.python.brains.pycollections import namedtuple_method
 
         return namedtuple_method(frame, obj, name, node)
     return None
@@ -178,10 +176,13 @@ def instantiate(frame, cls: ClassInfo, args: Args, node):
     machine.constructing.append(cls)
     try:
         new = cls.lookup("__new__")
-        if isinstance(new, Function):
+        if isinstance(new, Function):  # __new__ makes the object; __init__ runs when it is one of cls
             made = invoke(frame, new, args.prepend(cls), node)
             if not (isinstance(made, Instance) and made.cls is cls):
                 return made
+            if made is not obj:
+                machine.instances[machine.instances.index(obj)] = made
+                obj = made
         init = cls.lookup("__init__")
         if isinstance(init, Function):
             invoke(frame, init, args.prepend(obj), node)
@@ -194,7 +195,7 @@ def instantiate(frame, cls: ClassInfo, args: Args, node):
 
             init_layer(frame, obj, args, node)
         elif cls.namedtuple is not None:
-            from convcalc.frontends.python.brains.stdlib import namedtuple_init
+            from convcalc.frontends.python.brains.pycollections import namedtuple_init
 
             namedtuple_init(frame, obj, args, node)
         elif cls.is_exception():

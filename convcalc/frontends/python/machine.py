@@ -28,7 +28,7 @@ class Scope:
     elsewhere; ``local_names``: the names a function assigns (read before assignment: an
     UnboundLocalError, not the global of that name)."""
 
-    __slots__ = ("vars", "parent", "kind", "globals_", "nonlocals", "local_names", "src")
+    __slots__ = ("vars", "parent", "kind", "globals_", "nonlocals", "local_names", "src", "qualname", "deleted")
 
     def __init__(self, parent: Optional["Scope"] = None, kind: str = "function"):
         self.vars: dict = {}
@@ -38,6 +38,36 @@ class Scope:
         self.nonlocals: set = set()
         self.local_names: frozenset = frozenset()
         self.src = None  # a module scope's Source (the file its functions are written in)
+        self.qualname = ""  # a class's or function's __qualname__ (what the names defined in it start with)
+        self.deleted: Optional[set] = None  # names `del` (or the end of an except clause) unbound here
+
+    def unbind(self, name: str) -> None:
+        """``del name``: read again before it is bound, it is a NameError (not a name the file may
+        take from what convcalc does not read)."""
+        self.vars.pop(name, None)
+        if self.deleted is None:
+            self.deleted = set()
+        self.deleted.add(name)
+
+    def was_deleted(self, name: str) -> bool:
+        scope = self
+        while scope is not None:
+            if scope.deleted is not None and name in scope.deleted:
+                return True
+            scope = scope.parent
+        return False
+
+    def prefix(self) -> str:
+        """What the ``__qualname__`` of a class or function defined here starts with: ``Outer.``,
+        ``make.<locals>.``, nothing at module level."""
+        scope = self
+        while scope.kind == "comprehension" and scope.parent is not None:
+            scope = scope.parent
+        if scope.kind == "class":
+            return scope.qualname + "."
+        if scope.kind == "function":
+            return scope.qualname + ".<locals>."
+        return ""
 
     def find(self, name: str) -> Optional["Scope"]:
         """The scope that binds ``name`` as Python resolves a read: this scope, then the enclosing

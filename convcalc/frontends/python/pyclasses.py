@@ -25,6 +25,10 @@ CONTAINERS = {"torch.nn.Sequential": "sequential", "torch.nn.ModuleList": "list"
 MAX_MRO = 1_000  # classes in one method resolution order (CPython keeps each class's: n**2 memory)
 
 
+class MroError(Unfollowable):
+    """Bases C3 cannot order: Python's TypeError where the class statement runs (classdefs.py)."""
+
+
 def c3(cls) -> list:
     """Python's C3 linearization of ``cls`` and its bases (builtin types and foreign bases at their
     places); a hierarchy C3 refuses is a TypeError in Python: not followed here. Linear in the
@@ -54,7 +58,7 @@ def merge(sequences: list, cls) -> list:
             return out
         head = next((sequences[i][at[i]] for i in live if not in_tails.get(id(sequences[i][at[i]]))), None)
         if head is None:
-            raise Unfollowable(f"the bases of {cls.name} have no consistent method resolution order", cls.node)
+            raise MroError(f"the bases of {cls.name} have no consistent method resolution order", cls.node)
         out.append(head)
         for i in live:
             if sequences[i][at[i]] is head:
@@ -82,8 +86,11 @@ class ClassInfo(Value):
         self.path = ""  # the file it is written in
         self.qualname = name
         self.enum: Optional[dict] = None  # an Enum's members, by name
+        self.enum_type = None  # the type an IntEnum's (StrEnum's) members are: int (str)
         self.namedtuple: Optional[tuple] = None  # a namedtuple's fields
+        self.new_defaults: Optional[dict] = None  # what its __new__.__defaults__ was set to (field -> default)
         self._mro: Optional[list] = None
+        self._hashing: Optional[str] = None
         self.mro()  # now, while the bases' orders are known: no deep recursion later
 
     def mro(self) -> list:
@@ -96,6 +103,30 @@ class ClassInfo(Value):
             if isinstance(cls, ClassInfo) and name in cls.namespace:
                 return cls.namespace[name]
         return None
+
+    def defines(self, name: str) -> bool:
+        """Whether the class or a base of the file sets ``name`` (to None, too: lookup cannot say)."""
+        return any(isinstance(cls, ClassInfo) and name in cls.namespace for cls in self.mro())
+
+    def hashing(self) -> str:
+        """How Python hashes the instances: "identity", "own" (a __hash__ of the class), or "none"
+        (a class that defines __eq__ without __hash__, or sets __hash__ = None, is unhashable)."""
+        if self._hashing is None:
+            order = [c for c in self.mro() if isinstance(c, ClassInfo)]
+            eq = next((i for i, c in enumerate(order) if "__eq__" in c.namespace), None)
+            own = next((i for i, c in enumerate(order) if "__hash__" in c.namespace), None)
+            if self.module or (eq is None and own is None):
+                self._hashing = "identity"
+            elif own is not None and (eq is None or own <= eq):
+                self._hashing = "own" if isinstance(order[own].namespace["__hash__"], Value) else "none"
+            else:
+                self._hashing = "none"
+        return self._hashing
+
+    def library_based(self) -> bool:
+        """A base of the class, or of a base, is a library's class convcalc does not read."""
+        return bool(self.foreign) or any(isinstance(b, Ref) for c in self.mro() if isinstance(c, ClassInfo)
+                                         for b in c.bases)
 
     def is_exception(self) -> bool:
         return any(isinstance(c, BuiltinType) and c.exception for c in self.mro())
@@ -114,7 +145,7 @@ class ClassInfo(Value):
             # torchvision's weights: verify(None) is None, the factories' default (no download)
             return Builtin("verify", lambda f, args, n: None if args.values == [None] else fail(
                 f"{self.name}.verify of {describe(args.values[0]) if args.values else 'nothing'}", n))
-        if value is None:
+        if value is None and not self.defines(name):
             special = self.special(name)
             if special is not None:
                 return special
@@ -149,10 +180,17 @@ class ClassInfo(Value):
             return "model_file"
         if name == "_fields" and self.namedtuple is not None:
             return self.namedtuple
+        if name == "_field_defaults" and self.namedtuple is not None:
+            return {}
+        if name == "__new__" and self.namedtuple is not None:
+            from convcalc.frontends.python.brains.pycollections import NamedTupleNew
+
+            return NamedTupleNew(self)
         return None
 
     def set_attr(self, frame, name, value, node):
         self.namespace[name] = value
+        self._hashing = None
 
     def call(self, frame, args, node):
         from convcalc.frontends.python.instantiate import instantiate
@@ -163,6 +201,11 @@ class ClassInfo(Value):
         if self.enum is not None:
             return list(self.enum.values())
         return super().iterate(frame, node)
+
+    def length(self, frame, node) -> int:
+        if self.enum is not None:
+            return len(self.iterate(frame, node))
+        return super().length(frame, node)
 
     def getitem(self, frame, key, node):
         if self.enum is not None and isinstance(key, str) and key in self.enum:
@@ -196,6 +239,32 @@ class Instance(Value):
 
     def pytype(self):
         return self.cls
+
+    # hashing and equality where Python itself compares instances (a set, a dict's keys, list.index):
+    # identity, or the held value of a subclass of a builtin type; a class whose own __eq__ or
+    # __hash__ decides is not followed there (convcalc's own comparisons call the methods: pycore)
+    @property
+    def hashable(self) -> bool:
+        return self.cls.hashing() != "none"
+
+    def __hash__(self):
+        how = self.cls.hashing()
+        if how == "none":
+            raise TypeError(f"unhashable type: '{self.cls.name}'")
+        if how == "own":
+            raise Unfollowable(f"an object of {self.cls.name} as a set member or dict key (its class hashes it with "
+                               "its own __hash__)", self.cls.node)
+        return hash(self.native) if self.native is not None else id(self)
+
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if self.cls.hashing() in ("own", "none") and not self.cls.module:
+            raise Unfollowable(f"an object of {self.cls.name} compared where convcalc cannot call its __eq__",
+                               self.cls.node)
+        if self.native is not None:
+            return self.native == (other.native if isinstance(other, Instance) else other)
+        return False
 
     def attr(self, frame, name, node):
         from convcalc.frontends.python.instantiate import instance_attr
@@ -247,6 +316,10 @@ class Instance(Value):
             from convcalc.frontends.python.torchobjects import as_container
 
             return as_container(self).length(frame, node)
+        if not self.cls.module and not self.cls.library_based():
+            from convcalc.frontends.python.pycore import type_error
+
+            raise type_error(frame, f"object of type '{self.cls.name}' has no len()", node)
         return super().length(frame, node)
 
     def iterate(self, frame, node):
@@ -325,6 +398,7 @@ class BuiltinType(Value):
         self.exception = exception or (parent is not None and parent.exception)
         self.bases = [parent] if parent is not None else []
         self.namespace: dict = {}
+        self.home = ""  # the module that defines it, where it is not builtins (collections)
 
     def mro(self) -> list:
         out, cls = [], self
@@ -350,12 +424,18 @@ class BuiltinType(Value):
         return type_attr(frame, self, name, node)
 
     def getitem(self, frame, key, node):
-        return self  # list[int]: a type annotation
+        if self.name in GENERIC:
+            return self  # list[int]: a type annotation
+        from convcalc.frontends.python.pycore import type_error
+
+        raise type_error(frame, f"type '{self.name}' is not subscriptable", node)
 
     def __repr__(self):
         return f"<class '{self.name}'>"
 
 
+# the builtin types a type annotation subscripts (list[int]); int[3] is a TypeError
+GENERIC = {"list", "dict", "tuple", "set", "frozenset", "type", "OrderedDict", "defaultdict", "Counter", "deque"}
 TYPE = BuiltinType("type")
 OBJECT = BuiltinType("object")
 

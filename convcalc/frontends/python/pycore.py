@@ -9,93 +9,23 @@ the machine's memory budget before they are built.
 """
 from __future__ import annotations
 
+import collections
 import operator
 
+from convcalc.frontends.python import dunders, sizes
 from convcalc.frontends.python.machine import MAX_ITEMS
 from convcalc.frontends.python.pyclasses import BuiltinType, ClassInfo, Instance, OBJECT, TYPE
+from convcalc.frontends.python.pyexceptions import (  # noqa: F401  (their home for the modules that import pycore)
+    BASE_EXCEPTION, EXCEPTION, EXCEPTIONS, PyException, attribute_error, exception_text, raise_error, type_error,
+    value_error)
 from convcalc.frontends.python.pyobjects import Args, Value, describe, is_hashable
-from convcalc.frontends.python.reasons import Raised, Unfollowable, size_dependent
+from convcalc.frontends.python.reprs import to_repr, to_str  # noqa: F401
+from convcalc.frontends.python.views import view_binop, view_equal
+from convcalc.frontends.python.reasons import Unfollowable, size_dependent
 from convcalc.symbolic import dims
 
 MAX_INT_BITS = 4096  # an int the code computes (a size is further bounded by the engine: 2**256)
 MAX_FLOAT_EXPONENT = 1024
-
-
-# ---------------------------------------------------------------- exceptions
-
-
-class PyException(Value):
-    """An instance of a builtin exception type: ``ValueError("bad")``."""
-
-    def __init__(self, cls: BuiltinType, args: tuple):
-        self.cls, self.args = cls, tuple(args)
-
-    def describe(self) -> str:
-        return f"{self.cls.name}({', '.join(describe(a) for a in self.args)})"
-
-    def pytype(self):
-        return self.cls
-
-    def attr(self, frame, name, node):
-        if name == "args":
-            return self.args
-        if name == "__class__":
-            return self.cls
-        return super().attr(frame, name, node)
-
-
-def _exception_type(name: str, parent: BuiltinType = None) -> BuiltinType:
-    kind = BuiltinType(name, None, None, parent, exception=True)
-    kind.make = lambda frame, args, node, k=kind: PyException(k, tuple(args.values))
-    return kind
-
-
-BASE_EXCEPTION = _exception_type("BaseException")
-EXCEPTION = _exception_type("Exception", BASE_EXCEPTION)
-EXCEPTIONS = {"BaseException": BASE_EXCEPTION, "Exception": EXCEPTION}
-for _name, _parent in (("ArithmeticError", "Exception"), ("ZeroDivisionError", "ArithmeticError"),
-                       ("OverflowError", "ArithmeticError"), ("LookupError", "Exception"),
-                       ("IndexError", "LookupError"), ("KeyError", "LookupError"), ("ValueError", "Exception"),
-                       ("TypeError", "Exception"), ("AttributeError", "Exception"), ("NameError", "Exception"),
-                       ("UnboundLocalError", "NameError"), ("RuntimeError", "Exception"),
-                       ("NotImplementedError", "RuntimeError"), ("RecursionError", "RuntimeError"),
-                       ("AssertionError", "Exception"), ("StopIteration", "Exception"),
-                       ("ImportError", "Exception"), ("ModuleNotFoundError", "ImportError"),
-                       ("OSError", "Exception"), ("FileNotFoundError", "OSError"), ("EOFError", "Exception"),
-                       ("UnicodeError", "ValueError"), ("Warning", "Exception"), ("UserWarning", "Warning"),
-                       ("DeprecationWarning", "Warning"), ("FutureWarning", "Warning"),
-                       ("RuntimeWarning", "Warning"), ("KeyboardInterrupt", "BaseException"),
-                       ("SystemExit", "BaseException"), ("GeneratorExit", "BaseException")):
-    EXCEPTIONS[_name] = _exception_type(_name, EXCEPTIONS[_parent])
-
-
-def raise_error(frame, name: str, args: tuple, node) -> Raised:
-    """The exception CPython raises here, as the program would see it (raise the result)."""
-    return Raised(PyException(EXCEPTIONS[name], args), node)
-
-
-def type_error(frame, message: str, node) -> Raised:
-    return raise_error(frame, "TypeError", (message,), node)
-
-
-def value_error(frame, message: str, node) -> Raised:
-    return raise_error(frame, "ValueError", (message,), node)
-
-
-def attribute_error(frame, message: str, node) -> Raised:
-    return raise_error(frame, "AttributeError", (message,), node)
-
-
-def exception_text(value) -> str:
-    """``str(e)`` of an exception object."""
-    args = value.args if isinstance(value, PyException) else value.attrs.get("args", ()) if isinstance(
-        value, Instance) else ()
-    if isinstance(value, PyException) and value.cls.name == "KeyError" and len(args) == 1:
-        return repr(args[0])
-    if not args:
-        return ""
-    return to_str(None, args[0], None) if len(args) == 1 else to_str(None, tuple(args), None)
-
 
 # ---------------------------------------------------------------- types
 
@@ -108,6 +38,13 @@ NATIVE_TYPES = {bool: "bool", int: "int", float: "float", str: "str", list: "lis
                 set: "set", frozenset: "frozenset", type(None): "NoneType", slice: "slice", range: "range",
                 bytes: "bytes", complex: "complex"}
 TYPES: dict = {}  # name -> BuiltinType (filled by builtins.py with their constructors)
+
+
+def register_native(py, kind) -> None:
+    """A Python class whose instances the interpreter holds as they are (collections.OrderedDict):
+    ``kind`` is its type as the program sees it."""
+    NATIVE_TYPES[py] = kind.name
+    TYPES[kind.name] = kind
 
 
 def native_type(value):
@@ -155,14 +92,14 @@ def truth(frame, value, node) -> bool:
     if isinstance(value, Value):
         return value.truth(frame, node)
     if dims.is_symbolic(value):
-        return True  # a size is at least 1
+        return sizes.truth(value, node)
     return bool(value)
 
 
 def length(frame, value, node) -> int:
     if isinstance(value, Value):
         return value.length(frame, node)
-    if isinstance(value, (list, tuple, str, dict, set, frozenset, range, bytes)):
+    if isinstance(value, (list, tuple, str, dict, set, frozenset, range, bytes, collections.deque)):
         return len(value)
     raise type_error(frame, f"object of type '{type_name(value)}' has no len()", node)
 
@@ -176,7 +113,7 @@ def iterate(frame, value, node) -> list:
     """The items of an iterable, as a list (bounded: the copy is charged)."""
     if isinstance(value, Value):
         return list(value.iterate(frame, node))
-    if isinstance(value, (list, tuple, str)):
+    if isinstance(value, (list, tuple, str, collections.deque)):
         frame.charge(len(value), node)
         return list(value)
     if isinstance(value, dict):
@@ -208,10 +145,9 @@ def contains(frame, container, item, node) -> bool:
             raise type_error(frame, f"'in <string>' requires string as left operand, not {type_name(item)}", node)
         return item in container
     if isinstance(container, (dict, set, frozenset)):
-        if not is_hashable(item):
-            raise type_error(frame, f"unhashable type: '{type_name(item)}'", node)
+        check_key(frame, item, node)
         return item in container
-    if isinstance(container, (list, tuple, range)):
+    if isinstance(container, (list, tuple, range, collections.deque)):
         return any(equal(frame, item, v, node) for v in container)
     raise type_error(frame, f"argument of type '{type_name(container)}' is not iterable", node)
 
@@ -221,38 +157,28 @@ def contains(frame, container, item, node) -> bool:
 
 def equal(frame, a, b, node) -> bool:
     if isinstance(a, Value) or isinstance(b, Value):
-        if isinstance(a, Instance) and isinstance(a.cls.lookup("__eq__"), Value):
-            return truth(frame, a.dunder(frame, "__eq__", Args.of(b), node), node)
-        if isinstance(a, Instance) and a.native is not None:
-            return equal(frame, a.native, b, node)
+        if isinstance(a, Instance) or isinstance(b, Instance):
+            found = dunders.compare(frame, "==", a, b, node)
+            if found is not dunders.MISSING:
+                return found
+        found = view_equal(frame, a, b, node)
+        if found is not None:
+            return found
         return a is b or (type(a) is type(b) and a == b)
     if dims.is_symbolic(a) or dims.is_symbolic(b):
-        return decide_equal(a, b, node)
+        return sizes.equal(a, b, node)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return type(a) is type(b) and len(a) == len(b) and all(equal(frame, x, y, node) for x, y in zip(a, b))
     if isinstance(a, dict) and isinstance(b, dict):
+        if isinstance(a, collections.OrderedDict) and isinstance(b, collections.OrderedDict) and list(a) != list(b):
+            return False
         return a.keys() == b.keys() and all(equal(frame, a[k], b[k], node) for k in a)
+    if isinstance(a, collections.deque) or isinstance(b, collections.deque):
+        return type(a) is type(b) and len(a) == len(b) and all(equal(frame, x, y, node) for x, y in zip(a, b))
     try:
         return bool(a == b)
     except TypeError:
         return False
-
-
-def decide_equal(a, b, node) -> bool:
-    """Whether two sizes, one symbolic at least, are equal: decided when their difference is a
-    constant; otherwise it depends on the input's size."""
-    if isinstance(a, bool) or isinstance(b, bool) or not all(isinstance(v, int) or dims.is_symbolic(v)
-                                                             for v in (a, b)):
-        return False if not isinstance(a, float) and not isinstance(b, float) else _undecided("==", a, b, node)
-    difference = a - b
-    if not dims.is_symbolic(difference):
-        return difference == 0
-    raise _undecided("==", a, b, node)
-
-
-def _undecided(op: str, a, b, node):
-    return size_dependent(f"a comparison of the input's size with another value ({show(a)} {op} {show(b)}) that "
-                          "depends on the size", node)
 
 
 def show(value) -> str:
@@ -275,12 +201,12 @@ def compare(frame, op: str, a, b, node) -> bool:
         return contains(frame, b, a, node)
     if op == "not in":
         return not contains(frame, b, a, node)
-    if dims.is_symbolic(a) or dims.is_symbolic(b):
-        return decide_order(op, a, b, node)
     if isinstance(a, Instance) or isinstance(b, Instance):
-        name = {"<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__"}[op]
-        if isinstance(a, Instance) and a.cls.lookup(name) is not None:
-            return truth(frame, a.dunder(frame, name, Args.of(b), node), node)
+        found = dunders.compare(frame, op, a, b, node)
+        if found is not dunders.MISSING:
+            return found
+    if dims.is_symbolic(a) or dims.is_symbolic(b):
+        return sizes.order(op, a, b, node)
     if isinstance(a, Value) or isinstance(b, Value):
         raise type_error(frame, f"'{op}' not supported between instances of '{type_name(a)}' and "
                                 f"'{type_name(b)}'", node)
@@ -298,26 +224,6 @@ def compare_sequences(frame, op, a, b, node) -> bool:
         if not equal(frame, x, y, node):
             return compare(frame, op, x, y, node)
     return ORDER[op](len(a), len(b))
-
-
-def decide_order(op: str, a, b, node) -> bool:
-    """An order between sizes, one symbolic at least: decided when their difference is a constant
-    (H - 2 < H), or a symbol against a number below 1 (every size is at least 1)."""
-    if not all((isinstance(v, (int, float)) and not isinstance(v, bool)) or dims.is_symbolic(v) for v in (a, b)):
-        raise _undecided(op, a, b, node)
-    difference = a - b if not isinstance(a, float) and not isinstance(b, float) else None
-    if difference is not None and not dims.is_symbolic(difference):
-        return ORDER[op](difference, 0)
-    if dims.is_symbolic(a) and not dims.is_symbolic(b) and _is_bare(a) and b < 1:
-        return op in (">", ">=")
-    if dims.is_symbolic(b) and not dims.is_symbolic(a) and _is_bare(b) and a < 1:
-        return op in ("<", "<=")
-    raise _undecided(op, a, b, node)
-
-
-def _is_bare(value) -> bool:
-    """A symbol alone (H): at least 1."""
-    return len(dims.symbols(value)) == 1 and dims.render(value) in dims.symbols(value)
 
 
 def identical(a, b) -> bool:
@@ -352,6 +258,8 @@ def power(frame, a, b, node):
         raise raise_error(frame, "ZeroDivisionError", (str(exc),), node) from None
     except OverflowError as exc:
         raise raise_error(frame, "OverflowError", (str(exc),), node) from None
+    except TypeError as exc:  # 'ab' ** 2: only numbers are raised to a power
+        raise type_error(frame, str(exc), node) from None
     if isinstance(result, complex):
         raise Unfollowable(f"({a}) ** {b} is a complex number", node)
     return checked_int(frame, result, node)
@@ -369,6 +277,13 @@ def is_number(value) -> bool:
 def binop(frame, op: str, a, b, node):
     """``a op b`` on Python's values (tensors and other values answer theirs: brains)."""
     if isinstance(a, Value) or isinstance(b, Value):
+        if isinstance(a, Instance) or isinstance(b, Instance):
+            found = dunders.binop(frame, op, a, b, node)
+            if found is not dunders.MISSING:
+                return found
+        found = view_binop(frame, op, a, b, node)
+        if found is not None:
+            return found
         from convcalc.frontends.python.brains import value_binop
 
         return value_binop(frame, op, a, b, node)
@@ -421,7 +336,8 @@ def size_arithmetic(frame, op: str, a, b, node):
     depends on the input's size."""
     from convcalc.engine.evaluate import PYTHON_ARITHMETIC, ArithmeticProblem
 
-    if isinstance(a, bool) or isinstance(b, bool) or not (is_number(a) and is_number(b)):
+    a, b = int(a) if type(a) is bool else a, int(b) if type(b) is bool else b  # H + True is H + 1
+    if not (is_number(a) and is_number(b)):
         raise type_error(frame, f"unsupported operand type(s) for {op}: '{type_name(a)}' and '{type_name(b)}'", node)
     if isinstance(a, float) or isinstance(b, float):
         raise size_dependent(f"float arithmetic on the input's size ({show(a)} {op} {show(b)})", node)
@@ -437,6 +353,10 @@ def size_arithmetic(frame, op: str, a, b, node):
 def unary(frame, op: str, value, node):
     if op == "not":
         return not truth(frame, value, node)
+    if isinstance(value, Instance):
+        found = dunders.unary(frame, op, value, node)
+        if found is not dunders.MISSING:
+            return found
     if isinstance(value, Value):
         from convcalc.frontends.python.brains import value_unary
 
@@ -471,12 +391,40 @@ def subscript(frame, obj, key, node):
         except IndexError:
             raise raise_error(frame, "IndexError", (f"{type_name(obj)} index out of range",), node) from None
     if isinstance(obj, dict):
-        if not is_hashable(key):
-            raise type_error(frame, f"unhashable type: '{type_name(key)}'", node)
+        check_key(frame, key, node)
         if key not in obj:
+            if type(obj) is not dict:  # a defaultdict's factory, a Counter's zero
+                from convcalc.frontends.python.brains.pycollections import missing
+
+                found = missing(frame, obj, key, node)
+                if found is not None:
+                    return found
             raise raise_error(frame, "KeyError", (key,), node)
         return obj[key]
+    if isinstance(obj, collections.deque):
+        if type(key) is not int:
+            raise type_error(frame, f"sequence index must be integer, not '{type_name(key)}'", node)
+        if not -len(obj) <= key < len(obj):
+            raise raise_error(frame, "IndexError", ("deque index out of range",), node)
+        return obj[key]
     raise type_error(frame, f"'{type_name(obj)}' object is not subscriptable", node)
+
+
+def check_key(frame, key, node) -> None:
+    """A key of a dict or an item of a set: hashable, as Python hashes it."""
+    if not is_hashable(key):
+        raise type_error(frame, f"unhashable type: '{type_name(key)}'", node)
+    if isinstance(key, Instance) and key.cls.hashing() == "own":
+        hash(key)  # not followed, at the class (a __hash__ of the program that Python would call here)
+
+
+def is_callable(value) -> bool:
+    """``callable(value)``."""
+    if isinstance(value, Instance):
+        return value.cls.lookup("__call__") is not None or value.cls.module
+    from convcalc.frontends.python.pyobjects import Generator
+
+    return isinstance(value, Value) and not isinstance(value, Generator) and type(value).call is not Value.call
 
 
 def set_item(frame, obj, key, value, node) -> None:
@@ -492,8 +440,11 @@ def set_item(frame, obj, key, value, node) -> None:
         else:
             raise type_error(frame, f"list indices must be integers or slices, not {type_name(key)}", node)
     elif isinstance(obj, dict):
-        if not is_hashable(key):
-            raise type_error(frame, f"unhashable type: '{type_name(key)}'", node)
+        check_key(frame, key, node)
+        obj[key] = value
+    elif isinstance(obj, collections.deque) and type(key) is int:
+        if not -len(obj) <= key < len(obj):
+            raise raise_error(frame, "IndexError", ("deque index out of range",), node)
         obj[key] = value
     else:
         raise type_error(frame, f"'{type_name(obj)}' object does not support item assignment", node)
@@ -511,57 +462,6 @@ def del_item(frame, obj, key, node) -> None:
         del obj[key]
     else:
         raise Unfollowable(f"deleting an item of {describe(obj)}", node)
-
-
-# ---------------------------------------------------------------- text
-
-
-def to_str(frame, value, node) -> str:
-    """``str(value)``."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (PyException,)) or isinstance(value, Instance) and value.cls.is_exception():
-        return exception_text(value)
-    if isinstance(value, Instance) and frame is not None and value.cls.lookup("__str__") is not None:
-        out = value.dunder(frame, "__str__", Args(), node)
-        return out if isinstance(out, str) else to_repr(frame, out, node)
-    return to_repr(frame, value, node)
-
-
-def to_repr(frame, value, node) -> str:
-    if isinstance(value, (bool, int, float, str, bytes, type(None), complex)):
-        if type(value) is int and value.bit_length() > 10_000:
-            raise Unfollowable("the text of a very large integer", node)
-        return repr(value)
-    if dims.is_symbolic(value):
-        raise size_dependent("the text of the input's size", node)
-    if isinstance(value, list):
-        return "[" + ", ".join(to_repr(frame, v, node) for v in value) + "]"
-    if isinstance(value, tuple):
-        inner = ", ".join(to_repr(frame, v, node) for v in value)
-        return f"({inner},)" if len(value) == 1 else f"({inner})"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{to_repr(frame, k, node)}: {to_repr(frame, v, node)}" for k, v in value.items()) + "}"
-    if isinstance(value, (set, frozenset)):
-        if not value:
-            return "set()" if isinstance(value, set) else "frozenset()"
-        inner = "{" + ", ".join(to_repr(frame, v, node) for v in value) + "}"
-        return inner if isinstance(value, set) else f"frozenset({inner})"
-    if isinstance(value, (slice, range)):
-        return repr(value)
-    if isinstance(value, Instance) and frame is not None and value.cls.lookup("__repr__") is not None:
-        out = value.dunder(frame, "__repr__", Args(), node)
-        if isinstance(out, str):
-            return out
-    if isinstance(value, PyException):
-        return f"{value.cls.name}({', '.join(to_repr(frame, a, node) for a in value.args)})"
-    if isinstance(value, BuiltinType):
-        return f"<class '{value.name}'>"
-    if isinstance(value, ClassInfo):
-        return f"<class '__main__.{value.qualname}'>"
-    if isinstance(value, Instance) and value.cls.enum is not None and "_name_" in value.attrs:
-        return f"<{value.cls.name}.{value.attrs['_name_']}: {to_repr(frame, value.attrs.get('_value_'), node)}>"
-    raise Unfollowable(f"the text of {describe(value)}", node)
 
 
 def native_attr(frame, value, name: str, node):

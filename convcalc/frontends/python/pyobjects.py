@@ -82,6 +82,15 @@ def is_hashable(value) -> bool:
     return isinstance(value, Value) and value.hashable
 
 
+class DefaultDict(dict):
+    """collections.defaultdict: a dict whose missing keys are made by its factory (a value of the
+    program, called by the interpreter where a key is read: pycore.subscript)."""
+
+    def __init__(self, factory, items=()):
+        super().__init__(items)
+        self.default_factory = factory
+
+
 class Value:
     """A value of the interpreted program that is not one of Python's own."""
 
@@ -119,6 +128,23 @@ class Value:
     def pytype(self):
         """What ``type(x)`` gives (None: convcalc does not say)."""
         return None
+
+    def bind(self, obj):
+        """What reading it from a class through an instance gives (a method-like value: bound)."""
+        return self
+
+    def forget(self, name: Optional[str], reason: str) -> bool:
+        """A statement convcalc could not follow set the attribute ``name`` of the value (None: it
+        passed the value, or an attribute of it, to a call): whether the value dealt with it by
+        itself (made that attribute alone unknown, or stays known); False: it becomes unknown."""
+        return False
+
+
+def builtin_type(name: str):
+    """One of Python's types the program sees but never calls (function, method, generator)."""
+    from convcalc.frontends.python.pycore import TYPES
+
+    return TYPES.get(name)
 
 
 class Unknown(Value):
@@ -159,6 +185,25 @@ class Ref(Value):
     def getitem(self, frame, key, node):
         return Ref(self.qname + "[]")  # typing: List[int]
 
+    def pytype(self):
+        """A class of torch.nn is a type (type(norm_layer) == functools.partial is False); of the
+        rest, convcalc does not say."""
+        from convcalc.frontends.python.brains.torch_nn import module_class_handler
+
+        if module_class_handler(self.qname) is not None:
+            from convcalc.frontends.python.pycore import TYPES
+
+            return TYPES["type"]
+        return None
+
+    def truth(self, frame, node) -> bool:
+        """A library's class or function is true; a constant of it (a name in capitals: a flag,
+        not a class) convcalc does not know the value of."""
+        last = self.qname.rsplit(".", 1)[-1]
+        if len(last) > 1 and last.isupper():
+            raise Unfollowable(f"the value of {self.qname}", node)
+        return True
+
     def __eq__(self, other):
         return isinstance(other, Ref) and other.qname == self.qname
 
@@ -188,6 +233,9 @@ class Builtin(Value):
             return self.name.rsplit(".", 1)[-1]
         return super().attr(frame, name, node)
 
+    def pytype(self):
+        return builtin_type("builtin_function_or_method")
+
 
 class Function(Value):
     """A function or lambda of the file, with its closure; ``kind``: function, staticmethod,
@@ -201,6 +249,7 @@ class Function(Value):
         self.kind = kind
         self.src = src  # the Source of the file it is written in (a model's blocks may come from another)
         self.attrs: dict = {}  # attributes set on the function (its __name__ by functools.wraps)
+        self.qualname = scope.prefix() + self.name if scope is not None else self.name
         self._locals: Optional[frozenset] = None
         self._generator: Optional[bool] = None
 
@@ -210,6 +259,10 @@ class Function(Value):
 
     def describe(self) -> str:
         return f"the function {self.name}"
+
+    def pytype(self):
+        """function; a property, staticmethod or classmethod as the class's namespace holds it."""
+        return builtin_type(self.kind)
 
     def local_names(self) -> frozenset:
         """The names the body assigns (Python makes them local to the call)."""
@@ -229,9 +282,10 @@ class Function(Value):
     def attr(self, frame, name, node):
         if name in self.attrs:
             return self.attrs[name]
-        if name in ("__name__", "__qualname__"):
-            owner = f"{self.owner.name}." if self.owner is not None and name == "__qualname__" else ""
-            return owner + self.name
+        if name == "__name__":
+            return self.name
+        if name == "__qualname__":
+            return self.qualname
         if name == "__doc__":
             return ast.get_docstring(self.node) if isinstance(self.node, (ast.FunctionDef, ast.AsyncFunctionDef)) \
                 else None
@@ -255,6 +309,9 @@ class BoundMethod(Value):
 
     def describe(self) -> str:
         return f"the method {getattr(self.func, 'name', '')}"
+
+    def pytype(self):
+        return builtin_type("method")
 
     def call(self, frame, args, node):
         return call(frame, self.func, args.prepend(self.obj), node)
@@ -284,6 +341,7 @@ def invoke(frame, func: Function, args: Args, node):
         return None  # torchvision's own, read from its utils.py: it logs, and reads what no model file sets
     scope = Scope(func.scope, "function")
     scope.local_names = func.local_names()
+    scope.qualname = func.qualname
     bind_arguments(frame, func, args, scope, node)
     inner = frame.call_frame(func, scope, node)
     machine = frame.machine
@@ -315,8 +373,15 @@ def bind_arguments(frame, func: Function, args: Args, scope, node) -> None:
 
     spec = func.node.args
     positional = [a.arg for a in list(getattr(spec, "posonlyargs", [])) + list(spec.args)]
+    named, only = args.named, {a.arg for a in getattr(spec, "posonlyargs", [])}
+    passed = {k: named.pop(k) for k in list(named) if k in only}  # positional-only: never bound by keyword
+    if passed and spec.kwarg is None:
+        from convcalc.frontends.python.pycore import type_error
+
+        raise type_error(frame, f"{func.name}() got some positional-only arguments passed as keyword arguments: "
+                                f"'{', '.join(passed)}'", node)
     try:
-        bound, rest, extra = bind(func.name, positional, args.values, args.named,
+        bound, rest, extra = bind(func.name, positional, args.values, named,
                                   lambda name, _: func.defaults.get(name, MISSING),
                                   varargs=spec.vararg is not None, varkw=spec.kwarg is not None,
                                   keyword_only=[a.arg for a in spec.kwonlyargs])
@@ -328,7 +393,7 @@ def bind_arguments(frame, func: Function, args: Args, scope, node) -> None:
     if spec.vararg is not None:
         scope.vars[spec.vararg.arg] = tuple(rest)
     if spec.kwarg is not None:
-        scope.vars[spec.kwarg.arg] = extra
+        scope.vars[spec.kwarg.arg] = {**extra, **passed}
 
 
 # functions that only log, known by name wherever a model reads them from
@@ -375,6 +440,9 @@ class Generator(Value):
     def describe(self) -> str:
         return "a generator"
 
+    def pytype(self):
+        return builtin_type("generator")
+
     def iterate(self, frame, node) -> list:
         rest, self.position = self.values[self.position:], len(self.values)
         return rest
@@ -393,6 +461,9 @@ class Iterator(Generator):
 
     def describe(self) -> str:
         return "an iterator"
+
+    def pytype(self):
+        return None  # list_iterator, dict_keyiterator, ...: convcalc does not say which
 
 
 uids = itertools.count(1)

@@ -8,8 +8,8 @@ from typing import Optional
 
 from convcalc.frontends.python.machine import Scope
 from convcalc.frontends.python.pyclasses import ClassInfo, Instance
-from convcalc.frontends.python.pyobjects import Function, Ref, Unknown
-from convcalc.frontends.python.reasons import Abort, Unfollowable
+from convcalc.frontends.python.pyobjects import Function, Ref, Unknown, Value
+from convcalc.frontends.python.reasons import Abort, Unfollowable, Why
 from convcalc.frontends.python.torchobjects import Module
 
 # weight initialisation that never changes a shape
@@ -37,8 +37,13 @@ class Recovery:
         """A statement that could not be followed: what it may have written becomes unknown."""
         if isinstance(exc, Abort):
             raise exc
-        if isinstance(stmt, ast.Return):
-            raise Abort(exc.reason, exc.node) from None  # the function's result is not known
+        if isinstance(stmt, ast.Return) or returns_within(stmt):
+            # the function's result is not known (an `if` that may have returned: never fall
+            # through to the end and return None as if it had not)
+            abort = Abort(exc.reason, exc.node)
+            if exc.kind == Why.SIZE:
+                abort.kind = Why.SIZE  # still a decision on a size: the model is followed again on concrete ones
+            raise abort from None
         if self.is_weight_init(stmt, scope, 0):
             return
         if any(isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) and node.attr == "requires_grad"
@@ -129,6 +134,9 @@ class Recovery:
                 value.attrs[chain[-1].attr] = Unknown(reason)  # self.layers.append(...): that attribute
             else:
                 value.poisoned = reason
+        elif isinstance(value, Value) and value.forget(
+                chain[-1].attr if attr is not None and chain and isinstance(chain[-1], ast.Attribute) else None, reason):
+            return  # opt.extra = ...: that attribute of the namespace; load(opt.size): nothing
         elif isinstance(value, (list, dict, set, Module, Instance)) or chain:
             if not isinstance(value, (Ref, ClassInfo, Function, int, float, str, bool, type(None))):
                 owner.vars[node.id] = Unknown(reason)
@@ -183,6 +191,18 @@ PURE = {"isinstance", "issubclass", "hasattr", "getattr", "len", "print", "type"
 # what changes a module tree, and what only walks it
 REGISTERS = {"add_module", "register_module", "register_parameter", "register_buffer", "setattr", "__setattr__"}
 WALKS = {"modules", "named_modules", "children", "named_children", "parameters", "named_parameters", "buffers"}
+
+
+def returns_within(stmt) -> bool:
+    """A return statement inside ``stmt``, not inside a function or class it defines."""
+    todo = list(ast.iter_child_nodes(stmt))
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Return):
+            return True
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            todo.extend(ast.iter_child_nodes(node))
+    return False
 
 
 def root_name(node):

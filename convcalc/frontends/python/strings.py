@@ -62,9 +62,18 @@ def convert(frame, value, conversion, node) -> object:
 
 def str_format(frame, text: str, args: list, kwargs: dict, node) -> str:
     """``text.format(*args, **kwargs)``, field by field."""
+    out = _format(frame, text, args, kwargs, node, [0])
+    frame.charge(len(out), node)
+    return out
+
+
+def _format(frame, text: str, args: list, kwargs: dict, node, auto: list, depth: int = 0) -> str:
+    """One format string; ``auto`` is the next automatic field number, shared with the fields
+    nested in a spec ("{:{}}" numbers its spec's field after its own), [None] once a field was
+    numbered by hand."""
     from convcalc.frontends.python.pycore import raise_error, subscript, value_error
 
-    out, total, auto = [], 0, 0
+    out, total = [], 0
     try:
         parsed = list(string.Formatter().parse(text))
     except ValueError as exc:
@@ -78,16 +87,20 @@ def str_format(frame, text: str, args: list, kwargs: dict, node) -> str:
             continue
         head, rest = re.match(r"([^.\[]*)(.*)", field).groups()
         if head == "":
-            if auto is None:
+            if auto[0] is None:
                 raise value_error(frame, "cannot switch from manual field specification to automatic field "
                                          "numbering", node)
-            index, auto = auto, auto + 1
-            value = args[index] if index < len(args) else None
+            index = auto[0]
+            auto[0] += 1
             if index >= len(args):
                 raise raise_error(frame, "IndexError", (f"Replacement index {index} out of range for positional "
                                                         f"args tuple",), node)
+            value = args[index]
         elif head.isdigit():
-            auto = None if auto == 0 else auto
+            if auto[0]:
+                raise value_error(frame, "cannot switch from automatic field numbering to manual field "
+                                         "specification", node)
+            auto[0] = None
             index = int(head)
             if index >= len(args):
                 raise raise_error(frame, "IndexError", (f"Replacement index {index} out of range for positional "
@@ -106,13 +119,14 @@ def str_format(frame, text: str, args: list, kwargs: dict, node) -> str:
                 key = part[1:-1]
                 value = subscript(frame, value, int(key) if key.isdigit() else key, node)
         if spec and "{" in spec:
-            spec = str_format(frame, spec, args, kwargs, node)
+            if depth >= 1:
+                raise value_error(frame, "Max string recursion exceeded", node)
+            spec = _format(frame, spec, args, kwargs, node, auto, depth + 1)
         piece = format_value(frame, convert(frame, value, conversion, node), spec or "", node)
         total += len(piece)
         if total > MAX_ITEMS:
             raise Unfollowable("a very long string", node)
         out.append(piece)
-    frame.charge(total, node)
     return "".join(out)
 
 
@@ -121,7 +135,8 @@ def percent_format(frame, text: str, values, node) -> str:
     from convcalc.frontends.python.pycore import type_error, value_error
 
     items = values if isinstance(values, tuple) else (values,)
-    if not all(isinstance(v, (bool, int, float, str, type(None))) for v in items) and not isinstance(values, dict):
+    budget = [MAX_FIELDS]
+    if not all(_plain(v, budget) for v in items) and not isinstance(values, dict):
         raise Unfollowable("% formatting of something not a constant", node)
     if text.count("%") > MAX_FIELDS:
         raise Unfollowable("% formatting of very many fields", node)
@@ -131,14 +146,29 @@ def percent_format(frame, text: str, values, node) -> str:
         raise Unfollowable("% formatting to a very long string", node)  # '%01999999999d' % 1: 1.9 GB
     if any(type(v) is int and v.bit_length() > 10_000 for v in items):
         raise Unfollowable("the text of a very large integer", node)
-    estimate = len(text) + sum(len(v) if isinstance(v, str) else 32 for v in items)
+    estimate = len(text) + sum(len(v) if isinstance(v, str) else 32 for v in items) + 32 * (MAX_FIELDS - budget[0])
     if estimate > MAX_ITEMS:
         raise Unfollowable("a very long string", node)
     try:
         out = text % values
     except TypeError as exc:
         raise type_error(frame, str(exc), node) from None
-    except (ValueError, OverflowError) as exc:
+    except ValueError as exc:
         raise value_error(frame, str(exc), node) from None
+    except OverflowError as exc:
+        from convcalc.frontends.python.pycore import raise_error
+
+        raise raise_error(frame, "OverflowError", (str(exc),), node) from None
     frame.charge(len(out), node)
     return out
+
+
+def _plain(value, budget: list) -> bool:
+    """Whether ``value`` is made of Python's constants only (a list or tuple of them, too: its text
+    is Python's own), counting its items against ``budget``."""
+    if isinstance(value, (bool, int, float, str, type(None))):
+        return True
+    if type(value) in (tuple, list):
+        budget[0] -= len(value)
+        return budget[0] >= 0 and all(_plain(v, budget) for v in value)
+    return False

@@ -397,6 +397,76 @@ def test_unpooling_to_the_size_before_the_pool_and_a_module_list_holding_none(tm
     assert data["total_params"] == sum(p.numel() for p in model.parameters())
 
 
+GAN_SCRIPT = """
+    import argparse
+    import os
+    import torch.nn as nn
+    from torchvision import datasets
+    import some_dataset_library
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--latent_dim", type=int, default=100)
+    parser.add_argument("--img_size", type=int, default=28)
+    opt = parser.parse_args()
+    os.makedirs("images", exist_ok=True)
+    loader = some_dataset_library.load(opt, datasets.MNIST("data", download=True))
+    resized = some_dataset_library.Resize(opt.img_size)
+    opt.extra = some_dataset_library.width(opt)
+
+    class Generator(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(opt.latent_dim, opt.img_size ** 2)
+
+        def forward(self, z):
+            return self.fc(z)
+
+    generator = Generator()
+"""
+
+
+def test_an_argparse_namespace_stays_known_after_script_code_that_is_not_followed(tmp_path):
+    """The namespace parse_args() returns is read by the model classes; the data loading the script
+    does next (not followed) passes it on and even sets an attribute of it: the attributes the
+    classes read stay the parser's defaults."""
+    path = write(tmp_path, GAN_SCRIPT)
+    result = run("params", path, "--model", "Generator", "--input", "100", "--format", "json")
+    data = one_model(result.stdout)
+    assert result.exit_code == 0, result.output
+    assert data["total_params"] == 100 * 28 * 28 + 28 * 28
+
+
+NORM_CHOICE = """
+    import functools
+    import torch.nn as nn
+
+    class Discriminator(nn.Module):
+        def __init__(self, norm_layer=nn.BatchNorm2d):
+            super().__init__()
+            if type(norm_layer) == functools.partial:
+                use_bias = norm_layer.func == nn.InstanceNorm2d
+            else:
+                use_bias = norm_layer == nn.InstanceNorm2d
+            self.conv = nn.Conv2d(3, 8, 4, bias=use_bias)
+            self.norm = norm_layer(8)
+
+        def forward(self, x):
+            return self.norm(self.conv(x))
+"""
+
+
+@pytest.mark.parametrize("model, bias", [("Discriminator()", 0),
+                                         ("Discriminator(nn.InstanceNorm2d)", 8),
+                                         ("Discriminator(functools.partial(nn.InstanceNorm2d, affine=True))", 8 + 16)])
+def test_the_type_of_a_norm_layer_class_or_partial(tmp_path, model, bias):
+    """type(norm_layer) == functools.partial, as pix2pix's networks choose their bias: a torch.nn
+    class is a type, not a partial."""
+    path = write(tmp_path, NORM_CHOICE)
+    data = one_model(run("params", path, "--model", model, "--input", "3x16x16", "--format", "json").stdout)
+    norm = 16 if bias == 0 else 0  # BatchNorm2d's weight and bias; InstanceNorm2d has none unless affine
+    assert data["total_params"] == 3 * 8 * 16 + bias + norm
+
+
 SIZE_BRANCH = """
 import torch.nn as nn
 import torch.nn.functional as F

@@ -10,6 +10,7 @@ import math
 from convcalc.frontends.python import pycore
 from convcalc.frontends.python.brains import CONSTANTS, register
 from convcalc.frontends.python.machine import MAX_ITEMS
+from convcalc.frontends.python.pyobjects import Args
 from convcalc.frontends.python.reasons import Unfollowable, size_dependent
 from convcalc.frontends.python.torchobjects import Constant
 from convcalc.symbolic import dims
@@ -54,6 +55,54 @@ def _sum(frame, qname, args, node):
     for v in items(frame, args.values[0], node):
         total = pycore.binop(frame, "+", total, v, node)
     return total
+
+
+def _extreme(pick):
+    def apply(frame, qname, args, node):
+        values = items(frame, args.values[0], node)
+        if not values:
+            raise pycore.value_error(frame, "zero-size array to reduction operation which has no identity", node)
+        if any(dims.is_symbolic(v) for v in values):
+            raise size_dependent(f"{qname} of the input's size", node)
+        return pick(values)
+    return apply
+
+
+def _round(frame, qname, args, node):
+    """np.round(x, decimals): numpy scales, rounds half to even and scales back (not Python's
+    round of the decimal text: np.round(2.675, 2) is 2.68)."""
+    values = args.values
+    digits = values[1] if len(values) > 1 else args.named.get("decimals", 0)
+    if type(digits) is not int or abs(digits) > 300:
+        raise Unfollowable(f"{qname} with these decimals", node)
+    scale = 10.0 ** abs(digits)
+
+    def one(v):
+        if isinstance(v, int) and digits >= 0 or isinstance(v, float) and not math.isfinite(v):
+            return v
+        if digits >= 0:
+            return float(round(v * scale)) / scale
+        return float(round(v / scale)) * scale
+    return _elementwise(one, keeps_int=True)(frame, qname, Args.of(values[0]), node)
+
+
+def whole(frame, tensor: Constant, name: str, args, node):
+    """An array's own reductions and conversions (a.sum(), a.max(), a.astype(int)), or None."""
+    if name in ("sum", "max", "min") and not args.values and not args.named and tensor.values:
+        pick = {"sum": sum, "max": max, "min": min}[name]
+        return Constant((), [pick(tensor.values)], tensor.floating)
+    if name == "astype" and len(args.values) == 1:
+        kind = args.values[0]
+        label = getattr(kind, "name", None) or getattr(kind, "qname", "")
+        if label in ("int", "float") or label.rsplit(".", 1)[-1] in NUMPY_KINDS:
+            floating = label == "float" or NUMPY_KINDS.get(label.rsplit(".", 1)[-1], False)
+            return array(tensor.values, floating, tensor.shape)
+    return None
+
+
+# numpy's scalar types by name: whether each is floating
+NUMPY_KINDS = {"int8": False, "int16": False, "int32": False, "int64": False, "uint8": False, "int_": False,
+               "float16": True, "float32": True, "float64": True, "float_": True, "double": True}
 
 
 def _elementwise(fn, keeps_int: bool = False):
@@ -115,9 +164,12 @@ def register_all() -> None:
         register(f"{module}.arange", _arange)
         register(f"{module}.array {module}.asarray", _array)
         register(f"{module}.cumsum", _cumsum)
+        register(f"{module}.round {module}.around", _round)
+        register(f"{module}.max {module}.amax", _extreme(max))
+        register(f"{module}.min {module}.amin", _extreme(min))
         for name, fn, keeps in (("sqrt", math.sqrt, False), ("ceil", math.ceil, False), ("floor", math.floor, False),
                                 ("log", math.log, False), ("log2", math.log2, False), ("exp", math.exp, False),
-                                ("abs", abs, True), ("round", round, False)):
+                                ("abs", abs, True)):
             register(f"{module}.{name}", _elementwise(fn, keeps))
     CONSTANTS.update({"numpy.pi": math.pi, "numpy.e": math.e, "numpy.inf": math.inf, "numpy.nan": math.nan})
 

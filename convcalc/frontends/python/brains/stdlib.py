@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import itertools
 import math
+import string
+import sys
 
 from convcalc.frontends.python import pycore
 from convcalc.frontends.python.brains import CONSTANTS, register, register_prefix
 from convcalc.frontends.python.machine import MAX_ITEMS
 from convcalc.frontends.python.pyclasses import BuiltinType, ClassInfo, Instance
 from convcalc.frontends.python.pycore import iterate, type_error, value_error
-from convcalc.frontends.python.pyobjects import Args, Builtin, Function, Partial, Ref, Value, call, \
-    describe, is_hashable
+from convcalc.frontends.python.pyobjects import Args, BoundMethod, Builtin, Function, Iterator, Partial, Ref, Value, call, describe
 from convcalc.frontends.python.reasons import Unfollowable, size_dependent
 from convcalc.symbolic import dims
 
@@ -110,11 +111,50 @@ def wraps(frame, qname, args, node):
 
 
 def identity_decorator(frame, qname, args, node):
-    """lru_cache(), cache, total_ordering: the function (or class) itself, called with or without ()."""
+    """total_ordering, final, abstractmethod: the function (or class) itself, called with or without ()."""
     values = args.values
     if len(values) == 1 and isinstance(values[0], (Function, ClassInfo)) and not args.keywords:
         return values[0]
     return Builtin(qname, lambda f, a, n: a.values[0])
+
+
+class Cached(Value):
+    """A function under functools.lru_cache or cache: each result kept by its arguments (a
+    recursion the cache makes short stays short here too), the arguments Python would hash."""
+
+    def __init__(self, func):
+        self.func, self.results = func, {}
+
+    def describe(self) -> str:
+        return f"the cached {describe(self.func)}"
+
+    def call(self, frame, args, node):
+        key = (tuple(args.values), tuple(sorted(args.named.items())))
+        plain = all(type(v) in (int, float, str, bool, type(None)) for v in args.values + list(args.named.values()))
+        if plain and key in self.results:
+            return self.results[key]
+        out = call(frame, self.func, args, node)
+        if plain and len(self.results) < MAX_ITEMS:
+            self.results[key] = out
+        return out
+
+    def bind(self, obj):
+        return BoundMethod(self, obj)  # a cached method: self is one of its arguments
+
+    def attr(self, frame, name, node):
+        if name == "cache_clear":
+            return Builtin(name, lambda f, a, n: self.results.clear())
+        if name == "__wrapped__":
+            return self.func
+        return self.func.attr(frame, name, node)  # its __name__, __doc__
+
+
+def lru_cache(frame, qname, args, node):
+    """lru_cache(maxsize=None) or lru_cache bare, and cache: a Cached function."""
+    values = args.values
+    if len(values) == 1 and isinstance(values[0], Function) and not args.keywords:
+        return Cached(values[0])
+    return Builtin(qname, lambda f, a, n: Cached(a.values[0]) if isinstance(a.values[0], Function) else a.values[0])
 
 
 def cached_property(frame, qname, args, node):
@@ -126,140 +166,6 @@ def cached_property(frame, qname, args, node):
 
 
 # ---------------------------------------------------------------- collections
-
-
-def ordered_dict(frame, qname, args, node):
-    from convcalc.frontends.python.builtins import make_dict
-
-    return make_dict(frame, args, node)
-
-
-class DefaultDict(Value):
-    """collections.defaultdict: a dict whose missing keys are made by its factory."""
-
-    def __init__(self, factory, items: dict):
-        self.factory, self.items = factory, items
-
-    def describe(self) -> str:
-        return "a defaultdict"
-
-    def getitem(self, frame, key, node):
-        if not is_hashable(key):
-            raise type_error(frame, f"unhashable type: '{pycore.type_name(key)}'", node)
-        if key not in self.items:
-            if self.factory is None:
-                raise pycore.raise_error(frame, "KeyError", (key,), node)
-            self.items[key] = call(frame, self.factory, Args(), node)
-        return self.items[key]
-
-    def setitem(self, frame, key, value, node):
-        self.items[key] = value
-
-    def iterate(self, frame, node):
-        return list(self.items)
-
-    def length(self, frame, node):
-        return len(self.items)
-
-    def truth(self, frame, node):
-        return bool(self.items)
-
-    def attr(self, frame, name, node):
-        if name == "default_factory":
-            return self.factory
-        from convcalc.frontends.python.methods import method_of
-
-        return method_of(frame, self.items, name, node)
-
-    def pytype(self):
-        return Ref("collections.defaultdict")
-
-
-def defaultdict(frame, qname, args, node):
-    values = args.values
-    factory = values[0] if values else None
-    from convcalc.frontends.python.builtins import make_dict
-
-    return DefaultDict(factory, make_dict(frame, Args(args.positional[1:], args.keywords), node))
-
-
-def counter(frame, qname, args, node):
-    values = args.values
-    out: dict = {}
-    if values:
-        source = values[0]
-        if isinstance(source, dict):
-            out.update(source)
-        else:
-            for item in iterate(frame, source, node):
-                if not is_hashable(item):
-                    raise type_error(frame, f"unhashable type: '{pycore.type_name(item)}'", node)
-                out[item] = out.get(item, 0) + 1
-    for key, value in args.named.items():
-        out[key] = out.get(key, 0) + value
-    return out
-
-
-def namedtuple(frame, qname, args, node):
-    """namedtuple("Point", ["x", "y"]) or namedtuple("Point", "x y", defaults=...): a class whose
-    instances are tuples with names for their items."""
-    values = args.values
-    if len(values) < 2 or not isinstance(values[0], str):
-        raise type_error(frame, "namedtuple() needs a name and field names", node)
-    names = values[1]
-    if isinstance(names, str):
-        names = names.replace(",", " ").split()
-    names = [n for n in iterate(frame, names, node)]
-    if not all(isinstance(n, str) and n.isidentifier() for n in names):
-        raise value_error(frame, "Type names and field names must be valid identifiers", node)
-    cls = ClassInfo(values[0], node, [BuiltinType_tuple()], {})
-    cls.namedtuple = tuple(names)
-    defaults = args.named.get("defaults")
-    if defaults is not None:
-        defaults = list(iterate(frame, defaults, node))
-        cls.namespace["_field_defaults"] = dict(zip(names[len(names) - len(defaults):], defaults))
-    return cls
-
-
-def BuiltinType_tuple():
-    return pycore.TYPES["tuple"]
-
-
-def namedtuple_init(frame, obj: Instance, args: Args, node) -> None:
-    """A namedtuple's instance: its items by position and by name, defaults filling the rest."""
-    from convcalc.binding import MISSING, BindError, bind
-
-    fields = list(obj.cls.namedtuple)
-    defaults = obj.cls.lookup("_field_defaults") or {}
-    for cls in obj.cls.mro():  # class Point(NamedTuple): x: int = 0
-        if isinstance(cls, ClassInfo) and cls.namedtuple is not None and cls.node is not None:
-            for name in fields:
-                if name in cls.namespace and not isinstance(cls.namespace[name], Function):
-                    defaults.setdefault(name, cls.namespace[name])
-    try:
-        bound, _, _ = bind(obj.cls.name, fields, args.values, args.named,
-                           lambda name, _: defaults.get(name, MISSING))
-    except BindError as exc:
-        raise type_error(frame, exc.message, node) from None
-    obj.native = tuple(bound[f] for f in fields)
-    obj.attrs.update(bound)
-
-
-def namedtuple_method(frame, obj: Instance, name: str, node):
-    """_asdict() and _replace() of a namedtuple's instance; None for any other name."""
-    fields = obj.cls.namedtuple
-    if name == "_asdict":
-        return Builtin("_asdict", lambda f, a, n: dict(zip(fields, obj.native)))
-    if name == "_replace":
-        def replace(f, a, n):
-            unknown = set(a.named) - set(fields)
-            if unknown or a.values:
-                raise value_error(f, f"Got unexpected field names: {sorted(unknown)}", n)
-            return call(f, obj.cls, Args.of(*[a.named.get(k, v) for k, v in zip(fields, obj.native)]), n)
-        return Builtin("_replace", replace)
-    if name == "_fields":
-        return fields
-    return None
 
 
 def enum_lookup(frame, cls: ClassInfo, args: Args, node):
@@ -344,8 +250,48 @@ def _accumulate(frame, qname, args, node):
     return out
 
 
+class Count(Iterator):
+    """itertools.count(start, step): endless, so taken only as far as islice, zip or next() reads."""
+
+    def __init__(self, start, step):
+        super().__init__([])
+        self.start, self.step = start, step
+
+    def describe(self) -> str:
+        return "an endless itertools.count"
+
+    def iterate(self, frame, node) -> list:
+        raise Unfollowable("iterating over an endless itertools.count to its end", node)
+
+    def take(self, frame, count: int, node) -> list:
+        """The next ``count`` values."""
+        if count > MAX_ITEMS:
+            raise Unfollowable(f"{count:,} values of itertools.count", node)
+        frame.charge(count, node)
+        out = [self.start + (self.position + i) * self.step for i in range(count)]
+        self.position += count
+        return out
+
+    def next(self, frame, node):
+        return self.take(frame, 1, node)[0]
+
+
+def _count(frame, qname, args, node):
+    values = args.values
+    start = values[0] if values else args.named.get("start", 0)
+    step = values[1] if len(values) > 1 else args.named.get("step", 1)
+    if not all(pycore.is_number(v) for v in (start, step)):
+        raise type_error(frame, "a number is required", node)
+    return Count(start, step)
+
+
 def _islice(frame, qname, args, node):
     values = args.values
+    if isinstance(values[0], Count):
+        bounds = slice(*values[1:])
+        if bounds.stop is None or type(bounds.stop) is not int:
+            raise Unfollowable("islice of an endless itertools.count without an end", node)
+        return values[0].take(frame, bounds.stop, node)[bounds]
     items = iterate(frame, values[0], node)
     return items[slice(*values[1:])]
 
@@ -358,6 +304,30 @@ def _zip_longest(frame, qname, args, node):
 def _pairwise(frame, qname, args, node):
     items = iterate(frame, args.values[0], node)
     return list(zip(items, items[1:]))
+
+
+def _groupby(frame, qname, args, node):
+    """itertools.groupby: (key, its run of items) for each run of equal keys, in order."""
+    items = iterate(frame, args.values[0], node)
+    key = args.values[1] if len(args.values) > 1 else args.named.get("key")
+    out = []
+    for item in items:
+        k = call(frame, key, Args.of(item), node) if key is not None else item
+        if out and pycore.equal(frame, out[-1][0], k, node):
+            out[-1][1].append(item)
+        else:
+            out.append((k, [item]))
+    return [(k, Iterator(group)) for k, group in out]
+
+
+def _inspect(frame, args, node, kind: str) -> bool:
+    """inspect.isfunction and isclass of the program's values (a library's name: not known)."""
+    (value,) = args.values
+    if isinstance(value, Ref):
+        raise Unfollowable(f"whether {value.qname} is a {kind}", node)
+    if kind == "function":
+        return isinstance(value, Function)
+    return isinstance(value, (ClassInfo, BuiltinType))
 
 
 def _starmap(frame, qname, args, node):
@@ -466,84 +436,6 @@ def copy(frame, qname, args, node):
     return copy_value(frame, values[0], qname.endswith("deepcopy"), node, {})
 
 
-# ---------------------------------------------------------------- argparse
-
-
-class ArgumentParser(Value):
-    """argparse.ArgumentParser: the defaults of its arguments, which parse_args() returns (the
-    command line is not known: its defaults are what a script run without options uses)."""
-
-    def __init__(self):
-        self.defaults: dict = {}
-
-    def describe(self) -> str:
-        return "an argparse.ArgumentParser"
-
-    def attr(self, frame, name, node):
-        if name in ("add_argument_group", "add_mutually_exclusive_group"):
-            return Builtin(name, lambda f, args, n: self)
-        if name == "add_argument":
-            return Builtin(name, lambda f, args, n: self.add_argument(f, args, n))
-        if name == "set_defaults":
-            return Builtin(name, lambda f, args, n: self.defaults.update(args.named))
-        if name in ("parse_args", "parse_known_args"):
-            def parse(f, args, n, known=name == "parse_known_args"):
-                namespace = Namespace(dict(self.defaults))
-                return (namespace, []) if known else namespace
-            return Builtin(name, parse)
-        if name in ("print_help", "print_usage", "error", "add_subparsers", "format_help"):
-            return Builtin(name, lambda f, args, n: None)
-        raise Unfollowable(f"ArgumentParser.{name}", node)
-
-    def add_argument(self, frame, args: Args, node):
-        flags = [v for v in args.values if isinstance(v, str)]
-        named = args.named
-        if not flags:
-            raise type_error(frame, "add_argument needs a name", node)
-        dest = named.get("dest")
-        if dest is None:
-            longs = [f for f in flags if f.startswith("--")]
-            dest = (longs[0] if longs else flags[0]).lstrip("-").replace("-", "_")
-        action = named.get("action")
-        if "default" in named:
-            default = named["default"]
-        elif action == "store_true":
-            default = False
-        elif action == "store_false":
-            default = True
-        else:
-            default = None
-        kind = named.get("type")
-        if isinstance(default, str) and kind is not None and not isinstance(kind, Ref):
-            default = call(frame, kind, Args.of(default), node)
-        self.defaults[dest] = default
-        return None
-
-
-class Namespace(Value):
-    def __init__(self, values: dict):
-        self.values = values
-
-    def describe(self) -> str:
-        return "an argparse.Namespace"
-
-    def attr(self, frame, name, node):
-        if name in self.values:
-            return self.values[name]
-        raise pycore.attribute_error(frame, f"'Namespace' object has no attribute '{name}'", node)
-
-    def set_attr(self, frame, name, value, node):
-        self.values[name] = value
-
-
-def argument_parser(frame, qname, args, node):
-    return ArgumentParser()
-
-
-def namespace(frame, qname, args, node):
-    return Namespace(dict(args.named))
-
-
 # ---------------------------------------------------------------- the rest
 
 
@@ -576,17 +468,21 @@ def register_all() -> None:
     register("math.prod", math_prod)
     register("math.fsum", lambda frame, qname, args, node: math.fsum(iterate(frame, args.values[0], node)))
     CONSTANTS.update({"math.pi": math.pi, "math.e": math.e, "math.inf": math.inf, "math.nan": math.nan,
-                      "math.tau": math.tau, "sys.maxsize": 2 ** 63 - 1, "os.sep": "/"})
+                      "math.tau": math.tau, "sys.maxsize": 2 ** 63 - 1, "os.sep": "/",
+                      "typing.TYPE_CHECKING": False, "sys.version_info": tuple(sys.version_info),
+                      "sys.platform": "linux", "os.linesep": "\n"})
+    CONSTANTS.update({f"string.{name}": getattr(string, name) for name in (
+        "ascii_letters", "ascii_lowercase", "ascii_uppercase", "digits", "hexdigits", "octdigits", "punctuation",
+        "whitespace", "printable")})
     register("functools.partial", partial)
     register("functools.reduce", reduce)
     register("functools.wraps", wraps)
-    register("functools.lru_cache functools.cache functools.total_ordering typing.final typing.overload "
-             "abc.abstractmethod", identity_decorator)
+    register("functools.total_ordering typing.final typing.overload abc.abstractmethod", identity_decorator)
+    register("functools.lru_cache functools.cache", lru_cache)
+    register("itertools.groupby", _groupby)
+    register("inspect.isfunction", lambda frame, qname, args, node: _inspect(frame, args, node, "function"))
+    register("inspect.isclass", lambda frame, qname, args, node: _inspect(frame, args, node, "class"))
     register("functools.cached_property", cached_property)
-    register("collections.OrderedDict typing.OrderedDict", ordered_dict)
-    register("collections.defaultdict", defaultdict)
-    register("collections.Counter", counter)
-    register("collections.namedtuple typing.NamedTuple", namedtuple)
     register("itertools.chain", _chain)
     register("itertools.chain.from_iterable", _chain_from)
     register("itertools.product", _product)
@@ -596,6 +492,7 @@ def register_all() -> None:
     register("itertools.repeat", _repeat)
     register("itertools.accumulate", _accumulate)
     register("itertools.islice", _islice)
+    register("itertools.count", _count)
     register("itertools.zip_longest", _zip_longest)
     register("itertools.pairwise", _pairwise)
     register("itertools.starmap", _starmap)
@@ -606,8 +503,6 @@ def register_all() -> None:
     register("operator.itemgetter", itemgetter)
     register("operator.attrgetter", attrgetter)
     register("copy.copy copy.deepcopy", copy)
-    register("argparse.ArgumentParser", argument_parser)
-    register("argparse.Namespace types.SimpleNamespace", namespace)
     register("typing.cast", cast)
     register("typing.TypeVar typing.NewType", lambda frame, qname, args, node: Ref(qname))
     register("enum.auto", marker)
@@ -620,3 +515,5 @@ def register_all() -> None:
 
 
 register_all()
+
+from convcalc.frontends.python.brains import argparse_brain, pycollections, re_brain  # noqa: E402,F401  (they register theirs)

@@ -409,6 +409,11 @@ def isinstance_library(frame, value, kind, node) -> bool:
         return isinstance(value, Partial)
     if qname.startswith(("torch.", "typing.", "collections.", "numbers.")):
         return False
+    from convcalc.symbolic import dims
+
+    if value is None or type(value) in (bool, int, float, str, bytes, list, tuple, dict, set, frozenset) or \
+            dims.is_symbolic(value):
+        return False  # Python's own value is an instance of no library's class (np.ndarray)
     raise Unfollowable(f"isinstance against {qname}", node)
 
 

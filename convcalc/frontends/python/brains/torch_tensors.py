@@ -454,7 +454,10 @@ def known_method(frame, tensor: Constant, name: str, args: Args, node):
         return tensor.values[0]
     if name in SAME_METHODS:
         return tensor
-    return constant_method(frame, tensor, name, args, node)
+    from convcalc.frontends.python.brains.numpy_brain import whole
+
+    found = whole(frame, tensor, name, args, node)  # a.sum(), a.astype(int) of known values
+    return found if found is not None else constant_method(frame, tensor, name, args, node)
 
 
 def nest(values: list, shape: tuple):
