@@ -12,7 +12,7 @@ import math
 from typing import Dict, List, Optional
 
 from .activation import _sigmoid
-from .tensor import Tensor, prod
+from .tensor import Tensor, prod, transpose
 
 
 def _matvec(weight: Tensor, x: List[float], bias: Optional[Tensor] = None) -> List[float]:
@@ -31,8 +31,6 @@ def _rows(x: Tensor) -> List[List[float]]:
 
 def _moved(x: Tensor, a: int, b: int) -> Tensor:
     """Dims a and b of a 3-d tensor swapped."""
-    from .tensorops import transpose
-
     return transpose(x, a, b)
 
 

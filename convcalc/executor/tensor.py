@@ -6,6 +6,7 @@ obvious; the ops work on ``data`` directly for speed.
 from __future__ import annotations
 
 import random
+from itertools import product as indices
 from typing import Iterable, List, Optional, Sequence, Tuple, Union
 
 
@@ -154,3 +155,30 @@ class Tensor:
         return isinstance(other, Tensor) and self.shape == other.shape and self.data == other.data
 
     __hash__ = None
+
+
+# moving dims: the layout operations (tensorops.py) and the sequence layers (sequence.py) use them
+
+
+def _dim(dim: int, ndim: int) -> int:
+    if not -ndim <= dim < ndim:
+        raise ValueError(f"dimension {dim} out of range for a {ndim}-d tensor")
+    return dim % ndim
+
+
+def permute(x: Tensor, order: Sequence[int]) -> Tensor:
+    order = [_dim(d, x.ndim) for d in order]
+    if sorted(order) != list(range(x.ndim)):
+        raise ValueError(f"permute({tuple(order)}) is not a permutation of {x.ndim} dims")
+    shape = tuple(x.shape[d] for d in order)
+    strides = row_major_strides(x.shape)
+    moved = [strides[d] for d in order]
+    data = x.data
+    return Tensor(shape, [data[sum(i * s for i, s in zip(index, moved))] for index in indices(*map(range, shape))])
+
+
+def transpose(x: Tensor, a: int, b: int) -> Tensor:
+    order = list(range(x.ndim))
+    a, b = _dim(a, x.ndim), _dim(b, x.ndim)
+    order[a], order[b] = order[b], order[a]
+    return permute(x, order)

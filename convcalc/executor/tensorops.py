@@ -10,13 +10,7 @@ from typing import List, Sequence
 
 from .dense import _broadcast_index, cat
 from .resample import pad as pad_values
-from .tensor import Tensor, prod, row_major_strides
-
-
-def _dim(dim: int, ndim: int) -> int:
-    if not -ndim <= dim < ndim:
-        raise ValueError(f"dimension {dim} out of range for a {ndim}-d tensor")
-    return dim % ndim
+from .tensor import Tensor, _dim, permute, prod, row_major_strides, transpose  # noqa: F401
 
 
 def _broadcast_shape(a: tuple, b: tuple) -> tuple:
@@ -46,24 +40,6 @@ def _divide(a: float, b: float) -> float:
     if b == 0:
         return float("inf") if a > 0 else float("-inf") if a < 0 else float("nan")
     return a / b
-
-
-def permute(x: Tensor, order: Sequence[int]) -> Tensor:
-    order = [_dim(d, x.ndim) for d in order]
-    if sorted(order) != list(range(x.ndim)):
-        raise ValueError(f"permute({tuple(order)}) is not a permutation of {x.ndim} dims")
-    shape = tuple(x.shape[d] for d in order)
-    strides = row_major_strides(x.shape)
-    moved = [strides[d] for d in order]
-    data = x.data
-    return Tensor(shape, [data[sum(i * s for i, s in zip(index, moved))] for index in indices(*map(range, shape))])
-
-
-def transpose(x: Tensor, a: int, b: int) -> Tensor:
-    order = list(range(x.ndim))
-    a, b = _dim(a, x.ndim), _dim(b, x.ndim)
-    order[a], order[b] = order[b], order[a]
-    return permute(x, order)
 
 
 def narrow(x: Tensor, dim: int, positions: Sequence[int]) -> Tensor:

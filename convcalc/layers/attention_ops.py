@@ -1,5 +1,6 @@
 """F.scaled_dot_product_attention as a tensor operation of the catalogue (its declaration is
-read as the others in convcalc/layers/operations.py, which imports this module last).
+read as the others in convcalc/layers/operations.py, which imports this module last; both take the
+declaration's form from opspec.py).
 
 query (..., L, E), key (..., S, E), value (..., S, Ev) -> (..., L, Ev), the leading dims (heads,
 the batch among them) equal, or with ``enable_gqa`` the key's and value's heads (dim -3) dividing
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from convcalc import codes
 from convcalc.layers.common import fmt_shape, product
-from convcalc.layers.operations import fail, operation, same_rank, text
+from convcalc.layers.opspec import fail, operation, same_rank, text
 from convcalc.symbolic import dims
 
 
