@@ -171,6 +171,53 @@ def _reduction(fn):
     return lambda tensors, a: reduce(tensors[0], a["dim"], a["keepdim"], fn)
 
 
+def _product_of(values) -> float:
+    total = 1.0
+    for v in values:
+        total *= v
+    return total
+
+
+# einops' reductions on the values of the axes reduced
+EINOPS_REDUCTIONS = {"min": min, "max": max, "sum": sum, "mean": lambda v: sum(v) / len(v), "prod": _product_of,
+                     "any": lambda v: float(any(v)), "all": lambda v: float(all(v))}
+
+
+def einops(x: Tensor, kind: str, pattern: str, axes_lengths) -> Tensor:
+    """einops' rearrange, repeat or a reduction: the input split into its elementary axes, these
+    reordered, the ones missing on the right reduced, the new ones repeated, and the output's
+    groups composed (convcalc/layers/einpattern.py reads the pattern)."""
+    from convcalc.layers.einpattern import EinopsProblem, recipe
+
+    given = tuple((name, x.shape[0] if size == -1 else size) for name, size in axes_lengths)  # -1: the batch
+    try:
+        plan = recipe(kind, pattern, given, x.shape)
+    except EinopsProblem as exc:
+        raise ValueError(exc.message) from None
+    t = x.reshape([plan.lengths[a] for a in plan.left])
+    left = set(plan.left)
+    flat = [a for group in plan.right for a in group]
+    kept = [a for a in flat if a in left]
+    reduced = plan.reduced
+    t = permute(t, [plan.left.index(a) for a in kept + reduced])
+    if reduced:
+        t = reduce(t, tuple(range(len(kept), len(kept) + len(reduced))), False, EINOPS_REDUCTIONS[kind])
+    at = 0
+    for axis in flat:
+        if axis not in left:  # a new axis of repeat: the values repeated along it
+            t = unsqueeze(t, at)
+            t = expand(t, t.shape[:at] + (plan.lengths[axis],) + t.shape[at + 1:])
+        at += 1
+    return t.reshape([prod(plan.lengths[a] for a in group) for group in plan.right])
+
+
+def new_full(x: Tensor, size, fill) -> Tensor:
+    """A new tensor of ``size`` for each sample of ``x``'s batch (-1 first), filled with ``fill``
+    (None: values not known, taken as 0)."""
+    shape = (x.shape[0], *size[1:])
+    return Tensor(shape, [0.0 if fill is None else float(fill)] * prod(shape))
+
+
 # name (convcalc/layers/operations.py) -> (tensors, the bound arguments) -> a tensor, or a list of them
 OPS = {
     **{name: (lambda fn: lambda tensors, a: elementwise(fn)(tensors))(fn)
@@ -192,6 +239,10 @@ OPS = {
     "expand_as": lambda tensors, a: expand(tensors[0], tensors[1].shape),
     "matmul": lambda tensors, a: matmul(tensors[0], tensors[1]),
     "bmm": lambda tensors, a: matmul(tensors[0], tensors[1]),
+    "rearrange": lambda tensors, a: einops(tensors[0], "rearrange", a["pattern"], a["axes_lengths"]),
+    "einops_repeat": lambda tensors, a: einops(tensors[0], "repeat", a["pattern"], a["axes_lengths"]),
+    "einops_reduce": lambda tensors, a: einops(tensors[0], a["reduction"], a["pattern"], a["axes_lengths"]),
+    "new_full": lambda tensors, a: new_full(tensors[0], a["size"], a["fill_value"]),
 }
 
 

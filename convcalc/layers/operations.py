@@ -78,6 +78,16 @@ def fail(code: str, message: str, node, undecided: bool = False) -> ConvcalcErro
     return ConvcalcError(code, message, node.span if node is not None else None, undecided)
 
 
+class OneSample(ConvcalcError):
+    """An operation torch does but convcalc does not follow: it moves, splits, joins or reduces the
+    batch, and convcalc follows one sample. In a description it is an error; a Python forward
+    that does it is not followed from there (never a finding against code torch runs)."""
+
+
+def one_sample(message: str, node) -> OneSample:
+    return OneSample(codes.CONFIG, f"{message}; convcalc follows one sample", node.span if node is not None else None)
+
+
 def axis(dim, rank: int, node, what: str) -> int:
     """The per-sample index of torch's ``dim`` on a tensor of ``rank`` dims per sample."""
     full = rank + 1
@@ -85,7 +95,7 @@ def axis(dim, rank: int, node, what: str) -> int:
         raise fail(codes.CONFIG, f"{what}: dim={dim} is out of range for a {full}-d tensor (batch included), "
                                  f"[-{full}, {full - 1}]", node)
     if dim % full == 0:
-        raise fail(codes.CONFIG, f"{what}: dim={dim} is the batch dimension; convcalc follows one sample", node)
+        raise one_sample(f"{what}: dim={dim} is the batch dimension", node)
     return dim % full - 1
 
 
@@ -171,8 +181,7 @@ def _reduction(name: str):
     def rule(shapes, args, node, warn):
         shape, chosen = shapes[0], args["dim"]
         if chosen is None or chosen == ():
-            raise fail(codes.CONFIG, f"{text(node)}: a {name} over every dim takes in the batch; convcalc follows one "
-                                     "sample", node)
+            raise one_sample(f"{text(node)}: a {name} over every dim takes in the batch", node)
         wanted = chosen if isinstance(chosen, tuple) else (chosen,)
         axes = {axis(d, len(shape), node, text(node)) for d in wanted}
         if args["keepdim"]:
@@ -197,7 +206,7 @@ def permute(shapes, args, node, warn):
         raise fail(codes.CONFIG, mismatch(text(node), f"a permutation of the {full} dims (batch included)",
                                           str(tuple(order))), node)
     if order[0] % full != 0:
-        raise fail(codes.CONFIG, f"{text(node)} moves the batch dimension; convcalc follows one sample", node)
+        raise one_sample(f"{text(node)} moves the batch dimension", node)
     return tuple(shape[d % full - 1] for d in order[1:])
 
 
@@ -375,8 +384,8 @@ def pad(shapes, args, node, warn):
 
 def expanded(shape: tuple, target: tuple, node) -> tuple:
     if len(target) > len(shape):
-        raise fail(codes.CONFIG, f"{text(node)}: expanding {fmt_shape(shape)} to {fmt_shape(target)} adds dims before "
-                                 "the batch; convcalc follows one sample", node)
+        raise one_sample(f"{text(node)}: expanding {fmt_shape(shape)} to {fmt_shape(target)} adds dims before the "
+                         "batch", node)
     if len(target) < len(shape):
         raise fail(codes.CONFIG, mismatch(text(node), f"at least {len(shape)} sizes per sample", fmt_shape(target)),
                    node)
@@ -395,6 +404,24 @@ def expand(shapes, args, node, warn):
     target = tuple(args["size"])[1:]
     target = tuple(shape[i - (len(target) - len(shape))] if t == -1 else t for i, t in enumerate(target))
     return expanded(shape, target, node)
+
+
+@operation("new_full", "size", spellings="Tensor.new_full", sizes="size", fill_value=None)
+def new_full(shapes, args, node, warn):
+    """a tensor made in forward for each sample of the batch (torch.zeros(x.size(0), ...), a parameter
+    expanded to the batch): size batch first (-1 the batch of the tensor given), values fill_value
+    (None: not known, a random tensor's)"""
+    size = tuple(args["size"])
+    if not size or size[0] != -1:
+        raise one_sample(f"{text(node)}: a new tensor whose first size {size[0] if size else '()'} is not the "
+                         "batch", node)
+    for s in size[1:]:
+        if not dims.is_symbolic(s) and (type(s) is not int or s < 0):
+            raise fail(codes.CONFIG, f"{text(node)}: the size {s!r} of a new tensor must be a non-negative integer",
+                       node)
+        if s == 0:
+            raise fail(codes.EMPTY, f"{text(node)}: a new tensor of size 0 along a dim", node)
+    return tuple(size[1:])
 
 
 @operation("expand_as", operands="input other", spellings="Tensor.expand_as", view=True, field="elementwise")
@@ -464,3 +491,6 @@ def output_shapes(name: str, shapes: list, args: dict, node, warn):
     for shape in out if isinstance(out, list) else [out]:
         product(shape)  # a symbolic size must stay within the bounds of dims
     return out
+
+
+from convcalc.layers import einops_ops  # noqa: E402,F401  (einops' operations, declared there)
