@@ -102,6 +102,10 @@ def call_module(frame, module, args: Args, node):
         raise Unfollowable(f"{module.cls.name} has no forward", node)
     if isinstance(module, Layer):
         return apply_layer(frame, module, args, node)
+    follow = getattr(module, "follow", None)
+    if follow is not None:  # a module of a library's brain (einops' Rearrange): it follows its own call
+        with trace.inside(machine.module_paths.get(id(module), ""), module.describe(), line):
+            return follow(frame, args, node)
     if isinstance(module, Opaque):
         raise Unfollowable(f"{module.describe()} is not supported: it is not in convcalc's catalogue", node,
                            kind=Why.CATALOGUE)
@@ -233,6 +237,9 @@ def concat(frame, tensors: list, dim, node):
         raise Unfollowable("torch.cat of something not tensors flowing through forward", node)
     if len(tensors) == 1:
         return tensors[0]
+    rank = len(tensors[0].shape) + 1 if tensors[0].shape is not None else None
+    if rank is not None and -rank <= dim < rank and dim % rank == 0:  # torch joins the samples of the batches
+        raise Unfollowable(f"torch.cat along dim={dim}, the batch: convcalc follows one sample", node)
     names = [trace.save_name(t) for t in tensors[1:]]
     trace.use(tensors[0], span)
     result = tensors[0]

@@ -24,7 +24,7 @@ from convcalc.errors import ConvcalcError, Span
 from convcalc.frontends.python.reasons import Signal, Unfollowable, Why
 from convcalc.frontends.python.tensors import Tensor
 from convcalc.layers.catalogue import lookup
-from convcalc.layers.operations import lookup_operation
+from convcalc.layers.operations import OneSample, lookup_operation
 
 
 class ShapeError(Signal):
@@ -94,7 +94,14 @@ class Trace:
         self.body.append(node)
         if self.scope:
             self.scopes[id(node)] = tuple(self.scope)
-        shape = self.apply(node, operands)
+        try:
+            shape = self.apply(node, operands)
+        except ShapeError as exc:
+            if isinstance(exc.error, OneSample):  # torch runs it; convcalc follows one sample: not followed
+                self.body.pop()
+                self.scopes.pop(id(node), None)
+                raise Unfollowable(exc.error.message, None, exc.error.span) from None
+            raise
         if isinstance(shape, list):  # several outputs, saved by the node itself under its names
             pieces = []
             for name, piece in zip(node.outputs, shape):

@@ -40,6 +40,7 @@ def load() -> None:
         return
     _loaded = True
     from convcalc.frontends.python.brains import numpy_brain, stdlib, torch_nn, torch_tensors  # noqa: F401
+    from convcalc.frontends.python.brains import einops_brain  # noqa: F401  (after torch's: its spellings win)
 
 
 def handler_for(qname: str):
