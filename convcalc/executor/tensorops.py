@@ -171,44 +171,12 @@ def _reduction(fn):
     return lambda tensors, a: reduce(tensors[0], a["dim"], a["keepdim"], fn)
 
 
-def _product_of(values) -> float:
-    total = 1.0
-    for v in values:
-        total *= v
-    return total
-
-
-# einops' reductions on the values of the axes reduced
-EINOPS_REDUCTIONS = {"min": min, "max": max, "sum": sum, "mean": lambda v: sum(v) / len(v), "prod": _product_of,
-                     "any": lambda v: float(any(v)), "all": lambda v: float(all(v))}
-
-
 def einops(x: Tensor, kind: str, pattern: str, axes_lengths) -> Tensor:
-    """einops' rearrange, repeat or a reduction: the input split into its elementary axes, these
-    reordered, the ones missing on the right reduced, the new ones repeated, and the output's
-    groups composed (convcalc/layers/einpattern.py reads the pattern)."""
-    from convcalc.layers.einpattern import EinopsProblem, recipe
+    """einops' rearrange, repeat or a reduction (einops_ref.py); an axis given the size -1 has
+    the batch's."""
+    from .einops_ref import einops as apply  # it uses the ops above
 
-    given = tuple((name, x.shape[0] if size == -1 else size) for name, size in axes_lengths)  # -1: the batch
-    try:
-        plan = recipe(kind, pattern, given, x.shape)
-    except EinopsProblem as exc:
-        raise ValueError(exc.message) from None
-    t = x.reshape([plan.lengths[a] for a in plan.left])
-    left = set(plan.left)
-    flat = [a for group in plan.right for a in group]
-    kept = [a for a in flat if a in left]
-    reduced = plan.reduced
-    t = permute(t, [plan.left.index(a) for a in kept + reduced])
-    if reduced:
-        t = reduce(t, tuple(range(len(kept), len(kept) + len(reduced))), False, EINOPS_REDUCTIONS[kind])
-    at = 0
-    for axis in flat:
-        if axis not in left:  # a new axis of repeat: the values repeated along it
-            t = unsqueeze(t, at)
-            t = expand(t, t.shape[:at] + (plan.lengths[axis],) + t.shape[at + 1:])
-        at += 1
-    return t.reshape([prod(plan.lengths[a] for a in group) for group in plan.right])
+    return apply(x, kind, pattern, {name: x.shape[0] if size == -1 else size for name, size in axes_lengths})
 
 
 def new_full(x: Tensor, size, fill) -> Tensor:
