@@ -61,10 +61,11 @@ def rule_result(spec, args, shapes: tuple) -> Result:
 class ShapeBackend:
     """Propagates shapes and records a Row per layer."""
 
-    def __init__(self, analysis: Analysis, frozen: frozenset = frozenset()):
+    def __init__(self, analysis: Analysis, frozen: frozenset = frozenset(), unregistered: frozenset = frozenset()):
         self.analysis = analysis
         self.padded_row, self.padded_tail = None, ()  # the last row, when it padded (see layer)
         self.frozen = frozen  # the layer objects a Python model froze (requires_grad = False)
+        self.unregistered = unregistered  # the layer objects outside its module tree: not its parameters
 
     def start(self, shape, node):
         try:
@@ -91,8 +92,10 @@ class ShapeBackend:
         trainable = result.trainable and (instance is None or instance not in self.frozen)
         if instance is not None:
             self.analysis.instances.add(instance)
-        row = Row(call, call.text, spec.name, shape, result.shape, result.params, result.buffers, result.formula,
-                  result.kind, result.geometry, result.global_pool, blocks, trainable, shared)
+        owned = instance is None or instance not in self.unregistered  # torch counts a registered module's only
+        row = Row(call, call.text, spec.name, shape, result.shape, result.params if owned else 0,
+                  result.buffers if owned else 0, result.formula, result.kind, result.geometry, result.global_pool,
+                  blocks, trainable, shared)
         row._resolve = (spec.params, args.values)  # the text with values, worked out when a report asks
         row.spec, row.args, row.inputs = spec, args, tuple(s for s in shapes if s is not None)
         if result.shapes is not None:
@@ -231,7 +234,7 @@ def symbolic_match(a: tuple, b: tuple, skip: int | None = None):
 def analyse(program: n.Program, input_override: Optional[n.Input] = None) -> Analysis:
     """Shapes and parameters of every layer; stops at the first error."""
     analysis = Analysis(program.path, program.source)
-    walker = Walker(program, ShapeBackend(analysis, program.frozen), input_override)
+    walker = Walker(program, ShapeBackend(analysis, program.frozen, program.unregistered), input_override)
     try:
         analysis.output = walker.run()
         analysis.outputs = walker.outputs

@@ -147,7 +147,11 @@ def apply_layer(frame, module: Layer, args: Args, node):
     emitted = module.call_for(frame.machine.module_paths.get(id(module), ""), names, call_kwargs, saved)
     trace.sites[id(emitted)] = (site, ("layer", id(module)), module.origin)
     trace.layers_used[id(module)] = trace.layers_used.get(id(module), 0) + 1
-    return trace.emit(emitted, "", site, tensors)
+    out = trace.emit(emitted, "", site, tensors)
+    row = trace.shapes.analysis.rows[-1]
+    if id(module) not in frame.machine.module_paths and (row.params or row.buffers):
+        trace.unregistered[module.uid] = module  # kept in a plain list, made in forward: torch does not count it
+    return out
 
 
 def bind_forward(frame, spec, module: Layer, args: Args, node) -> tuple:

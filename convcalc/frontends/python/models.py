@@ -17,7 +17,7 @@ from convcalc.frontends.python.reasons import Abort, Raised, Signal, Unfollowabl
 from convcalc.frontends.python.tensors import Tensor
 from convcalc.frontends.python.torchobjects import Layer, ModuleDict, ModuleList, Opaque, Parameter, is_module, \
     Sequential, tree_of
-from convcalc.frontends.python.trace import ShapeError, Trace
+from convcalc.frontends.python.trace import ShapeError, Trace, returned_tensors
 from convcalc.frontends.python.unused import unused_layers
 from convcalc.frontends.python.source import Source, input_comment
 from convcalc.layers.common import AXES
@@ -281,13 +281,17 @@ def trace_model(machine: Machine, src: Source, name: str, value, where, comment_
     # more parameter per output channel
     parameters += tuple((f"{path}.weight_g", layer.extra["__weight_g__"], "all" not in layer.frozen)
                         for path, layer in tree if isinstance(layer, Layer) and "__weight_g__" in layer.extra)
-    notes = tuple(attempt.notes)
+    notes = tuple(attempt.notes) + tuple(
+        note(f"nn.{layer.name} is not in the module tree (kept in a plain list or dict, or made in forward): torch "
+             "counts neither its parameters nor its buffers", layer.construct.span)
+        for layer in {layer.construct.span: layer for layer in trace.unregistered.values()}.values())
     if machine.module_stop is not None:  # what the model was built without: said with every table of it
         stmt, why = machine.module_stop
         notes = (note(module_stop_message(why), src.span(stmt)),) + notes
     program = n.Program(tuple(inputs + body + attempt.outputs), src.text, src.path, name, notes,
                         n.PYTHON, attempt.stopped, registered, not unknown_parts, parameters, frozenset(frozen),
-                        trace.scopes, tuple(machine.sources.items()))
+                        trace.scopes, tuple(machine.sources.items()),
+                        frozenset(trace.unregistered) if not unknown_parts else frozenset())
     unused = unused_layers(machine, src, instances) if attempt.stopped is None else []
     return PythonModel(program, trace.sites, attempt.stopped is None, comment is not None, unused)
 
@@ -387,12 +391,16 @@ def traced_input(given: n.Input, symbolic: bool, index: int = 0) -> tuple:
 
 def outputs_of(trace: Trace, out, start: Span, name: str, attempt: Attempt) -> list:
     """The tensor forward returns flows last; several (a tuple) are named by an Outputs node."""
-    tensors = [t for t in (out if isinstance(out, (tuple, list)) else (out,)) if isinstance(t, Tensor)]
-    if not tensors:
+    if not isinstance(out, (Tensor, tuple, list, dict)):
         if trace.body:
             attempt.stopped = not_followed(name, f"forward returns {describe(out)}, not a tensor", start)
         return []
-    if len(tensors) == 1 or len(tensors) != len(out if isinstance(out, (tuple, list)) else (out,)):
+    tensors = returned_tensors(out, None)  # at any nesting: a list or dict inside a tuple is torch's output too
+    if not tensors:
+        if trace.body:
+            attempt.stopped = not_followed(name, f"forward returns {describe(out)}, without a tensor", start)
+        return []
+    if len(tensors) == 1:
         trace.use(tensors[0], start)
         return []
     names = [trace.save_name(t) for t in tensors]

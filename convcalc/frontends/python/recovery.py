@@ -37,8 +37,8 @@ class Recovery:
         """A statement that could not be followed: what it may have written becomes unknown."""
         if isinstance(exc, Abort):
             raise exc
-        if isinstance(stmt, ast.Return):
-            raise Abort(exc.reason, exc.node) from None  # the function's result is not known
+        if returns(stmt):  # ``if isfunction(f): return f(**kw)``: the function's result is not known
+            raise Abort(exc.reason, exc.node) from None
         if self.is_weight_init(stmt, scope, 0):
             return
         if any(isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) and node.attr == "requires_grad"
@@ -183,6 +183,20 @@ PURE = {"isinstance", "issubclass", "hasattr", "getattr", "len", "print", "type"
 # what changes a module tree, and what only walks it
 REGISTERS = {"add_module", "register_module", "register_parameter", "register_buffer", "setattr", "__setattr__"}
 WALKS = {"modules", "named_modules", "children", "named_children", "parameters", "named_parameters", "buffers"}
+
+
+def returns(stmt) -> bool:
+    """``stmt`` may return from the function it is in: it is, or holds, a return or a yield
+    outside the functions and classes it defines."""
+    scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+    stack = [stmt]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom)):
+            return True
+        if not isinstance(node, scopes):
+            stack.extend(ast.iter_child_nodes(node))
+    return False
 
 
 def root_name(node):

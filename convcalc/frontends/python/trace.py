@@ -46,6 +46,7 @@ class Trace:
         self.counters: dict = {}  # label -> the last number a save of it was given (save_name)
         self.sites: dict = {}  # id(emitted Call) -> (Span in forward, ("layer", id) or ("op", where), origin)
         self.layers_used: dict = {}  # id(layer) -> uses
+        self.unregistered: dict = {}  # uid -> a layer run that is outside the module tree
         self.given = given  # the input, or None: derived from the first layer
         self.derived: Optional[n.Input] = None
         self.shapes = ShapeBackend(Analysis(path, source))
@@ -188,6 +189,34 @@ class Trace:
             if pos < len(self.body):
                 out.append(self.body[pos])
         return out
+
+
+MAX_OUTPUTS = 256  # tensors a forward returns (a detector's dozens of feature maps fit well within)
+
+
+def returned_tensors(out, node) -> list:
+    """The tensors of what forward returns, in order, at any nesting of tuples, lists and dicts
+    (a dict's in its order): torch's outputs. None, booleans and numbers beside them are no
+    tensors; anything else is not followed (never a part of the output dropped unsaid)."""
+    found: list = []
+    stack = [out]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, Tensor):
+            found.append(value)
+            if len(found) > MAX_OUTPUTS:
+                raise Unfollowable(f"forward returns more than {MAX_OUTPUTS} tensors", node)
+        elif isinstance(value, (tuple, list)):
+            stack.extend(reversed(value))
+        elif isinstance(value, dict):
+            stack.extend(reversed(list(value.values())))
+        elif value is not None and not isinstance(value, (bool, int, float)):
+            from convcalc.frontends.python.pyobjects import describe
+
+            raise Unfollowable(f"forward returns {describe(value)} beside its tensors", node)
+        if len(stack) > 100_000:
+            raise Unfollowable("forward returns a structure too large to follow", node)
+    return found
 
 
 def derived_symbol(name: n.Name):

@@ -41,6 +41,7 @@ def load() -> None:
     _loaded = True
     from convcalc.frontends.python.brains import numpy_brain, stdlib, torch_nn, torch_tensors  # noqa: F401
     from convcalc.frontends.python.brains import einops_brain  # noqa: F401  (after torch's: its spellings win)
+    from convcalc.frontends.python.brains import inspect_brain  # noqa: F401
 
 
 def handler_for(qname: str):

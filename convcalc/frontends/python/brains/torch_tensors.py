@@ -511,6 +511,12 @@ def constant_index(frame, tensor, key, node):
         if dim >= len(shape):
             raise Unfollowable("too many indices for a constant tensor", node)
         if isinstance(item, slice):
+            for bound in (item.start, item.stop, item.step):
+                if bound is not None and type(bound) is not int:
+                    if dims.is_symbolic(bound):  # self.pos[:, :n + 1], n from the input: followed on its sizes
+                        raise Unfollowable(f"slicing a constant tensor at a size of the input ({dims.render(bound)})",
+                                           node, kind=Why.SIZE)
+                    raise Unfollowable(f"slicing a constant tensor by {describe(bound)}", node)
             part = range(shape[dim])[item]
             out.append(len(part))
             if values is not None:

@@ -1,0 +1,133 @@
+"""torch as model files use it (issues 21 and 27): each model below is written by us in the style
+of the public files that stopped or fooled convcalc, read by convcalc and run in torch from the
+same source; parameters as model.parameters() counts them and every output's shape must agree,
+or convcalc must say where it stopped (never a wrong figure said to be complete)."""
+import pytest
+
+from source_models import ours, theirs
+
+pytestmark = pytest.mark.oracle
+
+
+def agrees(text, name, *shapes):
+    """(convcalc's parameters, its output shapes, torch's parameters, torch's output shapes): each
+    output list flat, in order (a tuple, list or dict of tensors at any nesting)."""
+    model, analysis = ours(text)
+    params, out = theirs(text, name, *shapes)
+    stopped = model.program.stopped or analysis.error
+    assert model.complete and analysis.error is None, stopped and stopped.message
+    outputs = tuple(tuple(o) for o in analysis.outputs) if analysis.outputs else (tuple(analysis.output),)
+    return analysis.total_params, outputs, params, tuple(flat(out))
+
+
+def flat(out):
+    if isinstance(out, dict):
+        out = tuple(out.values())
+    if isinstance(out, tuple) and all(type(d) is int for d in out):
+        return [out]
+    return [shape for item in out for shape in flat(item)]
+
+
+PLAIN_LIST = """
+import torch.nn as nn
+
+
+# convcalc: input 3x8x8
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.convs = [nn.Conv2d(3, 3, 3, padding=1) for _ in range(3)]
+        self.norms = {"a": nn.BatchNorm2d(3)}
+        self.head = nn.Conv2d(3, 2, 1)
+
+    def forward(self, x):
+        for conv in self.convs:
+            x = conv(x)
+        x = self.norms["a"](x)
+        return nn.ReLU()(self.head(x))
+"""
+
+
+def test_modules_in_a_plain_list_or_made_in_forward_are_not_parameters(torch):
+    """issue 27: a plain list's layers were counted (173,858 against torch's 34)."""
+    ours_params, ours_out, params, out = agrees(PLAIN_LIST, "Net", (3, 8, 8))
+    assert (ours_params, ours_out) == (params, out) == (8, ((2, 8, 8),))
+    model, analysis = ours(PLAIN_LIST)
+    assert analysis.total_buffers == 0  # the BatchNorm's running statistics are not the model's either
+    said = [note for note in model.program.notes if "not in the module tree" in note.message]
+    assert {note.span.line for note in said} == {9, 10}  # said once per place, where each is made
+
+
+NESTED = """
+import torch.nn as nn
+
+
+# convcalc: input 3x8x8
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 4, 3, padding=1)
+        self.conv2 = nn.Conv2d(4, 2, 3, stride=2, padding=1)
+
+    def forward(self, x):
+        a = self.conv1(x)
+        b = self.conv2(a)
+        return b, [a, b], {"first": a}
+"""
+
+
+def test_a_list_or_dict_inside_a_returned_tuple_is_output_too(torch):
+    """issue 27: the output was b alone, exit 0."""
+    ours_params, ours_out, params, out = agrees(NESTED, "Net", (3, 8, 8))
+    assert ours_params == params
+    assert ours_out == ((2, 4, 4), (4, 8, 8), (2, 4, 4), (4, 8, 8)) == out
+
+
+NORMALIZATION = """
+import torch.nn as nn
+from inspect import isfunction
+
+
+def lambda_batchnorm2d(eps=1e-5):
+    return lambda num_features: nn.BatchNorm2d(num_features=num_features, eps=eps)
+
+
+def create_normalization_layer(normalization, **kwargs):
+    assert normalization is not None
+    if isfunction(normalization):
+        return normalization(**kwargs)
+    else:
+        assert isinstance(normalization, nn.Module)
+        return normalization
+
+
+# convcalc: input 3x8x8
+class Net(nn.Module):
+    def __init__(self, normalization=lambda_batchnorm2d(), other=nn.BatchNorm2d(4)):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.bn = create_normalization_layer(normalization, num_features=4)
+        self.bn2 = create_normalization_layer(other)
+
+    def forward(self, x):
+        return self.bn2(self.bn(self.conv(x)))
+"""
+
+
+def test_a_normalization_made_by_a_lambda_chosen_by_inspect_isfunction(torch):
+    """pytorchcv's create_normalization_layer: the BatchNorms were left out of a total said to be
+    complete (6 models of the held-out corpus)."""
+    ours_params, ours_out, params, out = agrees(NORMALIZATION, "Net", (3, 8, 8))
+    assert (ours_params, ours_out) == (params, out) == (128, ((4, 6, 6),))
+
+
+def test_a_branch_not_followed_that_returns_is_never_a_silent_none():
+    """The same file with a helper convcalc does not know: the function's result is not known,
+    the model is not built (it built with self.bn = None, a total of the rest said to be the tree's)."""
+    text = NORMALIZATION.replace("from inspect import isfunction", "from elsewhere import isfunction")
+    from convcalc.frontends.python.models import read_models
+
+    result = read_models(text, "model.py")
+    assert not result.models
+    [(name, error)] = result.unfollowed
+    assert name == "Net" and error.span.line == 12 and "isfunction" in error.message
