@@ -82,6 +82,7 @@ def torch_op(name, tensors, a):
         "einops_reduce": lambda: einops_op("reduce", x, a["pattern"], a["axes_lengths"], a["reduction"]),
         "new_full": lambda: x.new_full((x.shape[0], *a["size"][1:]),
                                        0.0 if a["fill_value"] is None else a["fill_value"]),
+        "einsum": lambda: torch.einsum(a["equation"], *tensors),
     }
     return ops[name]()
 
