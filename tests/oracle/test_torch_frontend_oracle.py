@@ -131,3 +131,100 @@ def test_a_branch_not_followed_that_returns_is_never_a_silent_none():
     assert not result.models
     [(name, error)] = result.unfollowed
     assert name == "Net" and error.span.line == 12 and "isfunction" in error.message
+
+
+MADE_IN_FORWARD = """
+import torch
+import torch.nn as nn
+from torch.autograd import Variable
+from torch.nn.modules.utils import _pair, _triple
+
+
+# convcalc: input 3x8x8
+class Net(nn.Module):
+    def __init__(self, k=3):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, _pair(k), padding=_pair(1))
+        self.conv3 = nn.Conv3d(1, 2, _triple(1))
+        self.scale = nn.Parameter(torch.ones(4))
+        self.token = nn.Parameter(torch.zeros(1, 4, 1, 8))
+
+    def forward(self, x):
+        b = x.size(0)
+        x = Variable(x)
+        y = self.conv(x)
+        z = torch.zeros(b, 4, x.size(2), x.size(3))
+        h = Variable(torch.ones(x.size(0), 4, 8, 8))
+        w = self.scale[None, :, None, None]
+        e = self.scale.view(1, -1, 1, 1).expand(b, -1, 8, 8)
+        t = self.token.repeat(b, 1, 8, 1)
+        return y * w + z + h + e + t + torch.full((b, 4, 8, 8), 0.5)
+"""
+
+
+def test_tensors_made_in_forward_and_parameters_made_per_sample(torch):
+    """torch.zeros/ones/full sized by x.size(0), a Parameter indexed, expanded and repeated to the
+    batch, Variable, _pair/_triple (issue 21: each stopped the model)."""
+    ours_params, ours_out, params, out = agrees(MADE_IN_FORWARD, "Net", (3, 8, 8))
+    assert (ours_params, ours_out) == (params, out) == (112 + 4 + 4 + 32, ((4, 8, 8),))
+
+
+STAR = """
+import torch
+import torch.nn as nn
+
+
+# convcalc: input 3x8x8, 2x8x8
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(5, 4, 3, padding=1)
+
+    def forward(self, *x):
+        return self.conv(torch.cat(x, 1))
+"""
+
+
+def test_forward_of_star_args_takes_the_inputs_the_comment_gives(torch):
+    """issue 27: forward(self, *x) with two inputs was a CC101 against code torch runs."""
+    ours_params, ours_out, params, out = agrees(STAR, "Net", (3, 8, 8), (2, 8, 8))
+    assert (ours_params, ours_out) == (params, out) == (184, ((4, 8, 8),))
+
+
+CALLS = """
+import torch.nn as nn
+
+
+class Doubled(nn.Sequential):
+    def forward(self, x):
+        x = super().forward(x)
+        return x * 2
+
+
+class Called(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+
+    def __call__(self, x):
+        return self.fc(x)
+
+
+# convcalc: input 3x8x8
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.seq = Doubled(nn.Conv2d(4, 4, 1), nn.ReLU())
+        self.called = Called()
+
+    def forward(self, x):
+        x = self.conv.forward(x)
+        x = self.seq(x)
+        return self.called(x.mean(dim=(2, 3)))
+"""
+
+
+def test_explicit_forward_a_module_defining_call_and_super_forward_of_a_sequential(torch):
+    ours_params, ours_out, params, out = agrees(CALLS, "Net", (3, 8, 8))
+    assert (ours_params, ours_out) == (params, out)

@@ -318,7 +318,7 @@ def follow(machine: Machine, src: Source, name: str, value, where, given, symbol
     start_node = forward.node if isinstance(forward, Function) else where
     start = src.span(start_node)
     givens = (given if isinstance(given, tuple) else (given,)) if given is not None else ()
-    names = forward_inputs(forward)
+    names = forward_inputs(forward, len(givens))
     trace = Trace(givens[0] if givens else None, src.path, src.text)
     attempt = Attempt(trace)
     tensors = []
@@ -358,13 +358,16 @@ def follow(machine: Machine, src: Source, name: str, value, where, given, symbol
     return attempt
 
 
-def forward_inputs(forward) -> list:
-    """The names of forward's tensor parameters (those without defaults), or ["x"]."""
+def forward_inputs(forward, given: int = 0) -> list:
+    """The names of forward's tensor parameters (those without defaults), or ["x"]; ``forward(self,
+    *x)`` takes as many as the input comment gives (x_0, x_1, ...)."""
     if not isinstance(forward, Function):
         return ["x"]
     spec = forward.node.args
     positional = [a.arg for a in list(getattr(spec, "posonlyargs", [])) + list(spec.args)][1:]
     required = [p for p in positional if p not in forward.defaults]
+    if spec.vararg is not None and given > len(required):
+        required += [f"{spec.vararg.arg}_{i}" for i in range(given - len(required))]
     return required or ["x"]
 
 

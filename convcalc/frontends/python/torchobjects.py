@@ -161,7 +161,7 @@ class Parameter(Module):
         return f"nn.Parameter of shape {tuple(self.shape)}"
 
     def attr(self, frame, name, node):
-        from convcalc.frontends.python.brains.torch_tensors import constant_attr
+        from convcalc.frontends.python.brains.torch_constants import constant_attr
 
         return constant_attr(frame, self, name, node)
 
@@ -174,7 +174,7 @@ class Parameter(Module):
         super().set_attr(frame, name, value, node)
 
     def getitem(self, frame, key, node):
-        from convcalc.frontends.python.brains.torch_tensors import constant_index
+        from convcalc.frontends.python.brains.torch_constants import constant_index
 
         return constant_index(frame, self, key, node)
 
@@ -192,12 +192,12 @@ class Constant(Value):
         return f"a constant tensor of shape {tuple(self.shape)}"
 
     def attr(self, frame, name, node):
-        from convcalc.frontends.python.brains.torch_tensors import constant_attr
+        from convcalc.frontends.python.brains.torch_constants import constant_attr
 
         return constant_attr(frame, self, name, node)
 
     def getitem(self, frame, key, node):
-        from convcalc.frontends.python.brains.torch_tensors import constant_index
+        from convcalc.frontends.python.brains.torch_constants import constant_index
 
         return constant_index(frame, self, key, node)
 
@@ -209,7 +209,7 @@ class Constant(Value):
         return self.shape[0]
 
     def iterate(self, frame, node) -> list:
-        from convcalc.frontends.python.brains.torch_tensors import constant_rows
+        from convcalc.frontends.python.brains.torch_constants import constant_rows
 
         return constant_rows(frame, self, node)
 

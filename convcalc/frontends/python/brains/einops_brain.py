@@ -109,15 +109,10 @@ def constant(frame, op: str, tensor, bound: dict, axes: tuple, node):
     if any(d is einpattern.BATCH for d in out):
         if out[0] is not einpattern.BATCH or any(d is einpattern.BATCH for d in out[1:]):
             raise Unfollowable(f"einops pattern {bound['pattern']!r} puts the batch size elsewhere than first", node)
+        from convcalc.frontends.python.brains.torch_constants import new_tensor
+
         return new_tensor(frame, tuple(out[1:]), None, node)
     return Constant(tuple(out), None, getattr(tensor, "floating", True))
-
-
-def new_tensor(frame, shape: tuple, fill, node) -> Tensor:
-    """A tensor made in forward for each sample (the catalogue's new_full), beside the tensor flowing."""
-    trace = forward.need_trace(frame, node)
-    anchor = trace.current or trace.root
-    return forward.emit_op(frame, "new_full", [anchor], ((-1, *shape), fill), node)
 
 
 def call_function(frame, qname: str, args: Args, node):

@@ -93,7 +93,7 @@ def _arange(frame, qname, args, node):
 
 
 def _array(frame, qname, args, node):
-    from convcalc.frontends.python.brains.torch_tensors import flatten_nested
+    from convcalc.frontends.python.brains.torch_constants import flatten_nested
 
     flat, shape = flatten_nested(args.values[0], node)
     return array(flat, floating(flat), shape)

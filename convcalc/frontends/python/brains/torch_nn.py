@@ -16,6 +16,7 @@ from convcalc.frontends.python.torchobjects import (Constant, Container, Layer, 
                                                      Parameter, Sequential, Weight, as_container, children_of,
                                                      is_module, tree_of)
 from convcalc.layers.functional import SKIPPED_ARGS
+from convcalc.symbolic import dims
 
 # the nn.Module attributes convcalc does not model: reading one is "not followed", not an error
 NN_MODULE_API = {"_modules", "_parameters", "_buffers", "state_dict", "load_state_dict", "buffers", "named_buffers",
@@ -506,7 +507,33 @@ def spectral_norm(frame, qname, args, node):
     return module
 
 
+def ntuple(count: int):
+    """torch.nn.modules.utils._pair and its kin: an iterable as a tuple, anything else repeated."""
+    def make(frame, qname, args, node):
+        if len(args.values) != 1 or args.keywords:
+            from convcalc.frontends.python.pycore import type_error
+
+            raise type_error(frame, f"parse() takes 1 positional argument but {len(args)} were given", node)
+        value = args.values[0]
+        if isinstance(value, (tuple, list, str)):
+            return tuple(value)
+        if isinstance(value, (int, float, bool)) or value is None or dims.is_symbolic(value):
+            return (value,) * count
+        raise Unfollowable(f"{qname.rsplit('.', 1)[-1]} of {describe(value)}", node)
+    return make
+
+
+def make_ntuple(frame, qname, args, node):
+    """_ntuple(n): the parse function of _pair's kin."""
+    count = args.values[0] if len(args.values) == 1 and not args.keywords else None
+    if type(count) is not int or not 0 < count <= 16:
+        raise Unfollowable(f"{qname} of {describe(count)}", node)
+    parse = ntuple(count)
+    return Builtin("parse", lambda f, a, n: parse(f, qname, a, n))
+
+
 HELPERS = {"_log_api_usage_once": no_op, "_ovewrite_named_param": overwrite}
+UTILS = {"_single": 1, "_pair": 2, "_triple": 3, "_quadruple": 4}
 
 # objects of the training script (an optimizer, a scheduler, a data loader, a loss): made from
 # the model's parameters, never changing its tree; what they are is not needed
@@ -532,6 +559,9 @@ def register_all() -> None:
     register("torch.jit.annotate", annotate)
     register("torch.nn.utils.weight_norm torch.nn.utils.parametrizations.weight_norm", weight_norm)
     register("torch.nn.utils.spectral_norm torch.nn.utils.parametrizations.spectral_norm", spectral_norm)
+    for name, count in UTILS.items():
+        register([f"{where}.{name}" for where in ("torch.nn.modules.utils", "torch.nn.modules.conv")], ntuple(count))
+    register("torch.nn.modules.utils._ntuple", make_ntuple)
     for prefix in NO_OP:
         register_prefix(prefix, no_op)
     for prefix in SCRIPT_OBJECTS:
