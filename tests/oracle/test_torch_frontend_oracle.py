@@ -228,3 +228,46 @@ class Net(nn.Module):
 def test_explicit_forward_a_module_defining_call_and_super_forward_of_a_sequential(torch):
     ours_params, ours_out, params, out = agrees(CALLS, "Net", (3, 8, 8))
     assert (ours_params, ours_out) == (params, out)
+
+
+MODULES = """
+import torch
+import torch.nn as nn
+
+
+class Concurrent(nn.Sequential):
+    def forward(self, x):
+        out = []
+        for module in self._modules.values():
+            out.append(module(x))
+        return torch.cat(tuple(out), dim=1)
+
+
+# convcalc: input 3x8x8
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.branches = Concurrent()
+        self.branches.add_module("a", nn.Conv2d(3, 4, 1))
+        self.branches.add_module("b", nn.Conv2d(3, 2, 3, padding=1))
+        self.head = nn.Sequential(nn.ReLU(), nn.Conv2d(6, 5, 1))
+
+    def forward(self, x):
+        x = self.branches(x)
+        for name, module in self.head._modules.items():
+            x = module(x)
+        return x
+"""
+
+
+def test_a_containers_modules_read_through_underscore_modules(torch):
+    """pytorchcv's containers iterate self._modules.values() (7 held-out models stopped there)."""
+    ours_params, ours_out, params, out = agrees(MODULES, "Net", (3, 8, 8))
+    assert (ours_params, ours_out) == (params, out) == (16 + 56 + 35, ((5, 8, 8),))
+
+
+def test_a_write_into_underscore_modules_is_not_followed():
+    text = MODULES.replace('for name, module in self.head._modules.items():',
+                           'self.head._modules["1"] = nn.Identity()\n        for name, module in self.head._modules.items():')
+    model, _ = ours(text)
+    assert not model.complete and "_modules" in model.program.stopped.message

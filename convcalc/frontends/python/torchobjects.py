@@ -142,6 +142,46 @@ class ModuleDict(Container):
         return list(self.items)
 
 
+class ModulesView(Value):
+    """``module._modules``: its submodules by name, in registration order, read-only (a write into
+    it is not followed: the tree convcalc holds would not see it)."""
+
+    READS = {"values": lambda items: list(items.values()), "items": lambda items: list(items.items()),
+             "keys": lambda items: list(items)}
+
+    def __init__(self, items: dict):
+        self.items = items
+
+    def describe(self) -> str:
+        return "a module's _modules"
+
+    def attr(self, frame, name, node):
+        if name in self.READS:
+            return Builtin(f"_modules.{name}", lambda f, args, n: self.READS[name](self.items))
+        if name == "get":
+            return Builtin("_modules.get", lambda f, args, n: self.items.get(*args.values))
+        raise Unfollowable(f"_modules.{name}: changing a module's _modules is not followed", node)
+
+    def getitem(self, frame, key, node):
+        if key not in self.items:
+            from convcalc.frontends.python.pycore import raise_error
+
+            raise raise_error(frame, "KeyError", (key,), node)
+        return self.items[key]
+
+    def setitem(self, frame, key, value, node):
+        raise Unfollowable("an assignment into a module's _modules", node)
+
+    def iterate(self, frame, node) -> list:
+        return list(self.items)
+
+    def length(self, frame, node) -> int:
+        return len(self.items)
+
+    def truth(self, frame, node) -> bool:
+        return bool(self.items)
+
+
 class Parameter(Module):
     """``nn.Parameter(torch.zeros(...))``: its elements are parameters of the model; a tensor
     without the batch of that shape when read in forward."""

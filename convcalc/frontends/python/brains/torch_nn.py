@@ -12,9 +12,9 @@ from convcalc.frontends.python.pyclasses import ClassInfo, Instance
 from convcalc.frontends.python.pyobjects import Args, Builtin, Function, Partial, Ref, Unknown, describe
 from convcalc.frontends.python.reasons import Unfollowable
 from convcalc.frontends.python.tensors import Tensor
-from convcalc.frontends.python.torchobjects import (Constant, Container, Layer, Module, ModuleDict, ModuleList, Opaque,
-                                                     Parameter, Sequential, Weight, as_container, children_of,
-                                                     is_module, tree_of)
+from convcalc.frontends.python.torchobjects import (Constant, Container, Layer, Module, ModuleDict, ModuleList,
+                                                     ModulesView, Opaque, Parameter, Sequential, Weight, as_container,
+                                                     children_of, is_module, tree_of)
 from convcalc.layers.functional import SKIPPED_ARGS
 from convcalc.symbolic import dims
 
@@ -164,6 +164,8 @@ def container_attr(frame, obj: Container, name: str, node):
         return Builtin(name, lambda f, args, nd: obj)
     method = CONTAINER_METHODS.get((obj.kind == "dict", name))
     if method is None:
+        if name == "_modules":
+            return ModulesView(dict(children_of(obj)))
         if name == "training":
             return frame.machine.training
         if name == "forward" and obj.kind == "sequential":
@@ -279,6 +281,8 @@ def module_attr(frame, obj: Instance, name: str, node):
         return frame.machine.training
     if name == "forward" and obj.cls.container == "sequential":
         return Builtin("forward", lambda f, args, nd: forward.call_module(f, as_container(obj), args, nd))
+    if name == "_modules":  # pytorchcv's containers: for module in self._modules.values()
+        return ModulesView(dict(children_of(obj)))
     if obj.cls.container:  # self.append(block), self.items() in a container subclass
         return container_attr(frame, as_container(obj), name, node)
     if obj.base is not None:  # self.normalized_shape, self.weight of a subclass of a layer
