@@ -271,3 +271,50 @@ def test_a_write_into_underscore_modules_is_not_followed():
                            'self.head._modules["1"] = nn.Identity()\n        for name, module in self.head._modules.items():')
     model, _ = ours(text)
     assert not model.complete and "_modules" in model.program.stopped.message
+
+
+LIBRARY_VALUES = """
+import functools
+import numpy as np
+import torch
+import torch.nn as nn
+from torch.autograd import Variable
+
+
+class Block(nn.Module):
+    def __init__(self, channels, norm_layer=nn.BatchNorm2d):
+        super().__init__()
+        if type(norm_layer) == functools.partial:
+            use_bias = norm_layer.func == nn.InstanceNorm2d
+        else:
+            use_bias = norm_layer == nn.InstanceNorm2d
+        self.conv = nn.Conv2d(channels, channels, 3, padding=1, bias=use_bias)
+        self.norm = norm_layer(channels)
+
+    def forward(self, x):
+        return self.norm(self.conv(x))
+
+
+# convcalc: input 3x8x8
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.ModuleList([])
+        for norm in (nn.BatchNorm2d, functools.partial(nn.InstanceNorm2d, affine=True)):
+            self.blocks += [Block(3, norm)]
+        self.fc = nn.Linear(3 * 8 * 8, 9)
+
+    def forward(self, x):
+        for block in self.blocks:
+            x = block(x)
+        x = self.fc(x.flatten(1))
+        iden = Variable(torch.from_numpy(np.eye(3).flatten().astype(np.float32))).view(1, 9).repeat(x.size(0), 1)
+        return x + iden
+"""
+
+
+def test_type_of_a_torch_class_modulelist_sum_and_numpy_constants_in_forward(torch):
+    """CycleGAN's type(norm_layer) == functools.partial, R2Plus1D's self.blocks += [...], PointNet's
+    identity made with numpy in forward (each stopped a held-out model)."""
+    ours_params, ours_out, params, out = agrees(LIBRARY_VALUES, "Net", (3, 8, 8))
+    assert (ours_params, ours_out) == (params, out) == (81 + 6 + 84 + 6 + 1737, ((9,),))

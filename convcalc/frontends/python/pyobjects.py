@@ -159,6 +159,12 @@ class Ref(Value):
     def getitem(self, frame, key, node):
         return Ref(self.qname + "[]")  # typing: List[int]
 
+    def pytype(self):
+        """``type(nn.BatchNorm2d)``: ``type`` for a class a library's brain knows, else not said."""
+        from convcalc.frontends.python.brains import ref_type
+
+        return ref_type(self.qname)
+
     def __eq__(self, other):
         return isinstance(other, Ref) and other.qname == self.qname
 

@@ -74,6 +74,17 @@ def constant_of(qname: str):
     return CONSTANTS.get(qname)
 
 
+def ref_type(qname: str):
+    """What ``type()`` of a library's name is, when a brain knows it is a class; None otherwise."""
+    from convcalc.frontends.python.brains.torch_nn import is_torch_class
+
+    if is_torch_class(qname):
+        from convcalc.frontends.python.pyclasses import TYPE
+
+        return TYPE
+    return None
+
+
 def star_names(base: str):
     load()
     maker = STARS.get(base)

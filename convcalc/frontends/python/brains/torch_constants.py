@@ -153,7 +153,7 @@ def constant_attr(frame, value, name: str, node):
     if isinstance(value, Constant) and value.values is not None:
         return Builtin(name, lambda f, args, n: known_method(f, value, name, args, n))
     if name in SAME_METHODS or name in ("view", "reshape", "expand", "unsqueeze", "squeeze", "permute", "repeat",
-                                       "transpose", "flatten"):
+                                       "transpose", "flatten", "astype"):
         return Builtin(name, lambda f, args, n: constant_method(f, value, name, args, n))
     raise Unfollowable(f"the attribute {name} of {describe(value)}", node)
 
@@ -164,6 +164,12 @@ def known_method(frame, tensor: Constant, name: str, args: Args, node):
         return known([math.trunc(v) for v in tensor.values], False, tensor.shape)
     if name in ("float", "double"):
         return known(tensor.values, True, tensor.shape)
+    if name == "astype" and len(args.values) == 1 and isinstance(args.values[0], Ref):  # numpy's: np.float32
+        kind = args.values[0].qname.rsplit(".", 1)[-1]
+        if kind.startswith(("float", "double")):
+            return known(tensor.values, True, tensor.shape)
+        if kind.startswith(("int", "uint", "long")):
+            return known([math.trunc(v) for v in tensor.values], False, tensor.shape)
     if name == "tolist":
         return list(tensor.values) if len(tensor.shape) == 1 else nest(tensor.values, tensor.shape)
     if name == "item" and len(tensor.values) == 1:
@@ -212,7 +218,7 @@ def constant_method(frame, tensor, name: str, args: Args, node):
     """The shape methods of a constant tensor (its values are dropped: a shape is what is followed)."""
     shape = tuple(tensor.shape)
     values = list(as_sizes(args.values))
-    if name in SAME_METHODS:
+    if name in SAME_METHODS or name == "astype":  # the values are dropped: the shape stays
         return tensor
     if any(v is BATCH for v in values):
         return to_batch(frame, tensor, name, values, node)

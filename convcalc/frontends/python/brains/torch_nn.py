@@ -527,6 +527,17 @@ def ntuple(count: int):
     return make
 
 
+def is_torch_class(qname: str) -> bool:
+    """torch.nn.Conv2d, torch.nn.Sequential: a class (its type is ``type``)."""
+    from convcalc.layers.catalogue import REGISTRY
+
+    prefix, _, name = qname.rpartition(".")
+    return prefix in ("torch.nn", "torch.nn.modules") and (name in REGISTRY or name in CLASSES)
+
+
+CLASSES = ("Sequential", "ModuleList", "ModuleDict", "Module", "Parameter")
+
+
 def make_ntuple(frame, qname, args, node):
     """_ntuple(n): the parse function of _pair's kin."""
     count = args.values[0] if len(args.values) == 1 and not args.keywords else None

@@ -13,7 +13,7 @@ from convcalc.frontends.python.brains.torch_constants import (CREATION, SAME_MET
 from convcalc.frontends.python.pyobjects import Args, Unknown, describe
 from convcalc.frontends.python.reasons import Unfollowable
 from convcalc.frontends.python.tensors import BATCH, Tensor
-from convcalc.frontends.python.torchobjects import Constant, Parameter
+from convcalc.frontends.python.torchobjects import Constant, ModuleDict, ModuleList, Parameter, Sequential
 from convcalc.layers.functional import FUNCTIONAL, SKIPPED_ARGS, TENSOR_METHODS, WEIGHT_ARGS
 from convcalc.layers.operations import MAX_PIECES, OPERATIONS, chunk_count
 from convcalc.symbolic import dims
@@ -159,6 +159,8 @@ def torch_function(frame, qname: str, args: Args, node):
     function of known values, or torch.max/min."""
     name = qname.rsplit(".", 1)[-1]
     values = args.values
+    if name == "Variable" and len(values) == 1:  # autograd's old wrapper: the tensor itself, values and all
+        return values[0]
     if values and any(isinstance(v, Constant) for v in values) and not any(isinstance(v, Tensor) for v in values):
         return known_values_call(frame, name, args, node)
     if qname in FUNCTIONAL:
@@ -266,7 +268,26 @@ def binop(frame, op: str, a, b, node):
 
     if op == "==" or op == "!=":
         return (a is b) == (op == "==")
+    if op == "+" and isinstance(a, (ModuleList, Sequential)) and not isinstance(a, ModuleDict):
+        joined = joined_modules(frame, a, b, node)  # self.blocks += [block]: ModuleList.__iadd__ extends it
+        if joined is not None:
+            return joined
     raise type_error(frame, f"unsupported operand type(s) for {op}: '{type_name(a)}' and '{type_name(b)}'", node)
+
+
+def joined_modules(frame, a, b, node):
+    """``ModuleList + iterable`` (a ModuleList), ``Sequential + Sequential`` (a Sequential); None
+    where torch has no such sum."""
+    from convcalc.frontends.python.pycore import iterate
+    from convcalc.frontends.python.torchobjects import is_module
+
+    if isinstance(a, Sequential):
+        return Sequential(a.items + b.items) if isinstance(b, Sequential) else None
+    items = b.items if isinstance(b, (ModuleList, Sequential)) else iterate(frame, b, node)
+    if not all(is_module(m) for m in items):
+        raise Unfollowable("a ModuleList joined with something not a module", node)
+    frame.charge(len(items), node)
+    return ModuleList(a.items + list(items))
 
 
 def unary(frame, op: str, value, node):
@@ -312,7 +333,16 @@ def register_all() -> None:
     register([f"torch.{n}" for n in CREATION], make_tensor)
     register([f"torch.{n}" for n in ("tensor", "as_tensor", "arange", "linspace", "round", "pow", "divide", "diff",
                                      "floor", "ceil", "log", "exp", "sqrt")], numeric_or_function)
+    register("torch.from_numpy", from_numpy)
     CONSTANTS.update({"math.pi": math.pi, "math.e": math.e, "math.inf": math.inf, "math.tau": math.tau})
+
+
+def from_numpy(frame, qname, args, node):
+    """torch.from_numpy(np.eye(3).flatten().astype(np.float32)): the array, a constant tensor."""
+    value = args.values[0] if len(args.values) == 1 and not args.keywords else None
+    if not isinstance(value, Constant):
+        raise Unfollowable(f"torch.from_numpy of {describe(value)}", node)
+    return value
 
 
 def numeric_or_function(frame, qname, args, node):
