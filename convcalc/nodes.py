@@ -226,16 +226,18 @@ class Program(Node):
     ``nn.Parameter`` attributes of the tree, as (path, elements, trainable); ``frozen``: the
     layer objects (Call.instance) whose parameters the model sets ``requires_grad = False``;
     ``unregistered``: the layer objects forward runs that are not in the module tree (kept in a
-    plain list, made in forward): torch does not count their parameters or buffers;
+    plain list, made in forward): torch does not count their parameters or buffers; ``tied``:
+    (Call.instance, elements) of the layer objects whose weight or bias is another's tensor
+    (``conv2.weight = conv1.weight``): torch counts those elements once, with the other;
     ``scopes``: id(statement) -> the submodules (walk Blocks, outermost first) whose forward
     emitted it, by which tables fold a Python model as torchinfo's depth does; ``sources``: (path,
     text) of the other files of the tree the model was read from (a diagnostic may point there)."""
 
     __slots__ = ('body', 'source', 'path', 'name', 'notes', 'frontend', 'stopped', 'registered', 'tree',
-                 'parameters', 'frozen', 'scopes', 'sources', 'unregistered')
+                 'parameters', 'frozen', 'scopes', 'sources', 'unregistered', 'tied')
     _defaults = {'source': "", 'path': "<expr>", 'name': "", 'notes': (), 'frontend': NETWORK, 'stopped': None,
                  'registered': (), 'tree': True, 'parameters': (), 'frozen': frozenset(), 'scopes': None,
-                 'sources': (), 'unregistered': frozenset()}
+                 'sources': (), 'unregistered': frozenset(), 'tied': ()}
 
     @property
     def input(self) -> Optional[Input]:

@@ -61,8 +61,10 @@ def rule_result(spec, args, shapes: tuple) -> Result:
 class ShapeBackend:
     """Propagates shapes and records a Row per layer."""
 
-    def __init__(self, analysis: Analysis, frozen: frozenset = frozenset(), unregistered: frozenset = frozenset()):
+    def __init__(self, analysis: Analysis, frozen: frozenset = frozenset(), unregistered: frozenset = frozenset(),
+                 tied: tuple = ()):
         self.analysis = analysis
+        self.tied = dict(tied)  # the layer objects whose weight or bias is another's: those elements count once
         self.padded_row, self.padded_tail = None, ()  # the last row, when it padded (see layer)
         self.frozen = frozen  # the layer objects a Python model froze (requires_grad = False)
         self.unregistered = unregistered  # the layer objects outside its module tree: not its parameters
@@ -93,7 +95,8 @@ class ShapeBackend:
         if instance is not None:
             self.analysis.instances.add(instance)
         owned = instance is None or instance not in self.unregistered  # torch counts a registered module's only
-        row = Row(call, call.text, spec.name, shape, result.shape, result.params if owned else 0,
+        row = Row(call, call.text, spec.name, shape, result.shape,
+                  result.params - self.tied.get(instance, 0) if owned else 0,
                   result.buffers if owned else 0, result.formula, result.kind, result.geometry, result.global_pool,
                   blocks, trainable, shared)
         row._resolve = (spec.params, args.values)  # the text with values, worked out when a report asks
@@ -234,7 +237,7 @@ def symbolic_match(a: tuple, b: tuple, skip: int | None = None):
 def analyse(program: n.Program, input_override: Optional[n.Input] = None) -> Analysis:
     """Shapes and parameters of every layer; stops at the first error."""
     analysis = Analysis(program.path, program.source)
-    walker = Walker(program, ShapeBackend(analysis, program.frozen, program.unregistered), input_override)
+    walker = Walker(program, ShapeBackend(analysis, program.frozen, program.unregistered, program.tied), input_override)
     try:
         analysis.output = walker.run()
         analysis.outputs = walker.outputs
@@ -256,6 +259,7 @@ def finish(analysis: Analysis, program: n.Program, input_override=None) -> Analy
     for path, call in program.registered:
         if call.instance is None or call.instance not in analysis.instances:
             entry = registered_entry(path, call)
+            entry.params -= dict(program.tied).get(call.instance, 0) if entry.known else 0
             entry.trainable = call.instance not in program.frozen
             analysis.add_registered(entry)
     for path, count, trainable in program.parameters:

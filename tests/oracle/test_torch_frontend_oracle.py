@@ -318,3 +318,38 @@ def test_type_of_a_torch_class_modulelist_sum_and_numpy_constants_in_forward(tor
     identity made with numpy in forward (each stopped a held-out model)."""
     ours_params, ours_out, params, out = agrees(LIBRARY_VALUES, "Net", (3, 8, 8))
     assert (ours_params, ours_out) == (params, out) == (81 + 6 + 84 + 6 + 1737, ((9,),))
+
+
+TIED = """
+import torch.nn as nn
+
+
+# convcalc: input 3x8x8
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 3, 3, padding=1)
+        self.conv2 = nn.Conv2d(3, 3, 3, padding=1)
+        self.conv2.weight = self.conv1.weight
+        self.spare = nn.Conv2d(3, 3, 3, padding=1)
+        self.spare.weight = self.conv1.weight
+        self.spare.bias = self.conv2.bias
+
+    def forward(self, x):
+        return self.conv2(self.conv1(x))
+"""
+
+
+def test_tied_weights_count_once(torch):
+    """issue 27: torch counts a Parameter shared by two layers once (convcalc stopped there)."""
+    ours_params, ours_out, params, out = agrees(TIED, "Net", (3, 8, 8))
+    assert (ours_params, ours_out) == (params, out) == (84 + 3, ((3, 8, 8),))
+
+
+def test_a_weight_of_another_shape_is_not_followed():
+    text = TIED.replace("self.conv2 = nn.Conv2d(3, 3, 3, padding=1)", "self.conv2 = nn.Conv2d(3, 3, 5, padding=2)")
+    from convcalc.frontends.python.models import read_models
+
+    result = read_models(text, "model.py")
+    [(name, error)] = result.unfollowed
+    assert not result.models and "line 11: a new weight set on nn.Conv2d" in error.message  # said, never guessed

@@ -17,6 +17,7 @@ from convcalc.frontends.python.reasons import Abort, Raised, Signal, Unfollowabl
 from convcalc.frontends.python.tensors import Tensor
 from convcalc.frontends.python.torchobjects import Layer, ModuleDict, ModuleList, Opaque, Parameter, is_module, \
     Sequential, tree_of
+from convcalc.frontends.python.brains.torch_nn import tied_count
 from convcalc.frontends.python.trace import ShapeError, Trace, returned_tensors
 from convcalc.frontends.python.unused import unused_layers
 from convcalc.frontends.python.source import Source, input_comment
@@ -270,6 +271,14 @@ def trace_model(machine: Machine, src: Source, name: str, value, where, comment_
                 parts = " and ".join(sorted(layer.frozen))
                 unknown_parts.append((path, f"requires_grad is set on its {parts} only: the trainable count of a part "
                                             "of a layer is not followed"))
+    tied = []
+    for path, layer in tree:  # conv2.weight = conv1.weight: torch counts the shared tensor once
+        if isinstance(layer, Layer) and any(id(owner) in machine.module_paths
+                                            for owner in layer.extra.get("__tied__", {}).values()):
+            try:
+                tied.append((layer.uid, tied_count(layer)))
+            except Unfollowable as exc:
+                unknown_parts.append((path, exc.reason))
     if attempt.stopped is None and unknown_parts:
         attempt.stopped = tree_not_read(name, unknown_parts, src.span(where))
     inputs = attempt.inputs
@@ -291,7 +300,7 @@ def trace_model(machine: Machine, src: Source, name: str, value, where, comment_
     program = n.Program(tuple(inputs + body + attempt.outputs), src.text, src.path, name, notes,
                         n.PYTHON, attempt.stopped, registered, not unknown_parts, parameters, frozenset(frozen),
                         trace.scopes, tuple(machine.sources.items()),
-                        frozenset(trace.unregistered) if not unknown_parts else frozenset())
+                        frozenset(trace.unregistered) if not unknown_parts else frozenset(), tuple(tied))
     unused = unused_layers(machine, src, instances) if attempt.stopped is None else []
     return PythonModel(program, trace.sites, attempt.stopped is None, comment is not None, unused)
 

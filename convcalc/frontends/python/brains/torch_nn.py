@@ -114,8 +114,40 @@ def layer_set_attr(frame, layer: Layer, name: str, value, node) -> None:
         layer.extra[name] = value  # a note of the model's own (inception's fc.stddev): no shape reads it
         return
     if name in ("weight", "bias"):
-        raise Unfollowable(f"a new {name} set on nn.{layer.name} (tied or replaced weights)", node)
+        if tied_to(layer, name, value):  # conv2.weight = conv1.weight: one Parameter, counted once by torch
+            layer.extra.setdefault("__tied__", {})[name] = value.owner
+            return
+        raise Unfollowable(f"a new {name} set on nn.{layer.name} (replaced weights, or tied to a tensor of another "
+                           "shape)", node)
     raise Unfollowable(f"setting {name} of nn.{layer.name}", node)
+
+
+def tied_to(layer: Layer, name: str, value) -> bool:
+    """``value`` is the same tensor of another layer of the same kind and arguments (so of the same
+    shape), which this layer's ``name`` becomes."""
+    if not isinstance(value, Weight) or value.part != name or not isinstance(value.owner, Layer) or \
+            value.owner is layer or value.owner.name != layer.name:
+        return False
+    from convcalc.layers.catalogue import lookup
+
+    mine, theirs = forward.layer_args(layer).values, forward.layer_args(value.owner).values
+    return bool(mine) and mine == theirs and "bias" in dict(lookup(layer.name).params)
+
+
+def tied_count(layer: Layer) -> int:
+    """The elements of a layer's tensors that are another layer's (tied_to): torch counts them once."""
+    from convcalc.engine.probe import layer_params
+    from convcalc.layers.catalogue import lookup
+    from convcalc.layers.registry import Args as LayerArgs
+
+    spec = lookup(layer.name)
+    bound = forward.layer_args(layer)
+    total, _ = layer_params(spec, bound)
+    weight, _ = layer_params(spec, LayerArgs(layer.name, {**bound.values, "bias": False}, spec.traits))
+    if total is None or weight is None:
+        raise Unfollowable(f"the size of the tensors nn.{layer.name} shares", None)
+    tied = layer.extra.get("__tied__", {})
+    return (weight if "weight" in tied else 0) + (total - weight if "bias" in tied else 0)
 
 
 # ---------------------------------------------------------------- containers
