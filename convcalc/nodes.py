@@ -223,7 +223,8 @@ class Program(Node):
     forward does not run, as (path, Call) pairs (their parameters count, as
     ``model.parameters()`` counts them); ``tree``: whether the module tree was read whole (then
     the parameter total is exact even where forward was not followed); ``parameters``: the
-    ``nn.Parameter`` attributes of the tree, as (path, elements, trainable); ``frozen``: the
+    ``nn.Parameter`` attributes of the tree, as (path, elements, trainable), and its ``register_buffer``
+    tensors as (path, 0, True, elements); ``frozen``: the
     layer objects (Call.instance) whose parameters the model sets ``requires_grad = False``;
     ``unregistered``: the layer objects forward runs that are not in the module tree (kept in a
     plain list, made in forward): torch does not count their parameters or buffers; ``tied``:

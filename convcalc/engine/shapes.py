@@ -262,6 +262,6 @@ def finish(analysis: Analysis, program: n.Program, input_override=None) -> Analy
             entry.params -= dict(program.tied).get(call.instance, 0) if entry.known else 0
             entry.trainable = call.instance not in program.frozen
             analysis.add_registered(entry)
-    for path, count, trainable in program.parameters:
-        analysis.add_registered(Registered(path, None, count, 0, trainable=trainable))
+    for path, count, trainable, *buffers in program.parameters:  # buffers: a register_buffer's elements
+        analysis.add_registered(Registered(path, None, count, buffers[0] if buffers else 0, trainable=trainable))
     return analysis

@@ -353,3 +353,36 @@ def test_a_weight_of_another_shape_is_not_followed():
     result = read_models(text, "model.py")
     [(name, error)] = result.unfollowed
     assert not result.models and "line 11: a new weight set on nn.Conv2d" in error.message  # said, never guessed
+
+
+BUFFERS = """
+import torch
+import torch.nn as nn
+
+
+# convcalc: input 3x16x16
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.norm = nn.BatchNorm2d(4)
+        self.register_buffer("table", torch.arange(16).view(4, 4) * 2)
+        self.register_buffer("nothing", None)
+        self.plain = torch.zeros(8)  # a plain attribute: not a buffer
+
+    def forward(self, x):
+        self.saved = x.clone()
+        return self.norm(self.conv(x)) + self.saved.mean(1, keepdim=True)
+"""
+
+
+def test_register_buffer_counts_as_the_models_buffers(torch):
+    """buffers: 0 was printed beside a model holding a registered table (torch: model.buffers())."""
+    import textwrap
+
+    model, analysis = ours(BUFFERS)
+    namespace: dict = {}
+    exec(compile(textwrap.dedent(BUFFERS), "model.py", "exec"), namespace)  # the test's own fixture
+    net = namespace["Net"]()
+    assert model.complete and analysis.total_buffers == sum(b.numel() for b in net.buffers()) == 16 + 9
+    assert analysis.total_params == sum(p.numel() for p in net.parameters())

@@ -15,7 +15,7 @@ from convcalc.frontends.python.pyclasses import Instance
 from convcalc.frontends.python.pyobjects import Args, Function, Unknown, describe
 from convcalc.frontends.python.reasons import Abort, Raised, Signal, Unfollowable, Why
 from convcalc.frontends.python.tensors import Tensor
-from convcalc.frontends.python.torchobjects import Layer, ModuleDict, ModuleList, Opaque, Parameter, is_module, \
+from convcalc.frontends.python.torchobjects import Buffer, Layer, ModuleDict, ModuleList, Opaque, Parameter, is_module, \
     Sequential, tree_of
 from convcalc.frontends.python.brains.torch_nn import tied_count
 from convcalc.frontends.python.trace import ShapeError, Trace, returned_tensors
@@ -286,6 +286,7 @@ def trace_model(machine: Machine, src: Source, name: str, value, where, comment_
                        if isinstance(layer, Layer) and id(layer) not in trace.layers_used)
     parameters = tuple((path, parameter.count, parameter.trainable) for path, parameter in tree
                        if isinstance(parameter, Parameter))
+    parameters += tuple((path, 0, True, buffer.count) for path, buffer in tree if isinstance(buffer, Buffer))
     # nn.utils.weight_norm: the weight is weight_v (its own size, counted with the layer) and weight_g, one
     # more parameter per output channel
     parameters += tuple((f"{path}.weight_g", layer.extra["__weight_g__"], "all" not in layer.frozen)
@@ -492,6 +493,9 @@ def module_tree(value) -> tuple:
                 unknown.append((where, child.reason))
             elif isinstance(child, Opaque):  # a module outside the catalogue: its parameters are not known
                 unknown.append((where, f"{child.qname.replace('torch.nn.', 'nn.')} is not in convcalc's catalogue"))
+            elif isinstance(child, Buffer) and id(child) not in seen:  # register_buffer's: model.buffers()
+                seen.add(id(child))
+                out.append((where, child))
             elif is_module(child):
                 visit(child, where)
 

@@ -4,6 +4,7 @@ its call into forward)."""
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Optional
 
 from convcalc import nodes as n
@@ -192,10 +193,7 @@ class Parameter(Module):
 
     @property
     def count(self) -> int:
-        total = 1
-        for size in self.shape:
-            total *= size
-        return total
+        return math.prod(self.shape)
 
     def describe(self) -> str:
         return f"nn.Parameter of shape {tuple(self.shape)}"
@@ -257,6 +255,15 @@ class Constant(Value):
         if self.values is not None and len(self.values) == 1:
             return bool(self.values[0])
         raise Unfollowable(f"the truth of {self.describe()}", node)
+
+
+class Buffer(Constant):
+    """A tensor ``register_buffer`` puts on a module: read as the constant it is, and counted as
+    the module's buffers (model.buffers())."""
+
+    @property
+    def count(self) -> int:
+        return math.prod(self.shape)
 
 
 class Weight(Value):

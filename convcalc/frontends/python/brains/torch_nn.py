@@ -12,7 +12,7 @@ from convcalc.frontends.python.pyclasses import ClassInfo, Instance
 from convcalc.frontends.python.pyobjects import Args, Builtin, Function, Partial, Ref, Unknown, describe
 from convcalc.frontends.python.reasons import Unfollowable
 from convcalc.frontends.python.tensors import Tensor
-from convcalc.frontends.python.torchobjects import (Constant, Container, Layer, Module, ModuleDict, ModuleList,
+from convcalc.frontends.python.torchobjects import (Buffer, Constant, Container, Layer, Module, ModuleDict, ModuleList,
                                                      ModulesView, Opaque, Parameter, Sequential, Weight, as_container,
                                                      children_of, is_module, tree_of)
 from convcalc.layers.functional import SKIPPED_ARGS
@@ -389,8 +389,21 @@ def module_register(frame, obj, args, node):
     obj.attrs[values[0]] = values[1]
 
 
+def module_register_buffer(frame, obj, args, node):
+    """self.register_buffer("grid", torch.linspace(-1, 1, 8)): a buffer of the module (None: none)."""
+    values = args.values
+    tensor = values[1] if len(values) > 1 else args.named.get("tensor")
+    if not values or not isinstance(values[0], str) or len(values) > 3:
+        raise Unfollowable("register_buffer with other arguments", node)
+    if isinstance(tensor, (Constant, Parameter)):
+        tensor = Buffer(tensor.shape, getattr(tensor, "values", None), getattr(tensor, "floating", True))
+    elif tensor is not None:
+        raise Unfollowable(f"register_buffer of {describe(tensor)}", node)
+    obj.attrs[values[0]] = tensor
+
+
 MODULE_METHODS = {"apply": module_apply, "add_module": module_add_module, "register_module": module_add_module,
-                  "register_buffer": module_register, "register_parameter": module_register,
+                  "register_buffer": module_register_buffer, "register_parameter": module_register,
                   "__setattr__": module_setattr, "__getattr__": module_getattr}
 
 
