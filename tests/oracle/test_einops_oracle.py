@@ -268,3 +268,38 @@ def test_a_pattern_that_joins_the_batch_is_not_followed_never_a_finding():
     assert analysis.error is None and tuple(analysis.output) == (5, 8)  # the part before
     assert model.program.stopped.code == "CC301" and model.program.stopped.span.line == 14
     assert not model.complete
+
+
+PACKED = """
+import torch
+import torch.nn as nn
+from einops import pack, unpack, repeat
+
+
+# convcalc: input 3x10x6
+class Packed(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.cls = nn.Parameter(torch.randn(6))
+        self.regs = nn.Parameter(torch.randn(2, 6))
+        self.fc = nn.Linear(6, 4)
+
+    def forward(self, x):
+        b = x.shape[0]
+        cls = repeat(self.cls, "d -> b d", b=b)
+        regs = repeat(self.regs, "n d -> b n d", b=b)
+        x, ps = pack([cls, regs, x], "b * d")
+        x = self.fc(x)
+        cls, regs, x = unpack(x, ps, "b * d")
+        return cls, x
+"""
+
+
+def test_pack_and_unpack_in_a_model_match_torch(torch):
+    """einops.pack / unpack (vit-pytorch's ViT 1d and register tokens) against einops itself."""
+    from source_models import ours, theirs
+
+    model, analysis = ours(PACKED)
+    params, out = theirs(PACKED, "Packed", (3, 10, 6))
+    assert model.complete and analysis.error is None
+    assert analysis.total_params == params and tuple(tuple(o) for o in analysis.outputs) == out == ((4,), (3, 10, 4))

@@ -6,6 +6,8 @@ n d', b=b)``, a tensor for each sample), and the ``Rearrange`` / ``Reduce`` laye
 einops' own refusals are einops' words (``EinopsError``)."""
 from __future__ import annotations
 
+import math
+
 from convcalc.frontends.python import forward
 from convcalc.frontends.python.brains import CONSTANTS, register
 from convcalc.frontends.python.pyobjects import Args, Builtin, Ref, Unknown, describe
@@ -121,6 +123,64 @@ def call_function(frame, qname: str, args: Args, node):
     return apply(frame, op, bound["tensor"], bound, axes, node)
 
 
+def pack_axes(frame, pattern, node) -> tuple:
+    """(axes before ``*``, axes after) of a pack pattern ('b * d'); the batch must come before."""
+    if not isinstance(pattern, str):
+        raise Unfollowable(f"an einops pack pattern that is {describe(pattern)}", node)
+    names = pattern.split()
+    if names.count("*") != 1 or any(not n.isidentifier() for n in names if n != "*") or len(set(names)) != len(names):
+        raise raise_einops(frame, f"Invalid pattern {pattern!r} for pack or unpack: one * and distinct axis names",
+                           node)
+    before = names.index("*")
+    if before == 0:
+        raise Unfollowable(f"einops pack pattern {pattern!r} packs the batch (the first axis)", node)
+    return before, len(names) - before - 1
+
+
+def pack(frame, qname: str, args: Args, node):
+    """einops.pack([a, b], 'b * d'): each tensor's axes at * flattened, then joined along them;
+    with the shapes they had (``ps``)."""
+    bound, _ = split_args(frame, qname, ("tensors", "pattern"), args, node)
+    before, after = pack_axes(frame, bound["pattern"], node)
+    from convcalc.frontends.python.pycore import iterate
+
+    flat, shapes = [], []
+    for i, tensor in enumerate(iterate(frame, bound["tensors"], node)):
+        sizes = forward.tensor_arg(tensor, node).sizes(node)
+        if len(sizes) < before + after:
+            raise raise_einops(frame, f"packed tensor #{i} (enumeration starts with 0) has shape {len(sizes)}-d, "
+                                      f"while pattern {bound['pattern']} assumes at least {before + after} axes", node)
+        star = tuple(sizes[before:len(sizes) - after])
+        shapes.append(star)
+        target = [*sizes[:before], math.prod(star), *sizes[len(sizes) - after:]]
+        flat.append(tensor if len(star) == 1 else forward.view(frame, tensor, target, node))
+    if not flat:
+        raise raise_einops(frame, "pack of no tensors", node)
+    return forward.concat(frame, flat, before, node), shapes
+
+
+def unpack(frame, qname: str, args: Args, node):
+    """einops.unpack(x, ps, 'b * d'): x split along the axis at * into pieces of the shapes ps."""
+    bound, _ = split_args(frame, qname, ("tensor", "packed_shapes", "pattern"), args, node)
+    before, after = pack_axes(frame, bound["pattern"], node)
+    from convcalc.frontends.python.pycore import iterate
+
+    tensor = forward.tensor_arg(bound["tensor"], node)
+    sizes = tensor.sizes(node)
+    shapes = [tuple(iterate(frame, shape, node)) for shape in iterate(frame, bound["packed_shapes"], node)]
+    if len(sizes) != before + after + 1 or not shapes:
+        raise raise_einops(frame, f"unpack of a {len(sizes)}-d tensor by pattern {bound['pattern']!r} and "
+                                  f"{len(shapes)} shapes", node)
+    lengths = [math.prod(shape) for shape in shapes]
+    pieces = [tensor] if len(shapes) == 1 else \
+        list(forward.emit_op(frame, "split", [tensor], (lengths, before), node, outputs=len(shapes)))
+    out = []
+    for piece, shape in zip(pieces, shapes):
+        target = [*sizes[:before], *shape, *sizes[before + 1:]]
+        out.append(piece if len(shape) == 1 else forward.view(frame, piece, target, node))
+    return out
+
+
 class EinopsLayer(Module):
     """einops.layers.torch.Rearrange / Reduce: a module without parameters applying its pattern."""
 
@@ -175,8 +235,10 @@ def call_layer(frame, qname: str, args: Args, node):
 
 
 def register_all() -> None:
-    for prefix in ("einops.", "einops.einops."):
+    for prefix in ("einops.", "einops.einops.", "einops.packing."):
         register([prefix + f for f in FUNCTIONS], call_function)
+        register(prefix + "pack", pack)
+        register(prefix + "unpack", unpack)
     for prefix in ("einops.layers.torch.", "einops.layers.torch.torch."):
         register([prefix + name for name in LAYERS], call_layer)
     CONSTANTS["einops.EinopsError"] = einops_error()

@@ -309,6 +309,9 @@ def compare(frame, op: str, a, b, node):
         if op in ("is", "is not"):
             return (a is b) == (op == "is")
         raise Unfollowable("a comparison of a tensor's values", node)
+    if op in ("<", "<=", ">", ">=") and (isinstance(a, (Constant, Parameter)) or isinstance(b, (Constant, Parameter))):
+        # torch.zeros(n).uniform_(0, 1) < p: values drawn at random, or a parameter's
+        raise Unfollowable(f"a comparison of the values of {describe(a if not isinstance(b, Constant) else b)}", node)
     return None
 
 
