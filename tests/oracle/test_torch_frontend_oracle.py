@@ -386,3 +386,35 @@ def test_register_buffer_counts_as_the_models_buffers(torch):
     net = namespace["Net"]()
     assert model.complete and analysis.total_buffers == sum(b.numel() for b in net.buffers()) == 16 + 9
     assert analysis.total_params == sum(p.numel() for p in net.parameters())
+
+
+WEIGHT_NORM = """
+import torch.nn as nn
+from torch.nn.utils.parametrizations import weight_norm
+
+
+class CausalConv1d(nn.Conv1d):
+    def forward(self, x):
+        return super().forward(x)[:, :, :-2]
+
+
+# convcalc: input 3x20
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = weight_norm(CausalConv1d(3, 8, 3, padding=2))
+        self.conv2 = nn.utils.weight_norm(nn.Conv1d(8, 4, 1))
+
+    def forward(self, x):
+        return self.conv2(self.conv1(x))
+"""
+
+
+def test_weight_norm_of_a_subclass_of_a_layer(torch):
+    """pytorch-tcn's weight_norm(TemporalConv1d(...)): weight_g and weight_v, as torch counts them."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch's deprecation of nn.utils.weight_norm
+        ours_params, ours_out, params, out = agrees(WEIGHT_NORM, "Net", (3, 20))
+    assert (ours_params, ours_out) == (params, out) == (72 + 8 + 8 + 32 + 4 + 4, ((4, 20),))

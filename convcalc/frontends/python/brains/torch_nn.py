@@ -532,7 +532,9 @@ def weight_norm(frame, qname, args, node):
     """nn.utils.weight_norm(module): the module, its weight split into weight_g and weight_v (one
     more parameter per output channel, as model.parameters() counts them)."""
     values = args.values
-    module = values[0] if values else args.named.get("module")
+    given = values[0] if values else args.named.get("module")
+    # a subclass of a layer (pytorch-tcn's TemporalConv1d(nn.Conv1d)): its weight is the layer's
+    module = given.base if isinstance(given, Instance) and isinstance(given.base, Layer) else given
     if not isinstance(module, Layer):
         raise Unfollowable(f"{qname} of {describe(module)}", node)
     from convcalc.layers.catalogue import lookup
@@ -544,7 +546,7 @@ def weight_norm(frame, qname, args, node):
     if name != "weight" or dim != 0 or type(channels) is not int:
         raise Unfollowable(f"{qname} with name={name!r}, dim={dim!r}", node)
     module.extra["__weight_g__"] = channels
-    return module
+    return given
 
 
 def spectral_norm(frame, qname, args, node):
