@@ -418,3 +418,46 @@ def test_weight_norm_of_a_subclass_of_a_layer(torch):
         warnings.simplefilter("ignore")  # torch's deprecation of nn.utils.weight_norm
         ours_params, ours_out, params, out = agrees(WEIGHT_NORM, "Net", (3, 20))
     assert (ours_params, ours_out) == (params, out) == (72 + 8 + 8 + 32 + 4 + 4, ((4, 20),))
+
+
+LOCALS = """
+import torch.nn as nn
+
+
+def set_attributes(self, params=None):
+    if params:
+        for k, v in params.items():
+            if k != "self":
+                setattr(self, k, v)
+
+
+class Stem(nn.Module):
+    def __init__(self, *, conv=None, norm=None, activation=None):
+        super().__init__()
+        set_attributes(self, locals())
+        assert self.conv is not None
+
+    def forward(self, x):
+        x = self.conv(x)
+        if self.norm is not None:
+            x = self.norm(x)
+        if self.activation is not None:
+            x = self.activation(x)
+        return x
+
+
+# convcalc: input 3x8x8
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = Stem(conv=nn.Conv2d(3, 4, 3), activation=nn.ReLU())
+
+    def forward(self, x):
+        return self.stem(x)
+"""
+
+
+def test_locals_in_a_constructor(torch):
+    """pytorchvideo's set_attributes(self, locals()) (3 held-out models stopped there)."""
+    ours_params, ours_out, params, out = agrees(LOCALS, "Net", (3, 8, 8))
+    assert (ours_params, ours_out) == (params, out) == (112, ((4, 6, 6),))

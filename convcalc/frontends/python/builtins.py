@@ -554,7 +554,15 @@ def _open(frame, args, node):
     raise Unfollowable("open(): a file convcalc does not read", node)
 
 
-for _name in ("eval", "exec", "compile", "__import__", "globals", "locals", "vars", "dir", "breakpoint", "exit",
+@builtin("locals")
+def _locals(frame, args, node):
+    """The names the running function (or module, or class body) has bound, as a new dict
+    (pytorchvideo's set_attributes(self, locals())); a name not known stays not known."""
+    arity(frame, "locals", args, 0, 0)
+    return dict(frame.scope.vars)
+
+
+for _name in ("eval", "exec", "compile", "__import__", "globals", "vars", "dir", "breakpoint", "exit",
               "quit", "memoryview", "bytearray", "complex", "help", "aiter", "anext"):
     BUILTINS[_name] = Builtin(_name, lambda frame, args, node, n=_name: (_ for _ in ()).throw(
         Unfollowable(f"{n}(): not followed", node)))
