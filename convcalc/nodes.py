@@ -225,8 +225,13 @@ class Program(Node):
     forward does not run, as (path, Call) pairs (their parameters count, as
     ``model.parameters()`` counts them); ``tree``: whether the module tree was read whole (then
     the parameter total is exact even where forward was not followed); ``parameters``: the
-    ``nn.Parameter`` attributes of the tree, as (path, elements, trainable); ``frozen``: the
+    ``nn.Parameter`` attributes of the tree, as (path, elements, trainable), and its ``register_buffer``
+    tensors as (path, 0, True, elements); ``frozen``: the
     layer objects (Call.instance) whose parameters the model sets ``requires_grad = False``;
+    ``unregistered``: the layer objects forward runs that are not in the module tree (kept in a
+    plain list, made in forward): torch does not count their parameters or buffers; ``tied``:
+    (Call.instance, elements) of the layer objects whose weight or bias is another's tensor
+    (``conv2.weight = conv1.weight``): torch counts those elements once, with the other;
     ``scopes``: id(statement) -> the submodules (walk Blocks, outermost first) whose forward
     emitted it, by which tables fold a Python model as torchinfo's depth does; ``sources``: (path,
     text) of the other files of the tree the model was read from (a diagnostic may point there);
@@ -235,10 +240,10 @@ class Program(Node):
     model complete, since what comes after it was never followed (a NotFollowed, else None)."""
 
     __slots__ = ('body', 'source', 'path', 'name', 'notes', 'frontend', 'stopped', 'registered', 'tree',
-                 'parameters', 'frozen', 'scopes', 'sources', 'cut')
+                 'parameters', 'frozen', 'scopes', 'sources', 'cut', 'unregistered', 'tied')
     _defaults = {'source': "", 'path': "<expr>", 'name': "", 'notes': (), 'frontend': NETWORK, 'stopped': None,
                  'registered': (), 'tree': True, 'parameters': (), 'frozen': frozenset(), 'scopes': None,
-                 'sources': (), 'cut': None}
+                 'sources': (), 'cut': None, 'unregistered': frozenset(), 'tied': ()}
 
     @property
     def input(self) -> Optional[Input]:

@@ -68,10 +68,13 @@ def rule_result(spec, args, shapes: tuple) -> Result:
 class ShapeBackend:
     """Propagates shapes and records a Row per layer."""
 
-    def __init__(self, analysis: Analysis, frozen: frozenset = frozenset()):
+    def __init__(self, analysis: Analysis, frozen: frozenset = frozenset(), unregistered: frozenset = frozenset(),
+                 tied: tuple = ()):
         self.analysis = analysis
+        self.tied = dict(tied)  # the layer objects whose weight or bias is another's: those elements count once
         self.padded_row, self.padded_tail = None, ()  # the last row, when it padded (see layer)
         self.frozen = frozen  # the layer objects a Python model froze (requires_grad = False)
+        self.unregistered = unregistered  # the layer objects outside its module tree: not its parameters
 
     def start(self, shape, node):
         try:
@@ -108,8 +111,11 @@ class ShapeBackend:
         trainable = result.trainable and (instance is None or instance not in self.frozen)
         if instance is not None:
             self.analysis.instances.add(instance)
-        row = Row(call, call.text, spec.name, shape, outputs[0], result.params, result.buffers, result.formula,
-                  result.kind, result.geometry, result.global_pool, blocks, trainable, shared)
+        owned = instance is None or instance not in self.unregistered  # torch counts a registered module's only
+        row = Row(call, call.text, spec.name, shape, outputs[0],
+                  result.params - self.tied.get(instance, 0) if owned else 0,
+                  result.buffers if owned else 0, result.formula, result.kind, result.geometry, result.global_pool,
+                  blocks, trainable, shared)
         row._resolve = (spec.params, args.values)  # the text with values, worked out when a report asks
         row.spec, row.args, row.inputs = spec, args, tuple(s for s in shapes if s is not None)
         row.declared = (result.macs, result.macs_fixed, result.fmas)
@@ -268,7 +274,7 @@ def symbolic_match(a: tuple, b: tuple, skip: int | None = None):
 def analyse(program: n.Program, input_override: Optional[n.Input] = None) -> Analysis:
     """Shapes and parameters of every layer; stops at the first error."""
     analysis = Analysis(program.path, program.source)
-    walker = Walker(program, ShapeBackend(analysis, program.frozen), input_override)
+    walker = Walker(program, ShapeBackend(analysis, program.frozen, program.unregistered, program.tied), input_override)
     try:
         analysis.output = walker.run()
         analysis.outputs = walker.outputs
@@ -292,8 +298,9 @@ def finish(analysis: Analysis, program: n.Program, input_override=None) -> Analy
     for path, call in program.registered:
         if call.instance is None or call.instance not in analysis.instances:
             entry = registered_entry(path, call)
+            entry.params -= dict(program.tied).get(call.instance, 0) if entry.known else 0
             entry.trainable = call.instance not in program.frozen
             analysis.add_registered(entry)
-    for path, count, trainable in program.parameters:
-        analysis.add_registered(Registered(path, None, count, 0, trainable=trainable))
+    for path, count, trainable, *buffers in program.parameters:  # buffers: a register_buffer's elements
+        analysis.add_registered(Registered(path, None, count, buffers[0] if buffers else 0, trainable=trainable))
     return analysis

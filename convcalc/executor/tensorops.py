@@ -192,6 +192,21 @@ def _reduction(fn):
     return lambda tensors, a: reduce(tensors[0], a["dim"], a["keepdim"], fn)
 
 
+def einops(x: Tensor, kind: str, pattern: str, axes_lengths) -> Tensor:
+    """einops' rearrange, repeat or a reduction (einops_ref.py); an axis given the size -1 has
+    the batch's."""
+    from .einops_ref import einops as apply  # it uses the ops above
+
+    return apply(x, kind, pattern, {name: x.shape[0] if size == -1 else size for name, size in axes_lengths})
+
+
+def new_full(x: Tensor, size, fill) -> Tensor:
+    """A new tensor of ``size`` for each sample of ``x``'s batch (-1 first), filled with ``fill``
+    (None: values not known, taken as 0)."""
+    shape = (x.shape[0], *size[1:])
+    return Tensor(shape, [0.0 if fill is None else float(fill)] * prod(shape))
+
+
 # name (convcalc/layers/operations.py) -> (tensors, the bound arguments) -> a tensor, or a list of them
 OPS = {
     **{name: (lambda fn: lambda tensors, a: elementwise(fn)(tensors))(fn)
@@ -216,6 +231,10 @@ OPS = {
     "scaled_dot_product_attention": lambda tensors, a: scaled_dot_product_attention(tensors, a),
     # a new tensor: its batch size (-1) is the operand's, the model's input
     "new_zeros": lambda tensors, a: Tensor(tuple(tensors[0].shape[0] if d == -1 else d for d in a["size"])),
+    "rearrange": lambda tensors, a: einops(tensors[0], "rearrange", a["pattern"], a["axes_lengths"]),
+    "einops_repeat": lambda tensors, a: einops(tensors[0], "repeat", a["pattern"], a["axes_lengths"]),
+    "einops_reduce": lambda tensors, a: einops(tensors[0], a["reduction"], a["pattern"], a["axes_lengths"]),
+    "new_full": lambda tensors, a: new_full(tensors[0], a["size"], a["fill_value"]),
     "einsum": lambda tensors, a: einsum(a["equation"], tensors),
 }
 

@@ -20,8 +20,8 @@ from convcalc.errors import mismatch
 from convcalc.layers.common import fmt_shape, product
 # the declaration's form, the registry and what the rules share: convcalc/layers/opspec.py (the
 # modules of further operations, attention_ops.py, import it, not this one)
-from convcalc.layers.opspec import (OPERATIONS, REQUIRED, OpSpec, axis, fail, lookup_operation,  # noqa: F401
-                                    new_axis, operation, same_rank, text)
+from convcalc.layers.opspec import (OPERATIONS, REQUIRED, OneSample, OpSpec, axis, fail,  # noqa: F401
+                                    lookup_operation, new_axis, one_sample, operation, same_rank, text)
 from convcalc.symbolic import dims
 
 def broadcast_shapes(shapes, node, warn) -> tuple:
@@ -79,8 +79,7 @@ def _reduction(name: str):
     def rule(shapes, args, node, warn):
         shape, chosen = shapes[0], args["dim"]
         if chosen is None or chosen == ():
-            raise fail(codes.CONFIG, f"{text(node)}: a {name} over every dim takes in the batch; convcalc follows one "
-                                     "sample", node)
+            raise one_sample(f"{text(node)}: a {name} over every dim takes in the batch", node)
         wanted = chosen if isinstance(chosen, tuple) else (chosen,)
         axes = {axis(d, len(shape), node, text(node)) for d in wanted}
         if args["keepdim"]:
@@ -105,7 +104,7 @@ def permute(shapes, args, node, warn):
         raise fail(codes.CONFIG, mismatch(text(node), f"a permutation of the {full} dims (batch included)",
                                           str(tuple(order))), node)
     if order[0] % full != 0:
-        raise fail(codes.CONFIG, f"{text(node)} moves the batch dimension; convcalc follows one sample", node)
+        raise one_sample(f"{text(node)} moves the batch dimension", node)
     return tuple(shape[d % full - 1] for d in order[1:])
 
 
@@ -286,8 +285,8 @@ def pad(shapes, args, node, warn):
 
 def expanded(shape: tuple, target: tuple, node) -> tuple:
     if len(target) > len(shape):
-        raise fail(codes.CONFIG, f"{text(node)}: expanding {fmt_shape(shape)} to {fmt_shape(target)} adds dims before "
-                                 "the batch; convcalc follows one sample", node)
+        raise one_sample(f"{text(node)}: expanding {fmt_shape(shape)} to {fmt_shape(target)} adds dims before the "
+                         "batch", node)
     if len(target) < len(shape):
         raise fail(codes.CONFIG, mismatch(text(node), f"at least {len(shape)} sizes per sample", fmt_shape(target)),
                    node)
@@ -306,6 +305,24 @@ def expand(shapes, args, node, warn):
     target = tuple(args["size"])[1:]
     target = tuple(shape[i - (len(target) - len(shape))] if t == -1 else t for i, t in enumerate(target))
     return expanded(shape, target, node)
+
+
+@operation("new_full", "size", spellings="Tensor.new_full", sizes="size", fill_value=None)
+def new_full(shapes, args, node, warn):
+    """a tensor made in forward for each sample of the batch (torch.zeros(x.size(0), ...), a parameter
+    expanded to the batch): size batch first (-1 the batch of the tensor given), values fill_value
+    (None: not known, a random tensor's)"""
+    size = tuple(args["size"])
+    if not size or size[0] != -1:
+        raise one_sample(f"{text(node)}: a new tensor whose first size {size[0] if size else '()'} is not the "
+                         "batch", node)
+    for s in size[1:]:
+        if not dims.is_symbolic(s) and (type(s) is not int or s < 0):
+            raise fail(codes.CONFIG, f"{text(node)}: the size {s!r} of a new tensor must be a non-negative integer",
+                       node)
+        if s == 0:
+            raise fail(codes.EMPTY, f"{text(node)}: a new tensor of size 0 along a dim", node)
+    return tuple(size[1:])
 
 
 @operation("expand_as", operands="input other", spellings="Tensor.expand_as", view=True, field="elementwise")
@@ -489,8 +506,8 @@ def einsum(shapes, args, node, warn):
     batch = subscripts[0][:1]
     if not batch or any(s[:1] != batch or batch in s[1:] for s in subscripts) or output[:1] != batch or \
             batch in output[1:]:
-        raise fail(codes.CONFIG, f"{text(node)}: each operand and the output must keep the batch as their first "
-                                 "subscript, and only there; convcalc follows one sample", node)
+        raise one_sample(f"{text(node)}: each operand and the output must keep the batch as their first subscript, "
+                         "and only there", node)
     sizes = einsum_sizes(subscripts, shapes, node)
     missing = [c for c in output[1:] if c not in sizes]
     if missing:
@@ -524,3 +541,4 @@ def output_shapes(name: str, shapes: list, args: dict, node, warn):
 
 
 from convcalc.layers import attention_ops  # noqa: E402,F401  (F.scaled_dot_product_attention registers)
+from convcalc.layers import einops_ops  # noqa: E402,F401  (einops' operations, declared there)

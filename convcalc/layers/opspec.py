@@ -79,6 +79,16 @@ def fail(code: str, message: str, node, undecided: bool = False) -> ConvcalcErro
     return ConvcalcError(code, message, node.span if node is not None else None, undecided)
 
 
+class OneSample(ConvcalcError):
+    """An operation torch does but convcalc does not follow: it moves, splits, joins or reduces the
+    batch, and convcalc follows one sample. In a description it is an error; a Python forward
+    that does it is not followed from there (never a finding against code torch runs)."""
+
+
+def one_sample(message: str, node) -> OneSample:
+    return OneSample(codes.CONFIG, f"{message}; convcalc follows one sample", node.span if node is not None else None)
+
+
 def axis(dim, rank: int, node, what: str) -> int:
     """The per-sample index of torch's ``dim`` on a tensor of ``rank`` dims per sample."""
     full = rank + 1
@@ -86,7 +96,7 @@ def axis(dim, rank: int, node, what: str) -> int:
         raise fail(codes.CONFIG, f"{what}: dim={dim} is out of range for a {full}-d tensor (batch included), "
                                  f"[-{full}, {full - 1}]", node)
     if dim % full == 0:
-        raise fail(codes.CONFIG, f"{what}: dim={dim} is the batch dimension; convcalc follows one sample", node)
+        raise one_sample(f"{what}: dim={dim} is the batch dimension", node)
     return dim % full - 1
 
 

@@ -147,7 +147,6 @@ def recurrent(args, shape, *states) -> Result:
         expect_state(layer, "c_0", states[1] if len(states) > 1 else None, (stacked, hidden))
     length = shape[0]
     per_step, weights = 0, 0
-    terms = []
     for index in range(layers):
         width = fin if index == 0 else directions * out
         weight = gates * hidden * (width + out) + (proj * hidden if proj else 0)

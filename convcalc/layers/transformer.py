@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from convcalc import codes
 from convcalc.errors import mismatch
-from convcalc.layers.attention import ANY, attention_fmas, check_masks, heads_check, last
+from convcalc.layers.attention import ANY, attention_fmas, check_masks, heads_check
 from convcalc.layers.common import LayerError, Result, fmt_shape, is_int
 from convcalc.layers.registry import Built, Traits, register
 from convcalc.symbolic.dims import render

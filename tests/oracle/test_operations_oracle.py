@@ -168,6 +168,58 @@ def batched_matrices(draw):
     return [(n, k), (k if draw(st.integers(0, 5)) else k + 1, m)], {}
 
 
+AXES = "cdefghkmnpqrstuvwxyz"
+
+
+@st.composite
+def einops_case(draw, kind):
+    """An einops pattern on a tensor of 1-3 dims per sample: its dims split into named axes (sizes
+    given for all but one of a group, now and then for all, now and then a wrong one), reordered
+    and grouped on the right (a 1 or () now and then), some reduced (reduce) or new ones added
+    (repeat); the batch stays first, named b or held by a leading ``...``."""
+    names = iter(AXES)
+    groups = [[(next(names), draw(st.integers(1, 3))) for _ in range(draw(st.integers(1, 2)))]
+              for _ in range(draw(st.integers(1, 3)))]
+    shape = tuple(math.prod(size for _, size in group) for group in groups)
+    given = {}
+    for group in groups:
+        if len(group) > 1:
+            skip = draw(st.integers(0, len(group)))
+            given.update((name, size) for i, (name, size) in enumerate(group) if i != skip)
+    axes = [name for group in groups for name, _ in group]
+    kept = [a for a in axes if kind != "reduce" or draw(st.booleans())]
+    new = [next(names) for _ in range(draw(st.integers(0, 2)))] if kind == "repeat" else []
+    given.update((name, draw(st.integers(1, 3))) for name in new)
+    order = draw(st.permutations(kept + new))
+    right, i = [], 0
+    while i < len(order):
+        width = draw(st.integers(1, 3))
+        part = list(order[i:i + width])
+        right.append(part[0] if len(part) == 1 and draw(st.booleans()) else "(" + " ".join(part) + ")")
+        i += width
+    if draw(st.integers(0, 4)) == 0:
+        right.insert(draw(st.integers(0, len(right))), draw(st.sampled_from(["1", "()"])))
+    if given and draw(st.integers(0, 9)) == 0:
+        wrong = draw(st.sampled_from(sorted(given)))
+        given[wrong] += 1  # einops refuses, and so must convcalc
+    if draw(st.integers(0, 19)) == 0:
+        given["z"] = 2  # an axis not in the pattern
+    lead = "..." if draw(st.booleans()) else "b"
+    left = " ".join(name if len(group) == 1 else "(" + " ".join(n for n, _ in group) + ")" for group in groups
+                    for name in [group[0][0]])
+    args = {"pattern": f"{lead} {left} -> {lead} {' '.join(right)}", "axes_lengths": tuple(given.items())}
+    if kind == "reduce":
+        args["reduction"] = draw(st.sampled_from(["min", "max", "sum", "mean", "prod", "any", "all"]))
+    return [shape], args
+
+
+@st.composite
+def full_tensors(draw):
+    shape = draw(one())
+    size = tuple(draw(st.integers(0, 3)) for _ in range(draw(st.integers(0, 3))))
+    return [shape], {"size": (-1, *size), "fill_value": draw(st.none() | st.floats(-2, 2))}
+
+
 @st.composite
 def einsums(draw):
     """Equations of one to three operands over letters i-l: contractions, outer products, diagonals,
@@ -241,7 +293,8 @@ STRATEGIES = {
     "slice": slicing(), "select": selecting(), "chunk": chunking(), "split": splitting(), "stack": stacking(),
     "pad": padding(), "expand": expanding(), "expand_as": expanding_as(), "matmul": matrices(),
     "bmm": batched_matrices(), "einsum": einsums(), "scaled_dot_product_attention": attentions(),
-    "new_zeros": new_tensors(),
+    "new_zeros": new_tensors(), "rearrange": einops_case("rearrange"), "einops_reduce": einops_case("reduce"),
+    "einops_repeat": einops_case("repeat"), "new_full": full_tensors(),
 }
 
 BATCH = 2

@@ -114,12 +114,29 @@ def torch_op(name, tensors, a):
         "pad": lambda: torch.nn.functional.pad(x, list(a["pad"]), mode=a["mode"], value=a["value"]),
         "expand": lambda: x.expand(*a["size"]), "expand_as": lambda: x.expand_as(tensors[1]),
         "matmul": lambda: torch.matmul(x, tensors[1]), "bmm": lambda: torch.bmm(x, tensors[1]),
+        "rearrange": lambda: einops_op("rearrange", x, a["pattern"], a["axes_lengths"]),
+        "einops_repeat": lambda: einops_op("repeat", x, a["pattern"], a["axes_lengths"]),
+        "einops_reduce": lambda: einops_op("reduce", x, a["pattern"], a["axes_lengths"], a["reduction"]),
+        "new_full": lambda: x.new_full((x.shape[0], *a["size"][1:]),
+                                       0.0 if a["fill_value"] is None else a["fill_value"]),
         "einsum": lambda: torch.einsum(a["equation"], *tensors),
         "new_zeros": lambda: x.new_zeros(tuple(x.shape[0] if d == -1 else d for d in a["size"])),
         "scaled_dot_product_attention": lambda: torch.nn.functional.scaled_dot_product_attention(
             *tensors[:3], dropout_p=0.0, is_causal=a["is_causal"], scale=a["scale"], enable_gqa=a["enable_gqa"]),
     }
     return ops[name]()
+
+
+def einops_op(kind, x, pattern, axes_lengths, *reduction):
+    """einops itself (an -1 size is the batch's), its refusal a ValueError as the others' are."""
+    import einops
+
+    sizes = {name: x.shape[0] if size == -1 else size for name, size in axes_lengths}
+    try:
+        out = getattr(einops, kind)(x, pattern, *reduction, **sizes)
+    except einops.EinopsError as exc:
+        raise ValueError(str(exc)) from None
+    return out.to(x.dtype) if out.dtype == torch.bool else out
 
 
 def run_in_torch(program, input_override=None, batch=1, whole=False):

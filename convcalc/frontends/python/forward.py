@@ -104,6 +104,10 @@ def call_module(frame, module, args: Args, node):
         raise Unfollowable(f"{module.cls.name} has no forward", node)
     if isinstance(module, Layer):
         return apply_layer(frame, module, args, node)
+    follow = getattr(module, "follow", None)
+    if follow is not None:  # a module of a library's brain (einops' Rearrange): it follows its own call
+        with trace.inside(machine.module_paths.get(id(module), ""), module.describe(), line):
+            return follow(frame, args, node)
     if isinstance(module, Opaque):
         raise Unfollowable(f"{module.describe()} is not supported: it is not in convcalc's catalogue", node,
                            kind=Why.CATALOGUE)
@@ -147,6 +151,9 @@ def apply_layer(frame, module: Layer, args: Args, node):
     trace.sites[id(emitted)] = (site, ("layer", id(module)), module.origin)
     trace.layers_used[id(module)] = trace.layers_used.get(id(module), 0) + 1
     made = trace.emit(emitted, "", site, tensors)
+    row = trace.shapes.analysis.rows[-1]
+    if id(module) not in frame.machine.module_paths and (row.params or row.buffers):
+        trace.unregistered[module.uid] = module  # kept in a plain list, made in forward: torch does not count it
     if called is not None and isinstance(spec.output_structure(called), tuple):
         # as the forward returns them: output, (h_n, c_n); MultiheadAttention's (output, None)
         return spec.returned(called, made if isinstance(made, tuple) else (made,))
@@ -247,6 +254,9 @@ def concat(frame, tensors: list, dim, node):
         raise Unfollowable("torch.cat of something not tensors flowing through forward", node)
     if len(tensors) == 1:
         return tensors[0]
+    rank = len(tensors[0].shape) + 1 if tensors[0].shape is not None else None
+    if rank is not None and -rank <= dim < rank and dim % rank == 0:  # torch joins the samples of the batches
+        raise Unfollowable(f"torch.cat along dim={dim}, the batch: convcalc follows one sample", node)
     names = [trace.save_name(t) for t in tensors[1:]]
     trace.use(tensors[0], span)
     result = tensors[0]

@@ -15,9 +15,10 @@ from convcalc.frontends.python.pyclasses import Instance
 from convcalc.frontends.python.pyobjects import Args, Function, Unknown, describe
 from convcalc.frontends.python.reasons import Abort, Raised, Signal, Unfollowable, Why
 from convcalc.frontends.python.tensors import Tensor
-from convcalc.frontends.python.torchobjects import Layer, ModuleDict, ModuleList, Opaque, Parameter, is_module, \
+from convcalc.frontends.python.torchobjects import Buffer, Layer, ModuleDict, ModuleList, Opaque, Parameter, is_module, \
     Sequential, tree_of
-from convcalc.frontends.python.trace import ShapeError, Trace
+from convcalc.frontends.python.brains.torch_nn import tied_count
+from convcalc.frontends.python.trace import ShapeError, Trace, returned_tensors
 from convcalc.frontends.python.unused import unused_layers
 from convcalc.frontends.python.source import Source, input_comment
 from convcalc.layers.common import AXES
@@ -279,6 +280,14 @@ def trace_model(machine: Machine, src: Source, name: str, value, where, comment_
                 parts = " and ".join(sorted(layer.frozen))
                 unknown_parts.append((path, f"requires_grad is set on its {parts} only: the trainable count of a part "
                                             "of a layer is not followed"))
+    tied = []
+    for path, layer in tree:  # conv2.weight = conv1.weight: torch counts the shared tensor once
+        if isinstance(layer, Layer) and any(id(owner) in machine.module_paths
+                                            for owner in layer.extra.get("__tied__", {}).values()):
+            try:
+                tied.append((layer.uid, tied_count(layer)))
+            except Unfollowable as exc:
+                unknown_parts.append((path, exc.reason))
     if attempt.stopped is None and unknown_parts:
         attempt.stopped = tree_not_read(name, unknown_parts, src.span(where))
     inputs = attempt.inputs
@@ -286,11 +295,15 @@ def trace_model(machine: Machine, src: Source, name: str, value, where, comment_
                        if isinstance(layer, Layer) and id(layer) not in trace.layers_used)
     parameters = tuple((path, parameter.count, parameter.trainable) for path, parameter in tree
                        if isinstance(parameter, Parameter))
+    parameters += tuple((path, 0, True, buffer.count) for path, buffer in tree if isinstance(buffer, Buffer))
     # nn.utils.weight_norm: the weight is weight_v (its own size, counted with the layer) and weight_g, one
     # more parameter per output channel
     parameters += tuple((f"{path}.weight_g", layer.extra["__weight_g__"], "all" not in layer.frozen)
                         for path, layer in tree if isinstance(layer, Layer) and "__weight_g__" in layer.extra)
-    notes = tuple(attempt.notes)
+    notes = tuple(attempt.notes) + tuple(
+        note(f"nn.{layer.name} is not in the module tree (kept in a plain list or dict, or made in forward): torch "
+             "counts neither its parameters nor its buffers", layer.construct.span)
+        for layer in {layer.construct.span: layer for layer in trace.unregistered.values()}.values())
     if machine.module_stop is not None:  # what the model was built without: said with every table of it
         stmt, why = machine.module_stop
         notes = (note(module_stop_message(why), src.span(stmt)),) + notes
@@ -301,7 +314,8 @@ def trace_model(machine: Machine, src: Source, name: str, value, where, comment_
                                  "`# convcalc: input` comment)", body[-1].span, Why.SIZE)
     program = n.Program(tuple(inputs + body + attempt.outputs), src.text, src.path, name, notes,
                         n.PYTHON, attempt.stopped, registered, not unknown_parts, parameters, frozenset(frozen),
-                        trace.scopes, tuple(machine.sources.items()), cut)
+                        trace.scopes, tuple(machine.sources.items()), cut,
+                        frozenset(trace.unregistered) if not unknown_parts else frozenset(), tuple(tied))
     unused = unused_layers(machine, src, instances) if attempt.stopped is None else []
     return PythonModel(program, trace.sites, attempt.stopped is None, comment is not None, unused)
 
@@ -328,7 +342,7 @@ def follow(machine: Machine, src: Source, name: str, value, where, given, symbol
     start_node = forward.node if isinstance(forward, Function) else where
     start = src.span(start_node)
     givens = (given if isinstance(given, tuple) else (given,)) if given is not None else ()
-    names = forward_inputs(forward)
+    names = forward_inputs(forward, len(givens))
     trace = Trace(givens[0] if givens else None, src.path, src.text)
     attempt = Attempt(trace)
     tensors = []
@@ -368,13 +382,16 @@ def follow(machine: Machine, src: Source, name: str, value, where, given, symbol
     return attempt
 
 
-def forward_inputs(forward) -> list:
-    """The names of forward's tensor parameters (those without defaults), or ["x"]."""
+def forward_inputs(forward, given: int = 0) -> list:
+    """The names of forward's tensor parameters (those without defaults), or ["x"]; ``forward(self,
+    *x)`` takes as many as the input comment gives (x_0, x_1, ...)."""
     if not isinstance(forward, Function):
         return ["x"]
     spec = forward.node.args
     positional = [a.arg for a in list(getattr(spec, "posonlyargs", [])) + list(spec.args)][1:]
     required = [p for p in positional if p not in forward.defaults]
+    if spec.vararg is not None and given > len(required):
+        required += [f"{spec.vararg.arg}_{i}" for i in range(given - len(required))]
     return required or ["x"]
 
 
@@ -401,12 +418,16 @@ def traced_input(given: n.Input, symbolic: bool, index: int = 0) -> tuple:
 
 def outputs_of(trace: Trace, out, start: Span, name: str, attempt: Attempt) -> list:
     """The tensor forward returns flows last; several (a tuple) are named by an Outputs node."""
-    tensors = [t for t in (out if isinstance(out, (tuple, list)) else (out,)) if isinstance(t, Tensor)]
-    if not tensors:
+    if not isinstance(out, (Tensor, tuple, list, dict)):
         if trace.body:
             attempt.stopped = not_followed(name, f"forward returns {describe(out)}, not a tensor", start)
         return []
-    if len(tensors) == 1 or len(tensors) != len(out if isinstance(out, (tuple, list)) else (out,)):
+    tensors = returned_tensors(out, None)  # at any nesting: a list or dict inside a tuple is torch's output too
+    if not tensors:
+        if trace.body:
+            attempt.stopped = not_followed(name, f"forward returns {describe(out)}, without a tensor", start)
+        return []
+    if len(tensors) == 1:
         trace.use(tensors[0], start)
         return []
     names = [trace.save_name(t) for t in tensors]
@@ -486,6 +507,9 @@ def module_tree(value) -> tuple:
                 unknown.append((where, child.reason))
             elif isinstance(child, Opaque):  # a module outside the catalogue: its parameters are not known
                 unknown.append((where, f"{child.qname.replace('torch.nn.', 'nn.')} is not in convcalc's catalogue"))
+            elif isinstance(child, Buffer) and id(child) not in seen:  # register_buffer's: model.buffers()
+                seen.add(id(child))
+                out.append((where, child))
             elif is_module(child):
                 visit(child, where)
 

@@ -186,15 +186,10 @@ class Ref(Value):
         return Ref(self.qname + "[]")  # typing: List[int]
 
     def pytype(self):
-        """A class of torch.nn is a type (type(norm_layer) == functools.partial is False); of the
-        rest, convcalc does not say."""
-        from convcalc.frontends.python.brains.torch_nn import module_class_handler
+        """``type(nn.BatchNorm2d)``: ``type`` for a class a library's brain knows, else not said."""
+        from convcalc.frontends.python.brains import ref_type
 
-        if module_class_handler(self.qname) is not None:
-            from convcalc.frontends.python.pycore import TYPES
-
-            return TYPES["type"]
-        return None
+        return ref_type(self.qname)
 
     def truth(self, frame, node) -> bool:
         """A library's class or function is true; a constant of it (a name in capitals: a flag,

@@ -37,7 +37,7 @@ class Recovery:
         """A statement that could not be followed: what it may have written becomes unknown."""
         if isinstance(exc, Abort):
             raise exc
-        if isinstance(stmt, ast.Return) or returns_within(stmt):
+        if returns(stmt):
             # the function's result is not known (an `if` that may have returned: never fall
             # through to the end and return None as if it had not)
             abort = Abort(exc.reason, exc.node)
@@ -193,15 +193,17 @@ REGISTERS = {"add_module", "register_module", "register_parameter", "register_bu
 WALKS = {"modules", "named_modules", "children", "named_children", "parameters", "named_parameters", "buffers"}
 
 
-def returns_within(stmt) -> bool:
-    """A return statement inside ``stmt``, not inside a function or class it defines."""
-    todo = list(ast.iter_child_nodes(stmt))
-    while todo:
-        node = todo.pop()
-        if isinstance(node, ast.Return):
+def returns(stmt) -> bool:
+    """``stmt`` may return from the function it is in: it is, or holds, a return or a yield
+    outside the functions and classes it defines."""
+    scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+    stack = [stmt]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom)):
             return True
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            todo.extend(ast.iter_child_nodes(node))
+        if not isinstance(node, scopes):
+            stack.extend(ast.iter_child_nodes(node))
     return False
 
 

@@ -4,6 +4,7 @@ its call into forward)."""
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Optional
 
 from convcalc import nodes as n
@@ -142,6 +143,46 @@ class ModuleDict(Container):
         return list(self.items)
 
 
+class ModulesView(Value):
+    """``module._modules``: its submodules by name, in registration order, read-only (a write into
+    it is not followed: the tree convcalc holds would not see it)."""
+
+    READS = {"values": lambda items: list(items.values()), "items": lambda items: list(items.items()),
+             "keys": lambda items: list(items)}
+
+    def __init__(self, items: dict):
+        self.items = items
+
+    def describe(self) -> str:
+        return "a module's _modules"
+
+    def attr(self, frame, name, node):
+        if name in self.READS:
+            return Builtin(f"_modules.{name}", lambda f, args, n: self.READS[name](self.items))
+        if name == "get":
+            return Builtin("_modules.get", lambda f, args, n: self.items.get(*args.values))
+        raise Unfollowable(f"_modules.{name}: changing a module's _modules is not followed", node)
+
+    def getitem(self, frame, key, node):
+        if key not in self.items:
+            from convcalc.frontends.python.pycore import raise_error
+
+            raise raise_error(frame, "KeyError", (key,), node)
+        return self.items[key]
+
+    def setitem(self, frame, key, value, node):
+        raise Unfollowable("an assignment into a module's _modules", node)
+
+    def iterate(self, frame, node) -> list:
+        return list(self.items)
+
+    def length(self, frame, node) -> int:
+        return len(self.items)
+
+    def truth(self, frame, node) -> bool:
+        return bool(self.items)
+
+
 class Parameter(Module):
     """``nn.Parameter(torch.zeros(...))``: its elements are parameters of the model; a tensor
     without the batch of that shape when read in forward."""
@@ -152,16 +193,13 @@ class Parameter(Module):
 
     @property
     def count(self) -> int:
-        total = 1
-        for size in self.shape:
-            total *= size
-        return total
+        return math.prod(self.shape)
 
     def describe(self) -> str:
         return f"nn.Parameter of shape {tuple(self.shape)}"
 
     def attr(self, frame, name, node):
-        from convcalc.frontends.python.brains.torch_tensors import constant_attr
+        from convcalc.frontends.python.brains.torch_constants import constant_attr
 
         return constant_attr(frame, self, name, node)
 
@@ -174,7 +212,7 @@ class Parameter(Module):
         super().set_attr(frame, name, value, node)
 
     def getitem(self, frame, key, node):
-        from convcalc.frontends.python.brains.torch_tensors import constant_index
+        from convcalc.frontends.python.brains.torch_constants import constant_index
 
         return constant_index(frame, self, key, node)
 
@@ -192,12 +230,12 @@ class Constant(Value):
         return f"a constant tensor of shape {tuple(self.shape)}"
 
     def attr(self, frame, name, node):
-        from convcalc.frontends.python.brains.torch_tensors import constant_attr
+        from convcalc.frontends.python.brains.torch_constants import constant_attr
 
         return constant_attr(frame, self, name, node)
 
     def getitem(self, frame, key, node):
-        from convcalc.frontends.python.brains.torch_tensors import constant_index
+        from convcalc.frontends.python.brains.torch_constants import constant_index
 
         return constant_index(frame, self, key, node)
 
@@ -209,7 +247,7 @@ class Constant(Value):
         return self.shape[0]
 
     def iterate(self, frame, node) -> list:
-        from convcalc.frontends.python.brains.torch_tensors import constant_rows
+        from convcalc.frontends.python.brains.torch_constants import constant_rows
 
         return constant_rows(frame, self, node)
 
@@ -217,6 +255,15 @@ class Constant(Value):
         if self.values is not None and len(self.values) == 1:
             return bool(self.values[0])
         raise Unfollowable(f"the truth of {self.describe()}", node)
+
+
+class Buffer(Constant):
+    """A tensor ``register_buffer`` puts on a module: read as the constant it is, and counted as
+    the module's buffers (model.buffers())."""
+
+    @property
+    def count(self) -> int:
+        return math.prod(self.shape)
 
 
 class Weight(Value):

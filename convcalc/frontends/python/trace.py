@@ -24,7 +24,7 @@ from convcalc.errors import ConvcalcError, Span
 from convcalc.frontends.python.reasons import Signal, Unfollowable, Why
 from convcalc.frontends.python.tensors import Tensor
 from convcalc.layers.catalogue import lookup
-from convcalc.layers.operations import lookup_operation
+from convcalc.layers.operations import OneSample, lookup_operation
 
 
 class ShapeError(Signal):
@@ -46,6 +46,7 @@ class Trace:
         self.counters: dict = {}  # label -> the last number a save of it was given (save_name)
         self.sites: dict = {}  # id(emitted Call) -> (Span in forward, ("layer", id) or ("op", where), origin)
         self.layers_used: dict = {}  # id(layer) -> uses
+        self.unregistered: dict = {}  # uid -> a layer run that is outside the module tree
         self.given = given  # the input, or None: derived from the first layer
         self.derived: Optional[n.Input] = None
         self.shapes = ShapeBackend(Analysis(path, source))
@@ -94,7 +95,14 @@ class Trace:
         self.body.append(node)
         if self.scope:
             self.scopes[id(node)] = tuple(self.scope)
-        shape = self.apply(node, operands)
+        try:
+            shape = self.apply(node, operands)
+        except ShapeError as exc:
+            if isinstance(exc.error, OneSample):  # torch runs it; convcalc follows one sample: not followed
+                self.body.pop()
+                self.scopes.pop(id(node), None)
+                raise Unfollowable(exc.error.message, None, exc.error.span) from None
+            raise
         if isinstance(shape, list):  # several outputs, saved by the node itself under its names
             pieces = []
             for name, piece in zip(node.outputs, shape):
@@ -181,6 +189,34 @@ class Trace:
             if pos < len(self.body):
                 out.append(self.body[pos])
         return out
+
+
+MAX_OUTPUTS = 256  # tensors a forward returns (a detector's dozens of feature maps fit well within)
+
+
+def returned_tensors(out, node) -> list:
+    """The tensors of what forward returns, in order, at any nesting of tuples, lists and dicts
+    (a dict's in its order): torch's outputs. None, booleans and numbers beside them are no
+    tensors; anything else is not followed (never a part of the output dropped unsaid)."""
+    found: list = []
+    stack = [out]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, Tensor):
+            found.append(value)
+            if len(found) > MAX_OUTPUTS:
+                raise Unfollowable(f"forward returns more than {MAX_OUTPUTS} tensors", node)
+        elif isinstance(value, (tuple, list)):
+            stack.extend(reversed(value))
+        elif isinstance(value, dict):
+            stack.extend(reversed(list(value.values())))
+        elif value is not None and not isinstance(value, (bool, int, float)):
+            from convcalc.frontends.python.pyobjects import describe
+
+            raise Unfollowable(f"forward returns {describe(value)} beside its tensors", node)
+        if len(stack) > 100_000:
+            raise Unfollowable("forward returns a structure too large to follow", node)
+    return found
 
 
 def derived_symbol(name: n.Name):

@@ -40,6 +40,8 @@ def load() -> None:
         return
     _loaded = True
     from convcalc.frontends.python.brains import numpy_brain, stdlib, torch_nn, torch_tensors  # noqa: F401
+    from convcalc.frontends.python.brains import einops_brain  # noqa: F401  (after torch's: its spellings win)
+    from convcalc.frontends.python.brains import inspect_brain  # noqa: F401
 
 
 def handler_for(qname: str):
@@ -70,6 +72,17 @@ def call_ref(frame, qname: str, args, node):
 def constant_of(qname: str):
     load()
     return CONSTANTS.get(qname)
+
+
+def ref_type(qname: str):
+    """What ``type()`` of a library's name is, when a brain knows it is a class; None otherwise."""
+    from convcalc.frontends.python.brains.torch_nn import is_torch_class
+
+    if is_torch_class(qname):
+        from convcalc.frontends.python.pyclasses import TYPE
+
+        return TYPE
+    return None
 
 
 def star_names(base: str):

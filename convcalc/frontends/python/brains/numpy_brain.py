@@ -142,7 +142,7 @@ def _arange(frame, qname, args, node):
 
 
 def _array(frame, qname, args, node):
-    from convcalc.frontends.python.brains.torch_tensors import flatten_nested
+    from convcalc.frontends.python.brains.torch_constants import flatten_nested
 
     flat, shape = flatten_nested(args.values[0], node)
     return array(flat, floating(flat), shape)
@@ -156,6 +156,14 @@ def _cumsum(frame, qname, args, node):
     return array(out, floating(out))
 
 
+def _eye(frame, qname, args, node):
+    """np.eye(n) (pointnet's identity transform): an n x n array of known values."""
+    n = args.values[0] if len(args.values) == 1 and not args.keywords else None
+    if type(n) is not int or not 0 <= n <= 64:
+        raise Unfollowable(f"{qname} of {n!r}", node)
+    return array([1.0 if i == j else 0.0 for i in range(n) for j in range(n)], True, (n, n))
+
+
 def register_all() -> None:
     for module in ("numpy", "np"):
         register(f"{module}.prod {module}.product", _prod)
@@ -167,6 +175,7 @@ def register_all() -> None:
         register(f"{module}.round {module}.around", _round)
         register(f"{module}.max {module}.amax", _extreme(max))
         register(f"{module}.min {module}.amin", _extreme(min))
+        register(f"{module}.eye {module}.identity", _eye)
         for name, fn, keeps in (("sqrt", math.sqrt, False), ("ceil", math.ceil, False), ("floor", math.floor, False),
                                 ("log", math.log, False), ("log2", math.log2, False), ("exp", math.exp, False),
                                 ("abs", abs, True)):

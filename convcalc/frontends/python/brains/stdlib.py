@@ -320,16 +320,6 @@ def _groupby(frame, qname, args, node):
     return [(k, Iterator(group)) for k, group in out]
 
 
-def _inspect(frame, args, node, kind: str) -> bool:
-    """inspect.isfunction and isclass of the program's values (a library's name: not known)."""
-    (value,) = args.values
-    if isinstance(value, Ref):
-        raise Unfollowable(f"whether {value.qname} is a {kind}", node)
-    if kind == "function":
-        return isinstance(value, Function)
-    return isinstance(value, (ClassInfo, BuiltinType))
-
-
 def _starmap(frame, qname, args, node):
     fn, items = args.values
     return [call(frame, fn, Args.of(*iterate(frame, item, node)), node) for item in iterate(frame, items, node)]
@@ -480,8 +470,6 @@ def register_all() -> None:
     register("functools.total_ordering typing.final typing.overload abc.abstractmethod", identity_decorator)
     register("functools.lru_cache functools.cache", lru_cache)
     register("itertools.groupby", _groupby)
-    register("inspect.isfunction", lambda frame, qname, args, node: _inspect(frame, args, node, "function"))
-    register("inspect.isclass", lambda frame, qname, args, node: _inspect(frame, args, node, "class"))
     register("functools.cached_property", cached_property)
     register("itertools.chain", _chain)
     register("itertools.chain.from_iterable", _chain_from)

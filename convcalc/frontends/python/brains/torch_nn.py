@@ -12,10 +12,11 @@ from convcalc.frontends.python.pyclasses import ClassInfo, Instance
 from convcalc.frontends.python.pyobjects import Args, Builtin, Function, Partial, Ref, Unknown, describe
 from convcalc.frontends.python.reasons import Unfollowable
 from convcalc.frontends.python.tensors import Tensor
-from convcalc.frontends.python.torchobjects import (Constant, Container, Layer, Module, ModuleDict, ModuleList, Opaque,
-                                                     Parameter, Sequential, Weight, as_container, children_of,
-                                                     is_module, tree_of)
+from convcalc.frontends.python.torchobjects import (Buffer, Constant, Container, Layer, Module, ModuleDict, ModuleList,
+                                                     ModulesView, Opaque, Parameter, Sequential, Weight, as_container,
+                                                     children_of, is_module, tree_of)
 from convcalc.layers.functional import SKIPPED_ARGS
+from convcalc.symbolic import dims
 
 # the nn.Module attributes convcalc does not model: reading one is "not followed", not an error
 NN_MODULE_API = {"_modules", "_parameters", "_buffers", "state_dict", "load_state_dict", "buffers", "named_buffers",
@@ -113,8 +114,40 @@ def layer_set_attr(frame, layer: Layer, name: str, value, node) -> None:
         layer.extra[name] = value  # a note of the model's own (inception's fc.stddev): no shape reads it
         return
     if name in ("weight", "bias"):
-        raise Unfollowable(f"a new {name} set on nn.{layer.name} (tied or replaced weights)", node)
+        if tied_to(layer, name, value):  # conv2.weight = conv1.weight: one Parameter, counted once by torch
+            layer.extra.setdefault("__tied__", {})[name] = value.owner
+            return
+        raise Unfollowable(f"a new {name} set on nn.{layer.name} (replaced weights, or tied to a tensor of another "
+                           "shape)", node)
     raise Unfollowable(f"setting {name} of nn.{layer.name}", node)
+
+
+def tied_to(layer: Layer, name: str, value) -> bool:
+    """``value`` is the same tensor of another layer of the same kind and arguments (so of the same
+    shape), which this layer's ``name`` becomes."""
+    if not isinstance(value, Weight) or value.part != name or not isinstance(value.owner, Layer) or \
+            value.owner is layer or value.owner.name != layer.name:
+        return False
+    from convcalc.layers.catalogue import lookup
+
+    mine, theirs = forward.layer_args(layer).values, forward.layer_args(value.owner).values
+    return bool(mine) and mine == theirs and "bias" in dict(lookup(layer.name).params)
+
+
+def tied_count(layer: Layer) -> int:
+    """The elements of a layer's tensors that are another layer's (tied_to): torch counts them once."""
+    from convcalc.engine.probe import layer_params
+    from convcalc.layers.catalogue import lookup
+    from convcalc.layers.registry import Args as LayerArgs
+
+    spec = lookup(layer.name)
+    bound = forward.layer_args(layer)
+    total, _ = layer_params(spec, bound)
+    weight, _ = layer_params(spec, LayerArgs(layer.name, {**bound.values, "bias": False}, spec.traits))
+    if total is None or weight is None:
+        raise Unfollowable(f"the size of the tensors nn.{layer.name} shares", None)
+    tied = layer.extra.get("__tied__", {})
+    return (weight if "weight" in tied else 0) + (total - weight if "bias" in tied else 0)
 
 
 # ---------------------------------------------------------------- containers
@@ -163,6 +196,8 @@ def container_attr(frame, obj: Container, name: str, node):
         return Builtin(name, lambda f, args, nd: obj)
     method = CONTAINER_METHODS.get((obj.kind == "dict", name))
     if method is None:
+        if name == "_modules":
+            return ModulesView(dict(children_of(obj)))
         if name == "training":
             return frame.machine.training
         if name == "forward" and obj.kind == "sequential":
@@ -278,6 +313,8 @@ def module_attr(frame, obj: Instance, name: str, node):
         return frame.machine.training
     if name == "forward" and obj.cls.container == "sequential":
         return Builtin("forward", lambda f, args, nd: forward.call_module(f, as_container(obj), args, nd))
+    if name == "_modules":  # pytorchcv's containers: for module in self._modules.values()
+        return ModulesView(dict(children_of(obj)))
     if obj.cls.container:  # self.append(block), self.items() in a container subclass
         return container_attr(frame, as_container(obj), name, node)
     if obj.base is not None:  # self.normalized_shape, self.weight of a subclass of a layer
@@ -352,8 +389,21 @@ def module_register(frame, obj, args, node):
     obj.attrs[values[0]] = values[1]
 
 
+def module_register_buffer(frame, obj, args, node):
+    """self.register_buffer("grid", torch.linspace(-1, 1, 8)): a buffer of the module (None: none)."""
+    values = args.values
+    tensor = values[1] if len(values) > 1 else args.named.get("tensor")
+    if not values or not isinstance(values[0], str) or len(values) > 3:
+        raise Unfollowable("register_buffer with other arguments", node)
+    if isinstance(tensor, (Constant, Parameter)):
+        tensor = Buffer(tensor.shape, getattr(tensor, "values", None), getattr(tensor, "floating", True))
+    elif tensor is not None:
+        raise Unfollowable(f"register_buffer of {describe(tensor)}", node)
+    obj.attrs[values[0]] = tensor
+
+
 MODULE_METHODS = {"apply": module_apply, "add_module": module_add_module, "register_module": module_add_module,
-                  "register_buffer": module_register, "register_parameter": module_register,
+                  "register_buffer": module_register_buffer, "register_parameter": module_register,
                   "__setattr__": module_setattr, "__getattr__": module_getattr}
 
 
@@ -487,7 +537,9 @@ def weight_norm(frame, qname, args, node):
     """nn.utils.weight_norm(module): the module, its weight split into weight_g and weight_v (one
     more parameter per output channel, as model.parameters() counts them)."""
     values = args.values
-    module = values[0] if values else args.named.get("module")
+    given = values[0] if values else args.named.get("module")
+    # a subclass of a layer (pytorch-tcn's TemporalConv1d(nn.Conv1d)): its weight is the layer's
+    module = given.base if isinstance(given, Instance) and isinstance(given.base, Layer) else given
     if not isinstance(module, Layer):
         raise Unfollowable(f"{qname} of {describe(module)}", node)
     from convcalc.layers.catalogue import lookup
@@ -499,7 +551,7 @@ def weight_norm(frame, qname, args, node):
     if name != "weight" or dim != 0 or type(channels) is not int:
         raise Unfollowable(f"{qname} with name={name!r}, dim={dim!r}", node)
     module.extra["__weight_g__"] = channels
-    return module
+    return given
 
 
 def spectral_norm(frame, qname, args, node):
@@ -511,7 +563,44 @@ def spectral_norm(frame, qname, args, node):
     return module
 
 
+def ntuple(count: int):
+    """torch.nn.modules.utils._pair and its kin: an iterable as a tuple, anything else repeated."""
+    def make(frame, qname, args, node):
+        if len(args.values) != 1 or args.keywords:
+            from convcalc.frontends.python.pycore import type_error
+
+            raise type_error(frame, f"parse() takes 1 positional argument but {len(args)} were given", node)
+        value = args.values[0]
+        if isinstance(value, (tuple, list, str)):
+            return tuple(value)
+        if isinstance(value, (int, float, bool)) or value is None or dims.is_symbolic(value):
+            return (value,) * count
+        raise Unfollowable(f"{qname.rsplit('.', 1)[-1]} of {describe(value)}", node)
+    return make
+
+
+def is_torch_class(qname: str) -> bool:
+    """torch.nn.Conv2d, torch.nn.Sequential: a class (its type is ``type``)."""
+    from convcalc.layers.catalogue import REGISTRY
+
+    prefix, _, name = qname.rpartition(".")
+    return prefix in ("torch.nn", "torch.nn.modules") and (name in REGISTRY or name in CLASSES)
+
+
+CLASSES = ("Sequential", "ModuleList", "ModuleDict", "Module", "Parameter")
+
+
+def make_ntuple(frame, qname, args, node):
+    """_ntuple(n): the parse function of _pair's kin."""
+    count = args.values[0] if len(args.values) == 1 and not args.keywords else None
+    if type(count) is not int or not 0 < count <= 16:
+        raise Unfollowable(f"{qname} of {describe(count)}", node)
+    parse = ntuple(count)
+    return Builtin("parse", lambda f, a, n: parse(f, qname, a, n))
+
+
 HELPERS = {"_log_api_usage_once": no_op, "_ovewrite_named_param": overwrite}
+UTILS = {"_single": 1, "_pair": 2, "_triple": 3, "_quadruple": 4}
 
 # objects of the training script (an optimizer, a scheduler, a data loader, a loss): made from
 # the model's parameters, never changing its tree; what they are is not needed
@@ -537,6 +626,9 @@ def register_all() -> None:
     register("torch.jit.annotate", annotate)
     register("torch.nn.utils.weight_norm torch.nn.utils.parametrizations.weight_norm", weight_norm)
     register("torch.nn.utils.spectral_norm torch.nn.utils.parametrizations.spectral_norm", spectral_norm)
+    for name, count in UTILS.items():
+        register([f"{where}.{name}" for where in ("torch.nn.modules.utils", "torch.nn.modules.conv")], ntuple(count))
+    register("torch.nn.modules.utils._ntuple", make_ntuple)
     for prefix in NO_OP:
         register_prefix(prefix, no_op)
     for prefix in SCRIPT_OBJECTS:
