@@ -47,7 +47,7 @@ from convcalc.symbolic import dims
 INT64 = 8
 
 
-CONVENTIONS = ("torchinfo", "fvcore")
+from convcalc.metrics.conventions import CONVENTIONS, NotCounted  # noqa: E402,F401  (the names the CLI offers)
 
 
 def buffer_bytes(row, width: int) -> dims.Dim:
@@ -98,10 +98,30 @@ def _nonzero(value) -> bool:
 
 
 def row_macs(analysis: Measured, index: int, convention: str, batch: int) -> dims.Dim:
+    """One row's mult-adds in a convention, the whole batch; NotCounted where the convention has
+    no figure for it (convcalc/metrics/conventions.py)."""
     if convention == "fvcore":
         return analysis.info[index].fmas * batch
-    return analysis.rows[index].macs * batch
+    if convention == "torchinfo":
+        return analysis.rows[index].macs * batch
+    from convcalc.metrics.conventions import PEERS, peer_count
+
+    return peer_count(PEERS[convention], analysis.rows[index], analysis.program, batch)
 
 
-def total_macs(analysis: Measured, convention: str, batch: int) -> dims.Dim:
-    return sum((row_macs(analysis, i, convention, batch) for i in range(len(analysis.rows))), 0)
+def counted(analysis: Measured, convention: str, batch: int) -> tuple:
+    """(each row's mult-adds, None where the convention has none; [(row index, why)] of those)."""
+    counts, missing = [], []
+    for index in range(len(analysis.rows)):
+        try:
+            counts.append(row_macs(analysis, index, convention, batch))
+        except NotCounted as exc:
+            counts.append(None)
+            missing.append((index, str(exc)))
+    return counts, missing
+
+
+def total_macs(analysis: Measured, convention: str, batch: int):
+    """The sum over the rows, None when a row has no figure in the convention."""
+    counts, missing = counted(analysis, convention, batch)
+    return None if missing else sum(counts, 0)

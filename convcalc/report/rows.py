@@ -12,14 +12,23 @@ from convcalc.engine.analysis import DTYPES, Analysis
 from convcalc.errors import UsageError
 from convcalc.report.common import TABLE_ROWS, module_name, one_line
 
-HEADERS = {"input": "input", "output": "output", "params": "params", "macs": "mult-adds", "memory": "memory", "rf": "rf",
-           "kernel": "kernel", "stride": "stride", "padding": "padding"}
-ALIGN = {"input": "left", "output": "left", "params": "right", "macs": "right", "memory": "right", "rf": "left",
-         "kernel": "left", "stride": "left", "padding": "left"}
+HEADERS = {"input": "input", "output": "output", "params": "params", "macs": "mult-adds", "macs%": "mult-adds %",
+           "memory": "memory", "rf": "rf", "kernel": "kernel", "stride": "stride", "padding": "padding"}
+ALIGN = {"input": "left", "output": "left", "params": "right", "macs": "right", "macs%": "right", "memory": "right",
+         "rf": "left", "kernel": "left", "stride": "left", "padding": "left"}
 CONVENTION_TEXT = {
     "torchinfo": "torchinfo's convention",
     "fvcore": "fvcore's convention: fused multiply-adds of conv and linear layers, bias left out",
 }
+
+
+def convention_text(convention: str) -> str:
+    """The footer's words for a convention (a counting tool's: convcalc/metrics/conventions.py)."""
+    if convention in CONVENTION_TEXT:
+        return CONVENTION_TEXT[convention]
+    from convcalc.metrics.conventions import PEERS
+
+    return PEERS[convention].text
 
 COLUMNS = tuple(HEADERS)
 
@@ -48,9 +57,7 @@ class Entry:
     shape: tuple
     params: object
     buffers: object
-    macs: object  # in the chosen convention, batch included
-    macs_torchinfo: object
-    macs_fvcore: object  # None unless the measuring pass ran
+    macs: object  # in the chosen convention, batch included; None where the convention has no figure
     memory: object  # output activation bytes (summed over the rows of a folded block)
     info: Optional[object]  # None unless the measuring pass ran (a folded block's: its field and blocks)
     folded: int = 1  # how many rows this entry stands for
@@ -72,25 +79,41 @@ def levels(path: tuple) -> tuple:
 MEASURED = {"rf", "kernel", "stride", "padding"}
 
 
+def macs_counts(analysis: Analysis, convention: str, batch: int) -> tuple:
+    """(each row's mult-adds in the convention, None where it has none; [(row index, why)] of those):
+    torchinfo's are the walk's own, the others the measuring pass's or a counting tool's."""
+    if convention == "torchinfo":
+        return [row.macs * batch for row in analysis.rows], []
+    from convcalc.metrics.memory import counted
+
+    return counted(analysis, convention, batch)
+
+
+def plus(total, value):
+    """A sum that stays None once a part has no figure."""
+    return None if total is None or value is None else total + value
+
+
 def entries(analysis: Analysis, convention: str, batch: int, dtype: str, depth: Optional[int],
-            measured: bool = True) -> list:
+            measured: bool = True, counts: Optional[list] = None) -> list:
     """The rows of the table, folded by ``depth`` (None: every row). ``measured``: with the
-    measuring pass (fields, fvcore's count, window settings); the fvcore convention needs it."""
+    measuring pass (fields, fvcore's count, window settings); the fvcore convention needs it.
+    ``counts``: each row's mult-adds in the convention (macs_counts), when the caller has them."""
     measured = measured or convention == "fvcore"
     infos = analysis.info if measured else None
     width = DTYPES[dtype]
+    if counts is None:
+        counts = macs_counts(analysis, convention, batch)[0]
     out: list = []
     keys: list = []
     for index, row in enumerate(analysis.rows):
         info = infos[index] if infos is not None else None
-        torchinfo = row.macs * batch
-        fvcore = info.fmas * batch if info is not None else None
         activation = row.elements * batch * width
-        chosen = fvcore if convention == "fvcore" else torchinfo
+        chosen = counts[index]
         path = levels(analysis.path_of(row))
         if depth is None or len(path) < depth or (depth > 0 and not path):
             out.append(Entry(row.where, one_line(row.layer), row.shape, row.params, row.buffers, chosen,
-                             torchinfo, fvcore, activation, info, module=module_name(row, analysis.program),
+                             activation, info, module=module_name(row, analysis.program),
                              input=row.input, rows=[index], shared=row.shared, outputs=row.outputs))
             keys.append(None)
             continue
@@ -103,15 +126,13 @@ def entries(analysis: Analysis, convention: str, batch: int, dtype: str, depth: 
             entry.shape, entry.info = row.shape, folded_info
             entry.params += params
             entry.buffers += 0 if row.shared else row.buffers
-            entry.macs += chosen
-            entry.macs_torchinfo += torchinfo
-            entry.macs_fvcore = entry.macs_fvcore + fvcore if fvcore is not None else None
+            entry.macs = plus(entry.macs, chosen)
             entry.memory += activation
             entry.folded += 1
             entry.rows.append(index)
             continue
         line, text, label = (block.line, block.text, block.label) if block else ("", "(the whole network)", "network")
-        out.append(Entry(line, text, row.shape, params, 0 if row.shared else row.buffers, chosen, torchinfo, fvcore,
+        out.append(Entry(line, text, row.shape, params, 0 if row.shared else row.buffers, chosen,
                          activation, folded_info, 1, label, block.path if block else "", row.input, [index]))
         keys.append(key)
     return out

@@ -15,8 +15,10 @@ from convcalc.engine.analysis import Analysis
 from convcalc.errors import line_of
 from convcalc.report.common import (byte_size, framed, json_dim, json_shape, num, one_line, shape_text, table,
                                     with_module_column)
-from convcalc.report.rows import ALIGN, CONVENTION_TEXT, HEADERS, MEASURED, default_depth, entries, folded_line
+from convcalc.report.rows import (ALIGN, HEADERS, MEASURED, convention_text, default_depth, entries, folded_line,
+                                  macs_counts)
 from convcalc.shown import shown_path
+from convcalc.symbolic import dims
 
 DEFAULT_COLUMNS = ("output", "params")
 
@@ -83,26 +85,56 @@ def memory(analysis: Analysis, batch: int, dtype: str):
     return figures(analysis, batch, dtype)
 
 
-def total_macs(analysis: Analysis, convention: str, batch: int):
-    """The mult-adds in the chosen convention; torchinfo's are the walk's own total."""
-    if convention == "torchinfo":
-        return analysis.total_macs * batch
-    from convcalc.metrics.memory import total_macs as measured  # fvcore's: the measuring pass
+class Macs:
+    """The mult-adds of one report in its convention: each row's (None where the convention has
+    none), the total (None then), and why a row has none."""
 
-    return measured(analysis, convention, batch)
+    def __init__(self, analysis: Analysis, convention: str, batch: int):
+        self.convention, self.batch = convention, batch
+        if convention == "torchinfo":  # the walk's own total: no pass over the rows
+            self.counts, self.missing = None, []
+            self.total = analysis.total_macs * batch
+        else:
+            self.counts, self.missing = macs_counts(analysis, convention, batch)
+            self.total = None if self.missing else sum(self.counts, 0)
+        self.analysis = analysis
+
+    def rows(self) -> list:
+        if self.counts is None:
+            self.counts = macs_counts(self.analysis, self.convention, self.batch)[0]
+        return self.counts
+
+    def text(self) -> str:
+        """The total, or where the convention has no figure and why."""
+        if not self.missing:
+            return num(self.total)
+        index, why = self.missing[0]
+        row = self.analysis.rows[index]
+        more = f" (and {len(self.missing) - 1} more rows)" if len(self.missing) > 1 else ""
+        return f"none: {one_line(row.layer)} at line {row.line}: {why}{more}"
+
+    def json_missing(self) -> list:
+        return [{"line": self.analysis.rows[i].line, "layer": one_line(self.analysis.rows[i].layer), "why": why}
+                for i, why in self.missing]
+
+
+def total_macs(analysis: Analysis, convention: str, batch: int):
+    """The mult-adds in the chosen convention (None where a row has none)."""
+    return Macs(analysis, convention, batch).total
 
 
 def totals_lines(analysis: Analysis, batch: int, convention: str = "torchinfo", dtype: str = "float32",
-                 columns: tuple = DEFAULT_COLUMNS) -> list[str]:
+                 columns: tuple = DEFAULT_COLUMNS, macs_total: Optional[Macs] = None) -> list[str]:
     """The footer: input and output, parameters, buffers and mult-adds in the chosen convention,
     the memory figures when the memory column is shown, and where the model was not followed."""
     whole = analysis.followed and analysis.ok
     macs = "mult-adds" if whole else "mult-adds of the part followed"
+    figures = macs_total or Macs(analysis, convention, batch)
     lines = [
         f"input: {input_text(analysis)}   output{'s' if analysis.outputs else ''}: {output_text(analysis)}",
         params_line(analysis),
-        f"buffers: {num(analysis.total_buffers)}   {macs}: {num(total_macs(analysis, convention, batch))} "
-        f"({CONVENTION_TEXT[convention]}, batch {batch})",
+        f"buffers: {num(analysis.total_buffers)}   {macs}: {figures.text()} "
+        f"({convention_text(convention)}, batch {batch})",
     ]
     if "memory" in columns:
         mem = memory(analysis, batch, dtype)
@@ -120,7 +152,18 @@ def totals_lines(analysis: Analysis, batch: int, convention: str = "torchinfo", 
 # ---------------------------------------------------------------- the table
 
 
-def cell(entry, column: str) -> str:
+def percent(part, total) -> Optional[float]:
+    """part / total in percent, None where either is not a number (symbolic, no figure, a zero total)."""
+    if part is None or total is None or dims.is_symbolic(part) or dims.is_symbolic(total) or total == 0:
+        return None
+    return 100 * part / total
+
+
+def percent_text(value: Optional[float]) -> str:
+    return "-" if value is None else f"{value:.2f}%"
+
+
+def cell(entry, column: str, total_macs=None) -> str:
     info = entry.info
     if column in MEASURED:
         from convcalc.report.metrics import field_size_text, kernel_text, padding_text, settings_text
@@ -131,7 +174,9 @@ def cell(entry, column: str) -> str:
     if column == "params":
         return f"{num(entry.params)} (shared)" if entry.shared else num(entry.params)
     if column == "macs":
-        return num(entry.macs)
+        return "-" if entry.macs is None else num(entry.macs)
+    if column == "macs%":
+        return percent_text(percent(entry.macs, total_macs))
     if column == "memory":
         return byte_size(entry.memory)
     if column == "rf":
@@ -143,7 +188,8 @@ def cell(entry, column: str) -> str:
     return padding_text(info.padding)
 
 
-def total_row(analysis: Analysis, columns: tuple, convention: str, batch: int, dtype: str) -> list:
+def total_row(analysis: Analysis, columns: tuple, convention: str, batch: int, dtype: str,
+              macs_total: Optional[Macs] = None) -> list:
     """The sums of the columns that add up (params, mult-adds, memory), in every table alike;
     labelled "part followed" where they are not the model's."""
     whole = analysis.complete and analysis.ok
@@ -151,8 +197,11 @@ def total_row(analysis: Analysis, columns: tuple, convention: str, batch: int, d
     if "params" in columns:  # a part's: its rows' (the footer gives the module tree's where it is known)
         sums["params"] = num(analysis.total_params if whole else sum((r.params for r in analysis.rows
                                                                        if not r.shared), 0))
+    figures = macs_total or Macs(analysis, convention, batch)
     if "macs" in columns:
-        sums["macs"] = num(total_macs(analysis, convention, batch))
+        sums["macs"] = "-" if figures.total is None else num(figures.total)
+    if "macs%" in columns:
+        sums["macs%"] = "100.00%" if percent(figures.total, figures.total) is not None else "-"
     if "memory" in columns:
         sums["memory"] = byte_size(memory(analysis, batch, dtype).activations)
     if not sums:
@@ -183,13 +232,15 @@ def shapes_table(analysis: Analysis, fmt: str, batch: int = 1, columns: tuple = 
         if "memory" in columns:
             first["memory"] = byte_size(memory(analysis, batch, dtype).input)
         rows.append(["", "input"] + [first.get(c, "") for c in columns])
-    listed = entries(analysis, convention, batch, dtype, folded, measured)
-    rows += [[entry.line, entry.layer] + [cell(entry, c) for c in columns] for entry in listed]
-    rows += total_row(analysis, columns, convention, batch, dtype)
+    figures = Macs(analysis, convention, batch)
+    listed = entries(analysis, convention, batch, dtype, folded, measured, figures.rows())
+    rows += [[entry.line, entry.layer] + [cell(entry, c, figures.total) for c in columns] for entry in listed]
+    rows += total_row(analysis, columns, convention, batch, dtype, figures)
     names = ([""] if analysis.input else []) + [entry.module for entry in listed]
     rows, headers, align = with_module_column(rows, ["line", "layer"] + [HEADERS[c] for c in columns],
                                               ("right", "left") + tuple(ALIGN[c] for c in columns), names)
-    text = framed(table(rows, headers, fmt, align), totals_lines(analysis, batch, convention, dtype, columns), fmt)
+    text = framed(table(rows, headers, fmt, align), totals_lines(analysis, batch, convention, dtype, columns,
+                                                                 figures), fmt)
     if auto and depth is None and folded is not None and fmt != "csv":
         text += "\n" + folded_line(analysis, folded)
     return text
@@ -209,7 +260,7 @@ def memory_json(analysis: Analysis, batch: int, dtype: str) -> dict:
     }
 
 
-def entry_json(entry, row) -> dict:
+def entry_json(entry, row, total_macs=None) -> dict:
     """One row (or folded block) of the table, every column as data; ``row`` is the walk's row
     (None for a folded block)."""
     from convcalc.report.metrics import field_json
@@ -218,7 +269,8 @@ def entry_json(entry, row) -> dict:
     line = row.position if row is not None else {"line": entry.line if entry.line != "" else None}
     item = {**line, "layer": entry.layer,
             "input": json_shape(entry.input), "output": json_shape(entry.shape), "params": json_dim(entry.params),
-            "buffers": json_dim(entry.buffers), "macs": json_dim(entry.macs), "output_bytes": json_dim(entry.memory),
+            "buffers": json_dim(entry.buffers), "macs": json_dim(entry.macs) if entry.macs is not None else None,
+            "macs_percent": rounded(percent(entry.macs, total_macs)), "output_bytes": json_dim(entry.memory),
             "rf": field_json(info.field) if info is not None else None,
             "kernel": list(info.kernel) if info is not None and info.kernel else None,
             "stride": list(info.stride) if info is not None and info.stride else None,
@@ -237,6 +289,10 @@ def entry_json(entry, row) -> dict:
     return item
 
 
+def rounded(value: Optional[float]) -> Optional[float]:
+    return None if value is None else round(value, 4)
+
+
 def rf_summary(analysis: Analysis):
     from convcalc.report.metrics import rf_summary_json
 
@@ -249,7 +305,8 @@ def shapes_json(analysis: Analysis, batch: int = 1, convention: str = "torchinfo
     totals only where they are the model's (``null`` otherwise, with the part followed's figure
     beside them), ``complete`` always."""
     exact, whole = analysis.params_exact, shown_output(analysis)
-    listed = entries(analysis, convention, batch, dtype, depth)
+    figures = Macs(analysis, convention, batch)
+    listed = entries(analysis, convention, batch, dtype, depth, counts=figures.rows())
     program = analysis.program
     data = {
         "path": shown_path(analysis.path),
@@ -258,13 +315,13 @@ def shapes_json(analysis: Analysis, batch: int = 1, convention: str = "torchinfo
         "batch": batch,
         "convention": convention,
         "complete": analysis.complete and analysis.ok,
-        "layers": [entry_json(entry, analysis.rows[entry.rows[0]] if entry.folded == 1 and not entry.block else None)
-                   for entry in listed],
+        "layers": [entry_json(entry, analysis.rows[entry.rows[0]] if entry.folded == 1 and not entry.block else None,
+                              figures.total) for entry in listed],
         "output": json_shape(analysis.output) if whole else None,
         "total_params": json_dim(analysis.total_params) if exact else None,
         "trainable_params": json_dim(analysis.trainable_params) if exact else None,
         "total_buffers": json_dim(analysis.total_buffers) if exact else None,
-        "total_macs": json_dim(total_macs(analysis, convention, batch)) if whole else None,
+        "total_macs": json_dim(figures.total) if whole and figures.total is not None else None,
         "memory": memory_json(analysis, batch, dtype) if whole else None,
         "rf": rf_summary(analysis),
         "diagnostics": [d.to_json() for d in analysis.diagnostics()],
@@ -272,7 +329,9 @@ def shapes_json(analysis: Analysis, batch: int = 1, convention: str = "torchinfo
     if not exact:
         data["params_followed"] = json_dim(analysis.total_params)
     if not whole:
-        data["macs_followed"] = json_dim(total_macs(analysis, convention, batch))
+        data["macs_followed"] = json_dim(figures.total) if figures.total is not None else None
+    if figures.missing:  # rows the convention gives no figure for, and why: the total is null
+        data["macs_not_counted"] = figures.json_missing()
     if analysis.outputs:
         data["outputs"] = [json_shape(s) for s in analysis.outputs] if whole else None
     if analysis.extra_inputs:
@@ -282,6 +341,15 @@ def shapes_json(analysis: Analysis, batch: int = 1, convention: str = "torchinfo
                                        "params": json_dim(r.params), "buffers": json_dim(r.buffers)}
                                       for r in analysis.registered]
     return data
+
+
+def nothing_json(path: str, model, diagnostic) -> dict:
+    """The report's layout for a file of which nothing was computed (no model found, a file that
+    does not parse): every figure null, ``complete`` false, the diagnostic that says why."""
+    return {"path": shown_path(path), "model": model, "input": None, "batch": None, "convention": None,
+            "complete": False, "layers": [], "output": None, "total_params": None, "trainable_params": None,
+            "total_buffers": None, "total_macs": None, "memory": None, "rf": None,
+            "diagnostics": [diagnostic.to_json()]}
 
 
 # ---------------------------------------------------------------- params
