@@ -33,6 +33,15 @@ class NotCounted(Exception):
     sizes the input leaves open."""
 
 
+class Uncounted(Exception):
+    """A module call the tool has no rule for: it counts 0 (as the tool does), and the report names
+    the layer types so counted (torch-scan prints its total as "known" then)."""
+
+
+def uncounted(site: "Site"):
+    raise Uncounted()
+
+
 class Convention:
     """``layers``: counted trait -> rule for a module call of that layer; ``functions``: counted
     trait -> rule for a layer called as a function (``F.relu(x)``), with the spellings the tool
@@ -140,7 +149,14 @@ def upsample_mode(site: Site) -> str:
     return site.get("mode") or site.traits.mode or "nearest"
 
 
+def rank_only(rank, rule: Callable = zero) -> Callable:
+    """A rule for the layer of one rank (the tool's table names nn.ZeroPad2d, not ZeroPad1d)."""
+    return lambda site: rule(site) if site.traits.rank == rank else uncounted(site)
+
+
 THOP = Convention("thop", "thop's convention: modules only, conv and linear without bias, 2-4 per norm element", {
+    "ZeroPad": rank_only(2), "ReLU": zero, "ReLU6": zero, "LeakyReLU": zero, "MaxPool": zero,
+    "AdaptiveMaxPool": zero, "Dropout": rank_only(None), "PixelShuffle": zero,
     "Conv": thop_conv, "ConvTranspose": thop_conv,
     "BatchNorm": thop_norm, "InstanceNorm": thop_norm, "LayerNorm": thop_norm,
     "PReLU": lambda s: s.n_in,  # in eval mode (thop puts the model in it)
@@ -271,6 +287,8 @@ def adaptive_kernel(site: Site) -> tuple:
 
 TORCH_SCAN = Convention("torch-scan", "torch-scan's convention: modules only, bias in the accumulation, pools per "
                                       "window element", {
+    "Identity": zero, "ReLU": zero, "ELU": zero, "LeakyReLU": zero, "ReLU6": zero, "Tanh": zero, "Sigmoid": zero,
+    "Flatten": zero, "Dropout": rank_only(None),
     "Linear": lambda s: s.get("in_features", s.inp[-1]) * s.n_out,
     "Conv": scan_conv, "ConvTranspose": scan_conv,
     "BatchNorm": lambda s: s.n_in * (2 if s.get("affine", True) else 1),  # eval mode: no running-stat updates
@@ -354,6 +372,8 @@ def peer_count(convention: Convention, row, program, batch: int, first: bool = T
             rule = convention.functions.get(row.spec.traits.counted)
             if rule is not None and site.spelling and site.spelling not in PATCHED:
                 rule = None  # torch.relu(x), x.relu(): a spelling the tool does not patch
+        if rule is None and module:
+            raise Uncounted()
         count = rule(site) if rule is not None else 0
     elif row.op is not None:
         site = Site(row, 1 if convention.per_sample else batch, False)

@@ -110,18 +110,24 @@ def row_macs(analysis: Measured, index: int, convention: str, batch: int) -> dim
 
 
 def counted(analysis: Measured, convention: str, batch: int) -> tuple:
-    """(each row's mult-adds, None where the convention has none; [(row index, why)] of those)."""
-    counts, missing = [], []
+    """(each row's mult-adds, None where the convention has none; [(row index, why)] of those;
+    the indices of the module calls the tool has no rule for, counted 0 as the tool counts them)."""
+    from convcalc.metrics.conventions import Uncounted
+
+    counts, missing, unknown = [], [], []
     for index in range(len(analysis.rows)):
         try:
             counts.append(row_macs(analysis, index, convention, batch))
         except NotCounted as exc:
             counts.append(None)
             missing.append((index, str(exc)))
-    return counts, missing
+        except Uncounted:
+            counts.append(0)
+            unknown.append(index)
+    return counts, missing, unknown
 
 
 def total_macs(analysis: Measured, convention: str, batch: int):
     """The sum over the rows, None when a row has no figure in the convention."""
-    counts, missing = counted(analysis, convention, batch)
+    counts, missing, _ = counted(analysis, convention, batch)
     return None if missing else sum(counts, 0)

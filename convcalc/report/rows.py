@@ -80,10 +80,11 @@ MEASURED = {"rf", "kernel", "stride", "padding"}
 
 
 def macs_counts(analysis: Analysis, convention: str, batch: int) -> tuple:
-    """(each row's mult-adds in the convention, None where it has none; [(row index, why)] of those):
-    torchinfo's are the walk's own, the others the measuring pass's or a counting tool's."""
+    """(each row's mult-adds in the convention, None where it has none; [(row index, why)] of those;
+    the indices of module calls the tool has no rule for): torchinfo's are the walk's own, the
+    others the measuring pass's or a counting tool's (convcalc/metrics/memory.py's counted)."""
     if convention == "torchinfo":
-        return [row.macs * batch for row in analysis.rows], []
+        return [row.macs * batch for row in analysis.rows], [], []
     from convcalc.metrics.memory import counted
 
     return counted(analysis, convention, batch)

@@ -92,10 +92,10 @@ class Macs:
     def __init__(self, analysis: Analysis, convention: str, batch: int):
         self.convention, self.batch = convention, batch
         if convention == "torchinfo":  # the walk's own total: no pass over the rows
-            self.counts, self.missing = None, []
+            self.counts, self.missing, self.unknown = None, [], []
             self.total = analysis.total_macs * batch
         else:
-            self.counts, self.missing = macs_counts(analysis, convention, batch)
+            self.counts, self.missing, self.unknown = macs_counts(analysis, convention, batch)
             self.total = None if self.missing else sum(self.counts, 0)
         self.analysis = analysis
 
@@ -112,6 +112,16 @@ class Macs:
         row = self.analysis.rows[index]
         more = f" (and {len(self.missing) - 1} more rows)" if len(self.missing) > 1 else ""
         return f"none: {one_line(row.layer)} at line {row.line}: {why}{more}"
+
+    def uncounted(self) -> list:
+        """The layer types the tool has no rule for (counted 0, as the tool counts them), in order."""
+        return list(dict.fromkeys(self.analysis.rows[i].name for i in self.unknown))
+
+    def note(self) -> list:
+        names = self.uncounted()
+        if not names:
+            return []
+        return [f"{self.convention} has no rule for {', '.join(names)}: counted 0, as {self.convention} counts them"]
 
     def json_missing(self) -> list:
         return [{"line": self.analysis.rows[i].line, "layer": one_line(self.analysis.rows[i].layer), "why": why}
@@ -135,7 +145,7 @@ def totals_lines(analysis: Analysis, batch: int, convention: str = "torchinfo", 
         params_line(analysis),
         f"buffers: {num(analysis.total_buffers)}   {macs}: {figures.text()} "
         f"({convention_text(convention)}, batch {batch})",
-    ]
+    ] + figures.note()
     if "memory" in columns:
         mem = memory(analysis, batch, dtype)
         part = "" if whole else " of the part followed"
@@ -332,6 +342,8 @@ def shapes_json(analysis: Analysis, batch: int = 1, convention: str = "torchinfo
         data["macs_followed"] = json_dim(figures.total) if figures.total is not None else None
     if figures.missing:  # rows the convention gives no figure for, and why: the total is null
         data["macs_not_counted"] = figures.json_missing()
+    if figures.unknown:  # layer types the tool has no rule for: 0, as the tool counts them
+        data["macs_no_rule"] = figures.uncounted()
     if analysis.outputs:
         data["outputs"] = [json_shape(s) for s in analysis.outputs] if whole else None
     if analysis.extra_inputs:
