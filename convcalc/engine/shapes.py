@@ -257,4 +257,8 @@ def finish(analysis: Analysis, program: n.Program, input_override=None) -> Analy
             analysis.add_registered(entry)
     for path, count, trainable in program.parameters:
         analysis.add_registered(Registered(path, None, count, 0, trainable=trainable))
+    if program.registered:
+        from convcalc.engine.ownforward import mark_own_forwards
+
+        mark_own_forwards(analysis)
     return analysis

@@ -27,10 +27,17 @@ def groups(analysis: Analysis, figures: Macs) -> list:
         group.calls += 1
         group.params += 0 if row.shared else row.params
         group.macs = plus(group.macs, count)
-    if analysis.registered:
+    for r in analysis.registered:
+        if r.calls:  # a layer subclass run by its own forward: its parameters (and torchinfo's count) apart
+            name = f"{r.call.name} (own forward)"
+            group = found.setdefault(name, Group(name))
+            group.calls += r.calls
+            group.params += r.params
+            group.macs = plus(group.macs, r.macs * figures.batch if figures.convention == "torchinfo" else 0)
+            continue
         group = found.setdefault(NOT_RUN, Group(NOT_RUN))
-        group.calls = len(analysis.registered)
-        group.params = sum((r.params for r in analysis.registered), 0)
+        group.calls += 1
+        group.params += r.params
     order = list(found)
     return sorted(found.values(), key=lambda g: (-g.macs if isinstance(g.macs, int) else 0, order.index(g.name)))
 

@@ -61,13 +61,19 @@ def params_line(analysis: Analysis) -> str:
 def status_lines(analysis: Analysis) -> list:
     """Where the walk or the frontend stopped, and what the module tree holds besides the rows."""
     lines = []
-    if analysis.registered:
-        count = sum((r.params for r in analysis.registered), 0)
-        names = sorted({r.path.split(".")[0] for r in analysis.registered})
+    own = [r for r in analysis.registered if r.calls]
+    for r in own:  # a layer subclass with a forward of its own: its rows are its forward's, its parameters its own
+        lines.append(f"{r.path}: {one_line(r.call.text)} run by its own forward ({r.calls} "
+                     f"call{'s' if r.calls != 1 else ''}): {num(r.params)} params, and {num(r.macs)} mult-adds per "
+                     "sample as torchinfo counts the module (weight and bias), counted in the totals")
+    unrun = [r for r in analysis.registered if not r.calls]
+    if unrun:
+        count = sum((r.params for r in unrun), 0)
+        names = sorted({r.path.split(".")[0] for r in unrun})
         shown = ", ".join(names[:6]) + (f", ... {len(names) - 6} more" if len(names) > 6 else "")
         what = "not run by forward" if analysis.followed else "not reached"
-        lines.append(f"registered, {what}: {num(count)} params in {len(analysis.registered)} "
-                     f"part{'s' if len(analysis.registered) != 1 else ''} ({shown}), counted in the total")
+        lines.append(f"registered, {what}: {num(count)} params in {len(unrun)} "
+                     f"part{'s' if len(unrun) != 1 else ''} ({shown}), counted in the total")
     if analysis.stopped is not None and analysis.followed:
         lines.append(f"module tree not read whole: {analysis.stopped.code} (see the message above); the total "
                      "leaves that part out")
@@ -321,7 +327,7 @@ def shapes_json(analysis: Analysis, batch: int = 1, convention: str = "torchinfo
     data = {
         "path": shown_path(analysis.path),
         "model": program.name if program is not None and program.name else None,
-        "input": json_shape(analysis.input),
+        "input": json_shape(analysis.input) if analysis.input else None,  # None: a module tree alone
         "batch": batch,
         "convention": convention,
         "complete": analysis.complete and analysis.ok,
@@ -348,10 +354,14 @@ def shapes_json(analysis: Analysis, batch: int = 1, convention: str = "torchinfo
         data["outputs"] = [json_shape(s) for s in analysis.outputs] if whole else None
     if analysis.extra_inputs:
         data["inputs"] = [json_shape(analysis.input)] + [json_shape(s) for _, s in analysis.extra_inputs]
-    if analysis.registered:
+    if any(not r.calls for r in analysis.registered):
         data["registered_not_run"] = [{"module": r.path, "layer": one_line(r.call.text) if r.call else "nn.Parameter",
                                        "params": json_dim(r.params), "buffers": json_dim(r.buffers)}
-                                      for r in analysis.registered]
+                                      for r in analysis.registered if not r.calls]
+    if any(r.calls for r in analysis.registered):  # layer subclasses run by their own forward
+        data["own_forward"] = [{"module": r.path, "layer": one_line(r.call.text), "calls": r.calls,
+                                "params": json_dim(r.params), "buffers": json_dim(r.buffers),
+                                "torchinfo_macs": json_dim(r.macs * batch)} for r in analysis.registered if r.calls]
     return data
 
 
@@ -372,7 +382,8 @@ def params_table(analysis: Analysis, fmt: str) -> str:
              f"{r.formula} = {num(r.params)}" if r.formula else num(r.params), num(r.buffers) if r.buffers else ""]
             for r in analysis.rows if r.params or r.buffers]
     rows += [[r.call.span.line if r.call else "", f"{r.path}: {one_line(r.call.text) if r.call else 'nn.Parameter'}"
-              " (not run)" if analysis.followed else f"{r.path} (not reached)", num(r.params),
+              + (" (its own forward)" if r.calls else " (not run)") if analysis.followed or r.calls
+              else f"{r.path} (not reached)", num(r.params),
               num(r.buffers) if r.buffers else ""] for r in analysis.registered if r.params or r.buffers]
     body = table(rows, ["line", "layer", "parameters", "buffers"], fmt, ("right", "left", "left", "right"))
     total = analysis.total_params
