@@ -46,14 +46,17 @@ class Convention:
     """``layers``: counted trait -> rule for a module call of that layer; ``functions``: counted
     trait -> rule for a layer called as a function (``F.relu(x)``), with the spellings the tool
     patches (None: any spelling); ``operations``: operation name -> rule, with its spellings;
-    ``each_call``: a layer object called again counts again (False: once, torchstat);
+    ``each_call``: a layer object called again counts again (False: its last call only, torchstat,
+    which overwrites a module's figure at every call);
     ``text``: the footer's words."""
 
     def __init__(self, name: str, text: str, layers: dict, functions: Optional[dict] = None,
-                 operations: Optional[dict] = None, each_call: bool = True, per_sample: bool = False):
+                 operations: Optional[dict] = None, each_call: bool = True, per_sample: bool = False,
+                 input_rank: Optional[int] = None):
         self.name, self.text, self.layers = name, text, layers
         self.functions, self.operations = functions or {}, operations or {}
         self.each_call, self.per_sample = each_call, per_sample
+        self.input_rank = input_rank  # the tool takes only inputs of this rank per sample (torchstat: C x H x W)
 
 
 class Site:
@@ -336,14 +339,14 @@ def stat_softmax(site: Site):
 
 
 TORCHSTAT = Convention("torchstat", "torchstat's convention (MAdd): multiplies and adds counted apart, 2-d layers "
-                                    "only, once per module", {
+                                    "only, a module's last call only", {
     "Conv": stat_2d(stat_conv), "ConvTranspose": stat_2d(stat_conv),
     "BatchNorm": stat_2d(lambda s: 4 * product(s.inp)),
     "MaxPool": stat_2d(lambda s: (stat_window(s) - 1) * product(s.out)),
     "AvgPool": stat_2d(lambda s: stat_window(s) * product(s.out)),
     "ReLU": lambda s: product(s.inp) * s.batch, "ReLU6": lambda s: product(s.inp) * s.batch,
     "Softmax": stat_softmax, "Linear": stat_linear,
-}, each_call=False)
+}, each_call=False, input_rank=3)
 
 
 PEERS = {c.name: c for c in (THOP, PTFLOPS, TORCH_SCAN, TORCHSTAT)}
@@ -359,11 +362,24 @@ def is_module_call(row, program) -> bool:
     return frontend is nodes.NETWORK or bool(getattr(row.node, "path", ""))
 
 
-def peer_count(convention: Convention, row, program, batch: int, first: bool = True):
-    """One row's count in a tool's convention (the whole batch)."""
+def called_again(rows: list) -> set:
+    """The indices of the rows of a layer object that it is called again after (all its calls but
+    the last)."""
+    last: dict = {}
+    for index, row in enumerate(rows):
+        instance = getattr(row.node, "instance", None)
+        if instance is not None:
+            last[instance] = index
+    return {index for index, row in enumerate(rows)
+            if getattr(row.node, "instance", None) is not None and last[row.node.instance] != index}
+
+
+def peer_count(convention: Convention, row, program, batch: int, earlier: bool = False):
+    """One row's count in a tool's convention (the whole batch); ``earlier``: the layer object is
+    called again later (a tool that keeps one figure per module keeps the last call's)."""
     if row.spec is not None:
         module = is_module_call(row, program)
-        if module and not convention.each_call and row.shared:
+        if module and not convention.each_call and earlier:
             return 0
         site = Site(row, 1 if convention.per_sample else batch, module)
         if module:
