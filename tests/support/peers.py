@@ -119,11 +119,12 @@ def flop_counter_fmas(model, shape, batch=1) -> int:
 
 
 def torchsummary_params(model, shape) -> int:
-    """torchsummary's "Total params" (what it counts: weight and bias of each module called)."""
+    """torchsummary's "Total params" (what it counts: weight and bias of each module called);
+    ``shape`` one input's, or a list of each input's."""
     from torchsummary import summary
 
     with quiet() as out:
-        summary(model, tuple(shape), device="cpu")
+        summary(model, shape if isinstance(shape, list) else tuple(shape), device="cpu")
     return int(re.search(r"Total params: ([\d,]+)", out.getvalue()).group(1).replace(",", ""))
 
 
@@ -137,12 +138,24 @@ def model_summary_params(model, shape) -> int:
 
 
 def torchview_outputs(model, shape) -> list:
-    """torchview's graph of the model: the shapes of its output tensors (the batch left out)."""
+    """torchview's graph of the model: the shapes of its output tensors (the batch left out);
+    ``shape`` one input's, or a list of each input's with the batch."""
     from torchview import draw_graph
 
+    from torchview.computation_node import TensorNode
+
     with quiet():
-        graph = draw_graph(model, input_size=(1, *shape), device="cpu")
-    return [tuple(node.tensor_shape[1:]) for node in graph.output_nodes]
+        graph = draw_graph(model, input_size=shape if isinstance(shape, list) else (1, *shape), device="cpu")
+    found, seen, stack = [], set(), list(graph.root_container)
+    while stack:  # the graph's leaf tensors ("output-tensor" nodes), in the order torchview made them
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, TensorNode) and node.is_leaf() and not node.is_aux:
+            found.append(node)
+        stack.extend(node.children)
+    return [tuple(node.tensor_shape[1:]) for node in sorted(found, key=lambda n: n.node_id)]
 
 
 def torch_figures(model, shape) -> tuple:
@@ -170,3 +183,50 @@ def torchinfo_macs(model, shape, batch=1) -> int:
 def sequential(layers):
     """nn.Sequential of (name, args, kwargs) layers of torch.nn."""
     return nn.Sequential(*[getattr(nn, name)(*args, **kwargs) for name, args, kwargs in layers])
+
+
+# ---------------------------------------------------------------- on given input tensors (several inputs)
+
+
+def torch_figures_inputs(model, inputs: tuple) -> tuple:
+    """torch itself on these inputs: parameters (shared ones once) and each output's shape per sample."""
+    with torch.no_grad():
+        out = model.eval()(*inputs)
+    return sum(p.numel() for p in model.parameters()), [tuple(t.shape[1:]) for t in flatten(out)]
+
+
+def flop_counter_fmas_inputs(model, inputs: tuple) -> int:
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        model.eval()(*inputs)
+    flops = counter.get_total_flops()
+    assert flops % 2 == 0
+    return flops // 2
+
+
+def thop_macs_inputs(model, inputs: tuple) -> int:
+    from thop import profile
+
+    with quiet():
+        macs, _ = profile(model, inputs=inputs, verbose=False)
+    assert float(macs).is_integer()
+    return int(macs)
+
+
+def fvcore_flops_inputs(model, inputs: tuple) -> int:
+    from fvcore.nn import FlopCountAnalysis
+
+    with quiet():
+        analysis = FlopCountAnalysis(model.eval(), inputs)
+        analysis.unsupported_ops_warnings(False)
+        analysis.uncalled_modules_warnings(False)
+        return int(analysis.total())
+
+
+def model_summary_params_inputs(model, inputs: tuple) -> int:
+    from pytorch_model_summary import summary
+
+    with quiet():
+        text = summary(model, *inputs)
+    return int(re.search(r"Total params: ([\d,]+)", text).group(1).replace(",", ""))
