@@ -123,6 +123,18 @@ CASES = (
     + cases("torchstat", "torchstat_models.py",
             ("StatNet()", (3, 32, 32)),
             ("AlexLike()", (3, 128, 128)))
+    + cases("thop", "torchvision_like.py",
+            ("BottleneckNet()", (3, 32, 32)),
+            ("InceptionNet()", (3, 32, 32)))
+    + cases("ptflops", "torchvision_like.py",
+            ("DenseNetLike()", (3, 16, 16)),
+            ("MobileV3Block()", (16, 16, 16)))
+    + cases("torch-scan", "torchvision_like.py",
+            ("SqueezeLike()", (3, 33, 33)),
+            ("VGGWithClassifier()", (3, 56, 56)))
+    + cases("torchview", "torchvision_like.py",
+            ("ShuffleUnit()", (16, 8, 8)),
+            ("VGGWithClassifier()", (3, 64, 64)))
     + cases("pytorch-model-summary", "model_summary_models.py",
             ("Hierarchy()", (3, 16, 16)),
             ("InvertedResidual()", (16, 8, 8)),
