@@ -224,7 +224,8 @@ def not_ok(analysis) -> bool:
               default="torchinfo", show_default=True,
               help="Mult-adds as torchinfo counts them (weights and biases), as fvcore (torch.utils.flop_counter / 2: "
                    "fused multiply-adds of conv, linear and matrix products, no bias), or as thop, ptflops, "
-                   "torch-scan or torchstat count them; see docs/conventions.md.")
+                   "torch-scan or torchstat count them (module calls, each by the tool's own rules; a row a tool "
+                   "has no figure for makes the total none, and says why).")
 @click.option("--by-op", "by_op", is_flag=True, help="Mult-adds and parameters per layer type and tensor operation, "
               "with their share of the total, instead of one row per layer.")
 @click.option("--dtype", type=click.Choice(["float32", "float16", "bfloat16", "float64"]), default="float32",

@@ -16,15 +16,12 @@ are exact on every figure.
 from __future__ import annotations
 
 import importlib.util
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
-from paths import FIXTURES  # noqa: E402
+from paths import FIXTURES
 
 PEERS_DIR = FIXTURES / "peers"
 pytestmark = pytest.mark.oracle
@@ -317,5 +314,5 @@ def summary() -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # python tests/oracle/test_peers_models.py (with tests/support on PYTHONPATH)
     print(summary())
