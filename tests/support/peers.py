@@ -12,6 +12,7 @@ import io
 import importlib.util
 import os
 import re
+import sys
 import warnings
 
 import pytest
@@ -52,8 +53,24 @@ def thop_macs(model, shape, batch=1) -> int:
     return int(macs)
 
 
+def import_ptflops() -> None:
+    """ptflops reads torchvision.ops.DeformConv2d when torchvision imports; the corpus tests put a
+    stub torchvision in sys.modules when the real one is missing (corpus_harness.stub_torchvision),
+    which ptflops would take for the real one: hidden while ptflops is imported."""
+    if "ptflops.pytorch_ops" in sys.modules:
+        return
+    stub = sys.modules.get("torchvision") is not None and getattr(sys.modules["torchvision"], "__file__", None) is None
+    hidden = {name: sys.modules.pop(name) for name in list(sys.modules)
+              if stub and (name == "torchvision" or name.startswith("torchvision."))}
+    try:
+        import ptflops.pytorch_ops  # noqa: F401
+    finally:
+        sys.modules.update(hidden)
+
+
 def ptflops_macs(model, shape) -> int:
     """ptflops' get_model_complexity_info (pytorch backend, its default): mult-adds of one sample."""
+    import_ptflops()
     from ptflops import get_model_complexity_info
 
     with quiet():
