@@ -59,14 +59,15 @@ def params_line(analysis: Analysis, units: Optional[str] = None) -> str:
     return f"params of the part followed: {figures} (not the model's total)"
 
 
-def status_lines(analysis: Analysis) -> list:
+def status_lines(analysis: Analysis, convention: str = "torchinfo") -> list:
     """Where the walk or the frontend stopped, and what the module tree holds besides the rows."""
     lines = []
     own = [r for r in analysis.registered if r.calls]
     for r in own:  # a layer subclass with a forward of its own: its rows are its forward's, its parameters its own
+        macs = (f", and {num(r.macs)} mult-adds per sample as torchinfo counts the module (weight and bias), counted "
+                "in the totals") if convention == "torchinfo" else f" in the total ({convention} counts its forward's rows)"
         lines.append(f"{r.path}: {one_line(r.call.text)} run by its own forward ({r.calls} "
-                     f"call{'s' if r.calls != 1 else ''}): {num(r.params)} params, and {num(r.macs)} mult-adds per "
-                     "sample as torchinfo counts the module (weight and bias), counted in the totals")
+                     f"call{'s' if r.calls != 1 else ''}): {num(r.params)} params{macs}")
     unrun = [r for r in analysis.registered if not r.calls]
     if unrun:
         count = sum((r.params for r in unrun), 0)
@@ -164,7 +165,7 @@ def totals_lines(analysis: Analysis, batch: int, convention: str = "torchinfo", 
             f"{byte_size(mem.forward_backward)} (2 x the outputs of layers with parameters) + params "
             f"{byte_size(mem.params)} = {byte_size(mem.torchinfo_total)}",
         ]
-    return lines + status_lines(analysis)
+    return lines + status_lines(analysis, convention)
 
 
 # ---------------------------------------------------------------- the table
