@@ -83,8 +83,10 @@ def analyse_all(net, expr, input_dims, model, analyse=None, train=False):
     return [analyse(program, override) for program in programs]
 
 
-def load_network(net, expr, input_dims, model, training=False):
-    """(programs, --input override); a syntax error is reported like any other problem (exit 1)."""
+def load_network(net, expr, input_dims, model, training=False, fmt=None):
+    """(programs, --input override); a syntax error is reported like any other problem (exit 1),
+    and with ``fmt`` json the report's layout with nothing computed is printed too (``complete``
+    false, the diagnostic in it): a program that reads the JSON always gets it."""
     from convcalc.load import load_programs, parse_input_option, read_source
 
     path, text = read_source(net, expr)
@@ -92,7 +94,13 @@ def load_network(net, expr, input_dims, model, training=False):
     try:
         programs = load_programs(path, text, model, override, training)
     except ConvcalcError as exc:
-        echo(exc.diagnostic(path, text).render(), err=True)
+        diagnostic = exc.diagnostic(path, text)
+        echo(diagnostic.render(), err=True)
+        if fmt == "json":
+            from convcalc.report.common import dump
+            from convcalc.report.shapes import nothing_json
+
+            echo(dump(nothing_json(path, model, diagnostic)))
         sys.exit(1)
     for program in programs:  # what a Python model's frontend did not follow (CC900), never silently
         for note in program.notes:
@@ -211,10 +219,15 @@ def not_ok(analysis) -> bool:
 @click.option("--batch", default=1, show_default=True, type=click.IntRange(1, 1_000_000),
               help="Batch size for mult-adds.")
 @click.option("--columns", metavar="LIST", help="Columns after line and layer, comma-separated, in any order: "
-              "input,output,params,macs,memory,rf,kernel,stride,padding (default output,params).")
-@click.option("--convention", type=click.Choice(["torchinfo", "fvcore"]), default="torchinfo", show_default=True,
-              help="Mult-adds as torchinfo counts them (weights and biases) or as fvcore (fused multiply-adds "
-                   "of conv and linear layers, no bias).")
+              "input,output,params,macs,macs%,memory,rf,kernel,stride,padding (default output,params).")
+@click.option("--convention", type=click.Choice(["torchinfo", "fvcore", "thop", "ptflops", "torch-scan", "torchstat"]),
+              default="torchinfo", show_default=True,
+              help="Mult-adds as torchinfo counts them (weights and biases), as fvcore (torch.utils.flop_counter / 2: "
+                   "fused multiply-adds of conv, linear and matrix products, no bias), or as thop, ptflops, "
+                   "torch-scan or torchstat count them (module calls, each by the tool's own rules; a row a tool "
+                   "has no figure for makes the total none, and says why).")
+@click.option("--by-op", "by_op", is_flag=True, help="Mult-adds and parameters per layer type and tensor operation, "
+              "with their share of the total, instead of one row per layer.")
 @click.option("--dtype", type=click.Choice(["float32", "float16", "bfloat16", "float64"]), default="float32",
               show_default=True, help="Element type for the memory figures.")
 @click.option("--depth", type=DepthType(), metavar="N|all",
@@ -225,7 +238,7 @@ def not_ok(analysis) -> bool:
 @click.option("--units", type=click.Choice(["auto", "K", "M", "G"]), metavar="auto|K|M|G",
               help="Parameters and mult-adds in thousands, millions or billions (auto: each in the largest it "
                    "reaches), as torchinfo's summary; exact numbers by default. Tables only: JSON stays exact.")
-def shapes(net, expr, input_dims, fmt, model, train, batch, columns, convention, dtype, depth, tree, units):
+def shapes(net, expr, input_dims, fmt, model, train, batch, columns, convention, dtype, by_op, depth, tree, units):
     """Per-layer output shapes and parameter counts.
 
     Example: convcalc shapes examples/course_cnn.net --input 3x64x64
@@ -238,7 +251,15 @@ def shapes(net, expr, input_dims, fmt, model, train, batch, columns, convention,
     chosen = parse_columns(columns)
     auto = depth is None and fmt not in ("json", "csv")  # a long table folds by itself; data keeps every row
     depth = None if depth == "all" else depth
-    programs, override = load_network(net, expr, input_dims, model, train)  # once: stdin is read once
+    programs, override = load_network(net, expr, input_dims, model, train, fmt)  # once: stdin is read once
+    if by_op:
+        from convcalc.report import byop
+
+        emit([analyse(program, override) for program in programs], fmt,
+             lambda a: byop.by_op_table(a, fmt, batch, convention),
+             lambda a: {**report.shapes_json(a, batch, convention, dtype, depth), "by_op": byop.by_op_json(a, batch,
+                                                                                                          convention)})
+        return
     emit([analyse(program, override) for program in programs], fmt,
          lambda a: report.shapes_table(a, fmt, batch, chosen, convention, dtype, depth, auto and not tree, tree,
                                        units),
@@ -330,7 +351,7 @@ def params(net, expr, input_dims, fmt, model, train):
     from convcalc.nodes import NETWORK
     from convcalc.report import shapes as report
 
-    programs, override = load_network(net, expr, input_dims, model, train)
+    programs, override = load_network(net, expr, input_dims, model, train, fmt)
     analyses = []
     for program in programs:
         given = override

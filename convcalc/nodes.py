@@ -98,9 +98,11 @@ class Call(Node):
     """
 
     __slots__ = ('name', 'args', 'kwargs', 'text', 'span', 'name_span', 'instance', 'path', 'operands',
-                 'call_kwargs', 'outputs', 'pick')
+                 'call_kwargs', 'outputs', 'pick', 'spelling')
+    # spelling: the function a Python forward called it by (torch.nn.functional.relu, Tensor.relu; "" for a
+    # module or a description's layer): counting tools that patch some functions count those only
     _defaults = {'name_span': None, 'instance': None, 'path': "", 'operands': (), 'call_kwargs': (), 'outputs': (),
-                 'pick': None}
+                 'pick': None, 'spelling': ""}
 
 
 class Let(Node):
@@ -179,8 +181,8 @@ class Op(Node):
     declaration, ``text`` the call as written; ``outputs``: the names its outputs are saved under
     when it makes several (chunk, split), the first flowing on."""
 
-    __slots__ = ('op', 'operands', 'args', 'text', 'span', 'kwargs', 'outputs')
-    _defaults = {'kwargs': (), 'outputs': ()}
+    __slots__ = ('op', 'operands', 'args', 'text', 'span', 'kwargs', 'outputs', 'spelling')
+    _defaults = {'kwargs': (), 'outputs': (), 'spelling': ""}  # spelling: as Call's (torch.matmul, Tensor.matmul)
 
 
 class Outputs(Node):

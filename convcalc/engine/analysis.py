@@ -129,11 +129,14 @@ class Registered:
     """A layer of a Python model's module tree that forward does not run (or that convcalc did
     not reach): its parameters count, as ``model.parameters()`` counts them."""
 
-    __slots__ = ("path", "call", "params", "buffers", "known", "trainable")
+    __slots__ = ("path", "call", "params", "buffers", "known", "trainable", "calls", "macs")
 
     def __init__(self, path: str, call, params, buffers, known: bool = True, trainable: bool = True):
         self.path, self.call, self.params, self.buffers, self.known = path, call, params, buffers, known
         self.trainable = trainable  # call is None for an nn.Parameter attribute
+        # a layer subclass whose own forward ran (engine/ownforward.py): how often, and torchinfo's
+        # mult-adds for it per sample (in the total; no row holds them)
+        self.calls, self.macs = 0, 0
 
 
 class Analysis:
@@ -232,6 +235,10 @@ class Analysis:
         trainable = entry.params if entry.trainable else 0
         for total, value in zip(self._totals, (entry.params, trainable, entry.buffers)):
             total.add(value)
+
+    def add_macs(self, macs) -> None:
+        """Mult-adds no row holds (a layer subclass run by its own forward: engine/ownforward.py)."""
+        self._totals[3].add(macs)
 
     @property
     def totals(self) -> tuple:

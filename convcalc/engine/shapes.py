@@ -303,4 +303,8 @@ def finish(analysis: Analysis, program: n.Program, input_override=None) -> Analy
             analysis.add_registered(entry)
     for path, count, trainable, *buffers in program.parameters:  # buffers: a register_buffer's elements
         analysis.add_registered(Registered(path, None, count, buffers[0] if buffers else 0, trainable=trainable))
+    if program.registered:
+        from convcalc.engine.ownforward import mark_own_forwards
+
+        mark_own_forwards(analysis)
     return analysis

@@ -142,6 +142,9 @@ class Walker:
         overrides = self.input_override if isinstance(self.input_override, tuple) else \
             ((self.input_override,) if self.input_override is not None else ())
         given = overrides[0] if overrides else (inputs[0] if inputs else None)
+        if given is None and first_layer is None and self.program.stopped is not None:
+            self.outputs = None
+            return ()  # a model's module tree alone (nothing of forward followed): its parameters need no input
         if given is None:
             raise no_input(self.program)
         if inputs and first_layer and inputs[0].span.line > first_layer.span.line \

@@ -41,7 +41,7 @@ def softmax(args, shape) -> Result:
     return Result(shape)
 
 
-@register("Softmax2d")
+@register("Softmax2d", traits=Traits(counted="Softmax2d"))  # not a Softmax to torch (a Module of its own)
 def softmax2d(args, shape) -> Result:
     if len(shape) not in (2, 3):  # torch takes (C, H, W) or (N, C, H, W): with the batch, 3-d or 4-d
         raise LayerError(codes.CONFIG, f"Softmax2d expects a 3-d or 4-d input (batch included), got "

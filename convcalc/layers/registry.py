@@ -56,17 +56,20 @@ class Traits(Record):
       row-wise layer names its ``dim`` (Softmax), which must not be the batch's;
       ``probe``: a layer of several operands, or of a rank its traits do not tell, names operands
       it accepts, (values) -> one shape per operand, so that its parameters are known when no walk
-      runs it (convcalc/engine/probe.py).
+      runs it (convcalc/engine/probe.py);
+      ``counted``: what the counting tools' tables know the layer as (convcalc/metrics/conventions.py):
+      its class without ``Lazy`` and without its rank (Conv2d, LazyConv3d: ``Conv``; MaxPool1d:
+      ``MaxPool``), set by :func:`register`; the rank is ``rank``.
     """
 
     __slots__ = ("rank", "exact_rank", "channels", "features", "equals", "geometry", "field", "transposed", "lazy",
                  "cancels_bias", "keeps_rank", "drops_channels", "int_buffers", "mode", "divides", "indices",
-                 "implicit_dim", "channel_window", "batch", "mixes", "rows", "axes", "probe")
+                 "implicit_dim", "channel_window", "batch", "mixes", "rows", "axes", "probe", "counted")
     _defaults = {"mode": None, "rank": None, "exact_rank": False, "channels": None, "features": None, "equals": (),
                  "geometry": (), "field": None, "transposed": False, "lazy": False, "cancels_bias": False,
                  "keeps_rank": False, "drops_channels": False, "int_buffers": 0, "divides": False,
                  "indices": False, "implicit_dim": False, "channel_window": False,
-                 "batch": None, "mixes": False, "rows": False, "axes": (), "probe": None}
+                 "batch": None, "mixes": False, "rows": False, "axes": (), "probe": None, "counted": ""}
 
     def _replace(self, **changes) -> "Traits":
         return Traits(**{**{name: getattr(self, name) for name in self.__slots__}, **changes})
@@ -180,6 +183,13 @@ def _leaves(item):
 REGISTRY: dict[str, LayerSpec] = {}
 
 
+def counted_as(name: str) -> str:
+    """The family a counting tool's table knows a layer by: LazyConv2d and Conv1d are Conv,
+    UpsamplingNearest2d is UpsamplingNearest (the rank is a trait of its own)."""
+    bare = name[len("Lazy"):] if name.startswith("Lazy") else name
+    return bare[:-2] if len(bare) > 2 and bare[-2] in "123" and bare[-1] == "d" else bare
+
+
 def register(names, required: str = "", family: str = "", var_args: bool = False, traits: Traits = PLAIN,
              ranks: tuple = (), operands: str = "input", call_params: tuple = (), outputs=None, signature=None,
              packs: tuple = (), **defaults):
@@ -194,6 +204,7 @@ def register(names, required: str = "", family: str = "", var_args: bool = False
         params = tuple((p, REQUIRED) for p in required.split()) + tuple(defaults.items())
         for i, name in enumerate(names):
             own = traits.with_rank(ranks[i]) if ranks else traits
+            own = own if own.counted else own._replace(counted=counted_as(name))
             REGISTRY[name] = LayerSpec(name, params, rule, family or rule.__module__.rsplit(".", 1)[-1], var_args,
                                        own, tuple(operands.split()), tuple(call_params), outputs,
                                        tuple(signature.split()) if signature else None, tuple(packs))

@@ -47,7 +47,7 @@ from convcalc.symbolic import dims
 INT64 = 8
 
 
-CONVENTIONS = ("torchinfo", "fvcore")
+from convcalc.metrics.conventions import CONVENTIONS, NotCounted  # noqa: E402,F401  (the names the CLI offers)
 
 
 def buffer_bytes(row, width: int) -> dims.Dim:
@@ -97,12 +97,47 @@ def _nonzero(value) -> bool:
     return dims.is_symbolic(value) or value != 0
 
 
-def row_macs(analysis: Measured, index: int, convention: str, batch: int) -> dims.Dim:
+def row_macs(analysis: Measured, index: int, convention: str, batch: int, again: frozenset = frozenset()) -> dims.Dim:
+    """One row's mult-adds in a convention, the whole batch; NotCounted where the convention has
+    no figure for it (convcalc/metrics/conventions.py). ``again``: the rows of layer objects called
+    again later (conventions.called_again)."""
     if convention == "fvcore":
         return analysis.info[index].fmas * batch
-    row = analysis.rows[index]
-    return row.macs * batch + row.macs_fixed
+    if convention == "torchinfo":
+        row = analysis.rows[index]
+        return row.macs * batch + row.macs_fixed
+    from convcalc.metrics.conventions import PEERS, peer_count
+
+    return peer_count(PEERS[convention], analysis.rows[index], analysis.program, batch, index in again)
 
 
-def total_macs(analysis: Measured, convention: str, batch: int) -> dims.Dim:
-    return sum((row_macs(analysis, i, convention, batch) for i in range(len(analysis.rows))), 0)
+def counted(analysis: Measured, convention: str, batch: int) -> tuple:
+    """(each row's mult-adds, None where the convention has none; [(row index, why)] of those;
+    the indices of the module calls the tool has no rule for, counted 0 as the tool counts them)."""
+    from convcalc.metrics.conventions import PEERS, Uncounted, called_again
+
+    counts, missing, unknown = [], [], []
+    peer = PEERS.get(convention)
+    if peer is not None and peer.input_rank is not None and len(analysis.input) != peer.input_rank and analysis.rows:
+        why = f"{convention} takes a {peer.input_rank}-d input per sample only (C x H x W), and fails on this one"
+        return [None] * len(analysis.rows), [(0, why)], []
+    again = called_again(analysis.rows) if peer is not None and not peer.each_call else frozenset()
+    for index in range(len(analysis.rows)):
+        try:
+            counts.append(row_macs(analysis, index, convention, batch, again))
+        except NotCounted as exc:
+            counts.append(None)
+            missing.append((index, str(exc)))
+        except Uncounted:
+            counts.append(0)
+            unknown.append(index)
+    return counts, missing, unknown
+
+
+def total_macs(analysis: Measured, convention: str, batch: int):
+    """The sum over the rows, None when a row has no figure in the convention; torchinfo's is the
+    walk's total (with what no row holds: a layer subclass run by its own forward)."""
+    if convention == "torchinfo":
+        return analysis.total_macs * batch
+    counts, missing, _ = counted(analysis, convention, batch)
+    return None if missing else sum(counts, 0)

@@ -11,14 +11,23 @@ from convcalc.engine.analysis import DTYPES, Analysis
 from convcalc.errors import UsageError
 from convcalc.report.common import TABLE_ROWS, join_label, module_ends, module_name, one_line
 
-HEADERS = {"input": "input", "output": "output", "params": "params", "macs": "mult-adds", "memory": "memory", "rf": "rf",
-           "kernel": "kernel", "stride": "stride", "padding": "padding"}
-ALIGN = {"input": "left", "output": "left", "params": "right", "macs": "right", "memory": "right", "rf": "left",
-         "kernel": "left", "stride": "left", "padding": "left"}
+HEADERS = {"input": "input", "output": "output", "params": "params", "macs": "mult-adds", "macs%": "mult-adds %",
+           "memory": "memory", "rf": "rf", "kernel": "kernel", "stride": "stride", "padding": "padding"}
+ALIGN = {"input": "left", "output": "left", "params": "right", "macs": "right", "macs%": "right", "memory": "right",
+         "rf": "left", "kernel": "left", "stride": "left", "padding": "left"}
 CONVENTION_TEXT = {
     "torchinfo": "torchinfo's convention",
     "fvcore": "fvcore's convention: fused multiply-adds of conv and linear layers, bias left out",
 }
+
+
+def convention_text(convention: str) -> str:
+    """The footer's words for a convention (a counting tool's: convcalc/metrics/conventions.py)."""
+    if convention in CONVENTION_TEXT:
+        return CONVENTION_TEXT[convention]
+    from convcalc.metrics.conventions import PEERS
+
+    return PEERS[convention].text
 
 COLUMNS = tuple(HEADERS)
 
@@ -44,15 +53,14 @@ class Entry:
     """One row of a table: a layer, or a block folded by --depth. A slots class, not a dataclass:
     importing dataclasses costs start-up on every `shapes` (docs/development.md, Speed)."""
 
-    __slots__ = ("line", "layer", "shape", "params", "buffers", "macs", "macs_torchinfo", "macs_fvcore", "memory",
-                 "info", "folded", "block", "module", "input", "rows", "shared", "outputs")
+    __slots__ = ("line", "layer", "shape", "params", "buffers", "macs", "memory", "info", "folded", "block", "module",
+                 "input", "rows", "shared", "outputs")
 
-    def __init__(self, line, layer: str, shape: tuple, params, buffers, macs, macs_torchinfo, macs_fvcore, memory,
-                 info, folded: int = 1, block: str = "", module: str = "", input: tuple = (),
-                 rows: Optional[list] = None, shared: bool = False, outputs: Optional[tuple] = None):
+    def __init__(self, line, layer: str, shape: tuple, params, buffers, macs, memory, info, folded: int = 1,
+                 block: str = "", module: str = "", input: tuple = (), rows: Optional[list] = None,
+                 shared: bool = False, outputs: Optional[tuple] = None):
         self.line, self.layer, self.shape, self.params, self.buffers = line, layer, shape, params, buffers
-        self.macs = macs  # in the chosen convention, batch included
-        self.macs_torchinfo, self.macs_fvcore = macs_torchinfo, macs_fvcore  # fvcore's: None unless measured
+        self.macs = macs  # in the chosen convention, batch included; None where the convention has no figure
         self.memory = memory  # output activation bytes (summed over the rows of a folded block)
         self.info = info  # None unless the measuring pass ran (a folded block's: its field and blocks)
         self.folded = folded  # how many rows this entry stands for
@@ -74,26 +82,43 @@ def levels(path: tuple) -> tuple:
 MEASURED = {"rf", "kernel", "stride", "padding"}
 
 
+def macs_counts(analysis: Analysis, convention: str, batch: int) -> tuple:
+    """(each row's mult-adds in the convention, None where it has none; [(row index, why)] of those;
+    the indices of module calls the tool has no rule for): torchinfo's are the walk's own, the
+    others the measuring pass's or a counting tool's (convcalc/metrics/memory.py's counted)."""
+    if convention == "torchinfo":
+        return [row.macs * batch for row in analysis.rows], [], []
+    from convcalc.metrics.memory import counted
+
+    return counted(analysis, convention, batch)
+
+
+def plus(total, value):
+    """A sum that stays None once a part has no figure."""
+    return None if total is None or value is None else total + value
+
+
 def entries(analysis: Analysis, convention: str, batch: int, dtype: str, depth: Optional[int],
-            measured: bool = True) -> list:
+            measured: bool = True, counts: Optional[list] = None) -> list:
     """The rows of the table, folded by ``depth`` (None: every row). ``measured``: with the
-    measuring pass (fields, fvcore's count, window settings); the fvcore convention needs it."""
+    measuring pass (fields, fvcore's count, window settings); the fvcore convention needs it.
+    ``counts``: each row's mult-adds in the convention (macs_counts), when the caller has them."""
     measured = measured or convention == "fvcore"
     infos = analysis.info if measured else None
     width = DTYPES[dtype]
+    if counts is None:
+        counts = macs_counts(analysis, convention, batch)[0]
     out: list = []
     keys: list = []
     ends = module_ends(analysis)
     for index, row in enumerate(analysis.rows):
         info = infos[index] if infos is not None else None
-        torchinfo = row.macs * batch + row.macs_fixed
-        fvcore = info.fmas * batch if info is not None else None
         activation = row.elements * batch * width
-        chosen = fvcore if convention == "fvcore" else torchinfo
+        chosen = counts[index]
         path = levels(analysis.path_of(row))
         if depth is None or len(path) < depth or (depth > 0 and not path):
-            out.append(Entry(row.where, join_label(row, analysis, ends) or one_line(row.layer), row.shape, row.params, row.buffers, chosen,
-                             torchinfo, fvcore, activation, info, module=module_name(row, analysis.program),
+            out.append(Entry(row.where, join_label(row, analysis, ends) or one_line(row.layer), row.shape, row.params,
+                             row.buffers, chosen, activation, info, module=module_name(row, analysis.program),
                              input=row.input, rows=[index], shared=row.shared, outputs=row.outputs))
             keys.append(None)
             continue
@@ -111,15 +136,13 @@ def entries(analysis: Analysis, convention: str, batch: int, dtype: str, depth: 
             entry.shape, entry.info = row.shape, folded_info
             entry.params += params
             entry.buffers += 0 if row.shared else row.buffers
-            entry.macs += chosen
-            entry.macs_torchinfo += torchinfo
-            entry.macs_fvcore = entry.macs_fvcore + fvcore if fvcore is not None else None
+            entry.macs = plus(entry.macs, chosen)
             entry.memory += activation
             entry.folded += 1
             entry.rows.append(index)
             continue
         line, text, label = (block.line, block.text, block.label) if block else ("", "(the whole network)", "network")
-        out.append(Entry(line, text, row.shape, params, 0 if row.shared else row.buffers, chosen, torchinfo, fvcore,
+        out.append(Entry(line, text, row.shape, params, 0 if row.shared else row.buffers, chosen,
                          activation, folded_info, 1, label, block.path if block else "", row.input, [index]))
         keys.append(key)
     return out

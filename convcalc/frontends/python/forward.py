@@ -3,6 +3,7 @@ arithmetic, each emitted into the frame's trace (trace.py) as a node of the prog
 engine walks."""
 from __future__ import annotations
 
+import contextlib
 from typing import Optional
 
 from convcalc import nodes as n
@@ -214,6 +215,21 @@ def without_batch(value):
 # ---------------------------------------------------------------- functional layers and operations
 
 
+@contextlib.contextmanager
+def spelled(frame, spelling: str):
+    """The nodes emitted inside carry the spelling torch sees (torch.matmul, Tensor.matmul): the
+    counting tools that patch some functions count only those (convcalc/metrics/conventions.py)."""
+    trace = frame.trace
+    if trace is None:
+        yield
+        return
+    outer, trace.spelling = trace.spelling, spelling
+    try:
+        yield
+    finally:
+        trace.spelling = outer
+
+
 def functional_layer(frame, layer: str, tensor: Tensor, keywords: list, node) -> Tensor:
     """A functional call that is a catalogue layer (``F.relu(x)``, ``F.max_pool2d(x, 2)``):
     ``keywords`` [(parameter, value, value node)] its arguments by the layer's names."""
@@ -225,7 +241,7 @@ def functional_layer(frame, layer: str, tensor: Tensor, keywords: list, node) ->
           for key, value, value_node in keywords]
     layer = global_pool(layer, kw, tensor)
     call = n.Call(layer, (), tuple(kw), frame.segment(node), span, frame.span(node.func) if hasattr(node, "func")
-                  else span)
+                  else span, spelling=trace.spelling)
     trace.use(tensor, span)
     trace.sites[id(call)] = (span, ("op", id(call)), ())
     return trace.emit(call, "", span, [tensor])
@@ -240,7 +256,7 @@ def emit_op(frame, op: str, operands: list, args: tuple, node, text: Optional[st
     trace.use(operands[0], span)
     exprs = tuple(const_node(frame, a, span, node, op) for a in args)
     saved = tuple(trace.fresh_name(op) for _ in range(outputs)) if outputs else ()
-    return trace.emit(n.Op(op, names, exprs, text or frame.segment(node), span, (), saved), "", span,
+    return trace.emit(n.Op(op, names, exprs, text or frame.segment(node), span, (), saved, trace.spelling), "", span,
                       operands, caller_span(frame, span))
 
 

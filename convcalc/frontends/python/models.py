@@ -44,6 +44,7 @@ class FileModels:
     def __init__(self):
         self.models: list = []
         self.unfollowed: list = []  # (name, CC301 error): models of which nothing was followed
+        self.tree_only: dict = {}  # name -> Program of an unfollowed model's module tree (its parameters, no rows)
         self.notes: list = []  # ConvcalcError(CC900) about the file itself
         self.problems: list = []  # ConvcalcError: malformed input comments
         self.used: set = set()  # (real path, class name) of the classes its models built (other files' too)
@@ -69,11 +70,15 @@ def models_from_source(text: str, path: str, override=None, training: bool = Fal
             return programs
         for other, error in result.unfollowed:
             if other == name:
+                if other in result.tree_only:  # its parameters, and where forward was not followed
+                    return [result.tree_only[other]]
                 raise error
         names = ", ".join(p.name for p in result.programs) or "none found"
         raise UsageError(f"{path} has no model {name!r} (models: {names}); a class that needs arguments is chosen "
                          f"with a call: --model \"{name}(...)\"")
     if not result.programs:  # say why there is nothing to show (lint, which reads whole trees, counts it)
+        if result.tree_only:  # nothing followed: the module trees (parameters need no forward), said not followed
+            return list(result.tree_only.values())
         if result.unfollowed:
             raise result.unfollowed[0][1]
         if result.unparsed is not None:
@@ -267,10 +272,10 @@ def trace_model(machine: Machine, src: Source, name: str, value, where, comment_
         attempt = follow(machine, src, name, value, where, given, symbolic=False)
     trace = attempt.trace
     body = trace.finish()
-    if not any(isinstance(s, (n.Call, n.Reshape, n.Op)) for s in body) and attempt.stopped is not None:
+    nothing = not any(isinstance(s, (n.Call, n.Reshape, n.Op)) for s in body) and attempt.stopped is not None
+    if nothing:
         result.notes.append(note(attempt.stopped.message, attempt.stopped.span))  # nothing followed: a class not followed
         result.unfollowed.append((name, attempt.stopped))
-        return None
     frozen = set()
     for path, layer in tree:  # requires_grad = False on a layer's tensors
         if isinstance(layer, Layer) and layer.frozen:
@@ -316,6 +321,9 @@ def trace_model(machine: Machine, src: Source, name: str, value, where, comment_
                         n.PYTHON, attempt.stopped, registered, not unknown_parts, parameters, frozenset(frozen),
                         trace.scopes, tuple(machine.sources.items()), cut,
                         frozenset(trace.unregistered) if not unknown_parts else frozenset(), tuple(tied))
+    if nothing:  # its module tree alone: what a command shows when the file has nothing else (models_from_source)
+        result.tree_only[name] = program
+        return None
     unused = unused_layers(machine, src, instances) if attempt.stopped is None else []
     return PythonModel(program, trace.sites, attempt.stopped is None, comment is not None, unused)
 

@@ -54,6 +54,7 @@ class Trace:
         # the submodules whose forward is running, outermost first (as walk Blocks: tables fold by
         # them, as torchinfo's depth does); scopes: id(emitted node) -> that stack when it came
         self.scope: list = []
+        self.spelling = ""  # the torch function or tensor method being called (forward.spelled)
         self.scopes: dict = {}
         self.uids = 0
 

@@ -363,8 +363,8 @@ def test_rf_after_upsampling_says_the_sizes_are_upper_bounds():
 
 
 @pytest.mark.parametrize("columns, message", [
-    ("output,flops", "--columns: unknown column 'flops'; choose from input, output, params, macs, memory, rf, "
-                     "kernel, stride, padding"),
+    ("output,flops", "--columns: unknown column 'flops'; choose from input, output, params, macs, macs%, memory, "
+                     "rf, kernel, stride, padding"),
     ("macs,macs", "--columns: macs given twice"),
     ("", "--columns: unknown column ''"),
 ])
@@ -377,7 +377,7 @@ def test_bad_columns_are_usage_errors(columns, message):
 
 def test_bad_dtype_and_convention_are_usage_errors():
     assert invoke("shapes", COURSE, "--dtype", "int8").exit_code == 2
-    assert invoke("shapes", COURSE, "--convention", "ptflops").exit_code == 2
+    assert invoke("shapes", COURSE, "--convention", "deepspeed").exit_code == 2
 
 
 def test_shapes_json_with_metrics():
@@ -387,6 +387,7 @@ def test_shapes_json_with_metrics():
     assert first == {"line": 5, "layer": "Conv2d(3, 32, kernel_size=3, padding=1)", "input": [3, 32, 32],
                      "output": [32, 32, 32],
                      "params": 896, "buffers": 0, "macs": 2 * 917_504,
+                     "macs_percent": round(100 * 917_504 / 5_693_450, 4),
                      "output_bytes": 2 * 4 * 32 * 32 * 32,
                      "rf": {"size": [3, 3], "jump": [1, 1], "start": [0, 0], "whole": [False, False],
                             "period": [1, 1]},

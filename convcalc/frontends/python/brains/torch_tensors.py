@@ -129,7 +129,13 @@ def pieces(frame, name: str, tensor: Tensor, bound: dict, node) -> int:
 
 
 def functional(frame, qname: str, args: Args, node):
-    """``F.relu(x)``, ``torch.flatten(x, 1)``: the layer of the catalogue the spelling is."""
+    """``F.relu(x)``, ``torch.flatten(x, 1)``: the layer of the catalogue the spelling is, its
+    node spelled as called."""
+    with forward.spelled(frame, qname):
+        return functional_spelled(frame, qname, args, node)
+
+
+def functional_spelled(frame, qname: str, args: Args, node):
     layer, params, forced = FUNCTIONAL[qname]
     if not args.positional and "input" not in args.named:
         raise Unfollowable(f"{qname} without its input", node)
@@ -156,7 +162,12 @@ def functional(frame, qname: str, args: Args, node):
 
 def torch_function(frame, qname: str, args: Args, node):
     """A torch function: a functional layer, an operation, a shape-keeping call, torch.cat, a
-    function of known values, or torch.max/min."""
+    function of known values, or torch.max/min; its nodes spelled as called."""
+    with forward.spelled(frame, qname):
+        return torch_function_spelled(frame, qname, args, node)
+
+
+def torch_function_spelled(frame, qname: str, args: Args, node):
     name = qname.rsplit(".", 1)[-1]
     values = args.values
     if name == "Variable" and len(values) == 1:  # autograd's old wrapper: the tensor itself, values and all
@@ -195,7 +206,12 @@ def torch_function(frame, qname: str, args: Args, node):
 
 
 def method(frame, tensor: Tensor, name: str, args: Args, node):
-    """``x.name(...)`` of a tensor flowing through forward."""
+    """``x.name(...)`` of a tensor flowing through forward, its nodes spelled Tensor.name."""
+    with forward.spelled(frame, f"Tensor.{name}"):
+        return method_spelled(frame, tensor, name, args, node)
+
+
+def method_spelled(frame, tensor: Tensor, name: str, args: Args, node):
     forward.need_trace(frame, node)
     values = args.values
     if name in ("size",):
