@@ -528,3 +528,49 @@ def test_a_forward_cut_where_its_symbolic_sizes_fail_is_never_complete_at_other_
     assert "verified: all" not in verified.output
     given = one_model(run("shapes", str(path), "--input", "1x32x10", "--format", "json").output)
     assert given["complete"] and given["output"] == [10, 5]
+
+
+KEYWORD_ONLY_DECORATOR = """
+import functools
+import inspect
+
+import torch.nn as nn
+
+
+def keyword_only_as_positional(fn):
+    params = inspect.signature(fn).parameters
+    first = next(i for i, p in enumerate(params.values()) if p.kind == p.KEYWORD_ONLY)
+    names = tuple(params)[first:]
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        args, extra = args[:first], args[first:]
+        kwargs.update(dict(zip(names, extra)))
+        return fn(*args, **kwargs)
+    return wrapper
+
+
+class Net(nn.Module):
+    def __init__(self, width=8):
+        super().__init__()
+        self.conv = nn.Conv2d(3, width, 3)
+
+    def forward(self, x):
+        return self.conv(x)
+
+
+@keyword_only_as_positional
+def net(*, width=8, progress=True):
+    return Net(width)
+"""
+
+
+def test_a_factory_behind_a_decorator_that_reads_its_signature(tmp_path):
+    """torchvision 0.28 wraps every factory in a decorator that reads inspect.signature(fn) to
+    find its keyword-only parameters: resnet18 of the real file stopped with "inspect.signature
+    is not followed" once that decorator's result was no longer passed through."""
+    path = tmp_path / "models.py"
+    path.write_text(KEYWORD_ONLY_DECORATOR)
+    shown = one_model(run("shapes", str(path), "--model", "net(width=4)", "--input", "3x8x8", "--format",
+                          "json").output)
+    assert shown["complete"] and shown["output"] == [4, 6, 6] and shown["total_params"] == 3 * 4 * 9 + 4

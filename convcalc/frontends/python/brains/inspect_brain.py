@@ -4,9 +4,9 @@ makes a layer from a layer). Answered only where the value's kind is known; a li
 (a Ref) may be a function or a class of C code: not guessed."""
 from __future__ import annotations
 
-from convcalc.frontends.python.brains import register
+from convcalc.frontends.python.brains import CONSTANTS, register
 from convcalc.frontends.python.pyclasses import BuiltinType, ClassInfo, Instance
-from convcalc.frontends.python.pyobjects import Args, BoundMethod, Builtin, Function, Partial, describe
+from convcalc.frontends.python.pyobjects import Args, BoundMethod, Builtin, Function, Partial, Ref, Value, describe
 from convcalc.frontends.python.reasons import Unfollowable
 from convcalc.frontends.python.tensors import Tensor
 from convcalc.frontends.python.torchobjects import Constant, Module
@@ -32,3 +32,56 @@ def ask(frame, qname: str, args: Args, node):
 
 
 register([f"inspect.{name}" for name in QUESTIONS], ask)
+
+
+# ---------------------------------------------------------------- inspect.signature
+
+# inspect.Parameter's kinds, as their integer values compare (an IntEnum in CPython)
+KINDS = {"POSITIONAL_ONLY": 0, "POSITIONAL_OR_KEYWORD": 1, "VAR_POSITIONAL": 2, "KEYWORD_ONLY": 3, "VAR_KEYWORD": 4}
+EMPTY = Ref("inspect.Parameter.empty")
+
+
+class Fields(Value):
+    """A value of the inspect module made of named fields (a Signature, a Parameter): read only."""
+
+    def __init__(self, kind: str, fields: dict):
+        self.kind, self.fields = kind, fields
+
+    def describe(self) -> str:
+        return f"an inspect.{self.kind}"
+
+    def attr(self, frame, name, node):
+        if name in self.fields:
+            return self.fields[name]
+        from convcalc.frontends.python.pycore import attribute_error
+
+        raise attribute_error(frame, f"'{self.kind}' object has no attribute '{name}'", node)
+
+
+def signature(frame, qname: str, args: Args, node):
+    """``inspect.signature(fn).parameters`` of a function of the program (torchvision's
+    kwonly_to_pos_or_kw decorator reads which parameters are keyword-only): names, kinds and
+    defaults in order. A library's function or a builtin: not followed."""
+    if len(args.values) != 1:
+        raise Unfollowable("inspect.signature with these arguments", node)
+    fn = args.values[0]
+    skip = 1 if isinstance(fn, BoundMethod) else 0
+    fn = fn.func if isinstance(fn, BoundMethod) else fn
+    if not isinstance(fn, Function) or not hasattr(fn.node, "args"):
+        raise Unfollowable(f"inspect.signature of {describe(fn)}", node)
+    spec = fn.node.args
+    ordered = [(a, "POSITIONAL_ONLY") for a in getattr(spec, "posonlyargs", [])] + \
+        [(a, "POSITIONAL_OR_KEYWORD") for a in spec.args]
+    ordered += [(spec.vararg, "VAR_POSITIONAL")] if spec.vararg else []
+    ordered += [(a, "KEYWORD_ONLY") for a in spec.kwonlyargs]
+    ordered += [(spec.kwarg, "VAR_KEYWORD")] if spec.kwarg else []
+    parameters = {}
+    for arg, kind in ordered[skip:]:
+        fields = {"name": arg.arg, "kind": KINDS[kind], "default": fn.defaults.get(arg.arg, EMPTY),
+                  "empty": EMPTY, "annotation": EMPTY, **KINDS}
+        parameters[arg.arg] = Fields("Parameter", fields)
+    return Fields("Signature", {"parameters": parameters, "empty": EMPTY})
+
+
+register(["inspect.signature"], signature)
+CONSTANTS["inspect.Parameter.empty"] = CONSTANTS["inspect.Signature.empty"] = EMPTY  # one object: `is` holds
