@@ -253,6 +253,11 @@ def lint_text(path: str, text: str, cli_input: Optional[n.Input], fallback: Opti
     return out
 
 
+def input_text(program: n.Program) -> str:
+    given = program.input
+    return "x".join(str(d.value) if isinstance(d, n.Num) else d.id for d in given.dims) if given else "?"
+
+
 def lint_python(path: str, text: str, cli_input, fallback, tree: Optional[str] = None) -> FileLint:
     from convcalc.frontends.python import imports
     from convcalc.frontends.python.models import read_models
@@ -283,13 +288,17 @@ def lint_python(path: str, text: str, cli_input, fallback, tree: Optional[str] =
             out.partly.append((program.name, program.stopped))
         else:
             out.checked += 1
-        override = cli_input or (None if model.has_input else fallback)
         stopped: list = []
-        findings = lint_model(program, override, model, out.notes, out.notices, stopped)
+        findings = lint_model(program, None, model, out.notes, out.notices, stopped)  # its input chosen by read_models
         if stopped and program.stopped is None:
             out.partly.extend(stopped)
             out.checked -= 1
+        if model.origin is not None:  # an input the file itself gives: where it came from
+            out.notes.append(m.Note(path, program.input.span if program.input else Span(1, 1, 1, 2),
+                                    f"model {program.name}: input {input_text(program)} from {model.origin}"))
         for finding in findings:
+            if model.origin is not None and (CODES[finding.code].needs_size or CODES[finding.code].needs_rank):
+                finding.message += f" (input {input_text(program)} from {model.origin})"
             key = (finding.span.line, finding.span.col, finding.code, finding.message)
             if key not in merged:
                 merged[key] = (finding, [])

@@ -78,7 +78,7 @@ def call_module(frame, module, args: Args, node):
     if frame.trace is None:
         from convcalc.frontends.python.discovery import probe
 
-        return probe(frame, module, args.values)
+        return probe(frame, module, args.values, node)
     trace = frame.trace
     machine = frame.machine
     line = frame.span(node) if node is not None and hasattr(node, "lineno") else None

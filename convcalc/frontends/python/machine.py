@@ -88,6 +88,7 @@ class Machine:
         self.training = False  # self.training: forward is followed in eval mode, as torchinfo does
         self.module_stop = None  # (statement, why): where module-level code ran out of steps
         self.probing = False  # script code runs to find a model called on a tensor it made (discovery.py)
+        self.feeds: list = []  # discovery.Feed: a model script code gave tensors to (a call, a summary, a loader)
         self.notes: list = []  # ConvcalcError(CC900): weight initialisation, decorators passed
         self.modules: dict = {}  # the files of the tree this file imports: real path -> module Scope
         self.importing: list = []  # the files being read now (a cycle reads no further)

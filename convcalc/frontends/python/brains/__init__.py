@@ -40,6 +40,7 @@ def load() -> None:
         return
     _loaded = True
     from convcalc.frontends.python.brains import numpy_brain, stdlib, torch_nn, torch_tensors  # noqa: F401
+    from convcalc.frontends.python.brains import data_inputs  # noqa: F401  (the data a script feeds its model)
 
 
 def handler_for(qname: str):
