@@ -258,6 +258,11 @@ def input_text(program: n.Program) -> str:
     return "x".join(str(d.value) if isinstance(d, n.Num) else d.id for d in given.dims) if given else "?"
 
 
+def input_key(program: n.Program) -> tuple:
+    given = program.input
+    return tuple(d.value if isinstance(d, n.Num) else d.id for d in given.dims) if given else ()
+
+
 def lint_python(path: str, text: str, cli_input, fallback, tree: Optional[str] = None) -> FileLint:
     from convcalc.frontends.python import imports
     from convcalc.frontends.python.models import read_models
@@ -272,8 +277,8 @@ def lint_python(path: str, text: str, cli_input, fallback, tree: Optional[str] =
     if result.unparsed is not None:  # as ruff and pyflakes: a file Python cannot parse is a finding, not a pass
         out.findings.append(m.from_error(path, result.unparsed))
     out.module_stop = result.module_stop
-    out.notes = [m.Note(path, note.span, note.message) for note in result.notes if note.message !=
-                 getattr(result.unparsed, "message", None)]
+    restated = {id(note) for note in result.restated}  # said as the CC001 finding / the CC301 notice
+    out.notes = [m.Note(path, note.span, note.message) for note in result.notes if id(note) not in restated]
     out.unfollowed = list(result.unfollowed)
     out.used = set(result.used)
     out.sources = dict(result.sources)  # the other files of the tree the models were read from
@@ -282,7 +287,7 @@ def lint_python(path: str, text: str, cli_input, fallback, tree: Optional[str] =
     for model in result.models:
         program = model.program
         for note in program.notes:
-            if result.module_stop is None or note.message != result.module_stop.message:  # a notice already
+            if id(note) not in restated:  # the CC301 notice says it already
                 out.notes.append(m.Note(path, note.span, note.message))
         if program.stopped is not None:
             out.partly.append((program.name, program.stopped))
@@ -299,7 +304,9 @@ def lint_python(path: str, text: str, cli_input, fallback, tree: Optional[str] =
         for finding in findings:
             if model.origin is not None and (CODES[finding.code].needs_size or CODES[finding.code].needs_rank):
                 finding.message += f" (input {input_text(program)} from {model.origin})"
-            key = (finding.span.line, finding.span.col, finding.code, finding.message)
+            # the same finding of several models: one place, one code, one input (and the same arguments)
+            key = (finding.span.path, finding.span.line, finding.span.col, finding.span.end_line,
+                   finding.span.end_col, finding.code, finding.args, input_key(program))
             if key not in merged:
                 merged[key] = (finding, [])
             if program.name not in merged[key][1]:

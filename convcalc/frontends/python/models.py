@@ -46,6 +46,8 @@ class FileModels:
         self.used: set = set()  # (real path, class name) of the classes its models built (other files' too)
         self.unparsed: Optional[ConvcalcError] = None  # CC001: Python cannot parse the file
         self.module_stop: Optional[ConvcalcError] = None  # CC301: module-level code not followed to its end
+        # the notes that say the same as unparsed / module_stop (lint shows those once, as themselves)
+        self.restated: list = []
         self.sources: dict = {}  # path -> text of the other files of the tree the file imports
 
     @property
@@ -109,6 +111,7 @@ def read_models(text: str, path: str, override=None, fallback=None, training: bo
         line = getattr(exc, "lineno", None) or 1
         message = f"not read: Python cannot parse this file ({getattr(exc, 'msg', None) or exc})"
         result.notes.append(note(message, Span(line, 1, line, 2)))
+        result.restated.append(result.notes[-1])
         result.unparsed = ConvcalcError(codes.SYNTAX, message, Span(line, 1, line, 2))
         return result
     machine = Machine(src, tree)
@@ -121,6 +124,8 @@ def read_models(text: str, path: str, override=None, fallback=None, training: bo
     if machine.module_stop is not None:
         stmt, why = machine.module_stop
         result.module_stop = ConvcalcError(codes.NOT_FOLLOWED, module_stop_message(why), src.span(stmt))
+        machine.module_stop_note = note(result.module_stop.message, result.module_stop.span)
+        result.restated.append(machine.module_stop_note)
     pending: dict = {}
     found = discovery.candidates(machine, tree, src, pending, chosen, assigned)
     built = build(machine, src, found, result)
@@ -298,8 +303,7 @@ def trace_model(machine: Machine, src: Source, name: str, value, where, result: 
                         for path, layer in tree if isinstance(layer, Layer) and "__weight_g__" in layer.extra)
     notes = tuple(attempt.notes)
     if machine.module_stop is not None:  # what the model was built without: said with every table of it
-        stmt, why = machine.module_stop
-        notes = (note(module_stop_message(why), src.span(stmt)),) + notes
+        notes = (machine.module_stop_note,) + notes
     program = n.Program(tuple(inputs + body + attempt.outputs), src.text, src.path, name, notes,
                         n.PYTHON, attempt.stopped, registered, not unknown_parts, parameters, frozenset(frozen),
                         trace.scopes, tuple(machine.sources.items()))
