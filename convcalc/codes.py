@@ -70,6 +70,8 @@ NOT_FOLLOWED = code("CC301", WARNING, "the Python frontend did not follow a mode
 NOT_A_MODEL = code("CC302", WARNING, "a class that looks like a model (an nn.Module with a forward) was not followed "
                                     "(a finding with lint --strict)")
 NEEDS_INPUT = code("CC303", INFO, "a model without an input size: the sizes it accepts, and the comment that gives one")
+UNREACHED = code("CC304", INFO, "layer constructions of the file that no followed model reached, with their lines "
+                                "and why (the summary counts them; a finding with lint --strict)")
 BUDGET = code("CC401", ERROR, "the work asked for is over its budget (verify --max-macs, a search of input sizes): "
                               "the message says how to go on")
 PICTURE = code("CC402", ERROR, "a picture asked of what it cannot show (a layer whose output has no spatial axes, a "
@@ -135,6 +137,10 @@ EXPLAINED = {
                   "    def forward(self, x):\n        return self.fc(self.conv(x).flatten(1))\n",
                   "Add the comment the notice gives (`# convcalc: input 1x28x28`) above the model, or "
                   "[tool.convcalc] input, or --input."),
+    UNREACHED: (PYTHON_HEAD + "class Head(nn.Module):\n    def __init__(self, classes):\n        super().__init__()\n"
+                "        self.fc = nn.Linear(64, classes)\n\n    def forward(self, x):\n        return self.fc(x)\n",
+                "Let convcalc build the model the layers belong to: a `# convcalc: model Head(10)` comment above the "
+                "class, or --model; or a script in the tree that builds it."),
     BUDGET: ("input 3x224x224\nrepeat 8:\n    Conv2d(3, 3, 3, padding=1)\n",
              "Verify at a smaller input (--input), or raise --max-macs; `verify` picks a smaller size itself when "
              "the input comes from the file."),

@@ -125,6 +125,11 @@ class NeedsInput(Message):
     code = codes.NEEDS_INPUT
 
 
+class Unreached(Message):
+    code = codes.UNREACHED
+    template = "%d of %d layer constructions checked; not reached: %s"
+
+
 class Note(Message):
     code = codes.NOTE
 

@@ -10,6 +10,7 @@ from convcalc import codes
 from convcalc import nodes as n
 from convcalc.errors import ConvcalcError, NotFollowed, Span, UsageError
 from convcalc.frontends.python import discovery, fed
+from convcalc.frontends.python.coverage import Coverage
 from convcalc.frontends.python.machine import Machine
 from convcalc.frontends.python.pyclasses import Instance
 from convcalc.frontends.python.pyobjects import Args, Function, Unknown, describe
@@ -49,6 +50,7 @@ class FileModels:
         # the notes that say the same as unparsed / module_stop (lint shows those once, as themselves)
         self.restated: list = []
         self.sources: dict = {}  # path -> text of the other files of the tree the file imports
+        self.coverage = Coverage()  # the file's layer constructions, and which the followed models reached
 
     @property
     def programs(self) -> list:
@@ -137,6 +139,7 @@ def read_models(text: str, path: str, override=None, fallback=None, training: bo
     classes = {e.value.cls: e for e in models if e.candidate.kind == "class"}
     # a module-level value that is a part of another (d2l's stages b1..b5 of net = nn.Sequential(b1, ...))
     parts = {id(module) for e in models if e.candidate.kind == "value" for _, module in tree_of(e.value)[1:]}
+    partly: dict = {}  # class name -> the model followed partly that built it
     for entry in models:
         candidate, value = entry.candidate, entry.value
         if candidate.kind == "value" and id(value) in parts and candidate.name != wanted and not entry.feeds:
@@ -165,6 +168,11 @@ def read_models(text: str, path: str, override=None, fallback=None, training: bo
                 model.origin, model.takes_input = origin, takes
                 model.has_input = given is not None
                 result.models.append(model)
+                if model.complete:
+                    result.coverage.reach(value)
+                else:  # the blocks of a model followed partly: why their layers are not reached
+                    partly.update((m.cls.name, candidate.name) for _, m in tree_of(value) if isinstance(m, Instance))
+    result.coverage.finish(machine, tree, src, partly)
     result.notes.extend(machine.notes)
     result.sources = dict(machine.sources)
     result.used = {(os.path.realpath(obj.cls.path), obj.cls.name) for obj in machine.instances
