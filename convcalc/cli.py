@@ -48,7 +48,7 @@ def network_options(command=None, *, table: bool = True):
                      "overrides the file's input line."),
         click.option("--format", "fmt", default="simple", show_default=True, metavar="FORMAT",
                      help="simple, or any table format of tabulate (github, grid, markdown is github, latex, "
-                          "psql, ...), csv (the rows alone) or json; see docs/tables.md."),
+                          "psql, ...), csv (the rows alone) or json (one object: rows, totals, diagnostics)."),
         click.option("--model", help="In a Python file: the model to show, by name, or a call that builds it, "
                      "e.g. --model \"VGG('VGG16')\"."),
         click.option("--train", is_flag=True, help="Follow a Python model's forward in training mode "
@@ -578,7 +578,7 @@ def verify(net, expr, input_dims, fmt, model, train, seed, batch, max_macs):
 @handle_errors
 def server(stdio):
     """A Language Server over stdio: lint's diagnostics, each layer's shape as an inlay hint, its row on
-    hover, quick fixes (pip install 'convcalc[lsp]'; editors: docs/editors.md)."""
+    hover, quick fixes (pip install 'convcalc[lsp]'; an editor starts it as `convcalc server`)."""
     from convcalc.server import main as serve
 
     serve()

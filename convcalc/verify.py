@@ -154,6 +154,8 @@ def row_work(row, batch: int) -> int:
         per_sample = params * size_of(row.shape[1:])
     elif row.kind == "linear":
         per_sample = params * size_of(row.shape[:-1])
+    elif row.op is not None and row.op.work is not None:  # a product visits more than its output (einsum)
+        per_sample = row.op.work(list(row.inputs), row.args, row.shape)
     else:
         per_sample = size_of(row.shape) * window_of(row)
     return per_sample * batch

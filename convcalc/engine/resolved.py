@@ -18,15 +18,31 @@ PRECEDENCE = {"or": 1, "and": 2, "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">="
               "+": 5, "-": 5, "*": 6, "/": 6, "//": 6, "%": 6, "**": 8}
 
 
+def split_call(text: str) -> tuple:
+    """(what is called, its arguments with the closing bracket) of a call's text: the last call of
+    a chain (``self.q(x).flatten(2)`` is ``self.q(x).flatten`` and ``2)``)."""
+    masked = STRING.sub(lambda m: "'" + "_" * (len(m.group()) - 2) + "'", text.rstrip())
+    if not masked.endswith(")"):
+        head, _, inside = text.partition("(")
+        return head, inside
+    depth = 0
+    for at in range(len(masked) - 1, -1, -1):
+        depth += {")": 1, "]": 1, "}": 1, "(": -1, "[": -1, "{": -1}.get(masked[at], 0)
+        if depth == 0:
+            return text[:at], text[at + 1:]
+    head, _, inside = text.partition("(")
+    return head, inside
+
+
 def has_names(text: str) -> bool:
     """Whether the arguments of a call's text use names (``Conv2d(cin, 8, 3)``, ``nn.Linear(self.n, 2)``)."""
-    inside = STRING.sub("''", text.partition("(")[2])
+    inside = STRING.sub("''", split_call(text)[1])
     return any(name not in CONSTANTS for name in NAME.findall(inside))
 
 
 def written_arguments(text: str) -> int:
     """How many arguments a call's text passes (commas at the top level of its brackets)."""
-    inside = STRING.sub("''", text.partition("(")[2])
+    inside = STRING.sub("''", split_call(text)[1])
     depth, count, seen = 0, 0, False
     for char in inside:
         if char in "([{":
@@ -85,7 +101,7 @@ def resolved_call(call: n.Call, params, values: dict) -> str:
     ``values`` the bound arguments. A layer passed in under another name (``norm_layer(64)``)
     is shown by its class (``BatchNorm2d(64)``)."""
     text = " ".join(call.text.split())
-    written = text.partition("(")[0].rstrip()
+    written = split_call(text)[0].rstrip()
     if written.rpartition(".")[2] != call.name and "(" in text and written.isidentifier():
         text = call.name + text[len(written):]
     return with_values(text, call, [values.get(name, _MISSING) for name, _ in params[:len(call.args)]], values)
@@ -105,7 +121,7 @@ def with_values(text: str, call: n.Call, positional: list, keywords: dict) -> st
         return text
     parts = [shown(expr, value) for expr, value in zip(call.args, positional)]
     parts += [f"{key}={shown(expr, keywords.get(key, _MISSING))}" for key, expr, _ in call.kwargs]
-    return text.partition("(")[0].rstrip() + "(" + ", ".join(parts) + ")"
+    return split_call(text)[0].rstrip() + "(" + ", ".join(parts) + ")"
 
 
 _MISSING = object()

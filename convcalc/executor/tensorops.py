@@ -167,6 +167,51 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     return Tensor(shape, out)
 
 
+def einsum(equation: str, tensors: Sequence[Tensor]) -> Tensor:
+    """torch.einsum, by the definition: every combination of the letters' values, the output's kept,
+    the others summed."""
+    compact = equation.replace(" ", "")
+    inputs_text, output = compact.split("->") if "->" in compact else (compact, None)
+    parts = inputs_text.split(",")
+    if len(parts) != len(tensors):
+        raise ValueError(f"einsum(): {len(parts)} operands in the equation, {len(tensors)} given")
+    most = max((t.ndim - len(p.replace("...", "")) for p, t in zip(parts, tensors) if "..." in p), default=0)
+    filler = "".join(chr(0x0391 + i) for i in range(most))
+    subs = []
+    for part, t in zip(parts, tensors):
+        here = t.ndim - len(part.replace("...", ""))
+        subs.append(part.replace("...", filler[len(filler) - here:] if here else ""))
+    if output is None:
+        counts: dict = {}
+        for s in subs:
+            for c in s:
+                counts[c] = counts.get(c, 0) + 1
+        output = filler + "".join(sorted(c for c, k in counts.items() if k == 1 and c not in filler))
+    else:
+        output = output.replace("...", filler)
+    sizes: dict = {}
+    for s, t in zip(subs, tensors):
+        if len(s) != t.ndim:
+            raise ValueError(f"einsum(): subscripts {s!r} for a {t.ndim}-d operand")
+        for c, n in zip(s, t.shape):
+            if sizes.get(c, 1) not in (1, n) and n != 1:
+                raise ValueError(f"einsum(): operands do not broadcast with remapped shapes ({c}: {sizes[c]}, {n})")
+            sizes[c] = max(sizes.get(c, 1), n)
+    letters = list(output) + sorted(set(sizes) - set(output))
+    strides = [row_major_strides(t.shape) for t in tensors]
+    out = [0.0] * prod(sizes[c] for c in output)
+    for values in indices(*[range(sizes[c]) for c in letters]):
+        at = dict(zip(letters, values))
+        term = 1.0
+        for s, t, st in zip(subs, tensors, strides):
+            term *= t.data[sum((at[c] if t.shape[i] != 1 else 0) * st[i] for i, c in enumerate(s))]
+        position = 0
+        for c in output:
+            position = position * sizes[c] + at[c]
+        out[position] += term
+    return Tensor(tuple(sizes[c] for c in output), out)
+
+
 def _reduction(fn):
     return lambda tensors, a: reduce(tensors[0], a["dim"], a["keepdim"], fn)
 
@@ -192,6 +237,7 @@ OPS = {
     "expand_as": lambda tensors, a: expand(tensors[0], tensors[1].shape),
     "matmul": lambda tensors, a: matmul(tensors[0], tensors[1]),
     "bmm": lambda tensors, a: matmul(tensors[0], tensors[1]),
+    "einsum": lambda tensors, a: einsum(a["equation"], tensors),
 }
 
 

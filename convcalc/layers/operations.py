@@ -32,10 +32,15 @@ class OpSpec(Record):
     or as several ints (``x.permute(0, 2, 1)``, ``x.permute((0, 2, 1))``); ``field``: the
     receptive-field rule (convcalc/metrics/rules.py); ``view``: its output shares its input's
     storage; ``fmas``: (shapes, args, output) -> fused multiply-adds per sample, fvcore's
-    convention (None: 0); ``doc``: one line for docs/operations.md."""
+    convention (None: 0); ``doc``: one line for docs/operations.md; ``leading``: the arguments
+    torch takes before the tensors (``einsum``'s equation); ``work``: (shapes, args, output) -> the
+    elements the reference executor visits per sample, where that is more than the output's
+    (verify's budget: convcalc/verify.py)."""
 
-    __slots__ = ("name", "params", "operands", "rule", "spellings", "sizes", "field", "view", "fmas", "doc")
-    _defaults = {"spellings": (), "sizes": None, "field": "layout", "view": False, "fmas": None, "doc": ""}
+    __slots__ = ("name", "params", "operands", "rule", "spellings", "sizes", "field", "view", "fmas", "doc",
+                 "leading", "work")
+    _defaults = {"spellings": (), "sizes": None, "field": "layout", "view": False, "fmas": None, "doc": "",
+                 "leading": (), "work": None}
 
     @property
     def variadic(self) -> bool:
@@ -56,13 +61,16 @@ OPERATIONS: dict[str, OpSpec] = {}
 
 
 def operation(name: str, params: str = "", operands: str = "input", spellings: str = "", sizes=None,
-              field: str = "layout", view: bool = False, fmas=None, doc: str = "", **defaults):
+              field: str = "layout", view: bool = False, fmas=None, doc: str = "", leading: str = "", work=None,
+              **defaults):
     """Register an operation: ``params`` its required arguments (space-separated), ``defaults``
-    the optional ones in torch's order; ``spellings`` space-separated torch names."""
+    the optional ones in torch's order; ``spellings`` space-separated torch names; ``leading`` the
+    params torch takes before the tensors."""
     def wrap(rule):
         spec_params = tuple((p, REQUIRED) for p in params.split()) + tuple(defaults.items())
         OPERATIONS[name] = OpSpec(name, spec_params, tuple(operands.split()), rule, tuple(spellings.split()), sizes,
-                                  field, view, fmas, doc or (rule.__doc__ or "").strip().split("\n")[0])
+                                  field, view, fmas, doc or (rule.__doc__ or "").strip().split("\n")[0],
+                                  tuple(leading.split()), work)
         return rule
     return wrap
 
@@ -442,13 +450,15 @@ def matmul_shape(a: tuple, b: tuple, node, warn) -> tuple:
 
 
 @operation("matmul", operands="input other", spellings="torch.matmul Tensor.matmul", field="layout",
-           fmas=lambda shapes, args, out: product(out or (1,)) * (shapes[0][-1] if shapes[0] else 1))
+           fmas=lambda shapes, args, out: product(out or (1,)) * (shapes[0][-1] if shapes[0] else 1),
+           work=lambda shapes, args, out: product(out or (1,)) * (shapes[0][-1] if shapes[0] else 1))
 def matmul(shapes, args, node, warn):
     """the matrix product of the last two dims, the others broadcast (x @ y)"""
     return matmul_shape(shapes[0], shapes[1], node, warn)
 
 
-@operation("bmm", operands="input mat2", spellings="torch.bmm Tensor.bmm", field="layout", fmas=_matmul_fmas)
+@operation("bmm", operands="input mat2", spellings="torch.bmm Tensor.bmm", field="layout", fmas=_matmul_fmas,
+           work=_matmul_fmas)
 def bmm(shapes, args, node, warn):
     """a batch of matrix products: b x n x m @ b x m x p (per sample: n x m @ m x p)"""
     a, b = shapes
@@ -456,6 +466,135 @@ def bmm(shapes, args, node, warn):
         raise fail(codes.CONFIG, f"{text(node)}: bmm needs 3-d tensors (batch included), not "
                                  f"{len(a) + 1}-d and {len(b) + 1}-d", node)
     return matmul_shape(a, b, node, warn)
+
+
+# ---------------------------------------------------------------- einsum
+
+
+def einsum_subscripts(equation, ranks: list, node) -> tuple:
+    """(each operand's subscripts, the output's) of an einsum equation for operands of ``ranks``
+    dims per sample, ``...`` expanded to letters of its own; the batch is each one's first letter."""
+    if not isinstance(equation, str):
+        raise fail(codes.ARGUMENT, f"{text(node)}: the equation must be a string, not {equation!r}", node)
+    compact = equation.replace(" ", "")
+    inputs, arrow, output = compact.partition("->")
+    parts = inputs.split(",")
+    if len(parts) != len(ranks):
+        more = "more" if len(ranks) > len(parts) else "fewer"
+        raise fail(codes.ARGUMENT, f"{text(node)}: the equation names {len(parts)} operand(s), {len(ranks)} given "
+                                   f"(PyTorch: einsum(): {more} operands were provided than specified in the equation)",
+                   node)
+    wide = 0  # the dims an ellipsis stands for, at most
+    for part, rank in zip(parts, ranks):
+        letters = part.replace("...", "", 1)
+        if not all(c.isascii() and c.isalpha() for c in letters):
+            at = next(i for i, c in enumerate(equation) if not (c.isascii() and c.isalpha()) and c not in " .,->")
+            raise fail(codes.ARGUMENT, f"{text(node)}: subscripts are letters (and one ...), not {part!r} (PyTorch: "
+                                       f"einsum(): invalid subscript given at index {at} in the equation string, "
+                                       "subscripts must be in [a-zA-Z])", node)
+        if "..." in part:
+            wide = max(wide, rank + 1 - len(letters))
+        elif len(letters) != rank + 1:
+            raise fail(codes.CONFIG, f"{text(node)}: {part!r} names {len(letters)} dims of an operand of {rank + 1} "
+                                     f"(PyTorch: einsum(): the number of subscripts in the equation ({len(letters)}) "
+                                     f"does not match the number of dimensions ({rank + 1}) for operand "
+                                     f"{parts.index(part)} and no ellipsis was given)", node)
+    filler = "".join(chr(0x391 + i) for i in range(wide))  # Greek capitals: never an equation's letter
+
+    def expanded(part: str, rank: int) -> str:
+        here = rank + 1 - len(part.replace("...", "", 1))
+        return part.replace("...", filler[wide - here:] if here else "", 1)
+
+    subscripts = [expanded(p, r) if "..." in p else p for p, r in zip(parts, ranks)]
+    if not arrow:  # implicit: the ellipsis dims, then the letters seen once, in alphabetical order
+        seen = "".join(subscripts)
+        output = filler + "".join(sorted(c for c in set(seen) if seen.count(c) == 1 and c not in filler))
+    else:
+        output = output.replace("...", filler, 1)
+        twice = [c for c in output if output.count(c) > 1]
+        if twice:
+            raise fail(codes.ARGUMENT, f"{text(node)}: {twice[0]!r} is twice in the output (PyTorch: einsum(): output "
+                                       f"subscript {twice[0]} appears more than once in the output)", node)
+    return subscripts, output
+
+
+def einsum_sizes(subscripts: list, shapes: list, node) -> dict:
+    """Each letter's size but the batch's (a size of 1 broadcasts, as torch's einsum does)."""
+    sizes: dict = {}
+    for index, (sub, shape) in enumerate(zip(subscripts, shapes)):
+        own: dict = {}
+        for letter, size in zip(sub[1:], shape):
+            first = own.setdefault(letter, size)
+            if size != first:  # a diagonal ("bii->bi") takes equal sizes
+                raise fail(codes.CONFIG, f"{text(node)}: {letter!r} is twice in operand {index}, with sizes "
+                                         f"{dims.render(first)} and {dims.render(size)} (PyTorch: einsum(): subscript "
+                                         f"{letter} is repeated for operand {index} but the sizes don't match, "
+                                         f"{dims.render(size)} != {dims.render(first)})", node,
+                           undecided=dims.is_symbolic(size) or dims.is_symbolic(first))
+            known = sizes.setdefault(letter, size)
+            if known == 1:
+                sizes[letter] = size
+            elif size != 1 and size != known:
+                raise fail(codes.CONFIG, f"{text(node)}: {letter!r} is {dims.render(known)} in one operand and "
+                                         f"{dims.render(size)} in operand {index} (PyTorch: einsum(): subscript "
+                                         f"{letter} has size {dims.render(size)} for operand {index} which does not "
+                                         f"broadcast with previously seen size {dims.render(known)})", node,
+                           undecided=dims.is_symbolic(size) or dims.is_symbolic(known))
+    return sizes
+
+
+def _einsum_fmas(shapes, args, out) -> dims.Dim:
+    """flop_counter / 2, per sample, as torch's einsum runs (opt_einsum not installed): the operands
+    left to right, a summed letter a size of 1 does not carry summed as soon as no later operand
+    has it, each pair with a letter left to sum one batched product (one multiply-add per
+    combination of the sizes the pair carries), a pair without one an element-wise product, which
+    flop_counter does not count."""
+    subscripts, output = einsum_subscripts(args["equation"], [len(s) for s in shapes], None)
+    operands = [dict(zip(sub[1:], shape)) for sub, shape in zip(subscripts, shapes)]
+    summed = sorted({c for sub in subscripts for c in sub[1:]} - set(output))
+    count = {c: sum(1 for op in operands if op.get(c, 1) != 1) for c in summed}
+    total, a = 0, operands[0]
+    for b in operands[1:]:
+        pair = []
+        for c in summed:
+            if a.get(c, 1) != 1 and b.get(c, 1) != 1:
+                count[c] -= 1
+                if count[c] == 1:  # no later operand has it: summed by this product
+                    pair.append(c)
+                    count[c] = 0
+            elif count[c] == 1 and (a.get(c, 1) != 1 or b.get(c, 1) != 1):  # one side has it, nothing later
+                (a if a.get(c, 1) != 1 else b)[c] = 1  # summed out first
+                count[c] = 0
+        carried = {c: b.get(c, 1) if a.get(c, 1) == 1 else a[c] for c in set(a) | set(b)}
+        if pair:
+            total = total + product(size for size in carried.values() if size != 1)
+        a = {c: 1 if c in pair else size for c, size in carried.items()}
+    return total
+
+
+def _einsum_work(shapes, args, out) -> dims.Dim:
+    """The reference executor visits every combination of the letters' sizes."""
+    subscripts, _ = einsum_subscripts(args["equation"], [len(s) for s in shapes], None)
+    return product(einsum_sizes(subscripts, shapes, None).values())
+
+
+@operation("einsum", "equation", operands="*operands", leading="equation", spellings="torch.einsum",
+           fmas=_einsum_fmas, work=_einsum_work)
+def einsum(shapes, args, node, warn):
+    """Einstein summation: the output's letters kept, the others summed (torch.einsum("bij,bjk->bik", a, b))"""
+    subscripts, output = einsum_subscripts(args["equation"], [len(s) for s in shapes], node)
+    batch = subscripts[0][:1]
+    if not batch or any(s[:1] != batch or batch in s[1:] for s in subscripts) or output[:1] != batch or \
+            batch in output[1:]:
+        raise fail(codes.CONFIG, f"{text(node)}: each operand and the output must keep the batch as their first "
+                                 "subscript, and only there; convcalc follows one sample", node)
+    sizes = einsum_sizes(subscripts, shapes, node)
+    missing = [c for c in output[1:] if c not in sizes]
+    if missing:
+        raise fail(codes.ARGUMENT, f"{text(node)}: the output subscript {missing[0]!r} is in no operand (PyTorch: "
+                                   "einsum(): output subscript " + missing[0] + " does not appear in the equation "
+                                   "for any input operand)", node)
+    return tuple(sizes[c] for c in output[1:])
 
 
 def output_shapes(name: str, shapes: list, args: dict, node, warn):

@@ -199,6 +199,14 @@ def test_version_and_help():
         assert "Example: convcalc" in invoke(command, "--help").stdout
 
 
+def test_no_help_points_to_a_file_an_installed_copy_lacks():
+    """`pip install .` ships the package, not docs/: --help must say what it means in its own words."""
+    for name, command in cli.commands.items():
+        text = invoke(name, "--help").stdout
+        assert "docs/" not in text, (name, text)
+    assert "docs/" not in invoke("--help").stdout
+
+
 def test_python_dash_m_runs():
     result = subprocess.run([sys.executable, "-m", "convcalc", "shapes", COURSE], capture_output=True, text=True)
     assert result.returncode == 0 and "60,362" in result.stdout

@@ -1,7 +1,7 @@
 """Hostile input (issue 7): each case ends quickly, with the right exit code and a positioned
 message, never a traceback; nothing in an input is run, imported or evaluated by Python.
 
-The bounds named here are listed in the README ("Bounds")."""
+The bounds named here are listed in docs/development.md ("Bounds")."""
 import re
 import sys
 import time

@@ -114,7 +114,7 @@ def test_try_repo_checks_notebooks_by_their_cells(tmp_path):
 def readme_snippet() -> str:
     """The .pre-commit-config.yaml the README shows, as it stands."""
     text = open(os.path.join(ROOT, "README.md")).read()
-    section = text.split("## Linting, and the pre-commit hook", 1)[1]
+    section = text.split("## Lint, and the pre-commit hook", 1)[1]
     block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
     assert "repo: local" in block
     return block

@@ -1,5 +1,5 @@
-"""Every `$ convcalc ...` block of the README, run as a new user would copy it: the output must be
-what the README shows (timings aside)."""
+"""Every `$ convcalc ...` block of the README and of the docs, run as a new user would copy it: the
+output must be what the page shows (timings aside). The README stays short enough to finish."""
 from __future__ import annotations
 from paths import ROOT
 
@@ -27,20 +27,24 @@ def blocks(path: Path):
     return found
 
 
-README = blocks(ROOT / "README.md")
+PAGES = [ROOT / "README.md"] + sorted((ROOT / "docs").glob("*.md"))
+BLOCKS = [(page.relative_to(ROOT).as_posix(),) + block for page in PAGES for block in blocks(page)]
 
 
-def test_the_readme_has_command_blocks():
-    assert len(README) >= 10
+def test_the_readme_is_short_and_shows_commands():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.split("\n")) < 250
+    assert sum(1 for page, *_ in BLOCKS if page == "README.md") >= 5
+    assert len(BLOCKS) >= 12
 
 
-@pytest.mark.parametrize("line, command, expected", README, ids=[f"README:{b[0]}" for b in README])
-def test_a_readme_command_prints_what_the_readme_shows(line, command, expected):
+@pytest.mark.parametrize("page, line, command, expected", BLOCKS, ids=[f"{b[0]}:{b[1]}" for b in BLOCKS])
+def test_a_shown_command_prints_what_the_page_shows(page, line, command, expected):
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""),
                COLUMNS="200", NO_COLOR="1")
     done = subprocess.run(command, shell=True, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     got = TIME.sub("T", (done.stdout + done.stderr).rstrip("\n"))
-    assert shown(TIME.sub("T", expected.rstrip("\n"))).fullmatch(got + "\n"), f"README.md:{line}: {command}\n{got}"
+    assert shown(TIME.sub("T", expected.rstrip("\n"))).fullmatch(got + "\n"), f"{page}:{line}: {command}\n{got}"
 
 
 def shown(expected: str):

@@ -71,6 +71,7 @@ CASES = [
     ("unet/unet_model.py", None, "UNet(n_channels=3, n_classes=2)", (3, 256, 256)),
     ("unet/unet_model.py", "UNet(3, 1, bilinear=True)", "UNet(3, 1, bilinear=True)", (3, 100, 100)),
     ("unet/unet_parts.py", "Up(128, 64)", "Up(128, 64)", ((64, 16, 16), (64, 33, 31))),
+    ("attention/nonlocal_einsum.py", "SmallNet", "SmallNet()", (3, 16, 16)),
     # the files the lint tests read (the lint_models directory): run in torch as the rest
     ("lint_models/alexnet.py", "AlexNet", "AlexNet()", (3, 224, 224)),
     ("lint_models/cifar10_blitz.py", "Net", "Net()", (3, 32, 32)),
@@ -104,3 +105,28 @@ def test_every_corpus_file_is_in_the_table():
     on_disk = {os.path.relpath(os.path.join(root, name), CORPUS) for root, _, files in os.walk(CORPUS)
                for name in files if name.endswith(".py")}
     assert on_disk - listed == set(), "corpus files without a case"
+
+
+# models whose mult-adds are compared too: torchinfo 1.8.0's, and torch.utils.flop_counter's / 2 (fvcore)
+MACS_CASES = [case for case in CASES if case[0].startswith("attention/")]
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("case", MACS_CASES, ids=case_id)
+def test_corpus_mult_adds_match_torchinfo_and_the_flop_counter(case, torch):
+    from torch.utils.flop_counter import FlopCounterMode
+    from torchinfo import summary
+
+    from convcalc.metrics import memory
+    from corpus_harness import load_module
+
+    path, model, build, shape = case
+    built = eval(build, vars(load_module(path)))  # the test's own expression, on the test's own fixture
+    built.eval()
+    batch = 2
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        built(torch.rand(batch, *shape))
+    stats = summary(built, input_size=(batch, *shape), verbose=0, mode="eval")
+    analysis = read_with_convcalc(path, model, shape)
+    assert memory.total_macs(analysis, "torchinfo", batch) == stats.total_mult_adds
+    assert memory.total_macs(analysis, "fvcore", batch) == counter.get_total_flops() // 2

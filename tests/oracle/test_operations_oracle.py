@@ -21,7 +21,7 @@ from convcalc.executor import Tensor
 from convcalc.executor.tensorops import OPS
 from convcalc.layers.operations import OPERATIONS, output_shapes
 
-ORACLE = dict(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+ORACLE = dict(deadline=None, max_examples=int(__import__("os").environ.get("CONVCALC_ORACLE_EXAMPLES", 60)), suppress_health_check=[HealthCheck.function_scoped_fixture])
 NODE = SimpleNamespace(text="op(x)", span=None)
 
 
@@ -168,6 +168,41 @@ def batched_matrices(draw):
     return [(n, k), (k if draw(st.integers(0, 5)) else k + 1, m)], {}
 
 
+@st.composite
+def einsums(draw):
+    """Equations of one to three operands over letters i-l: contractions, outer products, diagonals,
+    broadcasts from 1, an ellipsis, implicit outputs; now and then a size that does not fit, a
+    letter the output does not find, a subscript count off by one, or a batch that is summed."""
+    letters = "ijkl"
+    size = {c: draw(st.integers(1, 3)) for c in letters}
+    count = draw(st.integers(1, 3))
+    subs, shapes = [], []
+    for _ in range(count):
+        sub = "".join(draw(st.lists(st.sampled_from(letters), min_size=0, max_size=3)))
+        shape = [1 if draw(st.integers(0, 6)) == 0 else size[c] for c in sub]
+        if draw(st.integers(0, 8)) == 0 and shape:
+            shape[-1] += 1  # does not fit (unless it broadcasts)
+        if draw(st.integers(0, 5)) == 0:  # an ellipsis over a dim or two of their own
+            extra = [draw(st.integers(1, 2)) for _ in range(draw(st.integers(0, 2)))]
+            sub, shape = "..." + sub, extra + shape
+        subs.append("b" + sub)
+        shapes.append(tuple(shape))
+    if draw(st.integers(0, 12)) == 0:
+        shapes[0] = shapes[0] + (2,)  # a subscript count off by one
+    seen = sorted(set("".join(subs)) - set("b."))
+    if draw(st.integers(0, 4)) == 0:
+        equation = ",".join(subs)  # implicit output (the batch appears in each: summed when several)
+    else:
+        out = draw(st.permutations(seen)) if seen else []
+        out = "".join(out[:draw(st.integers(0, len(out)))])
+        if any("..." in s for s in subs) and draw(st.booleans()):
+            out = "..." + out
+        if draw(st.integers(0, 12)) == 0:
+            out += "z"  # in no operand
+        equation = ",".join(subs) + "->b" + out
+    return shapes, {"equation": equation}
+
+
 ELEMENTWISE = {"add": {"alpha": 1}, "sub": {"alpha": 1}, "mul": {}, "div": {"rounding_mode": None},
                "maximum": {}, "minimum": {}}
 STRATEGIES = {
@@ -177,7 +212,7 @@ STRATEGIES = {
     "permute": permutation(), "transpose": transposition(), "squeeze": squeezing(), "unsqueeze": unsqueezing(),
     "slice": slicing(), "select": selecting(), "chunk": chunking(), "split": splitting(), "stack": stacking(),
     "pad": padding(), "expand": expanding(), "expand_as": expanding_as(), "matmul": matrices(),
-    "bmm": batched_matrices(),
+    "bmm": batched_matrices(), "einsum": einsums(),
 }
 
 BATCH = 2
@@ -186,6 +221,27 @@ BATCH = 2
 def run_convcalc(name, shapes, args):
     bound = dict(OPERATIONS[name].bind((), args))
     return output_shapes(name, [tuple(s) for s in shapes], bound, NODE, lambda code, message: None), bound
+
+
+def batch_moves(torch_op, name, shapes, bound) -> bool:
+    """Whether the output's first dim is not the batch (a size that equals the batch by chance
+    hides it): the operation run again on another batch size."""
+    import torch
+
+    try:
+        again = as_list(torch_op(name, [torch.rand(BATCH + 3, *s, dtype=torch.float64) for s in shapes], bound))
+    except (RuntimeError, IndexError, ValueError, TypeError):
+        return True
+    return any(e.dim() == 0 or e.shape[0] != BATCH + 3 for e in again)
+
+
+def flop_counter_fmas(torch_op, name, tensors, bound) -> int:
+    """torch.utils.flop_counter's count of the operation / 2: fused multiply-adds, the fvcore convention."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with FlopCounterMode(display=False) as counter:
+        torch_op(name, tensors, bound)
+    return counter.get_total_flops() // 2
 
 
 def as_list(out):
@@ -226,9 +282,9 @@ def test_an_operation_agrees_with_torch(name, torch):
             with pytest.raises(ConvcalcError):
                 run_convcalc(name, shapes, args)
             return
-        if any(e.dim() == 0 or e.shape[0] != BATCH for e in expected):
+        if any(e.dim() == 0 or e.shape[0] != BATCH for e in expected) or batch_moves(torch_op, name, shapes, bound):
             assume(False)  # the batch itself moved: convcalc refuses these, and says so
-        if len({len(s) for s in shapes}) > 1 and name not in ("stack",):
+        if len({len(s) for s in shapes}) > 1 and name not in ("stack", "einsum"):
             with pytest.raises(ConvcalcError):  # the batch would line up with a dim of a sample
                 run_convcalc(name, shapes, args)
             return
@@ -238,6 +294,9 @@ def test_an_operation_agrees_with_torch(name, torch):
             return
         shape, _ = run_convcalc(name, shapes, args)
         assert [tuple(s) for s in as_list(shape)] == [tuple(e.shape[1:]) for e in expected]
+        fmas = OPERATIONS[name].fmas
+        ours_fmas = fmas([tuple(s) for s in shapes], bound, shape) * BATCH if fmas is not None else 0
+        assert ours_fmas == flop_counter_fmas(torch_op, name, theirs, bound), "mult-adds (fvcore) differ"
         from convcalc.executor.tensorops import run
 
         values = as_list(run(name, ours, bound))

@@ -77,6 +77,7 @@ def torch_op(name, tensors, a):
         "pad": lambda: torch.nn.functional.pad(x, list(a["pad"]), mode=a["mode"], value=a["value"]),
         "expand": lambda: x.expand(*a["size"]), "expand_as": lambda: x.expand_as(tensors[1]),
         "matmul": lambda: torch.matmul(x, tensors[1]), "bmm": lambda: torch.bmm(x, tensors[1]),
+        "einsum": lambda: torch.einsum(a["equation"], *tensors),
     }
     return ops[name]()
 

@@ -65,14 +65,19 @@ def op_call(frame, name: str, tensors: list, rest: Args, node):
     values, named = rest.values, rest.named
     operands = list(tensors)
     wanted = [o for o in spec.operands]
+    for param in spec.leading:  # torch.einsum(equation, *operands): what comes before the tensors
+        if values and param not in named:
+            named[param] = values.pop(0)
     if spec.variadic:
         if len(operands) == 0:
             if not values:
                 raise Unfollowable(f"{name} without its tensors", node)
-            source = values.pop(0)
-            from convcalc.frontends.python.pycore import iterate
+            if spec.leading and not (len(values) == 1 and isinstance(values[0], (list, tuple))):
+                operands, values = list(values), []  # einsum(eq, *operands): every other positional
+            else:  # one sequence of them (stack([a, b], 1), einsum(eq, [a, b]))
+                from convcalc.frontends.python.pycore import iterate
 
-            operands = iterate(frame, source, node)
+                operands = iterate(frame, values.pop(0), node)
     else:
         while len(operands) < len(wanted):
             key = wanted[len(operands)]
@@ -82,8 +87,8 @@ def op_call(frame, name: str, tensors: list, rest: Args, node):
                 operands.append(named.pop(key))
             else:
                 raise Unfollowable(f"{name} without its tensor {key!r}", node)
-    if name in ("einsum",) and not operands:
-        raise Unfollowable("einsum without operands", node)
+    if spec.variadic and not operands:
+        raise Unfollowable(f"{name} without its tensors", node)
     operands = [forward.tensor_arg(t, node) for t in operands]
     if spec.sizes is not None and spec.sizes not in named:
         values = [as_sizes(values)] if values else values
