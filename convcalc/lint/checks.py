@@ -78,6 +78,21 @@ def dropout_rank(outcome, report) -> None:
                effect)
 
 
+@check
+def missing_flatten(outcome, report) -> None:
+    """CC213: a Linear on channels x height x width straight from a convolution or a pool (through
+    layers that keep the shape: activations, norms, dropout), with no flatten, view or reshape between."""
+    for row in outcome.layers:
+        if not row.spec.traits.features or len(row.input) < 3:
+            continue
+        source = outcome.source(row)
+        while source is not None and not source.spec.traits.geometry and tuple(source.shape) == tuple(source.input):
+            source = outcome.source(source)
+        if source is not None and source.spec.traits.geometry and (source.spec.traits.rank or 0) >= 2:
+            report(m.MissingFlatten, row.node.span, row.name, f"{fmt_shape(row.input)} ({len(row.input)}-d)",
+                   source.name, source.node.span)
+
+
 def run_checks(outcome, report) -> None:
     for each in CHECKS:
         each(outcome, report)

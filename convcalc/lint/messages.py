@@ -113,6 +113,12 @@ class ChannelDropoutRank(Message):
     template = "%s expects channels x %s per sample but receives %s; %s"
 
 
+class MissingFlatten(Message):
+    code = codes.MISSING_FLATTEN
+    template = "%s receives %s straight from %s (%s): it acts on the last axis only; flatten first " \
+               "(torch.flatten(x, 1) or nn.Flatten())"
+
+
 class NotFollowed(Message):
     code = codes.NOT_FOLLOWED
 

@@ -361,6 +361,13 @@ def lint_python(path: str, text: str, cli_input, fallback, tree: Optional[str] =
                 merged[key] = (finding, [])
             if program.name not in merged[key][1]:
                 merged[key][1].append(program.name)
+    from convcalc.lint.construction import construction_findings
+
+    reported = {(f.span.line, f.span.col, f.span.path, f.code) for f, _ in merged.values()}
+    for error in construction_findings(result.coverage.layers.values()):  # refused where it is built
+        span = error.span
+        if (span.line, span.col, span.path, error.code) not in reported:
+            out.findings.append(m.from_error(path, error))
     for finding, names in merged.values():
         finding.model = ", ".join(names)
         if several and names:

@@ -80,6 +80,7 @@ class Coverage:
         self.elsewhere: set = set()
         self.unreached: list = []
         self.built: set = set()  # the names of the classes the followed models built
+        self.layers: dict = {}  # uid -> the n.Call that built each layer reached (a block built 4 times: 4)
 
     def reach(self, value) -> None:
         """A model followed to its end: every layer of its module tree is reached."""
@@ -88,6 +89,7 @@ class Coverage:
                 self.built.add(module.cls.name)
             if isinstance(module, Layer):
                 span = module.construct.span
+                self.layers.setdefault(module.uid, module.construct)
                 if span.path is None:
                     self.reached.add((span.line, span.col))
                 else:
