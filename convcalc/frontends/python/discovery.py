@@ -241,8 +241,9 @@ def record_feed(frame, module, shapes: list, origin, node, kind: str, data_origi
     if machine.constructing or not is_module(module) or not shapes or not all(s for s in shapes):
         return
     called = ""
-    target = getattr(node, "func", None) if kind != "summary" else (node.args[0] if getattr(node, "args", None)
-                                                                     else None)
+    # the model: called itself (net(x)), or the first argument of a summary or a tracer (jit.trace(net, x))
+    target = getattr(node, "func", None) if kind == "tensor" else (node.args[0] if getattr(node, "args", None)
+                                                                   else None)
     if target is not None:
         called = frame.segment(target)
     line = frame.span(node).line if node is not None and hasattr(node, "lineno") else 1

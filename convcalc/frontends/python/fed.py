@@ -11,6 +11,7 @@ LightningModule's ``example_input_array`` is an input of its own model.
 from __future__ import annotations
 
 import ast
+import os
 from typing import Optional
 
 from convcalc import nodes as n
@@ -198,3 +199,86 @@ def takes_file_input(entry: Entry, data_in_file: bool) -> bool:
     so where the file feeds some model data they are the input of the models fed data; otherwise
     of every model."""
     return entry.data_fed if data_in_file else True
+
+
+# ---------------------------------------------------------------- the other files of the tree
+
+MAX_SIBLINGS = 8  # files of the same directory read for the input they give the file's models
+
+
+def sibling_feeds(path: str) -> list:
+    """What the scripts beside ``path`` feed its classes (``train.py`` loads MNIST and builds
+    ``Net()`` from ``model.py``): pre-commit lints ``model.py`` alone when only it changed. The
+    files of its directory that import it by name, at most MAX_SIBLINGS, inside the tree, each
+    read as lint reads a file (its script code run, never imported). (class name, Feed) pairs."""
+    import re
+
+    from convcalc.frontends.python import imports
+    from convcalc.load import inside, tree_of
+    from convcalc.limits import MAX_FILE
+
+    real = os.path.realpath(path)
+    if not os.path.isfile(real):
+        return []
+    directory, stem = os.path.dirname(real), os.path.splitext(os.path.basename(real))[0]
+    tree = imports.TREE or tree_of(path)
+    if not stem.isidentifier() or not inside(directory, tree):
+        return []
+    names = re.compile(rf"^\s*(from\s+\.?{stem}\s+import|import\s+{stem}\b|from\s+\.\s+import\s+.*\b{stem}\b)", re.M)
+    try:
+        listed = sorted(f for f in os.listdir(directory) if f.endswith(".py") and f != os.path.basename(real))
+    except OSError:
+        return []
+    out = []
+    for name in listed[:64]:
+        other = os.path.join(directory, name)
+        if len({p for p, _ in out}) >= MAX_SIBLINGS or not inside(os.path.realpath(other), tree):
+            continue
+        try:
+            with open(other, "rb") as fh:
+                data = fh.read(MAX_FILE + 1)
+            text = data.decode("utf-8-sig") if len(data) <= MAX_FILE else ""
+        except (OSError, UnicodeDecodeError):
+            continue
+        if imports.LOOKED_AT is not None:
+            imports.LOOKED_AT.add(os.path.abspath(other))
+        if not names.search(text):
+            continue
+        out.extend((other, item) for item in script_feeds(other, text, real))
+    return [item for _, item in out]
+
+
+def script_feeds(path: str, text: str, target: str) -> list:
+    """(class name, Feed) of each model of ``target``'s classes that the script ``path`` feeds."""
+    from convcalc.frontends.python.discovery import run_scripts
+    from convcalc.frontends.python.machine import Machine
+    from convcalc.frontends.python.models import run_module
+    from convcalc.frontends.python.reasons import Signal, Unfollowable
+    from convcalc.frontends.python.source import Source
+    from convcalc.shown import shown_path
+
+    try:
+        tree = ast.parse(text, filename=path)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return []
+    relative = os.path.relpath(path)
+    machine = Machine(Source(text, relative if not relative.startswith("..") else shown_path(path), imported=True),
+                      tree)
+    try:
+        run_module(machine)
+        run_scripts(machine, tree, set())
+    except (Unfollowable, Signal, RecursionError):
+        pass
+    return [(feed.module.cls.name, feed) for feed in machine.feeds if isinstance(feed.module, Instance) and
+            plain(feed.module) and os.path.realpath(feed.module.cls.path or "") == target]
+
+
+def add_sibling_feeds(models: list, found: list) -> None:
+    """The feeds of the sibling scripts, each to the class of this file it builds (as built without
+    arguments: the model convcalc builds itself)."""
+    classes = {e.value.cls.name: e for e in models if e.candidate.kind == "class" and isinstance(e.value, Instance)}
+    for name, feed in found:
+        entry = classes.get(name)
+        if entry is not None and all(other.key()[1:] != feed.key()[1:] for other in entry.feeds):
+            entry.feeds.append(Feed(entry.value, feed.shapes, feed.origin, feed.where, feed.kind, feed.called,
+                                    feed.block, feed.src))

@@ -135,7 +135,9 @@ def read_models(text: str, path: str, override=None, fallback=None, training: bo
         discovery.run_scripts(machine, tree, {c.name for c, _, _ in built if c.kind == "factory"})
     models = fed.entries(machine, src, built, script_built) if chosen is None else \
         [fed.Entry(c, v, i) for c, v, i in built]
-    data_in_file = any(f.kind == "data" for f in machine.feeds)
+    if chosen is None and not any(e.feeds for e in models):  # the scripts beside it (train.py) may say
+        fed.add_sibling_feeds(models, fed.sibling_feeds(path))
+    data_in_file = any(f.kind == "data" for e in models for f in e.feeds)
     classes = {e.value.cls: e for e in models if e.candidate.kind == "class"}
     # a module-level value that is a part of another (d2l's stages b1..b5 of net = nn.Sequential(b1, ...))
     parts = {id(module) for e in models if e.candidate.kind == "value" for _, module in tree_of(e.value)[1:]}

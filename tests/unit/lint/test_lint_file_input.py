@@ -177,3 +177,30 @@ def test_data_input_is_not_given_to_a_helper_it_does_not_reach(tmp_path):
             d(g(torch.randn(8, 16)))
         """, head=head, input_dims="1x28x28")
     assert codes(result) == []
+
+
+def test_linting_the_model_file_alone_reads_the_input_its_training_script_gives(tmp_path):
+    train = """
+        import torch
+        from torchvision import datasets, transforms
+        from m import Net
+
+        net = Net()
+        for x, _ in torch.utils.data.DataLoader(datasets.MNIST("d", transform=transforms.ToTensor())):
+            net(x)
+    """
+    result = run(tmp_path, "", files={"train.py": train})
+    assert codes(result) == [("CC102", FC_LINE)]
+    assert any("datasets.MNIST at train.py:7" in message for message in origins(result)), origins(result)
+
+
+def test_a_sibling_that_does_not_import_the_file_gives_it_nothing(tmp_path):
+    other = """
+        import torch
+        from torchvision import datasets, transforms
+        from elsewhere import Net
+
+        for x, _ in torch.utils.data.DataLoader(datasets.MNIST("d", transform=transforms.ToTensor())):
+            Net()(x)
+    """
+    assert codes(run(tmp_path, "", files={"other.py": other})) == []

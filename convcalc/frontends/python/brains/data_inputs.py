@@ -354,7 +354,7 @@ def profile(frame, qname, args, node):
     if isinstance(inputs, Constant):
         inputs = (inputs,)
     if isinstance(inputs, (tuple, list)) and inputs and all(isinstance(t, Constant) for t in inputs):
-        record_feed(frame, model, [tuple(t.shape) for t in inputs], None, node, "tensor",
+        record_feed(frame, model, [tuple(t.shape) for t in inputs], None, node, "traced",
                     getattr(inputs[0], "origin", None))
     return Unknown(f"what {qname} returns")
 

@@ -1,0 +1,57 @@
+"""Issue 22, item 7: findings that are true and placed right (each case failed before)."""
+import textwrap
+
+from convcalc.lint.runner import lint_text
+
+
+def lint(source, path="m.py"):
+    return lint_text(path, textwrap.dedent(source), None, None)
+
+
+def codes_of(linted):
+    return [(f.code, f.span.line) for f in linted.findings]
+
+
+def test_a_helper_without_layers_and_without_an_input_is_no_syntax_error():
+    linted = lint("""
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+
+        class Swish(nn.Module):
+            def forward(self, x):
+                return x * F.sigmoid(x)
+    """)
+    assert all(code != "CC001" for code, _ in codes_of(linted))
+    assert [name for name, _ in linted.partly] == ["Swish"]  # said: not checked, and why
+
+
+FOLD = """
+    import torch
+    import torch.nn as nn
+
+
+    class Embed(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bn = nn.BatchNorm1d(2048)
+
+        def forward(self, x):
+            b, n, d = x.shape
+            return self.bn(x.{view}).reshape(b, n, -1)
+
+
+    if __name__ == "__main__":
+        Embed()(torch.randn(10, 36, 2048))
+"""
+
+
+def test_a_view_that_folds_positions_into_the_batch_is_no_finding():
+    linted = lint(FOLD.format(view="reshape(-1, d)"))
+    assert codes_of(linted) == []
+    assert linted.partly and linted.partly[0][1].kind == "fold"  # not followed past it, and said
+
+
+def test_a_view_whose_size_does_not_divide_is_still_a_finding():
+    linted = lint(FOLD.format(view="reshape(-1, 3000)"))
+    assert [code for code, _ in codes_of(linted)] == ["CC107"]
