@@ -62,7 +62,10 @@ def input_of(shape: tuple, feed: Feed) -> n.Input:
     axes = iter(AXES.get(len(shape) - 2, ()))
     dims = []
     for i, size in enumerate(shape[1:], 1):
-        dims.append(n.Name(next(axes, f"S{i}"), span) if i in unknown and i > 1 else n.Num(size, span))
+        if i == 1 and i in unknown:  # pictures of a data set convcalc does not know: their channels a symbol
+            dims.append(n.Name("C", span))
+        else:
+            dims.append(n.Name(next(axes, f"S{i}"), span) if i in unknown and i > 1 else n.Num(size, span))
     return n.Input(tuple(dims), span)
 
 

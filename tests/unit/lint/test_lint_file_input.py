@@ -204,3 +204,20 @@ def test_a_sibling_that_does_not_import_the_file_gives_it_nothing(tmp_path):
             Net()(x)
     """
     assert codes(run(tmp_path, "", files={"other.py": other})) == []
+
+
+def test_a_data_set_of_an_unknown_library_made_with_the_files_transform_has_its_size(tmp_path):
+    # Net of 3 channels; Folder comes from outside the tree (not read)
+    head = HEAD.replace("nn.Conv2d(1, 8, 3)", "nn.Conv2d(3, 8, 3)") + "import torchvision\nfrom my_data import Folder\n"
+    script = """
+        tf = torchvision.transforms.Compose([torchvision.transforms.Resize(({size}, {size})),
+                                             torchvision.transforms.ToTensor()])
+        loader = torch.utils.data.DataLoader(Folder("pictures/", tf), batch_size=4)
+        net = Net()
+        for x, _ in loader:
+            net(x)
+        """
+    result = run(tmp_path, script.format(size=28), head=head)
+    assert codes(result) == [("CC102", FC_LINE)]
+    assert any("input Cx28x28 from transforms.Compose at m.py:20" in message for message in origins(result))
+    assert codes(run(tmp_path, script.format(size=32), head=head)) == []

@@ -61,9 +61,20 @@ def handler_for(qname: str):
     return module_class_handler(qname)
 
 
+FALLBACKS: list = []  # handlers tried for a call no brain knows; each returns a value or None
+
+
+def register_fallback(handler) -> None:
+    FALLBACKS.append(handler)
+
+
 def call_ref(frame, qname: str, args, node):
     handler = handler_for(qname)
     if handler is None:
+        for fallback in FALLBACKS:  # a data set of an unknown library made with the file's transform
+            made = fallback(frame, qname, args, node)
+            if made is not None:
+                return made
         raise Unfollowable(f"{qname} is not followed", node)
     return handler(frame, qname, args, node)
 

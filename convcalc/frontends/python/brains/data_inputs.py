@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-from convcalc.frontends.python.brains import register, register_prefix
+from convcalc.frontends.python.brains import register, register_fallback, register_prefix
+from convcalc.frontends.python.pyclasses import Instance
 from convcalc.frontends.python.pyobjects import Unknown, Value, describe
 from convcalc.frontends.python.reasons import Unfollowable
 from convcalc.frontends.python.torchobjects import Constant
@@ -50,8 +51,8 @@ class Sample:
 class Transform(Value):
     """A transform (or a Compose of them): what it does to a sample."""
 
-    def __init__(self, name: str, apply, text: str):
-        self.name, self.apply, self.text = name, apply, text
+    def __init__(self, name: str, apply, text: str, where: str = ""):
+        self.name, self.apply, self.text, self.where = name, apply, text, where
 
     def describe(self) -> str:
         return f"the transform {self.name}"
@@ -70,7 +71,8 @@ class Dataset(Value):
         return f"the data set {self.name}"
 
     def shape(self) -> Optional[tuple]:
-        return self.sample.shape if self.sample.tensor else None
+        known = self.sample.tensor and self.sample.shape is not None
+        return self.sample.shape if known and any(d is not None for d in self.sample.shape) else None
 
     def getitem(self, frame, key, node):
         if not isinstance(key, int) or self.shape() is None:
@@ -234,10 +236,34 @@ def transform(frame, qname, args, node):
             for step in steps:
                 sample = step.apply(sample)
             return sample
-        return Transform("Compose", apply, frame.segment(node))
+        return Transform("Compose", apply, frame.segment(node), origin_text(frame, qname, node))
     maker = TRANSFORMS.get(name)
     made = maker(args, name) if maker is not None else None
-    return Transform(name, made or unknown_step, frame.segment(node))
+    return Transform(name, made or unknown_step, frame.segment(node), origin_text(frame, qname, node))
+
+
+def pictures(made: Transform, where: str) -> Optional[Dataset]:
+    """A data set convcalc does not know (a Dataset class of the file, one imported from outside the
+    tree) made with a transform of the file: its pictures are as the transform makes them when it
+    fixes their height and width (``Resize((700, 700))`` then ``ToTensor()``); their channels stay
+    a symbol."""
+    sample = made.apply(Sample((None, None, None), False))
+    if not sample.tensor or sample.shape is None or not all(type(d) is int for d in sample.shape[1:]):
+        return None
+    origin = made.where.replace("torchvision.transforms.", "transforms.")
+    return Dataset("images", Sample((None,) + tuple(sample.shape[1:]), True), origin or where)
+
+
+def transform_in(values) -> Optional[Transform]:
+    found = [v for v in values if isinstance(v, Transform)]
+    return found[0] if len(found) == 1 else None
+
+
+def unknown_dataset(frame, qname, args, node) -> Optional[Dataset]:
+    """``Images_Dataset_folder(path, labels, data_transform)`` of a module outside the tree: a data
+    set of pictures when the file's transform is among its arguments (brains.call_ref's fallback)."""
+    made = transform_in(list(args.values) + list(args.named.values()))
+    return pictures(made, origin_text(frame, qname, node)) if made is not None else None
 
 
 # ---------------------------------------------------------------- data sets and loaders
@@ -289,6 +315,9 @@ def subset(frame, qname, args, node):
 
 def data_loader(frame, qname, args, node):
     source = args.values[0] if args.values else args.named.get("dataset")
+    if isinstance(source, Instance):  # a Dataset class of the file, holding the file's transform
+        made = transform_in(list(source.attrs.values()))
+        source = (pictures(made, origin_text(frame, qname, node)) if made is not None else None) or source
     if not isinstance(source, Dataset):
         raise Unfollowable(f"a DataLoader of {describe(source)}", node)
     batch = args.values[1] if len(args.values) > 1 else args.named.get("batch_size", 1)
@@ -377,6 +406,7 @@ def register_all() -> None:
     register("torchsummary.summary torchinfo.summary ptflops.get_model_complexity_info", summary)
     register("thop.profile fvcore.nn.FlopCountAnalysis pytorch_model_summary.summary torch.jit.trace "
              "torch.jit._get_trace_graph torch.onnx.export torch.export.export", profile)
+    register_fallback(unknown_dataset)
     register("torch.nn.DataParallel torch.nn.parallel.DataParallel torch.nn.parallel.DistributedDataParallel "
              "torch.nn.parallel.distributed.DistributedDataParallel", wrapper)
 
