@@ -33,6 +33,8 @@ def bias_before_norm(outcome, report) -> None:
         flat_linear = source.kind == "linear" and len(source.input) == 1 and row.spec.traits.rank == 1
         if source.kind != "conv" and not flat_linear:  # a flat Linear output: one bias per feature
             continue
+        if len(outcome.consumers(source)) > 1:
+            continue  # the conv's output also goes elsewhere (a shortcut): there the bias is not cancelled
         if source.args.values.get("bias") is True:
             report(m.BiasBeforeNorm, bias_span(source.node), " ".join(source.node.text.split()), row.name,
                    row.node.span)

@@ -55,3 +55,46 @@ def test_a_view_that_folds_positions_into_the_batch_is_no_finding():
 def test_a_view_whose_size_does_not_divide_is_still_a_finding():
     linted = lint(FOLD.format(view="reshape(-1, 3000)"))
     assert [code for code, _ in codes_of(linted)] == ["CC107"]
+
+
+SHORTCUT = """
+    import torch.nn as nn
+
+
+    # convcalc: input 8x16x16
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(8, 8, 3, padding=1)
+            self.bn = nn.BatchNorm2d(8)
+
+        def forward(self, x):
+            y = self.conv(x)
+            return {out}
+"""
+
+
+def test_a_bias_before_batchnorm_that_also_feeds_a_shortcut_is_not_redundant():
+    assert codes_of(lint(SHORTCUT.format(out="self.bn(y) + y"))) == []
+    assert codes_of(lint(SHORTCUT.format(out="self.bn(y) + x"))) == [("CC202", 9)]
+
+
+def test_a_pool_as_large_as_the_input_written_with_its_size_is_a_global_pool():
+    linted = lint("""
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+
+        class SE(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(3, 16, 3, padding=1)
+                self.fc = nn.Conv2d(16, 4, 1)
+
+            def forward(self, x):
+                out = self.conv(x)
+                w = F.avg_pool2d(out, out.size(2))
+                return self.fc(w)
+    """)
+    assert codes_of(linted) == [] and linted.checked == 1 and not linted.partly
+    assert any("taken as a global pool" in note.message for note in linted.notes)
