@@ -98,3 +98,12 @@ def test_a_pool_as_large_as_the_input_written_with_its_size_is_a_global_pool():
     """)
     assert codes_of(linted) == [] and linted.checked == 1 and not linted.partly
     assert any("taken as a global pool" in note.message for note in linted.notes)
+
+
+def test_the_size_cc303_recommends_is_one_a_person_would_use():
+    linted = lint("""
+        import torch.nn as nn
+
+        net = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU())
+    """)
+    assert linted.notices[0].message.endswith("add `# convcalc: input 3x28x28` above the model")
