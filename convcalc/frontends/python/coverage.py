@@ -80,6 +80,7 @@ class Coverage:
         self.elsewhere: set = set()
         self.unreached: list = []
         self.built: set = set()  # the names of the classes the followed models built
+        self.called: set = set()  # the names of the functions that built their layers (make_layers)
         self.layers: dict = {}  # uid -> the n.Call that built each layer reached (a block built 4 times: 4)
 
     def reach(self, value) -> None:
@@ -90,6 +91,7 @@ class Coverage:
             if isinstance(module, Layer):
                 span = module.construct.span
                 self.layers.setdefault(module.uid, module.construct)
+                self.called.update(name for name, _ in module.origin)
                 if span.path is None:
                     self.reached.add((span.line, span.col))
                 else:
@@ -106,7 +108,7 @@ class Coverage:
             if (span.line, span.col) in self.reached:
                 continue
             self.unreached.append((span.line, span.col, why_unreached(machine, owners.get(id(call)), partly,
-                                                                      self.built)))
+                                                                      self.built, self.called)))
 
 
 def enclosing(tree: ast.Module) -> dict:
@@ -122,7 +124,7 @@ def enclosing(tree: ast.Module) -> dict:
     return out
 
 
-def why_unreached(machine, owner: Optional[tuple], partly: dict, built: set) -> str:
+def why_unreached(machine, owner: Optional[tuple], partly: dict, built: set, called: set) -> str:
     from convcalc.frontends.python.discovery import required_params
 
     cls_node, func = owner or (None, None)
@@ -139,5 +141,7 @@ def why_unreached(machine, owner: Optional[tuple], partly: dict, built: set) -> 
             return f"class {name} needs arguments: {', '.join(needed)}"
         return f"no followed model builds class {name}"
     if func is not None:
+        if func.name in called:
+            return f"a branch of {func.name}() that its calls do not take"
         return f"no followed model calls {func.name}()"
     return "no followed model uses it"

@@ -107,3 +107,22 @@ def test_a_warm_run_says_the_same(tmp_path, monkeypatch):
 def test_strict_makes_it_a_finding(tmp_path, monkeypatch):
     result = lint(tmp_path, monkeypatch, "blocks.py", "--strict")
     assert result.exit_code == 1 and "CC304" in result.output
+
+
+def test_a_branch_of_a_function_its_calls_do_not_take_is_named_as_such(tmp_path, monkeypatch):
+    text = """
+        import torch.nn as nn
+
+
+        def make(norm=False):
+            layers = [nn.Conv2d(3, 8, 3)]
+            if norm:
+                layers.append(nn.BatchNorm2d(8))
+            return nn.Sequential(*layers)
+
+
+        # convcalc: input 3x8x8
+        net = make()
+    """
+    result = lint(tmp_path, monkeypatch, "net.py", files={"net.py": text})
+    assert f"line {line_of(text, 'BatchNorm2d')} (a branch of make() that its calls do not take)" in result.output
