@@ -193,12 +193,20 @@ def script_blocks(machine, tree: ast.Module, skip: set) -> list:
     return blocks
 
 
+SCRIPT_FIRST = ("main", "train", "test", "run", "demo")  # the functions a script's own entry most likely is
+
+
 def run_scripts(machine, tree: ast.Module, skip: set) -> list:
-    """Run the file's script code (script_blocks), each block on a budget of its own: the models it
-    builds and what it gives them (machine.feeds) are recorded. The instances built, in order."""
+    """Run the file's script code (script_blocks), the ``__main__`` block and ``main()`` first, all
+    on one budget (a library file's ``_test()`` that builds fifty models costs no more than one
+    model): the models it builds and what it gives them (machine.feeds) are recorded. The
+    instances built, in order."""
     first = len(machine.instances)
-    for _, run in script_blocks(machine, tree, skip):
-        machine.fresh_budget()
+    blocks = script_blocks(machine, tree, skip)
+    blocks.sort(key=lambda block: (not isinstance(block[0], ast.If), getattr(block[0], "name", "").lstrip("_")
+                                   not in SCRIPT_FIRST))
+    machine.fresh_budget()
+    for _, run in blocks:
         machine.probing = True
         try:
             run()
