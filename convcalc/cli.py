@@ -220,7 +220,12 @@ def not_ok(analysis) -> bool:
 @click.option("--depth", type=DepthType(), metavar="N|all",
               help="Fold def calls, blocks and submodules nested deeper than N into one row each, as torchinfo's "
                    "depth; a table of over 100 rows folds by itself, and says so (all: every row).")
-def shapes(net, expr, input_dims, fmt, model, train, batch, columns, convention, dtype, depth):
+@click.option("--tree", is_flag=True, help="The module tree, as torchinfo shows it: a row for each submodule (or "
+                                           "def call) with its parameters, every name indented by its depth.")
+@click.option("--units", type=click.Choice(["auto", "K", "M", "G"]), metavar="auto|K|M|G",
+              help="Parameters and mult-adds in thousands, millions or billions (auto: each in the largest it "
+                   "reaches), as torchinfo's summary; exact numbers by default. Tables only: JSON stays exact.")
+def shapes(net, expr, input_dims, fmt, model, train, batch, columns, convention, dtype, depth, tree, units):
     """Per-layer output shapes and parameter counts.
 
     Example: convcalc shapes examples/course_cnn.net --input 3x64x64
@@ -235,7 +240,8 @@ def shapes(net, expr, input_dims, fmt, model, train, batch, columns, convention,
     depth = None if depth == "all" else depth
     programs, override = load_network(net, expr, input_dims, model, train)  # once: stdin is read once
     emit([analyse(program, override) for program in programs], fmt,
-         lambda a: report.shapes_table(a, fmt, batch, chosen, convention, dtype, depth, auto),
+         lambda a: report.shapes_table(a, fmt, batch, chosen, convention, dtype, depth, auto and not tree, tree,
+                                       units),
          lambda a: report.shapes_json(a, batch, convention, dtype, depth))
 
 

@@ -63,10 +63,13 @@ def fmt_value(value) -> str:
 
 
 def fmt_shape(shape) -> str:
-    """3x32x32; with formulas, 32 x floor(H/2) x floor(W/2) stays readable."""
+    """3x32x32; with formulas, 32 x floor(H/2) x floor(W/2) stays readable, and a size that is a sum
+    is bracketed so that its terms do not run into the next size: 8 x [H - 2] x [W - 2]."""
     if not shape:
         return "()"
-    return (" x " if any(is_symbolic(d) for d in shape) else "x").join(render(d) for d in shape)
+    if not any(is_symbolic(d) for d in shape):
+        return "x".join(render(d) for d in shape)
+    return " x ".join(f"[{text}]" if " " in text else text for text in map(render, shape))
 
 
 def expect_rank(layer: str, shape: tuple, ranks, what: str) -> None:

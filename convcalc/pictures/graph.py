@@ -150,7 +150,10 @@ def boxes_of(analysis, entries: list) -> list:
         shared = not folded and rows[0].shared
         params = f"{num(entry.params)} params" + (" (shared)" if shared else "") + \
             (f", {entry.folded} rows" if folded else "")
-        lines = layer_lines(text, rows[0], entry.info, 2 if folded else 1)
+        # a box names a join as the walk does (concat skip3: its arc shows where skip3 comes from);
+        # the table's longer label, with both operands' sources, goes into the tooltip
+        lines = layer_lines(text if folded else clean(one_line(rows[0].layer)), rows[0], entry.info,
+                            2 if folded else 1)
         if folded and entry.module:  # a submodule of a Python model: named by its place (down1), not its class alone
             lines = [short(clean(entry.module), LABEL), short(text, LABEL)]
         box = Box("folded" if folded else kind_of(rows[0], analysis.info[entry.rows[0]]), entry.shape,

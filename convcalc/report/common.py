@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from typing import Optional
 
 from convcalc.symbolic.dims import is_symbolic, render
 from convcalc.errors import UsageError
@@ -18,6 +19,18 @@ def num(value) -> str:
     if is_symbolic(value):
         return render(value)
     return f"{value:,}"
+
+
+UNITS = {"K": 10**3, "M": 10**6, "G": 10**9}
+
+
+def counted(value, units: Optional[str] = None) -> str:
+    """A count (parameters, mult-adds) as --units asks: exact with separators (None), in K, M or G
+    with two decimals, or each in the largest unit it reaches (auto), as torchinfo's summary units."""
+    if units is None or is_symbolic(value) or value is None:
+        return num(value) if value is not None else ""
+    unit = units if units != "auto" else next((u for u in ("G", "M", "K") if abs(value) >= UNITS[u]), "")
+    return f"{value / UNITS[unit]:,.2f} {unit}" if unit else f"{value:,}"
 
 
 def shape_text(shape) -> str:
@@ -53,6 +66,51 @@ def module_name(row, program) -> str:
     scopes = getattr(program, "scopes", None)
     scope = scopes.get(id(row.node)) if scopes else None
     return printable(scope[-1].path) if scope else ""
+
+
+JOINS = ("add", "concat")  # the walk's rows that join tensors: labelled by where their operands came from
+
+
+def join_label(row, analysis, ends: dict) -> str:
+    """An add or concat of the walk (a residual, `out += shortcut`, a saved tensor) named by its
+    operands' sources, as a reader follows the graph: ``add (layer1.0.bn2, x)``, ``concat (up3.up,
+    x2)``, ``add (line 12, line 7)``; "" for any other row (a written call keeps its own text).
+    ``ends``: :func:`module_ends` of the analysis."""
+    if row.name not in JOINS or row.op is not None or len(row.sources) < 2:
+        return ""
+    own = module_name(row, analysis.program)
+    return f"{row.name} ({', '.join(source_name(s, own, analysis, ends) for s in row.sources)})"
+
+
+def source_name(source: tuple, own: str, analysis, ends: dict) -> str:
+    """The submodule whose output it is, by its outermost name (``down3``, not the ReLU that ends
+    it); else the variable the code saved it under; else the line that made it, or the input."""
+    origin, name = source
+    if origin is not None and origin >= 0:
+        module = module_name(analysis.rows[origin], analysis.program)
+        parts = module.split(".") if module else []
+        for size in range(1, len(parts) + 1):
+            prefix = ".".join(parts[:size])
+            if own == prefix or own.startswith(prefix + "."):
+                continue  # a module still running (the join is inside it): its output is not this
+            if size == len(parts) or ends.get(prefix) == origin:
+                return prefix
+    if name:
+        return name.split("#")[0]  # a second save of x is still x to the reader
+    if origin is not None and origin >= 0:
+        return f"line {analysis.rows[origin].where}"
+    return "input"
+
+
+def module_ends(analysis) -> dict:
+    """Each submodule's (and each of its prefixes') last row: its output, where nothing follows it
+    in the module. One pass, so that labelling every join stays linear in the rows."""
+    ends: dict = {}
+    for index, row in enumerate(analysis.rows):
+        parts = module_name(row, analysis.program).split(".")
+        for size in range(1, len(parts) + 1):
+            ends[".".join(parts[:size])] = index
+    return ends
 
 
 def with_module_column(rows: list, headers: list, align: tuple, names: list) -> tuple:

@@ -10,7 +10,7 @@ from typing import Optional
 
 from convcalc.engine.analysis import DTYPES, Analysis
 from convcalc.errors import UsageError
-from convcalc.report.common import TABLE_ROWS, module_name, one_line
+from convcalc.report.common import TABLE_ROWS, join_label, module_ends, module_name, one_line
 
 HEADERS = {"input": "input", "output": "output", "params": "params", "macs": "mult-adds", "memory": "memory", "rf": "rf",
            "kernel": "kernel", "stride": "stride", "padding": "padding"}
@@ -81,6 +81,7 @@ def entries(analysis: Analysis, convention: str, batch: int, dtype: str, depth: 
     width = DTYPES[dtype]
     out: list = []
     keys: list = []
+    ends = module_ends(analysis)
     for index, row in enumerate(analysis.rows):
         info = infos[index] if infos is not None else None
         torchinfo = row.macs * batch
@@ -89,7 +90,7 @@ def entries(analysis: Analysis, convention: str, batch: int, dtype: str, depth: 
         chosen = fvcore if convention == "fvcore" else torchinfo
         path = levels(analysis.path_of(row))
         if depth is None or len(path) < depth or (depth > 0 and not path):
-            out.append(Entry(row.where, one_line(row.layer), row.shape, row.params, row.buffers, chosen,
+            out.append(Entry(row.where, join_label(row, analysis, ends) or one_line(row.layer), row.shape, row.params, row.buffers, chosen,
                              torchinfo, fvcore, activation, info, module=module_name(row, analysis.program),
                              input=row.input, rows=[index], shared=row.shared, outputs=row.outputs))
             keys.append(None)

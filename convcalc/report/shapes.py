@@ -13,7 +13,7 @@ from typing import Optional
 
 from convcalc.engine.analysis import Analysis
 from convcalc.errors import line_of
-from convcalc.report.common import (byte_size, framed, json_dim, json_shape, num, one_line, shape_text, table,
+from convcalc.report.common import (byte_size, counted, framed, json_dim, json_shape, num, one_line, shape_text, table,
                                     with_module_column)
 from convcalc.report.rows import ALIGN, CONVENTION_TEXT, HEADERS, MEASURED, default_depth, entries, folded_line
 from convcalc.shown import shown_path
@@ -44,9 +44,10 @@ def input_text(analysis: Analysis) -> str:
     return text
 
 
-def params_line(analysis: Analysis) -> str:
+def params_line(analysis: Analysis, units: Optional[str] = None) -> str:
     total, trainable = analysis.total_params, analysis.trainable_params
-    figures = f"{num(total)}   trainable: {num(trainable)}   non-trainable: {num(total - trainable)}"
+    figures = f"{counted(total, units)}   trainable: {counted(trainable, units)}   non-trainable: " \
+              f"{counted(total - trainable, units)}"
     if analysis.complete:
         return f"total params: {figures}"
     if analysis.params_exact:
@@ -93,15 +94,15 @@ def total_macs(analysis: Analysis, convention: str, batch: int):
 
 
 def totals_lines(analysis: Analysis, batch: int, convention: str = "torchinfo", dtype: str = "float32",
-                 columns: tuple = DEFAULT_COLUMNS) -> list[str]:
+                 columns: tuple = DEFAULT_COLUMNS, units: Optional[str] = None) -> list[str]:
     """The footer: input and output, parameters, buffers and mult-adds in the chosen convention,
     the memory figures when the memory column is shown, and where the model was not followed."""
     whole = analysis.followed and analysis.ok
     macs = "mult-adds" if whole else "mult-adds of the part followed"
     lines = [
         f"input: {input_text(analysis)}   output{'s' if analysis.outputs else ''}: {output_text(analysis)}",
-        params_line(analysis),
-        f"buffers: {num(analysis.total_buffers)}   {macs}: {num(total_macs(analysis, convention, batch))} "
+        params_line(analysis, units),
+        f"buffers: {num(analysis.total_buffers)}   {macs}: {counted(total_macs(analysis, convention, batch), units)} "
         f"({CONVENTION_TEXT[convention]}, batch {batch})",
     ]
     if "memory" in columns:
@@ -120,7 +121,7 @@ def totals_lines(analysis: Analysis, batch: int, convention: str = "torchinfo", 
 # ---------------------------------------------------------------- the table
 
 
-def cell(entry, column: str) -> str:
+def cell(entry, column: str, units: Optional[str] = None) -> str:
     info = entry.info
     if column in MEASURED:
         from convcalc.report.metrics import field_size_text, kernel_text, padding_text, settings_text
@@ -129,9 +130,9 @@ def cell(entry, column: str) -> str:
     if column == "output":
         return ", ".join(map(shape_text, entry.outputs)) if entry.outputs else shape_text(entry.shape)
     if column == "params":
-        return f"{num(entry.params)} (shared)" if entry.shared else num(entry.params)
+        return f"{counted(entry.params, units)} (shared)" if entry.shared else counted(entry.params, units)
     if column == "macs":
-        return num(entry.macs)
+        return counted(entry.macs, units)
     if column == "memory":
         return byte_size(entry.memory)
     if column == "rf":
@@ -143,16 +144,17 @@ def cell(entry, column: str) -> str:
     return padding_text(info.padding)
 
 
-def total_row(analysis: Analysis, columns: tuple, convention: str, batch: int, dtype: str) -> list:
+def total_row(analysis: Analysis, columns: tuple, convention: str, batch: int, dtype: str,
+              units: Optional[str] = None) -> list:
     """The sums of the columns that add up (params, mult-adds, memory), in every table alike;
     labelled "part followed" where they are not the model's."""
     whole = analysis.complete and analysis.ok
     sums = {}
     if "params" in columns:  # a part's: its rows' (the footer gives the module tree's where it is known)
-        sums["params"] = num(analysis.total_params if whole else sum((r.params for r in analysis.rows
-                                                                       if not r.shared), 0))
+        sums["params"] = counted(analysis.total_params if whole else sum((r.params for r in analysis.rows
+                                                                           if not r.shared), 0), units)
     if "macs" in columns:
-        sums["macs"] = num(total_macs(analysis, convention, batch))
+        sums["macs"] = counted(total_macs(analysis, convention, batch), units)
     if "memory" in columns:
         sums["memory"] = byte_size(memory(analysis, batch, dtype).activations)
     if not sums:
@@ -169,8 +171,9 @@ def chosen_depth(analysis: Analysis, depth: Optional[int], auto: bool) -> Option
 
 def shapes_table(analysis: Analysis, fmt: str, batch: int = 1, columns: tuple = DEFAULT_COLUMNS,
                  convention: str = "torchinfo", dtype: str = "float32", depth: Optional[int] = None,
-                 auto: bool = False) -> str:
-    """``depth`` None: every row; ``auto``: fold a long table as default_depth decides, and say so."""
+                 auto: bool = False, tree: bool = False, units: Optional[str] = None) -> str:
+    """``depth`` None: every row; ``auto``: fold a long table as default_depth decides, and say so;
+    ``tree``: the module tree (report/tree.py); ``units``: counts in K/M/G (common.counted)."""
     folded = chosen_depth(analysis, depth, auto)
     measured = any(c in MEASURED for c in columns)
     rows = []
@@ -184,12 +187,20 @@ def shapes_table(analysis: Analysis, fmt: str, batch: int = 1, columns: tuple = 
             first["memory"] = byte_size(memory(analysis, batch, dtype).input)
         rows.append(["", "input"] + [first.get(c, "") for c in columns])
     listed = entries(analysis, convention, batch, dtype, folded, measured)
-    rows += [[entry.line, entry.layer] + [cell(entry, c) for c in columns] for entry in listed]
-    rows += total_row(analysis, columns, convention, batch, dtype)
-    names = ([""] if analysis.input else []) + [entry.module for entry in listed]
+    shown = lambda entry, column: cell(entry, column, units)  # noqa: E731
+    if tree:
+        from convcalc.report.tree import tree_rows
+
+        rows += tree_rows(analysis, listed, columns, shown, folded, lambda value: counted(value, units))
+        names: list = []  # the tree names each row itself
+    else:
+        rows += [[entry.line, entry.layer] + [shown(entry, c) for c in columns] for entry in listed]
+        names = ([""] if analysis.input else []) + [entry.module for entry in listed]
+    rows += total_row(analysis, columns, convention, batch, dtype, units)
     rows, headers, align = with_module_column(rows, ["line", "layer"] + [HEADERS[c] for c in columns],
                                               ("right", "left") + tuple(ALIGN[c] for c in columns), names)
-    text = framed(table(rows, headers, fmt, align), totals_lines(analysis, batch, convention, dtype, columns), fmt)
+    text = framed(table(rows, headers, fmt, align), totals_lines(analysis, batch, convention, dtype, columns, units),
+                  fmt)
     if auto and depth is None and folded is not None and fmt != "csv":
         text += "\n" + folded_line(analysis, folded)
     return text

@@ -34,7 +34,10 @@ def verify_table(v, fmt: str) -> str:
 def verdict_lines(v) -> list:
     a = v.analysis
     lines = [f"input {v.note}" if v.note else f"input {shape_text(a.input)}",
-             f"batch {v.batch}, seed {v.seed}: about {v.work:,} multiply-adds in {v.seconds:.2f} s"]
+             # the executor's work, not the model's mult-adds (those are `shapes`' figure, one convention):
+             # drawing the input, pools and norms count too
+             f"batch {v.batch}, seed {v.seed}: ran in {v.seconds:.2f} s, work about {v.work:,} (the measure "
+             "--max-macs bounds)"]
     if v.verified:
         count = len(a.rows)
         lines.append(f"verified: all {count} layer{'s' if count != 1 else ''} agree with the reference executor "

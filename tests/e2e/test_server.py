@@ -143,7 +143,7 @@ async def test_symbolic_hints_where_the_input_has_no_size(client, tmp_path):
     hints = await client.text_document_inlay_hint_async(t.InlayHintParams(
         text_document=t.TextDocumentIdentifier(uri=uri),
         range=t.Range(start=t.Position(line=0, character=0), end=t.Position(line=40, character=0))))
-    assert (8, "6 x H - 4 x W - 4 · 156 params") in {(h.position.line, h.label.strip()) for h in hints}
+    assert (8, "6 x [H - 4] x [W - 4] · 156 params") in {(h.position.line, h.label.strip()) for h in hints}
 
 
 async def test_hover_shows_the_row_and_the_formula(client, tmp_path):

@@ -395,3 +395,38 @@ def test_unpooling_to_the_size_before_the_pool_and_a_module_list_holding_none(tm
     data = one_model(run("shapes", path, "--format", "json").stdout)
     assert data["complete"] and data["output"] == list(out.shape[1:])
     assert data["total_params"] == sum(p.numel() for p in model.parameters())
+
+
+SIZE_BRANCH = """
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3)
+        self.fc = nn.Linear(8, 2)
+
+    def forward(self, x):
+        x = self.conv(x)
+        if x.size(3) < 13:
+            x = F.adaptive_avg_pool2d(x, 1)
+        else:
+            x = F.adaptive_max_pool2d(x, 1)
+        return self.fc(x.flatten(1))
+"""
+
+
+def test_a_branch_on_a_size_follows_the_input_given(tmp_path):
+    """`if x.size(3) < 13:` is decided by the input given (issue 21's list), and without one it is
+    a positioned stop, never a guess."""
+    path = tmp_path / "net.py"
+    path.write_text(SIZE_BRANCH)
+    small, large = (one_model(run("shapes", str(path), "--input", size, "--format", "json").output)
+                    for size in ("3x12x12", "3x20x20"))
+    assert [row["layer"] for row in small["layers"]][1].startswith("F.adaptive_avg_pool2d")
+    assert [row["layer"] for row in large["layers"]][1].startswith("F.adaptive_max_pool2d")
+    assert small["output"] == large["output"] == [2] and small["complete"]
+    sizeless = run("shapes", str(path))
+    assert sizeless.exit_code == 1 and "net.py:14:" in sizeless.output, sizeless.output

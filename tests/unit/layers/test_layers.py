@@ -159,3 +159,32 @@ PixelUnshuffle(2)
     concrete = analyse(parse(src.replace("4xHxW", "4x37x37"), "t.net"))
     for symbolic_row, int_row in zip(analysis.rows, concrete.rows):
         assert tuple(evaluate(d, {"H": 37, "W": 37}) for d in symbolic_row.shape) == tuple(int_row.shape)
+
+
+def test_a_symbolic_size_that_is_a_sum_is_bracketed_in_a_shape():
+    """`8 x H - 2 x W - 2` read as one formula; each size stands apart: `8 x [H - 2] x [W - 2]`."""
+    from convcalc.layers.common import fmt_shape
+
+    analysis = analyse(parse("input 3xHxW\nConv2d(3, 8, 3)\nMaxPool2d(2)\n"))
+    conv, pool = analysis.rows
+    assert fmt_shape(conv.shape) == "8 x [H - 2] x [W - 2]"
+    assert fmt_shape(pool.shape) == "8 x [floor(H/2) - 1] x [floor(W/2) - 1]"
+    assert fmt_shape(conv.input) == "3 x H x W" and fmt_shape((3, 32, 32)) == "3x32x32"
+
+
+def test_every_layer_has_an_executor_op_and_its_line_in_docs_layers_md():
+    """A family added without its executor op or its documentation fails here; its oracle check is
+    tests/oracle/test_every_layer_oracle.py (every registered layer built in torch)."""
+    import importlib.util
+
+    from paths import ROOT
+
+    from convcalc.executor.run import LAYERS
+
+    missing = [name for name in REGISTRY if name not in LAYERS]
+    assert not missing, f"no executor op (convcalc/executor/) for {missing}"
+    spec = importlib.util.spec_from_file_location("layers_doc", ROOT / "tools" / "layers_doc.py")
+    layers_doc = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(layers_doc)
+    assert (ROOT / "docs" / "layers.md").read_text(encoding="utf-8") == layers_doc.render(), \
+        "docs/layers.md is not what the declarations say: run python tools/layers_doc.py"

@@ -271,3 +271,17 @@ def test_a_long_table_of_a_model_not_followed_says_so_too(tmp_path):
         result = invoke("shapes", path, *args)
         footer = result.stdout.split("\n\n", 1)[1]
         assert result.exit_code == 1 and "output: -" in footer and "mult-adds of the part followed" in footer
+
+
+def test_adds_and_concats_are_named_by_where_their_operands_come_from():
+    """`add out#5`, `concat x1#3` meant nothing to a reader: a join shows its operands' sources,
+    the submodule whose output each is (by its outermost name), else the variable, else the line."""
+    resnet = invoke("shapes", str(CORPUS / "cifar" / "resnet.py"), "--model", "ResNet18", "--input", "3x32x32",
+                    "--depth", "all", "--format", "json")
+    layers = [row["layer"] for row in one_model(resnet.output)["layers"]]
+    assert "add (layer1.1.bn2, layer1.0)" in layers and "add (layer2.0.bn2, layer2.0.shortcut)" in layers
+    unet = invoke("shapes", str(CORPUS / "unet" / "unet_model.py"), "--model", "UNet(3, 2)", "--input", "3x64x64",
+                  "--depth", "all")
+    assert "concat (down3, x1)" in unet.output and "concat (inc, x1)" in unet.output
+    net = invoke("shapes", str(EXAMPLES / "unet_small.net"), "--depth", "all")
+    assert "concat (line 31, skip3)" in net.output and "#" not in net.output
