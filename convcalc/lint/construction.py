@@ -18,8 +18,8 @@ from convcalc.layers.common import is_int
 def refused(call) -> ConvcalcError | None:
     """The CC106 error torch's constructor would raise for the layer built by ``call``, or None."""
     spec = lookup(call.name)
-    if spec is None or spec.traits.lazy:
-        return None
+    if spec is None or spec.traits.lazy or len(spec.operands) != 1:
+        return None  # a layer of several tensors (Bilinear): its operands decide, where it runs
     try:
         evaluate = Evaluator({})
         bound = spec.bind(tuple(evaluate(a) for a in call.args), {k: evaluate(v) for k, v, _ in call.kwargs})

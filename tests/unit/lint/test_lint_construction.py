@@ -94,3 +94,19 @@ def test_a_layer_torch_builds_is_no_construction_finding():
         net = nn.Sequential(nn.Conv2d(16, 32, 3, groups=8, padding='same'), nn.GroupNorm(8, 32))
     """
     assert findings(source) == []
+
+
+def test_a_layer_of_two_tensors_is_left_to_its_call():
+    source = """
+        import torch.nn as nn
+
+
+        class Pair(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.bi = nn.Bilinear(4, 5, 6)
+
+            def forward(self, x, y):
+                return self.bi(x, y)
+    """
+    assert findings(source) == []
