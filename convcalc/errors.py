@@ -12,6 +12,7 @@ from typing import Optional
 
 from convcalc import codes
 from convcalc.shown import printable, shown_path  # noqa: F401  (printable: re-exported, the one cleaning)
+from convcalc.where import is_python  # the one dispatch on a file's suffix
 
 
 class Record:
@@ -70,8 +71,6 @@ def source_lines(text: str, path: str) -> tuple:
     shown: Python breaks lines at \\n, \\r\\n and \\r only, the description language at \\n.
     Never ``str.splitlines()``, which also breaks at \\f, \\v, \\x1c-\\x1e, \\x85, U+2028 and U+2029
     (a form feed in a comment would shift every line after it)."""
-    from convcalc.load import is_python  # the one dispatch on a file's suffix
-
     return tuple((PYTHON_NEWLINES if is_python(path) else NETWORK_LINES).split(text))
 
 

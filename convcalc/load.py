@@ -11,17 +11,10 @@ from convcalc import nodes as n
 from convcalc.errors import ConvcalcError, Diagnostic, Span, UnreadableInput, UsageError
 from convcalc.limits import MAX_FILE
 
-PYTHON_SUFFIX = ".py"  # read by the Python frontend; anything else is a network description
-NOTEBOOK_SUFFIX = ".ipynb"  # a Jupyter notebook: its code cells, as one module, by the Python frontend
-NETWORK_SUFFIXES = (".net",)  # what lint looks for in a directory, besides Python files and notebooks
-
-
-def is_python(path: str) -> bool:
-    return path.endswith(PYTHON_SUFFIX)
-
-
-def is_notebook(path: str) -> bool:
-    return path.endswith(NOTEBOOK_SUFFIX)
+# what a file is by its suffix, and the tree it is read in: convcalc/where.py (errors.py below
+# this module needs the one, the import reader the other); named here too for every caller
+from convcalc.where import (NETWORK_SUFFIXES, NOTEBOOK_SUFFIX, PYTHON_SUFFIX, inside, is_notebook,  # noqa: F401
+                            is_python, tree_of)
 
 
 def notebook_module(path: str, text: str):
@@ -62,23 +55,6 @@ def read_source(path: Optional[str], expr: Optional[str]) -> tuple[str, str]:
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
     return path, decode(path, data)
-
-
-def inside(real: str, tree: str) -> bool:
-    """``real`` (a real path) is ``tree`` or below it."""
-    return real == tree or real.startswith(tree.rstrip(os.sep) + os.sep)
-
-
-def tree_of(path: str) -> str:
-    """The real path of the tree a path given on the command line is read in: a directory's own;
-    for a file, the current directory when the file is below it (pre-commit and CI run there), else
-    the file's own directory. lint reads no file outside it (lint/files.py), nor does the Python
-    import reader (frontends/python/imports.py)."""
-    if os.path.isdir(path):
-        return os.path.realpath(path)
-    here = os.path.abspath(os.getcwd())
-    given = os.path.abspath(path)
-    return os.path.realpath(here if inside(given, here) else os.path.dirname(given))
 
 
 # what a path is when it is not a regular file: opening a FIFO blocks until a writer comes

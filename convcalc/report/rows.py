@@ -5,7 +5,6 @@ the fvcore convention needs it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from convcalc.engine.analysis import DTYPES, Analysis
@@ -41,25 +40,28 @@ def parse_columns(text: Optional[str]) -> tuple:
 # ---------------------------------------------------------------- entries (rows, folded by --depth)
 
 
-@dataclass
 class Entry:
-    line: object
-    layer: str
-    shape: tuple
-    params: object
-    buffers: object
-    macs: object  # in the chosen convention, batch included
-    macs_torchinfo: object
-    macs_fvcore: object  # None unless the measuring pass ran
-    memory: object  # output activation bytes (summed over the rows of a folded block)
-    info: Optional[object]  # None unless the measuring pass ran (a folded block's: its field and blocks)
-    folded: int = 1  # how many rows this entry stands for
-    block: str = ""  # the folded block's label
-    module: str = ""  # its name in a Python model's module tree (layer1.0.conv1; layer1.0 folded)
-    input: tuple = ()  # the shape coming in (a folded block's: its first row's)
-    rows: list = field(default_factory=list)  # the indices of the rows it stands for
-    shared: bool = False  # a layer object called again: its parameters are counted once, at its first row
-    outputs: Optional[tuple] = None  # a row with several outputs (chunk, a max pool's indices): each one's shape
+    """One row of a table: a layer, or a block folded by --depth. A slots class, not a dataclass:
+    importing dataclasses costs start-up on every `shapes` (docs/development.md, Speed)."""
+
+    __slots__ = ("line", "layer", "shape", "params", "buffers", "macs", "macs_torchinfo", "macs_fvcore", "memory",
+                 "info", "folded", "block", "module", "input", "rows", "shared", "outputs")
+
+    def __init__(self, line, layer: str, shape: tuple, params, buffers, macs, macs_torchinfo, macs_fvcore, memory,
+                 info, folded: int = 1, block: str = "", module: str = "", input: tuple = (),
+                 rows: Optional[list] = None, shared: bool = False, outputs: Optional[tuple] = None):
+        self.line, self.layer, self.shape, self.params, self.buffers = line, layer, shape, params, buffers
+        self.macs = macs  # in the chosen convention, batch included
+        self.macs_torchinfo, self.macs_fvcore = macs_torchinfo, macs_fvcore  # fvcore's: None unless measured
+        self.memory = memory  # output activation bytes (summed over the rows of a folded block)
+        self.info = info  # None unless the measuring pass ran (a folded block's: its field and blocks)
+        self.folded = folded  # how many rows this entry stands for
+        self.block = block  # the folded block's label
+        self.module = module  # its name in a Python model's module tree (layer1.0.conv1; layer1.0 folded)
+        self.input = input  # the shape coming in (a folded block's: its first row's)
+        self.rows = rows if rows is not None else []  # the indices of the rows it stands for
+        self.shared = shared  # a layer object called again: its parameters count once, at its first row
+        self.outputs = outputs  # a row with several outputs (chunk, a max pool's indices): each one's shape
 
 
 def levels(path: tuple) -> tuple:
@@ -97,7 +99,12 @@ def entries(analysis: Analysis, convention: str, batch: int, dtype: str, depth: 
             continue
         block = path[depth - 1] if depth > 0 else None
         key = block.uid if block else 0
-        folded_info = replace(info, field=info.field, path=path[:depth]) if info is not None else None
+        if info is not None:
+            from dataclasses import replace  # only when measured (the measuring pass made dataclasses)
+
+            folded_info = replace(info, field=info.field, path=path[:depth])
+        else:
+            folded_info = None
         params = 0 if row.shared else row.params  # a block's total counts a shared object once
         if keys and keys[-1] == key:
             entry = out[-1]

@@ -17,7 +17,7 @@ import re
 from typing import Optional
 
 from convcalc.frontends.python.pyclasses import ClassInfo, Instance
-from convcalc.frontends.python.pyobjects import Args, Function
+from convcalc.frontends.python.pyobjects import Args, Function, Unknown
 from convcalc.frontends.python.reasons import Signal, Unfollowable
 from convcalc.frontends.python.source import Source, comment_above
 from convcalc.frontends.python.torchobjects import Constant, Layer, ModuleDict, ModuleList, Opaque, Sequential, \
@@ -110,8 +110,23 @@ def candidates(machine, tree: ast.Module, src: Source, pending: dict, chosen: Op
     return out
 
 
+def may_be_module(machine, stmt: ast.ClassDef) -> bool:
+    """A class whose statement failed may be a model: it has a forward, or a base that is a module
+    class of the file, another class that failed, or a library's (nn.Module, a torchvision block)."""
+    if any(isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "forward" for item in stmt.body):
+        return True
+    for base in stmt.bases:
+        value = machine.globals.vars.get(base.id) if isinstance(base, ast.Name) else None
+        if isinstance(value, Unknown) or (isinstance(value, ClassInfo) and value.module) or \
+                isinstance(base, ast.Attribute):
+            return True
+    return False
+
+
 def class_candidates(machine, stmt: ast.ClassDef, src: Source, pending: dict) -> list:
     cls = machine.globals.vars.get(stmt.name)
+    if isinstance(cls, Unknown) and may_be_module(machine, stmt):  # its class statement failed: said, never skipped
+        pending[stmt.name] = (stmt, f"its class statement was not followed ({cls.reason})")
     if not isinstance(cls, ClassInfo):
         return []
     if not cls.module:

@@ -151,7 +151,7 @@ def import_from(frame, stmt: ast.ImportFrom) -> None:
 def import_file(frame, path: str, node) -> Optional[Scope]:
     """The module scope of a file of the tree, read and run once; None (with a note) when it
     cannot be read."""
-    from convcalc.load import inside, tree_of
+    from convcalc.where import inside, tree_of
     from convcalc.shown import shown_path
 
     machine = frame.machine

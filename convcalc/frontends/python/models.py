@@ -24,6 +24,10 @@ from convcalc.frontends.python.source import Source, input_comment
 from convcalc.layers.common import AXES
 from convcalc.symbolic.dims import sym
 
+# models checked in one file: each costs about 1.5 ms of CPU to follow and check, and a file of
+# 5,000 model classes took 7 s (a real file holds at most a few hundred factories); the ones past it are named as not followed, never skipped
+MAX_MODELS = 500
+
 
 class PythonModel:
     """One model of a Python file: the program, and what the lint checks need besides it."""
@@ -130,7 +134,12 @@ def read_models(text: str, path: str, override=None, fallback=None, training: bo
         result.restated.append(machine.module_stop_note)
     pending: dict = {}
     found = discovery.candidates(machine, tree, src, pending, chosen, assigned)
-    built = build(machine, src, found, result)
+    for candidate in found[MAX_MODELS:]:
+        result.unfollowed.append((candidate.name, ConvcalcError(
+            codes.NOT_A_MODEL, f"{candidate.name} was not checked: the file holds more than {MAX_MODELS:,} models, and "
+                               f"convcalc checks the first {MAX_MODELS:,} (--model NAME checks one of the others)",
+            src.span(candidate.where))))
+    built = build(machine, src, found[:MAX_MODELS], result)
     script_built = [] if chosen is not None else \
         discovery.run_scripts(machine, tree, {c.name for c, _, _ in built if c.kind == "factory"})
     models = fed.entries(machine, src, built, script_built) if chosen is None else \

@@ -4,6 +4,7 @@ with the model (PythonModel.unused)."""
 from __future__ import annotations
 
 import ast
+from functools import lru_cache
 
 from convcalc.frontends.python.pyclasses import ClassInfo, Instance
 from convcalc.frontends.python.pyobjects import Function, Ref
@@ -53,6 +54,7 @@ def unused_layers(machine, src, instances: list) -> list:
     return out
 
 
+@lru_cache(maxsize=4)  # once per file: unused_layers runs for each of its models (5,000 classes were quadratic)
 def subclasses_of(machine) -> dict:
     """class -> the module's classes that derive from it."""
     out: dict = {}
@@ -86,11 +88,12 @@ def self_reads(classes) -> tuple:
     return reads, dynamic
 
 
-def external_attribute_reads(tree: ast.Module) -> set:
+@lru_cache(maxsize=4)  # once per file, as subclasses_of
+def external_attribute_reads(tree: ast.Module) -> frozenset:
     """NAME of every OBJ.NAME read in the file where OBJ is not self."""
     out = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
             if not (isinstance(node.value, ast.Name) and node.value.id == "self"):
                 out.add(node.attr)
-    return out
+    return frozenset(out)
