@@ -68,11 +68,16 @@ SOFTMAX_DIM = code("CC210", WARNING, "Softmax / LogSoftmax without dim: PyTorch 
 UNUSED_LAYER = code("CC211", WARNING, "a layer assigned in __init__ is never used (no method of the class reads it)")
 DROPOUT_RANK = code("CC212", WARNING, "Dropout1d/2d/3d on a tensor of the wrong rank: it does not drop whole "
                                       "channels", needs_rank=True)
+MISSING_FLATTEN = code("CC213", WARNING, "a Linear straight after a convolution or pooling stack, on a tensor of "
+                                         "channels x height x width: it acts on the last axis only (a forgotten "
+                                         "flatten)", needs_rank=True)
 NOT_FOLLOWED = code("CC301", WARNING, "the Python frontend did not follow a model to its end: what comes before is "
                                      "checked, the rest is not (a finding with lint --strict)")
 NOT_A_MODEL = code("CC302", WARNING, "a class that looks like a model (an nn.Module with a forward) was not followed "
                                     "(a finding with lint --strict)")
 NEEDS_INPUT = code("CC303", INFO, "a model without an input size: the sizes it accepts, and the comment that gives one")
+UNREACHED = code("CC304", INFO, "layer constructions of the file that no followed model reached, with their lines "
+                                "and why (the summary counts them; a finding with lint --strict)")
 BUDGET = code("CC401", ERROR, "the work asked for is over its budget (verify --max-macs, a search of input sizes): "
                               "the message says how to go on")
 PICTURE = code("CC402", ERROR, "a picture asked of what it cannot show (a layer whose output has no spatial axes, a "
@@ -125,6 +130,9 @@ EXPLAINED = {
                    "Use the layer in forward, or delete it: it still adds parameters to the model."),
     DROPOUT_RANK: ("input 16\nDropout2d(0.5)\n",
                    "Use Dropout for a flat input; Dropout2d drops whole channels of an image (channels x H x W)."),
+    MISSING_FLATTEN: ("input 3x32x32\nConv2d(3, 8, 3)\nMaxPool2d(2)\nLinear(15, 10)\n",
+                      "Flatten before the Linear: x = torch.flatten(x, 1) in forward, or nn.Flatten() in a "
+                      "Sequential; in_features is then channels x height x width."),
     NOT_FOLLOWED: (PYTHON_HEAD + "import torch\n\n\n# convcalc: input 3x8x8\nclass Net(nn.Module):\n"
                    "    def __init__(self):\n        super().__init__()\n        self.conv = nn.Conv2d(3, 4, 3)\n\n"
                    "    def forward(self, x):\n        return torch.fft.fft2(self.conv(x)).real\n",
@@ -141,6 +149,10 @@ EXPLAINED = {
                   "    def forward(self, x):\n        return self.fc(self.conv(x).flatten(1))\n",
                   "Add the comment the notice gives (`# convcalc: input 1x28x28`) above the model, or "
                   "[tool.convcalc] input, or --input."),
+    UNREACHED: (PYTHON_HEAD + "class Head(nn.Module):\n    def __init__(self, classes):\n        super().__init__()\n"
+                "        self.fc = nn.Linear(64, classes)\n\n    def forward(self, x):\n        return self.fc(x)\n",
+                "Let convcalc build the model the layers belong to: a `# convcalc: model Head(10)` comment above the "
+                "class, or --model; or a script in the tree that builds it."),
     BUDGET: ("input 3x224x224\nrepeat 8:\n    Conv2d(3, 3, 3, padding=1)\n",
              "Verify at a smaller input (--input), or raise --max-macs; `verify` picks a smaller size itself when "
              "the input comes from the file."),

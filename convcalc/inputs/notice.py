@@ -83,12 +83,24 @@ def accepted_notice(given: n.Input, name: str, channels: str, symbols: list, acc
     sizes = " or ".join(shape_text(channels, len(symbols), s) for s in examples)
     more = "" if accepted.is_finite and len(accepted.first(SHOWN + 1)) <= SHOWN else ", ..."
     square = f"square inputs {' = '.join(symbols)}, " if len(symbols) > 1 else ""
-    suggested = shape_text(channels, len(symbols), examples[0])
+    suggested = shape_text(channels, len(symbols), conventional(accepted, len(symbols)) or examples[0])
     made = notice(given, f"model {name}: no input size given; it accepts {sizes}{more} "
                          f"({square}{accepted.describe(symbols[0])}); add "
                          f"`# convcalc: input {suggested}` above the model")
     made.suggested = suggested  # for an editor's action that adds the comment
     return made
+
+
+# the picture sides people use (MNIST, CIFAR, STL, ImageNet crops, Inception, segmentation tiles)
+CONVENTIONAL = (28, 32, 64, 96, 128, 224, 227, 256, 299, 320, 384, 512)
+
+
+def conventional(accepted, rank: int):
+    """The smallest side a person would use that the model accepts (not 3x1x1 because it is the
+    smallest accepted), for pictures; None for other inputs or when none is accepted."""
+    if rank != 2:
+        return None
+    return next((size for size in CONVENTIONAL if size in accepted), None)
 
 
 def shape_text(channels: str, rank: int, size: int) -> str:

@@ -236,7 +236,16 @@ def encode(linted, sources: dict) -> dict:
             "unfollowed": [[name, error_data(error)] for name, error in linted.unfollowed],
             "used": sorted([path, name] for path, name in linted.used),
             "module_stop": error_data(linted.module_stop),
-            "book": book_data(linted.book)}
+            "book": book_data(linted.book),
+            "constructions": linted.constructions,
+            "unreached": [[line, col, why] for line, col, why in linted.unreached],
+            "reached_elsewhere": sorted([path, line, col] for path, line, col in linted.reached_elsewhere)}
+
+
+def whole(value) -> int:
+    if type(value) is not int:
+        raise TypeError("not an integer")
+    return value
 
 
 def decode(data: dict):
@@ -254,5 +263,10 @@ def decode(data: dict):
     out.used = {(text_of(path), text_of(name)) for path, name in data["used"]}
     out.module_stop = error_of(data["module_stop"])
     out.book = book_of(data["book"])
+    if type(data["constructions"]) is not int:
+        raise TypeError("constructions")
+    out.constructions = data["constructions"]
+    out.unreached = [(whole(line), whole(col), text_of(why)) for line, col, why in data["unreached"]]
+    out.reached_elsewhere = {(text_of(path), whole(line), whole(col)) for path, line, col in data["reached_elsewhere"]}
     out.text = out.book.module if out.book is not None else None
     return out

@@ -33,6 +33,8 @@ def bias_before_norm(outcome, report) -> None:
         flat_linear = source.kind == "linear" and len(source.input) == 1 and row.spec.traits.rank == 1
         if source.kind != "conv" and not flat_linear:  # a flat Linear output: one bias per feature
             continue
+        if len(outcome.consumers(source)) > 1:
+            continue  # the conv's output also goes elsewhere (a shortcut): there the bias is not cancelled
         if source.args.values.get("bias") is True:
             report(m.BiasBeforeNorm, bias_span(source.node), " ".join(source.node.text.split()), row.name,
                    row.node.span)
@@ -76,6 +78,21 @@ def dropout_rank(outcome, report) -> None:
         spatial = {1: "length", 2: "height x width", 3: "depth x height x width"}[traits.rank]
         report(m.ChannelDropoutRank, row.node.span, row.name, spatial, f"{fmt_shape(shape)} ({len(shape)}-d)",
                effect)
+
+
+@check
+def missing_flatten(outcome, report) -> None:
+    """CC213: a Linear on channels x height x width straight from a convolution or a pool (through
+    layers that keep the shape: activations, norms, dropout), with no flatten, view or reshape between."""
+    for row in outcome.layers:
+        if not row.spec.traits.features or len(row.input) < 3:
+            continue
+        source = outcome.source(row)
+        while source is not None and not source.spec.traits.geometry and tuple(source.shape) == tuple(source.input):
+            source = outcome.source(source)
+        if source is not None and source.spec.traits.geometry and (source.spec.traits.rank or 0) >= 2:
+            report(m.MissingFlatten, row.node.span, row.name, f"{fmt_shape(row.input)} ({len(row.input)}-d)",
+                   source.name, source.node.span)
 
 
 def run_checks(outcome, report) -> None:

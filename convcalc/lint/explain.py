@@ -24,7 +24,7 @@ def explain(name: str) -> str:
 def what_convcalc_says(path: str, text: str, code) -> str:
     """The example's findings (notices, notes) of ``code``, rendered as lint shows them; for the
     work budget, what `convcalc verify --input` of the file's own size says."""
-    from convcalc.lint.runner import lint_text
+    from convcalc.lint.runner import lint_text, unreached_notice
 
     if code == BUDGET:
         return verify_refusal(path, text)
@@ -34,6 +34,9 @@ def what_convcalc_says(path: str, text: str, code) -> str:
     linted = lint_text(path, text, None, None)
     found = [(f.span, f.code, f.message) for f in list(linted.findings) + list(linted.notices) + list(linted.notes)]
     found += [(e.span, e.code, e.message) for _, e in list(linted.partly) + list(linted.unfollowed)]
+    if linted.unreached:
+        notice = unreached_notice(path, linted.constructions, linted.unreached)
+        found.append((notice.span, notice.code, notice.message))
     found = [item for item in found if item[1] == code]
     if not found:
         return "(nothing: the example no longer shows the problem; please report it)"

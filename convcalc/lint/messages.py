@@ -117,6 +117,12 @@ class ChannelDropoutRank(Message):
     template = "%s expects channels x %s per sample but receives %s; %s"
 
 
+class MissingFlatten(Message):
+    code = codes.MISSING_FLATTEN
+    template = "%s receives %s straight from %s (%s): it acts on the last axis only; flatten first " \
+               "(torch.flatten(x, 1) or nn.Flatten())"
+
+
 class NotFollowed(Message):
     code = codes.NOT_FOLLOWED
 
@@ -127,6 +133,11 @@ class NotAModel(Message):
 
 class NeedsInput(Message):
     code = codes.NEEDS_INPUT
+
+
+class Unreached(Message):
+    code = codes.UNREACHED
+    template = "%d of %d layer constructions checked; not reached: %s"
 
 
 class Note(Message):

@@ -65,7 +65,17 @@ def plural(count: int, word: str) -> str:
 
 
 def models_text(result) -> str:
-    """What was really checked: "3 models checked, 1 partly (...), 2 classes not followed"."""
+    """What was really checked: "3 models checked, 1 partly (...), 2 classes not followed", and
+    how many of the layers written in the files they reached, when not all."""
+    text = checked_text(result)
+    unreached = getattr(result, "unreached", 0)
+    if unreached:
+        total = result.constructions
+        text += f", {total - unreached} of {plural(total, 'layer construction')} checked (CC304 names the others)"
+    return text
+
+
+def checked_text(result) -> str:
     if not result.partly and not result.unfollowed:
         return plural(result.models, "model")
     parts = [f"{plural(result.models, 'model')} checked"]
@@ -100,7 +110,7 @@ def summary(result) -> str:
     if not result.findings:
         if unread:
             head = "No problems in the files read"
-        elif result.partly or result.unfollowed or stops:
+        elif result.partly or result.unfollowed or stops or getattr(result, "unreached", 0):
             head = "No problems in what was followed"
         else:
             head = "All checks passed"
@@ -113,7 +123,7 @@ def summary(result) -> str:
     if warnings:
         parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
     count = len(result.findings)
-    followed = f" ({models})" if result.partly or result.unfollowed else ""
+    followed = f" ({models})" if result.partly or result.unfollowed or getattr(result, "unreached", 0) else ""
     return f"Found {count} problem{'s' if count != 1 else ''} ({', '.join(parts)}) in {files}{followed}.{tail}"
 
 

@@ -52,6 +52,8 @@ class Result:
         self.notices: list = []  # Message (CC303): shown, never a finding
         self.files = 0
         self.models = 0  # followed to their end
+        self.constructions = 0  # catalogue layers constructed in the files read
+        self.unreached = 0  # of them, those no followed model reached (CC304 names them)
         self.partly: list = []  # (path, model name, CC301 error)
         self.unfollowed: list = []  # (path, model or class name, CC301/CC302 error)
         self.module_stops: list = []  # (path, CC301 error): module-level code not followed to its end
@@ -135,10 +137,12 @@ def lint(paths, options: Options) -> Result:
         tasks.append(Task(shown, text, options.input or None, fallback, walk.trees.get(path) or None))
     done = [(*entry, linted) for entry, linted in zip(read, lint_files(tasks, options, result))]
     used: set = set()  # (real path, class name) of the classes the models of the run built
+    elsewhere: set = set()  # (real path, line, col): layer constructions the models of other files reached
     for *_, linted in done:
         for other, other_text in linted.sources.items():  # where findings in imported files are shown from
             result.sources.setdefault(other, other_text)
         used |= linted.used
+        elsewhere |= linted.reached_elsewhere
     for shown, text, config, selection, linted in done:
         marks = (len(result.findings), len(result.notes), len(result.notices))
         # a class of this file built by a model of another file of the run (unet_parts.py's blocks) was followed
@@ -149,6 +153,12 @@ def lint(paths, options: Options) -> Result:
         result.partly.extend((shown, name, error) for name, error in linted.partly)
         result.unfollowed.extend((shown, name, error) for name, error in linted.unfollowed)
         findings = list(linted.findings)
+        unreached = [(line, col, why) for line, col, why in linted.unreached if (here, line, col) not in elsewhere]
+        result.constructions += linted.constructions
+        result.unreached += len(unreached)
+        if unreached:  # every layer written in the file is checked or named: never a silent pass over it
+            notice = unreached_notice(shown, linted.constructions, unreached)
+            (findings if options.strict or config.strict else result.notices).append(notice)
         if linted.module_stop is not None:  # shown without -v: what it did not run may be why a model is missing
             result.module_stops.append((shown, linted.module_stop))
             stop = m.from_error(shown, linted.module_stop)
@@ -181,6 +191,35 @@ def lint(paths, options: Options) -> Result:
     result.notes.sort(key=lambda f: (f.path, f.cell or 0, f.span.line, f.span.col))
     result.notices.sort(key=lambda f: (f.path, f.cell or 0, f.span.line, f.span.col))
     return result
+
+
+SHOWN_LINES = 12  # a CC304 notice names at most this many lines
+
+
+def unreached_notice(shown: str, constructions: int, unreached: list):
+    """CC304 at the first construction not reached: how many were checked, and the lines of the others."""
+    line, col, _ = unreached[0]
+    return m.Unreached(shown, Span(line, col, line, col + 1), constructions - len(unreached), constructions,
+                       unreached_text(unreached))
+
+
+def unreached_text(unreached: list) -> str:
+    """``line 12 (class Head needs arguments: num_classes), lines 40, 41 (no followed model calls make())``."""
+    groups: dict = {}
+    for line, _, why in unreached:
+        lines = groups.setdefault(why, [])
+        if line not in lines:
+            lines.append(line)
+    parts, shown = [], 0
+    for why, lines in groups.items():
+        if shown >= SHOWN_LINES:
+            parts.append("...")
+            break
+        listed = lines[:SHOWN_LINES - shown]
+        shown += len(listed)
+        more = ", ..." if len(listed) < len(lines) else ""
+        parts.append(f"{'lines' if len(lines) > 1 else 'line'} {', '.join(map(str, listed))}{more} ({why})")
+    return ", ".join(parts)
 
 
 def lint_files(tasks: list, options: Options, result: Result) -> list:
@@ -223,6 +262,11 @@ class FileLint:
         self.sources: dict = {}  # path -> text of the other files its models were read from
         self.book = None  # a notebook (frontends/notebook.Notebook): its messages are placed in their cells
         self.text = None  # what was linted, when it is not the file's text (a notebook's module)
+        # the file's layer constructions: how many, (line, col, why) of those no followed model reached,
+        # and (real path, line, col) of the constructions of other files its models reached
+        self.constructions = 0
+        self.unreached: list = []
+        self.reached_elsewhere: set = set()
 
     def __iter__(self):  # findings, notes, models checked: unpacks as the triple it once was
         return iter((self.findings, self.notes, self.checked))
@@ -253,6 +297,16 @@ def lint_text(path: str, text: str, cli_input: Optional[n.Input], fallback: Opti
     return out
 
 
+def input_text(program: n.Program) -> str:
+    given = program.input
+    return "x".join(str(d.value) if isinstance(d, n.Num) else d.id for d in given.dims) if given else "?"
+
+
+def input_key(program: n.Program) -> tuple:
+    given = program.input
+    return tuple(d.value if isinstance(d, n.Num) else d.id for d in given.dims) if given else ()
+
+
 def lint_python(path: str, text: str, cli_input, fallback, tree: Optional[str] = None) -> FileLint:
     from convcalc.frontends.python import imports
     from convcalc.frontends.python.models import read_models
@@ -267,34 +321,53 @@ def lint_python(path: str, text: str, cli_input, fallback, tree: Optional[str] =
     if result.unparsed is not None:  # as ruff and pyflakes: a file Python cannot parse is a finding, not a pass
         out.findings.append(m.from_error(path, result.unparsed))
     out.module_stop = result.module_stop
-    out.notes = [m.Note(path, note.span, note.message) for note in result.notes if note.message !=
-                 getattr(result.unparsed, "message", None)]
+    restated = {id(note) for note in result.restated}  # said as the CC001 finding / the CC301 notice
+    out.notes = [m.Note(path, note.span, note.message) for note in result.notes if id(note) not in restated]
     out.unfollowed = list(result.unfollowed)
     out.used = set(result.used)
     out.sources = dict(result.sources)  # the other files of the tree the models were read from
+    coverage = result.coverage
+    out.constructions, out.unreached, out.reached_elsewhere = coverage.total, coverage.unreached, coverage.elsewhere
     several = len(result.models) > 1
     merged: dict = {}
     for model in result.models:
         program = model.program
         for note in program.notes:
-            if result.module_stop is None or note.message != result.module_stop.message:  # a notice already
+            if id(note) not in restated:  # the CC301 notice says it already
                 out.notes.append(m.Note(path, note.span, note.message))
         if program.stopped is not None:
             out.partly.append((program.name, program.stopped))
         else:
             out.checked += 1
-        override = cli_input or (None if model.has_input else fallback)
         stopped: list = []
-        findings = lint_model(program, override, model, out.notes, out.notices, stopped)
+        findings = lint_model(program, None, model, out.notes, out.notices, stopped)  # its input chosen by read_models
         if stopped and program.stopped is None:
             out.partly.extend(stopped)
             out.checked -= 1
+        if model.origin is not None:  # an input the file itself gives: where it came from
+            out.notes.append(m.Note(path, program.input.span if program.input else Span(1, 1, 1, 2),
+                                    f"model {program.name}: input {input_text(program)} from {model.origin}"))
+        rank: dict = {}
         for finding in findings:
-            key = (finding.span.line, finding.span.col, finding.code, finding.message)
+            if model.origin is not None and (CODES[finding.code].needs_size or CODES[finding.code].needs_rank):
+                finding.message += f" (input {input_text(program)} from {model.origin})"
+            # the same finding of several models: one place, one code, one input, the same arguments, and
+            # the same rank among the model's findings there (CC201 along H, then along W)
+            place = (finding.span.path, finding.span.line, finding.span.col, finding.span.end_line,
+                     finding.span.end_col, finding.code, finding.args, input_key(program))
+            rank[place] = rank.get(place, -1) + 1
+            key = place + (rank[place],)
             if key not in merged:
                 merged[key] = (finding, [])
             if program.name not in merged[key][1]:
                 merged[key][1].append(program.name)
+    from convcalc.lint.construction import construction_findings
+
+    reported = {(f.span.line, f.span.col, f.span.path, f.code) for f, _ in merged.values()}
+    for error in construction_findings(result.coverage.layers.values()):  # refused where it is built
+        span = error.span
+        if (span.line, span.col, span.path, error.code) not in reported:
+            out.findings.append(m.from_error(path, error))
     for finding, names in merged.values():
         finding.model = ", ".join(names)
         if several and names:

@@ -631,7 +631,9 @@ def test_many_classes_and_deep_hierarchies_stay_linear_and_are_named(tmp_path, m
     code, out, _ = run(["lint", "--no-cache", "-v", many])
     assert code == 0 and f"{models.MAX_MODELS} models checked" in out and "40 classes not followed" in out
     assert f"M{models.MAX_MODELS + 39} was not checked: the file holds more than" in out
-    assert len(walks) == 1  # the whole file walked once, not once per model
+    # the whole file walked a fixed number of times (unused layers, the layer constructions, the input
+    # comments above a model's builds), never once per model (540 here)
+    assert len(walks) <= 4
     chain = "import torch.nn as nn\n\n\nclass C0(nn.Module):\n    pass\n" + "".join(
         f"class C{i}(C{i - 1}):\n    pass\n" for i in range(1, pyclasses.MAX_MRO + 50))
     code, out, _ = run(["lint", "--no-cache", "-v", make(tmp_path, "chain", ".py", chain)])

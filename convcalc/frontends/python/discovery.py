@@ -35,13 +35,6 @@ class Candidate:
         self.given = given
 
 
-class Found(Signal):
-    """Script code called a model on a tensor it made: the instance, and the tensors' shapes."""
-
-    def __init__(self, module, shapes: list):
-        self.module, self.shapes = module, shapes
-
-
 def required_params(func: Function, skip: int = 0) -> list:
     spec = func.node.args
     positional = [a.arg for a in list(getattr(spec, "posonlyargs", [])) + list(spec.args)][skip:]
@@ -88,19 +81,21 @@ def model_call(machine, text: str, where):
     return machine.frame().eval(expr)
 
 
-def candidates(machine, tree: ast.Module, src: Source, pending: dict, chosen: Optional[str] = None) -> list:
+def candidates(machine, tree: ast.Module, src: Source, pending: dict, chosen: Optional[str] = None,
+               assigned: Optional[dict] = None) -> list:
     """The file's candidates, in order. ``pending`` receives, per model class that cannot be built
-    as it stands, (the ClassDef, why)."""
+    as it stands, (the ClassDef, why); ``assigned``: the values each module-level assignment bound."""
     if chosen is not None:
         return [Candidate(" ".join(chosen.split()), lambda: model_call(machine, chosen, tree.body[0] if tree.body
                                                                          else None), tree, [], "call")]
     out = []
     seen_values = set()
+    in_classes = names_in_classes(tree)
     for stmt in tree.body:
         if isinstance(stmt, ast.ClassDef):
             out.extend(class_candidates(machine, stmt, src, pending))
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
-            out.extend(value_candidates(machine, stmt, seen_values))
+            out.extend(value_candidates(machine, stmt, seen_values, (assigned or {}).get(id(stmt)), in_classes))
         elif isinstance(stmt, ast.FunctionDef):
             func = machine.globals.vars.get(stmt.name)
             if not isinstance(func, Function) or required_params(func) or stmt.name.startswith("_") or \
@@ -158,17 +153,28 @@ def class_candidates(machine, stmt: ast.ClassDef, src: Source, pending: dict) ->
     return [Candidate(stmt.name, lambda c=cls, s=stmt: c.call(machine.frame(), Args(), s), stmt, [stmt], "class")]
 
 
-def value_candidates(machine, stmt, seen_values: set) -> list:
+def names_in_classes(tree: ast.Module) -> set:
+    """The names read inside the classes of the file (a module-level layer a model's forward uses)."""
+    return {node.id for stmt in tree.body if isinstance(stmt, ast.ClassDef) for node in ast.walk(stmt)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+
+
+def value_candidates(machine, stmt, seen_values: set, bound: Optional[dict] = None, in_classes=frozenset()) -> list:
+    """The models a module-level assignment makes: an nn.Sequential, an instance built with
+    arguments, and a bare layer (``conv = nn.Conv2d(1, 1, 3)``, unless a class of the file uses
+    it), each as the statement bound it (``model = nn.DataParallel(model)`` later is the same model)."""
     out = []
     targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
     for target in targets:
         if not isinstance(target, ast.Name):
             continue
-        value = machine.globals.vars.get(target.id)
+        value = bound.get(target.id) if bound and target.id in bound else machine.globals.vars.get(target.id)
         if not is_module(value) or id(value) in seen_values:
             continue
         seen_values.add(id(value))
-        if isinstance(value, (Layer, Opaque, ModuleList, ModuleDict)) or not isinstance(value, (Sequential, Instance)):
+        if isinstance(value, Layer) and target.id in in_classes:
+            continue  # a layer the file's models share: theirs
+        if isinstance(value, (Opaque, ModuleList, ModuleDict)) or not isinstance(value, (Sequential, Instance, Layer)):
             continue
         if isinstance(value, Instance) and not isinstance(stmt.value, ast.Call):
             continue  # other = model: the same object, checked where it was made
@@ -188,32 +194,42 @@ def is_plain_instantiation(call, value: Instance) -> bool:
         isinstance(call.func, ast.Name) and call.func.id == value.cls.name
 
 
-def script_calls(machine, tree: ast.Module, wanted: set) -> list:
-    """(instance, input shapes, call node) of the models of ``wanted`` classes that script code
-    (a function without arguments, the ``__main__`` block) calls on a tensor it made itself."""
-    found = []
+def script_blocks(machine, tree: ast.Module, skip: set) -> list:
+    """The script code of the file, to run: each function without required arguments that is not a
+    factory already built (``main()``, ``test()``), and each ``if __name__ == "__main__":`` block."""
     blocks = []
     for stmt in tree.body:
-        if isinstance(stmt, ast.FunctionDef):
+        if isinstance(stmt, ast.FunctionDef) and stmt.name not in skip:
             func = machine.globals.vars.get(stmt.name)
             if isinstance(func, Function) and not required_params(func):
-                blocks.append(lambda f=func, s=stmt: f.call(machine.frame(), Args(), s))
+                blocks.append((stmt, lambda f=func, s=stmt: f.call(machine.frame(), Args(), s)))
         elif isinstance(stmt, ast.If) and is_main_guard(stmt.test):
-            blocks.append(lambda s=stmt: machine.frame().exec(s.body))
-    for run in blocks:
-        machine.fresh_budget()
+            blocks.append((stmt, lambda s=stmt: machine.frame().exec(s.body, tolerant=True)))
+    return blocks
+
+
+SCRIPT_FIRST = ("main", "train", "test", "run", "demo")  # the functions a script's own entry most likely is
+
+
+def run_scripts(machine, tree: ast.Module, skip: set) -> list:
+    """Run the file's script code (script_blocks), the ``__main__`` block and ``main()`` first, all
+    on one budget (a library file's ``_test()`` that builds fifty models costs no more than one
+    model): the models it builds and what it gives them (machine.feeds) are recorded. The
+    instances built, in order."""
+    first = len(machine.instances)
+    blocks = script_blocks(machine, tree, skip)
+    blocks.sort(key=lambda block: (not isinstance(block[0], ast.If), getattr(block[0], "name", "").lstrip("_")
+                                   not in SCRIPT_FIRST))
+    machine.fresh_budget()
+    for _, run in blocks:
         machine.probing = True
         try:
             run()
-        except Found as hit:
-            if isinstance(hit.module, Instance) and hit.module.cls.name in wanted:
-                found.append((hit.module, hit.shapes))
-                wanted.discard(hit.module.cls.name)
-        except (Unfollowable, Signal, RecursionError):
+        except (Unfollowable, Signal, RecursionError):  # the block ends there; what it recorded stays
             pass
         finally:
             machine.probing = False
-    return found
+    return machine.instances[first:]
 
 
 def is_main_guard(test) -> bool:
@@ -223,8 +239,54 @@ def is_main_guard(test) -> bool:
             and test.comparators[0].value == "__main__")
 
 
-def probe(frame, module, args: list):
-    """A model called outside forward: on tensors the script made, that is a model and its input."""
-    if frame.machine.probing and args and all(isinstance(a, Constant) for a in args):
-        raise Found(module, [a.shape for a in args])
+class Feed:
+    """Tensors script code gave a model: ``module`` (the object called), ``shapes`` (each with its
+    batch), ``origin`` (where they came from: ``datasets.MNIST``, a summary call; None: a tensor the
+    script made), ``where`` (path or None for the file itself, line) and ``kind``: "data" (a data
+    set, a summary, an example input the model declares) or "tensor" (made by the script);
+    ``called``: how the script names the model there (``net``), ``block``: the function (or module) whose
+    code gave them, ``src``: its file."""
+
+    def __init__(self, module, shapes: list, origin, where: tuple, kind: str, called: str, block, src):
+        self.module, self.shapes, self.origin, self.where, self.kind = module, shapes, origin, where, kind
+        self.called, self.block, self.src = called, block, src
+
+    def key(self) -> tuple:
+        return id(self.module), tuple(tuple(s[1:]) for s in self.shapes)
+
+
+def record_feed(frame, module, shapes: list, origin, node, kind: str, data_origin=None, unknown=()) -> None:
+    """Script code gave ``module`` tensors of ``shapes``: recorded once per model and shapes. Inside an
+    ``__init__`` (a pass that measures a size) it is no input of the model."""
+    from convcalc.frontends.python.torchobjects import is_module
+
+    machine = frame.machine
+    if machine.constructing or not is_module(module) or not shapes or not all(s for s in shapes):
+        return
+    called = ""
+    # the model: called itself (net(x)), or the first argument of a summary or a tracer (jit.trace(net, x))
+    target = getattr(node, "func", None) if kind == "tensor" else (node.args[0] if getattr(node, "args", None)
+                                                                   else None)
+    if target is not None:
+        called = frame.segment(target)
+    line = frame.span(node).line if node is not None and hasattr(node, "lineno") else 1
+    feed = Feed(module, [tuple(s) for s in shapes], data_origin or origin, (frame.src.own, line),
+                "data" if data_origin or kind == "summary" else "tensor", called,
+                frame.function.node if frame.function is not None else machine.tree, frame.src)
+    feed.unknown = unknown
+    if all(other.key() != feed.key() for other in machine.feeds):
+        machine.feeds.append(feed)
+
+
+def probe(frame, module, args: list, node=None):
+    """A model called outside forward, by script code: on tensors the script made or loaded, that is
+    the model and its input (recorded, machine.feeds), and the script goes on with an output not
+    known; on anything else it is not followed."""
+    from convcalc.frontends.python.pyobjects import Unknown
+
+    if args and all(isinstance(a, Constant) for a in args) and not frame.machine.constructing:
+        origin = next((a.origin for a in args if getattr(a, "origin", None)), None)
+        record_feed(frame, module, [a.shape for a in args], None, node, "tensor", origin,
+                    getattr(args[0], "unknown", ()))
+        return Unknown("the output of a model called by script code")
     raise Unfollowable("a model called outside forward", None)

@@ -81,7 +81,7 @@ def call_module(frame, module, args: Args, node):
     if frame.trace is None:
         from convcalc.frontends.python.discovery import probe
 
-        return probe(frame, module, args.values)
+        return probe(frame, module, args.values, node)
     trace = frame.trace
     machine = frame.machine
     line = frame.span(node) if node is not None and hasattr(node, "lineno") else None
@@ -239,7 +239,11 @@ def functional_layer(frame, layer: str, tensor: Tensor, keywords: list, node) ->
                            hasattr(value_node, "lineno") else span, value_node or node, layer),
            frame.span(value_node) if value_node is not None and hasattr(value_node, "lineno") else span)
           for key, value, value_node in keywords]
-    layer = global_pool(layer, kw, tensor)
+    layer, square = global_pool(layer, kw, tensor)
+    if square and all(note.span != span for note in frame.machine.notes):  # once per place, not per call
+        frame.machine.notes.append(frame.note(f"{frame.segment(node)} is taken as a global pool: its window is the "
+                                              "input's height on both sides, which covers the whole input when it "
+                                              "is square (H = W)", node))
     call = n.Call(layer, (), tuple(kw), frame.segment(node), span, frame.span(node.func) if hasattr(node, "func")
                   else span, spelling=trace.spelling)
     trace.use(tensor, span)
@@ -340,31 +344,36 @@ def fits_into(constant: tuple, sample) -> bool:
     return all(c == 1 or (type(d) is int and c == d) for c, d in zip(constant, tail))
 
 
-def global_pool(layer: str, kwargs: list, tensor: Tensor) -> str:
+def global_pool(layer: str, kwargs: list, tensor: Tensor) -> tuple:
     """F.avg_pool2d(x, x.size()[2:]) on a symbolic input: a window as large as the input,
     stride and padding left as they default, is a global average (max) pool, whatever H and W
     are; convcalc follows it as AdaptiveAvgPool2d(1), which the rules can take symbolically.
-    The kernel is changed into output_size=1 in place."""
+    The kernel is changed into output_size=1 in place. Also (layer, True) for a window of the
+    input's height on both sides (``F.avg_pool2d(x, x.size(2))``): global for a square input."""
     spec = lookup(layer)
     if spec is None or spec.traits.field != "window" or tensor.shape is None or not spec.traits.rank or \
             not any(name == "kernel_size" for name, _ in spec.params) or spec.traits.channels:
-        return layer
+        return layer, False
     given = {key: expr for key, expr, _ in kwargs}
     kernel = given.get("kernel_size")
     nd = spec.traits.rank
     if not isinstance(kernel, (n.TupleExpr, n.Value)) or set(given) - {"kernel_size"}:
-        return layer
+        return layer, False
     values = [e.value for e in kernel.items] if isinstance(kernel, n.TupleExpr) else [kernel.value] * nd
     spatial = tensor.shape[len(tensor.shape) - nd:]
-    if not any(dims.is_symbolic(v) for v in values) or tuple(values) != tuple(spatial):
-        return layer
+    if not any(dims.is_symbolic(v) for v in values):
+        return layer, False
+    # F.avg_pool2d(x, x.size(2)): one side's size for both, a global pool of a square input (said in a note)
+    square = not isinstance(kernel, n.TupleExpr) and values[0] == spatial[0] and tuple(values) != tuple(spatial)
+    if tuple(values) != tuple(spatial) and not square:
+        return layer, False
     adaptive = f"Adaptive{layer}"
     if lookup(adaptive) is None:
-        return layer
+        return layer, False
     at = next(i for i, (key, _, _) in enumerate(kwargs) if key == "kernel_size")
     _, expr, key_span = kwargs[at]
     kwargs[at] = ("output_size", n.Num(1, expr.span), key_span)
-    return adaptive
+    return adaptive, square
 
 
 # ---------------------------------------------------------------- indexing

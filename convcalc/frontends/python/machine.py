@@ -117,7 +117,9 @@ class Machine:
         self.module_paths: dict = {}  # id(module) -> its path in the tree of the model being followed
         self.training = False  # self.training: forward is followed in eval mode, as torchinfo does
         self.module_stop = None  # (statement, why): where module-level code ran out of steps
+        self.module_stop_note = None  # its CC900 note, one object for every model (lint shows it once)
         self.probing = False  # script code runs to find a model called on a tensor it made (discovery.py)
+        self.feeds: list = []  # discovery.Feed: a model script code gave tensors to (a call, a summary, a loader)
         self.notes: list = []  # ConvcalcError(CC900): weight initialisation, decorators passed
         self.modules: dict = {}  # the files of the tree this file imports: real path -> module Scope
         self.importing: list = []  # the files being read now (a cycle reads no further)

@@ -9,7 +9,8 @@ from typing import Optional
 from convcalc import codes
 from convcalc import nodes as n
 from convcalc.errors import ConvcalcError, NotFollowed, Span, UsageError
-from convcalc.frontends.python import discovery
+from convcalc.frontends.python import discovery, fed
+from convcalc.frontends.python.coverage import Coverage
 from convcalc.frontends.python.machine import Machine
 from convcalc.frontends.python.pyclasses import Instance
 from convcalc.frontends.python.pyobjects import Args, Function, Unknown, describe
@@ -38,6 +39,8 @@ class PythonModel:
         self.complete = complete  # forward was followed to its end
         self.has_input = has_input
         self.unused = unused  # CC211: (span, attribute, class) of each layer an __init__ sets and nothing reads
+        self.origin: Optional[str] = None  # where the file gave its input: "datasets.MNIST at train.py:40"
+        self.takes_input = True  # whether --input and the configuration's input are this model's (fed.py)
 
 
 class FileModels:
@@ -50,7 +53,10 @@ class FileModels:
         self.used: set = set()  # (real path, class name) of the classes its models built (other files' too)
         self.unparsed: Optional[ConvcalcError] = None  # CC001: Python cannot parse the file
         self.module_stop: Optional[ConvcalcError] = None  # CC301: module-level code not followed to its end
+        # the notes that say the same as unparsed / module_stop (lint shows those once, as themselves)
+        self.restated: list = []
         self.sources: dict = {}  # path -> text of the other files of the tree the file imports
+        self.coverage = Coverage()  # the file's layer constructions, and which the followed models reached
 
     @property
     def programs(self) -> list:
@@ -117,49 +123,73 @@ def read_models(text: str, path: str, override=None, fallback=None, training: bo
         line = getattr(exc, "lineno", None) or 1
         message = f"not read: Python cannot parse this file ({getattr(exc, 'msg', None) or exc})"
         result.notes.append(note(message, Span(line, 1, line, 2)))
+        result.restated.append(result.notes[-1])
         result.unparsed = ConvcalcError(codes.SYNTAX, message, Span(line, 1, line, 2))
         return result
     machine = Machine(src, tree)
     machine.training = training
+    assigned: dict = {}
     try:
-        run_module(machine)
+        run_module(machine, assigned)
     except (Unfollowable, Signal, RecursionError):
         pass
     if machine.module_stop is not None:
         stmt, why = machine.module_stop
         result.module_stop = ConvcalcError(codes.NOT_FOLLOWED, module_stop_message(why), src.span(stmt))
+        machine.module_stop_note = note(result.module_stop.message, result.module_stop.span)
+        result.restated.append(machine.module_stop_note)
     pending: dict = {}
-    found = discovery.candidates(machine, tree, src, pending, chosen)
+    found = discovery.candidates(machine, tree, src, pending, chosen, assigned)
     for candidate in found[MAX_MODELS:]:
         result.unfollowed.append((candidate.name, ConvcalcError(
             codes.NOT_A_MODEL, f"{candidate.name} was not checked: the file holds more than {MAX_MODELS:,} models, and "
                                f"convcalc checks the first {MAX_MODELS:,} (--model NAME checks one of the others)",
             src.span(candidate.where))))
     built = build(machine, src, found[:MAX_MODELS], result)
-    covered = {value.cls.name for _, value, _ in built if isinstance(value, Instance)}
-    uncovered = set(pending) - covered - {cls.name for cls in machine.nested}
-    for instance, shapes in discovery.script_calls(machine, tree, uncovered) if uncovered and chosen is None else ():
-        call = instance.node
-        name = src.segment(call) or instance.cls.name
-        given = tuple(n.Input(tuple(n.Num(d, src.span(call)) for d in shape[1:]), src.span(call)) for shape in shapes)
-        built.append((discovery.Candidate(" ".join(name.split()), None, call, [], "script",
-                                          given[0] if len(given) == 1 else given), instance, [instance]))
-    classes = {value.cls for candidate, value, _ in built if candidate.kind == "class"}
+    script_built = [] if chosen is not None else \
+        discovery.run_scripts(machine, tree, {c.name for c, _, _ in built if c.kind == "factory"})
+    models = fed.entries(machine, src, built, script_built) if chosen is None else \
+        [fed.Entry(c, v, i) for c, v, i in built]
+    if chosen is None and not any(e.feeds for e in models):  # the scripts beside it (train.py) may say
+        fed.add_sibling_feeds(models, fed.sibling_feeds(path))
+    data_in_file = any(f.kind == "data" for e in models for f in e.feeds)
+    classes = {e.value.cls: e for e in models if e.candidate.kind == "class"}
     # a module-level value that is a part of another (d2l's stages b1..b5 of net = nn.Sequential(b1, ...))
-    parts = {id(module) for candidate, value, _ in built if candidate.kind == "value"
-             for _, module in tree_of(value)[1:]}
-    for candidate, value, instances in built:
-        if candidate.kind == "value" and id(value) in parts and candidate.name != wanted:
+    parts = {id(module) for e in models if e.candidate.kind == "value" for _, module in tree_of(e.value)[1:]}
+    partly: dict = {}  # class name -> the model followed partly that built it
+    for entry in models:
+        candidate, value = entry.candidate, entry.value
+        if candidate.kind == "value" and id(value) in parts and candidate.name != wanted and not entry.feeds:
             continue  # a stage of a model of the file, checked there
-        own_comment = input_comment(src, candidate.comment_nodes)[0] is not None or candidate.name == wanted
-        if candidate.kind == "class" and value.cls in machine.nested and not own_comment:
+        comment, problem = input_comment(src, entry.comment_nodes + ([value.cls.node] if isinstance(value, Instance)
+                                                                     else []))
+        if problem is not None:
+            result.problems.append(problem)
+        own_comment = candidate.name == wanted or input_comment(src, entry.comment_nodes)[0] is not None
+        if candidate.kind == "class" and value.cls in machine.nested and not own_comment and not entry.feeds:
             continue  # a building block of another model of the file, checked there
         if candidate.kind == "factory" and isinstance(value, Instance) and value.cls in classes and not own_comment:
-            continue  # def alexnet(**kwargs): return AlexNet(**kwargs): the class is checked
-        model = trace_model(machine, src, candidate.name, value, candidate.where, candidate.comment_nodes, result,
-                            instances, override, fallback if candidate.given is None else candidate.given)
-        if model is not None:
-            result.models.append(model)
+            classes[value.cls].feeds.extend(entry.feeds)  # def alexnet(**kwargs): return AlexNet(**kwargs): the class
+            continue
+        takes = fed.takes_file_input(entry, data_in_file)
+        if override is not None and takes:
+            givens = [(override, None)]
+        elif comment is not None:
+            givens = [(comment, None)]
+        else:
+            givens = [(given, fed.origin_text(feed, path)) for given, feed in entry.inputs(src)] or \
+                [(fallback if takes else None, None)]
+        for given, origin in givens:
+            model = trace_model(machine, src, candidate.name, value, candidate.where, result, entry.instances, given)
+            if model is not None:
+                model.origin, model.takes_input = origin, takes
+                model.has_input = given is not None
+                result.models.append(model)
+                if model.complete:
+                    result.coverage.reach(value)
+                else:  # the blocks of a model followed partly: why their layers are not reached
+                    partly.update((m.cls.name, candidate.name) for _, m in tree_of(value) if isinstance(m, Instance))
+    result.coverage.finish(machine, tree, src, partly)
     result.notes.extend(machine.notes)
     result.sources = dict(machine.sources)
     result.used = {(os.path.realpath(obj.cls.path), obj.cls.name) for obj in machine.instances
@@ -179,13 +209,14 @@ DECLARATIONS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef, ast.Import,
 DECLARATION_STEPS = 5_000
 
 
-def run_module(machine: Machine) -> None:
+def run_module(machine: Machine, assigned: Optional[dict] = None) -> None:
     """The module's code, statement by statement. Once module-level code has run out of steps
     (``module_stop``: the first statement that did, and why), the declarations after it
     (classes, functions, imports) are still run, each on a small allowance from a pool of its
     own, so that the models they define are found; the other statements after it are not run
     (the lint summary and the "no model" message say so). A statement that raises, or that
-    convcalc cannot follow, stops only itself."""
+    convcalc cannot follow, stops only itself. ``assigned`` receives, per assignment statement, the
+    values it bound (``model = Net()`` then ``model = nn.DataParallel(model)``: each its own)."""
     from convcalc.frontends.python.execute import execute
     from convcalc.frontends.python.machine import MAX_BUILT, MAX_STEPS
     from convcalc.frontends.python.reasons import OverSteps
@@ -219,6 +250,9 @@ def run_module(machine: Machine) -> None:
                 machine.module_stop = (stmt, "nested too deeply")
         if machine.module_stop is not None and stmt is not machine.module_stop[0]:
             pool -= max(machine.steps - start, (machine.built - built) // 10, 1)
+        if assigned is not None and isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            assigned[id(stmt)] = {t.id: frame.scope.vars.get(t.id) for t in targets if isinstance(t, ast.Name)}
 
 
 def build(machine: Machine, src: Source, found: list, result: FileModels) -> list:
@@ -252,16 +286,12 @@ def build(machine: Machine, src: Source, found: list, result: FileModels) -> lis
     return built
 
 
-def trace_model(machine: Machine, src: Source, name: str, value, where, comment_nodes, result: FileModels,
-                instances: list, override=None, fallback=None):
-    """The model's Program: its forward followed on its input (the comment above it, else the
-    command's), with symbols for the spatial sizes so that the program serves any size; a
-    forward that decides on a size is followed again on the concrete input, when there is one,
-    and the program then holds for that input only."""
-    comment, problem = input_comment(src, comment_nodes + ([value.cls.node] if isinstance(value, Instance) else []))
-    if problem is not None:
-        result.problems.append(problem)
-    given = override or comment or fallback
+def trace_model(machine: Machine, src: Source, name: str, value, where, result: FileModels, instances: list,
+                given=None):
+    """The model's Program: its forward followed on its input ``given`` (read_models chose it), with
+    symbols for the spatial sizes so that the program serves any size; a forward that decides on a
+    size is followed again on the concrete input, when there is one, and the program then holds
+    for that input only."""
     tree, unknown_parts = module_tree(value)
     # every module's path (submodules too: tables fold by them), then each layer's as module_tree has it
     machine.module_paths = {id(module): path for path, module in tree_of(value)}
@@ -310,8 +340,7 @@ def trace_model(machine: Machine, src: Source, name: str, value, where, comment_
              "counts neither its parameters nor its buffers", layer.construct.span)
         for layer in {layer.construct.span: layer for layer in trace.unregistered.values()}.values())
     if machine.module_stop is not None:  # what the model was built without: said with every table of it
-        stmt, why = machine.module_stop
-        notes = (note(module_stop_message(why), src.span(stmt)),) + notes
+        notes = (machine.module_stop_note,) + notes
     cut = None
     if attempt.shape_error and attempt.stopped is None and body:  # the body ends at the node refused there
         cut = not_followed(name, "the sizes forward was followed at fail here; at sizes where this line works, "
@@ -325,7 +354,7 @@ def trace_model(machine: Machine, src: Source, name: str, value, where, comment_
         result.tree_only[name] = program
         return None
     unused = unused_layers(machine, src, instances) if attempt.stopped is None else []
-    return PythonModel(program, trace.sites, attempt.stopped is None, comment is not None, unused)
+    return PythonModel(program, trace.sites, attempt.stopped is None, given is not None, unused)
 
 
 class Attempt:

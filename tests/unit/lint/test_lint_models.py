@@ -106,7 +106,7 @@ def test_unet_without_input_has_no_false_positive():
     assert linted.findings == []
     assert [n.message for n in linted.notices] == [
         "model UNet: no input size given; it accepts 3x16x16 or 3x32x32 or 3x48x48, ... (square inputs H = W, "
-        "H ≥ 16 and H ≡ 0 (mod 16)); add `# convcalc: input 3x16x16` above the model"]
+        "H ≥ 16 and H ≡ 0 (mod 16)); add `# convcalc: input 3x32x32` above the model"]  # a size people use
 
 
 def test_whole_directory():

@@ -42,6 +42,7 @@ def load() -> None:
     from convcalc.frontends.python.brains import numpy_brain, stdlib, torch_nn, torch_tensors  # noqa: F401
     from convcalc.frontends.python.brains import einops_brain  # noqa: F401  (after torch's: its spellings win)
     from convcalc.frontends.python.brains import inspect_brain  # noqa: F401
+    from convcalc.frontends.python.brains import data_inputs  # noqa: F401  (the data a script feeds its model)
 
 
 def handler_for(qname: str):
@@ -62,9 +63,20 @@ def handler_for(qname: str):
     return module_class_handler(qname)
 
 
+FALLBACKS: list = []  # handlers tried for a call no brain knows; each returns a value or None
+
+
+def register_fallback(handler) -> None:
+    FALLBACKS.append(handler)
+
+
 def call_ref(frame, qname: str, args, node):
     handler = handler_for(qname)
     if handler is None:
+        for fallback in FALLBACKS:  # a data set of an unknown library made with the file's transform
+            made = fallback(frame, qname, args, node)
+            if made is not None:
+                return made
         raise Unfollowable(f"{qname} is not followed", node)
     return handler(frame, qname, args, node)
 

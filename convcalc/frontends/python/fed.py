@@ -1,0 +1,287 @@
+"""Which model each input the file gives reaches, and the models script code builds.
+
+The candidates of discovery.py are built by convcalc itself (a class without arguments, a
+factory, a module-level value). Script code builds models too, often with arguments
+(``model = se_resnet18(num_classes=2)`` in ``main()``), and gives them tensors
+(discovery.Feed: a batch of a data set, a tensor it made, a summary call). Here each feed finds
+its model: the candidate it is (the same object, or a class built without arguments), else the
+model the script built, which becomes a model of its own, named by the call that built it. A
+LightningModule's ``example_input_array`` is an input of its own model.
+"""
+from __future__ import annotations
+
+import ast
+import os
+from typing import Optional
+
+from convcalc import nodes as n
+from convcalc.frontends.python.discovery import Candidate, Feed
+from convcalc.frontends.python.pyclasses import Instance
+from convcalc.frontends.python.pyobjects import Function
+from convcalc.frontends.python.scoping import own_nodes
+from convcalc.frontends.python.torchobjects import Constant, tree_of
+
+WRAPPERS = ("to", "cuda", "cpu", "eval", "train", "float", "double", "half", "requires_grad_", "DataParallel",
+            "DistributedDataParallel")
+
+
+class Entry:
+    """A model to follow: its candidate, the object, the instances built with it, the feeds that
+    reach it, and the nodes an input comment may sit above."""
+
+    def __init__(self, candidate: Candidate, value, instances: list):
+        self.candidate, self.value, self.instances = candidate, value, instances
+        self.feeds: list = []
+        self.comment_nodes = list(candidate.comment_nodes)
+
+    @property
+    def data_fed(self) -> bool:
+        return any(f.kind == "data" for f in self.feeds)
+
+    def inputs(self, src) -> list:
+        """(Input or tuple of Inputs, where it came from) per distinct input that reaches the model."""
+        out, seen = [], set()
+        for feed in self.feeds:
+            key = tuple(tuple(s[1:]) for s in feed.shapes)
+            if key in seen or any(len(s) < 2 for s in feed.shapes):
+                continue
+            seen.add(key)
+            given = tuple(input_of(s, feed) for s in feed.shapes)
+            out.append((given[0] if len(given) == 1 else given, feed))
+        return out
+
+
+def input_of(shape: tuple, feed: Feed) -> n.Input:
+    """A fed shape without its batch; a size the data does not fix (an image folder's) is a symbol."""
+    from convcalc.layers.common import AXES
+
+    from convcalc.errors import Span
+
+    span = Span(feed.where[1], 1, feed.where[1], 2)
+    unknown = set(getattr(feed, "unknown", ()))
+    axes = iter(AXES.get(len(shape) - 2, ()))
+    dims = []
+    for i, size in enumerate(shape[1:], 1):
+        if i == 1 and i in unknown:  # pictures of a data set convcalc does not know: their channels a symbol
+            dims.append(n.Name("C", span))
+        else:
+            dims.append(n.Name(next(axes, f"S{i}"), span) if i in unknown and i > 1 else n.Num(size, span))
+    return n.Input(tuple(dims), span)
+
+
+def origin_text(feed: Feed, shown: str) -> str:
+    """``datasets.MNIST at train.py:40``, ``the tensor given to net at model.py:72``."""
+    path, line = feed.where
+    where = f"{path or shown}:{line}"
+    if feed.origin:  # where the data was made (the data set's line), not where the script gives it
+        what, _, at = feed.origin.rpartition(" at ")
+        if not what:
+            return f"{feed.origin} at {where}"
+        return f"{what} at {shown}:{at[5:]}" if at.startswith("line ") else f"{what} at {at}"
+    return f"the tensor given to {feed.called or 'the model'} at {where}"
+
+
+def plain(module) -> bool:
+    """An instance built by its class without arguments (``Net()``)."""
+    node = module.node if isinstance(module, Instance) else None
+    return isinstance(node, ast.Call) and not node.args and not node.keywords and isinstance(node.func, ast.Name)
+
+
+def unwrap(expr):
+    """``Net().to(device)``, ``nn.DataParallel(Net())``: the call that built the model."""
+    while isinstance(expr, ast.Call):
+        func = expr.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name in WRAPPERS and isinstance(func, ast.Attribute) and name not in ("DataParallel",
+                                                                                   "DistributedDataParallel"):
+            expr = func.value
+        elif name in ("DataParallel", "DistributedDataParallel") and expr.args:
+            expr = expr.args[0]
+        else:
+            return expr
+    return expr
+
+
+def builder(feed: Feed) -> Optional[ast.AST]:
+    """The call that built the model the feed reached, where the script names it (``model =
+    se_resnet18(num_classes=2)`` before ``model(x)``), or None."""
+    called = feed.called.strip()
+    if not called:
+        return None
+    try:
+        expr = ast.parse(called, mode="eval").body
+    except SyntaxError:
+        return None
+    if isinstance(expr, ast.Call):
+        return expr  # summary(Net(), ...): built right there
+    if not isinstance(expr, ast.Name):
+        return None
+    found = None
+    for node in own_nodes(feed.block) if hasattr(feed.block, "body") else ():
+        if isinstance(node, ast.Assign) and node.lineno <= feed.where[1] and \
+                any(isinstance(t, ast.Name) and t.id == expr.id for t in node.targets):
+            call = unwrap(node.value)
+            if isinstance(call, ast.Call) and (found is None or node.lineno > found[0]):
+                found = (node.lineno, call, node)
+    return found[1:] if found else None
+
+
+def entries(machine, src, built: list, script_built: list) -> list:
+    """An Entry per model: the candidates built, with the feeds that reach each, and the models
+    script code built itself that were fed or that no candidate is."""
+    out = [Entry(candidate, value, instances) for candidate, value, instances in built]
+    by_value = {id(e.value): e for e in out}
+    by_class = {e.value.cls: e for e in out if e.candidate.kind == "class" and isinstance(e.value, Instance)}
+    by_call = {e.candidate.name: e for e in out if e.candidate.kind in ("class", "factory")}
+
+    def entry_for(module, feed: Optional[Feed] = None):
+        if id(module) in by_value:
+            return by_value[id(module)]
+        made = builder(feed) if feed is not None else None
+        call, stmt = made if isinstance(made, tuple) else (made, None)
+        if isinstance(call, ast.Call) and not call.args and not call.keywords and isinstance(call.func, ast.Name) \
+                and call.func.id in by_call:
+            entry = by_call[call.func.id]  # resnet18(), Net(): the candidate built the same way
+        elif isinstance(module, Instance) and plain(module) and module.cls in by_class:
+            entry = by_class[module.cls]
+        else:
+            text = feed.src.segment(call) if call is not None and feed is not None else ""
+            if not text and isinstance(module, Instance) and module.node is not None:
+                text = machine.src.segment(module.node) if hasattr(module.node, "lineno") else ""
+            name = " ".join((text or (feed.called if feed is not None else "") or "model").split())
+            if name in by_call and by_call[name].candidate.kind == "script":  # main() run alone and from __main__
+                by_value[id(module)] = by_call[name]
+                return by_call[name]
+            where = stmt or call or getattr(module, "node", None) or machine.tree
+            comment = [node for node in (stmt, getattr(module, "node", None)) if node is not None]
+            if isinstance(module, Instance):
+                comment.append(module.cls.node)
+            entry = Entry(Candidate(name, lambda m=module: m, where, comment, "script"), module,
+                          [m for _, m in tree_of(module) if isinstance(m, Instance)])
+            out.append(entry)
+            by_call[name] = entry
+        by_value[id(module)] = entry
+        return entry
+
+    for feed in machine.feeds:
+        entry = entry_for(feed.module, feed)
+        if all(other is not feed for other in entry.feeds):
+            entry.feeds.append(feed)
+    inside = {id(m) for obj in script_built for _, m in tree_of(obj)[1:]}
+    for obj in script_built:  # a model script code built with arguments, and fed nothing here: itself
+        if isinstance(obj, Instance) and id(obj) not in inside and id(obj) not in by_value and \
+                obj.cls not in machine.nested and isinstance(obj.cls.lookup("forward"), Function) and \
+                not obj.poisoned and obj.cls.path == machine.src.path:
+            entry_for(obj)
+    for entry in out:
+        example = entry.value.attrs.get("example_input_array") if isinstance(entry.value, Instance) else None
+        if isinstance(example, Constant) and len(example.shape) >= 2:
+            node = entry.value.cls.node
+            entry.feeds.append(Feed(entry.value, [tuple(example.shape)], f"{entry.value.cls.name}.example_input_array",
+                                    (None, node.lineno), "data", entry.candidate.name, machine.tree, machine.src))
+    plain_calls(machine.tree, out)
+    return out
+
+
+def plain_calls(tree: ast.Module, out: list) -> None:
+    """An input comment may sit above the statement that builds a class (``net = Net()``), in script
+    code too: those statements join the class's comment nodes."""
+    classes = {e.value.cls.name: e for e in out if e.candidate.kind == "class" and isinstance(e.value, Instance)}
+    if not classes:
+        return
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            call = unwrap(node.value)
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in classes and \
+                    not call.args and not call.keywords:
+                classes[call.func.id].comment_nodes.append(node)
+
+
+def takes_file_input(entry: Entry, data_in_file: bool) -> bool:
+    """Whether ``--input`` (and the configuration's input) is this model's: they stand for the data,
+    so where the file feeds some model data they are the input of the models fed data; otherwise
+    of every model."""
+    return entry.data_fed if data_in_file else True
+
+
+# ---------------------------------------------------------------- the other files of the tree
+
+MAX_SIBLINGS = 8  # files of the same directory read for the input they give the file's models
+
+
+def sibling_feeds(path: str) -> list:
+    """What the scripts beside ``path`` feed its classes (``train.py`` loads MNIST and builds
+    ``Net()`` from ``model.py``): pre-commit lints ``model.py`` alone when only it changed. The
+    files of its directory that import it by name, at most MAX_SIBLINGS, inside the tree, each
+    read as lint reads a file (its script code run, never imported). (class name, Feed) pairs."""
+    import re
+
+    from convcalc.frontends.python import imports
+    from convcalc.load import inside, tree_of
+    from convcalc.limits import MAX_FILE
+
+    real = os.path.realpath(path)
+    if not os.path.isfile(real):
+        return []
+    directory, stem = os.path.dirname(real), os.path.splitext(os.path.basename(real))[0]
+    tree = imports.TREE or tree_of(path)
+    if not stem.isidentifier() or not inside(directory, tree):
+        return []
+    names = re.compile(rf"^\s*(from\s+\.?{stem}\s+import|import\s+{stem}\b|from\s+\.\s+import\s+.*\b{stem}\b)", re.M)
+    try:
+        listed = sorted(f for f in os.listdir(directory) if f.endswith(".py") and f != os.path.basename(real))
+    except OSError:
+        return []
+    out = []
+    for name in listed[:64]:
+        other = os.path.join(directory, name)
+        if len({p for p, _ in out}) >= MAX_SIBLINGS or not inside(os.path.realpath(other), tree):
+            continue
+        try:
+            with open(other, "rb") as fh:
+                data = fh.read(MAX_FILE + 1)
+            text = data.decode("utf-8-sig") if len(data) <= MAX_FILE else ""
+        except (OSError, UnicodeDecodeError):
+            continue
+        if imports.LOOKED_AT is not None:
+            imports.LOOKED_AT.add(os.path.abspath(other))
+        if not names.search(text):
+            continue
+        out.extend((other, item) for item in script_feeds(other, text, real))
+    return [item for _, item in out]
+
+
+def script_feeds(path: str, text: str, target: str) -> list:
+    """(class name, Feed) of each model of ``target``'s classes that the script ``path`` feeds."""
+    from convcalc.frontends.python.discovery import run_scripts
+    from convcalc.frontends.python.machine import Machine
+    from convcalc.frontends.python.models import run_module
+    from convcalc.frontends.python.reasons import Signal, Unfollowable
+    from convcalc.frontends.python.source import Source
+    from convcalc.shown import shown_path
+
+    try:
+        tree = ast.parse(text, filename=path)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return []
+    relative = os.path.relpath(path)
+    machine = Machine(Source(text, relative if not relative.startswith("..") else shown_path(path), imported=True),
+                      tree)
+    try:
+        run_module(machine)
+        run_scripts(machine, tree, set())
+    except (Unfollowable, Signal, RecursionError):
+        pass
+    return [(feed.module.cls.name, feed) for feed in machine.feeds if isinstance(feed.module, Instance) and
+            plain(feed.module) and os.path.realpath(feed.module.cls.path or "") == target]
+
+
+def add_sibling_feeds(models: list, found: list) -> None:
+    """The feeds of the sibling scripts, each to the class of this file it builds (as built without
+    arguments: the model convcalc builds itself)."""
+    classes = {e.value.cls.name: e for e in models if e.candidate.kind == "class" and isinstance(e.value, Instance)}
+    for name, feed in found:
+        entry = classes.get(name)
+        if entry is not None and all(other.key()[1:] != feed.key()[1:] for other in entry.feeds):
+            entry.feeds.append(Feed(entry.value, feed.shapes, feed.origin, feed.where, feed.kind, feed.called,
+                                    feed.block, feed.src))

@@ -1,0 +1,109 @@
+"""Issue 22, item 7: findings that are true and placed right (each case failed before)."""
+import textwrap
+
+from convcalc.lint.runner import lint_text
+
+
+def lint(source, path="m.py"):
+    return lint_text(path, textwrap.dedent(source), None, None)
+
+
+def codes_of(linted):
+    return [(f.code, f.span.line) for f in linted.findings]
+
+
+def test_a_helper_without_layers_and_without_an_input_is_no_syntax_error():
+    linted = lint("""
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+
+        class Swish(nn.Module):
+            def forward(self, x):
+                return x * F.sigmoid(x)
+    """)
+    assert all(code != "CC001" for code, _ in codes_of(linted))
+    assert [name for name, _ in linted.partly] == ["Swish"]  # said: not checked, and why
+
+
+FOLD = """
+    import torch
+    import torch.nn as nn
+
+
+    class Embed(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bn = nn.BatchNorm1d(2048)
+
+        def forward(self, x):
+            b, n, d = x.shape
+            return self.bn(x.{view}).reshape(b, n, -1)
+
+
+    if __name__ == "__main__":
+        Embed()(torch.randn(10, 36, 2048))
+"""
+
+
+def test_a_view_that_folds_positions_into_the_batch_is_no_finding():
+    linted = lint(FOLD.format(view="reshape(-1, d)"))
+    assert codes_of(linted) == []
+    assert linted.partly and linted.partly[0][1].kind == "fold"  # not followed past it, and said
+
+
+def test_a_view_whose_size_does_not_divide_is_still_a_finding():
+    linted = lint(FOLD.format(view="reshape(-1, 3000)"))
+    assert [code for code, _ in codes_of(linted)] == ["CC107"]
+
+
+SHORTCUT = """
+    import torch.nn as nn
+
+
+    # convcalc: input 8x16x16
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(8, 8, 3, padding=1)
+            self.bn = nn.BatchNorm2d(8)
+
+        def forward(self, x):
+            y = self.conv(x)
+            return {out}
+"""
+
+
+def test_a_bias_before_batchnorm_that_also_feeds_a_shortcut_is_not_redundant():
+    assert codes_of(lint(SHORTCUT.format(out="self.bn(y) + y"))) == []
+    assert codes_of(lint(SHORTCUT.format(out="self.bn(y) + x"))) == [("CC202", 9)]
+
+
+def test_a_pool_as_large_as_the_input_written_with_its_size_is_a_global_pool():
+    linted = lint("""
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+
+        class SE(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(3, 16, 3, padding=1)
+                self.fc = nn.Conv2d(16, 4, 1)
+
+            def forward(self, x):
+                out = self.conv(x)
+                w = F.avg_pool2d(out, out.size(2))
+                return self.fc(w)
+    """)
+    assert codes_of(linted) == [] and linted.checked == 1 and not linted.partly
+    assert any("taken as a global pool" in note.message for note in linted.notes)
+
+
+def test_the_size_cc303_recommends_is_one_a_person_would_use():
+    linted = lint("""
+        import torch.nn as nn
+
+        net = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU())
+    """)
+    assert linted.notices[0].message.endswith("add `# convcalc: input 3x28x28` above the model")
