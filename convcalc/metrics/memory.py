@@ -138,6 +138,6 @@ def total_macs(analysis: Measured, convention: str, batch: int):
     """The sum over the rows, None when a row has no figure in the convention; torchinfo's is the
     walk's total (with what no row holds: a layer subclass run by its own forward)."""
     if convention == "torchinfo":
-        return analysis.total_macs * batch
+        return analysis.macs_at(batch)  # a sequence-first output's fixed part does not grow with the batch
     counts, missing, _ = counted(analysis, convention, batch)
     return None if missing else sum(counts, 0)
