@@ -10,7 +10,7 @@ from convcalc.frontends.python import pycore
 from convcalc.frontends.python.builtins import BUILTINS
 from convcalc.frontends.python.machine import MAX_INT_BITS, MAX_ITEMS, Scope
 from convcalc.frontends.python.pyobjects import Args, Function, Unknown, Value, call, is_hashable
-from convcalc.frontends.python.reasons import Unfollowable, Why
+from convcalc.frontends.python.reasons import Abort, OverSteps, Unfollowable, Why
 from convcalc.symbolic import dims
 
 # keyword arguments that never change a shape and may not be known (self.training, a device, a
@@ -237,14 +237,22 @@ def eval_index(frame, node):  # Python 3.8
 
 
 def eval_joinedstr(frame, node):
-    out, total = [], 0
+    out, total, unknown = [], 0, None
     for value in node.values:
-        piece = value.value if isinstance(value, ast.Constant) else evaluate(frame, value)
+        try:
+            piece = value.value if isinstance(value, ast.Constant) else evaluate(frame, value)
+        except (OverSteps, Abort):
+            raise
+        except Unfollowable as exc:  # a text not known (the batch's size in a message): the string is not
+            unknown = unknown or exc.reason  # known, and says why where it is used; never guessed
+            continue
         total += len(piece)
         if total > MAX_ITEMS:
             raise Unfollowable("a very long string", node)
         out.append(piece)
     frame.charge(total, node)
+    if unknown is not None:
+        return Unknown(f"the text of an f-string ({unknown})")
     return "".join(out)
 
 

@@ -327,6 +327,9 @@ def tensor_binop(frame, op: str, left, right, node):
         return tensor  # an element-wise operation with a number keeps the shape
     if isinstance(other, (Constant, Parameter)) and op in BROADCAST and fits_into(other.shape, tensor.shape):
         return tensor  # convnext's layer_scale * x: a constant that broadcasts into the tensor keeps its shape
+    if isinstance(other, (Constant, Parameter)) and op in BROADCAST and tensor.shape is not None and \
+            any(dims.is_symbolic(d) for d in tensor.shape):  # x + self.pos_embedding on symbolic sizes:
+        raise Unfollowable(f"tensor {op} {describe(other)} at the input's sizes", node, kind=Why.SIZE)  # the given ones
     raise Unfollowable(f"tensor {op} {describe(other)}", node)
 
 

@@ -574,3 +574,59 @@ def test_a_factory_behind_a_decorator_that_reads_its_signature(tmp_path):
     shown = one_model(run("shapes", str(path), "--model", "net(width=4)", "--input", "3x8x8", "--format",
                           "json").output)
     assert shown["complete"] and shown["output"] == [4, 6, 6] and shown["total_params"] == 3 * 4 * 9 + 4
+
+
+ASSERT_WITH_SHAPE = """
+import torch
+import torch.nn as nn
+
+
+class Encoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.pos = nn.Parameter(torch.zeros(1, 5, 8))
+        self.fc = nn.Linear(8, 3)
+
+    def forward(self, x):
+        torch._assert(x.dim() == 3, f"Expected (batch_size, seq_length, hidden_dim) got {x.shape}")
+        label = f"seen {x.shape}"
+        x = x + self.pos
+        return self.fc(x)
+"""
+
+
+def test_an_fstring_of_the_batch_size_is_a_text_not_known_not_a_stop(tmp_path):
+    """torchvision's ViT encoder writes its input's shape into an assert message: the f-string's
+    text is not known (the batch), which stopped the whole forward; now the string is a value not
+    known, used by nothing, and the model is followed (vit_b_16 of the real file: 86,567,656)."""
+    path = tmp_path / "vit.py"
+    path.write_text(ASSERT_WITH_SHAPE)
+    shown = one_model(run("shapes", str(path), "--input", "5x8", "--format", "json").output)
+    assert shown["complete"] and shown["output"] == [5, 3] and shown["total_params"] == 40 + 27
+
+
+PATCHES_AND_POSITIONS = """
+import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Conv2d(3, 8, 4, stride=4)
+        self.pos = nn.Parameter(torch.zeros(1, 4, 8))
+
+    def forward(self, x):
+        x = self.proj(x).flatten(2).transpose(1, 2)
+        return x + self.pos
+"""
+
+
+def test_a_position_embedding_added_to_patches_follows_the_given_input(tmp_path):
+    """x + self.pos_embedding after a patch convolution: at symbolic sizes the patch count is a
+    formula the Parameter's 4 cannot be matched with, which stopped the model even with --input;
+    it is now a decision on a size, followed again at the sizes given."""
+    path = tmp_path / "patches.py"
+    path.write_text(PATCHES_AND_POSITIONS)
+    shown = one_model(run("shapes", str(path), "--input", "3x8x8", "--format", "json").output)
+    assert shown["complete"] and shown["output"] == [4, 8] and shown["total_params"] == 8 * 48 + 8 + 32
