@@ -11,6 +11,7 @@ LightningModule's ``example_input_array`` is an input of its own model.
 from __future__ import annotations
 
 import ast
+import functools
 import os
 from typing import Optional
 
@@ -218,7 +219,6 @@ def sibling_feeds(path: str) -> list:
 
     from convcalc.frontends.python import imports
     from convcalc.load import inside, tree_of
-    from convcalc.limits import MAX_FILE
 
     real = os.path.realpath(path)
     if not os.path.isfile(real):
@@ -238,9 +238,8 @@ def sibling_feeds(path: str) -> list:
         if len({p for p, _ in out}) >= MAX_SIBLINGS or not inside(os.path.realpath(other), tree):
             continue
         try:
-            with open(other, "rb") as fh:
-                data = fh.read(MAX_FILE + 1)
-            text = data.decode("utf-8-sig") if len(data) <= MAX_FILE else ""
+            status = os.stat(other)
+            text = sibling_text(other, status.st_mtime_ns, status.st_size)
         except (OSError, UnicodeDecodeError):
             continue
         if imports.LOOKED_AT is not None:
@@ -249,6 +248,16 @@ def sibling_feeds(path: str) -> list:
             continue
         out.extend((other, item) for item in script_feeds(other, text, real))
     return [item for _, item in out]
+
+
+@functools.lru_cache(maxsize=256)  # a directory's files are each other's siblings: read once per run
+def sibling_text(path: str, mtime_ns: int, size: int) -> str:
+    """A sibling's text ("" past the size bound), keyed by its modification time and size."""
+    from convcalc.limits import MAX_FILE
+
+    with open(path, "rb") as fh:
+        data = fh.read(MAX_FILE + 1)
+    return data.decode("utf-8-sig") if len(data) <= MAX_FILE else ""
 
 
 def script_feeds(path: str, text: str, target: str) -> list:
