@@ -11,7 +11,7 @@ import ast
 import itertools
 from typing import Optional
 
-from convcalc.frontends.python.reasons import Return, Unfollowable, Break, Continue
+from convcalc.frontends.python.reasons import Break, Continue, Raised, Return, Unfollowable
 
 MAX_TUPLE = 64  # items of a layer's argument (convcalc/frontends/syntax.py has the same bound)
 
@@ -218,7 +218,12 @@ class Builtin(Value):
         return f"the built-in {self.name}"
 
     def call(self, frame, args, node):
-        out = self.fn(frame, args, node)
+        try:
+            out = self.fn(frame, args, node)
+        except (Raised, Unfollowable) as exc:  # an error the builtin met without a place: at its call
+            if exc.node is None and getattr(exc, "span", None) is None:
+                exc.node = node
+            raise
         if isinstance(out, (list, tuple, str, dict, set)):  # range(), list(), str methods: memory too
             frame.charge(len(out), node)
         return out

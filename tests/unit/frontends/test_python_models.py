@@ -630,3 +630,13 @@ def test_a_position_embedding_added_to_patches_follows_the_given_input(tmp_path)
     path.write_text(PATCHES_AND_POSITIONS)
     shown = one_model(run("shapes", str(path), "--input", "3x8x8", "--format", "json").output)
     assert shown["complete"] and shown["output"] == [4, 8] and shown["total_params"] == 8 * 48 + 8 + 32
+
+
+def test_an_error_a_builtin_raises_is_placed_at_its_call(tmp_path):
+    """len(1, 2) in a forward raises Python's TypeError: the stop was placed at `def forward`."""
+    path = tmp_path / "net.py"
+    path.write_text("import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n"
+                    "        super().__init__()\n        self.c = nn.Conv2d(3, 4, 3)\n\n    def forward(self, x):\n"
+                    "        x = self.c(x)\n        y = len(1, 2)\n        return x\n")
+    result = run("shapes", str(path), "--input", "3x8x8")
+    assert result.exit_code == 1 and "net.py:11:13: CC301" in result.output, result.output

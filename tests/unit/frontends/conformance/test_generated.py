@@ -12,8 +12,10 @@ SCALARS = st.one_of(
     st.sampled_from(["''", "'ab'", "'a,b'", "'Conv'", "' x '"]),
     st.sampled_from(["True", "False", "None"]),
 )
+# `is` only against the singletons (below): whether two equal numbers, strings or tuples are one
+# object is CPython's implementation detail (float('inf') is float('inf') is False there, 1 is 1 True)
 BINARY = ["+", "-", "*", "/", "//", "%", "**", "==", "!=", "<", "<=", ">", ">=", "and", "or", "in", "not in",
-          "is", "&", "|", "^", "<<", ">>"]
+          "&", "|", "^", "<<", ">>"]
 CALLS = ["len", "str", "repr", "bool", "int", "float", "abs", "sorted", "list", "tuple", "set", "min", "max", "sum",
          "reversed", "hash", "type"]
 METHODS = ["upper()", "split(',')", "strip()", "count(1)", "index(1)", "get(1)", "copy()", "pop()", "keys()",
@@ -34,6 +36,8 @@ def expressions(inner):
     return st.one_of(
         containers(inner),
         st.tuples(inner, st.sampled_from(BINARY), inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        st.tuples(inner, st.sampled_from(["is", "is not"]), st.sampled_from(["None", "True", "False"])).map(
+            lambda t: f"({t[0]} {t[1]} {t[2]})"),
         st.tuples(st.sampled_from(["-", "not ", "~"]), inner).map(lambda t: f"({t[0]}{t[1]})"),
         st.tuples(st.sampled_from(CALLS), inner).map(lambda t: f"{t[0]}({t[1]})"),
         st.tuples(inner, st.sampled_from(METHODS)).map(lambda t: f"({t[0]}).{t[1]}"),
