@@ -168,6 +168,20 @@ def misplaced(spec, args, operand: str, shape, want) -> str:
             f"{full}: torch would read dim {want} as the batch and the batch as {what}{hint}")
 
 
+def takes_any_batch(rule, args, shape) -> bool:
+    """The rule on the lifted input with the batch as a number (7 and 11 samples): a row-wise
+    layer's checks take a symbolic batch as a size that may fit, a real one as it is."""
+    at, fold = placement(shape)
+    if at is None or type(fold) is not int:
+        return True
+    for batch in (7, 11):
+        try:
+            rule(args, (*shape[:at], batch * fold, *shape[at:])[1:])
+        except (LayerError, ConvcalcError, TypeError, ValueError):
+            return False
+    return True
+
+
 def rows_output(spec, args, shape, result, rule) -> tuple:
     """A row-wise layer's output with the batch's place: the rule once more on the lifted input
     (the layer takes dim 0 as its batch, so the real batch is one of its per-sample dims)."""
@@ -177,6 +191,8 @@ def rows_output(spec, args, shape, result, rule) -> tuple:
     except (LayerError, ConvcalcError, TypeError, ValueError):
         lifted = None
     out = settle((full[0], *lifted.shape)) if lifted is not None else None
+    if out is not None and not takes_any_batch(rule, args, shape):
+        out = None  # a symbolic batch passed a check a real one fails (LayerNorm(1) over the batch's dim)
     if out is None or tuple(out) != tuple(result.shape):
         raise mixed(f"{spec.name} acts on the dims of {shown(shape)} where the batch stands (dim "
                     f"{placement(shape)[0]}): torch would mix the samples (move the batch away from the dims it "

@@ -180,3 +180,13 @@ def test_an_einsum_follows_a_sequence_first_tensor(tmp_path):
     path.write_text(EINSUM)
     result = run("shapes", str(path), "--input", "5x8")
     assert result.exit_code == 0 and "output: 5x[N]" in result.stdout
+
+
+def test_a_row_wise_layer_over_the_batch_s_own_dim_is_refused():
+    """Drawn by the sequence oracle: after permute(1, 2, 3, 0) the batch is the last dim, and
+    LayerNorm(1) normalises it; a symbolic batch passed the check `1 == N` that every real batch
+    of more than one sample fails in torch."""
+    analysis = analyse(parse("input 1x1x1\nLayerNorm(1)\npermute(1, 2, 3, 0)\nLayerNorm(1)\n"))
+    assert analysis.error is not None and analysis.error.code == "CC108" and analysis.error.span.line == 4
+    ok = analyse(parse("input 4x6\npermute(2, 0, 1)\nLayerNorm(4)\n"))  # the batch among the rows: fine
+    assert ok.error is None, ok.error
