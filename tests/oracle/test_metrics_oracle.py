@@ -18,6 +18,8 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
+from layer_draws import conv_layer, divisors
+
 from convcalc.metrics import measure, memory
 from convcalc.load import parse_input_option
 from convcalc.frontends.syntax import parse
@@ -137,26 +139,13 @@ def net_text(shape, layers):
     return "\n".join([f"input {'x'.join(map(str, shape))}"] + [call_text(*layer) for layer in layers]) + "\n"
 
 
-def divisors(n):
-    return [d for d in range(1, n + 1) if n % d == 0]
-
-
 def draw_layer(draw, shape):
     """One layer for a C x H x W tensor, as (name, args, kwargs)."""
     c, h, w = shape
     kind = draw(st.sampled_from(["conv", "conv", "convT", "bn", "gn", "prelu", "ln", "in", "pool", "relu",
                                  "up", "adaptive", "linear"]))
     if kind in ("conv", "convT"):
-        out = draw(st.integers(1, 8))
-        k = draw(st.integers(1, 3) | st.tuples(st.integers(1, 3), st.integers(1, 3)))
-        s, d = draw(st.integers(1, 2)), draw(st.integers(1, 2))
-        groups = draw(st.sampled_from(divisors(math.gcd(c, out))))
-        kwargs = dict(stride=s, padding=draw(st.integers(0, 2)), dilation=d, groups=groups, bias=draw(st.booleans()))
-        if kind == "convT":
-            kwargs["padding"] = draw(st.integers(0, 1))
-            kwargs["output_padding"] = draw(st.integers(0, max(s, d) - 1))
-            return "ConvTranspose2d", (c, out, k), kwargs
-        return "Conv2d", (c, out, k), kwargs
+        return conv_layer(draw, c, kind)
     if kind == "bn":
         return "BatchNorm2d", (c,), {}
     if kind == "gn":

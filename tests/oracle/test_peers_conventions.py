@@ -9,6 +9,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from layer_draws import conv_layer, divisors
+
 from convcalc.frontends.syntax import parse
 from convcalc.metrics import measure, memory
 
@@ -26,10 +28,6 @@ def net_text(shape, layers):
     return "\n".join([f"input {'x'.join(map(str, shape))}"] + [call_text(*layer) for layer in layers]) + "\n"
 
 
-def divisors(n):
-    return [d for d in range(1, n + 1) if n % d == 0]
-
-
 KINDS = ["conv", "conv", "convT", "bn", "in", "gn", "ln", "prelu", "act", "act", "softmax", "pool", "pool", "adaptive",
          "up", "drop"]
 ACTIVATIONS = ["ReLU", "ReLU6", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Hardswish", "Identity"]
@@ -40,16 +38,7 @@ def draw_layer(draw, shape):
     c, h, w = shape
     kind = draw(st.sampled_from(KINDS))
     if kind in ("conv", "convT"):
-        out = draw(st.integers(1, 8))
-        k = draw(st.integers(1, 3) | st.tuples(st.integers(1, 3), st.integers(1, 3)))
-        s, d = draw(st.integers(1, 2)), draw(st.integers(1, 2))
-        groups = draw(st.sampled_from(divisors(math.gcd(c, out))))
-        kwargs = dict(stride=s, padding=draw(st.integers(0, 2)), dilation=d, groups=groups, bias=draw(st.booleans()))
-        if kind == "convT":
-            kwargs["padding"] = draw(st.integers(0, 1))
-            kwargs["output_padding"] = draw(st.integers(0, max(s, d) - 1))
-            return "ConvTranspose2d", (c, out, k), kwargs
-        return "Conv2d", (c, out, k), kwargs
+        return conv_layer(draw, c, kind)
     if kind == "bn":
         return "BatchNorm2d", (c,), {"affine": draw(st.booleans())}
     if kind == "in":
