@@ -13,8 +13,16 @@ not used.
 
 Entries are JSON, read back field by field into convcalc's own classes: a cache directory is
 input like any other (it may come with a repository), so nothing in it is unpickled or run, and
-an entry that does not read is a miss. Writes go to a temporary file in the same directory,
-renamed over the entry: a concurrent run sees the old entry, the new one, or none.
+an entry that does not read is a miss.
+
+The entries live in 16 shard files (by the key's first digit), read once per run and written
+once at its end, not a file per entry: creating a file costs about 0.7 ms of system time here,
+and a run over 2,000 small files spent 1.5 s of its 4 s creating entries. A shard keeps one
+entry per file and settings (``ident``): a file's new entry replaces the old one, so a shard
+does not grow with each edit. A shard is written to a temporary file in the same directory and
+renamed over the old one, after merging what is on disk then: a concurrent run sees the old
+shard or the new one, never a part; two runs writing at once may lose each other's new entries,
+which is a miss next time, never a wrong result.
 """
 from __future__ import annotations
 
@@ -35,8 +43,9 @@ from convcalc.errors import ConvcalcError, NotFollowed, Span
 from convcalc.lint import messages as m
 
 DIRECTORY = ".convcalc_cache"
-FORMAT = 2  # of an entry: a change of the layout below starts a new directory
-MAX_ENTRY = 20_000_000  # bytes of an entry read back: a larger file there is not one convcalc wrote
+FORMAT = 3  # of an entry: a change of the layout below starts a new directory
+MAX_SHARD = 64_000_000  # bytes of a shard read back: a larger file there is not one convcalc wrote
+SHARDS = "0123456789abcdef"
 
 
 PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -67,7 +76,7 @@ def file_state(path: str) -> Optional[str]:
 
 
 class Cache:
-    """The entries of one run: looked up and written by the runner, before and after linting."""
+    """The entries of one run: looked up before linting, kept, and written once at the end (flush)."""
 
     def __init__(self, directory: Optional[str] = None):
         base = directory or os.environ.get("CONVCALC_CACHE_DIR") or DIRECTORY
@@ -77,58 +86,84 @@ class Cache:
         self.states: dict = {}  # path -> hash, for the files several entries name
         self.problem: Optional[str] = None  # why an entry could not be written (said once)
         self.hits = 0
+        self.shards: dict = {}  # shard name -> its entries as read (key -> entry)
+        self.pending: dict = {}  # shard name -> the entries of this run to write (key -> entry)
 
     def key(self, shown: str, text: str, given: Optional[str], fallback: Optional[str],
             tree: Optional[str] = None) -> str:
+        """The entry's key: its ident (the file and settings) and the text, as ``ident:content``."""
         parts = (self.fingerprint, self.cwd, shown, given or "", fallback or "", tree or "")
-        digest = sha256("\0".join(parts).encode("utf-8", "surrogatepass"))
-        digest.update(b"\0")
-        digest.update(text.encode("utf-8", "surrogatepass"))
-        return digest.hexdigest()
+        ident = sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+        content = sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        return f"{ident}:{content}"
 
     def state(self, path: str) -> Optional[str]:
         if path not in self.states:
             self.states[path] = file_state(path)
         return self.states[path]
 
-    def entry_path(self, key: str) -> str:
-        return os.path.join(self.root, key[:2], key + ".json")
+    def shard_path(self, shard: str) -> str:
+        return os.path.join(self.root, shard + ".json")
+
+    def read_shard(self, shard: str) -> dict:
+        """The entries of a shard file (key -> entry); an absent or unreadable one has none."""
+        try:
+            with open(self.shard_path(shard), "rb") as fh:
+                data = fh.read(MAX_SHARD + 1)
+            if len(data) > MAX_SHARD:
+                return {}
+            read = json.loads(data)
+            entries = read.get("entries") if isinstance(read, dict) else None
+        except (OSError, ValueError, RecursionError):
+            return {}
+        return entries if isinstance(entries, dict) else {}
 
     def load(self, key: str):
         """The FileLint kept under ``key``, or None (absent, unreadable, or an imported file changed)."""
+        shard = key[0]
+        if shard not in self.shards:
+            self.shards[shard] = self.read_shard(shard)
+        entry = self.shards[shard].get(key)
         try:
-            with open(self.entry_path(key), "rb") as fh:
-                data = fh.read(MAX_ENTRY + 1)
-            if len(data) > MAX_ENTRY:
-                return None
-            entry = json.loads(data)
             if not isinstance(entry, dict) or entry.get("key") != key:
                 return None
             looked = entry["looked_at"]
             if any(self.state(path) != state for path, state in looked):
                 return None
             linted = decode(entry["lint"])
-        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):
             return None  # not an entry convcalc wrote, or not for this convcalc: a miss
         self.hits += 1
         return linted
 
     def store(self, key: str, data: dict, looked_at) -> None:
-        """Write an entry (``data``: encode's) atomically; a directory that cannot be written is said once."""
+        """Keep an entry (``data``: encode's) for flush to write."""
         entry = {"key": key, "looked_at": sorted([path, self.state(path)] for path in looked_at), "lint": data}
-        path = self.entry_path(key)
+        self.pending.setdefault(key[0], {})[key] = entry
+
+    def flush(self) -> None:
+        """Write the shards this run added to: each merged with what is on disk now (another run may
+        have written it meanwhile), an older entry of the same ident dropped, then renamed into place."""
+        if not self.pending:
+            return
         try:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
+            os.makedirs(self.root, exist_ok=True)
             self.mark()
-            temporary = f"{path}.{os.getpid()}.tmp"
-            with open(temporary, "w", encoding="utf-8") as fh:
-                # ASCII: a file name that is not UTF-8 (lone surrogates) is kept as \udcxx, read back the same
-                json.dump(entry, fh, separators=(",", ":"))
-            os.replace(temporary, path)
+            for shard, new in sorted(self.pending.items()):
+                idents = {key.split(":")[0] for key in new}
+                kept = {key: entry for key, entry in self.read_shard(shard).items()
+                        if isinstance(key, str) and key.split(":")[0] not in idents}
+                kept.update(new)
+                path = self.shard_path(shard)
+                temporary = f"{path}.{os.getpid()}.tmp"
+                with open(temporary, "w", encoding="utf-8") as fh:
+                    # ASCII: a file name that is not UTF-8 (lone surrogates) is kept as \udcxx, read back the same
+                    json.dump({"format": FORMAT, "entries": kept}, fh, separators=(",", ":"))
+                os.replace(temporary, path)
         except OSError as exc:
-            if self.problem is None:
-                self.problem = f"convcalc: warning: the lint cache is not written ({exc.strerror or exc}: " \
-                               f"{exc.filename or self.root}); --no-cache turns it off"
+            self.problem = f"convcalc: warning: the lint cache is not written ({exc.strerror or exc}: " \
+                           f"{exc.filename or self.root}); --no-cache turns it off"
+        self.pending = {}
 
     def mark(self) -> None:
         """What tells git and backup tools to leave the directory out (as ruff and pytest mark theirs)."""

@@ -148,20 +148,67 @@ def test_convcalc_itself_is_part_of_the_key(tmp_path):
     assert cache_module.package_fingerprint(str(package)) != before
 
 
-def entries(project) -> list:
+def shards(project) -> list:
     return sorted((project / ".convcalc_cache").rglob("*.json"))
 
 
-@pytest.mark.parametrize("garbage", [b"", b"{", b"[]", b"null", b'{"key": 1}', "\u00e9".encode("latin-1"),
-                                     b"9" * 10_000])
-def test_an_entry_that_does_not_read_is_a_miss(project, counted, garbage):
+def entries(project) -> list:
+    """(shard file, its JSON, the entry) of every entry kept."""
+    out = []
+    for shard in shards(project):
+        data = json.loads(shard.read_text())
+        out.extend((shard, data, entry) for entry in data["entries"].values())
+    return out
+
+
+def rewrite(project, change) -> None:
+    """Each entry changed in place by ``change(entry)``, its shard written back."""
+    for shard in shards(project):
+        data = json.loads(shard.read_text())
+        for entry in data["entries"].values():
+            change(entry)
+        shard.write_text(json.dumps(data))
+
+
+@pytest.mark.parametrize("garbage", [b"", b"{", b"[]", b"null", b'{"key": 1}', b'{"entries": []}',
+                                     b'{"entries": {"0": 1}}', "\u00e9".encode("latin-1"), b"9" * 10_000])
+def test_a_shard_that_does_not_read_is_a_miss(project, counted, garbage):
     cold = lint(project, ".")
-    for entry in entries(project):
-        entry.write_bytes(garbage)
+    for shard in shards(project):
+        shard.write_bytes(garbage)
     counted.clear()
     assert lint(project, ".").output == cold.output and len(counted) == 10
     counted.clear()
     assert lint(project, ".").output == cold.output and counted == []  # written anew
+
+
+@pytest.mark.parametrize("garbage", [None, 1, [], "x", {"key": 1}, {"looked_at": [[1]], "lint": {}}])
+def test_an_entry_that_does_not_read_is_a_miss(project, counted, garbage):
+    cold = lint(project, ".")
+    for shard in shards(project):
+        data = json.loads(shard.read_text())
+        data["entries"] = {key: garbage for key in data["entries"]}
+        shard.write_text(json.dumps(data))
+    counted.clear()
+    assert lint(project, ".").output == cold.output and len(counted) == 10
+
+
+def test_ten_files_are_kept_in_at_most_ten_shards_written_once_each(project):
+    lint(project, ".")
+    kept = entries(project)
+    assert len(kept) == 10 and 1 <= len(shards(project)) <= 10
+    assert all(entry["key"][0] == shard.stem for shard, _, entry in kept)
+
+
+def test_an_edited_file_replaces_its_entry_instead_of_adding_one(project, counted):
+    lint(project, ".")
+    net = project / "net.net"
+    for channels in (16, 32, 64):
+        net.write_text(f"input 3x32x32\nConv2d(3, {channels}, 3, stride=2)\nBatchNorm2d({channels})\n")
+        counted.clear()
+        lint(project, ".")
+        assert counted == ["net.net"]
+    assert len(entries(project)) == 10
 
 
 HOSTILE = [("findings", [{"code": "CC999", "path": "x", "span": [1, 1, 1, 2, None], "message": "m", "model": "",
@@ -178,24 +225,20 @@ HOSTILE = [("findings", [{"code": "CC999", "path": "x", "span": [1, 1, 1, 2, Non
 @pytest.mark.parametrize("field, value", HOSTILE)
 def test_an_entry_with_values_convcalc_never_writes_is_a_miss(project, counted, field, value):
     cold = lint(project, ".")
-    for entry in entries(project):
-        data = json.loads(entry.read_text())
-        data["lint"][field] = value
-        entry.write_text(json.dumps(data))
+    rewrite(project, lambda entry: entry["lint"].__setitem__(field, value))
     counted.clear()
     assert lint(project, ".").output == cold.output and len(counted) == 10
 
 
 def test_an_entry_under_another_key_is_not_taken(project, counted):
     lint(project, "net.net")
-    (entry,) = entries(project)
-    data = json.loads(entry.read_text())
-    data["lint"]["findings"] = []
-    entry.write_text(json.dumps(data))
+    ((shard, data, entry),) = entries(project)
+    entry["lint"]["findings"] = []
+    shard.write_text(json.dumps(data))
     counted.clear()
     assert "CC202" not in lint(project, "net.net").output  # the entry says so: taken as written by convcalc
-    data["key"] = "0" * 64
-    entry.write_text(json.dumps(data))
+    entry["key"] = "0" * 64
+    shard.write_text(json.dumps(data))
     assert "CC202" in lint(project, "net.net").output and counted == ["net.net"]
 
 
@@ -245,7 +288,7 @@ def test_concurrent_runs_share_one_cache_safely(project):
     outputs = [run.communicate(timeout=300) for run in runs]
     assert all(out == expected.stdout and err == expected.stderr for out, err in outputs)
     assert not list((project / ".convcalc_cache").rglob("*.tmp"))
-    assert all(json.loads(entry.read_text())["key"] == entry.stem for entry in entries(project))
+    assert all(entry["key"][0] == shard.stem for shard, _, entry in entries(project))
     again = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=300)
     assert again.stdout == expected.stdout
 
