@@ -166,6 +166,7 @@ class Analysis:
         self.derived: Optional[str] = None  # the input came from the first layer (nodes.Input.derived)
         # params, trainable params, buffers, mult-adds and output elements of the rows so far
         self._totals = tuple(dims.Total() for _ in range(5))
+        self.counting = True  # see rows_only
         self._fixed = dims.Total()  # torchinfo's mult-adds that do not grow with the batch (Row.macs_fixed)
 
     def add_row(self, row: Row) -> None:
@@ -181,6 +182,8 @@ class Analysis:
                                     "(convcalc's bound on sizes)")
         row.one_line, row.placed = self.one_line, self.placed
         self.rows.append(row)
+        if not self.counting:
+            return
         params, buffers = (0, 0) if row.shared else (row.params, row.buffers)
         numbers = (params, params if row.trainable else 0, buffers, row.macs, row.elements)
         for total, value in zip(self._totals, numbers):
@@ -228,17 +231,26 @@ class Analysis:
 
         return input_fields(self)[None]
 
+    def rows_only(self) -> None:
+        """Keep the rows, not the totals: an integer walk of a size search reads shapes and errors, never
+        the totals, and integer totals cannot outgrow a bound (the products were a fifth of a search's
+        time). Reading a total afterwards fails loudly instead of giving 0."""
+        self.counting, self._totals, self._fixed = False, None, None
+
     def add_registered(self, entry: Registered) -> None:
         self.registered.append(entry)
         if not entry.known:
             self.tree = False  # its parameters are not known, nor then the model's total
+        if not self.counting:
+            return
         trainable = entry.params if entry.trainable else 0
         for total, value in zip(self._totals, (entry.params, trainable, entry.buffers)):
             total.add(value)
 
     def add_macs(self, macs) -> None:
         """Mult-adds no row holds (a layer subclass run by its own forward: engine/ownforward.py)."""
-        self._totals[3].add(macs)
+        if self.counting:
+            self._totals[3].add(macs)
 
     @property
     def totals(self) -> tuple:

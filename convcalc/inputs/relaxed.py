@@ -198,6 +198,8 @@ def trace(program, given: Optional[n.Input], values: dict, concrete: bool, memo=
     """One relaxed walk; ``memo``: a SuffixMemo (convcalc/inputs/suffix.py) the walks of one
     search share, used when it is sound for this program."""
     analysis = Analysis(program.path, program.source)
+    if concrete:
+        analysis.rows_only()  # an integer walk's totals are never read
     backend = RelaxedBackend(analysis, concrete)
     walker = ValueWalker(program, backend, given, values)
     if memo is not None and memo.usable:

@@ -83,24 +83,24 @@ class Expr:
     def __add__(self, other):
         if not isinstance(other, (int, Expr)):
             return NotImplemented
-        return _make(_add(_poly(self), _poly(other)))
+        return _remembered("+", self, other, lambda: _make(_add(_poly(self), _poly(other))))
 
     __radd__ = __add__
 
     def __sub__(self, other):
         if not isinstance(other, (int, Expr)):
             return NotImplemented
-        return _make(_add(_poly(self), _poly(other), -1))
+        return _remembered("-", self, other, lambda: _make(_add(_poly(self), _poly(other), -1)))
 
     def __rsub__(self, other):
         if not isinstance(other, int):
             return NotImplemented
-        return _make(_add(_poly(other), _poly(self), -1))
+        return _remembered("r-", self, other, lambda: _make(_add(_poly(other), _poly(self), -1)))
 
     def __mul__(self, other):
         if not isinstance(other, (int, Expr)):
             return NotImplemented
-        return _make(_mul(_poly(self), _poly(other)))
+        return _remembered("*", self, other, lambda: _make(_mul(_poly(self), _poly(other))))
 
     __rmul__ = __mul__
 
@@ -141,7 +141,28 @@ def floor_div(a: Dim, d: int) -> Dim:
         raise ValueError(f"a size can only be divided by a positive int, not {d!r}")
     if not isinstance(a, Expr):
         return _as_int(a) // d
-    return _make(_floor(_poly(a), d))
+    return _remembered("//", a, d, lambda: _make(_floor(_poly(a), d)))
+
+
+# The results of arithmetic on Exprs, by operation and operands: a search walks the same network
+# at many sizes (lint, inputs), and a deep network repeats the same few sizes, so the same sums,
+# products and floors are made again and again (a 200-level U-Net walked at 12 sizes makes each
+# floor(H/2) thousands of times). Exprs are immutable and keep their hash, so a result can be
+# shared; an operation that fails (past the bounds) is not kept and fails again. Bounded: emptied
+# at MEMO_SIZE entries. The operand's type is part of the key (True + H is not kept as 1 + H).
+MEMO_SIZE = 65_536
+_MEMO: dict = {}
+
+
+def _remembered(op: str, a, b, compute):
+    key = (op, a, b, type(b))
+    found = _MEMO.get(key)
+    if found is None:
+        found = compute()
+        if len(_MEMO) >= MEMO_SIZE:
+            _MEMO.clear()
+        _MEMO[key] = found
+    return found
 
 
 def ceil_div(a: Dim, d: int) -> Dim:
