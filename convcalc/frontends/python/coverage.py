@@ -12,6 +12,7 @@ import ast
 import os
 from typing import Optional
 
+from convcalc.frontends.python.astnodes import all_nodes
 from convcalc.frontends.python.pyclasses import Instance
 from convcalc.frontends.python.pyobjects import Function
 from convcalc.frontends.python.torchobjects import Layer, tree_of
@@ -23,7 +24,7 @@ def aliases(tree: ast.Module) -> tuple:
     """(name -> qualified name of what the file's imports bind, wherever they are; whether a
     ``from torch.nn import *`` makes every layer a bare name)."""
     names, star = {}, False
-    for node in ast.walk(tree):
+    for node in all_nodes(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -60,7 +61,7 @@ def sites(tree: ast.Module) -> list:
     if not names and not star:
         return []
     out = []
-    for node in ast.walk(tree):
+    for node in all_nodes(tree):
         if isinstance(node, ast.Call):
             qname = qualified(node.func, names, star)
             if qname and qname.startswith(f"{NN}.") and qname.rsplit(".", 1)[-1] in REGISTRY and \
@@ -112,15 +113,22 @@ class Coverage:
 
 
 def enclosing(tree: ast.Module) -> dict:
-    """id(node) -> (the innermost class around it, the innermost function around it), each or None."""
+    """id(node) -> (the innermost class around it, the innermost function around it), each or None.
+    The children are read field by field, as astnodes.walk_list reads them (ast.iter_child_nodes is a
+    generator of generators: the larger part of this walk's time)."""
     out = {}
+    node_type, functions = ast.AST, (ast.FunctionDef, ast.AsyncFunctionDef)
     stack = [(tree, None, None)]
     while stack:
         node, cls, func = stack.pop()
-        for child in ast.iter_child_nodes(node):
-            out[id(child)] = (cls, func)
-            stack.append((child, child if isinstance(child, ast.ClassDef) else cls,
-                          child if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) else func))
+        for name in node._fields:
+            value = getattr(node, name, None)
+            for child in (value,) if isinstance(value, node_type) else value if type(value) is list else ():
+                if not isinstance(child, node_type):
+                    continue
+                out[id(child)] = (cls, func)
+                stack.append((child, child if isinstance(child, ast.ClassDef) else cls,
+                              child if isinstance(child, functions) else func))
     return out
 
 

@@ -16,6 +16,7 @@ import ast
 import re
 from typing import Optional
 
+from convcalc.frontends.python.astnodes import walk_list
 from convcalc.frontends.python.pyclasses import ClassInfo, Instance
 from convcalc.frontends.python.pyobjects import Args, Function, Unknown
 from convcalc.frontends.python.reasons import Signal, Unfollowable
@@ -155,7 +156,7 @@ def class_candidates(machine, stmt: ast.ClassDef, src: Source, pending: dict) ->
 
 def names_in_classes(tree: ast.Module) -> set:
     """The names read inside the classes of the file (a module-level layer a model's forward uses)."""
-    return {node.id for stmt in tree.body if isinstance(stmt, ast.ClassDef) for node in ast.walk(stmt)
+    return {node.id for stmt in tree.body if isinstance(stmt, ast.ClassDef) for node in walk_list(stmt)
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
 
 

@@ -16,6 +16,7 @@ import os
 from typing import Optional
 
 from convcalc import nodes as n
+from convcalc.frontends.python.astnodes import all_nodes
 from convcalc.frontends.python.discovery import Candidate, Feed
 from convcalc.frontends.python.pyclasses import Instance
 from convcalc.frontends.python.pyobjects import Function
@@ -54,9 +55,8 @@ class Entry:
 
 def input_of(shape: tuple, feed: Feed) -> n.Input:
     """A fed shape without its batch; a size the data does not fix (an image folder's) is a symbol."""
-    from convcalc.layers.common import AXES
-
     from convcalc.errors import Span
+    from convcalc.layers.common import AXES
 
     span = Span(feed.where[1], 1, feed.where[1], 2)
     unknown = set(getattr(feed, "unknown", ()))
@@ -190,7 +190,7 @@ def plain_calls(tree: ast.Module, out: list) -> None:
     classes = {e.value.cls.name: e for e in out if e.candidate.kind == "class" and isinstance(e.value, Instance)}
     if not classes:
         return
-    for node in ast.walk(tree):
+    for node in all_nodes(tree):
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
             call = unwrap(node.value)
             if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in classes and \

@@ -6,10 +6,15 @@ from __future__ import annotations
 import ast
 from functools import lru_cache
 
+from convcalc.frontends.python.astnodes import all_nodes
 from convcalc.frontends.python.pyclasses import ClassInfo, Instance
 from convcalc.frontends.python.pyobjects import Function, Ref
-from convcalc.frontends.python.torchobjects import Layer, ModuleDict, ModuleList, Sequential
-
+from convcalc.frontends.python.torchobjects import (
+    Layer,
+    ModuleDict,
+    ModuleList,
+    Sequential,
+)
 
 DYNAMIC = {"getattr", "setattr", "vars", "__dict__", "_modules", "modules", "children", "named_children",
            "named_modules", "apply", "state_dict", "__getattr__"}
@@ -92,7 +97,7 @@ def self_reads(classes) -> tuple:
 def external_attribute_reads(tree: ast.Module) -> frozenset:
     """NAME of every OBJ.NAME read in the file where OBJ is not self."""
     out = set()
-    for node in ast.walk(tree):
+    for node in all_nodes(tree):
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
             if not (isinstance(node.value, ast.Name) and node.value.id == "self"):
                 out.add(node.attr)
