@@ -118,10 +118,13 @@ def symbolise(given: n.Input):
 
 
 def analyse_inputs(program, input_override: Optional[n.Input] = None, limit: int = DEFAULT_LIMIT,
-                   brute_force: bool = True, progress=None) -> InputsReport:
+                   brute_force: bool = True, progress=None, square: bool = True) -> InputsReport:
     """The report of `convcalc inputs`; with brute_force=False an unprovable network is only
     marked not proven (no fallback run of the integer engine: lint uses that). ``progress``: a
-    factory of progress bars for the integer walks (the command passes one drawn on a terminal)."""
+    factory of progress bars for the integer walks (the command passes one drawn on a terminal).
+    ``square=False``: the walks with every symbol equal only where an equation ties the symbols
+    (the joint equations need them); lint's diagnostics read nothing else of them, and they were a
+    third of its search."""
     report = InputsReport(program.path, limit=limit)
     given = input_line(program, input_override)
     if given is None:  # the walk's own error, where it would stop (exit 1, as for shapes)
@@ -146,7 +149,8 @@ def analyse_inputs(program, input_override: Optional[n.Input] = None, limit: int
     try:
         for name in names:
             report.symbols.append(decide(program, given, {}, name, symbolic, progress))
-        if len(names) > 1:
+        tied = any(len(c.symbols) > 1 for c in symbolic.constraints)
+        if len(names) > 1 and (square or tied):
             first = dims.sym(names[0])
             base = {name: first for name in names}
             square = trace(program, given, base, False)

@@ -32,7 +32,7 @@ def symbolic_diagnostics(program, input_override: Optional[n.Input] = None,
         return []
     if report is None:
         try:
-            report = analyse_inputs(program, input_override, brute_force=False)
+            report = analyse_inputs(program, input_override, brute_force=False, square=False)
         except UsageError:
             return []
     if not report.proven or report.error is not None:

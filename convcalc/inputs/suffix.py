@@ -26,8 +26,23 @@ MAX_NODES = 1_000_000  # nodes looked at for the symbols' names
 SHARING = True  # False: every walk runs whole (the tests and bench/bench_inputs.py compare the two)
 
 
+_NAMES: dict = {}  # id(body) -> (body, its names): the searches of one network (one per symbol) share it
+
+
 def names_used(body) -> set:
-    """Every Name the statements read (an input line aside), by an explicit walk over the nodes."""
+    """Every Name the statements read (an input line aside), by an explicit walk over the nodes;
+    worked out once per network (the body is kept with its answer, so an id is never reused)."""
+    kept = _NAMES.get(id(body))
+    if kept is not None and kept[0] is body:
+        return kept[1]
+    if len(_NAMES) >= 64:
+        _NAMES.clear()
+    found = walk_names(body)
+    _NAMES[id(body)] = (body, found)
+    return found
+
+
+def walk_names(body) -> set:
     found, stack, seen = set(), list(body), 0
     while stack:
         item = stack.pop()
