@@ -153,8 +153,27 @@ def latest(ls: Server, uri: str) -> Optional[tuple]:
     return text.splitlines(), data
 
 
+async def analysed(ls: Server, uri: str) -> None:
+    """Wait for the analysis of a document in flight, if any (at most the worker's time limit; one
+    that a change replaced is followed by its successor). A client that cannot be asked to fetch
+    the inlay hints again (Helix 25.01 has no workspace/inlayHint/refresh) asks for them once, on
+    open, while the first analysis runs: its answer must wait for that analysis, not be empty."""
+    for _ in range(4):
+        waiting = ls.pending.get(uri)
+        if waiting is None or waiting.done():
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(waiting), ls.worker.time_limit + 1)
+        except asyncio.TimeoutError:
+            return
+        except asyncio.CancelledError:
+            if not waiting.cancelled():
+                raise  # this request itself was cancelled by the client
+
+
 @server.feature(t.TEXT_DOCUMENT_INLAY_HINT)
-def inlay_hints(ls: Server, params: t.InlayHintParams) -> list:
+async def inlay_hints(ls: Server, params: t.InlayHintParams) -> list:
+    await analysed(ls, params.text_document.uri)
     found = latest(ls, params.text_document.uri)
     if found is None:
         return []

@@ -136,6 +136,16 @@ async def test_inlay_hints_give_each_layer_and_each_line_of_forward_its_shape(cl
     assert conv1.position.character == len("        self.conv1 = nn.Conv2d(1, 6, 5)")
 
 
+async def test_hints_asked_at_once_on_open_wait_for_the_first_analysis(client, tmp_path):
+    """Helix 25.01 asks for the hints once, on open, and cannot be told to ask again
+    (no workspace/inlayHint/refresh): that first answer must hold them, not be empty."""
+    uri = open_file(client, tmp_path / "good.py", slow_model(2) + GOOD[len(HEADER):])
+    hints = await client.text_document_inlay_hint_async(t.InlayHintParams(
+        text_document=t.TextDocumentIdentifier(uri=uri),
+        range=t.Range(start=t.Position(line=0, character=0), end=t.Position(line=80, character=0))))
+    assert "→ 400" in {h.label.strip() for h in hints}
+
+
 async def test_symbolic_hints_where_the_input_has_no_size(client, tmp_path):
     uri = open_file(client, tmp_path / "sizeless.py", SIZELESS)
     found = await published(client, uri, 1)
