@@ -1,12 +1,15 @@
-"""The picture of docs/editors.md: Neovim (Debian's 0.7.2) with docs/editors/convcalc.lua, run in a
-pseudo-terminal against `convcalc server` on the broken LeNet of the tests, its screen read by
-the terminal emulator pyte and written as SVG text, cell by cell, in the colours Neovim chose.
-Not a photograph of a window: the characters and colours are exactly what Neovim drew.
+"""The pictures of docs/editors.md: Neovim (Debian's 0.7.2) with docs/editors/convcalc.lua, and Helix
+(Debian 13's 25.01) with the configuration the page gives, each run in a pseudo-terminal against
+`convcalc server` on the broken LeNet of the tests, its screen read by the terminal emulator pyte
+and written as SVG text, cell by cell, in the colours the editor chose. Not a photograph of a
+window: the characters and colours are exactly what the editor drew.
 
-    pip install pyte==0.8.2 && python docs/editors/screenshot.py   # writes docs/editors/neovim.svg
+    pip install pyte==0.8.2 && python docs/editors/screenshot.py           # docs/editors/neovim.svg
+    python docs/editors/screenshot.py helix   # docs/editors/helix.svg (hx on the PATH, or CONVCALC_HELIX)
 """
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -33,7 +36,18 @@ def colour(value: str, default: str) -> str:
     return "#" + value if len(value) == 6 else "#" + default
 
 
-def capture(workdir: Path) -> pyte.Screen:
+def command(editor: str, workdir: Path) -> list:
+    if editor == "neovim":
+        return ["nvim", "-u", str(HERE / "convcalc.lua"), "model.py"]
+    page = (HERE.parent / "editors.md").read_text()
+    languages, config = re.findall(r"```toml\n(.*?)```", page.split("## Helix", 1)[1].split("\n## ", 1)[0], re.S)
+    (workdir / "config" / "helix").mkdir(parents=True)
+    (workdir / "config" / "helix" / "languages.toml").write_text(languages)
+    (workdir / "config" / "helix" / "config.toml").write_text(config)
+    return [os.environ.get("CONVCALC_HELIX") or "hx", "model.py"]
+
+
+def capture(workdir: Path, editor: str = "neovim") -> pyte.Screen:
     screen = pyte.Screen(COLUMNS, LINES)
     stream = pyte.ByteStream(screen)
     env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(COLUMNS), LINES=str(LINES),
@@ -46,7 +60,7 @@ def capture(workdir: Path) -> pyte.Screen:
     import termios
 
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
-    proc = subprocess.Popen(["nvim", "-u", str(HERE / "convcalc.lua"), "model.py"], cwd=workdir, env=env,
+    proc = subprocess.Popen(command(editor, workdir), cwd=workdir, env=env,
                             stdin=slave, stdout=slave, stderr=slave, close_fds=True)
     os.close(slave)
     deadline = time.monotonic() + 15
@@ -54,6 +68,9 @@ def capture(workdir: Path) -> pyte.Screen:
         ready, _, _ = select.select([master], [], [], 0.2)
         if ready:
             stream.feed(os.read(master, 65536))
+        if editor == "helix" and deadline - time.monotonic() < 5 and not getattr(screen, "moved", False):
+            os.write(master, b"12G")  # the cursor on the broken line: Helix writes its finding under it
+            screen.moved = True
     os.write(master, b"\x1b:qa!\r")
     time.sleep(0.5)
     proc.kill()
@@ -94,12 +111,13 @@ def svg(screen: pyte.Screen) -> str:
 
 
 def main() -> None:
+    editor = sys.argv[1] if len(sys.argv) > 1 else "neovim"
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         (workdir / "model.py").write_text("import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n\n"
                                           + BROKEN_LENET)
-        screen = capture(workdir)
-    (HERE / "neovim.svg").write_text(svg(screen))
+        screen = capture(workdir, editor)
+    (HERE / f"{editor}.svg").write_text(svg(screen))
     print("\n".join(screen.display))
 
 
