@@ -54,8 +54,10 @@ def params_table(analysis) -> str:
 
 def row_fields(analysis) -> list:
     """Per row: its receptive field as the tables write it ("5x5", "whole")."""
-    info = analysis.info  # the measuring pass over the rows, made on first use
+    from convcalc.metrics.measure import info_of
     from convcalc.report.metrics import field_size_text
+
+    info = info_of(analysis)  # the measuring pass over the rows, made on first use
 
     return [field_size_text(i.field) for i in info]
 

@@ -162,7 +162,7 @@ class Analysis:
         self.program = None  # the program walked (set when the walk is done)
         self.output_sources: tuple = ()  # the rows the output (or each output) came from, -1 for an input
         self.stopped_at = None  # (the statement the walk stopped at, the value flowing into it), on an error
-        self._info: Optional[list] = None  # the measuring pass's RowInfo per row (convcalc/metrics/measure.py)
+        self._info: Optional[list] = None  # the measuring pass's RowInfo per row, kept by metrics/measure.info_of
         self.derived: Optional[str] = None  # the input came from the first layer (nodes.Input.derived)
         # params, trainable params, buffers, mult-adds and output elements of the rows so far
         self._totals = tuple(dims.Total() for _ in range(5))
@@ -204,32 +204,11 @@ class Analysis:
         elif self.error is None:
             self.output_sources = (walker.origin,)
 
-    @property
-    def info(self) -> list:
-        """Receptive field, fvcore's mult-adds, window settings and blocks of every row: the
-        measuring pass over the rows, made when first asked."""
-        if self._info is None:
-            from convcalc.metrics.measure import measure_rows
-
-            self._info = measure_rows(self)
-        return self._info
-
     def path_of(self, row) -> tuple:
         """The blocks around a row, outermost first: the submodules of a Python model whose forward
         emitted it (its program's scopes), then the walk's own."""
         scopes = getattr(self.program, "scopes", None)
         return (scopes.get(id(row.node), ()) if scopes else ()) + tuple(row.path)
-
-    @property
-    def measured(self) -> bool:
-        return self._info is not None
-
-    @property
-    def input_field(self):
-        """The receptive field of the input: each unit sees itself (None without spatial axes)."""
-        from convcalc.metrics.measure import input_fields
-
-        return input_fields(self)[None]
 
     def rows_only(self) -> None:
         """Keep the rows, not the totals: an integer walk of a size search reads shapes and errors, never

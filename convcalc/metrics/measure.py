@@ -85,10 +85,24 @@ def row_field(row, info: RowInfo, fields: list) -> Optional[Field]:
     return op_field(row.name, row.args, list(row.inputs), row.shape, fields)
 
 
+def info_of(analysis) -> list:
+    """Receptive field, fvcore's mult-adds, window settings and blocks of every row of an analysis:
+    the measuring pass over its rows, made when first asked and kept with it. (The engine knows
+    nothing of this pass: the data flows from the engine to the analyses, never back.)"""
+    if analysis._info is None:
+        analysis._info = measure_rows(analysis)
+    return analysis._info
+
+
+def input_field_of(analysis):
+    """The receptive field of the input: each unit sees itself (None without spatial axes)."""
+    return input_fields(analysis)[None]
+
+
 def measure(program, input_override=None):
-    """The shape engine's analysis with its measuring pass made (``info``, ``input_field``)."""
+    """The shape engine's analysis with its measuring pass made (info_of, input_field_of)."""
     from convcalc.engine.shapes import analyse
 
     analysis = analyse(program, input_override)
-    analysis.info  # noqa: B018  (made now: the reports read it row by row)
+    info_of(analysis)  # made now: the reports read it row by row
     return analysis

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from convcalc.engine.analysis import Analysis
 from convcalc.engine.analysis import DTYPES, Analysis as Measured
 from convcalc.layers.common import product
+from convcalc.metrics.measure import info_of
 from convcalc.symbolic import dims
 
 
@@ -102,7 +103,7 @@ def row_macs(analysis: Measured, index: int, convention: str, batch: int, again:
     no figure for it (convcalc/metrics/conventions.py). ``again``: the rows of layer objects called
     again later (conventions.called_again)."""
     if convention == "fvcore":
-        return analysis.info[index].fmas * batch
+        return info_of(analysis)[index].fmas * batch
     if convention == "torchinfo":
         row = analysis.rows[index]
         return row.macs * batch + row.macs_fixed

@@ -14,6 +14,7 @@ from typing import Optional
 
 from convcalc import codes
 from convcalc.errors import ConvcalcError, UsageError
+from convcalc.metrics.measure import info_of
 from convcalc.pictures.text import clean, serialize, short
 from convcalc.report.metrics import frac_text
 
@@ -33,7 +34,7 @@ text { font-family: monospace; font-size: 13px; fill: #222; white-space: pre }
 
 def drawable(analysis, index: int) -> bool:
     """The row's field is a window of the input, laid out as the input is (not after Flatten)."""
-    fld = analysis.info[index].field
+    fld = info_of(analysis)[index].field
     return fld is not None and all(a.known and not a.flat for a in fld.axes) and bool(fld.axes)
 
 
@@ -57,7 +58,7 @@ def chosen_row(analysis, line: Optional[int]) -> int:
     index = found[-1]
     if not drawable(analysis, index):
         row = analysis.rows[index]
-        fld = analysis.info[index].field
+        fld = info_of(analysis)[index].field
         why = "its output has no spatial axes (a flat vector)" if len(row.shape) < len(analysis.input) or \
             (fld is not None and any(a.flat for a in fld.axes)) else \
             "its receptive field is not a window of the input here (the whole input, or not known)"
@@ -77,7 +78,7 @@ def refusal(analysis, index: int, message: str) -> UsageError:
 
 def spans(analysis, index: int) -> list:
     """Per spatial axis of the input: (input size, centre unit, (lo, hi) of its field, start, jump)."""
-    fld = analysis.info[index].field
+    fld = info_of(analysis)[index].field
     row = analysis.rows[index]
     if fld is None or not all(a.known for a in fld.axes):
         raise refusal(analysis, index, f"line {row.line}: the receptive field is not a window of the input here "

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from convcalc.errors import source_lines
+from convcalc.metrics.measure import info_of
 from convcalc.pictures.text import clean, short
 from convcalc.report.common import num, one_line, shape_text
 
@@ -109,7 +110,7 @@ def own_line(analysis, entry, folded: bool) -> tuple:
     """(the entry's line in the model's own file, where it is written when that is another file):
     a layer or block written in an imported file is placed at the call in the model's forward
     that runs it (its outermost block written in the model's file)."""
-    path = analysis.info[entry.rows[0]].path
+    path = info_of(analysis)[entry.rows[0]].path
     if folded:
         if not entry.info.path:  # the whole network folded
             return "", ""
@@ -156,7 +157,7 @@ def boxes_of(analysis, entries: list) -> list:
                             2 if folded else 1)
         if folded and entry.module:  # a submodule of a Python model: named by its place (down1), not its class alone
             lines = [short(clean(entry.module), LABEL), short(text, LABEL)]
-        box = Box("folded" if folded else kind_of(rows[0], analysis.info[entry.rows[0]]), entry.shape,
+        box = Box("folded" if folded else kind_of(rows[0], info_of(analysis)[entry.rows[0]]), entry.shape,
                   f"{where}: {text} -> {shape_text(entry.shape)}, {num(entry.params)} params"
                   + (f" ({entry.folded} rows folded)" if folded else "")
                   + (f"; {settings_text(entry.info)}" if not folded and entry.info.kernel else ""),
@@ -167,7 +168,7 @@ def boxes_of(analysis, entries: list) -> list:
         for i in entry.rows:
             owner[i] = me
         for i in entry.rows:
-            for source, saved in analysis.info[i].sources:
+            for source, saved in info_of(analysis)[i].sources:
                 origin = owner.get(source) if source >= 0 else inputs.get(saved if saved in inputs else None)
                 if origin is not None and origin != me and all(origin != s for s, _ in box.sources):
                     box.sources.append((origin, clean(saved) if saved is not None and source >= 0 else None))

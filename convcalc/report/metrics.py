@@ -10,7 +10,7 @@ from typing import Optional
 from convcalc.engine.analysis import Analysis as Measured
 from convcalc.errors import line_of
 from convcalc.metrics.fields import Axis, Field
-from convcalc.metrics.measure import RowInfo
+from convcalc.metrics.measure import RowInfo, info_of, input_field_of
 from convcalc.report.common import framed, json_dim, json_shape, one_line, shape_text, table
 from convcalc.symbolic.dims import render
 from convcalc.shown import shown_path
@@ -95,7 +95,7 @@ def kernel_text(info: RowInfo) -> str:
 
 def first_whole(analysis: Measured):
     """(row index, reason) of the first row whose field covers the whole input along every axis."""
-    for index, info in enumerate(analysis.info):
+    for index, info in enumerate(info_of(analysis)):
         if info.field is not None and info.field.whole:
             row = analysis.rows[index]
             field = row.spec.traits.field if row.spec is not None else None
@@ -108,7 +108,7 @@ def first_whole(analysis: Measured):
 def varying_since(analysis: Measured):
     """The row from which on the output's units are spaced unevenly, or None."""
     since = None
-    for index, info in enumerate(analysis.info):
+    for index, info in enumerate(info_of(analysis)):
         varies = info.field is not None and info.field.varies
         since = (since if since is not None else index) if varies else None
     return since
@@ -120,17 +120,17 @@ def field_text(fld: Field) -> str:
 
 
 def rf_lines(analysis: Measured) -> list:
-    if analysis.input_field is None:
+    if input_field_of(analysis) is None:
         return [f"the input {shape_text(analysis.input)} has no spatial dimensions: no receptive field"]
     if not analysis.rows:
         return ["no layers: the field is one input pixel"]
-    final = analysis.info[-1].field
+    final = info_of(analysis)[-1].field
     lines = []
     index, reason = first_whole(analysis)
     if final is not None and final.whole and index is not None:
         row = analysis.rows[index]
-        before = analysis.info[index - 1].field if index > 0 else analysis.input_field
-        spatial = "x".join(render(n) for n in analysis.input_field.input)
+        before = info_of(analysis)[index - 1].field if index > 0 else input_field_of(analysis)
+        spatial = "x".join(render(n) for n in input_field_of(analysis).input)
         lines.append(f"receptive field of the output: the whole input ({spatial}): {reason} at line {row.line} "
                      f"({one_line(row.layer)})")
         if before is not None and not before.whole:
@@ -150,10 +150,10 @@ def rf_lines(analysis: Measured) -> list:
 def rf_table(analysis: Measured, fmt: str) -> str:
     rows = []
     if analysis.input:
-        fld = analysis.input_field
+        fld = input_field_of(analysis)
         rows.append(["", "input", shape_text(analysis.input), "", "", "", field_size_text(fld),
                      field_part_text(fld, "jump"), field_part_text(fld, "start")])
-    for row, info in zip(analysis.rows, analysis.info):
+    for row, info in zip(analysis.rows, info_of(analysis)):
         fld = info.field
         rows.append([row.where, one_line(row.layer), shape_text(row.shape), kernel_text(info),
                      settings_text(info.stride), padding_text(info.padding), field_size_text(fld),
@@ -164,9 +164,9 @@ def rf_table(analysis: Measured, fmt: str) -> str:
 
 
 def rf_summary_json(analysis: Measured):
-    if analysis.input_field is None:
+    if input_field_of(analysis) is None:
         return None
-    final = analysis.info[-1].field if analysis.info else analysis.input_field
+    final = info_of(analysis)[-1].field if info_of(analysis) else input_field_of(analysis)
     index, reason = first_whole(analysis)
     whole_from = None
     if final is not None and final.whole and index is not None:
@@ -182,7 +182,7 @@ def rf_json(analysis: Measured) -> dict:
                "padding": [list(p) for p in info.padding] if info.padding else None,
                "dilation": list(info.dilation) if info.dilation else None,
                "rf": field_json(info.field)}
-              for row, info in zip(analysis.rows, analysis.info)]
+              for row, info in zip(analysis.rows, info_of(analysis))]
     return {"path": shown_path(analysis.path), "input": json_shape(analysis.input), "layers": layers,
             "output": json_shape(analysis.output) if analysis.ok else None,
             "rf": rf_summary_json(analysis),

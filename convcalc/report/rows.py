@@ -104,7 +104,11 @@ def entries(analysis: Analysis, convention: str, batch: int, dtype: str, depth: 
     measuring pass (fields, fvcore's count, window settings); the fvcore convention needs it.
     ``counts``: each row's mult-adds in the convention (macs_counts), when the caller has them."""
     measured = measured or convention == "fvcore"
-    infos = analysis.info if measured else None
+    infos = None
+    if measured:
+        from convcalc.metrics.measure import info_of  # only then: a plain table needs no measuring pass
+
+        infos = info_of(analysis)
     width = DTYPES[dtype]
     if counts is None:
         counts = macs_counts(analysis, convention, batch)[0]

@@ -245,10 +245,13 @@ def shapes_table(analysis: Analysis, fmt: str, batch: int = 1, columns: tuple = 
     rows = []
     if analysis.input:
         first = {"output": shape_text(analysis.input)}
-        if "rf" in columns and analysis.input_field is not None:
+        if "rf" in columns:
+            from convcalc.metrics.measure import input_field_of
             from convcalc.report.metrics import field_size_text
 
-            first["rf"] = field_size_text(analysis.input_field)
+            field = input_field_of(analysis)
+            if field is not None:
+                first["rf"] = field_size_text(field)
         if "memory" in columns:
             first["memory"] = byte_size(memory(analysis, batch, dtype).input)
         rows.append(["", "input"] + [first.get(c, "") for c in columns])

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from layer_draws import conv_layer, divisors
 
 from convcalc.metrics import measure, memory
+from convcalc.metrics.measure import info_of
 from convcalc.load import parse_input_option
 from convcalc.frontends.syntax import parse
 
@@ -249,7 +250,7 @@ def check_units_1d(torch, length, layers):
     least never more than it, with them); a unit that reads nothing has no gradient.
     Returns the number of units checked, the final axis and the gradient support."""
     analysis = measure.measure(parse(net_text((1, length), layers), "t.net"))
-    axis = analysis.info[-1].field.axes[0]
+    axis = info_of(analysis)[-1].field.axes[0]
     support = gradient_support(torch, layers, (1, length))
     exact = not crops(layers)
     checked = 0
@@ -338,7 +339,7 @@ def test_field_equals_the_gradient_support_in_2d(torch, case):
     (height, width), layers = case
     analysis = measure.measure(parse(net_text((1, height, width), layers), "t.net"))
     rows, cols = analysis.rows[-1].shape[1:]
-    ax_h, ax_w = analysis.info[-1].field.axes
+    ax_h, ax_w = info_of(analysis)[-1].field.axes
     support = gradient_support(torch, layers, (1, height, width))
     inside = 0
     for unit in range(rows * cols):
@@ -403,4 +404,4 @@ def test_vgg_fields_by_gradient(torch):
         found.append(int(ys.max() - ys.min() + 1))
     assert found == [3, 5, 6, 10, 14, 16]
     text = net_text((1, 40, 40), stack)
-    assert [i.field.sizes()[0] for i in measure.measure(parse(text, "t.net")).info] == found
+    assert [i.field.sizes()[0] for i in info_of(measure.measure(parse(text, "t.net")))] == found
