@@ -4,8 +4,8 @@ accepts. The input is split into its elementary axes, these are reordered, the o
 the right reduced, the new ones repeated along, and the output's groups composed."""
 from __future__ import annotations
 
-from .tensor import Tensor, prod
-from .tensorops import expand, permute, reduce, unsqueeze
+from .shaping import expand, reduce, unsqueeze
+from .tensor import Tensor, permute, prod
 
 REDUCTIONS = {"min": min, "max": max, "sum": sum, "mean": lambda v: sum(v) / len(v), "prod": prod,
               "any": lambda v: float(any(v)), "all": lambda v: float(all(v))}

@@ -8,8 +8,10 @@ import operator
 from itertools import product as indices
 from typing import List, Sequence
 
-from .dense import _broadcast_index, cat
+from .dense import _broadcast_index
+from .einops_ref import einops as apply_einops
 from .resample import pad as pad_values
+from .shaping import expand, reduce, squeeze, stack, unsqueeze  # noqa: F401  (the ops of OPS)
 from .tensor import Tensor, _dim, permute, prod, row_major_strides, transpose  # noqa: F401
 
 
@@ -53,44 +55,6 @@ def narrow(x: Tensor, dim: int, positions: Sequence[int]) -> Tensor:
         for p in positions:
             out.extend(x.data[base + p * inner:base + (p + 1) * inner])
     return Tensor(x.shape[:d] + (len(positions),) + x.shape[d + 1:], out)
-
-
-def reduce(x: Tensor, dims, keepdim: bool, fn) -> Tensor:
-    axes = sorted({_dim(d, x.ndim) for d in (dims if isinstance(dims, (tuple, list)) else (dims,))})
-    kept = [d for d in range(x.ndim) if d not in axes]
-    moved = permute(x, kept + axes)
-    group = prod(x.shape[d] for d in axes)
-    values = [fn(moved.data[i:i + group]) for i in range(0, len(moved.data), group)]
-    shape = tuple(1 if d in axes else x.shape[d] for d in range(x.ndim)) if keepdim else \
-        tuple(x.shape[d] for d in kept)
-    return Tensor(shape, values)
-
-
-def squeeze(x: Tensor, dim) -> Tensor:
-    if dim is None:
-        return Tensor(tuple(s for s in x.shape if s != 1), x.data)
-    d = _dim(dim, x.ndim)
-    return Tensor(x.shape[:d] + x.shape[d + 1:], x.data) if x.shape[d] == 1 else x
-
-
-def unsqueeze(x: Tensor, dim: int) -> Tensor:
-    d = _dim(dim, x.ndim + 1)
-    return Tensor(x.shape[:d] + (1,) + x.shape[d:], x.data)
-
-
-def stack(tensors: Sequence[Tensor], dim: int) -> Tensor:
-    d = _dim(dim, tensors[0].ndim + 1)
-    return cat([unsqueeze(t, d) for t in tensors], d)
-
-
-def expand(x: Tensor, shape: Sequence[int]) -> Tensor:
-    shape = tuple(shape)
-    padded = (1,) * (len(shape) - x.ndim) + x.shape
-    target = tuple(p if s == -1 else s for p, s in zip(padded, shape))
-    for have, want in zip(padded, target):
-        if have != want and have != 1:
-            raise ValueError(f"cannot expand {x.shape} to {target}")
-    return Tensor(target, [x.data[i] for i in _broadcast_index(x.shape, target)])
 
 
 def _slice(x: Tensor, dim: int, start, stop, step) -> Tensor:
@@ -195,9 +159,7 @@ def _reduction(fn):
 def einops(x: Tensor, kind: str, pattern: str, axes_lengths) -> Tensor:
     """einops' rearrange, repeat or a reduction (einops_ref.py); an axis given the size -1 has
     the batch's."""
-    from .einops_ref import einops as apply  # it uses the ops above
-
-    return apply(x, kind, pattern, {name: x.shape[0] if size == -1 else size for name, size in axes_lengths})
+    return apply_einops(x, kind, pattern, {name: x.shape[0] if size == -1 else size for name, size in axes_lengths})
 
 
 def new_full(x: Tensor, size, fill) -> Tensor:
