@@ -28,7 +28,8 @@ Memory
 Parameters, buffers and activations in ``--dtype`` (BatchNorm's ``num_batches_tracked``
 stays int64, 8 bytes, as ``module.half()`` leaves it). Activation memory of a layer = its
 output elements x batch x bytes. torchinfo's "Forward/backward pass size" is
-2 x the outputs of the layers that have parameters; its "Params size" counts parameters
+2 x the outputs of the layers that have parameters (of a layer with several outputs, the first);
+its "Params size" counts parameters
 only (no buffers); its "Input size" is the input tensor's storage as Python reports it
 (the tensor's bytes plus a small object overhead, which convcalc leaves out).
 """
@@ -90,8 +91,18 @@ def memory(analysis: Analysis, batch: int = 1, dtype: str = "float32") -> Memory
         buffers=sum((buffer_bytes(r, width) for r in analysis.rows), 0),
         # summed per sample, then scaled once: a symbolic product per row costs time in a deep network
         activations=analysis.totals[4] * batch * width,
-        forward_backward=2 * sum((r.elements for r in layers if _nonzero(r.params)), 0) * batch * width,
+        forward_backward=2 * sum((first_output_elements(r) for r in layers if _nonzero(r.params)), 0) * batch * width,
     )
+
+
+def first_output_elements(row) -> dims.Dim:
+    """The elements torchinfo 1.8.0 sizes a layer's output by: of a layer that returns several
+    tensors (an LSTM's output and (h_n, c_n), attention's output and weights) only the first
+    (its LayerInfo.calculate_size reads ``inputs[0]`` of a tuple)."""
+    if row.outputs is None:
+        return row.elements
+    first = row.outputs[0]
+    return product(first) * getattr(first, "fold", 1)
 
 
 def _nonzero(value) -> bool:

@@ -90,11 +90,13 @@ def test_example_totals_equal_torchinfo(torch, name, size):
     analysis = measured(name, shape)
     ours, theirs = convcalc_figures(analysis, batch), torchinfo_figures(torch, model, shape, batch)
     if name in SEQUENCE_EXAMPLES:
-        # parameters and mult-adds only: torchinfo's output bytes of LSTM/attention modules (tuples of
-        # outputs, hooks on non-leaf modules) and its parameter bytes of MultiheadAttention are not
-        # matched yet; fvcore's convention differs where flop_counter counts nothing (the fused CPU
-        # LSTM, the transformer fast path): see tests/oracle/test_sequence_oracle.py
+        # fvcore's convention differs where flop_counter counts nothing (the fused CPU LSTM, the
+        # transformer fast path): see tests/oracle/test_sequence_oracle.py. An LSTM's bytes are
+        # torchinfo's (the first of its outputs); the attention example's are not matched: torchinfo
+        # sizes what its hooks see, and the encoder layers' fast path calls no sublayer
         assert ours[:2] == theirs[:2]
+        if name != "vit_tiny":
+            assert ours == theirs
         return
     assert ours == theirs
     assert memory.total_macs(analysis, "fvcore", batch) == flop_counter_fmas(torch, model, shape, batch)

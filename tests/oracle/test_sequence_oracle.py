@@ -45,7 +45,11 @@ def full(shape, batch: int) -> tuple:
     return tuple(sizes)
 
 
-def convcalc_side(text: str, shapes: list):
+def convcalc_side(text: str, shapes: list, sizes: bool = False):
+    """``sizes``: also torchinfo's forward/backward and parameter bytes (its output bytes of a layer
+    with several outputs are the first's; of attention they follow its hooks, not compared)."""
+    from convcalc.metrics.memory import memory
+
     programs, override = adapter.programs("m.py", text, None, ", ".join("x".join(map(str, s)) for s in shapes))
     analysis = adapter.analyse(programs[0], override)
     if not analysis.ok or not analysis.complete:
@@ -53,6 +57,7 @@ def convcalc_side(text: str, shapes: list):
     row = next(r for r in analysis.rows if r.spec is not None and r.spec.traits.mixes)
     outputs = row.outputs if row.outputs is not None else (row.shape,)
     return {batch: ([full(s, batch) for s in outputs], analysis.total_params, analysis.macs_at(batch))
+            + ((memory(analysis, batch).forward_backward, memory(analysis, batch).params) if sizes else ())
             for batch in BATCHES}
 
 
@@ -62,7 +67,7 @@ def flat(value) -> list:
     return [] if value is None else [value]
 
 
-def torch_side(torch, text: str, shapes: list, call: str):
+def torch_side(torch, text: str, shapes: list, call: str, sizes: bool = False):
     """Each batch: the layer's outputs' shapes (run as the forward runs it), parameters, torchinfo's mult-adds."""
     import torchinfo
 
@@ -81,17 +86,19 @@ def torch_side(torch, text: str, shapes: list, call: str):
                 hook.remove()
                 summary = torchinfo.summary(model, input_data=inputs, verbose=0)
             made[batch] = ([tuple(t.shape) for t in flat(seen[0])], sum(p.numel() for p in model.parameters()),
-                           summary.total_mult_adds)
+                           summary.total_mult_adds) + \
+                ((summary.total_output_bytes, summary.total_param_bytes) if sizes else ())
     except (RuntimeError, ValueError, AssertionError, TypeError, IndexError):
         return None
     return made
 
 
-def check(torch, text, shapes, mixed=False):
+def check(torch, text, shapes, mixed=False, sizes=False):
     """convcalc's numbers are torch's; where torch refuses, convcalc gives a finding. ``mixed``: the
-    batch is where the layer reads a sequence: torch runs and mixes the samples, convcalc says CC108."""
-    expected = torch_side(torch, text, shapes, "")
-    got = convcalc_side(text, shapes)
+    batch is where the layer reads a sequence: torch runs and mixes the samples, convcalc says CC108.
+    ``sizes``: torchinfo's byte figures too."""
+    expected = torch_side(torch, text, shapes, "", sizes)
+    got = convcalc_side(text, shapes, sizes)
     if mixed:
         assert got == "CC108", text
     elif expected is None:
@@ -124,7 +131,7 @@ def recurrent_case(draw):
 @SETTINGS
 @given(recurrent_case())
 def test_recurrent_layers_match_torch(torch, case):
-    check(torch, *case)
+    check(torch, *case, sizes=True)
 
 
 @st.composite
@@ -140,7 +147,7 @@ def cell_case(draw):
 @SETTINGS
 @given(cell_case())
 def test_recurrent_cells_match_torch(torch, case):
-    check(torch, *case)
+    check(torch, *case, sizes=True)
 
 
 @st.composite
