@@ -43,8 +43,9 @@ class Row:
         # makes several (chunk, split: ``shape`` is the first's)
         self.op, self.outputs = None, None
         # a layer's own mult-adds, where its kind does not tell them (layers/common.py's Result): torchinfo's per
-        # sample, torchinfo's that does not grow with the batch, fvcore's; None each when not declared
-        self.declared = (None, 0, None)
+        # sample, torchinfo's that does not grow with the batch, fvcore's; None each when not declared; and
+        # torchinfo's memory figures of a layer made of modules (Result.leaves), None when they are its own
+        self.declared = (None, 0, None, None)
 
     def __repr__(self):
         return f"Row(line {self.line}, {self.layer!r} -> {self.shape})"

@@ -118,7 +118,7 @@ class ShapeBackend:
                   blocks, trainable, shared)
         row._resolve = (spec.params, args.values)  # the text with values, worked out when a report asks
         row.spec, row.args, row.inputs = spec, args, tuple(s for s in shapes if s is not None)
-        row.declared = (result.macs, result.macs_fixed, result.fmas)
+        row.declared = (result.macs, result.macs_fixed, result.fmas, result.leaves)
         if result.shapes is not None:
             row.outputs = tuple(outputs)
         self.analysis.add_row(row)

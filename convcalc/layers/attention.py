@@ -148,6 +148,7 @@ def multihead_attention(args, query, key, value, key_padding_mask=None, attn_mas
     if len(outputs) > 1:  # with need_weights=False, one tensor (the forward's second result is None)
         result.shapes, result.batch = tuple(outputs), tuple(batch)
     result.macs = 0  # torchinfo counts no layer here (see the module's docstring)
+    result.leaves = (0, 0)  # nor its bytes: a module with a child (out_proj) that its forward never calls
     result.fmas = length * embed * embed * 2 + keys * embed * (kdim + vdim) + attention_fmas(
         heads, length, keys + extra, embed // heads, embed // heads)
     return result

@@ -26,7 +26,7 @@ class Result:
     """What a layer rule returns."""
 
     __slots__ = ("shape", "params", "buffers", "formula", "kind", "geometry", "global_pool", "warnings",
-                 "trainable", "tail", "shapes", "macs", "macs_fixed", "fmas", "batch")
+                 "trainable", "tail", "shapes", "macs", "macs_fixed", "fmas", "batch", "leaves")
 
     def __init__(self, shape: tuple, params: Dim = 0, buffers: Dim = 0, formula: str = "", kind: str = "other",
                  geometry: Optional[tuple] = None, global_pool: bool = False, warnings: Optional[list] = None,
@@ -52,6 +52,11 @@ class Result:
         # the full-tensor axis of the batch in each output, when the layer does not keep it where it took it
         # (nn.LSTM's h_n is num_layers x N x H whatever batch_first says): None keeps the input's place
         self.batch = None
+        # torchinfo 1.8.0's memory figures of a layer made of modules, where they are not the layer's own
+        # output and parameters: (output elements per sample of the leaf modules with parameters that run,
+        # their parameter count); a non-leaf module's own output and parameters are in neither figure, nor
+        # are those of a module its parent's forward does not call (MultiheadAttention's out_proj)
+        self.leaves = None
 
 
 def is_int(value) -> bool:

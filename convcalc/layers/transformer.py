@@ -58,16 +58,18 @@ TWO_STACKS = STACK._replace(batch=sequences(2), features="d_model", equals=(("d_
 
 
 class Numbers:
-    """What one layer adds up to: parameters, the parameters of torchinfo's leaves, fvcore's count."""
+    """What one layer adds up to: parameters, the parameters of torchinfo's leaves, fvcore's count, and
+    the output elements per sample of torchinfo's leaves (its memory figures, Result.leaves)."""
 
-    def __init__(self, params=0, leaves=0, fmas=0):
-        self.params, self.leaves, self.fmas = params, leaves, fmas
+    def __init__(self, params=0, leaves=0, fmas=0, outputs=0):
+        self.params, self.leaves, self.fmas, self.outputs = params, leaves, fmas, outputs
 
     def __add__(self, other):
-        return Numbers(self.params + other.params, self.leaves + other.leaves, self.fmas + other.fmas)
+        return Numbers(self.params + other.params, self.leaves + other.leaves, self.fmas + other.fmas,
+                       self.outputs + other.outputs)
 
     def __mul__(self, count):
-        return Numbers(self.params * count, self.leaves * count, self.fmas * count)
+        return Numbers(self.params * count, self.leaves * count, self.fmas * count, self.outputs * count)
 
 
 def settings(values: dict, layer: str) -> tuple:
@@ -101,20 +103,24 @@ def attention(d, heads, bias: bool, length, keys) -> Numbers:
 
 def feedforward(d, ff, bias: bool, length) -> Numbers:
     params = 2 * d * ff + ((ff + d) if bias else 0)
-    return Numbers(params, params, 2 * length * d * ff)
+    return Numbers(params, params, 2 * length * d * ff, length * (ff + d))  # linear1's output, linear2's
+
+
+def norms_of(count: int, d, bias: bool, length) -> Numbers:
+    """``count`` LayerNorms over d_model: torchinfo's leaves, each its output of length x d."""
+    params = count * norm(d, bias)
+    return Numbers(params, params, 0, count * length * d)
 
 
 def encoder_layer(values: dict, layer: str, length) -> Numbers:
     d, heads, ff, bias = settings(values, layer)
-    norms = 2 * norm(d, bias)
-    return attention(d, heads, bias, length, length) + feedforward(d, ff, bias, length) + Numbers(norms, norms, 0)
+    return attention(d, heads, bias, length, length) + feedforward(d, ff, bias, length) + norms_of(2, d, bias, length)
 
 
 def decoder_layer(values: dict, layer: str, length, keys) -> Numbers:
     d, heads, ff, bias = settings(values, layer)
-    norms = 3 * norm(d, bias)
     return (attention(d, heads, bias, length, length) + attention(d, heads, bias, length, keys)
-            + feedforward(d, ff, bias, length) + Numbers(norms, norms, 0))
+            + feedforward(d, ff, bias, length) + norms_of(3, d, bias, length))
 
 
 def expect_sequence(layer: str, which: str, shape, d) -> None:
@@ -133,6 +139,7 @@ def expect_sequence(layer: str, which: str, shape, d) -> None:
 def finish(shape, numbers: Numbers, batch_first: bool, formula: str) -> Result:
     """A Result of ``shape`` with torchinfo's count as its layout makes it (see the module's docstring)."""
     result = Result(shape, numbers.params, 0, formula)
+    result.leaves = (numbers.outputs, numbers.leaves)
     if batch_first:
         result.macs = numbers.leaves
     else:
@@ -182,7 +189,7 @@ def inner(args, name: str, kind: str) -> Built:
     return built
 
 
-def final_norm(args, d) -> Numbers:
+def final_norm(args, d, length) -> Numbers:
     """The stack's optional ``norm``: a LayerNorm over d_model (its parameters, torchinfo's leaf)."""
     built = args["norm"]
     if built is None:
@@ -190,7 +197,7 @@ def final_norm(args, d) -> Numbers:
     if not isinstance(built, Built) or built.name != "LayerNorm":
         raise LayerError(codes.ARGUMENT, f"{args.layer} argument norm must be a LayerNorm(...) or None", arg="norm")
     result = built.result((d,))
-    return Numbers(result.params, result.params, 0)
+    return Numbers(result.params, result.params, 0, length * d)
 
 
 def repeats(args) -> int:
@@ -210,7 +217,7 @@ def transformer_encoder(args, src, mask=None, src_key_padding_mask=None) -> Resu
     expect_sequence(args.layer, "src", src, d)
     check_masks(args.layer, heads, src[0], src[0], src_key_padding_mask, mask)
     count = repeats(args)
-    numbers = encoder_layer(values, built.name, src[0]) * count + final_norm(args, d)
+    numbers = encoder_layer(values, built.name, src[0]) * count + final_norm(args, d, src[0])
     formula = f"{count}*({layer_formula(d, heads, ff, bias, 2, 1)})" + (" + norm" if args["norm"] is not None else "")
     return finish(tuple(src), numbers, values["batch_first"] is True, formula)
 
@@ -228,7 +235,7 @@ def transformer_decoder(args, tgt, memory, tgt_mask=None, memory_mask=None, tgt_
     check_masks(args.layer, heads, tgt[0], tgt[0], tgt_key_padding_mask, tgt_mask)
     check_masks(args.layer, heads, tgt[0], memory[0], memory_key_padding_mask, memory_mask)
     count = repeats(args)
-    numbers = decoder_layer(values, built.name, tgt[0], memory[0]) * count + final_norm(args, d)
+    numbers = decoder_layer(values, built.name, tgt[0], memory[0]) * count + final_norm(args, d, tgt[0])
     formula = f"{count}*({layer_formula(d, heads, ff, bias, 3, 2)})" + (" + norm" if args["norm"] is not None else "")
     return finish(tuple(tgt), numbers, values["batch_first"] is True, formula)
 
@@ -259,13 +266,13 @@ def transformer(args, src, tgt, src_mask=None, tgt_mask=None, memory_mask=None, 
     check_masks(layer, heads, tgt[0], tgt[0], tgt_key_padding_mask, tgt_mask)
     check_masks(layer, heads, tgt[0], src[0], memory_key_padding_mask, memory_mask)
     encoders, decoders = repeats_of(args, "num_encoder_layers"), repeats_of(args, "num_decoder_layers")
-    final = Numbers(norm(d, bias), norm(d, bias), 0)
-    numbers_src = encoder_layer(values, layer, src[0]) * encoders + final
-    numbers_tgt = decoder_layer(values, layer, tgt[0], src[0]) * decoders + final
+    numbers_src = encoder_layer(values, layer, src[0]) * encoders + norms_of(1, d, bias, src[0])
+    numbers_tgt = decoder_layer(values, layer, tgt[0], src[0]) * decoders + norms_of(1, d, bias, tgt[0])
     numbers = numbers_src + numbers_tgt
     formula = (f"{encoders}*({layer_formula(d, heads, ff, bias, 2, 1)}) + {decoders}*("
                f"{layer_formula(d, heads, ff, bias, 3, 2)}) + 2*{2 if bias else 1}*{d}")
     result = Result(tuple(tgt), numbers.params, 0, formula)
+    result.leaves = (numbers.outputs, numbers.leaves)
     if values["batch_first"] is True:
         result.macs = numbers.leaves
     else:  # each stack's leaves by its own sequence's length

@@ -29,8 +29,8 @@ Parameters, buffers and activations in ``--dtype`` (BatchNorm's ``num_batches_tr
 stays int64, 8 bytes, as ``module.half()`` leaves it). Activation memory of a layer = its
 output elements x batch x bytes. torchinfo's "Forward/backward pass size" is
 2 x the outputs of the layers that have parameters (of a layer with several outputs, the first);
-its "Params size" counts parameters
-only (no buffers); its "Input size" is the input tensor's storage as Python reports it
+its "Params size" counts the parameters of the leaf modules that run (not MultiheadAttention's:
+a module with a child its forward never calls) and no buffers; its "Input size" is the input tensor's storage as Python reports it
 (the tensor's bytes plus a small object overhead, which convcalc leaves out).
 """
 from __future__ import annotations
@@ -70,11 +70,12 @@ class Memory:
     buffers: dims.Dim
     activations: dims.Dim  # every row's output (adds and concats included)
     forward_backward: dims.Dim  # torchinfo: 2 x outputs of layers with parameters
+    torchinfo_params: dims.Dim  # torchinfo's "Params size" (its leaf modules' parameters only)
 
     @property
     def torchinfo_total(self) -> dims.Dim:
         """torchinfo's "Estimated Total Size": input + forward/backward + params."""
-        return self.input + self.forward_backward + self.params
+        return self.input + self.forward_backward + self.torchinfo_params
 
 
 def output_bytes(row, batch: int, width: int) -> dims.Dim:
@@ -88,6 +89,9 @@ def memory(analysis: Analysis, batch: int = 1, dtype: str = "float32") -> Memory
         dtype=dtype, batch=batch, width=width,
         input=product(analysis.input) * batch * width if analysis.input else 0,
         params=analysis.total_params * width,
+        # torchinfo's "Params size": the parameters of its leaf modules that run (Result.leaves)
+        torchinfo_params=(analysis.total_params - sum((r.params - r.declared[3][1] for r in analysis.rows
+                                                       if r.declared[3] is not None and not r.shared), 0)) * width,
         buffers=sum((buffer_bytes(r, width) for r in analysis.rows), 0),
         # summed per sample, then scaled once: a symbolic product per row costs time in a deep network
         activations=analysis.totals[4] * batch * width,
@@ -97,8 +101,10 @@ def memory(analysis: Analysis, batch: int = 1, dtype: str = "float32") -> Memory
 
 def first_output_elements(row) -> dims.Dim:
     """The elements torchinfo 1.8.0 sizes a layer's output by: of a layer that returns several
-    tensors (an LSTM's output and (h_n, c_n), attention's output and weights) only the first
-    (its LayerInfo.calculate_size reads ``inputs[0]`` of a tuple)."""
+    tensors (an LSTM's output and (h_n, c_n)) only the first (its LayerInfo.calculate_size reads
+    ``inputs[0]`` of a tuple); of a layer made of modules, its leaves' (Result.leaves)."""
+    if row.declared[3] is not None:
+        return row.declared[3][0]
     if row.outputs is None:
         return row.elements
     first = row.outputs[0]

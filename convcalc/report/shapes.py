@@ -163,7 +163,7 @@ def totals_lines(analysis: Analysis, batch: int, convention: str = "torchinfo", 
             f"{byte_size(mem.buffers)}   activations {byte_size(mem.activations)} (every layer's output)",
             f"torchinfo's estimate{part}: input {byte_size(mem.input)} + forward/backward pass "
             f"{byte_size(mem.forward_backward)} (2 x the outputs of layers with parameters) + params "
-            f"{byte_size(mem.params)} = {byte_size(mem.torchinfo_total)}",
+            f"{byte_size(mem.torchinfo_params)} = {byte_size(mem.torchinfo_total)}",
         ]
     return lines + status_lines(analysis, convention)
 
@@ -286,6 +286,7 @@ def memory_json(analysis: Analysis, batch: int, dtype: str) -> dict:
         "input_bytes": json_dim(mem.input), "params_bytes": json_dim(mem.params),
         "buffers_bytes": json_dim(mem.buffers), "activations_bytes": json_dim(mem.activations),
         "forward_backward_bytes": json_dim(mem.forward_backward),
+        "torchinfo_params_bytes": json_dim(mem.torchinfo_params),
         "torchinfo_total_bytes": json_dim(mem.torchinfo_total),
     }
 

@@ -65,7 +65,7 @@ def flop_counter_fmas(torch, model, shape, batch):
 def convcalc_figures(analysis, batch, dtype="float32"):
     mem = memory.memory(analysis, batch, dtype)
     return (analysis.total_params, memory.total_macs(analysis, "torchinfo", batch), mem.forward_backward,
-            mem.params)
+            mem.torchinfo_params)
 
 
 # ---------------------------------------------------------------- the examples
@@ -91,12 +91,9 @@ def test_example_totals_equal_torchinfo(torch, name, size):
     ours, theirs = convcalc_figures(analysis, batch), torchinfo_figures(torch, model, shape, batch)
     if name in SEQUENCE_EXAMPLES:
         # fvcore's convention differs where flop_counter counts nothing (the fused CPU LSTM, the
-        # transformer fast path): see tests/oracle/test_sequence_oracle.py. An LSTM's bytes are
-        # torchinfo's (the first of its outputs); the attention example's are not matched: torchinfo
-        # sizes what its hooks see, and the encoder layers' fast path calls no sublayer
+        # transformer fast path): see tests/oracle/test_sequence_oracle.py
         assert ours[:2] == theirs[:2]
-        if name != "vit_tiny":
-            assert ours == theirs
+        assert ours == theirs
         return
     assert ours == theirs
     assert memory.total_macs(analysis, "fvcore", batch) == flop_counter_fmas(torch, model, shape, batch)
@@ -125,7 +122,7 @@ def test_memory_per_dtype_equals_torch(torch, name, dtype):
     analysis = measured(name, shape)
     ours = memory.memory(analysis, 2, dtype)
     _, _, forward_backward, params = torchinfo_figures(torch, model, shape, 2, torch_dtype)
-    assert (ours.forward_backward, ours.params) == (forward_backward, params)
+    assert (ours.forward_backward, ours.torchinfo_params) == (forward_backward, params)
     assert ours.buffers == sum(b.numel() * b.element_size() for b in model.buffers())
     assert ours.input == torch.zeros(2, *shape, dtype=torch_dtype, device="meta").nbytes
 

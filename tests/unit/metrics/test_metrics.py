@@ -401,7 +401,8 @@ def test_shapes_json_with_metrics():
     assert "macs_fvcore" not in fvcore["layers"][0] and "total_macs_fvcore" not in fvcore
     assert data["memory"] == {"dtype": "float32", "bytes_per_element": 4, "batch": 2, "input_bytes": 24_576,
                               "params_bytes": 241_448, "buffers_bytes": 0, "activations_bytes": 917_584,
-                              "forward_backward_bytes": 786_592, "torchinfo_total_bytes": 1_052_616}
+                              "forward_backward_bytes": 786_592, "torchinfo_params_bytes": 241_448,
+                              "torchinfo_total_bytes": 1_052_616}
     assert data["rf"]["whole_from"] == {"line": 12, "layer": "Linear(64 * 8 * 8, 10)",
                                         "reason": "a Linear over every position"}
 
