@@ -45,17 +45,6 @@ def cell_batch(values: dict, shapes: tuple) -> tuple:
 
 SEQUENCE = Traits(features="input_size", field="unknown", batch=sequence_batch, mixes=True,
                   equals=(("input_size", -1, "linear"),), probe=lambda values: ((1, values["input_size"]),))
-
-
-def fused(values: dict) -> tuple:
-    """torch 2.13 runs an LSTM without a projection as one fused kernel on the CPU, in any mode, of
-    which torch.utils.flop_counter counts nothing (RNN, GRU and an LSTM with proj_size run as matrix
-    products it counts), and fvcore's FlopCountAnalysis skips aten::lstm as an unsupported operator:
-    fvcore's convention has no figure for it."""
-    if values.get("proj_size"):
-        return ()
-    return (("fvcore", "torch.utils.flop_counter counts none of the fused LSTM kernel (torch 2.13, the CPU), and "
-                       "fvcore skips aten::lstm as an unsupported operator"),)
 CELL = Traits(features="input_size", field="unknown", batch=cell_batch, mixes=True,
               equals=(("input_size", -1, "linear"),), probe=lambda values: ((values["input_size"],),))
 
@@ -144,7 +133,7 @@ def expect_state(layer: str, which: str, shape, wanted: tuple) -> None:
           **RNN_ARGS)
 @register("GRU", "input_size hidden_size", traits=SEQUENCE, operands="input hx?", outputs=sequence_outputs,
           **GRU_ARGS)
-@register("LSTM", "input_size hidden_size", traits=SEQUENCE._replace(uncounted=fused), operands="input h_0? c_0?", outputs=sequence_outputs,
+@register("LSTM", "input_size hidden_size", traits=SEQUENCE, operands="input h_0? c_0?", outputs=sequence_outputs,
           packs=(("hx", ("h_0", "c_0")),), **LSTM_ARGS)
 def recurrent(args, shape, *states) -> Result:
     layer = args.layer

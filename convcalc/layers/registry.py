@@ -59,21 +59,17 @@ class Traits(Record):
       runs it (convcalc/engine/probe.py);
       ``counted``: what the counting tools' tables know the layer as (convcalc/metrics/conventions.py):
       its class without ``Lazy`` and without its rank (Conv2d, LazyConv3d: ``Conv``; MaxPool1d:
-      ``MaxPool``), set by :func:`register`; the rank is ``rank``;
-      ``uncounted``: ((convention, why), ...) of the conventions whose tool has no figure for the
-      layer, or a function (values) -> the same (an LSTM without a projection under fvcore's: a
-      fused kernel): its row there is not counted, said.
+      ``MaxPool``), set by :func:`register`; the rank is ``rank``.
     """
 
     __slots__ = ("rank", "exact_rank", "channels", "features", "equals", "geometry", "field", "transposed", "lazy",
                  "cancels_bias", "keeps_rank", "drops_channels", "int_buffers", "mode", "divides", "indices",
-                 "implicit_dim", "channel_window", "batch", "mixes", "rows", "axes", "probe", "counted", "uncounted")
+                 "implicit_dim", "channel_window", "batch", "mixes", "rows", "axes", "probe", "counted")
     _defaults = {"mode": None, "rank": None, "exact_rank": False, "channels": None, "features": None, "equals": (),
                  "geometry": (), "field": None, "transposed": False, "lazy": False, "cancels_bias": False,
                  "keeps_rank": False, "drops_channels": False, "int_buffers": 0, "divides": False,
                  "indices": False, "implicit_dim": False, "channel_window": False,
-                 "batch": None, "mixes": False, "rows": False, "axes": (), "probe": None, "counted": "",
-                 "uncounted": ()}
+                 "batch": None, "mixes": False, "rows": False, "axes": (), "probe": None, "counted": ""}
 
     def _replace(self, **changes) -> "Traits":
         return Traits(**{**{name: getattr(self, name) for name in self.__slots__}, **changes})

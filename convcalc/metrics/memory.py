@@ -120,11 +120,6 @@ def row_macs(analysis: Measured, index: int, convention: str, batch: int, again:
     no figure for it (convcalc/metrics/conventions.py). ``again``: the rows of layer objects called
     again later (conventions.called_again)."""
     if convention == "fvcore":
-        row = analysis.rows[index]
-        uncounted = row.spec.traits.uncounted if row.spec is not None else ()
-        why = dict(uncounted(row.args.values) if callable(uncounted) else uncounted).get(convention)
-        if why is not None:
-            raise NotCounted(f"{row.name}: {why}")
         return info_of(analysis)[index].fmas * batch
     if convention == "torchinfo":
         row = analysis.rows[index]

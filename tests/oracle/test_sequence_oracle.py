@@ -320,32 +320,6 @@ def test_fvcore_mult_adds_are_flop_counters_halved(torch, case):
     assert fvcore_total(text, shapes, 2) == expected, text
 
 
-@VALUES
-@given(recurrent_case())
-def test_fvcore_counts_recurrent_layers_as_the_flop_counter_does(torch, case):
-    """RNN, GRU and an LSTM with a projection: flop_counter's count / 2. An LSTM without one runs as
-    a fused kernel of which the flop counter counts nothing: fvcore's convention gives it no figure,
-    and says why, instead of a count the tools never make."""
-    from convcalc.metrics.memory import counted
-
-    text, shapes, mixed = case
-    expected = flop_counter_total(torch, text, shapes, 2)
-    if expected is None or mixed:  # torch refuses, or runs with the batch mixed in (convcalc: CC108)
-        return
-    if "nn.LSTM" not in text or "proj_size=0" not in text and "proj_size" in text:
-        # RNN, GRU and an LSTM with a projection run as matrix products the flop counter sees
-        assert fvcore_total(text, shapes, 2) == expected, text
-        return
-    assert expected == 0, text  # if a torch counts them one day, this convention must follow it
-    programs, override = adapter.programs("m.py", text, None, ", ".join("x".join(map(str, s)) for s in shapes))
-    analysis = adapter.analyse(programs[0], override, fields=True)
-    if not analysis.ok:
-        return
-    counts, missing, _ = counted(analysis, "fvcore", 2)
-    assert [why for _, why in missing] and all("flop_counter counts none" in why for _, why in missing), text
-    assert fvcore_total(text, shapes, 2) is None
-
-
 # ---------------------------------------------------------------- the batch through layout operations
 
 
