@@ -22,15 +22,14 @@ def all_nodes(tree: ast.AST) -> list:
 
 def walk_list(tree: ast.AST) -> list:
     out = [tree]
-    node_type, append, extend = ast.AST, out.append, out.extend
-    i = 0
-    while i < len(out):
-        node = out[i]
-        i += 1
+    node_type, append = ast.AST, out.append
+    for node in out:  # the list grows as it is read: breadth first, as ast.walk
         for name in node._fields:
             value = getattr(node, name, None)
-            if isinstance(value, node_type):
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, node_type):
+                        append(item)
+            elif isinstance(value, node_type):
                 append(value)
-            elif type(value) is list:
-                extend(item for item in value if isinstance(item, node_type))
     return out

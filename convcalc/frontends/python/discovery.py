@@ -13,10 +13,11 @@ code makes on a tensor (``net = VGG('VGG11'); y = net(torch.randn(2, 3, 32, 32))
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from typing import Optional
 
-from convcalc.frontends.python.astnodes import walk_list
+from convcalc.frontends.python.astnodes import all_nodes
 from convcalc.frontends.python.pyclasses import ClassInfo, Instance
 from convcalc.frontends.python.pyobjects import Args, Function, Unknown
 from convcalc.frontends.python.reasons import Signal, Unfollowable
@@ -155,9 +156,22 @@ def class_candidates(machine, stmt: ast.ClassDef, src: Source, pending: dict) ->
 
 
 def names_in_classes(tree: ast.Module) -> set:
-    """The names read inside the classes of the file (a module-level layer a model's forward uses)."""
-    return {node.id for stmt in tree.body if isinstance(stmt, ast.ClassDef) for node in walk_list(stmt)
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    """The names read inside the module-level classes of the file, their decorators included (a
+    module-level layer a model's forward uses): the names of the file's one list of nodes that lie
+    within a class statement's lines and columns (a walk of each class cost as much as the file's)."""
+    spans = sorted((min([(d.lineno, d.col_offset) for d in stmt.decorator_list] + [(stmt.lineno, stmt.col_offset)]),
+                    (stmt.end_lineno, stmt.end_col_offset)) for stmt in tree.body if isinstance(stmt, ast.ClassDef))
+    if not spans:
+        return set()
+    starts = [start for start, _ in spans]
+    out = set()
+    for node in all_nodes(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            at = (node.lineno, node.col_offset)
+            i = bisect.bisect_right(starts, at) - 1
+            if i >= 0 and at < spans[i][1]:
+                out.add(node.id)
+    return out
 
 
 def value_candidates(machine, stmt, seen_values: set, bound: Optional[dict] = None, in_classes=frozenset()) -> list:

@@ -52,22 +52,51 @@ def test_every_kind_of_statement_and_expression():
 
 
 def plain(tree) -> dict:
+    """The plain recursion: a node's children stand in its class and function, but a definition's
+    decorators stand where the definition stands (before it, outside it)."""
     out = {}
+    definitions = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 
-    def visit(node, cls, func):
+    def visit(node, inside, around):
+        decorators = node.decorator_list if isinstance(node, definitions) else ()
         for child in ast.iter_child_nodes(node):
-            out[id(child)] = (cls, func)
-            visit(child, child if isinstance(child, ast.ClassDef) else cls,
-                  child if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) else func)
+            here = around if any(child is d for d in decorators) else inside
+            out[id(child)] = here
+            cls, func = here
+            visit(child, (child if isinstance(child, ast.ClassDef) else cls,
+                          child if isinstance(child, definitions[1:]) else func), here)
 
-    visit(tree, None, None)
+    visit(tree, (None, None), (None, None))
     return out
 
 
-@pytest.mark.parametrize("source", [MIXED] + [p.read_text() for p in FILES[:10]])
-def test_enclosing_is_the_plain_recursion(source):
+NESTED = MIXED + '''
+@register(nn.Conv2d(1, 1, 1))
+class C(Base, metaclass=make(nn.Conv2d(2, 2, 2))):
+    layer = nn.Conv2d(3, 3, 3)
+    def f(self, x=nn.Conv2d(4, 4, 4)) -> g(nn.Conv2d(5, 5, 5)):
+        def h(): return nn.Conv2d(6, 6, 6)
+        class D: e = nn.Conv2d(7, 7, 7)
+        return lambda: nn.Conv2d(8, 8, 8)
+    after = nn.Conv2d(9, 9, 9); more = nn.Conv2d(10, 10, 10)
+top = nn.Conv2d(11, 11, 11)
+'''
+
+
+@pytest.mark.parametrize("source", [NESTED] + [p.read_text() for p in FILES[:20]])
+def test_enclosing_of_each_call_is_the_plain_recursion(source):
+    """Every call of the file (a call in a decorator belongs to what is around the definition)."""
     tree = ast.parse(source)
-    shared = {id(node) for node in ast.walk(tree) if not node._fields}  # one Load(), one Add() for all
-    mine, theirs = enclosing(tree), plain(tree)
-    assert mine.keys() == theirs.keys()
-    assert {k: v for k, v in mine.items() if k not in shared} == {k: v for k, v in theirs.items() if k not in shared}
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    theirs = plain(tree)
+    assert enclosing(tree, calls) == {id(c): theirs[id(c)] for c in calls}
+
+
+@pytest.mark.parametrize("source", [NESTED] + [p.read_text() for p in FILES[:40]])
+def test_names_in_classes_are_those_a_walk_of_each_class_finds(source):
+    from convcalc.frontends.python.discovery import names_in_classes
+
+    tree = ast.parse(source)
+    expected = {node.id for stmt in tree.body if isinstance(stmt, ast.ClassDef) for node in ast.walk(stmt)
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    assert names_in_classes(tree) == expected
