@@ -107,3 +107,26 @@ def test_the_size_cc303_recommends_is_one_a_person_would_use():
         net = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU())
     """)
     assert linted.notices[0].message.endswith("add `# convcalc: input 3x28x28` above the model")
+
+
+def test_attention_after_a_permute_without_an_input_size_is_a_notice_not_an_internal_error():
+    # found reproducing the permute false alarm: the sizes a model accepts were decided layer by layer,
+    # each on one tensor, and MultiheadAttention's rule needs its query, key and value
+    linted = lint("""
+        import torch.nn as nn
+
+
+        class Mixer(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv1d(8, 16, 3, padding=1)
+                self.att = nn.MultiheadAttention(16, 2)
+
+            def forward(self, x):
+                x = self.conv(x).permute(2, 0, 1)
+                y, _ = self.att(x, x, x)
+                return y.permute(1, 2, 0)
+    """)
+    assert linted.findings == []
+    (notice,) = linted.notices
+    assert "MultiheadAttention takes several tensors" in notice.message
