@@ -147,6 +147,8 @@ def read_models(text: str, path: str, override=None, fallback=None, training: bo
         result.restated.append(machine.module_stop_note)
     pending: dict = {}
     found = discovery.candidates(machine, tree, src, pending, chosen, assigned)
+    # a class that needs arguments, built by the scripts beside it (train.py: Net(10, 64)): checked so
+    scripts = fed.built_by_siblings(machine, path, pending, found) if chosen is None else None
     for candidate in found[MAX_MODELS:]:
         result.unfollowed.append((candidate.name, ConvcalcError(
             codes.NOT_A_MODEL, f"{candidate.name} was not checked: the file holds more than {MAX_MODELS:,} models, and "
@@ -159,7 +161,7 @@ def read_models(text: str, path: str, override=None, fallback=None, training: bo
         [fed.Entry(c, v, i) for c, v, i in built]
     if chosen is None and override is None and not any(e.feeds for e in models) and \
             not all(own_input(src, e) for e in models):  # the scripts beside it (train.py) may say
-        fed.add_sibling_feeds(models, fed.sibling_feeds(path))
+        fed.add_sibling_feeds(models, fed.sibling_feeds(scripts if scripts is not None else fed.sibling_scripts(path)))
     data_in_file = any(f.kind == "data" for e in models for f in e.feeds)
     classes = {e.value.cls: e for e in models if e.candidate.kind == "class"}
     # a module-level value that is a part of another (d2l's stages b1..b5 of net = nn.Sequential(b1, ...))
