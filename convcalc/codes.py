@@ -11,6 +11,11 @@ table, and nothing else registers codes.
 add of two sizes), so it is dropped when a Python model without an input size is checked on
 a symbolic one. ``needs_rank``: it depends on the input's rank (channels, features, layer
 configurations), kept when the first layer tells the rank.
+
+``default``: in lint's selection when no ``select`` is given. As ruff keeps its style rules out of
+its default set so that correct code passes, a code that is true of correct code (a redundancy
+such as CC202's bias before a BatchNorm: the model computes the same functions) is opt-in: named
+by ``--select``/``select`` (itself, a prefix such as ``CC2``, or ``ALL``), never on by default.
 """
 from __future__ import annotations
 
@@ -23,10 +28,10 @@ class Code(str):
     Python model when it starts with ``import``) and ``fix``."""
 
     def __new__(cls, code: str, severity: str, description: str, needs_size: bool = False,
-                needs_rank: bool = False, example: str = "", fix: str = ""):
+                needs_rank: bool = False, example: str = "", fix: str = "", default: bool = True):
         self = super().__new__(cls, code)
         self.severity, self.description = severity, description
-        self.needs_size, self.needs_rank = needs_size, needs_rank
+        self.needs_size, self.needs_rank, self.default = needs_size, needs_rank, default
         self.example, self.fix = example, fix
         return self
 
@@ -60,7 +65,8 @@ BATCH = code("CC108", ERROR, "the batch where a layer or operation reads a seque
                             "batch_first on a batch-first tensor): torch would mix the samples", needs_rank=True)
 INEXACT = code("CC201", WARNING, "non-integer output size: rows/columns dropped or added by floor/ceil",
                needs_size=True)
-BIAS_BEFORE_NORM = code("CC202", WARNING, "a convolution's bias directly before a BatchNorm is redundant")
+BIAS_BEFORE_NORM = code("CC202", WARNING, "a convolution's bias directly before a BatchNorm is redundant "
+                                          "(opt-in: --select CC202)", default=False)
 CONDITIONAL = code("CC203", WARNING, "an add or concat of symbolic sizes that match only for some input sizes "
                                      "(the condition is stated)", needs_size=True)
 SOFTMAX_DIM = code("CC210", WARNING, "Softmax / LogSoftmax without dim: PyTorch picks the dimension implicitly "

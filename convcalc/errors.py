@@ -47,17 +47,34 @@ class Record:
 
 class Span(Record):
     """1-based line and column; end_col is exclusive. ``path``: the file, when it is not the one
-    being read (a Python model's block imported from another file of the tree)."""
+    being read (a Python model's block imported from another file of the tree). ``within``: the
+    library block (``torchvision.ops.SqueezeExcitation``) whose code the problem is in, when the
+    span is the place in the tree where that block was built or called (convcalc's own
+    descriptions are no file of the user's: a problem inside one is placed at the call)."""
 
-    __slots__ = ("line", "col", "end_line", "end_col", "path")
+    __slots__ = ("line", "col", "end_line", "end_col", "path", "within")
 
-    def __init__(self, line: int, col: int, end_line: int, end_col: int, path: Optional[str] = None):
+    def __init__(self, line: int, col: int, end_line: int, end_col: int, path: Optional[str] = None,
+                 within: Optional[str] = None):
         # spelled out: a span is made for every node the parser builds
         self.line, self.col, self.end_line, self.end_col, self.path = line, col, end_line, end_col, path
+        self.within = within
+
+    def inside(self, block: str) -> "Span":
+        """This place, as the place of what runs inside the library block ``block``."""
+        return Span(self.line, self.col, self.end_line, self.end_col, self.path, block)
 
     @classmethod
     def from_offsets(cls, src: str, start: int, end: int | None = None) -> "Span":
         return LineIndex(src).span(start, end)
+
+
+def placed_message(message: str, span: Optional[Span]) -> str:
+    """A problem's words, saying which library block it is inside when its place is the call of
+    one: the one spelling for every command and format."""
+    if span is None or span.within is None:
+        return message
+    return f"{message} (inside {span.within})"
 
 
 NEWLINES = re.compile(r"\n")  # the description language: a line ends at \n (\r\n included)
@@ -213,12 +230,12 @@ class ConvcalcError(Exception):
         span = self.span or Span(1, 1, 1, 2)
         placed = PLACES.get(path) if span.path is None else None
         if placed is not None:  # a notebook: the cell, and the place in it
-            return placed.diagnostic(self.code, self.message, span)
+            return placed.diagnostic(self.code, placed_message(self.message, span), span)
         if span.path is not None:  # a place in another file of the tree
             texts = dict(sources)
             if span.path in texts:
                 path, src = span.path, texts[span.path]
-        return Diagnostic(path, span, self.code, self.message, source_line(src, path, span.line))
+        return Diagnostic(path, span, self.code, placed_message(self.message, span), source_line(src, path, span.line))
 
 
 class NotFollowed(ConvcalcError):

@@ -36,7 +36,7 @@ def sliding(I: int, k: int, s: int = 1, p: int = 0, d: int = 1, ceil: bool = Fal
     if span < 0 and (not ceil or quotient < 0):
         out.lines.append(f"  = {rounding}({span}/{s}) + 1")
         out.lines.append(f"the kernel ({K}) is larger than the padded input ({I} + 2*{p} = {I + 2 * p}): "
-                         "there is no output (PyTorch: Kernel size can't be greater than actual input size)")
+                         "there is no output, which PyTorch refuses")
         out.ok = False
         return out
     value = quotient + 1  # ceil_mode: a window may start inside the input and hang past its end
@@ -48,7 +48,7 @@ def sliding(I: int, k: int, s: int = 1, p: int = 0, d: int = 1, ceil: bool = Fal
         out.lines.append(f"the last window would start at {value}*{s} = {value * s}, past the input and its left "
                          f"padding ({I} + {p}), so PyTorch drops it: O = {value}")
         if value < 1:
-            out.lines.append("there is no output (PyTorch: Invalid computed output size: 0)")
+            out.lines.append("there is no output, which PyTorch refuses")
             out.ok = False
             return out
     out.output = value
@@ -80,7 +80,7 @@ def transposed(I: int, k: int, s: int = 1, p: int = 0, d: int = 1, output_paddin
                          f"({d}): PyTorch rejects this")
         out.ok = False
     elif value < 1:
-        out.lines.append("the output would be empty (PyTorch: Output size is too small)")
+        out.lines.append("the output would be empty, which PyTorch refuses")
         out.ok = False
     out.output = value
     return out

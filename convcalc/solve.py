@@ -59,7 +59,7 @@ def sliding_output(I: int, K: int, s: int, p: int, ceil: bool) -> Optional[int]:
     if not ceil:
         return span // s + 1
     out = -(-span // s) + 1  # ceil_mode: a window that starts inside the input may hang past it
-    if (out - 1) * s >= I + p:  # PyTorch: the last window starts inside the input or the left padding
+    if (out - 1) * s >= I + p:  # in PyTorch the last window starts inside the input or the left padding
         out -= 1
     return out if out >= 1 else None
 

@@ -171,7 +171,8 @@ class ShapeBackend:
             shape = self.joined(outputs, node, label, dim)
         else:  # the batch elsewhere: joined on the full sizes (engine/batch.py)
             lifted = [(batch.lift(s), where) for s, where in outputs]
-            shape = batch.settle(self.joined(lifted, node, label, dim + 1 if type(dim) is int and dim >= 0 else dim))
+            shape = batch.settle(self.joined(lifted, node, label, dim + 1 if type(dim) is int and dim >= 0 else dim,
+                                             lifted=True))
             if shape is None:
                 raise fail(codes.BATCH, f"{label}: {' and '.join(batch.shown(s) for s in shapes)} joined along dim "
                                         f"{dim}: the batch would be joined too (torch would lay samples end to end)",
@@ -179,19 +180,21 @@ class ShapeBackend:
         self.analysis.add_row(Row(node, label, "concat", outputs[0][0], shape))
         return shape
 
-    def joined(self, outputs, node, label, dim) -> tuple:
-        """The shape of a concatenation of ``outputs`` ((shape, node) pairs) along ``dim``."""
+    def joined(self, outputs, node, label, dim, lifted: bool = False) -> tuple:
+        """The shape of a concatenation of ``outputs`` ((shape, node) pairs) along ``dim``; ``lifted``:
+        the shapes hold the batch (engine/batch.py), and torch's dims are their own indices."""
         first, first_node = outputs[0]
         axis = concat_axis(first, dim, label, node)
         along = "channels" if axis == 0 else f"dim {dim}"
-        for shape, where in outputs[1:]:
+        for number, (shape, where) in enumerate(outputs[1:], 1):
             if len(shape) != len(first) or shape[:axis] + shape[axis + 1:] != first[:axis] + first[axis + 1:]:
                 condition = symbolic_match(first, shape, axis)
                 if condition is None:
                     raise fail(codes.CONCAT_SHAPES, f"{label}: {fmt_shape(first)} ({self.line(first_node)}) and "
                                                     f"{fmt_shape(shape)} ({self.line(where)}) differ in a "
-                                                    f"dimension other than {along} (PyTorch: Sizes of tensors must "
-                                                    f"match except in dimension {axis + 1})", node)
+                                                    f"dimension other than {along} (PyTorch: "
+                                                    f"{cat_refusal(first, shape, axis, number, 0 if lifted else 1)})",
+                               node)
                 self.analysis.warnings.append(fail(codes.CONDITIONAL, f"{label}: {fmt_shape(first)} ("
                                                                       f"{self.line(first_node)}) and {fmt_shape(shape)} "
                                                                       f"({self.line(where)}) match only when "
@@ -246,6 +249,16 @@ def reshape_shape(shape, target, node) -> tuple:
                                    f"divide into {dims.render(known)} for every input size; convcalc cannot infer -1",
                        node)
     return tuple(rest if t == -1 else t for t in target)
+
+
+def cat_refusal(first: tuple, shape: tuple, axis: int, number: int, batch: int) -> str:
+    """torch 2.13's words refusing torch.cat of ``first`` and the tensor ``number`` of the list,
+    ``shape``, along ``axis`` (``batch``: 1 when the shapes leave the batch out: torch's dims count it)."""
+    if len(shape) != len(first):
+        return f"Tensors must have same number of dimensions: got {len(first) + batch} and {len(shape) + batch}"
+    at = next(d for d in range(len(first)) if d != axis and first[d] != shape[d])
+    return (f"Sizes of tensors must match except in dimension {axis + batch}. Expected size {dims.render(first[at])} "
+            f"but got size {dims.render(shape[at])} for tensor number {number} in the list.")
 
 
 def concat_axis(shape: tuple, dim: int, label: str, node) -> int:

@@ -40,6 +40,7 @@ class Joint:
     constraint: Constraint
     square: Optional[IntSet] = None  # values s with every symbol = s that solve it (and are valid)
     square_exact: Optional[IntSet] = None
+    solves: Optional[IntSet] = None  # values s with every symbol = s that solve it, valid or not
     pairs: Optional[Pairs] = None
 
 
@@ -189,6 +190,7 @@ def joint_equations(symbolic: Trace, square: Trace, report: InputsReport) -> lis
                 holds = zero_set(twin.difference, report.names[0])
             except quasi.NotQuasi as exc:
                 raise NotProven(f"cannot solve {twin.equation()}: {exc}") from None
+        joint.solves = holds
         joint.square = square_result.accepted & holds
         joint.square_exact = square_result.accepted_exact & holds
         if len(constraint.symbols) == 2:

@@ -62,7 +62,12 @@ class SymbolResult(Record):
 def smallest_accepted(spec, args, shape, positions, bound: int) -> int:
     """The first x in 1..bound at which the layer alone accepts ``shape`` with ``x`` at every
     position in ``positions`` (or bound): every size check of the layer passes from there on.
-    Not proven when that size is past MAX_SCAN (a kernel of 10**40 would take forever to reach)."""
+    Not proven when that size is past MAX_SCAN (a kernel of 10**40 would take forever to reach),
+    nor for a layer of several tensors (MultiheadAttention's query, key and value), whose rule
+    needs them all: the shape of one alone decides nothing."""
+    if sum(1 for name in spec.operands if not name.endswith("?")) > 1:
+        raise NotProven(f"{spec.name} takes several tensors; its checks on the sizes are not decided one tensor at "
+                        "a time")
     for x in range(1, bound + 1):
         if x > MAX_SCAN:
             raise NotProven(f"{spec.name} accepts no size up to {MAX_SCAN:,}")

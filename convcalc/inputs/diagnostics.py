@@ -65,10 +65,12 @@ def symbolic_diagnostics(program, input_override: Optional[n.Input] = None,
                                f"({result.valid.describe(name)})", c.node)
                 elif c.kind == "linear":
                     receives = f"{fmt_shape(c.factors)} = " if c.factors else ""
+                    conflict = refused_where_solved(program, input_override, (name,), c.rhs, condition.holds,
+                                                    result.valid)
                     emit(codes.FEATURES, mismatch("Linear", f"{dims.render(c.rhs)} input features,",
                                                   f"{receives}{dims.render(c.lhs)}")
-                         + f", which equals it for no {name} every layer accepts ({result.valid.describe(name)})",
-                         c.node)
+                         + (conflict or f", which equals it for no {name} every layer accepts "
+                                        f"({result.valid.describe(name)})"), c.node)
         accepted = result.accepted
         if accepted.is_empty:
             continue
@@ -85,7 +87,37 @@ def symbolic_diagnostics(program, input_override: Optional[n.Input] = None,
             if pairs is not None:
                 where += f", nor with {pairs.names[0]} ≤ {pairs.limit} and any {pairs.names[1]}"
             receives = f"{fmt_shape(c.factors)} = " if c.factors else ""
+            conflict = refused_where_solved(program, input_override, report.names, c.rhs, joint.solves,
+                                            report.square.valid if report.square is not None else None)
             emit(codes.FEATURES, mismatch("Linear", f"{dims.render(c.rhs)} input features,",
                                           f"{receives}{dims.render(c.lhs)}")
-                 + f": no input size gives {dims.render(c.rhs)} ({where})", c.node)
+                 + (conflict or f": no input size gives {dims.render(c.rhs)} ({where})"), c.node)
     return out
+
+
+def refused_where_solved(program, input_override, names, features, solves: Optional[IntSet],
+                         valid: Optional[IntSet]):
+    """The words of a Linear's conflict with another layer: the sizes (every symbol equal) that give
+    its features, the layer that refuses them there with its own message at the smallest, and the
+    sizes the layers accept; None when no size gives the features (then none does, whatever the
+    other layers accept)."""
+    if solves is None or solves.is_empty:
+        return None
+    from convcalc.engine.analysis import Analysis
+    from convcalc.engine.shapes import ShapeBackend
+    from convcalc.errors import line_of
+    from convcalc.inputs.relaxed import ValueWalker
+
+    label = " = ".join(names)
+    first = solves.smallest()
+    analysis = Analysis(program.path, program.source)
+    try:
+        ValueWalker(program, ShapeBackend(analysis), input_override, dict.fromkeys(names, first)).run()
+    except (ConvcalcError, RecursionError) as exc:
+        analysis.error = exc
+    error = analysis.error
+    if not isinstance(error, ConvcalcError) or error.span is None:
+        return None
+    accepted = f"; the layers accept {valid.describe(label)}" if valid is not None and not valid.is_empty else ""
+    return (f": it is {dims.render(features)} only for {solves.describe(label)}, where the layer at "
+            f"{line_of(program.path, error.span)} refuses its input (at {label} = {first}: {error.message}){accepted}")

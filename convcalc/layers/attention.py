@@ -49,11 +49,12 @@ def heads_check(layer: str, embed, heads) -> None:
     """torch's construction checks: both positive, the heads dividing the embedding."""
     if not is_int(embed) or not is_int(heads) or embed <= 0 or heads <= 0:
         raise LayerError(codes.ARGUMENT, f"{layer}: embed_dim={embed!r} and num_heads={heads!r} must be positive "
-                                         "integers (PyTorch: embed_dim and num_heads must be greater than 0)",
+                                         f"integers (PyTorch: embed_dim and num_heads must be greater than 0, got embed_dim={embed} and "
+                                         f"num_heads={heads} instead)",
                          arg="embed_dim" if not is_int(embed) or embed <= 0 else "num_heads")
     if embed % heads:
         raise LayerError(codes.CONFIG, f"{layer}: num_heads={heads} does not divide embed_dim={embed} ({embed} / "
-                                       f"{heads} = {embed / heads:g}; PyTorch: embed_dim must be divisible by "
+                                       f"{heads} = {embed / heads:g}) (PyTorch: embed_dim must be divisible by "
                                        "num_heads)", arg="num_heads")
 
 
@@ -72,6 +73,12 @@ def last(layer: str, which: str, name: str, wanted, shape) -> None:
                             if which == "query" else ""), arg=name)
 
 
+def sequence_size(shape) -> str:
+    """A sequence x features tensor as torch's attention shows it in a message, sequence first,
+    then a batch of one: torch.Size([5, 1, 8])."""
+    return f"torch.Size([{render(shape[0])}, 1, {', '.join(map(render, shape[1:]))}])"
+
+
 def full(shape, batch_axis) -> str:
     """The tensor's full sizes, N for the batch: (3, N, 8)."""
     sizes = [render(d) for d in shape]
@@ -87,7 +94,8 @@ def check_masks(layer: str, heads, length, keys, key_padding_mask, attn_mask) ->
         if at != 0 or factor != 1 or len(key_padding_mask) != 1 or key_padding_mask[0] != keys:
             raise LayerError(codes.CONFIG, mismatch(layer, f"a key_padding_mask of N x {render(keys)}",
                                                     full(key_padding_mask, at))
-                             + f" (PyTorch: Expected key_padded_mask.shape[1] to be {render(keys)})")
+                             + (f" (PyTorch: Expected key_padded_mask.shape[1] to be {render(keys)}, but got "
+                                f"{render(key_padding_mask[0])})" if (at, len(key_padding_mask)) == (0, 1) else ""))
     if attn_mask is not None:
         at, factor = placement(attn_mask)
         two = at is None and tuple(attn_mask) == (length, keys)
@@ -97,8 +105,9 @@ def check_masks(layer: str, heads, length, keys, key_padding_mask, attn_mask) ->
                                                            f"N*{heads} x {render(length)} x {render(keys)}",
                                                     full(attn_mask, at) if factor == 1 else
                                                     f"(N*{render(factor)}, {', '.join(map(render, attn_mask))})")
-                             + f" (PyTorch: The shape of the attn_mask should be ({render(length)}, {render(keys)}) "
-                               f"or (N*{heads}, {render(length)}, {render(keys)}))")
+                             + (f" (PyTorch: The shape of the 2D attn_mask is torch.Size([{', '.join(map(render, attn_mask))}"
+                                f"]), but should be ({render(length)}, {render(keys)}).)"
+                                if at is None and len(attn_mask) == 2 else ""))
 
 
 @register("MultiheadAttention", "embed_dim num_heads", traits=ATTENTION,
@@ -125,7 +134,8 @@ def multihead_attention(args, query, key, value, key_padding_mask=None, attn_mas
     last(layer, "query", "embed_dim", embed, query)
     if key[:-1] != value[:-1]:
         raise LayerError(codes.CONFIG, f"{layer}: key {fmt_shape(key)} and value {fmt_shape(value)} differ in length "
-                                       "(PyTorch: key's sequence and batch dims do not match value's)")
+                                       f"(PyTorch: key shape {sequence_size(key)} does not match value shape "
+                                       f"{sequence_size(value)})")
     last(layer, "key", "kdim", kdim, key)
     last(layer, "value", "vdim", vdim, value)
     length, keys = query[0], key[0]

@@ -45,7 +45,7 @@ def scaled_dot_product_attention(shapes, args, node, warn):
         if type(heads) is int and type(kv_heads) is int and kv_heads and heads % kv_heads == 0:
             lead_k = lead_q
     if lead_q != lead_k:
-        raise fail(codes.CONFIG, f"{text(node)}: {shown}: the leading dims differ (PyTorch: the query's, key's and "
-                                 "value's batch and heads must match, or with enable_gqa the key's heads divide "
-                                 "the query's)", node)
+        raise fail(codes.CONFIG, f"{text(node)}: {shown}: the leading dims differ (torch needs the query's, key's "
+                                 "and value's batch and heads to match, or with enable_gqa the key's heads to "
+                                 "divide the query's)", node)
     return (*lead_q, query[-2], value[-1])

@@ -77,6 +77,12 @@ def fmt_value(value) -> str:
     return render(value) if is_symbolic(value) else str(value)
 
 
+def batch_of_one(shape) -> str:
+    """A per-sample shape as torch lists a tensor's sizes in a message, for a batch of one:
+    [1, 3, 4, 4]. convcalc quotes torch's messages as torch words them for a batch of one."""
+    return "[" + ", ".join(["1"] + [render(d) for d in shape]) + "]"
+
+
 def fmt_shape(shape) -> str:
     """3x32x32; with formulas, 32 x floor(H/2) x floor(W/2) stays readable, and a size that is a sum
     is bracketed so that its terms do not run into the next size: 8 x [H - 2] x [W - 2]. A shape

@@ -125,7 +125,7 @@ def conv_transpose(args, shape) -> Result:
         if is_int(length) and length < 1:
             raise LayerError(codes.EMPTY, f"{layer}: output size along {axis_name(nd, i)} would be ({size} - 1)*"
                                       f"{stride[i]} - 2*{padding[i]} + {dilation[i]}*({kernel[i]} - 1) + "
-                                      f"{output_padding[i]} + 1 = {length} (PyTorch: Output size is too small)")
+                                      f"{output_padding[i]} + 1 = {length}, an empty output, which PyTorch refuses")
         out.append(length)
     per_group = floor_div(cout, groups)
     params = cin * per_group * product(kernel) + (cout if bias else 0)

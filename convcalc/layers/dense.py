@@ -51,9 +51,14 @@ def bilinear(args, first, second) -> Result:
             raise LayerError(codes.FEATURES, mismatch("Bilinear", f"{wanted} features in {which} ({name}={wanted})",
                                                       f"{render(shape[-1])} (input {fmt_shape(shape)})"), arg=name)
     if tuple(first[:-1]) != tuple(second[:-1]):
+        if len(first) != len(second):  # torch 2.13's words (at::bilinear), its dims counting the batch
+            refusal = f"bilinear(): input dimensions do not match: got {len(first) + 1} and {len(second) + 1}"
+        else:
+            at = next(i for i in range(len(first) - 1) if first[i] != second[i])
+            refusal = (f"bilinear(): input batch dimensions do not match at dim {at + 1}: got {render(first[at])} "
+                       f"and {render(second[at])}")
         raise LayerError(codes.CONFIG, f"Bilinear: input1 {fmt_shape(first)} and input2 {fmt_shape(second)} must "
-                                       "agree in every dim but the last (PyTorch: input1 and input2 must have the "
-                                       "same size except for the last dimension)")
+                                       f"agree in every dim but the last (PyTorch: {refusal})")
     params = fout * fin1 * fin2 + (fout if bias else 0)
     formula = f"{render(fout)}*{render(fin1)}*{render(fin2)}" + (f" + {render(fout)}" if bias else "")
     return Result((*first[:-1], fout), params, 0, formula, "other")

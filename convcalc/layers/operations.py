@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from convcalc import codes
 from convcalc.errors import mismatch
-from convcalc.layers.common import fmt_shape, product
+from convcalc.layers.common import batch_of_one, fmt_shape, product
 # the declaration's form, the registry and what the rules share: convcalc/layers/opspec.py (the
 # modules of further operations, attention_ops.py, import it, not this one)
 from convcalc.layers.opspec import (OPERATIONS, REQUIRED, OneSample, OpSpec, axis, fail,  # noqa: F401
@@ -31,7 +31,8 @@ def broadcast_shapes(shapes, node, warn) -> tuple:
         if len(shape) > len(out):
             out = [1] * (len(shape) - len(out)) + out
         padded = [1] * (len(out) - len(shape)) + list(shape)
-        for i, (a, b) in enumerate(zip(out, padded)):
+        # from the last dim, as torch's infer_size: its message names the last dim that differs
+        for i, (a, b) in reversed(list(enumerate(zip(out, padded)))):
             if a == b or b == 1:
                 continue
             if a == 1:
@@ -195,7 +196,7 @@ def chunk(shapes, args, node, warn):
     at = axis(dim, len(shape), node, text(node))
     if type(chunks) is not int or chunks < 1:
         raise fail(codes.CONFIG, f"{text(node)}: chunks={chunks} must be a positive integer (PyTorch: chunk expects "
-                                 "`chunks` to be greater than 0)", node)
+                                 f"`chunks` to be greater than 0, got: {chunks})", node)
     size = shape[at]
     piece = dims.ceil_div(size, chunks)
     count = chunk_count(size, chunks)
@@ -255,8 +256,9 @@ def stack(shapes, args, node, warn):
     for shape in shapes[1:]:
         if shape != first:
             raise fail(codes.CONCAT_SHAPES, f"{text(node)}: {fmt_shape(first)} and {fmt_shape(shape)} differ; stack "
-                                            "needs equal shapes (PyTorch: stack expects each tensor to be equal size)",
-                       node)
+                                            f"needs equal shapes (PyTorch: stack expects each tensor to be equal size, "
+                                            f"but got {batch_of_one(first)} at entry 0 and {batch_of_one(shape)} at entry "
+                                            f"{shapes.index(shape)})", node)
     at = new_axis(args["dim"], len(first), node, text(node))
     return (*first[:at], len(shapes), *first[at:])
 
@@ -349,6 +351,8 @@ def matmul_shape(a: tuple, b: tuple, node, warn) -> tuple:
     same_rank([a, b], node)
     left = (1,) + tuple(a) if len(a) == 1 else tuple(a)
     right = tuple(b) + (1,) if len(b) == 1 else tuple(b)
+    # as torch's matmul: the leading dims broadcast first, then bmm multiplies their product's matrices
+    lead = broadcast_shapes([left[:-2], right[:-2]], node, warn) if len(left) > 2 or len(right) > 2 else ()
     if left[-1] != right[-2]:
         condition = None
         if dims.is_symbolic(left[-1]) or dims.is_symbolic(right[-2]):
@@ -356,11 +360,13 @@ def matmul_shape(a: tuple, b: tuple, node, warn) -> tuple:
 
             condition = match_condition((left[-1],), (right[-2],))
         if condition is None:
+            batches = dims.render(product(lead))  # the batch, of one, times the leading dims
             raise fail(codes.FEATURES, f"{text(node)}: {fmt_shape(a)} @ {fmt_shape(b)}: the inner sizes "
-                                       f"{dims.render(left[-1])} and {dims.render(right[-2])} differ (PyTorch: mat1 "
-                                       f"and mat2 shapes cannot be multiplied)", node)
+                                       f"{dims.render(left[-1])} and {dims.render(right[-2])} differ (PyTorch: "
+                                       f"Expected size for first two dimensions of batch2 tensor to be: [{batches}, "
+                                       f"{dims.render(left[-1])}] but got: [{batches}, {dims.render(right[-2])}].)",
+                       node)
         warn(codes.CONDITIONAL, f"{text(node)}: {fmt_shape(a)} @ {fmt_shape(b)} fit only when {condition}")
-    lead = broadcast_shapes([left[:-2], right[:-2]], node, warn) if len(left) > 2 or len(right) > 2 else ()
     out = lead + (left[-2], right[-1])
     if len(a) == 1:
         out = out[:-2] + out[-1:]

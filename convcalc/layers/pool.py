@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from convcalc import codes
-from convcalc.layers.common import LayerError, Result, expect_rank, is_int, is_size
+from convcalc.layers.common import LayerError, Result, batch_of_one, expect_rank, is_int, is_size
 from convcalc.layers.registry import Traits, register
 from convcalc.layers.window import axis_name, sliding
 
@@ -109,7 +109,8 @@ def max_unpool(args, shape, indices=None) -> Result:
     if indices is not None and tuple(indices) != tuple(shape):
         raise LayerError(codes.CONFIG, f"{layer}: the indices {'x'.join(map(str, indices))} and the input "
                                        f"{'x'.join(map(str, shape))} differ (PyTorch: Expected shape of indices to "
-                                       "be same as that of the input tensor)")
+                                       f"be same as that of the input tensor ({batch_of_one(shape)}) but got indices "
+                                       f"tensor with shape: {batch_of_one(indices)})")
     kernel = args.ints("kernel_size", nd, minimum=1)
     stride = kernel if args["stride"] is None else args.ints("stride", nd, minimum=1)
     padding = args.ints("padding", nd)
@@ -131,6 +132,8 @@ def max_unpool(args, shape, indices=None) -> Result:
             if is_int(want) and is_int(default) and not default - stride[i] < want < default + stride[i]:
                 raise LayerError(codes.CONFIG, f"{layer}: output_size {want} along {axis_name(nd, i)} must be "
                                                f"between {default - stride[i]} and {default + stride[i]} (exclusive) "
-                                               "(PyTorch: invalid output_size)", arg="output_size")
+                                               f"(PyTorch: invalid output_size \"{tuple(sizes)}\" (dim {i} must be "
+                                               f"between {default - stride[i]} and {default + stride[i]}))",
+                                 arg="output_size")
         out = list(sizes)
     return Result((*lead, *out))

@@ -66,7 +66,7 @@ def sizes(args) -> tuple:
         value = args[name]
         if not is_int(value):
             raise LayerError(codes.ARGUMENT, f"{layer} argument {name}={value!r} must be an integer (PyTorch: "
-                                             f"{name} should be of type int)", arg=name)
+                                             f"{name} should be of type int, got: {type(value).__name__})", arg=name)
         if value <= 0:
             raise LayerError(codes.ARGUMENT, f"{layer} argument {name}={value} must be at least 1 (PyTorch: {name} "
                                              "must be greater than zero)", arg=name)
@@ -79,7 +79,8 @@ def settings(args) -> tuple:
     dropout = args["dropout"]
     if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout <= 1:
         raise LayerError(codes.ARGUMENT, f"{layer} argument dropout={dropout!r} must be a number between 0 and 1 "
-                                         "(PyTorch: dropout should be a number in range [0, 1])", arg="dropout")
+                                         "(PyTorch: dropout should be a number in range [0, 1] representing the "
+                                         "probability of an element being zeroed)", arg="dropout")
     bias = args.bool("bias")
     args.bool("batch_first")
     if layer == "RNN":
@@ -118,15 +119,17 @@ def expect_input(layer: str, shape: tuple, fin: int, ranks: tuple, what: str) ->
 
 
 def expect_state(layer: str, which: str, shape, wanted: tuple) -> None:
-    """An initial state: num_layers*D x N x H, checked per sample (the batch at dim 1)."""
+    """An initial state: num_layers*D x N x H, checked per sample (the batch at dim 1). torch's
+    words are quoted for a batch of one, and name an LSTM's h_0 and c_0 as hidden[0] and hidden[1]."""
     if shape is None:
         return
     if tuple(shape) != wanted and all(is_int(d) for d in shape):
-        shown = ", ".join(map(str, (wanted[0], "N", *wanted[1:])))
-        got = ", ".join(map(render, (*shape[:1], "N", *shape[1:]))) if shape else "N"
+        shown = ", ".join(map(str, (wanted[0], 1, *wanted[1:])))
+        got = ", ".join(map(render, (*shape[:1], 1, *shape[1:])))
+        named = {"h_0": "hidden[0]", "c_0": "hidden[1]"}[which] if layer == "LSTM" else "hidden"
         raise LayerError(codes.CONFIG, mismatch(layer, f"{which} of {fmt_shape(wanted)} per sample ({wanted[0]} x N x "
                                                        f"{wanted[1]})", fmt_shape(shape))
-                         + f" (PyTorch: Expected hidden size ({shown}), got [{got}])")
+                         + f" (PyTorch: Expected {named} size ({shown}), got [{got}])")
 
 
 @register("RNN", "input_size hidden_size", traits=SEQUENCE, operands="input hx?", outputs=sequence_outputs,

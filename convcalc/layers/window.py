@@ -25,8 +25,8 @@ def sliding(layer: str, axis: str, size, eff: int, stride: int, pad_left: int, p
     if is_int(size) and (span < 0 if not ceil_mode else ceil_div(span, stride) < 0):
         padded = (f"the padded input along {axis} ({size} + {pad_left + pad_right} = {size + pad_left + pad_right})"
                   if pad_left + pad_right else f"the input along {axis} ({size})")
-        raise LayerError(codes.EMPTY, f"{layer}: kernel {eff} is larger than {padded}; the output would be empty "
-                                  f"(PyTorch: Kernel size can't be greater than actual input size)")
+        raise LayerError(codes.EMPTY, f"{layer}: kernel {eff} is larger than {padded}; the output would be empty, "
+                                  "which PyTorch refuses")
     if not ceil_mode:
         out = floor_div(span, stride) + 1
         # with stride > kernel the windows skip input by design; only a lost tail of a dense cover is news

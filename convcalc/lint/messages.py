@@ -8,7 +8,7 @@ a template and arguments.
 from __future__ import annotations
 
 from convcalc import codes
-from convcalc.errors import Span, line_of
+from convcalc.errors import Span, line_of, placed_message
 
 MESSAGES: dict = {}
 
@@ -30,7 +30,7 @@ class Message:
         self.model = model
         # a Span argument is shown as its line: `line 12`, or `line 4 of cell 3` in a notebook
         shown = tuple(line_of(path, a) if isinstance(a, Span) else a for a in args)
-        self.message = self.template % shown if args else self.template
+        self.message = placed_message(self.template % shown if args else self.template, span)
         self.undecided = False  # made of an engine error that holds only while a size is symbolic
 
     def __init_subclass__(cls, **kwargs):
@@ -148,6 +148,6 @@ def from_error(path: str, error, model: str = "") -> Message:
     """A ConvcalcError of the engine as a message of its code's class."""
     span = error.span or Span(1, 1, 1, 2)
     message = MESSAGES[error.code](span.path or path, span, model=model)
-    message.message = error.message
+    message.message = placed_message(error.message, span)
     message.undecided = error.undecided
     return message

@@ -47,7 +47,7 @@ def lint_model(program: n.Program, override: Optional[n.Input], model, notes: li
         if followed:
             found += sized_findings(program, given, notes, notices)
     elif derived == ASSUMED:
-        notices.append(m.NeedsInput(program.path, given.span, f"model {program.name}: no input size given; checked "
+        notices.append(m.NeedsInput(program.path, on_its_own(given.span), f"model {program.name}: no input size given; checked "
                                                              f"as a flat input of {given.dims[0].value} features "
                                                              "(add `# convcalc: input ...` above the model for more)"))
         found = certain_findings(found, False, outcome)
@@ -56,6 +56,12 @@ def lint_model(program: n.Program, override: Optional[n.Input], model, notes: li
     found = once_per_line(found, outcome.analysis.rows)
     found += unused_findings(program.path, model)
     return found
+
+
+def on_its_own(span: Span) -> Span:
+    """The place of a notice about a whole model (its input): a model whose first layer is built
+    inside a library block is placed at the block's call, without naming the block."""
+    return Span(span.line, span.col, span.end_line, span.end_col, span.path) if span.within else span
 
 
 def undecided_stop(program: n.Program, error):
@@ -142,7 +148,7 @@ def sized_findings(program: n.Program, given: n.Input, notes: list, notices: lis
 
     found, notice = needs_input(program, given, notes)
     if notice is not None:
-        made = m.NeedsInput(program.path, notice.span, notice.message, model=program.name)
+        made = m.NeedsInput(program.path, on_its_own(notice.span), notice.message, model=program.name)
         made.suggested = getattr(notice, "suggested", None)
         notices.append(made)
     return [m.from_error(program.path, problem) for problem in found]

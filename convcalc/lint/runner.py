@@ -27,6 +27,10 @@ from convcalc.load import is_notebook, is_python
 from convcalc.shown import shown_path
 
 
+# what lint shows when no select is given: every code but the opt-in ones (codes.Code.default)
+DEFAULT_SELECTION = frozenset(name for name, made in CODES.items() if made.default)
+
+
 class Options:
     def __init__(self, select: Optional[list] = None, ignore: Optional[list] = None, exclude: tuple = (),
                  input: Optional[str] = None, verbose: bool = False, strict: bool = False,
@@ -110,7 +114,7 @@ def lint(paths, options: Options) -> Result:
             expand_codes(config.select, f"{where} select") if config.select is not None else None)
         ignore = cli_ignore if cli_ignore is not None else expand_codes(config.ignore, f"{where} ignore")
         ignore = ignore | expand_codes(config.ignores_for(named), f"{where} per-file-ignores")
-        selection = Selection(select if select is not None else set(CODES), ignore)
+        selection = Selection(select if select is not None else DEFAULT_SELECTION, ignore)
         try:
             shown, text = ("<stdin>", options.text) if path == "-" and options.text is not None else \
                 read_source(path, None)

@@ -81,7 +81,7 @@ def test_an_ignore_comment_silences_its_line_of_its_cell_only(tmp_path):
                      ("code", f"x = 1\n# convcalc: input 3x8x8\n{BIASED}  # convcalc: ignore[CC202]\n"),
                      ("code", f"y = 2\n# convcalc: input 3x8x8\n{BIASED.replace('m =', 'k =')}\n")])
     (tmp_path / "nb.ipynb").write_text(text)
-    result = run(["lint", "nb.ipynb", "-q"], tmp_path)
+    result = run(["lint", "nb.ipynb", "-q", "--select", "CC202"], tmp_path)
     assert result.exit_code == 1
     first = result.output.splitlines()[0]
     assert first.startswith("nb.ipynb:cell 3:3:19: CC202 nn.Conv2d(3, 8, 3) has a bias that the following "

@@ -110,10 +110,10 @@ async def test_the_diagnostics_are_what_lint_says(client, tmp_path, name):
 
 
 async def test_ignore_comments_and_project_settings_apply(client, tmp_path):
-    (tmp_path / "pyproject.toml").write_text('[tool.convcalc]\nignore = ["CC202"]\n')
+    (tmp_path / "pyproject.toml").write_text('[tool.convcalc]\nselect = ["CC1", "CC202"]\nignore = ["CC202"]\n')
     uri = open_file(client, tmp_path / "biased.py", BIASED)
     assert [d.code for d in await published(client, uri, 1)] == []
-    (tmp_path / "pyproject.toml").write_text("[tool.convcalc]\n")
+    (tmp_path / "pyproject.toml").write_text('[tool.convcalc]\nselect = ["CC1", "CC202"]\n')  # CC202 is opt-in
     text = BIASED.replace("nn.Conv2d(3, 8, 3),", "nn.Conv2d(3, 8, 3),  # convcalc: ignore[CC202]")
     change(client, uri, text, 2)
     found = await published(client, uri, 2)
@@ -197,6 +197,7 @@ async def test_the_input_comment_action_adds_the_size_the_notice_recommends(clie
 
 
 async def test_the_bias_action_passes_bias_false(client, tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.convcalc]\nselect = ["CC202"]\n')  # CC202 is opt-in
     uri = open_file(client, tmp_path / "biased.py", BIASED)
     found = await published(client, uri, 1)
     assert [d.code for d in found] == ["CC202", "CC202"]

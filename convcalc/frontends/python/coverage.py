@@ -93,6 +93,8 @@ class Coverage:
                 span = module.construct.span
                 self.layers.setdefault(module.uid, module.construct)
                 self.called.update(name for name, _ in module.origin)
+                if span.within is not None:
+                    continue  # built inside a library block: its place is the block's call, no construction
                 if span.path is None:
                     self.reached.add((span.line, span.col))
                 else:

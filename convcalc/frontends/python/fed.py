@@ -210,11 +210,31 @@ def takes_file_input(entry: Entry, data_in_file: bool) -> bool:
 MAX_SIBLINGS = 8  # files of the same directory read for the input they give the file's models
 
 
-def sibling_feeds(path: str) -> list:
-    """What the scripts beside ``path`` feed its classes (``train.py`` loads MNIST and builds
-    ``Net()`` from ``model.py``): pre-commit lints ``model.py`` alone when only it changed. The
-    files of its directory that import it by name, at most MAX_SIBLINGS, inside the tree, each
-    read as lint reads a file (its script code run, never imported). (class name, Feed) pairs."""
+def sibling_feeds(scripts: list) -> list:
+    """What the scripts beside a file (``sibling_scripts``) feed its classes (``train.py`` loads
+    MNIST and builds ``Net()`` from ``model.py``): pre-commit lints ``model.py`` alone when only it
+    changed. (class name, Feed) pairs."""
+    return [item for feeds, _ in scripts for item in feeds]
+
+
+def sibling_builds(scripts: list) -> list:
+    """The calls with which the scripts beside a file (``sibling_scripts``) build its classes
+    (``net = Net(10, 64)`` in train.py, ``Net(args.num_classes)`` with argparse's default): (class
+    name, the call with its argument values, ``train.py:12``), each distinct call once. A class
+    built only inside another model (a block) is not among them: it is checked in its model."""
+    out, seen = [], set()
+    for _, builds in scripts:
+        for name, call, where in builds:
+            if call not in seen:
+                seen.add(call)
+                out.append((name, call, where))
+    return out
+
+
+def sibling_scripts(path: str) -> list:
+    """(feeds, builds) of each script beside ``path`` that imports it by name: the files of its
+    directory, at most MAX_SIBLINGS, inside the tree, each read as lint reads a file (its script
+    code run, never imported)."""
     import re
 
     from convcalc.frontends.python import imports
@@ -235,7 +255,7 @@ def sibling_feeds(path: str) -> list:
     out = []
     for name in listed[:64]:
         other = os.path.join(directory, name)
-        if len({p for p, _ in out}) >= MAX_SIBLINGS or not inside(os.path.realpath(other), tree):
+        if len(out) >= MAX_SIBLINGS or not inside(os.path.realpath(other), tree):
             continue
         try:
             status = os.stat(other)
@@ -246,8 +266,8 @@ def sibling_feeds(path: str) -> list:
             imports.LOOKED_AT.add(os.path.abspath(other))
         if not names.search(text):
             continue
-        out.extend((other, item) for item in script_feeds(other, text, real))
-    return [item for _, item in out]
+        out.append(script_results(other, text, real))
+    return out
 
 
 @functools.lru_cache(maxsize=256)  # a directory's files are each other's siblings: read once per run
@@ -260,8 +280,9 @@ def sibling_text(path: str, mtime_ns: int, size: int) -> str:
     return data.decode("utf-8-sig") if len(data) <= MAX_FILE else ""
 
 
-def script_feeds(path: str, text: str, target: str) -> list:
-    """(class name, Feed) of each model of ``target``'s classes that the script ``path`` feeds."""
+def script_results(path: str, text: str, target: str) -> tuple:
+    """([(class name, Feed)], [(class name, call, where)]) of the models of ``target``'s classes
+    that the script ``path`` feeds (built without arguments) and builds with arguments."""
     from convcalc.frontends.python.discovery import run_scripts
     from convcalc.frontends.python.machine import Machine
     from convcalc.frontends.python.models import run_module
@@ -272,17 +293,79 @@ def script_feeds(path: str, text: str, target: str) -> list:
     try:
         tree = ast.parse(text, filename=path)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return []
+        return [], []
     relative = os.path.relpath(path)
-    machine = Machine(Source(text, relative if not relative.startswith("..") else shown_path(path), imported=True),
-                      tree)
+    shown = relative if not relative.startswith("..") else shown_path(path)
+    machine = Machine(Source(text, shown, imported=True), tree)
     try:
         run_module(machine)
         run_scripts(machine, tree, set())
     except (Unfollowable, Signal, RecursionError):
         pass
-    return [(feed.module.cls.name, feed) for feed in machine.feeds if isinstance(feed.module, Instance) and
-            plain(feed.module) and os.path.realpath(feed.module.cls.path or "") == target]
+    feeds = [(feed.module.cls.name, feed) for feed in machine.feeds if isinstance(feed.module, Instance) and
+             plain(feed.module) and os.path.realpath(feed.module.cls.path or "") == target]
+    ours = [obj for obj in machine.instances if isinstance(obj, Instance) and obj.cls.module and
+            os.path.realpath(obj.cls.path or "") == target]
+    # blocks of a model (of this file or of the script's own): checked in it, never alone
+    inside = {id(m) for obj in machine.instances if isinstance(obj, Instance) for _, m in tree_of(obj)[1:]}
+    builds = []
+    for obj in ours:
+        call = call_text(obj)
+        if call is not None and id(obj) not in inside and not obj.poisoned:
+            builds.append((obj.cls.name, call, f"{shown}:{getattr(obj.node, 'lineno', 1)}"))
+    return feeds, builds
+
+
+CONSTANTS = (bool, int, float, str, type(None))
+
+
+def call_text(obj: Instance) -> Optional[str]:
+    """``Net(10, width=64)``: the call that built ``obj`` with its argument values, when each is a
+    constant (a number, a string, a tuple of them) that the model's own file can be given; None
+    for a class built without arguments (its plain build is checked already) or with others."""
+    args = obj.built_with
+    if args is None or not len(args):
+        return None
+
+    def shown(value):
+        if isinstance(value, (tuple, list)) and all(isinstance(v, CONSTANTS) for v in value):
+            return repr(value)
+        return repr(value) if isinstance(value, CONSTANTS) and not isinstance(value, float) or \
+            isinstance(value, float) and value == value and abs(value) != float("inf") else None
+
+    parts = [shown(v) for v in args.values] + [f"{k}={shown(v)}" if shown(v) is not None else None
+                                                for k, v in args.named.items()]
+    if any(p is None for p in parts):
+        return None
+    return f"{obj.cls.name}({', '.join(parts)})"
+
+
+def built_by_siblings(machine, path: str, pending: dict, found: list) -> Optional[list]:
+    """The classes of the file whose __init__ needs arguments, built as the scripts beside it build
+    them (``train.py``: ``net = Net(10, 64)``): a candidate per distinct call, named by it, and the
+    class is no longer pending; a CC900 note says where the arguments came from. The scripts read
+    (for their feeds too), or None when no class needs them."""
+    from convcalc.frontends.python.discovery import model_call, required_params
+    from convcalc.frontends.python.pyclasses import ClassInfo
+
+    def needs_arguments(name: str) -> bool:
+        cls = machine.globals.vars.get(name)
+        init = cls.lookup("__init__") if isinstance(cls, ClassInfo) else None
+        return isinstance(init, Function) and bool(required_params(init, skip=1))
+
+    needing = {name for name in pending if needs_arguments(name)}
+    if not needing:
+        return None
+    scripts = sibling_scripts(path)
+    for name, call, where in sibling_builds(scripts):
+        if name not in needing:
+            continue
+        stmt = pending[name][0]
+        found.append(Candidate(call, lambda text=call, at=stmt: model_call(machine, text, at), stmt, [stmt], "call"))
+        machine.notes.append(machine.frame().note(f"model {call}: built with the arguments {where} gives it", stmt))
+    for name in {name for name, _, _ in sibling_builds(scripts)} & needing:
+        pending.pop(name)
+    return scripts
 
 
 def add_sibling_feeds(models: list, found: list) -> None:

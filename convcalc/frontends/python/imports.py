@@ -39,6 +39,8 @@ LIBRARY = {**dict.fromkeys(("torchvision.ops", "torchvision.ops.misc", "torchvis
                            "torchvision_ops.py"),
            **dict.fromkeys(("torchvision.models._utils", "torchvision.models._api", "torchvision.models._meta",
                             "torchvision.utils"), "torchvision_models.py")}
+# what messages call each description: a problem inside one is "inside torchvision.ops.MLP"
+LIBRARY_NAMES = {"torchvision_ops.py": "torchvision.ops", "torchvision_models.py": "torchvision.models"}
 
 
 class ModuleValue(Value):
@@ -201,12 +203,16 @@ def import_file(frame, path: str, node) -> Optional[Scope]:
     scope = Scope(None, "module")
     scope.vars["__name__"] = "imported_file"
     scope.src = Source(text, shown, imported=True)
+    if inside(key, os.path.realpath(LIBRARY_DIR)):  # convcalc's own description: placed where it is used
+        scope.src.library = LIBRARY_NAMES[os.path.basename(key)]
     machine.sources[shown] = text
     machine.modules[key] = scope
     machine.importing.append(key)
     from convcalc.frontends.python.machine import Frame
 
-    inner = Frame(machine, scope.src, scope, frame.trace, None, None, frame)
+    where = frame.span(node) if node is not None and hasattr(node, "lineno") else None
+    inner = Frame(machine, scope.src, scope, frame.trace, None, None, frame,
+                  frame.entered(scope.src, where, ""))
     try:
         inner.exec(parsed.body, tolerant=True)
     except (Unfollowable, Signal, RecursionError):

@@ -166,6 +166,7 @@ def instantiate(frame, cls: ClassInfo, args: Args, node):
 
         return enum_lookup(frame, cls, args, node)
     obj = Instance(cls, node)
+    obj.built_with = args
     native = next((c for c in cls.mro() if isinstance(c, BuiltinType) and c.py in (dict, list, set, str, int,
                                                                                    float, tuple)), None)
     if native is not None:

@@ -151,28 +151,45 @@ class Machine:
 
 
 class Frame:
-    """One piece of code running: its machine, file, scope, trace and function."""
+    """One piece of code running: its machine, file, scope, trace and function. ``site``: while
+    the code is convcalc's description of a library block (library/), the place in the tree where
+    the block was entered, which every span of that code becomes (Span.within names the block):
+    a problem inside torchvision's Conv2dNormActivation is the user's call's, placed and silenced
+    there, never at a line of a file the user does not have."""
 
-    __slots__ = ("machine", "src", "scope", "trace", "function", "call_span", "parent")
+    __slots__ = ("machine", "src", "scope", "trace", "function", "call_span", "parent", "site")
 
     def __init__(self, machine: Machine, src, scope: Scope, trace=None, function=None, call_span=None,
-                 parent: Optional["Frame"] = None):
+                 parent: Optional["Frame"] = None, site=None):
         self.machine, self.src, self.scope, self.trace = machine, src, scope, trace
-        self.function, self.call_span, self.parent = function, call_span, parent
+        self.function, self.call_span, self.parent, self.site = function, call_span, parent, site
 
     def child(self, scope: Scope) -> "Frame":
         """The same code's frame with a scope of its own (a comprehension, a class body)."""
-        return Frame(self.machine, self.src, scope, self.trace, self.function, self.call_span, self.parent)
+        return Frame(self.machine, self.src, scope, self.trace, self.function, self.call_span, self.parent, self.site)
 
     def call_frame(self, function, scope: Scope, node) -> "Frame":
         """The frame a call of ``function`` runs in: its own file, the caller's trace."""
         if self.machine.depth >= MAX_DEPTH:
             raise Unfollowable(f"calls nested more than {MAX_DEPTH} deep", node)
-        return Frame(self.machine, function.src or self.src, scope, self.trace, function,
-                     self.src.span(node) if node is not None and hasattr(node, "lineno") else None, self)
+        src = function.src or self.src
+        call_span = self.span(node) if node is not None and hasattr(node, "lineno") else None
+        return Frame(self.machine, src, scope, self.trace, function, call_span, self,
+                     self.entered(src, call_span, block_name(function)))
+
+    def entered(self, src, call_span, block: str):
+        """The site of code of ``src`` run from this frame at ``call_span``: None for a file of the
+        tree (its own places), the caller's site inside a library, else the call itself."""
+        if getattr(src, "library", None) is None:
+            return None
+        if self.site is not None:
+            return self.site
+        if call_span is None:
+            return None
+        return call_span.inside(f"{src.library}.{block}" if block else src.library)
 
     def tracing(self, trace) -> "Frame":
-        return Frame(self.machine, self.src, self.scope, trace, self.function, self.call_span, self.parent)
+        return Frame(self.machine, self.src, self.scope, trace, self.function, self.call_span, self.parent, self.site)
 
     # what code asks of its frame
     def eval(self, node):
@@ -186,7 +203,9 @@ class Frame:
         execute_block(self, stmts, tolerant)
 
     def span(self, node):
-        return self.src.span(node)
+        """Where ``node`` is, for a message: its place in its file, or the site of the library
+        block it belongs to."""
+        return self.site if self.site is not None else self.src.span(node)
 
     def segment(self, node) -> str:
         return self.src.segment(node)
@@ -198,7 +217,7 @@ class Frame:
         self.machine.charge(count, node)
 
     def note(self, message: str, node) -> ConvcalcError:
-        return ConvcalcError(codes.NOTE, message, self.src.span(node))
+        return ConvcalcError(codes.NOTE, message, self.span(node))
 
     def frames(self):
         """This frame and its callers, innermost first."""
@@ -206,3 +225,9 @@ class Frame:
         while frame is not None:
             yield frame
             frame = frame.parent
+
+
+def block_name(function) -> str:
+    """What a message calls the code of ``function``: its class for a method (the block), else its name."""
+    owner = getattr(function, "owner", None)
+    return owner.name if owner is not None else function.name

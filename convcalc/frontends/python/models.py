@@ -147,6 +147,8 @@ def read_models(text: str, path: str, override=None, fallback=None, training: bo
         result.restated.append(machine.module_stop_note)
     pending: dict = {}
     found = discovery.candidates(machine, tree, src, pending, chosen, assigned)
+    # a class that needs arguments, built by the scripts beside it (train.py: Net(10, 64)): checked so
+    scripts = fed.built_by_siblings(machine, path, pending, found) if chosen is None else None
     for candidate in found[MAX_MODELS:]:
         result.unfollowed.append((candidate.name, ConvcalcError(
             codes.NOT_A_MODEL, f"{candidate.name} was not checked: the file holds more than {MAX_MODELS:,} models, and "
@@ -159,7 +161,7 @@ def read_models(text: str, path: str, override=None, fallback=None, training: bo
         [fed.Entry(c, v, i) for c, v, i in built]
     if chosen is None and override is None and not any(e.feeds for e in models) and \
             not all(own_input(src, e) for e in models):  # the scripts beside it (train.py) may say
-        fed.add_sibling_feeds(models, fed.sibling_feeds(path))
+        fed.add_sibling_feeds(models, fed.sibling_feeds(scripts if scripts is not None else fed.sibling_scripts(path)))
     data_in_file = any(f.kind == "data" for e in models for f in e.feeds)
     classes = {e.value.cls: e for e in models if e.candidate.kind == "class"}
     # a module-level value that is a part of another (d2l's stages b1..b5 of net = nn.Sequential(b1, ...))
@@ -252,7 +254,7 @@ def run_module(machine: Machine, assigned: Optional[dict] = None) -> None:
             recover(frame, stmt, exc)
         except Raised as exc:
             recover(frame, stmt, Unfollowable(f"the code raises {describe_exception(exc.value)}", exc.node,
-                                              kind=Why.RAISED))
+                                              exc.span, kind=Why.RAISED))
         except RecursionError:
             if machine.module_stop is None:
                 machine.module_stop = (stmt, "nested too deeply")
@@ -261,6 +263,16 @@ def run_module(machine: Machine, assigned: Optional[dict] = None) -> None:
         if assigned is not None and isinstance(stmt, (ast.Assign, ast.AnnAssign)):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             assigned[id(stmt)] = {t.id: frame.scope.vars.get(t.id) for t in targets if isinstance(t, ast.Name)}
+
+
+def place(src: Source, exc, default):
+    """Where an exception out of the interpreter is: the span it was given where it left another
+    file (a block of the tree, a library description), else its node in this file, else ``default``."""
+    span = getattr(exc, "span", None)
+    if span is not None:
+        return span
+    node = getattr(exc, "node", None) or default
+    return src.span(node) if node is not None else None
 
 
 def build(machine: Machine, src: Source, found: list, result: FileModels) -> list:
@@ -273,17 +285,15 @@ def build(machine: Machine, src: Source, found: list, result: FileModels) -> lis
             value = candidate.make()
         except (Unfollowable, RecursionError) as exc:
             reason = exc.reason if isinstance(exc, Unfollowable) else "nested too deeply"
-            at = exc.node if isinstance(exc, Unfollowable) and getattr(exc, "node", None) is not None \
-                else candidate.where
             error = ConvcalcError(codes.NOT_A_MODEL if candidate.kind == "class" else codes.NOT_FOLLOWED,
-                                  f"model {candidate.name} was not built: {reason}", src.span(at))
+                                  f"model {candidate.name} was not built: {reason}", place(src, exc, candidate.where))
             result.unfollowed.append((candidate.name, error))
             continue
         except Raised as exc:
 
             error = ConvcalcError(codes.NOT_A_MODEL if candidate.kind == "class" else codes.NOT_FOLLOWED,
                                   f"model {candidate.name} was not built: the code raises "
-                                  f"{describe_exception(exc.value)}", src.span(exc.node or candidate.where))
+                                  f"{describe_exception(exc.value)}", place(src, exc, candidate.where))
             result.unfollowed.append((candidate.name, error))
             continue
         except Signal:
@@ -413,13 +423,12 @@ def follow(machine: Machine, src: Source, name: str, value, where, given, symbol
         attempt.shape_error = True  # the node the shape engine refuses ends the program: the walk reports it
     except (Unfollowable, RecursionError) as exc:
         reason = exc.reason if isinstance(exc, Unfollowable) else "nested too deeply"
-        span = getattr(exc, "span", None) or (src.span(exc.node) if isinstance(exc, Unfollowable) and
-                                               exc.node is not None else start)
+        span = place(src, exc, None) or start
         attempt.size_decision = isinstance(exc, Unfollowable) and exc.kind == Why.SIZE
         attempt.stopped = not_followed(name, reason, span, exc.kind if isinstance(exc, Unfollowable) else Why.BUDGET)
     except Raised as exc:
         attempt.stopped = not_followed(name, f"the code raises {describe_exception(exc.value)}",
-                                       src.span(exc.node) if exc.node is not None else start, Why.RAISED)
+                                       place(src, exc, None) or start, Why.RAISED)
     except Signal:
         attempt.stopped = not_followed(name, "a return or break convcalc could not place", start)
     if trace.derived is not None:

@@ -233,6 +233,7 @@ class Instance(Value):
         self.poisoned: Optional[str] = None
         self.traced = False
         self.native = None
+        self.built_with = None  # the Args its class was called with (a sibling script's Net(10, 64): fed.py)
 
     def describe(self) -> str:
         return f"a {self.cls.name}"

@@ -360,9 +360,9 @@ def invoke(frame, func: Function, args: Args, node):
         except (Break, Continue):
             raise Unfollowable("break/continue outside a loop", node) from None
         return None
-    except Unfollowable as exc:
+    except (Unfollowable, Raised) as exc:
         if exc.span is None and exc.node is not None and inner.src is not frame.src:
-            exc.span = inner.src.span(exc.node)  # a node of the function's own file: placed there
+            exc.span = inner.span(exc.node)  # a node of the function's own file: placed there
         raise
     finally:
         machine.depth -= 1

@@ -74,9 +74,11 @@ class Raised(Signal):
     """An exception the interpreted program raises (``raise ValueError(...)``, or a Python error the
     interpreter met, as CPython would raise it: a KeyError, a ZeroDivisionError): ``value`` is the
     exception object (an instance of a builtin or a user exception class); ``except`` clauses
-    catch it. Uncaught, it ends what is followed (Abort)."""
+    catch it. Uncaught, it ends what is followed (Abort). ``span``: its place, set where it leaves
+    the file ``node`` is in (as Unfollowable's)."""
 
     def __init__(self, value, node=None):
         super().__init__()
         self.value = value
         self.node = node
+        self.span: Optional[Span] = None

@@ -53,7 +53,8 @@ class Recovery:
                 owner.poisoned = f"{self.line_text(stmt.lineno)}: requires_grad set where convcalc could not follow ({exc.reason})"
                 return
         line = getattr(exc.node, "lineno", None) or stmt.lineno
-        where = f"{self.src.own}:{line}" if self.src.own else self.line_text(line)  # a line of another file
+        # a line of another file of the tree; of a library description, the place it was entered
+        where = f"{self.src.own}:{line}" if self.src.own and self.frame.site is None else self.line_text(line)
         reason = f"{where}: {exc.reason}"
         if self.leaves_tree(stmt, scope):
             self.notes.append(self.note(f"{self.line_text(stmt.lineno)} is taken as weight initialisation ({exc.reason}): it "
@@ -81,6 +82,9 @@ class Recovery:
         """`line 12`, or `line 4 of cell 3` in a notebook (errors.line_of)."""
         from convcalc.errors import Span, line_of
 
+        site = self.frame.site
+        if site is not None:  # code of a library description: the place in the tree it runs for
+            return f"{line_of(self.frame.machine.src.path, site)} (inside {site.within})"
         return line_of(self.src.path, Span(line, 1, line, 2))
 
     def leaves_tree(self, stmt, scope: Scope) -> bool:

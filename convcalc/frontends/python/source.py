@@ -22,6 +22,7 @@ class Source:
         self.lines = PYTHON_NEWLINES.split(text)
         self.index = LineIndex(text, PYTHON_NEWLINES)
         self.own = path if imported else None  # spans of an imported file name it
+        self.library = None  # convcalc's description of a library (library/): its public name, torchvision.ops
 
     def col(self, line: int, byte_col: int) -> int:
         if not 0 < line <= len(self.lines):

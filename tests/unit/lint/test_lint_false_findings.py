@@ -1,6 +1,8 @@
 """Issue 22, item 7: findings that are true and placed right (each case failed before)."""
 import textwrap
 
+import pytest
+
 from convcalc.lint.runner import lint_text
 
 
@@ -107,3 +109,79 @@ def test_the_size_cc303_recommends_is_one_a_person_would_use():
         net = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU())
     """)
     assert linted.notices[0].message.endswith("add `# convcalc: input 3x28x28` above the model")
+
+
+def test_attention_after_a_permute_without_an_input_size_is_a_notice_not_an_internal_error():
+    # found reproducing the permute false alarm: the sizes a model accepts were decided layer by layer,
+    # each on one tensor, and MultiheadAttention's rule needs its query, key and value
+    linted = lint("""
+        import torch.nn as nn
+
+
+        class Mixer(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv1d(8, 16, 3, padding=1)
+                self.att = nn.MultiheadAttention(16, 2)
+
+            def forward(self, x):
+                x = self.conv(x).permute(2, 0, 1)
+                y, _ = self.att(x, x, x)
+                return y.permute(1, 2, 0)
+    """)
+    assert linted.findings == []
+    (notice,) = linted.notices
+    assert "MultiheadAttention takes several tensors" in notice.message
+
+
+CONFLICT = """
+    import torch
+    from torch import nn
+
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.features = nn.Sequential(
+                nn.Conv{d}d(3, 32, 3, stride=2), nn.ReLU(), nn.Conv{d}d(32, 64, 3, stride=2), nn.ReLU(),
+                nn.Conv{d}d(64, 128, 3, stride=2), nn.ReLU(), nn.Conv{d}d(128, 256, 3, stride=2), nn.ReLU())
+            self.pool = nn.AvgPool{d}d(7)
+            self.aux = nn.Linear(256, 10)
+            self.fc = nn.Linear({features}, 10)
+
+        def forward(self, x):
+            x = self.features(x)
+            extra = self.aux(torch.flatten(self.pool(x), 1))
+            return self.fc(torch.flatten(x, 1)), extra
+"""
+
+
+@pytest.fixture
+def own_budget(monkeypatch):
+    """A file's own search budget, as lint gives each file (lint/pool.py), whatever earlier tests spent."""
+    from convcalc import limits
+
+    monkeypatch.setattr(limits, "command_total", limits.LINT_SEARCH_STEPS)
+    monkeypatch.setattr(limits, "command_left", limits.LINT_SEARCH_STEPS)
+
+
+def test_a_linear_whose_features_another_layer_refuses_names_that_layer_and_the_sizes(own_budget):
+    # 256 x 5 x 5 = 6400 at the flatten for H = W in 95..110 (the features are floor((H + 1)/16) - 1
+    # a side); there the feature map is 5 wide and AvgPool2d(7) refuses it; it takes H = W >= 127
+    linted = lint(CONFLICT.format(d=2, features=6400))
+    (finding,) = linted.findings
+    assert finding.code == "CC102" and finding.span.line == 14
+    assert finding.message.endswith(
+        ": it is 6400 only for H = W in 95..110, where the layer at line 12 refuses its input (at H = W = 95: "
+        "AvgPool2d: kernel 7 is larger than the input along H (5); the output would be empty, which PyTorch "
+        "refuses); the layers accept H = W ≥ 127")
+    (finding,) = lint(CONFLICT.format(d=1, features=1280)).findings
+    assert finding.message.endswith(
+        ": it is 1280 only for L in 95..110, where the layer at line 12 refuses its input (at L = 95: "
+        "AvgPool1d: kernel 7 is larger than the input along L (5); the output would be empty, which PyTorch "
+        "refuses); the layers accept L ≥ 127")
+
+
+def test_a_linear_no_size_feeds_still_says_so(own_budget):
+    (finding,) = lint(CONFLICT.format(d=2, features=6500)).findings  # 6500 / 256 is no whole number
+    assert finding.message.endswith(": no input size gives 6500 (with H = W, nor with H ≤ 256 and any W)")
