@@ -1,7 +1,7 @@
 """lint's per-file cache (``.convcalc_cache/`` in the directory lint runs from, or
 ``CONVCALC_CACHE_DIR``; ``lint --no-cache`` turns it off), as ruff keeps ``.ruff_cache``.
 
-What is kept is one file's lint before selection (runner.FileLint: its findings, notes, notices
+What is kept is one file's lint before selection (filelint.FileLint: its findings, notes, notices
 and what it followed), so that ``--select``, ``--ignore``, ``--strict`` and the ignore comments
 still apply on a warm run. An entry's key is a hash of everything that result depends on:
 convcalc itself (its version, and the size and time of every file of the package, so that an
@@ -284,7 +284,7 @@ def whole(value) -> int:
 
 
 def decode(data: dict):
-    from convcalc.lint.runner import FileLint
+    from convcalc.lint.filelint import FileLint
 
     out = FileLint()
     out.findings = [message_of(x) for x in data["findings"]]

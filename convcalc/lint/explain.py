@@ -24,7 +24,8 @@ def explain(name: str) -> str:
 def what_convcalc_says(path: str, text: str, code) -> str:
     """The example's findings (notices, notes) of ``code``, rendered as lint shows them; for the
     work budget, what `convcalc verify --input` of the file's own size says."""
-    from convcalc.lint.runner import lint_text, unreached_notice
+    from convcalc.lint.onefile import lint_text
+    from convcalc.lint.runner import unreached_notice
 
     if code == BUDGET:
         return verify_refusal(path, text)

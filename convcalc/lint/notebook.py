@@ -13,7 +13,8 @@ from convcalc.lint import messages as m
 
 
 def lint_notebook(path: str, text: str, cli_input, fallback, tree=None):
-    from convcalc.lint.runner import FileLint, lint_python
+    from convcalc.lint.filelint import FileLint
+    from convcalc.lint.python_file import lint_python
     from convcalc.load import notebook_module
 
     try:

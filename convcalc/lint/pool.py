@@ -56,7 +56,7 @@ def lint_task(task: Task, encoded: bool = False):
     """(FileLint, or its JSON with ``encoded``; the paths its imports looked at). The file's own
     search budget; the imports it looked for recorded for the cache."""
     from convcalc import limits
-    from convcalc.lint.runner import lint_text
+    from convcalc.lint.onefile import lint_text
     from convcalc.load import is_notebook, is_python, parse_input_option
 
     # each file its own budget, so that its result depends on no other file (the cache); lint's is the

@@ -13,17 +13,15 @@ import os
 from typing import Optional
 
 from convcalc import codes
-from convcalc import nodes as n
 from convcalc.codes import CODES
-from convcalc.errors import ConvcalcError, Span, UsageError, source_lines
+from convcalc.errors import Span, UsageError, source_lines
 from convcalc.lint import messages as m
 from convcalc.lint.config import ConfigFinder
 from convcalc.lint.globs import globs
 from convcalc.lint.files import iter_files
-from convcalc.lint.model import lint_model
 from convcalc.lint.pool import Task
 from convcalc.lint.selection import Selection, expand_codes, suppressed, unknown_ignores
-from convcalc.load import is_notebook, is_python
+from convcalc.load import is_python
 from convcalc.shown import shown_path
 
 
@@ -248,133 +246,3 @@ def lint_files(tasks: list, options: Options, result: Result) -> list:
     if cache is not None and cache.problem:
         result.warnings.append(cache.problem)
     return linted
-
-
-class FileLint:
-    """What linting one file found: findings, notes (shown with -v), notices (shown, never a
-    finding), the models checked, those followed partly, those not followed at all."""
-
-    def __init__(self):
-        self.findings: list = []
-        self.notes: list = []
-        self.notices: list = []
-        self.checked = 0
-        self.partly: list = []  # (model name, its CC301 error)
-        self.unfollowed: list = []  # (model or class name, its CC301 / CC302 error)
-        self.used: set = set()  # (real path, class name) of every class the file's models built
-        self.module_stop = None  # CC301: where module-level code stopped being followed
-        self.sources: dict = {}  # path -> text of the other files its models were read from
-        self.book = None  # a notebook (frontends/notebook.Notebook): its messages are placed in their cells
-        self.text = None  # what was linted, when it is not the file's text (a notebook's module)
-        # the file's layer constructions: how many, (line, col, why) of those no followed model reached,
-        # and (real path, line, col) of the constructions of other files its models reached
-        self.constructions = 0
-        self.unreached: list = []
-        self.reached_elsewhere: set = set()
-
-    def __iter__(self):  # findings, notes, models checked: unpacks as the triple it once was
-        return iter((self.findings, self.notes, self.checked))
-
-
-def lint_text(path: str, text: str, cli_input: Optional[n.Input], fallback: Optional[n.Input],
-              tree: Optional[str] = None) -> FileLint:
-    if is_notebook(path):
-        from convcalc.lint.notebook import lint_notebook
-
-        return lint_notebook(path, text, cli_input, fallback, tree)
-    if is_python(path):
-        return lint_python(path, text, cli_input, fallback, tree)
-    from convcalc.frontends.syntax import parse
-
-    out = FileLint()
-    try:
-        program = parse(text, path)
-    except ConvcalcError as exc:
-        out.findings.append(m.from_error(path, exc))
-        return out
-    except RecursionError:
-        out.findings.append(m.SyntaxProblem(path, Span(1, 1, 1, 2), "the description is nested too deeply to read"))
-        return out
-    override = cli_input or (None if program.input is not None else fallback)
-    out.findings = lint_model(program, override, None, out.notes, out.notices)
-    out.checked = 1
-    return out
-
-
-def input_text(program: n.Program) -> str:
-    given = program.input
-    return "x".join(str(d.value) if isinstance(d, n.Num) else d.id for d in given.dims) if given else "?"
-
-
-def input_key(program: n.Program) -> tuple:
-    given = program.input
-    return tuple(d.value if isinstance(d, n.Num) else d.id for d in given.dims) if given else ()
-
-
-def lint_python(path: str, text: str, cli_input, fallback, tree: Optional[str] = None) -> FileLint:
-    from convcalc.frontends.python import imports
-    from convcalc.frontends.python.models import read_models
-
-    imports.TREE = tree  # the files it imports are read only inside the tree lint walks (None: the file's own)
-    try:
-        result = read_models(text, path, cli_input, fallback)
-    finally:
-        imports.TREE = None
-    out = FileLint()
-    out.findings = [m.from_error(path, p) for p in result.problems]
-    if result.unparsed is not None:  # as ruff and pyflakes: a file Python cannot parse is a finding, not a pass
-        out.findings.append(m.from_error(path, result.unparsed))
-    out.module_stop = result.module_stop
-    restated = {id(note) for note in result.restated}  # said as the CC001 finding / the CC301 notice
-    out.notes = [m.Note(path, note.span, note.message) for note in result.notes if id(note) not in restated]
-    out.unfollowed = list(result.unfollowed)
-    out.used = set(result.used)
-    out.sources = dict(result.sources)  # the other files of the tree the models were read from
-    coverage = result.coverage
-    out.constructions, out.unreached, out.reached_elsewhere = coverage.total, coverage.unreached, coverage.elsewhere
-    several = len(result.models) > 1
-    merged: dict = {}
-    for model in result.models:
-        program = model.program
-        for note in program.notes:
-            if id(note) not in restated:  # the CC301 notice says it already
-                out.notes.append(m.Note(path, note.span, note.message))
-        if program.stopped is not None:
-            out.partly.append((program.name, program.stopped))
-        else:
-            out.checked += 1
-        stopped: list = []
-        findings = lint_model(program, None, model, out.notes, out.notices, stopped)  # its input chosen by read_models
-        if stopped and program.stopped is None:
-            out.partly.extend(stopped)
-            out.checked -= 1
-        if model.origin is not None:  # an input the file itself gives: where it came from
-            out.notes.append(m.Note(path, program.input.span if program.input else Span(1, 1, 1, 2),
-                                    f"model {program.name}: input {input_text(program)} from {model.origin}"))
-        rank: dict = {}
-        for finding in findings:
-            if model.origin is not None and (CODES[finding.code].needs_size or CODES[finding.code].needs_rank):
-                finding.message += f" (input {input_text(program)} from {model.origin})"
-            # the same finding of several models: one place, one code, one input, the same arguments, and
-            # the same rank among the model's findings there (CC201 along H, then along W)
-            place = (finding.span.path, finding.span.line, finding.span.col, finding.span.end_line,
-                     finding.span.end_col, finding.code, finding.args, input_key(program))
-            rank[place] = rank.get(place, -1) + 1
-            key = place + (rank[place],)
-            if key not in merged:
-                merged[key] = (finding, [])
-            if program.name not in merged[key][1]:
-                merged[key][1].append(program.name)
-    from convcalc.lint.construction import construction_findings
-
-    reported = {(f.span.line, f.span.col, f.span.path, f.code) for f, _ in merged.values()}
-    for error in construction_findings(result.coverage.layers.values()):  # refused where it is built
-        span = error.span
-        if (span.line, span.col, span.path, error.code) not in reported:
-            out.findings.append(m.from_error(path, error))
-    for finding, names in merged.values():
-        finding.model = ", ".join(names)
-        if several and names:
-            finding.message += f" (in {'models' if len(names) > 1 else 'model'} {finding.model})"
-        out.findings.append(finding)
-    return out

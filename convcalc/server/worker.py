@@ -53,7 +53,7 @@ def context():
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         made = multiprocessing.get_context("forkserver")
-        made.set_forkserver_preload(["convcalc.server.analysis", "convcalc.lint.runner",
+        made.set_forkserver_preload(["convcalc.server.analysis", "convcalc.lint.runner", "convcalc.lint.onefile",
                                      "convcalc.frontends.python.models", "convcalc.metrics.measure"])
         return made
     return multiprocessing.get_context("spawn")

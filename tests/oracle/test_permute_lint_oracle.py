@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from convcalc.engine.shapes import analyse
 from convcalc.frontends.python.models import read_models
-from convcalc.lint.runner import lint_text
+from convcalc.lint.onefile import lint_text
 from convcalc.load import parse_input_option
 from convcalc.verify import whole
 

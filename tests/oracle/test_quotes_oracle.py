@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from paths import ROOT
 
 from convcalc.errors import ConvcalcError
-from convcalc.lint.runner import lint_text
+from convcalc.lint.onefile import lint_text
 
 ORACLE = dict(deadline=None, max_examples=int(os.environ.get("CONVCALC_ORACLE_EXAMPLES", 40)),
               suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -16,7 +16,7 @@ from paths import CORPUS
 
 from convcalc.cli import cli
 from convcalc.lint import cache as cache_module
-from convcalc.lint import runner
+from convcalc.lint import onefile
 
 
 def lint(cwd, *args):
@@ -47,13 +47,13 @@ def project(tmp_path, monkeypatch):
 def counted(monkeypatch):
     """The files linted (not taken from the cache), by shown path."""
     calls = []
-    real = runner.lint_text
+    real = onefile.lint_text
 
     def counting(path, *args):
         calls.append(path)
         return real(path, *args)
 
-    monkeypatch.setattr(runner, "lint_text", counting)
+    monkeypatch.setattr(onefile, "lint_text", counting)
     return calls
 
 

@@ -4,7 +4,7 @@ import textwrap
 import pytest
 
 from convcalc.lint import messages as m
-from convcalc.lint.runner import lint_text
+from convcalc.lint.onefile import lint_text
 from convcalc.load import parse_input_option
 
 

@@ -5,7 +5,7 @@ import textwrap
 
 import pytest
 
-from convcalc.lint.runner import lint_text
+from convcalc.lint.onefile import lint_text
 
 
 def findings(source, path="m.py"):

@@ -3,7 +3,7 @@ import textwrap
 
 import pytest
 
-from convcalc.lint.runner import lint_text
+from convcalc.lint.onefile import lint_text
 
 
 def lint(source, path="m.py"):

@@ -3,7 +3,7 @@ expected code at the changed line. Written as a network file and as a Python nn.
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from convcalc.lint.runner import lint_text
+from convcalc.lint.onefile import lint_text
 
 
 @st.composite

@@ -59,7 +59,7 @@ def test_alexnet_too_small_and_a_wrong_number():
     findings, _ = run("alexnet.py", "3x32x32")
     assert findings == [("CC103", 25)]  # the last MaxPool2d of the features: 1x1 left
     text = open(os.path.join(MODELS, "alexnet.py")).read().replace("nn.Conv2d(384, 256,", "nn.Conv2d(386, 256,")
-    from convcalc.lint.runner import lint_text
+    from convcalc.lint.onefile import lint_text
 
     found, _, _ = lint_text("alexnet.py", text, None, None)
     assert [(f.code, f.span.line) for f in found] == [("CC101", line_of("alexnet.py", "nn.Conv2d(384, 256"))]
@@ -77,7 +77,7 @@ def test_vgg_clean_and_vgg_bn_bias_warning():
 
 
 def test_vgg_wrong_classifier_number():
-    from convcalc.lint.runner import lint_text
+    from convcalc.lint.onefile import lint_text
 
     text = open(os.path.join(MODELS, "vgg.py")).read().replace("nn.Linear(512 * 7 * 7, 4096)",
                                                                "nn.Linear(512 * 6 * 6, 4096)")
@@ -101,7 +101,7 @@ def test_unet_concat_fails_when_not_divisible_by_16(size):
 
 
 def test_unet_without_input_has_no_false_positive():
-    from convcalc.lint.runner import lint_text
+    from convcalc.lint.onefile import lint_text
 
     text = open(os.path.join(MODELS, "unet.py")).read().replace("# convcalc: input 3x256x256\n", "")
     linted = lint_text("unet.py", text, None, None)
