@@ -238,7 +238,7 @@ def sibling_scripts(path: str) -> list:
     import re
 
     from convcalc.frontends.python import imports
-    from convcalc.load import inside, tree_of
+    from convcalc.where import inside, tree_of
 
     real = os.path.realpath(path)
     if not os.path.isfile(real):
@@ -285,7 +285,7 @@ def script_results(path: str, text: str, target: str) -> tuple:
     that the script ``path`` feeds (built without arguments) and builds with arguments."""
     from convcalc.frontends.python.discovery import run_scripts
     from convcalc.frontends.python.machine import Machine
-    from convcalc.frontends.python.models import run_module
+    from convcalc.frontends.python.modulecode import run_module
     from convcalc.frontends.python.reasons import Signal, Unfollowable
     from convcalc.frontends.python.source import Source
     from convcalc.shown import shown_path

@@ -12,9 +12,10 @@ from convcalc.errors import ConvcalcError, NotFollowed, Span, UsageError
 from convcalc.frontends.python import discovery, fed
 from convcalc.frontends.python.coverage import Coverage
 from convcalc.frontends.python.machine import Machine
+from convcalc.frontends.python.modulecode import describe_exception, run_module
 from convcalc.frontends.python.pyclasses import Instance
 from convcalc.frontends.python.pyobjects import Args, Function, Unknown, describe
-from convcalc.frontends.python.reasons import Abort, Raised, Signal, Unfollowable, Why
+from convcalc.frontends.python.reasons import Raised, Signal, Unfollowable, Why
 from convcalc.frontends.python.tensors import Tensor
 from convcalc.frontends.python.torchobjects import Buffer, Layer, ModuleDict, ModuleList, Opaque, Parameter, is_module, \
     Sequential, tree_of
@@ -212,57 +213,6 @@ def read_models(text: str, path: str, override=None, fallback=None, training: bo
                                                                              f"was not followed: {why}",
                                                           src.span(stmt))))
     return result
-
-
-# what module-level code still runs once its budget is spent (run_module): the definitions models come from
-DECLARATIONS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef, ast.Import, ast.ImportFrom)
-DECLARATION_STEPS = 5_000
-
-
-def run_module(machine: Machine, assigned: Optional[dict] = None) -> None:
-    """The module's code, statement by statement. Once module-level code has run out of steps
-    (``module_stop``: the first statement that did, and why), the declarations after it
-    (classes, functions, imports) are still run, each on a small allowance from a pool of its
-    own, so that the models they define are found; the other statements after it are not run
-    (the lint summary and the "no model" message say so). A statement that raises, or that
-    convcalc cannot follow, stops only itself. ``assigned`` receives, per assignment statement, the
-    values it bound (``model = Net()`` then ``model = nn.DataParallel(model)``: each its own)."""
-    from convcalc.frontends.python.execute import execute
-    from convcalc.frontends.python.machine import MAX_BUILT, MAX_STEPS
-    from convcalc.frontends.python.reasons import OverSteps
-    from convcalc.frontends.python.recovery import recover
-
-    frame = machine.frame()
-    pool = MAX_STEPS  # the declarations' steps, once the module's own budget is spent
-    for stmt in machine.tree.body:
-        start, built = machine.steps, machine.built
-        if machine.module_stop is not None:
-            if not isinstance(stmt, DECLARATIONS) or pool <= 0:
-                continue
-            # the budget that ran out may be either: steps, or elements built (charged as a tenth of a step)
-            start = machine.steps = MAX_STEPS - min(DECLARATION_STEPS, pool)
-            built = machine.built = MAX_BUILT - min(10 * DECLARATION_STEPS, 10 * pool)
-        try:
-            execute(frame, stmt)
-        except OverSteps as exc:
-            if machine.module_stop is None:
-                machine.module_stop = (stmt, exc.reason)
-            recover(frame, stmt, exc)
-        except Abort as exc:  # at module level a failed call is one statement not followed, not the file's end
-            recover(frame, stmt, Unfollowable(exc.reason, exc.node, exc.span))
-        except Unfollowable as exc:
-            recover(frame, stmt, exc)
-        except Raised as exc:
-            recover(frame, stmt, Unfollowable(f"the code raises {describe_exception(exc.value)}", exc.node,
-                                              exc.span, kind=Why.RAISED))
-        except RecursionError:
-            if machine.module_stop is None:
-                machine.module_stop = (stmt, "nested too deeply")
-        if machine.module_stop is not None and stmt is not machine.module_stop[0]:
-            pool -= max(machine.steps - start, (machine.built - built) // 10, 1)
-        if assigned is not None and isinstance(stmt, (ast.Assign, ast.AnnAssign)):
-            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            assigned[id(stmt)] = {t.id: frame.scope.vars.get(t.id) for t in targets if isinstance(t, ast.Name)}
 
 
 def place(src: Source, exc, default):
@@ -492,14 +442,6 @@ def outputs_of(trace: Trace, out, start: Span, name: str, attempt: Attempt) -> l
 def not_followed(name: str, reason: str, span: Span, kind: str = Why.UNSUPPORTED) -> NotFollowed:
     return NotFollowed(codes.NOT_FOLLOWED, f"model {name}: forward not followed from here ({reason}); what comes "
                                           "before is checked", span, reason, kind)
-
-
-def describe_exception(value) -> str:
-    """``ValueError('bad')`` as a message says it."""
-    from convcalc.frontends.python.pycore import exception_text, type_name
-
-    text = exception_text(value)
-    return f"{type_name(value)}: {text}" if text else type_name(value)
 
 
 def layer_tensors(layer: Layer) -> set:
