@@ -236,7 +236,23 @@ OPS = {
     "einops_reduce": lambda tensors, a: einops(tensors[0], a["reduction"], a["pattern"], a["axes_lengths"]),
     "new_full": lambda tensors, a: new_full(tensors[0], a["size"], a["fill_value"]),
     "einsum": lambda tensors, a: einsum(a["equation"], tensors),
+    "linear": lambda tensors, a: linear(tensors[0], a["in_features"], a["out_features"], a["bias"]),
 }
+
+
+def linear(x: Tensor, inner: int, outer: int, bias: bool) -> Tensor:
+    """F.linear with the stand-in weights of convcalc/layers/operations.py (the model's are not known)."""
+    from convcalc.layers.operations import stand_in_bias, stand_in_weight
+
+    if x.shape[-1] != inner:
+        raise ValueError(f"mat1 and mat2 shapes cannot be multiplied ({x.shape[-1]} and {inner}x{outer})")
+    weight, offsets = stand_in_weight(outer, inner), stand_in_bias(outer) if bias else [0.0] * outer
+    rows = prod(x.shape[:-1])
+    out: List[float] = []
+    for r in range(rows):
+        row = x.data[r * inner:(r + 1) * inner]
+        out.extend(sum(row[i] * weight[o * inner + i] for i in range(inner)) + offsets[o] for o in range(outer))
+    return Tensor(x.shape[:-1] + (outer,), out)
 
 
 def scaled_dot_product_attention(tensors: Sequence[Tensor], args: dict) -> Tensor:

@@ -388,6 +388,35 @@ def bmm(shapes, args, node, warn):
     return matmul_shape(a, b, node, warn)
 
 
+def stand_in_weight(out_features: int, in_features: int) -> list:
+    """The weights an ``F.linear`` is run with where the model's are not known (verify's executor,
+    and torch in the tests): a fixed pattern of small values, row-major (out x in)."""
+    return [((o * 7 + i * 3) % 11 - 5) / 16 for o in range(out_features) for i in range(in_features)]
+
+
+def stand_in_bias(out_features: int) -> list:
+    return [((o * 5) % 7 - 3) / 8 for o in range(out_features)]
+
+
+@operation("linear", "in_features out_features", field="layout", bias=True,
+           fmas=lambda shapes, args, out: product(out or (1,)) * args["in_features"],
+           work=lambda shapes, args, out: product(out or (1,)) * args["in_features"])
+def linear(shapes, args, node, warn):
+    """``F.linear(x, layer.weight, layer.bias)``: a Linear's map on the last dim with weights the
+    model passes (a module's own, not a call of the module: torchinfo's hooks do not see it)"""
+    shape, inner, outer = shapes[0], args["in_features"], args["out_features"]
+    for size in (inner, outer):
+        if type(size) is not int or size < 0:
+            raise fail(codes.ARGUMENT, f"{text(node)}: the weight's sizes must be sizes, not {size!r}", node)
+    if not shape:
+        raise fail(codes.CONFIG, f"{text(node)}: F.linear of a tensor without a dim per sample", node)
+    if shape[-1] != inner:
+        raise fail(codes.FEATURES, f"{text(node)}: {fmt_shape(shape)} @ the weight's {inner}x{outer}: the last "
+                                   f"size {dims.render(shape[-1])} is not {inner} (PyTorch: mat1 and mat2 shapes "
+                                   "cannot be multiplied)", node)
+    return (*shape[:-1], outer)
+
+
 # ---------------------------------------------------------------- einsum
 
 

@@ -120,11 +120,22 @@ def torch_op(name, tensors, a):
         "new_full": lambda: x.new_full((x.shape[0], *a["size"][1:]),
                                        0.0 if a["fill_value"] is None else a["fill_value"]),
         "einsum": lambda: torch.einsum(a["equation"], *tensors),
+        "linear": lambda: torch.nn.functional.linear(x, *stand_ins(x, a["in_features"], a["out_features"], a["bias"])),
         "new_zeros": lambda: x.new_zeros(tuple(x.shape[0] if d == -1 else d for d in a["size"])),
         "scaled_dot_product_attention": lambda: torch.nn.functional.scaled_dot_product_attention(
             *tensors[:3], dropout_p=0.0, is_causal=a["is_causal"], scale=a["scale"], enable_gqa=a["enable_gqa"]),
     }
     return ops[name]()
+
+
+def stand_ins(x, inner, outer, bias):
+    """The weight and bias convcalc's executor runs an F.linear with (operations.stand_in_weight)."""
+    import torch
+
+    from convcalc.layers.operations import stand_in_bias, stand_in_weight
+
+    weight = torch.tensor(stand_in_weight(outer, inner), dtype=x.dtype).reshape(outer, inner)
+    return weight, torch.tensor(stand_in_bias(outer), dtype=x.dtype) if bias else None
 
 
 def einops_op(kind, x, pattern, axes_lengths, *reduction):

@@ -120,6 +120,12 @@ def stmt_augassign(frame, stmt):
     elif isinstance(current, (dict, set)) and op == "|":
         current.update(value)
         result = current
+    elif in_place_tensor(current):
+        from convcalc.frontends.python.brains.known_tensors import in_place
+
+        result = in_place(frame, op, current, value, stmt)  # t += 1 changes t itself, and every view of it
+        if result is None:
+            result = pycore.binop(frame, op, current, value, stmt)
     else:
         result = pycore.binop(frame, op, current, value, stmt)
     if isinstance(target, ast.Name):
@@ -128,6 +134,12 @@ def stmt_augassign(frame, stmt):
         set_attr(frame, obj, target.attr, result, target)
     else:
         pycore.set_item(frame, obj, key, result, target)
+
+
+def in_place_tensor(value) -> bool:
+    from convcalc.frontends.python.torchobjects import Constant
+
+    return isinstance(value, Constant) and value.values is not None
 
 
 def stmt_delete(frame, stmt):

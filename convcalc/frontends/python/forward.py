@@ -287,20 +287,46 @@ def concat(frame, tensors: list, dim, node):
 
 
 def view(frame, tensor: Tensor, values: list, node):
-    """x.view(...) / x.reshape(...): the batch kept first (x.size(0) or -1)."""
-    if len(values) < 1 or not (values[0] is BATCH or values[0] == -1):
+    """x.view(...) / x.reshape(...): the batch kept first (x.size(0) or -1), or times a factor that
+    folds positions into it (``x.view(B * windows, n, C)``), or a folded batch given back its
+    positions (``x.view(B, rows, cols, C)``, ``x.view(-1, heads, n, n)``)."""
+    from convcalc.frontends.python.tensors import batch_factor
+    from convcalc.layers.placement import placement
+
+    first = values[0] if values else None
+    factor = batch_factor(first)
+    if len(values) < 1 or not (factor is not None or (type(first) is int and first == -1)):
         raise Unfollowable("a view that does not keep the batch first (x.size(0) or -1)", node)
     rest = values[1:]
     if not all(type(v) is int or dims.is_symbolic(v) for v in rest):
         raise Unfollowable(f"a view to sizes {', '.join(describe(v) for v in rest)}", node)
     trace = need_trace(frame, node)
     span = frame.span(node)
-    if values[0] is BATCH and rest == [-1]:
+    folded_in = tensor.shape is not None and placement(tensor.shape) != (0, 1)
+    if first is BATCH and rest == [-1] and not folded_in:
         return functional_layer(frame, "Flatten", tensor, [], node)
+    # the batch folded or unfolded: the factor written (-1: the engine works it out), checked there
+    fold = None
+    if factor is not None and (factor != 1 or folded_in):
+        fold = factor
+    elif first == -1 and (folded_in or leading_into_batch(tensor.shape, rest)):
+        fold = -1
     trace.use(tensor, span)
     target = tuple(const_node(frame, v, span, node, "view") for v in rest)
-    return trace.emit(n.Reshape(target, values[0] == -1, frame.segment(node), span), "", span, [tensor],
-                      caller_span(frame, span))
+    reshape = n.Reshape(target, first == -1 or fold is not None, frame.segment(node), span, fold=fold)
+    return trace.emit(reshape, "", span, [tensor], caller_span(frame, span))
+
+
+def leading_into_batch(shape, rest: list) -> bool:
+    """``attn.view(-1, heads, n, n)`` on windows x heads x n x n per sample: the sizes after -1 are
+    the sample's last ones, so -1 takes the batch with the sample's leading dims, torch's
+    flatten(0, k) (windows cut from each image, one batch item each). Any other -1 that does not
+    match keeps its CC107 (positions mixed across dims, most often a wrong size)."""
+    if shape is None or not rest or len(rest) >= len(shape):
+        return False
+    from convcalc.layers.placement import placement
+
+    return placement(shape) == (0, 1) and tuple(shape[len(shape) - len(rest):]) == tuple(rest)
 
 
 BROADCAST = {"+": "add", "-": "sub", "*": "mul", "/": "div"}

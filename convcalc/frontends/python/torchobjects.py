@@ -223,8 +223,24 @@ class Constant(Value):
 
     def __init__(self, shape: tuple, values: Optional[list] = None, floating: bool = True):
         self.shape = tuple(shape)
-        self.values = values
+        self.own = values
         self.floating = floating
+        self.boolean = False  # a comparison's result: what masked_fill takes
+        # a view (x[:, 0], x.permute(...)) shares its base's values, as torch's views share storage:
+        # ``base`` the tensor that owns them, ``index`` where each of this view's elements is there
+        self.base: Optional[Constant] = None
+        self.index: Optional[list] = None
+
+    @property
+    def values(self) -> Optional[list]:
+        if self.base is None:
+            return self.own
+        data = self.base.own
+        return [data[i] for i in self.index]
+
+    @values.setter
+    def values(self, values) -> None:
+        self.own, self.base, self.index = values, None, None
 
     def describe(self) -> str:
         return f"a constant tensor of shape {tuple(self.shape)}"
@@ -238,6 +254,11 @@ class Constant(Value):
         from convcalc.frontends.python.brains.torch_constants import constant_index
 
         return constant_index(frame, self, key, node)
+
+    def setitem(self, frame, key, value, node):
+        from convcalc.frontends.python.brains.known_tensors import assign
+
+        assign(frame, self, key, value, node)
 
     def length(self, frame, node) -> int:
         if not self.shape:
