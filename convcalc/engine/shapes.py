@@ -216,6 +216,8 @@ def reshape_shape(shape, target, node) -> tuple:
     """The per-sample shape after a view; CC107 when the sizes cannot match (PyTorch's message quoted).
     A target computed from a symbolic input's sizes (``x.view(b, c, h * w)``) is symbolic too."""
     at, fold = placement(shape)
+    if getattr(node, "fold", None) == 0:
+        return whole_reshape(shape, target, node)
     if getattr(node, "fold", None) is not None or (at == 0 and fold != 1):
         return folded_reshape(shape, target, node)
     text = " ".join(node.text.split())
@@ -249,6 +251,30 @@ def reshape_shape(shape, target, node) -> tuple:
                                    f"divide into {dims.render(known)} for every input size; convcalc cannot infer -1",
                        node)
     return tuple(rest if t == -1 else t for t in target)
+
+
+def whole_reshape(shape, target, node) -> tuple:
+    """A view of a tensor without a batch (nodes.Reshape.fold 0): the target is every size of it,
+    one of them may be -1."""
+    text = " ".join(node.text.split())
+    if placement(shape)[0] is not None:
+        raise fail(codes.BATCH, f"{text}: a view of {batch.shown(shape)} with sizes for a tensor without a batch",
+                   node)
+    written = "[" + ", ".join(dims.render(t) for t in target) + "]"
+    if any(not is_size(t) or (type(t) is int and t < 0 and t != -1) for t in target) or target.count(-1) > 1:
+        raise fail(codes.VIEW, f"{text}: the sizes must be sizes (one may be -1)", node)
+    total = product(shape)
+    known = product(t for t in target if t != -1)
+    rest = dims.exact_quotient(total, known) if known != 0 else None
+    if -1 in target:
+        if rest is None:
+            raise fail(codes.VIEW, f"{text}: {batch.shown(shape)} = {dims.render(total)} elements do not divide into "
+                                   f"{dims.render(known)} (PyTorch: shape '{written}' is invalid)", node)
+        target = tuple(rest if t == -1 else t for t in target)
+    elif total != known and symbolic_match((total,), (known,)) is None:
+        raise fail(codes.VIEW, mismatch(text, f"{dims.render(known)} elements", f"{batch.shown(shape)} = "
+                                        f"{dims.render(total)}") + f" (PyTorch: shape '{written}' is invalid)", node)
+    return placed(tuple(target), None)
 
 
 def folded_reshape(shape, target, node) -> tuple:

@@ -237,7 +237,25 @@ OPS = {
     "new_full": lambda tensors, a: new_full(tensors[0], a["size"], a["fill_value"]),
     "einsum": lambda tensors, a: einsum(a["equation"], tensors),
     "linear": lambda tensors, a: linear(tensors[0], a["in_features"], a["out_features"], a["bias"]),
+    "take": lambda tensors, a: take(tensors[0], a["dim"], tuple(a["index_shape"])),
 }
+
+
+def take(x: Tensor, dim: int, index_shape: tuple) -> Tensor:
+    """x[index] along ``dim`` with stand-in indices (the i-th index is i mod the dim's size): the
+    model's index values are not known here (convcalc/layers/operations.py's take)."""
+    dim = _dim(dim, x.ndim)
+    size = x.shape[dim]
+    count = prod(index_shape)
+    if size == 0 and count:
+        raise ValueError("index out of range in a dim of size 0")
+    outer, inner = prod(x.shape[:dim]), prod(x.shape[dim + 1:])
+    out: List[float] = []
+    for o in range(outer):
+        for i in range(count):
+            start = (o * size + i % size) * inner
+            out.extend(x.data[start:start + inner])
+    return Tensor(x.shape[:dim] + index_shape + x.shape[dim + 1:], out)
 
 
 def linear(x: Tensor, inner: int, outer: int, bias: bool) -> Tensor:

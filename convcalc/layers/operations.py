@@ -108,7 +108,8 @@ def permute(shapes, args, node, warn):
     return tuple(shape[d % full - 1] for d in order[1:])
 
 
-@operation("transpose", "dim0 dim1", spellings="torch.transpose Tensor.transpose Tensor.transpose_", view=True,
+@operation("transpose", "dim0 dim1", spellings="torch.transpose Tensor.transpose Tensor.transpose_ torch.swapaxes "
+                                               "Tensor.swapaxes torch.swapdims Tensor.swapdims", view=True,
            axes="dim0 dim1")
 def transpose(shapes, args, node, warn):
     """two dims swapped"""
@@ -415,6 +416,26 @@ def linear(shapes, args, node, warn):
                                    f"size {dims.render(shape[-1])} is not {inner} (PyTorch: mat1 and mat2 shapes "
                                    "cannot be multiplied)", node)
     return (*shape[:-1], outer)
+
+
+@operation("take", "dim index_shape", field="layout", axes="dim",
+           work=lambda shapes, args, out: product(out or (1,)))
+def take(shapes, args, node, warn):
+    """``table[index]`` by a tensor of indices (a relative-position bias table read at an index
+    table): that dim replaced by the index's shape; verify reads stand-in indices (i mod size)"""
+    shape, dim, index_shape = shapes[0], args["dim"], args["index_shape"]
+    full = len(shape) + 1
+    if type(dim) is not int or not -full <= dim < full:
+        raise fail(codes.CONFIG, f"{text(node)}: dim={dim!r} is out of range for a {full}-d tensor (batch included)",
+                   node)
+    if dim % full == 0:
+        raise one_sample(f"{text(node)}: indexing the batch dim by an index tensor", node)
+    if not isinstance(index_shape, tuple) or any(type(s) is not int or s < 0 for s in index_shape):
+        raise fail(codes.ARGUMENT, f"{text(node)}: index_shape must be sizes, not {index_shape!r}", node)
+    axis = dim % full - 1
+    if shape[axis] == 0 and product(index_shape or (1,)) > 0:
+        raise fail(codes.ARGUMENT, f"{text(node)}: an index into a dim of size 0 (PyTorch: index out of range)", node)
+    return (*shape[:axis], *index_shape, *shape[axis + 1:])
 
 
 # ---------------------------------------------------------------- einsum

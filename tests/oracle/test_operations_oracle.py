@@ -171,6 +171,15 @@ def linear_maps(draw):
 
 
 @st.composite
+def takings(draw):
+    """x[index] along a dim of 1-3 (now and then the batch's, which convcalc refuses), by an index of
+    0-2 dims."""
+    shape = draw(sizes(draw(st.integers(1, 3))))
+    dim = draw(st.integers(-len(shape), len(shape))) if draw(st.integers(0, 5)) else 0
+    return [shape], {"dim": dim, "index_shape": tuple(draw(st.lists(st.integers(1, 3), max_size=2)))}
+
+
+@st.composite
 def batched_matrices(draw):
     n, k, m = (draw(st.integers(1, 4)) for _ in range(3))
     return [(n, k), (k if draw(st.integers(0, 5)) else k + 1, m)], {}
@@ -303,6 +312,7 @@ STRATEGIES = {
     "bmm": batched_matrices(), "einsum": einsums(), "scaled_dot_product_attention": attentions(),
     "new_zeros": new_tensors(), "rearrange": einops_case("rearrange"), "einops_reduce": einops_case("reduce"),
     "einops_repeat": einops_case("repeat"), "new_full": full_tensors(), "linear": linear_maps(),
+    "take": takings(),
 }
 
 BATCH = 2

@@ -280,3 +280,11 @@ def test_broadcast_against_torch(a, b, op):
                "result = (tuple(r.shape), r.int().tolist())\n")
     expected, got = conformance.in_cpython(program), conformance.in_convcalc(program)
     assert got == expected
+
+
+def test_an_in_place_change_by_unknown_values_forgets_the_values_not_the_shape():
+    """t += a Parameter: torch changes t (and every name of it); convcalc no longer knows its values,
+    and says so where they are read, never the stale ones."""
+    got = conformance.in_convcalc("import torch\nimport torch.nn as nn\nt = torch.zeros(3)\nu = t\n"
+                                  "t += nn.Parameter(torch.zeros(3))\nshape = tuple(u.shape)\nresult = u.tolist()\n")
+    assert got[0] == "not followed" and got[2] == 7

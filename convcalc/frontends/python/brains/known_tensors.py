@@ -10,7 +10,6 @@ Every tensor made here is charged against the model's budget of elements built
 (several advanced indices, a boolean mask as an index) is "not followed", never guessed."""
 from __future__ import annotations
 
-import itertools
 import math
 
 from convcalc.frontends.python.machine import MAX_ITEMS
@@ -62,8 +61,16 @@ def strides(shape) -> list:
 def places_of(shape, choices: list) -> list:
     """Row-major positions in a tensor of ``shape`` of every combination of ``choices`` (one list of
     indices per dim)."""
-    steps = strides(shape)
-    return [sum(i * s for i, s in zip(combo, steps)) for combo in itertools.product(*choices)]
+    return walk_places([[i * s for i in choice] for choice, s in zip(choices, strides(shape))])
+
+
+def walk_places(offsets: list) -> list:
+    """Every sum of one offset per dim, row-major (the last dim fastest): a position per element,
+    built dim by dim (a sum per element and dim was most of Swin's time)."""
+    places = [0]
+    for dim in offsets:
+        places = [p + o for p in places for o in dim]
+    return places
 
 
 def dim_of(frame, dim, rank: int, node) -> int:
@@ -244,7 +251,7 @@ def spread(shape: tuple, out: tuple) -> list:
     ``shape`` that broadcasting gives it."""
     padded = (1,) * (len(out) - len(shape)) + tuple(shape)
     steps = [0 if s == 1 else st for s, st in zip(padded, strides(padded))]
-    return [sum(i * s for i, s in zip(combo, steps)) for combo in itertools.product(*(range(n) for n in out))]
+    return walk_places([[i * st for i in range(n)] for n, st in zip(out, steps)])
 
 
 COMPARISONS = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
@@ -323,8 +330,7 @@ def permute(frame, tensor: Constant, order: tuple, node) -> Constant:
         raise Unfollowable(f"permute({', '.join(map(str, order))}) of a {rank}-d tensor", node)
     shape = tuple(tensor.shape[d] for d in order)
     steps = strides(tensor.shape)
-    places = [sum(i * steps[d] for i, d in zip(combo, order)) for combo in itertools.product(*(range(n) for n in
-                                                                                                shape))]
+    places = walk_places([[i * steps[d] for i in range(tensor.shape[d])] for d in order])
     frame.charge(len(places), node)
     return view_of(tensor, shape, places)
 
@@ -421,14 +427,14 @@ def reduce(frame, tensor: Constant, kind: str, dim, keepdim: bool, node) -> Cons
                                                   "a floating point or complex dtype. Got: Long",), node)
     kept = [d for d in range(rank) if d not in axes]
     data, steps = tensor.values, strides(tensor.shape)
-    groups = {}
-    for combo in itertools.product(*(range(n) for n in tensor.shape)):
-        key = tuple(combo[d] for d in kept)
-        groups.setdefault(key, []).append(data[sum(i * s for i, s in zip(combo, steps))])
+    # the elements with the kept dims first and the reduced last: each group is a run of ``size``
+    order = kept + axes
+    places = walk_places([[i * steps[d] for i in range(tensor.shape[d])] for d in order])
+    size = math.prod(tensor.shape[d] for d in axes)
     pick = {"sum": sum, "mean": lambda xs: sum(xs) / len(xs), "amax": max, "amin": min}[kind]
-    if not groups:
+    if size == 0:
         raise Unfollowable(f"{kind} of an empty tensor", node)
-    results = [pick(groups[key]) for key in itertools.product(*(range(tensor.shape[d]) for d in kept))]
+    results = [pick([data[p] for p in places[start:start + size]]) for start in range(0, len(places), size)]
     shape = tuple(1 if d in axes else s for d, s in enumerate(tensor.shape)) if keepdim else \
         tuple(tensor.shape[d] for d in kept)
     return known_of(frame, results, shape, tensor.floating, node)
@@ -592,7 +598,8 @@ def meshgrid(frame, tensors: list, indexing: str, node) -> tuple:
             out.append(Constant(tuple(grid), None, t.floating))
             continue
         data = t.values
-        values = [data[combo[axis]] for combo in itertools.product(*(range(n) for n in grid))]
+        steps = [1 if d == axis else 0 for d in range(len(grid))]
+        values = [data[p] for p in walk_places([[i * st for i in range(n)] for n, st in zip(grid, steps)])]
         out.append(known_of(frame, values, tuple(grid), t.floating, node))
     return tuple(out)
 

@@ -270,8 +270,16 @@ def constant_method(frame, tensor, name: str, args: Args, node):
         a, b = values[0] % len(shape), values[1] % len(shape)
         order[a], order[b] = order[b], order[a]
         return Constant(tuple(shape[d] for d in order))
-    if name == "flatten":
-        return Constant((math.prod(shape),))
+    if name == "flatten":  # flatten(start_dim=0, end_dim=-1) of the shape
+        start, end = (list(values) + [0, -1][len(values):])[:2] if len(values) <= 2 else (None, None)
+        start, end = args.named.get("start_dim", start), args.named.get("end_dim", end)
+        rank = max(len(shape), 1)
+        if type(start) is not int or type(end) is not int or not -rank <= start < rank or not -rank <= end < rank:
+            raise Unfollowable(f"flatten({', '.join(describe(v) for v in values)}) of {tensor.describe()}", node)
+        start, end = start % rank, end % rank
+        if not shape or start > end:
+            return Constant((math.prod(shape),) if not shape else shape)
+        return Constant(shape[:start] + (math.prod(shape[start:end + 1]),) + shape[end + 1:])
     raise Unfollowable(f"x.{name}() of a constant tensor", node)
 
 

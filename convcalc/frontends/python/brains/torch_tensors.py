@@ -29,6 +29,12 @@ SAME_FUNCTIONS = {F + "normalize", "torch.clamp", "torch.clip", "torch.exp", "to
                   "torch.autograd.Variable", "torch.autograd.variable.Variable", "torch.nn.functional.softsign"}
 
 
+def shape_kept(qname: str) -> bool:
+    """An element-wise function: its result has its input's shape."""
+    return qname in SAME_FUNCTIONS or qname in ("torch.sigmoid", "torch.tanh", "torch.log2", "torch.relu",
+                                                F + "sigmoid", F + "relu", F + "gelu", F + "silu")
+
+
 # ---------------------------------------------------------------- operation spellings
 
 
@@ -180,6 +186,10 @@ def torch_function_spelled(frame, qname: str, args: Args, node):
     values = args.values
     if name == "Variable" and len(values) == 1:  # autograd's old wrapper: the tensor itself, values and all
         return values[0]
+    if values and not any(isinstance(v, Tensor) for v in values) and shape_kept(qname) and \
+            (isinstance(values[0], Parameter) or isinstance(values[0], Constant) and values[0].values is None):
+        # torch.clamp(self.logit_scale, max=...), torch.sigmoid of a table whose values are not known: its shape
+        return Constant(values[0].shape, None, True)
     if values and any(isinstance(v, Constant) for v in values) and not any(isinstance(v, Tensor) for v in values):
         return known_values_call(frame, name, args, node)
     if name in ("stack", "cat", "concat", "concatenate", "meshgrid") and values and \
