@@ -142,7 +142,7 @@ def stmt_augassign(frame, stmt):
 def in_place_tensor(value) -> bool:
     from convcalc.frontends.python.torchobjects import Constant
 
-    return isinstance(value, Constant) and value.values is not None
+    return isinstance(value, Constant) and value.known
 
 
 def forget_values(tensor, node) -> None:

@@ -232,6 +232,11 @@ class Constant(Value):
         self.index: Optional[list] = None
 
     @property
+    def known(self) -> bool:
+        """Whether its values are known, without gathering a view's (a check per element read)."""
+        return self.base is not None or self.own is not None
+
+    @property
     def values(self) -> Optional[list]:
         if self.base is None:
             return self.own

@@ -47,7 +47,7 @@ def view_of(tensor: Constant, shape: tuple, places: list) -> Constant:
 
 
 def is_known(value) -> bool:
-    return isinstance(value, Constant) and value.values is not None
+    return isinstance(value, Constant) and value.known
 
 
 def strides(shape) -> list:
@@ -184,7 +184,7 @@ def index(frame, tensor, key, node):
 def assign(frame, tensor: Constant, key, value, node) -> None:
     """``t[key] = value`` (and ``t[:, :, 0] += 3``, which Python runs as a read, an add and this):
     the value broadcast into the places the key selects, cast to the tensor's kind."""
-    if tensor.values is None:
+    if not tensor.known:
         raise Unfollowable(f"an assignment into {tensor.describe()}, whose values are not known", node)
     shape, choices, _ = selection(frame, tensor, key, node)
     if any(c is None for c in choices):

@@ -160,7 +160,7 @@ def constant_attr(frame, value, name: str, node):
         return Builtin("dim", lambda f, args, n: len(shape))
     if name == "numel":
         return Builtin("numel", lambda f, args, n: math.prod(shape))
-    if isinstance(value, Constant) and value.values is not None:
+    if isinstance(value, Constant) and value.known:
         return Builtin(name, lambda f, args, n: known_method(f, value, name, args, n))
     if name in SAME_METHODS or name in ("view", "reshape", "expand", "unsqueeze", "squeeze", "permute", "repeat",
                                        "transpose", "flatten", "astype"):
@@ -288,7 +288,7 @@ def constant_index(frame, tensor, key, node):
     shape = list(tensor.shape)
     keys = list(key) if isinstance(key, tuple) else [key]
     if any(isinstance(k, (Constant, list)) for k in keys) or \
-            isinstance(tensor, Constant) and tensor.values is not None and len(shape) != 1:
+            isinstance(tensor, Constant) and tensor.known and (len(shape) != 1 or tensor.base is not None):
         from convcalc.frontends.python.brains.known_tensors import index
 
         return index(frame, tensor, key, node)  # views of known values, and index tensors (a bias table's)

@@ -139,7 +139,7 @@ def functional(frame, qname: str, args: Args, node):
     node spelled as called; on a tensor of known values (``torch.flatten(grid, 1)`` in
     ``__init__``), that tensor's values worked out."""
     first = args.values[0] if args.values else args.named.get("input")
-    if isinstance(first, Constant) and first.values is not None:
+    if isinstance(first, Constant) and first.known:
         from convcalc.frontends.python.brains.known_calls import function
 
         worked = function(frame, qname.rsplit(".", 1)[-1], args, node)
@@ -187,7 +187,7 @@ def torch_function_spelled(frame, qname: str, args: Args, node):
     if name == "Variable" and len(values) == 1:  # autograd's old wrapper: the tensor itself, values and all
         return values[0]
     if values and not any(isinstance(v, Tensor) for v in values) and shape_kept(qname) and \
-            (isinstance(values[0], Parameter) or isinstance(values[0], Constant) and values[0].values is None):
+            (isinstance(values[0], Parameter) or isinstance(values[0], Constant) and not values[0].known):
         # torch.clamp(self.logit_scale, max=...), torch.sigmoid of a table whose values are not known: its shape
         return Constant(values[0].shape, None, True)
     if values and any(isinstance(v, Constant) for v in values) and not any(isinstance(v, Tensor) for v in values):
