@@ -258,10 +258,18 @@ def take(x: Tensor, dim: int, index_shape: tuple) -> Tensor:
     return Tensor(x.shape[:dim] + index_shape + x.shape[dim + 1:], out)
 
 
-def linear(x: Tensor, inner: int, outer: int, bias: bool) -> Tensor:
-    """F.linear with the stand-in weights of convcalc/layers/operations.py (the model's are not known)."""
-    from convcalc.layers.operations import stand_in_bias, stand_in_weight
+def stand_in_weight(out_features: int, in_features: int) -> list:
+    """The weights an ``F.linear`` is run with, the model's being unknown here (and torch's in the
+    tests, tests/support/torch_backend.py): a fixed pattern of small values, row-major (out x in)."""
+    return [((o * 7 + i * 3) % 11 - 5) / 16 for o in range(out_features) for i in range(in_features)]
 
+
+def stand_in_bias(out_features: int) -> list:
+    return [((o * 5) % 7 - 3) / 8 for o in range(out_features)]
+
+
+def linear(x: Tensor, inner: int, outer: int, bias: bool) -> Tensor:
+    """F.linear with the stand-in weights (the model's are not known)."""
     if x.shape[-1] != inner:
         raise ValueError(f"mat1 and mat2 shapes cannot be multiplied ({x.shape[-1]} and {inner}x{outer})")
     weight, offsets = stand_in_weight(outer, inner), stand_in_bias(outer) if bias else [0.0] * outer

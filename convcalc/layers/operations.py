@@ -389,16 +389,6 @@ def bmm(shapes, args, node, warn):
     return matmul_shape(a, b, node, warn)
 
 
-def stand_in_weight(out_features: int, in_features: int) -> list:
-    """The weights an ``F.linear`` is run with where the model's are not known (verify's executor,
-    and torch in the tests): a fixed pattern of small values, row-major (out x in)."""
-    return [((o * 7 + i * 3) % 11 - 5) / 16 for o in range(out_features) for i in range(in_features)]
-
-
-def stand_in_bias(out_features: int) -> list:
-    return [((o * 5) % 7 - 3) / 8 for o in range(out_features)]
-
-
 @operation("linear", "in_features out_features", field="layout", bias=True,
            fmas=lambda shapes, args, out: product(out or (1,)) * args["in_features"],
            work=lambda shapes, args, out: product(out or (1,)) * args["in_features"])

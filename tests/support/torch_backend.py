@@ -134,10 +134,10 @@ def torch_op(name, tensors, a):
 
 
 def stand_ins(x, inner, outer, bias):
-    """The weight and bias convcalc's executor runs an F.linear with (operations.stand_in_weight)."""
+    """The weight and bias convcalc's executor runs an F.linear with (executor/tensorops.stand_in_weight)."""
     import torch
 
-    from convcalc.layers.operations import stand_in_bias, stand_in_weight
+    from convcalc.executor.tensorops import stand_in_bias, stand_in_weight
 
     weight = torch.tensor(stand_in_weight(outer, inner), dtype=x.dtype).reshape(outer, inner)
     return weight, torch.tensor(stand_in_bias(outer), dtype=x.dtype) if bias else None
