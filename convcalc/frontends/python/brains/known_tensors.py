@@ -11,6 +11,8 @@ Every tensor made here is charged against the model's budget of elements built
 from __future__ import annotations
 
 import math
+import operator
+from array import array
 
 from convcalc.frontends.python.machine import MAX_ITEMS
 from convcalc.frontends.python.pyobjects import Args, Ref, describe
@@ -21,18 +23,22 @@ from convcalc.symbolic import dims
 
 def known_of(frame, values: list, shape: tuple, floating: bool, node, boolean: bool = False) -> Constant:
     """A new tensor that owns its values (ints, or floats rounded as float32 holds them)."""
-    from convcalc.frontends.python.brains.torch_constants import f32
-
     if len(values) > MAX_ITEMS:
         raise Unfollowable(f"a tensor of more than {MAX_ITEMS:,} values", node)
     frame.charge(len(values), node)
-    if floating:
-        values = [f32(float(v)) for v in values]
-    else:
-        values = [int(v) for v in values]
+    values = as_float32(values, node) if floating else [int(v) for v in values]
     made = Constant(tuple(shape), values, floating)
     made.boolean = boolean
     return made
+
+
+def as_float32(values: list, node) -> list:
+    """Each value rounded to the nearest float32, as a float tensor holds it (past its range: inf),
+    in one pass of the array module (a struct round trip per element was a second of Swin's)."""
+    try:
+        return array("f", [float(v) for v in values]).tolist()
+    except (OverflowError, TypeError, ValueError):
+        raise Unfollowable("a value past what a float tensor holds", node) from None
 
 
 def view_of(tensor: Constant, shape: tuple, places: list) -> Constant:
@@ -218,9 +224,7 @@ def write(frame, tensor: Constant, places: list, values: list, node) -> None:
             raise Unfollowable("an infinite or NaN value written into an integer tensor", node)
         values = [math.trunc(v) for v in values]  # torch casts a float into an integer tensor toward 0
     else:
-        from convcalc.frontends.python.brains.torch_constants import f32
-
-        values = [f32(float(v)) for v in values]
+        values = as_float32(values, node)
     owner, where = (tensor, places) if tensor.base is None else (tensor.base, [tensor.index[p] for p in places])
     data = owner.own
     for p, v in zip(where, values):
@@ -254,15 +258,17 @@ def spread(shape: tuple, out: tuple) -> list:
     return walk_places([[i * st for i in range(n)] for n, st in zip(out, steps)])
 
 
-COMPARISONS = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
-               "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+COMPARISONS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+               ">=": operator.ge}
+# Python's own operators (C functions: a lambda per element was most of a shifted window's mask)
+ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow,
+              "//": operator.floordiv, "%": operator.mod}
 
 
 def arithmetic(frame, op: str, left, right, node):
     """``a op b`` with a tensor of known values (and a number or another one): torch's broadcast and
     its kinds (an integer tensor divided by ``/`` is float; a Python float makes it float);
     None when an operand's values are not known (the shape path decides)."""
-    from convcalc.frontends.python.brains.torch_constants import BINARY
     from convcalc.frontends.python.pycore import is_number
 
     operands = []
@@ -273,7 +279,7 @@ def arithmetic(frame, op: str, left, right, node):
             operands.append(Constant((), [value], isinstance(value, float)))
         else:
             return None
-    fn = COMPARISONS.get(op) or BINARY.get(op)
+    fn = COMPARISONS.get(op) or ARITHMETIC.get(op)
     if fn is None:
         return None
     a, b = operands
@@ -281,11 +287,13 @@ def arithmetic(frame, op: str, left, right, node):
     if math.prod(out) > MAX_ITEMS:  # too many values to keep: the shape, which is what forward needs
         return Constant(out, None, a.floating or b.floating or op == "/")
     da, db = a.values, b.values
-    xs, ys = [da[p] for p in spread(a.shape, out)], [db[p] for p in spread(b.shape, out)]
+    # an operand of the output's shape is read as it is, a number repeated; only a broadcast one is spread
+    xs, ys = (d if s == out else d * math.prod(out) if not s else [d[p] for p in spread(s, out)]
+              for d, s in ((da, tuple(a.shape)), (db, tuple(b.shape))))
     floating = a.floating or b.floating or op == "/"
     try:
         if op in COMPARISONS:
-            return known_of(frame, [int(fn(x, y)) for x, y in zip(xs, ys)], out, False, node, boolean=True)
+            return known_of(frame, list(map(fn, xs, ys)), out, False, node, boolean=True)
         if op in ("//", "%") and not floating:
             if any(y == 0 for y in ys):
                 raise Unfollowable("an integer division by zero", node)
@@ -294,7 +302,7 @@ def arithmetic(frame, op: str, left, right, node):
             results = [x / y if y else (math.copysign(math.inf, x) * math.copysign(1, y) if x else math.nan)
                        for x, y in zip(xs, ys)]
         else:
-            results = [fn(x, y) for x, y in zip(xs, ys)]
+            results = list(map(fn, xs, ys))
     except (ZeroDivisionError, OverflowError, ValueError):
         raise Unfollowable(f"{op} of these values", node) from None
     return known_of(frame, results, out, floating, node)
