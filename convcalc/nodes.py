@@ -168,10 +168,14 @@ class Reshape(Node):
 
     ``dims`` are the per-sample target sizes (Exprs, at most one -1). ``infer_batch`` is True when
     the batch was written -1 (``x.view(-1, 400)``): then the per-sample size must match exactly,
-    or PyTorch folds the difference into the batch.
+    or PyTorch folds the difference into the batch. ``fold``: None, or the view folds positions
+    into the batch or unfolds them (a window partition's ``view(B * windows, ...)``, and back):
+    the factor the code wrote the batch times (1 for ``B``), -1 when it wrote -1 on a tensor whose
+    batch is folded already (the engine works the factor out).
     """
 
-    __slots__ = ('dims', 'infer_batch', 'text', 'span')
+    __slots__ = ('dims', 'infer_batch', 'text', 'span', 'fold')
+    _defaults = {'fold': None}
 
 
 class Op(Node):

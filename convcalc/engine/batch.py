@@ -124,6 +124,8 @@ def layer_plan(spec, args, shapes) -> str:
         at = placement(shape)[0]
         if at == want:
             continue
+        if rows and at is None:  # a tensor without a batch (a bias table made in forward): its rows, as they are
+            continue
         if rows and index == 0 and want == 0 and at is not None and not spec.traits.mixes:
             return "rows"
         raise mixed(misplaced(spec, args, names[index] if index < len(names) else "input", shape, want))
@@ -275,6 +277,12 @@ def op_outputs(name: str, spec, shapes, args: dict, node, warn, compute):
     """An operation on operands whose batch is not first (or folded): its outputs with the
     batch's place, or a finding where the batch would be mixed."""
     lifted = [lift(s) for s in shapes]
+    if spec.field == "elementwise" and len(lifted) > 1:
+        # a tensor without a batch broadcasts right-aligned against the others' full sizes (a bias table
+        # added to each sample's scores): its missing leading dims are torch's 1s
+        rank = max(len(s) for s in lifted)
+        lifted = [(1,) * (rank - len(full)) + tuple(full) if s is not None and placement(s)[0] is None else full
+                  for s, full in zip(shapes, lifted)]
     moved = lifted_args(spec.axes, args)
     notes: list = []
     try:
@@ -290,7 +298,10 @@ def op_outputs(name: str, spec, shapes, args: dict, node, warn, compute):
                                              "only for some batch sizes", node.span)
         warn(code, message)
     several = isinstance(out, list)
-    settled = [settle(tuple(o)) for o in (out if several else [out])]
+    if all(s is None or placement(s)[0] is None for s in shapes):  # no operand holds a batch: neither does the result
+        return [placed(tuple(o), None) for o in out] if several else placed(tuple(out), None)
+    # a result the rule says holds no batch (new_zeros of sizes without -1) stays so; others find theirs
+    settled = [o if is_placed(o) and placement(o)[0] is None else settle(tuple(o)) for o in (out if several else [out])]
     if any(s is None for s in settled):
         raise ConvcalcError(codes.BATCH, f"{text(node)}: on {' and '.join(shown(s) for s in shapes)}, it would "
                                          "take in or mix the batch (torch's result would hold several samples in "

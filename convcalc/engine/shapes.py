@@ -13,7 +13,7 @@ from convcalc.engine.walk import Walker, argument_span
 from convcalc.errors import ConvcalcError, line_of, mismatch
 from convcalc.engine import batch
 from convcalc.layers.common import LayerError, Result, fmt_shape, is_size, product
-from convcalc.layers.placement import placement
+from convcalc.layers.placement import placed, placement
 from convcalc.symbolic import dims
 
 
@@ -218,6 +218,11 @@ class ShapeBackend:
 def reshape_shape(shape, target, node) -> tuple:
     """The per-sample shape after a view; CC107 when the sizes cannot match (PyTorch's message quoted).
     A target computed from a symbolic input's sizes (``x.view(b, c, h * w)``) is symbolic too."""
+    at, fold = placement(shape)
+    if getattr(node, "fold", None) == 0:
+        return whole_reshape(shape, target, node)
+    if getattr(node, "fold", None) is not None or (at == 0 and fold != 1):
+        return folded_reshape(shape, target, node)
     text = " ".join(node.text.split())
     batch = "-1" if node.infer_batch else "1"
     written = "[" + ", ".join([batch] + [dims.render(t) for t in target]) + "]"
@@ -259,6 +264,67 @@ def cat_refusal(first: tuple, shape: tuple, axis: int, number: int, batch: int) 
     at = next(d for d in range(len(first)) if d != axis and first[d] != shape[d])
     return (f"Sizes of tensors must match except in dimension {axis + batch}. Expected size {dims.render(first[at])} "
             f"but got size {dims.render(shape[at])} for tensor number {number} in the list.")
+
+
+def whole_reshape(shape, target, node) -> tuple:
+    """A view of a tensor without a batch (nodes.Reshape.fold 0): the target is every size of it,
+    one of them may be -1."""
+    text = " ".join(node.text.split())
+    if placement(shape)[0] is not None:
+        raise fail(codes.BATCH, f"{text}: a view of {batch.shown(shape)} with sizes for a tensor without a batch",
+                   node)
+    written = "[" + ", ".join(dims.render(t) for t in target) + "]"
+    if any(not is_size(t) or (type(t) is int and t < 0 and t != -1) for t in target) or target.count(-1) > 1:
+        raise fail(codes.VIEW, f"{text}: the sizes must be sizes (one may be -1)", node)
+    total = product(shape)
+    known = product(t for t in target if t != -1)
+    rest = dims.exact_quotient(total, known) if known != 0 else None
+    if -1 in target:
+        if rest is None:
+            raise fail(codes.VIEW, f"{text}: {batch.shown(shape)} = {dims.render(total)} elements do not divide into "
+                                   f"{dims.render(known)} (PyTorch: shape '{written}' is invalid)", node)
+        target = tuple(rest if t == -1 else t for t in target)
+    elif total != known and symbolic_match((total,), (known,)) is None:
+        raise fail(codes.VIEW, mismatch(text, f"{dims.render(known)} elements", f"{batch.shown(shape)} = "
+                                        f"{dims.render(total)}") + f" (PyTorch: shape '{written}' is invalid)", node)
+    return placed(tuple(target), None)
+
+
+def folded_reshape(shape, target, node) -> tuple:
+    """A view that folds positions into the batch or unfolds them (``node.fold``, nodes.Reshape),
+    or any view of a tensor whose batch is folded: the batch's factor out is what the elements per
+    batch item (the sample's times the factor in) leave over the target's sizes; it must be the
+    factor the code wrote. A batch not first: not followed (a view would mix it with positions)."""
+    text = " ".join(node.text.split())
+    at, fold_in = placement(shape)
+    want = getattr(node, "fold", None)
+    if at != 0 or fold_in is None:
+        raise fail(codes.BATCH, f"{text}: a view of {batch.shown(shape)}, whose batch is not its first dim: convcalc "
+                                "follows the batch through a view only where it stands first", node)
+    if want is None:
+        raise fail(codes.BATCH, f"{text}: a view of {batch.shown(shape)} that does not say the batch's size "
+                                "(x.size(0) or -1): convcalc cannot tell where the folded batch goes", node)
+    written = "[" + ", ".join([f"N*{want}" if want not in (-1, 1) else "-1" if want == -1 else "N"]
+                              + [dims.render(t) for t in target]) + "]"
+    total = product(shape) * fold_in
+    if not target or any(not is_size(t) or (type(t) is int and t < 1 and t != -1) for t in target) or \
+            target.count(-1) > (0 if want == -1 else 1):
+        raise fail(codes.VIEW, f"{text}: the sizes must be positive integers (one may be -1)", node)
+    known = product(t for t in target if t != -1)
+    if -1 in target:
+        rest = dims.exact_quotient(total, known * want)
+        if rest is None or (type(rest) is int and rest * known * want != total):
+            raise fail(codes.VIEW, f"{text}: {batch.shown(shape)} = {dims.render(total)} elements per batch item do "
+                                   f"not divide into {dims.render(known * want)} (PyTorch: shape '{written}' is "
+                                   "invalid)", node)
+        return placed(tuple(rest if t == -1 else t for t in target), 0, want)
+    fold = dims.exact_quotient(total, known) if want == -1 else want
+    if type(fold) is not int or fold < 1 or (want != -1 and total != known * want and
+                                             symbolic_match((total,), (known * want,)) is None):
+        raise fail(codes.VIEW, mismatch(text, f"{dims.render(known)} elements per batch item times the batch's "
+                                              f"factor", f"{batch.shown(shape)} = {dims.render(total)}")
+                   + f" (PyTorch: shape '{written}' is invalid)", node)
+    return placed(target, 0, fold)
 
 
 def concat_axis(shape: tuple, dim: int, label: str, node) -> int:

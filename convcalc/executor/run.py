@@ -567,7 +567,8 @@ class ExecutorBackend:
         """x.view(x.size(0), ...) keeps the batch; x.view(-1, ...) lets it be inferred."""
         lead = -1 if getattr(node, "infer_batch", False) else x.shape[0]
         try:
-            y = x.reshape((lead,) + tuple(target))
+            # a tensor without a batch (fold 0): the target is every size
+            y = x.reshape(tuple(target) if getattr(node, "fold", None) == 0 else (lead,) + tuple(target))
         except ValueError as exc:
             raise ExecutionFailure(node, f"{node.text}: {exc}") from None
         return self.record(node, "view", y)

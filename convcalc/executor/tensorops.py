@@ -198,7 +198,49 @@ OPS = {
     "einops_reduce": lambda tensors, a: einops(tensors[0], a["reduction"], a["pattern"], a["axes_lengths"]),
     "new_full": lambda tensors, a: new_full(tensors[0], a["size"], a["fill_value"]),
     "einsum": lambda tensors, a: einsum(a["equation"], tensors),
+    "linear": lambda tensors, a: linear(tensors[0], a["in_features"], a["out_features"], a["bias"]),
+    "take": lambda tensors, a: take(tensors[0], a["dim"], tuple(a["index_shape"])),
 }
+
+
+def take(x: Tensor, dim: int, index_shape: tuple) -> Tensor:
+    """x[index] along ``dim`` with stand-in indices (the i-th index is i mod the dim's size): the
+    model's index values are not known here (convcalc/layers/operations.py's take)."""
+    dim = _dim(dim, x.ndim)
+    size = x.shape[dim]
+    count = prod(index_shape)
+    if size == 0 and count:
+        raise ValueError("index out of range in a dim of size 0")
+    outer, inner = prod(x.shape[:dim]), prod(x.shape[dim + 1:])
+    out: List[float] = []
+    for o in range(outer):
+        for i in range(count):
+            start = (o * size + i % size) * inner
+            out.extend(x.data[start:start + inner])
+    return Tensor(x.shape[:dim] + index_shape + x.shape[dim + 1:], out)
+
+
+def stand_in_weight(out_features: int, in_features: int) -> list:
+    """The weights an ``F.linear`` is run with, the model's being unknown here (and torch's in the
+    tests, tests/support/torch_backend.py): a fixed pattern of small values, row-major (out x in)."""
+    return [((o * 7 + i * 3) % 11 - 5) / 16 for o in range(out_features) for i in range(in_features)]
+
+
+def stand_in_bias(out_features: int) -> list:
+    return [((o * 5) % 7 - 3) / 8 for o in range(out_features)]
+
+
+def linear(x: Tensor, inner: int, outer: int, bias: bool) -> Tensor:
+    """F.linear with the stand-in weights (the model's are not known)."""
+    if x.shape[-1] != inner:
+        raise ValueError(f"mat1 and mat2 shapes cannot be multiplied ({x.shape[-1]} and {inner}x{outer})")
+    weight, offsets = stand_in_weight(outer, inner), stand_in_bias(outer) if bias else [0.0] * outer
+    rows = prod(x.shape[:-1])
+    out: List[float] = []
+    for r in range(rows):
+        row = x.data[r * inner:(r + 1) * inner]
+        out.extend(sum(row[i] * weight[o * inner + i] for i in range(inner)) + offsets[o] for o in range(outer))
+    return Tensor(x.shape[:-1] + (outer,), out)
 
 
 def scaled_dot_product_attention(tensors: Sequence[Tensor], args: dict) -> Tensor:

@@ -97,8 +97,18 @@ class RelaxedBackend(ShapeBackend):
         """A view to fixed sizes needs the element count to match: an equation, as for a Linear."""
         from convcalc.layers.common import product
 
+        if getattr(node, "fold", None) is not None:  # the batch folded or unfolded: the shape rule's own check
+            return super().reshape(shape, target, node, blocks)
         fixed = target and -1 not in target and all(type(t) is int and t >= 1 for t in target)
         total = product(shape)
+        if target and -1 not in target and not fixed and all(type(t) is int or dims.is_symbolic(t) for t in target):
+            # sizes worked out from the input's (x.reshape(B, C, H // P, P, W // P, P)): they match the elements
+            # only for some inputs (H a multiple of P), an equation as a fixed view's is
+            difference = total - product(target)
+            if dims.is_symbolic(difference):
+                self.constraints.append(Constraint("view", node, " ".join(node.text.split()), total,
+                                                   product(target), 0, shape, ()))
+            return super().reshape(shape, target, node, blocks)
         if not fixed or total == product(target) or (not self.concrete and is_int(total)):
             return super().reshape(shape, target, node, blocks)
         known = product(target)

@@ -109,7 +109,8 @@ def permute(shapes, args, node, warn):
     return tuple(shape[d % full - 1] for d in order[1:])
 
 
-@operation("transpose", "dim0 dim1", spellings="torch.transpose Tensor.transpose Tensor.transpose_", view=True,
+@operation("transpose", "dim0 dim1", spellings="torch.transpose Tensor.transpose Tensor.transpose_ torch.swapaxes "
+                                               "Tensor.swapaxes torch.swapdims Tensor.swapdims", view=True,
            axes="dim0 dim1")
 def transpose(shapes, args, node, warn):
     """two dims swapped"""
@@ -392,6 +393,45 @@ def bmm(shapes, args, node, warn):
         raise fail(codes.CONFIG, f"{text(node)}: bmm needs 3-d tensors (batch included), not "
                                  f"{len(a) + 1}-d and {len(b) + 1}-d", node)
     return matmul_shape(a, b, node, warn)
+
+
+@operation("linear", "in_features out_features", field="layout", bias=True,
+           fmas=lambda shapes, args, out: product(out or (1,)) * args["in_features"],
+           work=lambda shapes, args, out: product(out or (1,)) * args["in_features"])
+def linear(shapes, args, node, warn):
+    """``F.linear(x, layer.weight, layer.bias)``: a Linear's map on the last dim with weights the
+    model passes (a module's own, not a call of the module: torchinfo's hooks do not see it)"""
+    shape, inner, outer = shapes[0], args["in_features"], args["out_features"]
+    for size in (inner, outer):
+        if type(size) is not int or size < 0:
+            raise fail(codes.ARGUMENT, f"{text(node)}: the weight's sizes must be sizes, not {size!r}", node)
+    if not shape:
+        raise fail(codes.CONFIG, f"{text(node)}: F.linear of a tensor without a dim per sample", node)
+    if shape[-1] != inner:
+        raise fail(codes.FEATURES, f"{text(node)}: {fmt_shape(shape)} @ the weight's {inner}x{outer}: the last "
+                                   f"size {dims.render(shape[-1])} is not {inner} (PyTorch: mat1 and mat2 shapes "
+                                   "cannot be multiplied)", node)
+    return (*shape[:-1], outer)
+
+
+@operation("take", "dim index_shape", field="layout", axes="dim",
+           work=lambda shapes, args, out: product(out or (1,)))
+def take(shapes, args, node, warn):
+    """``table[index]`` by a tensor of indices (a relative-position bias table read at an index
+    table): that dim replaced by the index's shape; verify reads stand-in indices (i mod size)"""
+    shape, dim, index_shape = shapes[0], args["dim"], args["index_shape"]
+    full = len(shape) + 1
+    if type(dim) is not int or not -full <= dim < full:
+        raise fail(codes.CONFIG, f"{text(node)}: dim={dim!r} is out of range for a {full}-d tensor (batch included)",
+                   node)
+    if dim % full == 0:
+        raise one_sample(f"{text(node)}: indexing the batch dim by an index tensor", node)
+    if not isinstance(index_shape, tuple) or any(type(s) is not int or s < 0 for s in index_shape):
+        raise fail(codes.ARGUMENT, f"{text(node)}: index_shape must be sizes, not {index_shape!r}", node)
+    axis = dim % full - 1
+    if shape[axis] == 0 and product(index_shape or (1,)) > 0:
+        raise fail(codes.ARGUMENT, f"{text(node)}: an index into a dim of size 0 (PyTorch: index out of range)", node)
+    return (*shape[:axis], *index_shape, *shape[axis + 1:])
 
 
 # ---------------------------------------------------------------- einsum

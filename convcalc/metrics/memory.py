@@ -120,6 +120,9 @@ def row_macs(analysis: Measured, index: int, convention: str, batch: int, again:
     no figure for it (convcalc/metrics/conventions.py). ``again``: the rows of layer objects called
     again later (conventions.called_again)."""
     if convention == "fvcore":
+        row = analysis.rows[index]
+        if getattr(row.shape, "batch", 0) is None:  # an output without a batch (a table's MLP): once per run
+            return info_of(analysis)[index].fmas
         return info_of(analysis)[index].fmas * batch
     if convention == "torchinfo":
         row = analysis.rows[index]

@@ -72,6 +72,10 @@ CASES = [
     ("unet/unet_model.py", "UNet(3, 1, bilinear=True)", "UNet(3, 1, bilinear=True)", (3, 100, 100)),
     ("unet/unet_parts.py", "Up(128, 64)", "Up(128, 64)", ((64, 16, 16), (64, 33, 31))),
     ("attention/nonlocal_einsum.py", "SmallNet", "SmallNet()", (3, 16, 16)),
+    ("attention/shifted_windows.py", "TinySwin", "TinySwin()", (3, 16, 16)),
+    ("attention/shifted_windows.py", "TinySwin(size=2)", "TinySwin(size=2)", (3, 12, 20)),
+    ("attention/grid_windows.py", "TinyGridNet", "TinyGridNet()", (3, 16, 16)),
+    ("attention/cosine_windows.py", "TinySwinV2", "TinySwinV2()", (3, 16, 16)),
     # the files the lint tests read (the lint_models directory): run in torch as the rest
     ("lint_models/alexnet.py", "AlexNet", "AlexNet()", (3, 224, 224)),
     ("lint_models/cifar10_blitz.py", "Net", "Net()", (3, 32, 32)),

@@ -163,6 +163,23 @@ def matrices(draw):
 
 
 @st.composite
+def linear_maps(draw):
+    """F.linear of a 1-3-d tensor per sample by a weight of in x out (in now and then not the last size)."""
+    shape = draw(sizes(draw(st.integers(1, 3))))
+    inner = shape[-1] if draw(st.integers(0, 5)) else shape[-1] + 1
+    return [shape], {"in_features": inner, "out_features": draw(st.integers(1, 4)), "bias": draw(st.booleans())}
+
+
+@st.composite
+def takings(draw):
+    """x[index] along a dim of 1-3 (now and then the batch's, which convcalc refuses), by an index of
+    0-2 dims."""
+    shape = draw(sizes(draw(st.integers(1, 3))))
+    dim = draw(st.integers(-len(shape), len(shape))) if draw(st.integers(0, 5)) else 0
+    return [shape], {"dim": dim, "index_shape": tuple(draw(st.lists(st.integers(1, 3), max_size=2)))}
+
+
+@st.composite
 def batched_matrices(draw):
     n, k, m = (draw(st.integers(1, 4)) for _ in range(3))
     return [(n, k), (k if draw(st.integers(0, 5)) else k + 1, m)], {}
@@ -294,7 +311,8 @@ STRATEGIES = {
     "pad": padding(), "expand": expanding(), "expand_as": expanding_as(), "matmul": matrices(),
     "bmm": batched_matrices(), "einsum": einsums(), "scaled_dot_product_attention": attentions(),
     "new_zeros": new_tensors(), "rearrange": einops_case("rearrange"), "einops_reduce": einops_case("reduce"),
-    "einops_repeat": einops_case("repeat"), "new_full": full_tensors(),
+    "einops_repeat": einops_case("repeat"), "new_full": full_tensors(), "linear": linear_maps(),
+    "take": takings(),
 }
 
 BATCH = 2

@@ -132,4 +132,9 @@ def read_with_convcalc(relpath: str, model: str, shape: tuple):
 
 def layer_calls(analysis) -> list:
     """(layer name, output shape) of every row that is a call of a module object, in order."""
-    return [(row.name, tuple(row.shape)) for row in analysis.rows if getattr(row.node, "instance", None) is not None]
+    from convcalc.layers.placement import placement
+
+    # as the hooks record torch's outputs, their first dim left out: a tensor without a batch (a bias
+    # table's MLP run in forward) has its own first dim there
+    return [(row.name, tuple(row.shape)[1:] if placement(row.shape)[0] is None else tuple(row.shape))
+            for row in analysis.rows if getattr(row.node, "instance", None) is not None]

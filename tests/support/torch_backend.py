@@ -4,6 +4,8 @@ The Walker evaluates lets, defs, repeats and blocks; every layer is then built w
 ``getattr(torch.nn, name)(**bound_args)`` and run on a real tensor, so the shapes and
 parameter counts come from torch, not from convcalc's arithmetic.
 """
+import math
+
 import torch
 from torch import nn
 
@@ -120,11 +122,25 @@ def torch_op(name, tensors, a):
         "new_full": lambda: x.new_full((x.shape[0], *a["size"][1:]),
                                        0.0 if a["fill_value"] is None else a["fill_value"]),
         "einsum": lambda: torch.einsum(a["equation"], *tensors),
+        "take": lambda: torch.index_select(x, a["dim"], torch.arange(math.prod(a["index_shape"]))
+                                           % x.shape[a["dim"]]).reshape(
+            x.shape[:a["dim"] % x.dim()] + tuple(a["index_shape"]) + x.shape[a["dim"] % x.dim() + 1:]),
+        "linear": lambda: torch.nn.functional.linear(x, *stand_ins(x, a["in_features"], a["out_features"], a["bias"])),
         "new_zeros": lambda: x.new_zeros(tuple(x.shape[0] if d == -1 else d for d in a["size"])),
         "scaled_dot_product_attention": lambda: torch.nn.functional.scaled_dot_product_attention(
             *tensors[:3], dropout_p=0.0, is_causal=a["is_causal"], scale=a["scale"], enable_gqa=a["enable_gqa"]),
     }
     return ops[name]()
+
+
+def stand_ins(x, inner, outer, bias):
+    """The weight and bias convcalc's executor runs an F.linear with (executor/tensorops.stand_in_weight)."""
+    import torch
+
+    from convcalc.executor.tensorops import stand_in_bias, stand_in_weight
+
+    weight = torch.tensor(stand_in_weight(outer, inner), dtype=x.dtype).reshape(outer, inner)
+    return weight, torch.tensor(stand_in_bias(outer), dtype=x.dtype) if bias else None
 
 
 def einops_op(kind, x, pattern, axes_lengths, *reduction):

@@ -180,13 +180,18 @@ def eval_binop(frame, node):
 
 
 def eval_compare(frame, node):
+    """``a < b < c`` is ``a < b and b < c``: the first false result, or the last, as it is (a
+    comparison of tensors gives a tensor of booleans: ``mask != 0``)."""
     left = evaluate(frame, node.left)
-    for op, comparator in zip(node.ops, node.comparators):
+    result = True
+    last = len(node.ops) - 1
+    for at, (op, comparator) in enumerate(zip(node.ops, node.comparators)):
         right = evaluate(frame, comparator)
-        if not compare_values(frame, COMPARISONS[type(op)], left, right, node):
-            return False
+        result = compare_values(frame, COMPARISONS[type(op)], left, right, node)
+        if at < last and not pycore.truth(frame, result, node):
+            return result
         left = right
-    return True
+    return result
 
 
 def compare_values(frame, op: str, left, right, node) -> bool:

@@ -120,6 +120,15 @@ def stmt_augassign(frame, stmt):
     elif isinstance(current, (dict, set)) and op == "|":
         current.update(value)
         result = current
+    elif in_place_tensor(current):
+        from convcalc.frontends.python.brains.known_tensors import in_place
+
+        result = in_place(frame, op, current, value, stmt)  # t += 1 changes t itself, and every view of it
+        if result is None:  # t += a tensor whose values are not known: t's own are no longer known either
+            result = pycore.binop(frame, op, current, value, stmt)
+            forget_values(current, stmt)
+            if getattr(result, "shape", None) == current.shape:
+                result = current
     else:
         result = pycore.binop(frame, op, current, value, stmt)
     if isinstance(target, ast.Name):
@@ -128,6 +137,20 @@ def stmt_augassign(frame, stmt):
         set_attr(frame, obj, target.attr, result, target)
     else:
         pycore.set_item(frame, obj, key, result, target)
+
+
+def in_place_tensor(value) -> bool:
+    from convcalc.frontends.python.torchobjects import Constant
+
+    return isinstance(value, Constant) and value.known
+
+
+def forget_values(tensor, node) -> None:
+    """A tensor changed in place by values convcalc does not know: its shape stays, its values go
+    (a view's base would change too, which is not followed)."""
+    if tensor.base is not None:
+        raise Unfollowable("an in-place change of a view of known values by values that are not known", node)
+    tensor.values = None
 
 
 def stmt_delete(frame, stmt):

@@ -186,6 +186,8 @@ def bind_forward(frame, spec, module: Layer, args: Args, node) -> tuple:
         value = bound[name]
         if value is None and name in optional:
             tensors.append(None)
+        elif isinstance(value, (Constant, Parameter)) and not tensors:  # self.cpb(self.coords) in forward
+            tensors.append(in_trace(frame, value, node))
         else:
             tensors.append(tensor_arg(value, node))
     given = {name: bound[name] for name in defaults if bound[name] is not defaults[name]}
@@ -287,20 +289,70 @@ def concat(frame, tensors: list, dim, node):
 
 
 def view(frame, tensor: Tensor, values: list, node):
-    """x.view(...) / x.reshape(...): the batch kept first (x.size(0) or -1)."""
-    if len(values) < 1 or not (values[0] is BATCH or values[0] == -1):
+    """x.view(...) / x.reshape(...): the batch kept first (x.size(0) or -1), or times a factor that
+    folds positions into it (``x.view(B * windows, n, C)``), or a folded batch given back its
+    positions (``x.view(B, rows, cols, C)``, ``x.view(-1, heads, n, n)``)."""
+    from convcalc.frontends.python.tensors import batch_factor
+    from convcalc.layers.placement import placement
+
+    if tensor.shape is not None and placement(tensor.shape)[0] is None:
+        return whole_view(frame, tensor, values, node)
+    first = values[0] if values else None
+    factor = batch_factor(first)
+    if len(values) < 1 or not (factor is not None or (type(first) is int and first == -1)):
         raise Unfollowable("a view that does not keep the batch first (x.size(0) or -1)", node)
     rest = values[1:]
     if not all(type(v) is int or dims.is_symbolic(v) for v in rest):
         raise Unfollowable(f"a view to sizes {', '.join(describe(v) for v in rest)}", node)
     trace = need_trace(frame, node)
     span = frame.span(node)
-    if values[0] is BATCH and rest == [-1]:
+    folded_in = tensor.shape is not None and placement(tensor.shape) != (0, 1)
+    if first is BATCH and rest == [-1] and not folded_in:
         return functional_layer(frame, "Flatten", tensor, [], node)
+    # the batch folded or unfolded: the factor written (-1: the engine works it out), checked there
+    fold = None
+    if factor is not None and (factor != 1 or folded_in):
+        fold = factor
+    elif first == -1 and (folded_in or leading_into_batch(tensor.shape, rest)):
+        fold = -1
     trace.use(tensor, span)
     target = tuple(const_node(frame, v, span, node, "view") for v in rest)
-    return trace.emit(n.Reshape(target, values[0] == -1, frame.segment(node), span), "", span, [tensor],
+    reshape = n.Reshape(target, first == -1 or fold is not None, frame.segment(node), span, fold=fold)
+    return trace.emit(reshape, "", span, [tensor], caller_span(frame, span))
+
+
+def whole_view(frame, tensor: Tensor, values: list, node):
+    """A view of a tensor without a batch (made from a constant in forward): every size given."""
+    if not values or not all(type(v) is int or dims.is_symbolic(v) for v in values):
+        raise Unfollowable(f"a view to sizes {', '.join(describe(v) for v in values)}", node)
+    trace = need_trace(frame, node)
+    span = frame.span(node)
+    trace.use(tensor, span)
+    target = tuple(const_node(frame, v, span, node, "view") for v in values)
+    return trace.emit(n.Reshape(target, False, frame.segment(node), span, fold=0), "", span, [tensor],
                       caller_span(frame, span))
+
+
+def in_trace(frame, value, node) -> Tensor:
+    """A tensor made in ``__init__`` (a buffer, a parameter) given to a layer in forward: a tensor of
+    the trace without a batch (the catalogue's new_zeros of its sizes: its values are not followed),
+    so that the layers run on it are rows of the table."""
+    trace = need_trace(frame, node)
+    if not all(type(s) is int for s in value.shape):
+        raise Unfollowable(f"{describe(value)} given to a layer", node)
+    return emit_op(frame, "new_zeros", [trace.current or trace.root], (tuple(value.shape),), node)
+
+
+def leading_into_batch(shape, rest: list) -> bool:
+    """``attn.view(-1, heads, n, n)`` on windows x heads x n x n per sample: the sizes after -1 are
+    the sample's last ones, so -1 takes the batch with the sample's leading dims, torch's
+    flatten(0, k) (windows cut from each image, one batch item each). Any other -1 that does not
+    match keeps its CC107 (positions mixed across dims, most often a wrong size)."""
+    if shape is None or not rest or len(rest) >= len(shape):
+        return False
+    from convcalc.layers.placement import placement
+
+    return placement(shape) == (0, 1) and tuple(shape[len(shape) - len(rest):]) == tuple(rest)
 
 
 BROADCAST = {"+": "add", "-": "sub", "*": "mul", "/": "div"}
@@ -310,7 +362,12 @@ def tensor_binop(frame, op: str, left, right, node):
     trace = need_trace(frame, node)
     if isinstance(left, Tensor) and isinstance(right, Tensor):
         span = frame.span(node)
-        if op == "+" and left.shape == right.shape and left.shape is not None:
+        from convcalc.layers.placement import same_placement
+
+        # a residual add of equal shapes whose batches stand alike; otherwise torch's broadcast (a table
+        # without a batch added to each sample's scores)
+        if op == "+" and left.shape == right.shape and left.shape is not None and \
+                same_placement(left.shape, right.shape):
             name = trace.save_name(right)
             trace.use(left, span)
             return trace.emit(n.AddSaved(name, span), "", span, [left, right], caller_span(frame, span))
@@ -407,7 +464,36 @@ def tensor_index(frame, tensor: Tensor, key, node):
         elif type(item) is int:
             result = emit_op(frame, "select", [result], (dim, item), node)
             continue  # the dim is gone
+        elif isinstance(item, Constant) and not item.floating and not item.boolean:
+            # table[index]: one index tensor among slices (with an int too, numpy may move its dims: not followed)
+            if sum(isinstance(k, Constant) for k in keys) > 1 or any(type(k) is int for k in keys):
+                raise Unfollowable("indexing a tensor with an index tensor beside other indices", node)
+            check_indices(frame, result, dim, item, node)
+            result = emit_op(frame, "take", [result], (dim, tuple(item.shape)), node)
+            dim += len(item.shape)
+            continue
         else:
             raise Unfollowable(f"indexing a tensor with {describe(item)}", node)
         dim += 1
     return result
+
+
+def check_indices(frame, tensor: Tensor, dim: int, index: Constant, node) -> None:
+    """An index tensor's known values against the size they index, as torch checks them."""
+    if index.values is None or tensor.shape is None:
+        return
+    from convcalc.layers.placement import placement
+
+    at = placement(tensor.shape)[0]
+    sizes = list(tensor.shape)
+    if at is not None:
+        sizes.insert(at, None)  # the batch's place: its size is open
+    size = sizes[dim] if -len(sizes) <= dim < len(sizes) else None
+    if type(size) is not int:
+        return
+    for value in index.values:
+        if not -size <= value < size:
+            from convcalc.frontends.python.pycore import raise_error
+
+            raise raise_error(frame, "IndexError", (f"index {value} is out of bounds for dimension {dim} with size "
+                                                    f"{size}",), node)

@@ -27,6 +27,44 @@ class _Batch(Value):
 BATCH = _Batch()
 
 
+class Folded(Value):
+    """``x.size(0)`` of a tensor whose batch holds ``factor`` positions per sample (windows cut out
+    of each image: ``x.view(B * windows, ...)``), and ``B * windows`` itself: the batch size
+    times a known factor, which convcalc leaves open as it leaves the batch."""
+
+    def __init__(self, factor: int):
+        self.factor = factor
+
+    def __repr__(self):
+        return f"x.size(0) * {self.factor}"
+
+    def describe(self) -> str:
+        return f"the batch size times {self.factor}"
+
+    def truth(self, frame, node) -> bool:
+        return True
+
+    def __eq__(self, other):
+        return isinstance(other, Folded) and other.factor == self.factor
+
+    def __hash__(self):
+        return hash(("Folded", self.factor))
+
+
+def batch_times(factor: int):
+    """The batch size times ``factor``: BATCH itself for 1."""
+    return BATCH if factor == 1 else Folded(factor)
+
+
+def batch_factor(value):
+    """The factor of a batch-size value (1 for BATCH), None for anything else."""
+    if value is BATCH:
+        return 1
+    if isinstance(value, Folded):
+        return value.factor
+    return None
+
+
 class Tensor(Value):
     def __init__(self, pos: int, label: str, span: Span, shape: Optional[tuple] = None):
         self.pos = pos
@@ -40,10 +78,18 @@ class Tensor(Value):
         return "a tensor"
 
     def sizes(self, node) -> tuple:
-        """(batch, *shape): what ``x.size()`` and ``x.shape`` are."""
+        """(batch, *shape): what ``x.size()`` and ``x.shape`` are; a batch that holds several
+        positions per sample (folded first) is the batch size times their count."""
         if self.shape is None:
             raise Unfollowable("the size of the input, which is not given (add `# convcalc: input 3x32x32` above "
                                "the model)", node, kind=Why.NO_INPUT)
+        from convcalc.layers.placement import placement
+
+        at, fold = placement(self.shape)
+        if at == 0 and fold != 1:
+            if type(fold) is not int:
+                raise Unfollowable("the size of a batch folded by a factor of the input's size", node, kind=Why.SIZE)
+            return (Folded(fold), *self.shape)
         return (BATCH, *self.shape)
 
     def attr(self, frame, name, node):

@@ -223,8 +223,29 @@ class Constant(Value):
 
     def __init__(self, shape: tuple, values: Optional[list] = None, floating: bool = True):
         self.shape = tuple(shape)
-        self.values = values
+        self.own = values
         self.floating = floating
+        self.boolean = False  # a comparison's result: what masked_fill takes
+        # a view (x[:, 0], x.permute(...)) shares its base's values, as torch's views share storage:
+        # ``base`` the tensor that owns them, ``index`` where each of this view's elements is there
+        self.base: Optional[Constant] = None
+        self.index: Optional[list] = None
+
+    @property
+    def known(self) -> bool:
+        """Whether its values are known, without gathering a view's (a check per element read)."""
+        return self.base is not None or self.own is not None
+
+    @property
+    def values(self) -> Optional[list]:
+        if self.base is None:
+            return self.own
+        data = self.base.own
+        return [data[i] for i in self.index]
+
+    @values.setter
+    def values(self, values) -> None:
+        self.own, self.base, self.index = values, None, None
 
     def describe(self) -> str:
         return f"a constant tensor of shape {tuple(self.shape)}"
@@ -238,6 +259,11 @@ class Constant(Value):
         from convcalc.frontends.python.brains.torch_constants import constant_index
 
         return constant_index(frame, self, key, node)
+
+    def setitem(self, frame, key, value, node):
+        from convcalc.frontends.python.brains.known_tensors import assign
+
+        assign(frame, self, key, value, node)
 
     def length(self, frame, node) -> int:
         if not self.shape:
@@ -285,8 +311,27 @@ class Weight(Value):
             return not (isinstance(self.owner, Layer) and (self.part in self.owner.frozen or "all" in
                                                              self.owner.frozen))
         if name in ("shape", "size", "numel", "dim", "ndim"):
-            raise Unfollowable(f"the {name} of a layer's weight", node)
+            return self.shape_attr(frame, name, node)
         return Builtin(name, lambda f, args, n: self)
+
+    def shape_attr(self, frame, name, node):
+        """``bias.numel()``, ``weight.shape`` of a Linear's weight or bias (its arguments say them)."""
+        from convcalc.frontends.python.brains.torch_tensors import weight_shape
+
+        shape = weight_shape(self, "weight", node)
+        if name == "shape":
+            return shape
+        if name == "ndim":
+            return len(shape)
+        answers = {"numel": lambda args: math.prod(shape), "dim": lambda args: len(shape),
+                   "size": lambda args: shape[args.values[0]] if args.values and type(args.values[0]) is int and
+                   -len(shape) <= args.values[0] < len(shape) else shape if not args.values else
+                   unfollowable(f"size({args.values[0]!r}) of a weight of shape {shape}", node)}
+        return Builtin(name, lambda f, args, n: answers[name](args))
+
+    def getitem(self, frame, key, node):
+        """``bias[n:2 * n]``: a piece of the weight (its in-place methods change nothing followed)."""
+        return Weight(self.owner, f"{self.part}[]")
 
     def set_attr(self, frame, name, value, node):
         if name == "requires_grad" and isinstance(value, bool):
@@ -295,6 +340,10 @@ class Weight(Value):
         if name in ("data", "grad"):
             return
         super().set_attr(frame, name, value, node)
+
+
+def unfollowable(reason: str, node):
+    raise Unfollowable(reason, node)
 
 
 def freeze(obj, trainable: bool) -> None:

@@ -49,9 +49,17 @@ FOLD = """
 
 
 def test_a_view_that_folds_positions_into_the_batch_is_no_finding():
-    linted = lint(FOLD.format(view="reshape(-1, d)"))
+    linted = lint(FOLD.format(view="reshape(-1, d // 2)"))  # 36x2048 as 72x1024: positions mixed across dims
     assert codes_of(linted) == []
     assert linted.partly and linted.partly[0][1].kind == "fold"  # not followed past it, and said
+
+
+def test_a_view_that_folds_the_samples_leading_dims_into_the_batch_is_followed():
+    """36x2048 to (N*36)x2048: -1 takes the batch with the sample's leading dims (torch's flatten(0, 1)),
+    followed on with the batch folded, and back by reshape(b, n, -1)."""
+    linted = lint(FOLD.format(view="reshape(-1, d)"))
+    assert codes_of(linted) == []
+    assert linted.partly == []
 
 
 def test_a_view_whose_size_does_not_divide_is_still_a_finding():

@@ -78,7 +78,7 @@ def flatten_nested(value, node) -> tuple:
 
 
 BINARY = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b, "/": lambda a, b: a / b,
-          "**": lambda a, b: a ** b, "//": lambda a, b: a // b}
+          "**": lambda a, b: a ** b, "//": lambda a, b: a // b, "%": lambda a, b: a % b}
 
 
 def constant_binop(frame, op: str, left, right, node):
@@ -88,6 +88,11 @@ def constant_binop(frame, op: str, left, right, node):
 
     if op not in BINARY or not all(isinstance(v, (Constant, Parameter)) or is_number(v) for v in (left, right)):
         raise Unfollowable(f"{op} of {describe(left)} and {describe(right)}", node)
+    from convcalc.frontends.python.brains.known_tensors import arithmetic
+
+    worked = arithmetic(frame, op, left, right, node)  # both known: torch's values, broadcast over any rank
+    if worked is not None:
+        return worked
     rank = max(len(s) for s in shapes)
     padded = [(1,) * (rank - len(s)) + tuple(s) for s in shapes]
     out = []
@@ -117,6 +122,11 @@ UNARY = {"log": (math.log, True), "exp": (math.exp, True), "sqrt": (math.sqrt, T
 def known_values_call(frame, name: str, args: Args, node):
     """torch.<name>(...) on tensors of known values (RegNet's widths: arange, log, round, diff)."""
     values = args.values
+    from convcalc.frontends.python.brains.known_calls import function
+
+    worked = function(frame, name, args, node)
+    if worked is not None:
+        return worked
     if name in UNARY:
         tensor = as_known(values[0], node)
         fn, to_float = UNARY[name]
@@ -150,7 +160,7 @@ def constant_attr(frame, value, name: str, node):
         return Builtin("dim", lambda f, args, n: len(shape))
     if name == "numel":
         return Builtin("numel", lambda f, args, n: math.prod(shape))
-    if isinstance(value, Constant) and value.values is not None:
+    if isinstance(value, Constant) and value.known:
         return Builtin(name, lambda f, args, n: known_method(f, value, name, args, n))
     if name in SAME_METHODS or name in ("view", "reshape", "expand", "unsqueeze", "squeeze", "permute", "repeat",
                                        "transpose", "flatten", "astype"):
@@ -159,7 +169,13 @@ def constant_attr(frame, value, name: str, node):
 
 
 def known_method(frame, tensor: Constant, name: str, args: Args, node):
-    """.int(), .long(), .float(), .tolist(), .item() of a tensor of known values."""
+    """.int(), .long(), .float(), .tolist(), .item() of a tensor of known values, and the methods
+    known_calls.py works out."""
+    from convcalc.frontends.python.brains.known_calls import method
+
+    worked = method(frame, tensor, name, args, node)
+    if worked is not None:
+        return worked
     if name in ("int", "long"):
         return known([math.trunc(v) for v in tensor.values], False, tensor.shape)
     if name in ("float", "double"):
@@ -171,6 +187,8 @@ def known_method(frame, tensor: Constant, name: str, args: Args, node):
         if kind.startswith(("int", "uint", "long")):
             return known([math.trunc(v) for v in tensor.values], False, tensor.shape)
     if name == "tolist":
+        if tensor.shape == ():
+            return tensor.values[0]  # a 0-d tensor's tolist() is its number
         return list(tensor.values) if len(tensor.shape) == 1 else nest(tensor.values, tensor.shape)
     if name == "item" and len(tensor.values) == 1:
         return tensor.values[0]
@@ -252,8 +270,16 @@ def constant_method(frame, tensor, name: str, args: Args, node):
         a, b = values[0] % len(shape), values[1] % len(shape)
         order[a], order[b] = order[b], order[a]
         return Constant(tuple(shape[d] for d in order))
-    if name == "flatten":
-        return Constant((math.prod(shape),))
+    if name == "flatten":  # flatten(start_dim=0, end_dim=-1) of the shape
+        start, end = (list(values) + [0, -1][len(values):])[:2] if len(values) <= 2 else (None, None)
+        start, end = args.named.get("start_dim", start), args.named.get("end_dim", end)
+        rank = max(len(shape), 1)
+        if type(start) is not int or type(end) is not int or not -rank <= start < rank or not -rank <= end < rank:
+            raise Unfollowable(f"flatten({', '.join(describe(v) for v in values)}) of {tensor.describe()}", node)
+        start, end = start % rank, end % rank
+        if not shape or start > end:
+            return Constant((math.prod(shape),) if not shape else shape)
+        return Constant(shape[:start] + (math.prod(shape[start:end + 1]),) + shape[end + 1:])
     raise Unfollowable(f"x.{name}() of a constant tensor", node)
 
 
@@ -261,6 +287,11 @@ def constant_index(frame, tensor, key, node):
     """Indexing a constant tensor or a Parameter (``self.weight[:, None, None]``): its shape."""
     shape = list(tensor.shape)
     keys = list(key) if isinstance(key, tuple) else [key]
+    if any(isinstance(k, (Constant, list)) for k in keys) or \
+            isinstance(tensor, Constant) and tensor.known and (len(shape) != 1 or tensor.base is not None):
+        from convcalc.frontends.python.brains.known_tensors import index
+
+        return index(frame, tensor, key, node)  # views of known values, and index tensors (a bias table's)
     if Ellipsis in keys:
         at = keys.index(Ellipsis)
         keys[at:at + 1] = [slice(None)] * (len(shape) - (len(keys) - 1 - keys.count(None)))
@@ -375,7 +406,12 @@ def numeric(frame, qname: str, args: Args, node):
         if step == 0 or (end - start) / step > MAX_ITEMS:
             raise Unfollowable("torch.arange of very many values", node)
         count = max(0, math.ceil((end - start) / step))
-        return known([start + i * step for i in range(count)], any(isinstance(a, float) for a in values))
+        from convcalc.frontends.python.brains.known_tensors import dtype_floating
+
+        floating = dtype_floating(args.named.get("dtype"))  # dtype=torch.float32: a float tensor of these values
+        if floating is None:
+            floating = any(isinstance(a, float) for a in values)
+        return known([start + i * step for i in range(count)], floating)
     if name == "linspace":
         start, end = values[0], values[1]
         steps = values[2] if len(values) > 2 else args.named.get("steps")

@@ -11,7 +11,7 @@ from convcalc.frontends.python.brains import CONSTANTS, register
 from convcalc.frontends.python.brains.torch_constants import (CREATION, SAME_METHODS, as_sizes, constant_binop,
                                                               known_values_call, make_tensor, numeric)
 from convcalc.frontends.python.pyobjects import Args, Unknown, describe
-from convcalc.frontends.python.reasons import Unfollowable
+from convcalc.frontends.python.reasons import Unfollowable, Why
 from convcalc.frontends.python.tensors import BATCH, Tensor
 from convcalc.frontends.python.torchobjects import Constant, ModuleDict, ModuleList, Parameter, Sequential
 from convcalc.layers.functional import FUNCTIONAL, SKIPPED_ARGS, TENSOR_METHODS, WEIGHT_ARGS
@@ -27,6 +27,12 @@ SAME_FUNCTIONS = {F + "normalize", "torch.clamp", "torch.clip", "torch.exp", "to
                   "torch.roll", "torch.cumsum", "torch.sign", "torch.square", "torch.rsqrt", "torch.pow",
                   F + "dropout2d", "torch.nan_to_num", "torch.erf", "torch.cos", "torch.sin", "torch.neg",
                   "torch.autograd.Variable", "torch.autograd.variable.Variable", "torch.nn.functional.softsign"}
+
+
+def shape_kept(qname: str) -> bool:
+    """An element-wise function: its result has its input's shape."""
+    return qname in SAME_FUNCTIONS or qname in ("torch.sigmoid", "torch.tanh", "torch.log2", "torch.relu",
+                                                F + "sigmoid", F + "relu", F + "gelu", F + "silu")
 
 
 # ---------------------------------------------------------------- operation spellings
@@ -130,7 +136,15 @@ def pieces(frame, name: str, tensor: Tensor, bound: dict, node) -> int:
 
 def functional(frame, qname: str, args: Args, node):
     """``F.relu(x)``, ``torch.flatten(x, 1)``: the layer of the catalogue the spelling is, its
-    node spelled as called."""
+    node spelled as called; on a tensor of known values (``torch.flatten(grid, 1)`` in
+    ``__init__``), that tensor's values worked out."""
+    first = args.values[0] if args.values else args.named.get("input")
+    if isinstance(first, Constant) and first.known:
+        from convcalc.frontends.python.brains.known_calls import function
+
+        worked = function(frame, qname.rsplit(".", 1)[-1], args, node)
+        if worked is not None:
+            return worked
     with forward.spelled(frame, qname):
         return functional_spelled(frame, qname, args, node)
 
@@ -172,8 +186,15 @@ def torch_function_spelled(frame, qname: str, args: Args, node):
     values = args.values
     if name == "Variable" and len(values) == 1:  # autograd's old wrapper: the tensor itself, values and all
         return values[0]
+    if values and not any(isinstance(v, Tensor) for v in values) and shape_kept(qname) and \
+            (isinstance(values[0], Parameter) or isinstance(values[0], Constant) and not values[0].known):
+        # torch.clamp(self.logit_scale, max=...), torch.sigmoid of a table whose values are not known: its shape
+        return Constant(values[0].shape, None, True)
     if values and any(isinstance(v, Constant) for v in values) and not any(isinstance(v, Tensor) for v in values):
         return known_values_call(frame, name, args, node)
+    if name in ("stack", "cat", "concat", "concatenate", "meshgrid") and values and \
+            all(isinstance(v, Constant) for v in (values[0] if isinstance(values[0], (list, tuple)) else values)):
+        return known_values_call(frame, name, args, node)  # torch.stack([a, b]) of tensors made in __init__
     if qname in FUNCTIONAL:
         return functional(frame, qname, args, node)
     if qname in ("torch.cat", "torch.concat", "torch.concatenate"):
@@ -255,6 +276,10 @@ def method_spelled(frame, tensor: Tensor, name: str, args: Args, node):
         if not sizes or not (sizes[0] is BATCH or sizes[0] == -1):
             raise Unfollowable("an expand that does not keep the batch first", node)
         return forward.emit_op(frame, "expand", [tensor], (tuple([-1] + sizes[1:]),), node)
+    if name in ("new_zeros", "new_ones", "new_empty", "new_full"):
+        made = new_without_batch(frame, name, args, node)
+        if made is not None:
+            return made
     spelling = f"Tensor.{name}"
     if spelling in SPELLINGS:
         return op_call(frame, SPELLINGS[spelling], [tensor], args, node)
@@ -272,10 +297,60 @@ def method_spelled(frame, tensor: Tensor, name: str, args: Args, node):
     raise Unfollowable(f"x.{name}(...)", node)
 
 
+def new_without_batch(frame, name: str, args: Args, node):
+    """``x.new_zeros((H, W))`` of sizes that hold no batch: a tensor of its own (a shifted window's
+    mask), its values known (zeros, ones, the fill) where they are few; None when a size is the
+    batch's (the catalogue's new_zeros places it)."""
+    from convcalc.frontends.python.brains.known_tensors import known_of
+    from convcalc.frontends.python.machine import MAX_ITEMS
+    from convcalc.frontends.python.tensors import batch_factor
+
+    values = list(args.values)
+    fill = None
+    if name == "new_full":
+        fill = values.pop(1) if len(values) > 1 else args.named.get("fill_value")
+    sizes = list(as_sizes(values)) if values else list(as_sizes([args.named.get("size", ())]))
+    if any(batch_factor(s) is not None for s in sizes):
+        return None
+    if any(dims.is_symbolic(s) for s in sizes):
+        raise Unfollowable(f"x.{name} of the input's size: a new tensor made in forward", node, kind=Why.SIZE)
+    if not all(type(s) is int and s >= 0 for s in sizes):
+        raise Unfollowable(f"x.{name} of {', '.join(describe(s) for s in sizes) or 'no sizes'}", node)
+    total = math.prod(sizes)
+    value = {"new_zeros": 0.0, "new_ones": 1.0, "new_full": fill}.get(name)
+    if value is None or total > MAX_ITEMS or not isinstance(value, (int, float)):
+        return Constant(tuple(sizes))
+    return known_of(frame, [value] * total, tuple(sizes), True, node)
+
+
 # ---------------------------------------------------------------- operators
 
 
+def batch_arithmetic(frame, op: str, a, b, node):
+    """``B * windows``, ``x.size(0) // windows``: the batch size times a known factor (tensors.Folded);
+    anything else of the batch size is a number convcalc leaves open."""
+    from convcalc.frontends.python.tensors import batch_factor, batch_times
+
+    fa, fb = batch_factor(a), batch_factor(b)
+    if op == "*" and (fa is None) != (fb is None):
+        factor, other = (fa, b) if fa is not None else (fb, a)
+        if type(other) is int and other >= 1:
+            return batch_times(factor * other)
+        if dims.is_symbolic(other):  # B * windows, windows from the input's sizes: followed on the given ones
+            raise Unfollowable("the batch size times a size of the input", node, kind=Why.SIZE)
+    if op == "//" and fa is not None and type(b) is int and b >= 1 and fa % b == 0:
+        return batch_times(fa // b)
+    if op == "//" and fa is not None and dims.is_symbolic(b):
+        raise Unfollowable("the batch size divided by a size of the input", node, kind=Why.SIZE)
+    raise Unfollowable(f"{describe(a)} {op} {describe(b)}: a number made of the batch size, which convcalc leaves "
+                       "open", node)
+
+
 def binop(frame, op: str, a, b, node):
+    from convcalc.frontends.python.tensors import batch_factor
+
+    if batch_factor(a) is not None or batch_factor(b) is not None:
+        return batch_arithmetic(frame, op, a, b, node)
     if isinstance(a, Tensor) or isinstance(b, Tensor):
         return forward.tensor_binop(frame, op, a, b, node)
     if isinstance(a, (Constant, Parameter)) or isinstance(b, (Constant, Parameter)):
@@ -325,6 +400,20 @@ def compare(frame, op: str, a, b, node):
         if op in ("is", "is not"):
             return (a is b) == (op == "is")
         raise Unfollowable("a comparison of a tensor's values", node)
+    if op not in ("is", "is not", "in", "not in"):
+        from convcalc.frontends.python.brains.known_tensors import arithmetic, is_known
+
+        if is_known(a) or is_known(b):
+            worked = arithmetic(frame, op, a, b, node)  # mask != 0: a tensor of booleans, as torch's
+            if worked is not None:
+                return worked
+        if op in ("==", "!=") and (isinstance(a, (Constant, Parameter)) or isinstance(b, (Constant, Parameter))):
+            from convcalc.frontends.python.brains.known_tensors import broadcast_shape
+
+            shapes = [v.shape if isinstance(v, (Constant, Parameter)) else () for v in (a, b)]
+            made = Constant(broadcast_shape(frame, shapes, node), None, False)  # its values not known
+            made.boolean = True
+            return made
     if op in ("<", "<=", ">", ">=") and (isinstance(a, (Constant, Parameter)) or isinstance(b, (Constant, Parameter))):
         # torch.zeros(n).uniform_(0, 1) < p: values drawn at random, or a parameter's
         raise Unfollowable(f"a comparison of the values of {describe(a if not isinstance(b, Constant) else b)}", node)
@@ -349,11 +438,66 @@ def register_all() -> None:
                                                                         "torch.min", "torch.reshape",
                                                                         "torch.narrow"], torch_function)
     register(list(SAME_FUNCTIONS), torch_function)
+    register([f"torch.{n}" for n in ("meshgrid", "log2", "sum", "mean", "permute", "unsqueeze", "squeeze",
+                                     "transpose", "masked_fill", "amax", "amin") if f"torch.{n}" not in SPELLINGS],
+             torch_function)
     register([f"torch.{n}" for n in CREATION], make_tensor)
     register([f"torch.{n}" for n in ("tensor", "as_tensor", "arange", "linspace", "round", "pow", "divide", "diff",
                                      "floor", "ceil", "log", "exp", "sqrt")], numeric_or_function)
     register("torch.from_numpy", from_numpy)
+    register(F + "linear", functional_linear)
     CONSTANTS.update({"math.pi": math.pi, "math.e": math.e, "math.inf": math.inf, "math.tau": math.tau})
+
+
+def lookup_layer(name: str):
+    from convcalc.layers.catalogue import lookup
+
+    return lookup(name)
+
+
+def functional_linear(frame, qname, args, node):
+    """``F.linear(x, self.qkv.weight, self.qkv.bias)``: the map of a Linear's weight (or of a
+    Parameter of shape out x in) on the last dim; no call of the module (its parameters are the
+    module tree's, its mult-adds not torchinfo's)."""
+    from convcalc.binding import BindError, bind
+
+    try:
+        bound, _, _ = bind("linear", ["input", "weight", "bias"], args.values, args.named,
+                           lambda name, _: None if name == "bias" else MISSING_ARG)
+    except BindError as exc:
+        from convcalc.frontends.python.pycore import type_error
+
+        raise type_error(frame, exc.message, node) from None
+    if any(v is MISSING_ARG for v in bound.values()):
+        from convcalc.frontends.python.pycore import type_error
+
+        raise type_error(frame, "linear() missing its input or weight", node)
+    tensor, weight, bias = forward.tensor_arg(bound["input"], node), bound["weight"], bound["bias"]
+    shape = weight_shape(weight, "weight", node)
+    if len(shape) != 2:
+        raise Unfollowable(f"F.linear with a weight of shape {shape}", node)
+    if bias is not None and weight_shape(bias, "bias", node) != (shape[0],):
+        raise Unfollowable(f"F.linear with a bias of shape {weight_shape(bias, 'bias', node)}", node)
+    with forward.spelled(frame, qname):
+        return forward.emit_op(frame, "linear", [tensor], (shape[1], shape[0], bias is not None), node)
+
+
+MISSING_ARG = object()
+
+
+def weight_shape(value, part: str, node) -> tuple:
+    """The shape of a Linear's weight or bias (from its arguments), or of a Parameter."""
+    from convcalc.frontends.python.torchobjects import Layer, Weight
+
+    if isinstance(value, Parameter):
+        return tuple(value.shape)
+    if isinstance(value, Weight) and isinstance(value.owner, Layer) and value.part in ("weight", "bias") and \
+            lookup_layer(value.owner.name).traits.field == "linear":  # a Linear's (in and out by its arguments)
+        args = forward.layer_args(value.owner).values
+        inner, outer = args.get("in_features"), args.get("out_features")
+        if type(inner) is int and type(outer) is int:
+            return (outer, inner) if value.part == "weight" else (outer,)
+    raise Unfollowable(f"F.linear with the {part} {describe(value)}", node)
 
 
 def from_numpy(frame, qname, args, node):
