@@ -282,11 +282,11 @@ def whole_reshape(shape, target, node) -> tuple:
     if -1 in target:
         if rest is None:
             raise fail(codes.VIEW, f"{text}: {batch.shown(shape)} = {dims.render(total)} elements do not divide into "
-                                   f"{dims.render(known)} (PyTorch: shape '{written}' is invalid)", node)
+                                   f"{dims.render(known)}: a view {written} PyTorch refuses", node)
         target = tuple(rest if t == -1 else t for t in target)
     elif total != known and symbolic_match((total,), (known,)) is None:
         raise fail(codes.VIEW, mismatch(text, f"{dims.render(known)} elements", f"{batch.shown(shape)} = "
-                                        f"{dims.render(total)}") + f" (PyTorch: shape '{written}' is invalid)", node)
+                                        f"{dims.render(total)}") + f": a view {written} PyTorch refuses", node)
     return placed(tuple(target), None)
 
 
@@ -315,15 +315,15 @@ def folded_reshape(shape, target, node) -> tuple:
         rest = dims.exact_quotient(total, known * want)
         if rest is None or (type(rest) is int and rest * known * want != total):
             raise fail(codes.VIEW, f"{text}: {batch.shown(shape)} = {dims.render(total)} elements per batch item do "
-                                   f"not divide into {dims.render(known * want)} (PyTorch: shape '{written}' is "
-                                   "invalid)", node)
+                                   f"not divide into {dims.render(known * want)}: a view {written} PyTorch "
+                                   "refuses", node)
         return placed(tuple(rest if t == -1 else t for t in target), 0, want)
     fold = dims.exact_quotient(total, known) if want == -1 else want
     if type(fold) is not int or fold < 1 or (want != -1 and total != known * want and
                                              symbolic_match((total,), (known * want,)) is None):
         raise fail(codes.VIEW, mismatch(text, f"{dims.render(known)} elements per batch item times the batch's "
                                               f"factor", f"{batch.shown(shape)} = {dims.render(total)}")
-                   + f" (PyTorch: shape '{written}' is invalid)", node)
+                   + f": a view {written} PyTorch refuses", node)
     return placed(target, 0, fold)
 
 

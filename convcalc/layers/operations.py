@@ -409,8 +409,8 @@ def linear(shapes, args, node, warn):
         raise fail(codes.CONFIG, f"{text(node)}: F.linear of a tensor without a dim per sample", node)
     if shape[-1] != inner:
         raise fail(codes.FEATURES, f"{text(node)}: {fmt_shape(shape)} @ the weight's {inner}x{outer}: the last "
-                                   f"size {dims.render(shape[-1])} is not {inner} (PyTorch: mat1 and mat2 shapes "
-                                   "cannot be multiplied)", node)
+                                   f"size {dims.render(shape[-1])} is not {inner}, which PyTorch refuses (mat1 and "
+                                   "mat2 shapes cannot be multiplied)", node)
     return (*shape[:-1], outer)
 
 
@@ -430,7 +430,7 @@ def take(shapes, args, node, warn):
         raise fail(codes.ARGUMENT, f"{text(node)}: index_shape must be sizes, not {index_shape!r}", node)
     axis = dim % full - 1
     if shape[axis] == 0 and product(index_shape or (1,)) > 0:
-        raise fail(codes.ARGUMENT, f"{text(node)}: an index into a dim of size 0 (PyTorch: index out of range)", node)
+        raise fail(codes.ARGUMENT, f"{text(node)}: an index into a dim of size 0, which PyTorch refuses", node)
     return (*shape[:axis], *index_shape, *shape[axis + 1:])
 
 

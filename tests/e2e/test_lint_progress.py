@@ -36,7 +36,7 @@ def test_a_long_run_on_a_terminal_shows_a_progress_line_and_clears_it(tmp_path):
     out = proc.communicate(timeout=300)[0].decode()
     os.close(master)
     assert "\rlint [" in err and "%" in err and err.endswith("\r\x1b[K")
-    assert "lint [" not in out and "in what was followed (51 files" in out  # the summary, on stdout
+    assert "lint [" not in out and "in what was followed (" in out and " files, " in out  # the summary, on stdout
 
 
 def test_a_pipe_gets_no_progress_line(tmp_path):
