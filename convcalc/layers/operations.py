@@ -344,8 +344,7 @@ def repeat(shapes, args, node, warn):
     if repeats[0] != 1:
         raise one_sample(f"{text(node)}: repeating the batch dimension ({dims.render(repeats[0]) if repeats[0] != -1 else 'the batch size'} times)", node)
     if any(type(r) is int and r < 0 for r in repeats):
-        raise fail(codes.ARGUMENT, f"{text(node)}: a negative repeat (PyTorch: Trying to create tensor with negative "
-                                   "dimension)", node)
+        raise fail(codes.ARGUMENT, f"{text(node)}: a negative repeat, which PyTorch refuses", node)
     out = tuple(s * r for s, r in zip(shape, repeats[1:]))
     if any(s == 0 for s in out):
         raise fail(codes.EMPTY, f"{text(node)}: a repeat of 0 leaves an empty tensor", node)
@@ -461,8 +460,7 @@ def take(shapes, args, node, warn):
         raise fail(codes.ARGUMENT, f"{text(node)}: least must be a size, not {least!r}", node)
     if type(shape[axis]) is int and shape[axis] < least:
         raise fail(codes.ARGUMENT, f"{text(node)}: an index of {least - 1} (or -{least}) into a dim of size "
-                                   f"{shape[axis]} (PyTorch: index {least - 1} is out of bounds for dimension "
-                                   f"{dim % full} with size {shape[axis]})", node)
+                                   f"{shape[axis]}, out of its bounds, which PyTorch refuses", node)
     return (*shape[:axis], *index_shape, *shape[axis + 1:])
 
 
