@@ -45,3 +45,17 @@ def expand(x: Tensor, shape: Sequence[int]) -> Tensor:
         if have != want and have != 1:
             raise ValueError(f"cannot expand {x.shape} to {target}")
     return Tensor(target, [x.data[i] for i in _broadcast_index(x.shape, target)])
+
+
+def repeat(x: Tensor, repeats: Sequence[int]) -> Tensor:
+    """Tensor.repeat: dim d tiled repeats[d] times (as many repeats as dims; the batch's first)."""
+    shape = tuple(s * r for s, r in zip(x.shape, repeats))
+    strides = [prod(x.shape[d + 1:]) for d in range(x.ndim)]
+    out = []
+    for position in range(prod(shape)):
+        source, rest = 0, position
+        for d in range(x.ndim - 1, -1, -1):
+            rest, at = divmod(rest, shape[d])
+            source += (at % x.shape[d]) * strides[d]
+        out.append(x.data[source])
+    return Tensor(shape, out)

@@ -11,7 +11,7 @@ from typing import List, Sequence
 from .dense import _broadcast_index
 from .einops_ref import einops as apply_einops
 from .resample import pad as pad_values
-from .shaping import expand, reduce, squeeze, stack, unsqueeze  # noqa: F401  (the ops of OPS)
+from .shaping import expand, reduce, repeat, squeeze, stack, unsqueeze  # noqa: F401  (the ops of OPS)
 from .tensor import Tensor, _dim, permute, prod, row_major_strides, transpose  # noqa: F401
 
 
@@ -187,6 +187,7 @@ OPS = {
     "pad": lambda tensors, a: pad_values(tensors[0], tuple(a["pad"]), a["mode"], a["value"] or 0.0),
     "stack": lambda tensors, a: stack(tensors, a["dim"]),
     "expand": lambda tensors, a: expand(tensors[0], a["size"]),
+    "repeat": lambda tensors, a: repeat(tensors[0], a["repeats"]),
     "expand_as": lambda tensors, a: expand(tensors[0], tensors[1].shape),
     "matmul": lambda tensors, a: matmul(tensors[0], tensors[1]),
     "bmm": lambda tensors, a: matmul(tensors[0], tensors[1]),

@@ -328,6 +328,29 @@ def new_full(shapes, args, node, warn):
     return tuple(size[1:])
 
 
+@operation("repeat", "repeats", spellings="Tensor.repeat", sizes="repeats", work=lambda shapes, args, out: product(out))
+def repeat(shapes, args, node, warn):
+    """each dim tiled the number of times given (batch first: 1, the batch kept)"""
+    shape, repeats = shapes[0], tuple(args["repeats"])
+    for r in repeats:
+        if not dims.is_symbolic(r) and (type(r) is not int or r < -1):
+            raise fail(codes.ARGUMENT, f"{text(node)}: repeats must be sizes, not {r!r}", node)
+    if len(repeats) < len(shape) + 1:
+        raise fail(codes.CONFIG, f"{text(node)}: {len(repeats)} repeats for a {len(shape) + 1}-d tensor (batch "
+                                 "included) (PyTorch: Number of dimensions of repeat dims can not be smaller than "
+                                 "number of dimensions of tensor)", node)
+    if len(repeats) > len(shape) + 1:
+        raise one_sample(f"{text(node)}: repeats that add dims before the batch", node)
+    if repeats[0] != 1:
+        raise one_sample(f"{text(node)}: repeating the batch dimension ({dims.render(repeats[0]) if repeats[0] != -1 else 'the batch size'} times)", node)
+    if any(type(r) is int and r < 0 for r in repeats):
+        raise fail(codes.ARGUMENT, f"{text(node)}: a negative repeat, which PyTorch refuses", node)
+    out = tuple(s * r for s, r in zip(shape, repeats[1:]))
+    if any(s == 0 for s in out):
+        raise fail(codes.EMPTY, f"{text(node)}: a repeat of 0 leaves an empty tensor", node)
+    return out
+
+
 @operation("expand_as", operands="input other", spellings="Tensor.expand_as", view=True, field="elementwise")
 def expand_as(shapes, args, node, warn):
     """sizes of 1 repeated to the other tensor's sizes"""
@@ -414,11 +437,12 @@ def linear(shapes, args, node, warn):
     return (*shape[:-1], outer)
 
 
-@operation("take", "dim index_shape", field="layout", axes="dim",
+@operation("take", "dim index_shape", field="layout", axes="dim", least=0,
            work=lambda shapes, args, out: product(out or (1,)))
 def take(shapes, args, node, warn):
     """``table[index]`` by a tensor of indices (a relative-position bias table read at an index
-    table): that dim replaced by the index's shape; verify reads stand-in indices (i mod size)"""
+    table), ``x.index_select(dim, index)``: that dim replaced by the index's shape; ``least``, the
+    size the dim must have for the largest index known; verify reads stand-in indices (i mod size)"""
     shape, dim, index_shape = shapes[0], args["dim"], args["index_shape"]
     full = len(shape) + 1
     if type(dim) is not int or not -full <= dim < full:
@@ -431,6 +455,12 @@ def take(shapes, args, node, warn):
     axis = dim % full - 1
     if shape[axis] == 0 and product(index_shape or (1,)) > 0:
         raise fail(codes.ARGUMENT, f"{text(node)}: an index into a dim of size 0, which PyTorch refuses", node)
+    least = args["least"]
+    if type(least) is not int or least < 0:
+        raise fail(codes.ARGUMENT, f"{text(node)}: least must be a size, not {least!r}", node)
+    if type(shape[axis]) is int and shape[axis] < least:
+        raise fail(codes.ARGUMENT, f"{text(node)}: an index of {least - 1} (or -{least}) into a dim of size "
+                                   f"{shape[axis]}, out of its bounds, which PyTorch refuses", node)
     return (*shape[:axis], *index_shape, *shape[axis + 1:])
 
 

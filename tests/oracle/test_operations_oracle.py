@@ -146,6 +146,16 @@ def expanding(draw):
 
 
 @st.composite
+def repeating(draw):
+    shape = draw(one())
+    repeats = tuple(draw(st.integers(0, 3)) for _ in shape)
+    batch = (1,) if draw(st.integers(0, 4)) else (draw(st.integers(2, 3)),)  # now and then the batch tiled: refused
+    lead = tuple(draw(st.lists(st.integers(1, 2), max_size=1)))  # dims before the batch: refused
+    fewer = draw(st.integers(0, 5)) == 0  # fewer repeats than dims: torch refuses
+    return [shape], {"repeats": (*lead, *batch, *(repeats[1:] if fewer and repeats else repeats))}
+
+
+@st.composite
 def expanding_as(draw):
     target = draw(one())
     shape = tuple(1 if draw(st.booleans()) else s for s in target)
@@ -308,7 +318,7 @@ STRATEGIES = {
     **{name: reduction() for name in ("mean", "sum", "amax", "amin")},
     "permute": permutation(), "transpose": transposition(), "squeeze": squeezing(), "unsqueeze": unsqueezing(),
     "slice": slicing(), "select": selecting(), "chunk": chunking(), "split": splitting(), "stack": stacking(),
-    "pad": padding(), "expand": expanding(), "expand_as": expanding_as(), "matmul": matrices(),
+    "pad": padding(), "expand": expanding(), "repeat": repeating(), "expand_as": expanding_as(), "matmul": matrices(),
     "bmm": batched_matrices(), "einsum": einsums(), "scaled_dot_product_attention": attentions(),
     "new_zeros": new_tensors(), "rearrange": einops_case("rearrange"), "einops_reduce": einops_case("reduce"),
     "einops_repeat": einops_case("repeat"), "new_full": full_tensors(), "linear": linear_maps(),

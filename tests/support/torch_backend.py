@@ -115,6 +115,7 @@ def torch_op(name, tensors, a):
         "stack": lambda: torch.stack(tensors, a["dim"]),
         "pad": lambda: torch.nn.functional.pad(x, list(a["pad"]), mode=a["mode"], value=a["value"]),
         "expand": lambda: x.expand(*a["size"]), "expand_as": lambda: x.expand_as(tensors[1]),
+        "repeat": lambda: x.repeat(*a["repeats"]),
         "matmul": lambda: torch.matmul(x, tensors[1]), "bmm": lambda: torch.bmm(x, tensors[1]),
         "rearrange": lambda: einops_op("rearrange", x, a["pattern"], a["axes_lengths"]),
         "einops_repeat": lambda: einops_op("repeat", x, a["pattern"], a["axes_lengths"]),

@@ -469,7 +469,7 @@ def tensor_index(frame, tensor: Tensor, key, node):
             if sum(isinstance(k, Constant) for k in keys) > 1 or any(type(k) is int for k in keys):
                 raise Unfollowable("indexing a tensor with an index tensor beside other indices", node)
             check_indices(frame, result, dim, item, node)
-            result = emit_op(frame, "take", [result], (dim, tuple(item.shape)), node)
+            result = emit_op(frame, "take", [result], (dim, tuple(item.shape), least_size(item)), node)
             dim += len(item.shape)
             continue
         else:
@@ -497,3 +497,10 @@ def check_indices(frame, tensor: Tensor, dim: int, index: Constant, node) -> Non
 
             raise raise_error(frame, "IndexError", (f"index {value} is out of bounds for dimension {dim} with size "
                                                     f"{size}",), node)
+
+
+def least_size(index: Constant) -> int:
+    """The size a dim must have for every known index of ``index`` (i or -i - 1 < size); 0 unknown."""
+    if index.values is None or not index.values:
+        return 0
+    return max(max(index.values) + 1, -min(index.values))

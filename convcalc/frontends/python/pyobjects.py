@@ -314,6 +314,15 @@ class BoundMethod(Value):
         return builtin_type("method")
 
     def call(self, frame, args, node):
+        if getattr(self.func, "name", None) == "forward" and frame.trace is None:
+            from convcalc.frontends.python.pyclasses import Instance
+
+            if isinstance(self.obj, Instance) and self.obj.cls.module:
+                # model.forward(X) in script code: the model run on the script's tensor, as model(X) is
+                # (torch skips the hooks, not the computation): the script feeds its model here too
+                from convcalc.frontends.python.forward import call_module
+
+                return call_module(frame, self.obj, args, node)
         return call(frame, self.func, args.prepend(self.obj), node)
 
     def attr(self, frame, name, node):

@@ -80,6 +80,10 @@ FC_LINE = 11
          out = net(torch.rand(4, 1, 28, 28))
      """, "the tensor given to net at m.py:21"),
     ("""
+     net = Net()
+     out = net.forward(torch.zeros(2, 1, 28, 28))
+     """, "the tensor given to net.forward at m.py:19"),
+    ("""
      tf = transforms.Compose([transforms.Grayscale(), transforms.Resize((28, 28)), transforms.ToTensor()])
      data = datasets.CIFAR10("d", transform=tf)
      net = Net()

@@ -217,10 +217,56 @@ def torch_function_spelled(frame, qname: str, args: Args, node):
     if qname in ("torch.reshape",):
         return method(frame, forward.tensor_arg(values[0], node), "reshape", Args(args.positional[1:], args.keywords),
                       node)
-    if qname in ("torch.narrow",):
-        return method(frame, forward.tensor_arg(values[0], node), "narrow", Args(args.positional[1:], args.keywords),
+    if qname in ("torch.narrow", "torch.index_select"):
+        return method(frame, forward.tensor_arg(values[0], node), name, Args(args.positional[1:], args.keywords),
                       node)
+    if qname == "torch.baddbmm":
+        return baddbmm(frame, args, node)
     raise Unfollowable(f"{qname} is not followed", node)
+
+
+def baddbmm(frame, args: Args, node):
+    """``torch.baddbmm(input, batch1, batch2, beta=1, alpha=1)``: beta * input + alpha * (batch1 @ batch2),
+    as the declared bmm then an add of ``input`` broadcast to it (the scale factors keep the shape);
+    the flop counter counts baddbmm as the bmm it holds."""
+    names = ("input", "batch1", "batch2")
+    given = dict(zip(names, args.values))
+    given.update((k, v) for k, v in args.named.items() if k in names)
+    extra = set(args.named) - set(names) - {"beta", "alpha"}
+    if len(args.values) > 3 or extra or len(given) < 3:
+        raise Unfollowable("torch.baddbmm without input, batch1 and batch2 (or with other arguments)", node)
+    product = op_call(frame, "bmm", [forward.tensor_arg(given["batch1"], node),
+                                     forward.tensor_arg(given["batch2"], node)], Args([], []), node)
+    return binop(frame, "+", product, given["input"], node)  # its shape broadcast as torch broadcasts it
+
+
+def index_select(frame, tensor: Tensor, args: Args, node):
+    """``x.index_select(dim, index)``: x indexed along ``dim`` by a 1-d tensor of indices, as
+    ``x[:, ..., index]`` is (the declared 'take'); its values checked against the size as torch does."""
+    dim = args.values[0] if args.values else args.named.get("dim")
+    index = args.values[1] if len(args.values) > 1 else args.named.get("index")
+    if type(dim) is not int or not isinstance(index, Constant) or index.floating or index.boolean:
+        raise Unfollowable(f"index_select along {describe(dim)} by {describe(index)}", node)
+    if len(index.shape) > 1:
+        from convcalc.frontends.python.pycore import raise_error
+
+        raise raise_error(frame, "IndexError", ("index_select(): Index is supposed to be a vector",), node)
+    sizes = tensor.sizes(node)
+    rank = len(sizes)
+    if not -rank <= dim < rank:
+        raise Unfollowable(f"index_select along dim={dim} of a {rank}-d tensor", node)
+    if dim % rank == 0:
+        raise Unfollowable("index_select along the batch dimension: convcalc follows one sample", node)
+    size = sizes[dim % rank]
+    for value in index.values or ():  # not Python's indexing: a negative index is out of bounds too
+        if value < 0 or type(size) is int and value >= size:
+            from convcalc.frontends.python.pycore import raise_error
+
+            shown = size if type(size) is int else dims.render(size)
+            raise raise_error(frame, "RuntimeError", (f"INDICES element is out of DATA bounds, id={value} "
+                                                      f"axis_dim={shown}",), node)
+    keys = (slice(None),) * (dim % rank) + (index if index.shape else Constant((1,), index.values, False),)
+    return forward.tensor_index(frame, tensor, keys, node)
 
 
 # ---------------------------------------------------------------- tensor methods
@@ -245,6 +291,8 @@ def method_spelled(frame, tensor: Tensor, name: str, args: Args, node):
         return shape[dim]
     if name in ("dim", "ndimension"):
         return len(tensor.sizes(node))
+    if name == "index_select":
+        return index_select(frame, tensor, args, node)
     if name == "numel":
         raise Unfollowable("x.numel() counts the batch, which convcalc leaves open", node)
     if name in ("view", "reshape"):
@@ -436,7 +484,8 @@ def register_all() -> None:
     register([s for s in SPELLINGS if not s.startswith("Tensor.")] + ["torch.cat", "torch.concat",
                                                                         "torch.concatenate", "torch.max",
                                                                         "torch.min", "torch.reshape",
-                                                                        "torch.narrow"], torch_function)
+                                                                        "torch.narrow", "torch.index_select",
+                                                                        "torch.baddbmm"], torch_function)
     register(list(SAME_FUNCTIONS), torch_function)
     register([f"torch.{n}" for n in ("meshgrid", "log2", "sum", "mean", "permute", "unsqueeze", "squeeze",
                                      "transpose", "masked_fill", "amax", "amin") if f"torch.{n}" not in SPELLINGS],
