@@ -1,0 +1,94 @@
+"""Constructs of public model packages the Python frontend follows (issue 21), each in general:
+torch's names as ``dir()`` lists them, ... Each is checked against torch where torch is there."""
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+from convcalc.cli import cli
+from report_json import one_model
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def shapes(tmp_path, source, model, size, name="model.py"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(source))
+    result = run("shapes", str(path), "--model", model, "--input", size, "--format", "json")
+    return one_model(result.stdout), result
+
+
+def in_torch(source, model, size):
+    """The fixture (this test's own source) built and run in torch: parameters and output shape."""
+    import torch
+
+    namespace: dict = {}
+    exec(compile(textwrap.dedent(source), "fixture", "exec"), namespace)
+    net = eval(model, namespace).eval()
+    with torch.no_grad():
+        out = net(torch.randn(1, *map(int, size.split("x"))))
+    return sum(p.numel() for p in net.parameters()), list(out.shape[1:])
+
+
+def agree(tmp_path, source, model, size, torch_module=None):
+    data, result = shapes(tmp_path, source, model, size)
+    assert data["complete"] is True, result.stdout
+    if torch_module is not None:
+        params, output = in_torch(source, model, size)
+        assert (data["total_params"], data["output"]) == (params, output)
+    return data
+
+
+DIR_SOURCE = """
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    HAS_SILU = 'silu' in dir(torch.nn.functional)
+    HAS_NOPE = 'no_such_layer' in dir(nn)
+    ACT = nn.SiLU if HAS_SILU else nn.ReLU
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 8, 3)
+            self.act = ACT()
+            self.extra = nn.Linear(2, 2) if HAS_NOPE else nn.Identity()
+
+        def forward(self, x):
+            return self.extra(self.act(self.conv(x)))
+"""
+
+
+def test_dir_of_a_torch_module_lists_torch_s_names(tmp_path):
+    data = agree(tmp_path, DIR_SOURCE, "Net()", "3x8x8")
+    assert data["total_params"] == 224 and any("SiLU" in row["layer"] for row in data["layers"])
+
+
+@pytest.mark.oracle
+def test_dir_of_a_torch_module_agrees_with_torch(tmp_path, torch):
+    import torch.nn.functional
+
+    from convcalc.frontends.python.brains.torch_names import DIR
+
+    for name, names in DIR.items():
+        module = eval(name, {"torch": torch})
+        assert list(names) == dir(module), name
+    agree(tmp_path, DIR_SOURCE, "Net()", "3x8x8", torch)
+
+
+def test_dir_of_anything_else_is_not_followed(tmp_path):
+    source = """
+        import torch.nn as nn
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 4) if 'x' in dir(self) else nn.Linear(4, 2)
+            def forward(self, x):
+                return self.fc(x)
+    """
+    data, result = shapes(tmp_path, source, "Net()", "4")
+    assert data["complete"] is False and result.exit_code == 1
+    assert any("dir() of" in d["message"] for d in data["diagnostics"])
