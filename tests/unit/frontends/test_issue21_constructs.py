@@ -92,3 +92,57 @@ def test_dir_of_anything_else_is_not_followed(tmp_path):
     data, result = shapes(tmp_path, source, "Net()", "4")
     assert data["complete"] is False and result.exit_code == 1
     assert any("dir() of" in d["message"] for d in data["diagnostics"])
+
+
+CHOOSER_SOURCE = """
+    import functools
+    import types
+    import torch.nn as nn
+
+    def make_norm(norm, channels):
+        # a lambda or function makes the layer itself; a class is told apart by its name
+        if isinstance(norm, types.FunctionType):
+            return norm(channels)
+        if norm.__name__.lower().startswith('batchnorm'):
+            return norm(channels, eps=1e-3)
+        return nn.GroupNorm(2, channels)
+
+    class Net(nn.Module):
+        def __init__(self, norm=nn.BatchNorm2d):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 4, 3)
+            self.norm = make_norm(norm, 4)
+
+        def forward(self, x):
+            return self.norm(self.conv(x))
+"""
+
+
+@pytest.mark.parametrize("model", ["Net()", "Net(norm=nn.InstanceNorm2d)", "Net(norm=lambda c: nn.GroupNorm(1, c))"])
+def test_a_norm_chosen_by_function_type_or_class_name(tmp_path, model):
+    data = agree(tmp_path, CHOOSER_SOURCE, model, "3x8x8")
+    assert data["total_params"] == 112 + 8
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("model", ["Net()", "Net(norm=nn.InstanceNorm2d)", "Net(norm=lambda c: nn.GroupNorm(1, c))"])
+def test_a_norm_chosen_by_function_type_or_class_name_agrees_with_torch(tmp_path, torch, model):
+    agree(tmp_path, CHOOSER_SOURCE, model, "3x8x8", torch)
+
+
+def test_isinstance_of_a_library_name_against_function_type_is_not_guessed(tmp_path):
+    source = """
+        import types
+        import torch.nn as nn
+        import somelib
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 4) if isinstance(somelib.make, types.FunctionType) else nn.Linear(4, 2)
+            def forward(self, x):
+                return self.fc(x)
+    """
+    data, result = shapes(tmp_path, source, "Net()", "4")
+    assert data["complete"] is False and result.exit_code == 1
+    assert any("types.FunctionType" in d["message"] for d in data["diagnostics"])

@@ -457,6 +457,10 @@ def isinstance_library(frame, value, kind, node) -> bool:
         return module_is(value, qname)
     if qname == "functools.partial":
         return isinstance(value, Partial)
+    from convcalc.frontends.python.brains.inspect_brain import TYPES_MODULE, types_isinstance
+
+    if qname in TYPES_MODULE:
+        return types_isinstance(value, qname, node)
     if qname.startswith(("torch.", "typing.", "collections.", "numbers.")):
         return False
     from convcalc.symbolic import dims
