@@ -285,7 +285,9 @@ class Weight(Value):
             return not (isinstance(self.owner, Layer) and (self.part in self.owner.frozen or "all" in
                                                              self.owner.frozen))
         if name in ("shape", "size", "numel", "dim", "ndim"):
-            raise Unfollowable(f"the {name} of a layer's weight", node)
+            from convcalc.frontends.python.brains.torch_weights import weight_size
+
+            return weight_size(self, name, node)
         return Builtin(name, lambda f, args, n: self)
 
     def set_attr(self, frame, name, value, node):

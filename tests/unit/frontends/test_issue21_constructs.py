@@ -146,3 +146,98 @@ def test_isinstance_of_a_library_name_against_function_type_is_not_guessed(tmp_p
     data, result = shapes(tmp_path, source, "Net()", "4")
     assert data["complete"] is False and result.exit_code == 1
     assert any("types.FunctionType" in d["message"] for d in data["diagnostics"])
+
+
+OWN_WEIGHTS_SOURCE = """
+    import math
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    class PaddedConv(nn.Conv2d):
+        # pads as TensorFlow's 'SAME' for one image size, then runs the convolution functionally
+        def __init__(self, cin, cout, k, stride=1, size=32, **kw):
+            super().__init__(cin, cout, k, stride, **kw)
+            self.stride = self.stride if len(self.stride) == 2 else [self.stride[0]] * 2
+            kh, kw_ = self.weight.size()[-2:]
+            step = self.stride[0]
+            out = math.ceil(size / step)
+            pad = max((out - 1) * step + (kh - 1) * self.dilation[0] + 1 - size, 0)
+            if pad:
+                self.static_padding = nn.ZeroPad2d((pad // 2, pad - pad // 2, pad // 2, pad - pad // 2))
+            else:
+                self.static_padding = nn.Identity()
+            self.fan_in = self.weight.shape[1] * self.weight.size(2) * self.weight.size(-1)
+
+        def forward(self, x):
+            x = self.static_padding(x)
+            return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+    class Dense(nn.Linear):
+        def forward(self, x):
+            if torch.jit.is_scripting():
+                return F.linear(x, self.weight.t(), self.bias)
+            return F.linear(x, self.weight, bias=self.bias)
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = PaddedConv(3, 8, 3, 2, size=32, bias=False)
+            self.b = PaddedConv(8, 8, 5, 1, size=16, groups=4)
+            self.fc = Dense(8, self.b.fan_in // 5)  # 2 * 5 * 5 inputs of each output: 10
+
+        def forward(self, x):
+            x = self.b(self.a(x))
+            return self.fc(x.mean((2, 3)))
+"""
+
+
+def test_a_layer_s_own_weights_in_its_functional_forward(tmp_path):
+    data = agree(tmp_path, OWN_WEIGHTS_SOURCE, "Net()", "3x32x32")
+    assert data["output"] == [10] and data["total_params"] == 216 + 408 + 90
+    assert [row["output"] for row in data["layers"] if row.get("module") == "a"] == [[8, 16, 16]]
+
+
+@pytest.mark.oracle
+def test_a_layer_s_own_weights_in_its_functional_forward_agree_with_torch(tmp_path, torch):
+    agree(tmp_path, OWN_WEIGHTS_SOURCE, "Net()", "3x32x32", torch)
+
+
+@pytest.mark.parametrize("call, why", [
+    ("F.conv2d(x, self.weight, self.bias, 2)", "stride=(2, 2), not the layer's (1, 1)"),
+    ("F.conv2d(x, self.weight, None)", "a bias that is not the layer's own"),
+    ("F.conv2d(x, self.other.weight, self.other.bias)", "not a Conv2d layer's own"),
+    ("F.conv2d(x, torch.ones(8, 3, 3, 3))", "not a Conv2d layer's own"),
+])
+def test_a_functional_convolution_that_is_not_the_layer_s_own_is_not_followed(tmp_path, call, why):
+    source = f"""
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class Conv(nn.Conv2d):
+            def __init__(self):
+                super().__init__(3, 8, 3)
+                self.other = nn.Linear(3, 8)
+
+            def forward(self, x):
+                return {call}
+    """
+    data, result = shapes(tmp_path, source, "Conv()", "3x8x8")
+    assert data["complete"] is False and result.exit_code == 1
+    assert any(why in d["message"] for d in data["diagnostics"]), data["diagnostics"]
+
+
+def test_setting_another_window_on_a_built_convolution_is_not_followed(tmp_path):
+    source = """
+        import torch.nn as nn
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(3, 8, 3)
+                self.conv.stride = [2, 2]
+            def forward(self, x):
+                return self.conv(x)
+    """
+    data, result = shapes(tmp_path, source, "Net()", "3x8x8")
+    assert data["complete"] is False and any("setting stride" in d["message"] for d in data["diagnostics"])

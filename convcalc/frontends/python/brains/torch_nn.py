@@ -119,6 +119,9 @@ def layer_set_attr(frame, layer: Layer, name: str, value, node) -> None:
             return
         raise Unfollowable(f"a new {name} set on nn.{layer.name} (replaced weights, or tied to a tensor of another "
                            "shape)", node)
+    if name in TUPLED and isinstance(value, (list, tuple)) and \
+            tuple(value) == tuple(layer_attr(frame, layer, name, node) or ()):
+        return  # the same window setting again (a list for its tuple): what torch's forward reads is unchanged
     raise Unfollowable(f"setting {name} of nn.{layer.name}", node)
 
 
