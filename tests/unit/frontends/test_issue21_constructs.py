@@ -241,3 +241,23 @@ def test_setting_another_window_on_a_built_convolution_is_not_followed(tmp_path)
     """
     data, result = shapes(tmp_path, source, "Net()", "3x8x8")
     assert data["complete"] is False and any("setting stride" in d["message"] for d in data["diagnostics"])
+
+
+@pytest.mark.parametrize("made", ["nn.BatchNorm2d(8)", "nn.Parameter(torch.zeros(8))"])
+def test_a_module_or_parameter_set_on_a_built_layer_is_not_followed_never_left_out(tmp_path, made):
+    """torch registers it in the layer and counts its parameters: it was kept as a note, its 16
+    parameters left out of a total shown as the model's."""
+    source = f"""
+        import torch
+        import torch.nn as nn
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(3, 8, 3)
+                self.conv.extra = {made}
+            def forward(self, x):
+                return self.conv(x)
+    """
+    data, result = shapes(tmp_path, source, "Net()", "3x8x8")
+    assert data["complete"] is False and result.exit_code == 1
+    assert any("set as the attribute extra of nn.Conv2d" in d["message"] for d in data["diagnostics"])

@@ -110,6 +110,9 @@ TUPLED = {"kernel_size", "stride", "padding", "dilation", "output_padding"}
 
 
 def layer_set_attr(frame, layer: Layer, name: str, value, node) -> None:
+    if is_module(value) or isinstance(value, Parameter):  # torch registers it: its parameters would count
+        raise Unfollowable(f"{describe(value)} set as the attribute {name} of nn.{layer.name} (torch registers it in "
+                           "the layer)", node)
     if name not in layer.settings():
         layer.extra[name] = value  # a note of the model's own (inception's fc.stddev): no shape reads it
         return
