@@ -85,6 +85,8 @@ def layer_attr(frame, layer: Layer, name: str, node):
     bound = forward.layer_args(layer)
     if name == "weight" or name == "bias":  # None without a bias, as torch has it
         return None if name == "bias" and bound.values.get("bias") is False else Weight(layer, name)
+    if name in TUPLED and name in layer.extra:
+        return layer.extra[name]  # set again on the built layer, to the same window (layer_set_attr)
     if name in bound.values:
         value = bound.values[name]
         # torch keeps a convolution's window settings as tuples, one per spatial dim
@@ -122,10 +124,26 @@ def layer_set_attr(frame, layer: Layer, name: str, value, node) -> None:
             return
         raise Unfollowable(f"a new {name} set on nn.{layer.name} (replaced weights, or tied to a tensor of another "
                            "shape)", node)
-    if name in TUPLED and isinstance(value, (list, tuple)) and \
-            tuple(value) == tuple(layer_attr(frame, layer, name, node) or ()):
-        return  # the same window setting again (a list for its tuple): what torch's forward reads is unchanged
+    if name in TUPLED and window(layer, value) is not None and \
+            window(layer, value) == window(layer, layer_attr(frame, layer, name, node)):
+        layer.extra[name] = value  # the same window setting again ([2, 2] for (2,)): read back as set; what
+        return  # torch's forward reads is unchanged
     raise Unfollowable(f"setting {name} of nn.{layer.name}", node)
+
+
+def window(layer: Layer, value):
+    """A convolution's or pool's window setting per spatial dim, as its functional form reads it (an int
+    or a single item for each dim); None for anything else."""
+    from convcalc.layers.catalogue import lookup
+
+    rank = getattr(lookup(layer.name).traits, "rank", None)
+    if type(rank) is not int:
+        return None
+    if type(value) is int:
+        return (value,) * rank
+    if isinstance(value, (list, tuple)) and all(type(v) is int for v in value) and len(value) in (1, rank):
+        return tuple(value) * (rank // len(value))
+    return None
 
 
 def tied_to(layer: Layer, name: str, value) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from convcalc.frontends.python import forward
 from convcalc.frontends.python.brains import register
-from convcalc.frontends.python.brains.torch_nn import layer_attr
+from convcalc.frontends.python.brains.torch_nn import layer_attr, window
 from convcalc.frontends.python.pyobjects import Args, Builtin, describe
 from convcalc.frontends.python.reasons import Unfollowable
 from convcalc.frontends.python.torchobjects import Layer, Weight
@@ -47,29 +47,31 @@ def weighted_call(frame, qname: str, args, node):
     if settings and layer_attr(frame, layer, "padding_mode", node) != "zeros":
         raise Unfollowable(f"{qname} of a layer that pads with {layer_attr(frame, layer, 'padding_mode', node)!r}",
                            node)
-    rank = int(layer_name[-2]) if settings else 0
     for setting in settings:
         mine = layer_attr(frame, layer, setting, node)
         value = given.get(setting, FUNCTIONAL_DEFAULTS[setting])
         if setting != "groups":
-            value = tuple(value) if isinstance(value, (list, tuple)) else (value,) * rank if type(value) is int \
-                else value
-            mine = tuple(mine) if isinstance(mine, (list, tuple)) else mine
+            value, mine = window(layer, value) or value, window(layer, mine) or mine
         if value != mine:
             raise Unfollowable(f"{qname} with {setting}={describe(value)}, not the layer's {describe(mine)}", node)
     return forward.apply_layer(frame, layer, Args.of(given["input"]), node)
 
 
 def weight_shape(layer, part: str):
-    """The shape of a convolution's or a Linear's weight or bias, as torch makes it; None for others."""
-    if not isinstance(layer, Layer) or layer.name not in ("Conv1d", "Conv2d", "Conv3d", "Linear"):
+    """The shape of a convolution's or a Linear's weight or bias, as torch makes it; None for others
+    (a lazy or transposed convolution, a Bilinear)."""
+    if not isinstance(layer, Layer):
         return None
+    from convcalc.layers.catalogue import lookup
+
+    spec = lookup(layer.name)
+    traits = spec.traits
     bound = forward.layer_args(layer).values
-    if layer.name == "Linear":
+    if spec.family == "dense" and traits.features == "in_features" and traits.field == "linear":
         fin, fout = bound.get("in_features"), bound.get("out_features")
         shape = (fout, fin) if part == "weight" else (fout,)
-    else:
-        rank = int(layer.name[-2])
+    elif spec.family == "conv" and not traits.transposed and not traits.lazy and type(traits.rank) is int:
+        rank = traits.rank
         cin, cout, groups = bound.get("in_channels"), bound.get("out_channels"), bound.get("groups", 1)
         kernel = bound.get("kernel_size")
         kernel = (kernel,) * rank if type(kernel) is int else tuple(kernel) if isinstance(kernel, (list, tuple)) \
@@ -77,6 +79,8 @@ def weight_shape(layer, part: str):
         if kernel is None or type(cin) is not int or type(groups) is not int or not groups or cin % groups:
             return None
         shape = (cout, cin // groups) + kernel if part == "weight" else (cout,)
+    else:
+        return None
     return shape if all(type(v) is int for v in shape) else None
 
 
