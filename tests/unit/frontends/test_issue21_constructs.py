@@ -261,3 +261,64 @@ def test_a_module_or_parameter_set_on_a_built_layer_is_not_followed_never_left_o
     data, result = shapes(tmp_path, source, "Net()", "3x8x8")
     assert data["complete"] is False and result.exit_code == 1
     assert any("set as the attribute extra of nn.Conv2d" in d["message"] for d in data["diagnostics"])
+
+
+SWISH_SOURCE = """
+    import torch
+    import torch.nn as nn
+
+    class SwishFunction(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, beta=1.0):
+            ctx.save_for_backward(x)
+            ctx.beta = beta
+            return x * torch.sigmoid(beta * x)
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            s = torch.sigmoid(ctx.beta * x)
+            return grad * (s + ctx.beta * x * s * (1 - s)), None
+
+    class Swish(nn.Module):
+        def forward(self, x):
+            return SwishFunction.apply(x, 2.0)
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            # a stride and a padding of one item each are torch's convolution's on both dims
+            self.conv = nn.Conv2d(3, 8, 3, stride=[2], padding=(1,))
+            self.act = Swish()
+            self.conv2 = nn.Conv1d(8, 4, 3, dilation=(2,))
+            self.conv2.stride = [1]
+
+        def forward(self, x):
+            return self.conv2(self.act(self.conv(x)).flatten(2))
+"""
+
+
+def test_an_autograd_function_s_apply_and_one_item_conv_settings(tmp_path):
+    data = agree(tmp_path, SWISH_SOURCE, "Net()", "3x16x16")
+    assert data["output"] == [4, 60] and data["total_params"] == 224 + 100
+    assert [row["stride"] for row in data["layers"] if row.get("module") == "conv"] == [[2, 2]]
+
+
+@pytest.mark.oracle
+def test_an_autograd_function_s_apply_and_one_item_conv_settings_agree_with_torch(tmp_path, torch):
+    agree(tmp_path, SWISH_SOURCE, "Net()", "3x16x16", torch)
+
+
+def test_an_autograd_function_with_a_forward_that_is_not_static_is_not_followed(tmp_path):
+    source = """
+        import torch
+        import torch.nn as nn
+        class F(torch.autograd.Function):
+            def forward(self, x):
+                return x
+        class Net(nn.Module):
+            def forward(self, x):
+                return F.apply(x)
+    """
+    data, result = shapes(tmp_path, source, "Net()", "4")
+    assert data["complete"] is False and result.exit_code == 1
