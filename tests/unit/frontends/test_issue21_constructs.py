@@ -71,12 +71,28 @@ def test_dir_of_a_torch_module_lists_torch_s_names(tmp_path):
 def test_dir_of_a_torch_module_agrees_with_torch(tmp_path, torch):
     import torch.nn.functional
 
+    import os
+    import subprocess
+    import sys
+
     from convcalc.frontends.python.brains.torch_names import DIR
 
     for name, names in DIR.items():
         module = eval(name, {"torch": torch})
         assert list(names) == dir(module), name
     agree(tmp_path, DIR_SOURCE, "Net()", "3x8x8", torch)
+    # the whole file is what tools/torch_names.py writes from this torch
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    target = os.path.join(root, "convcalc", "frontends", "python", "brains", "torch_names.py")
+    with open(target, encoding="utf-8") as handle:
+        before = handle.read()
+    subprocess.run([sys.executable, os.path.join(root, "tools", "torch_names.py")], check=True, cwd=root)
+    with open(target, encoding="utf-8") as handle:
+        after = handle.read()
+    if after != before:
+        with open(target, "w", encoding="utf-8") as handle:
+            handle.write(before)
+    assert after == before, "convcalc/frontends/python/brains/torch_names.py is out of date: run tools/torch_names.py"
 
 
 def test_dir_of_anything_else_is_not_followed(tmp_path):
@@ -322,3 +338,60 @@ def test_an_autograd_function_with_a_forward_that_is_not_static_is_not_followed(
     """
     data, result = shapes(tmp_path, source, "Net()", "4")
     assert data["complete"] is False and result.exit_code == 1
+
+
+HASATTR_SOURCE = """
+    import torch.nn as nn
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(4, 4, 3, padding=1)
+            self.bn = nn.BatchNorm2d(4)
+
+        def zero_init_last(self):
+            self.extra = nn.Linear(2, 2)  # only a block that has this method grows a part
+
+        def forward(self, x):
+            return self.bn(self.conv(x))
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.stem = nn.Conv2d(3, 4, 3)
+            self.blocks = nn.Sequential(Block(), Block())
+            self.fc = nn.Linear(4, 10)
+            for m in self.modules():
+                if hasattr(m, 'zero_init_last'):
+                    m.zero_init_last()
+            self.has_in = hasattr(self.fc, 'in_features') and not hasattr(self.blocks[0].bn, 'zero_init_last')
+            self.bias_kind = getattr(self.stem, 'padding_mode', None)
+
+        def forward(self, x):
+            x = self.blocks(self.stem(x))
+            return self.fc(x.mean((2, 3)))
+"""
+
+
+def test_hasattr_of_a_name_a_torch_layer_does_not_have_is_false(tmp_path):
+    data = agree(tmp_path, HASATTR_SOURCE, "Net()", "3x8x8")
+    assert data["total_params"] == 112 + 2 * (148 + 8 + 6) + 50
+
+
+@pytest.mark.oracle
+def test_hasattr_of_a_name_a_torch_layer_does_not_have_agrees_with_torch(tmp_path, torch):
+    agree(tmp_path, HASATTR_SOURCE, "Net()", "3x8x8", torch)
+
+
+def test_a_private_name_a_layer_does_not_show_is_not_guessed(tmp_path):
+    source = """
+        import torch.nn as nn
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 4) if hasattr(nn.Linear(2, 2), '_secret') else nn.Linear(4, 2)
+            def forward(self, x):
+                return self.fc(x)
+    """
+    data, result = shapes(tmp_path, source, "Net()", "4")
+    assert data["complete"] is False and any("_secret" in d["message"] for d in data["diagnostics"])

@@ -105,6 +105,12 @@ def layer_attr(frame, layer: Layer, name: str, node):
         return Builtin(name, lambda f, args, nd: tree_method(f, layer, name, args, nd))
     if name == "__class__":
         return Ref(f"torch.nn.{layer.name}")
+    from convcalc.frontends.python.brains.torch_names import LAYER_ATTRS
+
+    if not name.startswith("_") and name not in LAYER_ATTRS.get(layer.name, (name,)):
+        from convcalc.frontends.python.pycore import attribute_error  # torch 2.13's layer has no such name
+
+        raise attribute_error(frame, f"'{layer.name}' object has no attribute '{name}'", node)
     raise Unfollowable(f"the attribute {name} of {layer.name}", node)
 
 
