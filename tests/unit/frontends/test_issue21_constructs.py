@@ -395,3 +395,39 @@ def test_a_private_name_a_layer_does_not_show_is_not_guessed(tmp_path):
     """
     data, result = shapes(tmp_path, source, "Net()", "4")
     assert data["complete"] is False and any("_secret" in d["message"] for d in data["diagnostics"])
+
+
+ARITH_SOURCE = """
+    import torch.nn as nn
+
+    class CrossMapNorm(nn.Module):
+        # a local response norm of the Lua days, written with tensor methods and numbers
+        def __init__(self, size, alpha, beta, k):
+            super().__init__()
+            self.average = nn.AvgPool3d((size, 1, 1), stride=1, padding=(size // 2, 0, 0))
+            self.alpha, self.beta, self.k = alpha, beta, k
+
+        def forward(self, x):
+            div = self.average(x.pow(2).unsqueeze(1)).squeeze(1)
+            div = div.mul(self.alpha).add(self.k).pow(self.beta)
+            return x.div(div).sub(0.5).mul_(2)
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 8, 3)
+            self.norm = CrossMapNorm(5, 0.0005, 0.75, 2)
+
+        def forward(self, x):
+            return self.norm(self.conv(x))
+"""
+
+
+def test_tensor_methods_with_a_number(tmp_path):
+    data = agree(tmp_path, ARITH_SOURCE, "Net()", "3x8x8")
+    assert data["output"] == [8, 6, 6] and data["total_params"] == 224
+
+
+@pytest.mark.oracle
+def test_tensor_methods_with_a_number_agree_with_torch(tmp_path, torch):
+    agree(tmp_path, ARITH_SOURCE, "Net()", "3x8x8", torch)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from convcalc.frontends.python import forward
+from convcalc.frontends.python import forward, pycore
 from convcalc.frontends.python.brains import CONSTANTS, register
 from convcalc.frontends.python.brains.torch_constants import (CREATION, SAME_METHODS, as_sizes, constant_binop,
                                                               known_values_call, make_tensor, numeric)
@@ -255,10 +255,14 @@ def method_spelled(frame, tensor: Tensor, name: str, args: Args, node):
         if not sizes or not (sizes[0] is BATCH or sizes[0] == -1):
             raise Unfollowable("an expand that does not keep the batch first", node)
         return forward.emit_op(frame, "expand", [tensor], (tuple([-1] + sizes[1:]),), node)
+    base = name[:-1] if name.endswith("_") else name
+    if base in ("add", "sub", "mul", "div") and len(values) == 1 and not args.keywords and \
+            pycore.is_number(values[0]):  # x.mul(0.0005): as x * 0.0005
+        return forward.tensor_binop(frame, {"add": "+", "sub": "-", "mul": "*", "div": "/"}[base], tensor, values[0],
+                                    node)
     spelling = f"Tensor.{name}"
     if spelling in SPELLINGS:
         return op_call(frame, SPELLINGS[spelling], [tensor], args, node)
-    base = name[:-1] if name.endswith("_") else name
     if f"Tensor.{base}" in SPELLINGS and base in ("add", "sub", "mul", "div"):
         return op_call(frame, SPELLINGS[f"Tensor.{base}"], [tensor], args, node)
     if name in ("add", "sub", "mul", "div") or base in ("add", "sub", "mul", "div"):
