@@ -431,3 +431,33 @@ def test_tensor_methods_with_a_number(tmp_path):
 @pytest.mark.oracle
 def test_tensor_methods_with_a_number_agree_with_torch(tmp_path, torch):
     agree(tmp_path, ARITH_SOURCE, "Net()", "3x8x8", torch)
+
+
+NAMED_SOURCE = """
+    import torch.nn as nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.path = nn.ModuleList()
+            self.path.add_module('pad', nn.ZeroPad2d((0, 1, 0, 1)))
+            self.path.add_module('pool', nn.AvgPool2d(1, stride=2))
+            self.path.add_module('conv', nn.Conv2d(3, 8, 1, bias=False))
+            self.features = nn.Sequential()
+            self.features.add_module('stem', nn.Conv2d(8, 4, 3))
+
+        def forward(self, x):
+            x = self.path.pad(x)[:, :, 1:, 1:]
+            x = self.path.conv(self.path.pool(x))
+            return self.features.stem(x)
+"""
+
+
+def test_a_container_s_module_read_by_the_name_add_module_gave_it(tmp_path):
+    data = agree(tmp_path, NAMED_SOURCE, "Net()", "3x16x16")
+    assert data["output"] == [4, 6, 6] and data["total_params"] == 24 + 292
+
+
+@pytest.mark.oracle
+def test_a_container_s_module_read_by_the_name_add_module_gave_it_agrees_with_torch(tmp_path, torch):
+    agree(tmp_path, NAMED_SOURCE, "Net()", "3x16x16", torch)

@@ -232,6 +232,9 @@ def container_attr(frame, obj: Container, name: str, node):
             return frame.machine.training
         if name == "forward" and obj.kind == "sequential":
             return Builtin("forward", lambda f, args, nd: forward.call_module(f, obj, args, nd))
+        named = obj.__dict__.get("named", {})
+        if name in named and any(item is named[name] for item in obj.items):
+            return named[name]  # added by add_module under that name, and still held
         raise Unfollowable(f"the attribute {name} of {obj.describe()}", node)
     return Builtin(f"{obj.describe()}.{name}", lambda f, args, nd: method(f, obj, args, nd))
 
@@ -269,6 +272,8 @@ def _add_module(frame, obj, args, node):
         obj.items[name] = value
     else:
         obj.items.append(value)
+        if isinstance(name, str):  # torch's container reads it by its name: self.path.pad(x)
+            obj.__dict__.setdefault("named", {})[name] = value
 
 
 def _view(kind):
