@@ -160,6 +160,33 @@ def _unique(frame, qname, args, node):
     return (made, array([values.count(v) for v in distinct], False)) if counts else made
 
 
+def _split(frame, qname, args, node):
+    """np.split(values, sections or indices) of one dimension: a list of arrays, as numpy cuts them
+    (sections that do not divide the length raise ValueError, as numpy's)."""
+    if len(args.values) != 2 or args.keywords:
+        raise Unfollowable(f"{qname} with these arguments", node)
+    whole, where = args.values
+    if isinstance(whole, Constant) and len(whole.shape) != 1:
+        raise Unfollowable(f"{qname} of an array of {len(whole.shape)} dimensions", node)
+    values = items(frame, whole, node)
+    real = isinstance(whole, Constant) and whole.floating or floating(values)
+    if type(where) is int:
+        if where <= 0 or len(values) % where:
+            raise pycore.raise_error(frame, "ValueError", ("array split does not result in an equal division",), node)
+        step = len(values) // where
+        cuts = list(range(step, len(values), step))
+    else:
+        cuts = items(frame, where, node)
+        if not all(type(c) is int for c in cuts):
+            raise Unfollowable(f"{qname} at indices that are not integers", node)
+    pieces, start = [], 0
+    for cut in cuts + [len(values)]:
+        stop = max(min(cut if cut >= 0 else cut + len(values), len(values)), 0)
+        pieces.append(array(values[start:max(stop, start)], real))
+        start = max(stop, start)
+    return pieces
+
+
 def _linspace(frame, qname, args, node):
     values = args.values
     start, stop = values[0], values[1]
@@ -218,6 +245,7 @@ def register_all() -> None:
         register(f"{module}.min {module}.amin", _extreme(min))
         register(f"{module}.eye {module}.identity", _eye)
         register(f"{module}.unique", _unique)
+        register(f"{module}.split", _split)
         for name, symbol in (("power", "**"), ("divide", "/"), ("true_divide", "/"), ("multiply", "*"),
                              ("add", "+"), ("subtract", "-")):
             register(f"{module}.{name}", _binary(symbol))
