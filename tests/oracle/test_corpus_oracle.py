@@ -72,6 +72,9 @@ CASES = [
     ("unet/unet_model.py", "UNet(3, 1, bilinear=True)", "UNet(3, 1, bilinear=True)", (3, 100, 100)),
     ("unet/unet_parts.py", "Up(128, 64)", "Up(128, 64)", ((64, 16, 16), (64, 33, 31))),
     ("attention/nonlocal_einsum.py", "SmallNet", "SmallNet()", (3, 16, 16)),
+    ("zoo/tf_style_net.py", "tiny_net", "tiny_net()", (3, 32, 32)),
+    ("zoo/tf_style_net.py", "TinyNet(num_classes=5, image=48, depth=6)", "TinyNet(num_classes=5, image=48, depth=6)",
+     (3, 48, 48)),
     # the files the lint tests read (the lint_models directory): run in torch as the rest
     ("lint_models/alexnet.py", "AlexNet", "AlexNet()", (3, 224, 224)),
     ("lint_models/cifar10_blitz.py", "Net", "Net()", (3, 32, 32)),
