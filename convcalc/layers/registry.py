@@ -169,7 +169,19 @@ class LayerSpec(Record):
                                lambda name, _: MISSING if defaults[name] is REQUIRED else defaults[name])
         except BindError as exc:
             raise LayerError(codes.ARGUMENT, exc.message, arg=exc.key) from None
+        if self.family == "conv" and not self.traits.transposed:
+            expand_single(bound)
         return Args(self.name, bound, self.traits)
+
+
+def expand_single(bound: dict) -> None:
+    """A convolution's stride, dilation or zero padding of one item is that value on every dim, as
+    torch's convolution expands it (Conv2d(3, 8, 3, stride=[2]) keeps (2,) and strides 2 on both);
+    its kernel_size is not (a (3,) kernel makes a weight torch's forward refuses)."""
+    for name in ("stride", "dilation") + (("padding",) if bound.get("padding_mode", "zeros") == "zeros" else ()):
+        value = bound.get(name)
+        if isinstance(value, (tuple, list)) and len(value) == 1 and type(value[0]) is int:
+            bound[name] = value[0]
 
 
 def _leaves(item):

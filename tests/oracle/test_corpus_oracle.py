@@ -76,6 +76,9 @@ CASES = [
     ("attention/shifted_windows.py", "TinySwin(size=2)", "TinySwin(size=2)", (3, 12, 20)),
     ("attention/grid_windows.py", "TinyGridNet", "TinyGridNet()", (3, 16, 16)),
     ("attention/cosine_windows.py", "TinySwinV2", "TinySwinV2()", (3, 16, 16)),
+    ("zoo/tf_style_net.py", "tiny_net", "tiny_net()", (3, 32, 32)),
+    ("zoo/tf_style_net.py", "TinyNet(num_classes=5, image=48, depth=6)", "TinyNet(num_classes=5, image=48, depth=6)",
+     (3, 48, 48)),
     # the files the lint tests read (the lint_models directory): run in torch as the rest
     ("lint_models/alexnet.py", "AlexNet", "AlexNet()", (3, 224, 224)),
     ("lint_models/cifar10_blitz.py", "Net", "Net()", (3, 32, 32)),

@@ -90,6 +90,11 @@ def load_module(relpath: str):
     return importlib.import_module(f"{package}.{stem[:-3]}")
 
 
+# the corpus's subclasses of torch layers whose forward runs the layer itself on its own weights
+# (F.conv2d / F.linear of self.weight): convcalc reads each call as the layer's
+OWN_LAYERS = ("SameConv", "Head")
+
+
 def measure_in_torch(relpath: str, build: str, shape: tuple):
     """(parameters, output shapes, [(layer name, output shape) of each leaf module call])."""
     import torch
@@ -101,11 +106,22 @@ def measure_in_torch(relpath: str, build: str, shape: tuple):
 
     def hook(mod, args, out):
         if isinstance(out, torch.Tensor):
-            calls.append((type(mod).__name__, tuple(out.shape[1:])))
+            calls.append((torch_base(type(mod)).__name__, tuple(out.shape[1:])))
+
+    def torch_base(cls):
+        return next(c for c in cls.__mro__ if c.__module__.startswith("torch.nn"))
+
+    def own_layer(m) -> bool:
+        """A subclass of a torch.nn layer, written in the file, that runs that layer on its own weights
+        (F.conv2d(x, self.weight, ...) after its own padding): a call of the layer, as convcalc reads it."""
+        base = torch_base(type(m))
+        return type(m).__module__ != base.__module__ and base is not torch.nn.Module and \
+            type(m).__name__ in OWN_LAYERS
 
     # the leaves of torch.nn (an empty nn.Sequential() shortcut is no layer; a module of the
     # file's own without children is followed into by convcalc, not counted as a call)
-    leaves = [m for m in model.modules() if not list(m.children()) and type(m).__module__.startswith("torch.nn")
+    leaves = [m for m in model.modules() if (not list(m.children()) and type(m).__module__.startswith("torch.nn")
+                                              or own_layer(m))
               and not isinstance(m, (torch.nn.Sequential, torch.nn.ModuleList, torch.nn.ModuleDict))]
     handles = [m.register_forward_hook(hook) for m in leaves]
     shapes = shape if isinstance(shape[0], tuple) else (shape,)

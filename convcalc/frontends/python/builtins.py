@@ -9,7 +9,7 @@ from convcalc.frontends.python.machine import MAX_ITEMS
 from convcalc.frontends.python.pyclasses import OBJECT, TYPE, BuiltinType, ClassInfo, Instance, MroError, type_of
 from convcalc.frontends.python.pycore import (EXCEPTIONS, TYPES, is_number, isinstance_of, iterate, length,
                                               raise_error, to_repr, to_str, truth, type_error, type_name, value_error)
-from convcalc.frontends.python.pyobjects import Args, Builtin, Generator, Iterator, Value, call, \
+from convcalc.frontends.python.pyobjects import Args, Builtin, Generator, Iterator, Value, call, describe, \
     is_hashable
 from convcalc.frontends.python.reasons import Unfollowable, size_dependent
 from convcalc.symbolic import dims
@@ -530,7 +530,24 @@ def _open(frame, args, node):
     raise Unfollowable("open(): a file convcalc does not read", node)
 
 
-for _name in ("eval", "exec", "compile", "__import__", "globals", "dir", "breakpoint", "exit",
+@builtin("dir")
+def _dir(frame, args, node):
+    """``dir(torch.nn.functional)``: the names torch 2.13 has (a file asks whether its torch has
+    ``silu``); of anything else, not followed (an object's names depend on its whole class tree)."""
+    from convcalc.frontends.python.pyobjects import Ref
+
+    values = arity(frame, "dir", args, 0, 1)
+    if values and isinstance(values[0], Ref):
+        from convcalc.frontends.python.brains.torch_names import DIR
+
+        names = DIR.get(values[0].qname)
+        if names is not None:
+            return list(names)
+    what = describe(values[0]) if values else "the names in scope"
+    raise Unfollowable(f"dir() of {what}", node)
+
+
+for _name in ("eval", "exec", "compile", "__import__", "globals", "breakpoint", "exit",
               "quit", "memoryview", "bytearray", "complex", "help", "aiter", "anext"):
     BUILTINS[_name] = Builtin(_name, lambda frame, args, node, n=_name: (_ for _ in ()).throw(
         Unfollowable(f"{n}(): not followed", node)))

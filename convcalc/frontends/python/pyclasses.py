@@ -152,6 +152,12 @@ class ClassInfo(Value):
             for base in self.mro()[1:]:
                 if isinstance(base, BuiltinType):
                     return base.attr(frame, name, node)
+            if name == "apply":  # torch.autograd.Function's
+                from convcalc.frontends.python.brains.torch_autograd import autograd_apply
+
+                found = autograd_apply(self)
+                if found is not None:
+                    return found
             if self.foreign or any(isinstance(b, Ref) for b in self.bases):
                 raise Unfollowable(f"{self.name}.{name} is not known", node)
             from convcalc.frontends.python.pycore import attribute_error

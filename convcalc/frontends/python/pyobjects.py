@@ -175,6 +175,11 @@ class Ref(Value):
 
         qname = f"{self.qname}.{name}"
         found = constant_of(qname)
+        if found is None and name in ("__name__", "__qualname__"):
+            from convcalc.frontends.python.brains import ref_type
+
+            if ref_type(self.qname) is not None:  # a torch class: named as torch spells it (nn.BatchNorm2d)
+                return self.qname.rsplit(".", 1)[-1]
         return found if found is not None else Ref(qname)
 
     def call(self, frame, args, node):

@@ -311,23 +311,10 @@ class Weight(Value):
             return not (isinstance(self.owner, Layer) and (self.part in self.owner.frozen or "all" in
                                                              self.owner.frozen))
         if name in ("shape", "size", "numel", "dim", "ndim"):
-            return self.shape_attr(frame, name, node)
+            from convcalc.frontends.python.brains.torch_weights import weight_size
+
+            return weight_size(self, name, node)
         return Builtin(name, lambda f, args, n: self)
-
-    def shape_attr(self, frame, name, node):
-        """``bias.numel()``, ``weight.shape`` of a Linear's weight or bias (its arguments say them)."""
-        from convcalc.frontends.python.brains.torch_tensors import weight_shape
-
-        shape = weight_shape(self, "weight", node)
-        if name == "shape":
-            return shape
-        if name == "ndim":
-            return len(shape)
-        answers = {"numel": lambda args: math.prod(shape), "dim": lambda args: len(shape),
-                   "size": lambda args: shape[args.values[0]] if args.values and type(args.values[0]) is int and
-                   -len(shape) <= args.values[0] < len(shape) else shape if not args.values else
-                   unfollowable(f"size({args.values[0]!r}) of a weight of shape {shape}", node)}
-        return Builtin(name, lambda f, args, n: answers[name](args))
 
     def getitem(self, frame, key, node):
         """``bias[n:2 * n]``: a piece of the weight (its in-place methods change nothing followed)."""

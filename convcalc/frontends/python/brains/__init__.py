@@ -42,6 +42,7 @@ def load() -> None:
     from convcalc.frontends.python.brains import numpy_brain, stdlib, torch_nn, torch_tensors  # noqa: F401
     from convcalc.frontends.python.brains import einops_brain  # noqa: F401  (after torch's: its spellings win)
     from convcalc.frontends.python.brains import inspect_brain  # noqa: F401
+    from convcalc.frontends.python.brains import torch_weights  # noqa: F401  (F.conv2d of a layer's own weight)
     from convcalc.frontends.python.brains import data_inputs  # noqa: F401  (the data a script feeds its model)
 
 

@@ -33,6 +33,22 @@ def ask(frame, qname: str, args: Args, node):
 
 register([f"inspect.{name}" for name in QUESTIONS], ask)
 
+# ``isinstance(fn, types.FunctionType)``: the types of the types module, as the same questions
+TYPES_MODULE = {"types.FunctionType": (Function,), "types.LambdaType": (Function,), "types.MethodType": (BoundMethod,)}
+
+
+def types_isinstance(value, qname: str, node) -> bool:
+    """isinstance against a type of ``types`` where the value's kind is known; a library's class
+    (``nn.BatchNorm2d``) is a class, not a function; any other library name is not guessed."""
+    if isinstance(value, KNOWN) or value is None:
+        return isinstance(value, TYPES_MODULE[qname])
+    if isinstance(value, Ref):
+        from convcalc.frontends.python.brains import ref_type
+
+        if ref_type(value.qname) is not None:
+            return False
+    raise Unfollowable(f"isinstance of {describe(value)} against {qname}", node)
+
 
 # ---------------------------------------------------------------- inspect.signature
 

@@ -119,6 +119,74 @@ def _elementwise(fn, keeps_int: bool = False):
     return apply
 
 
+def _binary(symbol: str):
+    """np.power, np.divide, ...: two numbers or arrays of known values, a number broadcast to an
+    array's shape or two arrays of one shape (numpy's result: floating where either is, or for
+    a true division)."""
+    def apply(frame, qname, args, node):
+        if len(args.values) != 2 or args.keywords:
+            raise Unfollowable(f"{qname} with these arguments", node)
+        a, b = args.values
+        if dims.is_symbolic(a) or dims.is_symbolic(b):
+            raise size_dependent(f"{qname} of the input's size", node)
+        shapes = [v.shape for v in (a, b) if isinstance(v, Constant)]
+        left, right = items(frame, a, node), items(frame, b, node)
+        if any(shape != shapes[0] for shape in shapes) or (not shapes and (len(left), len(right)) != (1, 1)) or \
+                (isinstance(a, (list, tuple)) or isinstance(b, (list, tuple))):
+            raise Unfollowable(f"{qname} of arrays of other shapes", node)
+        real = symbol == "/" or floating(left) or floating(right)
+        if symbol == "**" and not real and any(v < 0 for v in right):
+            raise Unfollowable(f"{qname} of integers to a negative power", node)
+        if len(left) == 1 and len(right) > 1:
+            left = left * len(right)
+        if len(right) == 1 and len(left) > 1:
+            right = right * len(left)
+        out = [pycore.binop(frame, symbol, float(x) if real else x, y, node) for x, y in zip(left, right)]
+        if not shapes:
+            return float(out[0]) if real else out[0]
+        return array(out, real, shapes[0])
+    return apply
+
+
+def _unique(frame, qname, args, node):
+    """np.unique(values[, return_counts=True]): the distinct values, sorted, in one dimension (and
+    how often each occurs)."""
+    counts = args.named.get("return_counts", False)
+    if len(args.values) != 1 or set(args.named) - {"return_counts"} or type(counts) is not bool:
+        raise Unfollowable(f"{qname} with these arguments", node)
+    values = items(frame, args.values[0], node)
+    distinct = sorted(set(values))
+    made = array(distinct, floating(values))
+    return (made, array([values.count(v) for v in distinct], False)) if counts else made
+
+
+def _split(frame, qname, args, node):
+    """np.split(values, sections or indices) of one dimension: a list of arrays, as numpy cuts them
+    (sections that do not divide the length raise ValueError, as numpy's)."""
+    if len(args.values) != 2 or args.keywords:
+        raise Unfollowable(f"{qname} with these arguments", node)
+    whole, where = args.values
+    if isinstance(whole, Constant) and len(whole.shape) != 1:
+        raise Unfollowable(f"{qname} of an array of {len(whole.shape)} dimensions", node)
+    values = items(frame, whole, node)
+    real = isinstance(whole, Constant) and whole.floating or floating(values)
+    if type(where) is int:
+        if where <= 0 or len(values) % where:
+            raise pycore.raise_error(frame, "ValueError", ("array split does not result in an equal division",), node)
+        step = len(values) // where
+        cuts = list(range(step, len(values), step))
+    else:
+        cuts = items(frame, where, node)
+        if not all(type(c) is int for c in cuts):
+            raise Unfollowable(f"{qname} at indices that are not integers", node)
+    pieces, start = [], 0
+    for cut in cuts + [len(values)]:
+        stop = max(min(cut if cut >= 0 else cut + len(values), len(values)), 0)
+        pieces.append(array(values[start:max(stop, start)], real))
+        start = max(stop, start)
+    return pieces
+
+
 def _linspace(frame, qname, args, node):
     values = args.values
     start, stop = values[0], values[1]
@@ -176,6 +244,11 @@ def register_all() -> None:
         register(f"{module}.max {module}.amax", _extreme(max))
         register(f"{module}.min {module}.amin", _extreme(min))
         register(f"{module}.eye {module}.identity", _eye)
+        register(f"{module}.unique", _unique)
+        register(f"{module}.split", _split)
+        for name, symbol in (("power", "**"), ("divide", "/"), ("true_divide", "/"), ("multiply", "*"),
+                             ("add", "+"), ("subtract", "-")):
+            register(f"{module}.{name}", _binary(symbol))
         for name, fn, keeps in (("sqrt", math.sqrt, False), ("ceil", math.ceil, False), ("floor", math.floor, False),
                                 ("log", math.log, False), ("log2", math.log2, False), ("exp", math.exp, False),
                                 ("abs", abs, True)):

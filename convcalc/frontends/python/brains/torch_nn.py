@@ -85,6 +85,8 @@ def layer_attr(frame, layer: Layer, name: str, node):
     bound = forward.layer_args(layer)
     if name == "weight" or name == "bias":  # None without a bias, as torch has it
         return None if name == "bias" and bound.values.get("bias") is False else Weight(layer, name)
+    if name in TUPLED and name in layer.extra:
+        return layer.extra[name]  # set again on the built layer, to the same window (layer_set_attr)
     if name in bound.values:
         value = bound.values[name]
         # torch keeps a convolution's window settings as tuples, one per spatial dim
@@ -103,6 +105,12 @@ def layer_attr(frame, layer: Layer, name: str, node):
         return Builtin(name, lambda f, args, nd: tree_method(f, layer, name, args, nd))
     if name == "__class__":
         return Ref(f"torch.nn.{layer.name}")
+    from convcalc.frontends.python.brains.torch_names import LAYER_ATTRS
+
+    if not name.startswith("_") and name not in LAYER_ATTRS.get(layer.name, (name,)):
+        from convcalc.frontends.python.pycore import attribute_error  # torch 2.13's layer has no such name
+
+        raise attribute_error(frame, f"'{layer.name}' object has no attribute '{name}'", node)
     raise Unfollowable(f"the attribute {name} of {layer.name}", node)
 
 
@@ -110,6 +118,9 @@ TUPLED = {"kernel_size", "stride", "padding", "dilation", "output_padding"}
 
 
 def layer_set_attr(frame, layer: Layer, name: str, value, node) -> None:
+    if is_module(value) or isinstance(value, Parameter):  # torch registers it: its parameters would count
+        raise Unfollowable(f"{describe(value)} set as the attribute {name} of nn.{layer.name} (torch registers it in "
+                           "the layer)", node)
     if name not in layer.settings():
         layer.extra[name] = value  # a note of the model's own (inception's fc.stddev): no shape reads it
         return
@@ -119,7 +130,26 @@ def layer_set_attr(frame, layer: Layer, name: str, value, node) -> None:
             return
         raise Unfollowable(f"a new {name} set on nn.{layer.name} (replaced weights, or tied to a tensor of another "
                            "shape)", node)
+    if name in TUPLED and window(layer, value) is not None and \
+            window(layer, value) == window(layer, layer_attr(frame, layer, name, node)):
+        layer.extra[name] = value  # the same window setting again ([2, 2] for (2,)): read back as set; what
+        return  # torch's forward reads is unchanged
     raise Unfollowable(f"setting {name} of nn.{layer.name}", node)
+
+
+def window(layer: Layer, value):
+    """A convolution's or pool's window setting per spatial dim, as its functional form reads it (an int
+    or a single item for each dim); None for anything else."""
+    from convcalc.layers.catalogue import lookup
+
+    rank = getattr(lookup(layer.name).traits, "rank", None)
+    if type(rank) is not int:
+        return None
+    if type(value) is int:
+        return (value,) * rank
+    if isinstance(value, (list, tuple)) and all(type(v) is int for v in value) and len(value) in (1, rank):
+        return tuple(value) * (rank // len(value))
+    return None
 
 
 def tied_to(layer: Layer, name: str, value) -> bool:
@@ -202,6 +232,9 @@ def container_attr(frame, obj: Container, name: str, node):
             return frame.machine.training
         if name == "forward" and obj.kind == "sequential":
             return Builtin("forward", lambda f, args, nd: forward.call_module(f, obj, args, nd))
+        named = obj.__dict__.get("named", {})
+        if name in named and any(item is named[name] for item in obj.items):
+            return named[name]  # added by add_module under that name, and still held
         raise Unfollowable(f"the attribute {name} of {obj.describe()}", node)
     return Builtin(f"{obj.describe()}.{name}", lambda f, args, nd: method(f, obj, args, nd))
 
@@ -239,6 +272,8 @@ def _add_module(frame, obj, args, node):
         obj.items[name] = value
     else:
         obj.items.append(value)
+        if isinstance(name, str):  # torch's container reads it by its name: self.path.pad(x)
+            obj.__dict__.setdefault("named", {})[name] = value
 
 
 def _view(kind):
@@ -457,6 +492,10 @@ def isinstance_library(frame, value, kind, node) -> bool:
         return module_is(value, qname)
     if qname == "functools.partial":
         return isinstance(value, Partial)
+    from convcalc.frontends.python.brains.inspect_brain import TYPES_MODULE, types_isinstance
+
+    if qname in TYPES_MODULE:
+        return types_isinstance(value, qname, node)
     if qname.startswith(("torch.", "typing.", "collections.", "numbers.")):
         return False
     from convcalc.symbolic import dims

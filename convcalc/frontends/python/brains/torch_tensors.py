@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from convcalc.frontends.python import forward
+from convcalc.frontends.python import forward, pycore
 from convcalc.frontends.python.brains import CONSTANTS, register
 from convcalc.frontends.python.brains.torch_constants import (CREATION, SAME_METHODS, as_sizes, constant_binop,
                                                               known_values_call, make_tensor, numeric)
@@ -328,10 +328,14 @@ def method_spelled(frame, tensor: Tensor, name: str, args: Args, node):
         made = new_without_batch(frame, name, args, node)
         if made is not None:
             return made
+    base = name[:-1] if name.endswith("_") else name
+    if base in ("add", "sub", "mul", "div") and len(values) == 1 and not args.keywords and \
+            pycore.is_number(values[0]):  # x.mul(0.0005): as x * 0.0005
+        return forward.tensor_binop(frame, {"add": "+", "sub": "-", "mul": "*", "div": "/"}[base], tensor, values[0],
+                                    node)
     spelling = f"Tensor.{name}"
     if spelling in SPELLINGS:
         return op_call(frame, SPELLINGS[spelling], [tensor], args, node)
-    base = name[:-1] if name.endswith("_") else name
     if f"Tensor.{base}" in SPELLINGS and base in ("add", "sub", "mul", "div"):
         return op_call(frame, SPELLINGS[f"Tensor.{base}"], [tensor], args, node)
     if name in ("add", "sub", "mul", "div") or base in ("add", "sub", "mul", "div"):
@@ -494,7 +498,8 @@ def register_all() -> None:
     register([f"torch.{n}" for n in ("tensor", "as_tensor", "arange", "linspace", "round", "pow", "divide", "diff",
                                      "floor", "ceil", "log", "exp", "sqrt")], numeric_or_function)
     register("torch.from_numpy", from_numpy)
-    register(F + "linear", functional_linear)
+    # F.linear is registered by brains/torch_weights.py: a subclass of nn.Linear calling it on its own
+    # weight is that layer applied; any other weights are functional_linear's operation
     CONSTANTS.update({"math.pi": math.pi, "math.e": math.e, "math.inf": math.inf, "math.tau": math.tau})
 
 
