@@ -29,6 +29,7 @@ def decorator_name(node) -> str:
 
 ENUM_BASES = {"enum.Enum": None, "enum.IntEnum": int, "enum.StrEnum": str, "enum.Flag": None, "enum.IntFlag": int}
 NAMEDTUPLE_BASES = ("typing.NamedTuple",)
+DATASET_BASES = ("torch.utils.data.Dataset", "torch.utils.data.dataset.Dataset", "torch.utils.data.IterableDataset")
 
 
 def inherit(cls: ClassInfo) -> None:
@@ -39,6 +40,7 @@ def inherit(cls: ClassInfo) -> None:
             cls.module |= base.module
             cls.container = cls.container or base.container
             cls.foreign = cls.foreign or base.foreign
+            cls.dataset = cls.dataset or base.dataset
             cls.layer = cls.layer or base.layer
             if base.enum is not None and cls.enum is None:
                 cls.enum, cls.enum_type = {}, base.enum_type
@@ -54,6 +56,8 @@ def inherit(cls: ClassInfo) -> None:
             cls.enum, cls.enum_type = {}, ENUM_BASES[base.qname]
         elif isinstance(base, Ref) and base.qname in NAMEDTUPLE_BASES:
             cls.namedtuple = ()
+        elif isinstance(base, Ref) and base.qname in DATASET_BASES:
+            cls.dataset = True  # a plain class to convcalc: what a DataLoader of it gives is the transform's
         elif isinstance(base, Ref) and base.qname not in ("builtins.object", "typing.Generic", "abc.ABC",
                                                            "typing.Protocol"):
             cls.foreign = base.qname

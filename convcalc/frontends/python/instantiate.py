@@ -185,7 +185,12 @@ def instantiate(frame, cls: ClassInfo, args: Args, node):
                 machine.instances[machine.instances.index(obj)] = made
                 obj = made
         init = cls.lookup("__init__")
-        if isinstance(init, Function):
+        if isinstance(init, Function) and cls.dataset:
+            try:
+                invoke(frame, init, args.prepend(obj), node)
+            except Unfollowable as exc:  # it reads the disk (os.listdir(root)): the object, with what it was given
+                obj.poisoned = exc.reason
+        elif isinstance(init, Function):
             invoke(frame, init, args.prepend(obj), node)
         elif cls.container:
             from convcalc.frontends.python.torchobjects import init_container

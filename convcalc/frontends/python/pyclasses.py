@@ -81,6 +81,7 @@ class ClassInfo(Value):
         self.module = False
         self.container: Optional[str] = None
         self.foreign: Optional[str] = None
+        self.dataset = False  # a torch.utils.data.Dataset of the file: its object is kept when __init__ stops
         self.fields: Optional[dict] = None  # a @dataclass's fields: name -> default (binding.MISSING: none)
         self.layer: Optional[str] = None
         self.path = ""  # the file it is written in

@@ -84,6 +84,40 @@ FC_LINE = 11
      out = net.forward(torch.zeros(2, 1, 28, 28))
      """, "the tensor given to net.forward at m.py:19"),
     ("""
+     import os
+     from torch.utils.data import Dataset, DataLoader
+
+
+     class Frames(Dataset):  # __init__ reads the disk; its items are the transformed image alone
+         def __init__(self, root, transform=None):
+             self.files = sorted(os.listdir(root))
+             self.transform = transform
+
+         def __getitem__(self, i):
+             return self.transform(self.files[i])
+
+
+     tf = transforms.Compose([transforms.Grayscale(), transforms.Resize((28, 28)), transforms.ToTensor()])
+     for x in DataLoader(Frames("frames/", transform=tf), batch_size=4):
+         Net()(x)
+     """, "transforms.Compose at m.py:31"),
+    ("""
+     from torch.utils.data import Dataset, DataLoader
+
+
+     class Pairs(Dataset):  # items (image, label)
+         def __init__(self, transform):
+             self.transform = transform
+
+         def __getitem__(self, i):
+             return self.transform(i), 0
+
+
+     tf = transforms.Compose([transforms.Grayscale(), transforms.Resize((28, 28)), transforms.ToTensor()])
+     for x, y in DataLoader(Pairs(tf), batch_size=4):
+         Net()(x)
+     """, "transforms.Compose at m.py:29"),
+    ("""
      tf = transforms.Compose([transforms.Grayscale(), transforms.Resize((28, 28)), transforms.ToTensor()])
      data = datasets.CIFAR10("d", transform=tf)
      net = Net()

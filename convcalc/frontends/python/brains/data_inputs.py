@@ -66,9 +66,13 @@ class Dataset(Value):
 
     def __init__(self, name: str, sample: Sample, origin: str):
         self.name, self.sample, self.origin = name, sample, origin
+        self.pairs = True  # its items are (input, target), as torchvision's; a Dataset class's may be the input alone
 
     def describe(self) -> str:
         return f"the data set {self.name}"
+
+    def item(self, tensor):
+        return (tensor, Constant(())) if self.pairs else tensor
 
     def shape(self) -> Optional[tuple]:
         known = self.sample.tensor and self.sample.shape is not None
@@ -77,7 +81,7 @@ class Dataset(Value):
     def getitem(self, frame, key, node):
         if not isinstance(key, int) or self.shape() is None:
             raise Unfollowable(f"an item of {self.describe()}", node)
-        return Batch(self.shape(), self.origin), Constant(())
+        return self.item(Batch(self.shape(), self.origin))
 
     def length(self, frame, node) -> int:
         raise Unfollowable(f"the length of {self.describe()}", node)
@@ -85,7 +89,7 @@ class Dataset(Value):
     def iterate(self, frame, node) -> list:
         if self.shape() is None:
             raise Unfollowable(f"iterating over {self.describe()}", node)
-        return [(Batch(self.shape(), self.origin), Constant(()))]
+        return [self.item(Batch(self.shape(), self.origin))]
 
     def attr(self, frame, name, node):
         if name == "dataset":
@@ -112,7 +116,8 @@ class Loader(Value):
         shape = self.dataset.shape()
         if shape is None:
             raise Unfollowable(f"the batches of {self.describe()}: the shape of its samples is not known", node)
-        return [(Batch((self.batch,) + tuple(shape), self.dataset.origin), Constant((self.batch,)))]
+        batch = Batch((self.batch,) + tuple(shape), self.dataset.origin)
+        return [(batch, Constant((self.batch,))) if self.dataset.pairs else batch]
 
     def length(self, frame, node) -> int:
         raise Unfollowable(f"the length of {self.describe()}", node)
@@ -313,11 +318,26 @@ def subset(frame, qname, args, node):
     return source
 
 
+def returns_pairs(getitem) -> bool:
+    """Whether a Dataset class's __getitem__ returns a tuple (image, label), by its return statements;
+    a pair where it cannot be told (torchvision's data sets' items are)."""
+    import ast
+
+    node = getattr(getitem, "node", None)
+    returns = [n.value for n in ast.walk(node) if isinstance(n, ast.Return) and n.value is not None] if node else []
+    return not returns or any(isinstance(value, ast.Tuple) for value in returns)
+
+
 def data_loader(frame, qname, args, node):
     source = args.values[0] if args.values else args.named.get("dataset")
     if isinstance(source, Instance):  # a Dataset class of the file, holding the file's transform
-        made = transform_in(list(source.attrs.values()))
-        source = (pictures(made, origin_text(frame, qname, node)) if made is not None else None) or source
+        given = source.built_with  # or given it: its __init__ may stop before keeping it (os.listdir(root))
+        made = transform_in(list(source.attrs.values())) or (
+            transform_in(list(given.values) + list(given.named.values())) if given is not None else None)
+        found = pictures(made, origin_text(frame, qname, node)) if made is not None else None
+        if found is not None:
+            found.pairs = returns_pairs(source.cls.lookup("__getitem__"))
+        source = found or source
     if not isinstance(source, Dataset):
         raise Unfollowable(f"a DataLoader of {describe(source)}", node)
     batch = args.values[1] if len(args.values) > 1 else args.named.get("batch_size", 1)
