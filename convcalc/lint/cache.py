@@ -45,7 +45,6 @@ from convcalc.lint import messages as m
 DIRECTORY = ".convcalc_cache"
 FORMAT = 3  # of an entry: a change of the layout below starts a new directory
 MAX_SHARD = 64_000_000  # bytes of a shard read back: a larger file there is not one convcalc wrote
-SHARDS = "0123456789abcdef"
 
 
 PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
