@@ -201,7 +201,23 @@ OPS = {
     "einsum": lambda tensors, a: einsum(a["equation"], tensors),
     "linear": lambda tensors, a: linear(tensors[0], a["in_features"], a["out_features"], a["bias"]),
     "take": lambda tensors, a: take(tensors[0], a["dim"], tuple(a["index_shape"])),
+    "gather": lambda tensors, a: gather(tensors[0], a["dim"], tensors[1]),
 }
+
+
+def gather(x: Tensor, dim: int, index: Tensor) -> Tensor:
+    """torch.gather: out[i][j][k] = x[i][index[i][j][k]][k] along ``dim``; the index's values are
+    the executor's stand-ins, read as int(v) mod the dim's size (what torch's reference gets too)."""
+    dim = _dim(dim, x.ndim)
+    size = x.shape[dim]
+    strides = row_major_strides(x.shape)
+    out: List[float] = []
+    for at, position in enumerate(indices(*(range(s) for s in index.shape))):
+        chosen = int(index.data[at]) % size
+        source = sum(p * st for p, st in zip(position[:dim], strides[:dim])) + chosen * strides[dim] + \
+            sum(p * st for p, st in zip(position[dim + 1:], strides[dim + 1:]))
+        out.append(x.data[source])
+    return Tensor(tuple(index.shape), out)
 
 
 def take(x: Tensor, dim: int, index_shape: tuple) -> Tensor:

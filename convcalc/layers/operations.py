@@ -328,6 +328,26 @@ def new_full(shapes, args, node, warn):
     return tuple(size[1:])
 
 
+@operation("gather", "dim", operands="input index", spellings="torch.gather Tensor.gather", axes="dim",
+           work=lambda shapes, args, out: product(out or (1,)))
+def gather(shapes, args, node, warn):
+    """the input's values at the index tensor's positions along dim: the index's shape (each of its
+    other dims at most the input's); verify reads the index's values mod the dim's size"""
+    shape, index = shapes[0], shapes[1]
+    if len(index) != len(shape):
+        raise fail(codes.CONFIG, f"{text(node)}: an index of {len(index) + 1} dims for an input of {len(shape) + 1} "
+                                 "(PyTorch: Index tensor must have the same number of dimensions as input tensor)",
+                   node)
+    at = axis(args["dim"], len(shape), node, text(node))
+    for d, (have, want) in enumerate(zip(shape, index)):
+        if d != at and type(have) is int and type(want) is int and want > have:
+            raise fail(codes.CONFIG, f"{text(node)}: the index's size {want} along dim {d + 1} is larger than the "
+                                     f"input's {have}, which PyTorch refuses", node)
+    if type(shape[at]) is int and shape[at] == 0 and product(index or (1,)) > 0:
+        raise fail(codes.ARGUMENT, f"{text(node)}: an index into a dim of size 0, which PyTorch refuses", node)
+    return tuple(index)
+
+
 @operation("repeat", "repeats", spellings="Tensor.repeat", sizes="repeats", work=lambda shapes, args, out: product(out))
 def repeat(shapes, args, node, warn):
     """each dim tiled the number of times given (batch first: 1, the batch kept)"""

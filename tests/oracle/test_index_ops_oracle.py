@@ -1,4 +1,4 @@
-"""torch.baddbmm, index_select and Tensor.repeat in a forward, against torch: hypothesis draws the
+"""torch.baddbmm, index_select, Tensor.repeat and gather in a forward, against torch: hypothesis draws the
 sizes, the dim and the indices; a small model file is read by convcalc and run by torch. The output
 shape with the batch, and whether torch refuses (convcalc then gives a finding or stops, never a
 shape), must agree; fvcore's count of baddbmm is the flop counter's, which counts it as its bmm."""
@@ -94,4 +94,35 @@ def test_repeat_is_torchs(torch, shape, data):
     if expected is not None and (len(given) > full or given[0] != 1 or 0 in expected):
         assert got is None, text  # dims before the batch, the batch tiled, or an empty tensor: no shape given
         return
+    assert got == expected, text
+
+
+@SETTINGS
+@given(st.lists(st.integers(1, 4), min_size=1, max_size=3), st.data())
+def test_gather_is_torchs(torch, shape, data):
+    """x.gather(dim, index) and torch.gather(x, dim, index) with an index made in forward from a second
+    input (its sizes at most the input's, now and then larger or of another rank: torch refuses)."""
+    rank = len(shape) + 1
+    dim = data.draw(st.integers(1, rank - 1)) * data.draw(st.sampled_from([1, -1]))
+    dim = dim if dim > 0 else dim % rank - rank
+    at = dim % rank - 1
+    size = shape[at]
+    index = [data.draw(st.integers(1, 4)) if d == at else data.draw(st.integers(1, s + (1 if not data.draw(
+        st.integers(0, 6)) else 0))) for d, s in enumerate(shape)]
+    if not data.draw(st.integers(0, 8)):
+        index.append(1)
+    body = (f"i = y.long().abs() % {size}\n"
+            f"return x.gather({dim}, i) + torch.gather(x, {dim}, i)")
+    text = textwrap.dedent(TEMPLATE).format(index=[0], body=textwrap.indent(body, " " * 8)).replace(
+        "def forward(self, x):", "def forward(self, x, y):")
+    space: dict = {}
+    exec(compile(text, "m.py", "exec"), space)  # the test's own fixture, built in torch
+    try:
+        expected = tuple(space["M"]()(torch.randn(BATCH, *shape), 5 * torch.randn(BATCH, *index)).shape)
+    except (RuntimeError, IndexError, ValueError, TypeError):
+        expected = None
+    dims_text = "x".join(map(str, shape)) + ", " + "x".join(map(str, index))
+    programs, override = adapter.programs("m.py", text, None, dims_text)
+    analysis = adapter.analyse(programs[0], override, fields=True)
+    got = (BATCH, *analysis.output) if analysis.ok and analysis.complete else None
     assert got == expected, text

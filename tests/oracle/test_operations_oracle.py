@@ -190,6 +190,21 @@ def takings(draw):
 
 
 @st.composite
+def gathering(draw):
+    """torch.gather along a dim, by an index of the input's rank whose other sizes are at most the
+    input's (now and then one larger, or another rank, which torch refuses)."""
+    shape = draw(one())
+    at = draw(st.integers(0, len(shape) - 1))
+    index = tuple(draw(st.integers(1, 4)) if d == at else draw(st.integers(1, s + (1 if not draw(st.integers(0, 6))
+                                                                                      else 0)))
+                  for d, s in enumerate(shape))
+    if not draw(st.integers(0, 8)):
+        index = index + (1,)
+    dim = at + 1 if draw(st.booleans()) else at - len(shape)
+    return [shape, index], {"dim": dim}
+
+
+@st.composite
 def batched_matrices(draw):
     n, k, m = (draw(st.integers(1, 4)) for _ in range(3))
     return [(n, k), (k if draw(st.integers(0, 5)) else k + 1, m)], {}
@@ -322,7 +337,7 @@ STRATEGIES = {
     "bmm": batched_matrices(), "einsum": einsums(), "scaled_dot_product_attention": attentions(),
     "new_zeros": new_tensors(), "rearrange": einops_case("rearrange"), "einops_reduce": einops_case("reduce"),
     "einops_repeat": einops_case("repeat"), "new_full": full_tensors(), "linear": linear_maps(),
-    "take": takings(),
+    "take": takings(), "gather": gathering(),
 }
 
 BATCH = 2

@@ -29,6 +29,7 @@ CASES = {
     "view_indivisible": ("", "return x.view(-1, 5, 7)", "16x4x4"),
     "slice_step": ("", "return x[:, ::-1]", "4x4"),
     "repeat_fewer": ("", "return x.repeat(1, 2)", "3x4"),
+    "gather_rank": ("", "return torch.gather(x, 1, y.long())", "3x4, 3"),
     "stack": ("", "return torch.stack([x, y], 1)", "3x4, 3x5"),
     "matmul": ("", "return x @ y", "2x4x5, 1x6x7"),
     "bilinear_batch": ("self.b = nn.Bilinear(4, 5, 3)", "return self.b(x, y)", "2x4, 3x5"),
@@ -74,7 +75,7 @@ CASES = {
 
 # how many "PyTorch:" each source file writes: a new quote needs a case above
 QUOTES = {"convcalc/engine/shapes.py": 4, "convcalc/layers/attention.py": 6, "convcalc/layers/dense.py": 1,
-          "convcalc/layers/operations.py": 13, "convcalc/layers/pool.py": 2, "convcalc/layers/recurrent.py": 12,
+          "convcalc/layers/operations.py": 14, "convcalc/layers/pool.py": 2, "convcalc/layers/recurrent.py": 12,
           "convcalc/layers/transformer.py": 3}
 
 

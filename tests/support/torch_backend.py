@@ -123,6 +123,7 @@ def torch_op(name, tensors, a):
         "new_full": lambda: x.new_full((x.shape[0], *a["size"][1:]),
                                        0.0 if a["fill_value"] is None else a["fill_value"]),
         "einsum": lambda: torch.einsum(a["equation"], *tensors),
+        "gather": lambda: torch.gather(x, a["dim"], torch.remainder(tensors[1].long(), x.shape[a["dim"]])),
         "take": lambda: torch.index_select(x, a["dim"], torch.arange(math.prod(a["index_shape"]))
                                            % x.shape[a["dim"]]).reshape(
             x.shape[:a["dim"] % x.dim()] + tuple(a["index_shape"]) + x.shape[a["dim"] % x.dim() + 1:]),

@@ -203,6 +203,8 @@ def torch_function_spelled(frame, qname: str, args: Args, node):
         from convcalc.frontends.python.pycore import iterate
 
         return forward.concat(frame, iterate(frame, tensors, node), dim, node)
+    if qname == "torch.gather":  # dim between its two tensors
+        return gather(frame, args, node)
     if qname in SPELLINGS:
         return op_call(frame, SPELLINGS[qname], [], Args(list(args.positional), list(args.keywords)), node)
     if qname in SAME_FUNCTIONS:
@@ -238,6 +240,21 @@ def baddbmm(frame, args: Args, node):
     product = op_call(frame, "bmm", [forward.tensor_arg(given["batch1"], node),
                                      forward.tensor_arg(given["batch2"], node)], Args([], []), node)
     return binop(frame, "+", product, given["input"], node)  # its shape broadcast as torch broadcasts it
+
+
+def gather(frame, args: Args, node, tensor=None):
+    """``torch.gather(input, dim, index)`` / ``x.gather(dim, index)``: the declared operation on its two
+    tensors (torch takes dim between them)."""
+    names = ("dim", "index") if tensor is not None else ("input", "dim", "index")
+    given = dict(zip(names, args.values))
+    given.update((k, v) for k, v in args.named.items() if k in names + ("sparse_grad",))
+    if tensor is not None:
+        given["input"] = tensor
+    if len(args.values) > len(names) or set(args.named) - set(names) - {"sparse_grad"} or \
+            not {"input", "dim", "index"} <= set(given) or given.get("sparse_grad", False) is not False:
+        raise Unfollowable("gather with other arguments", node)
+    return op_call(frame, "gather", [forward.tensor_arg(given["input"], node), forward.tensor_arg(given["index"], node)],
+                   Args.of(dim=given["dim"]), node)
 
 
 def index_select(frame, tensor: Tensor, args: Args, node):
@@ -293,6 +310,8 @@ def method_spelled(frame, tensor: Tensor, name: str, args: Args, node):
         return len(tensor.sizes(node))
     if name == "index_select":
         return index_select(frame, tensor, args, node)
+    if name == "gather":
+        return gather(frame, args, node, tensor)
     if name == "numel":
         raise Unfollowable("x.numel() counts the batch, which convcalc leaves open", node)
     if name in ("view", "reshape"):
@@ -489,7 +508,7 @@ def register_all() -> None:
                                                                         "torch.concatenate", "torch.max",
                                                                         "torch.min", "torch.reshape",
                                                                         "torch.narrow", "torch.index_select",
-                                                                        "torch.baddbmm"], torch_function)
+                                                                        "torch.baddbmm", "torch.gather"], torch_function)
     register(list(SAME_FUNCTIONS), torch_function)
     register([f"torch.{n}" for n in ("meshgrid", "log2", "sum", "mean", "permute", "unsqueeze", "squeeze",
                                      "transpose", "masked_fill", "amax", "amin") if f"torch.{n}" not in SPELLINGS],
