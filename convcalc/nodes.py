@@ -243,13 +243,16 @@ class Program(Node):
     text) of the other files of the tree the model was read from (a diagnostic may point there);
     ``cut``: where a Python forward, followed at symbolic sizes, met a node the shape rules refuse
     there (its body ends with that node): a walk at sizes where the node works must not call the
-    model complete, since what comes after it was never followed (a NotFollowed, else None)."""
+    model complete, since what comes after it was never followed (a NotFollowed, else None);
+    ``nonleaf``: the layer objects run by a subclass's own forward on its own weights (F.conv2d of
+    self.weight) whose module has submodules of its own (a static padding): torchinfo hooks only
+    leaf modules, so it counts no mult-adds for them (fvcore's convention does)."""
 
     __slots__ = ('body', 'source', 'path', 'name', 'notes', 'frontend', 'stopped', 'registered', 'tree',
-                 'parameters', 'frozen', 'scopes', 'sources', 'cut', 'unregistered', 'tied')
+                 'parameters', 'frozen', 'scopes', 'sources', 'cut', 'unregistered', 'tied', 'nonleaf')
     _defaults = {'source': "", 'path': "<expr>", 'name': "", 'notes': (), 'frontend': NETWORK, 'stopped': None,
                  'registered': (), 'tree': True, 'parameters': (), 'frozen': frozenset(), 'scopes': None,
-                 'sources': (), 'cut': None, 'unregistered': frozenset(), 'tied': ()}
+                 'sources': (), 'cut': None, 'unregistered': frozenset(), 'tied': (), 'nonleaf': frozenset()}
 
     @property
     def input(self) -> Optional[Input]:

@@ -69,12 +69,13 @@ class ShapeBackend:
     """Propagates shapes and records a Row per layer."""
 
     def __init__(self, analysis: Analysis, frozen: frozenset = frozenset(), unregistered: frozenset = frozenset(),
-                 tied: tuple = ()):
+                 tied: tuple = (), nonleaf: frozenset = frozenset()):
         self.analysis = analysis
         self.tied = dict(tied)  # the layer objects whose weight or bias is another's: those elements count once
         self.padded_row, self.padded_tail = None, ()  # the last row, when it padded (see layer)
         self.frozen = frozen  # the layer objects a Python model froze (requires_grad = False)
         self.unregistered = unregistered  # the layer objects outside its module tree: not its parameters
+        self.nonleaf = nonleaf  # the layer objects torchinfo does not hook as leaves (nodes.Program.nonleaf)
 
     def start(self, shape, node):
         try:
@@ -119,6 +120,8 @@ class ShapeBackend:
         row._resolve = (spec.params, args.values)  # the text with values, worked out when a report asks
         row.spec, row.args, row.inputs = spec, args, tuple(s for s in shapes if s is not None)
         row.declared = (result.macs, result.macs_fixed, result.fmas, result.leaves)
+        if instance is not None and instance in self.nonleaf:  # torchinfo counts no mult-adds for a non-leaf
+            row.declared = (0, 0, result.fmas, result.leaves)
         if result.shapes is not None:
             row.outputs = tuple(outputs)
         self.analysis.add_row(row)
@@ -353,7 +356,8 @@ def symbolic_match(a: tuple, b: tuple, skip: int | None = None):
 def analyse(program: n.Program, input_override: Optional[n.Input] = None) -> Analysis:
     """Shapes and parameters of every layer; stops at the first error."""
     analysis = Analysis(program.path, program.source)
-    walker = Walker(program, ShapeBackend(analysis, program.frozen, program.unregistered, program.tied), input_override)
+    walker = Walker(program, ShapeBackend(analysis, program.frozen, program.unregistered, program.tied,
+                                          program.nonleaf), input_override)
     try:
         analysis.output = walker.run()
         analysis.outputs = walker.outputs

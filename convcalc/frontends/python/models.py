@@ -317,7 +317,8 @@ def trace_model(machine: Machine, src: Source, name: str, value, where, result: 
     program = n.Program(tuple(inputs + body + attempt.outputs), src.text, src.path, name, notes,
                         n.PYTHON, attempt.stopped, registered, not unknown_parts, parameters, frozenset(frozen),
                         trace.scopes, tuple(machine.sources.items()), cut,
-                        frozenset(trace.unregistered) if not unknown_parts else frozenset(), tuple(tied))
+                        frozenset(trace.unregistered) if not unknown_parts else frozenset(), tuple(tied),
+                        nonleaf=frozenset(trace.nonleaf))
     if nothing:  # its module tree alone: what a command shows when the file has nothing else (models_from_source)
         result.tree_only[name] = program
         return None

@@ -47,6 +47,7 @@ class Trace:
         self.sites: dict = {}  # id(emitted Call) -> (Span in forward, ("layer", id) or ("op", where), origin)
         self.layers_used: dict = {}  # id(layer) -> uses
         self.unregistered: dict = {}  # uid -> a layer run that is outside the module tree
+        self.nonleaf: set = set()  # uids of layers run by a module with submodules of its own (nodes.Program)
         self.given = given  # the input, or None: derived from the first layer
         self.derived: Optional[n.Input] = None
         self.shapes = ShapeBackend(Analysis(path, source))

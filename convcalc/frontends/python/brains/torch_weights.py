@@ -54,7 +54,21 @@ def weighted_call(frame, qname: str, args, node):
             value, mine = window(layer, value) or value, window(layer, mine) or mine
         if value != mine:
             raise Unfollowable(f"{qname} with {setting}={describe(value)}, not the layer's {describe(mine)}", node)
-    return forward.apply_layer(frame, layer, Args.of(given["input"]), node)
+    made = forward.apply_layer(frame, layer, Args.of(given["input"]), node)
+    if has_submodules(frame):  # a module with children of its own is no leaf to torchinfo: no mult-adds there
+        frame.trace.nonleaf.add(layer.uid)
+    return made
+
+
+def has_submodules(frame) -> bool:
+    """Whether the module whose forward runs now (its first parameter) registers modules of its own."""
+    from convcalc.frontends.python.torchobjects import is_module
+
+    node = getattr(frame.function, "node", None)
+    params = getattr(getattr(node, "args", None), "args", None)
+    own = frame.scope.vars.get(params[0].arg) if params else None
+    attrs = getattr(own, "attrs", None) or {}
+    return any(is_module(value) for value in attrs.values())
 
 
 def weight_shape(layer, part: str):
