@@ -114,13 +114,13 @@ def passes_through(value) -> bool:
 
 
 def library_isinstance(frame, value, kind, node) -> bool:
-    from convcalc.frontends.python.brains.torch_nn import isinstance_library
+    from convcalc.frontends.python.brains.torch_isinstance import isinstance_library
 
     return isinstance_library(frame, value, kind, node)
 
 
 def library_issubclass(frame, cls, kind, node) -> bool:
-    from convcalc.frontends.python.brains.torch_nn import issubclass_library
+    from convcalc.frontends.python.brains.torch_isinstance import issubclass_library
 
     return issubclass_library(frame, cls, kind, node)
 
