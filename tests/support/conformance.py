@@ -118,16 +118,8 @@ def plain_cpython(value, depth: int = 0):
         return float(value)
     if isinstance(value, str):
         return str(value)
-    if isinstance(value, tuple):
-        return tuple(inner(v) for v in value)
-    if isinstance(value, list):
-        return [inner(v) for v in value]
-    if isinstance(value, dict):
-        return {inner(k): inner(v) for k, v in value.items()}
-    if isinstance(value, frozenset):
-        return frozenset(inner(v) for v in value)
-    if isinstance(value, set):
-        return {inner(v) for v in value}
+    if isinstance(value, CONTAINERS):
+        return mapped(value, inner)
     if isinstance(value, (range, slice)):
         return value
     if kind.__name__ in ("dict_keys", "dict_values", "dict_items"):
@@ -141,6 +133,17 @@ def plain_cpython(value, depth: int = 0):
     if hasattr(value, "__dict__") and not isinstance(value, type):
         return ("object", kind.__name__, {k: inner(v) for k, v in vars(value).items()})
     return ("other", kind.__name__)
+
+
+CONTAINERS = (tuple, list, dict, frozenset, set)
+
+
+def mapped(value, inner):
+    """A tuple, list, dict, frozenset or set of the same kind, with ``inner`` of each item (both walkers')."""
+    if isinstance(value, dict):
+        return {inner(k): inner(v) for k, v in value.items()}
+    kind = next(kind for kind in CONTAINERS if isinstance(value, kind))  # a namedtuple as a tuple
+    return kind(inner(v) for v in value)
 
 
 # ---------------------------------------------------------------- convcalc
@@ -181,17 +184,7 @@ def plain_convcalc(value, depth: int = 0):
         return ("deep",)
     inner = lambda v: plain_convcalc(v, depth + 1)  # noqa: E731
     if not isinstance(value, Value):
-        if isinstance(value, tuple):
-            return tuple(inner(v) for v in value)
-        if isinstance(value, list):
-            return [inner(v) for v in value]
-        if isinstance(value, dict):
-            return {inner(k): inner(v) for k, v in value.items()}
-        if isinstance(value, frozenset):
-            return frozenset(inner(v) for v in value)
-        if isinstance(value, set):
-            return {inner(v) for v in value}
-        return value
+        return mapped(value, inner) if isinstance(value, CONTAINERS) else value
     own = getattr(value, "plain", None)
     if own is not None:  # a value that stands for a dict, a list or an array (defaultdict, Counter, np.array)
         return inner(own())
