@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from layer_draws import conv_layer, divisors
+from layer_draws import conv_layer, divisors, grown_chain, net_text
 
 from convcalc.metrics import measure, memory
 from convcalc.metrics.measure import info_of
@@ -122,15 +122,6 @@ def test_memory_per_dtype_equals_torch(torch, name, dtype):
 # ---------------------------------------------------------------- hypothesis chains
 
 
-def call_text(name, args, kwargs):
-    parts = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
-    return f"{name}({', '.join(parts)})"
-
-
-def net_text(shape, layers):
-    return "\n".join([f"input {'x'.join(map(str, shape))}"] + [call_text(*layer) for layer in layers]) + "\n"
-
-
 def draw_layer(draw, shape):
     """One layer for a C x H x W tensor, as (name, args, kwargs)."""
     c, h, w = shape
@@ -165,13 +156,7 @@ def draw_layer(draw, shape):
 def chains(draw):
     """A valid chain of 2-d layers (validity as convcalc computes it), maybe ending in Flatten + Linear."""
     shape = (draw(st.integers(1, 6)), draw(st.integers(4, 20)), draw(st.integers(4, 20)))
-    layers, current = [], shape
-    for _ in range(draw(st.integers(1, 6))):
-        layer = draw_layer(draw, current)
-        analysis = measure.measure(parse(net_text(shape, layers + [layer]), "t.net"))
-        if analysis.ok:
-            layers.append(layer)
-            current = analysis.rows[-1].shape
+    layers, current = grown_chain(draw, shape, draw_layer)
     if draw(st.booleans()):
         layers += [("Flatten", (), {}), ("Linear", (math.prod(current), draw(st.integers(1, 5))), {})]
     assume(layers)

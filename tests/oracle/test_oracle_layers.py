@@ -4,16 +4,13 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from layer_draws import call_text
+
 from convcalc.engine.shapes import analyse
 from convcalc.frontends.syntax import parse
 
 pytestmark = pytest.mark.oracle
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-
-
-def call_text(name, args, kwargs):
-    parts = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
-    return f"{name}({', '.join(parts)})"
 
 
 def convcalc_result(name, args, kwargs, shape):

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from layer_draws import conv_layer, divisors
+from layer_draws import conv_layer, divisors, grown_chain, net_text
 
 from convcalc.frontends.syntax import parse
 from convcalc.metrics import measure, memory
@@ -17,15 +17,6 @@ from convcalc.metrics import measure, memory
 pytestmark = pytest.mark.oracle
 SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-
-
-def call_text(name, args, kwargs):
-    parts = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
-    return f"{name}({', '.join(parts)})"
-
-
-def net_text(shape, layers):
-    return "\n".join([f"input {'x'.join(map(str, shape))}"] + [call_text(*layer) for layer in layers]) + "\n"
 
 
 KINDS = ["conv", "conv", "convT", "bn", "in", "gn", "ln", "prelu", "act", "act", "softmax", "pool", "pool", "adaptive",
@@ -73,13 +64,7 @@ def draw_layer(draw, shape):
 def chains(draw):
     """A valid chain of 2-d layers (validity as convcalc computes it), maybe ending in Flatten + Linear."""
     shape = (draw(st.integers(1, 6)), draw(st.integers(4, 16)), draw(st.integers(4, 16)))
-    layers, current = [], shape
-    for _ in range(draw(st.integers(1, 6))):
-        layer = draw_layer(draw, current)
-        analysis = measure.measure(parse(net_text(shape, layers + [layer]), "t.net"))
-        if analysis.ok:
-            layers.append(layer)
-            current = analysis.rows[-1].shape
+    layers, current = grown_chain(draw, shape, draw_layer)
     if draw(st.booleans()):
         layers += [("Flatten", (), {}), ("Linear", (math.prod(current), draw(st.integers(1, 5))),
                                          {"bias": draw(st.booleans())})]
