@@ -60,14 +60,18 @@ def weighted_call(frame, qname: str, args, node):
     return made
 
 
-def has_submodules(frame) -> bool:
-    """Whether the module whose forward runs now (its first parameter) registers modules of its own."""
-    from convcalc.frontends.python.torchobjects import is_module
-
+def running_self(frame):
+    """The object whose method runs now: the value of its first parameter (None at module level)."""
     node = getattr(frame.function, "node", None)
     params = getattr(getattr(node, "args", None), "args", None)
-    own = frame.scope.vars.get(params[0].arg) if params else None
-    attrs = getattr(own, "attrs", None) or {}
+    return frame.scope.vars.get(params[0].arg) if params else None
+
+
+def has_submodules(frame) -> bool:
+    """Whether the module whose forward runs now registers modules of its own."""
+    from convcalc.frontends.python.torchobjects import is_module
+
+    attrs = getattr(running_self(frame), "attrs", None) or {}
     return any(is_module(value) for value in attrs.values())
 
 
@@ -149,10 +153,7 @@ def in_own_forward(frame, args) -> bool:
     """Whether the weight given is the one of the module whose forward runs now (a subclass of
     nn.Linear calling F.linear on self.weight): only then is the call that layer applied."""
     weight = args.values[1] if len(args.values) > 1 else args.named.get("weight")
-    function = frame.function
-    node = getattr(function, "node", None)
-    params = getattr(getattr(node, "args", None), "args", None)
-    if not isinstance(weight, Weight) or not params:
+    own = running_self(frame)
+    if not isinstance(weight, Weight) or own is None:
         return False
-    own = frame.scope.vars.get(params[0].arg)
     return own is weight.owner or getattr(own, "base", None) is weight.owner  # a subclass instance: its layer
