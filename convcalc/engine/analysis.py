@@ -167,7 +167,6 @@ class Analysis:
         self.derived: Optional[str] = None  # the input came from the first layer (nodes.Input.derived)
         # params, trainable params, buffers, mult-adds and output elements of the rows so far
         self._totals = tuple(dims.Total() for _ in range(5))
-        self.counting = True  # see rows_only
         self._fixed = dims.Total()  # torchinfo's mult-adds that do not grow with the batch (Row.macs_fixed)
 
     def add_row(self, row: Row) -> None:
@@ -183,7 +182,7 @@ class Analysis:
                                     "(convcalc's bound on sizes)")
         row.one_line, row.placed = self.one_line, self.placed
         self.rows.append(row)
-        if not self.counting:
+        if self._totals is None:  # rows_only: an integer walk of a search
             return
         params, buffers = (0, 0) if row.shared else (row.params, row.buffers)
         numbers = (params, params if row.trainable else 0, buffers, row.macs, row.elements)
@@ -211,11 +210,16 @@ class Analysis:
         scopes = getattr(self.program, "scopes", None)
         return (scopes.get(id(row.node), ()) if scopes else ()) + tuple(row.path)
 
+    @property
+    def counting(self) -> bool:
+        """Whether the totals are kept (see rows_only)."""
+        return self._totals is not None
+
     def rows_only(self) -> None:
         """Keep the rows, not the totals: an integer walk of a size search reads shapes and errors, never
         the totals, and integer totals cannot outgrow a bound (the products were a fifth of a search's
         time). Reading a total afterwards fails loudly instead of giving 0."""
-        self.counting, self._totals, self._fixed = False, None, None
+        self._totals, self._fixed = None, None
 
     def add_registered(self, entry: Registered) -> None:
         self.registered.append(entry)
