@@ -19,6 +19,7 @@ from convcalc.server.analysis import HINTED, model_anchor
 from convcalc.server.worker import Stopped, Worker
 
 DEBOUNCE = 0.3  # seconds of quiet after a change before the document is analysed
+OPEN_WAIT = 2  # seconds a hint request for a document not yet opened waits for its didOpen
 SEVERITY = {"error": t.DiagnosticSeverity.Error, "warning": t.DiagnosticSeverity.Warning,
             "information": t.DiagnosticSeverity.Information, "hint": t.DiagnosticSeverity.Hint}
 
@@ -157,7 +158,14 @@ async def analysed(ls: Server, uri: str) -> None:
     """Wait for the analysis of a document in flight, if any (at most the worker's time limit; one
     that a change replaced is followed by its successor). A client that cannot be asked to fetch
     the inlay hints again (Helix 25.01 has no workspace/inlayHint/refresh) asks for them once, on
-    open, while the first analysis runs: its answer must wait for that analysis, not be empty."""
+    open (and before its didOpen), while the first analysis runs: its answer must wait for that
+    analysis, not be empty."""
+    if not uri_hinted(uri):
+        return
+    for _ in range(OPEN_WAIT * 20):  # Helix 25.01 asks for a document's hints before it sends didOpen
+        if uri in ls.pending or uri in ls.results:
+            break
+        await asyncio.sleep(0.05)
     for _ in range(4):
         waiting = ls.pending.get(uri)
         if waiting is None or waiting.done():

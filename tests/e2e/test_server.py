@@ -146,6 +146,20 @@ async def test_hints_asked_at_once_on_open_wait_for_the_first_analysis(client, t
     assert "→ 400" in {h.label.strip() for h in hints}
 
 
+async def test_hints_asked_before_the_document_is_opened_wait_for_it(client, tmp_path):
+    """Helix 25.01 sends its inlayHint request before its didOpen (seen in its log): the answer waits
+    for the open and the first analysis."""
+    path = tmp_path / "good.py"
+    path.write_text(GOOD)
+    asked = asyncio.ensure_future(client.text_document_inlay_hint_async(t.InlayHintParams(
+        text_document=t.TextDocumentIdentifier(uri=path.as_uri()),
+        range=t.Range(start=t.Position(line=0, character=0), end=t.Position(line=40, character=0)))))
+    await asyncio.sleep(0.3)  # the request is on its way before the document is opened
+    open_file(client, path, GOOD)
+    hints = await asked
+    assert "→ 400" in {h.label.strip() for h in hints}
+
+
 async def test_symbolic_hints_where_the_input_has_no_size(client, tmp_path):
     uri = open_file(client, tmp_path / "sizeless.py", SIZELESS)
     found = await published(client, uri, 1)
