@@ -24,20 +24,27 @@ from convcalc import codes
 
 # A Python file is parsed whole by ast before anything is followed, in time and memory that grow with
 # its tokens (a 4.9 MB file of 815,000 statements took 13 s and 2.1 GB; a 1 MB list literal 2.7 s and
-# 500 MB), so its tokens are counted first, by a regular expression that counts every word and every
-# punctuation mark (an upper bound: words of strings and comments count too). A file past the bound is
-# not read; the files a Python model imports share a second budget of the same size. 300,000 tokens
-# parse in about 1 s here (a 7,500-line file of 150 models; real model files hold under 100,000).
+# 500 MB), so its tokens are counted first by a regular expression: every word and every punctuation
+# mark, a comment or a plain string literal as one (ast reads a docstring of 50 lines as one token: real
+# packages are half docstring), an f-string's fields and words each (ast parses the fields). An upper
+# bound on what ast sees. A file past the bound is not read. 300,000 tokens parse in about 1 s here (a
+# 7,500-line file of 150 models; real model files hold under 100,000).
 MAX_PYTHON_TOKENS = 300_000
+# the files a Python model imports share a budget of their own: a real package's network reads a
+# hundred files (monai's UNet: 183 files, 389,000 tokens so counted); 32 imported files at this bound
+# take about 1.5 s (bench/bench_hostile.py)
+MAX_IMPORT_TOKENS = 1_000_000
 PYTHON_TOKEN = re.compile(r"\w+|[^\w\s]")
+PYTHON_LEXEME = re.compile(r"""#[^\n]*|([rRbBuUfF]{0,2})("{3}[\s\S]*?"{3}|'{3}[\s\S]*?'{3}|"(?:\\.|[^"\\\n])*"|"""
+                           r"""'(?:\\.|[^'\\\n])*')|\w+|[^\w\s]""")
 
 
 def python_overflow(text: str, budget: int = MAX_PYTHON_TOKENS):
     """(tokens counted, the offset of the first token past ``budget`` or None); stops at the bound."""
-    if len(text) <= budget:  # fewer characters than the budget: fewer tokens too
-        return len(text), None
     count = 0
-    for count, match in enumerate(PYTHON_TOKEN.finditer(text), 1):
+    for match in PYTHON_LEXEME.finditer(text):
+        prefix = match.group(1)
+        count += len(PYTHON_TOKEN.findall(match.group(0))) if prefix and "f" in prefix.lower() else 1
         if count > budget:
             return count, match.start()
     return count, None

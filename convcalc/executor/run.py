@@ -235,9 +235,10 @@ def unflatten(layer, a, x, w):
     return ops.unflatten(x, a["dim"], a["unflattened_size"])
 
 
-def norm_affine(w: Weights, channels: int):
-    """Affine weights near 1 and biases near 0, varied so that a mix-up of channels shows."""
-    return w.param("weight", (channels,), 0.5, 1.5), w.param("bias", (channels,), -0.5, 0.5)
+def norm_affine(w: Weights, channels: int, bias: bool = True):
+    """Affine weights near 1 and biases near 0 (none with bias=False), varied so that a mix-up of
+    channels shows."""
+    return w.param("weight", (channels,), 0.5, 1.5), w.param("bias", (channels,), -0.5, 0.5) if bias else None
 
 
 def running_stats(w: Weights, channels: int):
@@ -273,7 +274,7 @@ def batch_norm(layer, a, x, w):
     if x.ndim < 2:
         raise ValueError(f"{layer} needs (N, C, ...) input, got {x.shape}")
     channels = a["num_features"]
-    weight, bias = norm_affine(w, channels) if a["affine"] else (None, None)
+    weight, bias = norm_affine(w, channels, a["bias"]) if a["affine"] else (None, None)
     eps = a["eps"]
     if a["track_running_stats"]:
         mean, var = running_stats(w, channels)
@@ -297,7 +298,7 @@ def layer_norm(layer, a, x, w):
 
 
 def group_norm(layer, a, x, w):
-    weight, bias = norm_affine(w, a["num_channels"]) if a["affine"] else (None, None)
+    weight, bias = norm_affine(w, a["num_channels"], a["bias"]) if a["affine"] else (None, None)
     if x.ndim < 2 or (a["affine"] and x.shape[1] != a["num_channels"]):
         raise ValueError(f"GroupNorm of {a['num_channels']} channels got input {x.shape}")
     return ops.group_norm(x, a["num_groups"], weight, bias, a["eps"])

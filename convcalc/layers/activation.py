@@ -11,11 +11,12 @@ ELEMENTWISE = Traits(keeps_rank=True)  # any rank in, the same shape out
 
 
 @register("ReLU ReLU6 SELU SiLU Mish Hardswish Hardsigmoid", traits=ELEMENTWISE, **INPLACE)
-@register("Sigmoid Tanh", traits=ELEMENTWISE)
+@register("Sigmoid Tanh", traits=ELEMENTWISE, init_names="*args **kwargs")
 @register("LeakyReLU", traits=ELEMENTWISE, negative_slope=0.01, **INPLACE)
 @register("ELU", traits=ELEMENTWISE, alpha=1.0, **INPLACE)
 @register("Softplus", traits=ELEMENTWISE, beta=1.0, threshold=20.0)
-@register("Hardtanh", traits=ELEMENTWISE, min_val=-1.0, max_val=1.0, **INPLACE)
+@register("Hardtanh", traits=ELEMENTWISE, min_val=-1.0, max_val=1.0, **INPLACE,
+          init_names="min_val max_val inplace min_value max_value")  # torch's deprecated aliases, not followed
 def elementwise(args, shape) -> Result:
     for name, value in args.values.items():
         if name == "inplace":
@@ -41,7 +42,7 @@ def softmax(args, shape) -> Result:
     return Result(shape)
 
 
-@register("Softmax2d", traits=Traits(counted="Softmax2d"))  # not a Softmax to torch (a Module of its own)
+@register("Softmax2d", traits=Traits(counted="Softmax2d"), init_names="*args **kwargs")  # not a Softmax to torch (a Module of its own)
 def softmax2d(args, shape) -> Result:
     if len(shape) not in (2, 3):  # torch takes (C, H, W) or (N, C, H, W): with the batch, 3-d or 4-d
         raise LayerError(codes.CONFIG, f"Softmax2d expects a 3-d or 4-d input (batch included), got "

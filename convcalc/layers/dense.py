@@ -80,7 +80,7 @@ def embedding(args, shape) -> Result:
     return result
 
 
-@register("Identity", var_args=True, traits=Traits(keeps_rank=True))
+@register("Identity", var_args=True, traits=Traits(keeps_rank=True), init_names="*args **kwargs")
 def identity(args, shape) -> Result:
     return Result(shape)
 

@@ -35,12 +35,13 @@ RANKS = {"BatchNorm1d": (1, 2), "BatchNorm2d": (3,), "BatchNorm3d": (4,),
          "InstanceNorm1d": (2,), "InstanceNorm2d": (3,), "InstanceNorm3d": (4,)}
 
 
+# bias (torch 2.13): with affine, bias=False keeps the weight alone
 @register("BatchNorm1d", "num_features", traits=BATCH_NORM, ranks=(1,), **NORM, affine=True,
-          track_running_stats=True, device=None, dtype=None)
+          track_running_stats=True, device=None, dtype=None, bias=True)
 @register("BatchNorm2d BatchNorm3d", "num_features", traits=BATCH_NORM._replace(exact_rank=True), ranks=(2, 3),
-          **NORM, affine=True, track_running_stats=True, device=None, dtype=None)
+          **NORM, affine=True, track_running_stats=True, device=None, dtype=None, bias=True)
 @register("InstanceNorm1d InstanceNorm2d InstanceNorm3d", "num_features", traits=INSTANCE_NORM, ranks=SPATIAL, **NORM,
-          affine=False, track_running_stats=False, device=None, dtype=None)
+          affine=False, track_running_stats=False, device=None, dtype=None, bias=True)
 def batch_norm(args, shape) -> Result:
     layer = args.layer
     ranks = RANKS[layer]
@@ -60,9 +61,9 @@ def batch_norm(args, shape) -> Result:
                  else "1 value per channel at batch 1")
         raise LayerError(codes.CONFIG, f"{layer} without running statistics normalises over {where}; PyTorch "
                                   f"refuses (Expected more than 1 {'spatial element' if 'spatial' in where else 'value per channel'})")
-    params = 2 * channels if affine else 0
+    copies = (1 + args.bool("bias")) if affine else 0
     buffers = 2 * channels + 1 if tracked else 0
-    return Result(shape, params, buffers, f"2*{fmt_value(channels)}" if affine else "")
+    return Result(shape, copies * channels, buffers, f"{copies}*{fmt_value(channels)}" if affine else "")
 
 
 @register("LayerNorm", "normalized_shape", traits=Traits(equals=layer_norm_equalities, rows=True), eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None)
@@ -82,7 +83,7 @@ def layer_norm(args, shape) -> Result:
 
 
 @register("GroupNorm", "num_groups num_channels", traits=Traits(channels="num_channels",
-                                                              equals=(("num_channels", 0, "channels"),)), eps=1e-5, affine=True, device=None, dtype=None)
+                                                              equals=(("num_channels", 0, "channels"),)), eps=1e-5, affine=True, device=None, dtype=None, bias=True)
 def group_norm(args, shape) -> Result:
     groups = args.int("num_groups", minimum=1)
     channels = args.size("num_channels")
@@ -100,7 +101,8 @@ def group_norm(args, shape) -> Result:
     elif is_int(shape[0]) and shape[0] % groups:
         raise LayerError(codes.CONFIG, f"GroupNorm: the input's {shape[0]} channels must be divisible by "
                                   f"num_groups={groups}", arg="num_groups")
-    return Result(shape, 2 * channels if affine else 0, 0, f"2*{fmt_value(channels)}" if affine else "")
+    copies = (1 + args.bool("bias")) if affine else 0
+    return Result(shape, copies * channels, 0, f"{copies}*{fmt_value(channels)}" if affine else "")
 
 
 @register("LocalResponseNorm", "size", traits=Traits(channel_window=True), alpha=1e-4, beta=0.75, k=1.0)

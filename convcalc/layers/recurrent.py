@@ -133,11 +133,11 @@ def expect_state(layer: str, which: str, shape, wanted: tuple) -> None:
 
 
 @register("RNN", "input_size hidden_size", traits=SEQUENCE, operands="input hx?", outputs=sequence_outputs,
-          **RNN_ARGS)
+          init_names="*args **kwargs", **RNN_ARGS)
 @register("GRU", "input_size hidden_size", traits=SEQUENCE, operands="input hx?", outputs=sequence_outputs,
-          **GRU_ARGS)
+          init_names="*args **kwargs", **GRU_ARGS)
 @register("LSTM", "input_size hidden_size", traits=SEQUENCE, operands="input h_0? c_0?", outputs=sequence_outputs,
-          packs=(("hx", ("h_0", "c_0")),), **LSTM_ARGS)
+          packs=(("hx", ("h_0", "c_0")),), init_names="*args **kwargs", **LSTM_ARGS)
 def recurrent(args, shape, *states) -> Result:
     layer = args.layer
     fin, hidden, layers, directions, proj, bias = settings(args)

@@ -19,6 +19,12 @@ from convcalc.symbolic.dims import Dim, is_symbolic
 REQUIRED = object()
 
 
+class TorchFunction(str):
+    """A default that torch gives as a function of torch.nn.functional (TransformerEncoderLayer's
+    ``activation=F.relu``), declared by its name, as convcalc binds it; inspect.signature shows the
+    function (frontends/python/brains/inspect_brain.py)."""
+
+
 class Traits(Record):
     """What other modules may ask of a layer instead of its name.
 
@@ -105,12 +111,22 @@ class LayerSpec(Record):
     ``signature``: the forward's parameters in Python's order, where it is not the operands then
     ``call_params`` (``MultiheadAttention``: need_weights before attn_mask); ``packs``: forward
     parameters that take a tuple of operands, ((parameter, (operand, ...)), ...) (``nn.LSTM``'s
-    hx = (h_0, c_0))."""
+    hx = (h_0, c_0)). ``init_names``: the constructor's parameters as ``inspect.signature`` names them,
+    where they are not ``params`` (``nn.Sigmoid``: ``*args, **kwargs``, it has no ``__init__`` of its
+    own; a deprecated alias torch still takes)."""
 
     __slots__ = ("name", "params", "rule", "family", "var_args", "traits", "operands", "call_params", "outputs",
-                 "signature", "packs")
+                 "signature", "packs", "init_names")
     _defaults = {"var_args": False, "traits": PLAIN, "operands": ("input",), "call_params": (), "outputs": None,
-                 "signature": None, "packs": ()}
+                 "signature": None, "packs": (), "init_names": None}
+
+    def constructor(self) -> tuple:
+        """((name, default or REQUIRED), ...) as inspect.signature gives the class's parameters; a
+        name ``*args`` or ``**kwargs`` is one that collects the rest."""
+        if self.init_names is None:
+            return self.params
+        defaults = dict(self.params)
+        return tuple((name, defaults.get(name, None if name[0] != "*" else REQUIRED)) for name in self.init_names)
 
     def forward_names(self) -> tuple:
         """The forward's parameters in Python's order, a pack standing for its operands."""
@@ -204,7 +220,7 @@ def counted_as(name: str) -> str:
 
 def register(names, required: str = "", family: str = "", var_args: bool = False, traits: Traits = PLAIN,
              ranks: tuple = (), operands: str = "input", call_params: tuple = (), outputs=None, signature=None,
-             packs: tuple = (), **defaults):
+             packs: tuple = (), init_names: str = "", **defaults):
     """``required`` is a space-separated list; ``defaults`` keep PyTorch's order; ``ranks``, one
     per name, is each layer's spatial rank (Conv1d Conv2d Conv3d: 1, 2, 3); ``operands`` the
     forward's tensors (space-separated), ``call_params`` its other arguments, ``outputs`` as
@@ -219,7 +235,8 @@ def register(names, required: str = "", family: str = "", var_args: bool = False
             own = own if own.counted else own._replace(counted=counted_as(name))
             REGISTRY[name] = LayerSpec(name, params, rule, family or rule.__module__.rsplit(".", 1)[-1], var_args,
                                        own, tuple(operands.split()), tuple(call_params), outputs,
-                                       tuple(signature.split()) if signature else None, tuple(packs))
+                                       tuple(signature.split()) if signature else None, tuple(packs),
+                                       tuple(init_names.split()) if init_names else None)
         return rule
 
     return wrap

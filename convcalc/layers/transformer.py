@@ -21,10 +21,10 @@ from convcalc import codes
 from convcalc.errors import mismatch
 from convcalc.layers.attention import ANY, attention_fmas, check_masks, heads_check
 from convcalc.layers.common import LayerError, Result, fmt_shape, is_int
-from convcalc.layers.registry import Built, Traits, register
+from convcalc.layers.registry import Built, TorchFunction, Traits, register
 from convcalc.symbolic.dims import render
 
-LAYER_ARGS = dict(dim_feedforward=2048, dropout=0.1, activation="relu", layer_norm_eps=1e-5, batch_first=False,
+LAYER_ARGS = dict(dim_feedforward=2048, dropout=0.1, activation=TorchFunction("relu"), layer_norm_eps=1e-5, batch_first=False,
                   norm_first=False, bias=True, device=None, dtype=None)
 
 
@@ -245,7 +245,7 @@ def transformer_decoder(args, tgt, memory, tgt_mask=None, memory_mask=None, tgt_
                    "memory_key_padding_mask?",
           call_params=(("src_is_causal", None), ("tgt_is_causal", None), ("memory_is_causal", False)),
           d_model=512, nhead=8, num_encoder_layers=6, num_decoder_layers=6, dim_feedforward=2048, dropout=0.1,
-          activation="relu", custom_encoder=None, custom_decoder=None, layer_norm_eps=1e-5, batch_first=False,
+          activation=TorchFunction("relu"), custom_encoder=None, custom_decoder=None, layer_norm_eps=1e-5, batch_first=False,
           norm_first=False, bias=True, device=None, dtype=None)
 def transformer(args, src, tgt, src_mask=None, tgt_mask=None, memory_mask=None, src_key_padding_mask=None,
                 tgt_key_padding_mask=None, memory_key_padding_mask=None) -> Result:

@@ -236,7 +236,7 @@ def norm_case(draw):
         rank = nd + 1 if kind == "InstanceNorm" or nd > 1 else draw(st.sampled_from([1, 2]))
         shape = (channels, *[draw(st.integers(1, 3)) for _ in range(rank - 1)])
         feature = channels + draw(st.sampled_from([0, 0, 1]))
-        kwargs = {"affine": draw(st.booleans()), "track_running_stats": draw(st.booleans())}
+        kwargs = {"affine": draw(st.booleans()), "track_running_stats": draw(st.booleans()), "bias": draw(st.booleans())}
         return f"{kind}{nd}d", (feature,), kwargs, shape
     shape = (channels, draw(st.integers(1, 3)), draw(st.integers(1, 3)))
     if kind == "LayerNorm":
@@ -247,7 +247,8 @@ def norm_case(draw):
         return kind, (list(tail) if draw(st.booleans()) else tail,), kwargs, shape
     if kind == "GroupNorm":
         groups = draw(st.integers(1, 4))
-        return kind, (groups, channels + draw(st.sampled_from([0, 0, 1]))), {"affine": draw(st.booleans())}, shape
+        return kind, (groups, channels + draw(st.sampled_from([0, 0, 1]))), {"affine": draw(st.booleans()),
+                                                                             "bias": draw(st.booleans())}, shape
     return kind, (draw(st.integers(1, 5)),), {}, shape
 
 

@@ -9,7 +9,7 @@ from convcalc.binding import MISSING
 from convcalc.frontends.python.machine import Scope
 from convcalc.frontends.python.pyclasses import CONTAINERS, MODULE_BASES, OBJECT, BuiltinType, ClassInfo, MroError
 from convcalc.frontends.python.pyexceptions import type_error
-from convcalc.frontends.python.pyobjects import Args, Function, Ref, Unknown, call, invoke
+from convcalc.frontends.python.pyobjects import Args, Function, Ref, Unknown, call, invoke, nn_class
 from convcalc.frontends.python.reasons import Raised, Unfollowable
 
 
@@ -17,8 +17,8 @@ def catalogue_layer(qname: str):
     """The layer of the catalogue that ``qname`` (torch.nn.LayerNorm) names, or None."""
     from convcalc.layers.catalogue import REGISTRY
 
-    short = qname.rsplit(".", 1)[-1]
-    return short if qname.startswith("torch.nn.") and qname.count(".") in (2, 4) and short in REGISTRY else None
+    short = nn_class(qname)
+    return short if short in REGISTRY else None
 
 
 def decorator_name(node) -> str:

@@ -14,7 +14,7 @@ from typing import Optional
 
 from convcalc.frontends.python.astnodes import all_nodes
 from convcalc.frontends.python.pyclasses import Instance
-from convcalc.frontends.python.pyobjects import Function
+from convcalc.frontends.python.pyobjects import Function, nn_class
 from convcalc.frontends.python.torchobjects import Layer, tree_of
 
 NN = "torch.nn"
@@ -64,8 +64,7 @@ def sites(tree: ast.Module) -> list:
     for node in all_nodes(tree):
         if isinstance(node, ast.Call):
             qname = qualified(node.func, names, star)
-            if qname and qname.startswith(f"{NN}.") and qname.rsplit(".", 1)[-1] in REGISTRY and \
-                    qname.count(".") in (2, 4):
+            if qname and nn_class(qname) in REGISTRY:
                 out.append(node)
     return sorted(out, key=lambda c: (c.lineno, c.col_offset))
 

@@ -93,11 +93,12 @@ def candidates(machine, tree: ast.Module, src: Source, pending: dict, chosen: Op
     out = []
     seen_values = set()
     in_classes = names_in_classes(tree)
+    own = {id(stmt) for stmt in tree.body if isinstance(stmt, ast.ClassDef)}
     for stmt in tree.body:
         if isinstance(stmt, ast.ClassDef):
             out.extend(class_candidates(machine, stmt, src, pending))
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
-            out.extend(value_candidates(machine, stmt, seen_values, (assigned or {}).get(id(stmt)), in_classes))
+            out.extend(value_candidates(machine, stmt, seen_values, (assigned or {}).get(id(stmt)), in_classes, own))
         elif isinstance(stmt, ast.FunctionDef):
             func = machine.globals.vars.get(stmt.name)
             if not isinstance(func, Function) or required_params(func) or stmt.name.startswith("_") or \
@@ -174,10 +175,13 @@ def names_in_classes(tree: ast.Module) -> set:
     return out
 
 
-def value_candidates(machine, stmt, seen_values: set, bound: Optional[dict] = None, in_classes=frozenset()) -> list:
+def value_candidates(machine, stmt, seen_values: set, bound: Optional[dict] = None, in_classes=frozenset(),
+                     own=frozenset()) -> list:
     """The models a module-level assignment makes: an nn.Sequential, an instance built with
-    arguments, and a bare layer (``conv = nn.Conv2d(1, 1, 3)``, unless a class of the file uses
-    it), each as the statement bound it (``model = nn.DataParallel(model)`` later is the same model)."""
+    arguments or of a class of another file (``from models import Net`` then ``model = Net()``;
+    ``own``: the ids of this file's class statements), and a bare layer (``conv = nn.Conv2d(1, 1,
+    3)``, unless a class of the file uses it), each as the statement bound it (``model =
+    nn.DataParallel(model)`` later is the same model)."""
     out = []
     targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
     for target in targets:
@@ -193,8 +197,8 @@ def value_candidates(machine, stmt, seen_values: set, bound: Optional[dict] = No
             continue
         if isinstance(value, Instance) and not isinstance(stmt.value, ast.Call):
             continue  # other = model: the same object, checked where it was made
-        if isinstance(value, Instance) and is_plain_instantiation(stmt.value, value):
-            continue  # model = Net() (or Net().to(device)): the class itself is checked
+        if isinstance(value, Instance) and is_plain_instantiation(stmt.value, value) and id(value.cls.node) in own:
+            continue  # model = Net() (or Net().to(device)) of a class of this file: the class itself is checked
         comment = [stmt] + ([value.cls.node] if isinstance(value, Instance) else [])
         out.append(Candidate(target.id, lambda v=value: v, stmt, comment, "value"))
     return out

@@ -6,7 +6,7 @@ is one (library/: torchvision's building blocks and helpers), and otherwise stay
 its qualified name (torch, a library: the brains answer for it).
 
 Bounded: MAX_FILES files in all, MAX_DEPTH imports deep, each at most limits.MAX_FILE bytes, and
-limits.MAX_PYTHON_TOKENS tokens in all (counted before each is parsed); an import cycle binds what
+limits.MAX_IMPORT_TOKENS tokens in all (counted before each is parsed); an import cycle binds what
 the file defined so far, as Python does. A file of the tree that cannot be read or parsed is a
 note, and its names are unknown (never guessed).
 
@@ -77,6 +77,14 @@ def library_file(module: str, level: int) -> Optional[str]:
 
 def module_file(importer: str, module: str, level: int) -> Optional[str]:
     """The file of the tree that ``from <level dots><module> import`` names, or None."""
+    found = locate(importer, module, level)
+    return found[0] if found else None
+
+
+def locate(importer: str, module: str, level: int):
+    """(the file, the directory the dotted name starts from, the name's parts) of ``from <level
+    dots><module> import``, or None: relative to the importer's package, or (absolute) from its
+    directory or one of MAX_UP above it."""
     parts = module.split(".") if module else []
     base = os.path.dirname(os.path.abspath(importer))
     if level:
@@ -96,8 +104,37 @@ def module_file(importer: str, module: str, level: int) -> Optional[str]:
             if (parts or level) and LOOKED_AT is not None:
                 LOOKED_AT.add(candidate)
             if (parts or level) and os.path.isfile(candidate):
-                return candidate
+                return candidate, root, parts
     return None
+
+
+def import_module(frame, module: str, level: int, node):
+    """A module of the tree imported in Python's order: each package around it first (its
+    ``__init__.py`` runs before the module is found: monai's import cycles are written for that
+    order), then the module; a module read for the first time becomes a name of its package, as
+    Python's import system sets it. (the module's scope or None, the directory its name starts from),
+    or None when it is not a file of the tree."""
+    found = locate(frame.src.path, module, level)
+    if found is None:
+        return None
+    path, root, parts = found
+    package = None
+    for directory in ([root] if level else []) + [os.path.join(root, *parts[:i]) for i in range(1, len(parts))]:
+        init = os.path.join(directory, "__init__.py")
+        if LOOKED_AT is not None:
+            LOOKED_AT.add(init)
+        # a directory without one is a namespace package: nothing runs, and its modules bind nowhere
+        package = load_child(frame, package, os.path.basename(directory), init, node) if os.path.isfile(init) \
+            else None
+    return load_child(frame, package, parts[-1] if parts else "", path, node), root
+
+
+def load_child(frame, package: Optional[Scope], name: str, path: str, node) -> Optional[Scope]:
+    fresh = os.path.realpath(path) not in frame.machine.modules
+    scope = import_file(frame, path, node)
+    if fresh and scope is not None and package is not None and name and package is not scope:
+        package.vars[name] = ModuleValue(name, scope)
+    return scope
 
 
 def in_tree(frame) -> bool:
@@ -108,30 +145,29 @@ def import_statement(frame, stmt: ast.Import) -> None:
     """``import a.b.c`` binds ``a``; ``import a.b as m`` binds the module a.b. A file of the tree is
     read; anything else is a reference by its qualified name."""
     for alias in stmt.names:
-        local = module_file(frame.src.path, alias.name, 0) if in_tree(frame) and not alias.name.startswith(
+        found = import_module(frame, alias.name, 0, stmt) if in_tree(frame) and not alias.name.startswith(
             "torch") else None
+        scope, root = found if found else (None, None)
         if alias.asname:
-            frame.scope.vars[alias.asname] = file_module(frame, alias.name, local, stmt) if local else Ref(alias.name)
-        else:
-            top = alias.name.split(".")[0]
-            top_file = module_file(frame.src.path, top, 0) if local else None
-            frame.scope.vars[top] = file_module(frame, top, top_file, stmt) if top_file else Ref(top)
-
-
-def file_module(frame, name: str, path: str, node) -> Value:
-    scope = import_file(frame, path, node)
-    return ModuleValue(name, scope) if scope is not None else Ref(name)
+            frame.scope.vars[alias.asname] = ModuleValue(alias.name, scope) if scope is not None else Ref(alias.name)
+            continue
+        top = alias.name.split(".")[0]
+        top_scope = None
+        if scope is not None:
+            for candidate in (os.path.join(root, top + ".py"), os.path.join(root, top, "__init__.py")):
+                top_scope = top_scope or frame.machine.modules.get(os.path.realpath(candidate))
+        frame.scope.vars[top] = ModuleValue(top, top_scope) if top_scope is not None else Ref(top)
 
 
 def import_from(frame, stmt: ast.ImportFrom) -> None:
     base = "." * (stmt.level or 0) + (stmt.module or "")
     if not base.startswith("torch") and in_tree(frame):
-        local = module_file(frame.src.path, stmt.module or "", stmt.level or 0)
-        if local is not None:  # a file of the model's own tree: read it
-            module = import_file(frame, local, stmt)
-            if module is not None:
-                bind_from(frame, module, stmt.names, frame.scope, stmt, package=local)
-                return
+        found = import_module(frame, stmt.module or "", stmt.level or 0, stmt)
+        if found is not None and found[0] is not None:  # a file of the model's own tree: read it
+            module = found[0]
+            bind_from(frame, module, stmt.names, frame.scope, stmt,
+                      package=module_file(frame.src.path, stmt.module or "", stmt.level or 0))
+            return
     described = library_file(stmt.module or "", stmt.level or 0)
     if described is not None:  # torchvision's blocks and helpers, as convcalc describes them
         module = import_file(frame, described, stmt)
@@ -179,7 +215,7 @@ def import_file(frame, path: str, node) -> Optional[Scope]:
                                         "not known", node))
         return None
     from convcalc.frontends.python.source import Source
-    from convcalc.limits import MAX_FILE, MAX_PYTHON_TOKENS, python_overflow
+    from convcalc.limits import MAX_FILE, MAX_IMPORT_TOKENS, python_overflow
 
     if LOOKED_AT is not None:
         LOOKED_AT.add(os.path.abspath(path))
@@ -189,10 +225,10 @@ def import_file(frame, path: str, node) -> Optional[Scope]:
         if len(data) > MAX_FILE:
             raise ValueError(f"over {MAX_FILE:,} bytes")
         text = data.decode("utf-8-sig")
-        tokens, over = python_overflow(text, MAX_PYTHON_TOKENS - machine.import_tokens)
+        tokens, over = python_overflow(text, MAX_IMPORT_TOKENS - machine.import_tokens)
         machine.import_tokens += tokens
         if over is not None:  # checked before ast parses it whole
-            raise ValueError(f"the files it imports hold more than {MAX_PYTHON_TOKENS:,} tokens in all")
+            raise ValueError(f"the files it imports hold more than {MAX_IMPORT_TOKENS:,} tokens in all")
         parsed = ast.parse(text, filename=path)
     except (OSError, ValueError, SyntaxError, MemoryError, RecursionError) as exc:
         machine.notes.append(frame.note(f"{shown_path(path)} is not read ({getattr(exc, 'msg', None) or exc}): the "
@@ -213,10 +249,13 @@ def import_file(frame, path: str, node) -> Optional[Scope]:
     where = frame.span(node) if node is not None and hasattr(node, "lineno") else None
     inner = Frame(machine, scope.src, scope, frame.trace, None, None, frame,
                   frame.entered(scope.src, where, ""))
+    from convcalc.frontends.python.modulecode import run_statement
+
     try:
-        inner.exec(parsed.body, tolerant=True)
+        for stmt in parsed.body:
+            run_statement(inner, stmt, raises_stop=True)
     except (Unfollowable, Signal, RecursionError):
-        pass  # what the file defined before stays
+        pass  # raised, or out of steps: what the file defined before stays
     finally:
         machine.importing.pop()
     return scope
@@ -238,9 +277,10 @@ def bind_from(frame, scope: Scope, names, target: Scope, node, otherwise: Option
             continue
         value = scope.vars.get(alias.name)
         if value is None and package is not None and package.endswith("__init__.py"):
-            sub = module_file(package, alias.name, 1)
-            if sub is not None:
-                value = file_module(frame, alias.name, sub, node)
+            sub = module_file(package, alias.name, 1)  # a module of the package, imported now
+            sub_scope = load_child(frame, scope, alias.name, sub, node) if sub is not None else None
+            if sub_scope is not None:
+                value = ModuleValue(alias.name, sub_scope)
         if value is None:
             value = Ref(f"{otherwise}.{alias.name}") if otherwise is not None else \
                 Unknown(f"{alias.name} is not defined in the imported file")

@@ -9,7 +9,9 @@ from convcalc.frontends.python.pyobjects import Args, BoundMethod, Builtin, Func
 from convcalc.frontends.python.reasons import Unfollowable
 
 
-def instance_attr(frame, obj: Instance, name: str, node):
+def instance_attr(frame, obj: Instance, name: str, node, fallback: bool = True):
+    """``obj.name`` as Python reads it; ``fallback=False`` is ``object.__getattribute__``: the class's
+    ``__getattr__`` is not asked (a ``__getattr__`` that ends in ``super().__getattribute__(key)``)."""
     if obj.poisoned:
         raise Unfollowable(f"the {obj.cls.name} object is not known ({obj.poisoned})", node)
     value = obj.cls.lookup(name)
@@ -30,6 +32,8 @@ def instance_attr(frame, obj: Instance, name: str, node):
         if isinstance(value, Unknown):
             raise Unfollowable(f"{obj.cls.name}.{name} is not known ({value.reason})", node)
         return value.bind(obj) if isinstance(value, Value) else value
+    if name in ("__doc__", "__module__"):  # in every class's own namespace (None for no docstring): before __getattr__
+        return obj.cls.special(name)
     special = instance_special(frame, obj, name, node)
     if special is not None:
         return special
@@ -37,7 +41,7 @@ def instance_attr(frame, obj: Instance, name: str, node):
         from convcalc.frontends.python.torchobjects import module_attr
 
         return module_attr(frame, obj, name, node)
-    getter = obj.cls.lookup("__getattr__")
+    getter = obj.cls.lookup("__getattr__") if fallback else None
     if isinstance(getter, Function):
         return invoke(frame, getter, Args.of(obj, name), node)
     if obj.native is not None:
@@ -116,6 +120,8 @@ def super_attr(frame, proxy: SuperProxy, name: str, node):
             return value
     if name == "__init__":
         return Builtin("__init__", lambda f, args, n: base_init(f, proxy, args, n))
+    if name == "__getattribute__" and isinstance(obj, Instance):  # object's: the plain lookup
+        return Builtin("__getattribute__", lambda f, args, n: plain_getattribute(f, obj, args, n))
     if name == "forward" and proxy.cls.container == "sequential" and isinstance(obj, Instance):
         from convcalc.frontends.python.torchobjects import as_container, call_module
 
@@ -129,6 +135,16 @@ def super_attr(frame, proxy: SuperProxy, name: str, node):
 
         return module_attr(frame, obj, name, node)
     raise Unfollowable(f"super().{name}", node)
+
+
+def plain_getattribute(frame, obj: Instance, args: Args, node):
+    from convcalc.frontends.python.builtins import arity
+    from convcalc.frontends.python.pycore import type_error
+
+    (key,) = arity(frame, "__getattribute__", args, 1, 1)
+    if not isinstance(key, str):
+        raise type_error(frame, f"attribute name must be string, not '{type(key).__name__}'", node)
+    return instance_attr(frame, obj, key, node, fallback=False)
 
 
 def base_init(frame, proxy: SuperProxy, args: Args, node):

@@ -124,7 +124,7 @@ class Machine:
         self.modules: dict = {}  # the files of the tree this file imports: real path -> module Scope
         self.importing: list = []  # the files being read now (a cycle reads no further)
         self.import_tree: Optional[str] = None  # the real path of the tree imports may read (imports.TREE)
-        self.import_tokens = 0  # tokens of the imported files, against limits.MAX_PYTHON_TOKENS
+        self.import_tokens = 0  # tokens of the imported files, against limits.MAX_IMPORT_TOKENS
         self.sources: dict = {}  # the texts of the other files read, by the path their spans carry
         self.preset: dict = {}  # id(call node) -> its arguments, evaluated already (a functools.partial's call)
 

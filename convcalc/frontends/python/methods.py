@@ -77,7 +77,7 @@ def type_method(frame, kind, name: str, node):
     own = TYPE_METHODS.get((py if py is not None else kind.name, name))
     if own is not None:
         return Builtin(f"{kind.name}.{name}", own)
-    if py is not None and name in DIRECT.get(py, ()) | {"sort", "format"}:
+    if py is not None and (name in DIRECT.get(py, ()) or (py, name) in ((list, "sort"), (str, "format"))):
         def unbound(f, args, n, method=name):
             if not args.values:
                 from convcalc.frontends.python.pycore import type_error

@@ -148,6 +148,12 @@ def read_models(text: str, path: str, override=None, fallback=None, training: bo
         result.restated.append(machine.module_stop_note)
     pending: dict = {}
     found = discovery.candidates(machine, tree, src, pending, chosen, assigned)
+    unknown = machine.globals.vars.get(wanted) if wanted is not None else None
+    if isinstance(unknown, Unknown) and not any(c.name == wanted for c in found):  # --model NAME: say why it is none
+        where = [s for s in tree.body if isinstance(s, (ast.Assign, ast.AnnAssign)) and any(
+            isinstance(t, ast.Name) and t.id == wanted for t in (s.targets if isinstance(s, ast.Assign) else [s.target]))]
+        result.unfollowed.append((wanted, ConvcalcError(codes.NOT_FOLLOWED, f"{wanted} is not known ({unknown.reason})",
+                                                        src.span(where[-1]) if where else Span(1, 1, 1, 2))))
     # a class that needs arguments, built by the scripts beside it (train.py: Net(10, 64)): checked so
     scripts = fed.built_by_siblings(machine, path, pending, found) if chosen is None else None
     for candidate in found[MAX_MODELS:]:

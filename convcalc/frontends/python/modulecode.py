@@ -23,7 +23,6 @@ def run_module(machine: Machine, assigned: Optional[dict] = None) -> None:
     (the lint summary and the "no model" message say so). A statement that raises, or that
     convcalc cannot follow, stops only itself. ``assigned`` receives, per assignment statement, the
     values it bound (``model = Net()`` then ``model = nn.DataParallel(model)``: each its own)."""
-    from convcalc.frontends.python.execute import execute
     from convcalc.frontends.python.machine import MAX_BUILT, MAX_STEPS
     from convcalc.frontends.python.reasons import OverSteps
     from convcalc.frontends.python.recovery import recover
@@ -39,18 +38,11 @@ def run_module(machine: Machine, assigned: Optional[dict] = None) -> None:
             start = machine.steps = MAX_STEPS - min(DECLARATION_STEPS, pool)
             built = machine.built = MAX_BUILT - min(10 * DECLARATION_STEPS, 10 * pool)
         try:
-            execute(frame, stmt)
+            run_statement(frame, stmt, raises_stop=False)
         except OverSteps as exc:
             if machine.module_stop is None:
                 machine.module_stop = (stmt, exc.reason)
             recover(frame, stmt, exc)
-        except Abort as exc:  # at module level a failed call is one statement not followed, not the file's end
-            recover(frame, stmt, Unfollowable(exc.reason, exc.node, exc.span))
-        except Unfollowable as exc:
-            recover(frame, stmt, exc)
-        except Raised as exc:
-            recover(frame, stmt, Unfollowable(f"the code raises {describe_exception(exc.value)}", exc.node,
-                                              exc.span, kind=Why.RAISED))
         except RecursionError:
             if machine.module_stop is None:
                 machine.module_stop = (stmt, "nested too deeply")
@@ -59,6 +51,32 @@ def run_module(machine: Machine, assigned: Optional[dict] = None) -> None:
         if assigned is not None and isinstance(stmt, (ast.Assign, ast.AnnAssign)):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             assigned[id(stmt)] = {t.id: frame.scope.vars.get(t.id) for t in targets if isinstance(t, ast.Name)}
+
+
+def run_statement(frame, stmt, raises_stop: bool) -> None:
+    """One statement of a module's own code: one convcalc cannot follow stops only itself (what it
+    may have written becomes unknown). One that raises does too in the file being read (what comes
+    after is still shown), while in an imported module (``raises_stop``) it ends the module, as in
+    Python: the Raised or Abort goes up. OverSteps and RecursionError go up to the caller."""
+    from convcalc.frontends.python.execute import execute
+    from convcalc.frontends.python.reasons import OverSteps
+    from convcalc.frontends.python.recovery import recover
+
+    try:
+        execute(frame, stmt)
+    except OverSteps:
+        raise
+    except Abort as exc:  # at module level a failed call is one statement not followed, not the file's end
+        if raises_stop and exc.kind == Why.RAISED:
+            raise
+        recover(frame, stmt, Unfollowable(exc.reason, exc.node, exc.span))
+    except Unfollowable as exc:
+        recover(frame, stmt, exc)
+    except Raised as exc:
+        if raises_stop:
+            raise
+        recover(frame, stmt, Unfollowable(f"the code raises {describe_exception(exc.value)}", exc.node,
+                                          exc.span, kind=Why.RAISED))
 
 
 def describe_exception(value) -> str:

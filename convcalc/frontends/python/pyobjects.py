@@ -481,3 +481,12 @@ class Iterator(Generator):
 
 
 uids = itertools.count(1)
+
+
+def nn_class(qname: str) -> Optional[str]:
+    """The class name ``qname`` spells as a class of torch.nn, or None: torch.nn.ELU, and as torch
+    re-exports it, torch.nn.modules.ELU and torch.nn.modules.activation.ELU (monai's factories)."""
+    parts = qname.split(".")
+    if parts[:2] != ["torch", "nn"] or len(parts) not in (3, 4, 5) or len(parts) > 3 and parts[2] != "modules":
+        return None
+    return parts[-1]

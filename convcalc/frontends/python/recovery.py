@@ -9,7 +9,7 @@ from typing import Optional
 from convcalc.frontends.python.machine import Scope
 from convcalc.frontends.python.pyclasses import ClassInfo, Instance
 from convcalc.frontends.python.pyobjects import Function, Ref, Unknown, Value
-from convcalc.frontends.python.reasons import Abort, Unfollowable, Why
+from convcalc.frontends.python.reasons import Abort, Unfollowable
 from convcalc.frontends.python.torchobjects import Module
 
 # weight initialisation that never changes a shape
@@ -41,8 +41,9 @@ class Recovery:
             # the function's result is not known (an `if` that may have returned: never fall
             # through to the end and return None as if it had not)
             abort = Abort(exc.reason, exc.node)
-            if exc.kind == Why.SIZE:
-                abort.kind = Why.SIZE  # still a decision on a size: the model is followed again on concrete ones
+            # still what stopped it: a decision on a size (the model is followed again on concrete ones),
+            # or a value not followed (an imported module's code goes on past it; a raise would end it)
+            abort.kind = exc.kind
             raise abort from None
         if self.is_weight_init(stmt, scope, 0):
             return

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from convcalc.frontends.python.brains import CONSTANTS, register
 from convcalc.frontends.python.pyclasses import BuiltinType, ClassInfo, Instance
-from convcalc.frontends.python.pyobjects import Args, BoundMethod, Builtin, Function, Partial, Ref, Value, describe
+from convcalc.frontends.python.pyobjects import Args, BoundMethod, Builtin, Function, Partial, Ref, Value, describe, nn_class
 from convcalc.frontends.python.reasons import Unfollowable
 from convcalc.frontends.python.tensors import Tensor
 from convcalc.frontends.python.torchobjects import Constant, Module
@@ -81,6 +81,8 @@ def signature(frame, qname: str, args: Args, node):
     if len(args.values) != 1:
         raise Unfollowable("inspect.signature with these arguments", node)
     fn = args.values[0]
+    if isinstance(fn, Ref) and layer_class(fn.qname) is not None:
+        return layer_signature(layer_class(fn.qname))
     skip = 1 if isinstance(fn, BoundMethod) else 0
     fn = fn.func if isinstance(fn, BoundMethod) else fn
     if not isinstance(fn, Function) or not hasattr(fn.node, "args"):
@@ -96,6 +98,31 @@ def signature(frame, qname: str, args: Args, node):
         fields = {"name": arg.arg, "kind": KINDS[kind], "default": fn.defaults.get(arg.arg, EMPTY),
                   "empty": EMPTY, "annotation": EMPTY, **KINDS}
         parameters[arg.arg] = Fields("Parameter", fields)
+    return Fields("Signature", {"parameters": parameters, "empty": EMPTY})
+
+
+def layer_class(qname: str):
+    """The catalogue's declaration of the torch.nn class ``qname`` names, or None."""
+    from convcalc.layers.catalogue import REGISTRY
+
+    return REGISTRY.get(nn_class(qname) or "")
+
+
+def layer_signature(spec):
+    """inspect.signature of a torch.nn class of the catalogue: its constructor as declared
+    (LayerSpec.constructor, held to torch's by tests/oracle/test_signature_oracle.py)."""
+    from convcalc.layers.registry import REQUIRED, TorchFunction
+
+    parameters = {}
+    for name, default in spec.constructor():
+        if isinstance(default, TorchFunction):
+            default = Ref(f"torch.nn.functional.{default}")
+        kind = "VAR_KEYWORD" if name.startswith("**") else "VAR_POSITIONAL" if name.startswith("*") else \
+            "POSITIONAL_OR_KEYWORD"
+        bare = name.lstrip("*")
+        parameters[bare] = Fields("Parameter", {"name": bare, "kind": KINDS[kind], "empty": EMPTY, "annotation": EMPTY,
+                                                "default": EMPTY if default is REQUIRED or kind != "POSITIONAL_OR_KEYWORD"
+                                                else default, **KINDS})
     return Fields("Signature", {"parameters": parameters, "empty": EMPTY})
 
 

@@ -216,6 +216,30 @@ def _array(frame, qname, args, node):
     return array(flat, floating(flat), shape)
 
 
+def _atleast_1d(frame, qname, args, node):
+    """np.atleast_1d(k): an array as it is, a number or a list as an array (monai's kernel sizes)."""
+    if len(args.values) != 1 or args.keywords:
+        raise Unfollowable(f"{qname} with these arguments", node)
+    value = args.values[0]
+    if isinstance(value, Constant) and value.shape:
+        return value
+    if dims.is_symbolic(value):
+        raise size_dependent(f"{qname} of the input's size", node)
+    return _array(frame, qname, Args.of(value if isinstance(value, (list, tuple)) else [value]), node)
+
+
+def _truth(pick):
+    """np.any / np.all of an array, a list or a number (numpy's bool)."""
+    def apply(frame, qname, args, node):
+        if len(args.values) != 1 or args.keywords:
+            raise Unfollowable(f"{qname} with these arguments", node)
+        values = items(frame, args.values[0], node)
+        if any(dims.is_symbolic(v) for v in values):
+            raise size_dependent(f"{qname} of the input's size", node)
+        return pick(bool(v) for v in values)
+    return apply
+
+
 def _cumsum(frame, qname, args, node):
     out, total = [], 0
     for v in items(frame, args.values[0], node):
@@ -240,6 +264,9 @@ def register_all() -> None:
         register(f"{module}.arange", _arange)
         register(f"{module}.array {module}.asarray", _array)
         register(f"{module}.cumsum", _cumsum)
+        register(f"{module}.atleast_1d", _atleast_1d)
+        register(f"{module}.any", _truth(any))
+        register(f"{module}.all", _truth(all))
         register(f"{module}.round {module}.around", _round)
         register(f"{module}.max {module}.amax", _extreme(max))
         register(f"{module}.min {module}.amin", _extreme(min))

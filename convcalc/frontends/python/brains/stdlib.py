@@ -5,6 +5,7 @@ strings. Python's own results, bounded."""
 from __future__ import annotations
 
 import itertools
+import keyword
 import math
 import string
 import sys
@@ -450,6 +451,26 @@ def os_path(fn):
     return apply
 
 
+def string_test(fn):
+    """keyword.iskeyword and its kind: a question about any value, answered for a string (False otherwise,
+    as a set lookup answers it; an unhashable value is a TypeError there, not followed here)."""
+    def apply(frame, qname, args, node):
+        values = args.values
+        if len(values) != 1 or args.named:
+            raise Unfollowable(f"{qname} with {len(values)} arguments", node)
+        if not isinstance(values[0], (str, int, float, type(None))):
+            raise Unfollowable(f"{qname} of {describe(values[0])}", node)
+        return fn(values[0])
+    return apply
+
+
+def logging_call(frame, qname, args, node):
+    """logging: what makes an object (getLogger, a Handler, a Formatter) is one whose own calls are
+    logging's again (``logging.getLogger(name).addFilter(f)``); a message or a setting is None."""
+    last = qname.rsplit(".", 1)[-1]
+    return Ref(f"{qname}()") if last[:1].isupper() or last in ("getLogger", "getLoggerClass") else None
+
+
 def register_all() -> None:
     import os.path as osp
 
@@ -495,11 +516,15 @@ def register_all() -> None:
     register("typing.TypeVar typing.NewType", lambda frame, qname, args, node: Ref(qname))
     register("enum.auto", marker)
     register("dataclasses.field", marker)
+    register("keyword.iskeyword", string_test(keyword.iskeyword))
+    register("keyword.issoftkeyword", string_test(keyword.issoftkeyword))
+    CONSTANTS.update({"keyword.kwlist": list(keyword.kwlist), "keyword.softkwlist": list(keyword.softkwlist)})
     register("os.path.join", os_path(osp.join))
     register("os.path.basename", os_path(osp.basename))
     register("os.path.dirname", os_path(osp.dirname))
     register("os.path.splitext", os_path(osp.splitext))
     register_prefix("abc", lambda frame, qname, args, node: Ref(qname))
+    register_prefix("logging", logging_call)
 
 
 register_all()

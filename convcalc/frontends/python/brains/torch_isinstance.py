@@ -17,6 +17,8 @@ ABSTRACT = {**dict.fromkeys(("collections.abc.Sequence", "typing.Sequence"), (li
             "numbers.Number": (int, float), "numbers.Integral": (int,), "numbers.Real": (int, float),
             "collections.abc.Callable": (), "typing.Callable": ()}
 
+ENUMS = ("enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag")
+
 
 def isinstance_library(frame, value, kind, node) -> bool:
     """isinstance against a class of a library: torch.Tensor, an nn class, an abstract type."""
@@ -33,6 +35,8 @@ def isinstance_library(frame, value, kind, node) -> bool:
         from convcalc.frontends.python.builtins import BUILTINS
 
         return BUILTINS["callable"].call(frame, Args.of(value), node)
+    if qname in ("collections.abc.Hashable", "typing.Hashable"):
+        return hashable(value)
     if qname in ABSTRACT:
         if isinstance(value, (list, tuple, str, dict, set, int, float)) and type(value) is not bool:
             return isinstance(value, ABSTRACT[qname])
@@ -45,6 +49,11 @@ def isinstance_library(frame, value, kind, node) -> bool:
         return module_is(value, qname)
     if qname == "functools.partial":
         return isinstance(value, Partial)
+    if qname in ("enum.EnumMeta", "enum.EnumType"):  # an enum class itself (monai's look_up_option)
+        return isinstance(value, ClassInfo) and value.enum is not None
+    if qname in ENUMS:
+        return isinstance(value, Instance) and value.cls.enum is not None and (qname == "enum.Enum" or any(
+            isinstance(b, Ref) and b.qname == qname for c in value.cls.mro() if isinstance(c, ClassInfo) for b in c.bases))
     from convcalc.frontends.python.brains.inspect_brain import TYPES_MODULE, types_isinstance
 
     if qname in TYPES_MODULE:
@@ -57,6 +66,27 @@ def isinstance_library(frame, value, kind, node) -> bool:
             dims.is_symbolic(value):
         return False  # Python's own value is an instance of no library's class (np.ndarray)
     raise Unfollowable(f"isinstance against {qname}", node)
+
+
+def hashable(value) -> bool:
+    """isinstance(value, Hashable): Python's own answer for its values; an object of a file class is
+    unhashable when its class defines __eq__ and no __hash__ (Python sets __hash__ to None then);
+    tensors, modules, functions and classes hash by identity."""
+    import collections.abc
+
+    if isinstance(value, Instance):
+        if value.native is not None:
+            return isinstance(value.native, collections.abc.Hashable)
+        eq, hashing = value.cls.lookup("__eq__"), value.cls.lookup("__hash__")
+        return not (eq is not None and hashing is None)
+    if isinstance(value, (list, dict, set)) or value is None or type(value) in (bool, int, float, str, bytes, tuple,
+                                                                                  frozenset):
+        try:
+            hash(value)
+        except TypeError:
+            return False
+        return True
+    return True
 
 
 def module_is(value, qname: str) -> bool:

@@ -9,7 +9,7 @@ from convcalc import nodes as n
 from convcalc.frontends.python import forward
 from convcalc.frontends.python.brains import CONSTANTS, STARS, register, register_prefix
 from convcalc.frontends.python.pyclasses import Instance
-from convcalc.frontends.python.pyobjects import Args, Builtin, Function, Ref, Unknown, describe
+from convcalc.frontends.python.pyobjects import Args, Builtin, Function, Ref, Unknown, describe, nn_class
 from convcalc.frontends.python.reasons import Unfollowable
 from convcalc.frontends.python.torchobjects import (Buffer, Constant, Container, Layer, ModuleDict, ModuleList,
                                                      ModulesView, Opaque, Parameter, Sequential, Weight, as_container,
@@ -66,9 +66,9 @@ def module_class_handler(qname: str):
     """The handler of ``torch.nn.X``: a catalogue layer, or a module outside the catalogue."""
     from convcalc.layers.catalogue import REGISTRY
 
-    if not qname.startswith("torch.nn.") or qname.count(".") not in (2, 4):
+    short = nn_class(qname)
+    if short is None:
         return None
-    short = qname.rsplit(".", 1)[-1]
     if short in REGISTRY:
         return call_layer
     if short[:1].isupper():
@@ -570,7 +570,7 @@ SCRIPT_OBJECTS = ("torch.optim", "torch.utils.data", "torch.save", "torch.load",
                   "torch.hub", "torch.backends", "torch.set_grad_enabled", "torch.set_num_threads", "torch.no_grad",
                   "torch.enable_grad", "torch.inference_mode", "torch.autograd.set_detect_anomaly")
 NO_OP = ("torch.nn.init", "torch.manual_seed", "warnings.warn", "warnings.filterwarnings", "warnings.simplefilter",
-         "torch._assert", "logging", "torch._C._log_api_usage_once", "torch.cuda.manual_seed",
+         "torch._assert", "torch._C._log_api_usage_once", "torch.cuda.manual_seed",
          "torch.cuda.manual_seed_all", "random.seed", "numpy.random.seed", "torch.set_printoptions")
 
 
