@@ -211,7 +211,10 @@ class Diagnostic(Record):
 class ConvcalcError(Exception):
     """A problem with an input: a code, a message and (once known) a span. ``undecided``: the
     problem is only that a size is symbolic (a condition, a division, a slice that depends on the
-    input's size): with a concrete size it may not be one."""
+    input's size): with a concrete size it may not be one. ``sources``: (path, text) of the other
+    files its span may point into, where the frontend that raised it knows them."""
+
+    sources: tuple = ()
 
     def __init__(self, code: str, message: str, span: Span | None = None, undecided: bool = False):
         super().__init__(message)
@@ -231,10 +234,9 @@ class ConvcalcError(Exception):
         placed = PLACES.get(path) if span.path is None else None
         if placed is not None:  # a notebook: the cell, and the place in it
             return placed.diagnostic(self.code, placed_message(self.message, span), span)
-        if span.path is not None:  # a place in another file of the tree
-            texts = dict(sources)
-            if span.path in texts:
-                path, src = span.path, texts[span.path]
+        if span.path is not None:  # a place in another file of the tree: that file's path, never this one's
+            texts = dict(sources or self.sources)
+            path, src = span.path, texts.get(span.path, "")
         return Diagnostic(path, span, self.code, placed_message(self.message, span), source_line(src, path, span.line))
 
 

@@ -269,6 +269,10 @@ def pad(shapes, args, node, warn):
     """(left, right) pairs from the last dim backwards; negative values crop"""
     pads, mode = tuple(args["pad"]), args["mode"]
     shape = list(shapes[0])
+    if mode == "constant" and len(pads) == 2 * len(shape) + 2:  # the batch's pair too (monai's HighResNet)
+        if pads[-2:] != (0, 0):
+            raise one_sample(f"{text(node)}: padding {pads} pads the batch", node)
+        pads = pads[:-2]
     if len(pads) % 2 or len(pads) // 2 > len(shape) or not all(type(p) is int for p in pads):
         raise fail(codes.CONFIG, f"{text(node)}: padding {pads} must be pairs of integers for at most the "
                                  f"{len(shape)} dims of a sample", node)

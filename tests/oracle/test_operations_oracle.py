@@ -132,8 +132,10 @@ def stacking(draw):
 @st.composite
 def padding(draw):
     shape = draw(one())
-    pairs = draw(st.integers(1, len(shape)))
-    pads = tuple(draw(st.integers(-1, 2)) for _ in range(2 * pairs))
+    pairs = draw(st.integers(1, len(shape) + 1))  # the last: the batch's pair, (0, 0) as monai writes it
+    pads = tuple(draw(st.integers(-1, 2)) for _ in range(2 * min(pairs, len(shape))))
+    if pairs > len(shape):
+        pads += draw(st.sampled_from([(0, 0), (0, 0), (1, 0)]))
     return [shape], {"pad": pads, "mode": "constant", "value": None}
 
 

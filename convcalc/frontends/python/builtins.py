@@ -153,8 +153,7 @@ def make_range(frame, args, node):
     values = arity(frame, "range", args, 1, 3)
     for v in values:
         no_size(frame, v, "a range", node)
-        if type(v) is not int and not isinstance(v, bool):
-            raise type_error(frame, f"'{type_name(v)}' object cannot be interpreted as an integer", node)
+    values = [pycore.as_index(frame, v, node) for v in values]
     try:
         made = range(*values)
     except ValueError as exc:

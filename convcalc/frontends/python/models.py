@@ -69,6 +69,14 @@ def models_from_source(text: str, path: str, override=None, training: bool = Fal
     """Every model of a Python file that convcalc can follow, as a Program named after it; only
     the one called ``name`` when given (a name that is not a model says why)."""
     result = read_models(text, path, override, training=training, chosen=chosen, wanted=name)
+    try:
+        return chosen_models(result, path, name)
+    except ConvcalcError as exc:  # its place may be in a file the model imports: shown with that file's line
+        exc.sources = tuple(result.sources.items())
+        raise
+
+
+def chosen_models(result: "FileModels", path: str, name: Optional[str]) -> list:
     if result.problems:
         raise result.problems[0]
     if name is not None:

@@ -208,6 +208,11 @@ def compare(frame, op: str, a, b, node) -> bool:
     if dims.is_symbolic(a) or dims.is_symbolic(b):
         return sizes.order(op, a, b, node)
     if isinstance(a, Value) or isinstance(b, Value):
+        from convcalc.frontends.python.brains import value_compare
+
+        found = value_compare(frame, op, a, b, node)  # a tensor of known values: min(g, c) of numpy's items
+        if found is not None:
+            return truth(frame, found, node)
         raise type_error(frame, f"'{op}' not supported between instances of '{type_name(a)}' and "
                                 f"'{type_name(b)}'", node)
     if isinstance(a, (list, tuple)) and type(a) is type(b):
@@ -217,6 +222,24 @@ def compare(frame, op: str, a, b, node) -> bool:
     except TypeError:
         raise type_error(frame, f"'{op}' not supported between instances of '{type_name(a)}' and "
                                 f"'{type_name(b)}'", node) from None
+
+
+def as_index(frame, value, node) -> int:
+    """An integer where Python asks ``__index__`` (range(n)): an int, an object whose class defines
+    ``__index__``, or a one-element integer tensor of known value (a numpy array's item, torch's
+    ``tensor(3)``: both index)."""
+    from convcalc.frontends.python.torchobjects import Constant
+
+    if type(value) is int or isinstance(value, bool):
+        return value
+    if isinstance(value, Instance):
+        found = dunders.convert(frame, value, "index", node)
+        if found is not dunders.MISSING and type(found) is int:
+            return found
+    if isinstance(value, Constant) and not value.shape and not value.floating and not value.boolean and \
+            value.values is not None:
+        return int(value.values[0])
+    raise type_error(frame, f"'{type_name(value)}' object cannot be interpreted as an integer", node)
 
 
 def compare_sequences(frame, op, a, b, node) -> bool:

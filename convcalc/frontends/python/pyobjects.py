@@ -201,6 +201,10 @@ class Ref(Value):
         not a class) convcalc does not know the value of."""
         last = self.qname.rsplit(".", 1)[-1]
         if len(last) > 1 and last.isupper():
+            from convcalc.layers.catalogue import REGISTRY
+
+            if nn_class(self.qname) in REGISTRY:  # nn.GELU, nn.ELU: a class of the catalogue
+                return True
             raise Unfollowable(f"the value of {self.qname}", node)
         return True
 

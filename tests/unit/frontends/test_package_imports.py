@@ -100,3 +100,20 @@ def test_a_docstring_counts_as_one_token_and_an_f_string_s_fields_each():
     count, over = python_overflow(fields, budget=100)
     assert count > 100 and over is not None  # an f-string's fields are parsed: each counts
     assert python_overflow("a, b = 1, 2\n" * 30, budget=1000)[0] == 30 * 7
+
+
+def test_a_model_that_stops_in_an_imported_file_is_placed_there(tmp_path, monkeypatch):
+    """monai's UNet stopped in monai/utils/misc.py:606 and was shown at unet.py:606, a line inside
+    a docstring there: a place in another file carries that file's path and line."""
+    tree = {"lib/__init__.py": "",
+            "lib/util.py": "import json\n" + "\n" * 15 + "def width(c):\n    spec = json.loads('{}')\n"
+                           "    return c * spec['k']\n",
+            "main.py": ("import torch.nn as nn\nfrom lib.util import width\n\n\nclass Net(nn.Module):\n"
+                        "    def __init__(self):\n        super().__init__()\n        self.c = nn.Conv2d(3, width(4), 3)\n\n"
+                        "    def forward(self, x):\n        return self.c(x)\n")}
+    main = write(tmp_path, tree)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["shapes", str(main), "--input", "3x8x8"])
+    lines = result.output.splitlines()
+    assert lines[0].startswith("lib/util.py:19:16: CC302 model Net was not built: spec is not known"), result.output
+    assert lines[1].strip() == "return c * spec['k']", result.output

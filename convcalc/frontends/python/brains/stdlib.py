@@ -70,7 +70,11 @@ MATH = {"floor": (math.floor, lambda v: v), "ceil": (math.ceil, lambda v: v), "s
         "acos": (math.acos, None), "tanh": (math.tanh, None), "hypot": (math.hypot, None),
         "degrees": (math.degrees, None), "radians": (math.radians, None), "copysign": (math.copysign, None),
         "log1p": (math.log1p, None), "expm1": (math.expm1, None), "fmod": (math.fmod, None),
-        "isclose": (math.isclose, None), "modf": (math.modf, None)}
+        "isclose": (math.isclose, None), "modf": (math.modf, None), "erf": (math.erf, None),
+        "erfc": (math.erfc, None), "gamma": (math.gamma, None), "lgamma": (math.lgamma, None),
+        "cosh": (math.cosh, None), "sinh": (math.sinh, None), "asinh": (math.asinh, None),
+        "acosh": (math.acosh, None), "atanh": (math.atanh, None), "cbrt": (math.cbrt, None),
+        "exp2": (math.exp2, None), "ldexp": (math.ldexp, None)}
 
 
 # ---------------------------------------------------------------- functools

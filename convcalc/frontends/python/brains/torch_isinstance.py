@@ -10,13 +10,6 @@ from convcalc.frontends.python.tensors import Tensor
 from convcalc.frontends.python.torchobjects import (Constant, Layer, Module, ModuleDict, ModuleList, Parameter,
                                                      Sequential, is_module)
 
-ABSTRACT = {**dict.fromkeys(("collections.abc.Sequence", "typing.Sequence"), (list, tuple, str)),
-            **dict.fromkeys(("collections.abc.Iterable", "typing.Iterable"), (list, tuple, str, dict, set)),
-            **dict.fromkeys(("collections.abc.Mapping", "typing.Mapping", "typing.Dict"), (dict,)),
-            "typing.List": (list,), "typing.Tuple": (tuple,), "collections.OrderedDict": (dict,),
-            "numbers.Number": (int, float), "numbers.Integral": (int,), "numbers.Real": (int, float),
-            "collections.abc.Callable": (), "typing.Callable": ()}
-
 ENUMS = ("enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag")
 
 
@@ -35,16 +28,11 @@ def isinstance_library(frame, value, kind, node) -> bool:
         from convcalc.frontends.python.builtins import BUILTINS
 
         return BUILTINS["callable"].call(frame, Args.of(value), node)
-    if qname in ("collections.abc.Hashable", "typing.Hashable"):
-        return hashable(value)
-    if qname in ABSTRACT:
-        if isinstance(value, (list, tuple, str, dict, set, int, float)) and type(value) is not bool:
-            return isinstance(value, ABSTRACT[qname])
-        if isinstance(value, (Tensor, Module)) or value is None:
-            return False
-        if isinstance(value, Instance) and value.native is not None:
-            return isinstance(value.native, ABSTRACT[qname])
-        return False
+    from convcalc.frontends.python.brains.abc_types import isinstance_abstract
+
+    found = isinstance_abstract(value, qname, node)  # collections.abc, typing, numbers
+    if found is not None:
+        return found
     if isinstance(value, (Module, Instance)) and qname.startswith("torch.nn"):
         return module_is(value, qname)
     if qname == "functools.partial":
@@ -58,7 +46,7 @@ def isinstance_library(frame, value, kind, node) -> bool:
 
     if qname in TYPES_MODULE:
         return types_isinstance(value, qname, node)
-    if qname.startswith(("torch.", "typing.", "collections.", "numbers.")):
+    if qname.startswith("torch."):
         return False
     from convcalc.symbolic import dims
 
@@ -66,27 +54,6 @@ def isinstance_library(frame, value, kind, node) -> bool:
             dims.is_symbolic(value):
         return False  # Python's own value is an instance of no library's class (np.ndarray)
     raise Unfollowable(f"isinstance against {qname}", node)
-
-
-def hashable(value) -> bool:
-    """isinstance(value, Hashable): Python's own answer for its values; an object of a file class is
-    unhashable when its class defines __eq__ and no __hash__ (Python sets __hash__ to None then);
-    tensors, modules, functions and classes hash by identity."""
-    import collections.abc
-
-    if isinstance(value, Instance):
-        if value.native is not None:
-            return isinstance(value.native, collections.abc.Hashable)
-        eq, hashing = value.cls.lookup("__eq__"), value.cls.lookup("__hash__")
-        return not (eq is not None and hashing is None)
-    if isinstance(value, (list, dict, set)) or value is None or type(value) in (bool, int, float, str, bytes, tuple,
-                                                                                  frozenset):
-        try:
-            hash(value)
-        except TypeError:
-            return False
-        return True
-    return True
 
 
 def module_is(value, qname: str) -> bool:

@@ -476,6 +476,13 @@ def device(frame, qname, args, node):
     return Ref("torch.device")
 
 
+def jit_isinstance(frame, qname, args, node):
+    """torch.jit.isinstance(x, T): isinstance, as eager PyTorch runs it."""
+    from convcalc.frontends.python.builtins import BUILTINS
+
+    return BUILTINS["isinstance"].call(frame, args, node)
+
+
 def annotate(frame, qname, args, node):
     """torch.jit.annotate(T, value) is value."""
     values = args.values
@@ -585,6 +592,7 @@ def register_all() -> None:
     register("torch.device torch.accelerator.current_accelerator", device)
     register("torch.cuda.device_count", lambda frame, qname, args, node: 0)
     register("torch.jit.annotate", annotate)
+    register("torch.jit.isinstance", jit_isinstance)
     register("torch.nn.utils.weight_norm torch.nn.utils.parametrizations.weight_norm", weight_norm)
     register("torch.nn.utils.spectral_norm torch.nn.utils.parametrizations.spectral_norm", spectral_norm)
     for name, count in UTILS.items():

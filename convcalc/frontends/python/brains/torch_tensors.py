@@ -26,7 +26,8 @@ SAME_FUNCTIONS = {F + "normalize", "torch.clamp", "torch.clip", "torch.exp", "to
                   "torch.full_like", F + "hardtanh_", "torch.clone", "torch.tril", "torch.triu", "torch.flip",
                   "torch.roll", "torch.cumsum", "torch.sign", "torch.square", "torch.rsqrt", "torch.pow",
                   F + "dropout2d", "torch.nan_to_num", "torch.erf", "torch.cos", "torch.sin", "torch.neg",
-                  "torch.autograd.Variable", "torch.autograd.variable.Variable", "torch.nn.functional.softsign"}
+                  "torch.autograd.Variable", "torch.autograd.variable.Variable", "torch.nn.functional.softsign",
+                  "torch.as_tensor", "torch.asarray"}
 
 
 def shape_kept(qname: str) -> bool:
