@@ -77,6 +77,10 @@ DROPOUT_RANK = code("CC212", WARNING, "Dropout1d/2d/3d on a tensor of the wrong 
 MISSING_FLATTEN = code("CC213", WARNING, "a Linear straight after a convolution or pooling stack, on a tensor of "
                                          "channels x height x width: it acts on the last axis only (a forgotten "
                                          "flatten)", needs_rank=True)
+FOLDED_OUTPUT = code("CC214", WARNING, "a view or reshape to -1 rows folds rows of each sample into the batch "
+                                       "(its size per sample is a multiple of the view's) and the model's output "
+                                       "keeps them: more rows out than samples in (a flatten to the wrong size)",
+                     needs_size=True)
 NOT_FOLLOWED = code("CC301", WARNING, "the Python frontend did not follow a model to its end: what comes before is "
                                      "checked, the rest is not (a finding with lint --strict)")
 NOT_A_MODEL = code("CC302", WARNING, "a class that looks like a model (an nn.Module with a forward) was not followed "
@@ -139,6 +143,11 @@ EXPLAINED = {
     MISSING_FLATTEN: ("input 3x32x32\nConv2d(3, 8, 3)\nMaxPool2d(2)\nLinear(15, 10)\n",
                       "Flatten before the Linear: x = torch.flatten(x, 1) in forward, or nn.Flatten() in a "
                       "Sequential; in_features is then channels x height x width."),
+    FOLDED_OUTPUT: (PYTHON_HEAD + "# convcalc: input 16x10x10\nclass Net(nn.Module):\n    def __init__(self):\n"
+                    "        super().__init__()\n        self.fc = nn.Linear(16 * 5 * 5, 10)\n\n"
+                    "    def forward(self, x):\n        return self.fc(x.view(-1, 16 * 5 * 5))\n",
+                    "Flatten each sample whole, x.view(x.size(0), -1) or torch.flatten(x, 1), and give the Linear "
+                    "the size the message states (here 16*10*10 = 1600)."),
     NOT_FOLLOWED: (PYTHON_HEAD + "import torch\n\n\n# convcalc: input 3x8x8\nclass Net(nn.Module):\n"
                    "    def __init__(self):\n        super().__init__()\n        self.conv = nn.Conv2d(3, 4, 3)\n\n"
                    "    def forward(self, x):\n        return torch.fft.fft2(self.conv(x)).real\n",

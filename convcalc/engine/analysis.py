@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Optional
 
 from convcalc.errors import PLACES, ConvcalcError
+from convcalc import nodes as n
 from convcalc.layers.common import product
+from convcalc.layers.placement import placement
 from convcalc.symbolic import dims
 from convcalc.shown import shown_path
 
@@ -264,6 +266,28 @@ class Analysis:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def folded_rows(self):
+        """(the row of the view, its factor) where a view to -1 rows (``x.view(-1, 400)`` of 16x10x10)
+        folded rows of each sample into the batch and an output still has them: torch runs it, but
+        the output has that many rows per sample (lint's CC214; ``inputs`` does not count such a
+        size as accepted, as its equations do not). None otherwise."""
+        rows = self.rows
+        for origin in getattr(self, "output_sources", None) or ():
+            if not 0 <= origin < len(rows):
+                continue
+            at, fold = placement(rows[origin].shape)
+            if at != 0 or type(fold) is not int or fold == 1:
+                continue
+            start = rows[origin]  # back to the view that folded it
+            while start.sources and 0 <= start.sources[0][0] < len(rows) and \
+                    placement(rows[start.sources[0][0]].shape)[1] == fold:
+                start = rows[start.sources[0][0]]
+            if isinstance(start.node, n.Reshape) and getattr(start.node, "fold", None) is None and \
+                    placement(start.input)[1] == 1:
+                return start, fold
+        return None
 
     @property
     def total_params(self) -> dims.Dim:

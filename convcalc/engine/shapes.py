@@ -238,9 +238,10 @@ def reshape_shape(shape, target, node) -> tuple:
     known = product(t for t in target if t != -1)
     if -1 not in target:
         if type(total) is int and type(known) is int and total != known:
-            fold = " (the batch would absorb the difference)" if node.infer_batch and total % known == 0 else ""
+            if node.infer_batch and total % known == 0:  # x.view(-1, 400) of 1600 per sample: torch folds 4 rows
+                return placed(tuple(target), 0, total // known)  # of each sample into the batch (lint: CC214)
             raise fail(codes.VIEW, mismatch(text, f"{known} elements per sample", f"{fmt_shape(shape)} = {total}")
-                       + f"{fold} (PyTorch: shape '{written}' is invalid for input of size {total})", node)
+                       + f" (PyTorch: shape '{written}' is invalid for input of size {total})", node)
         if dims.is_symbolic(known) and total != known and symbolic_match((total,), (known,)) is None:
             raise fail(codes.VIEW, mismatch(text, f"{dims.render(known)} elements per sample",
                                             f"{fmt_shape(shape)} = {dims.render(total)}") + ", for no input size", node)

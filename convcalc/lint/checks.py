@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from convcalc import nodes as n
 from convcalc.errors import Span
-from convcalc.layers.common import fmt_shape
+from convcalc.layers.common import fmt_shape, product
+from convcalc.layers.placement import placement
 from convcalc.lint import messages as m
 
 
@@ -93,6 +94,21 @@ def missing_flatten(outcome, report) -> None:
         if source is not None and source.spec.traits.geometry and (source.spec.traits.rank or 0) >= 2:
             report(m.MissingFlatten, row.node.span, row.name, f"{fmt_shape(row.input)} ({len(row.input)}-d)",
                    source.name, source.node.span)
+
+
+@check
+def folded_output(outcome, report) -> None:
+    """CC214: ``x.view(-1, 400)`` of 16x10x10: torch folds 4 rows of each sample into the batch (the
+    engine follows it, shapes.reshape_shape); where the model's output still has them
+    (Analysis.folded_rows), the output has 4 rows per sample (a flatten to another input's size)."""
+    if outcome.analysis.error is not None or outcome.analysis.folded_rows is None:
+        return
+    view, fold = outcome.analysis.folded_rows
+    out = next(outcome.analysis.rows[o].shape for o in outcome.analysis.output_sources
+               if placement(outcome.analysis.rows[o].shape)[1] == fold)
+    total = product(view.input)
+    report(m.FoldedOutput, view.node.span, " ".join(view.node.text.split()), fold, fmt_shape(view.input), total,
+           fold, fmt_shape(tuple(view.shape)), fmt_shape(out), fold, total)
 
 
 def run_checks(outcome, report) -> None:

@@ -123,6 +123,13 @@ class MissingFlatten(Message):
                "(torch.flatten(x, 1) or nn.Flatten())"
 
 
+class FoldedOutput(Message):
+    code = codes.FOLDED_OUTPUT
+    template = ("%s folds %s rows of each sample into the batch (%s = %s elements into %s x %s) and nothing gives "
+                "them back: the model's output is %s, %s rows per sample, and a loss against one label per sample "
+                "fails; to flatten each sample whole: x.view(x.size(0), -1) (%s features)")
+
+
 class NotFollowed(Message):
     code = codes.NOT_FOLLOWED
 

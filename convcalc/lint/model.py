@@ -31,10 +31,6 @@ def lint_model(program: n.Program, override: Optional[n.Input], model, notes: li
         outcome.analysis.error = None
         if partly is not None and program.stopped is None:
             partly.append((program.name, no_input_stop(program, error)))
-    if outcome.analysis.error is not None and folds_into_batch(outcome):  # torch accepts it: not followed past it, no finding
-        outcome.analysis.error = None
-        if partly is not None:
-            partly.append((program.name, fold_stop(program, error)))
     found = engine_findings(program.path, outcome, model)
     found += check_findings(program.path, outcome)
     followed = outcome.analysis.error is None and program.complete
@@ -72,40 +68,6 @@ def undecided_stop(program: n.Program, error):
     return NotFollowed(codes.NOT_FOLLOWED, f"model {program.name}: checked up to here, where the input's size decides "
                                            f"({error.message}); add `# convcalc: input ...` above the model to check "
                                            "the rest", error.span, error.message, "size")
-
-
-def folds_into_batch(outcome) -> bool:
-    """``x.view(-1, C)`` / ``x.reshape(-1, d)`` on a tensor whose size per sample is a multiple of the
-    target's (36x2048 to 2048): torch folds positions into the batch, valid for every batch size.
-    convcalc's shapes are per sample, so it cannot follow on; it is no error."""
-    from convcalc.engine.evaluate import Evaluator
-    from convcalc.errors import ConvcalcError
-
-    call, shape = outcome.last_call, outcome.last_input
-    error = outcome.analysis.error
-    if error.code != codes.VIEW or not isinstance(call, n.Reshape) or not call.infer_batch or not shape:
-        return False
-    try:
-        target = [Evaluator({})(d) for d in call.dims]
-    except (ConvcalcError, KeyError, TypeError):
-        return False
-    if not all(type(t) is int and t > 0 for t in target) or not all(type(d) is int for d in shape):
-        return False
-    total, known = 1, 1
-    for d in shape:
-        total *= d
-    for t in target:
-        known *= t
-    return total != known and total % known == 0
-
-
-def fold_stop(program: n.Program, error):
-    from convcalc.errors import NotFollowed
-
-    return NotFollowed(codes.NOT_FOLLOWED, f"model {program.name}: not followed past this view, "
-                                           "which folds positions into the batch (PyTorch accepts it; "
-                                           "convcalc's shapes are per sample)", error.span, "a view that folds "
-                                           "positions into the batch", "fold")
 
 
 def no_input_stop(program: n.Program, error):

@@ -58,11 +58,12 @@ def concrete_input(program, value: int) -> n.Input:
 
 
 def brute_force(program, values):
-    """(accepted, exact) by the integer engine, every symbol = s."""
+    """(accepted, exact) by the integer engine, every symbol = s: a size whose output keeps rows of each
+    sample folded into the batch is not accepted (Analysis.folded_rows)."""
     accepted, exact = set(), set()
     for s in values:
         analysis = analyse(program, concrete_input(program, s))
-        if analysis.ok:
+        if analysis.ok and analysis.folded_rows is None:
             accepted.add(s)
             if not any(w.code == "CC201" for w in analysis.warnings):
                 exact.add(s)

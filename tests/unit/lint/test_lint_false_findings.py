@@ -36,7 +36,7 @@ FOLD = """
     class Embed(nn.Module):
         def __init__(self):
             super().__init__()
-            self.bn = nn.BatchNorm1d(2048)
+            self.bn = nn.BatchNorm1d({features})
 
         def forward(self, x):
             b, n, d = x.shape
@@ -48,22 +48,57 @@ FOLD = """
 """
 
 
-def test_a_view_that_folds_positions_into_the_batch_is_no_finding():
-    linted = lint(FOLD.format(view="reshape(-1, d // 2)"))  # 36x2048 as 72x1024: positions mixed across dims
+def test_a_view_that_folds_rows_of_each_sample_into_the_batch_is_followed_and_back():
+    """36x2048 as 72 rows of 1024 (positions mixed across dims): torch runs it; followed with the batch
+    folded by 72, through the norm and back by reshape(b, n, -1): no finding, nothing left unchecked."""
+    linted = lint(FOLD.format(view="reshape(-1, d // 2)", features=1024))
     assert codes_of(linted) == []
-    assert linted.partly and linted.partly[0][1].kind == "fold"  # not followed past it, and said
+    assert linted.partly == []
+
+
+def test_a_layer_after_a_fold_is_checked_on_the_rows_it_receives():
+    """torch: running_mean should contain 1024 elements not 2048 (the fold was not followed before)."""
+    linted = lint(FOLD.format(view="reshape(-1, d // 2)", features=2048))
+    assert codes_of(linted) == [("CC101", 9)]
+
+
+def test_a_fold_that_reaches_the_output_is_a_warning_with_the_whole_flatten():
+    linted = lint("""
+        import torch
+        import torch.nn as nn
+
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(3, 16, 5)
+                self.fc = nn.Linear(16 * 5 * 5, 10)
+
+            def forward(self, x):
+                x = self.conv(x)
+                return self.fc(x.view(-1, 16 * 5 * 5))
+
+
+        out = Net()(torch.randn(8, 3, 14, 14))
+    """)
+    assert codes_of(linted) == [("CC214", 14)]
+    message = linted.findings[0].message
+    assert "folds 4 rows of each sample into the batch (16x10x10 = 1600 elements into 4 x 400)" in message
+    assert "x.view(x.size(0), -1) (1600 features)" in message
+    same = lint(FOLD.format(view="reshape(-1, d // 2)", features=1024).replace(".reshape(b, n, -1)", ""))
+    assert [code for code, _ in codes_of(same)] == ["CC214"]  # 36 x 2048 into 72 x 1024, never given back
 
 
 def test_a_view_that_folds_the_samples_leading_dims_into_the_batch_is_followed():
     """36x2048 to (N*36)x2048: -1 takes the batch with the sample's leading dims (torch's flatten(0, 1)),
     followed on with the batch folded, and back by reshape(b, n, -1)."""
-    linted = lint(FOLD.format(view="reshape(-1, d)"))
+    linted = lint(FOLD.format(view="reshape(-1, d)", features=2048))
     assert codes_of(linted) == []
     assert linted.partly == []
 
 
 def test_a_view_whose_size_does_not_divide_is_still_a_finding():
-    linted = lint(FOLD.format(view="reshape(-1, 3000)"))
+    linted = lint(FOLD.format(view="reshape(-1, 3000)", features=2048))
     assert [code for code, _ in codes_of(linted)] == ["CC107"]
 
 

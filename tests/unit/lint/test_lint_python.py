@@ -164,7 +164,7 @@ def test_program_nodes_and_spans():
     ("x = x.flatten(1)", ((10,), None)),
     ("x = x.reshape(x.shape[0], -1)", ((10,), None)),
     ("x = x.view(-1, 16 * 8 * 8)", ((10,), None)),
-    ("x = x.view(-1, 16 * 4 * 4)", ((), "CC107")),
+    ("x = x.view(-1, 16 * 4 * 4)", ((), "CC102")),  # 4 rows of 256 per sample: the Linear(1024) refuses them
     ("x = x.view(x.size(0), 16, -1)", ((), "CC102")),
     ("x = torch.flatten(x)", ((), "CC106")),
 ])
