@@ -156,6 +156,22 @@ def _reduction(fn):
     return lambda tensors, a: reduce(tensors[0], a["dim"], a["keepdim"], fn)
 
 
+def _statistic(root: bool, pair: bool):
+    """var / std over dim with torch's correction (1, or 0 with unbiased=False; nan where it leaves no
+    degrees of freedom, as torch); var_mean / std_mean: that and the mean."""
+    def op(tensors, a):
+        correction = a["correction"] if a["correction"] is not None else (1 if a["unbiased"] else 0)
+
+        def value(v):
+            mean = sum(v) / len(v)
+            free = len(v) - correction
+            spread = sum((x - mean) ** 2 for x in v) / free if free > 0 else float("nan")
+            return spread ** 0.5 if root else spread
+        out = reduce(tensors[0], a["dim"], a["keepdim"], value)
+        return [out, reduce(tensors[0], a["dim"], a["keepdim"], lambda v: sum(v) / len(v))] if pair else out
+    return op
+
+
 def einops(x: Tensor, kind: str, pattern: str, axes_lengths) -> Tensor:
     """einops' rearrange, repeat or a reduction (einops_ref.py); an axis given the size -1 has
     the batch's."""
@@ -175,7 +191,8 @@ OPS = {
        for name, fn in (("add", operator.add), ("sub", operator.sub), ("mul", operator.mul), ("div", _divide),
                         ("maximum", max), ("minimum", min))},
     "mean": _reduction(lambda v: sum(v) / len(v)), "sum": _reduction(sum), "amax": _reduction(max),
-    "amin": _reduction(min),
+    "amin": _reduction(min), "var": _statistic(False, False), "std": _statistic(True, False),
+    "var_mean": _statistic(False, True), "std_mean": _statistic(True, True),
     "permute": lambda tensors, a: permute(tensors[0], a["dims"]),
     "transpose": lambda tensors, a: transpose(tensors[0], a["dim0"], a["dim1"]),
     "squeeze": lambda tensors, a: squeeze(tensors[0], a["dim"]),

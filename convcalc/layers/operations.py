@@ -189,7 +189,7 @@ def chunk_count(size, chunks: int) -> int:
     return -(-size // piece) if size else 0
 
 
-@operation("chunk", "chunks", spellings="torch.chunk Tensor.chunk", view=True, field="axis", axes="dim", dim=0)
+@operation("chunk", "chunks", spellings="torch.chunk Tensor.chunk", view=True, field="axis", axes="dim", outputs="pieces", dim=0)
 def chunk(shapes, args, node, warn):
     """pieces of ceil(size / chunks) along dim; the last smaller, fewer when they run out"""
     chunks, dim = args["chunks"], args["dim"]
@@ -219,7 +219,7 @@ MAX_PIECES = 4096  # outputs of one chunk or split: each becomes a tensor to fol
 
 
 @operation("split", "split_size_or_sections", spellings="torch.split Tensor.split", view=True, field="axis", axes="dim",
-           dim=0)
+           outputs="pieces", dim=0)
 def split(shapes, args, node, warn):
     """pieces of one size along dim (the last smaller), or the sizes listed"""
     sizes, dim = args["split_size_or_sections"], args["dim"]
@@ -640,5 +640,5 @@ def output_shapes(name: str, shapes: list, args: dict, node, warn):
     return out
 
 
-from convcalc.layers import attention_ops  # noqa: E402,F401  (F.scaled_dot_product_attention registers)
+from convcalc.layers import attention_ops, statistics_ops  # noqa: E402,F401  (sdpa, var and std register)
 from convcalc.layers import einops_ops  # noqa: E402,F401  (einops' operations, declared there)

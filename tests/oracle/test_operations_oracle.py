@@ -63,6 +63,23 @@ def reduction(draw):
 
 
 @st.composite
+def statistics(draw):
+    """A reduction's dims, with torch's older unbiased= or its correction= (0, 1 or 2): a size left
+    with no degrees of freedom gives nan in both, and nan is no value to compare: drawn past."""
+    shapes, args = draw(reduction())
+    shape, dims = shapes[0], args["dim"] if isinstance(args["dim"], tuple) else (args["dim"],)
+    count = 1
+    for d in dims:
+        count *= shape[d - 1]
+    kind = draw(st.sampled_from(["unbiased", "correction"]))
+    args.update(unbiased=draw(st.booleans()) if kind == "unbiased" else True,
+                correction=draw(st.integers(0, 2)) if kind == "correction" else None)
+    used = args["correction"] if args["correction"] is not None else int(args["unbiased"])
+    assume(count - used > 0)
+    return shapes, args
+
+
+@st.composite
 def permutation(draw):
     shape = draw(one())
     order = draw(st.permutations(range(1, len(shape) + 1)))
@@ -333,6 +350,7 @@ STRATEGIES = {
     **{name: two_broadcastable().map(lambda case, extra=extra: (case[0], dict(extra))) for name, extra in
        ELEMENTWISE.items()},
     **{name: reduction() for name in ("mean", "sum", "amax", "amin")},
+    **{name: statistics() for name in ("var", "std", "var_mean", "std_mean")},
     "permute": permutation(), "transpose": transposition(), "squeeze": squeezing(), "unsqueeze": unsqueezing(),
     "slice": slicing(), "select": selecting(), "chunk": chunking(), "split": splitting(), "stack": stacking(),
     "pad": padding(), "expand": expanding(), "repeat": repeating(), "expand_as": expanding_as(), "matmul": matrices(),

@@ -103,6 +103,10 @@ def torch_op(name, tensors, a):
         "sum": lambda: torch.sum(x, dim=a["dim"], keepdim=a["keepdim"]),
         "amax": lambda: torch.amax(x, dim=a["dim"], keepdim=a["keepdim"]),
         "amin": lambda: torch.amin(x, dim=a["dim"], keepdim=a["keepdim"]),
+        **{name: (lambda fn, pair: lambda: (list if pair else (lambda t: t))(fn(
+            x, dim=a["dim"], keepdim=a["keepdim"], correction=a["correction"] if a["correction"] is not None else
+            int(a["unbiased"]))))(getattr(torch, name), name.endswith("_mean"))
+           for name in ("var", "std", "var_mean", "std_mean")},
         "permute": lambda: x.permute(*a["dims"]), "transpose": lambda: x.transpose(a["dim0"], a["dim1"]),
         "squeeze": lambda: x.squeeze() if a["dim"] is None else x.squeeze(a["dim"]),
         "unsqueeze": lambda: x.unsqueeze(a["dim"]),

@@ -36,10 +36,14 @@ def inherit(cls: ClassInfo) -> None:
     """What the bases make of a class: an nn.Module, a container, a catalogue layer's subclass, a
     class of a base convcalc does not follow."""
     for base in cls.bases:
+        if isinstance(base, ClassInfo) and cls.module and base.foreign and not base.module:
+            cls.mixins += (base.foreign,) + base.mixins  # class Model(nn.Module, HubMixin): a mixin after the module
+            continue
         if isinstance(base, ClassInfo):
             cls.module |= base.module
             cls.container = cls.container or base.container
             cls.foreign = cls.foreign or base.foreign
+            cls.mixins += base.mixins
             cls.dataset = cls.dataset or base.dataset
             cls.layer = cls.layer or base.layer
             if base.enum is not None and cls.enum is None:
@@ -60,7 +64,10 @@ def inherit(cls: ClassInfo) -> None:
             cls.dataset = True  # a plain class to convcalc: what a DataLoader of it gives is the transform's
         elif isinstance(base, Ref) and base.qname not in ("builtins.object", "typing.Generic", "abc.ABC",
                                                            "typing.Protocol"):
-            cls.foreign = base.qname
+            if cls.module and not cls.foreign:
+                cls.mixins += (base.qname,)
+            else:
+                cls.foreign = base.qname
 
 
 def define_class(frame, stmt: ast.ClassDef) -> None:

@@ -104,6 +104,8 @@ def call_module(frame, module, args: Args, node):
             return call_module(frame, module.base, args, node)
         raise Unfollowable(f"{module.cls.name} has no forward", node)
     if isinstance(module, Layer):
+        if module.poisoned:
+            raise Unfollowable(f"the nn.{module.name} object is not known ({module.poisoned})", node)
         return apply_layer(frame, module, args, node)
     follow = getattr(module, "follow", None)
     if follow is not None:  # a module of a library's brain (einops' Rearrange): it follows its own call

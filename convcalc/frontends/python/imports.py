@@ -26,8 +26,8 @@ from convcalc.frontends.python.reasons import Signal, Unfollowable
 
 # the paths an import looked for (read or not), while set (lint's cache: a file's result depends on them)
 LOOKED_AT: Optional[set] = None
-MAX_FILES = 256  # other files read for one file (a real package builds through dozens)
-MAX_DEPTH = 16  # imports nested
+MAX_FILES = 512  # other files read for one file (kornia 0.9 reads over 256 as Python imports it)
+MAX_DEPTH = 32  # imports nested (a package's __init__ chains run deep)
 MAX_UP = 4  # directories above the file searched for an absolute import (models/blocks.py)
 TREE: Optional[str] = None  # the real path of the tree lint is reading now (lint/runner.py sets it per file)
 
@@ -38,9 +38,11 @@ LIBRARY_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "library"
 LIBRARY = {**dict.fromkeys(("torchvision.ops", "torchvision.ops.misc", "torchvision.ops.stochastic_depth"),
                            "torchvision_ops.py"),
            **dict.fromkeys(("torchvision.models._utils", "torchvision.models._api", "torchvision.models._meta",
-                            "torchvision.utils"), "torchvision_models.py")}
+                            "torchvision.utils"), "torchvision_models.py"),
+           **dict.fromkeys(("torchvision.models.resnet", "torchvision.models.vgg"), "torchvision_classic.py")}
 # what messages call each description: a problem inside one is "inside torchvision.ops.MLP"
-LIBRARY_NAMES = {"torchvision_ops.py": "torchvision.ops", "torchvision_models.py": "torchvision.models"}
+LIBRARY_NAMES = {"torchvision_ops.py": "torchvision.ops", "torchvision_models.py": "torchvision.models",
+                 "torchvision_classic.py": "torchvision.models"}
 
 
 class ModuleValue(Value):

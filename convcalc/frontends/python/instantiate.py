@@ -120,6 +120,11 @@ def super_attr(frame, proxy: SuperProxy, name: str, node):
             return value
     if name == "__init__":
         return Builtin("__init__", lambda f, args, n: base_init(f, proxy, args, n))
+    if name == "__new__" and (not proxy.cls.foreign or proxy.cls.mixins):
+        # object's, past the file's classes (a mixin's own __new__ makes the same object: bookkeeping)
+        from convcalc.frontends.python.methods import object_new
+
+        return Builtin("__new__", lambda f, args, n: object_new(f, Args(args.positional[:1]), n))
     if name == "__getattribute__" and isinstance(obj, Instance):  # object's: the plain lookup
         return Builtin("__getattribute__", lambda f, args, n: plain_getattribute(f, obj, args, n))
     if name == "forward" and proxy.cls.container == "sequential" and isinstance(obj, Instance):

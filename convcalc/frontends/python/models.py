@@ -493,6 +493,8 @@ def module_tree(value) -> tuple:
 
     def visit(module, path):
         if isinstance(module, (Layer, Parameter)):
+            if getattr(module, "poisoned", None):
+                unknown.append((path or "the model", module.poisoned))
             if id(module) not in seen:
                 seen.add(id(module))
                 out.append((path, module))

@@ -81,6 +81,9 @@ class ClassInfo(Value):
         self.module = False
         self.container: Optional[str] = None
         self.foreign: Optional[str] = None
+        # library classes after an nn.Module base (class Model(nn.Module, PyTorchModelHubMixin)): mixins
+        # whose methods the model does not call in building or forward; a name only they may give stops
+        self.mixins: tuple = ()
         self.dataset = False  # a torch.utils.data.Dataset of the file: its object is kept when __init__ stops
         self.fields: Optional[dict] = None  # a @dataclass's fields: name -> default (binding.MISSING: none)
         self.layer: Optional[str] = None

@@ -27,6 +27,8 @@ def to_str(frame, value, node) -> str:
             return out
         if isinstance(value.native, str) and not isinstance(value.cls.lookup("__repr__"), Function):
             return value.native
+    if hasattr(value, "text") and hasattr(value, "repr_text"):  # a value that writes itself (torch.device)
+        return value.text()
     return to_repr(frame, value, node)
 
 
@@ -118,6 +120,8 @@ class Writer:
             return f"<class '{value.home + '.' if value.home else ''}{value.name}'>"
         if isinstance(value, ClassInfo):
             return f"<class '{value.special('__module__')}.{value.qualname}'>"
+        if hasattr(value, "repr_text"):
+            return value.repr_text()
         raise Unfollowable(f"the text of {describe(value)}", node)
 
 

@@ -99,7 +99,13 @@ class Tensor(Value):
             return len(self.sizes(node))
         if name == "data":
             return self
-        if name in ("device", "dtype", "is_cuda", "requires_grad", "layout"):
+        if name == "device":
+            from convcalc.frontends.python.torchobjects import Device
+
+            return Device()
+        if name == "is_cuda":
+            return False
+        if name in ("dtype", "requires_grad", "layout"):
             from convcalc.frontends.python.pyobjects import Ref
 
             return Ref(f"tensor.{name}")

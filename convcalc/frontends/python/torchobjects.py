@@ -36,6 +36,15 @@ class Layer(Module):
         self.uid = next(Layer.uids)
         self.extra: dict = {}  # attributes a model file sets on it (self.fc.stddev = 0.001)
         self.frozen: set = set()  # its tensors set requires_grad = False: "all", "weight", "bias"
+        self.poisoned: Optional[str] = None  # why a setting torch reads is not known (set where not followed)
+
+    def forget(self, name: Optional[str], reason: str) -> bool:
+        """``mod.stride = (1, 1)`` where convcalc could not follow it (smp's replace_strides_with_dilation):
+        the layer itself is not known any more, wherever the model uses it; never its old setting."""
+        if name is not None and name in self.settings():
+            self.poisoned = f"its {name} was set where convcalc could not follow ({reason})"
+            return True
+        return False
 
     def settings(self) -> set:
         """The attributes of the layer that torch reads: its constructor's arguments, its weights, its mode."""
@@ -423,3 +432,33 @@ def init_container(frame, obj, args, node):
     from convcalc.frontends.python.brains.torch_nn import init_container as answer
 
     return answer(frame, obj, args, node)
+
+
+class Device(Value):
+    """A torch.device: the CPU where a tensor's is asked (convcalc follows an eager run on the CPU,
+    as torch.cuda.is_available() is False here), or the one ``torch.device(...)`` names."""
+
+    def __init__(self, kind: str = "cpu", index=None):
+        self.kind, self.index = kind, index
+
+    def describe(self) -> str:
+        return f"the device {self.text()}"
+
+    def text(self) -> str:
+        return self.kind if self.index is None else f"{self.kind}:{self.index}"
+
+    def repr_text(self) -> str:
+        return f"device(type='{self.kind}')" if self.index is None else f"device(type='{self.kind}', index={self.index})"
+
+    def attr(self, frame, name, node):
+        if name == "type":
+            return self.kind
+        if name == "index":
+            return self.index
+        return super().attr(frame, name, node)
+
+    def __eq__(self, other):
+        return isinstance(other, Device) and (other.kind, other.index) == (self.kind, self.index)
+
+    def __hash__(self):
+        return hash(("device", self.kind, self.index))

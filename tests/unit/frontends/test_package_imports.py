@@ -117,3 +117,43 @@ def test_a_model_that_stops_in_an_imported_file_is_placed_there(tmp_path, monkey
     lines = result.output.splitlines()
     assert lines[0].startswith("lib/util.py:19:16: CC302 model Net was not built: spec is not known"), result.output
     assert lines[1].strip() == "return c * spec['k']", result.output
+
+
+def test_a_layer_setting_changed_where_convcalc_cannot_follow_stops_the_model_never_keeps_the_old(tmp_path,
+                                                                                                   monkeypatch):
+    """segmentation-models-pytorch's replace_strides_with_dilation sets mod.stride = (1, 1) on built
+    convolutions; convcalc kept the old stride and reported a concat of 8x8 and 16x16 that torch never
+    makes. The layer is now not known, and the model is not followed past it."""
+    tree = {"main.py": ("import torch.nn as nn\n\n\ndef dilate(module):\n    for mod in module.modules():\n"
+                        "        if isinstance(mod, nn.Conv2d):\n            mod.stride = (1, 1)\n\n\n"
+                        "model = nn.Sequential(nn.Conv2d(3, 8, 3, stride=2, padding=1), nn.ReLU())\n"
+                        "dilate(model)\n")}
+    data, result = shapes(tmp_path, tree, monkeypatch)
+    assert data["complete"] is False and data["output"] != [8, 8, 8], result.stdout
+
+
+DEVICE_SOURCE = """
+    import torch
+    import torch.nn as nn
+
+    DEVICE = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c = nn.Conv2d(3, 8 if str(DEVICE) == "cpu" else 4, 3)
+
+        def forward(self, x):
+            if "mps" in str(x.device) or x.is_cuda or x.device.type != "cpu":
+                return x
+            return self.c(x.to(DEVICE))
+"""
+
+
+def test_a_tensor_s_device_is_the_cpu_of_the_run(tmp_path, monkeypatch):
+    """kornia asks "mps" in str(x.device): convcalc follows an eager run on the CPU."""
+    main = write(tmp_path, {"main.py": DEVICE_SOURCE})
+    result = CliRunner().invoke(cli, ["shapes", str(main), "--model", "Net", "--input", "3x16x16", "--format", "json"])
+    data = one_model(result.stdout)
+    assert data["complete"] is True and data["output"] == [8, 14, 14], result.stdout

@@ -40,6 +40,11 @@ def run(tmp_path, body, shape="4x4x8"):
     return result, json.loads(result.output) if result.output.startswith("{") else None
 
 
+def run_text(tmp_path):
+    """The table of the model written by the last run (the folded batch shows as [N*k])."""
+    return CliRunner().invoke(cli, ["shapes", str(tmp_path / "model.py")]).output
+
+
 def outputs(report):
     return [row["output"] for row in report["layers"]]
 
@@ -74,8 +79,13 @@ def test_minus_one_takes_the_leading_dims_whole_into_the_batch(tmp_path):
     assert report["output"] == [4, 4, 12]
 
 
-def test_a_minus_one_that_mixes_dims_still_stops(tmp_path):
-    result, _ = run(tmp_path, "return x.view(-1, 16)")
+def test_a_minus_one_that_mixes_dims_folds_rows_into_the_batch_as_torch_does(tmp_path):
+    """4x4x8 = 128 per sample as view(-1, 16): torch makes 8 rows of 16 per sample (it was a CC107 torch
+    never says); lint warns where the output keeps them (CC214)."""
+    result, report = run(tmp_path, "return x.view(-1, 16)")
+    assert result.exit_code == 0, result.output
+    assert report["output"] == [16] and outputs(report)[-1] == [16] and "[N*8]x16" in run_text(tmp_path)
+    result, _ = run(tmp_path, "return x.view(-1, 24)")  # 128 is no multiple of 24: refused by torch too
     assert result.exit_code == 1 and "CC107" in result.output
 
 

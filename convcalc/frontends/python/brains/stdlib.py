@@ -475,6 +475,20 @@ def logging_call(frame, qname, args, node):
     return Ref(f"{qname}()") if last[:1].isupper() or last in ("getLogger", "getLoggerClass") else None
 
 
+# the torch whose behaviour convcalc follows (its oracle, pinned): what torch.__version__ compares as
+TORCH_VERSION = "2.13.0"
+
+
+def environment(frame, qname, args, node):
+    """os.getenv(name, default) / os.environ.get(name, default): the default, as where the variable is
+    not set (a file's behaviour never depends on the machine convcalc runs on); said in a note."""
+    values = list(args.values) + [args.named.get("default")] * (2 - len(args.values))
+    if not 1 <= len(args.values) <= 2 or not isinstance(values[0], str) or set(args.named) - {"default"}:
+        raise Unfollowable(f"{qname} with these arguments", node)
+    frame.machine.notes.append(frame.note(f"{qname}({values[0]!r}) is taken as not set: {values[1]!r}", node))
+    return values[1]
+
+
 def register_all() -> None:
     import os.path as osp
 
@@ -485,7 +499,7 @@ def register_all() -> None:
     CONSTANTS.update({"math.pi": math.pi, "math.e": math.e, "math.inf": math.inf, "math.nan": math.nan,
                       "math.tau": math.tau, "sys.maxsize": 2 ** 63 - 1, "os.sep": "/",
                       "typing.TYPE_CHECKING": False, "sys.version_info": tuple(sys.version_info),
-                      "sys.platform": "linux", "os.linesep": "\n"})
+                      "sys.platform": "linux", "os.linesep": "\n", "torch.__version__": TORCH_VERSION})
     CONSTANTS.update({f"string.{name}": getattr(string, name) for name in (
         "ascii_letters", "ascii_lowercase", "ascii_uppercase", "digits", "hexdigits", "octdigits", "punctuation",
         "whitespace", "printable")})
@@ -523,6 +537,7 @@ def register_all() -> None:
     register("keyword.iskeyword", string_test(keyword.iskeyword))
     register("keyword.issoftkeyword", string_test(keyword.issoftkeyword))
     CONSTANTS.update({"keyword.kwlist": list(keyword.kwlist), "keyword.softkwlist": list(keyword.softkwlist)})
+    register("os.getenv os.environ.get", environment)
     register("os.path.join", os_path(osp.join))
     register("os.path.basename", os_path(osp.basename))
     register("os.path.dirname", os_path(osp.dirname))

@@ -152,7 +152,11 @@ def constant_attr(frame, value, name: str, node):
         return len(shape)
     if name == "data":
         return value
-    if name in ("device", "dtype", "requires_grad"):
+    if name == "device":
+        from convcalc.frontends.python.torchobjects import Device
+
+        return Device()
+    if name in ("dtype", "requires_grad"):
         return Ref(f"tensor.{name}") if name != "requires_grad" else getattr(value, "trainable", False)
     if name == "size":
         return Builtin("size", lambda f, args, n: shape if not args.values else shape[args.values[0]])

@@ -53,6 +53,10 @@ def isinstance_library(frame, value, kind, node) -> bool:
     if value is None or type(value) in (bool, int, float, str, bytes, list, tuple, dict, set, frozenset) or \
             dims.is_symbolic(value):
         return False  # Python's own value is an instance of no library's class (np.ndarray)
+    if isinstance(value, (Layer, Tensor, Constant, Parameter, Sequential, ModuleList, ModuleDict)):
+        return False  # torch's objects derive from no other library's class (inplace_abn.InPlaceABN)
+    if isinstance(value, Instance) and not value.cls.library_based():
+        return False  # a file class whose bases are all the file's own or Python's
     raise Unfollowable(f"isinstance against {qname}", node)
 
 

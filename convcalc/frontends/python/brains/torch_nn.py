@@ -355,6 +355,9 @@ def module_attr(frame, obj: Instance, name: str, node):
         return layer_attr(frame, obj.base, name, node)
     if name in NN_MODULE_API or obj.cls.foreign:
         raise Unfollowable(f"{obj.cls.name}.{name}: an nn.Module attribute convcalc does not model", node)
+    if obj.cls.mixins:
+        raise Unfollowable(f"{obj.cls.name}.{name}: not defined by the file's classes nor nn.Module; it may come from "
+                           f"{obj.cls.mixins[0]}, which convcalc does not read", node)
     getter = obj.cls.lookup("__getattr__")
     if isinstance(getter, Function):
         from convcalc.frontends.python.pyobjects import invoke
@@ -473,7 +476,17 @@ def script_object(frame, qname, args, node):
 
 
 def device(frame, qname, args, node):
-    return Ref("torch.device")
+    """torch.device("cuda:0"), torch.device("cpu", 0): the device named; anything else, the run's CPU."""
+    from convcalc.frontends.python.torchobjects import Device
+
+    values = args.values
+    if values and isinstance(values[0], Device):
+        return values[0]
+    if values and isinstance(values[0], str) and values[0].split(":")[0] in ("cpu", "cuda", "mps", "xpu", "meta"):
+        kind, _, index = values[0].partition(":")
+        index = int(index) if index.isdigit() else (values[1] if len(values) > 1 and type(values[1]) is int else None)
+        return Device(kind, index)
+    return None if qname == "torch.accelerator.current_accelerator" else Ref("torch.device")  # none on a CPU run
 
 
 def jit_isinstance(frame, qname, args, node):
@@ -587,7 +600,9 @@ def register_all() -> None:
     register("torch.nn.ModuleDict", call_module_dict)
     register("torch.nn.Parameter torch.nn.parameter.Parameter", call_parameter)
     register("torch.jit.is_scripting torch.jit.is_tracing torch.cuda.is_available torch.backends.mps.is_available "
-             "torch.accelerator.is_available torch.backends.cudnn.is_available torch.compiler.is_compiling",
+             "torch.accelerator.is_available torch.backends.cudnn.is_available torch.compiler.is_compiling "
+             "torch.compiler.is_exporting torch.compiler.is_dynamo_compiling torch.onnx.is_in_onnx_export "
+             "torch._dynamo.is_compiling torch.fx._symbolic_trace.is_fx_tracing",
              false)
     register("torch.device torch.accelerator.current_accelerator", device)
     register("torch.cuda.device_count", lambda frame, qname, args, node: 0)

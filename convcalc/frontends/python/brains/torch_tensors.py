@@ -95,9 +95,7 @@ def op_call(frame, name: str, tensors: list, rest: Args, node):
     if spec.field == "reduce" and bound.get("dim") in (None, ()):
         raise Unfollowable(f"{name} over every dim, the batch included: a number for the whole batch", node)
     args = tuple(forward.without_batch(bound[p]) for p, _ in spec.params)
-    outputs = 0
-    if name in ("chunk", "split"):
-        outputs = pieces(frame, name, operands[0], bound, node)
+    outputs = pieces(frame, name, operands[0], bound, node) if spec.outputs == "pieces" else spec.outputs or 0
     return forward.emit_op(frame, name, operands, args, node, outputs=outputs)
 
 
@@ -427,7 +425,12 @@ def binop(frame, op: str, a, b, node):
         return forward.tensor_binop(frame, op, a, b, node)
     if isinstance(a, (Constant, Parameter)) or isinstance(b, (Constant, Parameter)):
         return constant_binop(frame, op, a, b, node)
-    from convcalc.frontends.python.pycore import type_error, type_name
+    from convcalc.frontends.python.pycore import is_number, type_error, type_name
+    from convcalc.frontends.python.torchobjects import Weight
+
+    weights = [v for v in (a, b) if isinstance(v, Weight)]
+    if weights and all(isinstance(v, Weight) or is_number(v) for v in (a, b)) and op not in ("==", "!="):
+        return weights[0]  # m.weight.data *= 0.1 in weight initialisation: values, never a shape
 
     if op == "==" or op == "!=":
         return (a is b) == (op == "==")
