@@ -57,8 +57,8 @@ def touches_batch(axes, args: dict, shapes) -> bool:
 def lift(shape) -> tuple:
     """The full tensor's sizes, the batch as N times its fold (a tensor without a batch: its own)."""
     at, fold = placement(shape)
-    if at is None:
-        return tuple(shape)
+    if at is None:  # marked as whole, so that a rule that reads every axis itself (einops) adds no batch
+        return placed(tuple(shape), None)
     return (*shape[:at], N * fold, *shape[at:])
 
 

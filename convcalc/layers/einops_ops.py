@@ -10,6 +10,7 @@ from __future__ import annotations
 from convcalc import codes
 from convcalc.layers.einpattern import BATCH, REDUCTIONS, BatchMoved, EinopsProblem, transform
 from convcalc.layers.opspec import fail, one_sample, operation, text
+from convcalc.layers.placement import placed, placement
 from convcalc.symbolic import dims
 
 
@@ -22,16 +23,24 @@ def einops_shape(kind: str, shape: tuple, pattern, axes_lengths, node) -> tuple:
     for name, size in given:
         if size is not BATCH and (isinstance(size, bool) or not (type(size) is int or dims.is_symbolic(size))):
             raise fail(codes.ARGUMENT, f"{text(node)}: the size {size!r} of axis {name} is not an integer", node)
+    at, fold = placement(shape)
+    if at is None:  # a tensor without a batch (a buffer's table run through an embedding): every axis its own
+        if any(size is BATCH for _, size in given):
+            raise one_sample(f"{text(node)}: an axis the batch's size on a tensor without a batch", node)
+    elif (at, fold) != (0, 1):
+        raise one_sample(f"{text(node)}: the batch is not the input's first axis, whole", node)
     try:
-        out = transform(kind, pattern, given, (BATCH, *shape))
+        out = transform(kind, pattern, given, tuple(shape) if at is None else (BATCH, *shape))
     except EinopsProblem as exc:
         message = exc.message.replace("\n", "; ")
-        full = ", ".join(["B"] + [dims.render(d) for d in shape])
+        full = ", ".join(([] if at is None else ["B"]) + [dims.render(d) for d in shape])
         raise fail(codes.CONFIG, f"{text(node)}: {message} (einops: error while processing {kind}-reduction "
                                  f"pattern {pattern!r}, input shape ({full}))", node, exc.undecided) from None
     except BatchMoved:
         raise one_sample(f"{text(node)}: the pattern {pattern!r} joins, splits, moves or reduces the batch "
                          "(the input's first axis)", node) from None
+    if at is None:
+        return placed(tuple(out), None)
     if not out or out[0] is not BATCH:
         raise one_sample(f"{text(node)}: the pattern {pattern!r} does not keep the batch (the input's first axis) "
                          "first", node)

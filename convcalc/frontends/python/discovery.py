@@ -308,4 +308,33 @@ def probe(frame, module, args: list, node=None):
         record_feed(frame, module, [a.shape for a in args], None, node, "tensor", origin,
                     getattr(args[0], "unknown", ()))
         return Unknown("the output of a model called by script code")
-    raise Unfollowable("a model called outside forward", None)
+    if len(args) == 1 and isinstance(args[0], Constant) and len(args[0].shape) >= 2 and frame.machine.constructing:
+        return trial_pass(frame, module, args[0], node)
+    raise Unfollowable("a model called outside forward", node)
+
+
+def trial_pass(frame, module, tensor, node):
+    """A block run inside ``__init__`` on a tensor made there (``self.convs(torch.zeros(1, 3, 64, 64))``,
+    to size the Linear after it): followed as forward would be, on that tensor's sizes, and its
+    output a tensor of the sizes it comes out with (values not known)."""
+    from convcalc import nodes as n
+    from convcalc.frontends.python.forward import call_module
+    from convcalc.frontends.python.pyobjects import Args
+    from convcalc.frontends.python.trace import ShapeError, Trace
+    from convcalc.layers.placement import placement
+
+    span = frame.span(node) if node is not None and hasattr(node, "lineno") else None
+    sample = tuple(tensor.shape[1:])
+    if span is None or not all(type(d) is int and d > 0 for d in tensor.shape):
+        raise Unfollowable("a block run in __init__ on a tensor of sizes not known", node)
+    trace = Trace(n.Input(tuple(n.Num(d, span) for d in sample), span, None, None, None), frame.src.path,
+                  frame.src.text)
+    inner = frame.tracing(trace)
+    try:
+        out = call_module(inner, module, Args([(trace.start(span, sample), node)]), node)
+    except ShapeError as exc:
+        raise Unfollowable(f"a block run in __init__ that torch would refuse ({exc.error.message})", node) from None
+    shape = getattr(out, "shape", None)
+    if shape is None or placement(shape) != (0, 1):
+        raise Unfollowable("a block run in __init__ whose output is not one tensor of known sizes", node)
+    return Constant((tensor.shape[0],) + tuple(shape))

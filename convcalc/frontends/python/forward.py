@@ -10,7 +10,7 @@ from convcalc import nodes as n
 from convcalc.engine.evaluate import Evaluator
 from convcalc.errors import ConvcalcError, Span
 from convcalc.frontends.python.pyclasses import Instance
-from convcalc.frontends.python.pyobjects import Args, Function, describe, invoke
+from convcalc.frontends.python.pyobjects import Args, Function, describe, described, invoke
 from convcalc.frontends.python.reasons import Unfollowable, Why
 from convcalc.frontends.python.tensors import BATCH, Tensor
 from convcalc.frontends.python.torchobjects import (Constant, Container, Layer, Opaque, Parameter, Sequential,
@@ -305,7 +305,7 @@ def view(frame, tensor: Tensor, values: list, node):
         raise Unfollowable("a view that does not keep the batch first (x.size(0) or -1)", node)
     rest = values[1:]
     if not all(type(v) is int or dims.is_symbolic(v) for v in rest):
-        raise Unfollowable(f"a view to sizes {', '.join(describe(v) for v in rest)}", node)
+        raise Unfollowable(f"a view to sizes {described(rest)}", node)
     trace = need_trace(frame, node)
     span = frame.span(node)
     folded_in = tensor.shape is not None and placement(tensor.shape) != (0, 1)
@@ -326,7 +326,7 @@ def view(frame, tensor: Tensor, values: list, node):
 def whole_view(frame, tensor: Tensor, values: list, node):
     """A view of a tensor without a batch (made from a constant in forward): every size given."""
     if not values or not all(type(v) is int or dims.is_symbolic(v) for v in values):
-        raise Unfollowable(f"a view to sizes {', '.join(describe(v) for v in values)}", node)
+        raise Unfollowable(f"a view to sizes {described(values)}", node)
     trace = need_trace(frame, node)
     span = frame.span(node)
     trace.use(tensor, span)

@@ -66,6 +66,14 @@ def describe(value) -> str:
     return kind or "a value convcalc does not follow"
 
 
+def described(values, most: int = 4) -> str:
+    """Several values as a message names them: the first ``most``, then how many more (a list of 64
+    rows is no message)."""
+    values = list(values)
+    shown = ", ".join(describe(v) for v in values[:most])
+    return shown + (f" and {len(values) - most} more" if len(values) > most else "")
+
+
 def is_constant(value) -> bool:
     if isinstance(value, (bool, int, float, str)) or value is None:
         return True

@@ -38,6 +38,21 @@ class Layer(Module):
         self.frozen: set = set()  # its tensors set requires_grad = False: "all", "weight", "bias"
         self.poisoned: Optional[str] = None  # why a setting torch reads is not known (set where not followed)
 
+    def set_setting(self, name: str, expr, span) -> None:
+        """``conv.stride = (1, 1)`` on a built layer (a dilated encoder): its construction as if written with
+        that keyword, the arguments after it that were positional given by their names."""
+        from convcalc.layers.catalogue import lookup
+
+        names = [p for p, _ in lookup(self.name).params]
+        call = self.construct
+        args, kwargs = list(call.args), [k for k in call.kwargs if k[0] != name]
+        at = names.index(name)
+        if at < len(args):
+            kwargs = [(names[i], args[i], args[i].span) for i in range(at + 1, len(args))] + kwargs
+            args = args[:at]
+        kwargs.append((name, expr, span))
+        self.construct = n.Call(call.name, tuple(args), tuple(kwargs), call.text, call.span, call.name_span)
+
     def forget(self, name: Optional[str], reason: str) -> bool:
         """``mod.stride = (1, 1)`` where convcalc could not follow it (smp's replace_strides_with_dilation):
         the layer itself is not known any more, wherever the model uses it; never its old setting."""

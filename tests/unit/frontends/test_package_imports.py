@@ -119,16 +119,30 @@ def test_a_model_that_stops_in_an_imported_file_is_placed_there(tmp_path, monkey
     assert lines[1].strip() == "return c * spec['k']", result.output
 
 
-def test_a_layer_setting_changed_where_convcalc_cannot_follow_stops_the_model_never_keeps_the_old(tmp_path,
+DILATE = ("import json\nimport torch.nn as nn\n\n\ndef dilate(module):\n    for mod in module.modules():\n"
+          "        if isinstance(mod, nn.Conv2d):\n            mod.stride = {stride}\n            mod.dilation = (2, 2)\n"
+          "            mod.padding = (2, 2)\n\n\n"
+          "model = nn.Sequential(nn.Conv2d(3, 8, 3, 2, 1), nn.ReLU())\ndilate(model)\n")
+
+
+def test_a_built_layer_s_stride_dilation_and_padding_set_later_apply(tmp_path, monkeypatch):
+    """segmentation-models-pytorch's replace_strides_with_dilation sets them on built convolutions;
+    torch's forward reads them each time (convcalc kept the old stride: a false concat finding)."""
+    data, result = shapes(tmp_path, {"main.py": DILATE.format(stride="(1, 1)")}, monkeypatch)
+    assert data["complete"] is True and data["output"] == [8, 16, 16], result.stdout
+
+
+@pytest.mark.oracle
+def test_a_built_layer_s_settings_set_later_agree_with_torch(tmp_path, monkeypatch, torch):
+    data, _ = shapes(tmp_path, {"main.py": DILATE.format(stride="(1, 1)")}, monkeypatch)
+    namespace: dict = {}
+    exec(DILATE.format(stride="(1, 1)"), namespace)
+    assert list(namespace["model"](torch.zeros(1, 3, 16, 16)).shape[1:]) == data["output"]
+
+
+def test_a_layer_setting_written_where_convcalc_cannot_follow_stops_the_model_never_keeps_the_old(tmp_path,
                                                                                                    monkeypatch):
-    """segmentation-models-pytorch's replace_strides_with_dilation sets mod.stride = (1, 1) on built
-    convolutions; convcalc kept the old stride and reported a concat of 8x8 and 16x16 that torch never
-    makes. The layer is now not known, and the model is not followed past it."""
-    tree = {"main.py": ("import torch.nn as nn\n\n\ndef dilate(module):\n    for mod in module.modules():\n"
-                        "        if isinstance(mod, nn.Conv2d):\n            mod.stride = (1, 1)\n\n\n"
-                        "model = nn.Sequential(nn.Conv2d(3, 8, 3, stride=2, padding=1), nn.ReLU())\n"
-                        "dilate(model)\n")}
-    data, result = shapes(tmp_path, tree, monkeypatch)
+    data, result = shapes(tmp_path, {"main.py": DILATE.format(stride="tuple(json.loads('[1, 1]'))")}, monkeypatch)
     assert data["complete"] is False and data["output"] != [8, 8, 8], result.stdout
 
 

@@ -480,7 +480,8 @@ def sigmoid(x: float) -> float:
 ELEMENTWISE = {"sign": (lambda x: (x > 0) - (x < 0), False), "abs": (abs, False), "neg": (lambda x: -x, False),
                "log2": (math.log2, True), "log": (math.log, True), "exp": (math.exp, True),
                "sqrt": (math.sqrt, True), "sigmoid": (sigmoid, True), "floor": (math.floor, False),
-               "ceil": (math.ceil, False), "round": (round, False), "square": (lambda x: x * x, False)}
+               "ceil": (math.ceil, False), "round": (round, False), "square": (lambda x: x * x, False),
+               "sin": (math.sin, True), "cos": (math.cos, True), "tanh": (math.tanh, True)}
 
 
 def elementwise(frame, tensor: Constant, name: str, node) -> Constant:

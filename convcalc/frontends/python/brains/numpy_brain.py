@@ -189,9 +189,9 @@ def _split(frame, qname, args, node):
 
 def _linspace(frame, qname, args, node):
     values = args.values
-    start, stop = values[0], values[1]
-    num = values[2] if len(values) > 2 else args.named.get("num", 50)
-    if type(num) is not int or not 0 <= num <= MAX_ITEMS:
+    start, stop, num = (list(values) + [args.named.get(k, 50 if k == "num" else None)
+                                        for k in ("start", "stop", "num")[len(values):]])[:3]
+    if not all(pycore.is_number(v) and not dims.is_symbolic(v) for v in (start, stop)) or type(num) is not int or not 0 <= num <= MAX_ITEMS:
         raise Unfollowable("np.linspace with these arguments", node)
     if num == 1:
         return array([start], True)
@@ -200,9 +200,12 @@ def _linspace(frame, qname, args, node):
 
 
 def _arange(frame, qname, args, node):
-    values = args.values
-    start, stop, step = (0, values[0], 1) if len(values) == 1 else (values[0], values[1],
-                                                                     values[2] if len(values) > 2 else 1)
+    from convcalc.frontends.python.brains.torch_constants import range_bounds
+
+    bounds = range_bounds(args.values, args.named, "stop")
+    if bounds is None or not all(pycore.is_number(v) and not dims.is_symbolic(v) for v in bounds):
+        raise Unfollowable(f"{qname} with these arguments", node)
+    start, stop, step = values = bounds
     if step == 0 or (stop - start) / step > MAX_ITEMS:
         raise Unfollowable("np.arange of very many values", node)
     count = max(0, math.ceil((stop - start) / step))

@@ -15,7 +15,7 @@ from convcalc.frontends.python.brains import CONSTANTS, register, register_prefi
 from convcalc.frontends.python.machine import MAX_ITEMS
 from convcalc.frontends.python.pyclasses import BuiltinType, ClassInfo, Instance
 from convcalc.frontends.python.pycore import iterate, type_error, value_error
-from convcalc.frontends.python.pyobjects import Args, BoundMethod, Builtin, Function, Iterator, Partial, Ref, Value, call, describe
+from convcalc.frontends.python.pyobjects import Args, BoundMethod, Builtin, Function, Iterator, Partial, Ref, Value, call, describe, described
 from convcalc.frontends.python.reasons import Unfollowable, size_dependent
 from convcalc.symbolic import dims
 
@@ -450,7 +450,7 @@ def os_path(fn):
     def apply(frame, qname, args, node):
         values = args.values
         if not all(isinstance(v, str) for v in values):
-            raise Unfollowable(f"{qname} of {', '.join(describe(v) for v in values)}", node)
+            raise Unfollowable(f"{qname} of {described(values)}", node)
         return fn(*values)
     return apply
 

@@ -10,7 +10,7 @@ import struct
 
 from convcalc.frontends.python import forward
 from convcalc.frontends.python.machine import MAX_ITEMS
-from convcalc.frontends.python.pyobjects import Args, Builtin, Ref, describe
+from convcalc.frontends.python.pyobjects import Args, Builtin, Ref, describe, described
 from convcalc.frontends.python.reasons import Unfollowable, Why
 from convcalc.frontends.python.tensors import BATCH, Tensor
 from convcalc.frontends.python.torchobjects import Constant, Parameter
@@ -169,6 +169,8 @@ def constant_attr(frame, value, name: str, node):
     if name in SAME_METHODS or name in ("view", "reshape", "expand", "unsqueeze", "squeeze", "permute", "repeat",
                                        "transpose", "flatten", "astype"):
         return Builtin(name, lambda f, args, n: constant_method(f, value, name, args, n))
+    if name in SHAPE_REDUCTIONS:
+        return Builtin(name, lambda f, args, n: reduced_shape(f, value, name, args, n))
     raise Unfollowable(f"the attribute {name} of {describe(value)}", node)
 
 
@@ -239,6 +241,30 @@ def nest(values: list, shape: tuple):
     return [nest(values[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0])]
 
 
+SHAPE_REDUCTIONS = ("sum", "mean", "amax", "amin", "unbind")
+
+
+def reduced_shape(frame, tensor, name: str, args: Args, node):
+    """x.sum(dim) / x.unbind(dim) of a tensor whose values are not known: the shapes it gives."""
+    from convcalc.frontends.python.brains.known_calls import bound_args
+    from convcalc.layers.operations import MAX_PIECES
+
+    shape = tuple(tensor.shape)
+    params = (("dim", 0),) if name == "unbind" else (("dim", None), ("keepdim", False))
+    bound = bound_args(frame, f"Tensor.{name}", params, args, node)
+    chosen = bound["dim"] if isinstance(bound["dim"], tuple) else (bound["dim"],)
+    if not shape or not chosen or not all(type(d) is int and -len(shape) <= d < len(shape) for d in chosen):
+        raise Unfollowable(f"{name} over dim {describe(bound['dim'])} of {tensor.describe()}", node)
+    axes = {d % len(shape) for d in chosen}
+    if name == "unbind":
+        (at,) = axes
+        if shape[at] > MAX_PIECES:
+            raise Unfollowable(f"unbind into {shape[at]:,} tensors", node)
+        return tuple(Constant(shape[:at] + shape[at + 1:]) for _ in range(shape[at]))
+    return Constant(tuple(1 if i in axes else d for i, d in enumerate(shape)) if bound["keepdim"] is True else
+                    tuple(d for i, d in enumerate(shape) if i not in axes))
+
+
 def constant_method(frame, tensor, name: str, args: Args, node):
     """The shape methods of a constant tensor (its values are dropped: a shape is what is followed)."""
     shape = tuple(tensor.shape)
@@ -251,7 +277,7 @@ def constant_method(frame, tensor, name: str, args: Args, node):
         total = math.prod(shape)
         known_part = math.prod(v for v in values if v != -1)
         if known_part == 0 or not all(type(v) is int for v in values):
-            raise Unfollowable(f"a view of {shape} to {', '.join(describe(v) for v in values)}", node)
+            raise Unfollowable(f"a view of {shape} to {described(values)}", node)
         new = tuple(total // known_part if v == -1 else v for v in values)
         if math.prod(new) != total:
             raise Unfollowable(f"a view of {shape} to {tuple(values)}", node)
@@ -279,7 +305,7 @@ def constant_method(frame, tensor, name: str, args: Args, node):
         start, end = args.named.get("start_dim", start), args.named.get("end_dim", end)
         rank = max(len(shape), 1)
         if type(start) is not int or type(end) is not int or not -rank <= start < rank or not -rank <= end < rank:
-            raise Unfollowable(f"flatten({', '.join(describe(v) for v in values)}) of {tensor.describe()}", node)
+            raise Unfollowable(f"flatten({described(values)}) of {tensor.describe()}", node)
         start, end = start % rank, end % rank
         if not shape or start > end:
             return Constant((math.prod(shape),) if not shape else shape)
@@ -352,6 +378,8 @@ def make_tensor(frame, qname: str, args: Args, node):
     input to a model, an nn.Parameter's value)."""
     name = qname.rsplit(".", 1)[-1]
     sizes = args.values
+    if name in ("Tensor", "FloatTensor", "LongTensor") and len(sizes) == 1 and isinstance(sizes[0], (list, tuple)):
+        return as_known(sizes[0], node)  # torch.FloatTensor(rows): its data (a tuple too; only torch.Size is sizes)
     if name == "full":
         sizes = sizes[:1]
     if name == "randint":
@@ -379,18 +407,34 @@ def make_tensor(frame, qname: str, args: Args, node):
             raise Unfollowable(f"{qname}(...) of the batch size outside forward", node)
         rest = sizes[1:]
         if not all((type(s) is int and s >= 0) or dims.is_symbolic(s) for s in rest):
-            raise Unfollowable(f"{qname} of {', '.join(describe(s) for s in rest)}", node)
+            raise Unfollowable(f"{qname} of {described(rest)}", node)
         return new_tensor(frame, tuple(rest), fill, node)
     if not all(type(s) is int and s >= 0 for s in sizes):
         if any(dims.is_symbolic(s) for s in sizes):
             raise Unfollowable(f"{qname} of the input's size: a new tensor made in forward", node, kind=Why.SIZE)
-        raise Unfollowable(f"{qname} of {', '.join(describe(s) for s in sizes) or 'no sizes'}", node)
+        raise Unfollowable(f"{qname} of {described(sizes) or 'no sizes'}", node)
     total = math.prod(sizes)
     if name in ("zeros", "ones") and total <= 4096:
         return Constant(tuple(sizes), [0.0 if name == "zeros" else 1.0] * total)
     if name == "full" and total <= 4096 and len(args.values) > 1 and isinstance(args.values[1], (int, float)):
         return Constant(tuple(sizes), [float(args.values[1])] * total)
     return Constant(tuple(sizes))
+
+
+def range_bounds(values, named: dict, end: str):
+    """(start, end, step) of arange as torch and numpy bind it (``arange(0, n, step=2)``,
+    ``arange(end=5)``), ``end`` the name of the bound ("end" in torch, "stop" in numpy); None for a
+    call that fits neither form."""
+    given = {k: named[k] for k in ("start", end, "step") if k in named}
+    if len(values) == 1 and not given:
+        return 0, values[0], 1
+    if len(values) == 2 and set(given) <= {"step"}:
+        return values[0], values[1], given.get("step", 1)
+    if len(values) == 3 and not given:
+        return tuple(values)
+    if not values and end in given:
+        return given.get("start", 0), given[end], given.get("step", 1)
+    return None
 
 
 def numeric(frame, qname: str, args: Args, node):
@@ -402,11 +446,11 @@ def numeric(frame, qname: str, args: Args, node):
     if name in ("tensor", "as_tensor", "Tensor", "LongTensor", "FloatTensor") and values:
         return as_known(values[0], node)
     if name == "arange":
-        if not 1 <= len(values) <= 3 or not all(isinstance(a, (int, float)) and not isinstance(a, bool)
-                                                for a in values):
+        bounds = range_bounds(values, args.named, "end")
+        if bounds is None or not all(isinstance(a, (int, float)) and not isinstance(a, bool) for a in bounds):
             raise Unfollowable("torch.arange with these arguments", node)
-        start, end, step = (0, values[0], 1) if len(values) == 1 else (values[0], values[1],
-                                                                        values[2] if len(values) > 2 else 1)
+        start, end, step = bounds
+        values = list(bounds)
         if step == 0 or (end - start) / step > MAX_ITEMS:
             raise Unfollowable("torch.arange of very many values", node)
         count = max(0, math.ceil((end - start) / step))
@@ -417,9 +461,9 @@ def numeric(frame, qname: str, args: Args, node):
             floating = any(isinstance(a, float) for a in values)
         return known([start + i * step for i in range(count)], floating)
     if name == "linspace":
-        start, end = values[0], values[1]
-        steps = values[2] if len(values) > 2 else args.named.get("steps")
-        if type(steps) is not int or steps < 0 or steps > MAX_ITEMS:
+        start, end, steps = (list(values) + [args.named.get(k) for k in ("start", "end", "steps")[len(values):]])[:3]
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (start, end)) or \
+                type(steps) is not int or steps < 0 or steps > MAX_ITEMS:
             raise Unfollowable("torch.linspace with these arguments", node)
         if steps == 1:
             return known([start], True)

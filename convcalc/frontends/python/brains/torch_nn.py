@@ -133,7 +133,15 @@ def layer_set_attr(frame, layer: Layer, name: str, value, node) -> None:
             window(layer, value) == window(layer, layer_attr(frame, layer, name, node)):
         layer.extra[name] = value  # the same window setting again ([2, 2] for (2,)): read back as set; what
         return  # torch's forward reads is unchanged
+    if name in FORWARD_READ and window(layer, value) is not None:  # read by forward, held by no weight
+        layer.set_setting(name, forward.const_node(frame, value, frame.span(node), node, layer.name), frame.span(node))
+        layer.extra.pop(name, None)
+        return
     raise Unfollowable(f"setting {name} of nn.{layer.name}", node)
+
+
+# the settings torch's forward reads each time and no weight's shape holds: set on a built layer, they apply
+FORWARD_READ = {"stride", "padding", "dilation"}
 
 
 def window(layer: Layer, value):

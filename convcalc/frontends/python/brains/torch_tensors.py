@@ -10,7 +10,7 @@ from convcalc.frontends.python import forward, pycore
 from convcalc.frontends.python.brains import CONSTANTS, register
 from convcalc.frontends.python.brains.torch_constants import (CREATION, SAME_METHODS, as_sizes, constant_binop,
                                                               known_values_call, make_tensor, numeric)
-from convcalc.frontends.python.pyobjects import Args, Unknown, describe
+from convcalc.frontends.python.pyobjects import Args, Unknown, describe, described
 from convcalc.frontends.python.reasons import Unfollowable, Why
 from convcalc.frontends.python.tensors import BATCH, Tensor
 from convcalc.frontends.python.torchobjects import Constant, ModuleDict, ModuleList, Parameter, Sequential
@@ -385,7 +385,7 @@ def new_without_batch(frame, name: str, args: Args, node):
     if any(dims.is_symbolic(s) for s in sizes):
         raise Unfollowable(f"x.{name} of the input's size: a new tensor made in forward", node, kind=Why.SIZE)
     if not all(type(s) is int and s >= 0 for s in sizes):
-        raise Unfollowable(f"x.{name} of {', '.join(describe(s) for s in sizes) or 'no sizes'}", node)
+        raise Unfollowable(f"x.{name} of {described(sizes) or 'no sizes'}", node)
     total = math.prod(sizes)
     value = {"new_zeros": 0.0, "new_ones": 1.0, "new_full": fill}.get(name)
     if value is None or total > MAX_ITEMS or not isinstance(value, (int, float)):
