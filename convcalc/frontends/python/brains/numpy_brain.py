@@ -43,7 +43,15 @@ def floating(values) -> bool:
     return any(isinstance(v, float) for v in values)
 
 
+def whole_array(qname: str, args, node) -> None:
+    """np.sum(a), np.prod(a), np.max(a), np.cumsum(a): followed over the whole array only; an axis or
+    any other argument is said, never dropped (a sum over axis 0 is no total)."""
+    if len(args.values) != 1 or args.named:
+        raise Unfollowable(f"{qname} with an axis or other arguments", node)
+
+
 def _prod(frame, qname, args, node):
+    whole_array(qname, args, node)
     total = 1
     for v in items(frame, args.values[0], node):
         total = pycore.binop(frame, "*", total, v, node)
@@ -51,6 +59,7 @@ def _prod(frame, qname, args, node):
 
 
 def _sum(frame, qname, args, node):
+    whole_array(qname, args, node)
     total = 0
     for v in items(frame, args.values[0], node):
         total = pycore.binop(frame, "+", total, v, node)
@@ -59,6 +68,7 @@ def _sum(frame, qname, args, node):
 
 def _extreme(pick):
     def apply(frame, qname, args, node):
+        whole_array(qname, args, node)
         values = items(frame, args.values[0], node)
         if not values:
             raise pycore.value_error(frame, "zero-size array to reduction operation which has no identity", node)
@@ -244,6 +254,7 @@ def _truth(pick):
 
 
 def _cumsum(frame, qname, args, node):
+    whole_array(qname, args, node)
     out, total = [], 0
     for v in items(frame, args.values[0], node):
         total += v
