@@ -23,6 +23,7 @@ from convcalc import nodes as n
 
 MAX_ENTRIES = 50_000  # recorded suffixes kept at most; past it the table starts again
 MAX_NODES = 1_000_000  # nodes looked at for the symbols' names
+EMPTY = frozenset()
 SHARING = True  # False: every walk runs whole (the tests and bench/bench_inputs.py compare the two)
 
 
@@ -96,27 +97,26 @@ class Recorder:
         self.pending: list = []
         memo.walks += 1
 
-    def key(self, index: int):
+    def key(self, index: int) -> tuple:
+        """The walk's state at top-level statement ``index`` (may hold an unhashable value: see enter)."""
         w, b = self.walker, self.backend
-        padded = b.padded_tail if b.padded_row is not None and b.analysis.rows and \
-            b.padded_row is b.analysis.rows[-1] else ()
-        try:
-            # the input's shape only while no layer ran: the first layer's message hints at it
-            key = (index, w.value, w.first, w.start_shape if w.first else None,
-                   tuple(sorted((k, v[0]) for k, v in w.saved.items())),
-                   tuple(sorted((k, v) for k, v in w.globals.items() if k not in self.memo.skip)),
-                   tuple(w.outputs) if w.outputs else None, padded, frozenset(self.analysis.instances), w.steps)
-            hash(key)
-        except TypeError:  # a value that cannot be a key: walk on
-            return None
-        return key
+        rows = b.analysis.rows
+        padded = b.padded_tail if b.padded_row is not None and rows and b.padded_row is rows[-1] else ()
+        saved, skip = w.saved, self.memo.skip
+        # the input's shape only while no layer ran: the first layer's message hints at it
+        return (index, w.value, w.first, w.start_shape if w.first else None,
+                tuple(sorted([(k, v[0]) for k, v in saved.items()])) if saved else (),
+                tuple(sorted([(k, v) for k, v in w.globals.items() if k not in skip])),
+                tuple(w.outputs) if w.outputs else None, padded,
+                frozenset(self.analysis.instances) if self.analysis.instances else EMPTY, w.steps)
 
     def enter(self, index: int) -> bool:
         """At top-level statement ``index``: True if a recorded suffix was taken (the walk is done)."""
         key = self.key(index)
-        if key is None:
+        try:
+            found = self.memo.table.get(key)
+        except TypeError:  # a value that cannot be a key: walk on
             return False
-        found = self.memo.table.get(key)
         if found is None:
             b = self.backend
             self.pending.append((key, len(self.analysis.rows), len(self.analysis.warnings), len(b.constraints),
