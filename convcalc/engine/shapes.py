@@ -47,12 +47,14 @@ def rule_result_of(spec):
 
 def rule_result(spec, args, shapes: tuple) -> Result:
     """The layer's rule on one shape per operand (cached)."""
-    values = args.values
+    own = args.values_key
+    if own is None:  # made once per bound arguments (a constant call's are copied from walk to walk)
+        values = args.values
+        own = args.values_key = (tuple(values.items()), tuple(kinds(v) for v in values.values()))
     try:
         # the rule and the name: one rule serves several layers (ZeroPad1d, ReflectionPad1d: it reads the
         # name), and a test may give a layer another rule
-        key = (spec.rule, spec.name, tuple(values.items()), tuple(kinds(v) for v in values.values()),
-               args.padded_tail, shapes, tuple(placement(s) for s in shapes if s is not None))
+        key = (spec.rule, spec.name, own, args.padded_tail, shapes, tuple(placement(s) for s in shapes if s is not None))
         hash(key)
     except TypeError:  # an unhashable argument (a list): no caching
         return spec.rule(args, *shapes)

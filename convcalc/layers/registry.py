@@ -263,6 +263,13 @@ class Args:
         # rows of padding at the end of each dim of the input, added by a pad layer right before
         # (fast neural style's ReflectionPad2d, then an unpadded stride-2 convolution)
         self.padded_tail: tuple = ()
+        self.values_key = None  # the values as a key of the rule cache (engine/shapes.rule_result), once made
+
+    def fresh(self) -> "Args":
+        """A copy for another walk: its own values dict, their key kept, no padding of that walk's."""
+        made = Args(self.layer, dict(self.values), self.traits)
+        made.values_key = self.values_key
+        return made
 
     def tail(self, shape: tuple, nd: int, i: int) -> int:
         """The padding rows a pad layer right before added at the end of spatial dim ``i``."""
