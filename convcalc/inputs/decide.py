@@ -99,10 +99,13 @@ class Plan:
 def plan(symbolic: Trace, name: str) -> Plan:
     only = frozenset({name})
     sizes = set()
+    looked: set = set()  # the sizes already looked at: a deep network repeats a few over thousands of rows
     for row in symbolic.analysis.rows:
         for d in (*row.input, *row.shape):
-            if dims.is_symbolic(d) and dims.symbols(d) == only:
-                sizes.add(d)
+            if d not in looked:
+                looked.add(d)
+                if dims.is_symbolic(d) and dims.symbols(d) == only:
+                    sizes.add(d)
     qps = {}
     for d in sizes:
         try:
