@@ -305,6 +305,10 @@ class Args:
     def ints(self, name: str, n: int, minimum: int = 0) -> tuple:
         """An int or a tuple of n ints (kernel_size=3 or (3, 5))."""
         value = self.values[name]
+        if type(value) is int and n >= 1:  # the usual: one int for every dim (a rule reads several per walk)
+            if value < minimum:
+                raise self.bad(name, f"at least {minimum}")
+            return (value,) * n
         items = (value,) * n if is_int(value) else value
         if not isinstance(items, tuple) or len(items) != n or not all(is_int(v) for v in items):
             raise self.bad(name, f"an integer or a tuple of {n} integers")
