@@ -237,6 +237,7 @@ def walked(program, given, base: dict, name: str, symbolic: Trace, found: Plan, 
                 bar.update(s, f"{name} = {s:,} of {top:,}")
             values = {name: s}
             values.update((key, dims.substitute(v, {name: s})) for key, v in base.items())
+            memo.recording = s < top
             concrete = trace(program, given, values, True, memo)
             agree(symbolic, concrete, name, s, found.qps, sizes)
             if not concrete.ok:

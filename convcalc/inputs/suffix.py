@@ -79,6 +79,8 @@ class SuffixMemo:
         self.usable = SHARING and program.frontend is n.NETWORK and \
             not (names_used(program.body) & (set(symbols) | {None}))
         self.skip = frozenset(symbols)
+        # False for the search's last walk: what it would record no later walk reads (decide.walked says so)
+        self.recording = True
 
     @contextlib.contextmanager
     def kept(self):
@@ -118,6 +120,8 @@ class Recorder:
         except TypeError:  # a value that cannot be a key: walk on
             return False
         if found is None:
+            if not self.memo.recording:
+                return False
             b = self.backend
             self.pending.append((key, len(self.analysis.rows), len(self.analysis.warnings), len(b.constraints),
                                  len(b.layers), self.walker.steps))

@@ -88,3 +88,19 @@ def test_a_taken_suffix_spends_a_quarter_of_the_search_budget_its_walk_would(mon
             suffix.SHARING = True
     assert spent[False] > 300_000 and spent[False] // 4 < spent[True] < spent[False]
     assert spent[True] < 0.8 * limits.SEARCH_STEPS
+
+
+def test_only_the_last_walk_of_a_search_records_nothing(monkeypatch):
+    recorded = []
+    finish = suffix.Recorder.finish
+
+    def counted(self, error):
+        recorded.append((self.memo.recording, len(self.pending)))
+        finish(self, error)
+
+    monkeypatch.setattr(suffix.Recorder, "finish", counted)
+    text = "input 3xHxW\n" + "save a\nMaxPool2d(2)\nUpsample(scale_factor=2)\nconcat a\n" * 3
+    assert report(text, True) == report(text, False)
+    assert recorded and all(count > 0 for recording, count in recorded if recording)
+    assert [recording for recording, _ in recorded].count(False) == 3  # the last walk of H's, W's and H = W's
+    assert all(count == 0 for recording, count in recorded if not recording)
