@@ -43,22 +43,39 @@ def names_used(body) -> set:
     return found
 
 
+_SLOTS: dict = {}  # node class -> its slots but the span
+
+
 def walk_names(body) -> set:
+    """Every item met counts towards MAX_NODES, but only nodes, lists and tuples go through the
+    stack: a leaf (a number, a text, a span) is counted where it is met (a third of the items)."""
     found, stack, seen = set(), list(body), 0
+    containers = (n.Node, list, tuple)
     while stack:
         item = stack.pop()
         seen += 1
         if seen > MAX_NODES:
             return {None}  # too large to look through: treated as reading everything
-        if isinstance(item, n.Input):
-            continue
-        if isinstance(item, n.Name):
-            found.add(item.id)
         if isinstance(item, n.Node):
-            stack.extend(getattr(item, slot, None) for slot in type(item).__slots__ if slot != "span")
+            if isinstance(item, n.Input):
+                continue
+            if isinstance(item, n.Name):
+                found.add(item.id)
+            kind = type(item)
+            slots = _SLOTS.get(kind)
+            if slots is None:
+                slots = _SLOTS[kind] = tuple(slot for slot in kind.__slots__ if slot != "span")
+            parts = [getattr(item, slot, None) for slot in slots]
         elif isinstance(item, (list, tuple)):
-            stack.extend(item)
-    return found
+            parts = item
+        else:
+            continue
+        for part in parts:
+            if isinstance(part, containers):
+                stack.append(part)
+            else:
+                seen += 1
+    return found if seen <= MAX_NODES else {None}
 
 
 class Suffix:
