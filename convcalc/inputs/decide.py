@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from itertools import chain
+from operator import attrgetter
 
 from convcalc import limits
 from convcalc.errors import ConvcalcError, Record
@@ -15,6 +16,7 @@ from convcalc.symbolic.conditions import zero_set
 from convcalc.symbolic.intsets import IntSet
 
 MAX_SCAN = 20_000  # integer walks in one decision; beyond, the answer is not proven
+INPUT_SHAPE = attrgetter("input", "shape")
 
 
 class NotProven(Exception):
@@ -264,35 +266,49 @@ def walked(program, given, base: dict, name: str, symbolic: Trace, found: Plan, 
 
 
 class Sizes:
-    """The symbolic walk's sizes, row by row, as indices into its distinct sizes, for agree: each
-    distinct size is evaluated once at s, and a whole integer walk is compared in one list
-    comparison (a deep network repeats a few sizes over thousands of rows; size by size, agree was
-    a tenth of lint's search). ``seen[k]``: how many distinct sizes the first k rows hold."""
+    """The symbolic walk's sizes, flattened, as indices into its distinct sizes, for agree: a size
+    without the symbol is compared as it is, the others are evaluated once per s, and a whole
+    integer walk is compared in a few list comparisons (a deep network repeats a few sizes over
+    thousands of rows; size by size, agree was a tenth of lint's search). ``lengths``: of each
+    row's input and shape; ``seen[k]``: how many distinct sizes the first k rows hold."""
 
-    __slots__ = ("name", "qps", "distinct", "rows", "seen")
+    __slots__ = ("name", "qps", "distinct", "fixed", "varying", "flat", "lengths", "seen")
 
     def __init__(self, symbolic: Trace, name: str, qps: dict):
         self.name, self.qps = name, qps
         index: dict = {}
-        self.rows, self.seen = [], [0]
+        self.flat, self.lengths, self.seen = [], [], [0]
         for row in symbolic.analysis.rows:
-            self.rows.append(tuple(index.setdefault(d, len(index)) for d in (*row.input, *row.shape)))
+            for part in (row.input, row.shape):
+                self.flat.extend(index.setdefault(d, len(index)) for d in part)
+                self.lengths.append(len(part))
             self.seen.append(len(index))
         self.distinct = list(index)
+        # a size without the symbol stands for itself: an int is its value, and an integer walk's size
+        # equal to it, of its type, is one agree's loop lets pass (it compares ints only)
+        self.fixed = list(self.distinct)
+        self.varying = [i for i, d in enumerate(self.distinct) if d in qps or name in dims.symbols(d)]
 
     def match(self, rows: list, s: int) -> bool:
         """True when the integer walk's ``rows`` are the symbolic ones at s, row for row, type for
         type (then agree has nothing to say); False sends agree through its size-by-size loop, which
         finds and words the difference (or finds that sizes still symbolic differ, which it allows)."""
-        count = min(len(rows), len(self.rows))
+        count = min(len(rows), len(self.seen) - 1)
+        known = self.seen[count]
+        values = list(self.fixed[:known])
         try:
-            values = [self.qps[a](s) if a in self.qps else dims.substitute(a, {self.name: s})
-                      for a in self.distinct[:self.seen[count]]]
+            for i in self.varying:
+                if i < known:
+                    d = self.distinct[i]
+                    values[i] = self.qps[d](s) if d in self.qps else dims.substitute(d, {self.name: s})
         except Exception:  # noqa: BLE001  (the loop evaluates the same sizes, and raises as it always did)
             return False
-        got = [(*row.input, *row.shape) for row in rows[:count]]
-        want = [tuple(map(values.__getitem__, row)) for row in self.rows[:count]]
-        return got == want and list(map(type, chain.from_iterable(got))) == list(map(type, chain.from_iterable(want)))
+        parts = list(chain.from_iterable(map(INPUT_SHAPE, rows[:count])))
+        if list(map(len, parts)) != self.lengths[:2 * count]:
+            return False
+        got = list(chain.from_iterable(parts))
+        want = list(map(values.__getitem__, self.flat[:len(got)]))
+        return got == want and list(map(type, got)) == list(map(type, want))
 
 
 def agree(symbolic: Trace, concrete: Trace, name: str, s: int, qps: dict, sizes: Sizes | None = None) -> None:
