@@ -98,6 +98,26 @@ class Plan:
         self.qps, self.period, self.top, self.checks, self.layers = qps, period, top, checks, layers
 
 
+PRINTED_ALIKE = frozenset({int, bool, str, type(None), dims.Expr})  # kinds whose equal values print alike
+
+
+def arguments_text(args, texts: dict) -> str:
+    """The bound arguments as text, sorted (plan's key of a layer), kept in ``texts`` by their key in
+    the rule cache (Args.values_key): a deep network binds the same few arguments hundreds of times,
+    and the text was a fifth of plan. Kept only for values of kinds whose equal values print alike
+    (0.0 and -0.0 are equal floats, printed apart)."""
+    key = args.values_key
+    try:
+        text = texts.get(key) if key is not None else None
+    except TypeError:  # a value that cannot be a key
+        key = text = None
+    if text is None:
+        text = repr(sorted(args.values.items(), key=str))
+        if key is not None and all(kind in PRINTED_ALIKE for kind in key[1]):
+            texts[key] = text
+    return text
+
+
 def plan(symbolic: Trace, name: str) -> Plan:
     only = frozenset({name})
     sizes = set()
@@ -129,12 +149,13 @@ def plan(symbolic: Trace, name: str) -> Plan:
     distinct: dict = {}  # (layer, its arguments, input) -> the check: a deep network repeats its blocks
     thresholds: dict = {}  # size -> the smallest value of it every layer it enters accepts
     smallest: dict = {}  # (layer, arguments, input) -> (its smallest accepted, per position)
+    texts: dict = {}  # the arguments' texts (arguments_text)
     for index, spec, args in symbolic.layers:
         row = symbolic.analysis.rows[index]
         positions = {i for i, d in enumerate(row.input) if d in qps}
         if not positions:
             continue
-        key = (spec.name, repr(sorted(args.values.items(), key=str)), row.input)
+        key = (spec.name, arguments_text(args, texts), row.input)
         if spec.traits.divides:  # PixelUnshuffle's factor: applied itself at each size
             distinct.setdefault(key, (spec, args, row.input, positions))
         if key not in smallest:  # the same layer on the same sizes: its thresholds are known

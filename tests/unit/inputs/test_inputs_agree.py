@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from convcalc.frontends.syntax import parse
 from convcalc.inputs import decide
-from convcalc.inputs.analysis import analyse_inputs
+from convcalc.inputs.analysis import analyse_inputs, symbolise
 from convcalc.inputs.relaxed import trace
 from convcalc.report.inputs import inputs_json, inputs_text
 
@@ -68,3 +68,42 @@ def test_a_walk_that_differs_is_refused_in_the_loops_words():
     with pytest.raises(decide.NotProven) as slow:
         decide.agree(symbolic, concrete, "H", 9, found.qps)
     assert str(fast.value) == str(slow.value) and "line 3: with H = 9 the size is 3, but floor(H/2) - 2 gives 2" in str(fast.value)
+
+
+def plan_of(text: str, plain: bool) -> list:
+    program = parse(text, "net.net")
+    given, _ = symbolise(program.input)  # as `convcalc inputs` makes a concrete input symbolic
+    symbolic = trace(program, given, {}, False)
+    with pytest.MonkeyPatch.context() as patch:
+        if plain:
+            patch.setattr(decide, "arguments_text", lambda args, texts: repr(sorted(args.values.items(), key=str)))
+        out = []
+        for name in [d.id for d in given.dims if hasattr(d, "id")]:
+            try:
+                found = decide.plan(symbolic, name)
+            except decide.NotProven as exc:
+                out.append(str(exc))
+                continue
+            out.append((found.qps, found.period, found.top, found.checks, [(s.name, shape, positions) for s, _, shape,
+                                                                           positions in found.layers]))
+        return out
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_examples_plan_is_the_same_with_the_arguments_texts_kept(path):
+    text = path.read_text()
+    kept = plan_of(text, False)
+    assert kept and kept == plan_of(text, True)
+
+
+def test_arguments_that_are_equal_but_print_apart_get_their_own_text():
+    from convcalc.layers.catalogue import lookup
+
+    spec = lookup("Dropout")
+    texts: dict = {}
+    for p in (0.0, -0.0, 0.0, 1, True):
+        args = spec.bind((p,), {})
+        args.values_key = (tuple(args.values.items()), tuple(type(v) for v in args.values.values()))
+        assert decide.arguments_text(args, texts) == repr(sorted(args.values.items(), key=str))
+    kept = decide.arguments_text(spec.bind((1,), {}), texts)
+    assert kept == repr(sorted(spec.bind((1,), {}).values.items(), key=str))
