@@ -206,6 +206,8 @@ def layer_outputs(spec, args, shapes, result, plan: str, rule) -> list:
     """The output shapes of a layer, each with the batch's place."""
     outputs = list(result.shapes) if result.shapes is not None else [result.shape]
     first = shapes[0]
+    if type(first) is tuple and result.batch is None and spec.traits.batch is None:
+        return [tuple(out) for out in outputs]  # the batch first and whole, in and out: plain tuples (placed)
     if plan == "rows":
         return [rows_output(spec, args, first, result, rule)] + outputs[1:]
     at, fold = placement(first)

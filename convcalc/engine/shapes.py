@@ -33,6 +33,7 @@ def pad_tail(args: dict, shape: tuple) -> tuple:
 # same layers over and over (convcalc inputs: thousands of sizes), and a rule is a pure function
 _RULES: dict = {}
 RULE_CACHE = 65_536
+PLAIN = (placement(()),)  # the placement of one plain tuple (the batch first and whole): the usual operand
 
 
 def kinds(value):
@@ -47,16 +48,19 @@ def rule_result_of(spec):
 
 def rule_result(spec, args, shapes: tuple) -> Result:
     """The layer's rule on one shape per operand (cached)."""
-    values = args.values
+    own = args.values_key
+    if own is None:  # made once per bound arguments (a constant call's are copied from walk to walk)
+        values = args.values
+        own = args.values_key = (tuple(values.items()), tuple(kinds(v) for v in values.values()))
+    # the rule and the name: one rule serves several layers (ZeroPad1d, ReflectionPad1d: it reads the
+    # name), and a test may give a layer another rule
+    places = PLAIN if len(shapes) == 1 and type(shapes[0]) is tuple else \
+        tuple(placement(s) for s in shapes if s is not None)
+    key = (spec.rule, spec.name, own, args.padded_tail, shapes, places)
     try:
-        # the rule and the name: one rule serves several layers (ZeroPad1d, ReflectionPad1d: it reads the
-        # name), and a test may give a layer another rule
-        key = (spec.rule, spec.name, tuple(values.items()), tuple(kinds(v) for v in values.values()),
-               args.padded_tail, shapes, tuple(placement(s) for s in shapes if s is not None))
-        hash(key)
+        found = _RULES.get(key)
     except TypeError:  # an unhashable argument (a list): no caching
         return spec.rule(args, *shapes)
-    found = _RULES.get(key)
     if found is None:
         found = spec.rule(args, *shapes)  # a LayerError is raised each time, not cached
         if len(_RULES) >= RULE_CACHE:
@@ -91,8 +95,8 @@ class ShapeBackend:
     def layer(self, spec, args, shapes, call: n.Call, blocks):
         """``shapes``: one per operand of the layer's forward (None for an optional one left out)."""
         shape = shapes[0]
-        last = self.analysis.rows[-1] if self.analysis.rows else None
-        if last is not None and last.shape == shape and last is self.padded_row:
+        rows = self.analysis.rows
+        if self.padded_row is not None and rows and rows[-1] is self.padded_row and self.padded_row.shape == shape:
             args.padded_tail = self.padded_tail  # the row just before padded this very tensor
         try:
             plan = batch.layer_plan(spec, args, shapes)  # where the batch stands (engine/batch.py)
@@ -118,7 +122,8 @@ class ShapeBackend:
                   result.buffers if owned else 0, result.formula, result.kind, result.geometry, result.global_pool,
                   blocks, trainable, shared)
         row._resolve = (spec.params, args.values)  # the text with values, worked out when a report asks
-        row.spec, row.args, row.inputs = spec, args, tuple(s for s in shapes if s is not None)
+        row.spec, row.args = spec, args
+        row.inputs = tuple(shapes) if None not in shapes else tuple(s for s in shapes if s is not None)
         row.declared = (result.macs, result.macs_fixed, result.fmas, result.leaves)
         if instance is not None and instance in self.nonleaf:  # torchinfo counts no mult-adds for a non-leaf
             row.declared = (0, 0, result.fmas, result.leaves)

@@ -15,6 +15,7 @@ from typing import Optional, Protocol
 from convcalc import codes, limits
 from convcalc import nodes as n
 from convcalc.binding import MISSING, BindError, bind
+from convcalc.engine.constant import constants_of
 from convcalc.engine.evaluate import Evaluator, fail, show, truth
 from convcalc.errors import ConvcalcError, Span
 from convcalc.layers.catalogue import close_names, lookup
@@ -113,6 +114,7 @@ class Walker:
         self.calls: list[str] = []
         self.saved: dict = {}
         self.defs: dict[str, n.Def] = {s.name: s for s in program.body if isinstance(s, n.Def)}
+        self.constants = constants_of(program)  # the constant calls' arguments, kept with the program
         self.shared: dict = {}  # layer NAME = Layer(...): name -> (the Shared statement, its identity)
         self.globals: dict = {}
         self.value = None
@@ -371,11 +373,17 @@ class Walker:
                       -uid, shared.name)
 
     def do_Call(self, stmt, frame):
-        if stmt.name in self.shared and stmt.name not in self.defs:
-            stmt = self.shared_call(stmt)
+        fixed = None
         evaluate = Evaluator(frame.scope)
-        args = [evaluate(a) for a in stmt.args]
-        kwargs = {key: evaluate(value) for key, value, _ in stmt.kwargs}
+        if stmt.name in self.shared and stmt.name not in self.defs:
+            stmt = self.shared_call(stmt)  # a node made for this call: not kept
+        else:
+            fixed = self.constants.of(stmt, evaluate)
+        if fixed is not None:  # constant arguments: evaluated once per program (engine/constant.py)
+            args, kwargs = list(fixed.args), fixed.kwargs
+        else:
+            args = [evaluate(a) for a in stmt.args]
+            kwargs = {key: evaluate(value) for key, value, _ in stmt.kwargs}
         if stmt.name in self.defs:
             return self.call_def(self.defs[stmt.name], stmt, args, kwargs)
         spec = lookup(stmt.name)
@@ -386,8 +394,17 @@ class Walker:
         values, sources = self.operands(stmt, spec)
         bound = None
         try:
-            bound = spec.bind_call(spec.bind(tuple(args), kwargs),
-                                   {key: evaluate(value) for key, value, _ in stmt.call_kwargs})
+            if fixed is None:
+                bound = spec.bind_call(spec.bind(tuple(args), kwargs),
+                                       {key: evaluate(value) for key, value, _ in stmt.call_kwargs})
+            else:
+                if fixed.bound is None:
+                    fixed.bound = own = spec.bind(tuple(args), kwargs)  # this walk's; the later ones bind copies
+                else:
+                    own = fixed.bound.fresh()
+                if fixed.call_kwargs is None:  # evaluated where they always were: after the checks above
+                    fixed.call_kwargs = {key: evaluate(value) for key, value, _ in stmt.call_kwargs}
+                bound = spec.bind_call(own, fixed.call_kwargs)
             out = self.backend.layer(spec, bound, values, stmt, tuple(self.blocks))
         except LayerError as exc:
             # argument errors point at the argument; shape problems at the layer, as PyTorch names the layer

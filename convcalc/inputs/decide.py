@@ -3,6 +3,8 @@ quasi-polynomials, then the integer engine over one range (see convcalc/inputs/_
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import chain
+from operator import attrgetter
 
 from convcalc import limits
 from convcalc.errors import ConvcalcError, Record
@@ -14,6 +16,7 @@ from convcalc.symbolic.conditions import zero_set
 from convcalc.symbolic.intsets import IntSet
 
 MAX_SCAN = 20_000  # integer walks in one decision; beyond, the answer is not proven
+INPUT_SHAPE = attrgetter("input", "shape")
 
 
 class NotProven(Exception):
@@ -95,13 +98,36 @@ class Plan:
         self.qps, self.period, self.top, self.checks, self.layers = qps, period, top, checks, layers
 
 
+PRINTED_ALIKE = frozenset({int, bool, str, type(None), dims.Expr})  # kinds whose equal values print alike
+
+
+def arguments_text(args, texts: dict) -> str:
+    """The bound arguments as text, sorted (plan's key of a layer), kept in ``texts`` by their key in
+    the rule cache (Args.values_key): a deep network binds the same few arguments hundreds of times,
+    and the text was a fifth of plan. Kept only for values of kinds whose equal values print alike
+    (0.0 and -0.0 are equal floats, printed apart)."""
+    key = args.values_key
+    try:
+        text = texts.get(key) if key is not None else None
+    except TypeError:  # a value that cannot be a key
+        key = text = None
+    if text is None:
+        text = repr(sorted(args.values.items(), key=str))
+        if key is not None and all(kind in PRINTED_ALIKE for kind in key[1]):
+            texts[key] = text
+    return text
+
+
 def plan(symbolic: Trace, name: str) -> Plan:
     only = frozenset({name})
     sizes = set()
+    looked: set = set()  # the sizes already looked at: a deep network repeats a few over thousands of rows
     for row in symbolic.analysis.rows:
         for d in (*row.input, *row.shape):
-            if dims.is_symbolic(d) and dims.symbols(d) == only:
-                sizes.add(d)
+            if d not in looked:
+                looked.add(d)
+                if dims.is_symbolic(d) and dims.symbols(d) == only:
+                    sizes.add(d)
     qps = {}
     for d in sizes:
         try:
@@ -123,12 +149,13 @@ def plan(symbolic: Trace, name: str) -> Plan:
     distinct: dict = {}  # (layer, its arguments, input) -> the check: a deep network repeats its blocks
     thresholds: dict = {}  # size -> the smallest value of it every layer it enters accepts
     smallest: dict = {}  # (layer, arguments, input) -> (its smallest accepted, per position)
+    texts: dict = {}  # the arguments' texts (arguments_text)
     for index, spec, args in symbolic.layers:
         row = symbolic.analysis.rows[index]
         positions = {i for i, d in enumerate(row.input) if d in qps}
         if not positions:
             continue
-        key = (spec.name, repr(sorted(args.values.items(), key=str)), row.input)
+        key = (spec.name, arguments_text(args, texts), row.input)
         if spec.traits.divides:  # PixelUnshuffle's factor: applied itself at each size
             distinct.setdefault(key, (spec, args, row.input, positions))
         if key not in smallest:  # the same layer on the same sizes: its thresholds are known
@@ -226,14 +253,16 @@ def walked(program, given, base: dict, name: str, symbolic: Trace, found: Plan, 
     fires = defaultdict(set)
     failures = {}
     memo = SuffixMemo(program, {name, *base})  # walks that meet in a state share the rest (inputs/suffix.py)
+    sizes = Sizes(symbolic, name, found.qps)
     with memo.kept():
         for s in range(1, top + 1):
             if bar is not None and s % 64 == 0:
                 bar.update(s, f"{name} = {s:,} of {top:,}")
             values = {name: s}
             values.update((key, dims.substitute(v, {name: s})) for key, v in base.items())
+            memo.recording = s < top
             concrete = trace(program, given, values, True, memo)
-            agree(symbolic, concrete, name, s, found.qps)
+            agree(symbolic, concrete, name, s, found.qps, sizes)
             if not concrete.ok:
                 if s > top - period:
                     failures[s] = concrete.analysis.error
@@ -257,12 +286,61 @@ def walked(program, given, base: dict, name: str, symbolic: Trace, found: Plan, 
     return result.finish()
 
 
-def agree(symbolic: Trace, concrete: Trace, name: str, s: int, qps: dict) -> None:
-    """The integer shapes are the symbolic ones evaluated at s (a premise of the proof)."""
+class Sizes:
+    """The symbolic walk's sizes, flattened, as indices into its distinct sizes, for agree: a size
+    without the symbol is compared as it is, the others are evaluated once per s, and a whole
+    integer walk is compared in a few list comparisons (a deep network repeats a few sizes over
+    thousands of rows; size by size, agree was a tenth of lint's search). ``lengths``: of each
+    row's input and shape; ``seen[k]``: how many distinct sizes the first k rows hold."""
+
+    __slots__ = ("name", "qps", "distinct", "fixed", "varying", "flat", "lengths", "seen")
+
+    def __init__(self, symbolic: Trace, name: str, qps: dict):
+        self.name, self.qps = name, qps
+        index: dict = {}
+        self.flat, self.lengths, self.seen = [], [], [0]
+        for row in symbolic.analysis.rows:
+            for part in (row.input, row.shape):
+                self.flat.extend(index.setdefault(d, len(index)) for d in part)
+                self.lengths.append(len(part))
+            self.seen.append(len(index))
+        self.distinct = list(index)
+        # a size without the symbol stands for itself: an int is its value, and an integer walk's size
+        # equal to it, of its type, is one agree's loop lets pass (it compares ints only)
+        self.fixed = list(self.distinct)
+        self.varying = [i for i, d in enumerate(self.distinct) if d in qps or name in dims.symbols(d)]
+
+    def match(self, rows: list, s: int) -> bool:
+        """True when the integer walk's ``rows`` are the symbolic ones at s, row for row, type for
+        type (then agree has nothing to say); False sends agree through its size-by-size loop, which
+        finds and words the difference (or finds that sizes still symbolic differ, which it allows)."""
+        count = min(len(rows), len(self.seen) - 1)
+        known = self.seen[count]
+        values = list(self.fixed[:known])
+        try:
+            for i in self.varying:
+                if i < known:
+                    d = self.distinct[i]
+                    values[i] = self.qps[d](s) if d in self.qps else dims.substitute(d, {self.name: s})
+        except Exception:  # noqa: BLE001  (the loop evaluates the same sizes, and raises as it always did)
+            return False
+        parts = list(chain.from_iterable(map(INPUT_SHAPE, rows[:count])))
+        if list(map(len, parts)) != self.lengths[:2 * count]:
+            return False
+        got = list(chain.from_iterable(parts))
+        want = list(map(values.__getitem__, self.flat[:len(got)]))
+        return got == want and list(map(type, got)) == list(map(type, want))
+
+
+def agree(symbolic: Trace, concrete: Trace, name: str, s: int, qps: dict, sizes: Sizes | None = None) -> None:
+    """The integer shapes are the symbolic ones evaluated at s (a premise of the proof); ``sizes``,
+    the symbolic walk's (Sizes), checks the common case, all equal, at once."""
     rows = concrete.analysis.rows
     if concrete.ok and len(rows) != len(symbolic.analysis.rows):
         raise NotProven(f"with {name} = {s} the network has {len(rows)} rows, symbolically "
                         f"{len(symbolic.analysis.rows)}")
+    if sizes is not None and sizes.match(rows, s):
+        return
     cache: dict = {}
     for mine, theirs in zip(symbolic.analysis.rows, rows):
         for a, b in zip((*mine.input, *mine.shape), (*theirs.input, *theirs.shape)):

@@ -13,6 +13,7 @@ from convcalc.engine.shapes import ShapeBackend, concat_axis
 from convcalc.engine.walk import Walker
 from convcalc.errors import ConvcalcError, Record
 from convcalc.layers.common import is_int
+from convcalc.layers.placement import placed, placement
 from convcalc.symbolic import dims
 
 
@@ -58,7 +59,7 @@ def relax(spec, args, shape, concrete: bool):
     """The shape with every dimension an equality check reads (the layer's ``equals`` trait) set to what the check wants,
     and the (axis, have, want, kind) that differed. A difference between two ints is only
     relaxed in a concrete walk (in a symbolic one it fails for every size: a real error)."""
-    patched = list(shape)
+    patched = None
     found = []
     for axis, value, kind in spec.traits.equalities(args.values, shape):
         have = shape[axis]
@@ -67,10 +68,12 @@ def relax(spec, args, shape, concrete: bool):
         if not concrete and is_int(have) and is_int(value):
             continue
         found.append((axis, have, value, kind))
+        if patched is None:
+            patched = list(shape)
         patched[axis] = value
-    from convcalc.layers.placement import placed, placement
-
-    return placed(patched, *placement(shape)), found  # the batch stays where it stands (engine/batch.py)
+    if patched is None and type(shape) is tuple:
+        return shape, found  # nothing to relax, and the batch first and whole: the shape as it came
+    return placed(shape if patched is None else patched, *placement(shape)), found  # the batch stays where it stands
 
 
 class RelaxedBackend(ShapeBackend):

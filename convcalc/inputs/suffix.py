@@ -23,6 +23,7 @@ from convcalc import nodes as n
 
 MAX_ENTRIES = 50_000  # recorded suffixes kept at most; past it the table starts again
 MAX_NODES = 1_000_000  # nodes looked at for the symbols' names
+EMPTY = frozenset()
 SHARING = True  # False: every walk runs whole (the tests and bench/bench_inputs.py compare the two)
 
 
@@ -42,22 +43,39 @@ def names_used(body) -> set:
     return found
 
 
+_SLOTS: dict = {}  # node class -> its slots but the span
+
+
 def walk_names(body) -> set:
+    """Every item met counts towards MAX_NODES, but only nodes, lists and tuples go through the
+    stack: a leaf (a number, a text, a span) is counted where it is met (a third of the items)."""
     found, stack, seen = set(), list(body), 0
+    containers = (n.Node, list, tuple)
     while stack:
         item = stack.pop()
         seen += 1
         if seen > MAX_NODES:
             return {None}  # too large to look through: treated as reading everything
-        if isinstance(item, n.Input):
-            continue
-        if isinstance(item, n.Name):
-            found.add(item.id)
         if isinstance(item, n.Node):
-            stack.extend(getattr(item, slot, None) for slot in type(item).__slots__ if slot != "span")
+            if isinstance(item, n.Input):
+                continue
+            if isinstance(item, n.Name):
+                found.add(item.id)
+            kind = type(item)
+            slots = _SLOTS.get(kind)
+            if slots is None:
+                slots = _SLOTS[kind] = tuple(slot for slot in kind.__slots__ if slot != "span")
+            parts = [getattr(item, slot, None) for slot in slots]
         elif isinstance(item, (list, tuple)):
-            stack.extend(item)
-    return found
+            parts = item
+        else:
+            continue
+        for part in parts:
+            if isinstance(part, containers):
+                stack.append(part)
+            else:
+                seen += 1
+    return found if seen <= MAX_NODES else {None}
 
 
 class Suffix:
@@ -78,6 +96,8 @@ class SuffixMemo:
         self.usable = SHARING and program.frontend is n.NETWORK and \
             not (names_used(program.body) & (set(symbols) | {None}))
         self.skip = frozenset(symbols)
+        # False for the search's last walk: what it would record no later walk reads (decide.walked says so)
+        self.recording = True
 
     @contextlib.contextmanager
     def kept(self):
@@ -96,28 +116,29 @@ class Recorder:
         self.pending: list = []
         memo.walks += 1
 
-    def key(self, index: int):
+    def key(self, index: int) -> tuple:
+        """The walk's state at top-level statement ``index`` (may hold an unhashable value: see enter)."""
         w, b = self.walker, self.backend
-        padded = b.padded_tail if b.padded_row is not None and b.analysis.rows and \
-            b.padded_row is b.analysis.rows[-1] else ()
-        try:
-            # the input's shape only while no layer ran: the first layer's message hints at it
-            key = (index, w.value, w.first, w.start_shape if w.first else None,
-                   tuple(sorted((k, v[0]) for k, v in w.saved.items())),
-                   tuple(sorted((k, v) for k, v in w.globals.items() if k not in self.memo.skip)),
-                   tuple(w.outputs) if w.outputs else None, padded, frozenset(self.analysis.instances), w.steps)
-            hash(key)
-        except TypeError:  # a value that cannot be a key: walk on
-            return None
-        return key
+        rows = b.analysis.rows
+        padded = b.padded_tail if b.padded_row is not None and rows and b.padded_row is rows[-1] else ()
+        saved, skip = w.saved, self.memo.skip
+        # the input's shape only while no layer ran: the first layer's message hints at it
+        return (index, w.value, w.first, w.start_shape if w.first else None,
+                tuple(sorted([(k, v[0]) for k, v in saved.items()])) if saved else (),
+                tuple(sorted([(k, v) for k, v in w.globals.items() if k not in skip])),
+                tuple(w.outputs) if w.outputs else None, padded,
+                frozenset(self.analysis.instances) if self.analysis.instances else EMPTY, w.steps)
 
     def enter(self, index: int) -> bool:
         """At top-level statement ``index``: True if a recorded suffix was taken (the walk is done)."""
         key = self.key(index)
-        if key is None:
+        try:
+            found = self.memo.table.get(key)
+        except TypeError:  # a value that cannot be a key: walk on
             return False
-        found = self.memo.table.get(key)
         if found is None:
+            if not self.memo.recording:
+                return False
             b = self.backend
             self.pending.append((key, len(self.analysis.rows), len(self.analysis.warnings), len(b.constraints),
                                  len(b.layers), self.walker.steps))

@@ -280,6 +280,13 @@ class Args:
         # rows of padding at the end of each dim of the input, added by a pad layer right before
         # (fast neural style's ReflectionPad2d, then an unpadded stride-2 convolution)
         self.padded_tail: tuple = ()
+        self.values_key = None  # the values as a key of the rule cache (engine/shapes.rule_result), once made
+
+    def fresh(self) -> "Args":
+        """A copy for another walk: its own values dict, their key kept, no padding of that walk's."""
+        made = Args(self.layer, dict(self.values), self.traits)
+        made.values_key = self.values_key
+        return made
 
     def tail(self, shape: tuple, nd: int, i: int) -> int:
         """The padding rows a pad layer right before added at the end of spatial dim ``i``."""
@@ -315,6 +322,10 @@ class Args:
     def ints(self, name: str, n: int, minimum: int = 0) -> tuple:
         """An int or a tuple of n ints (kernel_size=3 or (3, 5))."""
         value = self.values[name]
+        if type(value) is int and n >= 1:  # the usual: one int for every dim (a rule reads several per walk)
+            if value < minimum:
+                raise self.bad(name, f"at least {minimum}")
+            return (value,) * n
         items = (value,) * n if is_int(value) else value
         if not isinstance(items, tuple) or len(items) != n or not all(is_int(v) for v in items):
             raise self.bad(name, f"an integer or a tuple of {n} integers")

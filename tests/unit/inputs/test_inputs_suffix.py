@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from convcalc import nodes as n
 from convcalc.frontends.syntax import parse
 from convcalc.inputs import suffix
 from convcalc.inputs.analysis import analyse_inputs
@@ -88,3 +89,48 @@ def test_a_taken_suffix_spends_a_quarter_of_the_search_budget_its_walk_would(mon
             suffix.SHARING = True
     assert spent[False] > 300_000 and spent[False] // 4 < spent[True] < spent[False]
     assert spent[True] < 0.8 * limits.SEARCH_STEPS
+
+
+def test_only_the_last_walk_of_a_search_records_nothing(monkeypatch):
+    recorded = []
+    finish = suffix.Recorder.finish
+
+    def counted(self, error):
+        recorded.append((self.memo.recording, len(self.pending)))
+        finish(self, error)
+
+    monkeypatch.setattr(suffix.Recorder, "finish", counted)
+    text = "input 3xHxW\n" + "save a\nMaxPool2d(2)\nUpsample(scale_factor=2)\nconcat a\n" * 3
+    assert report(text, True) == report(text, False)
+    assert recorded and all(count > 0 for recording, count in recorded if recording)
+    assert [recording for recording, _ in recorded].count(False) == 3  # the last walk of H's, W's and H = W's
+    assert all(count == 0 for recording, count in recorded if not recording)
+
+
+def names_one_by_one(body) -> tuple:
+    """walk_names as it was first written, every item through the stack (the reference): the names,
+    and how many items it met."""
+    found, stack, seen = set(), list(body), 0
+    while stack:
+        item = stack.pop()
+        seen += 1
+        if isinstance(item, n.Input):
+            continue
+        if isinstance(item, n.Name):
+            found.add(item.id)
+        if isinstance(item, n.Node):
+            stack.extend(getattr(item, slot, None) for slot in type(item).__slots__ if slot != "span")
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return found, seen
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_the_names_read_are_the_ones_found_item_by_item_up_to_the_bound(path, monkeypatch):
+    body = parse(path.read_text(), "net.net").body
+    found, items = names_one_by_one(body)
+    assert suffix.walk_names(body) == found
+    monkeypatch.setattr(suffix, "MAX_NODES", items)  # the bound, on either side of the network's count of items
+    assert suffix.walk_names(body) == found
+    monkeypatch.setattr(suffix, "MAX_NODES", items - 1)
+    assert suffix.walk_names(body) == {None}
