@@ -21,7 +21,7 @@ from convcalc.layers.common import batch_of_one, fmt_shape, product
 # the declaration's form, the registry and what the rules share: convcalc/layers/opspec.py (the
 # modules of further operations, attention_ops.py, import it, not this one)
 from convcalc.layers.opspec import (OPERATIONS, REQUIRED, OneSample, OpSpec, axis, fail,  # noqa: F401
-                                    lookup_operation, new_axis, one_sample, operation, same_rank, text)
+                                    lookup_operation, new_axis, one_sample, operation, reduced, same_rank, text)
 from convcalc.symbolic import dims
 
 def broadcast_shapes(shapes, node, warn) -> tuple:
@@ -78,14 +78,7 @@ def _reduction(name: str):
     @operation(name, spellings=f"torch.{name} Tensor.{name}", field="reduce", axes="dim",
                doc=f"{name} over dim (an int or a tuple), keepdim keeps them as 1", dim=None, keepdim=False)
     def rule(shapes, args, node, warn):
-        shape, chosen = shapes[0], args["dim"]
-        if chosen is None or chosen == ():
-            raise one_sample(f"{text(node)}: a {name} over every dim takes in the batch", node)
-        wanted = chosen if isinstance(chosen, tuple) else (chosen,)
-        axes = {axis(d, len(shape), node, text(node)) for d in wanted}
-        if args["keepdim"]:
-            return tuple(1 if i in axes else d for i, d in enumerate(shape))
-        return tuple(d for i, d in enumerate(shape) if i not in axes)
+        return reduced(name, shapes[0], args["dim"], args["keepdim"], node)
     return rule
 
 

@@ -127,3 +127,15 @@ def same_rank(shapes, node) -> None:
         raise fail(codes.ADD_SHAPES, f"{text(node)}: {shown} differ in rank, so torch would line the batch of one "
                                      "up with a dim of the other; convcalc follows one sample (give both the same "
                                      "dims, e.g. with unsqueeze or view)", node)
+
+
+def reduced(name: str, shape: tuple, chosen, keepdim, node) -> tuple:
+    """The per-sample shape a reduction over ``chosen`` (an int or a tuple of dims) leaves: the dims
+    gone, or kept as 1; over every dim (None or ()) it would take in the batch: not followed."""
+    if chosen is None or chosen == ():
+        raise one_sample(f"{text(node)}: a {name} over every dim takes in the batch", node)
+    wanted = chosen if isinstance(chosen, tuple) else (chosen,)
+    axes = {axis(d, len(shape), node, text(node)) for d in wanted}
+    if keepdim:
+        return tuple(1 if i in axes else d for i, d in enumerate(shape))
+    return tuple(d for i, d in enumerate(shape) if i not in axes)

@@ -5,7 +5,7 @@ operations.py, with ``correction`` (Bessel's 1 by default, or 0 with torch's old
 imports this module last; both take the declaration's form from opspec.py."""
 from __future__ import annotations
 
-from convcalc.layers.opspec import axis, one_sample, operation, text
+from convcalc.layers.opspec import operation, reduced
 
 
 def statistic(name: str, pair: bool):
@@ -14,13 +14,7 @@ def statistic(name: str, pair: bool):
                    "0); keepdim keeps them as 1" + ("; two tensors" if pair else ""),
                outputs=2 if pair else None, dim=None, unbiased=True, keepdim=False, correction=None)
     def rule(shapes, args, node, warn):
-        shape, chosen = shapes[0], args["dim"]
-        if chosen is None or chosen == ():
-            raise one_sample(f"{text(node)}: a {name} over every dim takes in the batch", node)
-        wanted = chosen if isinstance(chosen, tuple) else (chosen,)
-        axes = {axis(d, len(shape), node, text(node)) for d in wanted}
-        out = tuple(1 if i in axes else d for i, d in enumerate(shape)) if args["keepdim"] else \
-            tuple(d for i, d in enumerate(shape) if i not in axes)
+        out = reduced(name, shapes[0], args["dim"], args["keepdim"], node)
         return [out, out] if pair else out
     return rule
 

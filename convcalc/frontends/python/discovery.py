@@ -198,6 +198,7 @@ def value_candidates(machine, stmt, seen_values: set, bound: Optional[dict] = No
         if isinstance(value, Instance) and not isinstance(stmt.value, ast.Call):
             continue  # other = model: the same object, checked where it was made
         if isinstance(value, Instance) and is_plain_instantiation(stmt.value, value) and id(value.cls.node) in own:
+            machine.built_as[target.id] = value.cls.name  # --model model names the class's model
             continue  # model = Net() (or Net().to(device)) of a class of this file: the class itself is checked
         comment = [stmt] + ([value.cls.node] if isinstance(value, Instance) else [])
         out.append(Candidate(target.id, lambda v=value: v, stmt, comment, "value"))

@@ -124,6 +124,7 @@ class Machine:
         self.modules: dict = {}  # the files of the tree this file imports: real path -> module Scope
         self.importing: list = []  # the files being read now (a cycle reads no further)
         self.import_tree: Optional[str] = None  # the real path of the tree imports may read (imports.TREE)
+        self.built_as: dict = {}  # a module-level name bound to Net() of a class of the file -> the class's name
         self.import_tokens = 0  # tokens of the imported files, against limits.MAX_IMPORT_TOKENS
         self.sources: dict = {}  # the texts of the other files read, by the path their spans carry
         self.preset: dict = {}  # id(call node) -> its arguments, evaluated already (a functools.partial's call)

@@ -56,6 +56,7 @@ class FileModels:
         self.module_stop: Optional[ConvcalcError] = None  # CC301: module-level code not followed to its end
         # the notes that say the same as unparsed / module_stop (lint shows those once, as themselves)
         self.restated: list = []
+        self.built_as: dict = {}  # model = Net(): "model" -> "Net", the model that name stands for
         self.sources: dict = {}  # path -> text of the other files of the tree the file imports
         self.coverage = Coverage()  # the file's layer constructions, and which the followed models reached
 
@@ -80,7 +81,7 @@ def chosen_models(result: "FileModels", path: str, name: Optional[str]) -> list:
     if result.problems:
         raise result.problems[0]
     if name is not None:
-        programs = [p for p in result.programs if p.name == name]
+        programs = [p for p in result.programs if p.name in (name, result.built_as.get(name))]
         if programs:
             return programs
         for other, error in result.unfollowed:
@@ -156,6 +157,7 @@ def read_models(text: str, path: str, override=None, fallback=None, training: bo
         result.restated.append(machine.module_stop_note)
     pending: dict = {}
     found = discovery.candidates(machine, tree, src, pending, chosen, assigned)
+    result.built_as = machine.built_as
     unknown = machine.globals.vars.get(wanted) if wanted is not None else None
     if isinstance(unknown, Unknown) and not any(c.name == wanted for c in found):  # --model NAME: say why it is none
         where = [s for s in tree.body if isinstance(s, (ast.Assign, ast.AnnAssign)) and any(

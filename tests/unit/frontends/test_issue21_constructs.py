@@ -244,19 +244,29 @@ def test_a_functional_convolution_that_is_not_the_layer_s_own_is_not_followed(tm
     assert any(why in d["message"] for d in data["diagnostics"]), data["diagnostics"]
 
 
-def test_setting_another_window_on_a_built_convolution_is_not_followed(tmp_path):
-    source = """
-        import torch.nn as nn
-        class Net(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.conv = nn.Conv2d(3, 8, 3)
-                self.conv.stride = [2, 2]
-            def forward(self, x):
-                return self.conv(x)
-    """
-    data, result = shapes(tmp_path, source, "Net()", "3x8x8")
-    assert data["complete"] is False and any("setting stride" in d["message"] for d in data["diagnostics"])
+WINDOW_SET = """
+    import torch.nn as nn
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 8, 3)
+            self.conv.{name} = {value}
+        def forward(self, x):
+            return self.conv(x)
+"""
+
+
+def test_a_stride_set_on_a_built_convolution_applies_and_a_kernel_size_is_not_followed(tmp_path):
+    """torch's forward reads stride, padding and dilation each time; the kernel's size is the weight's."""
+    data, result = shapes(tmp_path, WINDOW_SET.format(name="stride", value="[2, 2]"), "Net()", "3x8x8")
+    assert data["complete"] is True and data["output"] == [8, 3, 3], result.stdout
+    data, result = shapes(tmp_path, WINDOW_SET.format(name="kernel_size", value="(5, 5)"), "Net()", "3x8x8")
+    assert data["complete"] is False and any("setting kernel_size" in d["message"] for d in data["diagnostics"])
+
+
+@pytest.mark.oracle
+def test_a_stride_set_on_a_built_convolution_agrees_with_torch(tmp_path, torch):
+    agree(tmp_path, WINDOW_SET.format(name="stride", value="[2, 2]"), "Net()", "3x8x8", torch)
 
 
 @pytest.mark.parametrize("made", ["nn.BatchNorm2d(8)", "nn.Parameter(torch.zeros(8))"])

@@ -167,7 +167,10 @@ DEVICE_SOURCE = """
 
 def test_a_tensor_s_device_is_the_cpu_of_the_run(tmp_path, monkeypatch):
     """kornia asks "mps" in str(x.device): convcalc follows an eager run on the CPU."""
-    main = write(tmp_path, {"main.py": DEVICE_SOURCE})
+    main = write(tmp_path, {"main.py": textwrap.dedent(DEVICE_SOURCE) + "\n\nmodel = Net()\n"})
     result = CliRunner().invoke(cli, ["shapes", str(main), "--model", "Net", "--input", "3x16x16", "--format", "json"])
     data = one_model(result.stdout)
+    by_name = CliRunner().invoke(cli, ["shapes", str(main), "--model", "model", "--input", "3x16x16", "--format",
+                                       "json"])  # the name model = Net() binds stands for the class's model
+    assert one_model(by_name.stdout) == data
     assert data["complete"] is True and data["output"] == [8, 14, 14], result.stdout
