@@ -60,9 +60,12 @@ def lint_task(task: Task, encoded: bool = False):
     from convcalc.load import is_notebook, is_python, parse_input_option
 
     # each file its own budget, so that its result depends on no other file (the cache); lint's is the
-    # smaller one: CI runs lint on other people's files
-    limits.command_budget(limits.LINT_SEARCH_STEPS)
+    # smaller one: CI runs lint on other people's files; the run's searches in all are bounded too
+    own = limits.LINT_SEARCH_STEPS if limits.run_left is None else max(0, min(limits.LINT_SEARCH_STEPS,
+                                                                               limits.run_left))
+    limits.command_budget(own)
     limits.command_left = limits.command_total
+    limits.run_cut = False
     given = parse_input_option(task.given) if task.given else None
     fallback = parse_input_option(task.fallback) if task.fallback else None
     imports = None
@@ -76,17 +79,21 @@ def lint_task(task: Task, encoded: bool = False):
         looked = sorted(imports.LOOKED_AT) if imports is not None else []
         if imports is not None:
             imports.LOOKED_AT = None
+        if limits.run_left is not None:
+            limits.run_left -= own - max(limits.command_left, 0)
+    cut = limits.run_cut  # its result depends on the files before it: never cached
     if encoded:
         from convcalc.lint.cache import encode
 
-        return encode(linted, linted.sources), looked
-    return linted, looked
+        return encode(linted, linted.sources), looked, cut
+    return linted, looked, cut
 
 
-def worker_start() -> None:
-    from convcalc.limits import configure_interpreter
+def worker_start(share: Optional[int] = None) -> None:
+    from convcalc import limits
 
-    configure_interpreter()
+    limits.configure_interpreter()
+    limits.run_left = share  # this worker's share of the run's searches
 
 
 def encoded_task(task: Task):
@@ -110,7 +117,7 @@ def lint_tasks(tasks: list, cache=None, jobs: Optional[int] = None, progress=Non
     workers = min(jobs if jobs is not None else spare_cores(), len(todo), MAX_JOBS)
     if jobs is None and len(todo) < PARALLEL_FROM:
         workers = 1
-    for i, (linted, looked) in zip(todo, run(tasks, todo, workers)):
+    for i, (linted, looked, cut) in zip(todo, run(tasks, todo, workers)):
         if isinstance(linted, dict):  # from a worker: its JSON
             from convcalc.lint.cache import decode
 
@@ -119,7 +126,7 @@ def lint_tasks(tasks: list, cache=None, jobs: Optional[int] = None, progress=Non
             from convcalc.lint.cache import encode
 
             data = encode(linted, linted.sources)
-        if cache is not None:
+        if cache is not None and not cut:
             cache.store(keys[i], data, looked)
         results[i] = linted
         done += 1
@@ -135,9 +142,15 @@ def lint_tasks(tasks: list, cache=None, jobs: Optional[int] = None, progress=Non
 
 def run(tasks: list, todo: list, workers: int):
     """(FileLint here, its JSON from a worker; the paths looked at) of the tasks ``todo``, in order."""
+    from convcalc import limits
+
     if workers <= 1:
-        for i in todo:
-            yield lint_task(tasks[i])
+        limits.run_left = limits.LINT_RUN_STEPS
+        try:
+            for i in todo:
+                yield lint_task(tasks[i])
+        finally:
+            limits.run_left = None
         return
     import multiprocessing
 
@@ -148,7 +161,7 @@ def run(tasks: list, todo: list, workers: int):
         import convcalc.lint.model  # noqa: F401
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with context.Pool(workers, initializer=worker_start) as pool:
+    with context.Pool(workers, initializer=worker_start, initargs=(limits.LINT_RUN_STEPS // workers,)) as pool:
         # tasks in chunks of up to 16 (a few per worker's share at least): one message a task cost 2,000
         # small files 0.4 s of CPU in pipes and pickling
         chunk = max(1, min(16, len(todo) // (workers * 8)))
