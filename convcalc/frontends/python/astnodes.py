@@ -33,3 +33,4 @@ def walk_list(tree: ast.AST) -> list:
             elif isinstance(value, node_type):
                 append(value)
     return out
+

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
+from convcalc.frontends.python.astnodes import all_nodes  # a statement recovered again and again is walked once
 from convcalc.frontends.python.machine import Scope
 from convcalc.frontends.python.pyclasses import ClassInfo, Instance
 from convcalc.frontends.python.pyobjects import Function, Ref, Unknown, Value
@@ -48,7 +49,7 @@ class Recovery:
         if self.is_weight_init(stmt, scope, 0):
             return
         if any(isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) and node.attr == "requires_grad"
-               for node in ast.walk(stmt)):  # which parameters train is not known now: never guessed
+               for node in all_nodes(stmt)):  # which parameters train is not known now: never guessed
             owner = self.self_value(scope)
             if isinstance(owner, Instance):
                 owner.poisoned = f"{self.line_text(stmt.lineno)}: requires_grad set where convcalc could not follow ({exc.reason})"
@@ -57,14 +58,17 @@ class Recovery:
         # a line of another file of the tree; of a library description, the place it was entered
         where = f"{self.src.own}:{line}" if self.src.own and self.frame.site is None else self.line_text(line)
         reason = f"{where}: {exc.reason}"
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            self.poison_name(stmt.name, scope, reason)  # a def (its decorator failed) binds its name alone;
+            return  # the names its body assigns are its own, not this scope's
         if self.leaves_tree(stmt, scope):
             self.notes.append(self.note(f"{self.line_text(stmt.lineno)} is taken as weight initialisation ({exc.reason}): it "
                                         "cannot change the module tree already built", stmt))
-            for node in ast.walk(stmt):  # only the names it assigns are unknown now
+            for node in all_nodes(stmt):  # only the names it assigns are unknown now
                 if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                     self.poison_name(node.id, scope, reason)
             return
-        for node in ast.walk(stmt):
+        for node in all_nodes(stmt):
             if isinstance(node, (ast.Name,)) and isinstance(node.ctx, ast.Store):
                 self.poison_name(node.id, scope, reason)
             elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
@@ -95,7 +99,7 @@ class Recovery:
         ``_log_api_usage_once(self)``, ``self.apply(fn)``)."""
         if not isinstance(self.self_value(scope), Instance):
             return False
-        for node in ast.walk(stmt):
+        for node in all_nodes(stmt):
             if isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, ast.Store) \
                     and root_name(node) == "self":
                 return False
@@ -151,7 +155,7 @@ class Recovery:
         if depth > 3:
             return False
         saw_init = False
-        for node in ast.walk(stmt):
+        for node in all_nodes(stmt):
             if isinstance(node, ast.Call):
                 func = node.func
                 name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")

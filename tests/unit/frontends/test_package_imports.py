@@ -174,3 +174,13 @@ def test_a_tensor_s_device_is_the_cpu_of_the_run(tmp_path, monkeypatch):
                                        "json"])  # the name model = Net() binds stands for the class's model
     assert one_model(by_name.stdout) == data
     assert data["complete"] is True and data["output"] == [8, 14, 14], result.stdout
+
+
+def test_a_class_statement_not_followed_makes_only_its_name_unknown(tmp_path, monkeypatch):
+    """A class statement convcalc cannot follow (a metaclass from json.loads here) binds its name alone:
+    the names its body assigns are the class's, no names of the module (WIDTH was made unknown)."""
+    tree = {"main.py": ("import json\nimport torch.nn as nn\n\nWIDTH = 8\n\n\n"
+                        "class Helper(metaclass=json.loads('{}')):\n    WIDTH = 1\n\n\n"
+                        "model = nn.Conv2d(3, WIDTH, 3)\n")}
+    data, result = shapes(tmp_path, tree, monkeypatch)
+    assert data["complete"] is True and data["output"] == [8, 14, 14], result.stdout
