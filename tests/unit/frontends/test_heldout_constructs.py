@@ -72,7 +72,24 @@ RANGES = """
             return self.fc(x)
 """
 
-CASES = {"trial": (TRIAL, "3x64x64"), "table": (TABLE, "2x16x16"), "ranges": (RANGES, "16")}
+# CaiT's talking heads: an einsum of the flowing tensor with a Parameter (a tensor without a batch)
+MIXED = """
+    import torch
+    import torch.nn as nn
+    from torch import einsum
+
+
+    class Net(nn.Module):
+        def __init__(self, heads=4):
+            super().__init__()
+            self.mix = nn.Parameter(torch.randn(heads, heads))
+            self.scale = nn.Parameter(torch.ones(1, heads, 1, 1))
+
+        def forward(self, x):
+            return einsum('b h i j, h g -> b g i j', x, self.mix) * self.scale
+"""
+
+CASES = {"trial": (TRIAL, "3x64x64"), "table": (TABLE, "2x16x16"), "ranges": (RANGES, "16"), "mixed": (MIXED, "4x8x8")}
 
 
 def shapes(tmp_path, source, size):

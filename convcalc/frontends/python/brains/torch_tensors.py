@@ -82,7 +82,8 @@ def op_call(frame, name: str, tensors: list, rest: Args, node):
                 raise Unfollowable(f"{name} without its tensor {key!r}", node)
     if spec.variadic and not operands:
         raise Unfollowable(f"{name} without its tensors", node)
-    operands = [forward.tensor_arg(t, node) for t in operands]
+    operands = [forward.tensor_arg(t, node) if i == 0 or not isinstance(t, (Constant, Parameter)) else
+                forward.in_trace(frame, t, node) for i, t in enumerate(operands)]  # a weight beside a flowing tensor
     if spec.sizes is not None and spec.sizes not in named:
         values = [as_sizes(values)] if values else values
     for key in list(named):
