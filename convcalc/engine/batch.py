@@ -21,12 +21,11 @@ from __future__ import annotations
 from convcalc import codes
 from convcalc.errors import ConvcalcError
 from convcalc.layers.common import LayerError, fmt_shape
-from convcalc.layers.placement import Placed, placed, placement
+from convcalc.layers.placement import BATCH_NAME, N, Placed, placed, placement
 from convcalc.symbolic import dims
 
 # the batch as a symbol: an identifier no input line can spell (the description language's names are ASCII)
-N = dims.sym("ℕ")
-NAME = "ℕ"
+NAME = BATCH_NAME
 
 
 def trivial(shapes) -> bool:
@@ -285,6 +284,8 @@ def op_outputs(name: str, spec, shapes, args: dict, node, warn, compute):
         rank = max(len(s) for s in lifted)
         lifted = [(1,) * (rank - len(full)) + tuple(full) if s is not None and placement(s)[0] is None else full
                   for s, full in zip(shapes, lifted)]
+    if spec.whole:  # it reads every axis itself: the full sizes, marked as such (no batch stands before them)
+        lifted = [placed(tuple(s), None) if s is not None else None for s in lifted]
     moved = lifted_args(spec.axes, args)
     notes: list = []
     try:

@@ -138,7 +138,8 @@ class ShapeBackend:
             self.analysis.warnings.append(fail(code, message, node))
 
         try:
-            if batch.trivial(shapes) and not batch.touches_batch(lookup_operation(name).axes, args, shapes):
+            spec = lookup_operation(name)
+            if batch.trivial(shapes) and not spec.whole and not batch.touches_batch(spec.axes, args, shapes):
                 out = output_shapes(name, shapes, args, node, warn)
             else:  # the batch is not first, or folded: the operation on the full sizes (engine/batch.py)
                 out = batch.op_outputs(name, lookup_operation(name), shapes, args, node, warn, output_shapes)

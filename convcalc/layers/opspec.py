@@ -28,12 +28,14 @@ class OpSpec(Record):
     every dim) or "sizes" (a size for every dim): the batch-axis tracking moves them when the
     batch is not first (convcalc/engine/batch.py). ``outputs``: how many tensors it gives, when
     several: a number (``std_mean``: 2), or "pieces" where its arguments and the tensor's size
-    decide (``chunk``, ``split``)."""
+    decide (``chunk``, ``split``). ``whole``: it reads every axis of the tensor itself (einops'
+    patterns): it runs on the full sizes, the batch a size N among them, and the engine finds the
+    batch in what comes out (engine/batch.op_outputs), a fold of it included."""
 
     __slots__ = ("name", "params", "operands", "rule", "spellings", "sizes", "field", "view", "fmas", "doc",
-                 "leading", "work", "axes", "outputs")
+                 "leading", "work", "axes", "outputs", "whole")
     _defaults = {"spellings": (), "sizes": None, "field": "layout", "view": False, "fmas": None, "doc": "",
-                 "leading": (), "work": None, "axes": (), "outputs": None}
+                 "leading": (), "work": None, "axes": (), "outputs": None, "whole": False}
 
     @property
     def variadic(self) -> bool:
@@ -55,7 +57,7 @@ OPERATIONS: dict[str, OpSpec] = {}
 
 def operation(name: str, params: str = "", operands: str = "input", spellings: str = "", sizes=None,
               field: str = "layout", view: bool = False, fmas=None, doc: str = "", leading: str = "", work=None,
-              axes: str = "", outputs=None, **defaults):
+              axes: str = "", outputs=None, whole: bool = False, **defaults):
     """Register an operation: ``params`` its required arguments (space-separated), ``defaults``
     the optional ones in torch's order; ``spellings`` space-separated torch names; ``leading`` the
     params torch takes before the tensors; ``axes`` its dim arguments, ``name`` or ``name:kind``
@@ -65,7 +67,7 @@ def operation(name: str, params: str = "", operands: str = "input", spellings: s
         moved = tuple((a.split(":")[0], a.split(":")[1] if ":" in a else "dim") for a in axes.split())
         OPERATIONS[name] = OpSpec(name, spec_params, tuple(operands.split()), rule, tuple(spellings.split()), sizes,
                                   field, view, fmas, doc or (rule.__doc__ or "").strip().split("\n")[0],
-                                  tuple(leading.split()), work, moved, outputs)
+                                  tuple(leading.split()), work, moved, outputs, whole)
         return rule
     return wrap
 

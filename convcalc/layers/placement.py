@@ -10,6 +10,12 @@ attention mask of L x S) and ``fold`` the factor the batch is multiplied by ther
 """
 from __future__ import annotations
 
+from convcalc.symbolic import dims
+
+# the batch's size where an operation runs on a tensor's full sizes (engine/batch.py lifts shapes so)
+BATCH_NAME = "\u2115"
+N = dims.sym(BATCH_NAME)
+
 
 class Placed(tuple):
     """A per-sample shape whose batch is not simply first: ``batch`` its full-tensor axis (or

@@ -256,18 +256,25 @@ def test_a_layer_whose_pattern_einops_refuses_is_not_built():
     assert "Identifiers only on one side of expression" in error.message
 
 
-def test_a_pattern_that_joins_the_batch_is_not_followed_never_a_finding():
-    """'b n d -> (b n) d' runs in torch; convcalc follows one sample: the model stops there (CC301),
-    no CC106 against code torch runs."""
+def test_a_pattern_that_joins_the_batch_folds_it_and_one_that_splits_it_is_not_followed():
+    """'b n d -> (b n) d' runs in torch: followed with the batch folded by the 5 positions ([N*5]x8),
+    as a view that folds them is; 'b n d -> n b d' moves it (second); '(b1 b2) n d' with b2 given
+    splits it: not followed (CC301), never a finding against code torch runs."""
     from source_models import ours
 
-    text = BROKEN.format(heads=6).replace("nn.Linear(8, 8)", "nn.Linear(48, 8)").replace(
-        'x = rearrange(x, "b n (h d) -> b h n d", h=6)\n        return self.fc(x)',
-        'x = self.fc(x)\n        return rearrange(x, "b n d -> (b n) d")')
-    model, analysis = ours(text)
-    assert analysis.error is None and tuple(analysis.output) == (5, 8)  # the part before
-    assert model.program.stopped.code == "CC301" and model.program.stopped.span.line == 14
-    assert not model.complete
+    base = BROKEN.format(heads=6).replace("nn.Linear(8, 8)", "nn.Linear(48, 8)")
+
+    def with_end(pattern, extra=""):
+        return base.replace('x = rearrange(x, "b n (h d) -> b h n d", h=6)\n        return self.fc(x)',
+                            f'x = self.fc(x)\n        return rearrange(x, "{pattern}"{extra})')
+
+    model, analysis = ours(with_end("b n d -> (b n) d"))
+    assert analysis.error is None and model.complete and tuple(analysis.output) == (8,)
+    assert getattr(analysis.output, "fold", 1) == 5
+    model, analysis = ours(with_end("b n d -> n b d"))
+    assert analysis.error is None and model.complete and getattr(analysis.output, "batch", 0) == 1
+    model, analysis = ours(with_end("(b1 b2) n d -> b1 b2 n d", ", b2=2"))
+    assert analysis.error is None and model.program.stopped.code == "CC301" and not model.complete
 
 
 PACKED = """
