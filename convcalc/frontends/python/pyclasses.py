@@ -435,8 +435,10 @@ class BuiltinType(Value):
         return type_attr(frame, self, name, node)
 
     def getitem(self, frame, key, node):
-        if self.name in GENERIC:
-            return self  # list[int]: a type annotation
+        if self.name in GENERIC:  # list[int]: an alias of the type (types.GenericAlias), which calls it
+            from convcalc.frontends.python.pyobjects import Builtin
+
+            return Builtin(self.name, lambda f, args, n: self.call(f, args, n))
         from convcalc.frontends.python.pycore import type_error
 
         raise type_error(frame, f"type '{self.name}' is not subscriptable", node)
