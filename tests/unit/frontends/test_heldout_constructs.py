@@ -89,7 +89,25 @@ MIXED = """
             return einsum('b h i j, h g -> b g i j', x, self.mix) * self.scale
 """
 
-CASES = {"trial": (TRIAL, "3x64x64"), "table": (TABLE, "2x16x16"), "ranges": (RANGES, "16"), "mixed": (MIXED, "4x8x8")}
+# kornia's normalisation: a mask from a comparison with a number, then torch.where
+MASKED = """
+    import torch
+    import torch.nn as nn
+
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 8, 3)
+
+        def forward(self, x):
+            y = self.conv(x)
+            zero = y.abs().amax(dim=1, keepdim=True) == 0
+            return torch.where(zero, torch.zeros_like(y), y * 2) + (y > 0.5).float()
+"""
+
+CASES = {"trial": (TRIAL, "3x64x64"), "table": (TABLE, "2x16x16"), "ranges": (RANGES, "16"), "mixed": (MIXED, "4x8x8"),
+         "masked": (MASKED, "3x10x10")}
 
 
 def shapes(tmp_path, source, size):
@@ -123,3 +141,9 @@ def test_a_trial_run_in_init_sizes_the_linear_and_lint_names_the_sizes_it_accept
     path.write_text(textwrap.dedent(TRIAL))
     result = CliRunner().invoke(cli, ["lint", str(path)])
     assert "accepts 3x64x64 or 3x65x65" in result.output and "All checks passed (1 file, 1 model)" in result.output
+
+
+def test_a_where_whose_mask_would_grow_the_tensors_is_not_followed(tmp_path):
+    source = MASKED.replace("torch.where(zero, torch.zeros_like(y), y * 2)", "torch.where(y > 0, zero, zero)")
+    data, result = shapes(tmp_path, source, "3x10x10")
+    assert data["complete"] is False and "torch.where of these arguments" in result.stdout

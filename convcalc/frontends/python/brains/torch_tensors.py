@@ -100,6 +100,29 @@ def op_call(frame, name: str, tensors: list, rest: Args, node):
     return forward.emit_op(frame, name, operands, args, node, outputs=outputs)
 
 
+def where(values: list, node):
+    """torch.where(mask, x, y) where x and y are tensors of one shape (or numbers) and the mask
+    broadcasts into it without growing it (a keepdim reduction's ``== 0``): that shape; any other
+    broadcast is not followed."""
+    from convcalc.frontends.python.pycore import is_number
+    from convcalc.layers.placement import placement
+
+    def number(v):
+        return is_number(v) and not dims.is_symbolic(v)
+
+    ok = len(values) == 3 and isinstance(values[0], Tensor) and all(isinstance(v, Tensor) or number(v)
+                                                                     for v in values[1:])
+    picks = [v for v in values[1:] if isinstance(v, Tensor)] if ok else []
+    out = picks[0] if picks else (values[0] if ok else None)
+    shapes = [t.shape for t in [values[0]] + picks] if ok else [None]
+    if not ok or any(s is None or placement(s) != placement(out.shape) or len(s) != len(out.shape) for s in shapes) \
+            or any(tuple(t.shape) != tuple(out.shape) for t in picks) or \
+            not all(m == d or m == 1 for m, d in zip(values[0].shape, out.shape)):
+        raise Unfollowable("torch.where of these arguments (a mask that fits into tensors of one shape, or numbers, "
+                           "is followed)", node)
+    return out
+
+
 def without_lists(value):
     if isinstance(value, list):
         return tuple(without_lists(v) for v in value)
@@ -211,6 +234,8 @@ def torch_function_spelled(frame, qname: str, args: Args, node):
         if not values:
             raise Unfollowable(f"{qname} without its input", node)
         return forward.tensor_arg(values[0], node)
+    if qname == "torch.where":
+        return where(values, node)
     if qname in ("torch.max", "torch.min"):
         if not values:
             raise Unfollowable(f"{qname} without its input", node)
@@ -475,6 +500,11 @@ def compare(frame, op: str, a, b, node):
     if isinstance(a, Tensor) or isinstance(b, Tensor):
         if op in ("is", "is not"):
             return (a is b) == (op == "is")
+        from convcalc.frontends.python.pycore import is_number
+
+        other = b if isinstance(a, Tensor) else a
+        if op in ("==", "!=", "<", "<=", ">", ">=") and is_number(other) and not dims.is_symbolic(other):
+            return a if isinstance(a, Tensor) else b  # x == 0: a mask of the tensor's shape (its values not followed)
         raise Unfollowable("a comparison of a tensor's values", node)
     if op not in ("is", "is not", "in", "not in"):
         from convcalc.frontends.python.brains.known_tensors import arithmetic, is_known
@@ -513,7 +543,8 @@ def register_all() -> None:
                                                                         "torch.concatenate", "torch.max",
                                                                         "torch.min", "torch.reshape",
                                                                         "torch.narrow", "torch.index_select",
-                                                                        "torch.baddbmm", "torch.gather"], torch_function)
+                                                                        "torch.baddbmm", "torch.gather", "torch.where"],
+             torch_function)
     register(list(SAME_FUNCTIONS), torch_function)
     register([f"torch.{n}" for n in ("meshgrid", "log2", "sum", "mean", "permute", "unsqueeze", "squeeze",
                                      "transpose", "masked_fill", "amax", "amin") if f"torch.{n}" not in SPELLINGS],
