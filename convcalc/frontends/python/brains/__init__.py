@@ -44,6 +44,7 @@ def load() -> None:
     from convcalc.frontends.python.brains import inspect_brain  # noqa: F401
     from convcalc.frontends.python.brains import torch_weights  # noqa: F401  (F.conv2d of a layer's own weight)
     from convcalc.frontends.python.brains import data_inputs  # noqa: F401  (the data a script feeds its model)
+    from convcalc.frontends.python.brains import torchvision_brain  # noqa: F401  (torchvision.models.resnet18())
 
 
 def handler_for(qname: str):
