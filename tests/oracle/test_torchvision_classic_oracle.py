@@ -48,7 +48,7 @@ TRANSFER = """
 
 
 @pytest.mark.parametrize("call, head, features", [("resnet18(weights=None)", "fc", 512),
-                                                  ("resnet50(weights=None)", "fc", 2048)])
+                                                  ("resnet50(pretrained=True)", "fc", 2048)])
 def test_a_torchvision_model_called_by_its_package_s_name_is_read(tmp_path, call, head, features):
     path = tmp_path / "train.py"
     path.write_text(textwrap.dedent(TRANSFER.format(call=call, head=head, features=features)))

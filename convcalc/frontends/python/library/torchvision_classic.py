@@ -124,6 +124,7 @@ class ResNet(nn.Module):
 
 
 def _resnet(block, layers, weights, progress, **kwargs):
+    kwargs.pop("pretrained", None)  # the older spelling of weights, which torchvision still takes
     return ResNet(block, layers, **kwargs)
 
 
@@ -192,6 +193,7 @@ cfgs = {
 
 
 def _vgg(cfg, batch_norm, weights, progress, **kwargs):
+    kwargs.pop("pretrained", None)  # the older spelling of weights, which torchvision still takes
     return VGG(make_layers(cfgs[cfg], batch_norm=batch_norm), **kwargs)
 
 
