@@ -53,8 +53,9 @@ def spare_cores() -> int:
 
 
 def lint_task(task: Task, encoded: bool = False):
-    """(FileLint, or its JSON with ``encoded``; the paths its imports looked at). The file's own
-    search budget; the imports it looked for recorded for the cache."""
+    """(FileLint, or its JSON with ``encoded``; the paths its imports looked at; whether a search
+    stopped at a budget the run's bound had cut: then it is not cached). The file's own search
+    budget, within what is left of the run's; the imports it looked for recorded for the cache."""
     from convcalc import limits
     from convcalc.lint.onefile import lint_text
     from convcalc.load import is_notebook, is_python, parse_input_option
@@ -141,7 +142,8 @@ def lint_tasks(tasks: list, cache=None, jobs: Optional[int] = None, progress=Non
 
 
 def run(tasks: list, todo: list, workers: int):
-    """(FileLint here, its JSON from a worker; the paths looked at) of the tasks ``todo``, in order."""
+    """(FileLint here, its JSON from a worker; the paths looked at; whether the run's bound cut its
+    search) of the tasks ``todo``, in order."""
     from convcalc import limits
 
     if workers <= 1:
