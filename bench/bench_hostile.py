@@ -134,6 +134,15 @@ def inputs(root):
     write(os.path.join(budget, "net.py"), "import torch.nn as nn\n" +
           "".join(f"from part{i} import W{i}\n" for i in range(32)) + MODEL.format(i=0))
     cases.append(("32 imported files, 600,000 tokens in all (the bound)", ["lint", "net.py"], budget))
+    # the bounds per file, many files: each file reads the same imports again (open: the run's work is
+    # bounded per file for statements and imports, not in all; the searches' run bound is the model)
+    shared = os.path.join(root, "imports_shared")
+    for i in range(8):
+        write(os.path.join(shared, f"part{i}.py"), f"W{i} = 3\n" + "y = 1\n" * 6_240)
+    for j in range(50):
+        write(os.path.join(shared, f"net{j}.py"), "import torch.nn as nn\n" +
+              "".join(f"from part{i} import W{i}\n" for i in range(8)) + MODEL.format(i=j))
+    cases.append(("50 files, each importing the same 150,000 tokens", ["lint", "."], shared))
 
     deep = os.path.join(root, "deep")
     os.makedirs(deep)
