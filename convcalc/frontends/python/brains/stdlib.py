@@ -485,7 +485,7 @@ def environment(frame, qname, args, node):
     values = list(args.values) + [args.named.get("default")] * (2 - len(args.values))
     if not 1 <= len(args.values) <= 2 or not isinstance(values[0], str) or set(args.named) - {"default"}:
         raise Unfollowable(f"{qname} with these arguments", node)
-    frame.machine.notes.append(frame.note(f"{qname}({values[0]!r}) is taken as not set: {values[1]!r}", node))
+    frame.machine.notes.append(frame.note(f"{qname}({values[0]!r}) is taken as not set: {describe(values[1])}", node))
     return values[1]
 
 
