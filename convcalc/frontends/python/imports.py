@@ -114,8 +114,8 @@ def import_module(frame, module: str, level: int, node):
     """A module of the tree imported in Python's order: each package around it first (its
     ``__init__.py`` runs before the module is found: monai's import cycles are written for that
     order), then the module; a module read for the first time becomes a name of its package, as
-    Python's import system sets it. (the module's scope or None, the directory its name starts from),
-    or None when it is not a file of the tree."""
+    Python's import system sets it. (the module's scope or None, the directory its name starts from,
+    its file), or None when it is not a file of the tree."""
     found = locate(frame.src.path, module, level)
     if found is None:
         return None
@@ -128,7 +128,7 @@ def import_module(frame, module: str, level: int, node):
         # a directory without one is a namespace package: nothing runs, and its modules bind nowhere
         package = load_child(frame, package, os.path.basename(directory), init, node) if os.path.isfile(init) \
             else None
-    return load_child(frame, package, parts[-1] if parts else "", path, node), root
+    return load_child(frame, package, parts[-1] if parts else "", path, node), root, path
 
 
 def load_child(frame, package: Optional[Scope], name: str, path: str, node) -> Optional[Scope]:
@@ -149,7 +149,7 @@ def import_statement(frame, stmt: ast.Import) -> None:
     for alias in stmt.names:
         found = import_module(frame, alias.name, 0, stmt) if in_tree(frame) and not alias.name.startswith(
             "torch") else None
-        scope, root = found if found else (None, None)
+        scope, root, _ = found if found else (None, None, None)
         if alias.asname:
             frame.scope.vars[alias.asname] = ModuleValue(alias.name, scope) if scope is not None else Ref(alias.name)
             continue
@@ -166,9 +166,8 @@ def import_from(frame, stmt: ast.ImportFrom) -> None:
     if not base.startswith("torch") and in_tree(frame):
         found = import_module(frame, stmt.module or "", stmt.level or 0, stmt)
         if found is not None and found[0] is not None:  # a file of the model's own tree: read it
-            module = found[0]
-            bind_from(frame, module, stmt.names, frame.scope, stmt,
-                      package=module_file(frame.src.path, stmt.module or "", stmt.level or 0))
+            module, _, path = found
+            bind_from(frame, module, stmt.names, frame.scope, stmt, package=path)
             return
     described = library_file(stmt.module or "", stmt.level or 0)
     if described is not None:  # torchvision's blocks and helpers, as convcalc describes them
